@@ -1,0 +1,170 @@
+# SPDX-License-Identifier: GPL-2.0
+# lw4o6 — one Makefile, every generated file under build/.
+#   make            build the BPF objects, the lw4o6 CLI and the test programs
+#   make test       every test layer (installs the Debian packages it needs)
+#   make demo       the lab in network namespaces
+#   make conformance / make bench / make unit / make selftest / make netns
+
+SHARED   ?= $(abspath ../shared)
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+CC       ?= gcc
+PKG_CONFIG ?= pkg-config
+V        ?= 0
+B        := build
+ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	-Wno-compare-distinct-pointer-types -Iinclude -Ibpf \
+	-idirafter /usr/include/$(MULTIARCH)
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Iloader/lib -Iselftests/lib -I$(B) \
+	-DLW4O6_SHARED_DIR='"$(SHARED)"'
+LDLIBS   := $(shell $(PKG_CONFIG) --libs libxdp libbpf json-c 2>/dev/null || echo -lxdp -lbpf -ljson-c) -lelf -lz -lm
+
+HDRS      := $(wildcard include/lw4o6/*.h)
+BPF_HDRS  := $(wildcard bpf/*.h) $(HDRS)
+LIB_SRCS  := $(wildcard loader/lib/*.c)
+LIB_OBJS  := $(patsubst %.c,$(B)/%.o,$(LIB_SRCS))
+LIB_HDRS  := $(wildcard loader/lib/*.h)
+CLI_SRCS  := $(wildcard loader/*.c)
+CLI_OBJS  := $(patsubst %.c,$(B)/%.o,$(CLI_SRCS))
+TLIB_SRCS := $(wildcard selftests/lib/*.c)
+TLIB_OBJS := $(patsubst %.c,$(B)/%.o,$(TLIB_SRCS))
+TLIB_HDRS := $(wildcard selftests/lib/*.h)
+UNIT_SRCS := $(wildcard tests/test_*.c)
+UNIT_BINS := $(patsubst tests/%.c,$(B)/tests/%,$(UNIT_SRCS))
+PROG_SRCS := $(wildcard selftests/prog/*.c)
+CONF_SRCS := $(wildcard selftests/conformance/*.c)
+TOOL_SRCS := $(wildcard selftests/netns/*.c)
+TOOL_BINS := $(patsubst selftests/netns/%.c,$(B)/selftests/%,$(TOOL_SRCS))
+BENCH_SRCS := $(wildcard bench/*.c)
+
+BPF_OBJS := $(B)/bpf/lw4o6_aftr.bpf.o $(B)/bpf/lw4o6_aftr_test.bpf.o $(B)/bpf/lw4o6_pass.bpf.o
+SKELS    := $(B)/lw4o6_aftr.skel.h
+
+TARGETS := $(BPF_OBJS) $(B)/lw4o6 $(UNIT_BINS) $(TOOL_BINS)
+ifneq ($(PROG_SRCS),)
+TARGETS += $(B)/selftests/prog_runner
+endif
+ifneq ($(CONF_SRCS),)
+TARGETS += $(B)/selftests/conformance
+endif
+ifneq ($(BENCH_SRCS),)
+TARGETS += $(B)/bench/lw4o6_bench
+endif
+
+.PHONY: all deps test unit selftest prog conformance netns bench demo clean install
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(TARGETS)
+
+deps:
+	$(Q)./scripts/deps.sh
+
+$(B)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS)
+	@mkdir -p $(@D)
+	$(call msg,CLANG,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# The test variant poisons new headroom (LW4O6_TEST) so that a field the program
+# forgets to write shows up as 0xff instead of the zeroes BPF_PROG_TEST_RUN gives.
+$(B)/bpf/lw4o6_aftr_test.bpf.o: bpf/lw4o6_aftr.bpf.c $(BPF_HDRS)
+	@mkdir -p $(@D)
+	$(call msg,CLANG,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DLW4O6_TEST -c $< -o $@
+
+$(B)/%.skel.h: $(B)/bpf/%.bpf.o
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@ 2>/dev/null
+
+# the CLI embeds the production object through its skeleton
+$(CLI_OBJS): $(SKELS)
+
+$(B)/%.o: %.c $(HDRS) $(LIB_HDRS) $(TLIB_HDRS)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/liblw4o6.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/libtest.a: $(TLIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/lw4o6: $(CLI_OBJS) $(B)/liblw4o6.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+$(B)/tests/%: tests/%.c $(B)/liblw4o6.a $(B)/libtest.a $(HDRS) $(LIB_HDRS) $(TLIB_HDRS)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(B)/libtest.a $(B)/liblw4o6.a -o $@ $(LDLIBS) -lcmocka
+
+$(B)/selftests/prog_runner: $(PROG_SRCS) $(B)/liblw4o6.a $(B)/libtest.a $(HDRS) $(LIB_HDRS) $(TLIB_HDRS)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(PROG_SRCS) $(B)/libtest.a $(B)/liblw4o6.a -o $@ $(LDLIBS)
+
+$(B)/selftests/conformance: $(CONF_SRCS) $(B)/liblw4o6.a $(B)/libtest.a $(HDRS) $(LIB_HDRS) $(TLIB_HDRS)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(CONF_SRCS) $(B)/libtest.a $(B)/liblw4o6.a -o $@ $(LDLIBS)
+
+$(B)/selftests/%: selftests/netns/%.c $(B)/libtest.a $(B)/liblw4o6.a $(HDRS) $(TLIB_HDRS)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(B)/libtest.a $(B)/liblw4o6.a -o $@ $(LDLIBS)
+
+$(B)/bench/lw4o6_bench: $(BENCH_SRCS) $(B)/liblw4o6.a $(B)/libtest.a $(HDRS) $(LIB_HDRS) $(TLIB_HDRS)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(BENCH_SRCS) $(B)/libtest.a $(B)/liblw4o6.a -o $@ $(LDLIBS)
+
+# ---- test layers --------------------------------------------------------------
+# Each layer prints its own closing line; scripts/summarize.sh adds them up into
+# the one closing line of `make test`.
+
+unit: deps all
+	$(Q)./scripts/run-unit.sh $(UNIT_BINS)
+
+prog: deps all
+	$(Q)$(B)/selftests/prog_runner --obj $(B)/bpf/lw4o6_aftr_test.bpf.o
+
+conformance: deps all
+	$(Q)$(B)/selftests/conformance --shared $(SHARED) --obj $(B)/bpf/lw4o6_aftr_test.bpf.o
+
+netns: deps all
+	$(Q)./selftests/netns/run.sh
+
+selftest: prog conformance netns
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)./scripts/test-all.sh
+
+bench: deps all
+	$(Q)$(B)/bench/lw4o6_bench --shared $(SHARED) --obj $(B)/bpf/lw4o6_aftr.bpf.o --pass-obj $(B)/bpf/lw4o6_pass.bpf.o
+
+demo: deps all
+	$(Q)./scripts/demo.sh
+
+PREFIX ?= /usr/local
+install: all
+	install -D -m 0755 $(B)/lw4o6 $(DESTDIR)$(PREFIX)/sbin/lw4o6
+	install -D -m 0644 $(B)/bpf/lw4o6_aftr.bpf.o $(DESTDIR)$(PREFIX)/lib/bpf/lw4o6_aftr.bpf.o
+
+clean:
+	rm -rf $(B)

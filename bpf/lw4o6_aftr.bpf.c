@@ -1,0 +1,826 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The lwAFTR data plane (RFC 7596 §6): one XDP program for the access (IPv6)
+ * and the internet (IPv4) interface, or for one interface on a stick.
+ *
+ *   from a B4:        IPv6 nh 4 to a BR address → validate the inner IPv4
+ *                     source and port against the binding (AFTR-DECAP-2..5),
+ *                     then decapsulate, or hairpin to another B4
+ *   from the internet: IPv4 to a pool address → look up (dst, port) and
+ *                     encapsulate towards the B4 (AFTR-ENCAP-1..3)
+ *
+ * Everything else (ARP, ND, management, other EtherTypes, traffic for the
+ * router itself) is XDP_PASS. Rare outcomes that need a packet built or
+ * several packets sent are punted to pcpd through the lw_events ring buffer. */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in6.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include <xdp/xdp_helpers.h>
+
+#include "lw4o6/abi.h"
+#include "lw4o6/aftr.h"
+#include "lw4o6/psid.h"
+#include "lw4o6/stats.h"
+#include "lw4o6/events.h"
+#include "maps.h"
+#include "parse.h"
+#include "csum.h"
+
+#ifndef AF_INET
+#define AF_INET 2
+#endif
+#ifndef AF_INET6
+#define AF_INET6 10
+#endif
+
+/* Runs after filters such as xdp-filter (10); chains on XDP_PASS only. */
+struct {
+	__uint(priority, 40);
+	__uint(XDP_PASS, 1);
+} XDP_RUN_CONFIG(lw4o6_aftr);
+
+#define LW_PCP_SERVER_ADDR bpf_htonl(0xc0000001) /* 192.0.0.1 */
+#define LW_PCP_PORT 5351
+
+#ifdef LW4O6_TEST
+/* New headroom from BPF_PROG_TEST_RUN is zero-filled: poison it so that a
+ * field the program forgets to write shows up in the selftests. */
+static __always_inline int lw_adjust_head(struct xdp_md *ctx, int delta)
+{
+	int ret = bpf_xdp_adjust_head(ctx, delta);
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u64 *p = data;
+
+	if (ret == 0 && delta < 0) {
+#pragma unroll
+		for (int i = 0; i < 8; i++) {
+			if ((void *)(p + i + 1) > data_end || i * 8 >= -delta)
+				break;
+			p[i] = ~0ULL;
+		}
+	}
+	return ret;
+}
+#else
+#define lw_adjust_head bpf_xdp_adjust_head
+#endif
+
+static __always_inline void lw_count(__u32 stat, __u64 bytes)
+{
+	struct lw_counter *c = bpf_map_lookup_elem(&LW_MAP_STATS, &stat);
+
+	if (c) {
+		c->packets++;
+		c->bytes += bytes;
+	}
+}
+
+/* Token bucket shared by all CPUs: tokens in thousandths so that rates below
+ * one per millisecond still refill. */
+static __always_inline int lw_event_allowed(const struct lw_aftr_config *cfg)
+{
+	__u32 key = 0;
+	struct lw_token_bucket *tb = bpf_map_lookup_elem(&LW_MAP_RATELIM, &key);
+	__u64 now = bpf_ktime_get_ns();
+	__u64 burst = (__u64)cfg->event_burst * 1000;
+	__u64 elapsed, tokens;
+	int ok = 0;
+
+	if (!tb)
+		return 0;
+	bpf_spin_lock(&tb->lock);
+	elapsed = now - tb->last_ns;
+	/* rate events/s = rate thousandths per ms */
+	tokens = tb->tokens_milli + (elapsed / 1000000) * cfg->event_rate;
+	if (elapsed >= 1000000)
+		tb->last_ns = now - (elapsed % 1000000);
+	if (tokens > burst)
+		tokens = burst;
+	if (tokens >= 1000) {
+		tokens -= 1000;
+		ok = 1;
+	}
+	tb->tokens_milli = tokens;
+	bpf_spin_unlock(&tb->lock);
+	return ok;
+}
+
+static __always_inline void lw_emit(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
+				    __u16 type, __u16 dir, __u32 l3off, __u16 l3_proto,
+				    __u32 mtu)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct lw_event *ev;
+	__u32 len, cap;
+
+	if (!lw_event_allowed(cfg)) {
+		lw_count(LW_STAT_EVENT_SUPPRESSED, 0);
+		return;
+	}
+	ev = bpf_ringbuf_reserve(&LW_MAP_EVENTS, sizeof(*ev), 0);
+	if (!ev) {
+		lw_count(LW_STAT_EVENT_RINGBUF_FULL, 0);
+		return;
+	}
+	len = (__u32)(data_end - data);
+	len = len > l3off ? len - l3off : 0;
+	cap = len < LW_EVENT_MAX_CAPTURE ? len : LW_EVENT_MAX_CAPTURE;
+	ev->type = type;
+	ev->dir = dir;
+	ev->ifindex = ctx->ingress_ifindex;
+	ev->mtu = mtu;
+	ev->pkt_len = len;
+	ev->l3_proto = l3_proto;
+	ev->reserved = 0;
+	ev->cap_len = 0;
+	if (cap > 0) {
+		/* The verifier needs a length it can prove is 1..sizeof(pkt):
+		 * keep the compiler from folding the two bounds into one. */
+		__u32 n = cap - 1;
+
+		asm volatile("" : "+r"(n));
+		if (n < LW_EVENT_MAX_CAPTURE &&
+		    bpf_xdp_load_bytes(ctx, l3off & 0xff, ev->pkt, n + 1) == 0)
+			ev->cap_len = n + 1;
+	}
+	bpf_ringbuf_submit(ev, 0);
+	lw_count(LW_STAT_EVENT_SENT, 0);
+}
+
+/* RFC 1071 sum over [off, off+len) of the packet, through a per-CPU buffer
+ * because bpf_csum_diff needs multiples of four bytes. */
+struct lw_csum_scratch {
+	__u32 words[128];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lw_csum_scratch);
+} lw_scratch SEC(".maps");
+
+#define LW_CSUM_CHUNKS 16 /* 8 KiB: beyond any MTU we forward */
+
+static __always_inline int lw_packet_csum_ok(struct xdp_md *ctx, __u64 off, __u64 len)
+{
+	__u32 key = 0;
+	struct lw_csum_scratch *s = bpf_map_lookup_elem(&lw_scratch, &key);
+	__s64 sum = 0;
+
+	if (!s)
+		return 0;
+	for (int i = 0; i < LW_CSUM_CHUNKS; i++) {
+		__u64 n, n4, m;
+
+		if (len == 0)
+			break;
+		n = len > 512 ? 512 : len;
+		m = n - 1;
+		asm volatile("" : "+r"(m)); /* keep both bounds visible to the verifier */
+		if (m >= 512)
+			return 0;
+		n4 = (n + 3) & ~3ull; /* whole words for bpf_csum_diff */
+		asm volatile("" : "+r"(n4));
+		if (n4 > 512)
+			return 0;
+		s->words[((n4 >> 2) - 1) & 127] = 0;
+		if (bpf_xdp_load_bytes(ctx, off, s, m + 1))
+			return 0;
+		sum = bpf_csum_diff(0, 0, (__be32 *)s, n4, (__u32)sum);
+		off += n;
+		len -= n;
+	}
+	if (len)
+		return 0;
+	return lw_csum_fold((__u32)sum) == 0xffff;
+}
+
+/* Writes Ethernet (+ tag) at the start of the frame. */
+static __always_inline int lw_write_l2(struct xdp_md *ctx, const __u8 *dmac, const __u8 *smac,
+				       __u16 vid, __u16 proto)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+
+	if ((void *)(eth + 1) > data_end)
+		return -1;
+	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
+	if (vid) {
+		struct lw_vlan_hdr *vh = (void *)(eth + 1);
+
+		if ((void *)(vh + 1) > data_end)
+			return -1;
+		eth->h_proto = bpf_htons(ETH_P_8021Q);
+		vh->tci = bpf_htons(vid);
+		vh->proto = bpf_htons(proto);
+	} else {
+		eth->h_proto = bpf_htons(proto);
+	}
+	return 0;
+}
+
+/* What leaves: where to and with which link-layer header. */
+struct lw_out {
+	__u8 dmac[ETH_ALEN];
+	__u8 smac[ETH_ALEN];
+	__u32 ifindex;
+	__u16 vid;
+	__u8 pass;       /* neighbour unknown: hand the rebuilt packet to the kernel */
+	__u8 reserved;
+};
+
+/* Outcome of a route lookup: -1 = drop (counted), 0 = redirect, 1 = pass. */
+static __always_inline int lw_route(struct xdp_md *ctx, struct bpf_fib_lookup *fib,
+				    struct lw_out *out, __u16 vid, __u64 bytes)
+{
+	int rc = bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
+
+	out->vid = vid;
+	out->pass = 0;
+	switch (rc) {
+	case BPF_FIB_LKUP_RET_SUCCESS:
+		if (!bpf_map_lookup_elem(&LW_MAP_TX_PORTS, &fib->ifindex)) {
+			lw_count(LW_STAT_DROP_TX_PORT, bytes);
+			return -1;
+		}
+		__builtin_memcpy(out->dmac, fib->dmac, ETH_ALEN);
+		__builtin_memcpy(out->smac, fib->smac, ETH_ALEN);
+		out->ifindex = fib->ifindex;
+		return 0;
+	case BPF_FIB_LKUP_RET_NO_NEIGH:
+	case BPF_FIB_LKUP_RET_NOT_FWDED:
+	case BPF_FIB_LKUP_RET_FWD_DISABLED:
+	case BPF_FIB_LKUP_RET_UNSUPP_LWT:
+		/* The kernel resolves the neighbour and forwards the rebuilt
+		 * packet; the next one takes the fast path. */
+		out->pass = 1;
+		lw_count(LW_STAT_PASS_NO_NEIGH, bytes);
+		return 1;
+	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
+		return 2;
+	default:
+		lw_count(LW_STAT_DROP_FIB, bytes);
+		return -1;
+	}
+}
+
+/* Finds the softwire owning (addr, port). psid_len 0 owns every port and
+ * the port-less protocols (AFTR-ENCAP-6). */
+static __always_inline struct lw_softwire *lw_lookup(__be32 addr, const struct lw_l4 *l4,
+						     int use_dport)
+{
+	struct lw_psid_params *pp = bpf_map_lookup_elem(&LW_MAP_PSID, &addr);
+	struct lw_softwire_key key = { .ipv4 = addr };
+	int psid;
+
+	if (!pp)
+		return 0;
+	if (!l4->has_ports) {
+		if (pp->psid_len != 0)
+			return 0;
+		psid = 0;
+	} else {
+		psid = lw_port_to_psid(pp, use_dport ? l4->dport : l4->sport);
+		if (psid < 0)
+			return 0;
+	}
+	key.psid = (__u16)psid;
+	return bpf_map_lookup_elem(&LW_MAP_SOFTWIRES, &key);
+}
+
+static __always_inline int lw_ipv6_eq(const struct in6_addr *a, const struct in6_addr *b)
+{
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+
+	return x[0] == y[0] && x[1] == y[1];
+}
+
+/* Encapsulates the IPv4 packet at l3off towards sw, or hands it back.
+ * ttl_dec: whether this hop still owes the TTL decrement. */
+static __always_inline int lw_encap(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
+				    struct lw_softwire *sw, __u32 l3off, __u32 in_bytes,
+				    int ttl_dec, __u16 dir)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct bpf_fib_lookup fib = {};
+	struct in6_addr *br;
+	struct iphdr *iph;
+	struct ipv6hdr *ip6;
+	struct lw_out out;
+	struct ethhdr old_eth;
+	__u32 br_index = sw->br_index;
+	__u16 tot_len, new_l2;
+	__u8 tos;
+	int rc, delta, frame_tail;
+
+	br = bpf_map_lookup_elem(&lw_br_by_index, &br_index);
+	if (!br) {
+		lw_count(LW_STAT_DROP_NO_DST_SOFTWIRE, in_bytes);
+		return XDP_DROP;
+	}
+	l3off &= 0xff;
+	iph = data + l3off;
+	if ((void *)(iph + 1) > data_end || (void *)((struct ethhdr *)data + 1) > data_end)
+		return XDP_DROP;
+	__builtin_memcpy(&old_eth, data, sizeof(old_eth));
+	tot_len = bpf_ntohs(iph->tot_len);
+	tos = iph->tos;
+
+	if ((__u32)tot_len + sizeof(struct ipv6hdr) > cfg->ipv6_mtu) {
+		if (iph->frag_off & bpf_htons(IP_DF)) {
+			lw_count(LW_STAT_DROP_OVER_MTU_DF, in_bytes);
+			if (cfg->flags & LW_CFG_ICMPV4_ERRORS)
+				lw_emit(ctx, cfg, LW_EV_TOO_BIG_DF, dir, l3off, ETH_P_IP,
+					cfg->ipv6_mtu - sizeof(struct ipv6hdr));
+		} else {
+			lw_count(LW_STAT_PUNT_FRAG_NEEDED, in_bytes);
+			lw_emit(ctx, cfg, LW_EV_FRAG_NEEDED, dir, l3off, ETH_P_IP,
+				cfg->ipv6_mtu);
+		}
+		return XDP_DROP;
+	}
+
+	fib.family = AF_INET6;
+	fib.tos = 0;
+	fib.l4_protocol = IPPROTO_IPIP;
+	fib.tot_len = tot_len + sizeof(struct ipv6hdr);
+	fib.ifindex = ctx->ingress_ifindex;
+	__builtin_memcpy(fib.ipv6_src, br, sizeof(*br));
+	__builtin_memcpy(fib.ipv6_dst, &sw->b4_ipv6, sizeof(sw->b4_ipv6));
+	rc = lw_route(ctx, &fib, &out, cfg->ipv6_vlan, in_bytes);
+	if (rc < 0)
+		return XDP_DROP;
+	if (rc == 2) {
+		/* the route's MTU is below ours */
+		if (iph->frag_off & bpf_htons(IP_DF)) {
+			lw_count(LW_STAT_DROP_OVER_MTU_DF, in_bytes);
+			if (cfg->flags & LW_CFG_ICMPV4_ERRORS)
+				lw_emit(ctx, cfg, LW_EV_TOO_BIG_DF, dir, l3off, ETH_P_IP,
+					fib.mtu_result > 40 ? fib.mtu_result - 40 : 0);
+		} else {
+			lw_count(LW_STAT_PUNT_FRAG_NEEDED, in_bytes);
+			lw_emit(ctx, cfg, LW_EV_FRAG_NEEDED, dir, l3off, ETH_P_IP, fib.mtu_result);
+		}
+		return XDP_DROP;
+	}
+	/* On the pass path the kernel forwards the IPv6 packet and pays the
+	 * hop itself, so the TTL is left alone there. */
+	if (ttl_dec && !out.pass)
+		lw_ipv4_ttl_dec(iph);
+
+	if (out.pass) {
+		/* keep the frame addressed to us, as it arrived */
+		__builtin_memcpy(out.dmac, old_eth.h_dest, ETH_ALEN);
+		__builtin_memcpy(out.smac, old_eth.h_source, ETH_ALEN);
+		out.vid = (l3off > sizeof(struct ethhdr)) ?
+			bpf_ntohs(((struct lw_vlan_hdr *)((struct ethhdr *)data + 1))->tci) & 0xfff : 0;
+	}
+
+	/* Trailing Ethernet padding must not go into the tunnel. */
+	frame_tail = (int)(data_end - data) - (int)(l3off + tot_len);
+	new_l2 = sizeof(struct ethhdr) + (out.vid ? sizeof(struct lw_vlan_hdr) : 0);
+	delta = (int)l3off - (int)(new_l2 + sizeof(struct ipv6hdr));
+	if (frame_tail > 0 && bpf_xdp_adjust_tail(ctx, -frame_tail)) {
+		lw_count(LW_STAT_DROP_ADJUST, in_bytes);
+		return XDP_DROP;
+	}
+	if (lw_adjust_head(ctx, delta)) {
+		lw_count(LW_STAT_DROP_ADJUST, in_bytes);
+		return XDP_DROP;
+	}
+	if (lw_write_l2(ctx, out.dmac, out.smac, out.vid, ETH_P_IPV6))
+		return XDP_DROP;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	ip6 = data + new_l2;
+	if ((void *)(ip6 + 1) > data_end)
+		return XDP_DROP;
+	/* version 6, traffic class = TOS (RFC 6333 §7.1, AFTR-ENCAP-3), flow 0 */
+	*(__be32 *)ip6 = bpf_htonl(0x60000000u | ((__u32)tos << 20));
+	ip6->payload_len = bpf_htons(tot_len);
+	ip6->nexthdr = IPPROTO_IPIP;
+	ip6->hop_limit = cfg->hop_limit;
+	__builtin_memcpy(&ip6->saddr, br, sizeof(*br));
+	__builtin_memcpy(&ip6->daddr, &sw->b4_ipv6, sizeof(sw->b4_ipv6));
+
+	__sync_fetch_and_add(&sw->encap_packets, 1);
+	__sync_fetch_and_add(&sw->encap_bytes, tot_len);
+	if (out.pass)
+		return XDP_PASS;
+	return bpf_redirect_map(&LW_MAP_TX_PORTS, out.ifindex, 0);
+}
+
+/* ---- from the internet ------------------------------------------------------ */
+
+static __always_inline int lw_from_internet(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
+					    __u32 l3off, __u32 bytes)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct iphdr *iph;
+	struct lw_psid_params *pp;
+	struct lw_softwire *sw;
+	struct lw_l4 l4;
+	__be32 qsrc = 0, qdst = 0, daddr;
+	__u32 ihl, tot_len;
+
+	l3off &= 0xff;
+	iph = data + l3off;
+	if ((void *)(iph + 1) > data_end)
+		return XDP_PASS;
+	daddr = iph->daddr;
+	pp = bpf_map_lookup_elem(&LW_MAP_PSID, &daddr);
+	if (!pp) {
+		struct lw_ipv4_prefix pfx = { .prefixlen = 32, .addr = daddr };
+
+		if (!bpf_map_lookup_elem(&lw_ipv4_pools, &pfx)) {
+			/* not a pool address: the router's own or transit traffic */
+			lw_count(LW_STAT_PASS_NOT_OURS, bytes);
+			return XDP_PASS;
+		}
+	}
+	lw_count(LW_STAT_RCVD_IPV4, bytes);
+
+	ihl = iph->ihl * 4;
+	tot_len = bpf_ntohs(iph->tot_len);
+	if (iph->version != 4 || ihl < sizeof(*iph) || tot_len < ihl ||
+	    data + l3off + tot_len > data_end) {
+		lw_count(LW_STAT_DROP_BAD_IPV4, bytes);
+		return XDP_DROP;
+	}
+	if (iph->frag_off & bpf_htons(IP_MF | IP_OFFSET)) {
+		/* AFTR-ENCAP-5: the port is in the first fragment only; the
+		 * first-fragment cache is a later piece of work. */
+		lw_count(LW_STAT_DROP_IPV4_FRAGMENT, bytes);
+		return XDP_DROP;
+	}
+	if (lw_parse_l4(data, data_end, l3off + ihl, iph->protocol, &l4, &qsrc, &qdst)) {
+		lw_count(LW_STAT_DROP_BAD_IPV4, bytes);
+		return XDP_DROP;
+	}
+	if (iph->protocol == IPPROTO_ICMP) {
+		if (!(cfg->flags & LW_CFG_ALLOW_ICMPV4_IN)) {
+			lw_count(LW_STAT_DROP_ICMPV4_IN_OFF, bytes);
+			return XDP_DROP;
+		}
+		if (l4.icmp_type == ICMP_ECHO) {
+			if (cfg->echo_policy == LW_ECHO_DROP) {
+				lw_count(LW_STAT_DROP_ICMPV4_TYPE, bytes);
+				return XDP_DROP;
+			}
+			if (cfg->echo_policy == LW_ECHO_PORT0)
+				l4.dport = 0;
+		} else if (l4.icmp_error) {
+			/* AFTR-ICMP-2: the quote is a packet our B4 sent */
+			if (!l4.has_ports || qsrc != daddr) {
+				lw_count(LW_STAT_DROP_NO_DST_SOFTWIRE, bytes);
+				return XDP_DROP;
+			}
+		} else if (l4.icmp_type != ICMP_ECHOREPLY) {
+			lw_count(LW_STAT_DROP_ICMPV4_TYPE, bytes); /* AFTR-ICMP-3 */
+			return XDP_DROP;
+		}
+		/* AFTR-ICMP-5: a bad ICMP checksum is dropped */
+		if (!lw_packet_csum_ok(ctx, l3off + ihl, tot_len - ihl)) {
+			lw_count(LW_STAT_DROP_ICMPV4_CSUM, bytes);
+			return XDP_DROP;
+		}
+	}
+
+	sw = lw_lookup(daddr, &l4, 1);
+	if (!sw) {
+		lw_count(LW_STAT_DROP_NO_DST_SOFTWIRE, bytes);
+		if ((cfg->flags & LW_CFG_ICMPV4_ERRORS) && !l4.icmp_error)
+			lw_emit(ctx, cfg, LW_EV_ENCAP_NO_BINDING, LW_DIR_FROM_INTERNET,
+				l3off, ETH_P_IP, 0);
+		return XDP_DROP;
+	}
+	if (iph->ttl <= 1) {
+		lw_count(LW_STAT_DROP_TTL_ZERO, bytes);
+		if ((cfg->flags & LW_CFG_ICMPV4_ERRORS) && !l4.icmp_error)
+			lw_emit(ctx, cfg, LW_EV_TTL_EXPIRED, LW_DIR_FROM_INTERNET, l3off, ETH_P_IP, 0);
+		return XDP_DROP;
+	}
+	{
+		int act = lw_encap(ctx, cfg, sw, l3off, bytes, 1, LW_DIR_FROM_INTERNET);
+
+		if (act == XDP_REDIRECT || act == XDP_PASS)
+			lw_count(LW_STAT_SENT_IPV6, bytes + sizeof(struct ipv6hdr));
+		return act;
+	}
+}
+
+/* ---- from a B4 ----------------------------------------------------------------- */
+
+static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
+				      __u32 l3off, __u32 bytes)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ipv6hdr *ip6;
+	struct iphdr *iph;
+	struct lw_br *br;
+	struct lw_softwire *sw, *dst_sw;
+	struct lw_psid_params *dst_pp;
+	struct lw_l4 l4;
+	struct in6_addr b4;
+	struct ethhdr old_eth;
+	struct bpf_fib_lookup fib = {};
+	struct lw_out out;
+	__be32 qsrc = 0, qdst = 0, saddr, daddr;
+	__u32 off, inner, ihl, tot_len, payload_len, new_l2;
+	__u8 nexthdr;
+	int rc, delta, frame_tail;
+
+	l3off &= 0xff;
+	ip6 = data + l3off;
+	if ((void *)(ip6 + 1) > data_end)
+		return XDP_PASS;
+	if (ip6->version != 6)
+		return XDP_PASS;
+	nexthdr = ip6->nexthdr;
+	off = l3off + sizeof(*ip6);
+	/* Linux B4s add a tunnel-encapsulation-limit destination option: walk
+	 * extension headers instead of dropping them. */
+#pragma unroll
+	for (int i = 0; i < LW_IPV6_EXT_MAX; i++) {
+		struct ipv6_opt_hdr *h;
+
+		if (nexthdr != IPPROTO_HOPOPTS && nexthdr != IPPROTO_DSTOPTS)
+			break;
+		h = data + (off & 0x3ff);
+		if ((void *)(h + 1) > data_end)
+			return XDP_PASS;
+		nexthdr = h->nexthdr;
+		off += (h->hdrlen + 1) * 8;
+	}
+	if (off > l3off + sizeof(*ip6) + LW_EXT_MAX_LEN)
+		return XDP_PASS;
+
+	br = bpf_map_lookup_elem(&LW_MAP_BR_ADDRS, &ip6->daddr);
+	if (!br) {
+		lw_count(LW_STAT_PASS_NOT_OURS, bytes);
+		return XDP_PASS;
+	}
+	if (nexthdr == IPPROTO_FRAGMENT) {
+		/* The kernel reassembles; pcpd's raw socket decapsulates. */
+		lw_count(LW_STAT_PASS_IPV6_FRAGMENT, bytes);
+		return XDP_PASS;
+	}
+	if (nexthdr == IPPROTO_ICMPV6) {
+		struct icmp6hdr *ic = data + (off & 0x3ff);
+
+		if ((void *)(ic + 1) > data_end)
+			return XDP_PASS;
+		if (ic->icmp6_type >= 128)
+			return XDP_PASS; /* echo, ND: the kernel's */
+		/* An error about a tunnel packet we sent (AFTR-ICMP-6). */
+		lw_count(LW_STAT_DROP_ICMPV6_IN, bytes);
+		if (cfg->flags & LW_CFG_ALLOW_ICMPV6_IN)
+			lw_emit(ctx, cfg, LW_EV_ICMPV6_ERROR, LW_DIR_FROM_B4, l3off, ETH_P_IPV6, 0);
+		return XDP_DROP;
+	}
+	if (nexthdr != IPPROTO_IPIP) {
+		lw_count(LW_STAT_PASS_NOT_OURS, bytes);
+		return XDP_PASS;
+	}
+	lw_count(LW_STAT_RCVD_IPV6, bytes);
+
+	payload_len = bpf_ntohs(ip6->payload_len);
+	inner = off & 0x1ff;
+	iph = data + inner;
+	if ((void *)(iph + 1) > data_end) {
+		lw_count(LW_STAT_DROP_BAD_INNER, bytes);
+		return XDP_DROP;
+	}
+	ihl = iph->ihl * 4;
+	tot_len = bpf_ntohs(iph->tot_len);
+	if (iph->version != 4 || ihl < sizeof(*iph) || tot_len < ihl ||
+	    data + inner + tot_len > data_end ||
+	    inner + tot_len > l3off + sizeof(*ip6) + payload_len) {
+		lw_count(LW_STAT_DROP_BAD_INNER, bytes);
+		return XDP_DROP;
+	}
+	saddr = iph->saddr;
+	daddr = iph->daddr;
+
+	/* AFTR-DECAP-8: the B4 asks for its binding before it has one. */
+	if ((cfg->flags & LW_CFG_PCP_BOOTSTRAP) && daddr == LW_PCP_SERVER_ADDR &&
+	    iph->protocol == IPPROTO_UDP) {
+		struct udphdr *uh = data + ((inner + ihl) & 0x1ff);
+
+		if ((void *)(uh + 1) <= data_end && uh->dest == bpf_htons(LW_PCP_PORT)) {
+			lw_count(LW_STAT_PASS_PCP_BOOTSTRAP, bytes);
+			return XDP_PASS;
+		}
+	}
+	if (iph->frag_off & bpf_htons(IP_MF | IP_OFFSET)) {
+		/* AFTR-DECAP-6: never forwarded unvalidated */
+		lw_count(LW_STAT_DROP_IPV4_FRAGMENT, bytes);
+		return XDP_DROP;
+	}
+	if (lw_parse_l4(data, data_end, inner + ihl, iph->protocol, &l4, &qsrc, &qdst)) {
+		lw_count(LW_STAT_DROP_BAD_INNER, bytes);
+		return XDP_DROP;
+	}
+
+	/* AFTR-DECAP-2..5: (B4, BR, IPv4 source, port) must name one softwire. */
+	sw = lw_lookup(saddr, &l4, 0);
+	if (!sw || !lw_ipv6_eq(&sw->b4_ipv6, &ip6->saddr) ||
+	    (l4.icmp_error && qdst != saddr)) {
+		lw_count(LW_STAT_DROP_NO_SRC_SOFTWIRE, bytes);
+		if (cfg->flags & LW_CFG_ICMPV6_ERRORS)
+			lw_emit(ctx, cfg, LW_EV_DECAP_NO_BINDING, LW_DIR_FROM_B4, l3off, ETH_P_IPV6, 0);
+		return XDP_DROP;
+	}
+	if (sw->br_index != br->index) {
+		lw_count(LW_STAT_DROP_WRONG_BR, bytes);
+		if (cfg->flags & LW_CFG_ICMPV6_ERRORS)
+			lw_emit(ctx, cfg, LW_EV_DECAP_NO_BINDING, LW_DIR_FROM_B4, l3off, ETH_P_IPV6, 0);
+		return XDP_DROP;
+	}
+	if ((cfg->flags & LW_CFG_TTL_DECAP) && iph->ttl <= 1) {
+		lw_count(LW_STAT_DROP_TTL_ZERO, bytes);
+		if ((cfg->flags & LW_CFG_ICMPV4_ERRORS) && !l4.icmp_error)
+			lw_emit(ctx, cfg, LW_EV_TTL_EXPIRED, LW_DIR_FROM_B4, inner, ETH_P_IP, 0);
+		return XDP_DROP;
+	}
+	__sync_fetch_and_add(&sw->decap_packets, 1);
+	__sync_fetch_and_add(&sw->decap_bytes, tot_len);
+	__builtin_memcpy(&b4, &ip6->saddr, sizeof(b4));
+	if (l3off >= sizeof(struct ethhdr) && (void *)((struct ethhdr *)data + 1) <= data_end)
+		__builtin_memcpy(&old_eth, data, sizeof(old_eth));
+	else
+		return XDP_DROP;
+
+	/* Hairpinning (AFTR-HP-1..3): the destination is one of our B4s. */
+	dst_pp = bpf_map_lookup_elem(&LW_MAP_PSID, &daddr);
+	if (dst_pp) {
+		if (!(cfg->flags & LW_CFG_HAIRPINNING)) {
+			lw_count(LW_STAT_DROP_HAIRPIN_OFF, bytes);
+			return XDP_DROP;
+		}
+		/* the destination side of an echo request follows the echo policy */
+		if (l4.icmp_type == ICMP_ECHO && iph->protocol == IPPROTO_ICMP) {
+			if (cfg->echo_policy == LW_ECHO_DROP) {
+				lw_count(LW_STAT_DROP_ICMPV4_TYPE, bytes);
+				return XDP_DROP;
+			}
+			if (cfg->echo_policy == LW_ECHO_PORT0)
+				l4.dport = 0;
+		}
+		dst_sw = lw_lookup(daddr, &l4, 1);
+		if (!dst_sw) {
+			lw_count(LW_STAT_DROP_NO_DST_SOFTWIRE, bytes);
+			if ((cfg->flags & LW_CFG_ICMPV4_ERRORS) && !l4.icmp_error)
+				lw_emit(ctx, cfg, LW_EV_ENCAP_NO_BINDING, LW_DIR_FROM_B4, inner,
+					ETH_P_IP, 0);
+			return XDP_DROP;
+		}
+		if (!(cfg->flags & LW_CFG_TTL_DECAP) && iph->ttl <= 1) {
+			lw_count(LW_STAT_DROP_TTL_ZERO, bytes);
+			if ((cfg->flags & LW_CFG_ICMPV4_ERRORS) && !l4.icmp_error)
+				lw_emit(ctx, cfg, LW_EV_TTL_EXPIRED, LW_DIR_FROM_B4, inner, ETH_P_IP, 0);
+			return XDP_DROP;
+		}
+		/* Strip the outer header (and its options) but keep the L2
+		 * header in front, then encapsulate again: one TTL decrement. */
+		delta = (int)(inner - l3off);
+		frame_tail = (int)(data_end - data) - (int)(inner + tot_len);
+		if (frame_tail > 0 && bpf_xdp_adjust_tail(ctx, -frame_tail)) {
+			lw_count(LW_STAT_DROP_ADJUST, bytes);
+			return XDP_DROP;
+		}
+		if (lw_adjust_head(ctx, delta)) {
+			lw_count(LW_STAT_DROP_ADJUST, bytes);
+			return XDP_DROP;
+		}
+		data = (void *)(long)ctx->data;
+		data_end = (void *)(long)ctx->data_end;
+		if ((void *)((struct ethhdr *)data + 1) > data_end)
+			return XDP_DROP;
+		__builtin_memcpy(data, &old_eth, sizeof(old_eth));
+		{
+			int act = lw_encap(ctx, cfg, dst_sw, l3off, bytes, 1, LW_DIR_FROM_B4);
+
+			if (act == XDP_REDIRECT || act == XDP_PASS)
+				lw_count(LW_STAT_HAIRPIN_IPV4, tot_len);
+			return act;
+		}
+	}
+
+	/* Plain decapsulation towards the internet. */
+	fib.family = AF_INET;
+	fib.tos = iph->tos;
+	fib.l4_protocol = iph->protocol;
+	fib.tot_len = tot_len;
+	fib.ifindex = ctx->ingress_ifindex;
+	fib.ipv4_src = saddr;
+	fib.ipv4_dst = daddr;
+	if (tot_len > cfg->ipv4_mtu) {
+		rc = 2;
+		fib.mtu_result = cfg->ipv4_mtu;
+	} else {
+		rc = lw_route(ctx, &fib, &out, cfg->ipv4_vlan, bytes);
+	}
+	if (rc < 0)
+		return XDP_DROP;
+	if (rc == 2) {
+		if (iph->frag_off & bpf_htons(IP_DF)) {
+			lw_count(LW_STAT_DROP_OVER_MTU_DF, bytes);
+			if (cfg->flags & LW_CFG_ICMPV4_ERRORS)
+				lw_emit(ctx, cfg, LW_EV_TOO_BIG_DF, LW_DIR_FROM_B4, inner, ETH_P_IP,
+					fib.mtu_result);
+		} else {
+			lw_count(LW_STAT_PUNT_FRAG_NEEDED, bytes);
+			lw_emit(ctx, cfg, LW_EV_FRAG_NEEDED, LW_DIR_FROM_B4, inner, ETH_P_IP,
+				fib.mtu_result);
+		}
+		return XDP_DROP;
+	}
+	if ((cfg->flags & LW_CFG_TTL_DECAP) && !out.pass)
+		lw_ipv4_ttl_dec(iph);
+	if (out.pass) {
+		__builtin_memcpy(out.dmac, old_eth.h_dest, ETH_ALEN);
+		__builtin_memcpy(out.smac, old_eth.h_source, ETH_ALEN);
+		out.vid = (l3off > sizeof(struct ethhdr)) ?
+			bpf_ntohs(((struct lw_vlan_hdr *)((struct ethhdr *)data + 1))->tci) & 0xfff : 0;
+	}
+	new_l2 = sizeof(struct ethhdr) + (out.vid ? sizeof(struct lw_vlan_hdr) : 0);
+	delta = (int)inner - (int)new_l2;
+	frame_tail = (int)(data_end - data) - (int)(inner + tot_len);
+	if (frame_tail > 0 && bpf_xdp_adjust_tail(ctx, -frame_tail)) {
+		lw_count(LW_STAT_DROP_ADJUST, bytes);
+		return XDP_DROP;
+	}
+	if (lw_adjust_head(ctx, delta)) {
+		lw_count(LW_STAT_DROP_ADJUST, bytes);
+		return XDP_DROP;
+	}
+	if (lw_write_l2(ctx, out.dmac, out.smac, out.vid, ETH_P_IP))
+		return XDP_DROP;
+	lw_count(LW_STAT_SENT_IPV4, tot_len + new_l2);
+	if (out.pass)
+		return XDP_PASS;
+	return bpf_redirect_map(&LW_MAP_TX_PORTS, out.ifindex, 0);
+}
+
+/* ---- entry -------------------------------------------------------------------- */
+
+SEC("xdp")
+int lw4o6_aftr(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 key = 0, bytes = (__u32)(data_end - data);
+	struct lw_aftr_config *cfg;
+	struct lw_l2 l2;
+	__u32 ifindex = ctx->ingress_ifindex;
+	int v6_side, v4_side;
+
+	cfg = bpf_map_lookup_elem(&LW_MAP_AFTR_CFG, &key);
+	if (!cfg)
+		return XDP_PASS;
+	if (lw_parse_l2(data, data_end, &l2))
+		return XDP_PASS;
+	v6_side = ifindex == cfg->ipv6_ifindex && l2.vid == cfg->ipv6_vlan;
+	v4_side = ifindex == cfg->ipv4_ifindex && l2.vid == cfg->ipv4_vlan;
+
+	if (l2.eth_proto == ETH_P_IPV6) {
+		if (v6_side)
+			return lw_from_b4(ctx, cfg, l2.l3off, bytes);
+		if (v4_side) {
+			/* Softwire traffic never comes from the internet side. */
+			struct ipv6hdr *ip6 = data + (l2.l3off & 0xff);
+
+			if ((void *)(ip6 + 1) <= data_end && ip6->nexthdr == IPPROTO_IPIP) {
+				lw_count(LW_STAT_DROP_MISPLACED_IPV6, bytes);
+				return XDP_DROP;
+			}
+		}
+	} else if (l2.eth_proto == ETH_P_IP) {
+		if (v4_side)
+			return lw_from_internet(ctx, cfg, l2.l3off, bytes);
+		if (v6_side) {
+			/* Pool addresses are reached through the tunnel only. */
+			struct iphdr *iph = data + (l2.l3off & 0xff);
+
+			if ((void *)(iph + 1) <= data_end &&
+			    bpf_map_lookup_elem(&LW_MAP_PSID, &iph->daddr)) {
+				lw_count(LW_STAT_DROP_MISPLACED_IPV4, bytes);
+				return XDP_DROP;
+			}
+		}
+	}
+	lw_count(LW_STAT_PASS_NOT_OURS, bytes);
+	return XDP_PASS;
+}
+
+char _license[] SEC("license") = "GPL";

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Header parsing for the data plane: every access is bounds-checked against
+ * data_end first, offsets are bounded so that the verifier can follow them. */
+#ifndef LW4O6_BPF_PARSE_H
+#define LW4O6_BPF_PARSE_H
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/in.h>
+#include <linux/icmpv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <bpf/bpf_endian.h>
+
+#define LW_IPV6_EXT_MAX 4
+#define LW_L3_MAX_OFF 64   /* Ethernet + at most one 802.1Q tag, with room */
+#define LW_EXT_MAX_LEN 256 /* longest IPv6 extension chain we walk */
+
+/* <linux/icmp.h> drags in libc's socket headers, which do not build for
+ * -target bpf; the few ICMPv4 definitions we need are these. */
+/* IPv4 flags, kernel-internal in <net/ip.h> */
+#define IP_DF 0x4000
+#define IP_MF 0x2000
+#define IP_OFFSET 0x1fff
+
+#define ICMP_ECHOREPLY 0
+#define ICMP_DEST_UNREACH 3
+#define ICMP_ECHO 8
+#define ICMP_TIME_EXCEEDED 11
+#define ICMP_PARAMETERPROB 12
+
+struct icmphdr {
+	__u8 type;
+	__u8 code;
+	__sum16 checksum;
+	union {
+		struct {
+			__be16 id;
+			__be16 sequence;
+		} echo;
+		__be32 gateway;
+	} un;
+};
+
+struct lw_vlan_hdr {
+	__be16 tci;
+	__be16 proto;
+};
+
+struct lw_l2 {
+	__u16 eth_proto; /* host order, after any tag */
+	__u16 vid;       /* 0 when untagged */
+	__u32 l3off;
+};
+
+/* Ethernet with at most one 802.1Q tag; QinQ and others are not lw4o6 work.
+ * Returns 0, or -1 when the frame is not something we parse. */
+static __always_inline int lw_parse_l2(void *data, void *data_end, struct lw_l2 *l2)
+{
+	struct ethhdr *eth = data;
+	__u16 proto;
+
+	if ((void *)(eth + 1) > data_end)
+		return -1;
+	proto = bpf_ntohs(eth->h_proto);
+	l2->vid = 0;
+	l2->l3off = sizeof(*eth);
+	if (proto == ETH_P_8021Q) {
+		struct lw_vlan_hdr *vh = (void *)(eth + 1);
+
+		if ((void *)(vh + 1) > data_end)
+			return -1;
+		l2->vid = bpf_ntohs(vh->tci) & 0x0fff;
+		proto = bpf_ntohs(vh->proto);
+		l2->l3off += sizeof(*vh);
+		if (proto == ETH_P_8021Q || proto == ETH_P_8021AD)
+			return -1;
+	}
+	l2->eth_proto = proto;
+	return 0;
+}
+
+/* Where the layer-4 "port" of an IPv4 packet comes from. */
+struct lw_l4 {
+	__u16 sport;        /* host order; TCP/UDP port, ICMP echo Identifier */
+	__u16 dport;
+	__u8 has_ports;     /* 0 for protocols without ports (GRE, ESP, …) */
+	__u8 icmp_type;
+	__u8 icmp_error;    /* an ICMP error: the ports come from the quote */
+	__u8 reserved;
+};
+
+static __always_inline int lw_icmp_is_error(__u8 type)
+{
+	return type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED ||
+	       type == ICMP_PARAMETERPROB;
+}
+
+/* Ports of the transport header at l4off. For ICMP errors the ports are those
+ * of the quoted packet, swapped into the perspective of the outer packet: the
+ * quote is a packet that went the other way (RFC 5508 REQ-3). quoted_src /
+ * quoted_dst receive the quoted addresses for the caller to check.
+ * Returns 0, or -1 when a header the lookup needs is cut short. */
+static __always_inline int lw_parse_l4(void *data, void *data_end, __u32 l4off,
+				       __u8 proto, struct lw_l4 *l4,
+				       __be32 *quoted_src, __be32 *quoted_dst)
+{
+	l4->has_ports = 0;
+	l4->icmp_error = 0;
+	l4->icmp_type = 0;
+	l4->sport = l4->dport = 0;
+	l4off &= 0x3ff;
+
+	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
+		__be16 *ports = data + l4off;
+
+		if ((void *)(ports + 2) > data_end)
+			return -1;
+		l4->sport = bpf_ntohs(ports[0]);
+		l4->dport = bpf_ntohs(ports[1]);
+		l4->has_ports = 1;
+		return 0;
+	}
+	if (proto == IPPROTO_ICMP) {
+		struct icmphdr *icmp = data + l4off;
+		struct iphdr *q;
+		__u32 qoff;
+
+		if ((void *)(icmp + 1) > data_end)
+			return -1;
+		l4->icmp_type = icmp->type;
+		if (icmp->type == ICMP_ECHO || icmp->type == ICMP_ECHOREPLY) {
+			l4->sport = l4->dport = bpf_ntohs(icmp->un.echo.id);
+			l4->has_ports = 1;
+			return 0;
+		}
+		if (!lw_icmp_is_error(icmp->type))
+			return 0;
+		l4->icmp_error = 1;
+		q = (void *)(icmp + 1);
+		if ((void *)(q + 1) > data_end)
+			return -1;
+		if (q->version != 4 || q->ihl < 5)
+			return -1;
+		*quoted_src = q->saddr;
+		*quoted_dst = q->daddr;
+		qoff = (l4off + sizeof(*icmp) + q->ihl * 4) & 0x3ff;
+		if (q->protocol == IPPROTO_TCP || q->protocol == IPPROTO_UDP) {
+			__be16 *qp = data + qoff;
+
+			if ((void *)(qp + 2) > data_end)
+				return -1;
+			/* the quote went the other way: its source port is our
+			 * destination port and vice versa */
+			l4->sport = bpf_ntohs(qp[1]);
+			l4->dport = bpf_ntohs(qp[0]);
+			l4->has_ports = 1;
+		} else if (q->protocol == IPPROTO_ICMP) {
+			struct icmphdr *qi = data + qoff;
+
+			if ((void *)(qi + 1) > data_end)
+				return -1;
+			if (qi->type == ICMP_ECHO || qi->type == ICMP_ECHOREPLY) {
+				l4->sport = l4->dport = bpf_ntohs(qi->un.echo.id);
+				l4->has_ports = 1;
+			}
+		}
+		return 0;
+	}
+	return 0;
+}
+
+#endif

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Names and versions shared by the BPF programs and every user-space tool.
+ * Only UAPI types: this header compiles under clang -target bpf and gcc alike. */
+#ifndef LW4O6_ABI_H
+#define LW4O6_ABI_H
+
+/* Bumped whenever a pinned map's key, value or size changes: the loader refuses
+ * to reuse pins whose lw_meta entry carries another number. */
+#define LW_ABI_VERSION 1
+
+#define LW4O6_PIN_ROOT "/sys/fs/bpf/lw4o6"
+
+/* Map names are kept to 15 characters, the kernel's object-name limit, so that
+ * `bpftool map show name …` finds them exactly. */
+#define LW_MAP_META      lw_meta
+#define LW_MAP_AFTR_CFG  lw_aftr_cfg
+#define LW_MAP_PSID      lw_psid_map
+#define LW_MAP_SOFTWIRES lw_softwires
+#define LW_MAP_BR_ADDRS  lw_br_addrs
+#define LW_MAP_STATS     lw_stats
+#define LW_MAP_EVENTS    lw_events
+#define LW_MAP_TX_PORTS  lw_tx_ports
+#define LW_MAP_RATELIM   lw_ratelimit
+
+#define LW_STR_(x) #x
+#define LW_STR(x) LW_STR_(x)
+
+#define LW_AFTR_PROG_NAME "lw4o6_aftr"
+
+struct lw_meta {
+	__u32 abi_version;
+	__u32 role; /* enum lw_role */
+};
+
+enum lw_role {
+	LW_ROLE_NONE = 0,
+	LW_ROLE_AFTR = 1,
+	LW_ROLE_B4 = 2,
+};
+
+#endif

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Records the data plane writes to the lw_events ring buffer for the slow
+ * path (pcpd). Each carries the offending packet from its network header on,
+ * because every reaction (an ICMP error, fragmentation) quotes or resends it. */
+#ifndef LW4O6_EVENTS_H
+#define LW4O6_EVENTS_H
+
+#include <linux/types.h>
+
+/* Enough for a 1500-byte IPv4 packet (fragmentation) and for the 1280-byte
+ * ICMPv6 quote limit. */
+#define LW_EVENT_MAX_CAPTURE 1536
+#define LW_EVENTS_RINGBUF_BYTES (1u << 22)
+
+enum lw_event_type {
+	LW_EV_DECAP_NO_BINDING = 1, /* → ICMPv6 1/5 to the B4 (AFTR-DECAP-3) */
+	LW_EV_ENCAP_NO_BINDING = 2, /* → ICMPv4 3/1 to the sender (AFTR-ENCAP-2) */
+	LW_EV_TTL_EXPIRED      = 3, /* → ICMPv4 11/0 (AFTR-DECAP-7) */
+	LW_EV_TOO_BIG_DF       = 4, /* → ICMPv4 3/4 with mtu (AFTR-ENCAP-4) */
+	LW_EV_FRAG_NEEDED      = 5, /* DF clear: encapsulate and fragment the IPv6 packet */
+	LW_EV_ICMPV6_ERROR     = 6, /* ICMPv6 error about a tunnel packet (AFTR-ICMP-6) */
+};
+
+enum lw_event_dir {
+	LW_DIR_FROM_B4 = 1,       /* packet arrived on the access side */
+	LW_DIR_FROM_INTERNET = 2, /* packet arrived on the internet side */
+};
+
+struct lw_event {
+	__u16 type;         /* enum lw_event_type */
+	__u16 dir;          /* enum lw_event_dir */
+	__u32 ifindex;      /* ingress interface */
+	__u32 mtu;          /* LW_EV_TOO_BIG_DF: next-hop MTU to report */
+	__u32 pkt_len;      /* length of the packet from its network header */
+	__u32 cap_len;      /* bytes of it in pkt[] */
+	__u16 l3_proto;     /* ETH_P_IP or ETH_P_IPV6, host order */
+	__u16 reserved;
+	__u8 pkt[LW_EVENT_MAX_CAPTURE];
+};
+
+#endif

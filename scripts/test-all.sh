@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# `make test`: every layer in turn, then one closing line that adds them up.
+# Each layer prints its own "<layer>: N passed, N failed, N skipped" line.
+set -u
+cd "$(dirname "$0")/.."
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+for layer in unit prog conformance netns; do
+	echo "=== $layer"
+	make --no-print-directory -s "$layer" 2>&1 | tee -a "$log"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+done
+read -r p f s < <(sed -n 's/^[a-z-]*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$log" |
+	awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
+layers=$(grep -c '^[a-z-]*: [0-9]* passed, [0-9]* failed, [0-9]* skipped$' "$log")
+if [ "$layers" -lt 4 ]; then
+	echo "test: only $layers of 4 layers printed a summary line"
+	f=$((f + 1))
+	status=1
+fi
+echo
+echo "$p passed, $f failed, $s skipped"
+[ "$status" -eq 0 ] && [ "$f" -eq 0 ]
