@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Shared plumbing of the lw4o6 subcommands. */
+#ifndef LW4O6_CLI_H
+#define LW4O6_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Exit codes: 0 ok, 1 failure, 2 usage. */
+#define LW_EXIT_OK 0
+#define LW_EXIT_FAIL 1
+#define LW_EXIT_USAGE 2
+
+extern int lw_verbose;
+extern const char *lw_pin_root;
+
+void lw_die_usage(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+int lw_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void lw_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints s as a JSON string literal. */
+void lw_json_str(FILE *f, const char *s);
+
+int cmd_load(int argc, char **argv);
+int cmd_configure(int argc, char **argv);
+int cmd_unload(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_softwire(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_set(int argc, char **argv);
+
+#endif

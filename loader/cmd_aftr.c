@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: GPL-2.0
+/* lw4o6 load / configure / unload / status / set for the lwAFTR. */
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "lw4o6/abi.h"
+#include "lw4o6/aftr.h"
+#include "lw4o6_aftr.skel.h"
+#include "aftr_maps.h"
+#include "config_file.h"
+#include "addr.h"
+#include "cli.h"
+
+struct load_opts {
+	const char *ipv6_dev, *ipv4_dev, *config;
+	__u32 xdp_flags;
+	bool attach;
+};
+
+static int parse_load_opts(int argc, char **argv, struct load_opts *o)
+{
+	static const struct option opts[] = {
+		{ "ipv6-dev", required_argument, NULL, '6' },
+		{ "ipv4-dev", required_argument, NULL, '4' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "config", required_argument, NULL, 'c' },
+		{ 0 },
+	};
+	int c;
+
+	if (argc < 2 || strcmp(argv[1], "aftr"))
+		lw_die_usage("%s: expected the role 'aftr' (the lwB4 comes with its own issue)", argv[0]);
+	argc--;
+	argv++;
+	optind = 1;
+	o->xdp_flags = XDP_FLAGS_DRV_MODE;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case '6': o->ipv6_dev = optarg; break;
+		case '4': o->ipv4_dev = optarg; break;
+		case 'c': o->config = optarg; break;
+		case 'm':
+			if (!strcmp(optarg, "native"))
+				o->xdp_flags = XDP_FLAGS_DRV_MODE;
+			else if (!strcmp(optarg, "skb"))
+				o->xdp_flags = XDP_FLAGS_SKB_MODE;
+			else
+				lw_die_usage("--mode must be native or skb, not '%s'", optarg);
+			break;
+		default:
+			lw_die_usage("load aftr: bad option");
+		}
+	}
+	if (optind < argc)
+		lw_die_usage("load aftr: unexpected argument '%s'", argv[optind]);
+	if (!o->ipv6_dev || !o->ipv4_dev || !o->config)
+		lw_die_usage("load aftr needs --ipv6-dev, --ipv4-dev and --config");
+	return 0;
+}
+
+static int ifindex_of(const char *dev, unsigned *ifindex)
+{
+	*ifindex = if_nametoindex(dev);
+	if (!*ifindex)
+		return lw_fail("interface '%s' does not exist (%s)", dev, strerror(errno));
+	return 0;
+}
+
+/* The pins need a bpffs at the pin root's parent, as iproute2 mounts it. */
+static int ensure_bpffs(void)
+{
+	struct statfs st;
+	char parent[256];
+	char *slash;
+
+	snprintf(parent, sizeof(parent), "%s", lw_pin_root);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = '\0';
+	if (statfs(parent, &st) == 0 && st.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", parent, "bpf", 0, "mode=0700"))
+		return lw_fail("%s is not a bpf filesystem and mounting one failed: %s", parent,
+			       strerror(errno));
+	return 0;
+}
+
+/* Refuses pins of another ABI before libbpf fails with a vaguer message. */
+static int check_existing_pins(void)
+{
+	char path[300];
+	struct lw_meta meta = {};
+	__u32 key = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", lw_pin_root, LW_STR(LW_MAP_META));
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	if (bpf_map_lookup_elem(fd, &key, &meta) == 0 && meta.abi_version &&
+	    meta.abi_version != LW_ABI_VERSION) {
+		close(fd);
+		return lw_fail("maps under %s come from an incompatible lw4o6 build (ABI %u, this build %u); "
+			       "remove them with 'lw4o6 unload' or 'rm -r %s'",
+			       lw_pin_root, meta.abi_version, LW_ABI_VERSION, lw_pin_root);
+	}
+	close(fd);
+	return 0;
+}
+
+static int install_config(const struct lw_aftr_maps *maps, const struct load_opts *o,
+			  unsigned v6, unsigned v4)
+{
+	struct lw_aftr_setup s;
+	char err[512] = "";
+	int ret;
+
+	lw_setup_init(&s);
+	ret = lw_config_load(o->config, LW_FMT_AUTO, &s, err, sizeof(err));
+	if (ret) {
+		lw_setup_free(&s);
+		return lw_fail("%s", err);
+	}
+	for (size_t i = 0; i < s.n_unsupported; i++)
+		fprintf(stderr, "lw4o6: warning: %s: %s is not supported and is ignored\n", o->config,
+			s.unsupported[i]);
+	s.cfg.ipv6_ifindex = v6;
+	s.cfg.ipv4_ifindex = v4;
+	ret = lw_aftr_install(maps, &s, 1, err, sizeof(err));
+	if (!ret)
+		ret = lw_aftr_tx_port_add(maps, v6);
+	if (!ret)
+		ret = lw_aftr_tx_port_add(maps, v4);
+	if (ret) {
+		lw_setup_free(&s);
+		return lw_fail("%s", err[0] ? err : strerror(-ret));
+	}
+	lw_info("installed %zu softwires, %zu BR addresses", s.n_softwires, s.n_br_addrs);
+	lw_setup_free(&s);
+	return 0;
+}
+
+static int attach(unsigned ifindex, const char *dev, int prog_fd, __u32 flags)
+{
+	__u32 have = 0;
+
+	if (bpf_xdp_query_id((int)ifindex, 0, &have) == 0 && have) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(have);
+
+		if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+		    !strcmp(info.name, LW_AFTR_PROG_NAME)) {
+			close(fd);
+			/* replacing our own program from an earlier load */
+			flags &= ~XDP_FLAGS_UPDATE_IF_NOEXIST;
+		} else {
+			if (fd >= 0)
+				close(fd);
+			return lw_fail("%s already has an XDP program (id %u, not lw4o6); detach it first "
+				       "(e.g. 'xdp-loader unload %s --all')", dev, have, dev);
+		}
+	}
+	if (bpf_xdp_attach((int)ifindex, prog_fd, flags, NULL)) {
+		int e = errno;
+
+		return lw_fail("cannot attach to %s: %s%s", dev, strerror(e),
+			       e == EOPNOTSUPP ? " (try --mode skb)" : "");
+	}
+	return 0;
+}
+
+static int do_load(int argc, char **argv, bool do_attach)
+{
+	struct load_opts o = { .attach = do_attach };
+	struct lw4o6_aftr *skel = NULL;
+	struct lw_aftr_maps maps;
+	unsigned v6, v4;
+	char err[512];
+	int ret;
+
+	parse_load_opts(argc, argv, &o);
+	if (ifindex_of(o.ipv6_dev, &v6) || ifindex_of(o.ipv4_dev, &v4))
+		return LW_EXIT_FAIL;
+	if (access(o.config, R_OK))
+		return lw_fail("cannot read config '%s': %s", o.config, strerror(errno));
+	if (ensure_bpffs() || check_existing_pins())
+		return LW_EXIT_FAIL;
+
+	if (!do_attach) {
+		/* a program loaded by xdp-loader -p LW4O6_PIN_ROOT is there already */
+		if (lw_aftr_maps_open_pinned(lw_pin_root, &maps, err, sizeof(err)))
+			return lw_fail("%s", err);
+		ret = install_config(&maps, &o, v6, v4);
+		lw_aftr_maps_close(&maps);
+		return ret ? LW_EXIT_FAIL : 0;
+	}
+
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = lw_pin_root);
+	skel = lw4o6_aftr__open_opts(&open_opts);
+	if (!skel)
+		return lw_fail("cannot open the BPF object: %s", strerror(errno));
+	ret = lw4o6_aftr__load(skel);
+	if (ret) {
+		lw4o6_aftr__destroy(skel);
+		return lw_fail("cannot load the lwAFTR program: %s (run with -v for the verifier log; "
+			       "stale pins under %s can be removed with 'lw4o6 unload')",
+			       strerror(-ret), lw_pin_root);
+	}
+	if (lw_aftr_maps_from_obj(skel->obj, &maps, err, sizeof(err))) {
+		lw4o6_aftr__destroy(skel);
+		return lw_fail("%s", err);
+	}
+	ret = install_config(&maps, &o, v6, v4);
+	if (!ret) {
+		int fd = bpf_program__fd(skel->progs.lw4o6_aftr);
+		__u32 flags = o.xdp_flags | XDP_FLAGS_UPDATE_IF_NOEXIST;
+
+		ret = attach(v6, o.ipv6_dev, fd, flags);
+		if (!ret && v4 != v6) {
+			ret = attach(v4, o.ipv4_dev, fd, flags);
+			if (ret)
+				bpf_xdp_detach((int)v6, o.xdp_flags, NULL);
+		}
+	}
+	lw4o6_aftr__destroy(skel); /* the attachment and the pins keep it all alive */
+	if (ret)
+		return LW_EXIT_FAIL;
+	printf("lwAFTR attached: access (IPv6) %s, internet (IPv4) %s%s, maps under %s\n",
+	       o.ipv6_dev, o.ipv4_dev, v4 == v6 ? " (on a stick)" : "", lw_pin_root);
+	return 0;
+}
+
+int cmd_load(int argc, char **argv)
+{
+	return do_load(argc, argv, true);
+}
+
+int cmd_configure(int argc, char **argv)
+{
+	return do_load(argc, argv, false);
+}
+
+static void detach_ours(unsigned ifindex)
+{
+	__u32 id = 0;
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int fd;
+
+	if (!ifindex || bpf_xdp_query_id((int)ifindex, 0, &id) || !id)
+		return;
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && !strcmp(info.name, LW_AFTR_PROG_NAME)) {
+		LIBBPF_OPTS(bpf_xdp_attach_opts, xo, .old_prog_fd = fd);
+
+		if (bpf_xdp_detach((int)ifindex, XDP_FLAGS_REPLACE, &xo))
+			fprintf(stderr, "lw4o6: warning: cannot detach from ifindex %u: %s\n", ifindex,
+				strerror(errno));
+	}
+	close(fd);
+}
+
+int cmd_unload(int argc, char **argv)
+{
+	struct lw_aftr_maps maps;
+	struct lw_aftr_config cfg = {};
+	bool keep = false;
+	char err[512];
+	DIR *d;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--keep-maps"))
+			keep = true;
+		else
+			lw_die_usage("unload: unknown argument '%s'", argv[i]);
+	}
+	if (lw_aftr_maps_open_pinned(lw_pin_root, &maps, err, sizeof(err)) == 0) {
+		lw_aftr_config_read(&maps, &cfg);
+		lw_aftr_maps_close(&maps);
+		detach_ours(cfg.ipv6_ifindex);
+		if (cfg.ipv4_ifindex != cfg.ipv6_ifindex)
+			detach_ours(cfg.ipv4_ifindex);
+	} else if (access(lw_pin_root, F_OK)) {
+		return lw_fail("nothing to unload: %s does not exist", lw_pin_root);
+	}
+	if (keep)
+		return 0;
+	d = opendir(lw_pin_root);
+	if (d) {
+		struct dirent *de;
+		char path[600];
+
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", lw_pin_root, de->d_name);
+			if (unlink(path))
+				fprintf(stderr, "lw4o6: warning: cannot remove %s: %s\n", path,
+					strerror(errno));
+		}
+		closedir(d);
+		if (rmdir(lw_pin_root))
+			return lw_fail("cannot remove %s: %s", lw_pin_root, strerror(errno));
+	}
+	return 0;
+}
+
+static const char *ifname_or(unsigned ifindex, char *buf)
+{
+	if (!ifindex || !if_indextoname(ifindex, buf))
+		snprintf(buf, IF_NAMESIZE, "ifindex %u", ifindex);
+	return buf;
+}
+
+static __u32 map_id(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+static const char *echo_policy_name(unsigned p)
+{
+	return p == LW_ECHO_IDENTIFIER ? "identifier" : p == LW_ECHO_PORT0 ? "port0" : "drop";
+}
+
+int cmd_status(int argc, char **argv)
+{
+	struct lw_aftr_maps maps;
+	struct lw_aftr_config cfg = {};
+	char err[512], n6[IF_NAMESIZE], n4[IF_NAMESIZE];
+	__u32 prog6 = 0, prog4 = 0;
+	size_t nsw = 0, nbr = 0;
+	bool json = argc > 1 && !strcmp(argv[1], "--json");
+	struct in6_addr br, key, *prev = NULL;
+
+	if (argc > 1 && !json)
+		lw_die_usage("status: unknown argument '%s'", argv[1]);
+	if (lw_aftr_maps_open_pinned(lw_pin_root, &maps, err, sizeof(err)))
+		return lw_fail("%s", err);
+	lw_aftr_config_read(&maps, &cfg);
+	lw_aftr_softwire_count(&maps, &nsw);
+	while (bpf_map_get_next_key(maps.br_addrs, prev, &key) == 0) {
+		nbr++;
+		br = key;
+		prev = &br;
+	}
+	if (cfg.ipv6_ifindex)
+		bpf_xdp_query_id((int)cfg.ipv6_ifindex, 0, &prog6);
+	if (cfg.ipv4_ifindex)
+		bpf_xdp_query_id((int)cfg.ipv4_ifindex, 0, &prog4);
+	ifname_or(cfg.ipv6_ifindex, n6);
+	ifname_or(cfg.ipv4_ifindex, n4);
+	if (json) {
+		printf("{\"role\":\"aftr\",\"pin-root\":");
+		lw_json_str(stdout, lw_pin_root);
+		printf(",\"ipv6-dev\":");
+		lw_json_str(stdout, n6);
+		printf(",\"ipv6-xdp-prog-id\":%u,\"ipv4-dev\":", prog6);
+		lw_json_str(stdout, n4);
+		printf(",\"ipv4-xdp-prog-id\":%u,\"softwires\":%zu,\"br-addresses\":%zu,"
+		       "\"enable-hairpinning\":%s,\"echo-policy\":\"%s\",\"generate-icmpv4-errors\":%s,"
+		       "\"generate-icmpv6-errors\":%s,\"allow-incoming-icmpv4\":%s,\"pcp-bootstrap\":%s,"
+		       "\"ttl-on-decap\":%s,\"ipv4-mtu\":%u,\"ipv6-mtu\":%u,\"ipv4-vlan\":%u,\"ipv6-vlan\":%u,"
+		       "\"hop-limit\":%u,\"event-rate\":%u,\"event-burst\":%u,\"maps\":{",
+		       prog4, nsw, nbr, cfg.flags & LW_CFG_HAIRPINNING ? "true" : "false",
+		       echo_policy_name(cfg.echo_policy),
+		       cfg.flags & LW_CFG_ICMPV4_ERRORS ? "true" : "false",
+		       cfg.flags & LW_CFG_ICMPV6_ERRORS ? "true" : "false",
+		       cfg.flags & LW_CFG_ALLOW_ICMPV4_IN ? "true" : "false",
+		       cfg.flags & LW_CFG_PCP_BOOTSTRAP ? "true" : "false",
+		       cfg.flags & LW_CFG_TTL_DECAP ? "true" : "false",
+		       cfg.ipv4_mtu, cfg.ipv6_mtu, cfg.ipv4_vlan, cfg.ipv6_vlan, cfg.hop_limit,
+		       cfg.event_rate, cfg.event_burst);
+		printf("\"softwires\":%u,\"psid\":%u,\"br-addrs\":%u,\"stats\":%u,\"events\":%u,\"config\":%u}}\n",
+		       map_id(maps.softwires), map_id(maps.psid), map_id(maps.br_addrs),
+		       map_id(maps.stats), map_id(maps.events), map_id(maps.cfg));
+	} else {
+		printf("role            lwAFTR (maps under %s)\n", lw_pin_root);
+		printf("access (IPv6)   %s%s, XDP program id %u\n", n6,
+		       cfg.ipv6_vlan ? " (tagged)" : "", prog6);
+		printf("internet (IPv4) %s, XDP program id %u%s\n", n4, prog4,
+		       cfg.ipv4_ifindex == cfg.ipv6_ifindex ? " (on a stick)" : "");
+		if (!prog6 || !prog4)
+			printf("                warning: not attached on every interface\n");
+		printf("softwires       %zu, BR addresses %zu\n", nsw, nbr);
+		printf("hairpinning     %s; echo policy %s; TTL on decap %s\n",
+		       cfg.flags & LW_CFG_HAIRPINNING ? "on" : "off", echo_policy_name(cfg.echo_policy),
+		       cfg.flags & LW_CFG_TTL_DECAP ? "on" : "off");
+		printf("ICMP            incoming ICMPv4 %s; generate ICMPv4 %s, ICMPv6 %s; events %u/s burst %u\n",
+		       cfg.flags & LW_CFG_ALLOW_ICMPV4_IN ? "allowed" : "dropped",
+		       cfg.flags & LW_CFG_ICMPV4_ERRORS ? "on" : "off",
+		       cfg.flags & LW_CFG_ICMPV6_ERRORS ? "on" : "off", cfg.event_rate, cfg.event_burst);
+		printf("MTU             IPv4 %u, IPv6 %u; VLAN IPv4 %u, IPv6 %u; hop limit %u\n",
+		       cfg.ipv4_mtu, cfg.ipv6_mtu, cfg.ipv4_vlan, cfg.ipv6_vlan, cfg.hop_limit);
+		printf("map ids         softwires %u, psid %u, br-addrs %u, stats %u, events %u, config %u\n",
+		       map_id(maps.softwires), map_id(maps.psid), map_id(maps.br_addrs),
+		       map_id(maps.stats), map_id(maps.events), map_id(maps.cfg));
+	}
+	lw_aftr_maps_close(&maps);
+	return 0;
+}
+
+static int parse_onoff(const char *v, bool *on)
+{
+	if (!strcmp(v, "on") || !strcmp(v, "true"))
+		*on = true;
+	else if (!strcmp(v, "off") || !strcmp(v, "false"))
+		*on = false;
+	else
+		return -1;
+	return 0;
+}
+
+int cmd_set(int argc, char **argv)
+{
+	static const struct { const char *name; __u32 flag; } flags[] = {
+		{ "hairpinning", LW_CFG_HAIRPINNING },
+		{ "icmpv4-errors", LW_CFG_ICMPV4_ERRORS },
+		{ "icmpv6-errors", LW_CFG_ICMPV6_ERRORS },
+		{ "incoming-icmpv4", LW_CFG_ALLOW_ICMPV4_IN },
+		{ "incoming-icmpv6", LW_CFG_ALLOW_ICMPV6_IN },
+		{ "pcp-bootstrap", LW_CFG_PCP_BOOTSTRAP },
+		{ "ttl-on-decap", LW_CFG_TTL_DECAP },
+	};
+	struct lw_aftr_maps maps;
+	struct lw_aftr_config cfg;
+	char err[512];
+	const char *k, *v;
+	uint32_t n;
+	bool on, done = false;
+	int ret;
+
+	if (argc != 3)
+		lw_die_usage("set KEY VALUE");
+	k = argv[1];
+	v = argv[2];
+	if (lw_aftr_maps_open_pinned(lw_pin_root, &maps, err, sizeof(err)))
+		return lw_fail("%s", err);
+	if (lw_aftr_config_read(&maps, &cfg)) {
+		lw_aftr_maps_close(&maps);
+		return lw_fail("cannot read the configuration map");
+	}
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		if (strcmp(k, flags[i].name))
+			continue;
+		if (parse_onoff(v, &on))
+			lw_die_usage("set %s: expected on or off, not '%s'", k, v);
+		cfg.flags = on ? cfg.flags | flags[i].flag : cfg.flags & ~flags[i].flag;
+		done = true;
+	}
+	if (!done && !strcmp(k, "echo-policy")) {
+		if (!strcmp(v, "identifier"))
+			cfg.echo_policy = LW_ECHO_IDENTIFIER;
+		else if (!strcmp(v, "port0"))
+			cfg.echo_policy = LW_ECHO_PORT0;
+		else if (!strcmp(v, "drop"))
+			cfg.echo_policy = LW_ECHO_DROP;
+		else
+			lw_die_usage("set echo-policy: identifier, port0 or drop, not '%s'", v);
+		done = true;
+	}
+	if (!done) {
+		struct { const char *name; uint32_t min, max; } nums[] = {
+			{ "hop-limit", 1, 255 }, { "ipv4-mtu", 68, 65535 }, { "ipv6-mtu", 1280, 65535 },
+			{ "event-rate", 0, 10000000 }, { "event-burst", 1, 10000000 },
+		};
+		for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+			if (strcmp(k, nums[i].name))
+				continue;
+			if (lw_parse_u32(v, nums[i].min, nums[i].max, &n))
+				lw_die_usage("set %s: expected a number in %u..%u, not '%s'", k,
+					     nums[i].min, nums[i].max, v);
+			if (i == 0) cfg.hop_limit = (__u8)n;
+			if (i == 1) cfg.ipv4_mtu = (__u16)n;
+			if (i == 2) cfg.ipv6_mtu = (__u16)n;
+			if (i == 3) cfg.event_rate = n;
+			if (i == 4) cfg.event_burst = n;
+			done = true;
+		}
+	}
+	if (!done) {
+		lw_aftr_maps_close(&maps);
+		lw_die_usage("set: unknown key '%s'", k);
+	}
+	ret = lw_aftr_config_write(&maps, &cfg);
+	lw_aftr_maps_close(&maps);
+	return ret ? lw_fail("cannot write the configuration: %s", strerror(-ret)) : 0;
+}

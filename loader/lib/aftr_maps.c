@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The lwAFTR maps from user space. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "lw4o6/abi.h"
+#include "aftr_maps.h"
+#include "addr.h"
+#include "errmsg.h"
+
+#define LW_STAT_NAME_(name, str) [LW_STAT_##name] = str,
+static const char *const stat_names[LW_STAT_MAX] = { LW_STAT_LIST(LW_STAT_NAME_) };
+#undef LW_STAT_NAME_
+
+const char *lw_stat_name(unsigned stat)
+{
+	return stat < LW_STAT_MAX ? stat_names[stat] : "?";
+}
+
+struct map_slot {
+	const char *name;
+	size_t off;
+};
+
+#define SLOT(field, name) { name, offsetof(struct lw_aftr_maps, field) }
+static const struct map_slot slots[] = {
+	SLOT(meta, LW_STR(LW_MAP_META)),
+	SLOT(cfg, LW_STR(LW_MAP_AFTR_CFG)),
+	SLOT(psid, LW_STR(LW_MAP_PSID)),
+	SLOT(softwires, LW_STR(LW_MAP_SOFTWIRES)),
+	SLOT(br_addrs, LW_STR(LW_MAP_BR_ADDRS)),
+	SLOT(br_by_index, "lw_br_by_index"),
+	SLOT(pools, "lw_ipv4_pools"),
+	SLOT(stats, LW_STR(LW_MAP_STATS)),
+	SLOT(events, LW_STR(LW_MAP_EVENTS)),
+	SLOT(ratelim, LW_STR(LW_MAP_RATELIM)),
+	SLOT(tx_ports, LW_STR(LW_MAP_TX_PORTS)),
+};
+#undef SLOT
+
+static int *slot_fd(struct lw_aftr_maps *m, const struct map_slot *s)
+{
+	return (int *)((char *)m + s->off);
+}
+
+int lw_aftr_maps_from_obj(struct bpf_object *obj, struct lw_aftr_maps *m, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(obj, slots[i].name);
+
+		if (!map)
+			return lw_errf_code(-ENOENT, err, errlen,
+					    "BPF object has no map %s: not an lwAFTR object of this build",
+					    slots[i].name);
+		*slot_fd(m, &slots[i]) = bpf_map__fd(map);
+	}
+	return 0;
+}
+
+void lw_aftr_maps_close(struct lw_aftr_maps *m)
+{
+	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
+		int *fd = slot_fd(m, &slots[i]);
+
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+	}
+}
+
+int lw_aftr_maps_open_pinned(const char *root, struct lw_aftr_maps *m, char *err, size_t errlen)
+{
+	struct lw_meta meta = {};
+	__u32 key = 0;
+
+	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
+		*slot_fd(m, &slots[i]) = -1;
+	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
+		char path[256];
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s", root, slots[i].name);
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			int e = -errno;
+
+			lw_aftr_maps_close(m);
+			if (e == -ENOENT)
+				return lw_errf_code(e, err, errlen,
+						    "%s not found: no lwAFTR is loaded (run 'lw4o6 load aftr ...')",
+						    path);
+			return lw_errf_code(e, err, errlen, "cannot open %s: %s", path, strerror(-e));
+		}
+		*slot_fd(m, &slots[i]) = fd;
+	}
+	if (bpf_map_lookup_elem(m->meta, &key, &meta) || meta.abi_version != LW_ABI_VERSION) {
+		lw_aftr_maps_close(m);
+		return lw_errf_code(-EPROTO, err, errlen,
+				    "maps pinned under %s come from an incompatible build (ABI %u, this build %u); "
+				    "remove them with 'lw4o6 unload --clean' (or rm -r %s) and load again",
+				    root, meta.abi_version, LW_ABI_VERSION, root);
+	}
+	return 0;
+}
+
+int lw_aftr_write_meta(const struct lw_aftr_maps *m)
+{
+	struct lw_meta meta = { .abi_version = LW_ABI_VERSION, .role = LW_ROLE_AFTR };
+	__u32 key = 0;
+
+	return bpf_map_update_elem(m->meta, &key, &meta, BPF_ANY) ? -errno : 0;
+}
+
+int lw_aftr_config_read(const struct lw_aftr_maps *m, struct lw_aftr_config *cfg)
+{
+	__u32 key = 0;
+
+	return bpf_map_lookup_elem(m->cfg, &key, cfg) ? -errno : 0;
+}
+
+int lw_aftr_config_write(const struct lw_aftr_maps *m, const struct lw_aftr_config *cfg)
+{
+	__u32 key = 0;
+
+	return bpf_map_update_elem(m->cfg, &key, cfg, BPF_ANY) ? -errno : 0;
+}
+
+/* Index of br in the installed BR table, allocating a free slot when absent. */
+static int br_index_for(const struct lw_aftr_maps *m, const struct in6_addr *br, __u32 *index,
+			char *err, size_t errlen)
+{
+	static const struct in6_addr any;
+	struct lw_br val;
+	struct in6_addr slot;
+
+	if (bpf_map_lookup_elem(m->br_addrs, br, &val) == 0) {
+		*index = val.index;
+		return 0;
+	}
+	for (__u32 i = 0; i < LW_MAX_BR_ADDRS; i++) {
+		if (bpf_map_lookup_elem(m->br_by_index, &i, &slot))
+			return -errno;
+		if (memcmp(&slot, &any, sizeof(any)) != 0)
+			continue;
+		val.index = i;
+		val.reserved = 0;
+		if (bpf_map_update_elem(m->br_by_index, &i, br, BPF_ANY) ||
+		    bpf_map_update_elem(m->br_addrs, br, &val, BPF_NOEXIST))
+			return lw_errf_code(-errno, err, errlen, "cannot add BR address: %s",
+					    strerror(errno));
+		*index = i;
+		return 0;
+	}
+	return lw_errf_code(-E2BIG, err, errlen, "more than %d BR addresses", LW_MAX_BR_ADDRS);
+}
+
+static int clear_map(int fd, size_t key_size)
+{
+	unsigned char key[64], next[64];
+	void *prev = NULL;
+
+	if (key_size > sizeof(key))
+		return -EINVAL;
+	/* Deleting while iterating restarts from the beginning each time. */
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+		if (bpf_map_delete_elem(fd, next))
+			return -errno;
+		prev = NULL;
+		(void)key;
+	}
+	return 0;
+}
+
+/* Batched update with a per-element fallback for kernels or map types that
+ * refuse batches. */
+static int update_many(int fd, const void *keys, const void *vals, size_t n, size_t ksz, size_t vsz)
+{
+	const size_t chunk = 65536;
+
+	for (size_t i = 0; i < n; i += chunk) {
+		__u32 cnt = (__u32)((n - i) < chunk ? (n - i) : chunk);
+		LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+
+		if (bpf_map_update_batch(fd, (const char *)keys + i * ksz,
+					 (const char *)vals + i * vsz, &cnt, &opts) == 0)
+			continue;
+		for (size_t j = i; j < i + ((n - i) < chunk ? (n - i) : chunk); j++)
+			if (bpf_map_update_elem(fd, (const char *)keys + j * ksz,
+						(const char *)vals + j * vsz, BPF_ANY))
+				return -errno;
+	}
+	return 0;
+}
+
+int lw_aftr_install(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s, int replace,
+		    char *err, size_t errlen)
+{
+	struct lw_softwire_key *keys = NULL;
+	struct lw_softwire *vals = NULL;
+	__u32 *br_idx = NULL;
+	int ret;
+
+	if ((ret = lw_aftr_write_meta(m)) ||
+	    (ret = lw_aftr_config_write(m, &s->cfg)))
+		return lw_errf_code(ret, err, errlen, "cannot write configuration: %s", strerror(-ret));
+	if (replace) {
+		static const struct in6_addr none;
+
+		if ((ret = clear_map(m->softwires, sizeof(struct lw_softwire_key))) ||
+		    (ret = clear_map(m->psid, sizeof(__be32))) ||
+		    (ret = clear_map(m->br_addrs, sizeof(struct in6_addr))) ||
+		    (ret = clear_map(m->pools, sizeof(struct lw_ipv4_prefix))))
+			return lw_errf_code(ret, err, errlen, "cannot clear binding table: %s",
+					    strerror(-ret));
+		for (__u32 i = 0; i < LW_MAX_BR_ADDRS; i++)
+			if (bpf_map_update_elem(m->br_by_index, &i, &none, BPF_ANY))
+				return lw_errf_code(-errno, err, errlen, "cannot clear BR table: %s",
+						    strerror(errno));
+	}
+	br_idx = calloc(s->n_br_addrs ? s->n_br_addrs : 1, sizeof(*br_idx));
+	if (!br_idx)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n_br_addrs; i++)
+		if ((ret = br_index_for(m, &s->br_addrs[i], &br_idx[i], err, errlen)))
+			goto out;
+
+	keys = calloc(s->n_softwires ? s->n_softwires : 1, sizeof(*keys));
+	vals = calloc(s->n_softwires ? s->n_softwires : 1, sizeof(*vals));
+	if (!keys || !vals) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < s->n_softwires; i++) {
+		const struct lw_softwire_entry *e = &s->softwires[i];
+		size_t b;
+
+		for (b = 0; b < s->n_br_addrs; b++)
+			if (memcmp(&s->br_addrs[b], &e->br_ipv6, sizeof(e->br_ipv6)) == 0)
+				break;
+		if (b == s->n_br_addrs) {
+			ret = lw_errf(err, errlen, "softwire %zu: BR address not in the BR table", i);
+			goto out;
+		}
+		keys[i].ipv4 = e->ipv4;
+		keys[i].psid = e->psid;
+		vals[i].b4_ipv6 = e->b4_ipv6;
+		vals[i].br_index = br_idx[b];
+		if ((ret = bpf_map_update_elem(m->psid, &e->ipv4, &e->ps, BPF_ANY) ? -errno : 0)) {
+			lw_errf_code(ret, err, errlen, "cannot add port-set parameters: %s",
+				     strerror(-ret));
+			goto out;
+		}
+	}
+	ret = update_many(m->softwires, keys, vals, s->n_softwires, sizeof(*keys), sizeof(*vals));
+	if (ret) {
+		lw_errf_code(ret, err, errlen, "cannot install softwires: %s%s", strerror(-ret),
+			     ret == -E2BIG ? " (binding table full)" : "");
+		goto out;
+	}
+	for (size_t i = 0; i < s->n_softwires; i++)
+		if ((ret = lw_aftr_pool_add(m, s->softwires[i].ipv4, 32))) {
+			lw_errf_code(ret, err, errlen, "cannot add pool address: %s", strerror(-ret));
+			goto out;
+		}
+	ret = 0;
+out:
+	free(keys);
+	free(vals);
+	free(br_idx);
+	return ret;
+}
+
+int lw_aftr_softwire_add(const struct lw_aftr_maps *m, const struct lw_softwire_entry *e,
+			 char *err, size_t errlen)
+{
+	struct lw_psid_params have;
+	struct lw_softwire_key key = { .ipv4 = e->ipv4, .psid = e->psid };
+	struct lw_softwire val = { .b4_ipv6 = e->b4_ipv6 };
+	char a[LW_IPV4_STRLEN];
+	int ret;
+
+	lw_format_ipv4(e->ipv4, a, sizeof(a));
+	if (e->ps.psid_offset + e->ps.psid_len > 16)
+		return lw_errf(err, errlen, "%s: psid-offset %u + psid-len %u exceeds 16", a,
+			       e->ps.psid_offset, e->ps.psid_len);
+	if (e->ps.psid_len < 16 && e->psid >= (1u << e->ps.psid_len))
+		return lw_errf(err, errlen, "%s: psid %u does not fit psid-len %u", a, e->psid,
+			       e->ps.psid_len);
+	if (bpf_map_lookup_elem(m->psid, &e->ipv4, &have) == 0 &&
+	    (have.psid_offset != e->ps.psid_offset || have.psid_len != e->ps.psid_len))
+		return lw_errf(err, errlen,
+			       "%s already has softwires with psid-offset %u psid-len %u; all softwires of one address "
+			       "must share them (RFC 7597 §5.1)", a, have.psid_offset, have.psid_len);
+	if (bpf_map_lookup_elem(m->softwires, &key, &val) == 0)
+		return lw_errf_code(-EEXIST, err, errlen, "%s psid %u is already bound", a, e->psid);
+	memset(&val, 0, sizeof(val));
+	val.b4_ipv6 = e->b4_ipv6;
+	if ((ret = br_index_for(m, &e->br_ipv6, &val.br_index, err, errlen)))
+		return ret;
+	if (bpf_map_update_elem(m->psid, &e->ipv4, &e->ps, BPF_ANY) ||
+	    bpf_map_update_elem(m->softwires, &key, &val, BPF_NOEXIST))
+		return lw_errf_code(-errno, err, errlen, "cannot add softwire %s psid %u: %s", a,
+				    e->psid, strerror(errno));
+	return lw_aftr_pool_add(m, e->ipv4, 32);
+}
+
+int lw_aftr_softwire_del(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid,
+			 char *err, size_t errlen)
+{
+	struct lw_softwire_key key = { .ipv4 = ipv4, .psid = psid }, next;
+	char a[LW_IPV4_STRLEN];
+	void *prev = NULL;
+
+	lw_format_ipv4(ipv4, a, sizeof(a));
+	if (bpf_map_delete_elem(m->softwires, &key))
+		return lw_errf_code(-errno, err, errlen, "%s psid %u: %s", a, psid,
+				    errno == ENOENT ? "no such softwire" : strerror(errno));
+	/* The address stays ours (pool) but loses its parameters with its last
+	 * softwire, so that a later add may choose new ones. */
+	while (bpf_map_get_next_key(m->softwires, prev, &next) == 0) {
+		if (next.ipv4 == ipv4)
+			return 0;
+		prev = &next;
+	}
+	bpf_map_delete_elem(m->psid, &ipv4);
+	return 0;
+}
+
+int lw_aftr_softwire_foreach(const struct lw_aftr_maps *m,
+			     int (*fn)(const struct lw_softwire_row *row, void *arg), void *arg)
+{
+	struct lw_softwire_key key, *prev = NULL;
+	struct lw_softwire_row row;
+	struct in6_addr br;
+	int ret;
+
+	while (bpf_map_get_next_key(m->softwires, prev, &key) == 0) {
+		memset(&row, 0, sizeof(row));
+		if (bpf_map_lookup_elem(m->softwires, &key, &row.counters) == 0) {
+			row.entry.ipv4 = key.ipv4;
+			row.entry.psid = key.psid;
+			row.entry.b4_ipv6 = row.counters.b4_ipv6;
+			bpf_map_lookup_elem(m->psid, &key.ipv4, &row.entry.ps);
+			if (bpf_map_lookup_elem(m->br_by_index, &row.counters.br_index, &br) == 0)
+				row.entry.br_ipv6 = br;
+			if ((ret = fn(&row, arg)))
+				return ret;
+		}
+		prev = &key;
+	}
+	return 0;
+}
+
+int lw_aftr_softwire_count(const struct lw_aftr_maps *m, size_t *count)
+{
+	struct lw_softwire_key key, *prev = NULL;
+	size_t n = 0;
+
+	while (bpf_map_get_next_key(m->softwires, prev, &key) == 0) {
+		n++;
+		prev = &key;
+	}
+	*count = n;
+	return 0;
+}
+
+int lw_aftr_pool_add(const struct lw_aftr_maps *m, __be32 addr, unsigned prefixlen)
+{
+	struct lw_ipv4_prefix key = { .prefixlen = prefixlen, .addr = addr };
+	__u32 val = 0;
+
+	if (prefixlen > 32)
+		return -EINVAL;
+	return bpf_map_update_elem(m->pools, &key, &val, BPF_ANY) ? -errno : 0;
+}
+
+int lw_aftr_stats_read(const struct lw_aftr_maps *m, struct lw_counter out[LW_STAT_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct lw_counter *percpu;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	percpu = calloc((size_t)ncpu, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	for (__u32 i = 0; i < LW_STAT_MAX; i++) {
+		out[i].packets = out[i].bytes = 0;
+		if (bpf_map_lookup_elem(m->stats, &i, percpu)) {
+			int e = -errno;
+
+			free(percpu);
+			return e;
+		}
+		for (int c = 0; c < ncpu; c++) {
+			out[i].packets += percpu[c].packets;
+			out[i].bytes += percpu[c].bytes;
+		}
+	}
+	free(percpu);
+	return 0;
+}
+
+int lw_aftr_stats_reset(const struct lw_aftr_maps *m)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct lw_counter *zero;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	zero = calloc((size_t)ncpu, sizeof(*zero));
+	if (!zero)
+		return -ENOMEM;
+	for (__u32 i = 0; i < LW_STAT_MAX; i++)
+		if (bpf_map_update_elem(m->stats, &i, zero, BPF_ANY)) {
+			int e = -errno;
+
+			free(zero);
+			return e;
+		}
+	free(zero);
+	return 0;
+}
+
+int lw_aftr_tx_port_add(const struct lw_aftr_maps *m, __u32 ifindex)
+{
+	return bpf_map_update_elem(m->tx_ports, &ifindex, &ifindex, BPF_ANY) ? -errno : 0;
+}

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/* lw4o6: load, configure and inspect the lw4o6 data plane. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+
+#include "lw4o6/abi.h"
+#include "cli.h"
+
+int lw_verbose;
+const char *lw_pin_root = LW4O6_PIN_ROOT;
+
+void lw_die_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "lw4o6: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'lw4o6 help'.\n");
+	exit(LW_EXIT_USAGE);
+}
+
+int lw_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "lw4o6: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return LW_EXIT_FAIL;
+}
+
+void lw_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!lw_verbose)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void lw_json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/* libbpf's and libxdp's messages: warnings always, the rest with -v. */
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && lw_verbose < 2)
+		return 0;
+	if (level == LIBBPF_INFO && lw_verbose < 1)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: lw4o6 [-v] [--pin-root DIR] COMMAND ...\n"
+"\n"
+"  load aftr --ipv6-dev DEV --ipv4-dev DEV [--mode native|skb] --config FILE\n"
+"                 load the lwAFTR program, install FILE (Snabb lwAFTR config or\n"
+"                 RFC 8676 JSON), pin its maps under " LW4O6_PIN_ROOT " and attach it\n"
+"                 to both interfaces (the same DEV twice: on a stick)\n"
+"  configure aftr --ipv6-dev DEV --ipv4-dev DEV --config FILE\n"
+"                 the same without attaching: for a program attached by xdp-loader\n"
+"  unload [--keep-maps]\n"
+"                 detach and remove the pins (--keep-maps keeps the binding table)\n"
+"  status [--json]\n"
+"  softwire add --ipv4 A --psid N --psid-len K [--psid-offset A] --b4 IPV6 --br IPV6\n"
+"  softwire del --ipv4 A --psid N\n"
+"  softwire list [--json]\n"
+"  softwire import FILE [--format snabb|json] [--replace]\n"
+"  softwire export [FILE]            RFC 8676 JSON\n"
+"  stats [--json] [--softwires] [--reset]\n"
+"  set hairpinning on|off | echo-policy identifier|port0|drop |\n"
+"      icmpv4-errors on|off | icmpv6-errors on|off | incoming-icmpv4 on|off |\n"
+"      pcp-bootstrap on|off | ttl-on-decap on|off | hop-limit N |\n"
+"      ipv4-mtu N | ipv6-mtu N | event-rate N | event-burst N\n"
+"\n"
+"Exit status: 0 success, 1 failure, 2 usage error.\n");
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+
+	libbpf_set_print(print_libbpf);
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-v"))
+			lw_verbose++;
+		else if (!strcmp(argv[i], "-vv"))
+			lw_verbose += 2;
+		else if (!strcmp(argv[i], "--pin-root") && i + 1 < argc)
+			lw_pin_root = argv[++i];
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else
+			lw_die_usage("unknown option '%s'", argv[i]);
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return LW_EXIT_USAGE;
+	}
+	argc -= i;
+	argv += i;
+	if (!strcmp(argv[0], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[0], "load"))
+		return cmd_load(argc, argv);
+	if (!strcmp(argv[0], "configure"))
+		return cmd_configure(argc, argv);
+	if (!strcmp(argv[0], "unload"))
+		return cmd_unload(argc, argv);
+	if (!strcmp(argv[0], "status"))
+		return cmd_status(argc, argv);
+	if (!strcmp(argv[0], "softwire"))
+		return cmd_softwire(argc, argv);
+	if (!strcmp(argv[0], "stats"))
+		return cmd_stats(argc, argv);
+	if (!strcmp(argv[0], "set"))
+		return cmd_set(argc, argv);
+	lw_die_usage("unknown command '%s'", argv[0]);
+}
