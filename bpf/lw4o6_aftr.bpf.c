@@ -67,6 +67,15 @@ static __always_inline int lw_adjust_head(struct xdp_md *ctx, int delta)
 #define lw_adjust_head bpf_xdp_adjust_head
 #endif
 
+/* The verifier only accepts ctx fields read at a constant offset from ctx
+ * itself; the barrier keeps clang from keeping &ctx->ingress_ifindex in a
+ * spilled register instead. */
+static __always_inline __u32 lw_ingress_ifindex(struct xdp_md *ctx)
+{
+	asm volatile("" : "+r"(ctx));
+	return ctx->ingress_ifindex;
+}
+
 static __always_inline void lw_count(__u32 stat, __u64 bytes)
 {
 	struct lw_counter *c = bpf_map_lookup_elem(&LW_MAP_STATS, &stat);
@@ -130,7 +139,7 @@ static __always_inline void lw_emit(struct xdp_md *ctx, const struct lw_aftr_con
 	cap = len < LW_EVENT_MAX_CAPTURE ? len : LW_EVENT_MAX_CAPTURE;
 	ev->type = type;
 	ev->dir = dir;
-	ev->ifindex = ctx->ingress_ifindex;
+	ev->ifindex = lw_ingress_ifindex(ctx);
 	ev->mtu = mtu;
 	ev->pkt_len = len;
 	ev->l3_proto = l3_proto;
@@ -235,14 +244,25 @@ struct lw_out {
 	__u8 reserved;
 };
 
-/* Outcome of a route lookup: -1 = drop (counted), 0 = redirect, 1 = pass. */
-static __always_inline int lw_route(struct xdp_md *ctx, struct bpf_fib_lookup *fib,
-				    struct lw_out *out, __u16 vid, __u64 bytes)
+/* Outcome of a route lookup: -1 = drop (counted), 0 = redirect, 1 = pass,
+ * 2 = too big for the route (fib->mtu_result). */
+static __always_inline int lw_route(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
+				    struct bpf_fib_lookup *fib, struct lw_out *out, __u16 vid,
+				    __u64 bytes)
 {
-	int rc = bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
+	int rc;
 
 	out->vid = vid;
 	out->pass = 0;
+	if (fib->family == AF_INET ? (cfg->flags & LW_CFG_STATIC_NH4) : (cfg->flags & LW_CFG_STATIC_NH6)) {
+		int v4 = fib->family == AF_INET;
+
+		out->ifindex = v4 ? cfg->ipv4_ifindex : cfg->ipv6_ifindex;
+		__builtin_memcpy(out->dmac, v4 ? cfg->ipv4_nh_mac : cfg->ipv6_nh_mac, ETH_ALEN);
+		__builtin_memcpy(out->smac, v4 ? cfg->ipv4_src_mac : cfg->ipv6_src_mac, ETH_ALEN);
+		return 0;
+	}
+	rc = bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
 	switch (rc) {
 	case BPF_FIB_LKUP_RET_SUCCESS:
 		if (!bpf_map_lookup_elem(&LW_MAP_TX_PORTS, &fib->ifindex)) {
@@ -272,10 +292,9 @@ static __always_inline int lw_route(struct xdp_md *ctx, struct bpf_fib_lookup *f
 
 /* Finds the softwire owning (addr, port). psid_len 0 owns every port and
  * the port-less protocols (AFTR-ENCAP-6). */
-static __always_inline struct lw_softwire *lw_lookup(__be32 addr, const struct lw_l4 *l4,
-						     int use_dport)
+static __always_inline struct lw_softwire *lw_lookup_pp(__be32 addr, const struct lw_psid_params *pp,
+							 const struct lw_l4 *l4, int use_dport)
 {
-	struct lw_psid_params *pp = bpf_map_lookup_elem(&LW_MAP_PSID, &addr);
 	struct lw_softwire_key key = { .ipv4 = addr };
 	int psid;
 
@@ -294,6 +313,12 @@ static __always_inline struct lw_softwire *lw_lookup(__be32 addr, const struct l
 	return bpf_map_lookup_elem(&LW_MAP_SOFTWIRES, &key);
 }
 
+static __always_inline struct lw_softwire *lw_lookup(__be32 addr, const struct lw_l4 *l4,
+						     int use_dport)
+{
+	return lw_lookup_pp(addr, bpf_map_lookup_elem(&LW_MAP_PSID, &addr), l4, use_dport);
+}
+
 static __always_inline int lw_ipv6_eq(const struct in6_addr *a, const struct in6_addr *b)
 {
 	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
@@ -302,10 +327,12 @@ static __always_inline int lw_ipv6_eq(const struct in6_addr *a, const struct in6
 }
 
 /* Encapsulates the IPv4 packet at l3off towards sw, or hands it back.
- * ttl_dec: whether this hop still owes the TTL decrement. */
+ * ttl_dec: whether this hop still owes the TTL decrement; in_vid: the tag the
+ * frame arrived with (kept when the kernel gets the packet); ok_stat: the
+ * counter of a packet that leaves (sent-ipv6, or hairpin-ipv4 in IPv4 bytes). */
 static __always_inline int lw_encap(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
 				    struct lw_softwire *sw, __u32 l3off, __u32 in_bytes,
-				    int ttl_dec, __u16 dir)
+				    int ttl_dec, __u16 dir, __u16 in_vid, __u32 ok_stat)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -351,10 +378,10 @@ static __always_inline int lw_encap(struct xdp_md *ctx, const struct lw_aftr_con
 	fib.tos = 0;
 	fib.l4_protocol = IPPROTO_IPIP;
 	fib.tot_len = tot_len + sizeof(struct ipv6hdr);
-	fib.ifindex = ctx->ingress_ifindex;
+	fib.ifindex = lw_ingress_ifindex(ctx);
 	__builtin_memcpy(fib.ipv6_src, br, sizeof(*br));
 	__builtin_memcpy(fib.ipv6_dst, &sw->b4_ipv6, sizeof(sw->b4_ipv6));
-	rc = lw_route(ctx, &fib, &out, cfg->ipv6_vlan, in_bytes);
+	rc = lw_route(ctx, cfg, &fib, &out, cfg->ipv6_vlan, in_bytes);
 	if (rc < 0)
 		return XDP_DROP;
 	if (rc == 2) {
@@ -370,17 +397,16 @@ static __always_inline int lw_encap(struct xdp_md *ctx, const struct lw_aftr_con
 		}
 		return XDP_DROP;
 	}
-	/* On the pass path the kernel forwards the IPv6 packet and pays the
-	 * hop itself, so the TTL is left alone there. */
-	if (ttl_dec && !out.pass)
+	/* Also on the pass path: the kernel forwards the IPv6 packet and never
+	 * touches the inner TTL. */
+	if (ttl_dec)
 		lw_ipv4_ttl_dec(iph);
 
 	if (out.pass) {
 		/* keep the frame addressed to us, as it arrived */
 		__builtin_memcpy(out.dmac, old_eth.h_dest, ETH_ALEN);
 		__builtin_memcpy(out.smac, old_eth.h_source, ETH_ALEN);
-		out.vid = (l3off > sizeof(struct ethhdr)) ?
-			bpf_ntohs(((struct lw_vlan_hdr *)((struct ethhdr *)data + 1))->tci) & 0xfff : 0;
+		out.vid = in_vid;
 	}
 
 	/* Trailing Ethernet padding must not go into the tunnel. */
@@ -412,15 +438,24 @@ static __always_inline int lw_encap(struct xdp_md *ctx, const struct lw_aftr_con
 
 	__sync_fetch_and_add(&sw->encap_packets, 1);
 	__sync_fetch_and_add(&sw->encap_bytes, tot_len);
+	lw_count(ok_stat, ok_stat == LW_STAT_HAIRPIN_IPV4 ? tot_len : (__u64)(data_end - data));
 	if (out.pass)
 		return XDP_PASS;
 	return bpf_redirect_map(&LW_MAP_TX_PORTS, out.ifindex, 0);
 }
 
+/* An address of ours that has no softwire now still belongs to a pool. */
+static __always_inline int lw_in_pool(__be32 addr)
+{
+	struct lw_ipv4_prefix pfx = { .prefixlen = 32, .addr = addr };
+
+	return bpf_map_lookup_elem(&lw_ipv4_pools, &pfx) != 0;
+}
+
 /* ---- from the internet ------------------------------------------------------ */
 
 static __always_inline int lw_from_internet(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
-					    __u32 l3off, __u32 bytes)
+					    __u32 l3off, __u32 bytes, __u16 vid)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -433,14 +468,14 @@ static __always_inline int lw_from_internet(struct xdp_md *ctx, const struct lw_
 
 	l3off &= 0xff;
 	iph = data + l3off;
-	if ((void *)(iph + 1) > data_end)
-		return XDP_PASS;
+	if ((void *)(iph + 1) > data_end) {
+		lw_count(LW_STAT_DROP_BAD_IPV4, bytes);
+		return XDP_DROP;
+	}
 	daddr = iph->daddr;
 	pp = bpf_map_lookup_elem(&LW_MAP_PSID, &daddr);
 	if (!pp) {
-		struct lw_ipv4_prefix pfx = { .prefixlen = 32, .addr = daddr };
-
-		if (!bpf_map_lookup_elem(&lw_ipv4_pools, &pfx)) {
+		if (!lw_in_pool(daddr)) {
 			/* not a pool address: the router's own or transit traffic */
 			lw_count(LW_STAT_PASS_NOT_OURS, bytes);
 			return XDP_PASS;
@@ -494,7 +529,7 @@ static __always_inline int lw_from_internet(struct xdp_md *ctx, const struct lw_
 		}
 	}
 
-	sw = lw_lookup(daddr, &l4, 1);
+	sw = lw_lookup_pp(daddr, pp, &l4, 1);
 	if (!sw) {
 		lw_count(LW_STAT_DROP_NO_DST_SOFTWIRE, bytes);
 		if ((cfg->flags & LW_CFG_ICMPV4_ERRORS) && !l4.icmp_error)
@@ -508,19 +543,13 @@ static __always_inline int lw_from_internet(struct xdp_md *ctx, const struct lw_
 			lw_emit(ctx, cfg, LW_EV_TTL_EXPIRED, LW_DIR_FROM_INTERNET, l3off, ETH_P_IP, 0);
 		return XDP_DROP;
 	}
-	{
-		int act = lw_encap(ctx, cfg, sw, l3off, bytes, 1, LW_DIR_FROM_INTERNET);
-
-		if (act == XDP_REDIRECT || act == XDP_PASS)
-			lw_count(LW_STAT_SENT_IPV6, bytes + sizeof(struct ipv6hdr));
-		return act;
-	}
+	return lw_encap(ctx, cfg, sw, l3off, bytes, 1, LW_DIR_FROM_INTERNET, vid, LW_STAT_SENT_IPV6);
 }
 
 /* ---- from a B4 ----------------------------------------------------------------- */
 
 static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
-				      __u32 l3off, __u32 bytes)
+				      __u32 l3off, __u32 bytes, __u16 vid)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -541,10 +570,10 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 
 	l3off &= 0xff;
 	ip6 = data + l3off;
-	if ((void *)(ip6 + 1) > data_end)
-		return XDP_PASS;
-	if (ip6->version != 6)
-		return XDP_PASS;
+	if ((void *)(ip6 + 1) > data_end || ip6->version != 6) {
+		lw_count(LW_STAT_DROP_BAD_IPV6, bytes);
+		return XDP_DROP;
+	}
 	nexthdr = ip6->nexthdr;
 	off = l3off + sizeof(*ip6);
 	/* Linux B4s add a tunnel-encapsulation-limit destination option: walk
@@ -579,8 +608,10 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 
 		if ((void *)(ic + 1) > data_end)
 			return XDP_PASS;
-		if (ic->icmp6_type >= 128)
-			return XDP_PASS; /* echo, ND: the kernel's */
+		if (ic->icmp6_type >= 128) {
+			lw_count(LW_STAT_PASS_NOT_OURS, bytes); /* echo, ND: the kernel's */
+			return XDP_PASS;
+		}
 		/* An error about a tunnel packet we sent (AFTR-ICMP-6). */
 		lw_count(LW_STAT_DROP_ICMPV6_IN, bytes);
 		if (cfg->flags & LW_CFG_ALLOW_ICMPV6_IN)
@@ -652,8 +683,14 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 			lw_emit(ctx, cfg, LW_EV_TTL_EXPIRED, LW_DIR_FROM_B4, inner, ETH_P_IP, 0);
 		return XDP_DROP;
 	}
-	__sync_fetch_and_add(&sw->decap_packets, 1);
-	__sync_fetch_and_add(&sw->decap_bytes, tot_len);
+	/* RFC 6040: congestion marked on the outer header reaches the inner
+	 * one when the inner transport is ECN-capable. */
+	if (((bpf_ntohl(*(__be32 *)ip6) >> 20) & 3) == 3 && (iph->tos & 3) && (iph->tos & 3) != 3) {
+		__u16 old = *(__u16 *)iph;
+
+		iph->tos |= 3;
+		iph->check = lw_csum_replace2(iph->check, old, *(__u16 *)iph);
+	}
 	__builtin_memcpy(&b4, &ip6->saddr, sizeof(b4));
 	if (l3off >= sizeof(struct ethhdr) && (void *)((struct ethhdr *)data + 1) <= data_end)
 		__builtin_memcpy(&old_eth, data, sizeof(old_eth));
@@ -662,6 +699,14 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 
 	/* Hairpinning (AFTR-HP-1..3): the destination is one of our B4s. */
 	dst_pp = bpf_map_lookup_elem(&LW_MAP_PSID, &daddr);
+	if (!dst_pp && lw_in_pool(daddr)) {
+		/* ours, but nobody's now: never out to the internet, which
+		 * would route it straight back */
+		lw_count(LW_STAT_DROP_NO_DST_SOFTWIRE, bytes);
+		if ((cfg->flags & LW_CFG_ICMPV4_ERRORS) && !l4.icmp_error)
+			lw_emit(ctx, cfg, LW_EV_ENCAP_NO_BINDING, LW_DIR_FROM_B4, inner, ETH_P_IP, 0);
+		return XDP_DROP;
+	}
 	if (dst_pp) {
 		if (!(cfg->flags & LW_CFG_HAIRPINNING)) {
 			lw_count(LW_STAT_DROP_HAIRPIN_OFF, bytes);
@@ -676,7 +721,7 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 			if (cfg->echo_policy == LW_ECHO_PORT0)
 				l4.dport = 0;
 		}
-		dst_sw = lw_lookup(daddr, &l4, 1);
+		dst_sw = lw_lookup_pp(daddr, dst_pp, &l4, 1);
 		if (!dst_sw) {
 			lw_count(LW_STAT_DROP_NO_DST_SOFTWIRE, bytes);
 			if ((cfg->flags & LW_CFG_ICMPV4_ERRORS) && !l4.icmp_error)
@@ -708,10 +753,13 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 			return XDP_DROP;
 		__builtin_memcpy(data, &old_eth, sizeof(old_eth));
 		{
-			int act = lw_encap(ctx, cfg, dst_sw, l3off, bytes, 1, LW_DIR_FROM_B4);
+			int act = lw_encap(ctx, cfg, dst_sw, l3off, bytes, 1, LW_DIR_FROM_B4, vid,
+					   LW_STAT_HAIRPIN_IPV4);
 
-			if (act == XDP_REDIRECT || act == XDP_PASS)
-				lw_count(LW_STAT_HAIRPIN_IPV4, tot_len);
+			if (act == XDP_REDIRECT || act == XDP_PASS) {
+				__sync_fetch_and_add(&sw->decap_packets, 1);
+				__sync_fetch_and_add(&sw->decap_bytes, tot_len);
+			}
 			return act;
 		}
 	}
@@ -721,14 +769,14 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 	fib.tos = iph->tos;
 	fib.l4_protocol = iph->protocol;
 	fib.tot_len = tot_len;
-	fib.ifindex = ctx->ingress_ifindex;
+	fib.ifindex = lw_ingress_ifindex(ctx);
 	fib.ipv4_src = saddr;
 	fib.ipv4_dst = daddr;
 	if (tot_len > cfg->ipv4_mtu) {
 		rc = 2;
 		fib.mtu_result = cfg->ipv4_mtu;
 	} else {
-		rc = lw_route(ctx, &fib, &out, cfg->ipv4_vlan, bytes);
+		rc = lw_route(ctx, cfg, &fib, &out, cfg->ipv4_vlan, bytes);
 	}
 	if (rc < 0)
 		return XDP_DROP;
@@ -750,8 +798,7 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 	if (out.pass) {
 		__builtin_memcpy(out.dmac, old_eth.h_dest, ETH_ALEN);
 		__builtin_memcpy(out.smac, old_eth.h_source, ETH_ALEN);
-		out.vid = (l3off > sizeof(struct ethhdr)) ?
-			bpf_ntohs(((struct lw_vlan_hdr *)((struct ethhdr *)data + 1))->tci) & 0xfff : 0;
+		out.vid = vid;
 	}
 	new_l2 = sizeof(struct ethhdr) + (out.vid ? sizeof(struct lw_vlan_hdr) : 0);
 	delta = (int)inner - (int)new_l2;
@@ -766,6 +813,8 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 	}
 	if (lw_write_l2(ctx, out.dmac, out.smac, out.vid, ETH_P_IP))
 		return XDP_DROP;
+	__sync_fetch_and_add(&sw->decap_packets, 1);
+	__sync_fetch_and_add(&sw->decap_bytes, tot_len);
 	lw_count(LW_STAT_SENT_IPV4, tot_len + new_l2);
 	if (out.pass)
 		return XDP_PASS;
@@ -782,7 +831,7 @@ int lw4o6_aftr(struct xdp_md *ctx)
 	__u32 key = 0, bytes = (__u32)(data_end - data);
 	struct lw_aftr_config *cfg;
 	struct lw_l2 l2;
-	__u32 ifindex = ctx->ingress_ifindex;
+	__u32 ifindex = lw_ingress_ifindex(ctx);
 	int v6_side, v4_side;
 
 	cfg = bpf_map_lookup_elem(&LW_MAP_AFTR_CFG, &key);
@@ -795,7 +844,7 @@ int lw4o6_aftr(struct xdp_md *ctx)
 
 	if (l2.eth_proto == ETH_P_IPV6) {
 		if (v6_side)
-			return lw_from_b4(ctx, cfg, l2.l3off, bytes);
+			return lw_from_b4(ctx, cfg, l2.l3off, bytes, l2.vid);
 		if (v4_side) {
 			/* Softwire traffic never comes from the internet side. */
 			struct ipv6hdr *ip6 = data + (l2.l3off & 0xff);
@@ -807,13 +856,13 @@ int lw4o6_aftr(struct xdp_md *ctx)
 		}
 	} else if (l2.eth_proto == ETH_P_IP) {
 		if (v4_side)
-			return lw_from_internet(ctx, cfg, l2.l3off, bytes);
+			return lw_from_internet(ctx, cfg, l2.l3off, bytes, l2.vid);
 		if (v6_side) {
 			/* Pool addresses are reached through the tunnel only. */
 			struct iphdr *iph = data + (l2.l3off & 0xff);
 
 			if ((void *)(iph + 1) <= data_end &&
-			    bpf_map_lookup_elem(&LW_MAP_PSID, &iph->daddr)) {
+			    (bpf_map_lookup_elem(&LW_MAP_PSID, &iph->daddr) || lw_in_pool(iph->daddr))) {
 				lw_count(LW_STAT_DROP_MISPLACED_IPV4, bytes);
 				return XDP_DROP;
 			}

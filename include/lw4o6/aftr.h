@@ -58,6 +58,10 @@ enum lw_cfg_flags {
 	LW_CFG_ICMPV6_ERRORS      = 1u << 4, /* generate-icmpv6-errors */
 	LW_CFG_PCP_BOOTSTRAP      = 1u << 5, /* pass in-tunnel PCP from unbound B4s */
 	LW_CFG_TTL_DECAP          = 1u << 6, /* decrement TTL on decapsulation (design decision 7) */
+	/* Static next hop (Snabb's model): skip the FIB for that family and send
+	 * out of the side's interface to the configured MAC. */
+	LW_CFG_STATIC_NH4         = 1u << 7,
+	LW_CFG_STATIC_NH6         = 1u << 8,
 };
 
 #define LW_CFG_DEFAULT_FLAGS (LW_CFG_HAIRPINNING | LW_CFG_ALLOW_ICMPV4_IN | \
@@ -78,6 +82,10 @@ struct lw_aftr_config {
 	__u16 reserved;
 	__u32 event_rate;      /* events per second allowed to the slow path */
 	__u32 event_burst;     /* token-bucket depth */
+	__u8 ipv4_src_mac[6];  /* LW_CFG_STATIC_NH4: our MAC on the internet side */
+	__u8 ipv4_nh_mac[6];   /*   and the next hop's */
+	__u8 ipv6_src_mac[6];  /* LW_CFG_STATIC_NH6: our MAC on the access side */
+	__u8 ipv6_nh_mac[6];   /*   and the next hop's */
 };
 
 /* lw_ratelimit[0]: the token bucket shared by every CPU. */
@@ -90,7 +98,7 @@ struct lw_token_bucket {
 #ifndef __bpf__
 _Static_assert(sizeof(struct lw_softwire_key) == 8, "softwire key layout");
 _Static_assert(sizeof(struct lw_softwire) == 56, "softwire value layout");
-_Static_assert(sizeof(struct lw_aftr_config) == 32, "config layout");
+_Static_assert(sizeof(struct lw_aftr_config) == 56, "config layout");
 #endif
 
 #endif

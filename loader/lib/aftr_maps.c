@@ -160,6 +160,11 @@ static int br_index_for(const struct lw_aftr_maps *m, const struct in6_addr *br,
 	return lw_errf_code(-E2BIG, err, errlen, "more than %d BR addresses", LW_MAX_BR_ADDRS);
 }
 
+struct lw_addr_params {
+	__be32 addr;
+	struct lw_psid_params ps;
+};
+
 static int clear_map(int fd, size_t key_size)
 {
 	unsigned char key[64], next[64];
@@ -196,6 +201,50 @@ static int update_many(int fd, const void *keys, const void *vals, size_t n, siz
 				return -errno;
 	}
 	return 0;
+}
+
+static int cmp_be32(const void *a, const void *b)
+{
+	__u32 x = ntohl(((const struct lw_addr_params *)a)->addr);
+	__u32 y = ntohl(((const struct lw_addr_params *)b)->addr);
+
+	return x < y ? -1 : x > y;
+}
+
+static int install_psid_params(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s)
+{
+	struct lw_addr_params *v = calloc(s->n_softwires ? s->n_softwires : 1, sizeof(*v));
+	__be32 *keys;
+	struct lw_psid_params *vals;
+	size_t n = 0;
+	int ret;
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n_softwires; i++) {
+		v[i].addr = s->softwires[i].ipv4;
+		v[i].ps = s->softwires[i].ps;
+	}
+	qsort(v, s->n_softwires, sizeof(*v), cmp_be32);
+	keys = calloc(s->n_softwires ? s->n_softwires : 1, sizeof(*keys));
+	vals = calloc(s->n_softwires ? s->n_softwires : 1, sizeof(*vals));
+	if (!keys || !vals) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < s->n_softwires; i++) {
+		if (i && v[i].addr == v[i - 1].addr)
+			continue;
+		keys[n] = v[i].addr;
+		vals[n] = v[i].ps;
+		n++;
+	}
+	ret = update_many(m->psid, keys, vals, n, sizeof(*keys), sizeof(*vals));
+out:
+	free(v);
+	free(keys);
+	free(vals);
+	return ret;
 }
 
 int lw_aftr_install(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s, int replace,
@@ -251,23 +300,21 @@ int lw_aftr_install(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s,
 		keys[i].psid = e->psid;
 		vals[i].b4_ipv6 = e->b4_ipv6;
 		vals[i].br_index = br_idx[b];
-		if ((ret = bpf_map_update_elem(m->psid, &e->ipv4, &e->ps, BPF_ANY) ? -errno : 0)) {
-			lw_errf_code(ret, err, errlen, "cannot add port-set parameters: %s",
-				     strerror(-ret));
-			goto out;
-		}
+	}
+	/* Port-set parameters once per address (validated to agree), before the
+	 * softwires that need them. */
+	ret = install_psid_params(m, s);
+	if (ret) {
+		lw_errf_code(ret, err, errlen, "cannot add port-set parameters: %s%s", strerror(-ret),
+			     ret == -E2BIG || ret == -ENOSPC ? " (too many addresses)" : "");
+		goto out;
 	}
 	ret = update_many(m->softwires, keys, vals, s->n_softwires, sizeof(*keys), sizeof(*vals));
 	if (ret) {
 		lw_errf_code(ret, err, errlen, "cannot install softwires: %s%s", strerror(-ret),
-			     ret == -E2BIG ? " (binding table full)" : "");
+			     ret == -E2BIG || ret == -ENOSPC ? " (binding table full)" : "");
 		goto out;
 	}
-	for (size_t i = 0; i < s->n_softwires; i++)
-		if ((ret = lw_aftr_pool_add(m, s->softwires[i].ipv4, 32))) {
-			lw_errf_code(ret, err, errlen, "cannot add pool address: %s", strerror(-ret));
-			goto out;
-		}
 	ret = 0;
 out:
 	free(keys);
@@ -307,7 +354,7 @@ int lw_aftr_softwire_add(const struct lw_aftr_maps *m, const struct lw_softwire_
 	    bpf_map_update_elem(m->softwires, &key, &val, BPF_NOEXIST))
 		return lw_errf_code(-errno, err, errlen, "cannot add softwire %s psid %u: %s", a,
 				    e->psid, strerror(errno));
-	return lw_aftr_pool_add(m, e->ipv4, 32);
+	return 0;
 }
 
 int lw_aftr_softwire_del(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid,

@@ -36,7 +36,10 @@ int lw_aftr_config_write(const struct lw_aftr_maps *m, const struct lw_aftr_conf
  * included), BR addresses, per-IPv4 port-set parameters, pool /32s of every
  * softwire address, and the softwires (batched). The table must have passed
  * lw_setup_validate(). Existing softwires are kept unless replace is set, in
- * which case the binding table is emptied first. */
+ * which case the binding table, BR addresses and pools are emptied first.
+ * Pools are not derived from softwires: an address with softwires is served
+ * through its port-set parameters; a pool prefix (lw_aftr_pool_add) extends
+ * that to addresses with none. */
 int lw_aftr_install(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s, int replace,
 		    char *err, size_t errlen);
 
@@ -45,8 +48,8 @@ int lw_aftr_install(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s,
  * gets an index if it is new. -EEXIST / -EINVAL with a message. */
 int lw_aftr_softwire_add(const struct lw_aftr_maps *m, const struct lw_softwire_entry *e,
 			 char *err, size_t errlen);
-/* Removes one softwire; the IPv4's parameters go when its last softwire goes.
- * -ENOENT if absent. */
+/* Removes one softwire; the IPv4's parameters go when its last softwire goes
+ * (traffic to it is then dropped only if a pool covers it). -ENOENT if absent. */
 int lw_aftr_softwire_del(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid,
 			 char *err, size_t errlen);
 

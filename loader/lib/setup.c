@@ -312,3 +312,22 @@ int lw_setup_validate(const struct lw_aftr_setup *s, char *err, size_t errlen)
 {
 	return lw_setup_validate_named(s, NULL, NULL, err, errlen);
 }
+
+int lw_setup_static_nexthops(struct lw_aftr_setup *s)
+{
+	int n = 0;
+
+	if (s->external.has_mac && s->external.has_next_hop_mac) {
+		memcpy(s->cfg.ipv4_src_mac, s->external.mac, 6);
+		memcpy(s->cfg.ipv4_nh_mac, s->external.next_hop_mac, 6);
+		s->cfg.flags |= LW_CFG_STATIC_NH4;
+		n++;
+	}
+	if (s->internal.has_mac && s->internal.has_next_hop_mac) {
+		memcpy(s->cfg.ipv6_src_mac, s->internal.mac, 6);
+		memcpy(s->cfg.ipv6_nh_mac, s->internal.next_hop_mac, 6);
+		s->cfg.flags |= LW_CFG_STATIC_NH6;
+		n++;
+	}
+	return n;
+}

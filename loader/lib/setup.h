@@ -86,4 +86,9 @@ int lw_setup_validate_named(const struct lw_aftr_setup *s, lw_softwire_namer nam
  * (copied into unsupported[]). Returns 0 or -ENOMEM. */
 int lw_setup_add_unsupported(struct lw_aftr_setup *s, const char *what);
 
+/* Switches a side to a static next hop (Snabb's model, no FIB lookup) when its
+ * MAC and its next hop's MAC are both known. Returns the number of sides
+ * switched (0..2). */
+int lw_setup_static_nexthops(struct lw_aftr_setup *s);
+
 #endif
