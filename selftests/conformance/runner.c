@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Runs Snabb's lwAFTR end-to-end suite (../shared/snabb-lwaftr/CASES.tsv)
+ * through our program: each case's Snabb configuration goes through the same
+ * importer operators use, each input frame through BPF_PROG_TEST_RUN on the
+ * interface it arrives on, and what leaves each side is compared field by
+ * field with Snabb's expected pcaps (masking what that folder's README lists).
+ *
+ * One line per case: PASS, DEVIATION (a listed, checked deviation), FAIL with
+ * the first differing field, or SKIP with the reason. Then the closing line. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <bpf/bpf.h>
+
+#include "aftr_env.h"
+#include "aftr_maps.h"
+#include "snabb_conf.h"
+#include "pcap.h"
+#include "pktcmp.h"
+#include "csum_ref.h"
+#include "wire.h"
+
+#define MAX_FRAMES 64
+#define FRAME_MAX 10240
+
+struct frame {
+	uint8_t *data;
+	size_t len;
+};
+
+struct frames {
+	struct frame f[MAX_FRAMES];
+	size_t n;
+};
+
+struct casedef {
+	char id[32], config[160], in4[160], in6[160], exp6[160], exp4[160], features[400];
+};
+
+struct deviation {
+	char id[32];
+	char fields[256];
+	char reason[512];
+};
+
+static const char *shared_dir;
+static int verbose;
+static const char *dump_dir;
+
+static void frames_free(struct frames *fs)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		free(fs->f[i].data);
+	fs->n = 0;
+}
+
+static int frames_add(struct frames *fs, const void *d, size_t len)
+{
+	if (fs->n == MAX_FRAMES)
+		return -E2BIG;
+	fs->f[fs->n].data = malloc(len ? len : 1);
+	if (!fs->f[fs->n].data)
+		return -ENOMEM;
+	memcpy(fs->f[fs->n].data, d, len);
+	fs->f[fs->n].len = len;
+	fs->n++;
+	return 0;
+}
+
+static int read_pcap(const char *rel, struct frames *fs, char *err, size_t errlen)
+{
+	struct pcap_reader r;
+	struct pcap_record rec;
+	char path[512];
+	int ret;
+
+	fs->n = 0;
+	if (!strcmp(rel, "-"))
+		return 0;
+	snprintf(path, sizeof(path), "%s/snabb-lwaftr/%s", shared_dir, rel);
+	if (pcap_reader_open(&r, path)) {
+		snprintf(err, errlen, "%s", r.err);
+		return -EIO;
+	}
+	while ((ret = pcap_reader_next(&r, &rec)) == 1)
+		if (frames_add(fs, rec.data, rec.caplen)) {
+			snprintf(err, errlen, "%s: too many frames", path);
+			pcap_reader_close(&r);
+			return -E2BIG;
+		}
+	if (ret < 0)
+		snprintf(err, errlen, "%s", r.err);
+	pcap_reader_close(&r);
+	return ret < 0 ? ret : 0;
+}
+
+static bool has_feature(const struct casedef *c, const char *f)
+{
+	char buf[sizeof(c->features)], *save = NULL, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", c->features);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (!strcmp(tok, f))
+			return true;
+	return false;
+}
+
+/* Snabb answers these as a host; here the kernel does, behind XDP_PASS. */
+static const char *skip_reason(const struct casedef *c)
+{
+	if (has_feature(c, "ndp") || has_feature(c, "arp") || has_feature(c, "nexthop-resolution"))
+		return "host behaviour (ARP/ND/next-hop resolution): the kernel answers behind XDP_PASS; "
+		       "selftests/netns shows it with the program attached";
+	if (has_feature(c, "filters"))
+		return "needs Snabb's pflang ingress/egress filters";
+	if (has_feature(c, "frag"))
+		return "needs slow path (IPv4/IPv6 fragmentation and reassembly)";
+	if (has_feature(c, "icmp-generation"))
+		return "needs slow path (ICMP error generation from lw_events)";
+	if (has_feature(c, "icmp-translation"))
+		return "needs slow path (ICMPv6 error relayed as ICMPv4)";
+	return NULL;
+}
+
+/* Frame's L3 after up to one tag: returns ethertype and offset. */
+static int l3_of(const uint8_t *f, size_t len, size_t *off)
+{
+	uint16_t t;
+
+	if (len < 14)
+		return -1;
+	t = get_be16(f + 12);
+	*off = 14;
+	if (t == ETH_P_8021Q) {
+		if (len < 18)
+			return -1;
+		t = get_be16(f + 16);
+		*off = 18;
+	}
+	return t;
+}
+
+/* Echo to the lwAFTR's own address is the kernel's (XDP_PASS). */
+static bool is_echo_to_aftr(const struct frames *fs, const struct lw_aftr_setup *s)
+{
+	for (size_t i = 0; i < fs->n; i++) {
+		const uint8_t *f = fs->f[i].data;
+		size_t off;
+		int t = l3_of(f, fs->f[i].len, &off);
+
+		if (t == ETH_P_IP && fs->f[i].len >= off + 21 && s->external.has_ip4 &&
+		    f[off + 9] == 1 && (f[off + 20] == 8 || f[off + 20] == 0) &&
+		    memcmp(f + off + 16, &s->external.ip4, 4) == 0)
+			return true;
+		if (t == ETH_P_IPV6 && fs->f[i].len >= off + 41 && s->internal.has_ip6 &&
+		    f[off + 6] == 58 && (f[off + 40] == 128 || f[off + 40] == 129) &&
+		    memcmp(f + off + 24, &s->internal.ip6, 16) == 0)
+			return true;
+	}
+	return false;
+}
+
+static const struct deviation *find_deviation(const struct deviation *d, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(d[i].id, id))
+			return &d[i];
+	return NULL;
+}
+
+static bool field_listed(const struct deviation *d, const char *field)
+{
+	char buf[sizeof(d->fields)], *save = NULL, *tok;
+
+	if (!d)
+		return false;
+	snprintf(buf, sizeof(buf), "%s", d->fields);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (!strcmp(tok, field))
+			return true;
+	return false;
+}
+
+struct verdict {
+	bool fail, deviation;
+	char first[512];
+	unsigned passed_to_host;
+};
+
+static void note_fail(struct verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note_fail(struct verdict *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (v->fail)
+		return;
+	v->fail = true;
+	va_start(ap, fmt);
+	vsnprintf(v->first, sizeof(v->first), fmt, ap);
+	va_end(ap);
+}
+
+/* Compares one side's output with Snabb's expectation. */
+static void compare_side(const char *side, const struct frames *got, const struct frames *exp,
+			 const struct deviation *dev, struct verdict *v)
+{
+	char count_field[64];
+	size_t n = got->n < exp->n ? got->n : exp->n;
+
+	snprintf(count_field, sizeof(count_field), "%s.count", side);
+	if (got->n != exp->n) {
+		if (field_listed(dev, count_field))
+			v->deviation = true;
+		else
+			note_fail(v, "%s: %zu packet(s) left, Snabb expects %zu", side, got->n, exp->n);
+	}
+	for (size_t i = 0; i < got->n; i++) {
+		char why[256];
+
+		if (ref_verify_frame(got->f[i].data, got->f[i].len, why, sizeof(why)))
+			note_fail(v, "%s[%zu]: checksum check (independent reference): %s", side, i, why);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct pktcmp_diff d[16];
+		int nd = pktcmp(got->f[i].data, got->f[i].len, exp->f[i].data, exp->f[i].len,
+				PKTCMP_MASK_OUTER_HOP_LIMIT | PKTCMP_MASK_FLOW_LABEL, d, 16);
+
+		if (nd < 0) {
+			note_fail(v, "%s[%zu]: comparator error %d", side, i, nd);
+			continue;
+		}
+		for (int k = 0; k < nd && k < 16; k++) {
+			if (field_listed(dev, d[k].field)) {
+				v->deviation = true;
+				continue;
+			}
+			note_fail(v, "%s[%zu]: %s is %s, Snabb expects %s", side, i, d[k].field,
+				  d[k].actual, d[k].expected);
+		}
+		if (nd > 16)
+			note_fail(v, "%s[%zu]: more than 16 differing fields", side, i);
+	}
+}
+
+static void dump(const char *id, const char *what, const struct frames *fs)
+{
+	struct pcap_writer w;
+	char path[512];
+
+	if (!dump_dir)
+		return;
+	snprintf(path, sizeof(path), "%s/%s-%s.pcap", dump_dir, id, what);
+	if (pcap_writer_create(&w, path, 0))
+		return;
+	for (size_t i = 0; i < fs->n; i++)
+		pcap_writer_add(&w, fs->f[i].data, (uint32_t)fs->f[i].len, 0, 0);
+	pcap_writer_close(&w);
+}
+
+static uint8_t outbuf[FRAME_MAX];
+
+/* static_nh: Snabb's model (configured next-hop MACs, no FIB lookup) instead
+ * of the kernel's FIB and neighbour table. Every case runs in both. */
+static int run_case(const struct aftr_env *env, const struct casedef *c,
+		    const struct deviation *devs, size_t ndev, struct verdict *v, const char **skip,
+		    bool static_nh)
+{
+	struct lw_aftr_setup s;
+	struct frames in4 = {}, in6 = {}, exp4 = {}, exp6 = {}, out4 = {}, out6 = {};
+	char err[1024], path[512], addr4[64], addr6[80];
+	const struct deviation *dev = find_deviation(devs, ndev, c->id);
+	int if4, if6, ret = 0;
+
+	*skip = skip_reason(c);
+	if (*skip)
+		return 0;
+	snprintf(path, sizeof(path), "%s/snabb-lwaftr/%s", shared_dir, c->config);
+	if (lw_snabb_conf_load(path, &s, err, sizeof(err))) {
+		note_fail(v, "config import: %s", err);
+		return 0;
+	}
+	if (read_pcap(c->in4, &in4, err, sizeof(err)) || read_pcap(c->in6, &in6, err, sizeof(err)) ||
+	    read_pcap(c->exp4, &exp4, err, sizeof(err)) || read_pcap(c->exp6, &exp6, err, sizeof(err))) {
+		note_fail(v, "%s", err);
+		goto out;
+	}
+	if (is_echo_to_aftr(&in4, &s) || is_echo_to_aftr(&in6, &s)) {
+		*skip = "echo to the lwAFTR's own address: the kernel answers behind XDP_PASS; "
+			"selftests/netns shows it with the program attached";
+		goto out;
+	}
+	if (!s.external.has_next_hop_mac || !s.internal.has_next_hop_mac) {
+		*skip = "next hop given by IP: neighbour resolution is the kernel's";
+		goto out;
+	}
+	if (s.n_unsupported) {
+		note_fail(v, "config uses what lw4o6 does not support: %s", s.unsupported[0]);
+		goto out;
+	}
+
+	/* The lab: our MACs and the next hops' MACs from the configuration. */
+	snprintf(addr4, sizeof(addr4), "%s/32", s.external.has_ip4 ?
+		 inet_ntop(AF_INET, &s.external.ip4, err, 64) : "192.0.2.1");
+	snprintf(addr6, sizeof(addr6), "%s/128", s.internal.has_ip6 ?
+		 inet_ntop(AF_INET6, &s.internal.ip6, err + 64, 64) : "2001:db8::1");
+	{
+		struct aftr_side_spec inet = {
+			.name = "inet", .mac = s.external.has_mac ? s.external.mac : NULL,
+			.peer_mac = s.external.next_hop_mac, .mtu = s.cfg.ipv4_mtu, .ipv6 = false,
+			.addr = addr4, .gateway = "169.254.0.1",
+		};
+		struct aftr_side_spec access = {
+			.name = "access", .mac = s.internal.has_mac ? s.internal.mac : NULL,
+			.peer_mac = s.internal.next_hop_mac, .mtu = s.cfg.ipv6_mtu, .ipv6 = true,
+			.addr = addr6, .gateway = "fe80::1",
+		};
+
+		if4 = aftr_env_add_side(&inet, err, sizeof(err));
+		if (if4 < 0) {
+			ret = if4;
+			goto out;
+		}
+		if6 = aftr_env_add_side(&access, err, sizeof(err));
+		if (if6 < 0) {
+			ret = if6;
+			goto out;
+		}
+	}
+	s.cfg.ipv4_ifindex = (__u32)if4;
+	s.cfg.ipv6_ifindex = (__u32)if6;
+	if (static_nh && lw_setup_static_nexthops(&s) != 2) {
+		note_fail(v, "static next hops: the configuration lacks a MAC");
+		goto out;
+	}
+	if (lw_aftr_install(&env->maps, &s, 1, err, sizeof(err)) ||
+	    lw_aftr_tx_port_add(&env->maps, (__u32)if4) || lw_aftr_tx_port_add(&env->maps, (__u32)if6) ||
+	    lw_aftr_stats_reset(&env->maps)) {
+		note_fail(v, "install: %s", err);
+		goto out;
+	}
+
+	/* What arrives on each side, in order; where each result goes. */
+	for (int side = 0; side < 2; side++) {
+		struct frames *in = side == 0 ? &in4 : &in6;
+		int ifindex = side == 0 ? if4 : if6;
+
+		for (size_t i = 0; i < in->n; i++) {
+			size_t outlen = 0, off;
+			uint32_t act = 0;
+			int t;
+
+			if (aftr_env_run(env, (unsigned)ifindex, in->f[i].data, in->f[i].len, outbuf,
+					 sizeof(outbuf), &outlen, &act)) {
+				note_fail(v, "BPF_PROG_TEST_RUN failed: %s", strerror(errno));
+				continue;
+			}
+			switch (act) {
+			case XDP_DROP:
+				break;
+			case XDP_PASS:
+				v->passed_to_host++;
+				break;
+			case XDP_TX:
+				frames_add(side == 0 ? &out4 : &out6, outbuf, outlen);
+				break;
+			case XDP_REDIRECT:
+				/* the program picks the egress by the family it emits */
+				t = l3_of(outbuf, outlen, &off);
+				if (t == ETH_P_IPV6)
+					frames_add(&out6, outbuf, outlen);
+				else if (t == ETH_P_IP)
+					frames_add(&out4, outbuf, outlen);
+				else
+					note_fail(v, "redirected a frame of EtherType 0x%04x", t);
+				break;
+			default:
+				note_fail(v, "program returned %u for input %zu of the %s side", act, i,
+					  side == 0 ? "IPv4" : "IPv6");
+			}
+		}
+	}
+	dump(c->id, "to_b4", &out6);
+	dump(c->id, "to_internet", &out4);
+	compare_side("to_b4", &out6, &exp6, dev, v);
+	compare_side("to_internet", &out4, &exp4, dev, v);
+	if (dev && !v->fail && !v->deviation)
+		note_fail(v, "listed as a deviation (%s) but the output equals Snabb's: update deviations.tsv",
+			  dev->fields);
+out:
+	if (ret)
+		note_fail(v, "lab setup: %s", err);
+	frames_free(&in4);
+	frames_free(&in6);
+	frames_free(&exp4);
+	frames_free(&exp6);
+	frames_free(&out4);
+	frames_free(&out6);
+	lw_setup_free(&s);
+	return 0;
+}
+
+static size_t load_deviations(const char *path, struct deviation **out)
+{
+	FILE *f = fopen(path, "r");
+	struct deviation *d = NULL;
+	size_t n = 0;
+	char line[1024];
+
+	if (!f) {
+		fprintf(stderr, "conformance: cannot read %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *id, *fields, *reason, *save = NULL;
+
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		id = strtok_r(line, "\t", &save);
+		fields = strtok_r(NULL, "\t", &save);
+		reason = strtok_r(NULL, "\t", &save);
+		if (!id || !fields || !reason) {
+			fprintf(stderr, "conformance: %s: malformed line (case<TAB>fields<TAB>reason)\n", path);
+			exit(1);
+		}
+		d = realloc(d, (n + 1) * sizeof(*d));
+		if (!d)
+			exit(1);
+		snprintf(d[n].id, sizeof(d[n].id), "%s", id);
+		snprintf(d[n].fields, sizeof(d[n].fields), "%s", fields);
+		snprintf(d[n].reason, sizeof(d[n].reason), "%s", reason);
+		n++;
+	}
+	fclose(f);
+	*out = d;
+	return n;
+}
+
+/* CASES.tsv columns: id name config in_v4 in_v6 exp_v6 exp_v4 description
+ * suite counters features on_a_stick snabb_result notes */
+static int parse_case(char *line, struct casedef *c)
+{
+	char *col[14] = {0};
+	int n = 0;
+	char *p = line;
+
+	while (n < 14) {
+		col[n++] = p;
+		p = strchr(p, '\t');
+		if (!p)
+			break;
+		*p++ = '\0';
+	}
+	if (n < 11)
+		return -1;
+	snprintf(c->id, sizeof(c->id), "%s", col[0]);
+	snprintf(c->config, sizeof(c->config), "%s", col[2]);
+	snprintf(c->in4, sizeof(c->in4), "%s", col[3]);
+	snprintf(c->in6, sizeof(c->in6), "%s", col[4]);
+	snprintf(c->exp6, sizeof(c->exp6), "%s", col[5]);
+	snprintf(c->exp4, sizeof(c->exp4), "%s", col[6]);
+	snprintf(c->features, sizeof(c->features), "%s", col[10]);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "shared", required_argument, NULL, 's' }, { "obj", required_argument, NULL, 'o' },
+		{ "case", required_argument, NULL, 'c' }, { "deviations", required_argument, NULL, 'd' },
+		{ "dump", required_argument, NULL, 'D' }, { "verbose", no_argument, NULL, 'v' }, { 0 },
+	};
+	const char *obj = "build/bpf/lw4o6_aftr_test.bpf.o", *only = NULL;
+	const char *devpath = "selftests/conformance/deviations.tsv";
+	unsigned passed = 0, failed = 0, skipped = 0, deviations = 0, in_bar = 0, bar_ok = 0;
+	struct deviation *devs = NULL;
+	size_t ndev;
+	struct aftr_env env;
+	const char *why_skip;
+	char err[1024], line[4096], path[512];
+	FILE *f;
+	int c;
+
+	shared_dir = LW4O6_SHARED_DIR;
+	while ((c = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': shared_dir = optarg; break;
+		case 'o': obj = optarg; break;
+		case 'c': only = optarg; break;
+		case 'd': devpath = optarg; break;
+		case 'D': dump_dir = optarg; break;
+		case 'v': verbose++; break;
+		default:
+			fprintf(stderr, "usage: conformance [--shared DIR] [--obj FILE] [--case ID] "
+					"[--deviations FILE] [--dump DIR] [-v]\n");
+			return 2;
+		}
+	}
+	ndev = load_deviations(devpath, &devs);
+	snprintf(path, sizeof(path), "%s/snabb-lwaftr/CASES.tsv", shared_dir);
+	f = fopen(path, "r");
+	if (!f) {
+		printf("SKIP all: cannot read %s: %s\n", path, strerror(errno));
+		printf("conformance: 0 passed, 0 failed, 1 skipped\n");
+		return 0;
+	}
+	why_skip = aftr_env_skip_reason();
+	if (!why_skip && aftr_env_enter_netns(err, sizeof(err)))
+		why_skip = err;
+	if (!why_skip && aftr_env_open(&env, obj, err, sizeof(err))) {
+		printf("FAIL setup: %s\n", err);
+		failed++;
+		why_skip = "the program did not load";
+	}
+	while (fgets(line, sizeof(line), f)) {
+		struct casedef cd;
+		struct verdict v = {};
+		const char *skip = NULL;
+
+		if (line[0] == '#' || !strncmp(line, "id\t", 3))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		if (parse_case(line, &cd))
+			continue;
+		if (only && strcmp(only, cd.id))
+			continue;
+		if (why_skip) {
+			printf("SKIP %-9s %s\n", cd.id, why_skip);
+			skipped++;
+			continue;
+		}
+		run_case(&env, &cd, devs, ndev, &v, &skip, false);
+		if (!skip && !v.fail) {
+			struct verdict vs = {};
+
+			run_case(&env, &cd, devs, ndev, &vs, &skip, true);
+			if (vs.fail) {
+				v.fail = true;
+				snprintf(v.first, sizeof(v.first), "with static next hops: %.480s", vs.first);
+			}
+		}
+		if (!skip)
+			in_bar++;
+		if (skip) {
+			printf("SKIP %-9s %s\n", cd.id, skip);
+			skipped++;
+		} else if (v.fail) {
+			printf("FAIL %-9s %s\n", cd.id, v.first);
+			failed++;
+		} else if (v.deviation) {
+			const struct deviation *d = find_deviation(devs, ndev, cd.id);
+
+			printf("DEVIATION %-9s (FIB and static next hop) only in %s: %s\n", cd.id,
+			       d ? d->fields : "?",
+			       d ? d->reason : "");
+			deviations++;
+			passed++;
+			bar_ok++;
+		} else {
+			if (v.passed_to_host)
+				printf("PASS %-9s (FIB and static next hop; %u packet(s) handed to the host "
+				       "stack: not lw4o6 traffic)\n", cd.id, v.passed_to_host);
+			else
+				printf("PASS %-9s (FIB and static next hop)\n", cd.id);
+			passed++;
+			bar_ok++;
+		}
+		fflush(stdout);
+	}
+	fclose(f);
+	if (!why_skip)
+		aftr_env_close(&env);
+	free(devs);
+	printf("conformance: %u of %u runnable cases pass (%u of them as checked deviations)\n", bar_ok,
+	       in_bar, deviations);
+	printf("conformance: %u passed, %u failed, %u skipped\n", passed, failed, skipped);
+	return failed ? 1 : 0;
+}
