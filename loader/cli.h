@@ -28,5 +28,6 @@ int cmd_status(int argc, char **argv);
 int cmd_softwire(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_set(int argc, char **argv);
+int cmd_pool(int argc, char **argv);
 
 #endif

@@ -28,6 +28,7 @@ struct load_opts {
 	const char *ipv6_dev, *ipv4_dev, *config;
 	__u32 xdp_flags;
 	bool attach;
+	bool static_nh;
 };
 
 static int parse_load_opts(int argc, char **argv, struct load_opts *o)
@@ -37,6 +38,7 @@ static int parse_load_opts(int argc, char **argv, struct load_opts *o)
 		{ "ipv4-dev", required_argument, NULL, '4' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "nexthop", required_argument, NULL, 'n' },
 		{ 0 },
 	};
 	int c;
@@ -52,6 +54,12 @@ static int parse_load_opts(int argc, char **argv, struct load_opts *o)
 		case '6': o->ipv6_dev = optarg; break;
 		case '4': o->ipv4_dev = optarg; break;
 		case 'c': o->config = optarg; break;
+		case 'n':
+			if (!strcmp(optarg, "static"))
+				o->static_nh = true;
+			else if (strcmp(optarg, "fib"))
+				lw_die_usage("--nexthop must be fib or static, not '%s'", optarg);
+			break;
 		case 'm':
 			if (!strcmp(optarg, "native"))
 				o->xdp_flags = XDP_FLAGS_DRV_MODE;
@@ -139,7 +147,15 @@ static int install_config(const struct lw_aftr_maps *maps, const struct load_opt
 			s.unsupported[i]);
 	s.cfg.ipv6_ifindex = v6;
 	s.cfg.ipv4_ifindex = v4;
-	ret = lw_aftr_install(maps, &s, 1, err, sizeof(err));
+	if (o->static_nh && lw_setup_static_nexthops(&s) != 2) {
+		lw_setup_free(&s);
+		return lw_fail("%s: --nexthop static needs both sides' MAC and next-hop MAC in the "
+			       "configuration", o->config);
+	}
+	/* a load starts from the file alone, whatever earlier pins held */
+	ret = lw_aftr_pools_clear(maps);
+	if (!ret)
+		ret = lw_aftr_install(maps, &s, 1, err, sizeof(err));
 	if (!ret)
 		ret = lw_aftr_tx_port_add(maps, v6);
 	if (!ret)

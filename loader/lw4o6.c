@@ -80,10 +80,13 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: lw4o6 [-v] [--pin-root DIR] COMMAND ...\n"
 "\n"
-"  load aftr --ipv6-dev DEV --ipv4-dev DEV [--mode native|skb] --config FILE\n"
+"  load aftr --ipv6-dev DEV --ipv4-dev DEV [--mode native|skb] [--nexthop fib|static]\n"
+"            --config FILE\n"
 "                 load the lwAFTR program, install FILE (Snabb lwAFTR config or\n"
 "                 RFC 8676 JSON), pin its maps under " LW4O6_PIN_ROOT " and attach it\n"
-"                 to both interfaces (the same DEV twice: on a stick)\n"
+"                 to both interfaces (the same DEV twice: on a stick). --nexthop\n"
+"                 static sends to the next-hop MACs of the configuration instead\n"
+"                 of asking the kernel's FIB\n"
 "  configure aftr --ipv6-dev DEV --ipv4-dev DEV --config FILE\n"
 "                 the same without attaching: for a program attached by xdp-loader\n"
 "  unload [--keep-maps]\n"
@@ -94,6 +97,9 @@ static void usage(FILE *f)
 "  softwire list [--json]\n"
 "  softwire import FILE [--format snabb|json] [--replace]\n"
 "  softwire export [FILE]            RFC 8676 JSON\n"
+"  pool add|del PREFIX | pool list [--json]\n"
+"                 IPv4 pools: traffic to a pool address without a softwire is\n"
+"                 dropped (and answered per policy), not handed to the kernel\n"
 "  stats [--json] [--softwires] [--reset]\n"
 "  set hairpinning on|off | echo-policy identifier|port0|drop |\n"
 "      icmpv4-errors on|off | icmpv6-errors on|off | incoming-icmpv4 on|off |\n"
@@ -145,5 +151,7 @@ int main(int argc, char **argv)
 		return cmd_stats(argc, argv);
 	if (!strcmp(argv[0], "set"))
 		return cmd_set(argc, argv);
+	if (!strcmp(argv[0], "pool"))
+		return cmd_pool(argc, argv);
 	lw_die_usage("unknown command '%s'", argv[0]);
 }

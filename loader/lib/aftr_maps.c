@@ -263,8 +263,7 @@ int lw_aftr_install(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s,
 
 		if ((ret = clear_map(m->softwires, sizeof(struct lw_softwire_key))) ||
 		    (ret = clear_map(m->psid, sizeof(__be32))) ||
-		    (ret = clear_map(m->br_addrs, sizeof(struct in6_addr))) ||
-		    (ret = clear_map(m->pools, sizeof(struct lw_ipv4_prefix))))
+		    (ret = clear_map(m->br_addrs, sizeof(struct in6_addr))))
 			return lw_errf_code(ret, err, errlen, "cannot clear binding table: %s",
 					    strerror(-ret));
 		for (__u32 i = 0; i < LW_MAX_BR_ADDRS; i++)
@@ -417,14 +416,49 @@ int lw_aftr_softwire_count(const struct lw_aftr_maps *m, size_t *count)
 	return 0;
 }
 
+static __be32 prefix_mask(unsigned prefixlen)
+{
+	return prefixlen ? htonl(~0u << (32 - prefixlen)) : 0;
+}
+
 int lw_aftr_pool_add(const struct lw_aftr_maps *m, __be32 addr, unsigned prefixlen)
 {
-	struct lw_ipv4_prefix key = { .prefixlen = prefixlen, .addr = addr };
+	struct lw_ipv4_prefix key = { .prefixlen = prefixlen };
 	__u32 val = 0;
 
 	if (prefixlen > 32)
 		return -EINVAL;
+	key.addr = addr & prefix_mask(prefixlen);
 	return bpf_map_update_elem(m->pools, &key, &val, BPF_ANY) ? -errno : 0;
+}
+
+int lw_aftr_pools_clear(const struct lw_aftr_maps *m)
+{
+	return clear_map(m->pools, sizeof(struct lw_ipv4_prefix));
+}
+
+int lw_aftr_pool_del(const struct lw_aftr_maps *m, __be32 addr, unsigned prefixlen)
+{
+	struct lw_ipv4_prefix key = { .prefixlen = prefixlen };
+
+	if (prefixlen > 32)
+		return -EINVAL;
+	key.addr = addr & prefix_mask(prefixlen);
+	return bpf_map_delete_elem(m->pools, &key) ? -errno : 0;
+}
+
+int lw_aftr_pool_foreach(const struct lw_aftr_maps *m,
+			 int (*fn)(__be32 addr, unsigned prefixlen, void *arg), void *arg)
+{
+	struct lw_ipv4_prefix key, *prev = NULL;
+	int ret;
+
+	while (bpf_map_get_next_key(m->pools, prev, &key) == 0) {
+		if ((ret = fn(key.addr, key.prefixlen, arg)))
+			return ret;
+		prev = &key;
+	}
+	return 0;
 }
 
 int lw_aftr_stats_read(const struct lw_aftr_maps *m, struct lw_counter out[LW_STAT_MAX])

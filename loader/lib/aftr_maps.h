@@ -36,7 +36,7 @@ int lw_aftr_config_write(const struct lw_aftr_maps *m, const struct lw_aftr_conf
  * included), BR addresses, per-IPv4 port-set parameters, pool /32s of every
  * softwire address, and the softwires (batched). The table must have passed
  * lw_setup_validate(). Existing softwires are kept unless replace is set, in
- * which case the binding table, BR addresses and pools are emptied first.
+ * which case the binding table and BR addresses are emptied first.
  * Pools are not derived from softwires: an address with softwires is served
  * through its port-set parameters; a pool prefix (lw_aftr_pool_add) extends
  * that to addresses with none. */
@@ -62,8 +62,13 @@ int lw_aftr_softwire_foreach(const struct lw_aftr_maps *m,
 			     int (*fn)(const struct lw_softwire_row *row, void *arg), void *arg);
 int lw_aftr_softwire_count(const struct lw_aftr_maps *m, size_t *count);
 
-/* Adds a pool prefix (traffic to it without a binding is dropped). */
+/* Pool prefixes (traffic to a pool address without a binding is dropped).
+ * The address is masked to the prefix length. */
 int lw_aftr_pool_add(const struct lw_aftr_maps *m, __be32 addr, unsigned prefixlen);
+int lw_aftr_pool_del(const struct lw_aftr_maps *m, __be32 addr, unsigned prefixlen);
+int lw_aftr_pools_clear(const struct lw_aftr_maps *m);
+int lw_aftr_pool_foreach(const struct lw_aftr_maps *m,
+			 int (*fn)(__be32 addr, unsigned prefixlen, void *arg), void *arg);
 
 /* Sums the per-CPU counters. */
 int lw_aftr_stats_read(const struct lw_aftr_maps *m, struct lw_counter out[LW_STAT_MAX]);
