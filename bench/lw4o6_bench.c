@@ -236,8 +236,7 @@ int main(int argc, char **argv)
 			memcpy(s.cfg.ipv6_nh_mac, access_nh_mac, 6);
 			s.cfg.flags |= LW_CFG_STATIC_NH4 | LW_CFG_STATIC_NH6;
 		}
-		if (lw_aftr_install(&env.maps, &s, 1, err, sizeof(err)) ||
-		    lw_aftr_tx_port_add(&env.maps, (__u32)if4) || lw_aftr_tx_port_add(&env.maps, (__u32)if6)) {
+		if (lw_aftr_install(&env.maps, &s, 1, err, sizeof(err))) {
 			fprintf(stderr, "bench: install: %s\n", err);
 			return 1;
 		}

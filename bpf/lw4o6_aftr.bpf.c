@@ -265,9 +265,12 @@ static __always_inline int lw_route(struct xdp_md *ctx, const struct lw_aftr_con
 	rc = bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
 	switch (rc) {
 	case BPF_FIB_LKUP_RET_SUCCESS:
-		if (!bpf_map_lookup_elem(&LW_MAP_TX_PORTS, &fib->ifindex)) {
-			lw_count(LW_STAT_DROP_TX_PORT, bytes);
-			return -1;
+		if (fib->ifindex != cfg->ipv4_ifindex && fib->ifindex != cfg->ipv6_ifindex) {
+			/* routed out of an interface we are not attached to:
+			 * the kernel forwards the rebuilt packet */
+			out->pass = 1;
+			lw_count(LW_STAT_PASS_FOREIGN_EGRESS, bytes);
+			return 1;
 		}
 		__builtin_memcpy(out->dmac, fib->dmac, ETH_ALEN);
 		__builtin_memcpy(out->smac, fib->smac, ETH_ALEN);
@@ -441,7 +444,7 @@ static __always_inline int lw_encap(struct xdp_md *ctx, const struct lw_aftr_con
 	lw_count(ok_stat, ok_stat == LW_STAT_HAIRPIN_IPV4 ? tot_len : (__u64)(data_end - data));
 	if (out.pass)
 		return XDP_PASS;
-	return bpf_redirect_map(&LW_MAP_TX_PORTS, out.ifindex, 0);
+	return bpf_redirect(out.ifindex, 0);
 }
 
 /* An address of ours that has no softwire now still belongs to a pool. */
@@ -818,7 +821,7 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 	lw_count(LW_STAT_SENT_IPV4, tot_len + new_l2);
 	if (out.pass)
 		return XDP_PASS;
-	return bpf_redirect_map(&LW_MAP_TX_PORTS, out.ifindex, 0);
+	return bpf_redirect(out.ifindex, 0);
 }
 
 /* ---- entry -------------------------------------------------------------------- */

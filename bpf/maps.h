@@ -103,13 +103,9 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } LW_MAP_RATELIM SEC(".maps");
 
-/* Interfaces we may redirect to. */
-struct {
-	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(__u32));
-	__uint(max_entries, 64);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} LW_MAP_TX_PORTS SEC(".maps");
+/* No devmap: the kernel adds BPF_F_RDONLY_PROG to a devmap's flags, so
+ * libbpf 1.1 cannot reuse a pinned one ("parameter mismatch") and a second
+ * load (or xdp-loader on the second interface) fails. bpf_redirect() to the
+ * configured interfaces needs no map. */
 
 #endif

@@ -156,10 +156,6 @@ static int install_config(const struct lw_aftr_maps *maps, const struct load_opt
 	ret = lw_aftr_pools_clear(maps);
 	if (!ret)
 		ret = lw_aftr_install(maps, &s, 1, err, sizeof(err));
-	if (!ret)
-		ret = lw_aftr_tx_port_add(maps, v6);
-	if (!ret)
-		ret = lw_aftr_tx_port_add(maps, v4);
 	if (ret) {
 		lw_setup_free(&s);
 		return lw_fail("%s", err[0] ? err : strerror(-ret));

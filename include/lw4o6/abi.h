@@ -19,7 +19,6 @@
 #define LW_MAP_BR_ADDRS  lw_br_addrs
 #define LW_MAP_STATS     lw_stats
 #define LW_MAP_EVENTS    lw_events
-#define LW_MAP_TX_PORTS  lw_tx_ports
 #define LW_MAP_RATELIM   lw_ratelimit
 
 #define LW_STR_(x) #x

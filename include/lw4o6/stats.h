@@ -32,7 +32,7 @@
 	X(DROP_MISPLACED_IPV4,  "drop-misplaced-ipv4")      /* pool IPv4 on the access side */ \
 	X(DROP_MISPLACED_IPV6,  "drop-misplaced-ipv6")      /* softwire IPv6 on the internet side */ \
 	X(DROP_FIB,             "drop-no-route")             \
-	X(DROP_TX_PORT,         "drop-no-tx-port")           \
+	X(PASS_FOREIGN_EGRESS,  "pass-foreign-egress")      /* routed via another interface */ \
 	X(DROP_ADJUST,          "drop-headroom")             \
 	X(PASS_NO_NEIGH,        "pass-unresolved-neighbour") \
 	X(PASS_PCP_BOOTSTRAP,   "pass-pcp-bootstrap")       /* AFTR-DECAP-8 */ \

@@ -40,7 +40,6 @@ static const struct map_slot slots[] = {
 	SLOT(stats, LW_STR(LW_MAP_STATS)),
 	SLOT(events, LW_STR(LW_MAP_EVENTS)),
 	SLOT(ratelim, LW_STR(LW_MAP_RATELIM)),
-	SLOT(tx_ports, LW_STR(LW_MAP_TX_PORTS)),
 };
 #undef SLOT
 
@@ -99,11 +98,13 @@ int lw_aftr_maps_open_pinned(const char *root, struct lw_aftr_maps *m, char *err
 		}
 		*slot_fd(m, &slots[i]) = fd;
 	}
-	if (bpf_map_lookup_elem(m->meta, &key, &meta) || meta.abi_version != LW_ABI_VERSION) {
+	/* ABI 0: loaded by another loader (xdp-loader -p) and not configured yet */
+	if (bpf_map_lookup_elem(m->meta, &key, &meta) ||
+	    (meta.abi_version != LW_ABI_VERSION && meta.abi_version != 0)) {
 		lw_aftr_maps_close(m);
 		return lw_errf_code(-EPROTO, err, errlen,
 				    "maps pinned under %s come from an incompatible build (ABI %u, this build %u); "
-				    "remove them with 'lw4o6 unload --clean' (or rm -r %s) and load again",
+				    "remove them with 'lw4o6 unload' (or rm -r %s) and load again",
 				    root, meta.abi_version, LW_ABI_VERSION, root);
 	}
 	return 0;
@@ -507,9 +508,4 @@ int lw_aftr_stats_reset(const struct lw_aftr_maps *m)
 		}
 	free(zero);
 	return 0;
-}
-
-int lw_aftr_tx_port_add(const struct lw_aftr_maps *m, __u32 ifindex)
-{
-	return bpf_map_update_elem(m->tx_ports, &ifindex, &ifindex, BPF_ANY) ? -errno : 0;
 }

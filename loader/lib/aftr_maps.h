@@ -13,7 +13,7 @@
 #include "setup.h"
 
 struct lw_aftr_maps {
-	int meta, cfg, psid, softwires, br_addrs, br_by_index, pools, stats, events, ratelim, tx_ports;
+	int meta, cfg, psid, softwires, br_addrs, br_by_index, pools, stats, events, ratelim;
 };
 
 /* File descriptors of a loaded (or opened, not yet loaded: then -1) object's
@@ -74,8 +74,5 @@ int lw_aftr_pool_foreach(const struct lw_aftr_maps *m,
 int lw_aftr_stats_read(const struct lw_aftr_maps *m, struct lw_counter out[LW_STAT_MAX]);
 int lw_aftr_stats_reset(const struct lw_aftr_maps *m);
 const char *lw_stat_name(unsigned stat);
-
-/* Lets the program redirect to ifindex. */
-int lw_aftr_tx_port_add(const struct lw_aftr_maps *m, __u32 ifindex);
 
 #endif

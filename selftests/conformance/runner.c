@@ -338,7 +338,6 @@ static int run_case(const struct aftr_env *env, const struct casedef *c,
 		goto out;
 	}
 	if (lw_aftr_install(&env->maps, &s, 1, err, sizeof(err)) ||
-	    lw_aftr_tx_port_add(&env->maps, (__u32)if4) || lw_aftr_tx_port_add(&env->maps, (__u32)if6) ||
 	    lw_aftr_stats_reset(&env->maps)) {
 		note_fail(v, "install: %s", err);
 		goto out;
