@@ -27,9 +27,9 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-Wno-compare-distinct-pointer-types -Iinclude -Ibpf \
 	-idirafter /usr/include/$(MULTIARCH)
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Iloader/lib -Iselftests/lib -I$(B) \
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Iloader/lib -Ipcpd/lib -Iselftests/lib -I$(B) \
 	-DLW4O6_SHARED_DIR='"$(SHARED)"'
-LDLIBS   := $(shell $(PKG_CONFIG) --libs libxdp libbpf json-c 2>/dev/null || echo -lxdp -lbpf -ljson-c) -lelf -lz -lm
+LDLIBS   := $(shell $(PKG_CONFIG) --libs libxdp libbpf json-c 2>/dev/null || echo -lxdp -lbpf -ljson-c) -lsqlite3 -lelf -lz -lm
 
 HDRS      := $(wildcard include/lw4o6/*.h)
 BPF_HDRS  := $(wildcard bpf/*.h) $(HDRS)
@@ -48,11 +48,23 @@ CONF_SRCS := $(wildcard selftests/conformance/*.c)
 TOOL_SRCS := $(wildcard selftests/netns/*.c)
 TOOL_BINS := $(patsubst selftests/netns/%.c,$(B)/selftests/%,$(TOOL_SRCS))
 BENCH_SRCS := $(wildcard bench/*.c)
+PCPD_LIB_SRCS := $(wildcard pcpd/lib/*.c)
+PCPD_LIB_OBJS := $(patsubst %.c,$(B)/%.o,$(PCPD_LIB_SRCS))
+PCPD_LIB_HDRS := $(wildcard pcpd/lib/*.h)
+PCPD_SRCS := $(wildcard pcpd/*.c)
+FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
 
 BPF_OBJS := $(B)/bpf/lw4o6_aftr.bpf.o $(B)/bpf/lw4o6_aftr_test.bpf.o $(B)/bpf/lw4o6_pass.bpf.o
 SKELS    := $(B)/lw4o6_aftr.skel.h
 
-TARGETS := $(BPF_OBJS) $(B)/lw4o6 $(UNIT_BINS) $(TOOL_BINS)
+# libpcpd.a (pcpd/lib) is linked everywhere liblw4o6.a is: the slow path and
+# the PCP codec are libraries that tests and the conformance runner call.
+LIBS := $(B)/libpcpd.a $(B)/liblw4o6.a
+TARGETS := $(BPF_OBJS) $(B)/lw4o6 $(UNIT_BINS) $(TOOL_BINS) $(FUZZ_BINS)
+ifneq ($(PCPD_SRCS),)
+TARGETS += $(B)/pcpd
+endif
 ifneq ($(PROG_SRCS),)
 TARGETS += $(B)/selftests/prog_runner
 endif
@@ -63,7 +75,7 @@ ifneq ($(BENCH_SRCS),)
 TARGETS += $(B)/bench/lw4o6_bench
 endif
 
-.PHONY: all deps test unit selftest prog conformance netns bench demo clean install
+.PHONY: all deps test unit selftest prog conformance netns fuzz bench demo clean install
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -91,7 +103,7 @@ $(B)/%.skel.h: $(B)/bpf/%.bpf.o
 # the CLI embeds the production object through its skeleton
 $(CLI_OBJS): $(SKELS)
 
-$(B)/%.o: %.c $(HDRS) $(LIB_HDRS) $(TLIB_HDRS)
+$(B)/%.o: %.c $(HDRS) $(LIB_HDRS) $(TLIB_HDRS) $(PCPD_LIB_HDRS)
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
@@ -100,38 +112,55 @@ $(B)/liblw4o6.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+$(B)/libpcpd.a: $(PCPD_LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $(PCPD_LIB_OBJS)
+
+$(B)/pcpd: $(PCPD_SRCS) $(LIBS) $(HDRS) $(LIB_HDRS) $(PCPD_LIB_HDRS)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(PCPD_SRCS) $(LIBS) -o $@ $(LDLIBS)
+
+# libFuzzer targets: clang with -fsanitize=fuzzer,address,undefined over the
+# library sources they exercise (listed in the target's first line).
+$(B)/fuzz/%: fuzz/%.c $(PCPD_LIB_SRCS) $(LIB_SRCS) $(HDRS) $(PCPD_LIB_HDRS)
+	@mkdir -p $(@D)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Iloader/lib -Ipcpd/lib \
+		$< $(shell sed -n '1s|^// fuzz-sources: ||p' $<) -o $@ $(LDLIBS)
+
 $(B)/libtest.a: $(TLIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(B)/lw4o6: $(CLI_OBJS) $(B)/liblw4o6.a
+$(B)/lw4o6: $(CLI_OBJS) $(LIBS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(CLI_OBJS) $(LIBS) -o $@ $(LDLIBS)
 
-$(B)/tests/%: tests/%.c $(B)/liblw4o6.a $(B)/libtest.a $(HDRS) $(LIB_HDRS) $(TLIB_HDRS)
+$(B)/tests/%: tests/%.c $(LIBS) $(B)/libtest.a $(HDRS) $(LIB_HDRS) $(TLIB_HDRS) $(PCPD_LIB_HDRS)
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< $(B)/libtest.a $(B)/liblw4o6.a -o $@ $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(CFLAGS) $< $(B)/libtest.a $(LIBS) -o $@ $(LDLIBS) -lcmocka
 
-$(B)/selftests/prog_runner: $(PROG_SRCS) $(B)/liblw4o6.a $(B)/libtest.a $(HDRS) $(LIB_HDRS) $(TLIB_HDRS)
+$(B)/selftests/prog_runner: $(PROG_SRCS) $(LIBS) $(B)/libtest.a $(HDRS) $(LIB_HDRS) $(TLIB_HDRS) $(PCPD_LIB_HDRS)
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(PROG_SRCS) $(B)/libtest.a $(B)/liblw4o6.a -o $@ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(PROG_SRCS) $(B)/libtest.a $(LIBS) -o $@ $(LDLIBS)
 
-$(B)/selftests/conformance: $(CONF_SRCS) $(B)/liblw4o6.a $(B)/libtest.a $(HDRS) $(LIB_HDRS) $(TLIB_HDRS)
+$(B)/selftests/conformance: $(CONF_SRCS) $(LIBS) $(B)/libtest.a $(HDRS) $(LIB_HDRS) $(TLIB_HDRS) $(PCPD_LIB_HDRS)
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(CONF_SRCS) $(B)/libtest.a $(B)/liblw4o6.a -o $@ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(CONF_SRCS) $(B)/libtest.a $(LIBS) -o $@ $(LDLIBS)
 
-$(B)/selftests/%: selftests/netns/%.c $(B)/libtest.a $(B)/liblw4o6.a $(HDRS) $(TLIB_HDRS)
+$(B)/selftests/%: selftests/netns/%.c $(B)/libtest.a $(LIBS) $(HDRS) $(TLIB_HDRS)
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< $(B)/libtest.a $(B)/liblw4o6.a -o $@ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $< $(B)/libtest.a $(LIBS) -o $@ $(LDLIBS)
 
-$(B)/bench/lw4o6_bench: $(BENCH_SRCS) $(B)/liblw4o6.a $(B)/libtest.a $(HDRS) $(LIB_HDRS) $(TLIB_HDRS)
+$(B)/bench/lw4o6_bench: $(BENCH_SRCS) $(LIBS) $(B)/libtest.a $(HDRS) $(LIB_HDRS) $(TLIB_HDRS) $(PCPD_LIB_HDRS)
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(BENCH_SRCS) $(B)/libtest.a $(B)/liblw4o6.a -o $@ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(BENCH_SRCS) $(B)/libtest.a $(LIBS) -o $@ $(LDLIBS)
 
 # ---- test layers --------------------------------------------------------------
 # Each layer prints its own closing line; scripts/summarize.sh adds them up into
@@ -148,6 +177,11 @@ conformance: deps all
 
 netns: deps all
 	$(Q)./selftests/netns/run.sh
+
+# Each fuzz target runs for a bounded time (FUZZ_SECONDS) from its seed corpus.
+FUZZ_SECONDS ?= 20
+fuzz: deps all
+	$(Q)./scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 selftest: prog conformance netns
 

@@ -683,7 +683,7 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 	if ((cfg->flags & LW_CFG_TTL_DECAP) && iph->ttl <= 1) {
 		lw_count(LW_STAT_DROP_TTL_ZERO, bytes);
 		if ((cfg->flags & LW_CFG_ICMPV4_ERRORS) && !l4.icmp_error)
-			lw_emit(ctx, cfg, LW_EV_TTL_EXPIRED, LW_DIR_FROM_B4, inner, ETH_P_IP, 0);
+			lw_emit(ctx, cfg, LW_EV_TTL_EXPIRED, LW_DIR_FROM_B4, l3off, ETH_P_IPV6, 0);
 		return XDP_DROP;
 	}
 	/* RFC 6040: congestion marked on the outer header reaches the inner
@@ -707,7 +707,7 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 		 * would route it straight back */
 		lw_count(LW_STAT_DROP_NO_DST_SOFTWIRE, bytes);
 		if ((cfg->flags & LW_CFG_ICMPV4_ERRORS) && !l4.icmp_error)
-			lw_emit(ctx, cfg, LW_EV_ENCAP_NO_BINDING, LW_DIR_FROM_B4, inner, ETH_P_IP, 0);
+			lw_emit(ctx, cfg, LW_EV_ENCAP_NO_BINDING, LW_DIR_FROM_B4, l3off, ETH_P_IPV6, 0);
 		return XDP_DROP;
 	}
 	if (dst_pp) {
@@ -728,14 +728,14 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 		if (!dst_sw) {
 			lw_count(LW_STAT_DROP_NO_DST_SOFTWIRE, bytes);
 			if ((cfg->flags & LW_CFG_ICMPV4_ERRORS) && !l4.icmp_error)
-				lw_emit(ctx, cfg, LW_EV_ENCAP_NO_BINDING, LW_DIR_FROM_B4, inner,
-					ETH_P_IP, 0);
+				lw_emit(ctx, cfg, LW_EV_ENCAP_NO_BINDING, LW_DIR_FROM_B4, l3off,
+					ETH_P_IPV6, 0);
 			return XDP_DROP;
 		}
 		if (!(cfg->flags & LW_CFG_TTL_DECAP) && iph->ttl <= 1) {
 			lw_count(LW_STAT_DROP_TTL_ZERO, bytes);
 			if ((cfg->flags & LW_CFG_ICMPV4_ERRORS) && !l4.icmp_error)
-				lw_emit(ctx, cfg, LW_EV_TTL_EXPIRED, LW_DIR_FROM_B4, inner, ETH_P_IP, 0);
+				lw_emit(ctx, cfg, LW_EV_TTL_EXPIRED, LW_DIR_FROM_B4, l3off, ETH_P_IPV6, 0);
 			return XDP_DROP;
 		}
 		/* Strip the outer header (and its options) but keep the L2
@@ -787,11 +787,11 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 		if (iph->frag_off & bpf_htons(IP_DF)) {
 			lw_count(LW_STAT_DROP_OVER_MTU_DF, bytes);
 			if (cfg->flags & LW_CFG_ICMPV4_ERRORS)
-				lw_emit(ctx, cfg, LW_EV_TOO_BIG_DF, LW_DIR_FROM_B4, inner, ETH_P_IP,
+				lw_emit(ctx, cfg, LW_EV_TOO_BIG_DF, LW_DIR_FROM_B4, l3off, ETH_P_IPV6,
 					fib.mtu_result);
 		} else {
 			lw_count(LW_STAT_PUNT_FRAG_NEEDED, bytes);
-			lw_emit(ctx, cfg, LW_EV_FRAG_NEEDED, LW_DIR_FROM_B4, inner, ETH_P_IP,
+			lw_emit(ctx, cfg, LW_EV_FRAG_NEEDED, LW_DIR_FROM_B4, l3off, ETH_P_IPV6,
 				fib.mtu_result);
 		}
 		return XDP_DROP;

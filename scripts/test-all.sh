@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-for layer in unit prog conformance netns; do
+layers="unit prog conformance netns fuzz"
+nlayers=5
+for layer in $layers; do
 	echo "=== $layer"
 	make --no-print-directory -s "$layer" 2>&1 | tee -a "$log"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
@@ -14,8 +16,8 @@ done
 read -r p f s < <(sed -n 's/^[a-z-]*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$log" |
 	awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
 layers=$(grep -c '^[a-z-]*: [0-9]* passed, [0-9]* failed, [0-9]* skipped$' "$log")
-if [ "$layers" -lt 4 ]; then
-	echo "test: only $layers of 4 layers printed a summary line"
+if [ "$layers" -lt "$nlayers" ]; then
+	echo "test: only $layers of $nlayers layers printed a summary line"
 	f=$((f + 1))
 	status=1
 fi

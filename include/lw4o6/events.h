@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* Records the data plane writes to the lw_events ring buffer for the slow
  * path (pcpd). Each carries the offending packet from its network header on,
- * because every reaction (an ICMP error, fragmentation) quotes or resends it. */
+ * because every reaction (an ICMP error, fragmentation) quotes or resends it.
+ *
+ * A packet from a B4 is captured from its outer IPv6 header (l3_proto
+ * ETH_P_IPV6), so the reaction knows the B4 and the BR it was sent to --
+ * except the too-big events of a hairpinned packet, raised after the outer
+ * header was stripped: those carry the inner IPv4 packet (ETH_P_IP with
+ * LW_DIR_FROM_B4), whose B4 the slow path finds in the binding table. */
 #ifndef LW4O6_EVENTS_H
 #define LW4O6_EVENTS_H
 

@@ -277,16 +277,16 @@ const struct tcase decap_cases[] = {
 			.ip4 = IP4(SHARED1, INET_HOST, 0, 1), .l4 = TCP(PORT_A, 80, 16) },
 		.act = XDP_DROP,
 		.ctr = { C(RCVD_IPV6, 1), C(DROP_TTL_ZERO, 1) },
-		.ev = { EV(TTL_EXPIRED, FROM_B4, 0, INNER, ETH_P_IP) },
+		.ev = { EV(TTL_EXPIRED, FROM_B4, 0, L3, ETH_P_IPV6) },
 	},
 	{
-		.name = "AFTR-DECAP-7 inner TTL 1 behind an encapsulation limit: event captures the inner IPv4",
+		.name = "AFTR-DECAP-7 inner TTL 1 behind an encapsulation limit: event captures the whole IPv6 packet",
 		.side = SIDE_ACC,
 		.in = { .l2 = L2_IN_ACC, .ip6 = IP6X(B4_A, BR1, 0, 64, EXT_ENCAP_LIMIT),
 			.ip4 = IP4(SHARED1, INET_HOST, 0, 1), .l4 = TCP(PORT_A, 80, 16) },
 		.act = XDP_DROP,
 		.ctr = { C(RCVD_IPV6, 1), C(DROP_TTL_ZERO, 1) },
-		.ev = { EV(TTL_EXPIRED, FROM_B4, 0, INNER + 8, ETH_P_IP) },
+		.ev = { EV(TTL_EXPIRED, FROM_B4, 0, L3, ETH_P_IPV6) },
 	},
 	{
 		.name = "AFTR-ENCAP-4 decapsulated packet over the IPv4 MTU (1000) with DF: drop + LW_EV_TOO_BIG_DF mtu 1000",
@@ -296,7 +296,7 @@ const struct tcase decap_cases[] = {
 			.ip4 = IP4(SHARED1, INET_HOST, 0, 64), .l4 = UDP(PORT_A, 53, 1072) },
 		.act = XDP_DROP,
 		.ctr = { C(RCVD_IPV6, 1), C(DROP_OVER_MTU_DF, 1) },
-		.ev = { EV(TOO_BIG_DF, FROM_B4, 1000, INNER, ETH_P_IP) },
+		.ev = { EV(TOO_BIG_DF, FROM_B4, 1000, L3, ETH_P_IPV6) },
 	},
 	{
 		.name = "AFTR-ENCAP-4 decapsulated packet over the IPv4 MTU (1000), DF clear: LW_EV_FRAG_NEEDED + punt",
@@ -306,7 +306,7 @@ const struct tcase decap_cases[] = {
 			.ip4 = IP4NDF(SHARED1, INET_HOST, 0, 64), .l4 = UDP(PORT_A, 53, 1072) },
 		.act = XDP_DROP,
 		.ctr = { C(RCVD_IPV6, 1), C(PUNT_FRAG_NEEDED, 1) },
-		.ev = { EV(FRAG_NEEDED, FROM_B4, 1000, INNER, ETH_P_IP) },
+		.ev = { EV(FRAG_NEEDED, FROM_B4, 1000, L3, ETH_P_IPV6) },
 	},
 	{
 		.name = "AFTR-ICMP-6 ICMPv6 error about a tunnel packet: drop-in-icmpv6 + LW_EV_ICMPV6_ERROR",
@@ -439,7 +439,7 @@ const struct tcase decap_cases[] = {
 			.ip4 = IP4(SHARED1, POOL_ONLY, 0, 64), .l4 = UDP(PORT_A, PORT_C, 24) },
 		.act = XDP_DROP,
 		.ctr = { C(RCVD_IPV6, 1), C(DROP_NO_DST_SOFTWIRE, 1) },
-		.ev = { EV(ENCAP_NO_BINDING, FROM_B4, 0, INNER, ETH_P_IP) },
+		.ev = { EV(ENCAP_NO_BINDING, FROM_B4, 0, L3, ETH_P_IPV6) },
 	},
 	{
 		.name = "AFTR-HP-2 hairpinning disabled: drop-hairpinning-disabled",
@@ -457,7 +457,7 @@ const struct tcase decap_cases[] = {
 			.ip4 = IP4(SHARED1, SHARED2, 0, 64), .l4 = UDP(PORT_A, PORT_UNBOUND, 24) },
 		.act = XDP_DROP,
 		.ctr = { C(RCVD_IPV6, 1), C(DROP_NO_DST_SOFTWIRE, 1) },
-		.ev = { EV(ENCAP_NO_BINDING, FROM_B4, 0, INNER, ETH_P_IP) },
+		.ev = { EV(ENCAP_NO_BINDING, FROM_B4, 0, L3, ETH_P_IPV6) },
 	},
 };
 const size_t n_decap_cases = sizeof(decap_cases) / sizeof(decap_cases[0]);
