@@ -129,6 +129,43 @@ static int check_existing_pins(void)
 	return 0;
 }
 
+static long read_sysctl(const char *fmt, const char *dev)
+{
+	char path[256], buf[32];
+	FILE *f;
+	long v = -1;
+
+	snprintf(path, sizeof(path), fmt, dev);
+	f = fopen(path, "r");
+	if (f) {
+		if (fgets(buf, sizeof(buf), f))
+			v = strtol(buf, NULL, 10);
+		fclose(f);
+	}
+	return v;
+}
+
+/* Host settings under which the packets the program hands to the kernel
+ * (first packets, before the neighbour is known) are lost. */
+static void warn_host_settings(const char *v6dev, const char *v4dev)
+{
+	long rp = read_sysctl("/proc/sys/net/ipv4/conf/%s/rp_filter", v6dev);
+	long rp_all = read_sysctl("/proc/sys/net/ipv4/conf/%s/rp_filter", "all");
+
+	if (read_sysctl("/proc/sys/net/ipv4/ip_forward", "") == 0 ||
+	    read_sysctl("/proc/sys/net/ipv6/conf/%s/forwarding", "all") == 0)
+		fprintf(stderr, "lw4o6: warning: forwarding is off (sysctl net.ipv4.ip_forward=1 "
+				"net.ipv6.conf.all.forwarding=1): packets whose next hop is not yet "
+				"resolved are handed to the kernel and will be lost\n");
+	if ((rp > 0 || rp_all > 0) && strcmp(v6dev, v4dev))
+		fprintf(stderr, "lw4o6: warning: rp_filter is on for %s: decapsulated packets handed to "
+				"the kernel arrive there with pool sources and are dropped as martians; "
+				"add a route for the pools via %s or set rp_filter=0\n", v6dev, v6dev);
+	if (read_sysctl("/proc/sys/net/ipv6/conf/%s/disable_ipv6", v4dev) == 1 && strcmp(v6dev, v4dev))
+		fprintf(stderr, "lw4o6: warning: IPv6 is disabled on %s: encapsulated packets handed to "
+				"the kernel from that interface are dropped\n", v4dev);
+}
+
 static int install_config(const struct lw_aftr_maps *maps, const struct load_opts *o,
 			  unsigned v6, unsigned v4)
 {
@@ -165,27 +202,21 @@ static int install_config(const struct lw_aftr_maps *maps, const struct load_opt
 	return 0;
 }
 
+static int detach_ours(unsigned ifindex);
+
 static int attach(unsigned ifindex, const char *dev, int prog_fd, __u32 flags)
 {
 	__u32 have = 0;
+	int r;
 
-	if (bpf_xdp_query_id((int)ifindex, 0, &have) == 0 && have) {
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
-		int fd = bpf_prog_get_fd_by_id(have);
-
-		if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
-		    !strcmp(info.name, LW_AFTR_PROG_NAME)) {
-			close(fd);
-			/* replacing our own program from an earlier load */
-			flags &= ~XDP_FLAGS_UPDATE_IF_NOEXIST;
-		} else {
-			if (fd >= 0)
-				close(fd);
-			return lw_fail("%s already has an XDP program (id %u, not lw4o6); detach it first "
-				       "(e.g. 'xdp-loader unload %s --all')", dev, have, dev);
-		}
-	}
+	/* our own program from an earlier load, in either mode: native and
+	 * generic cannot coexist, so it goes first */
+	r = detach_ours(ifindex);
+	if (r < 0)
+		return lw_fail("cannot replace the lwAFTR already on %s: %s", dev, strerror(-r));
+	if (bpf_xdp_query_id((int)ifindex, 0, &have) == 0 && have)
+		return lw_fail("%s already has an XDP program (id %u, not lw4o6); detach it first "
+			       "(e.g. 'xdp-loader unload %s --all')", dev, have, dev);
 	if (bpf_xdp_attach((int)ifindex, prog_fd, flags, NULL)) {
 		int e = errno;
 
@@ -211,6 +242,7 @@ static int do_load(int argc, char **argv, bool do_attach)
 		return lw_fail("cannot read config '%s': %s", o.config, strerror(errno));
 	if (ensure_bpffs() || check_existing_pins())
 		return LW_EXIT_FAIL;
+	warn_host_settings(o.ipv6_dev, o.ipv4_dev);
 
 	if (!do_attach) {
 		/* a program loaded by xdp-loader -p LW4O6_PIN_ROOT is there already */
@@ -266,26 +298,46 @@ int cmd_configure(int argc, char **argv)
 	return do_load(argc, argv, false);
 }
 
-static void detach_ours(unsigned ifindex)
+/* Detaches the program on ifindex if it is an lwAFTR, in whichever mode it
+ * is attached. Returns 1 if one was detached, 0 if none, -errno. */
+static int detach_ours(unsigned ifindex)
 {
-	__u32 id = 0;
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-	int fd;
+	__u32 len = sizeof(info), id, mode_flag;
+	int fd, ret = 0;
 
-	if (!ifindex || bpf_xdp_query_id((int)ifindex, 0, &id) || !id)
-		return;
+	if (!ifindex || bpf_xdp_query((int)ifindex, 0, &q))
+		return 0;
+	switch (q.attach_mode) {
+	case XDP_ATTACHED_DRV:
+		id = q.drv_prog_id;
+		mode_flag = XDP_FLAGS_DRV_MODE;
+		break;
+	case XDP_ATTACHED_SKB:
+		id = q.skb_prog_id;
+		mode_flag = XDP_FLAGS_SKB_MODE;
+		break;
+	case XDP_ATTACHED_HW:
+		id = q.hw_prog_id;
+		mode_flag = XDP_FLAGS_HW_MODE;
+		break;
+	default:
+		return 0;
+	}
 	fd = bpf_prog_get_fd_by_id(id);
 	if (fd < 0)
-		return;
+		return -errno;
 	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && !strcmp(info.name, LW_AFTR_PROG_NAME)) {
 		LIBBPF_OPTS(bpf_xdp_attach_opts, xo, .old_prog_fd = fd);
 
-		if (bpf_xdp_detach((int)ifindex, XDP_FLAGS_REPLACE, &xo))
-			fprintf(stderr, "lw4o6: warning: cannot detach from ifindex %u: %s\n", ifindex,
-				strerror(errno));
+		if (bpf_xdp_detach((int)ifindex, mode_flag | XDP_FLAGS_REPLACE, &xo))
+			ret = -errno;
+		else
+			ret = 1;
 	}
 	close(fd);
+	return ret;
 }
 
 int cmd_unload(int argc, char **argv)
@@ -305,9 +357,15 @@ int cmd_unload(int argc, char **argv)
 	if (lw_aftr_maps_open_pinned(lw_pin_root, &maps, err, sizeof(err)) == 0) {
 		lw_aftr_config_read(&maps, &cfg);
 		lw_aftr_maps_close(&maps);
-		detach_ours(cfg.ipv6_ifindex);
-		if (cfg.ipv4_ifindex != cfg.ipv6_ifindex)
-			detach_ours(cfg.ipv4_ifindex);
+		unsigned ifs[2] = { cfg.ipv6_ifindex, cfg.ipv4_ifindex };
+
+		for (int i = 0; i < (ifs[0] == ifs[1] ? 1 : 2); i++) {
+			int r = detach_ours(ifs[i]);
+
+			if (r < 0)
+				fprintf(stderr, "lw4o6: warning: cannot detach from ifindex %u: %s\n", ifs[i],
+					strerror(-r));
+		}
 	} else if (access(lw_pin_root, F_OK)) {
 		return lw_fail("nothing to unload: %s does not exist", lw_pin_root);
 	}
