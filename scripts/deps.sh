@@ -8,6 +8,7 @@ PACKAGES=(
   libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev zlib1g-dev
   libcmocka-dev libsqlite3-dev libjson-c-dev
   iproute2 iputils-ping iputils-arping netcat-openbsd tcpdump ethtool jq
+  python3 curl
   linux-libc-dev
 )
 
