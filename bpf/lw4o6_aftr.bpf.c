@@ -665,6 +665,13 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 		return XDP_DROP;
 	}
 
+	/* An echo reply answers a request the internet side looked up by the
+	 * echo policy: under port0 it went to the owner of port 0, whose reply
+	 * carries the requester's Identifier, so it is validated as port 0. */
+	if (iph->protocol == IPPROTO_ICMP && l4.icmp_type == ICMP_ECHOREPLY &&
+	    cfg->echo_policy == LW_ECHO_PORT0)
+		l4.sport = 0;
+
 	/* AFTR-DECAP-2..5: (B4, BR, IPv4 source, port) must name one softwire. */
 	sw = lw_lookup(saddr, &l4, 0);
 	if (!sw || !lw_ipv6_eq(&sw->b4_ipv6, &ip6->saddr) ||
