@@ -5,6 +5,12 @@
  * interface it arrives on, and what leaves each side is compared field by
  * field with Snabb's expected pcaps (masking what that folder's README lists).
  *
+ * The slow path runs too: after each input, the events the program wrote to
+ * its ring buffer go through pcpd's slow-path library (pcpd/lib/slowpath.h)
+ * and the packets it builds join that side's output, in order, compared with
+ * the ICMP-generation mask (Snabb's README: TTL/hop limit, ID and quote length
+ * of a generated error are the implementation's choice).
+ *
  * One line per case: PASS, DEVIATION (a listed, checked deviation), FAIL with
  * the first differing field, or SKIP with the reason. Then the closing line. */
 #include <errno.h>
@@ -16,6 +22,7 @@
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "aftr_env.h"
 #include "aftr_maps.h"
@@ -24,6 +31,8 @@
 #include "pktcmp.h"
 #include "csum_ref.h"
 #include "wire.h"
+#include "slowpath.h"
+#include "slowpath_maps.h"
 
 #define MAX_FRAMES 64
 #define FRAME_MAX 10240
@@ -31,6 +40,7 @@
 struct frame {
 	uint8_t *data;
 	size_t len;
+	bool generated; /* built by the slow path, not by the program */
 };
 
 struct frames {
@@ -68,6 +78,7 @@ static int frames_add(struct frames *fs, const void *d, size_t len)
 		return -ENOMEM;
 	memcpy(fs->f[fs->n].data, d, len);
 	fs->f[fs->n].len = len;
+	fs->f[fs->n].generated = false;
 	fs->n++;
 	return 0;
 }
@@ -118,12 +129,10 @@ static const char *skip_reason(const struct casedef *c)
 		       "selftests/netns shows it with the program attached";
 	if (has_feature(c, "filters"))
 		return "needs Snabb's pflang ingress/egress filters";
+	/* ICMP generation and translation run (the slow path below); with
+	 * fragments they still wait for fragmentation and reassembly. */
 	if (has_feature(c, "frag"))
 		return "needs slow path (IPv4/IPv6 fragmentation and reassembly)";
-	if (has_feature(c, "icmp-generation"))
-		return "needs slow path (ICMP error generation from lw_events)";
-	if (has_feature(c, "icmp-translation"))
-		return "needs slow path (ICMPv6 error relayed as ICMPv4)";
 	return NULL;
 }
 
@@ -227,8 +236,13 @@ static void compare_side(const char *side, const struct frames *got, const struc
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct pktcmp_diff d[16];
-		int nd = pktcmp(got->f[i].data, got->f[i].len, exp->f[i].data, exp->f[i].len,
-				PKTCMP_MASK_OUTER_HOP_LIMIT | PKTCMP_MASK_FLOW_LABEL, d, 16);
+		unsigned int mask = PKTCMP_MASK_OUTER_HOP_LIMIT | PKTCMP_MASK_FLOW_LABEL;
+		int nd;
+
+		/* only the slow path's own errors get the generated-ICMP mask */
+		if (got->f[i].generated)
+			mask |= PKTCMP_MASK_ICMP_GENERATED;
+		nd = pktcmp(got->f[i].data, got->f[i].len, exp->f[i].data, exp->f[i].len, mask, d, 16);
 
 		if (nd < 0) {
 			note_fail(v, "%s[%zu]: comparator error %d", side, i, nd);
@@ -264,11 +278,99 @@ static void dump(const char *id, const char *what, const struct frames *fs)
 
 static uint8_t outbuf[FRAME_MAX];
 
+/* ---- the slow path: lw_events → pcpd/lib/slowpath → that side's output ---- */
+
+/* Where the ring-buffer callback puts what the slow path builds for the case
+ * being run. One per runner, like the ring buffer; run_case points it at the
+ * case's setup and outputs. */
+struct slowpath_sink {
+	const struct lw_aftr_setup *s;
+	struct lw_slowpath_cfg cfg;
+	struct frames *out4, *out6;
+	struct verdict *v;
+	bool discard; /* leftovers of an earlier case */
+};
+
+/* The slow path's settings as pcpd derives them from the configuration:
+ * the external interface's IPv4 address as the source of ICMPv4 errors,
+ * Snabb's generate-icmp-errors per interface, the binding table in the
+ * object's maps. */
+static void slowpath_cfg_from(const struct lw_aftr_setup *s, const struct aftr_env *env,
+			      struct lw_slowpath_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->ipv4_addr = s->external.has_ip4 ? s->external.ip4 : 0;
+	cfg->icmpv4_errors = (s->cfg.flags & LW_CFG_ICMPV4_ERRORS) != 0;
+	cfg->icmpv6_errors = (s->cfg.flags & LW_CFG_ICMPV6_ERRORS) != 0;
+	cfg->hop_limit = s->cfg.hop_limit;
+	cfg->find_softwire = lw_slowpath_find_softwire_maps;
+	cfg->ctx = (void *)&env->maps;
+}
+
+/* pcpd sends the slow path's packets through raw sockets and the kernel adds
+ * the link layer: our MAC on that side, the next hop's from its neighbour
+ * table, the side's 802.1Q tag from its VLAN device. Here the configured MACs
+ * and VIDs stand in for the neighbour table and the VLAN device. */
+static void sink_add(struct slowpath_sink *k, const struct lw_slowpath_pkt *pk)
+{
+	const struct lw_side *side = pk->dest == LW_SLOWPATH_TO_B4 ? &k->s->internal : &k->s->external;
+	__u16 vid = pk->dest == LW_SLOWPATH_TO_B4 ? k->s->cfg.ipv6_vlan : k->s->cfg.ipv4_vlan;
+	struct frames *fs = pk->dest == LW_SLOWPATH_TO_B4 ? k->out6 : k->out4;
+	uint8_t frame[18 + LW_SLOWPATH_PKT_MAX];
+	size_t l2 = vid ? 18 : 14;
+
+	if (!side->has_mac || !side->has_next_hop_mac) {
+		note_fail(k->v, "slow path: no MAC configured on the %s side",
+			  pk->dest == LW_SLOWPATH_TO_B4 ? "IPv6" : "IPv4");
+		return;
+	}
+	memcpy(frame, side->next_hop_mac, 6);
+	memcpy(frame + 6, side->mac, 6);
+	if (vid) {
+		put_be16(frame + 12, ETH_P_8021Q);
+		put_be16(frame + 14, vid);
+	}
+	put_be16(frame + l2 - 2, pk->dest == LW_SLOWPATH_TO_B4 ? ETH_P_IPV6 : ETH_P_IP);
+	memcpy(frame + l2, pk->data, pk->len);
+	if (frames_add(fs, frame, l2 + pk->len)) {
+		note_fail(k->v, "slow path: more than %d frames on one side", MAX_FRAMES);
+		return;
+	}
+	fs->f[fs->n - 1].generated = true;
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct slowpath_sink *k = ctx;
+	struct lw_event ev;
+	struct lw_slowpath_out out;
+	int n;
+
+	if (k->discard || !k->s)
+		return 0;
+	memset(&ev, 0, sizeof(ev));
+	memcpy(&ev, data, size < sizeof(ev) ? size : sizeof(ev));
+	n = lw_slowpath_handle(&k->cfg, &ev, size, &out);
+	if (n == LW_SLOWPATH_NOT_HANDLED)
+		return 0; /* fragmentation: the cases that need it are skipped */
+	if (n < 0) {
+		note_fail(k->v, "slow path: event record rejected (type %u, %zu bytes): %s", ev.type,
+			  size, strerror(-n));
+		return 0;
+	}
+	if (verbose)
+		fprintf(stderr, "  event type %u dir %u: %d packet(s) (%s)\n", ev.type, ev.dir, n,
+			lw_slowpath_reason_name(out.reason));
+	for (int i = 0; i < n; i++)
+		sink_add(k, &out.pkt[i]);
+	return 0;
+}
+
 /* static_nh: Snabb's model (configured next-hop MACs, no FIB lookup) instead
  * of the kernel's FIB and neighbour table. Every case runs in both. */
-static int run_case(const struct aftr_env *env, const struct casedef *c,
-		    const struct deviation *devs, size_t ndev, struct verdict *v, const char **skip,
-		    bool static_nh)
+static int run_case(const struct aftr_env *env, struct ring_buffer *rb, struct slowpath_sink *sink,
+		    const struct casedef *c, const struct deviation *devs, size_t ndev,
+		    struct verdict *v, const char **skip, bool static_nh)
 {
 	struct lw_aftr_setup s;
 	struct frames in4 = {}, in6 = {}, exp4 = {}, exp6 = {}, out4 = {}, out6 = {};
@@ -342,6 +444,15 @@ static int run_case(const struct aftr_env *env, const struct casedef *c,
 		note_fail(v, "install: %s", err);
 		goto out;
 	}
+	/* events of an earlier case are not this one's */
+	sink->discard = true;
+	ring_buffer__consume(rb);
+	sink->discard = false;
+	sink->s = &s;
+	sink->out4 = &out4;
+	sink->out6 = &out6;
+	sink->v = v;
+	slowpath_cfg_from(&s, env, &sink->cfg);
 
 	/* What arrives on each side, in order; where each result goes. */
 	for (int side = 0; side < 2; side++) {
@@ -381,6 +492,9 @@ static int run_case(const struct aftr_env *env, const struct casedef *c,
 				note_fail(v, "program returned %u for input %zu of the %s side", act, i,
 					  side == 0 ? "IPv4" : "IPv6");
 			}
+			/* what the slow path makes of this input's events */
+			if (ring_buffer__consume(rb) < 0)
+				note_fail(v, "ring_buffer__consume: %s", strerror(errno));
 		}
 	}
 	dump(c->id, "to_b4", &out6);
@@ -391,6 +505,7 @@ static int run_case(const struct aftr_env *env, const struct casedef *c,
 		note_fail(v, "listed as a deviation (%s) but the output equals Snabb's: update deviations.tsv",
 			  dev->fields);
 out:
+	sink->s = NULL;
 	if (ret)
 		note_fail(v, "lab setup: %s", err);
 	frames_free(&in4);
@@ -480,6 +595,8 @@ int main(int argc, char **argv)
 	struct deviation *devs = NULL;
 	size_t ndev;
 	struct aftr_env env;
+	struct ring_buffer *rb = NULL;
+	struct slowpath_sink sink = { 0 };
 	const char *why_skip;
 	char err[1024], line[4096], path[512];
 	FILE *f;
@@ -515,6 +632,14 @@ int main(int argc, char **argv)
 		printf("FAIL setup: %s\n", err);
 		failed++;
 		why_skip = "the program did not load";
+	} else if (!why_skip) {
+		rb = ring_buffer__new(env.maps.events, on_event, &sink, NULL);
+		if (!rb) {
+			printf("FAIL setup: ring_buffer__new: %s\n", strerror(errno));
+			failed++;
+			aftr_env_close(&env);
+			why_skip = "the event ring buffer cannot be read";
+		}
 	}
 	while (fgets(line, sizeof(line), f)) {
 		struct casedef cd;
@@ -533,11 +658,11 @@ int main(int argc, char **argv)
 			skipped++;
 			continue;
 		}
-		run_case(&env, &cd, devs, ndev, &v, &skip, false);
+		run_case(&env, rb, &sink, &cd, devs, ndev, &v, &skip, false);
 		if (!skip && !v.fail) {
 			struct verdict vs = {};
 
-			run_case(&env, &cd, devs, ndev, &vs, &skip, true);
+			run_case(&env, rb, &sink, &cd, devs, ndev, &vs, &skip, true);
 			if (vs.fail) {
 				v.fail = true;
 				snprintf(v.first, sizeof(v.first), "with static next hops: %.480s", vs.first);
@@ -572,8 +697,10 @@ int main(int argc, char **argv)
 		fflush(stdout);
 	}
 	fclose(f);
-	if (!why_skip)
+	if (!why_skip) {
+		ring_buffer__free(rb);
 		aftr_env_close(&env);
+	}
 	free(devs);
 	printf("conformance: %u of %u runnable cases pass (%u of them as checked deviations)\n", bar_ok,
 	       in_bar, deviations);

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ICMPv6 1/5 ("source address failed ingress/egress policy") to a B4 whose
+ * packet matched no binding (RFC 7596 §6.2, AFTR-DECAP-3). It comes from the
+ * BR address the packet was sent to, so that the B4 can tell which lwAFTR
+ * lost its binding; in lw4o6 it is the signal on which a lwB4 drops that
+ * port set and asks for one again (design.md). */
+#include <linux/if_ether.h>
+#include "slowpath_priv.h"
+
+#define ICMPV6_DEST_UNREACH 1
+#define ICMPV6_POLICY_FAIL 5
+
+int lw_slowpath_decap_no_binding(const struct lw_slowpath_cfg *cfg, const struct lw_event *ev,
+				 struct lw_slowpath_out *out)
+{
+	static const struct in6_addr any = IN6ADDR_ANY_INIT;
+	struct sp_ipv6 ip;
+	struct sp_ipv4 inner;
+
+	out->n = 0;
+	out->reason = LW_SLOWPATH_SENT;
+	if (!cfg->icmpv6_errors)
+		return sp_none(out, LW_SLOWPATH_DISABLED);
+	if (ev->l3_proto != ETH_P_IPV6 || sp_parse_ipv6(ev->pkt, ev->cap_len, &ip))
+		return sp_none(out, LW_SLOWPATH_MALFORMED);
+	/* RFC 4443 §2.4 (e): not to the unspecified or a multicast source,
+	 * not about a packet sent to a multicast address */
+	if (ip.src.s6_addr[0] == 0xff || !memcmp(&ip.src, &any, sizeof(any)) ||
+	    ip.dst.s6_addr[0] == 0xff)
+		return sp_none(out, LW_SLOWPATH_BAD_ADDRESS);
+	if (ip.later_fragment)
+		return sp_none(out, LW_SLOWPATH_NOT_FIRST_FRAGMENT);
+	/* RFC 4443 §2.4 (e.1) and AFTR-ICMP-9: no error about an error, be it
+	 * ICMPv6 or the ICMPv4 error a B4 tunnelled (design decision 4). */
+	if (ip.nexthdr == SP_PROTO_ICMPV6 &&
+	    (ip.l4off >= ip.len || ip.hdr[ip.l4off] < 128))
+		return sp_none(out, LW_SLOWPATH_ERROR_ABOUT_ERROR);
+	if (ip.nexthdr == SP_PROTO_IPIP &&
+	    !sp_parse_ipv4(ip.hdr + ip.l4off, ip.len - ip.l4off, &inner) && inner.icmp_error)
+		return sp_none(out, LW_SLOWPATH_ERROR_ABOUT_ERROR);
+	/* RFC 4443 §2.4 (c): as much of the packet as fits in 1280 octets */
+	return sp_emit_icmp6(out, &ip.dst, &ip.src, ICMPV6_DEST_UNREACH, ICMPV6_POLICY_FAIL, 0,
+			     ip.hdr, ip.len);
+}

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ICMPv6 errors about our tunnel packets, relayed to the original IPv4
+ * sender as ICMPv4 (RFC 2473 §8, RFC 7596 §8, AFTR-ICMP-6).
+ *
+ * The event carries the ICMPv6 error as it reached a BR address. It is about
+ * one of our tunnel packets when its quote is an IPv6 packet from that same
+ * BR address (an error goes to the source of the packet it quotes) carrying
+ * IPv4 (next header 4). The ICMPv4 error quotes that inner IPv4 packet and
+ * goes to its source: on the internet side, or, when that source is one of
+ * our B4s (the tunnel packet was hairpinned), back through its tunnel.
+ *
+ * Type mapping (Snabb's, standards.md §2.3):
+ *   2   packet too big            → 3/4, next-hop MTU = MTU − 40 (RFC 2473 §7.2)
+ *   1   destination unreachable   → 3/1
+ *   3/0 hop limit exceeded        → 3/1
+ *   4   parameter problem         → 3/1
+ *   3/1 reassembly time exceeded  → nothing: the IPv4 sender cannot act on a
+ *       reassembly at the far end of the tunnel (Snabb drops it too)
+ * ICMPv4 errors the lwAFTR sends count as such: generate-icmpv4-errors off
+ * turns the relay off as well. */
+#include <linux/if_ether.h>
+#include "slowpath_priv.h"
+
+#define SP_IPV4_MIN_MTU 68
+
+/* ICMPv4 type/code and second word for an ICMPv6 error; false: none. */
+static bool map_type(uint8_t type, uint8_t code, uint32_t word, uint8_t *t4, uint8_t *c4,
+		     uint32_t *rest)
+{
+	*rest = 0;
+	switch (type) {
+	case 1: /* destination unreachable */
+	case 4: /* parameter problem */
+		break;
+	case 3: /* time exceeded */
+		if (code != 0)
+			return false;
+		break;
+	case 2: /* packet too big: the tunnel header is ours to subtract */
+		*t4 = 3;
+		*c4 = 4;
+		*rest = word > SP_IPV6_HDR ? word - SP_IPV6_HDR : 0;
+		if (*rest < SP_IPV4_MIN_MTU)
+			*rest = SP_IPV4_MIN_MTU;
+		if (*rest > 0xffff)
+			*rest = 0xffff;
+		return true;
+	default:
+		return false;
+	}
+	*t4 = 3;
+	*c4 = 1;
+	return true;
+}
+
+int lw_slowpath_icmpv6_error(const struct lw_slowpath_cfg *cfg, const struct lw_event *ev,
+			     struct lw_slowpath_out *out)
+{
+	struct sp_ipv6 outer, quoted;
+	struct sp_ipv4 inner;
+	struct sp_route rt = { .tunnel = false };
+	const uint8_t *icmp;
+	uint8_t t4 = 0, c4 = 0;
+	uint32_t rest = 0;
+	enum lw_slowpath_reason r;
+	int ret;
+
+	out->n = 0;
+	out->reason = LW_SLOWPATH_SENT;
+	if (!cfg->icmpv4_errors)
+		return sp_none(out, LW_SLOWPATH_DISABLED);
+	if (cfg->ipv4_addr == 0)
+		return sp_none(out, LW_SLOWPATH_NO_SOURCE);
+	if (ev->l3_proto != ETH_P_IPV6 || sp_parse_ipv6(ev->pkt, ev->cap_len, &outer) ||
+	    outer.later_fragment || outer.nexthdr != SP_PROTO_ICMPV6 ||
+	    outer.len < outer.l4off + SP_ICMP_HDR)
+		return sp_none(out, LW_SLOWPATH_MALFORMED);
+	icmp = outer.hdr + outer.l4off;
+	if (icmp[0] >= 128)
+		return sp_none(out, LW_SLOWPATH_NOT_RELAYED); /* informational */
+	if (!map_type(icmp[0], icmp[1], sp_get32(icmp + 4), &t4, &c4, &rest))
+		return sp_none(out, LW_SLOWPATH_NOT_RELAYED);
+
+	/* the quote: our tunnel packet, from the BR the error was sent to */
+	if (sp_parse_ipv6(icmp + SP_ICMP_HDR, outer.len - outer.l4off - SP_ICMP_HDR, &quoted))
+		return sp_none(out, LW_SLOWPATH_NOT_OUR_PACKET);
+	if (memcmp(&quoted.src, &outer.dst, sizeof(quoted.src)) ||
+	    quoted.nexthdr != SP_PROTO_IPIP || quoted.later_fragment)
+		return sp_none(out, LW_SLOWPATH_NOT_OUR_PACKET);
+	if (sp_parse_ipv4(quoted.hdr + quoted.l4off, quoted.len - quoted.l4off, &inner))
+		return sp_none(out, LW_SLOWPATH_MALFORMED);
+	r = sp_icmp4_may_answer(&inner);
+	if (r != LW_SLOWPATH_SENT)
+		return sp_none(out, r);
+
+	if (cfg->find_softwire) {
+		ret = cfg->find_softwire(cfg->ctx, inner.src, inner.port, &rt.b4, &rt.br);
+		if (ret == 0)
+			rt.tunnel = true;
+		else if (ret != -ENOENT)
+			return sp_none(out, LW_SLOWPATH_NO_SOFTWIRE);
+	}
+	return sp_emit_icmp4(cfg, out, &rt, inner.src, t4, c4, rest, inner.hdr, inner.len);
+}
