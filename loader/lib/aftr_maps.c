@@ -166,21 +166,46 @@ struct lw_addr_params {
 	struct lw_psid_params ps;
 };
 
+/* Collects every key first (a walk that deletes as it goes restarts from the
+ * first bucket each time: quadratic on a million softwires), then deletes
+ * them in batches, one by one where batches are refused. */
 static int clear_map(int fd, size_t key_size)
 {
-	unsigned char key[64], next[64];
-	void *prev = NULL;
+	unsigned char *keys = NULL;
+	size_t n = 0, cap = 0;
+	int ret = 0;
 
-	if (key_size > sizeof(key))
-		return -EINVAL;
-	/* Deleting while iterating restarts from the beginning each time. */
-	while (bpf_map_get_next_key(fd, prev, next) == 0) {
-		if (bpf_map_delete_elem(fd, next))
-			return -errno;
-		prev = NULL;
-		(void)key;
+	for (;;) {
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 1024;
+			void *k = realloc(keys, ncap * key_size);
+
+			if (!k) {
+				free(keys);
+				return -ENOMEM;
+			}
+			keys = k;
+			cap = ncap;
+		}
+		if (bpf_map_get_next_key(fd, n ? keys + (n - 1) * key_size : NULL, keys + n * key_size))
+			break;
+		n++;
 	}
-	return 0;
+	for (size_t i = 0; i < n; i += 65536) {
+		__u32 cnt = (__u32)(n - i < 65536 ? n - i : 65536);
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+
+		if (bpf_map_delete_batch(fd, keys + i * key_size, &cnt, &opts) == 0)
+			continue;
+		for (size_t j = i; j < i + (n - i < 65536 ? n - i : 65536); j++)
+			if (bpf_map_delete_elem(fd, keys + j * key_size) && errno != ENOENT) {
+				ret = -errno;
+				goto out;
+			}
+	}
+out:
+	free(keys);
+	return ret;
 }
 
 /* Batched update with a per-element fallback for kernels or map types that
@@ -323,6 +348,25 @@ out:
 	return ret;
 }
 
+/* Whether any softwire of ipv4 is installed. Probes the 2^psid-len keys its
+ * parameters allow instead of walking the table: bounded by 65536 lookups
+ * whatever the table's size (a walk is a million system calls). */
+static bool address_has_softwires(const struct lw_aftr_maps *m, __be32 ipv4)
+{
+	struct lw_psid_params pp;
+	struct lw_softwire_key key = { .ipv4 = ipv4 };
+	struct lw_softwire val;
+
+	if (bpf_map_lookup_elem(m->psid, &ipv4, &pp))
+		return false;
+	for (__u32 psid = 0; psid < (1u << pp.psid_len); psid++) {
+		key.psid = (__u16)psid;
+		if (bpf_map_lookup_elem(m->softwires, &key, &val) == 0)
+			return true;
+	}
+	return false;
+}
+
 int lw_aftr_softwire_add(const struct lw_aftr_maps *m, const struct lw_softwire_entry *e,
 			 char *err, size_t errlen)
 {
@@ -340,7 +384,8 @@ int lw_aftr_softwire_add(const struct lw_aftr_maps *m, const struct lw_softwire_
 		return lw_errf(err, errlen, "%s: psid %u does not fit psid-len %u", a, e->psid,
 			       e->ps.psid_len);
 	if (bpf_map_lookup_elem(m->psid, &e->ipv4, &have) == 0 &&
-	    (have.psid_offset != e->ps.psid_offset || have.psid_len != e->ps.psid_len))
+	    (have.psid_offset != e->ps.psid_offset || have.psid_len != e->ps.psid_len) &&
+	    address_has_softwires(m, e->ipv4))
 		return lw_errf(err, errlen,
 			       "%s already has softwires with psid-offset %u psid-len %u; all softwires of one address "
 			       "must share them (RFC 7597 §5.1)", a, have.psid_offset, have.psid_len);
@@ -360,9 +405,8 @@ int lw_aftr_softwire_add(const struct lw_aftr_maps *m, const struct lw_softwire_
 int lw_aftr_softwire_del(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid,
 			 char *err, size_t errlen)
 {
-	struct lw_softwire_key key = { .ipv4 = ipv4, .psid = psid }, next;
+	struct lw_softwire_key key = { .ipv4 = ipv4, .psid = psid };
 	char a[LW_IPV4_STRLEN];
-	void *prev = NULL;
 
 	lw_format_ipv4(ipv4, a, sizeof(a));
 	if (bpf_map_delete_elem(m->softwires, &key))
@@ -370,12 +414,8 @@ int lw_aftr_softwire_del(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid,
 				    errno == ENOENT ? "no such softwire" : strerror(errno));
 	/* The address stays ours (pool) but loses its parameters with its last
 	 * softwire, so that a later add may choose new ones. */
-	while (bpf_map_get_next_key(m->softwires, prev, &next) == 0) {
-		if (next.ipv4 == ipv4)
-			return 0;
-		prev = &next;
-	}
-	bpf_map_delete_elem(m->psid, &ipv4);
+	if (!address_has_softwires(m, ipv4))
+		bpf_map_delete_elem(m->psid, &ipv4);
 	return 0;
 }
 
