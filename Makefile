@@ -137,7 +137,7 @@ $(B)/lw4o6: $(CLI_OBJS) $(LIBS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(CLI_OBJS) $(LIBS) -o $@ $(LDLIBS)
 
-$(B)/tests/%: tests/%.c $(LIBS) $(B)/libtest.a $(HDRS) $(LIB_HDRS) $(TLIB_HDRS) $(PCPD_LIB_HDRS)
+$(B)/tests/%: tests/%.c $(LIBS) $(B)/libtest.a $(HDRS) $(LIB_HDRS) $(TLIB_HDRS) $(PCPD_LIB_HDRS) $(wildcard tests/*.h)
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(B)/libtest.a $(LIBS) -o $@ $(LDLIBS) -lcmocka

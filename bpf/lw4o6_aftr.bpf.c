@@ -329,6 +329,24 @@ static __always_inline int lw_ipv6_eq(const struct in6_addr *a, const struct in6
 	return x[0] == y[0] && x[1] == y[1];
 }
 
+/* A packet too big for where it goes (AFTR-ENCAP-4): with DF the sender
+ * gets ICMPv4 3/4 carrying report_mtu; without, the slow path is to
+ * fragment it (event mtu = the link MTU). Always XDP_DROP. */
+static __always_inline int lw_too_big(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
+				      const struct iphdr *iph, __u16 dir, __u32 l3off, __u16 l3_proto,
+				      __u32 report_mtu, __u32 link_mtu, __u64 bytes)
+{
+	if (iph->frag_off & bpf_htons(IP_DF)) {
+		lw_count(LW_STAT_DROP_OVER_MTU_DF, bytes);
+		if (cfg->flags & LW_CFG_ICMPV4_ERRORS)
+			lw_emit(ctx, cfg, LW_EV_TOO_BIG_DF, dir, l3off, l3_proto, report_mtu);
+	} else {
+		lw_count(LW_STAT_PUNT_FRAG_NEEDED, bytes);
+		lw_emit(ctx, cfg, LW_EV_FRAG_NEEDED, dir, l3off, l3_proto, link_mtu);
+	}
+	return XDP_DROP;
+}
+
 /* Encapsulates the IPv4 packet at l3off towards sw, or hands it back.
  * ttl_dec: whether this hop still owes the TTL decrement; in_vid: the tag the
  * frame arrived with (kept when the kernel gets the packet); ok_stat: the
@@ -363,19 +381,9 @@ static __always_inline int lw_encap(struct xdp_md *ctx, const struct lw_aftr_con
 	tot_len = bpf_ntohs(iph->tot_len);
 	tos = iph->tos;
 
-	if ((__u32)tot_len + sizeof(struct ipv6hdr) > cfg->ipv6_mtu) {
-		if (iph->frag_off & bpf_htons(IP_DF)) {
-			lw_count(LW_STAT_DROP_OVER_MTU_DF, in_bytes);
-			if (cfg->flags & LW_CFG_ICMPV4_ERRORS)
-				lw_emit(ctx, cfg, LW_EV_TOO_BIG_DF, dir, l3off, ETH_P_IP,
-					cfg->ipv6_mtu - sizeof(struct ipv6hdr));
-		} else {
-			lw_count(LW_STAT_PUNT_FRAG_NEEDED, in_bytes);
-			lw_emit(ctx, cfg, LW_EV_FRAG_NEEDED, dir, l3off, ETH_P_IP,
-				cfg->ipv6_mtu);
-		}
-		return XDP_DROP;
-	}
+	if ((__u32)tot_len + sizeof(struct ipv6hdr) > cfg->ipv6_mtu)
+		return lw_too_big(ctx, cfg, iph, dir, l3off, ETH_P_IP,
+				  cfg->ipv6_mtu - sizeof(struct ipv6hdr), cfg->ipv6_mtu, in_bytes);
 
 	fib.family = AF_INET6;
 	fib.tos = 0;
@@ -389,16 +397,8 @@ static __always_inline int lw_encap(struct xdp_md *ctx, const struct lw_aftr_con
 		return XDP_DROP;
 	if (rc == 2) {
 		/* the route's MTU is below ours */
-		if (iph->frag_off & bpf_htons(IP_DF)) {
-			lw_count(LW_STAT_DROP_OVER_MTU_DF, in_bytes);
-			if (cfg->flags & LW_CFG_ICMPV4_ERRORS)
-				lw_emit(ctx, cfg, LW_EV_TOO_BIG_DF, dir, l3off, ETH_P_IP,
-					fib.mtu_result > 40 ? fib.mtu_result - 40 : 0);
-		} else {
-			lw_count(LW_STAT_PUNT_FRAG_NEEDED, in_bytes);
-			lw_emit(ctx, cfg, LW_EV_FRAG_NEEDED, dir, l3off, ETH_P_IP, fib.mtu_result);
-		}
-		return XDP_DROP;
+		return lw_too_big(ctx, cfg, iph, dir, l3off, ETH_P_IP,
+				  fib.mtu_result > 40 ? fib.mtu_result - 40 : 0, fib.mtu_result, in_bytes);
 	}
 	/* Also on the pass path: the kernel forwards the IPv6 packet and never
 	 * touches the inner TTL. */
@@ -790,19 +790,9 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 	}
 	if (rc < 0)
 		return XDP_DROP;
-	if (rc == 2) {
-		if (iph->frag_off & bpf_htons(IP_DF)) {
-			lw_count(LW_STAT_DROP_OVER_MTU_DF, bytes);
-			if (cfg->flags & LW_CFG_ICMPV4_ERRORS)
-				lw_emit(ctx, cfg, LW_EV_TOO_BIG_DF, LW_DIR_FROM_B4, l3off, ETH_P_IPV6,
-					fib.mtu_result);
-		} else {
-			lw_count(LW_STAT_PUNT_FRAG_NEEDED, bytes);
-			lw_emit(ctx, cfg, LW_EV_FRAG_NEEDED, LW_DIR_FROM_B4, l3off, ETH_P_IPV6,
-				fib.mtu_result);
-		}
-		return XDP_DROP;
-	}
+	if (rc == 2)
+		return lw_too_big(ctx, cfg, iph, LW_DIR_FROM_B4, l3off, ETH_P_IPV6, fib.mtu_result,
+				  fib.mtu_result, bytes);
 	if ((cfg->flags & LW_CFG_TTL_DECAP) && !out.pass)
 		lw_ipv4_ttl_dec(iph);
 	if (out.pass) {
