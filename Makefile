@@ -44,6 +44,7 @@ TLIB_HDRS := $(wildcard selftests/lib/*.h)
 UNIT_SRCS := $(wildcard tests/test_*.c)
 UNIT_BINS := $(patsubst tests/%.c,$(B)/tests/%,$(UNIT_SRCS))
 PROG_SRCS := $(wildcard selftests/prog/*.c)
+PROG_B4_SRCS := $(wildcard selftests/prog_b4/*.c)
 CONF_SRCS := $(wildcard selftests/conformance/*.c)
 TOOL_SRCS := $(wildcard selftests/netns/*.c)
 TOOL_BINS := $(patsubst selftests/netns/%.c,$(B)/selftests/%,$(TOOL_SRCS))
@@ -56,6 +57,9 @@ FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
 
 BPF_OBJS := $(B)/bpf/lw4o6_aftr.bpf.o $(B)/bpf/lw4o6_aftr_test.bpf.o $(B)/bpf/lw4o6_pass.bpf.o
+ifneq ($(wildcard bpf/lw4o6_b4.bpf.c),)
+BPF_OBJS += $(B)/bpf/lw4o6_b4.bpf.o $(B)/bpf/lw4o6_b4_test.bpf.o
+endif
 SKELS    := $(B)/lw4o6_aftr.skel.h
 
 # libpcpd.a (pcpd/lib) is linked everywhere liblw4o6.a is: the slow path and
@@ -68,6 +72,9 @@ endif
 ifneq ($(PROG_SRCS),)
 TARGETS += $(B)/selftests/prog_runner
 endif
+ifneq ($(PROG_B4_SRCS),)
+TARGETS += $(B)/selftests/prog_b4_runner
+endif
 ifneq ($(CONF_SRCS),)
 TARGETS += $(B)/selftests/conformance
 endif
@@ -75,7 +82,7 @@ ifneq ($(BENCH_SRCS),)
 TARGETS += $(B)/bench/lw4o6_bench
 endif
 
-.PHONY: all deps test unit selftest prog conformance netns fuzz bench demo clean install
+.PHONY: all deps test unit selftest prog prog-b4 conformance netns fuzz bench demo clean install
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -92,6 +99,11 @@ $(B)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS)
 # The test variant poisons new headroom (LW4O6_TEST) so that a field the program
 # forgets to write shows up as 0xff instead of the zeroes BPF_PROG_TEST_RUN gives.
 $(B)/bpf/lw4o6_aftr_test.bpf.o: bpf/lw4o6_aftr.bpf.c $(BPF_HDRS)
+	@mkdir -p $(@D)
+	$(call msg,CLANG,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DLW4O6_TEST -c $< -o $@
+
+$(B)/bpf/lw4o6_b4_test.bpf.o: bpf/lw4o6_b4.bpf.c $(BPF_HDRS)
 	@mkdir -p $(@D)
 	$(call msg,CLANG,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DLW4O6_TEST -c $< -o $@
@@ -147,6 +159,11 @@ $(B)/selftests/prog_runner: $(PROG_SRCS) $(LIBS) $(B)/libtest.a $(HDRS) $(LIB_HD
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(PROG_SRCS) $(B)/libtest.a $(LIBS) -o $@ $(LDLIBS)
 
+$(B)/selftests/prog_b4_runner: $(PROG_B4_SRCS) $(LIBS) $(B)/libtest.a $(HDRS) $(LIB_HDRS) $(TLIB_HDRS) $(PCPD_LIB_HDRS) $(wildcard selftests/prog_b4/*.h)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(PROG_B4_SRCS) $(B)/libtest.a $(LIBS) -o $@ $(LDLIBS)
+
 $(B)/selftests/conformance: $(CONF_SRCS) $(LIBS) $(B)/libtest.a $(HDRS) $(LIB_HDRS) $(TLIB_HDRS) $(PCPD_LIB_HDRS)
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
@@ -171,6 +188,12 @@ unit: deps all
 
 prog: deps all
 	$(Q)$(B)/selftests/prog_runner --obj $(B)/bpf/lw4o6_aftr_test.bpf.o
+
+# the lwB4's BPF_PROG_TEST_RUN table (its own layer until the lwB4 is done)
+prog-b4: deps all
+	$(Q)if [ -x $(B)/selftests/prog_b4_runner ]; then \
+		$(B)/selftests/prog_b4_runner --obj $(B)/bpf/lw4o6_b4_test.bpf.o; \
+	else echo "SKIP prog-b4: no lwB4 program in this tree"; echo "prog-b4: 0 passed, 0 failed, 1 skipped"; fi
 
 conformance: deps all
 	$(Q)$(B)/selftests/conformance --shared $(SHARED) --obj $(B)/bpf/lw4o6_aftr_test.bpf.o
