@@ -170,8 +170,14 @@ static int run(struct pcpd *d)
 			case 3: {
 				struct signalfd_siginfo si;
 
-				if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-					pcpd_log(LOG_INFO_, "signal %u: stopping", si.ssi_signo);
+				if (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+					break;
+				if (si.ssi_signo == SIGHUP) {
+					pcpd_log(LOG_INFO_, "SIGHUP ignored: the configuration is read at "
+						 "start; restart pcpd to change it (grants are kept)");
+					break;
+				}
+				pcpd_log(LOG_INFO_, "signal %u: stopping", si.ssi_signo);
 				stop = true;
 				break;
 			}

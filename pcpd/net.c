@@ -169,6 +169,19 @@ void pcpd_handle_tunnel_readable(struct pcpd *d)
 			pcpd_log(LOG_DEBUG_, "tunnel packet ignored: %s", why ? why : "not PCP to 192.0.0.1");
 			continue;
 		}
+		/* PCPS-1: served on the BR addresses only, never on the host's
+		 * other addresses (a request there must not make it a BR) */
+		if (!lw_aftr_is_br(&d->maps, &br)) {
+			d->ctr.dropped++;
+			pcpd_log(LOG_DEBUG_, "PCP to a non-BR address ignored");
+			continue;
+		}
+		if (d->cfg.n_subscribers &&
+		    !pcpd_prefix_match(d->cfg.subscribers, d->cfg.n_subscribers, &from.sin6_addr)) {
+			d->ctr.dropped++;
+			pcpd_log(LOG_DEBUG_, "PCP from a source outside subscriber-allow ignored");
+			continue;
+		}
 		pcp_addr_from_ipv4(&pcp_src, u.src);
 		rlen = pcpd_serve(d, u.payload, u.len, &pcp_src, &from.sin6_addr, &br, false, false, resp,
 				  sizeof(resp));

@@ -291,6 +291,11 @@ int pcpd_server_start(struct pcpd *d, char *err, size_t errlen)
 		return -EINVAL;
 	for (size_t i = 0; i < d->cfg.n_pools; i++)
 		lw_aftr_pool_add(&d->maps, d->cfg.pools[i].prefix, d->cfg.pools[i].prefix_len);
+	/* the data plane must know the BRs before the first grant names one,
+	 * or the first MAP is not bootstrap traffic (AFTR-DECAP-8) */
+	for (size_t i = 0; i < d->cfg.n_brs; i++)
+		if ((r = lw_aftr_br_add(&d->maps, &d->cfg.brs[i], err, errlen)))
+			return r;
 
 	if (store_get_state(d->store, STORE_STATE_EPOCH_BASE, &base, err, errlen) || base <= 0) {
 		/* no state: epoch 0 now, every B4 must ask again */

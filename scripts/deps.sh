@@ -7,7 +7,7 @@ PACKAGES=(
   make gcc clang llvm pkg-config
   libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev zlib1g-dev
   libcmocka-dev libsqlite3-dev libjson-c-dev
-  iproute2 iputils-ping iputils-arping netcat-openbsd tcpdump ethtool jq
+  iproute2 iputils-ping iputils-arping netcat-openbsd tcpdump ethtool jq sqlite3
   python3 curl
   linux-libc-dev
 )

@@ -161,6 +161,20 @@ static int br_index_for(const struct lw_aftr_maps *m, const struct in6_addr *br,
 	return lw_errf_code(-E2BIG, err, errlen, "more than %d BR addresses", LW_MAX_BR_ADDRS);
 }
 
+int lw_aftr_br_add(const struct lw_aftr_maps *m, const struct in6_addr *br, char *err, size_t errlen)
+{
+	__u32 index;
+
+	return br_index_for(m, br, &index, err, errlen);
+}
+
+bool lw_aftr_is_br(const struct lw_aftr_maps *m, const struct in6_addr *br)
+{
+	struct lw_br val;
+
+	return bpf_map_lookup_elem(m->br_addrs, br, &val) == 0;
+}
+
 struct lw_addr_params {
 	__be32 addr;
 	struct lw_psid_params ps;

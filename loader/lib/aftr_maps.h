@@ -5,6 +5,7 @@
 #ifndef LW4O6_AFTR_MAPS_H
 #define LW4O6_AFTR_MAPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <bpf/libbpf.h>
@@ -61,6 +62,12 @@ struct lw_softwire_row {
 int lw_aftr_softwire_foreach(const struct lw_aftr_maps *m,
 			     int (*fn)(const struct lw_softwire_row *row, void *arg), void *arg);
 int lw_aftr_softwire_count(const struct lw_aftr_maps *m, size_t *count);
+
+/* Makes br a BR address of this lwAFTR (idempotent): IPv4-in-IPv6 to it is
+ * softwire traffic even before any softwire names it (AFTR-DECAP-8). */
+int lw_aftr_br_add(const struct lw_aftr_maps *m, const struct in6_addr *br, char *err, size_t errlen);
+/* Whether br is a BR address of this lwAFTR. */
+bool lw_aftr_is_br(const struct lw_aftr_maps *m, const struct in6_addr *br);
 
 /* Pool prefixes (traffic to a pool address without a binding is dropped).
  * The address is masked to the prefix length. */

@@ -155,10 +155,24 @@ static int statement(struct pcpd_config *c, int argc, char **argv, char *err, si
 		else
 			c->alloc.max_lifetime = n;
 	} else if (!strcmp(k, "br-address")) {
+		struct in6_addr br;
+
 		ONE();
-		if ((r = lw_parse_ipv6(argv[1], &c->br, err, errlen)))
+		if ((r = lw_parse_ipv6(argv[1], &br, err, errlen)))
 			return r;
+		if (c->n_brs == PCPD_MAX_BRS)
+			return lw_errf(err, errlen, "br-address: more than %d", PCPD_MAX_BRS);
+		if (!c->has_br)
+			c->br = br;
 		c->has_br = true;
+		c->brs[c->n_brs++] = br;
+	} else if (!strcmp(k, "subscriber-allow")) {
+		ONE();
+		if (c->n_subscribers == PCPD_MAX_ACL)
+			return lw_errf(err, errlen, "subscriber-allow: more than %d prefixes", PCPD_MAX_ACL);
+		if ((r = parse_prefix(argv[1], &c->subscribers[c->n_subscribers], err, errlen)))
+			return r;
+		c->n_subscribers++;
 	} else if (!strcmp(k, "icmpv4-source")) {
 		ONE();
 		if ((r = lw_parse_ipv4(argv[1], &c->icmpv4_source, err, errlen)))

@@ -13,6 +13,7 @@
 
 #define PCPD_MAX_POOLS 64
 #define PCPD_MAX_ACL 32
+#define PCPD_MAX_BRS 16
 
 struct pcpd_prefix {
 	struct in6_addr addr; /* IPv4 as ::ffff:a.b.c.d with len + 96 */
@@ -25,8 +26,14 @@ struct pcpd_config {
 	struct alloc_pool pools[PCPD_MAX_POOLS];
 	size_t n_pools;
 	struct alloc_config alloc;    /* block sizes, quota, lifetimes, subscriber mask */
-	struct in6_addr br;           /* br-address: BR of grants made through THIRD_PARTY */
+	struct in6_addr br;           /* the first br-address: BR of grants made through
+				       * THIRD_PARTY, source of the multicast ANNOUNCE */
 	bool has_br;
+	struct in6_addr brs[PCPD_MAX_BRS]; /* every br-address: installed at start-up,
+					    * the only destinations PCP is served on */
+	size_t n_brs;
+	struct pcpd_prefix subscribers[PCPD_MAX_ACL]; /* subscriber-allow; none = any */
+	size_t n_subscribers;
 	__be32 icmpv4_source;         /* icmpv4-source: the lwAFTR's IPv4 for its ICMP errors */
 	uint32_t icmpv4_rate, icmpv6_rate; /* per second; bursts are the same number */
 	char announce_ifname[IF_NAMESIZE]; /* announce-interface: the access side */

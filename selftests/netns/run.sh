@@ -27,11 +27,16 @@
 # SIGINT/SIGTERM stop the current test, tear it down, skip the rest and still
 # print the closing line.
 #
+# The PCP tests (pcpd --role aftr driven by build/selftests/pcpc from inside
+# the softwire) live in selftests/netns/pcpd.sh, which this script sources:
+# they use the same topology, with an empty binding table that pcpd fills.
+#
 # Usage: selftests/netns/run.sh [TEST...]
 #   V=1               print every test's log, not only the failures'
 #   DEBUG_TESTENV=1   on a failure, open a shell in the test's environment
 #                     (on a terminal) before tearing it down
-# Closing line: "netns: N passed, N failed, N skipped".
+# Closing line: "netns: N passed, N failed, N skipped". A passing test's last
+# "NOTE: ..." line (measurements) is shown after its PASS.
 
 set -u
 umask 022
@@ -70,6 +75,10 @@ declare -A TEST_IDS=(
 	[aftr_own_addresses_answer]="XDP_PASS of ARP, ND, ICMP echo"
 	[status_and_unload]="lw4o6 status/unload"
 )
+
+# the PCP server tests: they add themselves to ALL_TESTS and TEST_IDS
+# shellcheck source=selftests/netns/pcpd.sh
+. "$(dirname "${BASH_SOURCE[0]}")/pcpd.sh"
 
 # ---- addresses (documentation ranges only) -----------------------------------
 
@@ -206,8 +215,8 @@ stop_bg()
 # ---- topology ------------------------------------------------------------------
 
 # setup_env ENTRY...: builds b4 ── aftr ── inet, loads the lwAFTR with a
-# binding table of the given entries (see sw_entry), starts b4tun. The first
-# entry is the B4 that b4tun plays.
+# binding table of the given entries (see sw_entry; none: an empty table),
+# starts b4tun. The first entry is the B4 that b4tun plays.
 setup_env()
 {
 	local entries ns
@@ -264,7 +273,10 @@ setup_env()
 	log "config: $(cat "$CONFIG")"
 	check_run aftr_lw4o6 load aftr --ipv6-dev acc --ipv4-dev wan --config "$CONFIG"
 
-	start_b4tun
+	# SETUP_B4TUN=0: the caller starts b4tun itself (the PCP tests learn the
+	# B4's IPv4 address from pcpd first)
+	[ "${SETUP_B4TUN:-1}" = 1 ] && start_b4tun
+	return 0
 }
 
 # sw_entry IPV4 PSID_LEN PSID B4_IPV6: one binding-entry.
@@ -885,7 +897,8 @@ exec_test()
 	wait "$watchdog" 2>/dev/null
 	case $rc in
 	0)
-		report PASS "$testn" ""
+		# a passing test may leave one NOTE: line (a measurement)
+		report PASS "$testn" "$(sed -n 's/^NOTE: //p' "$out" | tail -1)"
 		PASSED=$((PASSED + 1))
 		;;
 	"$SKIPPED_TEST")
