@@ -8,17 +8,21 @@
 #                                            ├─ access (IPv6) ─ aftr ns ─ internet (IPv4) ─ inet ns
 #   b4b ns (B4, 192.0.2.1 ports 8192-12287) ─┘   lwAFTR: XDP on both        HTTP and UDP echo
 #
-# Both B4s share one public IPv4 address with different port sets. The B4s
-# are build/selftests/b4tun (TUN + raw IPv6 socket of protocol 4; the kernel
-# has no tunnel drivers) with their ephemeral ports kept inside their sets.
-# Provisioning is static here (lw4o6 softwire add); provisioning by PCP comes
-# with pcpd.
+# The lwAFTR starts with an empty binding table; pcpd --role aftr allocates
+# the port sets. Each B4 asks for its set with a PCP MAP + PORT_SET request
+# sent inside its softwire (build/selftests/pcpc, a scripted lwB4 PCP client),
+# so both end up sharing one public IPv4 address with different sets. The B4
+# hosts are build/selftests/b4tun (TUN + raw IPv6 socket of protocol 4; the
+# kernel has no tunnel drivers) with their ephemeral ports kept inside the
+# granted sets (b4tun has no NAPT: the lwB4 data plane is the next piece).
 set -u
 umask 022
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 B=$ROOT/build
 LW4O6=$B/lw4o6
+PCPD=$B/pcpd
+PCPC=$B/selftests/pcpc
 B4TUN=$B/selftests/b4tun
 PASS_OBJ=$B/bpf/lw4o6_pass.bpf.o
 P=lw4o6demo-$$
@@ -59,7 +63,7 @@ trap 'exit 130' INT TERM
 
 need() { [ -x "$1" ] || { say "demo: $1 is missing (run make)"; exit 1; }; }
 [ "$(id -u)" = 0 ] || { say "demo: needs root (network namespaces, XDP)"; exit 1; }
-need "$LW4O6"; need "$B4TUN"
+need "$LW4O6"; need "$B4TUN"; need "$PCPD"; need "$PCPC"
 
 mkns()
 {
@@ -90,11 +94,11 @@ ip -n "$NS_INET" route add 192.0.2.0/24 via 198.51.100.1
 ip -n "$NS_INET" link set dev inetv xdpdrv obj "$PASS_OBJ" sec xdp
 in_ns "$NS_INET" ethtool -K inetv tx off >/dev/null
 
-# B4 NAME INDEX PSID: a B4 host with its softwire address and a b4tun
+# B4 NAME INDEX: a B4 host with its softwire address (the TUN and b4tun come
+# once PCP has said which address and ports are its)
 add_b4()
 {
-	local name=$1 i=$2 psid=$3 ns=$P-$1 first last
-	first=$((psid * 4096)); last=$((first + 4095))
+	local name=$1 i=$2 ns=$P-$1
 	mkns "$ns"
 	ip -n "$ns" link add b4v type veth peer name "$name-sw" netns "$NS_SW"
 	ip -n "$NS_SW" link set "$name-sw" master br0 up
@@ -105,24 +109,60 @@ add_b4()
 	ip -n "$ns" link set dev b4v xdpdrv obj "$PASS_OBJ" sec xdp
 	in_ns "$ns" ethtool -K b4v tx off >/dev/null
 	ip -n "$NS_AFTR" -6 route add "2001:db8:b4::$i/128" via "2001:db8:1::1$i" dev acc
+}
+
+# provision NAME INDEX: the B4 asks for a set by PCP inside its softwire,
+# then brings its TUN up with what it was granted
+provision()
+{
+	local name=$1 i=$2 ns=$P-$1 answer addr first size last t0 t1
+	t0=$(date +%s%N)
+	answer=$(in_ns "$ns" "$PCPC" map --b4 "2001:db8:b4::$i" --br "$BR" --size 65535 --lifetime 3600 2>&1)
+	t1=$(date +%s%N)
+	if ! printf '%s\n' "$answer" | grep -q 'result=SUCCESS'; then
+		bad "$name: PCP MAP: $answer"
+		return 1
+	fi
+	addr=$(printf '%s\n' "$answer" | sed -n 's/.* ipv4=\([0-9.]*\).*/\1/p')
+	first=$(printf '%s\n' "$answer" | sed -n 's/.* port=\([0-9]*\).*/\1/p')
+	size=$(printf '%s\n' "$answer" | sed -n 's/.* size=\([0-9]*\).*/\1/p')
+	last=$((first + size - 1))
+	ok "$name: PCP MAP + PORT_SET inside the softwire granted $addr ports $first-$last ($(( (t1 - t0) / 1000 )) us)"
+	eval "SET_${name}_FIRST=$first SET_${name}_LAST=$last"
 	in_ns "$ns" "$B4TUN" --tun tun0 --b4 "2001:db8:b4::$i" --br "$BR" --pidfile "$T/$name.pid" \
 		>"$T/$name.log" 2>&1 &
 	for _ in $(seq 50); do [ -s "$T/$name.pid" ] && break; sleep 0.1; done
 	in_ns "$ns" sysctl -qw net.ipv6.conf.tun0.disable_ipv6=1 "net.ipv4.ip_local_port_range=$first $last"
-	ip -n "$ns" addr add "$POOL_ADDR/32" dev tun0
+	ip -n "$ns" addr add "$addr/32" dev tun0
 	ip -n "$ns" link set tun0 mtu 1460 up
-	ip -n "$ns" route add default dev tun0 src "$POOL_ADDR"
-	say "  B4 $name: softwire 2001:db8:b4::$i, public $POOL_ADDR ports $first-$last (PSID $psid of 16)"
+	ip -n "$ns" route add default dev tun0 src "$addr"
 }
-add_b4 b4a 1 1
-add_b4 b4b 2 2
+add_b4 b4a 1
+add_b4 b4b 2
 
-step "loading the lwAFTR (XDP on acc and wan) and provisioning the two softwires"
+step "loading the lwAFTR (XDP on acc and wan) with an empty binding table, starting pcpd"
 printf '{"binding-table":{"binding-entry":[]}}\n' >"$T/empty.json"
 lw load aftr --ipv6-dev acc --ipv4-dev wan --config "$T/empty.json" || exit 1
-lw pool add 192.0.2.0/24
-lw softwire add --ipv4 "$POOL_ADDR" --psid-len 4 --psid 1 --b4 2001:db8:b4::1 --br "$BR" || exit 1
-lw softwire add --ipv4 "$POOL_ADDR" --psid-len 4 --psid 2 --b4 2001:db8:b4::2 --br "$BR" || exit 1
+cat >"$T/pcpd.conf" <<CONF
+pin-root $PIN
+database $T/pcpd.db
+pool $POOL_ADDR/32
+block-size 4096
+min-block-size 4096
+max-block-size 4096
+br-address $BR
+icmpv4-source 198.51.100.1
+announce-interface acc
+CONF
+in_ns "$NS_AFTR" "$PCPD" --role aftr --config "$T/pcpd.conf" >"$T/pcpd.log" 2>&1 &
+for _ in $(seq 50); do grep -q serving "$T/pcpd.log" && break; sleep 0.1; done
+grep -q serving "$T/pcpd.log" || { cat "$T/pcpd.log"; exit 1; }
+say "  pcpd --role aftr: pool $POOL_ADDR/32 in 4096-port sets, BR $BR"
+
+step "provisioning by PCP: each B4 asks for a port set inside its softwire"
+provision b4a 1 || exit 1
+provision b4b 2 || exit 1
+in_ns "$NS_AFTR" "$PCPD" --role aftr --config "$T/pcpd.conf" --list-grants
 lw softwire list
 
 step "starting servers on the internet host"
@@ -165,17 +205,21 @@ say "  HTTP client addresses: $(sed -n 's/^\([0-9.]*\) - .*/\1/p' "$T/http.log" 
 say "  TCP client ports seen: ${ports:-none}"
 inside=1
 for p in $ports; do
-	if [ "$p" -lt 4096 ] || [ "$p" -gt 12287 ]; then inside=0; fi
+	if ! { [ "$p" -ge "$SET_b4a_FIRST" ] && [ "$p" -le "$SET_b4a_LAST" ]; } &&
+		! { [ "$p" -ge "$SET_b4b_FIRST" ] && [ "$p" -le "$SET_b4b_LAST" ]; }; then
+		inside=0
+	fi
 done
 if [ "$inside" = 1 ] && [ -n "$ports" ]; then
-	ok "every client port the internet host saw lies inside a granted set (4096-12287)"
+	ok "every client port the internet host saw lies inside a granted set"
 else
 	bad "client ports outside the granted sets: $ports"
 fi
 
-step "a spoofed packet: b4a sends from port 9000, which belongs to b4b"
+spoof_port=$((SET_b4b_FIRST + 9))
+step "a spoofed packet: b4a sends from port $spoof_port, which belongs to b4b"
 before=$(lw stats --json | jq '.["traffic-stat"]["drop-no-source-softwire-packets"]')
-in_ns "$P-b4a" "$B4TUN" --b4 2001:db8:b4::1 --br "$BR" --inject udp --src "$POOL_ADDR:9000" \
+in_ns "$P-b4a" "$B4TUN" --b4 2001:db8:b4::1 --br "$BR" --inject udp --src "$POOL_ADDR:$spoof_port" \
 	--dst "$INET:7777" --payload spoofed >/dev/null 2>&1
 sleep 0.3
 after=$(lw stats --json | jq '.["traffic-stat"]["drop-no-source-softwire-packets"]')
@@ -184,6 +228,11 @@ if [ "$((after - before))" = 1 ] && ! grep -q spoofed "$T/udp-in.log"; then
 else
 	bad "spoofed packet: counter $before -> $after"
 fi
+
+step "pcpd"
+in_ns "$NS_AFTR" kill -TERM "$(pgrep -f "$T/pcpd.conf" | head -1)" 2>/dev/null
+sleep 0.3
+sed 's/^/  /' "$T/pcpd.log"
 
 step "lwAFTR counters"
 lw stats --json | jq -r '.["traffic-stat"] | to_entries[] | select(.key | endswith("-packets")) |

@@ -121,6 +121,15 @@ static int open_raw(const struct in6_addr *b4)
 		fprintf(stderr, "b4tun: socket(AF_INET6, SOCK_RAW, IPPROTO_IPIP): %s\n", strerror(errno));
 		return -1;
 	}
+	{
+		/* A full receive queue makes the kernel answer the packet it could
+		 * not queue with ICMPv6 parameter problem (no handler for next
+		 * header 4), as if nobody listened: give bursts room. */
+		int rcvbuf = 8 << 20;
+
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	}
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		fprintf(stderr, "b4tun: cannot bind the raw socket to %s: %s%s\n",
 			inet_ntop(AF_INET6, b4, txt, sizeof(txt)), strerror(errno),
