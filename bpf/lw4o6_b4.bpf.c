@@ -1,0 +1,940 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The lwB4 data plane (RFC 7596 §5.2): one XDP program for the LAN (IPv4)
+ * and the WAN (IPv6) interface.
+ *
+ *   from the LAN: IPv4 from a LAN host, not for the lwB4 itself → NAPT44
+ *                 into the granted port sets (TCP, UDP, ICMP echo), MSS
+ *                 clamp, TTL−1, encapsulate towards the lwAFTR (B4-DP-1/2)
+ *   from the WAN: IPv4-in-IPv6 from the lwAFTR only (B4-DP-3) → reverse
+ *                 mapping (B4-DP-4), filtering (ADF/EIF, B4-NAT-4),
+ *                 TTL−1, decapsulate, to the LAN host
+ *
+ * Everything else is XDP_PASS: ARP, ND, the lwB4's own traffic, PCP inside
+ * the tunnel and ICMPv6 from the lwAFTR (pcpd's). Mappings are created here
+ * and expired by user space (loader/lib/b4_maps.c) from the timers in the
+ * configuration map. */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in6.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include <xdp/xdp_helpers.h>
+
+#include "lw4o6/abi.h"
+#include "lw4o6/b4.h"
+#include "b4_maps.h"
+#include "parse.h"
+#include "csum.h"
+
+#ifndef AF_INET
+#define AF_INET 2
+#endif
+#ifndef AF_INET6
+#define AF_INET6 10
+#endif
+
+struct {
+	__uint(priority, 40);
+	__uint(XDP_PASS, 1);
+} XDP_RUN_CONFIG(lw4o6_b4);
+
+#define LW_B4_PCP_SERVER bpf_htonl(0xc0000001) /* 192.0.0.1 */
+#define LW_B4_PCP_CLIENT bpf_htonl(0xc0000002) /* 192.0.0.2 */
+#define LW_B4_PCP_PORT 5351
+/* Bounded probe for a free external port: verifier cost is one callback. */
+#define LW_B4_PROBE_TRIES 64
+
+#ifdef LW4O6_TEST
+/* Poison new headroom so that a field left unwritten shows (P13). */
+static __always_inline int lw_b4_adjust_head(struct xdp_md *ctx, int delta)
+{
+	int ret = bpf_xdp_adjust_head(ctx, delta);
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u64 *p = data;
+
+	if (ret == 0 && delta < 0) {
+#pragma unroll
+		for (int i = 0; i < 8; i++) {
+			if ((void *)(p + i + 1) > data_end || i * 8 >= -delta)
+				break;
+			p[i] = ~0ULL;
+		}
+	}
+	return ret;
+}
+#else
+#define lw_b4_adjust_head bpf_xdp_adjust_head
+#endif
+
+static __always_inline __u32 lw_b4_ifindex(struct xdp_md *ctx)
+{
+	asm volatile("" : "+r"(ctx)); /* ctx fields only at a constant offset */
+	return ctx->ingress_ifindex;
+}
+
+static __always_inline void lw_b4_count(__u32 stat, __u64 bytes)
+{
+	struct lw_counter *c = bpf_map_lookup_elem(&LW_MAP_B4_STATS, &stat);
+
+	if (c) {
+		c->packets++;
+		c->bytes += bytes;
+	}
+}
+
+static __always_inline int lw_b4_drop(__u32 stat, __u64 bytes)
+{
+	lw_b4_count(stat, bytes);
+	return XDP_DROP;
+}
+
+/* ---- events ------------------------------------------------------------------- */
+
+static __always_inline int lw_b4_event_allowed(const struct lw_b4_config *cfg)
+{
+	__u32 key = 0;
+	struct lw_token_bucket *tb = bpf_map_lookup_elem(&LW_MAP_B4_RATELIM, &key);
+	__u64 now = bpf_ktime_get_ns();
+	__u64 burst = (__u64)cfg->event_burst * 1000, elapsed, tokens;
+	int ok = 0;
+
+	if (!tb)
+		return 0;
+	bpf_spin_lock(&tb->lock);
+	elapsed = now - tb->last_ns;
+	tokens = tb->tokens_milli + (elapsed / 1000000) * cfg->event_rate;
+	if (elapsed >= 1000000)
+		tb->last_ns = now - (elapsed % 1000000);
+	if (tokens > burst)
+		tokens = burst;
+	if (tokens >= 1000) {
+		tokens -= 1000;
+		ok = 1;
+	}
+	tb->tokens_milli = tokens;
+	bpf_spin_unlock(&tb->lock);
+	return ok;
+}
+
+struct lw_b4_evinfo {
+	__u16 type, dir, l3_proto;
+	__u32 l3off, mtu;
+	struct lw_b4_portset ps;
+};
+
+static __always_inline void lw_b4_emit(struct xdp_md *ctx, const struct lw_b4_config *cfg,
+				       const struct lw_b4_evinfo *ei)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct lw_b4_event *ev;
+	__u32 len, cap;
+
+	if (!lw_b4_event_allowed(cfg)) {
+		lw_b4_count(LW_B4_STAT_EVENT_SUPPRESSED, 0);
+		return;
+	}
+	ev = bpf_ringbuf_reserve(&LW_MAP_B4_EVENTS, sizeof(*ev), 0);
+	if (!ev) {
+		lw_b4_count(LW_B4_STAT_EVENT_RINGBUF_FULL, 0);
+		return;
+	}
+	len = (__u32)(data_end - data);
+	len = len > ei->l3off ? len - ei->l3off : 0;
+	cap = len < LW_B4_EVENT_MAX_CAPTURE ? len : LW_B4_EVENT_MAX_CAPTURE;
+	ev->type = ei->type;
+	ev->dir = ei->dir;
+	ev->ifindex = lw_b4_ifindex(ctx);
+	ev->mtu = ei->mtu;
+	ev->pkt_len = len;
+	ev->l3_proto = ei->l3_proto;
+	ev->reserved = 0;
+	ev->ps_ipv4 = ei->ps.ipv4;
+	ev->ps_first = ei->ps.first;
+	ev->ps_size = ei->ps.size;
+	ev->cap_len = 0;
+	if (cap > 0) {
+		__u32 n = cap - 1;
+
+		asm volatile("" : "+r"(n)); /* keep both bounds visible */
+		if (n < LW_B4_EVENT_MAX_CAPTURE &&
+		    bpf_xdp_load_bytes(ctx, ei->l3off & 0xff, ev->pkt, n + 1) == 0)
+			ev->cap_len = n + 1;
+	}
+	bpf_ringbuf_submit(ev, 0);
+	lw_b4_count(LW_B4_STAT_EVENT_SENT, 0);
+}
+
+static __always_inline void lw_b4_emit_simple(struct xdp_md *ctx, const struct lw_b4_config *cfg,
+					      __u16 type, __u16 dir, __u32 l3off, __u16 l3_proto,
+					      __u32 mtu)
+{
+	struct lw_b4_evinfo ei = { .type = type, .dir = dir, .l3_proto = l3_proto,
+				   .l3off = l3off, .mtu = mtu };
+
+	lw_b4_emit(ctx, cfg, &ei);
+}
+
+/* ---- port pool ---------------------------------------------------------------- */
+
+/* The granted set holding (addr, port); 0 when none does (B4-DP-4). */
+static __always_inline int lw_b4_pool_find(__be32 addr, __u32 port, struct lw_b4_portset *out)
+{
+#pragma unroll
+	for (__u32 i = 0; i < LW_B4_POOL_MAX; i++) {
+		__u32 key = i;
+		struct lw_b4_portset *ps = bpf_map_lookup_elem(&LW_MAP_B4_POOL, &key);
+
+		if (ps && ps->size && ps->ipv4 == addr && port >= ps->first &&
+		    port - ps->first < ps->size) {
+			*out = *ps;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The first granted set whose range holds port, whatever its address. */
+static __always_inline int lw_b4_pool_find_port(__u32 port, struct lw_b4_portset *out)
+{
+#pragma unroll
+	for (__u32 i = 0; i < LW_B4_POOL_MAX; i++) {
+		__u32 key = i;
+		struct lw_b4_portset *ps = bpf_map_lookup_elem(&LW_MAP_B4_POOL, &key);
+
+		if (ps && ps->size && port >= ps->first && port - ps->first < ps->size) {
+			*out = *ps;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static __always_inline __u32 lw_b4_pool_total(void)
+{
+	__u32 total = 0;
+
+#pragma unroll
+	for (__u32 i = 0; i < LW_B4_POOL_MAX; i++) {
+		__u32 key = i;
+		struct lw_b4_portset *ps = bpf_map_lookup_elem(&LW_MAP_B4_POOL, &key);
+
+		if (ps && ps->size <= 65536)
+			total += ps->size;
+	}
+	return total;
+}
+
+struct lw_b4_probe {
+	struct lw_b4_in_val internal; /* value of the reverse entry */
+	__u32 start, total;
+	__be32 ext_addr;              /* result */
+	__be16 ext_port;
+	__u8 proto;
+	__u8 found;
+};
+
+/* Claims the reverse entry of {proto, addr, port} for p->internal. */
+static __always_inline int lw_b4_claim(struct lw_b4_probe *p, __be32 addr, __u32 port)
+{
+	struct lw_b4_in_key k = { .addr = addr, .port = bpf_htons((__u16)port), .proto = p->proto };
+
+	if (port == 0 || port > 65535)
+		return 0;
+	if (bpf_map_update_elem(&LW_MAP_B4_IN, &k, &p->internal, BPF_NOEXIST))
+		return 0;
+	p->ext_addr = addr;
+	p->ext_port = k.port;
+	p->found = 1;
+	return 1;
+}
+
+/* bpf_loop callback: try pool position (start + i) mod total, the pool
+ * being the granted sets one after the other. 1 stops the loop. */
+static long lw_b4_probe_cb(__u32 i, void *arg)
+{
+	struct lw_b4_probe *p = arg;
+	__u32 idx;
+
+	if (!p->total)
+		return 1;
+	idx = (p->start + i) % p->total;
+	for (__u32 k = 0; k < LW_B4_POOL_MAX; k++) {
+		__u32 key = k;
+		struct lw_b4_portset *ps = bpf_map_lookup_elem(&LW_MAP_B4_POOL, &key);
+
+		if (!ps || !ps->size)
+			continue;
+		if (idx < ps->size)
+			return lw_b4_claim(p, ps->ipv4, ps->first + idx);
+		idx -= ps->size;
+	}
+	return 0; /* the pool shrank under us: keep trying */
+}
+
+/* ---- checksums ------------------------------------------------------------------ */
+
+/* RFC 1624 for a 32-bit field, as two 16-bit words in memory order. */
+static __always_inline __u16 lw_b4_csum_addr(__u16 check, __be32 old, __be32 new)
+{
+	check = lw_csum_replace2(check, (__u16)old, (__u16)new);
+	return lw_csum_replace2(check, (__u16)(old >> 16), (__u16)(new >> 16));
+}
+
+/* Rewrites one address and one port (the ICMP Identifier: no pseudo-header)
+ * of the IPv4 packet at iph, with every checksum updated incrementally.
+ * src: the source side (outbound) or the destination side (inbound).
+ * Returns 0, or -1 when a header is cut short. */
+static __always_inline int lw_b4_rewrite(void *data, void *data_end, struct iphdr *iph,
+					 __u32 l4off, int src, __be32 new_addr, __be16 new_port)
+{
+	__be32 old_addr = src ? iph->saddr : iph->daddr;
+	__u8 proto = iph->protocol;
+
+	l4off &= 0x3ff;
+	if (proto == IPPROTO_TCP) {
+		struct tcphdr *th = data + l4off;
+		__be16 old_port;
+
+		if ((void *)(th + 1) > data_end)
+			return -1;
+		old_port = src ? th->source : th->dest;
+		th->check = lw_b4_csum_addr(th->check, old_addr, new_addr);
+		th->check = lw_csum_replace2(th->check, old_port, new_port);
+		if (src)
+			th->source = new_port;
+		else
+			th->dest = new_port;
+	} else if (proto == IPPROTO_UDP) {
+		struct udphdr *uh = data + l4off;
+		__be16 old_port;
+
+		if ((void *)(uh + 1) > data_end)
+			return -1;
+		old_port = src ? uh->source : uh->dest;
+		if (uh->check) { /* 0: no checksum, stays 0 (RFC 768) */
+			__u16 c = lw_b4_csum_addr(uh->check, old_addr, new_addr);
+
+			c = lw_csum_replace2(c, old_port, new_port);
+			uh->check = c ? c : 0xffff;
+		}
+		if (src)
+			uh->source = new_port;
+		else
+			uh->dest = new_port;
+	} else {
+		struct icmphdr *ic = data + l4off;
+
+		if ((void *)(ic + 1) > data_end)
+			return -1;
+		ic->checksum = lw_csum_replace2(ic->checksum, ic->un.echo.id, new_port);
+		ic->un.echo.id = new_port;
+	}
+	iph->check = lw_b4_csum_addr(iph->check, old_addr, new_addr);
+	if (src)
+		iph->saddr = new_addr;
+	else
+		iph->daddr = new_addr;
+	return 0;
+}
+
+/* B4-FRAG-4: lowers the MSS option of a SYN (or SYN/ACK) to mss_max.
+ * Options are walked for at most 8 entries (the MSS comes first in
+ * practice). Returns 1 when the value was lowered. */
+static __always_inline int lw_b4_clamp_mss(void *data, void *data_end, __u32 l4off, __u16 mss_max)
+{
+	struct tcphdr *th = data + (l4off & 0x3ff);
+	__u32 hlen, off = sizeof(*th);
+
+	if ((void *)(th + 1) > data_end || !th->syn)
+		return 0;
+	hlen = th->doff * 4;
+	/* a bounded loop (not unrolled: clang cannot, with the NOP case) */
+	for (int i = 0; i < 8; i++) {
+		__u8 *o;
+		__u16 mss, old_w, new_w;
+
+		if (off + 4 > hlen)
+			break;
+		o = (__u8 *)th + (off & 0x3f);
+		if ((void *)(o + 4) > data_end)
+			break;
+		if (o[0] == 0) /* end of options */
+			break;
+		if (o[0] == 1) { /* NOP */
+			off++;
+			continue;
+		}
+		if (o[0] == 2 && o[1] == 4) {
+			mss = ((__u16)o[2] << 8) | o[3];
+			if (mss <= mss_max)
+				return 0;
+			o[2] = mss_max >> 8;
+			o[3] = mss_max & 0xff;
+			old_w = bpf_htons(mss);
+			new_w = bpf_htons(mss_max);
+			/* at an odd offset the value straddles two checksum
+			 * words: its contribution is byte-swapped */
+			if (off & 1) {
+				old_w = __builtin_bswap16(old_w);
+				new_w = __builtin_bswap16(new_w);
+			}
+			th->check = lw_csum_replace2(th->check, old_w, new_w);
+			return 1;
+		}
+		if (o[1] < 2)
+			break;
+		off += o[1];
+	}
+	return 0;
+}
+
+/* ---- forwarding ----------------------------------------------------------------- */
+
+struct lw_b4_out {
+	__u8 dmac[ETH_ALEN];
+	__u8 smac[ETH_ALEN];
+	__u32 ifindex;
+	__u8 pass; /* neighbour unknown or foreign egress: the kernel forwards */
+};
+
+/* -1 = drop (counted), 0 = redirect, 1 = pass (counted), 2 = too big. */
+static __always_inline int lw_b4_route(struct xdp_md *ctx, const struct lw_b4_config *cfg,
+				       struct bpf_fib_lookup *fib, struct lw_b4_out *out,
+				       __u64 bytes)
+{
+	int rc = bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
+
+	out->pass = 0;
+	switch (rc) {
+	case BPF_FIB_LKUP_RET_SUCCESS:
+		if (fib->ifindex != cfg->lan_ifindex && fib->ifindex != cfg->wan_ifindex) {
+			out->pass = 1;
+			lw_b4_count(LW_B4_STAT_PASS_FOREIGN_EGRESS, bytes);
+			return 1;
+		}
+		__builtin_memcpy(out->dmac, fib->dmac, ETH_ALEN);
+		__builtin_memcpy(out->smac, fib->smac, ETH_ALEN);
+		out->ifindex = fib->ifindex;
+		return 0;
+	case BPF_FIB_LKUP_RET_NO_NEIGH:
+	case BPF_FIB_LKUP_RET_NOT_FWDED:
+	case BPF_FIB_LKUP_RET_FWD_DISABLED:
+	case BPF_FIB_LKUP_RET_UNSUPP_LWT:
+		out->pass = 1;
+		lw_b4_count(LW_B4_STAT_PASS_NO_NEIGH, bytes);
+		return 1;
+	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
+		return 2;
+	default:
+		lw_b4_count(LW_B4_STAT_DROP_FIB, bytes);
+		return -1;
+	}
+}
+
+static __always_inline int lw_b4_write_eth(struct xdp_md *ctx, const __u8 *dmac, const __u8 *smac,
+					   __u16 proto)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+
+	if ((void *)(eth + 1) > data_end)
+		return -1;
+	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
+	eth->h_proto = bpf_htons(proto);
+	return 0;
+}
+
+/* Too big for the tunnel (B4-FRAG-1/2): always dropped; DF → event with the
+ * tunnel's IPv4 MTU for ICMPv4 3/4, no DF → event for the slow path, which
+ * encapsulates and fragments the IPv6 packet. */
+static __always_inline int lw_b4_too_big(struct xdp_md *ctx, const struct lw_b4_config *cfg,
+					 __be16 frag_off, __u32 l3off, __u32 ipv6_mtu, __u64 bytes)
+{
+	int df = !!(frag_off & bpf_htons(IP_DF));
+
+	lw_b4_count(df ? LW_B4_STAT_DROP_OVER_MTU_DF : LW_B4_STAT_PUNT_FRAG_NEEDED, bytes);
+	if (cfg->flags & LW_B4_CFG_EVENTS)
+		lw_b4_emit_simple(ctx, cfg, df ? LW_B4_EV_TOO_BIG_DF : LW_B4_EV_FRAG_NEEDED,
+				  LW_B4_DIR_FROM_LAN, l3off, ETH_P_IP,
+				  df ? (ipv6_mtu > 40 ? ipv6_mtu - 40 : 0) : ipv6_mtu);
+	return XDP_DROP;
+}
+
+static __always_inline void lw_b4_remember(struct lw_b4_session *s, __be32 remote)
+{
+#pragma unroll
+	for (int i = 0; i < LW_B4_REMOTES; i++)
+		if (s->remotes[i] == remote)
+			return;
+	s->remotes[s->next_remote & (LW_B4_REMOTES - 1)] = remote;
+	s->next_remote = (s->next_remote + 1) & (LW_B4_REMOTES - 1);
+}
+
+static __always_inline __u8 lw_b4_tcp_bits(const struct tcphdr *th, int out)
+{
+	__u8 b = 0;
+
+	if (th->syn)
+		b |= out ? LW_B4_TCP_SYN_OUT : LW_B4_TCP_SYN_IN;
+	if (th->fin)
+		b |= out ? LW_B4_TCP_FIN_OUT : LW_B4_TCP_FIN_IN;
+	if (th->rst)
+		b |= LW_B4_TCP_RST;
+	return b;
+}
+
+/* The mapping of {proto, saddr, sport}, created when missing: keep the
+ * internal port if it is free and in the pool, else a bounded random probe
+ * (B4-NAT-11). The reverse entry is claimed (BPF_NOEXIST) before the forward
+ * one, so that a port never gets two mappings (B4-NAT-3); a CPU that loses
+ * the race for the forward entry releases its port and uses the winner's.
+ * Returns the session, or NULL with *stat set to the drop reason. */
+static __always_inline struct lw_b4_session *lw_b4_mapping(__u8 proto, __be32 saddr, __be16 sport,
+							   __be32 daddr, __u32 *stat)
+{
+	struct lw_b4_out_key ok = { .addr = saddr, .port = sport, .proto = proto };
+	struct lw_b4_session *s, ns = {};
+	struct lw_b4_probe p = { .internal = { .addr = saddr, .port = sport }, .proto = proto };
+	struct lw_b4_portset ps;
+	__u64 now;
+
+	s = bpf_map_lookup_elem(&LW_MAP_B4_OUT, &ok);
+	if (s)
+		return s;
+	p.total = lw_b4_pool_total();
+	if (!p.total) {
+		*stat = LW_B4_STAT_DROP_NO_POOL;
+		return 0;
+	}
+	/* any set holding the internal port keeps it (first set wins) */
+	if (!(lw_b4_pool_find_port(bpf_ntohs(sport), &ps) && lw_b4_claim(&p, ps.ipv4, bpf_ntohs(sport)))) {
+		p.start = bpf_get_prandom_u32() % p.total;
+		bpf_loop(p.total < LW_B4_PROBE_TRIES ? p.total : LW_B4_PROBE_TRIES, lw_b4_probe_cb, &p, 0);
+	}
+	if (!p.found) {
+		*stat = LW_B4_STAT_DROP_POOL_EXHAUSTED;
+		return 0;
+	}
+	now = bpf_ktime_get_ns();
+	ns.ext_addr = p.ext_addr;
+	ns.ext_port = p.ext_port;
+	ns.remotes[0] = daddr;
+	ns.next_remote = 1;
+	ns.created_ns = now;
+	ns.last_out_ns = now;
+	if (bpf_map_update_elem(&LW_MAP_B4_OUT, &ok, &ns, BPF_NOEXIST)) {
+		struct lw_b4_in_key ik = { .addr = p.ext_addr, .port = p.ext_port, .proto = proto };
+
+		bpf_map_delete_elem(&LW_MAP_B4_IN, &ik);
+		lw_b4_count(LW_B4_STAT_MAPPING_RACE_LOST, 0);
+		s = bpf_map_lookup_elem(&LW_MAP_B4_OUT, &ok);
+		if (!s)
+			*stat = LW_B4_STAT_DROP_POOL_EXHAUSTED;
+		return s;
+	}
+	lw_b4_count(LW_B4_STAT_MAPPING_CREATED, 0);
+	return bpf_map_lookup_elem(&LW_MAP_B4_OUT, &ok);
+}
+
+/* ---- from the LAN ---------------------------------------------------------------- */
+
+static __always_inline int lw_b4_in_lan(const struct lw_b4_config *cfg, __be32 addr)
+{
+	__u32 plen = cfg->lan_prefixlen;
+	__u32 mask;
+
+	if (plen == 0)
+		return 1;
+	if (plen > 32)
+		return 0;
+	mask = bpf_htonl(~0u << (32 - plen));
+	return ((addr ^ cfg->lan_addr) & mask) == 0;
+}
+
+static __always_inline int lw_b4_from_lan(struct xdp_md *ctx, const struct lw_b4_config *cfg,
+					  __u32 l3off, __u32 bytes)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct bpf_fib_lookup fib = {};
+	struct lw_b4_session *s;
+	struct lw_b4_out out;
+	struct ipv6hdr *ip6;
+	struct iphdr *iph;
+	struct lw_l4 l4;
+	__be32 qsrc = 0, qdst = 0, saddr, daddr;
+	__u32 ihl, tot_len, stat = 0, mtu = cfg->ipv6_mtu;
+	__be16 frag_off;
+	__u8 proto, tos, bits = 0;
+	int rc, frame_tail;
+
+	l3off &= 0xff;
+	iph = data + l3off;
+	if ((void *)(iph + 1) > data_end)
+		return lw_b4_drop(LW_B4_STAT_DROP_BAD_IPV4, bytes);
+	saddr = iph->saddr;
+	daddr = iph->daddr;
+	/* ours, LAN-local, multicast/broadcast, or not from a LAN host */
+	if (daddr == cfg->lan_addr || lw_b4_in_lan(cfg, daddr) ||
+	    (bpf_ntohl(daddr) >> 28) >= 0xe || !lw_b4_in_lan(cfg, saddr) || saddr == cfg->lan_addr) {
+		lw_b4_count(LW_B4_STAT_PASS_NOT_OURS, bytes);
+		return XDP_PASS;
+	}
+	lw_b4_count(LW_B4_STAT_RCVD_LAN, bytes);
+	ihl = iph->ihl * 4;
+	tot_len = bpf_ntohs(iph->tot_len);
+	if (iph->version != 4 || ihl < sizeof(*iph) || tot_len < ihl ||
+	    data + l3off + tot_len > data_end)
+		return lw_b4_drop(LW_B4_STAT_DROP_BAD_IPV4, bytes);
+	frag_off = iph->frag_off;
+	if (frag_off & bpf_htons(IP_MF | IP_OFFSET))
+		return lw_b4_drop(LW_B4_STAT_DROP_IPV4_FRAGMENT, bytes); /* B4-NAT-19: later */
+	proto = iph->protocol;
+	tos = iph->tos;
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP && proto != IPPROTO_ICMP)
+		return lw_b4_drop(LW_B4_STAT_DROP_PROTO, bytes);
+	if (lw_parse_l4(data, data_end, l3off + ihl, proto, &l4, &qsrc, &qdst))
+		return lw_b4_drop(LW_B4_STAT_DROP_BAD_IPV4, bytes);
+	if (proto == IPPROTO_ICMP && l4.icmp_type != ICMP_ECHO)
+		return lw_b4_drop(LW_B4_STAT_DROP_ICMP_TYPE, bytes); /* B4-NAT-15: later */
+	if (iph->ttl <= 1) {
+		lw_b4_count(LW_B4_STAT_DROP_TTL_ZERO, bytes);
+		if (cfg->flags & LW_B4_CFG_EVENTS)
+			lw_b4_emit_simple(ctx, cfg, LW_B4_EV_TTL_EXPIRED, LW_B4_DIR_FROM_LAN, l3off,
+					  ETH_P_IP, 0);
+		return XDP_DROP;
+	}
+	if (tot_len + sizeof(struct ipv6hdr) > mtu)
+		return lw_b4_too_big(ctx, cfg, frag_off, l3off, mtu, bytes);
+
+	s = lw_b4_mapping(proto, saddr, bpf_htons(l4.sport), daddr, &stat);
+	if (!s) {
+		lw_b4_count(stat, bytes);
+		if (stat == LW_B4_STAT_DROP_POOL_EXHAUSTED)
+			lw_b4_emit_simple(ctx, cfg, LW_B4_EV_POOL_EXHAUSTED, LW_B4_DIR_FROM_LAN, l3off,
+					  ETH_P_IP, 0);
+		return XDP_DROP;
+	}
+
+	fib.family = AF_INET6;
+	fib.l4_protocol = IPPROTO_IPIP;
+	fib.tot_len = tot_len + sizeof(struct ipv6hdr);
+	fib.ifindex = lw_b4_ifindex(ctx);
+	__builtin_memcpy(fib.ipv6_src, &cfg->tunnel_addr, sizeof(cfg->tunnel_addr));
+	__builtin_memcpy(fib.ipv6_dst, &cfg->aftr_addr, sizeof(cfg->aftr_addr));
+	rc = lw_b4_route(ctx, cfg, &fib, &out, bytes);
+	if (rc < 0)
+		return XDP_DROP;
+	if (rc == 2)
+		return lw_b4_too_big(ctx, cfg, frag_off, l3off, fib.mtu_result, bytes);
+
+	/* the mapping is used: refresh it (B4-NAT-6), remember the remote */
+	s->last_out_ns = bpf_ktime_get_ns();
+	__sync_fetch_and_add(&s->packets_out, 1);
+	lw_b4_remember(s, daddr);
+
+	/* translate in place; pointers were last checked above */
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	iph = data + l3off;
+	if ((void *)(iph + 1) > data_end)
+		return XDP_DROP;
+	if (proto == IPPROTO_TCP) {
+		struct tcphdr *th = data + ((l3off + ihl) & 0x3ff);
+
+		if ((void *)(th + 1) > data_end)
+			return XDP_DROP;
+		bits = lw_b4_tcp_bits(th, 1);
+		if ((cfg->flags & LW_B4_CFG_MSS_CLAMP) && mtu > 80 &&
+		    lw_b4_clamp_mss(data, data_end, l3off + ihl, mtu - 80))
+			lw_b4_count(LW_B4_STAT_MSS_CLAMPED, 0);
+	}
+	if (bits)
+		s->tcp_state |= bits;
+	if (lw_b4_rewrite(data, data_end, iph, l3off + ihl, 1, s->ext_addr, s->ext_port))
+		return XDP_DROP;
+	lw_ipv4_ttl_dec(iph);
+
+	/* encapsulate: Ethernet + IPv6 in front of the IPv4 packet, trailing
+	 * Ethernet padding cut off */
+	if (out.pass) {
+		/* keep the frame addressed as it arrived (P12: before adjusting) */
+		struct ethhdr *eth = data;
+
+		if ((void *)(eth + 1) > data_end)
+			return XDP_DROP;
+		__builtin_memcpy(out.dmac, eth->h_dest, ETH_ALEN);
+		__builtin_memcpy(out.smac, eth->h_source, ETH_ALEN);
+	}
+	frame_tail = (int)(data_end - data) - (int)(l3off + tot_len);
+	if (frame_tail > 0 && bpf_xdp_adjust_tail(ctx, -frame_tail))
+		return lw_b4_drop(LW_B4_STAT_DROP_ADJUST, bytes);
+	if (lw_b4_adjust_head(ctx, (int)l3off - (int)(sizeof(struct ethhdr) + sizeof(*ip6))))
+		return lw_b4_drop(LW_B4_STAT_DROP_ADJUST, bytes);
+	if (lw_b4_write_eth(ctx, out.dmac, out.smac, ETH_P_IPV6))
+		return XDP_DROP;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	ip6 = data + sizeof(struct ethhdr);
+	if ((void *)(ip6 + 1) > data_end)
+		return XDP_DROP;
+	/* version 6, traffic class = TOS (B4-DP-2), flow label 0 */
+	*(__be32 *)ip6 = bpf_htonl(0x60000000u | ((__u32)tos << 20));
+	ip6->payload_len = bpf_htons(tot_len);
+	ip6->nexthdr = IPPROTO_IPIP;
+	ip6->hop_limit = cfg->hop_limit;
+	__builtin_memcpy(&ip6->saddr, &cfg->tunnel_addr, sizeof(ip6->saddr));
+	__builtin_memcpy(&ip6->daddr, &cfg->aftr_addr, sizeof(ip6->daddr));
+	lw_b4_count(LW_B4_STAT_SENT_TUNNEL, (__u64)(data_end - data));
+	if (out.pass)
+		return XDP_PASS;
+	return bpf_redirect(out.ifindex, 0);
+}
+
+/* ---- from the WAN ---------------------------------------------------------------- */
+
+static __always_inline int lw_b4_ip6_eq(const struct in6_addr *a, const struct in6_addr *b)
+{
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+
+	return x[0] == y[0] && x[1] == y[1];
+}
+
+/* ICMPv6 from the lwAFTR: pcpd's (relay, failover). For 1/5 (no binding)
+ * the event names the port set the quoted packet used. */
+static __always_inline int lw_b4_icmpv6(struct xdp_md *ctx, const struct lw_b4_config *cfg,
+					__u32 l3off, __u32 bytes)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct lw_b4_evinfo ei = { .type = LW_B4_EV_NO_BINDING, .dir = LW_B4_DIR_FROM_WAN,
+				   .l3_proto = ETH_P_IPV6, .l3off = l3off };
+	struct icmp6hdr *ic = data + l3off + sizeof(struct ipv6hdr);
+	struct ipv6hdr *q6;
+	struct iphdr *q4;
+	__be16 *qp;
+	__u32 qoff;
+	__u16 qport = 0;
+
+	lw_b4_count(LW_B4_STAT_PASS_ICMPV6, bytes);
+	if ((void *)(ic + 1) > data_end || ic->icmp6_type != 1 || ic->icmp6_code != 5)
+		return XDP_PASS;
+	q6 = (void *)(ic + 1);
+	q4 = (void *)(q6 + 1);
+	if ((void *)(q4 + 1) <= data_end && q6->nexthdr == IPPROTO_IPIP && q4->ihl >= 5) {
+		qoff = (l3off + sizeof(struct ipv6hdr) + sizeof(*ic) + sizeof(*q6) + q4->ihl * 4) & 0x1ff;
+		qp = data + qoff;
+		if ((void *)(qp + 3) <= data_end) {
+			if (q4->protocol == IPPROTO_TCP || q4->protocol == IPPROTO_UDP)
+				qport = bpf_ntohs(qp[0]);
+			else if (q4->protocol == IPPROTO_ICMP)
+				qport = bpf_ntohs(qp[2]); /* echo Identifier */
+			if (!lw_b4_pool_find(q4->saddr, qport, &ei.ps))
+				ei.ps.size = 0;
+		}
+	}
+	lw_b4_emit(ctx, cfg, &ei);
+	return XDP_PASS;
+}
+
+static __always_inline int lw_b4_from_wan(struct xdp_md *ctx, const struct lw_b4_config *cfg,
+					  __u32 l3off, __u32 bytes)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct bpf_fib_lookup fib = {};
+	struct lw_b4_out_key ok = {};
+	struct lw_b4_in_key ik = {};
+	struct lw_b4_portset ps;
+	struct lw_b4_session *s;
+	struct lw_b4_in_val *iv;
+	struct lw_b4_out out;
+	struct ipv6hdr *ip6;
+	struct iphdr *iph;
+	struct lw_l4 l4;
+	__be32 qsrc = 0, qdst = 0, saddr;
+	__u32 inner, ihl, tot_len, payload_len;
+	__u8 proto, bits = 0;
+	int rc, frame_tail;
+
+	l3off &= 0xff;
+	ip6 = data + l3off;
+	if ((void *)(ip6 + 1) > data_end || ip6->version != 6 ||
+	    !lw_b4_ip6_eq(&ip6->daddr, &cfg->tunnel_addr)) {
+		lw_b4_count(LW_B4_STAT_PASS_NOT_OURS, bytes);
+		return XDP_PASS;
+	}
+	if (ip6->nexthdr == IPPROTO_ICMPV6 && lw_b4_ip6_eq(&ip6->saddr, &cfg->aftr_addr))
+		return lw_b4_icmpv6(ctx, cfg, l3off, bytes);
+	if (ip6->nexthdr == IPPROTO_FRAGMENT) {
+		/* the kernel reassembles; pcpd's raw socket decapsulates */
+		lw_b4_count(LW_B4_STAT_PASS_IPV6_FRAGMENT, bytes);
+		return XDP_PASS;
+	}
+	if (ip6->nexthdr != IPPROTO_IPIP) {
+		lw_b4_count(LW_B4_STAT_PASS_NOT_OURS, bytes);
+		return XDP_PASS;
+	}
+	if (!lw_b4_ip6_eq(&ip6->saddr, &cfg->aftr_addr))
+		return lw_b4_drop(LW_B4_STAT_DROP_WRONG_AFTR, bytes); /* B4-DP-3 */
+	lw_b4_count(LW_B4_STAT_RCVD_TUNNEL, bytes);
+
+	payload_len = bpf_ntohs(ip6->payload_len);
+	inner = l3off + sizeof(*ip6);
+	iph = data + inner;
+	if ((void *)(iph + 1) > data_end)
+		return lw_b4_drop(LW_B4_STAT_DROP_BAD_INNER, bytes);
+	ihl = iph->ihl * 4;
+	tot_len = bpf_ntohs(iph->tot_len);
+	if (iph->version != 4 || ihl < sizeof(*iph) || tot_len < ihl ||
+	    data + inner + tot_len > data_end || tot_len > payload_len)
+		return lw_b4_drop(LW_B4_STAT_DROP_BAD_INNER, bytes);
+	proto = iph->protocol;
+	saddr = iph->saddr;
+
+	/* B4-DP-6: PCP answers inside the tunnel, before any address is ours */
+	if (proto == IPPROTO_UDP && saddr == LW_B4_PCP_SERVER && iph->daddr == LW_B4_PCP_CLIENT) {
+		struct udphdr *uh = data + ((inner + ihl) & 0x1ff);
+
+		if ((void *)(uh + 1) <= data_end && uh->source == bpf_htons(LW_B4_PCP_PORT)) {
+			lw_b4_count(LW_B4_STAT_PASS_PCP, bytes);
+			return XDP_PASS;
+		}
+	}
+	if (iph->frag_off & bpf_htons(IP_MF | IP_OFFSET))
+		return lw_b4_drop(LW_B4_STAT_DROP_IPV4_FRAGMENT, bytes);
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP && proto != IPPROTO_ICMP)
+		return lw_b4_drop(LW_B4_STAT_DROP_NOT_OUR_PORT, bytes);
+	if (lw_parse_l4(data, data_end, inner + ihl, proto, &l4, &qsrc, &qdst))
+		return lw_b4_drop(LW_B4_STAT_DROP_BAD_INNER, bytes);
+	if (proto == IPPROTO_ICMP && l4.icmp_type != ICMP_ECHOREPLY)
+		return lw_b4_drop(LW_B4_STAT_DROP_ICMP_TYPE, bytes); /* B4-NAT-15: later */
+	/* B4-DP-4: our address and a port of the pool, and mapped */
+	if (!lw_b4_pool_find(iph->daddr, l4.dport, &ps))
+		return lw_b4_drop(LW_B4_STAT_DROP_NOT_OUR_PORT, bytes);
+	ik.addr = iph->daddr;
+	ik.port = bpf_htons(l4.dport);
+	ik.proto = proto;
+	iv = bpf_map_lookup_elem(&LW_MAP_B4_IN, &ik);
+	if (!iv)
+		return lw_b4_drop(LW_B4_STAT_DROP_NO_MAPPING, bytes);
+	ok.addr = iv->addr;
+	ok.port = iv->port;
+	ok.proto = proto;
+	s = bpf_map_lookup_elem(&LW_MAP_B4_OUT, &ok);
+	if (!s || s->ext_addr != ik.addr || s->ext_port != ik.port)
+		return lw_b4_drop(LW_B4_STAT_DROP_NO_MAPPING, bytes);
+	/* B4-NAT-4: address-dependent filtering unless EIF is configured */
+	if (!(cfg->flags & LW_B4_CFG_EIF)) {
+		int seen = 0;
+
+#pragma unroll
+		for (int i = 0; i < LW_B4_REMOTES; i++)
+			seen |= s->remotes[i] == saddr;
+		if (!seen)
+			return lw_b4_drop(LW_B4_STAT_DROP_FILTERED, bytes);
+	}
+	if (iph->ttl <= 1) {
+		lw_b4_count(LW_B4_STAT_DROP_TTL_ZERO, bytes);
+		if (cfg->flags & LW_B4_CFG_EVENTS)
+			lw_b4_emit_simple(ctx, cfg, LW_B4_EV_TTL_EXPIRED, LW_B4_DIR_FROM_WAN, l3off,
+					  ETH_P_IPV6, 0);
+		return XDP_DROP;
+	}
+
+	fib.family = AF_INET;
+	fib.tos = iph->tos;
+	fib.l4_protocol = proto;
+	fib.tot_len = tot_len;
+	fib.ifindex = lw_b4_ifindex(ctx);
+	fib.ipv4_src = saddr;
+	fib.ipv4_dst = ok.addr;
+	rc = lw_b4_route(ctx, cfg, &fib, &out, bytes);
+	if (rc < 0)
+		return XDP_DROP;
+	if (rc == 2)
+		return lw_b4_drop(LW_B4_STAT_DROP_OVER_MTU_DF, bytes); /* LAN MTU below the tunnel's */
+
+	s->last_in_ns = bpf_ktime_get_ns();
+	__sync_fetch_and_add(&s->packets_in, 1);
+
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	ip6 = data + l3off;
+	iph = data + (inner & 0x1ff);
+	if ((void *)(ip6 + 1) > data_end || (void *)(iph + 1) > data_end)
+		return XDP_DROP;
+	/* RFC 6040: CE on the outer header reaches an ECN-capable inner one */
+	if (((bpf_ntohl(*(__be32 *)ip6) >> 20) & 3) == 3 && (iph->tos & 3) && (iph->tos & 3) != 3) {
+		__u16 old = *(__u16 *)iph;
+
+		iph->tos |= 3;
+		iph->check = lw_csum_replace2(iph->check, old, *(__u16 *)iph);
+	}
+	if (proto == IPPROTO_TCP) {
+		struct tcphdr *th = data + ((inner + ihl) & 0x3ff);
+
+		if ((void *)(th + 1) > data_end)
+			return XDP_DROP;
+		bits = lw_b4_tcp_bits(th, 0);
+	}
+	if (bits)
+		s->tcp_state |= bits;
+	if (lw_b4_rewrite(data, data_end, iph, inner + ihl, 0, ok.addr, ok.port))
+		return XDP_DROP;
+	lw_ipv4_ttl_dec(iph);
+
+	if (out.pass) {
+		struct ethhdr *eth = data;
+
+		if ((void *)(eth + 1) > data_end)
+			return XDP_DROP;
+		__builtin_memcpy(out.dmac, eth->h_dest, ETH_ALEN);
+		__builtin_memcpy(out.smac, eth->h_source, ETH_ALEN);
+	}
+	frame_tail = (int)(data_end - data) - (int)(inner + tot_len);
+	if (frame_tail > 0 && bpf_xdp_adjust_tail(ctx, -frame_tail))
+		return lw_b4_drop(LW_B4_STAT_DROP_ADJUST, bytes);
+	if (lw_b4_adjust_head(ctx, (int)inner - (int)sizeof(struct ethhdr)))
+		return lw_b4_drop(LW_B4_STAT_DROP_ADJUST, bytes);
+	if (lw_b4_write_eth(ctx, out.dmac, out.smac, ETH_P_IP))
+		return XDP_DROP;
+	lw_b4_count(LW_B4_STAT_SENT_LAN, tot_len + sizeof(struct ethhdr));
+	if (out.pass)
+		return XDP_PASS;
+	return bpf_redirect(out.ifindex, 0);
+}
+
+/* ---- entry ----------------------------------------------------------------------- */
+
+SEC("xdp")
+int lw4o6_b4(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 key = 0, bytes = (__u32)(data_end - data);
+	__u32 ifindex = lw_b4_ifindex(ctx);
+	struct lw_b4_config *cfg;
+	struct lw_l2 l2;
+
+	cfg = bpf_map_lookup_elem(&LW_MAP_B4_CFG, &key);
+	if (!cfg)
+		return XDP_PASS;
+	/* tagged frames are not handled yet: the kernel's */
+	if (lw_parse_l2(data, data_end, &l2) || l2.vid) {
+		lw_b4_count(LW_B4_STAT_PASS_NOT_OURS, bytes);
+		return XDP_PASS;
+	}
+	if (l2.eth_proto == ETH_P_IP && ifindex == cfg->lan_ifindex)
+		return lw_b4_from_lan(ctx, cfg, l2.l3off, bytes);
+	if (l2.eth_proto == ETH_P_IPV6 && ifindex == cfg->wan_ifindex)
+		return lw_b4_from_wan(ctx, cfg, l2.l3off, bytes);
+	lw_b4_count(LW_B4_STAT_PASS_NOT_OURS, bytes);
+	return XDP_PASS;
+}
+
+char _license[] SEC("license") = "GPL";

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* lwB4 (customer edge, RFC 7596 §5) map keys, values, configuration, counters
+ * and ring-buffer records: the one definition shared by bpf/lw4o6_b4.bpf.c and
+ * user space (loader/lib/b4_maps.c, pcpd, the selftests).
+ *
+ * NAPT state is two hash maps written together:
+ *   lw_b4_out  {proto, internal addr, internal port} → session (EIM key)
+ *   lw_b4_in   {proto, external addr, external port} → internal endpoint
+ * lw_b4_in is the arbiter of external ports: an entry is only ever created
+ * with BPF_NOEXIST, so no external port carries two mappings (B4-NAT-3).
+ * User space removes both entries of a mapping together (b4_maps.c). */
+#ifndef LW4O6_B4_H
+#define LW4O6_B4_H
+
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <linux/in6.h>
+#include "abi.h"
+
+/* Kernel object names (≤ 15 characters, P16). Distinct from the lwAFTR's so
+ * that both roles can share one pin root. */
+#define LW_MAP_B4_META    lw_b4_meta
+#define LW_MAP_B4_CFG     lw_b4_cfg
+#define LW_MAP_B4_POOL    lw_b4_pool
+#define LW_MAP_B4_OUT     lw_b4_out
+#define LW_MAP_B4_IN      lw_b4_in
+#define LW_MAP_B4_STATS   lw_b4_stats
+#define LW_MAP_B4_EVENTS  lw_b4_events
+#define LW_MAP_B4_RATELIM lw_b4_ratelim
+
+#define LW_B4_PROG_NAME "lw4o6_b4"
+
+/* Granted port sets held at once (PCP grants, one per MAP response). */
+#define LW_B4_POOL_MAX 8
+#define LW_B4_MAX_SESSIONS 65536
+/* Remote addresses remembered per mapping for address-dependent filtering. */
+#define LW_B4_REMOTES 4
+
+/* lw_b4_pool[i]: one granted port set; size 0 marks a free slot. Ports
+ * first .. first + size - 1 of ipv4; size is a power of two and first a
+ * multiple of it (PCP grants are aligned blocks, design.md "Maps"). */
+struct lw_b4_portset {
+	__be32 ipv4;
+	__u32 first;  /* host order; 0..65535 */
+	__u32 size;   /* host order; 1..65536, a power of two; 0 = slot unused */
+	__u32 reserved;
+};
+
+enum lw_b4_cfg_flags {
+	/* Endpoint-independent filtering (B4-NAT-4); clear = address-dependent */
+	LW_B4_CFG_EIF       = 1u << 0,
+	/* TCP MSS clamping on SYN and SYN/ACK (B4-FRAG-4) */
+	LW_B4_CFG_MSS_CLAMP = 1u << 1,
+	/* Events for oversize packets (→ ICMPv4 3/4 / fragmentation by pcpd) */
+	LW_B4_CFG_EVENTS    = 1u << 2,
+};
+
+#define LW_B4_CFG_DEFAULT_FLAGS (LW_B4_CFG_MSS_CLAMP | LW_B4_CFG_EVENTS)
+
+/* RFC 4787 REQ-5 / RFC 5382 REQ-5 / RFC 5508 REQ-2 defaults, in seconds. */
+#define LW_B4_DEFAULT_UDP_TIMEOUT     300
+#define LW_B4_DEFAULT_TCP_EST_TIMEOUT 7440
+#define LW_B4_DEFAULT_TCP_TRANS_TIMEOUT 240
+#define LW_B4_DEFAULT_ICMP_TIMEOUT    60
+
+/* lw_b4_cfg[0]. The tunnel MTU is the largest IPv6 packet sent to the
+ * lwAFTR; the IPv4 MTU of the tunnel is ipv6_mtu - 40 and the MSS clamp
+ * ipv6_mtu - 80. Only untagged frames are handled (tagged ones pass). */
+struct lw_b4_config {
+	struct in6_addr tunnel_addr; /* our softwire endpoint (outer source) */
+	struct in6_addr aftr_addr;   /* the lwAFTR (outer destination) */
+	__u32 flags;                 /* enum lw_b4_cfg_flags */
+	__u32 lan_ifindex;           /* IPv4 side */
+	__u32 wan_ifindex;           /* IPv6 side; may equal lan_ifindex */
+	__be32 lan_addr;             /* our LAN address: traffic to it passes */
+	__u8 lan_prefixlen;          /* LAN hosts: lan_addr/lan_prefixlen */
+	__u8 hop_limit;              /* outer hop limit */
+	__u16 ipv6_mtu;              /* tunnel MTU */
+	__u32 event_rate;            /* events per second to the slow path */
+	__u32 event_burst;           /* token-bucket depth */
+	/* mapping timers in seconds, enforced by lw_b4_expire() */
+	__u32 udp_timeout;
+	__u32 tcp_est_timeout;
+	__u32 tcp_trans_timeout;
+	__u32 icmp_timeout;
+};
+
+/* lw_b4_out key: the internal endpoint (endpoint-independent mapping). */
+struct lw_b4_out_key {
+	__be32 addr;   /* internal (LAN) address */
+	__be16 port;   /* internal port, ICMP echo Identifier */
+	__u8 proto;    /* IPPROTO_TCP / UDP / ICMP */
+	__u8 reserved; /* zero */
+};
+
+/* TCP state bits (RFC 5382 timers; RFC 7857 §2). */
+enum lw_b4_tcp_state {
+	LW_B4_TCP_SYN_OUT = 1u << 0,
+	LW_B4_TCP_SYN_IN  = 1u << 1,
+	LW_B4_TCP_FIN_OUT = 1u << 2,
+	LW_B4_TCP_FIN_IN  = 1u << 3,
+	LW_B4_TCP_RST     = 1u << 4,
+};
+
+/* lw_b4_out value: one mapping. */
+struct lw_b4_session {
+	__be32 ext_addr;     /* public IPv4 of the port set used */
+	__be16 ext_port;     /* external port / Identifier, in the pool */
+	__u8 tcp_state;      /* enum lw_b4_tcp_state bits */
+	__u8 next_remote;    /* next slot of remotes[] to overwrite */
+	/* address-dependent filtering: the last LW_B4_REMOTES distinct
+	 * destinations the mapping sent to (0 = empty slot) */
+	__be32 remotes[LW_B4_REMOTES];
+	__u64 created_ns;    /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
+	__u64 last_out_ns;   /* refreshed by outbound packets (B4-NAT-6) */
+	__u64 last_in_ns;    /* inbound packets; TCP timers only */
+	__u64 packets_out;
+	__u64 packets_in;
+};
+
+/* lw_b4_in key: the external endpoint. */
+struct lw_b4_in_key {
+	__be32 addr;
+	__be16 port;
+	__u8 proto;
+	__u8 reserved;
+};
+
+/* lw_b4_in value: back to the internal endpoint (its lw_b4_out key). */
+struct lw_b4_in_val {
+	__be32 addr;
+	__be16 port;
+	__u16 reserved;
+};
+
+/* Counters: one PERCPU_ARRAY slot each, {packets, bytes} (struct
+ * lw_counter from stats.h). Bytes are the frame as received, except sent-*
+ * (the frame as sent). */
+#define LW_B4_STAT_LIST(X)                                                       \
+	X(RCVD_LAN,             "rcvd-ipv4-lan")            /* IPv4 from LAN hosts to translate */ \
+	X(SENT_TUNNEL,          "sent-ipv6-tunnel")         /* translated and encapsulated */ \
+	X(RCVD_TUNNEL,          "rcvd-ipv6-tunnel")         /* IPv4-in-IPv6 from the lwAFTR */ \
+	X(SENT_LAN,             "sent-ipv4-lan")            /* decapsulated, translated back */ \
+	X(MAPPING_CREATED,      "mappings-created")          \
+	X(MAPPING_RACE_LOST,    "mappings-race-lost")       /* another CPU created it first */ \
+	X(MSS_CLAMPED,          "tcp-mss-clamped")           \
+	X(PASS_NOT_OURS,        "pass-not-lw4o6")            \
+	X(PASS_PCP,             "pass-pcp-in-tunnel")       /* B4-DP-6 */ \
+	X(PASS_ICMPV6,          "pass-icmpv6-from-aftr")     \
+	X(PASS_IPV6_FRAGMENT,   "pass-ipv6-fragment")        \
+	X(PASS_NO_NEIGH,        "pass-unresolved-neighbour") \
+	X(PASS_FOREIGN_EGRESS,  "pass-foreign-egress")       \
+	X(DROP_POOL_EXHAUSTED,  "drop-pool-exhausted")      /* B4-NAT-3 */ \
+	X(DROP_NO_POOL,         "drop-no-port-set")         /* nothing granted yet */ \
+	X(DROP_BAD_IPV4,        "drop-malformed-ipv4")       \
+	X(DROP_BAD_INNER,       "drop-malformed-inner-ipv4") \
+	X(DROP_IPV4_FRAGMENT,   "drop-ipv4-fragment")        \
+	X(DROP_PROTO,           "drop-unsupported-protocol") \
+	X(DROP_ICMP_TYPE,       "drop-unsupported-icmpv4")  /* errors: translation later */ \
+	X(DROP_TTL_ZERO,        "drop-ttl-zero-ipv4")        \
+	X(DROP_OVER_MTU_DF,     "drop-over-mtu-but-dont-fragment-ipv4") \
+	X(PUNT_FRAG_NEEDED,     "punt-over-mtu-fragment-ipv4") \
+	X(DROP_WRONG_AFTR,      "drop-ipip-not-from-aftr")  /* B4-DP-3 */ \
+	X(DROP_NOT_OUR_PORT,    "drop-not-our-address-port") /* B4-DP-4 */ \
+	X(DROP_NO_MAPPING,      "drop-no-mapping")          /* in the pool, unmapped */ \
+	X(DROP_FILTERED,        "drop-filtered-adf")        /* B4-NAT-4 */ \
+	X(DROP_FIB,             "drop-no-route")             \
+	X(DROP_ADJUST,          "drop-headroom")             \
+	X(EVENT_SENT,           "events-sent")               \
+	X(EVENT_SUPPRESSED,     "events-rate-limited")       \
+	X(EVENT_RINGBUF_FULL,   "events-ringbuf-full")
+
+#define LW_B4_STAT_ENUM_(name, str) LW_B4_STAT_##name,
+enum lw_b4_stat { LW_B4_STAT_LIST(LW_B4_STAT_ENUM_) LW_B4_STAT_MAX };
+#undef LW_B4_STAT_ENUM_
+
+/* Ring-buffer records of the lwB4 (lw_b4_events). */
+#define LW_B4_EVENT_MAX_CAPTURE 1536
+#define LW_B4_EVENTS_RINGBUF_BYTES (1u << 20)
+
+enum lw_b4_event_type {
+	LW_B4_EV_TOO_BIG_DF      = 1, /* → ICMPv4 3/4, mtu = tunnel IPv4 MTU (B4-FRAG-2) */
+	LW_B4_EV_FRAG_NEEDED     = 2, /* DF clear: encapsulate + fragment (B4-FRAG-1) */
+	LW_B4_EV_POOL_EXHAUSTED  = 3, /* no free port: ask for another set (B4-NAT-17) */
+	LW_B4_EV_TTL_EXPIRED     = 4, /* → ICMPv4 11/0 */
+	LW_B4_EV_NO_BINDING      = 5, /* ICMPv6 1/5 from the lwAFTR: ps_* name the set */
+};
+
+enum lw_b4_event_dir {
+	LW_B4_DIR_FROM_LAN = 1,
+	LW_B4_DIR_FROM_WAN = 2,
+};
+
+struct lw_b4_event {
+	__u16 type;        /* enum lw_b4_event_type */
+	__u16 dir;         /* enum lw_b4_event_dir */
+	__u32 ifindex;     /* ingress interface */
+	__u32 mtu;         /* TOO_BIG_DF: MTU to report; FRAG_NEEDED: tunnel MTU */
+	__u32 pkt_len;     /* length from the network header on */
+	__u32 cap_len;     /* bytes of it in pkt[] */
+	__u16 l3_proto;    /* ETH_P_IP / ETH_P_IPV6, host order */
+	__u16 reserved;
+	/* NO_BINDING: the port set the quoted packet used (size 0: none of
+	 * ours); POOL_EXHAUSTED: zero */
+	__be32 ps_ipv4;
+	__u32 ps_first;
+	__u32 ps_size;
+	__u8 pkt[LW_B4_EVENT_MAX_CAPTURE];
+};
+
+#ifndef __bpf__
+_Static_assert(sizeof(struct lw_b4_portset) == 16, "port set layout");
+_Static_assert(sizeof(struct lw_b4_config) == 76, "lwB4 config layout");
+_Static_assert(sizeof(struct lw_b4_out_key) == 8, "out key layout");
+_Static_assert(sizeof(struct lw_b4_in_key) == 8, "in key layout");
+_Static_assert(sizeof(struct lw_b4_in_val) == 8, "in value layout");
+_Static_assert(sizeof(struct lw_b4_session) == 64, "session layout");
+_Static_assert(sizeof(struct lw_b4_event) == 36 + LW_B4_EVENT_MAX_CAPTURE, "event layout");
+_Static_assert(sizeof(LW_STR(LW_MAP_B4_RATELIM)) <= 16, "map name length");
+#endif
+
+#endif

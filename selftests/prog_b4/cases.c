@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The lwB4 rows. Default setup: tunnel TUN6 ↔ lwAFTR AFTR6, LAN
+ * 192.168.1.1/24, tunnel MTU 1500 (MSS clamp 1420), ADF, pool PUB ports
+ * 1024..2047. Literal values throughout; a "dyn" step takes the NAPT's
+ * random port choice from lw_b4_out after checking it lies in the pool. */
+#include <linux/if_ether.h>
+#include "pkt.h"
+#include "prog_b4.h"
+
+#define FR(...) (&(const struct fr){ __VA_ARGS__ })
+/* a LAN host's packet to the internet, and what leaves for the lwAFTR */
+#define LAN_IN(s, d, ...) { .l2 = L2_IN_LAN, .s4 = (s), .d4 = (d), .ttl = 64, .df = true, __VA_ARGS__ }
+#define WAN_OUT(s, d, ...) FR(.l2 = L2_OUT_WAN, .s6 = TUN6, .d6 = AFTR6, .hl = 64, .s4 = (s), .d4 = (d), \
+			      .ttl = 63, .df = true, __VA_ARGS__)
+/* a packet from the lwAFTR, and what reaches the LAN host */
+#define WAN_IN(s, d, ...) { .l2 = L2_IN_WAN, .s6 = AFTR6, .d6 = TUN6, .hl = 60, .s4 = (s), .d4 = (d), \
+			    .ttl = 50, .df = true, __VA_ARGS__ }
+#define LAN_OUT(s, d, ...) FR(.l2 = L2_OUT_LAN, .s4 = (s), .d4 = (d), .ttl = 49, .df = true, __VA_ARGS__)
+
+#define TCP(sp, dp) .l4 = L4_TCP, .sport = (sp), .dport = (dp)
+#define UDP(sp, dp) .l4 = L4_UDP, .sport = (sp), .dport = (dp)
+#define ECHO(id) .l4 = L4_ICMP, .type = 8, .sport = (id)
+#define ECHOREPLY(id) .l4 = L4_ICMP, .type = 0, .sport = (id)
+
+#define EV(t, mtu_) { .type = LW_B4_EV_##t, .mtu = (mtu_) }
+
+static const struct setup eif = { .flags_on = LW_B4_CFG_EIF };
+static const struct setup mtu1280 = { .mtu = 1280 };
+static const struct setup tiny_pool = { .pool = { { .ipv4 = 0x016433c6 /* 198.51.100.1 */, .first = 2048,
+						     .size = 2 } } };
+static const struct setup two_sets = { .pool = {
+	{ .ipv4 = 0x016433c6 /* 198.51.100.1 */, .first = 1024, .size = 1024 },
+	{ .ipv4 = 0x026433c6 /* 198.51.100.2 */, .first = 4096, .size = 1024 } } };
+
+const struct tcase b4_cases[] = {
+	{
+		.name = "B4-NAT-11 TCP, internal port 1500 in the pool and free: kept; B4-DP-1 outer header",
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, TCP(1500, 80), .payload = 20), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, TCP(1500, 80), .payload = 20) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NAT-1 TCP, internal port 40000 outside the pool: a pool port",
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, TCP(40000, 80)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, TCP(0, 80)), .dyn = true } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NAT-2 EIM: second packet, other destination, reuses the mapping",
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, TCP(40000, 80)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, TCP(0, 80)), .dyn = true },
+			{ SIDE_LAN, LAN_IN(HOST1, INET2, TCP(40000, 443)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET2, TCP(0, 443)), .dyn = true } },
+		.ctr = { C(RCVD_LAN, 2), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 2) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NAT-1 UDP with checksum 0: translated, checksum stays 0",
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(1600, 53), .payload = 11, .udp_zero = true),
+			  XDP_REDIRECT, WAN_OUT(PUB, INET1, UDP(1600, 53), .payload = 11, .udp_zero = true) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-DP-2 UDP TOS 0xb8 -> traffic class 0xb8; source address translated",
+		.st = { { SIDE_LAN, LAN_IN(HOST2, INET1, UDP(1601, 53), .tos = 0xb8, .payload = 7), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(1601, 53), .tc = 0xb8, .tos = 0xb8, .payload = 7) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-ICMP-1 echo request: Identifier 1800 (in the pool) kept, 50000 mapped into the pool",
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, ECHO(1800), .payload = 16), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, ECHO(1800), .payload = 16) },
+			{ SIDE_LAN, LAN_IN(HOST1, INET1, ECHO(50000), .payload = 16), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, ECHO(0), .payload = 16), .dyn = true } },
+		.ctr = { C(RCVD_LAN, 2), C(MAPPING_CREATED, 2), C(SENT_TUNNEL, 2) },
+		.mappings = 2,
+	},
+	{
+		.name = "B4-NAT-1 two port sets of two addresses: a port of the second set keeps its port",
+		.setup = &two_sets,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(4100, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB2, INET1, UDP(4100, 53)) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NAT-3 two hosts with internal port 1500: the second gets another port",
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, TCP(1500, 80)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, TCP(1500, 80)) },
+			{ SIDE_LAN, LAN_IN(HOST2, INET1, TCP(1500, 80)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, TCP(0, 80)), .dyn = true } },
+		.ctr = { C(RCVD_LAN, 2), C(MAPPING_CREATED, 2), C(SENT_TUNNEL, 2) },
+		.mappings = 2,
+	},
+	{
+		.name = "B4-NAT-3 pool of 2 ports exhausted: third flow dropped + event, existing flow still translated",
+		.setup = &tiny_pool,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(0, 53)), .dyn = true },
+			{ SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40001, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(0, 53)), .dyn = true },
+			{ SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40002, 53)), XDP_DROP },
+			{ SIDE_LAN, LAN_IN(HOST1, INET2, UDP(40000, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET2, UDP(0, 53)), .dyn = true } },
+		.ctr = { C(RCVD_LAN, 4), C(MAPPING_CREATED, 2), C(SENT_TUNNEL, 3), C(DROP_POOL_EXHAUSTED, 1) },
+		.ev = { EV(POOL_EXHAUSTED, 0) },
+		.mappings = 2,
+	},
+	{
+		.name = "B4-DP-4 reverse path: UDP reply to the mapped port translated back and decapsulated",
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(1900, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(1900, 53)) },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, UDP(53, 1900), .payload = 30), XDP_REDIRECT,
+			  LAN_OUT(INET1, HOST1, UDP(53, 1900), .payload = 30) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 1),
+			 C(SENT_LAN, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-DP-4 reverse path: TCP to a pool-chosen port back to internal port 40000",
+		.st = { { SIDE_LAN, LAN_IN(HOST2, INET1, TCP(40000, 80)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, TCP(0, 80)), .dyn = true },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, TCP(80, 0), .payload = 5), XDP_REDIRECT,
+			  LAN_OUT(INET1, HOST2, TCP(80, 40000), .payload = 5), .dyn = true } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 1),
+			 C(SENT_LAN, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-ICMP-1 echo reply to the mapped Identifier: back to Identifier 50000",
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, ECHO(50000)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, ECHO(0)), .dyn = true },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, ECHOREPLY(0)), XDP_REDIRECT,
+			  LAN_OUT(INET1, HOST1, ECHOREPLY(50000)), .dyn = true } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 1),
+			 C(SENT_LAN, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-DP-3 IPv4-in-IPv6 from a source other than the lwAFTR: dropped",
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(1900, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(1900, 53)) },
+			{ SIDE_WAN, { .l2 = L2_IN_WAN, .s6 = OTHER6, .d6 = TUN6, .hl = 60, .s4 = INET1, .d4 = PUB,
+				      .ttl = 50, UDP(53, 1900) }, XDP_DROP } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(DROP_WRONG_AFTR, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-DP-4 to an unmapped pool port, to a port outside the pool, to another address: dropped",
+		.st = { { SIDE_WAN, WAN_IN(INET1, PUB, UDP(53, 1999)), XDP_DROP },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, UDP(53, 3000)), XDP_DROP },
+			{ SIDE_WAN, WAN_IN(INET1, PUB2, UDP(53, 1999)), XDP_DROP } },
+		.ctr = { C(RCVD_TUNNEL, 3), C(DROP_NO_MAPPING, 1), C(DROP_NOT_OUR_PORT, 2) },
+		.mappings = 0,
+	},
+	{
+		.name = "B4-NAT-4 ADF (default): reply from a remote the mapping never sent to is dropped",
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(1900, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(1900, 53)) },
+			{ SIDE_WAN, WAN_IN(INET2, PUB, UDP(53, 1900)), XDP_DROP } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 1),
+			 C(DROP_FILTERED, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NAT-4 EIF option: the same packet from another remote is accepted",
+		.setup = &eif,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(1900, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(1900, 53)) },
+			{ SIDE_WAN, WAN_IN(INET2, PUB, UDP(53, 1900)), XDP_REDIRECT,
+			  LAN_OUT(INET2, HOST1, UDP(53, 1900)) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 1),
+			 C(SENT_LAN, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-DP-6 PCP response 192.0.0.1:5351 -> 192.0.0.2 inside the tunnel: XDP_PASS",
+		.st = { { SIDE_WAN, WAN_IN("192.0.0.1", "192.0.0.2", UDP(5351, 5351), .payload = 60), XDP_PASS } },
+		.ctr = { C(RCVD_TUNNEL, 1), C(PASS_PCP, 1) },
+		.mappings = 0,
+	},
+	{
+		.name = "B4-FRAG-4 SYN MSS 1460 clamped to 1420 (tunnel MTU 1500), checksum updated",
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, TCP(1500, 80), .flags = PKT_TCP_SYN, .mss = 1460),
+			  XDP_REDIRECT, WAN_OUT(PUB, INET1, TCP(1500, 80), .flags = PKT_TCP_SYN, .mss = 1420) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(MSS_CLAMPED, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-FRAG-4 SYN/ACK MSS 1460 clamped to 1200 under tunnel MTU 1280",
+		.setup = &mtu1280,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, TCP(1500, 80), .flags = PKT_TCP_SYN | PKT_TCP_ACK,
+					   .mss = 1460),
+			  XDP_REDIRECT, WAN_OUT(PUB, INET1, TCP(1500, 80), .flags = PKT_TCP_SYN | PKT_TCP_ACK,
+						.mss = 1200) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(MSS_CLAMPED, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-FRAG-4 SYN MSS 1200 (already lower) untouched",
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, TCP(1500, 80), .flags = PKT_TCP_SYN, .mss = 1200),
+			  XDP_REDIRECT, WAN_OUT(PUB, INET1, TCP(1500, 80), .flags = PKT_TCP_SYN, .mss = 1200) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-FRAG-2 DF and too big for tunnel MTU 1280: dropped + TOO_BIG_DF event, MTU 1240",
+		.setup = &mtu1280,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(1500, 53), .payload = 1300), XDP_DROP } },
+		.ctr = { C(RCVD_LAN, 1), C(DROP_OVER_MTU_DF, 1) },
+		.ev = { EV(TOO_BIG_DF, 1240) },
+		.mappings = 0,
+	},
+	{
+		.name = "B4-FRAG-1 DF clear and too big: dropped + FRAG_NEEDED event for the slow path",
+		.setup = &mtu1280,
+		.st = { { SIDE_LAN, { .l2 = L2_IN_LAN, .s4 = HOST1, .d4 = INET1, .ttl = 64, UDP(1500, 53),
+				      .payload = 1300 }, XDP_DROP } },
+		.ctr = { C(RCVD_LAN, 1), C(PUNT_FRAG_NEEDED, 1) },
+		.ev = { EV(FRAG_NEEDED, 1280) },
+		.mappings = 0,
+	},
+	{
+		.name = "B4-ICMP-2 ICMPv6 1/5 from the lwAFTR: XDP_PASS + event naming port set 1024/1024",
+		.st = { { SIDE_WAN, { .l2 = L2_IN_WAN, .s6 = AFTR6, .d6 = TUN6, .hl = 60, .l4 = L4_ICMP6,
+				      .type = 1, .code = 5,
+				      .quote = FR(.s6 = TUN6, .d6 = AFTR6, .hl = 64, .s4 = PUB, .d4 = INET1,
+						  .ttl = 63, UDP(1500, 53)) }, XDP_PASS } },
+		.ctr = { C(PASS_ICMPV6, 1) },
+		.ev = { { .type = LW_B4_EV_NO_BINDING, .ps_first = 1024, .ps_size = 1024 } },
+		.mappings = 0,
+	},
+	{
+		.name = "B4-GEN ARP, IPv4 to the lwB4's LAN address, LAN-local IPv4: XDP_PASS",
+		.st = { { SIDE_LAN, { .l2 = L2_IN_LAN, .l4 = L4_ARP }, XDP_PASS },
+			{ SIDE_LAN, LAN_IN(HOST1, LAN4, UDP(1500, 53)), XDP_PASS },
+			{ SIDE_LAN, LAN_IN(HOST1, HOST2, UDP(1500, 53)), XDP_PASS } },
+		.ctr = { C(PASS_NOT_OURS, 3) },
+		.mappings = 0,
+	},
+	{
+		.name = "B4-PROV-6 deleting the port set flushes its mappings: the reply is then dropped",
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(1900, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(1900, 53)) },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, UDP(53, 1900)), XDP_DROP, .before = BEFORE_POOL_DEL } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 1),
+			 C(DROP_NOT_OUR_PORT, 1) },
+		.mappings = 0,
+	},
+	{
+		.name = "B4-NAT-5 expiry: a UDP mapping survives 10 s, is gone after 301 s (both directions)",
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(1900, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(1900, 53)) },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, UDP(53, 1900)), XDP_REDIRECT,
+			  LAN_OUT(INET1, HOST1, UDP(53, 1900)), .before = BEFORE_EXPIRE_EARLY },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, UDP(53, 1900)), XDP_DROP, .before = BEFORE_EXPIRE_LATE } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 2),
+			 C(SENT_LAN, 1), C(DROP_NO_MAPPING, 1) },
+		.mappings = 0,
+	},
+};
+
+const size_t n_b4_cases = sizeof(b4_cases) / sizeof(b4_cases[0]);

@@ -1,0 +1,555 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The lwB4 harness: a private netns with a LAN (IPv4) and a WAN (IPv6)
+ * side so that bpf_fib_lookup() gives real answers, the object loaded with
+ * its pin paths cleared, maps filled through loader/lib/b4_maps.h, then per
+ * row: BPF_PROG_TEST_RUN of each step, field-by-field comparison (pktcmp)
+ * and every checksum re-verified by the independent RFC 1071 reference
+ * (csum_ref), counters, events, and the NAPT invariants. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "aftr_env.h"
+#include "b4_maps.h"
+#include "csum_ref.h"
+#include "pkt.h"
+#include "pktcmp.h"
+#include "wire.h"
+#include "prog_b4.h"
+
+int verbose;
+const char *obj_path = "build/bpf/lw4o6_b4_test.bpf.o";
+
+static struct bpf_object *obj;
+static struct aftr_env env; /* prog_fd only, for aftr_env_run() */
+static struct lw_b4_maps maps;
+static struct ring_buffer *rb;
+static int lan_ifindex, wan_ifindex;
+
+struct ev_list {
+	struct lw_b4_event ev[8];
+	size_t n;
+};
+static struct ev_list evs;
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct ev_list *l = ctx;
+
+	if (l->n < 8) {
+		memset(&l->ev[l->n], 0, sizeof(l->ev[0]));
+		memcpy(&l->ev[l->n], data, size < sizeof(l->ev[0]) ? size : sizeof(l->ev[0]));
+	}
+	l->n++;
+	return 0;
+}
+
+/* ---- frames ----------------------------------------------------------------------- */
+
+static const char *l2_mac(uint8_t l2, bool src)
+{
+	switch (l2) {
+	case L2_IN_LAN:
+		return src ? LAN_HOST_MAC : LAN_MAC;
+	case L2_IN_WAN:
+		return src ? WAN_PEER_MAC : WAN_MAC;
+	case L2_OUT_LAN:
+		return src ? LAN_MAC : LAN_HOST_MAC;
+	case L2_OUT_WAN:
+		return src ? WAN_MAC : WAN_PEER_MAC;
+	}
+	return "00:00:00:00:00:00";
+}
+
+struct built {
+	uint8_t buf[4096];
+	size_t len;
+};
+
+static int build(const struct fr *f, struct built *b)
+{
+	struct pkt p;
+	int len, l4off = -1;
+
+	memset(b, 0, sizeof(*b));
+	pkt_init(&p, b->buf, sizeof(b->buf));
+	if (f->l2) {
+		struct pkt_eth e = { .type = f->l4 == L4_ARP ? ETH_P_ARP : 0 };
+
+		mac(l2_mac(f->l2, true), e.src);
+		mac(l2_mac(f->l2, false), e.dst);
+		pkt_eth(&p, &e);
+	}
+	if (f->s6)
+		pkt_ipv6(&p, &(struct pkt_ip6){ .src = ip6(f->s6), .dst = ip6(f->d6),
+						 .traffic_class = f->tc, .hop_limit = f->hl });
+	if (f->s4)
+		pkt_ipv4(&p, &(struct pkt_ip4){ .src = ip4(f->s4), .dst = ip4(f->d4), .tos = f->tos,
+						 .ttl = f->ttl, .id = 0x1234, .df = f->df });
+	switch (f->l4) {
+	case L4_TCP:
+		l4off = pkt_tcp(&p, &(struct pkt_tcp){ .sport = f->sport, .dport = f->dport,
+						       .seq = 0x01020304, .ack = 0x0a0b0c0d,
+						       .flags = f->flags ? f->flags : PKT_TCP_ACK,
+						       .window = 8192, .mss = f->mss });
+		break;
+	case L4_UDP:
+		l4off = pkt_udp(&p, &(struct pkt_udp){ .sport = f->sport, .dport = f->dport });
+		break;
+	case L4_ICMP:
+		pkt_icmp4(&p, &(struct pkt_icmp){ .type = f->type, .code = f->code, .id = f->sport,
+						   .seq = 7 });
+		break;
+	case L4_ICMP6:
+		pkt_icmp6(&p, &(struct pkt_icmp){ .type = f->type, .code = f->code, .id = 0x77, .seq = 1 });
+		if (f->quote) {
+			static struct built q;
+
+			if (build(f->quote, &q))
+				return -1;
+			pkt_quote(&p, q.buf, q.len, 0);
+		}
+		break;
+	case L4_ARP: {
+		static const uint8_t arp[28] = { 0, 1, 8, 0, 6, 4, 0, 1 };
+
+		pkt_data(&p, arp, sizeof(arp));
+		break;
+	}
+	}
+	if (f->payload)
+		pkt_data_pattern(&p, f->payload, 0x41);
+	len = pkt_finish(&p);
+	if (len < 0)
+		return -1;
+	b->len = (size_t)len;
+	if (f->udp_zero && l4off >= 0)
+		put_be16(b->buf + l4off + 6, 0);
+	return 0;
+}
+
+/* ---- lab ------------------------------------------------------------------------- */
+
+int harness_init(char *err, size_t errlen)
+{
+	uint8_t lan_mac[6], lan_host[6], wan_mac[6], wan_peer[6];
+	struct aftr_side_spec lan = { .name = "lan", .mac = lan_mac, .peer_mac = lan_host,
+				      .addr = LAN4 "/24" };
+	struct aftr_side_spec wan = { .name = "wan", .mac = wan_mac, .peer_mac = wan_peer,
+				      .ipv6 = true, .addr = TUN6 "/64", .gateway = "2001:db8:b4::fe" };
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	int ret;
+
+	mac(LAN_MAC, lan_mac);
+	mac(LAN_HOST_MAC, lan_host);
+	mac(WAN_MAC, wan_mac);
+	mac(WAN_PEER_MAC, wan_peer);
+	if (aftr_env_enter_netns(err, errlen))
+		return -1;
+	if ((ret = aftr_env_add_side(&lan, err, errlen)) < 0)
+		return -1;
+	lan_ifindex = ret;
+	if ((ret = aftr_env_add_side(&wan, err, errlen)) < 0)
+		return -1;
+	wan_ifindex = ret;
+	if (aftr_env_sh(err, errlen, "ip neigh replace %s lladdr %s dev lan nud permanent && "
+			"ip neigh replace %s lladdr %s dev lan nud permanent",
+			HOST1, LAN_HOST_MAC, HOST2, LAN_HOST_MAC))
+		return -1;
+	obj = bpf_object__open_file(obj_path, NULL);
+	if (!obj) {
+		snprintf(err, errlen, "cannot open %s: %s", obj_path, strerror(errno));
+		return -1;
+	}
+	bpf_object__for_each_map(map, obj)
+		bpf_map__set_pin_path(map, NULL);
+	if ((ret = bpf_object__load(obj))) {
+		snprintf(err, errlen, "cannot load %s: %s", obj_path, strerror(-ret));
+		return -1;
+	}
+	prog = bpf_object__find_program_by_name(obj, LW_B4_PROG_NAME);
+	if (!prog) {
+		snprintf(err, errlen, "%s has no program " LW_B4_PROG_NAME, obj_path);
+		return -1;
+	}
+	env.prog_fd = bpf_program__fd(prog);
+	if (lw_b4_maps_from_obj(obj, &maps, err, errlen))
+		return -1;
+	rb = ring_buffer__new(maps.events, on_event, &evs, NULL);
+	if (!rb) {
+		snprintf(err, errlen, "ring_buffer__new: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void harness_fini(void)
+{
+	if (rb)
+		ring_buffer__free(rb);
+	if (obj)
+		bpf_object__close(obj);
+	rb = NULL;
+	obj = NULL;
+}
+
+static const struct lw_b4_portset default_pool = { .first = 1024, .size = 1024 };
+
+static int apply_setup(const struct setup *s, char *err, size_t errlen)
+{
+	static const struct setup defaults;
+	struct lw_token_bucket tb = { 0 };
+	struct lw_b4_config cfg;
+	__u32 key = 0;
+	int ret;
+
+	if (!s)
+		s = &defaults;
+	lw_b4_config_init(&cfg);
+	cfg.flags = (cfg.flags & ~s->flags_off) | s->flags_on;
+	cfg.tunnel_addr = ip6(TUN6);
+	cfg.aftr_addr = ip6(AFTR6);
+	cfg.lan_ifindex = (__u32)lan_ifindex;
+	cfg.wan_ifindex = (__u32)wan_ifindex;
+	cfg.lan_addr = ip4(LAN4);
+	cfg.lan_prefixlen = 24;
+	if (s->mtu)
+		cfg.ipv6_mtu = s->mtu;
+	if ((ret = lw_b4_config_write(&maps, &cfg)) || (ret = lw_b4_flush_all(&maps, NULL)) ||
+	    (ret = lw_b4_pool_clear(&maps)) || (ret = lw_b4_stats_reset(&maps))) {
+		snprintf(err, errlen, "config / flush / stats: %s", strerror(-ret));
+		return -1;
+	}
+	if (bpf_map_update_elem(maps.ratelim, &key, &tb, BPF_ANY)) {
+		snprintf(err, errlen, "token bucket: %s", strerror(errno));
+		return -1;
+	}
+	if (!s->pool[0].size) {
+		struct lw_b4_portset ps = default_pool;
+
+		ps.ipv4 = ip4(PUB);
+		if ((ret = lw_b4_pool_add(&maps, &ps))) {
+			snprintf(err, errlen, "lw_b4_pool_add: %s", strerror(-ret));
+			return -1;
+		}
+	}
+	for (int i = 0; i < 2 && s->pool[i].size; i++) {
+		if ((ret = lw_b4_pool_add(&maps, &s->pool[i]))) {
+			snprintf(err, errlen, "lw_b4_pool_add: %s", strerror(-ret));
+			return -1;
+		}
+	}
+	ring_buffer__consume(rb);
+	evs.n = 0;
+	return 0;
+}
+
+/* ---- checks ---------------------------------------------------------------------- */
+
+static const char *act_name(uint32_t a)
+{
+	static const char *const n[] = { "XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT" };
+
+	return a < 5 ? n[a] : "action ?";
+}
+
+static void dump(const char *what, const uint8_t *f, size_t len)
+{
+	char buf[512];
+
+	printf("    %-8s %4zu  %s\n", what, len, pktcmp_describe(f, len, buf, sizeof(buf)));
+}
+
+static uint8_t fr_proto(const struct fr *f)
+{
+	return f->l4 == L4_TCP ? 6 : f->l4 == L4_UDP ? 17 : 1;
+}
+
+static bool in_pool(__be32 addr, uint16_t port)
+{
+	struct lw_b4_portset sets[LW_B4_POOL_MAX];
+	size_t n;
+
+	if (lw_b4_pool_list(&maps, sets, LW_B4_POOL_MAX, &n))
+		return false;
+	for (size_t i = 0; i < n && i < LW_B4_POOL_MAX; i++)
+		if (sets[i].ipv4 == addr && port >= sets[i].first && port - sets[i].first < sets[i].size)
+			return true;
+	return false;
+}
+
+/* The external port of the mapping of {proto, addr, port}, 0 if none. */
+static uint16_t mapped_port(uint8_t proto, const char *addr, uint16_t port)
+{
+	struct lw_b4_out_key k = { .addr = ip4(addr), .port = htons(port), .proto = proto };
+	struct lw_b4_session s;
+
+	if (bpf_map_lookup_elem(maps.out, &k, &s))
+		return 0;
+	return ntohs(s.ext_port);
+}
+
+struct inv {
+	size_t n;
+	char *why;
+	size_t whylen;
+};
+
+static int inv_row(const struct lw_b4_session_row *row, void *arg)
+{
+	struct inv *v = arg;
+	struct lw_b4_in_key ik = { .addr = row->s.ext_addr, .port = row->s.ext_port,
+				   .proto = row->key.proto };
+	struct lw_b4_in_val iv;
+
+	v->n++;
+	if (!in_pool(row->s.ext_addr, ntohs(row->s.ext_port))) {
+		snprintf(v->why, v->whylen, "B4-NAT-1: mapping to external port %u outside the pool",
+			 ntohs(row->s.ext_port));
+		return 1;
+	}
+	if (bpf_map_lookup_elem(maps.in, &ik, &iv) || iv.addr != row->key.addr ||
+	    iv.port != row->key.port) {
+		snprintf(v->why, v->whylen,
+			 "B4-NAT-3: external port %u has no reverse entry naming its mapping (internal port %u)",
+			 ntohs(row->s.ext_port), ntohs(row->key.port));
+		return 1;
+	}
+	return 0;
+}
+
+static int check_invariants(int want, char *why, size_t whylen)
+{
+	struct inv v = { .why = why, .whylen = whylen };
+	struct lw_b4_in_key k, next;
+	void *prev = NULL;
+	size_t n_in = 0;
+
+	if (lw_b4_session_foreach(&maps, inv_row, &v))
+		return 1;
+	while (bpf_map_get_next_key(maps.in, prev, &next) == 0) {
+		k = next;
+		prev = &k;
+		n_in++;
+	}
+	/* every mapping has its own reverse entry, so equal counts mean no
+	 * external port carries two mappings and no reverse entry is stale */
+	if (n_in != v.n) {
+		snprintf(why, whylen, "B4-NAT-3: %zu mappings but %zu reverse entries", v.n, n_in);
+		return 1;
+	}
+	if (want >= 0 && v.n != (size_t)want) {
+		snprintf(why, whylen, "mappings (expected %d got %zu)", want, v.n);
+		return 1;
+	}
+	return 0;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int do_before(uint8_t what, char *why, size_t whylen)
+{
+	struct lw_b4_portset ps = default_pool;
+	size_t n = 0;
+	int ret = 0;
+
+	ps.ipv4 = ip4(PUB);
+	switch (what) {
+	case BEFORE_POOL_DEL:
+		ret = lw_b4_pool_del(&maps, &ps, &n);
+		if (!ret && n == 0)
+			ret = -ENOENT;
+		break;
+	case BEFORE_EXPIRE_EARLY:
+		ret = lw_b4_expire(&maps, mono_ns() + 10000000000ull, &n);
+		if (!ret && n != 0)
+			ret = -EEXIST;
+		break;
+	case BEFORE_EXPIRE_LATE:
+		ret = lw_b4_expire(&maps, mono_ns() + 301000000000ull, &n);
+		if (!ret && n == 0)
+			ret = -ENOENT;
+		break;
+	}
+	if (ret)
+		snprintf(why, whylen, "step action %u: %s (%zu mappings)", what, strerror(-ret), n);
+	return ret;
+}
+
+#define FAIL(...) do { snprintf(why, whylen, __VA_ARGS__); return 1; } while (0)
+
+int harness_run(const struct tcase *c, char *why, size_t whylen)
+{
+	static struct built in, exp;
+	static uint8_t out[4096];
+	struct lw_counter stats[LW_B4_STAT_MAX];
+	uint64_t want[LW_B4_STAT_MAX] = { 0 };
+	char err[512];
+	size_t n_ev = 0;
+
+	if (c->special)
+		return c->special(c, why, whylen);
+	if (apply_setup(c->setup, err, sizeof(err)))
+		FAIL("setup: %s", err);
+	for (int i = 0; i < MAX_STEPS && c->st[i].side; i++) {
+		const struct step *st = &c->st[i];
+		struct fr fin = st->in, fout;
+		unsigned ifindex = st->side == SIDE_LAN ? (unsigned)lan_ifindex : (unsigned)wan_ifindex;
+		size_t outlen = 0;
+		uint32_t action = 0;
+		struct pktcmp_diff d;
+		int nd;
+
+		if (st->before && do_before(st->before, why, whylen))
+			return 1;
+		if (st->out)
+			fout = *st->out;
+		if (st->dyn && st->side == SIDE_LAN) {
+			/* run first, then read the NAPT's choice */
+		} else if (st->dyn) {
+			uint16_t p = mapped_port(fr_proto(&fout), fout.d4,
+						 fout.l4 == L4_ICMP ? fout.sport : fout.dport);
+
+			if (!p)
+				FAIL("step %d: no mapping for %s:%u", i + 1, fout.d4, fout.dport);
+			if (fin.l4 == L4_ICMP)
+				fin.sport = p;
+			else
+				fin.dport = p;
+		}
+		if (build(&fin, &in))
+			FAIL("step %d: input frame", i + 1);
+		if (aftr_env_run(&env, ifindex, in.buf, in.len, out, sizeof(out), &outlen, &action))
+			FAIL("step %d: BPF_PROG_TEST_RUN: %s", i + 1, strerror(errno));
+		ring_buffer__consume(rb);
+		if (st->dyn && st->side == SIDE_LAN) {
+			uint16_t p = mapped_port(fr_proto(&fin), fin.s4, fin.sport);
+
+			if (!p)
+				FAIL("step %d: no mapping created for %s:%u", i + 1, fin.s4, fin.sport);
+			if (!in_pool(ip4(st->out->s4), p))
+				FAIL("step %d: B4-NAT-1 external port %u outside the pool", i + 1, p);
+			fout.sport = p;
+		}
+		if (st->out && build(&fout, &exp))
+			FAIL("step %d: expected frame", i + 1);
+		if (verbose) {
+			dump("in", in.buf, in.len);
+			if (st->out)
+				dump("expected", exp.buf, exp.len);
+			dump(act_name(action), out, outlen);
+		}
+		if (action != st->act)
+			FAIL("step %d: action (expected %s got %s)", i + 1, act_name(st->act), act_name(action));
+		if (st->act == XDP_DROP)
+			continue;
+		if (!st->out) {
+			if (outlen != in.len || memcmp(out, in.buf, in.len))
+				FAIL("step %d: passed frame was modified", i + 1);
+			continue;
+		}
+		nd = pktcmp(out, outlen, exp.buf, exp.len, 0, &d, 1);
+		if (nd < 0)
+			FAIL("pktcmp: %s", strerror(-nd));
+		if (nd > 0)
+			FAIL("step %d: output %s (expected %s got %s)", i + 1, d.field, d.expected, d.actual);
+		if (ref_verify_frame(out, outlen, err, sizeof(err)))
+			FAIL("step %d: output checksum: %s", i + 1, err);
+	}
+
+	for (int i = 0; i < MAX_CTR && c->ctr[i].packets; i++)
+		want[c->ctr[i].stat] += c->ctr[i].packets;
+	for (int i = 0; i < MAX_EVX && c->ev[i].type; i++)
+		n_ev++;
+	want[LW_B4_STAT_EVENT_SENT] += n_ev;
+	if (lw_b4_stats_read(&maps, stats))
+		FAIL("lw_b4_stats_read: %s", strerror(errno));
+	for (unsigned s = 0; s < LW_B4_STAT_MAX; s++)
+		if (stats[s].packets != want[s])
+			FAIL("counter %s (expected %llu got %llu)", lw_b4_stat_name(s),
+			     (unsigned long long)want[s], (unsigned long long)stats[s].packets);
+	if (evs.n != n_ev)
+		FAIL("events (expected %zu got %zu)", n_ev, evs.n);
+	for (size_t i = 0; i < n_ev; i++) {
+		const struct evx *x = &c->ev[i];
+		const struct lw_b4_event *e = &evs.ev[i];
+
+		if (e->type != x->type || e->mtu != x->mtu)
+			FAIL("event %zu (expected type %u mtu %u got type %u mtu %u)", i, x->type, x->mtu,
+			     e->type, e->mtu);
+		if (e->ps_first != x->ps_first || e->ps_size != x->ps_size)
+			FAIL("event %zu port set (expected %u/%u got %u/%u)", i, x->ps_first, x->ps_size,
+			     e->ps_first, e->ps_size);
+		if (e->cap_len == 0 || e->cap_len > e->pkt_len)
+			FAIL("event %zu captured %u of %u bytes", i, e->cap_len, e->pkt_len);
+	}
+	return check_invariants(c->mappings, why, whylen);
+}
+
+/* ---- verifier budget ---------------------------------------------------------------- */
+
+#define VERIFIER_BUDGET 250000u
+#define LOG_SIZE (1u << 20)
+
+int verifier_check(const struct tcase *c, char *why, size_t whylen)
+{
+	struct bpf_object *o;
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	unsigned long insns = 0;
+	const char *p;
+	char *log = calloc(1, LOG_SIZE);
+	int ret = 1;
+
+	if (!log)
+		FAIL("out of memory");
+	o = bpf_object__open_file(obj_path, NULL);
+	if (!o) {
+		snprintf(why, whylen, "cannot open %s: %s", obj_path, strerror(errno));
+		free(log);
+		return 1;
+	}
+	bpf_object__for_each_map(map, o)
+		bpf_map__set_pin_path(map, NULL);
+	prog = bpf_object__find_program_by_name(o, LW_B4_PROG_NAME);
+	if (!prog) {
+		snprintf(why, whylen, "no program " LW_B4_PROG_NAME);
+		goto out;
+	}
+	bpf_program__set_log_level(prog, 4);
+	bpf_program__set_log_buf(prog, log, LOG_SIZE);
+	if (bpf_object__load(o)) {
+		snprintf(why, whylen, "load failed; log: %.300s", log);
+		goto out;
+	}
+	p = strstr(log, "processed ");
+	if (!p || sscanf(p, "processed %lu insns", &insns) != 1) {
+		snprintf(why, whylen, "no \"processed N insns\" in the verifier log");
+		goto out;
+	}
+	printf("# verifier: " LW_B4_PROG_NAME " processed %lu insns (budget %u, limit 1000000)\n",
+	       insns, VERIFIER_BUDGET);
+	if (insns > VERIFIER_BUDGET) {
+		snprintf(why, whylen, "processed instructions (expected <= %u got %lu)", VERIFIER_BUDGET,
+			 insns);
+		goto out;
+	}
+	ret = 0;
+out:
+	bpf_object__close(o);
+	free(log);
+	return ret;
+}

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* BPF_PROG_TEST_RUN suite of the lwB4 program: table rows of one or more
+ * steps (a frame in, the action, the frame expected out), then the counters
+ * and events of the whole row. Every row names its checklist item
+ * (docs/standards.md §10). After every row the harness also checks the NAPT
+ * invariants over both maps: every mapping has exactly one reverse entry
+ * pointing back to it, no two mappings share an external port, and every
+ * external port lies in the pool (B4-NAT-1, B4-NAT-3). */
+#ifndef LW4O6_SELFTEST_PROG_B4_H
+#define LW4O6_SELFTEST_PROG_B4_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/bpf.h>
+#include "lw4o6/b4.h"
+
+#define LAN_MAC      "02:00:00:00:1a:01"
+#define LAN_HOST_MAC "02:00:00:00:1a:02"
+#define WAN_MAC      "02:00:00:00:2a:01"
+#define WAN_PEER_MAC "02:00:00:00:2a:02"
+
+#define TUN6   "2001:db8:b4::1"     /* our tunnel address */
+#define AFTR6  "2001:db8:ffff::1"   /* the lwAFTR */
+#define OTHER6 "2001:db8:ffff::66"  /* not the lwAFTR */
+#define LAN4   "192.168.1.1"        /* the lwB4 on the LAN, /24 */
+#define HOST1  "192.168.1.10"
+#define HOST2  "192.168.1.11"
+#define PUB    "198.51.100.1"       /* public address of the granted sets */
+#define PUB2   "198.51.100.2"
+#define INET1  "203.0.113.10"
+#define INET2  "203.0.113.20"
+
+enum side { SIDE_LAN = 1, SIDE_WAN = 2 };
+enum l2kind { L2_NONE, L2_IN_LAN, L2_IN_WAN, L2_OUT_LAN, L2_OUT_WAN };
+enum l4kind { L4_NONE, L4_TCP, L4_UDP, L4_ICMP, L4_ICMP6, L4_ARP };
+
+struct fr {
+	uint8_t l2;
+	const char *s6, *d6;      /* IPv6 header when set */
+	uint8_t tc, hl;
+	const char *s4, *d4;      /* IPv4 header when set */
+	uint8_t tos, ttl;
+	bool df;
+	uint8_t l4;               /* enum l4kind */
+	uint16_t sport, dport;    /* TCP/UDP; ICMP echo: sport = Identifier */
+	uint8_t flags;            /* TCP flags (PKT_TCP_*) */
+	uint16_t mss;             /* TCP MSS option, 0 = none */
+	uint8_t type, code;       /* ICMP / ICMPv6 */
+	uint16_t payload;
+	bool udp_zero;            /* UDP checksum 0 (none) */
+	const struct fr *quote;   /* ICMPv6 error: the quoted packet (no L2) */
+};
+
+/* dyn: the translated port is the NAPT's choice, read from lw_b4_out and
+ * checked against the pool: outbound, the expected frame's source port;
+ * inbound, the input's destination port (mapping of the expected frame's
+ * destination). */
+struct step {
+	uint8_t side;
+	struct fr in;
+	uint32_t act;
+	const struct fr *out;     /* REDIRECT: required; PASS: NULL = unchanged */
+	bool dyn;
+	uint8_t before;           /* enum before_action */
+};
+
+enum before_action {
+	BEFORE_NONE,
+	BEFORE_POOL_DEL,          /* lw_b4_pool_del of the first set (B4-PROV-6) */
+	BEFORE_EXPIRE_EARLY,      /* lw_b4_expire at now + 10 s: nothing goes */
+	BEFORE_EXPIRE_LATE,       /* lw_b4_expire at now + 301 s: UDP goes */
+};
+
+struct setup {
+	uint32_t flags_on, flags_off;
+	uint16_t mtu;                   /* 0: 1500 */
+	struct lw_b4_portset pool[2];   /* size 0 ends; none: PUB 1024/1024 */
+};
+
+struct ctr {
+	uint8_t stat;    /* enum lw_b4_stat */
+	uint8_t packets; /* 0 ends the list */
+};
+
+struct evx {
+	uint16_t type;   /* 0 ends */
+	uint32_t mtu;
+	uint32_t ps_first, ps_size;
+};
+
+#define MAX_STEPS 5
+#define MAX_CTR 10
+#define MAX_EVX 3
+
+struct tcase {
+	const char *name;
+	const struct setup *setup;
+	struct step st[MAX_STEPS];
+	struct ctr ctr[MAX_CTR];        /* every counter that changes (packets) */
+	struct evx ev[MAX_EVX];
+	int mappings;                   /* mappings left at the end, -1: any */
+	int (*special)(const struct tcase *c, char *why, size_t whylen);
+};
+
+#define C(s, n) { LW_B4_STAT_##s, n }
+
+extern const struct tcase b4_cases[];
+extern const size_t n_b4_cases;
+
+extern int verbose;
+extern const char *obj_path;
+
+int harness_init(char *err, size_t errlen);
+void harness_fini(void);
+int harness_run(const struct tcase *c, char *why, size_t whylen);
+int verifier_check(const struct tcase *c, char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* lwB4 pure logic: port-set validity and the mapping timers that
+ * lw_b4_expire() enforces (B4-NAT-5, B4-NAT-7, B4-NAT-14). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "b4_maps.h"
+
+#define S(x) ((uint64_t)(x) * 1000000000ull)
+
+static void test_portset_valid(void **state)
+{
+	struct lw_b4_portset ok1 = { .first = 1024, .size = 1024 };
+	struct lw_b4_portset ok2 = { .first = 0, .size = 65536 };
+	struct lw_b4_portset ok3 = { .first = 2049, .size = 1 };
+	struct lw_b4_portset not_pow2 = { .first = 1024, .size = 1000 };
+	struct lw_b4_portset unaligned = { .first = 1000, .size = 1024 };
+	struct lw_b4_portset empty = { .first = 0, .size = 0 };
+	struct lw_b4_portset too_big = { .first = 0, .size = 131072 };
+
+	assert_true(lw_b4_portset_valid(&ok1));
+	assert_true(lw_b4_portset_valid(&ok2));
+	assert_true(lw_b4_portset_valid(&ok3));
+	assert_false(lw_b4_portset_valid(&not_pow2));
+	assert_false(lw_b4_portset_valid(&unaligned));
+	assert_false(lw_b4_portset_valid(&empty));
+	assert_false(lw_b4_portset_valid(&too_big));
+}
+
+static void test_timeouts(void **state)
+{
+	struct lw_b4_config cfg;
+
+	lw_b4_config_init(&cfg);
+	assert_int_equal(lw_b4_session_timeout_ns(&cfg, 17, 0), S(300));
+	assert_int_equal(lw_b4_session_timeout_ns(&cfg, 1, 0), S(60));
+	/* transitory until SYN seen both ways; established after */
+	assert_int_equal(lw_b4_session_timeout_ns(&cfg, 6, LW_B4_TCP_SYN_OUT), S(240));
+	assert_int_equal(lw_b4_session_timeout_ns(&cfg, 6, LW_B4_TCP_SYN_OUT | LW_B4_TCP_SYN_IN),
+			 S(7440));
+	/* FIN or RST: back to transitory (RFC 7857 §2.2: kept 4 min) */
+	assert_int_equal(lw_b4_session_timeout_ns(&cfg, 6, LW_B4_TCP_SYN_OUT | LW_B4_TCP_SYN_IN |
+						  LW_B4_TCP_FIN_OUT), S(240));
+	assert_int_equal(lw_b4_session_timeout_ns(&cfg, 6, LW_B4_TCP_SYN_OUT | LW_B4_TCP_SYN_IN |
+						  LW_B4_TCP_RST), S(240));
+	cfg.udp_timeout = 120;
+	assert_int_equal(lw_b4_session_timeout_ns(&cfg, 17, 0), S(120));
+}
+
+static void test_expired(void **state)
+{
+	struct lw_b4_config cfg;
+	struct lw_b4_session s = { .last_out_ns = S(1000) };
+
+	lw_b4_config_init(&cfg);
+	assert_false(lw_b4_session_expired(&cfg, 17, &s, S(1300)));
+	assert_true(lw_b4_session_expired(&cfg, 17, &s, S(1300) + 1));
+	assert_false(lw_b4_session_expired(&cfg, 17, &s, S(10))); /* clock before last use */
+	/* UDP: inbound does not refresh (RFC 7857 §7) */
+	s.last_in_ns = S(1200);
+	assert_true(lw_b4_session_expired(&cfg, 17, &s, S(1400)));
+	/* TCP: inbound packets are connection state */
+	s.tcp_state = LW_B4_TCP_SYN_OUT;
+	assert_false(lw_b4_session_expired(&cfg, 6, &s, S(1400)));
+	assert_true(lw_b4_session_expired(&cfg, 6, &s, S(1441)));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_portset_valid),
+		cmocka_unit_test(test_timeouts),
+		cmocka_unit_test(test_expired),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
