@@ -61,6 +61,9 @@ ifneq ($(wildcard bpf/lw4o6_b4.bpf.c),)
 BPF_OBJS += $(B)/bpf/lw4o6_b4.bpf.o $(B)/bpf/lw4o6_b4_test.bpf.o
 endif
 SKELS    := $(B)/lw4o6_aftr.skel.h
+ifneq ($(wildcard bpf/lw4o6_b4.bpf.c),)
+SKELS    += $(B)/lw4o6_b4.skel.h
+endif
 
 # libpcpd.a (pcpd/lib) is linked everywhere liblw4o6.a is: the slow path and
 # the PCP codec are libraries that tests and the conformance runner call.
@@ -222,6 +225,7 @@ PREFIX ?= /usr/local
 install: all
 	install -D -m 0755 $(B)/lw4o6 $(DESTDIR)$(PREFIX)/sbin/lw4o6
 	install -D -m 0644 $(B)/bpf/lw4o6_aftr.bpf.o $(DESTDIR)$(PREFIX)/lib/bpf/lw4o6_aftr.bpf.o
+	install -D -m 0755 $(B)/pcpd $(DESTDIR)$(PREFIX)/sbin/pcpd
 
 clean:
 	rm -rf $(B)
