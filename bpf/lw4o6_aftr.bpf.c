@@ -26,13 +26,11 @@
 #include "maps.h"
 #include "parse.h"
 #include "csum.h"
-
-#ifndef AF_INET
-#define AF_INET 2
-#endif
-#ifndef AF_INET6
-#define AF_INET6 10
-#endif
+#include "ctx.h"
+#include "emit.h"
+#include "fwd.h"
+#include "l2.h"
+#include "tunnel.h"
 
 /* Runs after filters such as xdp-filter (10); chains on XDP_PASS only. */
 struct {
@@ -43,120 +41,30 @@ struct {
 #define LW_PCP_SERVER_ADDR bpf_htonl(0xc0000001) /* 192.0.0.1 */
 #define LW_PCP_PORT 5351
 
-#ifdef LW4O6_TEST
-/* New headroom from BPF_PROG_TEST_RUN is zero-filled: poison it so that a
- * field the program forgets to write shows up in the selftests. */
-static __always_inline int lw_adjust_head(struct xdp_md *ctx, int delta)
-{
-	int ret = bpf_xdp_adjust_head(ctx, delta);
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	__u64 *p = data;
-
-	if (ret == 0 && delta < 0) {
-#pragma unroll
-		for (int i = 0; i < 8; i++) {
-			if ((void *)(p + i + 1) > data_end || i * 8 >= -delta)
-				break;
-			p[i] = ~0ULL;
-		}
-	}
-	return ret;
-}
-#else
-#define lw_adjust_head bpf_xdp_adjust_head
-#endif
-
-/* The verifier only accepts ctx fields read at a constant offset from ctx
- * itself; the barrier keeps clang from keeping &ctx->ingress_ifindex in a
- * spilled register instead. */
-static __always_inline __u32 lw_ingress_ifindex(struct xdp_md *ctx)
-{
-	asm volatile("" : "+r"(ctx));
-	return ctx->ingress_ifindex;
-}
-
 static __always_inline void lw_count(__u32 stat, __u64 bytes)
 {
-	struct lw_counter *c = bpf_map_lookup_elem(&LW_MAP_STATS, &stat);
-
-	if (c) {
-		c->packets++;
-		c->bytes += bytes;
-	}
+	lw_counter_add(&LW_MAP_STATS, stat, bytes);
 }
 
-/* Token bucket shared by all CPUs: tokens in thousandths so that rates below
- * one per millisecond still refill. */
-static __always_inline int lw_event_allowed(const struct lw_aftr_config *cfg)
-{
-	__u32 key = 0;
-	struct lw_token_bucket *tb = bpf_map_lookup_elem(&LW_MAP_RATELIM, &key);
-	__u64 now = bpf_ktime_get_ns();
-	__u64 burst = (__u64)cfg->event_burst * 1000;
-	__u64 elapsed, tokens;
-	int ok = 0;
-
-	if (!tb)
-		return 0;
-	bpf_spin_lock(&tb->lock);
-	elapsed = now - tb->last_ns;
-	/* rate events/s = rate thousandths per ms */
-	tokens = tb->tokens_milli + (elapsed / 1000000) * cfg->event_rate;
-	if (elapsed >= 1000000)
-		tb->last_ns = now - (elapsed % 1000000);
-	if (tokens > burst)
-		tokens = burst;
-	if (tokens >= 1000) {
-		tokens -= 1000;
-		ok = 1;
-	}
-	tb->tokens_milli = tokens;
-	bpf_spin_unlock(&tb->lock);
-	return ok;
-}
+LW_EVENT_HEAD_ASSERT(struct lw_event);
 
 static __always_inline void lw_emit(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
 				    __u16 type, __u16 dir, __u32 l3off, __u16 l3_proto,
 				    __u32 mtu)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct lw_event *ev;
-	__u32 len, cap;
+	const struct lw_event_queue q = {
+		.ratelim = &LW_MAP_RATELIM, .ringbuf = &LW_MAP_EVENTS, .stats = &LW_MAP_STATS,
+		.rate = cfg->event_rate, .burst = cfg->event_burst,
+		.st_suppressed = LW_STAT_EVENT_SUPPRESSED, .st_full = LW_STAT_EVENT_RINGBUF_FULL,
+		.st_sent = LW_STAT_EVENT_SENT,
+	};
+	struct lw_event *ev = lw_event_reserve(&q, sizeof(*ev));
 
-	if (!lw_event_allowed(cfg)) {
-		lw_count(LW_STAT_EVENT_SUPPRESSED, 0);
+	if (!ev)
 		return;
-	}
-	ev = bpf_ringbuf_reserve(&LW_MAP_EVENTS, sizeof(*ev), 0);
-	if (!ev) {
-		lw_count(LW_STAT_EVENT_RINGBUF_FULL, 0);
-		return;
-	}
-	len = (__u32)(data_end - data);
-	len = len > l3off ? len - l3off : 0;
-	cap = len < LW_EVENT_MAX_CAPTURE ? len : LW_EVENT_MAX_CAPTURE;
-	ev->type = type;
-	ev->dir = dir;
-	ev->ifindex = lw_ingress_ifindex(ctx);
-	ev->mtu = mtu;
-	ev->pkt_len = len;
-	ev->l3_proto = l3_proto;
-	ev->reserved = 0;
-	ev->cap_len = 0;
-	if (cap > 0) {
-		/* The verifier needs a length it can prove is 1..sizeof(pkt):
-		 * keep the compiler from folding the two bounds into one. */
-		__u32 n = cap - 1;
-
-		asm volatile("" : "+r"(n));
-		if (n < LW_EVENT_MAX_CAPTURE &&
-		    bpf_xdp_load_bytes(ctx, l3off & 0xff, ev->pkt, n + 1) == 0)
-			ev->cap_len = n + 1;
-	}
-	bpf_ringbuf_submit(ev, 0);
-	lw_count(LW_STAT_EVENT_SENT, 0);
+	lw_event_fill(ctx, (struct lw_event_head *)ev, ev->pkt, LW_EVENT_MAX_CAPTURE, type, dir,
+		      l3off, l3_proto, mtu);
+	lw_event_submit(&q, ev);
 }
 
 /* RFC 1071 sum over [off, off+len) of the packet, through a per-CPU buffer
@@ -208,49 +116,17 @@ static __always_inline int lw_packet_csum_ok(struct xdp_md *ctx, __u64 off, __u6
 	return lw_csum_fold((__u32)sum) == 0xffff;
 }
 
-/* Writes Ethernet (+ tag) at the start of the frame. */
-static __always_inline int lw_write_l2(struct xdp_md *ctx, const __u8 *dmac, const __u8 *smac,
-				       __u16 vid, __u16 proto)
-{
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-
-	if ((void *)(eth + 1) > data_end)
-		return -1;
-	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
-	if (vid) {
-		struct lw_vlan_hdr *vh = (void *)(eth + 1);
-
-		if ((void *)(vh + 1) > data_end)
-			return -1;
-		eth->h_proto = bpf_htons(ETH_P_8021Q);
-		vh->tci = bpf_htons(vid);
-		vh->proto = bpf_htons(proto);
-	} else {
-		eth->h_proto = bpf_htons(proto);
-	}
-	return 0;
-}
-
-/* What leaves: where to and with which link-layer header. */
-struct lw_out {
-	__u8 dmac[ETH_ALEN];
-	__u8 smac[ETH_ALEN];
-	__u32 ifindex;
-	__u16 vid;
-	__u8 pass;       /* neighbour unknown: hand the rebuilt packet to the kernel */
-	__u8 reserved;
-};
-
-/* Outcome of a route lookup: -1 = drop (counted), 0 = redirect, 1 = pass,
- * 2 = too big for the route (fib->mtu_result). */
+/* Outcome of a route lookup (LW_FWD_*): the configured static next hops
+ * (LW_CFG_STATIC_NH4/6) first, else the FIB. */
 static __always_inline int lw_route(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
 				    struct bpf_fib_lookup *fib, struct lw_out *out, __u16 vid,
 				    __u64 bytes)
 {
-	int rc;
+	const struct lw_fwd_stats st = {
+		.pass_foreign = LW_STAT_PASS_FOREIGN_EGRESS,
+		.pass_no_neigh = LW_STAT_PASS_NO_NEIGH,
+		.drop_fib = LW_STAT_DROP_FIB,
+	};
 
 	out->vid = vid;
 	out->pass = 0;
@@ -260,37 +136,10 @@ static __always_inline int lw_route(struct xdp_md *ctx, const struct lw_aftr_con
 		out->ifindex = v4 ? cfg->ipv4_ifindex : cfg->ipv6_ifindex;
 		__builtin_memcpy(out->dmac, v4 ? cfg->ipv4_nh_mac : cfg->ipv6_nh_mac, ETH_ALEN);
 		__builtin_memcpy(out->smac, v4 ? cfg->ipv4_src_mac : cfg->ipv6_src_mac, ETH_ALEN);
-		return 0;
+		return LW_FWD_REDIRECT;
 	}
-	rc = bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
-	switch (rc) {
-	case BPF_FIB_LKUP_RET_SUCCESS:
-		if (fib->ifindex != cfg->ipv4_ifindex && fib->ifindex != cfg->ipv6_ifindex) {
-			/* routed out of an interface we are not attached to:
-			 * the kernel forwards the rebuilt packet */
-			out->pass = 1;
-			lw_count(LW_STAT_PASS_FOREIGN_EGRESS, bytes);
-			return 1;
-		}
-		__builtin_memcpy(out->dmac, fib->dmac, ETH_ALEN);
-		__builtin_memcpy(out->smac, fib->smac, ETH_ALEN);
-		out->ifindex = fib->ifindex;
-		return 0;
-	case BPF_FIB_LKUP_RET_NO_NEIGH:
-	case BPF_FIB_LKUP_RET_NOT_FWDED:
-	case BPF_FIB_LKUP_RET_FWD_DISABLED:
-	case BPF_FIB_LKUP_RET_UNSUPP_LWT:
-		/* The kernel resolves the neighbour and forwards the rebuilt
-		 * packet; the next one takes the fast path. */
-		out->pass = 1;
-		lw_count(LW_STAT_PASS_NO_NEIGH, bytes);
-		return 1;
-	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
-		return 2;
-	default:
-		lw_count(LW_STAT_DROP_FIB, bytes);
-		return -1;
-	}
+	return lw_fib_route(ctx, fib, out, cfg->ipv4_ifindex, cfg->ipv6_ifindex, &LW_MAP_STATS,
+			    &st, bytes);
 }
 
 /* Finds the softwire owning (addr, port). psid_len 0 owns every port and
@@ -320,13 +169,6 @@ static __always_inline struct lw_softwire *lw_lookup(__be32 addr, const struct l
 						     int use_dport)
 {
 	return lw_lookup_pp(addr, bpf_map_lookup_elem(&LW_MAP_PSID, &addr), l4, use_dport);
-}
-
-static __always_inline int lw_ipv6_eq(const struct in6_addr *a, const struct in6_addr *b)
-{
-	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
-
-	return x[0] == y[0] && x[1] == y[1];
 }
 
 /* A packet too big for where it goes (AFTR-ENCAP-4): with DF the sender
@@ -366,7 +208,7 @@ static __always_inline int lw_encap(struct xdp_md *ctx, const struct lw_aftr_con
 	__u32 br_index = sw->br_index;
 	__u16 tot_len, new_l2;
 	__u8 tos;
-	int rc, delta, frame_tail;
+	int rc, delta;
 
 	br = bpf_map_lookup_elem(&lw_br_by_index, &br_index);
 	if (!br) {
@@ -405,22 +247,12 @@ static __always_inline int lw_encap(struct xdp_md *ctx, const struct lw_aftr_con
 	if (ttl_dec)
 		lw_ipv4_ttl_dec(iph);
 
-	if (out.pass) {
-		/* keep the frame addressed to us, as it arrived */
-		__builtin_memcpy(out.dmac, old_eth.h_dest, ETH_ALEN);
-		__builtin_memcpy(out.smac, old_eth.h_source, ETH_ALEN);
-		out.vid = in_vid;
-	}
+	if (out.pass) /* keep the frame addressed to us, as it arrived */
+		lw_out_as_arrived(&out, &old_eth, in_vid);
 
-	/* Trailing Ethernet padding must not go into the tunnel. */
-	frame_tail = (int)(data_end - data) - (int)(l3off + tot_len);
 	new_l2 = sizeof(struct ethhdr) + (out.vid ? sizeof(struct lw_vlan_hdr) : 0);
 	delta = (int)l3off - (int)(new_l2 + sizeof(struct ipv6hdr));
-	if (frame_tail > 0 && bpf_xdp_adjust_tail(ctx, -frame_tail)) {
-		lw_count(LW_STAT_DROP_ADJUST, in_bytes);
-		return XDP_DROP;
-	}
-	if (lw_adjust_head(ctx, delta)) {
+	if (lw_reframe(ctx, l3off + tot_len, delta)) {
 		lw_count(LW_STAT_DROP_ADJUST, in_bytes);
 		return XDP_DROP;
 	}
@@ -431,20 +263,12 @@ static __always_inline int lw_encap(struct xdp_md *ctx, const struct lw_aftr_con
 	ip6 = data + new_l2;
 	if ((void *)(ip6 + 1) > data_end)
 		return XDP_DROP;
-	/* version 6, traffic class = TOS (RFC 6333 §7.1, AFTR-ENCAP-3), flow 0 */
-	*(__be32 *)ip6 = bpf_htonl(0x60000000u | ((__u32)tos << 20));
-	ip6->payload_len = bpf_htons(tot_len);
-	ip6->nexthdr = IPPROTO_IPIP;
-	ip6->hop_limit = cfg->hop_limit;
-	__builtin_memcpy(&ip6->saddr, br, sizeof(*br));
-	__builtin_memcpy(&ip6->daddr, &sw->b4_ipv6, sizeof(sw->b4_ipv6));
+	lw_tunnel_write_ip6(ip6, tos, tot_len, cfg->hop_limit, br, &sw->b4_ipv6);
 
 	__sync_fetch_and_add(&sw->encap_packets, 1);
 	__sync_fetch_and_add(&sw->encap_bytes, tot_len);
 	lw_count(ok_stat, ok_stat == LW_STAT_HAIRPIN_IPV4 ? tot_len : (__u64)(data_end - data));
-	if (out.pass)
-		return XDP_PASS;
-	return bpf_redirect(out.ifindex, 0);
+	return lw_out_send(&out);
 }
 
 /* An address of ours that has no softwire now still belongs to a pool. */
@@ -569,7 +393,7 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 	__be32 qsrc = 0, qdst = 0, saddr, daddr;
 	__u32 off, inner, ihl, tot_len, payload_len, new_l2;
 	__u8 nexthdr;
-	int rc, delta, frame_tail;
+	int rc, delta;
 
 	l3off &= 0xff;
 	ip6 = data + l3off;
@@ -693,14 +517,7 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 			lw_emit(ctx, cfg, LW_EV_TTL_EXPIRED, LW_DIR_FROM_B4, l3off, ETH_P_IPV6, 0);
 		return XDP_DROP;
 	}
-	/* RFC 6040: congestion marked on the outer header reaches the inner
-	 * one when the inner transport is ECN-capable. */
-	if (((bpf_ntohl(*(__be32 *)ip6) >> 20) & 3) == 3 && (iph->tos & 3) && (iph->tos & 3) != 3) {
-		__u16 old = *(__u16 *)iph;
-
-		iph->tos |= 3;
-		iph->check = lw_csum_replace2(iph->check, old, *(__u16 *)iph);
-	}
+	lw_tunnel_ecn_decap(ip6, iph);
 	__builtin_memcpy(&b4, &ip6->saddr, sizeof(b4));
 	if (l3off >= sizeof(struct ethhdr) && (void *)((struct ethhdr *)data + 1) <= data_end)
 		__builtin_memcpy(&old_eth, data, sizeof(old_eth));
@@ -748,12 +565,7 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 		/* Strip the outer header (and its options) but keep the L2
 		 * header in front, then encapsulate again: one TTL decrement. */
 		delta = (int)(inner - l3off);
-		frame_tail = (int)(data_end - data) - (int)(inner + tot_len);
-		if (frame_tail > 0 && bpf_xdp_adjust_tail(ctx, -frame_tail)) {
-			lw_count(LW_STAT_DROP_ADJUST, bytes);
-			return XDP_DROP;
-		}
-		if (lw_adjust_head(ctx, delta)) {
+		if (lw_reframe(ctx, inner + tot_len, delta)) {
 			lw_count(LW_STAT_DROP_ADJUST, bytes);
 			return XDP_DROP;
 		}
@@ -795,19 +607,11 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 				  fib.mtu_result, bytes);
 	if ((cfg->flags & LW_CFG_TTL_DECAP) && !out.pass)
 		lw_ipv4_ttl_dec(iph);
-	if (out.pass) {
-		__builtin_memcpy(out.dmac, old_eth.h_dest, ETH_ALEN);
-		__builtin_memcpy(out.smac, old_eth.h_source, ETH_ALEN);
-		out.vid = vid;
-	}
+	if (out.pass)
+		lw_out_as_arrived(&out, &old_eth, vid);
 	new_l2 = sizeof(struct ethhdr) + (out.vid ? sizeof(struct lw_vlan_hdr) : 0);
 	delta = (int)inner - (int)new_l2;
-	frame_tail = (int)(data_end - data) - (int)(inner + tot_len);
-	if (frame_tail > 0 && bpf_xdp_adjust_tail(ctx, -frame_tail)) {
-		lw_count(LW_STAT_DROP_ADJUST, bytes);
-		return XDP_DROP;
-	}
-	if (lw_adjust_head(ctx, delta)) {
+	if (lw_reframe(ctx, inner + tot_len, delta)) {
 		lw_count(LW_STAT_DROP_ADJUST, bytes);
 		return XDP_DROP;
 	}
@@ -816,9 +620,7 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 	__sync_fetch_and_add(&sw->decap_packets, 1);
 	__sync_fetch_and_add(&sw->decap_bytes, tot_len);
 	lw_count(LW_STAT_SENT_IPV4, tot_len + new_l2);
-	if (out.pass)
-		return XDP_PASS;
-	return bpf_redirect(out.ifindex, 0);
+	return lw_out_send(&out);
 }
 
 /* ---- entry -------------------------------------------------------------------- */

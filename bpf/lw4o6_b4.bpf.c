@@ -4,7 +4,9 @@
  *
  *   from the LAN: IPv4 from a LAN host, not for the lwB4 itself → NAPT44
  *                 into the granted port sets (TCP, UDP, ICMP echo), MSS
- *                 clamp, TTL−1, encapsulate towards the lwAFTR (B4-DP-1/2)
+ *                 clamp, TTL−1, encapsulate towards the lwAFTR (B4-DP-1/2);
+ *                 to our own public address:port, hairpinned straight back
+ *                 to the LAN host of that mapping (B4-NAT-10)
  *   from the WAN: IPv4-in-IPv6 from the lwAFTR only (B4-DP-3) → reverse
  *                 mapping (B4-DP-4), filtering (ADF/EIF, B4-NAT-4),
  *                 TTL−1, decapsulate, to the LAN host
@@ -25,13 +27,11 @@
 #include "b4_maps.h"
 #include "parse.h"
 #include "csum.h"
-
-#ifndef AF_INET
-#define AF_INET 2
-#endif
-#ifndef AF_INET6
-#define AF_INET6 10
-#endif
+#include "ctx.h"
+#include "emit.h"
+#include "fwd.h"
+#include "l2.h"
+#include "tunnel.h"
 
 struct {
 	__uint(priority, 40);
@@ -44,43 +44,9 @@ struct {
 /* Bounded probe for a free external port: verifier cost is one callback. */
 #define LW_B4_PROBE_TRIES 64
 
-#ifdef LW4O6_TEST
-/* Poison new headroom so that a field left unwritten shows (P13). */
-static __always_inline int lw_b4_adjust_head(struct xdp_md *ctx, int delta)
-{
-	int ret = bpf_xdp_adjust_head(ctx, delta);
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	__u64 *p = data;
-
-	if (ret == 0 && delta < 0) {
-#pragma unroll
-		for (int i = 0; i < 8; i++) {
-			if ((void *)(p + i + 1) > data_end || i * 8 >= -delta)
-				break;
-			p[i] = ~0ULL;
-		}
-	}
-	return ret;
-}
-#else
-#define lw_b4_adjust_head bpf_xdp_adjust_head
-#endif
-
-static __always_inline __u32 lw_b4_ifindex(struct xdp_md *ctx)
-{
-	asm volatile("" : "+r"(ctx)); /* ctx fields only at a constant offset */
-	return ctx->ingress_ifindex;
-}
-
 static __always_inline void lw_b4_count(__u32 stat, __u64 bytes)
 {
-	struct lw_counter *c = bpf_map_lookup_elem(&LW_MAP_B4_STATS, &stat);
-
-	if (c) {
-		c->packets++;
-		c->bytes += bytes;
-	}
+	lw_counter_add(&LW_MAP_B4_STATS, stat, bytes);
 }
 
 static __always_inline int lw_b4_drop(__u32 stat, __u64 bytes)
@@ -91,31 +57,7 @@ static __always_inline int lw_b4_drop(__u32 stat, __u64 bytes)
 
 /* ---- events ------------------------------------------------------------------- */
 
-static __always_inline int lw_b4_event_allowed(const struct lw_b4_config *cfg)
-{
-	__u32 key = 0;
-	struct lw_token_bucket *tb = bpf_map_lookup_elem(&LW_MAP_B4_RATELIM, &key);
-	__u64 now = bpf_ktime_get_ns();
-	__u64 burst = (__u64)cfg->event_burst * 1000, elapsed, tokens;
-	int ok = 0;
-
-	if (!tb)
-		return 0;
-	bpf_spin_lock(&tb->lock);
-	elapsed = now - tb->last_ns;
-	tokens = tb->tokens_milli + (elapsed / 1000000) * cfg->event_rate;
-	if (elapsed >= 1000000)
-		tb->last_ns = now - (elapsed % 1000000);
-	if (tokens > burst)
-		tokens = burst;
-	if (tokens >= 1000) {
-		tokens -= 1000;
-		ok = 1;
-	}
-	tb->tokens_milli = tokens;
-	bpf_spin_unlock(&tb->lock);
-	return ok;
-}
+LW_EVENT_HEAD_ASSERT(struct lw_b4_event);
 
 struct lw_b4_evinfo {
 	__u16 type, dir, l3_proto;
@@ -126,44 +68,22 @@ struct lw_b4_evinfo {
 static __always_inline void lw_b4_emit(struct xdp_md *ctx, const struct lw_b4_config *cfg,
 				       const struct lw_b4_evinfo *ei)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct lw_b4_event *ev;
-	__u32 len, cap;
+	const struct lw_event_queue q = {
+		.ratelim = &LW_MAP_B4_RATELIM, .ringbuf = &LW_MAP_B4_EVENTS,
+		.stats = &LW_MAP_B4_STATS, .rate = cfg->event_rate, .burst = cfg->event_burst,
+		.st_suppressed = LW_B4_STAT_EVENT_SUPPRESSED,
+		.st_full = LW_B4_STAT_EVENT_RINGBUF_FULL, .st_sent = LW_B4_STAT_EVENT_SENT,
+	};
+	struct lw_b4_event *ev = lw_event_reserve(&q, sizeof(*ev));
 
-	if (!lw_b4_event_allowed(cfg)) {
-		lw_b4_count(LW_B4_STAT_EVENT_SUPPRESSED, 0);
+	if (!ev)
 		return;
-	}
-	ev = bpf_ringbuf_reserve(&LW_MAP_B4_EVENTS, sizeof(*ev), 0);
-	if (!ev) {
-		lw_b4_count(LW_B4_STAT_EVENT_RINGBUF_FULL, 0);
-		return;
-	}
-	len = (__u32)(data_end - data);
-	len = len > ei->l3off ? len - ei->l3off : 0;
-	cap = len < LW_B4_EVENT_MAX_CAPTURE ? len : LW_B4_EVENT_MAX_CAPTURE;
-	ev->type = ei->type;
-	ev->dir = ei->dir;
-	ev->ifindex = lw_b4_ifindex(ctx);
-	ev->mtu = ei->mtu;
-	ev->pkt_len = len;
-	ev->l3_proto = ei->l3_proto;
-	ev->reserved = 0;
+	lw_event_fill(ctx, (struct lw_event_head *)ev, ev->pkt, LW_B4_EVENT_MAX_CAPTURE, ei->type,
+		      ei->dir, ei->l3off, ei->l3_proto, ei->mtu);
 	ev->ps_ipv4 = ei->ps.ipv4;
 	ev->ps_first = ei->ps.first;
 	ev->ps_size = ei->ps.size;
-	ev->cap_len = 0;
-	if (cap > 0) {
-		__u32 n = cap - 1;
-
-		asm volatile("" : "+r"(n)); /* keep both bounds visible */
-		if (n < LW_B4_EVENT_MAX_CAPTURE &&
-		    bpf_xdp_load_bytes(ctx, ei->l3off & 0xff, ev->pkt, n + 1) == 0)
-			ev->cap_len = n + 1;
-	}
-	bpf_ringbuf_submit(ev, 0);
-	lw_b4_count(LW_B4_STAT_EVENT_SENT, 0);
+	lw_event_submit(&q, ev);
 }
 
 static __always_inline void lw_b4_emit_simple(struct xdp_md *ctx, const struct lw_b4_config *cfg,
@@ -392,49 +312,28 @@ static __always_inline int lw_b4_clamp_mss(void *data, void *data_end, __u32 l4o
 
 /* ---- forwarding ----------------------------------------------------------------- */
 
-struct lw_b4_out {
-	__u8 dmac[ETH_ALEN];
-	__u8 smac[ETH_ALEN];
-	__u32 ifindex;
-	__u8 pass; /* neighbour unknown or foreign egress: the kernel forwards */
-};
-
-/* -1 = drop (counted), 0 = redirect, 1 = pass (counted), 2 = too big. */
+/* LW_FWD_*: the FIB only (no static next hops on the lwB4). */
 static __always_inline int lw_b4_route(struct xdp_md *ctx, const struct lw_b4_config *cfg,
-				       struct bpf_fib_lookup *fib, struct lw_b4_out *out,
+				       struct bpf_fib_lookup *fib, struct lw_out *out,
 				       __u64 bytes)
 {
-	int rc = bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
+	const struct lw_fwd_stats st = {
+		.pass_foreign = LW_B4_STAT_PASS_FOREIGN_EGRESS,
+		.pass_no_neigh = LW_B4_STAT_PASS_NO_NEIGH,
+		.drop_fib = LW_B4_STAT_DROP_FIB,
+	};
 
-	out->pass = 0;
-	switch (rc) {
-	case BPF_FIB_LKUP_RET_SUCCESS:
-		if (fib->ifindex != cfg->lan_ifindex && fib->ifindex != cfg->wan_ifindex) {
-			out->pass = 1;
-			lw_b4_count(LW_B4_STAT_PASS_FOREIGN_EGRESS, bytes);
-			return 1;
-		}
-		__builtin_memcpy(out->dmac, fib->dmac, ETH_ALEN);
-		__builtin_memcpy(out->smac, fib->smac, ETH_ALEN);
-		out->ifindex = fib->ifindex;
-		return 0;
-	case BPF_FIB_LKUP_RET_NO_NEIGH:
-	case BPF_FIB_LKUP_RET_NOT_FWDED:
-	case BPF_FIB_LKUP_RET_FWD_DISABLED:
-	case BPF_FIB_LKUP_RET_UNSUPP_LWT:
-		out->pass = 1;
-		lw_b4_count(LW_B4_STAT_PASS_NO_NEIGH, bytes);
-		return 1;
-	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
-		return 2;
-	default:
-		lw_b4_count(LW_B4_STAT_DROP_FIB, bytes);
-		return -1;
-	}
+	out->vid = 0; /* tagged frames are the kernel's (entry) */
+	return lw_fib_route(ctx, fib, out, cfg->lan_ifindex, cfg->wan_ifindex, &LW_MAP_B4_STATS,
+			    &st, bytes);
 }
 
-static __always_inline int lw_b4_write_eth(struct xdp_md *ctx, const __u8 *dmac, const __u8 *smac,
-					   __u16 proto)
+/* Puts the packet ending at offset end into a frame for out: the start moves
+ * by delta and gets an untagged Ethernet header of proto. A packet the kernel
+ * gets keeps the addresses it arrived with (P12: read before adjusting).
+ * Returns 0, or -1 to drop (drop-headroom counted here). */
+static __always_inline int lw_b4_reframe(struct xdp_md *ctx, struct lw_out *out, __u32 end,
+					 int delta, __u16 proto, __u64 bytes)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -442,10 +341,13 @@ static __always_inline int lw_b4_write_eth(struct xdp_md *ctx, const __u8 *dmac,
 
 	if ((void *)(eth + 1) > data_end)
 		return -1;
-	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
-	eth->h_proto = bpf_htons(proto);
-	return 0;
+	if (out->pass)
+		lw_out_as_arrived(out, eth, 0);
+	if (lw_reframe(ctx, end, delta)) {
+		lw_b4_count(LW_B4_STAT_DROP_ADJUST, bytes);
+		return -1;
+	}
+	return lw_write_l2(ctx, out->dmac, out->smac, 0, proto);
 }
 
 /* Too big for the tunnel (B4-FRAG-1/2): always dropped; DF → event with the
@@ -542,6 +444,120 @@ static __always_inline struct lw_b4_session *lw_b4_mapping(__u8 proto, __be32 sa
 
 /* ---- from the LAN ---------------------------------------------------------------- */
 
+/* lw_b4_mapping failed with stat: counted; an exhausted pool tells pcpd. */
+static __always_inline int lw_b4_no_mapping(struct xdp_md *ctx, const struct lw_b4_config *cfg,
+					    __u32 stat, __u32 l3off, __u32 bytes)
+{
+	lw_b4_count(stat, bytes);
+	if (stat == LW_B4_STAT_DROP_POOL_EXHAUSTED)
+		lw_b4_emit_simple(ctx, cfg, LW_B4_EV_POOL_EXHAUSTED, LW_B4_DIR_FROM_LAN, l3off,
+				  ETH_P_IP, 0);
+	return XDP_DROP;
+}
+
+/* B4-NAT-4 filtering of a packet from remote towards mapping s: ADF unless
+ * EIF is configured. */
+static __always_inline int lw_b4_admitted(const struct lw_b4_config *cfg,
+					  const struct lw_b4_session *s, __be32 remote)
+{
+	int seen = 0;
+
+	if (cfg->flags & LW_B4_CFG_EIF)
+		return 1;
+#pragma unroll
+	for (int i = 0; i < LW_B4_REMOTES; i++)
+		seen |= s->remotes[i] == remote;
+	return seen;
+}
+
+/* Hairpinning (B4-NAT-10; RFC 4787 REQ-9, RFC 5382 REQ-8): a LAN host sends
+ * to one of our public address:port. The lwAFTR would hairpin it too, but a
+ * round trip through the tunnel for two hosts behind the same NAPT is what
+ * REQ-9 lets us avoid. Both sides are translated, as if the packet had left
+ * through the tunnel and come back: source = our public address : the
+ * sender's mapped port (REQ-9a), destination = the internal endpoint of the
+ * mapping of that port. The destination's mapping filters it as any inbound
+ * packet (ADF/EIF) with our public address as the remote. TCP and UDP only:
+ * an echo request to our address goes through the tunnel as before. */
+static __always_inline int lw_b4_hairpin(struct xdp_md *ctx, const struct lw_b4_config *cfg,
+					 __u32 l3off, __u32 ihl, __u32 tot_len, __u8 proto,
+					 __be32 saddr, __be16 sport, __be32 daddr, __be16 dport,
+					 __u32 bytes)
+{
+	void *data, *data_end;
+	struct lw_b4_in_key ik = { .addr = daddr, .port = dport, .proto = proto };
+	struct lw_b4_out_key ok = { .proto = proto };
+	struct bpf_fib_lookup fib = {};
+	struct lw_b4_session *s, *d;
+	struct lw_b4_in_val *iv;
+	struct iphdr *iph;
+	struct lw_out out;
+	__u32 stat = 0;
+	__u8 bits_s = 0, bits_d = 0;
+	int rc;
+
+	/* the sender's mapping first, as for any outbound packet (EIM) */
+	s = lw_b4_mapping(proto, saddr, sport, daddr, &stat);
+	if (!s)
+		return lw_b4_no_mapping(ctx, cfg, stat, l3off, bytes);
+	iv = bpf_map_lookup_elem(&LW_MAP_B4_IN, &ik);
+	if (!iv)
+		return lw_b4_drop(LW_B4_STAT_DROP_NO_MAPPING, bytes);
+	ok.addr = iv->addr;
+	ok.port = iv->port;
+	d = bpf_map_lookup_elem(&LW_MAP_B4_OUT, &ok);
+	if (!d || d->ext_addr != daddr || d->ext_port != dport)
+		return lw_b4_drop(LW_B4_STAT_DROP_NO_MAPPING, bytes);
+	if (!lw_b4_admitted(cfg, d, s->ext_addr))
+		return lw_b4_drop(LW_B4_STAT_DROP_FILTERED, bytes);
+
+	fib.family = AF_INET;
+	fib.l4_protocol = proto;
+	fib.tot_len = tot_len;
+	fib.ifindex = lw_ingress_ifindex(ctx);
+	fib.ipv4_src = s->ext_addr;
+	fib.ipv4_dst = ok.addr;
+	rc = lw_b4_route(ctx, cfg, &fib, &out, bytes);
+	if (rc < 0)
+		return XDP_DROP;
+	if (rc == LW_FWD_TOO_BIG)
+		return lw_b4_drop(LW_B4_STAT_DROP_OVER_MTU_DF, bytes);
+
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	iph = data + (l3off & 0xff);
+	if ((void *)(iph + 1) > data_end)
+		return XDP_DROP;
+	if (proto == IPPROTO_TCP) {
+		struct tcphdr *th = data + ((l3off + ihl) & 0x3ff);
+
+		if ((void *)(th + 1) > data_end)
+			return XDP_DROP;
+		bits_s = lw_b4_tcp_bits(th, 1);
+		bits_d = lw_b4_tcp_bits(th, 0);
+	}
+	/* both mappings are used: the sender's outbound, the receiver's inbound */
+	s->last_out_ns = bpf_ktime_get_ns();
+	__sync_fetch_and_add(&s->packets_out, 1);
+	lw_b4_remember(s, daddr);
+	if (bits_s)
+		s->tcp_state |= bits_s;
+	d->last_in_ns = s->last_out_ns;
+	__sync_fetch_and_add(&d->packets_in, 1);
+	if (bits_d)
+		d->tcp_state |= bits_d;
+
+	if (lw_b4_rewrite(data, data_end, iph, l3off + ihl, 1, s->ext_addr, s->ext_port) ||
+	    lw_b4_rewrite(data, data_end, iph, l3off + ihl, 0, ok.addr, ok.port))
+		return XDP_DROP;
+	lw_ipv4_ttl_dec(iph);
+	if (lw_b4_reframe(ctx, &out, l3off + tot_len, (int)l3off - (int)sizeof(struct ethhdr),
+			  ETH_P_IP, bytes))
+		return XDP_DROP;
+	lw_b4_count(LW_B4_STAT_HAIRPIN, tot_len + sizeof(struct ethhdr));
+	return lw_out_send(&out);
+}
+
 static __always_inline int lw_b4_in_lan(const struct lw_b4_config *cfg, __be32 addr)
 {
 	__u32 plen = cfg->lan_prefixlen;
@@ -561,8 +577,9 @@ static __always_inline int lw_b4_from_lan(struct xdp_md *ctx, const struct lw_b4
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct bpf_fib_lookup fib = {};
+	struct lw_b4_portset ps;
 	struct lw_b4_session *s;
-	struct lw_b4_out out;
+	struct lw_out out;
 	struct ipv6hdr *ip6;
 	struct iphdr *iph;
 	struct lw_l4 l4;
@@ -570,7 +587,7 @@ static __always_inline int lw_b4_from_lan(struct xdp_md *ctx, const struct lw_b4
 	__u32 ihl, tot_len, stat = 0, mtu = cfg->ipv6_mtu;
 	__be16 frag_off;
 	__u8 proto, tos, bits = 0;
-	int rc, frame_tail;
+	int rc;
 
 	l3off &= 0xff;
 	iph = data + l3off;
@@ -608,22 +625,20 @@ static __always_inline int lw_b4_from_lan(struct xdp_md *ctx, const struct lw_b4
 					  ETH_P_IP, 0);
 		return XDP_DROP;
 	}
+	if (proto != IPPROTO_ICMP && lw_b4_pool_find(daddr, l4.dport, &ps))
+		return lw_b4_hairpin(ctx, cfg, l3off, ihl, tot_len, proto, saddr, bpf_htons(l4.sport),
+				     daddr, bpf_htons(l4.dport), bytes);
 	if (tot_len + sizeof(struct ipv6hdr) > mtu)
 		return lw_b4_too_big(ctx, cfg, frag_off, l3off, mtu, bytes);
 
 	s = lw_b4_mapping(proto, saddr, bpf_htons(l4.sport), daddr, &stat);
-	if (!s) {
-		lw_b4_count(stat, bytes);
-		if (stat == LW_B4_STAT_DROP_POOL_EXHAUSTED)
-			lw_b4_emit_simple(ctx, cfg, LW_B4_EV_POOL_EXHAUSTED, LW_B4_DIR_FROM_LAN, l3off,
-					  ETH_P_IP, 0);
-		return XDP_DROP;
-	}
+	if (!s)
+		return lw_b4_no_mapping(ctx, cfg, stat, l3off, bytes);
 
 	fib.family = AF_INET6;
 	fib.l4_protocol = IPPROTO_IPIP;
 	fib.tot_len = tot_len + sizeof(struct ipv6hdr);
-	fib.ifindex = lw_b4_ifindex(ctx);
+	fib.ifindex = lw_ingress_ifindex(ctx);
 	__builtin_memcpy(fib.ipv6_src, &cfg->tunnel_addr, sizeof(cfg->tunnel_addr));
 	__builtin_memcpy(fib.ipv6_dst, &cfg->aftr_addr, sizeof(cfg->aftr_addr));
 	rc = lw_b4_route(ctx, cfg, &fib, &out, bytes);
@@ -661,48 +676,20 @@ static __always_inline int lw_b4_from_lan(struct xdp_md *ctx, const struct lw_b4
 
 	/* encapsulate: Ethernet + IPv6 in front of the IPv4 packet, trailing
 	 * Ethernet padding cut off */
-	if (out.pass) {
-		/* keep the frame addressed as it arrived (P12: before adjusting) */
-		struct ethhdr *eth = data;
-
-		if ((void *)(eth + 1) > data_end)
-			return XDP_DROP;
-		__builtin_memcpy(out.dmac, eth->h_dest, ETH_ALEN);
-		__builtin_memcpy(out.smac, eth->h_source, ETH_ALEN);
-	}
-	frame_tail = (int)(data_end - data) - (int)(l3off + tot_len);
-	if (frame_tail > 0 && bpf_xdp_adjust_tail(ctx, -frame_tail))
-		return lw_b4_drop(LW_B4_STAT_DROP_ADJUST, bytes);
-	if (lw_b4_adjust_head(ctx, (int)l3off - (int)(sizeof(struct ethhdr) + sizeof(*ip6))))
-		return lw_b4_drop(LW_B4_STAT_DROP_ADJUST, bytes);
-	if (lw_b4_write_eth(ctx, out.dmac, out.smac, ETH_P_IPV6))
+	if (lw_b4_reframe(ctx, &out, l3off + tot_len,
+			  (int)l3off - (int)(sizeof(struct ethhdr) + sizeof(*ip6)), ETH_P_IPV6, bytes))
 		return XDP_DROP;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 	ip6 = data + sizeof(struct ethhdr);
 	if ((void *)(ip6 + 1) > data_end)
 		return XDP_DROP;
-	/* version 6, traffic class = TOS (B4-DP-2), flow label 0 */
-	*(__be32 *)ip6 = bpf_htonl(0x60000000u | ((__u32)tos << 20));
-	ip6->payload_len = bpf_htons(tot_len);
-	ip6->nexthdr = IPPROTO_IPIP;
-	ip6->hop_limit = cfg->hop_limit;
-	__builtin_memcpy(&ip6->saddr, &cfg->tunnel_addr, sizeof(ip6->saddr));
-	__builtin_memcpy(&ip6->daddr, &cfg->aftr_addr, sizeof(ip6->daddr));
+	lw_tunnel_write_ip6(ip6, tos, tot_len, cfg->hop_limit, &cfg->tunnel_addr, &cfg->aftr_addr);
 	lw_b4_count(LW_B4_STAT_SENT_TUNNEL, (__u64)(data_end - data));
-	if (out.pass)
-		return XDP_PASS;
-	return bpf_redirect(out.ifindex, 0);
+	return lw_out_send(&out);
 }
 
 /* ---- from the WAN ---------------------------------------------------------------- */
-
-static __always_inline int lw_b4_ip6_eq(const struct in6_addr *a, const struct in6_addr *b)
-{
-	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
-
-	return x[0] == y[0] && x[1] == y[1];
-}
 
 /* ICMPv6 from the lwAFTR: pcpd's (relay, failover). For 1/5 (no binding)
  * the event names the port set the quoted packet used. */
@@ -752,23 +739,23 @@ static __always_inline int lw_b4_from_wan(struct xdp_md *ctx, const struct lw_b4
 	struct lw_b4_portset ps;
 	struct lw_b4_session *s;
 	struct lw_b4_in_val *iv;
-	struct lw_b4_out out;
+	struct lw_out out;
 	struct ipv6hdr *ip6;
 	struct iphdr *iph;
 	struct lw_l4 l4;
 	__be32 qsrc = 0, qdst = 0, saddr;
 	__u32 inner, ihl, tot_len, payload_len;
 	__u8 proto, bits = 0;
-	int rc, frame_tail;
+	int rc;
 
 	l3off &= 0xff;
 	ip6 = data + l3off;
 	if ((void *)(ip6 + 1) > data_end || ip6->version != 6 ||
-	    !lw_b4_ip6_eq(&ip6->daddr, &cfg->tunnel_addr)) {
+	    !lw_ipv6_eq(&ip6->daddr, &cfg->tunnel_addr)) {
 		lw_b4_count(LW_B4_STAT_PASS_NOT_OURS, bytes);
 		return XDP_PASS;
 	}
-	if (ip6->nexthdr == IPPROTO_ICMPV6 && lw_b4_ip6_eq(&ip6->saddr, &cfg->aftr_addr))
+	if (ip6->nexthdr == IPPROTO_ICMPV6 && lw_ipv6_eq(&ip6->saddr, &cfg->aftr_addr))
 		return lw_b4_icmpv6(ctx, cfg, l3off, bytes);
 	if (ip6->nexthdr == IPPROTO_FRAGMENT) {
 		/* the kernel reassembles; pcpd's raw socket decapsulates */
@@ -779,7 +766,7 @@ static __always_inline int lw_b4_from_wan(struct xdp_md *ctx, const struct lw_b4
 		lw_b4_count(LW_B4_STAT_PASS_NOT_OURS, bytes);
 		return XDP_PASS;
 	}
-	if (!lw_b4_ip6_eq(&ip6->saddr, &cfg->aftr_addr))
+	if (!lw_ipv6_eq(&ip6->saddr, &cfg->aftr_addr))
 		return lw_b4_drop(LW_B4_STAT_DROP_WRONG_AFTR, bytes); /* B4-DP-3 */
 	lw_b4_count(LW_B4_STAT_RCVD_TUNNEL, bytes);
 
@@ -828,16 +815,8 @@ static __always_inline int lw_b4_from_wan(struct xdp_md *ctx, const struct lw_b4
 	s = bpf_map_lookup_elem(&LW_MAP_B4_OUT, &ok);
 	if (!s || s->ext_addr != ik.addr || s->ext_port != ik.port)
 		return lw_b4_drop(LW_B4_STAT_DROP_NO_MAPPING, bytes);
-	/* B4-NAT-4: address-dependent filtering unless EIF is configured */
-	if (!(cfg->flags & LW_B4_CFG_EIF)) {
-		int seen = 0;
-
-#pragma unroll
-		for (int i = 0; i < LW_B4_REMOTES; i++)
-			seen |= s->remotes[i] == saddr;
-		if (!seen)
-			return lw_b4_drop(LW_B4_STAT_DROP_FILTERED, bytes);
-	}
+	if (!lw_b4_admitted(cfg, s, saddr))
+		return lw_b4_drop(LW_B4_STAT_DROP_FILTERED, bytes);
 	if (iph->ttl <= 1) {
 		lw_b4_count(LW_B4_STAT_DROP_TTL_ZERO, bytes);
 		if (cfg->flags & LW_B4_CFG_EVENTS)
@@ -850,7 +829,7 @@ static __always_inline int lw_b4_from_wan(struct xdp_md *ctx, const struct lw_b4
 	fib.tos = iph->tos;
 	fib.l4_protocol = proto;
 	fib.tot_len = tot_len;
-	fib.ifindex = lw_b4_ifindex(ctx);
+	fib.ifindex = lw_ingress_ifindex(ctx);
 	fib.ipv4_src = saddr;
 	fib.ipv4_dst = ok.addr;
 	rc = lw_b4_route(ctx, cfg, &fib, &out, bytes);
@@ -868,13 +847,7 @@ static __always_inline int lw_b4_from_wan(struct xdp_md *ctx, const struct lw_b4
 	iph = data + (inner & 0x1ff);
 	if ((void *)(ip6 + 1) > data_end || (void *)(iph + 1) > data_end)
 		return XDP_DROP;
-	/* RFC 6040: CE on the outer header reaches an ECN-capable inner one */
-	if (((bpf_ntohl(*(__be32 *)ip6) >> 20) & 3) == 3 && (iph->tos & 3) && (iph->tos & 3) != 3) {
-		__u16 old = *(__u16 *)iph;
-
-		iph->tos |= 3;
-		iph->check = lw_csum_replace2(iph->check, old, *(__u16 *)iph);
-	}
+	lw_tunnel_ecn_decap(ip6, iph);
 	if (proto == IPPROTO_TCP) {
 		struct tcphdr *th = data + ((inner + ihl) & 0x3ff);
 
@@ -888,25 +861,11 @@ static __always_inline int lw_b4_from_wan(struct xdp_md *ctx, const struct lw_b4
 		return XDP_DROP;
 	lw_ipv4_ttl_dec(iph);
 
-	if (out.pass) {
-		struct ethhdr *eth = data;
-
-		if ((void *)(eth + 1) > data_end)
-			return XDP_DROP;
-		__builtin_memcpy(out.dmac, eth->h_dest, ETH_ALEN);
-		__builtin_memcpy(out.smac, eth->h_source, ETH_ALEN);
-	}
-	frame_tail = (int)(data_end - data) - (int)(inner + tot_len);
-	if (frame_tail > 0 && bpf_xdp_adjust_tail(ctx, -frame_tail))
-		return lw_b4_drop(LW_B4_STAT_DROP_ADJUST, bytes);
-	if (lw_b4_adjust_head(ctx, (int)inner - (int)sizeof(struct ethhdr)))
-		return lw_b4_drop(LW_B4_STAT_DROP_ADJUST, bytes);
-	if (lw_b4_write_eth(ctx, out.dmac, out.smac, ETH_P_IP))
+	if (lw_b4_reframe(ctx, &out, inner + tot_len, (int)inner - (int)sizeof(struct ethhdr),
+			  ETH_P_IP, bytes))
 		return XDP_DROP;
 	lw_b4_count(LW_B4_STAT_SENT_LAN, tot_len + sizeof(struct ethhdr));
-	if (out.pass)
-		return XDP_PASS;
-	return bpf_redirect(out.ifindex, 0);
+	return lw_out_send(&out);
 }
 
 /* ---- entry ----------------------------------------------------------------------- */
@@ -917,7 +876,7 @@ int lw4o6_b4(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	__u32 key = 0, bytes = (__u32)(data_end - data);
-	__u32 ifindex = lw_b4_ifindex(ctx);
+	__u32 ifindex = lw_ingress_ifindex(ctx);
 	struct lw_b4_config *cfg;
 	struct lw_l2 l2;
 

@@ -168,7 +168,8 @@ struct lw_b4_in_val {
 	X(DROP_ADJUST,          "drop-headroom")             \
 	X(EVENT_SENT,           "events-sent")               \
 	X(EVENT_SUPPRESSED,     "events-rate-limited")       \
-	X(EVENT_RINGBUF_FULL,   "events-ringbuf-full")
+	X(EVENT_RINGBUF_FULL,   "events-ringbuf-full")      \
+	X(HAIRPIN,              "hairpin-ipv4-lan")         /* B4-NAT-10: LAN to LAN via our address */
 
 #define LW_B4_STAT_ENUM_(name, str) LW_B4_STAT_##name,
 enum lw_b4_stat { LW_B4_STAT_LIST(LW_B4_STAT_ENUM_) LW_B4_STAT_MAX };

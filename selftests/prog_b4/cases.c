@@ -17,6 +17,9 @@
 			    .ttl = 50, .df = true, __VA_ARGS__ }
 #define LAN_OUT(s, d, ...) FR(.l2 = L2_OUT_LAN, .s4 = (s), .d4 = (d), .ttl = 49, .df = true, __VA_ARGS__)
 
+/* a hairpinned packet back on the LAN: one TTL decrement */
+#define HP_OUT(s, d, ...) FR(.l2 = L2_OUT_LAN, .s4 = (s), .d4 = (d), .ttl = 63, .df = true, __VA_ARGS__)
+
 #define TCP(sp, dp) .l4 = L4_TCP, .sport = (sp), .dport = (dp)
 #define UDP(sp, dp) .l4 = L4_UDP, .sport = (sp), .dport = (dp)
 #define ECHO(id) .l4 = L4_ICMP, .type = 8, .sport = (id)
@@ -138,6 +141,36 @@ const struct tcase b4_cases[] = {
 			  LAN_OUT(INET1, HOST1, ECHOREPLY(50000)), .dyn = true } },
 		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 1),
 			 C(SENT_LAN, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NAT-10 hairpin UDP (EIF): HOST1 -> PUB:1700 (HOST2's mapping) back to the LAN as "
+			"PUB:1600 -> HOST2:1700, not through the tunnel",
+		.setup = &eif,
+		.st = { { SIDE_LAN, LAN_IN(HOST2, INET1, UDP(1700, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(1700, 53)) },
+			{ SIDE_LAN, LAN_IN(HOST1, PUB, UDP(1600, 1700), .payload = 21), XDP_REDIRECT,
+			  HP_OUT(PUB, HOST2, UDP(1600, 1700), .payload = 21) } },
+		.ctr = { C(RCVD_LAN, 2), C(MAPPING_CREATED, 2), C(SENT_TUNNEL, 1), C(HAIRPIN, 1) },
+		.mappings = 2,
+	},
+	{
+		.name = "B4-NAT-10 hairpin TCP under ADF: filtered until the receiver has sent to PUB, then "
+			"translated on both sides",
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, TCP(1600, 80)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, TCP(1600, 80)) },
+			/* HOST1's mapping has only seen INET1: filtered; HOST2's mapping is made */
+			{ SIDE_LAN, LAN_IN(HOST2, PUB, TCP(1700, 1600)), XDP_DROP },
+			{ SIDE_LAN, LAN_IN(HOST1, PUB, TCP(1600, 1700), .payload = 9), XDP_REDIRECT,
+			  HP_OUT(PUB, HOST2, TCP(1600, 1700), .payload = 9) } },
+		.ctr = { C(RCVD_LAN, 3), C(MAPPING_CREATED, 2), C(SENT_TUNNEL, 1), C(DROP_FILTERED, 1),
+			 C(HAIRPIN, 1) },
+		.mappings = 2,
+	},
+	{
+		.name = "B4-NAT-10 hairpin to an unmapped pool port: dropped (the sender's mapping stays)",
+		.st = { { SIDE_LAN, LAN_IN(HOST1, PUB, UDP(1600, 1999)), XDP_DROP } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(DROP_NO_MAPPING, 1) },
 		.mappings = 1,
 	},
 	{

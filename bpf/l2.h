@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Reshaping the frame around a rebuilt packet: trimming, moving the start,
+ * writing the link-layer header. Both programs encapsulate and decapsulate
+ * in place with these. */
+#ifndef LW4O6_BPF_L2_H
+#define LW4O6_BPF_L2_H
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "parse.h"     /* struct lw_vlan_hdr */
+#include "testhooks.h" /* lw_adjust_head */
+
+/* Cuts whatever follows the packet ending at offset end (trailing Ethernet
+ * padding must not go into a tunnel or out of one), then moves the start of
+ * the frame by delta (negative: room for new headers). Returns 0, or -1:
+ * the caller counts its drop-headroom. Packet pointers are stale after. */
+static __always_inline int lw_reframe(struct xdp_md *ctx, __u32 end, int delta)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	int frame_tail = (int)(data_end - data) - (int)end;
+
+	if (frame_tail > 0 && bpf_xdp_adjust_tail(ctx, -frame_tail))
+		return -1;
+	return lw_adjust_head(ctx, delta) ? -1 : 0;
+}
+
+/* Writes Ethernet (+ an 802.1Q tag when vid) at the start of the frame. */
+static __always_inline int lw_write_l2(struct xdp_md *ctx, const __u8 *dmac, const __u8 *smac,
+				       __u16 vid, __u16 proto)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+
+	if ((void *)(eth + 1) > data_end)
+		return -1;
+	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
+	if (vid) {
+		struct lw_vlan_hdr *vh = (void *)(eth + 1);
+
+		if ((void *)(vh + 1) > data_end)
+			return -1;
+		eth->h_proto = bpf_htons(ETH_P_8021Q);
+		vh->tci = bpf_htons(vid);
+		vh->proto = bpf_htons(proto);
+	} else {
+		eth->h_proto = bpf_htons(proto);
+	}
+	return 0;
+}
+
+#endif

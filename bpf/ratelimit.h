@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The token bucket in front of each program's event ring buffer (RFC 7596
+ * §9: ICMP errors are rate-limited). The bucket map and the rate come from
+ * the caller: the lwAFTR and the lwB4 each have their own. */
+#ifndef LW4O6_BPF_RATELIMIT_H
+#define LW4O6_BPF_RATELIMIT_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "lw4o6/aftr.h" /* struct lw_token_bucket */
+
+/* Takes one token from element 0 of bucket_map, an array of struct
+ * lw_token_bucket shared by all CPUs (hence the spin lock). Tokens are kept
+ * in thousandths so that rates below one per millisecond still refill.
+ * rate: events per second; burst: bucket depth in events. Returns 1 when the
+ * event may go. */
+static __always_inline int lw_token_take(void *bucket_map, __u32 rate, __u32 burst_events)
+{
+	__u32 key = 0;
+	struct lw_token_bucket *tb = bpf_map_lookup_elem(bucket_map, &key);
+	__u64 now = bpf_ktime_get_ns();
+	__u64 burst = (__u64)burst_events * 1000;
+	__u64 elapsed, tokens;
+	int ok = 0;
+
+	if (!tb)
+		return 0;
+	bpf_spin_lock(&tb->lock);
+	elapsed = now - tb->last_ns;
+	/* rate events/s = rate thousandths per ms */
+	tokens = tb->tokens_milli + (elapsed / 1000000) * rate;
+	if (elapsed >= 1000000)
+		tb->last_ns = now - (elapsed % 1000000);
+	if (tokens > burst)
+		tokens = burst;
+	if (tokens >= 1000) {
+		tokens -= 1000;
+		ok = 1;
+	}
+	tb->tokens_milli = tokens;
+	bpf_spin_unlock(&tb->lock);
+	return ok;
+}
+
+#endif
