@@ -83,4 +83,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } LW_MAP_B4_RATELIM SEC(".maps");
 
+/* Ports mapped, for the pool_warn_pct event: one writer per slot
+ * (enum lw_b4_usage_slot). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LW_B4_USAGE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct lw_b4_usage);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} LW_MAP_B4_USAGE SEC(".maps");
+
 #endif

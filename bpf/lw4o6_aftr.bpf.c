@@ -26,6 +26,7 @@
 #include "maps.h"
 #include "parse.h"
 #include "csum.h"
+#include "csum_pkt.h"
 #include "ctx.h"
 #include "emit.h"
 #include "fwd.h"
@@ -65,55 +66,6 @@ static __always_inline void lw_emit(struct xdp_md *ctx, const struct lw_aftr_con
 	lw_event_fill(ctx, (struct lw_event_head *)ev, ev->pkt, LW_EVENT_MAX_CAPTURE, type, dir,
 		      l3off, l3_proto, mtu);
 	lw_event_submit(&q, ev);
-}
-
-/* RFC 1071 sum over [off, off+len) of the packet, through a per-CPU buffer
- * because bpf_csum_diff needs multiples of four bytes. */
-struct lw_csum_scratch {
-	__u32 words[128];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct lw_csum_scratch);
-} lw_scratch SEC(".maps");
-
-#define LW_CSUM_CHUNKS 16 /* 8 KiB: beyond any MTU we forward */
-
-static __always_inline int lw_packet_csum_ok(struct xdp_md *ctx, __u64 off, __u64 len)
-{
-	__u32 key = 0;
-	struct lw_csum_scratch *s = bpf_map_lookup_elem(&lw_scratch, &key);
-	__s64 sum = 0;
-
-	if (!s)
-		return 0;
-	for (int i = 0; i < LW_CSUM_CHUNKS; i++) {
-		__u64 n, n4, m;
-
-		if (len == 0)
-			break;
-		n = len > 512 ? 512 : len;
-		m = n - 1;
-		asm volatile("" : "+r"(m)); /* keep both bounds visible to the verifier */
-		if (m >= 512)
-			return 0;
-		n4 = (n + 3) & ~3ull; /* whole words for bpf_csum_diff */
-		asm volatile("" : "+r"(n4));
-		if (n4 > 512)
-			return 0;
-		s->words[((n4 >> 2) - 1) & 127] = 0;
-		if (bpf_xdp_load_bytes(ctx, off, s, m + 1))
-			return 0;
-		sum = bpf_csum_diff(0, 0, (__be32 *)s, n4, (__u32)sum);
-		off += n;
-		len -= n;
-	}
-	if (len)
-		return 0;
-	return lw_csum_fold((__u32)sum) == 0xffff;
 }
 
 /* Outcome of a route lookup (LW_FWD_*): the configured static next hops

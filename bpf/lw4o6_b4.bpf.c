@@ -10,6 +10,9 @@
  *   from the WAN: IPv4-in-IPv6 from the lwAFTR only (B4-DP-3) → reverse
  *                 mapping (B4-DP-4), filtering (ADF/EIF, B4-NAT-4),
  *                 TTL−1, decapsulate, to the LAN host
+ *   ICMPv4 errors:  both ways, about a flow of a mapping: checksum checked,
+ *                 quote and outer address translated (B4-NAT-15/16),
+ *                 never refreshing a mapping (B4-NAT-13)
  *
  * Everything else is XDP_PASS: ARP, ND, the lwB4's own traffic, PCP inside
  * the tunnel and ICMPv6 from the lwAFTR (pcpd's). Mappings are created here
@@ -27,6 +30,7 @@
 #include "b4_maps.h"
 #include "parse.h"
 #include "csum.h"
+#include "csum_pkt.h"
 #include "ctx.h"
 #include "emit.h"
 #include "fwd.h"
@@ -389,13 +393,48 @@ static __always_inline __u8 lw_b4_tcp_bits(const struct tcphdr *th, int out)
 	return b;
 }
 
+/* A mapping was created (B4-NAT-17 early warning): ports mapped =
+ * CREATED - RELEASED (lw_b4_usage, user space releases); one event per
+ * crossing of cfg->pool_warn_pct, re-armed below it. */
+static __always_inline void lw_b4_usage_add(struct xdp_md *ctx, const struct lw_b4_config *cfg,
+					    __u32 total, __u32 l3off)
+{
+	__u32 kc = LW_B4_USAGE_CREATED, kr = LW_B4_USAGE_RELEASED;
+	struct lw_b4_usage *c = bpf_map_lookup_elem(&LW_MAP_B4_USAGE, &kc);
+	struct lw_b4_usage *r = bpf_map_lookup_elem(&LW_MAP_B4_USAGE, &kr);
+	struct lw_b4_evinfo ei = { .type = LW_B4_EV_POOL_THRESHOLD, .dir = LW_B4_DIR_FROM_LAN,
+				   .l3_proto = ETH_P_IP, .l3off = l3off };
+	__u64 used, created, released;
+	__u32 pct = cfg->pool_warn_pct;
+	int hit;
+
+	if (!c || !r)
+		return;
+	__sync_fetch_and_add(&c->count, 1);
+	created = c->count;
+	released = r->count;
+	used = created > released ? created - released : 0;
+	hit = pct && used * 100 >= (__u64)total * (pct > 100 ? 100 : pct);
+	if (hit && !c->above) {
+		c->above = 1;
+		lw_b4_count(LW_B4_STAT_POOL_THRESHOLD, 0);
+		ei.ps.first = used > 65536 ? 65536 : (__u32)used;
+		ei.ps.size = total;
+		lw_b4_emit(ctx, cfg, &ei);
+	} else if (!hit && c->above) {
+		c->above = 0;
+	}
+}
+
 /* The mapping of {proto, saddr, sport}, created when missing: keep the
  * internal port if it is free and in the pool, else a bounded random probe
  * (B4-NAT-11). The reverse entry is claimed (BPF_NOEXIST) before the forward
  * one, so that a port never gets two mappings (B4-NAT-3); a CPU that loses
  * the race for the forward entry releases its port and uses the winner's.
  * Returns the session, or NULL with *stat set to the drop reason. */
-static __always_inline struct lw_b4_session *lw_b4_mapping(__u8 proto, __be32 saddr, __be16 sport,
+static __always_inline struct lw_b4_session *lw_b4_mapping(struct xdp_md *ctx,
+							   const struct lw_b4_config *cfg, __u32 l3off,
+							   __u8 proto, __be32 saddr, __be16 sport,
 							   __be32 daddr, __u32 *stat)
 {
 	struct lw_b4_out_key ok = { .addr = saddr, .port = sport, .proto = proto };
@@ -439,6 +478,7 @@ static __always_inline struct lw_b4_session *lw_b4_mapping(__u8 proto, __be32 sa
 		return s;
 	}
 	lw_b4_count(LW_B4_STAT_MAPPING_CREATED, 0);
+	lw_b4_usage_add(ctx, cfg, p.total, l3off);
 	return bpf_map_lookup_elem(&LW_MAP_B4_OUT, &ok);
 }
 
@@ -497,7 +537,7 @@ static __always_inline int lw_b4_hairpin(struct xdp_md *ctx, const struct lw_b4_
 	int rc;
 
 	/* the sender's mapping first, as for any outbound packet (EIM) */
-	s = lw_b4_mapping(proto, saddr, sport, daddr, &stat);
+	s = lw_b4_mapping(ctx, cfg, l3off, proto, saddr, sport, daddr, &stat);
 	if (!s)
 		return lw_b4_no_mapping(ctx, cfg, stat, l3off, bytes);
 	iv = bpf_map_lookup_elem(&LW_MAP_B4_IN, &ik);
@@ -555,6 +595,289 @@ static __always_inline int lw_b4_hairpin(struct xdp_md *ctx, const struct lw_b4_
 			  ETH_P_IP, bytes))
 		return XDP_DROP;
 	lw_b4_count(LW_B4_STAT_HAIRPIN, tot_len + sizeof(struct ethhdr));
+	return lw_out_send(&out);
+}
+
+/* ---- ICMPv4 errors (B4-NAT-15/16; RFC 5508) --------------------------------------- */
+
+/* Rewrites the packet quoted by the ICMPv4 error at icoff: its source
+ * (src: an error from the tunnel about a packet we sent) or its destination
+ * (an error from a LAN host about a packet it received) becomes new_addr :
+ * new_port (port or echo Identifier). The quoted IPv4 header checksum and,
+ * when the quote holds it, the quoted TCP/UDP/ICMP checksum are updated as
+ * the NAPT updated them (so the quote reads as the packet really sent: RFC
+ * 5508 REQ-4a/5a), and the ICMP checksum follows every changed word (all at
+ * even offsets of the message: the quote starts at 8, its L4 header at a
+ * multiple of 4 after that). Returns 0, or -1 when a header is cut short. */
+static __always_inline int lw_b4_quote_rewrite(void *data, void *data_end, __u32 icoff, int src,
+					       __be32 new_addr, __be16 new_port)
+{
+	struct icmphdr *ic = data + (icoff & 0x3ff);
+	struct iphdr *q;
+	__be32 old_addr;
+	__be16 old_port;
+	__u16 icsum, old, new;
+	__u32 ql4;
+	__u8 qproto;
+
+	if ((void *)(ic + 1) > data_end)
+		return -1;
+	q = (void *)(ic + 1);
+	if ((void *)(q + 1) > data_end)
+		return -1;
+	qproto = q->protocol;
+	ql4 = (icoff + sizeof(*ic) + q->ihl * 4) & 0x3ff;
+	icsum = ic->checksum;
+	old_addr = src ? q->saddr : q->daddr;
+	old = q->check;
+	new = lw_b4_csum_addr(old, old_addr, new_addr);
+	q->check = new;
+	icsum = lw_csum_replace2(icsum, old, new);
+	icsum = lw_b4_csum_addr(icsum, old_addr, new_addr);
+	if (src)
+		q->saddr = new_addr;
+	else
+		q->daddr = new_addr;
+
+	if (qproto == IPPROTO_TCP || qproto == IPPROTO_UDP) {
+		__be16 *ports = data + ql4, *ck;
+
+		if ((void *)(ports + 2) > data_end)
+			return -1;
+		old_port = src ? ports[0] : ports[1];
+		if (src)
+			ports[0] = new_port;
+		else
+			ports[1] = new_port;
+		icsum = lw_csum_replace2(icsum, old_port, new_port);
+		/* the quoted L4 checksum, if the quote reaches it (a quote may
+		 * stop 8 bytes into the transport header: RFC 792) */
+		ck = qproto == IPPROTO_TCP ? ports + 8 : ports + 3;
+		if ((void *)(ck + 1) <= data_end && (qproto == IPPROTO_TCP || *ck)) {
+			old = *ck;
+			new = lw_b4_csum_addr(old, old_addr, new_addr);
+			new = lw_csum_replace2(new, old_port, new_port);
+			if (qproto == IPPROTO_UDP && !new)
+				new = 0xffff;
+			*ck = new;
+			icsum = lw_csum_replace2(icsum, old, new);
+		}
+	} else {
+		struct icmphdr *qi = data + ql4;
+
+		if ((void *)(qi + 1) > data_end)
+			return -1;
+		old_port = qi->un.echo.id;
+		qi->un.echo.id = new_port;
+		icsum = lw_csum_replace2(icsum, old_port, new_port);
+		old = qi->checksum;
+		new = lw_csum_replace2(old, old_port, new_port);
+		qi->checksum = new;
+		icsum = lw_csum_replace2(icsum, old, new);
+	}
+	ic->checksum = icsum;
+	return 0;
+}
+
+/* The checks every ICMPv4 error gets before its quote is trusted (RFC 5508
+ * REQ-3): the ICMP checksum over the whole message (REQ-3; extensions are
+ * covered and otherwise ignored, REQ-3d), the quoted IPv4 header checksum
+ * (REQ-3a; options are walked past, REQ-3b) and a quote we can map (TCP,
+ * UDP, ICMP echo). The quoted L4 checksum is not checked (REQ-3c).
+ * Returns 0 or the drop counter. */
+static __always_inline __u32 lw_b4_error_checks(struct xdp_md *ctx, __u32 icoff, __u32 icmp_len,
+						const struct lw_l4 *l4)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct iphdr *q = data + ((icoff + sizeof(struct icmphdr)) & 0x3ff);
+
+	if (!lw_packet_csum_ok(ctx, icoff, icmp_len))
+		return LW_B4_STAT_DROP_ICMP_CSUM;
+	if ((void *)(q + 1) > data_end)
+		return LW_B4_STAT_DROP_BAD_IPV4;
+	if (!lw_ipv4_hdr_csum_ok(ctx, icoff + sizeof(struct icmphdr), q->ihl * 4) || !l4->has_ports)
+		return LW_B4_STAT_DROP_ICMP_QUOTE;
+	return 0;
+}
+
+/* An ICMPv4 error from the tunnel about a packet our NAPT sent (quoted
+ * source = our address : a mapped port or Identifier): back to the internal
+ * host, the quote restored (REQ-4), type and code kept, decapsulated.
+ * Filtering: the error comes from a router on the path, whose address the
+ * mapping has usually never seen, so the outer source is not filtered;
+ * under ADF the quoted destination must be a remote the mapping sent to
+ * (else the error is about no flow of ours). The mapping is neither
+ * refreshed nor changed (B4-NAT-13/16); an error quoting an address other
+ * than ours, a port outside the pool or an unmapped one is dropped. */
+static __always_inline int lw_b4_error_from_wan(struct xdp_md *ctx, const struct lw_b4_config *cfg,
+						__u32 l3off, __u32 inner, __u32 ihl, __u32 tot_len,
+						const struct lw_l4 *l4, __be32 qsrc, __be32 qdst,
+						__u64 bytes)
+{
+	void *data, *data_end;
+	struct bpf_fib_lookup fib = {};
+	struct lw_b4_out_key ok = {};
+	struct lw_b4_in_key ik = {};
+	struct lw_b4_portset ps;
+	struct lw_b4_session *s;
+	struct lw_b4_in_val *iv;
+	struct ipv6hdr *ip6;
+	struct iphdr *iph, *q;
+	struct lw_out out;
+	__be32 daddr, saddr;
+	__u32 stat, end;
+	int rc;
+
+	inner &= 0x1ff;
+	stat = lw_b4_error_checks(ctx, inner + ihl, tot_len - ihl, l4);
+	if (stat)
+		return lw_b4_drop(stat, bytes);
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	iph = data + inner;
+	q = data + ((inner + ihl + sizeof(struct icmphdr)) & 0x3ff);
+	if ((void *)(iph + 1) > data_end || (void *)(q + 1) > data_end)
+		return XDP_DROP;
+	daddr = iph->daddr;
+	saddr = iph->saddr;
+	if (qsrc != daddr || !lw_b4_pool_find(daddr, l4->dport, &ps))
+		return lw_b4_drop(LW_B4_STAT_DROP_ICMP_NO_MAPPING, bytes);
+	ik.addr = daddr;
+	ik.port = bpf_htons(l4->dport);
+	ik.proto = q->protocol;
+	iv = bpf_map_lookup_elem(&LW_MAP_B4_IN, &ik);
+	if (!iv)
+		return lw_b4_drop(LW_B4_STAT_DROP_ICMP_NO_MAPPING, bytes);
+	ok.addr = iv->addr;
+	ok.port = iv->port;
+	ok.proto = ik.proto;
+	s = bpf_map_lookup_elem(&LW_MAP_B4_OUT, &ok);
+	if (!s || s->ext_addr != ik.addr || s->ext_port != ik.port)
+		return lw_b4_drop(LW_B4_STAT_DROP_ICMP_NO_MAPPING, bytes);
+	if (!lw_b4_admitted(cfg, s, qdst))
+		return lw_b4_drop(LW_B4_STAT_DROP_FILTERED, bytes);
+	if (iph->ttl <= 1) /* no error about an error */
+		return lw_b4_drop(LW_B4_STAT_DROP_TTL_ZERO, bytes);
+
+	fib.family = AF_INET;
+	fib.tos = iph->tos;
+	fib.l4_protocol = IPPROTO_ICMP;
+	fib.tot_len = tot_len;
+	fib.ifindex = lw_ingress_ifindex(ctx);
+	fib.ipv4_src = saddr;
+	fib.ipv4_dst = ok.addr;
+	rc = lw_b4_route(ctx, cfg, &fib, &out, bytes);
+	if (rc < 0)
+		return XDP_DROP;
+	if (rc == LW_FWD_TOO_BIG)
+		return lw_b4_drop(LW_B4_STAT_DROP_OVER_MTU_DF, bytes);
+
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	ip6 = data + (l3off & 0xff);
+	iph = data + inner;
+	if ((void *)(ip6 + 1) > data_end || (void *)(iph + 1) > data_end)
+		return XDP_DROP;
+	lw_tunnel_ecn_decap(ip6, iph);
+	if (lw_b4_quote_rewrite(data, data_end, inner + ihl, 1, ok.addr, ok.port))
+		return XDP_DROP;
+	iph->check = lw_b4_csum_addr(iph->check, daddr, ok.addr);
+	iph->daddr = ok.addr;
+	lw_ipv4_ttl_dec(iph);
+
+	end = inner + tot_len;
+	asm volatile("" : "+r"(end)); /* keep lw_reframe's arithmetic on scalars */
+	if (lw_b4_reframe(ctx, &out, end, (int)inner - (int)sizeof(struct ethhdr), ETH_P_IP, bytes))
+		return XDP_DROP;
+	lw_b4_count(LW_B4_STAT_ICMP_ERR_IN, bytes);
+	lw_b4_count(LW_B4_STAT_SENT_LAN, tot_len + sizeof(struct ethhdr));
+	return lw_out_send(&out);
+}
+
+/* An ICMPv4 error from a LAN host (or LAN router) about a packet that came
+ * in through the NAPT (quoted destination = the internal endpoint of a
+ * mapping): outer source → our address, quoted destination → our address :
+ * mapped port (REQ-5), then to the lwAFTR like any outbound packet. No
+ * mapping is created or refreshed (B4-NAT-6: RFC 7857 §7.1). */
+static __always_inline int lw_b4_error_from_lan(struct xdp_md *ctx, const struct lw_b4_config *cfg,
+						__u32 l3off, __u32 ihl, __u32 tot_len,
+						const struct lw_l4 *l4, __be32 qdst, __u64 bytes)
+{
+	void *data, *data_end;
+	struct bpf_fib_lookup fib = {};
+	struct lw_b4_out_key ok = {};
+	struct lw_b4_session *s;
+	struct ipv6hdr *ip6;
+	struct iphdr *iph, *q;
+	struct lw_out out;
+	__be32 saddr, ext_addr;
+	__be16 ext_port;
+	__u32 stat, end, mtu = cfg->ipv6_mtu;
+	__u8 tos;
+	int rc;
+
+	l3off &= 0xff;
+	stat = lw_b4_error_checks(ctx, l3off + ihl, tot_len - ihl, l4);
+	if (stat)
+		return lw_b4_drop(stat, bytes);
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	iph = data + l3off;
+	q = data + ((l3off + ihl + sizeof(struct icmphdr)) & 0x3ff);
+	if ((void *)(iph + 1) > data_end || (void *)(q + 1) > data_end)
+		return XDP_DROP;
+	ok.addr = qdst;
+	ok.port = bpf_htons(l4->sport); /* the quoted destination port */
+	ok.proto = q->protocol;
+	s = bpf_map_lookup_elem(&LW_MAP_B4_OUT, &ok);
+	if (!s)
+		return lw_b4_drop(LW_B4_STAT_DROP_ICMP_NO_MAPPING, bytes);
+	ext_addr = s->ext_addr;
+	ext_port = s->ext_port;
+	if (iph->ttl <= 1) /* no error about an error */
+		return lw_b4_drop(LW_B4_STAT_DROP_TTL_ZERO, bytes);
+	if (tot_len + sizeof(struct ipv6hdr) > mtu)
+		return lw_b4_drop(LW_B4_STAT_DROP_OVER_MTU_DF, bytes);
+	saddr = iph->saddr;
+	tos = iph->tos;
+
+	fib.family = AF_INET6;
+	fib.l4_protocol = IPPROTO_IPIP;
+	fib.tot_len = tot_len + sizeof(struct ipv6hdr);
+	fib.ifindex = lw_ingress_ifindex(ctx);
+	__builtin_memcpy(fib.ipv6_src, &cfg->tunnel_addr, sizeof(cfg->tunnel_addr));
+	__builtin_memcpy(fib.ipv6_dst, &cfg->aftr_addr, sizeof(cfg->aftr_addr));
+	rc = lw_b4_route(ctx, cfg, &fib, &out, bytes);
+	if (rc < 0)
+		return XDP_DROP;
+	if (rc == LW_FWD_TOO_BIG)
+		return lw_b4_drop(LW_B4_STAT_DROP_OVER_MTU_DF, bytes);
+
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	iph = data + l3off;
+	if ((void *)(iph + 1) > data_end)
+		return XDP_DROP;
+	if (lw_b4_quote_rewrite(data, data_end, l3off + ihl, 0, ext_addr, ext_port))
+		return XDP_DROP;
+	iph->check = lw_b4_csum_addr(iph->check, saddr, ext_addr);
+	iph->saddr = ext_addr;
+	lw_ipv4_ttl_dec(iph);
+
+	end = l3off + tot_len;
+	asm volatile("" : "+r"(end)); /* keep lw_reframe's arithmetic on scalars */
+	if (lw_b4_reframe(ctx, &out, end, (int)l3off - (int)(sizeof(struct ethhdr) + sizeof(*ip6)),
+			  ETH_P_IPV6, bytes))
+		return XDP_DROP;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	ip6 = data + sizeof(struct ethhdr);
+	if ((void *)(ip6 + 1) > data_end)
+		return XDP_DROP;
+	lw_tunnel_write_ip6(ip6, tos, tot_len, cfg->hop_limit, &cfg->tunnel_addr, &cfg->aftr_addr);
+	lw_b4_count(LW_B4_STAT_ICMP_ERR_OUT, bytes);
+	lw_b4_count(LW_B4_STAT_SENT_TUNNEL, (__u64)(data_end - data));
 	return lw_out_send(&out);
 }
 
@@ -616,8 +939,10 @@ static __always_inline int lw_b4_from_lan(struct xdp_md *ctx, const struct lw_b4
 		return lw_b4_drop(LW_B4_STAT_DROP_PROTO, bytes);
 	if (lw_parse_l4(data, data_end, l3off + ihl, proto, &l4, &qsrc, &qdst))
 		return lw_b4_drop(LW_B4_STAT_DROP_BAD_IPV4, bytes);
+	if (proto == IPPROTO_ICMP && l4.icmp_error)
+		return lw_b4_error_from_lan(ctx, cfg, l3off, ihl, tot_len, &l4, qdst, bytes);
 	if (proto == IPPROTO_ICMP && l4.icmp_type != ICMP_ECHO)
-		return lw_b4_drop(LW_B4_STAT_DROP_ICMP_TYPE, bytes); /* B4-NAT-15: later */
+		return lw_b4_drop(LW_B4_STAT_DROP_ICMP_TYPE, bytes);
 	if (iph->ttl <= 1) {
 		lw_b4_count(LW_B4_STAT_DROP_TTL_ZERO, bytes);
 		if (cfg->flags & LW_B4_CFG_EVENTS)
@@ -631,7 +956,7 @@ static __always_inline int lw_b4_from_lan(struct xdp_md *ctx, const struct lw_b4
 	if (tot_len + sizeof(struct ipv6hdr) > mtu)
 		return lw_b4_too_big(ctx, cfg, frag_off, l3off, mtu, bytes);
 
-	s = lw_b4_mapping(proto, saddr, bpf_htons(l4.sport), daddr, &stat);
+	s = lw_b4_mapping(ctx, cfg, l3off, proto, saddr, bpf_htons(l4.sport), daddr, &stat);
 	if (!s)
 		return lw_b4_no_mapping(ctx, cfg, stat, l3off, bytes);
 
@@ -798,8 +1123,11 @@ static __always_inline int lw_b4_from_wan(struct xdp_md *ctx, const struct lw_b4
 		return lw_b4_drop(LW_B4_STAT_DROP_NOT_OUR_PORT, bytes);
 	if (lw_parse_l4(data, data_end, inner + ihl, proto, &l4, &qsrc, &qdst))
 		return lw_b4_drop(LW_B4_STAT_DROP_BAD_INNER, bytes);
+	if (proto == IPPROTO_ICMP && l4.icmp_error)
+		return lw_b4_error_from_wan(ctx, cfg, l3off, inner, ihl, tot_len, &l4, qsrc, qdst,
+					    bytes);
 	if (proto == IPPROTO_ICMP && l4.icmp_type != ICMP_ECHOREPLY)
-		return lw_b4_drop(LW_B4_STAT_DROP_ICMP_TYPE, bytes); /* B4-NAT-15: later */
+		return lw_b4_drop(LW_B4_STAT_DROP_ICMP_TYPE, bytes);
 	/* B4-DP-4: our address and a port of the pool, and mapped */
 	if (!lw_b4_pool_find(iph->daddr, l4.dport, &ps))
 		return lw_b4_drop(LW_B4_STAT_DROP_NOT_OUR_PORT, bytes);

@@ -27,6 +27,7 @@
 #define LW_MAP_B4_STATS   lw_b4_stats
 #define LW_MAP_B4_EVENTS  lw_b4_events
 #define LW_MAP_B4_RATELIM lw_b4_ratelim
+#define LW_MAP_B4_USAGE   lw_b4_usage
 
 #define LW_B4_PROG_NAME "lw4o6_b4"
 
@@ -83,6 +84,28 @@ struct lw_b4_config {
 	__u32 tcp_est_timeout;
 	__u32 tcp_trans_timeout;
 	__u32 icmp_timeout;
+	/* POOL_THRESHOLD event when a new mapping brings the ports mapped to
+	 * this percentage of the pool's ports or more (1..100; 0 = off).
+	 * Re-armed once a later mapping finds usage below it again. */
+	__u32 pool_warn_pct;
+};
+
+/* lw_b4_usage: ports mapped = [CREATED].count - [RELEASED].count. Each entry
+ * has one writer, so neither needs a lock: the data plane adds to CREATED
+ * atomically on every mapping it creates, user space (b4_maps.c, expiry and
+ * flushes) adds to RELEASED the mappings it deletes. above is the data
+ * plane's: set while usage is at or over pool_warn_pct (one event per
+ * crossing). */
+enum lw_b4_usage_slot {
+	LW_B4_USAGE_CREATED  = 0,
+	LW_B4_USAGE_RELEASED = 1,
+	LW_B4_USAGE_SLOTS    = 2,
+};
+
+struct lw_b4_usage {
+	__u64 count;
+	__u32 above;
+	__u32 reserved;
 };
 
 /* lw_b4_out key: the internal endpoint (endpoint-independent mapping). */
@@ -156,7 +179,7 @@ struct lw_b4_in_val {
 	X(DROP_BAD_INNER,       "drop-malformed-inner-ipv4") \
 	X(DROP_IPV4_FRAGMENT,   "drop-ipv4-fragment")        \
 	X(DROP_PROTO,           "drop-unsupported-protocol") \
-	X(DROP_ICMP_TYPE,       "drop-unsupported-icmpv4")  /* errors: translation later */ \
+	X(DROP_ICMP_TYPE,       "drop-unsupported-icmpv4")  /* not echo, echo reply or an error */ \
 	X(DROP_TTL_ZERO,        "drop-ttl-zero-ipv4")        \
 	X(DROP_OVER_MTU_DF,     "drop-over-mtu-but-dont-fragment-ipv4") \
 	X(PUNT_FRAG_NEEDED,     "punt-over-mtu-fragment-ipv4") \
@@ -169,7 +192,13 @@ struct lw_b4_in_val {
 	X(EVENT_SENT,           "events-sent")               \
 	X(EVENT_SUPPRESSED,     "events-rate-limited")       \
 	X(EVENT_RINGBUF_FULL,   "events-ringbuf-full")      \
-	X(HAIRPIN,              "hairpin-ipv4-lan")         /* B4-NAT-10: LAN to LAN via our address */
+	X(HAIRPIN,              "hairpin-ipv4-lan")         /* B4-NAT-10: LAN to LAN via our address */ \
+	X(ICMP_ERR_IN,          "icmpv4-errors-translated-in")  /* B4-NAT-15: tunnel to LAN */ \
+	X(ICMP_ERR_OUT,         "icmpv4-errors-translated-out") /* B4-NAT-15: LAN to tunnel */ \
+	X(DROP_ICMP_CSUM,       "drop-bad-checksum-icmpv4")  /* RFC 5508 REQ-3 */ \
+	X(DROP_ICMP_QUOTE,      "drop-icmpv4-error-bad-quote") /* REQ-3a: quoted header checksum, protocol */ \
+	X(DROP_ICMP_NO_MAPPING, "drop-icmpv4-error-no-mapping") /* B4-NAT-16 */ \
+	X(POOL_THRESHOLD,       "pool-usage-threshold-crossed") /* pool_warn_pct reached */
 
 #define LW_B4_STAT_ENUM_(name, str) LW_B4_STAT_##name,
 enum lw_b4_stat { LW_B4_STAT_LIST(LW_B4_STAT_ENUM_) LW_B4_STAT_MAX };
@@ -185,6 +214,8 @@ enum lw_b4_event_type {
 	LW_B4_EV_POOL_EXHAUSTED  = 3, /* no free port: ask for another set (B4-NAT-17) */
 	LW_B4_EV_TTL_EXPIRED     = 4, /* → ICMPv4 11/0 */
 	LW_B4_EV_NO_BINDING      = 5, /* ICMPv6 1/5 from the lwAFTR: ps_* name the set */
+	LW_B4_EV_POOL_THRESHOLD  = 6, /* pool_warn_pct reached: ps_first = ports mapped,
+				       * ps_size = ports in the pool */
 };
 
 enum lw_b4_event_dir {
@@ -202,7 +233,8 @@ struct lw_b4_event {
 	__u16 l3_proto;    /* ETH_P_IP / ETH_P_IPV6, host order */
 	__u16 reserved;
 	/* NO_BINDING: the port set the quoted packet used (size 0: none of
-	 * ours); POOL_EXHAUSTED: zero */
+	 * ours); POOL_EXHAUSTED: zero; POOL_THRESHOLD: ps_first = ports
+	 * mapped, ps_size = ports in the pool (ps_ipv4 zero) */
 	__be32 ps_ipv4;
 	__u32 ps_first;
 	__u32 ps_size;
@@ -211,7 +243,8 @@ struct lw_b4_event {
 
 #ifndef __bpf__
 _Static_assert(sizeof(struct lw_b4_portset) == 16, "port set layout");
-_Static_assert(sizeof(struct lw_b4_config) == 76, "lwB4 config layout");
+_Static_assert(sizeof(struct lw_b4_config) == 80, "lwB4 config layout");
+_Static_assert(sizeof(struct lw_b4_usage) == 16, "usage layout");
 _Static_assert(sizeof(struct lw_b4_out_key) == 8, "out key layout");
 _Static_assert(sizeof(struct lw_b4_in_key) == 8, "in key layout");
 _Static_assert(sizeof(struct lw_b4_in_val) == 8, "in value layout");

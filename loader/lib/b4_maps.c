@@ -32,6 +32,7 @@ static const struct b4_slot b4_slots[] = {
 	B4_SLOT(stats, LW_MAP_B4_STATS),
 	B4_SLOT(events, LW_MAP_B4_EVENTS),
 	B4_SLOT(ratelim, LW_MAP_B4_RATELIM),
+	B4_SLOT(usage, LW_MAP_B4_USAGE),
 };
 
 int lw_b4_maps_from_obj(struct bpf_object *obj, struct lw_b4_maps *m, char *err, size_t errlen)
@@ -216,16 +217,44 @@ bool lw_b4_session_expired(const struct lw_b4_config *cfg, uint8_t proto,
 	return now_ns - last > lw_b4_session_timeout_ns(cfg, proto, s->tcp_state);
 }
 
+/* n mappings deleted: the RELEASED slot of lw_b4_usage, written only here
+ * (the data plane only adds to CREATED), so a read-modify-write is safe. */
+static void usage_release(const struct lw_b4_maps *m, size_t n)
+{
+	__u32 key = LW_B4_USAGE_RELEASED;
+	struct lw_b4_usage u;
+
+	if (!n || m->usage <= 0 || bpf_map_lookup_elem(m->usage, &key, &u))
+		return;
+	u.count += n;
+	bpf_map_update_elem(m->usage, &key, &u, BPF_ANY);
+}
+
+int lw_b4_usage_read(const struct lw_b4_maps *m, uint64_t *mapped)
+{
+	__u32 kc = LW_B4_USAGE_CREATED, kr = LW_B4_USAGE_RELEASED;
+	struct lw_b4_usage c, r;
+
+	if (bpf_map_lookup_elem(m->usage, &kc, &c) || bpf_map_lookup_elem(m->usage, &kr, &r))
+		return -errno;
+	*mapped = c.count > r.count ? c.count - r.count : 0;
+	return 0;
+}
+
 /* Both directions of one mapping; the reverse entry only if it still names
- * this internal endpoint. */
+ * this internal endpoint. *deleted counts the mappings this call removed. */
 static int delete_mapping(const struct lw_b4_maps *m, const struct lw_b4_out_key *k,
-			  const struct lw_b4_session *s)
+			  const struct lw_b4_session *s, size_t *deleted)
 {
 	struct lw_b4_in_key ik = { .addr = s->ext_addr, .port = s->ext_port, .proto = k->proto };
 	struct lw_b4_in_val iv;
 
-	if (bpf_map_delete_elem(m->out, k) && errno != ENOENT)
-		return -errno;
+	if (bpf_map_delete_elem(m->out, k)) {
+		if (errno != ENOENT)
+			return -errno;
+	} else {
+		(*deleted)++;
+	}
 	if (bpf_map_lookup_elem(m->in, &ik, &iv) == 0 && iv.addr == k->addr && iv.port == k->port &&
 	    bpf_map_delete_elem(m->in, &ik) && errno != ENOENT)
 		return -errno;
@@ -276,7 +305,7 @@ static int collect(const struct lw_b4_session_row *row, void *arg)
  * then deletes each mapping that still qualifies. */
 static int delete_selected(const struct lw_b4_maps *m, struct selection *sel, size_t *count)
 {
-	size_t done = 0;
+	size_t done = 0, deleted = 0;
 	int ret = lw_b4_session_foreach(m, collect, sel);
 
 	for (size_t i = 0; ret == 0 && i < sel->n; i++) {
@@ -286,10 +315,11 @@ static int delete_selected(const struct lw_b4_maps *m, struct selection *sel, si
 			continue;
 		if (!selected(sel, &row)) /* refreshed since */
 			continue;
-		ret = delete_mapping(m, &row.key, &row.s);
+		ret = delete_mapping(m, &row.key, &row.s, &deleted);
 		if (ret == 0)
 			done++;
 	}
+	usage_release(m, deleted);
 	free(sel->keys);
 	if (count)
 		*count = done;

@@ -14,7 +14,7 @@
 #include "lw4o6/stats.h"
 
 struct lw_b4_maps {
-	int meta, cfg, pool, out, in, stats, events, ratelim;
+	int meta, cfg, pool, out, in, stats, events, ratelim, usage;
 };
 
 /* File descriptors of a loaded object's maps (the object keeps them). */
@@ -65,6 +65,9 @@ int lw_b4_flush_all(const struct lw_b4_maps *m, size_t *flushed);
 
 int lw_b4_stats_read(const struct lw_b4_maps *m, struct lw_counter out[LW_B4_STAT_MAX]);
 int lw_b4_stats_reset(const struct lw_b4_maps *m);
+/* Ports mapped according to the lw_b4_usage counters (created by the data
+ * plane minus released here); every deletion in this file releases. */
+int lw_b4_usage_read(const struct lw_b4_maps *m, uint64_t *mapped);
 const char *lw_b4_stat_name(unsigned stat);
 
 #endif

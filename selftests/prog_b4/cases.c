@@ -35,6 +35,26 @@ static const struct setup two_sets = { .pool = {
 	{ .ipv4 = 0x016433c6 /* 198.51.100.1 */, .first = 1024, .size = 1024 },
 	{ .ipv4 = 0x026433c6 /* 198.51.100.2 */, .first = 4096, .size = 1024 } } };
 
+/* one port, 2048: every mapping of a protocol gets it, so translated
+ * values are literal */
+static const struct setup one_port = { .pool = { { .ipv4 = 0x016433c6 /* 198.51.100.1 */, .first = 2048,
+						    .size = 1 } } };
+static const struct setup one_port_eif = { .flags_on = LW_B4_CFG_EIF,
+	.pool = { { .ipv4 = 0x016433c6 /* 198.51.100.1 */, .first = 2048, .size = 1 } } };
+/* four ports 2048..2051, POOL_THRESHOLD at 75 % / 50 % */
+static const struct setup four_warn75 = { .warn_pct = 75,
+	.pool = { { .ipv4 = 0x016433c6 /* 198.51.100.1 */, .first = 2048, .size = 4 } } };
+static const struct setup four_warn50 = { .warn_pct = 50,
+	.pool = { { .ipv4 = 0x016433c6 /* 198.51.100.1 */, .first = 2048, .size = 4 } } };
+
+/* ICMPv4 errors (B4-NAT-15/16): what a router on the path sends back
+ * through the lwAFTR about a packet we sent, and what a LAN host sends about
+ * a packet it received */
+#define ERR(t, c, q) .l4 = L4_ICMP, .type = (t), .code = (c), .quote = (q)
+/* quotes: the packet as it left us (PUB, TTL 63) / as it reached HOST1 */
+#define Q_OUT(s, d, ...) FR(.s4 = (s), .d4 = (d), .ttl = 63, .df = true, __VA_ARGS__)
+#define Q_IN(s, d, ...) FR(.s4 = (s), .d4 = (d), .ttl = 49, .df = true, __VA_ARGS__)
+
 const struct tcase b4_cases[] = {
 	{
 		.name = "B4-NAT-11 TCP, internal port 1500 in the pool and free: kept; B4-DP-1 outer header",
@@ -294,6 +314,183 @@ const struct tcase b4_cases[] = {
 		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 2),
 			 C(SENT_LAN, 1), C(DROP_NO_MAPPING, 1) },
 		.mappings = 0,
+	},
+	/* ---- ICMPv4 errors, from the tunnel (B4-NAT-15, B4-NAT-16, B4-NAT-13) ---- */
+	{
+		.name = "B4-NAT-15 3/3 from the remote quoting our UDP PUB:2048 -> INET1:53: outer destination HOST1, "
+			"quote restored to HOST1:40000 (header and UDP checksums), decapsulated; mapping untouched "
+			"(B4-NAT-13/16)",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53), .payload = 12), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(2048, 53), .payload = 12) },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, ERR(3, 3, Q_OUT(PUB, INET1, UDP(2048, 53), .payload = 12))),
+			  XDP_REDIRECT,
+			  LAN_OUT(INET1, HOST1, ERR(3, 3, Q_OUT(HOST1, INET1, UDP(40000, 53), .payload = 12))) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 1),
+			 C(ICMP_ERR_IN, 1), C(SENT_LAN, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NAT-15 11/0 from a router (INET2) on the path quoting our TCP SYN PUB:2048 -> INET1:80: "
+			"accepted under ADF (the quoted destination is the mapping's remote), quote and TCP checksum "
+			"restored to HOST1:40000",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, TCP(40000, 80), .flags = PKT_TCP_SYN), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, TCP(2048, 80), .flags = PKT_TCP_SYN) },
+			{ SIDE_WAN, WAN_IN(INET2, PUB, ERR(11, 0, Q_OUT(PUB, INET1, TCP(2048, 80), .flags = PKT_TCP_SYN))),
+			  XDP_REDIRECT,
+			  LAN_OUT(INET2, HOST1, ERR(11, 0, Q_OUT(HOST1, INET1, TCP(40000, 80), .flags = PKT_TCP_SYN))) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 1),
+			 C(ICMP_ERR_IN, 1), C(SENT_LAN, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NAT-15 3/1 quoting our echo request Identifier 2048: Identifier 50000 and the quoted "
+			"ICMP checksum restored",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, ECHO(50000), .payload = 8), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, ECHO(2048), .payload = 8) },
+			{ SIDE_WAN, WAN_IN(INET2, PUB, ERR(3, 1, Q_OUT(PUB, INET1, ECHO(2048), .payload = 8))),
+			  XDP_REDIRECT,
+			  LAN_OUT(INET2, HOST1, ERR(3, 1, Q_OUT(HOST1, INET1, ECHO(50000), .payload = 8))) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 1),
+			 C(ICMP_ERR_IN, 1), C(SENT_LAN, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NAT-15 RFC 5508 REQ-3: bad ICMP checksum dropped; REQ-3a: bad quoted IPv4 header "
+			"checksum dropped; mapping untouched",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(2048, 53)) },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, ERR(3, 3, Q_OUT(PUB, INET1, UDP(2048, 53))),
+					   .bad_icmp_csum = true), XDP_DROP },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, ERR(3, 3, Q_OUT(PUB, INET1, UDP(2048, 53), .bad_ip_csum = true))),
+			  XDP_DROP } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 2),
+			 C(DROP_ICMP_CSUM, 1), C(DROP_ICMP_QUOTE, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NAT-16 errors quoting an unmapped protocol:port, a port outside the pool, another "
+			"address than ours: dropped and counted, mapping untouched",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(2048, 53)) },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, ERR(3, 3, Q_OUT(PUB, INET1, TCP(2048, 53)))), XDP_DROP },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, ERR(3, 3, Q_OUT(PUB, INET1, UDP(2049, 53)))), XDP_DROP },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, ERR(3, 3, Q_OUT(PUB2, INET1, UDP(2048, 53)))), XDP_DROP } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 3),
+			 C(DROP_ICMP_NO_MAPPING, 3) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NAT-4 ADF on errors: a quote whose destination (INET2) the mapping never sent to is "
+			"dropped (the outer source, a router, is not filtered)",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(2048, 53)) },
+			{ SIDE_WAN, WAN_IN(INET2, PUB, ERR(3, 3, Q_OUT(PUB, INET2, UDP(2048, 53)))), XDP_DROP } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 1),
+			 C(DROP_FILTERED, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NAT-4 EIF: an error quoting a flow to a remote the mapping never sent to is translated",
+		.setup = &one_port_eif,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(2048, 53)) },
+			{ SIDE_WAN, WAN_IN(INET2, PUB, ERR(3, 3, Q_OUT(PUB, INET2, UDP(2048, 53)))), XDP_REDIRECT,
+			  LAN_OUT(INET2, HOST1, ERR(3, 3, Q_OUT(HOST1, INET2, UDP(40000, 53)))) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 1),
+			 C(ICMP_ERR_IN, 1), C(SENT_LAN, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NAT-15 error with outer TTL 1: dropped, no TTL event (no error about an error)",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(2048, 53)) },
+			{ SIDE_WAN, { .l2 = L2_IN_WAN, .s6 = AFTR6, .d6 = TUN6, .hl = 60, .s4 = INET1, .d4 = PUB,
+				      .ttl = 1, ERR(3, 3, Q_OUT(PUB, INET1, UDP(2048, 53))) }, XDP_DROP } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 1),
+			 C(DROP_TTL_ZERO, 1) },
+		.mappings = 1,
+	},
+	/* ---- ICMPv4 errors, from the LAN (B4-NAT-15, B4-NAT-16, B4-NAT-6) ---- */
+	{
+		.name = "B4-NAT-15 3/3 from HOST1 about INET1:53 -> HOST1:40000 (came in through the mapping): "
+			"outer source PUB, quote PUB:2048, encapsulated; mapping not refreshed (B4-NAT-6)",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(2048, 53)) },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, UDP(53, 2048), .payload = 9), XDP_REDIRECT,
+			  LAN_OUT(INET1, HOST1, UDP(53, 40000), .payload = 9) },
+			{ SIDE_LAN, LAN_IN(HOST1, INET1, ERR(3, 3, Q_IN(INET1, HOST1, UDP(53, 40000), .payload = 9))),
+			  XDP_REDIRECT, WAN_OUT(PUB, INET1, ERR(3, 3, Q_IN(INET1, PUB, UDP(53, 2048), .payload = 9))) } },
+		.ctr = { C(RCVD_LAN, 2), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 2), C(RCVD_TUNNEL, 1),
+			 C(SENT_LAN, 1), C(ICMP_ERR_OUT, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NAT-15 3/3 from HOST1 about a TCP segment INET1:80 -> HOST1:40000: quote and TCP "
+			"checksum to PUB:2048",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, TCP(40000, 80)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, TCP(2048, 80)) },
+			{ SIDE_LAN, LAN_IN(HOST1, INET1, ERR(3, 3, Q_IN(INET1, HOST1, TCP(80, 40000), .payload = 4))),
+			  XDP_REDIRECT, WAN_OUT(PUB, INET1, ERR(3, 3, Q_IN(INET1, PUB, TCP(80, 2048), .payload = 4))) } },
+		.ctr = { C(RCVD_LAN, 2), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 2), C(ICMP_ERR_OUT, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NAT-16 error from a LAN host quoting no mapping: dropped, no mapping created; "
+			"B4-NAT-15 bad checksum from the LAN: dropped",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, ERR(3, 3, Q_IN(INET1, HOST1, UDP(53, 40000)))), XDP_DROP },
+			{ SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(2048, 53)) },
+			{ SIDE_LAN, LAN_IN(HOST1, INET1, ERR(3, 3, Q_IN(INET1, HOST1, UDP(53, 40000))),
+					   .bad_icmp_csum = true), XDP_DROP } },
+		.ctr = { C(RCVD_LAN, 3), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(DROP_ICMP_NO_MAPPING, 1),
+			 C(DROP_ICMP_CSUM, 1) },
+		.mappings = 1,
+	},
+	/* ---- pool usage (B4-NAT-17) ---- */
+	{
+		.name = "B4-NAT-17 pool usage 75 % of 4 ports: POOL_THRESHOLD event once (3/4), none at 4/4, then "
+			"POOL_EXHAUSTED",
+		.setup = &four_warn75,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(0, 53)), .dyn = true },
+			{ SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40001, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(0, 53)), .dyn = true },
+			{ SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40002, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(0, 53)), .dyn = true },
+			{ SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40003, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(0, 53)), .dyn = true },
+			{ SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40004, 53)), XDP_DROP } },
+		.ctr = { C(RCVD_LAN, 5), C(MAPPING_CREATED, 4), C(SENT_TUNNEL, 4), C(POOL_THRESHOLD, 1),
+			 C(DROP_POOL_EXHAUSTED, 1) },
+		.ev = { { .type = LW_B4_EV_POOL_THRESHOLD, .ps_first = 3, .ps_size = 4 }, EV(POOL_EXHAUSTED, 0) },
+		.mappings = 4,
+	},
+	{
+		.name = "B4-NAT-17 pool usage 50 %: event at 2/4; expiry (user space) releases the ports, the "
+			"event re-arms below 50 % and fires again at 2/4",
+		.setup = &four_warn50,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(0, 53)), .dyn = true },
+			{ SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40001, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(0, 53)), .dyn = true },
+			{ SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40002, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(0, 53)), .dyn = true, .before = BEFORE_EXPIRE_LATE },
+			{ SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40003, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(0, 53)), .dyn = true } },
+		.ctr = { C(RCVD_LAN, 4), C(MAPPING_CREATED, 4), C(SENT_TUNNEL, 4), C(POOL_THRESHOLD, 2) },
+		.ev = { { .type = LW_B4_EV_POOL_THRESHOLD, .ps_first = 2, .ps_size = 4 },
+			{ .type = LW_B4_EV_POOL_THRESHOLD, .ps_first = 2, .ps_size = 4 } },
+		.mappings = 2,
 	},
 };
 

@@ -75,7 +75,7 @@ struct built {
 static int build(const struct fr *f, struct built *b)
 {
 	struct pkt p;
-	int len, l4off = -1;
+	int len, l4off = -1, ip4off = -1, icmpoff = -1;
 
 	memset(b, 0, sizeof(*b));
 	pkt_init(&p, b->buf, sizeof(b->buf));
@@ -90,7 +90,7 @@ static int build(const struct fr *f, struct built *b)
 		pkt_ipv6(&p, &(struct pkt_ip6){ .src = ip6(f->s6), .dst = ip6(f->d6),
 						 .traffic_class = f->tc, .hop_limit = f->hl });
 	if (f->s4)
-		pkt_ipv4(&p, &(struct pkt_ip4){ .src = ip4(f->s4), .dst = ip4(f->d4), .tos = f->tos,
+		ip4off = pkt_ipv4(&p, &(struct pkt_ip4){ .src = ip4(f->s4), .dst = ip4(f->d4), .tos = f->tos,
 						 .ttl = f->ttl, .id = 0x1234, .df = f->df });
 	switch (f->l4) {
 	case L4_TCP:
@@ -103,8 +103,15 @@ static int build(const struct fr *f, struct built *b)
 		l4off = pkt_udp(&p, &(struct pkt_udp){ .sport = f->sport, .dport = f->dport });
 		break;
 	case L4_ICMP:
-		pkt_icmp4(&p, &(struct pkt_icmp){ .type = f->type, .code = f->code, .id = f->sport,
-						   .seq = 7 });
+		icmpoff = pkt_icmp4(&p, &(struct pkt_icmp){ .type = f->type, .code = f->code,
+							     .id = f->sport, .seq = 7 });
+		if (f->quote) {
+			static struct built q4;
+
+			if (build(f->quote, &q4))
+				return -1;
+			pkt_quote(&p, q4.buf, q4.len, PKT_ICMP4_ERROR_MAX);
+		}
 		break;
 	case L4_ICMP6:
 		pkt_icmp6(&p, &(struct pkt_icmp){ .type = f->type, .code = f->code, .id = 0x77, .seq = 1 });
@@ -131,6 +138,10 @@ static int build(const struct fr *f, struct built *b)
 	b->len = (size_t)len;
 	if (f->udp_zero && l4off >= 0)
 		put_be16(b->buf + l4off + 6, 0);
+	if (f->bad_icmp_csum && icmpoff >= 0)
+		b->buf[icmpoff + 2] ^= 0x5a;
+	if (f->bad_ip_csum && ip4off >= 0)
+		b->buf[ip4off + 10] ^= 0x5a;
 	return 0;
 }
 
@@ -222,6 +233,7 @@ static int apply_setup(const struct setup *s, char *err, size_t errlen)
 	cfg.lan_prefixlen = 24;
 	if (s->mtu)
 		cfg.ipv6_mtu = s->mtu;
+	cfg.pool_warn_pct = s->warn_pct;
 	if ((ret = lw_b4_config_write(&maps, &cfg)) || (ret = lw_b4_flush_all(&maps, NULL)) ||
 	    (ret = lw_b4_pool_clear(&maps)) || (ret = lw_b4_stats_reset(&maps))) {
 		snprintf(err, errlen, "config / flush / stats: %s", strerror(-ret));
@@ -345,11 +357,63 @@ static int check_invariants(int want, char *why, size_t whylen)
 		snprintf(why, whylen, "B4-NAT-3: %zu mappings but %zu reverse entries", v.n, n_in);
 		return 1;
 	}
+	{
+		uint64_t used = 0;
+		int ret = lw_b4_usage_read(&maps, &used);
+
+		if (ret || used != v.n) {
+			snprintf(why, whylen, "B4-NAT-17 usage counters: %llu ports mapped for %zu mappings (%s)",
+				 (unsigned long long)used, v.n, ret ? strerror(-ret) : "ok");
+			return 1;
+		}
+	}
 	if (want >= 0 && v.n != (size_t)want) {
 		snprintf(why, whylen, "mappings (expected %d got %zu)", want, v.n);
 		return 1;
 	}
 	return 0;
+}
+
+/* Every mapping, for the rule that an ICMP error changes none (B4-NAT-13/16). */
+struct snap {
+	struct lw_b4_session_row rows[16];
+	size_t n;
+};
+
+static int snap_row(const struct lw_b4_session_row *row, void *arg)
+{
+	struct snap *sn = arg;
+
+	if (sn->n < 16)
+		sn->rows[sn->n] = *row;
+	sn->n++;
+	return 0;
+}
+
+static int snapshot(struct snap *sn)
+{
+	memset(sn, 0, sizeof(*sn));
+	return lw_b4_session_foreach(&maps, snap_row, sn);
+}
+
+static bool snap_same(const struct snap *a, const struct snap *b)
+{
+	if (a->n != b->n || a->n > 16)
+		return false;
+	for (size_t i = 0; i < a->n; i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < b->n && !found; j++)
+			found = !memcmp(&a->rows[i], &b->rows[j], sizeof(a->rows[i]));
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+static bool is_icmp4_error(const struct fr *f)
+{
+	return f->l4 == L4_ICMP && (f->type == 3 || f->type == 11 || f->type == 12);
 }
 
 static uint64_t mono_ns(void)
@@ -389,12 +453,37 @@ static int do_before(uint8_t what, char *why, size_t whylen)
 	return ret;
 }
 
+/* ref_verify_frame leaves quotes alone; the quote of an ICMPv4 error we
+ * translated (whole, in these rows) must have a valid IPv4 header checksum
+ * and, where the quote holds all of it, a valid L4 checksum: the NAPT's
+ * quoted-checksum updates checked by the reference (RFC 5508 REQ-4a/5a). */
+static int quote_check(const uint8_t *f, size_t len, char *why, size_t whylen)
+{
+	size_t off = 14, ihl;
+	struct ref_l4_result r;
+
+	if (len >= off + 40 && f[12] == 0x86 && f[13] == 0xdd)
+		off += 40;
+	if (len < off + 20 || (f[off] >> 4) != 4)
+		return snprintf(why, whylen, "no IPv4 packet"), -1;
+	ihl = (size_t)(f[off] & 0x0f) * 4;
+	off += ihl + 8;
+	if (len < off + 20)
+		return snprintf(why, whylen, "no quote"), -1;
+	if (!ref_ipv4_header_ok(f + off, len - off))
+		return snprintf(why, whylen, "quoted ipv4 header checksum"), -1;
+	if (ref_l4_check_ipv4(f + off, len - off, &r) == REF_L4_BAD)
+		return snprintf(why, whylen, "quoted L4 checksum 0x%04x expected 0x%04x", r.found, r.want), -1;
+	return 0;
+}
+
 #define FAIL(...) do { snprintf(why, whylen, __VA_ARGS__); return 1; } while (0)
 
 int harness_run(const struct tcase *c, char *why, size_t whylen)
 {
 	static struct built in, exp;
 	static uint8_t out[4096];
+	static struct snap before, after;
 	struct lw_counter stats[LW_B4_STAT_MAX];
 	uint64_t want[LW_B4_STAT_MAX] = { 0 };
 	char err[512];
@@ -432,8 +521,12 @@ int harness_run(const struct tcase *c, char *why, size_t whylen)
 		}
 		if (build(&fin, &in))
 			FAIL("step %d: input frame", i + 1);
+		if (is_icmp4_error(&fin) && snapshot(&before))
+			FAIL("step %d: reading the mappings", i + 1);
 		if (aftr_env_run(&env, ifindex, in.buf, in.len, out, sizeof(out), &outlen, &action))
 			FAIL("step %d: BPF_PROG_TEST_RUN: %s", i + 1, strerror(errno));
+		if (is_icmp4_error(&fin) && (snapshot(&after) || !snap_same(&before, &after)))
+			FAIL("step %d: B4-NAT-13/16 an ICMP error changed, refreshed or removed a mapping", i + 1);
 		ring_buffer__consume(rb);
 		if (st->dyn && st->side == SIDE_LAN) {
 			uint16_t p = mapped_port(fr_proto(&fin), fin.s4, fin.sport);
@@ -468,6 +561,8 @@ int harness_run(const struct tcase *c, char *why, size_t whylen)
 			FAIL("step %d: output %s (expected %s got %s)", i + 1, d.field, d.expected, d.actual);
 		if (ref_verify_frame(out, outlen, err, sizeof(err)))
 			FAIL("step %d: output checksum: %s", i + 1, err);
+		if (st->out->l4 == L4_ICMP && st->out->quote && quote_check(out, outlen, err, sizeof(err)))
+			FAIL("step %d: quoted packet: %s", i + 1, err);
 	}
 
 	for (int i = 0; i < MAX_CTR && c->ctr[i].packets; i++)

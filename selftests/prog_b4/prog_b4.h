@@ -5,7 +5,10 @@
  * (docs/standards.md §10). After every row the harness also checks the NAPT
  * invariants over both maps: every mapping has exactly one reverse entry
  * pointing back to it, no two mappings share an external port, and every
- * external port lies in the pool (B4-NAT-1, B4-NAT-3). */
+ * external port lies in the pool (B4-NAT-1, B4-NAT-3), and the usage
+ * counters (lw_b4_usage) agree with the number of mappings. A step whose
+ * input is an ICMPv4 error must leave every mapping exactly as it was
+ * (B4-NAT-13, B4-NAT-16). */
 #ifndef LW4O6_SELFTEST_PROG_B4_H
 #define LW4O6_SELFTEST_PROG_B4_H
 
@@ -49,7 +52,9 @@ struct fr {
 	uint8_t type, code;       /* ICMP / ICMPv6 */
 	uint16_t payload;
 	bool udp_zero;            /* UDP checksum 0 (none) */
-	const struct fr *quote;   /* ICMPv6 error: the quoted packet (no L2) */
+	const struct fr *quote;   /* ICMPv4/ICMPv6 error: the quoted packet (no L2) */
+	bool bad_icmp_csum;       /* ICMPv4: checksum damaged after building */
+	bool bad_ip_csum;         /* IPv4 header checksum damaged (in a quote: before quoting) */
 };
 
 /* dyn: the translated port is the NAPT's choice, read from lw_b4_out and
@@ -75,6 +80,7 @@ enum before_action {
 struct setup {
 	uint32_t flags_on, flags_off;
 	uint16_t mtu;                   /* 0: 1500 */
+	uint8_t warn_pct;               /* cfg.pool_warn_pct */
 	struct lw_b4_portset pool[2];   /* size 0 ends; none: PUB 1024/1024 */
 };
 
