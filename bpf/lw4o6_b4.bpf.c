@@ -1182,6 +1182,13 @@ static __always_inline int lw_b4_from_wan(struct xdp_md *ctx, const struct lw_b4
 		if ((void *)(th + 1) > data_end)
 			return XDP_DROP;
 		bits = lw_b4_tcp_bits(th, 0);
+		/* B4-FRAG-4: the SYN/ACK of a connection a LAN host opened comes
+		 * from this side; clamping it keeps the host's segments within
+		 * the tunnel too (a 1500-byte LAN would otherwise send segments
+		 * that are too big for it, in both directions) */
+		if ((cfg->flags & LW_B4_CFG_MSS_CLAMP) && cfg->ipv6_mtu > 80 &&
+		    lw_b4_clamp_mss(data, data_end, inner + ihl, cfg->ipv6_mtu - 80))
+			lw_b4_count(LW_B4_STAT_MSS_CLAMPED, 0);
 	}
 	if (bits)
 		s->tcp_state |= bits;

@@ -254,6 +254,22 @@ const struct tcase b4_cases[] = {
 		.mappings = 1,
 	},
 	{
+		/* a LAN host's connection: its SYN is clamped on the way out, and
+		 * the server's SYN/ACK on the way in, so that neither end sends
+		 * segments the tunnel cannot carry */
+		.name = "B4-FRAG-4 inbound SYN/ACK MSS 1460 clamped to 1200 under tunnel MTU 1280",
+		.setup = &mtu1280,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, TCP(1500, 80), .flags = PKT_TCP_SYN, .mss = 1460),
+			  XDP_REDIRECT, WAN_OUT(PUB, INET1, TCP(1500, 80), .flags = PKT_TCP_SYN, .mss = 1200) },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, TCP(80, 1500), .flags = PKT_TCP_SYN | PKT_TCP_ACK,
+					   .mss = 1460),
+			  XDP_REDIRECT, LAN_OUT(INET1, HOST1, TCP(80, 1500), .flags = PKT_TCP_SYN | PKT_TCP_ACK,
+						.mss = 1200) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(MSS_CLAMPED, 2),
+			 C(RCVD_TUNNEL, 1), C(SENT_LAN, 1) },
+		.mappings = 1,
+	},
+	{
 		.name = "B4-FRAG-4 SYN MSS 1200 (already lower) untouched",
 		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, TCP(1500, 80), .flags = PKT_TCP_SYN, .mss = 1200),
 			  XDP_REDIRECT, WAN_OUT(PUB, INET1, TCP(1500, 80), .flags = PKT_TCP_SYN, .mss = 1200) } },
