@@ -30,4 +30,14 @@ int cmd_stats(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_pool(int argc, char **argv);
 
+/* the lwB4 role (cmd_b4.c) */
+int lw_pinned_role(void); /* enum lw_role of the pins under lw_pin_root */
+int cmd_b4_load(int argc, char **argv);
+int cmd_b4_unload(int argc, char **argv);
+int cmd_b4_status(int argc, char **argv);
+int cmd_b4_stats(int argc, char **argv);
+int cmd_portset(int argc, char **argv);
+int cmd_sessions(int argc, char **argv);
+int cmd_expire(int argc, char **argv);
+
 #endif

@@ -101,10 +101,36 @@ static void usage(FILE *f)
 "                 IPv4 pools: traffic to a pool address without a softwire is\n"
 "                 dropped (and answered per policy), not handed to the kernel\n"
 "  stats [--json] [--softwires] [--reset]\n"
+"                 (an lwB4 pin root: the lwB4's counters; --softwires is the lwAFTR's)\n"
 "  set hairpinning on|off | echo-policy identifier|port0|drop |\n"
 "      icmpv4-errors on|off | icmpv6-errors on|off | incoming-icmpv4 on|off |\n"
 "      pcp-bootstrap on|off | ttl-on-decap on|off | hop-limit N |\n"
 "      ipv4-mtu N | ipv6-mtu N | event-rate N | event-burst N\n"
+"\n"
+"lwB4 (customer edge; its maps are named lw_b4_*, so unload, status and stats\n"
+"follow the role of the pins under the pin root):\n"
+"  load b4 --lan-dev DEV --wan-dev DEV --config FILE [--mode native|skb]\n"
+"                 load the lwB4 program (NAPT44 into the port sets, IPv4-in-IPv6\n"
+"                 to the lwAFTR), attach it to both interfaces (the same DEV\n"
+"                 twice: on a stick). FILE is key-value, one statement a line:\n"
+"                   aftr-ipv6 ADDR, tunnel-ipv6 ADDR, lan-address A/LEN (required)\n"
+"                   tunnel-mtu N (1500), filtering adf|eif (adf), hop-limit N,\n"
+"                   udp-timeout S (300), tcp-established-timeout S (7440),\n"
+"                   tcp-transitory-timeout S (240), icmp-timeout S (60),\n"
+"                   mss-clamp on|off, events on|off, event-rate N, event-burst N,\n"
+"                   port-set IPV4 FIRST SIZE (static sets, repeatable)\n"
+"                 see docs/examples/lwb4.conf\n"
+"  portset add|del --ipv4 A --first P --size N [--json]\n"
+"                 static port sets (running without PCP): SIZE a power of two,\n"
+"                 FIRST a multiple of it; del flushes the set's mappings\n"
+"  portset list [--json]\n"
+"  sessions [--json]  NAPT mappings with their ages (seconds since created,\n"
+"                 last outbound, last inbound) and timeouts\n"
+"  expire [--advance S] [--json]\n"
+"                 delete the mappings idle past their timers, once. The data\n"
+"                 plane never expires mappings itself: until pcpd --role b4\n"
+"                 exists, run this periodically (cron, a timer, the netns test).\n"
+"                 --advance judges idleness S seconds in the future (testing)\n"
 "\n"
 "Exit status: 0 success, 1 failure, 2 usage error.\n");
 }
@@ -138,20 +164,26 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[0], "load"))
-		return cmd_load(argc, argv);
+		return argc > 1 && !strcmp(argv[1], "b4") ? cmd_b4_load(argc, argv) : cmd_load(argc, argv);
 	if (!strcmp(argv[0], "configure"))
 		return cmd_configure(argc, argv);
 	if (!strcmp(argv[0], "unload"))
-		return cmd_unload(argc, argv);
+		return lw_pinned_role() == LW_ROLE_B4 ? cmd_b4_unload(argc, argv) : cmd_unload(argc, argv);
 	if (!strcmp(argv[0], "status"))
-		return cmd_status(argc, argv);
+		return lw_pinned_role() == LW_ROLE_B4 ? cmd_b4_status(argc, argv) : cmd_status(argc, argv);
 	if (!strcmp(argv[0], "softwire"))
 		return cmd_softwire(argc, argv);
 	if (!strcmp(argv[0], "stats"))
-		return cmd_stats(argc, argv);
+		return lw_pinned_role() == LW_ROLE_B4 ? cmd_b4_stats(argc, argv) : cmd_stats(argc, argv);
 	if (!strcmp(argv[0], "set"))
 		return cmd_set(argc, argv);
 	if (!strcmp(argv[0], "pool"))
 		return cmd_pool(argc, argv);
+	if (!strcmp(argv[0], "portset"))
+		return cmd_portset(argc, argv);
+	if (!strcmp(argv[0], "sessions"))
+		return cmd_sessions(argc, argv);
+	if (!strcmp(argv[0], "expire"))
+		return cmd_expire(argc, argv);
 	lw_die_usage("unknown command '%s'", argv[0]);
 }

@@ -80,6 +80,11 @@ declare -A TEST_IDS=(
 # shellcheck source=selftests/netns/pcpd.sh
 . "$(dirname "${BASH_SOURCE[0]}")/pcpd.sh"
 
+# the lwB4 tests (two lwB4s sharing an address, LAN hosts, the lwAFTR):
+# they add themselves to ALL_TESTS and TEST_IDS, and build their own topology
+# shellcheck source=selftests/netns/b4.sh
+. "$(dirname "${BASH_SOURCE[0]}")/b4.sh"
+
 # ---- addresses (documentation ranges only) -----------------------------------
 
 B4_LINK6=2001:db8:1::2

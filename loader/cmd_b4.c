@@ -1,0 +1,986 @@
+// SPDX-License-Identifier: GPL-2.0
+/* lw4o6 for the lwB4 role: load b4, portset add|del|list, sessions, expire,
+ * and the b4 side of unload, status and stats.
+ *
+ * The lwB4's maps are pinned under the pin root with their own names
+ * (lw_b4_*, include/lw4o6/b4.h), so the role of a pin root is told by which
+ * meta map it holds: lw_meta (lwAFTR) or lw_b4_meta (lwB4).
+ *
+ * The configuration file is key-value, one statement a line, '#' comments
+ * (docs/examples/lwb4.conf):
+ *   aftr-ipv6 ADDR            the lwAFTR (outer destination)       required
+ *   tunnel-ipv6 ADDR          our softwire end (outer source)      required
+ *   lan-address A/LEN         the lwB4's own LAN address and the
+ *                             LAN prefix of its hosts              required
+ *   tunnel-mtu N              largest IPv6 packet to the lwAFTR    1500
+ *   filtering adf|eif         address-dependent (default) or
+ *                             endpoint-independent filtering
+ *   udp-timeout S             300     tcp-established-timeout S    7440
+ *   tcp-transitory-timeout S  240     icmp-timeout S               60
+ *   hop-limit N               64      mss-clamp on|off             on
+ *   events on|off             on      event-rate N / event-burst N 1000 / 100
+ *   port-set IPV4 FIRST SIZE  a static port set (repeatable; none: PCP or
+ *                             'lw4o6 portset add' grants them later)
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <dirent.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "lw4o6/abi.h"
+#include "lw4o6/b4.h"
+#include "lw4o6_b4.skel.h"
+#include "b4_maps.h"
+#include "addr.h"
+#include "cli.h"
+
+/* ---- pins and role ------------------------------------------------------------ */
+
+/* Every map of struct lw_b4_maps, by pin name (the order of b4_maps.c). */
+struct b4_pin {
+	const char *name;
+	size_t off;
+};
+#define B4_PIN(field, name) { LW_STR(name), offsetof(struct lw_b4_maps, field) }
+static const struct b4_pin b4_pins[] = {
+	B4_PIN(meta, LW_MAP_B4_META), B4_PIN(cfg, LW_MAP_B4_CFG), B4_PIN(pool, LW_MAP_B4_POOL),
+	B4_PIN(out, LW_MAP_B4_OUT), B4_PIN(in, LW_MAP_B4_IN), B4_PIN(stats, LW_MAP_B4_STATS),
+	B4_PIN(events, LW_MAP_B4_EVENTS), B4_PIN(ratelim, LW_MAP_B4_RATELIM),
+#ifdef LW_MAP_B4_USAGE
+	B4_PIN(usage, LW_MAP_B4_USAGE),
+#endif
+};
+#define N_B4_PINS (sizeof(b4_pins) / sizeof(b4_pins[0]))
+/* a map added to struct lw_b4_maps must be added here too */
+_Static_assert(sizeof(struct lw_b4_maps) == N_B4_PINS * sizeof(int), "one pin per map fd");
+
+static int *pin_fd(struct lw_b4_maps *m, size_t i)
+{
+	return (int *)((char *)m + b4_pins[i].off);
+}
+
+static bool pinned(const char *name)
+{
+	char path[600];
+
+	snprintf(path, sizeof(path), "%s/%s", lw_pin_root, name);
+	return access(path, F_OK) == 0;
+}
+
+int lw_pinned_role(void)
+{
+	bool aftr = pinned(LW_STR(LW_MAP_META)), b4 = pinned(LW_STR(LW_MAP_B4_META));
+
+	if (b4 && !aftr)
+		return LW_ROLE_B4;
+	return aftr ? LW_ROLE_AFTR : LW_ROLE_NONE;
+}
+
+static void b4_maps_close(struct lw_b4_maps *m)
+{
+	for (size_t i = 0; i < N_B4_PINS; i++)
+		if (*pin_fd(m, i) >= 0) {
+			close(*pin_fd(m, i));
+			*pin_fd(m, i) = -1;
+		}
+}
+
+static int b4_maps_open(struct lw_b4_maps *m)
+{
+	struct lw_meta meta = {};
+	__u32 key = 0;
+
+	for (size_t i = 0; i < N_B4_PINS; i++)
+		*pin_fd(m, i) = -1;
+	for (size_t i = 0; i < N_B4_PINS; i++) {
+		char path[600];
+
+		snprintf(path, sizeof(path), "%s/%s", lw_pin_root, b4_pins[i].name);
+		*pin_fd(m, i) = bpf_obj_get(path);
+		if (*pin_fd(m, i) < 0) {
+			int e = errno;
+
+			b4_maps_close(m);
+			if (e == ENOENT)
+				return lw_fail("%s not found: no lwB4 is loaded under %s (run 'lw4o6 load b4 ...'%s)",
+					       path, lw_pin_root,
+					       pinned(LW_STR(LW_MAP_META)) ? "; the pins there are an lwAFTR's" : "");
+			return lw_fail("cannot open %s: %s", path, strerror(e));
+		}
+	}
+	if (bpf_map_lookup_elem(m->meta, &key, &meta) ||
+	    (meta.abi_version && (meta.abi_version != LW_ABI_VERSION || meta.role != LW_ROLE_B4))) {
+		b4_maps_close(m);
+		return lw_fail("maps pinned under %s come from an incompatible build or role (ABI %u role %u, "
+			       "this build ABI %u role %u); remove them with 'lw4o6 unload' and load again",
+			       lw_pin_root, meta.abi_version, meta.role, LW_ABI_VERSION, LW_ROLE_B4);
+	}
+	return 0;
+}
+
+/* ---- configuration file ------------------------------------------------------- */
+
+struct b4_file {
+	struct lw_b4_config cfg;
+	struct lw_b4_portset sets[LW_B4_POOL_MAX];
+	size_t n_sets;
+	bool have_aftr, have_tunnel, have_lan;
+};
+
+static int parse_onoff(const char *v, bool *on)
+{
+	if (!strcmp(v, "on") || !strcmp(v, "true") || !strcmp(v, "yes"))
+		*on = true;
+	else if (!strcmp(v, "off") || !strcmp(v, "false") || !strcmp(v, "no"))
+		*on = false;
+	else
+		return -1;
+	return 0;
+}
+
+static void fmt_set(const struct lw_b4_portset *ps, char *buf, size_t len)
+{
+	char a[LW_IPV4_STRLEN];
+
+	snprintf(buf, len, "%s ports %u-%u", lw_format_ipv4(ps->ipv4, a, sizeof(a)), ps->first,
+		 ps->first + ps->size - 1);
+}
+
+/* Why ps is not a valid port set, or NULL. */
+static const char *set_problem(const struct lw_b4_portset *ps, char *buf, size_t len)
+{
+	if (ps->size == 0 || ps->size > 65536)
+		snprintf(buf, len, "size %u is outside 1..65536", ps->size);
+	else if (ps->size & (ps->size - 1))
+		snprintf(buf, len, "size %u is not a power of two (sets are PSID blocks: 1, 2, 4, ... 65536)",
+			 ps->size);
+	else if (ps->first % ps->size)
+		snprintf(buf, len, "first port %u is not aligned to the size %u (a multiple of %u is needed, "
+			 "e.g. %u)", ps->first, ps->size, ps->size, ps->first - ps->first % ps->size);
+	else if (ps->first + ps->size > 65536)
+		snprintf(buf, len, "ports %u..%u run past 65535", ps->first, ps->first + ps->size - 1);
+	else
+		return NULL;
+	return buf;
+}
+
+static const struct lw_b4_portset *overlapping(const struct lw_b4_portset *sets, size_t n,
+					       const struct lw_b4_portset *ps)
+{
+	for (size_t i = 0; i < n; i++)
+		if (sets[i].ipv4 == ps->ipv4 && sets[i].first < ps->first + ps->size &&
+		    ps->first < sets[i].first + sets[i].size)
+			return &sets[i];
+	return NULL;
+}
+
+static int parse_set(const char *a, const char *f, const char *s, struct lw_b4_portset *ps,
+		     char *err, size_t errlen)
+{
+	char e[256], why[160];
+	uint32_t n;
+
+	memset(ps, 0, sizeof(*ps));
+	if (lw_parse_ipv4(a, &ps->ipv4, e, sizeof(e)))
+		return snprintf(err, errlen, "%s", e), -1;
+	if (lw_parse_u32(f, 0, 65535, &n))
+		return snprintf(err, errlen, "first port '%s' is not a number in 0..65535", f), -1;
+	ps->first = n;
+	if (lw_parse_u32(s, 1, 65536, &n))
+		return snprintf(err, errlen, "size '%s' is not a number in 1..65536", s), -1;
+	ps->size = n;
+	if (set_problem(ps, why, sizeof(why)))
+		return snprintf(err, errlen, "port set %s %s %s: %s", a, f, s, why), -1;
+	return 0;
+}
+
+static int read_config(const char *path, struct b4_file *bf)
+{
+	char line[512], err[300];
+	unsigned lineno = 0;
+	FILE *f = fopen(path, "r");
+
+	memset(bf, 0, sizeof(*bf));
+	lw_b4_config_init(&bf->cfg);
+	if (!f)
+		return lw_fail("cannot read config '%s': %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		char *w[5] = { 0 }, *save = NULL, *p = strchr(line, '#');
+		int n = 0;
+		uint32_t v;
+
+		lineno++;
+		if (p)
+			*p = '\0';
+		for (p = strtok_r(line, " \t\r\n", &save); p && n < 5; p = strtok_r(NULL, " \t\r\n", &save))
+			w[n++] = p;
+		if (!n)
+			continue;
+#define BAD(...) do { snprintf(err, sizeof(err), __VA_ARGS__); goto bad; } while (0)
+#define NARGS(k) do { if (n != (k) + 1) BAD("'%s' takes %d value%s", w[0], k, (k) == 1 ? "" : "s"); } while (0)
+		if (!strcmp(w[0], "aftr-ipv6") || !strcmp(w[0], "tunnel-ipv6")) {
+			bool aftr = w[0][0] == 'a';
+			struct in6_addr *a = aftr ? &bf->cfg.aftr_addr : &bf->cfg.tunnel_addr;
+			char e[256];
+
+			NARGS(1);
+			if (lw_parse_ipv6(w[1], a, e, sizeof(e)))
+				BAD("%s: %s", w[0], e);
+			if (a->s6_addr[0] == 0xff || (!memcmp(a->s6_addr, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 15) && a->s6_addr[15] <= 1))
+				BAD("%s: '%s' is not a unicast address", w[0], w[1]);
+			*(aftr ? &bf->have_aftr : &bf->have_tunnel) = true;
+		} else if (!strcmp(w[0], "lan-address")) {
+			char buf[64], e[256], *slash;
+			uint32_t len;
+
+			NARGS(1);
+			snprintf(buf, sizeof(buf), "%s", w[1]);
+			slash = strchr(buf, '/');
+			if (!slash)
+				BAD("lan-address: '%s' needs a prefix length (e.g. 192.168.1.1/24)", w[1]);
+			*slash = '\0';
+			if (lw_parse_ipv4(buf, &bf->cfg.lan_addr, e, sizeof(e)))
+				BAD("lan-address: %s", e);
+			if (lw_parse_u32(slash + 1, 8, 30, &len))
+				BAD("lan-address: prefix length '%s' is outside 8..30", slash + 1);
+			bf->cfg.lan_prefixlen = (__u8)len;
+			bf->have_lan = true;
+		} else if (!strcmp(w[0], "tunnel-mtu")) {
+			NARGS(1);
+			if (lw_parse_u32(w[1], 1280, 65535, &v))
+				BAD("tunnel-mtu: '%s' is not a number in 1280..65535 (IPv6 minimum MTU 1280)", w[1]);
+			bf->cfg.ipv6_mtu = (__u16)v;
+		} else if (!strcmp(w[0], "hop-limit")) {
+			NARGS(1);
+			if (lw_parse_u32(w[1], 1, 255, &v))
+				BAD("hop-limit: '%s' is not a number in 1..255", w[1]);
+			bf->cfg.hop_limit = (__u8)v;
+		} else if (!strcmp(w[0], "filtering")) {
+			NARGS(1);
+			if (!strcmp(w[1], "eif"))
+				bf->cfg.flags |= LW_B4_CFG_EIF;
+			else if (!strcmp(w[1], "adf"))
+				bf->cfg.flags &= ~LW_B4_CFG_EIF;
+			else
+				BAD("filtering: 'adf' (address-dependent) or 'eif' (endpoint-independent), not '%s'", w[1]);
+		} else if (!strcmp(w[0], "mss-clamp") || !strcmp(w[0], "events")) {
+			__u32 flag = w[0][0] == 'm' ? LW_B4_CFG_MSS_CLAMP : LW_B4_CFG_EVENTS;
+			bool on;
+
+			NARGS(1);
+			if (parse_onoff(w[1], &on))
+				BAD("%s: 'on' or 'off', not '%s'", w[0], w[1]);
+			bf->cfg.flags = on ? bf->cfg.flags | flag : bf->cfg.flags & ~flag;
+		} else if (!strcmp(w[0], "event-rate") || !strcmp(w[0], "event-burst")) {
+			NARGS(1);
+			if (lw_parse_u32(w[1], w[0][6] == 'b', 10000000, &v))
+				BAD("%s: '%s' is not a number in %d..10000000", w[0], w[1], w[0][6] == 'b');
+			*(w[0][6] == 'b' ? &bf->cfg.event_burst : &bf->cfg.event_rate) = v;
+		} else if (!strcmp(w[0], "udp-timeout") || !strcmp(w[0], "tcp-established-timeout") ||
+			   !strcmp(w[0], "tcp-transitory-timeout") || !strcmp(w[0], "icmp-timeout")) {
+			static const struct { const char *name; uint32_t min; const char *rfc; } t[] = {
+				{ "udp-timeout", 120, "RFC 4787 REQ-5" },
+				{ "tcp-established-timeout", 7440, "RFC 5382 REQ-5" },
+				{ "tcp-transitory-timeout", 240, "RFC 5382 REQ-5" },
+				{ "icmp-timeout", 60, "RFC 5508 REQ-2" },
+			};
+			__u32 *dst[] = { &bf->cfg.udp_timeout, &bf->cfg.tcp_est_timeout,
+					 &bf->cfg.tcp_trans_timeout, &bf->cfg.icmp_timeout };
+
+			NARGS(1);
+			for (size_t i = 0; i < 4; i++) {
+				if (strcmp(w[0], t[i].name))
+					continue;
+				if (lw_parse_u32(w[1], 1, 86400 * 7, &v))
+					BAD("%s: '%s' is not a number of seconds in 1..604800", w[0], w[1]);
+				if (v < t[i].min)
+					fprintf(stderr, "lw4o6: warning: %s:%u: %s %u s is below the %s minimum "
+						"of %u s\n", path, lineno, w[0], v, t[i].rfc, t[i].min);
+				*dst[i] = v;
+			}
+		} else if (!strcmp(w[0], "port-set")) {
+			struct lw_b4_portset ps;
+			const struct lw_b4_portset *o;
+			char e[256], b[64];
+
+			NARGS(3);
+			if (parse_set(w[1], w[2], w[3], &ps, e, sizeof(e)))
+				BAD("%s", e);
+			if ((o = overlapping(bf->sets, bf->n_sets, &ps))) {
+				fmt_set(o, b, sizeof(b));
+				BAD("port set %s %s %s overlaps %s", w[1], w[2], w[3], b);
+			}
+			if (bf->n_sets == LW_B4_POOL_MAX)
+				BAD("more than %d port sets", LW_B4_POOL_MAX);
+			bf->sets[bf->n_sets++] = ps;
+		} else {
+			BAD("unknown statement '%s' (see docs/examples/lwb4.conf)", w[0]);
+		}
+#undef NARGS
+#undef BAD
+	}
+	fclose(f);
+	if (!bf->have_aftr || !bf->have_tunnel || !bf->have_lan)
+		return lw_fail("%s: %s is required", path,
+			       !bf->have_aftr ? "aftr-ipv6" : !bf->have_tunnel ? "tunnel-ipv6" : "lan-address");
+	return 0;
+bad:
+	fclose(f);
+	return lw_fail("%s:%u: %s", path, lineno, err);
+}
+
+/* ---- load ------------------------------------------------------------------------- */
+
+static int ensure_bpffs(void)
+{
+	struct statfs st;
+	char parent[512];
+	char *slash;
+
+	snprintf(parent, sizeof(parent), "%s", lw_pin_root);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = '\0';
+	if (statfs(parent, &st) == 0 && st.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", parent, "bpf", 0, "mode=0700"))
+		return lw_fail("%s is not a bpf filesystem and mounting one failed: %s", parent,
+			       strerror(errno));
+	return 0;
+}
+
+/* Detaches the program on ifindex if it is an lwB4. 1 detached, 0 none, -errno. */
+static int detach_b4(unsigned ifindex)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), id, mode;
+	int fd, ret = 0;
+
+	if (!ifindex || bpf_xdp_query((int)ifindex, 0, &q))
+		return 0;
+	switch (q.attach_mode) {
+	case XDP_ATTACHED_DRV: id = q.drv_prog_id; mode = XDP_FLAGS_DRV_MODE; break;
+	case XDP_ATTACHED_SKB: id = q.skb_prog_id; mode = XDP_FLAGS_SKB_MODE; break;
+	case XDP_ATTACHED_HW: id = q.hw_prog_id; mode = XDP_FLAGS_HW_MODE; break;
+	default: return 0;
+	}
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && !strcmp(info.name, LW_B4_PROG_NAME)) {
+		LIBBPF_OPTS(bpf_xdp_attach_opts, xo, .old_prog_fd = fd);
+
+		ret = bpf_xdp_detach((int)ifindex, mode | XDP_FLAGS_REPLACE, &xo) ? -errno : 1;
+	}
+	close(fd);
+	return ret;
+}
+
+static int attach_b4(unsigned ifindex, const char *dev, int prog_fd, __u32 flags)
+{
+	__u32 have = 0;
+	int r = detach_b4(ifindex);
+
+	if (r < 0)
+		return lw_fail("cannot replace the lwB4 already on %s: %s", dev, strerror(-r));
+	if (bpf_xdp_query_id((int)ifindex, 0, &have) == 0 && have)
+		return lw_fail("%s already has an XDP program (id %u, not an lwB4); detach it first "
+			       "(e.g. 'xdp-loader unload %s --all')", dev, have, dev);
+	if (bpf_xdp_attach((int)ifindex, prog_fd, flags | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL)) {
+		int e = errno;
+
+		return lw_fail("cannot attach to %s: %s%s", dev, strerror(e),
+			       e == EOPNOTSUPP ? " (try --mode skb)" : "");
+	}
+	return 0;
+}
+
+static long read_num(const char *fmt, const char *dev)
+{
+	char path[256], buf[32];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), fmt, dev);
+	if ((f = fopen(path, "r"))) {
+		if (fgets(buf, sizeof(buf), f))
+			v = strtol(buf, NULL, 10);
+		fclose(f);
+	}
+	return v;
+}
+
+/* Packets the program hands to the kernel (next hop not resolved yet) are
+ * forwarded by it: IPv6 on the LAN side, IPv4 on the WAN side. */
+static void warn_host_settings(const char *wan)
+{
+	if (read_num("/proc/sys/net/ipv4/ip_forward", "") == 0 ||
+	    read_num("/proc/sys/net/ipv6/conf/%s/forwarding", "all") == 0)
+		fprintf(stderr, "lw4o6: warning: forwarding is off (sysctl net.ipv4.ip_forward=1 "
+				"net.ipv6.conf.all.forwarding=1): packets whose next hop is not yet "
+				"resolved are handed to the kernel and will be lost\n");
+	if (read_num("/proc/sys/net/ipv4/conf/%s/rp_filter", wan) > 0 ||
+	    read_num("/proc/sys/net/ipv4/conf/%s/rp_filter", "all") > 0)
+		fprintf(stderr, "lw4o6: warning: rp_filter is on for %s: decapsulated packets handed to "
+				"the kernel arrive there with internet sources and are dropped as martians "
+				"unless a route back exists; set rp_filter=0\n", wan);
+}
+
+int cmd_b4_load(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "lan-dev", required_argument, NULL, 'l' }, { "wan-dev", required_argument, NULL, 'w' },
+		{ "config", required_argument, NULL, 'c' }, { "mode", required_argument, NULL, 'm' },
+		{ 0 },
+	};
+	const char *lan = NULL, *wan = NULL, *config = NULL;
+	__u32 xdp_flags = XDP_FLAGS_DRV_MODE;
+	struct lw4o6_b4 *skel;
+	struct lw_b4_maps maps;
+	struct b4_file bf;
+	unsigned lan_if, wan_if;
+	char err[512];
+	int c, ret;
+
+	argc--; /* "load" */
+	argv++;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': lan = optarg; break;
+		case 'w': wan = optarg; break;
+		case 'c': config = optarg; break;
+		case 'm':
+			if (!strcmp(optarg, "native"))
+				xdp_flags = XDP_FLAGS_DRV_MODE;
+			else if (!strcmp(optarg, "skb"))
+				xdp_flags = XDP_FLAGS_SKB_MODE;
+			else
+				lw_die_usage("--mode must be native or skb, not '%s'", optarg);
+			break;
+		default:
+			lw_die_usage("load b4: bad option");
+		}
+	}
+	if (optind < argc)
+		lw_die_usage("load b4: unexpected argument '%s'", argv[optind]);
+	if (!lan || !wan || !config)
+		lw_die_usage("load b4 needs --lan-dev, --wan-dev and --config");
+	lan_if = if_nametoindex(lan);
+	if (!lan_if)
+		return lw_fail("interface '%s' (--lan-dev) does not exist", lan);
+	wan_if = if_nametoindex(wan);
+	if (!wan_if)
+		return lw_fail("interface '%s' (--wan-dev) does not exist", wan);
+	if (read_config(config, &bf))
+		return LW_EXIT_FAIL;
+	bf.cfg.lan_ifindex = lan_if;
+	bf.cfg.wan_ifindex = wan_if;
+	if (pinned(LW_STR(LW_MAP_META)))
+		return lw_fail("%s holds an lwAFTR's pins: give the lwB4 its own --pin-root", lw_pin_root);
+	if (ensure_bpffs())
+		return LW_EXIT_FAIL;
+	if (pinned(LW_STR(LW_MAP_B4_META))) {
+		struct lw_b4_maps old;
+
+		if (b4_maps_open(&old))
+			return LW_EXIT_FAIL;
+		b4_maps_close(&old);
+	}
+	warn_host_settings(wan);
+
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = lw_pin_root);
+	skel = lw4o6_b4__open_opts(&open_opts);
+	if (!skel)
+		return lw_fail("cannot open the lwB4 BPF object: %s", strerror(errno));
+	ret = lw4o6_b4__load(skel);
+	if (ret) {
+		lw4o6_b4__destroy(skel);
+		return lw_fail("cannot load the lwB4 program: %s (run with -v for the verifier log; "
+			       "stale pins under %s can be removed with 'lw4o6 unload')",
+			       strerror(-ret), lw_pin_root);
+	}
+	if (lw_b4_maps_from_obj(skel->obj, &maps, err, sizeof(err))) {
+		lw4o6_b4__destroy(skel);
+		return lw_fail("%s", err);
+	}
+	/* a load starts from the file alone: no sets, no mappings of before */
+	ret = lw_b4_pool_clear(&maps);
+	if (!ret)
+		ret = lw_b4_flush_all(&maps, NULL);
+	if (!ret)
+		ret = lw_b4_config_write(&maps, &bf.cfg);
+	for (size_t i = 0; !ret && i < bf.n_sets; i++)
+		ret = lw_b4_pool_add(&maps, &bf.sets[i]);
+	if (!ret) {
+		struct lw_meta meta = { .abi_version = LW_ABI_VERSION, .role = LW_ROLE_B4 };
+		__u32 key = 0;
+
+		ret = bpf_map_update_elem(maps.meta, &key, &meta, BPF_ANY) ? -errno : 0;
+	}
+	if (ret) {
+		lw4o6_b4__destroy(skel);
+		return lw_fail("cannot install the configuration: %s", strerror(-ret));
+	}
+	{
+		int fd = bpf_program__fd(skel->progs.lw4o6_b4);
+
+		ret = attach_b4(lan_if, lan, fd, xdp_flags);
+		if (!ret && wan_if != lan_if) {
+			ret = attach_b4(wan_if, wan, fd, xdp_flags);
+			if (ret)
+				detach_b4(lan_if);
+		}
+	}
+	lw4o6_b4__destroy(skel);
+	if (ret)
+		return LW_EXIT_FAIL;
+	printf("lwB4 attached: LAN (IPv4) %s, WAN (IPv6) %s%s, %zu static port set%s, maps under %s\n",
+	       lan, wan, lan_if == wan_if ? " (on a stick)" : "", bf.n_sets, bf.n_sets == 1 ? "" : "s",
+	       lw_pin_root);
+	return 0;
+}
+
+/* ---- unload, status, stats ---------------------------------------------------- */
+
+int cmd_b4_unload(int argc, char **argv)
+{
+	struct lw_b4_maps m;
+	struct lw_b4_config cfg = {};
+	bool keep = false;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--keep-maps"))
+			keep = true;
+		else
+			lw_die_usage("unload: unknown argument '%s'", argv[i]);
+	}
+	if (b4_maps_open(&m))
+		return LW_EXIT_FAIL;
+	lw_b4_config_read(&m, &cfg);
+	b4_maps_close(&m);
+	for (int i = 0; i < (cfg.lan_ifindex == cfg.wan_ifindex ? 1 : 2); i++) {
+		unsigned ifi = i ? cfg.wan_ifindex : cfg.lan_ifindex;
+		int r = detach_b4(ifi);
+
+		if (r < 0)
+			fprintf(stderr, "lw4o6: warning: cannot detach from ifindex %u: %s\n", ifi, strerror(-r));
+	}
+	if (keep)
+		return 0;
+	for (size_t i = 0; i < N_B4_PINS; i++) {
+		char path[600];
+
+		snprintf(path, sizeof(path), "%s/%s", lw_pin_root, b4_pins[i].name);
+		if (unlink(path) && errno != ENOENT)
+			fprintf(stderr, "lw4o6: warning: cannot remove %s: %s\n", path, strerror(errno));
+	}
+	/* the directory goes when nothing else is pinned there */
+	if (rmdir(lw_pin_root) && errno != ENOTEMPTY && errno != EEXIST)
+		return lw_fail("cannot remove %s: %s", lw_pin_root, strerror(errno));
+	return 0;
+}
+
+static __u32 map_id(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+static const char *ifname(unsigned ifindex, char *buf)
+{
+	if (!ifindex || !if_indextoname(ifindex, buf))
+		snprintf(buf, IF_NAMESIZE, "ifindex %u", ifindex);
+	return buf;
+}
+
+static int count_session(const struct lw_b4_session_row *row, void *arg)
+{
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+int cmd_b4_status(int argc, char **argv)
+{
+	struct lw_b4_portset sets[LW_B4_POOL_MAX];
+	struct lw_b4_config cfg = {};
+	struct lw_b4_maps m;
+	char nl[IF_NAMESIZE], nw[IF_NAMESIZE], t6[LW_IPV6_STRLEN], a6[LW_IPV6_STRLEN], la[LW_IPV4_STRLEN];
+	__u32 pl = 0, pw = 0;
+	size_t nsets = 0, nsess = 0;
+	bool json = argc > 1 && !strcmp(argv[1], "--json");
+
+	if (argc > 2 || (argc > 1 && !json))
+		lw_die_usage("status: unknown argument '%s'", argv[argc - 1]);
+	if (b4_maps_open(&m))
+		return LW_EXIT_FAIL;
+	lw_b4_config_read(&m, &cfg);
+	lw_b4_pool_list(&m, sets, LW_B4_POOL_MAX, &nsets);
+	lw_b4_session_foreach(&m, count_session, &nsess);
+	if (cfg.lan_ifindex)
+		bpf_xdp_query_id((int)cfg.lan_ifindex, 0, &pl);
+	if (cfg.wan_ifindex)
+		bpf_xdp_query_id((int)cfg.wan_ifindex, 0, &pw);
+	ifname(cfg.lan_ifindex, nl);
+	ifname(cfg.wan_ifindex, nw);
+	lw_format_ipv6(&cfg.tunnel_addr, t6, sizeof(t6));
+	lw_format_ipv6(&cfg.aftr_addr, a6, sizeof(a6));
+	lw_format_ipv4(cfg.lan_addr, la, sizeof(la));
+	if (json) {
+		printf("{\"role\":\"b4\",\"pin-root\":");
+		lw_json_str(stdout, lw_pin_root);
+		printf(",\"lan-dev\":");
+		lw_json_str(stdout, nl);
+		printf(",\"lan-xdp-prog-id\":%u,\"wan-dev\":", pl);
+		lw_json_str(stdout, nw);
+		printf(",\"wan-xdp-prog-id\":%u,\"tunnel-ipv6\":\"%s\",\"aftr-ipv6\":\"%s\","
+		       "\"lan-address\":\"%s/%u\",\"tunnel-mtu\":%u,\"hop-limit\":%u,\"filtering\":\"%s\","
+		       "\"mss-clamp\":%s,\"events\":%s,\"event-rate\":%u,\"event-burst\":%u,"
+		       "\"udp-timeout\":%u,\"tcp-established-timeout\":%u,\"tcp-transitory-timeout\":%u,"
+		       "\"icmp-timeout\":%u,\"port-sets\":%zu,\"sessions\":%zu,\"maps\":{",
+		       pw, t6, a6, la, cfg.lan_prefixlen, cfg.ipv6_mtu, cfg.hop_limit,
+		       cfg.flags & LW_B4_CFG_EIF ? "eif" : "adf",
+		       cfg.flags & LW_B4_CFG_MSS_CLAMP ? "true" : "false",
+		       cfg.flags & LW_B4_CFG_EVENTS ? "true" : "false", cfg.event_rate, cfg.event_burst,
+		       cfg.udp_timeout, cfg.tcp_est_timeout, cfg.tcp_trans_timeout, cfg.icmp_timeout, nsets,
+		       nsess);
+		printf("\"config\":%u,\"pool\":%u,\"out\":%u,\"in\":%u,\"stats\":%u,\"events\":%u}}\n",
+		       map_id(m.cfg), map_id(m.pool), map_id(m.out), map_id(m.in), map_id(m.stats),
+		       map_id(m.events));
+	} else {
+		printf("role            lwB4 (maps under %s)\n", lw_pin_root);
+		printf("LAN (IPv4)      %s, XDP program id %u; lwB4 %s/%u\n", nl, pl, la, cfg.lan_prefixlen);
+		printf("WAN (IPv6)      %s, XDP program id %u%s\n", nw, pw,
+		       cfg.lan_ifindex == cfg.wan_ifindex ? " (on a stick)" : "");
+		if (!pl || !pw)
+			printf("                warning: not attached on every interface\n");
+		printf("tunnel          %s -> lwAFTR %s, MTU %u, hop limit %u\n", t6, a6, cfg.ipv6_mtu,
+		       cfg.hop_limit);
+		printf("NAPT            filtering %s, MSS clamp %s; %zu port set%s, %zu mapping%s\n",
+		       cfg.flags & LW_B4_CFG_EIF ? "endpoint-independent" : "address-dependent",
+		       cfg.flags & LW_B4_CFG_MSS_CLAMP ? "on" : "off", nsets, nsets == 1 ? "" : "s", nsess,
+		       nsess == 1 ? "" : "s");
+		printf("timers          UDP %u s, TCP established %u s, transitory %u s, ICMP %u s\n",
+		       cfg.udp_timeout, cfg.tcp_est_timeout, cfg.tcp_trans_timeout, cfg.icmp_timeout);
+		printf("events          %s, %u/s burst %u\n", cfg.flags & LW_B4_CFG_EVENTS ? "on" : "off",
+		       cfg.event_rate, cfg.event_burst);
+		printf("map ids         config %u, pool %u, out %u, in %u, stats %u, events %u\n",
+		       map_id(m.cfg), map_id(m.pool), map_id(m.out), map_id(m.in), map_id(m.stats),
+		       map_id(m.events));
+	}
+	b4_maps_close(&m);
+	return 0;
+}
+
+int cmd_b4_stats(int argc, char **argv)
+{
+	struct lw_counter st[LW_B4_STAT_MAX];
+	struct lw_b4_maps m;
+	bool json = false, reset = false;
+	int ret;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+		else if (!strcmp(argv[i], "--reset"))
+			reset = true;
+		else if (!strcmp(argv[i], "--softwires"))
+			lw_die_usage("stats: --softwires is an lwAFTR option; the pins under %s are an lwB4's "
+				     "(see 'lw4o6 sessions')", lw_pin_root);
+		else
+			lw_die_usage("stats: unknown argument '%s'", argv[i]);
+	}
+	if (b4_maps_open(&m))
+		return LW_EXIT_FAIL;
+	ret = reset ? lw_b4_stats_reset(&m) : lw_b4_stats_read(&m, st);
+	b4_maps_close(&m);
+	if (ret)
+		return lw_fail("cannot %s counters: %s", reset ? "reset" : "read", strerror(-ret));
+	if (reset)
+		return 0;
+	if (json) {
+		printf("{\"role\":\"b4\",\"traffic-stat\":{");
+		for (unsigned i = 0; i < LW_B4_STAT_MAX; i++)
+			printf("%s\"%s-packets\":%llu,\"%s-bytes\":%llu", i ? "," : "", lw_b4_stat_name(i),
+			       (unsigned long long)st[i].packets, lw_b4_stat_name(i),
+			       (unsigned long long)st[i].bytes);
+		printf("}}\n");
+	} else {
+		printf("%-40s %14s %16s\n", "counter (lwB4)", "packets", "bytes");
+		for (unsigned i = 0; i < LW_B4_STAT_MAX; i++)
+			printf("%-40s %14llu %16llu\n", lw_b4_stat_name(i), (unsigned long long)st[i].packets,
+			       (unsigned long long)st[i].bytes);
+	}
+	return 0;
+}
+
+/* ---- portset ------------------------------------------------------------------------ */
+
+static void portset_args(int argc, char **argv, struct lw_b4_portset *ps, bool *json)
+{
+	static const struct option opts[] = {
+		{ "ipv4", required_argument, NULL, '4' }, { "first", required_argument, NULL, 'f' },
+		{ "size", required_argument, NULL, 's' }, { "json", no_argument, NULL, 'j' }, { 0 },
+	};
+	const char *a = NULL, *f = NULL, *s = NULL;
+	char err[300];
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case '4': a = optarg; break;
+		case 'f': f = optarg; break;
+		case 's': s = optarg; break;
+		case 'j': *json = true; break;
+		default: lw_die_usage("portset %s: bad option", argv[0]);
+		}
+	}
+	if (optind < argc)
+		lw_die_usage("portset %s: unexpected argument '%s'", argv[0], argv[optind]);
+	if (!a || !f || !s)
+		lw_die_usage("portset %s needs --ipv4, --first and --size", argv[0]);
+	if (parse_set(a, f, s, ps, err, sizeof(err)))
+		lw_die_usage("portset %s: %s", argv[0], err);
+}
+
+int cmd_portset(int argc, char **argv)
+{
+	struct lw_b4_portset sets[LW_B4_POOL_MAX], ps;
+	struct lw_b4_maps m;
+	char b[64];
+	size_t n = 0, flushed = 0;
+	bool json = false;
+	int ret;
+
+	if (argc < 2)
+		lw_die_usage("portset add|del --ipv4 A --first P --size N | portset list [--json]");
+	if (!strcmp(argv[1], "list")) {
+		json = argc == 3 && !strcmp(argv[2], "--json");
+		if (argc > 3 || (argc == 3 && !json))
+			lw_die_usage("portset list: unknown argument '%s'", argv[argc - 1]);
+		if (b4_maps_open(&m))
+			return LW_EXIT_FAIL;
+		ret = lw_b4_pool_list(&m, sets, LW_B4_POOL_MAX, &n);
+		b4_maps_close(&m);
+		if (ret)
+			return lw_fail("cannot read the port sets: %s", strerror(-ret));
+		if (json)
+			printf("{\"port-sets\":[");
+		for (size_t i = 0; i < n && i < LW_B4_POOL_MAX; i++) {
+			char a[LW_IPV4_STRLEN];
+
+			lw_format_ipv4(sets[i].ipv4, a, sizeof(a));
+			if (json)
+				printf("%s{\"ipv4\":\"%s\",\"first\":%u,\"size\":%u,\"last\":%u}", i ? "," : "", a,
+				       sets[i].first, sets[i].size, sets[i].first + sets[i].size - 1);
+			else
+				printf("%-15s first %5u size %5u (ports %u-%u)\n", a, sets[i].first, sets[i].size,
+				       sets[i].first, sets[i].first + sets[i].size - 1);
+		}
+		if (json)
+			printf("]}\n");
+		return 0;
+	}
+	if (strcmp(argv[1], "add") && strcmp(argv[1], "del"))
+		lw_die_usage("portset: unknown subcommand '%s' (add, del, list)", argv[1]);
+	portset_args(argc - 1, argv + 1, &ps, &json);
+	fmt_set(&ps, b, sizeof(b));
+	if (b4_maps_open(&m))
+		return LW_EXIT_FAIL;
+	if (!strcmp(argv[1], "add")) {
+		const struct lw_b4_portset *o;
+
+		ret = lw_b4_pool_list(&m, sets, LW_B4_POOL_MAX, &n);
+		if (!ret && (o = overlapping(sets, n < LW_B4_POOL_MAX ? n : LW_B4_POOL_MAX, &ps))) {
+			char ob[64];
+
+			fmt_set(o, ob, sizeof(ob));
+			b4_maps_close(&m);
+			return lw_fail("portset add: %s overlaps the set %s already held", b, ob);
+		}
+		if (!ret)
+			ret = lw_b4_pool_add(&m, &ps);
+		b4_maps_close(&m);
+		if (ret == -ENOSPC)
+			return lw_fail("portset add: %d port sets held already (the most the lwB4 holds)",
+				       LW_B4_POOL_MAX);
+		if (ret == -EEXIST)
+			return lw_fail("portset add: %s overlaps a set already held", b);
+		if (ret)
+			return lw_fail("portset add %s: %s", b, strerror(-ret));
+		if (json)
+			printf("{\"added\":true}\n");
+		return 0;
+	}
+	ret = lw_b4_pool_del(&m, &ps, &flushed);
+	b4_maps_close(&m);
+	if (ret == -ENOENT)
+		return lw_fail("portset del: %s is not held (see 'lw4o6 portset list')", b);
+	if (ret)
+		return lw_fail("portset del %s: %s", b, strerror(-ret));
+	if (json)
+		printf("{\"flushed\":%zu}\n", flushed);
+	else
+		printf("removed %s; %zu mapping%s flushed\n", b, flushed, flushed == 1 ? "" : "s");
+	return 0;
+}
+
+/* ---- sessions and expiry --------------------------------------------------------- */
+
+struct sess_ctx {
+	bool json;
+	size_t n;
+	uint64_t now;
+	struct lw_b4_config cfg;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static const char *proto_name(uint8_t p)
+{
+	return p == 6 ? "tcp" : p == 17 ? "udp" : p == 1 ? "icmp" : "other";
+}
+
+static double age_s(uint64_t now, uint64_t then)
+{
+	return then && now > then ? (double)(now - then) / 1e9 : 0.0;
+}
+
+static int print_session(const struct lw_b4_session_row *r, void *arg)
+{
+	struct sess_ctx *c = arg;
+	const struct lw_b4_session *s = &r->s;
+	char ia[LW_IPV4_STRLEN], ea[LW_IPV4_STRLEN], ra[LW_IPV4_STRLEN], st[40] = "";
+	static const char *const bits[] = { "syn-out", "syn-in", "fin-out", "fin-in", "rst" };
+	double timeout = (double)lw_b4_session_timeout_ns(&c->cfg, r->key.proto, s->tcp_state) / 1e9;
+	int nr = 0;
+
+	lw_format_ipv4(r->key.addr, ia, sizeof(ia));
+	lw_format_ipv4(s->ext_addr, ea, sizeof(ea));
+	if (c->json) {
+		printf("%s{\"protocol\":\"%s\",\"internal-address\":\"%s\",\"internal-port\":%u,"
+		       "\"external-address\":\"%s\",\"external-port\":%u,\"tcp-state\":[",
+		       c->n ? "," : "", proto_name(r->key.proto), ia, ntohs(r->key.port), ea,
+		       ntohs(s->ext_port));
+		for (int i = 0, k = 0; i < 5; i++)
+			if (s->tcp_state & (1u << i))
+				printf("%s\"%s\"", k++ ? "," : "", bits[i]);
+		printf("],\"remotes\":[");
+		for (int i = 0; i < LW_B4_REMOTES; i++)
+			if (s->remotes[i])
+				printf("%s\"%s\"", nr++ ? "," : "", lw_format_ipv4(s->remotes[i], ra, sizeof(ra)));
+		printf("],\"age-s\":%.3f,\"last-out-s\":%.3f,", age_s(c->now, s->created_ns),
+		       age_s(c->now, s->last_out_ns));
+		if (s->last_in_ns)
+			printf("\"last-in-s\":%.3f,", age_s(c->now, s->last_in_ns));
+		else
+			printf("\"last-in-s\":null,");
+		printf("\"timeout-s\":%.0f,\"expired\":%s,\"packets-out\":%llu,\"packets-in\":%llu}", timeout,
+		       lw_b4_session_expired(&c->cfg, r->key.proto, s, c->now) ? "true" : "false",
+		       (unsigned long long)s->packets_out, (unsigned long long)s->packets_in);
+	} else {
+		char in[32], ex[32], last_in[16];
+
+		for (int i = 0; i < 5; i++)
+			if (s->tcp_state & (1u << i))
+				snprintf(st + strlen(st), sizeof(st) - strlen(st), "%s%s", st[0] ? "," : "", bits[i]);
+		snprintf(in, sizeof(in), "%s:%u", ia, ntohs(r->key.port));
+		snprintf(ex, sizeof(ex), "%s:%u", ea, ntohs(s->ext_port));
+		if (s->last_in_ns)
+			snprintf(last_in, sizeof(last_in), "%.1f", age_s(c->now, s->last_in_ns));
+		else
+			snprintf(last_in, sizeof(last_in), "-");
+		printf("%-5s %-21s %-21s %8.1f %8.1f %8s %7.0f %9llu %9llu %s\n", proto_name(r->key.proto),
+		       in, ex, age_s(c->now, s->created_ns), age_s(c->now, s->last_out_ns), last_in, timeout,
+		       (unsigned long long)s->packets_out, (unsigned long long)s->packets_in, st);
+	}
+	c->n++;
+	return 0;
+}
+
+int cmd_sessions(int argc, char **argv)
+{
+	struct sess_ctx c = {};
+	struct lw_b4_maps m;
+	int ret;
+
+	c.json = argc == 2 && !strcmp(argv[1], "--json");
+	if (argc > 2 || (argc == 2 && !c.json))
+		lw_die_usage("sessions: unknown argument '%s'", argv[argc - 1]);
+	if (b4_maps_open(&m))
+		return LW_EXIT_FAIL;
+	if ((ret = lw_b4_config_read(&m, &c.cfg))) {
+		b4_maps_close(&m);
+		return lw_fail("cannot read the configuration map: %s", strerror(-ret));
+	}
+	c.now = mono_ns();
+	if (c.json)
+		printf("{\"sessions\":[");
+	else
+		printf("%-5s %-21s %-21s %8s %8s %8s %7s %9s %9s %s\n", "proto", "internal", "external",
+		       "age-s", "out-s", "in-s", "timeout", "pkts-out", "pkts-in", "tcp");
+	ret = lw_b4_session_foreach(&m, print_session, &c);
+	b4_maps_close(&m);
+	if (c.json)
+		printf("],\"count\":%zu}\n", c.n);
+	return ret ? lw_fail("cannot read the sessions: %s", strerror(-ret)) : 0;
+}
+
+int cmd_expire(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' }, { "advance", required_argument, NULL, 'a' }, { 0 },
+	};
+	struct lw_b4_maps m;
+	uint32_t adv = 0;
+	size_t n = 0;
+	bool json = false;
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = true;
+		else if (c == 'a') {
+			if (lw_parse_u32(optarg, 0, 86400 * 365, &adv))
+				lw_die_usage("expire --advance: '%s' is not a number of seconds", optarg);
+		} else
+			lw_die_usage("expire: bad option");
+	}
+	if (optind < argc)
+		lw_die_usage("expire: unexpected argument '%s'", argv[optind]);
+	if (b4_maps_open(&m))
+		return LW_EXIT_FAIL;
+	ret = lw_b4_expire(&m, mono_ns() + (uint64_t)adv * 1000000000ull, &n);
+	b4_maps_close(&m);
+	if (ret)
+		return lw_fail("expire: %s", strerror(-ret));
+	if (json)
+		printf("{\"expired\":%zu}\n", n);
+	else
+		printf("%zu mapping%s expired\n", n, n == 1 ? "" : "s");
+	return 0;
+}
