@@ -1135,8 +1135,18 @@ static __always_inline int lw_b4_from_wan(struct xdp_md *ctx, const struct lw_b4
 	ik.port = bpf_htons(l4.dport);
 	ik.proto = proto;
 	iv = bpf_map_lookup_elem(&LW_MAP_B4_IN, &ik);
-	if (!iv)
+	if (!iv) {
+		/* B4-NAT-9 (RFC 5382 REQ-4): an unsolicited inbound SYN gets no
+		 * reply, ever: dropped silently (no ICMP 3/3, and so no 6 s
+		 * wait for an outbound SYN to decide), counted on its own */
+		if (proto == IPPROTO_TCP) {
+			struct tcphdr *th = data + ((inner + ihl) & 0x3ff);
+
+			if ((void *)(th + 1) <= data_end && th->syn && !th->ack)
+				return lw_b4_drop(LW_B4_STAT_DROP_UNSOLICITED_SYN, bytes);
+		}
 		return lw_b4_drop(LW_B4_STAT_DROP_NO_MAPPING, bytes);
+	}
 	ok.addr = iv->addr;
 	ok.port = iv->port;
 	ok.proto = proto;

@@ -19,6 +19,8 @@
  *   tcp-transitory-timeout S  240     icmp-timeout S               60
  *   hop-limit N               64      mss-clamp on|off             on
  *   events on|off             on      event-rate N / event-burst N 1000 / 100
+ *   pool-warn-percent N       0       pool usage event at N % (0..100;
+ *                                     0 = off)
  *   port-set IPV4 FIRST SIZE  a static port set (repeatable; none: PCP or
  *                             'lw4o6 portset add' grants them later)
  */
@@ -311,6 +313,11 @@ static int read_config(const char *path, struct b4_file *bf)
 						"of %u s\n", path, lineno, w[0], v, t[i].rfc, t[i].min);
 				*dst[i] = v;
 			}
+		} else if (!strcmp(w[0], "pool-warn-percent")) {
+			NARGS(1);
+			if (lw_parse_u32(w[1], 0, 100, &v))
+				BAD("%s: '%s' is not a number in 0..100", w[0], w[1]);
+			bf->cfg.pool_warn_pct = v;
 		} else if (!strcmp(w[0], "port-set")) {
 			struct lw_b4_portset ps;
 			const struct lw_b4_portset *o;

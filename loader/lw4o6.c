@@ -118,6 +118,7 @@ static void usage(FILE *f)
 "                   udp-timeout S (300), tcp-established-timeout S (7440),\n"
 "                   tcp-transitory-timeout S (240), icmp-timeout S (60),\n"
 "                   mss-clamp on|off, events on|off, event-rate N, event-burst N,\n"
+"                   pool-warn-percent N (0..100, 0 = off: the default),\n"
 "                   port-set IPV4 FIRST SIZE (static sets, repeatable)\n"
 "                 see docs/examples/lwb4.conf\n"
 "  portset add|del --ipv4 A --first P --size N [--json]\n"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* lwB4 pure logic: port-set validity and the mapping timers that
- * lw_b4_expire() enforces (B4-NAT-5, B4-NAT-7, B4-NAT-14). */
+ * lw_b4_expire() enforces (B4-NAT-5, B4-NAT-7, B4-NAT-8, B4-NAT-14). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -41,13 +41,74 @@ static void test_timeouts(void **state)
 	assert_int_equal(lw_b4_session_timeout_ns(&cfg, 6, LW_B4_TCP_SYN_OUT), S(240));
 	assert_int_equal(lw_b4_session_timeout_ns(&cfg, 6, LW_B4_TCP_SYN_OUT | LW_B4_TCP_SYN_IN),
 			 S(7440));
-	/* FIN or RST: back to transitory (RFC 7857 §2.2: kept 4 min) */
+	/* a half-close stays established; FIN both ways or RST: transitory
+	 * (RFC 7857 §2.2: an RST keeps the state 4 min) */
 	assert_int_equal(lw_b4_session_timeout_ns(&cfg, 6, LW_B4_TCP_SYN_OUT | LW_B4_TCP_SYN_IN |
-						  LW_B4_TCP_FIN_OUT), S(240));
+						  LW_B4_TCP_FIN_OUT), S(7440));
+	assert_int_equal(lw_b4_session_timeout_ns(&cfg, 6, LW_B4_TCP_SYN_OUT | LW_B4_TCP_SYN_IN |
+						  LW_B4_TCP_FIN_OUT | LW_B4_TCP_FIN_IN), S(240));
 	assert_int_equal(lw_b4_session_timeout_ns(&cfg, 6, LW_B4_TCP_SYN_OUT | LW_B4_TCP_SYN_IN |
 						  LW_B4_TCP_RST), S(240));
 	cfg.udp_timeout = 120;
 	assert_int_equal(lw_b4_session_timeout_ns(&cfg, 17, 0), S(120));
+}
+
+/* B4-NAT-7/8 (RFC 5382 REQ-5, RFC 7857 §2, §2.2): every combination of
+ * the state bits that matters → connection class → timeout class. */
+static void test_tcp_state_table(void **state)
+{
+	enum { SO = LW_B4_TCP_SYN_OUT, SI = LW_B4_TCP_SYN_IN, FO = LW_B4_TCP_FIN_OUT,
+	       FI = LW_B4_TCP_FIN_IN, R = LW_B4_TCP_RST };
+	static const struct {
+		uint8_t bits;
+		enum lw_b4_tcp_class cls;
+		uint32_t timeout; /* with the default timers */
+	} t[] = {
+		{ 0,                 LW_B4_TCP_OPENING,     240 },  /* mid-stream, no SYN seen */
+		{ SO,                LW_B4_TCP_OPENING,     240 },  /* outbound SYN, no answer */
+		{ SI,                LW_B4_TCP_OPENING,     240 },  /* inbound SYN only */
+		{ SO | SI,           LW_B4_TCP_ESTABLISHED, 7440 }, /* SYN/ACK or simultaneous open */
+		{ SO | SI | FO,      LW_B4_TCP_ESTABLISHED, 7440 }, /* half-closed by the LAN host */
+		{ SO | SI | FI,      LW_B4_TCP_ESTABLISHED, 7440 }, /* half-closed by the remote */
+		{ SO | SI | FO | FI, LW_B4_TCP_CLOSING,     240 },  /* FIN both ways */
+		{ SO | FO | FI,      LW_B4_TCP_CLOSING,     240 },
+		{ FO | FI,           LW_B4_TCP_CLOSING,     240 },
+		{ SO | R,            LW_B4_TCP_RESET,       240 },  /* refused */
+		{ SO | SI | R,       LW_B4_TCP_RESET,       240 },  /* reset while established */
+		{ SO | SI | FO | R,  LW_B4_TCP_RESET,       240 },
+		{ SO | SI | FO | FI | R, LW_B4_TCP_RESET,   240 },
+		{ R,                 LW_B4_TCP_RESET,       240 },
+	};
+	struct lw_b4_config cfg;
+
+	lw_b4_config_init(&cfg);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		assert_int_equal(lw_b4_tcp_classify(t[i].bits), t[i].cls);
+		assert_int_equal(lw_b4_session_timeout_ns(&cfg, 6, t[i].bits), S(t[i].timeout));
+	}
+	/* the classes follow the configured timers, not the defaults */
+	cfg.tcp_est_timeout = 9000;
+	cfg.tcp_trans_timeout = 300;
+	assert_int_equal(lw_b4_session_timeout_ns(&cfg, 6, SO | SI), S(9000));
+	assert_int_equal(lw_b4_session_timeout_ns(&cfg, 6, SO | SI | R), S(300));
+	assert_int_equal(lw_b4_session_timeout_ns(&cfg, 6, SO | SI | FO | FI), S(300));
+	/* UDP and ICMP ignore the bits */
+	assert_int_equal(lw_b4_session_timeout_ns(&cfg, 17, SO | SI), S(cfg.udp_timeout));
+	assert_int_equal(lw_b4_session_timeout_ns(&cfg, 1, R), S(cfg.icmp_timeout));
+}
+
+/* RFC 7857 §2.2: an RST leaves the mapping for the transitory timer; it is
+ * expired 240 s after the last packet, not before. */
+static void test_rst_kept(void **state)
+{
+	struct lw_b4_config cfg;
+	struct lw_b4_session s = { .last_out_ns = S(1000), .last_in_ns = S(1010),
+				   .tcp_state = LW_B4_TCP_SYN_OUT | LW_B4_TCP_SYN_IN | LW_B4_TCP_RST };
+
+	lw_b4_config_init(&cfg);
+	assert_false(lw_b4_session_expired(&cfg, 6, &s, S(1010)));
+	assert_false(lw_b4_session_expired(&cfg, 6, &s, S(1250)));
+	assert_true(lw_b4_session_expired(&cfg, 6, &s, S(1250) + 1));
 }
 
 static void test_expired(void **state)
@@ -73,6 +134,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_portset_valid),
 		cmocka_unit_test(test_timeouts),
+		cmocka_unit_test(test_tcp_state_table),
+		cmocka_unit_test(test_rst_kept),
 		cmocka_unit_test(test_expired),
 	};
 

@@ -182,18 +182,29 @@ int lw_b4_session_foreach(const struct lw_b4_maps *m,
 	return errno == ENOENT ? 0 : -errno;
 }
 
+enum lw_b4_tcp_class lw_b4_tcp_classify(uint8_t tcp_state)
+{
+	const uint8_t syn = LW_B4_TCP_SYN_OUT | LW_B4_TCP_SYN_IN;
+	const uint8_t fin = LW_B4_TCP_FIN_OUT | LW_B4_TCP_FIN_IN;
+
+	if (tcp_state & LW_B4_TCP_RST)
+		return LW_B4_TCP_RESET;
+	if ((tcp_state & fin) == fin)
+		return LW_B4_TCP_CLOSING;
+	if ((tcp_state & syn) == syn)
+		return LW_B4_TCP_ESTABLISHED;
+	return LW_B4_TCP_OPENING;
+}
+
 uint64_t lw_b4_session_timeout_ns(const struct lw_b4_config *cfg, uint8_t proto, uint8_t tcp_state)
 {
 	uint32_t sec;
 
 	switch (proto) {
-	case 6: { /* IPPROTO_TCP */
-		bool est = (tcp_state & LW_B4_TCP_SYN_OUT) && (tcp_state & LW_B4_TCP_SYN_IN) &&
-			   !(tcp_state & (LW_B4_TCP_FIN_OUT | LW_B4_TCP_FIN_IN | LW_B4_TCP_RST));
-
-		sec = est ? cfg->tcp_est_timeout : cfg->tcp_trans_timeout;
+	case 6: /* IPPROTO_TCP */
+		sec = lw_b4_tcp_classify(tcp_state) == LW_B4_TCP_ESTABLISHED ? cfg->tcp_est_timeout
+									     : cfg->tcp_trans_timeout;
 		break;
-	}
 	case 17: /* IPPROTO_UDP */
 		sec = cfg->udp_timeout;
 		break;

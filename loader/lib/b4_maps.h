@@ -47,8 +47,24 @@ struct lw_b4_session_row {
 int lw_b4_session_foreach(const struct lw_b4_maps *m,
 			  int (*fn)(const struct lw_b4_session_row *row, void *arg), void *arg);
 
+/* The connection state of a TCP mapping from its state bits (B4-NAT-7/8;
+ * RFC 5382 REQ-5, RFC 7857 §2, RFC 6146 §3.5.2 simplified):
+ *   OPENING      a SYN one way only (transitory)
+ *   ESTABLISHED  SYN both ways (simultaneous open included), no RST, and no
+ *                FIN both ways (a half-close is still established)
+ *   CLOSING      FIN both ways (transitory)
+ *   RESET        an RST seen (transitory: RFC 7857 §2.2 keeps the state
+ *                4 min rather than deleting it)
+ * Only ESTABLISHED gets tcp_est_timeout; the others tcp_trans_timeout. */
+enum lw_b4_tcp_class {
+	LW_B4_TCP_OPENING     = 0,
+	LW_B4_TCP_ESTABLISHED = 1,
+	LW_B4_TCP_CLOSING     = 2,
+	LW_B4_TCP_RESET       = 3,
+};
+enum lw_b4_tcp_class lw_b4_tcp_classify(uint8_t tcp_state);
 /* The idle timeout of a mapping in nanoseconds under cfg: UDP, ICMP, and
- * for TCP established (SYN seen both ways, no FIN/RST) or transitory. */
+ * for TCP established or transitory (lw_b4_tcp_classify). */
 uint64_t lw_b4_session_timeout_ns(const struct lw_b4_config *cfg, uint8_t proto, uint8_t tcp_state);
 /* Whether the mapping is idle past its timeout at now_ns (CLOCK_MONOTONIC,
  * the clock of bpf_ktime_get_ns). TCP counts inbound packets too. */

@@ -4,6 +4,7 @@
  * 1024..2047. Literal values throughout; a "dyn" step takes the NAPT's
  * random port choice from lw_b4_out after checking it lies in the pool. */
 #include <linux/if_ether.h>
+#include "b4_maps.h"
 #include "pkt.h"
 #include "prog_b4.h"
 
@@ -471,6 +472,73 @@ const struct tcase b4_cases[] = {
 		.ctr = { C(RCVD_LAN, 3), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(DROP_ICMP_NO_MAPPING, 1),
 			 C(DROP_ICMP_CSUM, 1) },
 		.mappings = 1,
+	},
+	/* ---- TCP connection state (B4-NAT-7, B4-NAT-8, B4-NAT-9) ---- */
+	{
+		.name = "B4-NAT-7/8 TCP open and close: SYN out (opening), SYN/ACK in (established), FIN out "
+			"(half-closed: still established), FIN/ACK in (closing: transitory), last ACK out",
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, TCP(1500, 80), .flags = PKT_TCP_SYN), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, TCP(1500, 80), .flags = PKT_TCP_SYN),
+			  TS(LW_B4_TCP_SYN_OUT, LW_B4_TCP_OPENING) },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, TCP(80, 1500), .flags = PKT_TCP_SYN | PKT_TCP_ACK),
+			  XDP_REDIRECT, LAN_OUT(INET1, HOST1, TCP(80, 1500), .flags = PKT_TCP_SYN | PKT_TCP_ACK),
+			  TS(LW_B4_TCP_SYN_OUT | LW_B4_TCP_SYN_IN, LW_B4_TCP_ESTABLISHED) },
+			{ SIDE_LAN, LAN_IN(HOST1, INET1, TCP(1500, 80), .flags = PKT_TCP_FIN | PKT_TCP_ACK),
+			  XDP_REDIRECT, WAN_OUT(PUB, INET1, TCP(1500, 80), .flags = PKT_TCP_FIN | PKT_TCP_ACK),
+			  TS(LW_B4_TCP_SYN_OUT | LW_B4_TCP_SYN_IN | LW_B4_TCP_FIN_OUT, LW_B4_TCP_ESTABLISHED) },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, TCP(80, 1500), .flags = PKT_TCP_FIN | PKT_TCP_ACK),
+			  XDP_REDIRECT, LAN_OUT(INET1, HOST1, TCP(80, 1500), .flags = PKT_TCP_FIN | PKT_TCP_ACK),
+			  TS(LW_B4_TCP_SYN_OUT | LW_B4_TCP_SYN_IN | LW_B4_TCP_FIN_OUT | LW_B4_TCP_FIN_IN,
+			     LW_B4_TCP_CLOSING) },
+			{ SIDE_LAN, LAN_IN(HOST1, INET1, TCP(1500, 80), .flags = PKT_TCP_ACK), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, TCP(1500, 80), .flags = PKT_TCP_ACK),
+			  TS(LW_B4_TCP_SYN_OUT | LW_B4_TCP_SYN_IN | LW_B4_TCP_FIN_OUT | LW_B4_TCP_FIN_IN,
+			     LW_B4_TCP_CLOSING) } },
+		.ctr = { C(RCVD_LAN, 3), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 3), C(RCVD_TUNNEL, 2),
+			 C(SENT_LAN, 2) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NAT-8 RST in on an established connection: translated, the mapping kept in the "
+			"transitory state (RFC 7857 §2.2), not expired 10 s later; an RST out is translated too",
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, TCP(1500, 80), .flags = PKT_TCP_SYN), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, TCP(1500, 80), .flags = PKT_TCP_SYN),
+			  TS(LW_B4_TCP_SYN_OUT, LW_B4_TCP_OPENING) },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, TCP(80, 1500), .flags = PKT_TCP_SYN | PKT_TCP_ACK),
+			  XDP_REDIRECT, LAN_OUT(INET1, HOST1, TCP(80, 1500), .flags = PKT_TCP_SYN | PKT_TCP_ACK),
+			  TS(LW_B4_TCP_SYN_OUT | LW_B4_TCP_SYN_IN, LW_B4_TCP_ESTABLISHED) },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, TCP(80, 1500), .flags = PKT_TCP_RST), XDP_REDIRECT,
+			  LAN_OUT(INET1, HOST1, TCP(80, 1500), .flags = PKT_TCP_RST),
+			  TS(LW_B4_TCP_SYN_OUT | LW_B4_TCP_SYN_IN | LW_B4_TCP_RST, LW_B4_TCP_RESET) },
+			{ SIDE_LAN, LAN_IN(HOST1, INET1, TCP(1500, 80), .flags = PKT_TCP_RST), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, TCP(1500, 80), .flags = PKT_TCP_RST), .before = BEFORE_EXPIRE_EARLY,
+			  TS(LW_B4_TCP_SYN_OUT | LW_B4_TCP_SYN_IN | LW_B4_TCP_RST, LW_B4_TCP_RESET) } },
+		.ctr = { C(RCVD_LAN, 2), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 2), C(RCVD_TUNNEL, 2),
+			 C(SENT_LAN, 2) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NAT-8 simultaneous open: SYN out, then a SYN in (no ACK) on the mapping: admitted "
+			"and established (SYN both ways)",
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, TCP(1500, 80), .flags = PKT_TCP_SYN), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, TCP(1500, 80), .flags = PKT_TCP_SYN),
+			  TS(LW_B4_TCP_SYN_OUT, LW_B4_TCP_OPENING) },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, TCP(80, 1500), .flags = PKT_TCP_SYN), XDP_REDIRECT,
+			  LAN_OUT(INET1, HOST1, TCP(80, 1500), .flags = PKT_TCP_SYN),
+			  TS(LW_B4_TCP_SYN_OUT | LW_B4_TCP_SYN_IN, LW_B4_TCP_ESTABLISHED) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 1),
+			 C(SENT_LAN, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NAT-9 unsolicited SYN to an unmapped pool port: no reply, dropped as "
+			"drop-unsolicited-syn; an ACK and a SYN/ACK there stay drop-no-mapping",
+		.st = { { SIDE_WAN, WAN_IN(INET1, PUB, TCP(80, 1500), .flags = PKT_TCP_SYN), XDP_DROP },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, TCP(80, 1500), .flags = PKT_TCP_ACK), XDP_DROP },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, TCP(80, 1500), .flags = PKT_TCP_SYN | PKT_TCP_ACK),
+			  XDP_DROP } },
+		.ctr = { C(RCVD_TUNNEL, 3), C(DROP_UNSOLICITED_SYN, 1), C(DROP_NO_MAPPING, 2) },
+		.mappings = 0,
 	},
 	/* ---- pool usage (B4-NAT-17) ---- */
 	{

@@ -298,6 +298,27 @@ static bool in_pool(__be32 addr, uint16_t port)
 }
 
 /* The external port of the mapping of {proto, addr, port}, 0 if none. */
+/* The step's TCP_STATE_CHECK (B4-NAT-7/8); 0 when it holds. */
+static int tcp_state_check(const struct step *st, const struct fr *fin, const struct fr *fout,
+			   char *why, size_t whylen)
+{
+	const char *addr = st->side == SIDE_LAN ? fin->s4 : fout->d4;
+	uint16_t port = st->side == SIDE_LAN ? fin->sport : fout->dport;
+	struct lw_b4_out_key k = { .addr = ip4(addr), .port = htons(port), .proto = IPPROTO_TCP };
+	struct lw_b4_session s;
+	uint8_t bits = st->tcp_state & 0xff;
+
+	if (bpf_map_lookup_elem(maps.out, &k, &s))
+		return snprintf(why, whylen, "no TCP mapping of %s:%u", addr, port), 1;
+	if (s.tcp_state != bits)
+		return snprintf(why, whylen, "B4-NAT-8 tcp state bits (expected 0x%02x got 0x%02x)", bits,
+				s.tcp_state), 1;
+	if (lw_b4_tcp_classify(s.tcp_state) != st->tcp_class)
+		return snprintf(why, whylen, "B4-NAT-7 tcp class (expected %u got %u)", st->tcp_class,
+				lw_b4_tcp_classify(s.tcp_state)), 1;
+	return 0;
+}
+
 static uint16_t mapped_port(uint8_t proto, const char *addr, uint16_t port)
 {
 	struct lw_b4_out_key k = { .addr = ip4(addr), .port = htons(port), .proto = proto };
@@ -547,6 +568,8 @@ int harness_run(const struct tcase *c, char *why, size_t whylen)
 		}
 		if (action != st->act)
 			FAIL("step %d: action (expected %s got %s)", i + 1, act_name(st->act), act_name(action));
+		if (st->tcp_state && tcp_state_check(st, &fin, &fout, err, sizeof(err)))
+			FAIL("step %d: %s", i + 1, err);
 		if (st->act == XDP_DROP)
 			continue;
 		if (!st->out) {

@@ -68,7 +68,16 @@ struct step {
 	const struct fr *out;     /* REDIRECT: required; PASS: NULL = unchanged */
 	bool dyn;
 	uint8_t before;           /* enum before_action */
+	/* TS(bits, class): after the step, the TCP mapping of the step's LAN
+	 * endpoint (LAN: the input's source; WAN: the expected output's
+	 * destination) has exactly these state bits (enum lw_b4_tcp_state),
+	 * which lw_b4_tcp_classify() puts in this class (B4-NAT-7/8) */
+	uint16_t tcp_state;       /* TCP_STATE_CHECK | bits; 0 = no check */
+	uint8_t tcp_class;        /* enum lw_b4_tcp_class */
 };
+
+#define TCP_STATE_CHECK 0x100
+#define TS(bits, cls) .tcp_state = TCP_STATE_CHECK | (bits), .tcp_class = (cls)
 
 enum before_action {
 	BEFORE_NONE,
