@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <linux/types.h>
 
 /* Exit codes: 0 ok, 1 failure, 2 usage. */
 #define LW_EXIT_OK 0
@@ -17,6 +18,17 @@ extern const char *lw_pin_root;
 void lw_die_usage(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 int lw_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lw_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* xdp_util.c: what both roles' commands share. */
+int lw_ensure_bpffs(void);                       /* mounts a bpffs at the pin root's parent */
+int lw_xdp_detach_named(unsigned ifindex, const char *prog_name); /* 1 detached, 0 none, -errno */
+int lw_xdp_attach_named(unsigned ifindex, const char *dev, int prog_fd, __u32 flags,
+			const char *prog_name);  /* replaces our own program in any mode */
+long lw_read_sysctl(const char *fmt, const char *dev);
+bool lw_forwarding_off(void);
+__u32 lw_map_id(int fd);
+const char *lw_ifname(unsigned ifindex, char *buf); /* buf of IF_NAMESIZE */
+int lw_parse_onoff(const char *v, bool *on);
 
 /* Prints s as a JSON string literal. */
 void lw_json_str(FILE *f, const char *s);

@@ -88,24 +88,6 @@ static int ifindex_of(const char *dev, unsigned *ifindex)
 }
 
 /* The pins need a bpffs at the pin root's parent, as iproute2 mounts it. */
-static int ensure_bpffs(void)
-{
-	struct statfs st;
-	char parent[256];
-	char *slash;
-
-	snprintf(parent, sizeof(parent), "%s", lw_pin_root);
-	slash = strrchr(parent, '/');
-	if (slash && slash != parent)
-		*slash = '\0';
-	if (statfs(parent, &st) == 0 && st.f_type == BPF_FS_MAGIC)
-		return 0;
-	if (mount("bpf", parent, "bpf", 0, "mode=0700"))
-		return lw_fail("%s is not a bpf filesystem and mounting one failed: %s", parent,
-			       strerror(errno));
-	return 0;
-}
-
 /* Refuses pins of another ABI before libbpf fails with a vaguer message. */
 static int check_existing_pins(void)
 {
@@ -129,31 +111,14 @@ static int check_existing_pins(void)
 	return 0;
 }
 
-static long read_sysctl(const char *fmt, const char *dev)
-{
-	char path[256], buf[32];
-	FILE *f;
-	long v = -1;
-
-	snprintf(path, sizeof(path), fmt, dev);
-	f = fopen(path, "r");
-	if (f) {
-		if (fgets(buf, sizeof(buf), f))
-			v = strtol(buf, NULL, 10);
-		fclose(f);
-	}
-	return v;
-}
-
 /* Host settings under which the packets the program hands to the kernel
  * (first packets, before the neighbour is known) are lost. */
 static void warn_host_settings(const char *v6dev, const char *v4dev)
 {
-	long rp = read_sysctl("/proc/sys/net/ipv4/conf/%s/rp_filter", v6dev);
-	long rp_all = read_sysctl("/proc/sys/net/ipv4/conf/%s/rp_filter", "all");
+	long rp = lw_read_sysctl("/proc/sys/net/ipv4/conf/%s/rp_filter", v6dev);
+	long rp_all = lw_read_sysctl("/proc/sys/net/ipv4/conf/%s/rp_filter", "all");
 
-	if (read_sysctl("/proc/sys/net/ipv4/ip_forward", "") == 0 ||
-	    read_sysctl("/proc/sys/net/ipv6/conf/%s/forwarding", "all") == 0)
+	if (lw_forwarding_off())
 		fprintf(stderr, "lw4o6: warning: forwarding is off (sysctl net.ipv4.ip_forward=1 "
 				"net.ipv6.conf.all.forwarding=1): packets whose next hop is not yet "
 				"resolved are handed to the kernel and will be lost\n");
@@ -161,7 +126,7 @@ static void warn_host_settings(const char *v6dev, const char *v4dev)
 		fprintf(stderr, "lw4o6: warning: rp_filter is on for %s: decapsulated packets handed to "
 				"the kernel arrive there with pool sources and are dropped as martians; "
 				"add a route for the pools via %s or set rp_filter=0\n", v6dev, v6dev);
-	if (read_sysctl("/proc/sys/net/ipv6/conf/%s/disable_ipv6", v4dev) == 1 && strcmp(v6dev, v4dev))
+	if (lw_read_sysctl("/proc/sys/net/ipv6/conf/%s/disable_ipv6", v4dev) == 1 && strcmp(v6dev, v4dev))
 		fprintf(stderr, "lw4o6: warning: IPv6 is disabled on %s: encapsulated packets handed to "
 				"the kernel from that interface are dropped\n", v4dev);
 }
@@ -202,30 +167,6 @@ static int install_config(const struct lw_aftr_maps *maps, const struct load_opt
 	return 0;
 }
 
-static int detach_ours(unsigned ifindex);
-
-static int attach(unsigned ifindex, const char *dev, int prog_fd, __u32 flags)
-{
-	__u32 have = 0;
-	int r;
-
-	/* our own program from an earlier load, in either mode: native and
-	 * generic cannot coexist, so it goes first */
-	r = detach_ours(ifindex);
-	if (r < 0)
-		return lw_fail("cannot replace the lwAFTR already on %s: %s", dev, strerror(-r));
-	if (bpf_xdp_query_id((int)ifindex, 0, &have) == 0 && have)
-		return lw_fail("%s already has an XDP program (id %u, not lw4o6); detach it first "
-			       "(e.g. 'xdp-loader unload %s --all')", dev, have, dev);
-	if (bpf_xdp_attach((int)ifindex, prog_fd, flags, NULL)) {
-		int e = errno;
-
-		return lw_fail("cannot attach to %s: %s%s", dev, strerror(e),
-			       e == EOPNOTSUPP ? " (try --mode skb)" : "");
-	}
-	return 0;
-}
-
 static int do_load(int argc, char **argv, bool do_attach)
 {
 	struct load_opts o = { .attach = do_attach };
@@ -240,7 +181,7 @@ static int do_load(int argc, char **argv, bool do_attach)
 		return LW_EXIT_FAIL;
 	if (access(o.config, R_OK))
 		return lw_fail("cannot read config '%s': %s", o.config, strerror(errno));
-	if (ensure_bpffs() || check_existing_pins())
+	if (lw_ensure_bpffs() || check_existing_pins())
 		return LW_EXIT_FAIL;
 	warn_host_settings(o.ipv6_dev, o.ipv4_dev);
 
@@ -273,9 +214,9 @@ static int do_load(int argc, char **argv, bool do_attach)
 		int fd = bpf_program__fd(skel->progs.lw4o6_aftr);
 		__u32 flags = o.xdp_flags | XDP_FLAGS_UPDATE_IF_NOEXIST;
 
-		ret = attach(v6, o.ipv6_dev, fd, flags);
+		ret = lw_xdp_attach_named(v6, o.ipv6_dev, fd, flags, LW_AFTR_PROG_NAME);
 		if (!ret && v4 != v6) {
-			ret = attach(v4, o.ipv4_dev, fd, flags);
+			ret = lw_xdp_attach_named(v4, o.ipv4_dev, fd, flags, LW_AFTR_PROG_NAME);
 			if (ret)
 				bpf_xdp_detach((int)v6, o.xdp_flags, NULL);
 		}
@@ -298,48 +239,6 @@ int cmd_configure(int argc, char **argv)
 	return do_load(argc, argv, false);
 }
 
-/* Detaches the program on ifindex if it is an lwAFTR, in whichever mode it
- * is attached. Returns 1 if one was detached, 0 if none, -errno. */
-static int detach_ours(unsigned ifindex)
-{
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info), id, mode_flag;
-	int fd, ret = 0;
-
-	if (!ifindex || bpf_xdp_query((int)ifindex, 0, &q))
-		return 0;
-	switch (q.attach_mode) {
-	case XDP_ATTACHED_DRV:
-		id = q.drv_prog_id;
-		mode_flag = XDP_FLAGS_DRV_MODE;
-		break;
-	case XDP_ATTACHED_SKB:
-		id = q.skb_prog_id;
-		mode_flag = XDP_FLAGS_SKB_MODE;
-		break;
-	case XDP_ATTACHED_HW:
-		id = q.hw_prog_id;
-		mode_flag = XDP_FLAGS_HW_MODE;
-		break;
-	default:
-		return 0;
-	}
-	fd = bpf_prog_get_fd_by_id(id);
-	if (fd < 0)
-		return -errno;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && !strcmp(info.name, LW_AFTR_PROG_NAME)) {
-		LIBBPF_OPTS(bpf_xdp_attach_opts, xo, .old_prog_fd = fd);
-
-		if (bpf_xdp_detach((int)ifindex, mode_flag | XDP_FLAGS_REPLACE, &xo))
-			ret = -errno;
-		else
-			ret = 1;
-	}
-	close(fd);
-	return ret;
-}
-
 int cmd_unload(int argc, char **argv)
 {
 	struct lw_aftr_maps maps;
@@ -360,7 +259,7 @@ int cmd_unload(int argc, char **argv)
 		unsigned ifs[2] = { cfg.ipv6_ifindex, cfg.ipv4_ifindex };
 
 		for (int i = 0; i < (ifs[0] == ifs[1] ? 1 : 2); i++) {
-			int r = detach_ours(ifs[i]);
+			int r = lw_xdp_detach_named(ifs[i], LW_AFTR_PROG_NAME);
 
 			if (r < 0)
 				fprintf(stderr, "lw4o6: warning: cannot detach from ifindex %u: %s\n", ifs[i],
@@ -389,21 +288,6 @@ int cmd_unload(int argc, char **argv)
 			return lw_fail("cannot remove %s: %s", lw_pin_root, strerror(errno));
 	}
 	return 0;
-}
-
-static const char *ifname_or(unsigned ifindex, char *buf)
-{
-	if (!ifindex || !if_indextoname(ifindex, buf))
-		snprintf(buf, IF_NAMESIZE, "ifindex %u", ifindex);
-	return buf;
-}
-
-static __u32 map_id(int fd)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
 }
 
 static const char *echo_policy_name(unsigned p)
@@ -436,8 +320,8 @@ int cmd_status(int argc, char **argv)
 		bpf_xdp_query_id((int)cfg.ipv6_ifindex, 0, &prog6);
 	if (cfg.ipv4_ifindex)
 		bpf_xdp_query_id((int)cfg.ipv4_ifindex, 0, &prog4);
-	ifname_or(cfg.ipv6_ifindex, n6);
-	ifname_or(cfg.ipv4_ifindex, n4);
+	lw_ifname(cfg.ipv6_ifindex, n6);
+	lw_ifname(cfg.ipv4_ifindex, n4);
 	if (json) {
 		printf("{\"role\":\"aftr\",\"pin-root\":");
 		lw_json_str(stdout, lw_pin_root);
@@ -460,8 +344,8 @@ int cmd_status(int argc, char **argv)
 		       cfg.ipv4_mtu, cfg.ipv6_mtu, cfg.ipv4_vlan, cfg.ipv6_vlan, cfg.hop_limit,
 		       cfg.event_rate, cfg.event_burst);
 		printf("\"softwires\":%u,\"psid\":%u,\"br-addrs\":%u,\"stats\":%u,\"events\":%u,\"config\":%u}}\n",
-		       map_id(maps.softwires), map_id(maps.psid), map_id(maps.br_addrs),
-		       map_id(maps.stats), map_id(maps.events), map_id(maps.cfg));
+		       lw_map_id(maps.softwires), lw_map_id(maps.psid), lw_map_id(maps.br_addrs),
+		       lw_map_id(maps.stats), lw_map_id(maps.events), lw_map_id(maps.cfg));
 	} else {
 		printf("role            lwAFTR (maps under %s)\n", lw_pin_root);
 		printf("access (IPv6)   %s%s, XDP program id %u\n", n6,
@@ -481,21 +365,10 @@ int cmd_status(int argc, char **argv)
 		printf("MTU             IPv4 %u, IPv6 %u; VLAN IPv4 %u, IPv6 %u; hop limit %u\n",
 		       cfg.ipv4_mtu, cfg.ipv6_mtu, cfg.ipv4_vlan, cfg.ipv6_vlan, cfg.hop_limit);
 		printf("map ids         softwires %u, psid %u, br-addrs %u, stats %u, events %u, config %u\n",
-		       map_id(maps.softwires), map_id(maps.psid), map_id(maps.br_addrs),
-		       map_id(maps.stats), map_id(maps.events), map_id(maps.cfg));
+		       lw_map_id(maps.softwires), lw_map_id(maps.psid), lw_map_id(maps.br_addrs),
+		       lw_map_id(maps.stats), lw_map_id(maps.events), lw_map_id(maps.cfg));
 	}
 	lw_aftr_maps_close(&maps);
-	return 0;
-}
-
-static int parse_onoff(const char *v, bool *on)
-{
-	if (!strcmp(v, "on") || !strcmp(v, "true"))
-		*on = true;
-	else if (!strcmp(v, "off") || !strcmp(v, "false"))
-		*on = false;
-	else
-		return -1;
 	return 0;
 }
 
@@ -531,7 +404,7 @@ int cmd_set(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
 		if (strcmp(k, flags[i].name))
 			continue;
-		if (parse_onoff(v, &on))
+		if (lw_parse_onoff(v, &on))
 			lw_die_usage("set %s: expected on or off, not '%s'", k, v);
 		cfg.flags = on ? cfg.flags | flags[i].flag : cfg.flags & ~flags[i].flag;
 		done = true;

@@ -142,17 +142,6 @@ struct b4_file {
 	bool have_aftr, have_tunnel, have_lan;
 };
 
-static int parse_onoff(const char *v, bool *on)
-{
-	if (!strcmp(v, "on") || !strcmp(v, "true") || !strcmp(v, "yes"))
-		*on = true;
-	else if (!strcmp(v, "off") || !strcmp(v, "false") || !strcmp(v, "no"))
-		*on = false;
-	else
-		return -1;
-	return 0;
-}
-
 static void fmt_set(const struct lw_b4_portset *ps, char *buf, size_t len)
 {
 	char a[LW_IPV4_STRLEN];
@@ -283,7 +272,7 @@ static int read_config(const char *path, struct b4_file *bf)
 			bool on;
 
 			NARGS(1);
-			if (parse_onoff(w[1], &on))
+			if (lw_parse_onoff(w[1], &on))
 				BAD("%s: 'on' or 'off', not '%s'", w[0], w[1]);
 			bf->cfg.flags = on ? bf->cfg.flags | flag : bf->cfg.flags & ~flag;
 		} else if (!strcmp(w[0], "event-rate") || !strcmp(w[0], "event-burst")) {
@@ -351,97 +340,17 @@ bad:
 
 /* ---- load ------------------------------------------------------------------------- */
 
-static int ensure_bpffs(void)
-{
-	struct statfs st;
-	char parent[512];
-	char *slash;
-
-	snprintf(parent, sizeof(parent), "%s", lw_pin_root);
-	slash = strrchr(parent, '/');
-	if (slash && slash != parent)
-		*slash = '\0';
-	if (statfs(parent, &st) == 0 && st.f_type == BPF_FS_MAGIC)
-		return 0;
-	if (mount("bpf", parent, "bpf", 0, "mode=0700"))
-		return lw_fail("%s is not a bpf filesystem and mounting one failed: %s", parent,
-			       strerror(errno));
-	return 0;
-}
-
 /* Detaches the program on ifindex if it is an lwB4. 1 detached, 0 none, -errno. */
-static int detach_b4(unsigned ifindex)
-{
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info), id, mode;
-	int fd, ret = 0;
-
-	if (!ifindex || bpf_xdp_query((int)ifindex, 0, &q))
-		return 0;
-	switch (q.attach_mode) {
-	case XDP_ATTACHED_DRV: id = q.drv_prog_id; mode = XDP_FLAGS_DRV_MODE; break;
-	case XDP_ATTACHED_SKB: id = q.skb_prog_id; mode = XDP_FLAGS_SKB_MODE; break;
-	case XDP_ATTACHED_HW: id = q.hw_prog_id; mode = XDP_FLAGS_HW_MODE; break;
-	default: return 0;
-	}
-	fd = bpf_prog_get_fd_by_id(id);
-	if (fd < 0)
-		return -errno;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && !strcmp(info.name, LW_B4_PROG_NAME)) {
-		LIBBPF_OPTS(bpf_xdp_attach_opts, xo, .old_prog_fd = fd);
-
-		ret = bpf_xdp_detach((int)ifindex, mode | XDP_FLAGS_REPLACE, &xo) ? -errno : 1;
-	}
-	close(fd);
-	return ret;
-}
-
-static int attach_b4(unsigned ifindex, const char *dev, int prog_fd, __u32 flags)
-{
-	__u32 have = 0;
-	int r = detach_b4(ifindex);
-
-	if (r < 0)
-		return lw_fail("cannot replace the lwB4 already on %s: %s", dev, strerror(-r));
-	if (bpf_xdp_query_id((int)ifindex, 0, &have) == 0 && have)
-		return lw_fail("%s already has an XDP program (id %u, not an lwB4); detach it first "
-			       "(e.g. 'xdp-loader unload %s --all')", dev, have, dev);
-	if (bpf_xdp_attach((int)ifindex, prog_fd, flags | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL)) {
-		int e = errno;
-
-		return lw_fail("cannot attach to %s: %s%s", dev, strerror(e),
-			       e == EOPNOTSUPP ? " (try --mode skb)" : "");
-	}
-	return 0;
-}
-
-static long read_num(const char *fmt, const char *dev)
-{
-	char path[256], buf[32];
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), fmt, dev);
-	if ((f = fopen(path, "r"))) {
-		if (fgets(buf, sizeof(buf), f))
-			v = strtol(buf, NULL, 10);
-		fclose(f);
-	}
-	return v;
-}
-
 /* Packets the program hands to the kernel (next hop not resolved yet) are
  * forwarded by it: IPv6 on the LAN side, IPv4 on the WAN side. */
 static void warn_host_settings(const char *wan)
 {
-	if (read_num("/proc/sys/net/ipv4/ip_forward", "") == 0 ||
-	    read_num("/proc/sys/net/ipv6/conf/%s/forwarding", "all") == 0)
+	if (lw_forwarding_off())
 		fprintf(stderr, "lw4o6: warning: forwarding is off (sysctl net.ipv4.ip_forward=1 "
 				"net.ipv6.conf.all.forwarding=1): packets whose next hop is not yet "
 				"resolved are handed to the kernel and will be lost\n");
-	if (read_num("/proc/sys/net/ipv4/conf/%s/rp_filter", wan) > 0 ||
-	    read_num("/proc/sys/net/ipv4/conf/%s/rp_filter", "all") > 0)
+	if (lw_read_sysctl("/proc/sys/net/ipv4/conf/%s/rp_filter", wan) > 0 ||
+	    lw_read_sysctl("/proc/sys/net/ipv4/conf/%s/rp_filter", "all") > 0)
 		fprintf(stderr, "lw4o6: warning: rp_filter is on for %s: decapsulated packets handed to "
 				"the kernel arrive there with internet sources and are dropped as martians "
 				"unless a route back exists; set rp_filter=0\n", wan);
@@ -499,7 +408,7 @@ int cmd_b4_load(int argc, char **argv)
 	bf.cfg.wan_ifindex = wan_if;
 	if (pinned(LW_STR(LW_MAP_META)))
 		return lw_fail("%s holds an lwAFTR's pins: give the lwB4 its own --pin-root", lw_pin_root);
-	if (ensure_bpffs())
+	if (lw_ensure_bpffs())
 		return LW_EXIT_FAIL;
 	if (pinned(LW_STR(LW_MAP_B4_META))) {
 		struct lw_b4_maps old;
@@ -546,11 +455,11 @@ int cmd_b4_load(int argc, char **argv)
 	{
 		int fd = bpf_program__fd(skel->progs.lw4o6_b4);
 
-		ret = attach_b4(lan_if, lan, fd, xdp_flags);
+		ret = lw_xdp_attach_named(lan_if, lan, fd, xdp_flags, LW_B4_PROG_NAME);
 		if (!ret && wan_if != lan_if) {
-			ret = attach_b4(wan_if, wan, fd, xdp_flags);
+			ret = lw_xdp_attach_named(wan_if, wan, fd, xdp_flags, LW_B4_PROG_NAME);
 			if (ret)
-				detach_b4(lan_if);
+				lw_xdp_detach_named(lan_if, LW_B4_PROG_NAME);
 		}
 	}
 	lw4o6_b4__destroy(skel);
@@ -582,7 +491,7 @@ int cmd_b4_unload(int argc, char **argv)
 	b4_maps_close(&m);
 	for (int i = 0; i < (cfg.lan_ifindex == cfg.wan_ifindex ? 1 : 2); i++) {
 		unsigned ifi = i ? cfg.wan_ifindex : cfg.lan_ifindex;
-		int r = detach_b4(ifi);
+		int r = lw_xdp_detach_named(ifi, LW_B4_PROG_NAME);
 
 		if (r < 0)
 			fprintf(stderr, "lw4o6: warning: cannot detach from ifindex %u: %s\n", ifi, strerror(-r));
@@ -600,21 +509,6 @@ int cmd_b4_unload(int argc, char **argv)
 	if (rmdir(lw_pin_root) && errno != ENOTEMPTY && errno != EEXIST)
 		return lw_fail("cannot remove %s: %s", lw_pin_root, strerror(errno));
 	return 0;
-}
-
-static __u32 map_id(int fd)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
-}
-
-static const char *ifname(unsigned ifindex, char *buf)
-{
-	if (!ifindex || !if_indextoname(ifindex, buf))
-		snprintf(buf, IF_NAMESIZE, "ifindex %u", ifindex);
-	return buf;
 }
 
 static int count_session(const struct lw_b4_session_row *row, void *arg)
@@ -644,8 +538,8 @@ int cmd_b4_status(int argc, char **argv)
 		bpf_xdp_query_id((int)cfg.lan_ifindex, 0, &pl);
 	if (cfg.wan_ifindex)
 		bpf_xdp_query_id((int)cfg.wan_ifindex, 0, &pw);
-	ifname(cfg.lan_ifindex, nl);
-	ifname(cfg.wan_ifindex, nw);
+	lw_ifname(cfg.lan_ifindex, nl);
+	lw_ifname(cfg.wan_ifindex, nw);
 	lw_format_ipv6(&cfg.tunnel_addr, t6, sizeof(t6));
 	lw_format_ipv6(&cfg.aftr_addr, a6, sizeof(a6));
 	lw_format_ipv4(cfg.lan_addr, la, sizeof(la));
@@ -668,8 +562,8 @@ int cmd_b4_status(int argc, char **argv)
 		       cfg.udp_timeout, cfg.tcp_est_timeout, cfg.tcp_trans_timeout, cfg.icmp_timeout, nsets,
 		       nsess);
 		printf("\"config\":%u,\"pool\":%u,\"out\":%u,\"in\":%u,\"stats\":%u,\"events\":%u}}\n",
-		       map_id(m.cfg), map_id(m.pool), map_id(m.out), map_id(m.in), map_id(m.stats),
-		       map_id(m.events));
+		       lw_map_id(m.cfg), lw_map_id(m.pool), lw_map_id(m.out), lw_map_id(m.in), lw_map_id(m.stats),
+		       lw_map_id(m.events));
 	} else {
 		printf("role            lwB4 (maps under %s)\n", lw_pin_root);
 		printf("LAN (IPv4)      %s, XDP program id %u; lwB4 %s/%u\n", nl, pl, la, cfg.lan_prefixlen);
@@ -688,8 +582,8 @@ int cmd_b4_status(int argc, char **argv)
 		printf("events          %s, %u/s burst %u\n", cfg.flags & LW_B4_CFG_EVENTS ? "on" : "off",
 		       cfg.event_rate, cfg.event_burst);
 		printf("map ids         config %u, pool %u, out %u, in %u, stats %u, events %u\n",
-		       map_id(m.cfg), map_id(m.pool), map_id(m.out), map_id(m.in), map_id(m.stats),
-		       map_id(m.events));
+		       lw_map_id(m.cfg), lw_map_id(m.pool), lw_map_id(m.out), lw_map_id(m.in), lw_map_id(m.stats),
+		       lw_map_id(m.events));
 	}
 	b4_maps_close(&m);
 	return 0;

@@ -13,6 +13,7 @@
 #include "aftr_maps.h"
 #include "addr.h"
 #include "errmsg.h"
+#include "percpu_counters.h"
 
 #define LW_STAT_NAME_(name, str) [LW_STAT_##name] = str,
 static const char *const stat_names[LW_STAT_MAX] = { LW_STAT_LIST(LW_STAT_NAME_) };
@@ -518,48 +519,10 @@ int lw_aftr_pool_foreach(const struct lw_aftr_maps *m,
 
 int lw_aftr_stats_read(const struct lw_aftr_maps *m, struct lw_counter out[LW_STAT_MAX])
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct lw_counter *percpu;
-
-	if (ncpu <= 0)
-		return ncpu ? ncpu : -EINVAL;
-	percpu = calloc((size_t)ncpu, sizeof(*percpu));
-	if (!percpu)
-		return -ENOMEM;
-	for (__u32 i = 0; i < LW_STAT_MAX; i++) {
-		out[i].packets = out[i].bytes = 0;
-		if (bpf_map_lookup_elem(m->stats, &i, percpu)) {
-			int e = -errno;
-
-			free(percpu);
-			return e;
-		}
-		for (int c = 0; c < ncpu; c++) {
-			out[i].packets += percpu[c].packets;
-			out[i].bytes += percpu[c].bytes;
-		}
-	}
-	free(percpu);
-	return 0;
+	return lw_percpu_counters_read(m->stats, LW_STAT_MAX, out);
 }
 
 int lw_aftr_stats_reset(const struct lw_aftr_maps *m)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct lw_counter *zero;
-
-	if (ncpu <= 0)
-		return -EINVAL;
-	zero = calloc((size_t)ncpu, sizeof(*zero));
-	if (!zero)
-		return -ENOMEM;
-	for (__u32 i = 0; i < LW_STAT_MAX; i++)
-		if (bpf_map_update_elem(m->stats, &i, zero, BPF_ANY)) {
-			int e = -errno;
-
-			free(zero);
-			return e;
-		}
-	free(zero);
-	return 0;
+	return lw_percpu_counters_reset(m->stats, LW_STAT_MAX);
 }

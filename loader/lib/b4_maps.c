@@ -16,6 +16,7 @@
 #include "lw4o6/abi.h"
 #include "b4_maps.h"
 #include "errmsg.h"
+#include "percpu_counters.h"
 
 struct b4_slot {
 	const char *name;
@@ -373,47 +374,12 @@ int lw_b4_flush_all(const struct lw_b4_maps *m, size_t *flushed)
 
 int lw_b4_stats_read(const struct lw_b4_maps *m, struct lw_counter out[LW_B4_STAT_MAX])
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct lw_counter *percpu;
-
-	if (ncpu <= 0)
-		return ncpu ? ncpu : -EINVAL;
-	percpu = calloc((size_t)ncpu, sizeof(*percpu));
-	if (!percpu)
-		return -ENOMEM;
-	for (__u32 i = 0; i < LW_B4_STAT_MAX; i++) {
-		out[i].packets = out[i].bytes = 0;
-		if (bpf_map_lookup_elem(m->stats, &i, percpu)) {
-			int e = -errno;
-
-			free(percpu);
-			return e;
-		}
-		for (int c = 0; c < ncpu; c++) {
-			out[i].packets += percpu[c].packets;
-			out[i].bytes += percpu[c].bytes;
-		}
-	}
-	free(percpu);
-	return 0;
+	return lw_percpu_counters_read(m->stats, LW_B4_STAT_MAX, out);
 }
 
 int lw_b4_stats_reset(const struct lw_b4_maps *m)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct lw_counter *zero;
-	int ret = 0;
-
-	if (ncpu <= 0)
-		return ncpu ? ncpu : -EINVAL;
-	zero = calloc((size_t)ncpu, sizeof(*zero));
-	if (!zero)
-		return -ENOMEM;
-	for (__u32 i = 0; i < LW_B4_STAT_MAX && !ret; i++)
-		if (bpf_map_update_elem(m->stats, &i, zero, BPF_ANY))
-			ret = -errno;
-	free(zero);
-	return ret;
+	return lw_percpu_counters_reset(m->stats, LW_B4_STAT_MAX);
 }
 
 const char *lw_b4_stat_name(unsigned stat)
