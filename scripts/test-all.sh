@@ -13,9 +13,9 @@ for layer in $layers; do
 	make --no-print-directory -s "$layer" 2>&1 | tee -a "$log"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 done
-read -r p f s < <(sed -n 's/^[a-z-]*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$log" |
+read -r p f s < <(sed -n 's/^[a-z0-9-]*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$log" |
 	awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
-layers=$(grep -c '^[a-z-]*: [0-9]* passed, [0-9]* failed, [0-9]* skipped$' "$log")
+layers=$(grep -c '^[a-z0-9-]*: [0-9]* passed, [0-9]* failed, [0-9]* skipped$' "$log")
 if [ "$layers" -lt "$nlayers" ]; then
 	echo "test: only $layers of $nlayers layers printed a summary line"
 	f=$((f + 1))
