@@ -166,8 +166,15 @@ static __always_inline int lw_b4_claim(struct lw_b4_probe *p, __be32 addr, __u32
 
 	if (port == 0 || port > 65535)
 		return 0;
-	if (bpf_map_update_elem(&LW_MAP_B4_IN, &k, &p->internal, BPF_NOEXIST))
+	long err = bpf_map_update_elem(&LW_MAP_B4_IN, &k, &p->internal, BPF_NOEXIST);
+
+	if (err) {
+		/* EEXIST is a taken port; anything else (a full table, a
+		 * contended bucket lock) is counted so that it cannot hide */
+		if (err != -17 /* EEXIST */)
+			lw_b4_count(LW_B4_STAT_CLAIM_ERROR, 0);
 		return 0;
+	}
 	p->ext_addr = addr;
 	p->ext_port = k.port;
 	p->found = 1;
@@ -183,7 +190,16 @@ static long lw_b4_probe_cb(__u32 i, void *arg)
 
 	if (!p->total)
 		return 1;
-	idx = (p->start + i) % p->total;
+	/* A pool no larger than the probe is swept whole. A larger one gets a
+	 * fresh random position every try, not consecutive ones: hosts take
+	 * their ports in runs (kept internal ports, sequential ephemeral
+	 * ports), and a run of used ports longer than the probe made a linear
+	 * probe fail with the pool nearly empty (found by the two-CPU race
+	 * test). Independent tries fail only with probability usage^tries. */
+	if (p->total <= LW_B4_PROBE_TRIES)
+		idx = (p->start + i) % p->total;
+	else
+		idx = (i ? bpf_get_prandom_u32() : p->start) % p->total;
 	for (__u32 k = 0; k < LW_B4_POOL_MAX; k++) {
 		__u32 key = k;
 		struct lw_b4_portset *ps = bpf_map_lookup_elem(&LW_MAP_B4_POOL, &key);

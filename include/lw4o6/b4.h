@@ -199,7 +199,8 @@ struct lw_b4_in_val {
 	X(DROP_ICMP_QUOTE,      "drop-icmpv4-error-bad-quote") /* REQ-3a: quoted header checksum, protocol */ \
 	X(DROP_ICMP_NO_MAPPING, "drop-icmpv4-error-no-mapping") /* B4-NAT-16 */ \
 	X(POOL_THRESHOLD,       "pool-usage-threshold-crossed") /* pool_warn_pct reached */ \
-	X(DROP_UNSOLICITED_SYN, "drop-unsolicited-syn")     /* B4-NAT-9: SYN (no ACK) to an unmapped pool port */
+	X(DROP_UNSOLICITED_SYN, "drop-unsolicited-syn")     /* B4-NAT-9: SYN (no ACK) to an unmapped pool port */ \
+	X(CLAIM_ERROR,          "port-claim-errors")        /* reverse insert failed other than EEXIST */
 
 #define LW_B4_STAT_ENUM_(name, str) LW_B4_STAT_##name,
 enum lw_b4_stat { LW_B4_STAT_LIST(LW_B4_STAT_ENUM_) LW_B4_STAT_MAX };

@@ -576,6 +576,16 @@ const struct tcase b4_cases[] = {
 			{ .type = LW_B4_EV_POOL_THRESHOLD, .ps_first = 2, .ps_size = 4 } },
 		.mappings = 2,
 	},
+	{
+		.name = "B4-NAT-3 race: two CPUs send the first packet of the same flow at once, 2000 rounds, "
+			"internal port in the pool: one mapping, one reverse entry, same external port on both",
+		.special = race_check_keep,
+	},
+	{
+		.name = "B4-NAT-3 race: two CPUs send the first packet of the same flow at once, 2000 rounds, "
+			"random probe: one mapping, one reverse entry, same external port on both",
+		.special = race_check_probe,
+	},
 };
 
 const size_t n_b4_cases = sizeof(b4_cases) / sizeof(b4_cases[0]);

@@ -671,3 +671,47 @@ out:
 	free(log);
 	return ret;
 }
+
+/* ---- for race.c ------------------------------------------------------------------ */
+
+int harness_setup(const struct setup *s, char *err, size_t errlen)
+{
+	return apply_setup(s, err, errlen);
+}
+
+int harness_build(const struct fr *f, uint8_t *buf, size_t cap, size_t *len)
+{
+	static struct built b;
+
+	if (build(f, &b) || b.len > cap)
+		return -1;
+	memcpy(buf, b.buf, b.len);
+	*len = b.len;
+	return 0;
+}
+
+int harness_prog_fd(void)
+{
+	return env.prog_fd;
+}
+
+int harness_ifindex(uint8_t side)
+{
+	return side == SIDE_LAN ? lan_ifindex : wan_ifindex;
+}
+
+const struct lw_b4_maps *harness_maps(void)
+{
+	return &maps;
+}
+
+int harness_invariants(int want, char *why, size_t whylen)
+{
+	return check_invariants(want, why, whylen);
+}
+
+void harness_drain_events(void)
+{
+	ring_buffer__consume(rb);
+	evs.n = 0;
+}

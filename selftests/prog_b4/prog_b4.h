@@ -131,4 +131,18 @@ void harness_fini(void);
 int harness_run(const struct tcase *c, char *why, size_t whylen);
 int verifier_check(const struct tcase *c, char *why, size_t whylen);
 
+/* for race.c: the lab of harness_init */
+struct lw_b4_maps;
+int harness_setup(const struct setup *s, char *err, size_t errlen);
+int harness_build(const struct fr *f, uint8_t *buf, size_t cap, size_t *len);
+int harness_prog_fd(void);
+int harness_ifindex(uint8_t side);
+const struct lw_b4_maps *harness_maps(void);
+int harness_invariants(int want, char *why, size_t whylen);
+void harness_drain_events(void);
+/* B4-NAT-3: two CPUs run the first packet of the same flow at once (race.c):
+ * the internal port in the pool (both claim it) or outside (random probe) */
+int race_check_keep(const struct tcase *c, char *why, size_t whylen);
+int race_check_probe(const struct tcase *c, char *why, size_t whylen);
+
 #endif
