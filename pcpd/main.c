@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* pcpd: the lw4o6 PCP daemon. This build has the lwAFTR role:
- *   pcpd --role aftr --config FILE [-v] [--syslog]
+/* pcpd: the lw4o6 PCP daemon, in two roles:
+ *   pcpd --role aftr --config FILE [-v] [--syslog]   the lwAFTR's PCP server
  *   pcpd --role aftr --config FILE --list-grants [--json]
+ *   pcpd --role b4 --config FILE [-v] [--syslog]     the lwB4's PCP client (b4.c)
  * Exit status: 0 after SIGTERM/SIGINT, 1 on a start-up error, 2 on usage. */
 #include <errno.h>
 #include <getopt.h>
@@ -17,6 +18,7 @@
 #include <sys/signalfd.h>
 
 #include "pcpd.h"
+#include "b4.h"
 #include "pcp_msg.h"
 #include "addr.h"
 
@@ -42,6 +44,11 @@ void pcpd_log(int level, const char *fmt, ...)
 	va_end(ap);
 }
 
+void pcpd_set_log_level(int level)
+{
+	log_level = level;
+}
+
 uint64_t pcpd_now(void)
 {
 	return (uint64_t)time(NULL);
@@ -65,7 +72,8 @@ uint32_t pcpd_epoch(const struct pcpd *d)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: pcpd --role aftr --config FILE [-v|-q] [--syslog]\n"
-		   "       pcpd --role aftr --config FILE --list-grants [--json]\n");
+		   "       pcpd --role aftr --config FILE --list-grants [--json]\n"
+		   "       pcpd --role b4 --config FILE [-v|-q] [--syslog]\n");
 }
 
 struct list_ctx {
@@ -231,9 +239,17 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (!strcmp(role, "b4")) {
+		if (list) {
+			fprintf(stderr, "pcpd: --list-grants is for --role aftr\n");
+			return 2;
+		}
+		if (use_syslog)
+			openlog("pcpd", LOG_PID, LOG_DAEMON);
+		return pcpd_b4_main(config, verbose - quiet);
+	}
 	if (strcmp(role, "aftr")) {
-		fprintf(stderr, "pcpd: role '%s' is not available in this build (only 'aftr'; the lwB4 "
-				"role comes with its own work)\n", role);
+		fprintf(stderr, "pcpd: unknown role '%s' (aftr or b4)\n", role);
 		return 2;
 	}
 	if (pcpd_config_load(config, &d.cfg, err, sizeof(err))) {

@@ -84,6 +84,8 @@ declare -A TEST_IDS=(
 # they add themselves to ALL_TESTS and TEST_IDS, and build their own topology
 # shellcheck source=selftests/netns/b4.sh
 . "$(dirname "${BASH_SOURCE[0]}")/b4.sh"
+# shellcheck source=selftests/netns/pcpb4.sh
+. "$(dirname "${BASH_SOURCE[0]}")/pcpb4.sh"
 
 # ---- addresses (documentation ranges only) -----------------------------------
 

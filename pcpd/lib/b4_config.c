@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/* pcpd --role b4's configuration file (b4_config.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "b4_config.h"
+#include "addr.h"
+#include "errmsg.h"
+#include "file_read.h"
+#include "lw4o6/abi.h"
+
+void b4_config_defaults(struct b4_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->pin_root, sizeof(c->pin_root), "%s", LW4O6_PIN_ROOT);
+	snprintf(c->database, sizeof(c->database), "/var/lib/lw4o6/pcpd-b4.db");
+	c->lifetime = 7200;
+	c->irt_ms = 3000;               /* RFC 6887 §8.1.1 IRT */
+	c->reannounce_delay_ms = 1000;
+	c->expire_interval = 5;
+	c->log_level = 2;
+}
+
+static int num(const char *key, const char *v, uint32_t min, uint32_t max, uint32_t *out, char *err,
+	       size_t errlen)
+{
+	int r = lw_parse_u32(v, min, max, out);
+
+	if (r == -ERANGE)
+		return lw_errf(err, errlen, "%s: %s is outside %u..%u", key, v, min, max);
+	if (r)
+		return lw_errf(err, errlen, "%s: '%s' is not a number", key, v);
+	return 0;
+}
+
+static int statement(struct b4_config *c, int argc, char **argv, char *err, size_t errlen)
+{
+	const char *k = argv[0];
+	int r;
+
+	if (argc != 2)
+		return lw_errf(err, errlen, "%s takes 1 value, not %d", k, argc - 1);
+	if (!strcmp(k, "pin-root") || !strcmp(k, "database")) {
+		if (strlen(argv[1]) >= sizeof(c->pin_root))
+			return lw_errf(err, errlen, "%s: path too long", k);
+		snprintf(!strcmp(k, "pin-root") ? c->pin_root : c->database, sizeof(c->pin_root), "%s",
+			 argv[1]);
+	} else if (!strcmp(k, "aftr-ipv6") || !strcmp(k, "tunnel-ipv6")) {
+		bool aftr = !strcmp(k, "aftr-ipv6");
+
+		if ((r = lw_parse_ipv6(argv[1], aftr ? &c->aftr : &c->tunnel, err, errlen)))
+			return lw_errf(err, errlen, "%s: '%s' is not an IPv6 address", k, argv[1]);
+		*(aftr ? &c->has_aftr : &c->has_tunnel) = true;
+	} else if (!strcmp(k, "lifetime")) {
+		return num(k, argv[1], 1, 86400, &c->lifetime, err, errlen);
+	} else if (!strcmp(k, "irt-ms")) {
+		return num(k, argv[1], 10, 60000, &c->irt_ms, err, errlen);
+	} else if (!strcmp(k, "reannounce-delay-ms")) {
+		return num(k, argv[1], 0, 60000, &c->reannounce_delay_ms, err, errlen);
+	} else if (!strcmp(k, "expire-interval")) {
+		return num(k, argv[1], 1, 3600, &c->expire_interval, err, errlen);
+	} else if (!strcmp(k, "log-level")) {
+		static const char *const levels[] = { "error", "warning", "info", "debug" };
+		int n;
+
+		for (n = 0; n < 4; n++)
+			if (!strcmp(argv[1], levels[n]))
+				break;
+		if (n == 4)
+			return lw_errf(err, errlen, "log-level: '%s' is not error, warning, info or debug",
+				       argv[1]);
+		c->log_level = n;
+	} else {
+		return lw_errf(err, errlen, "unknown statement '%s'", k);
+	}
+	return 0;
+}
+
+int b4_config_parse(const char *text, const char *name, struct b4_config *c, char *err,
+		    size_t errlen)
+{
+	char *copy = strdup(text), *line, *next;
+	int lineno = 0, r = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (line = copy; line && !r; line = next) {
+		char *argv[4], *tok, *s2 = NULL, *hash;
+		int argc = 0;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		for (tok = strtok_r(line, " \t\r", &s2); tok && argc < 4; tok = strtok_r(NULL, " \t\r", &s2))
+			argv[argc++] = tok;
+		if (argc == 0)
+			continue;
+		if (tok)
+			r = lw_errf(err, errlen, "too many words");
+		else
+			r = statement(c, argc, argv, err, errlen);
+		if (r) {
+			lw_err_prefix(err, errlen, "%s:%d", name, lineno);
+			r = -EINVAL;
+		}
+	}
+	free(copy);
+	if (!r && !c->has_aftr)
+		r = lw_errf(err, errlen, "%s: aftr-ipv6 is required", name);
+	if (!r && !c->has_tunnel)
+		r = lw_errf(err, errlen, "%s: tunnel-ipv6 is required", name);
+	return r ? -EINVAL : 0;
+}
+
+int b4_config_load(const char *path, struct b4_config *c, char *err, size_t errlen)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	b4_config_defaults(c);
+	r = lw_read_file(path, &text, &len, err, errlen);
+	if (r)
+		return r;
+	r = b4_config_parse(text, path, c, err, errlen);
+	free(text);
+	return r;
+}
