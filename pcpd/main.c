@@ -14,7 +14,9 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 
 #include "pcpd.h"
@@ -67,6 +69,26 @@ uint32_t pcpd_epoch(const struct pcpd *d)
 	int64_t e = (int64_t)pcpd_now() - d->epoch_base;
 
 	return e < 0 ? 0 : (uint32_t)e;
+}
+
+/* Holds an exclusive lock on DATABASE.lock for the life of the process. */
+static int pcpd_lock_database(const char *database, char *err, size_t errlen)
+{
+	char path[300];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s.lock", database);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		snprintf(err, errlen, "another pcpd already serves %s (%s is locked)", database, path);
+		close(fd);
+		return -EBUSY;
+	}
+	return 0; /* the descriptor stays open: the lock lives as long as we do */
 }
 
 static void usage(FILE *f)
@@ -269,6 +291,12 @@ int main(int argc, char **argv)
 	if (d.cfg.announce_ifname[0] && !d.cfg.has_br) {
 		fprintf(stderr, "pcpd: %s: announce-interface needs br-address (the source of the "
 				"multicast ANNOUNCE)\n", config);
+		return 1;
+	}
+	/* One server per database: a second one would answer the same
+	 * requests from another epoch and fight over the same bindings. */
+	if (pcpd_lock_database(d.cfg.database, err, sizeof(err))) {
+		fprintf(stderr, "pcpd: %s\n", err);
 		return 1;
 	}
 	d.ipip_fd = d.raw6_fd = d.raw4_fd = d.tp_fd = -1;
