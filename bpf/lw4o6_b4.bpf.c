@@ -44,7 +44,9 @@ struct {
 
 #define LW_B4_PCP_SERVER bpf_htonl(0xc0000001) /* 192.0.0.1 */
 #define LW_B4_PCP_CLIENT bpf_htonl(0xc0000002) /* 192.0.0.2 */
+#define LW_B4_PCP_ALL_HOSTS bpf_htonl(0xe0000001) /* 224.0.0.1 */
 #define LW_B4_PCP_PORT 5351
+#define LW_B4_PCP_CLIENT_PORT 5350 /* unsolicited ANNOUNCE (RFC 6887 §14.1) */
 /* Bounded probe for a free external port: verifier cost is one callback. */
 #define LW_B4_PROBE_TRIES 64
 
@@ -1032,6 +1034,39 @@ static __always_inline int lw_b4_from_lan(struct xdp_md *ctx, const struct lw_b4
 
 /* ---- from the WAN ---------------------------------------------------------------- */
 
+/* B4-DP-6: the inner packet at inner (checked against data_end here) is PCP
+ * from the lwAFTR's server, UDP from 192.0.0.1:5351 to
+ *   192.0.0.2, any port   an answer to our request (unicast outer only)
+ *   192.0.0.2:5350        an unsolicited ANNOUNCE
+ *   224.0.0.1:5350        a multicast ANNOUNCE
+ * and not a later fragment. mcast: the outer destination was ff02::1, which
+ * carries ANNOUNCEs only. */
+static __always_inline int lw_b4_is_pcp(void *data, void *data_end, __u32 inner, int mcast)
+{
+	struct iphdr *iph = data + (inner & 0x1ff);
+	struct udphdr *uh;
+	__u32 ihl;
+
+	if ((void *)(iph + 1) > data_end || iph->version != 4 || iph->ihl < 5 ||
+	    iph->protocol != IPPROTO_UDP || iph->saddr != LW_B4_PCP_SERVER ||
+	    (iph->frag_off & bpf_htons(IP_OFFSET)))
+		return 0;
+	ihl = iph->ihl * 4;
+	uh = data + ((inner + ihl) & 0x1ff);
+	if ((void *)(uh + 1) > data_end || uh->source != bpf_htons(LW_B4_PCP_PORT))
+		return 0;
+	if (iph->daddr == LW_B4_PCP_CLIENT && !mcast)
+		return 1;
+	return (iph->daddr == LW_B4_PCP_CLIENT || iph->daddr == LW_B4_PCP_ALL_HOSTS) &&
+	       uh->dest == bpf_htons(LW_B4_PCP_CLIENT_PORT);
+}
+
+static __always_inline int lw_b4_all_nodes(const struct in6_addr *a)
+{
+	return a->s6_addr32[0] == bpf_htonl(0xff020000) && !a->s6_addr32[1] && !a->s6_addr32[2] &&
+	       a->s6_addr32[3] == bpf_htonl(1);
+}
+
 /* ICMPv6 from the lwAFTR: pcpd's (relay, failover). For 1/5 (no binding)
  * the event names the port set the quoted packet used. */
 static __always_inline int lw_b4_icmpv6(struct xdp_md *ctx, const struct lw_b4_config *cfg,
@@ -1091,9 +1126,20 @@ static __always_inline int lw_b4_from_wan(struct xdp_md *ctx, const struct lw_b4
 
 	l3off &= 0xff;
 	ip6 = data + l3off;
-	if ((void *)(ip6 + 1) > data_end || ip6->version != 6 ||
-	    !lw_ipv6_eq(&ip6->daddr, &cfg->tunnel_addr)) {
+	if ((void *)(ip6 + 1) > data_end || ip6->version != 6) {
 		lw_b4_count(LW_B4_STAT_PASS_NOT_OURS, bytes);
+		return XDP_PASS;
+	}
+	if (!lw_ipv6_eq(&ip6->daddr, &cfg->tunnel_addr)) {
+		/* PCPS-17: the lwAFTR's multicast ANNOUNCE to ff02::1, from the
+		 * lwAFTR only (B4-DP-3), counted with the PCP answers; anything
+		 * else not to the tunnel address is the kernel's */
+		if (lw_b4_all_nodes(&ip6->daddr) && ip6->nexthdr == IPPROTO_IPIP &&
+		    lw_ipv6_eq(&ip6->saddr, &cfg->aftr_addr) &&
+		    lw_b4_is_pcp(data, data_end, l3off + sizeof(*ip6), 1))
+			lw_b4_count(LW_B4_STAT_PASS_PCP, bytes);
+		else
+			lw_b4_count(LW_B4_STAT_PASS_NOT_OURS, bytes);
 		return XDP_PASS;
 	}
 	if (ip6->nexthdr == IPPROTO_ICMPV6 && lw_ipv6_eq(&ip6->saddr, &cfg->aftr_addr))
@@ -1124,14 +1170,11 @@ static __always_inline int lw_b4_from_wan(struct xdp_md *ctx, const struct lw_b4
 	proto = iph->protocol;
 	saddr = iph->saddr;
 
-	/* B4-DP-6: PCP answers inside the tunnel, before any address is ours */
-	if (proto == IPPROTO_UDP && saddr == LW_B4_PCP_SERVER && iph->daddr == LW_B4_PCP_CLIENT) {
-		struct udphdr *uh = data + ((inner + ihl) & 0x1ff);
-
-		if ((void *)(uh + 1) <= data_end && uh->source == bpf_htons(LW_B4_PCP_PORT)) {
-			lw_b4_count(LW_B4_STAT_PASS_PCP, bytes);
-			return XDP_PASS;
-		}
+	/* B4-DP-6: PCP answers and ANNOUNCEs inside the tunnel, before any
+	 * address is ours */
+	if (lw_b4_is_pcp(data, data_end, inner, 0)) {
+		lw_b4_count(LW_B4_STAT_PASS_PCP, bytes);
+		return XDP_PASS;
 	}
 	if (iph->frag_off & bpf_htons(IP_MF | IP_OFFSET))
 		return lw_b4_drop(LW_B4_STAT_DROP_IPV4_FRAGMENT, bytes);

@@ -7,7 +7,11 @@
  * -> 192.0.0.1:5351 inside IPv6 from tunnel-ipv6 to aftr-ipv6, through a raw
  * AF_INET6/IPPROTO_IPIP socket bound to tunnel-ipv6. That socket gets every
  * IPv4-in-IPv6 packet for the tunnel address; the inner UDP port tells
- * answers (our sport) from unsolicited ANNOUNCEs (5350).
+ * answers (our sport) from unsolicited ANNOUNCEs (5350). It also gets the
+ * lwAFTR's multicast ANNOUNCE to ff02::1 (PCPS-17): a raw IPv6 socket bound
+ * to a unicast address still matches multicast to groups it has not joined
+ * while IPV6_MULTICAST_ALL is on (raw_v6_match, inet6_mc_check), which is
+ * the default and is set explicitly below.
  *
  *   retransmission  RFC 6887 §8.1.1: IRT (irt-ms, 3 s), MRT 1024 s, ±10 %
  *   validation      PCPC-6: outer source aftr-ipv6, 192.0.0.1:5351, R,
@@ -554,6 +558,13 @@ static int start(struct b4d *d, char *err, size_t errlen)
 				    strerror(errno));
 	if (bind(d->fd, (struct sockaddr *)&sa, sizeof(sa)))
 		return lw_errf_code(-errno, err, errlen, "bind tunnel-ipv6: %s", strerror(errno));
+	{
+		int on = 1; /* the multicast ANNOUNCE to ff02::1, see above */
+
+		if (setsockopt(d->fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, &on, sizeof(on)))
+			pcpd_log(LOG_WARN_, "IPV6_MULTICAST_ALL: %s (multicast ANNOUNCE may be missed)",
+				 strerror(errno));
+	}
 	do {
 		r = (uint16_t)random();
 	} while (r < 1024 || r == PCP_SERVER_PORT || r == PCP_CLIENT_PORT);

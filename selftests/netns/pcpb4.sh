@@ -22,6 +22,9 @@
 PCPB4_TESTS="
 pcpb4_obtain_set_and_recover_no_binding
 pcpb4_announce_re_request
+pcpb4_announce_multicast_only
+pcpb4_renewal_same_set
+pcpb4_retransmit_until_answered
 "
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
@@ -35,6 +38,9 @@ ALL_TESTS+=$PCPB4_TESTS
 TEST_IDS+=(
 	[pcpb4_obtain_set_and_recover_no_binding]="PCPC-5 B4-PROV-5 B4-PROV-6 B4-PROV-7"
 	[pcpb4_announce_re_request]="PCPC-9 PCPS-16 PCPS-17 B4-PROV-5"
+	[pcpb4_announce_multicast_only]="PCPS-17 PCPC-9 B4-DP-3 B4-DP-6"
+	[pcpb4_renewal_same_set]="PCPC-8 B4-PROV-5"
+	[pcpb4_retransmit_until_answered]="PCPC-3"
 )
 
 PB_PCPD=$BUILD/pcpd
@@ -257,6 +263,120 @@ pcpb4_announce_re_request()
 	[ "$(lb b4a portset list --json | jq '."port-sets" | length')" = 1 ] || pb_fail "not one port set after the ANNOUNCE"
 	pb_wait_udp 10 >/dev/null || pb_fail "traffic does not flow after the re-request"
 	log "pcpd --role b4: $(grep -E 'granted|removed|ANNOUNCE|recovered' "$T/pcpd-b4.log" | sed 's/^pcpd: //' | paste -sd'|')"
+	stop_bg "$PB_B4_PID" TERM
+	stop_bg "$PB_AFTR_PID" TERM
+	true
+}
+
+# As above, but the lwB4's binding is deleted from the lwAFTR's maps before
+# pcpd --role aftr restarts with its database removed: no binding names the
+# lwB4, so no unicast ANNOUNCE can reach it. pcpd --role aftr has
+# announce-interface acc: its multicast ANNOUNCE (192.0.0.1:5351 ->
+# 224.0.0.1:5350 inside IPv6 from the BR to ff02::1, PCPS-17) alone makes
+# pcpd --role b4 re-request (PCPC-9); the lwB4 program passes it as PCP
+# (B4-DP-6), from the lwAFTR only (B4-DP-3).
+pcpb4_announce_multicast_only()
+{
+	local ipv4 first size pcp0 pcp1
+
+	pb_setup
+	echo "announce-interface acc" >>"$T/pcpd-aftr.conf"
+	ipv4=$(jq -r .ipv4 <<<"$PB_SET") first=$(jq -r .first <<<"$PB_SET") size=$(jq -r .size <<<"$PB_SET")
+	echo "\$ kill -KILL pcpd --role aftr; lw4o6 softwire del (the lwB4's binding); rm its database; start it again"
+	kill -KILL "$PB_AFTR_PID"
+	stop_bg "$PB_AFTR_PID"
+	check_run lb_aftr softwire del --ipv4 "$ipv4" --psid $((first / size))
+	lb_aftr softwire list 2>&1 | grep -q "$ipv4" && pb_fail "the lwAFTR still holds the binding"
+	rm -f "$T/pcpd-aftr.db" "$T/pcpd-aftr.db-wal" "$T/pcpd-aftr.db-shm"
+	pcp0=$(lb_stat b4a pass-pcp-in-tunnel)
+	pb_start_aftr_pcpd
+	wait_for 10 grep -q "recovered from ANNOUNCE" "$T/pcpd-b4.log" ||
+		pb_fail "pcpd --role b4 did not re-request after the multicast ANNOUNCE"
+	grep -q "ANNOUNCE (epoch" "$T/pcpd-b4.log" || pb_fail "no ANNOUNCE seen by pcpd --role b4"
+	grep -q "ANNOUNCE round 1 sent" "$PB_AFTR_LOG" || pb_fail "pcpd --role aftr sent no ANNOUNCE"
+	# at least one ANNOUNCE and the answer to the MAP it drew
+	pcp1=$(lb_stat b4a pass-pcp-in-tunnel)
+	[ "$pcp1" -ge $((pcp0 + 2)) ] ||
+		pb_fail "the lwB4 program passed $((pcp1 - pcp0)) PCP packets, expected an ANNOUNCE and an answer"
+	"$PB_PCPD" --role aftr --config "$T/pcpd-aftr.conf" --list-grants | grep -q 2001:db8:b4::1 ||
+		pb_fail "the restarted pcpd --role aftr holds no grant for the lwB4"
+	lb_aftr softwire list 2>&1 | grep -q "$ipv4" || pb_fail "the lwAFTR has no binding after the re-request"
+	pb_wait_udp 10 >/dev/null || pb_fail "traffic does not flow after the re-request"
+	log "pcpd --role b4: $(grep -E 'granted|ANNOUNCE|recovered' "$T/pcpd-b4.log" | sed 's/^pcpd: //' | paste -sd'|')"
+	stop_bg "$PB_B4_PID" TERM
+	stop_bg "$PB_AFTR_PID" TERM
+	true
+}
+
+# pb_restart_b4 NAME: pcpd --role b4 stopped (its grant stays stored and
+# installed) and started again, logging to $T/NAME.log.
+pb_restart_b4()
+{
+	stop_bg "$PB_B4_PID" TERM
+	alive "$PB_B4_PID" && pb_fail "pcpd --role b4 did not stop"
+	PB_B4_LOG=$T/$1.log
+	bg "$1" "$LB_P-b4a" "$PB_PCPD" --role b4 --config "$T/pcpd-b4.conf"
+	PB_B4_PID=$BG_PID
+}
+
+# A renewal keeps the set. pcpd --role aftr grants at least 120 s, so the
+# timer's renewal (1/2..5/8 of the lifetime, PCPC-8) is a minute away and
+# pcpd has no hook to force it; the renewal pcpd --role b4 sends when it
+# starts with a stored grant still valid is the same request (same nonce,
+# PORT_SET, the held address and port suggested) and is used instead: the
+# answer grants the same set, nothing is removed or flushed, and the set
+# stays in the pool throughout.
+pcpb4_renewal_same_set()
+{
+	local want
+
+	pb_setup
+	want="granted $(jq -r .ipv4 <<<"$PB_SET") ports $(jq -r .first <<<"$PB_SET")-"
+	echo "\$ restart pcpd --role b4 with its grant stored: it renews at once"
+	pb_restart_b4 pcpd-b4-renew
+	wait_for 10 grep -q "granted" "$PB_B4_LOG" || pb_fail "the renewal was not answered in 10 s"
+	grep -q "requesting a port set (renewal at start)" "$PB_B4_LOG" || pb_fail "no renewal sent"
+	grep -q "MAP request .*ext=$(jq -r .ipv4 <<<"$PB_SET"):$(jq -r .first <<<"$PB_SET") .*PORT_SET=65535/1" \
+		"$PB_B4_LOG" || pb_fail "the renewal does not suggest the address and port held, with PORT_SET"
+	[ "$(grep -h "MAP request" "$T/pcpd-b4.log" "$PB_B4_LOG" | grep -o "nonce=[0-9a-f]*" | sort -u | wc -l)" = 1 ] ||
+		pb_fail "the renewal uses another nonce than the first request"
+	grep -q "$want" "$PB_B4_LOG" || pb_fail "the renewal granted another set"
+	grep -qE "grant changed|removed|flushed" "$PB_B4_LOG" && pb_fail "the renewal changed the set"
+	[ "$(lb b4a portset list --json | jq -c '."port-sets"[0]')" = "$PB_SET" ] &&
+		[ "$(lb b4a portset list --json | jq '."port-sets" | length')" = 1 ] ||
+		pb_fail "the pool is not the one set $PB_SET after the renewal"
+	pb_wait_udp 5 >/dev/null || pb_fail "traffic does not flow after the renewal"
+	log "pcpd --role b4: $(grep -E 'stored|requesting|granted' "$PB_B4_LOG" | sed 's/^pcpd: //' | paste -sd'|')"
+	stop_bg "$PB_B4_PID" TERM
+	stop_bg "$PB_AFTR_PID" TERM
+	true
+}
+
+# The first requests find no server: pcpd --role aftr is stopped (its
+# database kept) while pcpd --role b4 restarts and starts 1 s later.
+# pcpd --role b4 retransmits (irt-ms 200, doubling, PCPC-3) with the same
+# nonce and gets the same set on a later try.
+pcpb4_retransmit_until_answered()
+{
+	local tries nonces
+
+	pb_setup
+	echo "\$ stop pcpd --role aftr; restart pcpd --role b4; start pcpd --role aftr 1 s later"
+	stop_bg "$PB_AFTR_PID" TERM
+	alive "$PB_AFTR_PID" && pb_fail "pcpd --role aftr did not stop"
+	pb_restart_b4 pcpd-b4-rexmit
+	sleep 1
+	pb_start_aftr_pcpd
+	wait_for 15 grep -q "granted" "$PB_B4_LOG" || pb_fail "no grant 15 s after pcpd --role aftr came back"
+	tries=$(grep -c "sent (try [0-9]*)" "$PB_B4_LOG")
+	[ "$tries" -ge 2 ] || pb_fail "one try only: the first request was not lost?"
+	grep -q "sent (try 2)" "$PB_B4_LOG" || pb_fail "no retransmission (try 2) logged"
+	nonces=$(grep "sent (try" "$PB_B4_LOG" | grep -o "nonce=[0-9a-f]*" | sort -u | wc -l)
+	[ "$nonces" = 1 ] || pb_fail "$nonces nonces across the retransmissions, expected one"
+	grep -q "granted $(jq -r .ipv4 <<<"$PB_SET") ports $(jq -r .first <<<"$PB_SET")-" "$PB_B4_LOG" ||
+		pb_fail "another set granted after the retransmissions"
+	pb_wait_udp 5 >/dev/null || pb_fail "traffic does not flow after the retransmissions"
+	log "pcpd --role b4: $tries tries; $(grep -E 'granted' "$PB_B4_LOG" | sed 's/^pcpd: //' | paste -sd'|')"
 	stop_bg "$PB_B4_PID" TERM
 	stop_bg "$PB_AFTR_PID" TERM
 	true

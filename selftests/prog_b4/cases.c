@@ -238,6 +238,33 @@ const struct tcase b4_cases[] = {
 		.mappings = 0,
 	},
 	{
+		.name = "B4-DP-6 PCPS-17 ANNOUNCE 192.0.0.1:5351 -> 192.0.0.2:5350 and -> 224.0.0.1:5350 "
+			"inside the tunnel: XDP_PASS",
+		.st = { { SIDE_WAN, WAN_IN("192.0.0.1", "192.0.0.2", UDP(5351, 5350), .payload = 24), XDP_PASS },
+			{ SIDE_WAN, WAN_IN("192.0.0.1", "224.0.0.1", UDP(5351, 5350), .payload = 24), XDP_PASS } },
+		.ctr = { C(RCVD_TUNNEL, 2), C(PASS_PCP, 2) },
+		.mappings = 0,
+	},
+	{
+		.name = "B4-DP-6 PCPS-17 multicast ANNOUNCE from the lwAFTR to ff02::1: XDP_PASS as PCP",
+		.st = { { SIDE_WAN, { .l2 = L2_IN_WAN, .s6 = AFTR6, .d6 = "ff02::1", .hl = 1, .s4 = "192.0.0.1",
+				      .d4 = "224.0.0.1", .ttl = 1, UDP(5351, 5350), .payload = 24 }, XDP_PASS } },
+		.ctr = { C(PASS_PCP, 1) },
+		.mappings = 0,
+	},
+	{
+		.name = "B4-DP-3 ANNOUNCE to ff02::1 from another IPv6 source, or to 224.0.0.1 but not port "
+			"5350: not PCP",
+		.st = { { SIDE_WAN, { .l2 = L2_IN_WAN, .s6 = OTHER6, .d6 = "ff02::1", .hl = 1, .s4 = "192.0.0.1",
+				      .d4 = "224.0.0.1", .ttl = 1, UDP(5351, 5350), .payload = 24 }, XDP_PASS },
+			{ SIDE_WAN, { .l2 = L2_IN_WAN, .s6 = AFTR6, .d6 = "ff02::1", .hl = 1, .s4 = "192.0.0.1",
+				      .d4 = "224.0.0.1", .ttl = 1, UDP(5351, 5351), .payload = 24 }, XDP_PASS },
+			{ SIDE_WAN, { .l2 = L2_IN_WAN, .s6 = OTHER6, .d6 = TUN6, .hl = 60, .s4 = "192.0.0.1",
+				      .d4 = "224.0.0.1", .ttl = 1, UDP(5351, 5350), .payload = 24 }, XDP_DROP } },
+		.ctr = { C(PASS_NOT_OURS, 2), C(DROP_WRONG_AFTR, 1) },
+		.mappings = 0,
+	},
+	{
 		.name = "B4-FRAG-4 SYN MSS 1460 clamped to 1420 (tunnel MTU 1500), checksum updated",
 		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, TCP(1500, 80), .flags = PKT_TCP_SYN, .mss = 1460),
 			  XDP_REDIRECT, WAN_OUT(PUB, INET1, TCP(1500, 80), .flags = PKT_TCP_SYN, .mss = 1420) } },
