@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 
 #include "pcpd_config.h"
+#include "conf_lines.h"
 #include "addr.h"
 #include "errmsg.h"
 #include "file_read.h"
@@ -241,37 +242,16 @@ static int statement(struct pcpd_config *c, int argc, char **argv, char *err, si
 	return 0;
 }
 
+static int statement_cb(void *ctx, int argc, char **argv, char *err, size_t errlen)
+{
+	return statement(ctx, argc, argv, err, errlen);
+}
+
 int pcpd_config_parse(const char *text, const char *name, struct pcpd_config *c, char *err,
 		      size_t errlen)
 {
-	char *copy = strdup(text), *line, *next;
-	int lineno = 0, r = 0;
+	int r = conf_lines_parse(text, name, 8, statement_cb, c, err, errlen);
 
-	if (!copy)
-		return -ENOMEM;
-	for (line = copy; line && !r; line = next) {
-		char *argv[8], *tok, *s2 = NULL, *hash;
-		int argc = 0;
-
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		lineno++;
-		hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
-		for (tok = strtok_r(line, " \t\r", &s2); tok && argc < 8; tok = strtok_r(NULL, " \t\r", &s2))
-			argv[argc++] = tok;
-		if (argc == 0)
-			continue;
-		if (tok)
-			r = lw_errf(err, errlen, "too many words");
-		else
-			r = statement(c, argc, argv, err, errlen);
-		if (r)
-			lw_err_prefix(err, errlen, "%s:%d", name, lineno);
-	}
-	free(copy);
 	if (!r && c->n_pools == 0)
 		r = lw_errf(err, errlen, "%s: no pool configured", name);
 	c->alloc.pools = c->pools;
