@@ -15,9 +15,11 @@
  *                 never refreshing a mapping (B4-NAT-13)
  *
  * Everything else is XDP_PASS: ARP, ND, the lwB4's own traffic, PCP inside
- * the tunnel and ICMPv6 from the lwAFTR (pcpd's). Mappings are created here
- * and expired by user space (loader/lib/b4_maps.c) from the timers in the
- * configuration map. */
+ * the tunnel and ICMPv6 from the lwAFTR (pcpd's). Dynamic mappings are
+ * created here and expired by user space (loader/lib/b4_maps.c) from the
+ * timers in the configuration map; explicit ones (PCP MAP/PEER from LAN
+ * hosts) are created and expired by user space only, and differ here only in
+ * filtering (lw_b4_admitted). */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in6.h>
@@ -431,7 +433,11 @@ static __always_inline void lw_b4_usage_add(struct xdp_md *ctx, const struct lw_
 	__sync_fetch_and_add(&c->count, 1);
 	created = c->count;
 	released = r->count;
-	used = created > released ? created - released : 0;
+	/* modulo 2^64: user space subtracts from RELEASED the explicit
+	 * mappings it creates, so RELEASED may have wrapped below zero */
+	used = created - released;
+	if ((__s64)used < 0)
+		used = 0;
 	hit = pct && used * 100 >= (__u64)total * (pct > 100 ? 100 : pct);
 	if (hit && !c->above) {
 		c->above = 1;
@@ -514,12 +520,16 @@ static __always_inline int lw_b4_no_mapping(struct xdp_md *ctx, const struct lw_
 }
 
 /* B4-NAT-4 filtering of a packet from remote towards mapping s: ADF unless
- * EIF is configured. */
+ * EIF is configured. An explicit PCP MAP mapping admits every remote
+ * (RFC 6887 §11: a MAP opens the port, PCPC-12); a PEER one is filtered as
+ * a dynamic mapping, its peer being one of remotes[]. */
 static __always_inline int lw_b4_admitted(const struct lw_b4_config *cfg,
 					  const struct lw_b4_session *s, __be32 remote)
 {
 	int seen = 0;
 
+	if (s->pcp_kind == LW_B4_PCP_MAP)
+		return 1;
 	if (cfg->flags & LW_B4_CFG_EIF)
 		return 1;
 #pragma unroll

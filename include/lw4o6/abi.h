@@ -6,7 +6,7 @@
 
 /* Bumped whenever a pinned map's key, value or size changes: the loader refuses
  * to reuse pins whose lw_meta entry carries another number. */
-#define LW_ABI_VERSION 1
+#define LW_ABI_VERSION 2 /* 2: lw_b4_session grew to 80 bytes (explicit mappings) */
 
 #define LW4O6_PIN_ROOT "/sys/fs/bpf/lw4o6"
 

@@ -8,7 +8,8 @@
  *   lw_b4_in   {proto, external addr, external port} → internal endpoint
  * lw_b4_in is the arbiter of external ports: an entry is only ever created
  * with BPF_NOEXIST, so no external port carries two mappings (B4-NAT-3).
- * User space removes both entries of a mapping together (b4_maps.c). */
+ * User space removes both entries of a mapping together (b4_maps.c), and
+ * creates explicit (PCP) mappings the same way, lw_b4_in first. */
 #ifndef LW4O6_B4_H
 #define LW4O6_B4_H
 
@@ -44,7 +45,7 @@ struct lw_b4_portset {
 	__be32 ipv4;
 	__u32 first;  /* host order; 0..65535 */
 	__u32 size;   /* host order; 1..65536, a power of two; 0 = slot unused */
-	__u32 reserved;
+	__u32 lease_expires; /* CLOCK_REALTIME second at which a PCP grant of this set ends; 0 = a static set (no lease). The data plane ignores it. */
 };
 
 enum lw_b4_cfg_flags {
@@ -90,12 +91,14 @@ struct lw_b4_config {
 	__u32 pool_warn_pct;
 };
 
-/* lw_b4_usage: ports mapped = [CREATED].count - [RELEASED].count. Each entry
- * has one writer, so neither needs a lock: the data plane adds to CREATED
- * atomically on every mapping it creates, user space (b4_maps.c, expiry and
- * flushes) adds to RELEASED the mappings it deletes. above is the data
- * plane's: set while usage is at or over pool_warn_pct (one event per
- * crossing). */
+/* lw_b4_usage: ports mapped = [CREATED].count - [RELEASED].count, computed
+ * modulo 2^64 (a difference above 2^63 reads as 0). Each entry has one
+ * writer, so neither needs a lock: the data plane adds to CREATED
+ * atomically on every mapping it creates, user space (b4_maps.c) adds to
+ * RELEASED the mappings it deletes (expiry, flushes) and subtracts from it
+ * the explicit mappings it creates (lw_b4_explicit_set), so RELEASED may
+ * wrap below zero. above is the data plane's: set while usage is at or over
+ * pool_warn_pct (one event per crossing). */
 enum lw_b4_usage_slot {
 	LW_B4_USAGE_CREATED  = 0,
 	LW_B4_USAGE_RELEASED = 1,
@@ -125,6 +128,15 @@ enum lw_b4_tcp_state {
 	LW_B4_TCP_RST     = 1u << 4,
 };
 
+/* Explicit mappings (PCP MAP/PEER requested by a LAN host and answered by
+ * pcpd from the lwB4's own sets, PCPC-12). A dynamic mapping has
+ * LW_B4_PCP_NONE; only user space (lw_b4_explicit_set) sets another kind. */
+enum lw_b4_pcp_kind {
+	LW_B4_PCP_NONE = 0,
+	LW_B4_PCP_MAP  = 1, /* any remote admitted (RFC 6887 §11: a MAP opens the port) */
+	LW_B4_PCP_PEER = 2, /* filtered like a dynamic mapping (ADF/EIF per config); the peer is in remotes[] */
+};
+
 /* lw_b4_out value: one mapping. */
 struct lw_b4_session {
 	__be32 ext_addr;     /* public IPv4 of the port set used */
@@ -139,6 +151,9 @@ struct lw_b4_session {
 	__u64 last_in_ns;    /* inbound packets; TCP timers only */
 	__u64 packets_out;
 	__u64 packets_in;
+	__u64 pcp_until_ns;  /* explicit mapping (PCP MAP/PEER from a LAN host): lives until this CLOCK_MONOTONIC time whatever its traffic; 0 = dynamic (idle timers) */
+	__u32 pcp_kind;      /* enum lw_b4_pcp_kind */
+	__u32 reserved2;
 };
 
 /* lw_b4_in key: the external endpoint. */
@@ -250,7 +265,7 @@ _Static_assert(sizeof(struct lw_b4_usage) == 16, "usage layout");
 _Static_assert(sizeof(struct lw_b4_out_key) == 8, "out key layout");
 _Static_assert(sizeof(struct lw_b4_in_key) == 8, "in key layout");
 _Static_assert(sizeof(struct lw_b4_in_val) == 8, "in value layout");
-_Static_assert(sizeof(struct lw_b4_session) == 64, "session layout");
+_Static_assert(sizeof(struct lw_b4_session) == 80, "session layout");
 _Static_assert(sizeof(struct lw_b4_event) == 36 + LW_B4_EVENT_MAX_CAPTURE, "event layout");
 _Static_assert(sizeof(LW_STR(LW_MAP_B4_RATELIM)) <= 16, "map name length");
 #endif

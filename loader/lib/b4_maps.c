@@ -99,7 +99,6 @@ int lw_b4_pool_add(const struct lw_b4_maps *m, const struct lw_b4_portset *ps)
 
 	if (!lw_b4_portset_valid(ps))
 		return -EINVAL;
-	add.reserved = 0;
 	for (__u32 i = 0; i < LW_B4_POOL_MAX; i++) {
 		if (bpf_map_lookup_elem(m->pool, &i, &cur))
 			return -errno;
