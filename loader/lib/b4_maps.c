@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -160,6 +161,66 @@ int lw_b4_pool_clear(const struct lw_b4_maps *m)
 	return 0;
 }
 
+int lw_b4_pool_set_lease(const struct lw_b4_maps *m, const struct lw_b4_portset *ps)
+{
+	struct lw_b4_portset cur;
+
+	for (__u32 i = 0; i < LW_B4_POOL_MAX; i++) {
+		if (bpf_map_lookup_elem(m->pool, &i, &cur))
+			return -errno;
+		if (cur.size && cur.ipv4 == ps->ipv4 && cur.first == ps->first && cur.size == ps->size) {
+			cur.lease_expires = ps->lease_expires;
+			return bpf_map_update_elem(m->pool, &i, &cur, BPF_ANY) ? -errno : 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static bool in_set(const struct lw_b4_portset *ps, __be32 addr, __be16 port)
+{
+	uint32_t p = ntohs(port);
+
+	return ps->size && ps->ipv4 == addr && p >= ps->first && p - ps->first < ps->size;
+}
+
+/* An explicit (PCP-created) mapping: it has a lifetime of its own. */
+static bool is_explicit(const struct lw_b4_session *s)
+{
+	return s->pcp_until_ns != 0;
+}
+
+struct per_set {
+	const struct lw_b4_portset *sets;
+	size_t n;
+	uint32_t *counts, *pcp;
+};
+
+static int count_in_sets(const struct lw_b4_session_row *row, void *arg)
+{
+	struct per_set *c = arg;
+
+	for (size_t i = 0; i < c->n; i++) {
+		if (!in_set(&c->sets[i], row->s.ext_addr, row->s.ext_port))
+			continue;
+		c->counts[i]++;
+		if (c->pcp && is_explicit(&row->s))
+			c->pcp[i]++;
+		break; /* held sets never overlap */
+	}
+	return 0;
+}
+
+int lw_b4_pool_mappings(const struct lw_b4_maps *m, const struct lw_b4_portset *sets, size_t n,
+			uint32_t *counts, uint32_t *pcp)
+{
+	struct per_set c = { .sets = sets, .n = n, .counts = counts, .pcp = pcp };
+
+	memset(counts, 0, n * sizeof(*counts));
+	if (pcp)
+		memset(pcp, 0, n * sizeof(*pcp));
+	return lw_b4_session_foreach(m, count_in_sets, &c);
+}
+
 /* ---- sessions --------------------------------------------------------------------- */
 
 int lw_b4_session_foreach(const struct lw_b4_maps *m,
@@ -220,6 +281,10 @@ bool lw_b4_session_expired(const struct lw_b4_config *cfg, uint8_t proto,
 {
 	uint64_t last = s->last_out_ns;
 
+	/* RFC 6887 §15: an explicit mapping lives its lifetime, used or not */
+	if (is_explicit(s))
+		return now_ns >= s->pcp_until_ns;
+
 	/* RFC 7857 §7: inbound refreshes only where it is connection state */
 	if (proto == 6 && s->last_in_ns > last)
 		last = s->last_in_ns;
@@ -248,8 +313,25 @@ int lw_b4_usage_read(const struct lw_b4_maps *m, uint64_t *mapped)
 
 	if (bpf_map_lookup_elem(m->usage, &kc, &c) || bpf_map_lookup_elem(m->usage, &kr, &r))
 		return -errno;
-	*mapped = c.count > r.count ? c.count - r.count : 0;
+	/* modulo 2^64: RELEASED may have wrapped below zero (usage_unrelease) */
+	*mapped = c.count - r.count;
+	if ((int64_t)*mapped < 0)
+		*mapped = 0;
 	return 0;
+}
+
+/* One mapping created in user space (lw_b4_explicit_set): CREATED is the
+ * data plane's, so RELEASED goes down instead, modulo 2^64; RELEASED has no
+ * other writer, so a read-modify-write is safe. */
+static int usage_unrelease(const struct lw_b4_maps *m)
+{
+	__u32 key = LW_B4_USAGE_RELEASED;
+	struct lw_b4_usage u;
+
+	if (bpf_map_lookup_elem(m->usage, &key, &u))
+		return -errno;
+	u.count -= 1;
+	return bpf_map_update_elem(m->usage, &key, &u, BPF_ANY) ? -errno : 0;
 }
 
 /* Both directions of one mapping; the reverse entry only if it still names
@@ -367,6 +449,138 @@ int lw_b4_flush_all(const struct lw_b4_maps *m, size_t *flushed)
 	struct selection sel = { 0 };
 
 	return delete_selected(m, &sel, flushed);
+}
+
+/* ---- explicit (PCP) mappings --------------------------------------------------------- */
+
+static bool l4_proto(uint8_t proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP;
+}
+
+/* As the data plane's lw_b4_remember: a remote not yet remembered takes the
+ * next slot. */
+static void remember(struct lw_b4_session *s, __be32 remote)
+{
+	for (int i = 0; i < LW_B4_REMOTES; i++)
+		if (s->remotes[i] == remote)
+			return;
+	s->remotes[s->next_remote & (LW_B4_REMOTES - 1)] = remote;
+	s->next_remote = (s->next_remote + 1) & (LW_B4_REMOTES - 1);
+}
+
+static bool in_pool(const struct lw_b4_maps *m, __be32 addr, __be16 port, int *err)
+{
+	struct lw_b4_portset cur;
+
+	*err = 0;
+	for (__u32 i = 0; i < LW_B4_POOL_MAX; i++) {
+		if (bpf_map_lookup_elem(m->pool, &i, &cur)) {
+			*err = -errno;
+			return false;
+		}
+		if (in_set(&cur, addr, port))
+			return true;
+	}
+	return false;
+}
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int lw_b4_explicit_set(const struct lw_b4_maps *m, uint8_t proto, __be32 int_addr, __be16 int_port,
+		       __be32 want_addr, __be16 want_port, enum lw_b4_pcp_kind kind, __be32 peer,
+		       uint64_t until_ns, __be32 *got_addr, __be16 *got_port)
+{
+	struct lw_b4_out_key ok = { .addr = int_addr, .port = int_port, .proto = proto };
+	struct lw_b4_in_key ik = { .addr = want_addr, .port = want_port, .proto = proto };
+	struct lw_b4_in_val iv = { .addr = int_addr, .port = int_port };
+	struct lw_b4_session s;
+	int err;
+
+	if (!l4_proto(proto))
+		return -EPROTONOSUPPORT;
+	if ((kind != LW_B4_PCP_MAP && kind != LW_B4_PCP_PEER) || !until_ns ||
+	    (kind == LW_B4_PCP_PEER && !peer))
+		return -EINVAL;
+	/* a few rounds: the data plane may create, or user space expire, the
+	 * endpoint's mapping between a lookup and an insert here */
+	for (int round = 0; round < 4; round++) {
+		if (bpf_map_lookup_elem(m->out, &ok, &s) == 0) {
+			/* EIM: the endpoint keeps its external port (RFC 6887 §11.3) */
+			s.pcp_kind = kind;
+			s.pcp_until_ns = until_ns;
+			if (kind == LW_B4_PCP_PEER)
+				remember(&s, peer);
+			if (bpf_map_update_elem(m->out, &ok, &s, BPF_EXIST) == 0) {
+				*got_addr = s.ext_addr;
+				*got_port = s.ext_port;
+				return 0;
+			}
+			if (errno != ENOENT)
+				return -errno;
+			continue; /* expired meanwhile: create it */
+		}
+		if (errno != ENOENT)
+			return -errno;
+		if (!in_pool(m, want_addr, want_port, &err))
+			return err ? err : -ERANGE;
+		/* B4-NAT-3: the reverse entry arbitrates the external port */
+		if (bpf_map_update_elem(m->in, &ik, &iv, BPF_NOEXIST))
+			return errno == EEXIST ? -EEXIST : -errno;
+		memset(&s, 0, sizeof(s));
+		s.ext_addr = want_addr;
+		s.ext_port = want_port;
+		s.created_ns = monotonic_ns();
+		s.last_out_ns = s.created_ns;
+		s.pcp_kind = kind;
+		s.pcp_until_ns = until_ns;
+		if (kind == LW_B4_PCP_PEER) {
+			s.remotes[0] = peer;
+			s.next_remote = 1;
+		}
+		if (bpf_map_update_elem(m->out, &ok, &s, BPF_NOEXIST) == 0) {
+			*got_addr = want_addr;
+			*got_port = want_port;
+			return usage_unrelease(m);
+		}
+		err = errno;
+		/* the data plane made the endpoint's mapping first: give the
+		 * port back and make that one explicit */
+		bpf_map_delete_elem(m->in, &ik);
+		if (err != EEXIST)
+			return -err;
+	}
+	return -EAGAIN;
+}
+
+int lw_b4_explicit_del(const struct lw_b4_maps *m, uint8_t proto, __be32 int_addr, __be16 int_port)
+{
+	struct lw_b4_out_key ok = { .addr = int_addr, .port = int_port, .proto = proto };
+	struct lw_b4_session s;
+	size_t deleted = 0;
+	int ret;
+
+	if (bpf_map_lookup_elem(m->out, &ok, &s))
+		return -errno;
+	if (!is_explicit(&s))
+		return -EPERM;
+	ret = delete_mapping(m, &ok, &s, &deleted);
+	usage_release(m, deleted);
+	return ret;
+}
+
+bool lw_b4_ext_port_free(const struct lw_b4_maps *m, uint8_t proto, __be32 ext_addr, __be16 ext_port)
+{
+	struct lw_b4_in_key ik = { .addr = ext_addr, .port = ext_port, .proto = proto };
+	struct lw_b4_in_val iv;
+
+	return bpf_map_lookup_elem(m->in, &ik, &iv) != 0 && errno == ENOENT;
 }
 
 /* ---- counters ----------------------------------------------------------------------- */

@@ -2,7 +2,8 @@
 /* User-space access to the lwB4 maps (include/lw4o6/b4.h): configuration,
  * the port-set pool, NAPT sessions, counters, and the two operations the
  * data plane leaves to user space: expiring mappings by their timers and
- * flushing the mappings of one port set (B4-PROV-6). */
+ * flushing the mappings of one port set (B4-PROV-6), and the explicit (PCP)
+ * mappings pcpd creates for LAN hosts (PCPC-12). */
 #ifndef LW4O6_B4_MAPS_H
 #define LW4O6_B4_MAPS_H
 
@@ -29,15 +30,25 @@ int lw_b4_config_write(const struct lw_b4_maps *m, const struct lw_b4_config *cf
 /* A valid port set: size a power of two in 1..65536, first a multiple of
  * size, first + size <= 65536. */
 bool lw_b4_portset_valid(const struct lw_b4_portset *ps);
-/* Adds a set to a free slot: -EINVAL (invalid), -EEXIST (overlaps a set of
- * the same address), -ENOSPC (LW_B4_POOL_MAX sets held). */
+/* Adds a set to a free slot, lease_expires as given: -EINVAL (invalid),
+ * -EEXIST (overlaps a set of the same address), -ENOSPC (LW_B4_POOL_MAX sets
+ * held). */
 int lw_b4_pool_add(const struct lw_b4_maps *m, const struct lw_b4_portset *ps);
-/* Removes the set and flushes its mappings (B4-PROV-6); -ENOENT if absent.
- * *flushed (may be NULL) receives the number of mappings removed. */
+/* Removes the set and flushes its mappings, explicit ones too (B4-PROV-6: a
+ * set that leaves takes all its mappings); -ENOENT if absent. *flushed (may
+ * be NULL) receives the number of mappings removed. */
 int lw_b4_pool_del(const struct lw_b4_maps *m, const struct lw_b4_portset *ps, size_t *flushed);
 /* Copies the held sets into out (at most max); *n receives their number. */
 int lw_b4_pool_list(const struct lw_b4_maps *m, struct lw_b4_portset *out, size_t max, size_t *n);
 int lw_b4_pool_clear(const struct lw_b4_maps *m);
+/* Rewrites lease_expires of the held set equal to ps (ipv4, first, size);
+ * -ENOENT if not held. */
+int lw_b4_pool_set_lease(const struct lw_b4_maps *m, const struct lw_b4_portset *ps);
+/* Mappings per held set: for each of the n sets in sets[], counts[i] =
+ * mappings whose external endpoint lies in it, pcp[i] = of those, explicit
+ * ones (pcp may be NULL). One walk of lw_b4_out. */
+int lw_b4_pool_mappings(const struct lw_b4_maps *m, const struct lw_b4_portset *sets, size_t n,
+			uint32_t *counts, uint32_t *pcp);
 
 struct lw_b4_session_row {
 	struct lw_b4_out_key key;
@@ -66,23 +77,63 @@ enum lw_b4_tcp_class lw_b4_tcp_classify(uint8_t tcp_state);
 /* The idle timeout of a mapping in nanoseconds under cfg: UDP, ICMP, and
  * for TCP established or transitory (lw_b4_tcp_classify). */
 uint64_t lw_b4_session_timeout_ns(const struct lw_b4_config *cfg, uint8_t proto, uint8_t tcp_state);
-/* Whether the mapping is idle past its timeout at now_ns (CLOCK_MONOTONIC,
- * the clock of bpf_ktime_get_ns). TCP counts inbound packets too. */
+/* Expiry at now_ns (CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns): a
+ * session with pcp_until_ns != 0 expires when now_ns >= pcp_until_ns (RFC
+ * 6887 §15: the mapping is deleted when its lifetime ends), whatever its idle
+ * time; otherwise when it is idle past its timeout (TCP counts inbound
+ * packets too). */
 bool lw_b4_session_expired(const struct lw_b4_config *cfg, uint8_t proto,
 			   const struct lw_b4_session *s, uint64_t now_ns);
 /* Deletes every expired mapping, both directions together; *expired (may be
  * NULL) receives how many. now_ns 0: the current CLOCK_MONOTONIC time. */
 int lw_b4_expire(const struct lw_b4_maps *m, uint64_t now_ns, size_t *expired);
-/* Deletes every mapping whose external endpoint lies in ps (B4-PROV-6). */
+/* Deletes every mapping whose external endpoint lies in ps, explicit ones
+ * too (B4-PROV-6). */
 int lw_b4_flush_portset(const struct lw_b4_maps *m, const struct lw_b4_portset *ps,
 			size_t *flushed);
 /* Deletes every mapping. */
 int lw_b4_flush_all(const struct lw_b4_maps *m, size_t *flushed);
 
+/* An explicit mapping for a LAN host (PCP MAP/PEER served by pcpd, PCPC-12).
+ * If the internal endpoint {proto, int_addr, int_port} already has a mapping
+ * (dynamic or explicit), it keeps its external endpoint (endpoint-independent
+ * mapping; RFC 6887 §11.3 returns the existing external port) and only
+ * kind/until/peer change. Otherwise a new mapping on {want_addr, want_port}:
+ * the lw_b4_in entry is inserted first with BPF_NOEXIST, as the data plane
+ * does (B4-NAT-3 arbitration), then lw_b4_out; -EEXIST when that external
+ * port already carries a mapping; -ERANGE when want is not inside a set of
+ * the pool.
+ * kind: LW_B4_PCP_MAP or LW_B4_PCP_PEER (-EINVAL otherwise); peer: for PEER,
+ * the remote address put in remotes[] (admitted under ADF; -EINVAL if 0,
+ * which marks an empty slot), ignored for MAP; until_ns: CLOCK_MONOTONIC end
+ * of the lifetime (must be non-zero, -EINVAL). The mapping is set to exactly
+ * this kind and until (the caller combines MAP and PEER lifetimes of one
+ * endpoint); a peer, once in remotes[], stays there like any remote.
+ * Pool usage (lw_b4_usage) stays right: a mapping created here counts as
+ * mapped -- the RELEASED slot is decremented (user space is its only writer),
+ * so CREATED - RELEASED rises by one; turning an existing mapping explicit
+ * changes no counter.
+ * The data plane may update an existing mapping (timestamps, packet
+ * counters, TCP state, remotes) while it is rewritten here: such an update
+ * made between the read and the write here is lost.
+ * *got_addr and *got_port (network order) receive the external endpoint used.
+ * proto: IPPROTO_TCP or IPPROTO_UDP (-EPROTONOSUPPORT otherwise). */
+int lw_b4_explicit_set(const struct lw_b4_maps *m, uint8_t proto, __be32 int_addr, __be16 int_port,
+		       __be32 want_addr, __be16 want_port, enum lw_b4_pcp_kind kind, __be32 peer,
+		       uint64_t until_ns, __be32 *got_addr, __be16 *got_port);
+/* Deletes the mapping of the internal endpoint, both directions, if it is
+ * explicit (its lifetime was set to 0 by the client); -ENOENT when there is
+ * none, -EPERM when it is dynamic (left alone). Usage counters as for any
+ * deletion. */
+int lw_b4_explicit_del(const struct lw_b4_maps *m, uint8_t proto, __be32 int_addr, __be16 int_port);
+/* Whether an external endpoint carries no mapping (no lw_b4_in entry). */
+bool lw_b4_ext_port_free(const struct lw_b4_maps *m, uint8_t proto, __be32 ext_addr, __be16 ext_port);
+
 int lw_b4_stats_read(const struct lw_b4_maps *m, struct lw_counter out[LW_B4_STAT_MAX]);
 int lw_b4_stats_reset(const struct lw_b4_maps *m);
 /* Ports mapped according to the lw_b4_usage counters (created by the data
- * plane minus released here); every deletion in this file releases. */
+ * plane minus released here, modulo 2^64); every deletion in this file
+ * releases, every explicit mapping created here un-releases. */
 int lw_b4_usage_read(const struct lw_b4_maps *m, uint64_t *mapped);
 const char *lw_b4_stat_name(unsigned stat);
 
