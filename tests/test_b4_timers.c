@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* lwB4 pure logic: port-set validity and the mapping timers that
- * lw_b4_expire() enforces (B4-NAT-5, B4-NAT-7, B4-NAT-8, B4-NAT-14). */
+ * lw_b4_expire() enforces (B4-NAT-5, B4-NAT-7, B4-NAT-8, B4-NAT-14), and
+ * the lifetime of explicit (PCP) mappings (PCPC-12, RFC 6887 §15). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -129,6 +130,43 @@ static void test_expired(void **state)
 	assert_true(lw_b4_session_expired(&cfg, 6, &s, S(1441)));
 }
 
+/* RFC 6887 §15 (PCPC-12): an explicit mapping lives until pcp_until_ns,
+ * whatever its traffic: not before, even idle far past its idle timer, and
+ * at that time even if used a moment ago. */
+static void test_expired_explicit(void **state)
+{
+	struct lw_b4_config cfg;
+	struct lw_b4_session s = { .last_out_ns = S(1000), .pcp_kind = LW_B4_PCP_MAP,
+				   .pcp_until_ns = S(5000) };
+
+	lw_b4_config_init(&cfg);
+	/* UDP idle 300 s at 1300 s: a dynamic mapping would be gone */
+	assert_false(lw_b4_session_expired(&cfg, 17, &s, S(1301)));
+	assert_false(lw_b4_session_expired(&cfg, 17, &s, S(5000) - 1));
+	assert_true(lw_b4_session_expired(&cfg, 17, &s, S(5000)));
+	assert_true(lw_b4_session_expired(&cfg, 17, &s, S(9000)));
+	/* used just before the end: still ends at until */
+	s.last_out_ns = S(4999);
+	assert_true(lw_b4_session_expired(&cfg, 17, &s, S(5000)));
+	/* TCP, PEER: the same rule, state bits and inbound packets aside */
+	s.pcp_kind = LW_B4_PCP_PEER;
+	s.tcp_state = LW_B4_TCP_SYN_OUT | LW_B4_TCP_SYN_IN | LW_B4_TCP_RST;
+	s.last_out_ns = S(100);
+	s.last_in_ns = S(100);
+	assert_false(lw_b4_session_expired(&cfg, 6, &s, S(4999)));
+	assert_true(lw_b4_session_expired(&cfg, 6, &s, S(5000)));
+	/* the clock before the mapping's last use changes nothing */
+	s.last_out_ns = S(6000);
+	assert_true(lw_b4_session_expired(&cfg, 6, &s, S(5500)));
+	/* pcp_until_ns 0: dynamic, the idle timers again */
+	s.pcp_until_ns = 0;
+	s.pcp_kind = LW_B4_PCP_NONE;
+	s.tcp_state = 0;
+	s.last_out_ns = S(1000);
+	s.last_in_ns = 0;
+	assert_true(lw_b4_session_expired(&cfg, 17, &s, S(1301)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +175,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_state_table),
 		cmocka_unit_test(test_rst_kept),
 		cmocka_unit_test(test_expired),
+		cmocka_unit_test(test_expired_explicit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

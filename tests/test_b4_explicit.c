@@ -1,0 +1,539 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Explicit (PCP MAP/PEER) mappings and port-set leases in the lwB4 maps
+ * (loader/lib/b4_maps.c), for pcpd's LAN-facing PCP server (PCPC-12): maps
+ * of the lwB4's types created here (include/lw4o6/b4.h), each test on fresh
+ * ones. State is planted and checked through bpf_map_lookup_elem /
+ * bpf_map_update_elem on the raw maps, never through the library under test.
+ * Needs bpf(): skipped where map creation is not permitted. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <bpf/bpf.h>
+#include <cmocka.h>
+
+#include "b4_maps.h"
+#include "pkt.h"
+
+#define S(x) ((uint64_t)(x) * 1000000000ull)
+
+#define PUB   "198.51.100.1"  /* set 1024..2047 */
+#define PUB2  "198.51.100.2"  /* set 4096..5119 */
+#define HOST1 "192.168.1.10"
+#define HOST2 "192.168.1.11"
+#define INET1 "203.0.113.10"
+#define INET2 "203.0.113.20"
+
+static struct lw_b4_maps M;
+
+static int create(enum bpf_map_type type, size_t key, size_t value, unsigned max)
+{
+	return bpf_map_create(type, NULL, (__u32)key, (__u32)value, max, NULL);
+}
+
+static int teardown(void **state)
+{
+	int *fds = (int *)&M;
+
+	for (size_t i = 0; i < sizeof(M) / sizeof(int); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	memset(&M, -1, sizeof(M));
+	(void)state;
+	return 0;
+}
+
+/* Fresh maps of the lwB4's types; *state = &M, or NULL without bpf(). */
+static int setup(void **state)
+{
+	struct lw_b4_portset sets[2] = {
+		{ .ipv4 = ip4(PUB), .first = 1024, .size = 1024 },
+		{ .ipv4 = ip4(PUB2), .first = 4096, .size = 1024, .lease_expires = 1700000000 },
+	};
+	struct lw_b4_config cfg;
+	__u32 k = 0;
+
+	memset(&M, -1, sizeof(M));
+	*state = NULL;
+	M.cfg = create(BPF_MAP_TYPE_ARRAY, sizeof(__u32), sizeof(struct lw_b4_config), 1);
+	if (M.cfg < 0)
+		return 0; /* no bpf(): the tests skip */
+	M.pool = create(BPF_MAP_TYPE_ARRAY, sizeof(__u32), sizeof(struct lw_b4_portset), LW_B4_POOL_MAX);
+	M.out = create(BPF_MAP_TYPE_HASH, sizeof(struct lw_b4_out_key), sizeof(struct lw_b4_session),
+		       LW_B4_MAX_SESSIONS);
+	M.in = create(BPF_MAP_TYPE_HASH, sizeof(struct lw_b4_in_key), sizeof(struct lw_b4_in_val),
+		      LW_B4_MAX_SESSIONS);
+	M.usage = create(BPF_MAP_TYPE_ARRAY, sizeof(__u32), sizeof(struct lw_b4_usage), LW_B4_USAGE_SLOTS);
+	assert_true(M.pool >= 0 && M.out >= 0 && M.in >= 0 && M.usage >= 0);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.udp_timeout = 300;
+	cfg.tcp_est_timeout = 7440;
+	cfg.tcp_trans_timeout = 240;
+	cfg.icmp_timeout = 60;
+	assert_int_equal(bpf_map_update_elem(M.cfg, &k, &cfg, BPF_ANY), 0);
+	for (k = 0; k < 2; k++)
+		assert_int_equal(bpf_map_update_elem(M.pool, &k, &sets[k], BPF_ANY), 0);
+	*state = &M;
+	return 0;
+}
+
+#define NEED_BPF() do { if (!*state) skip(); } while (0)
+
+/* ---- raw map access ---------------------------------------------------------- */
+
+static struct lw_b4_out_key okey(uint8_t proto, const char *a, uint16_t port)
+{
+	return (struct lw_b4_out_key){ .addr = ip4(a), .port = htons(port), .proto = proto };
+}
+
+static struct lw_b4_in_key ikey(uint8_t proto, const char *a, uint16_t port)
+{
+	return (struct lw_b4_in_key){ .addr = ip4(a), .port = htons(port), .proto = proto };
+}
+
+/* A mapping as the data plane leaves it (both entries), plus pcp fields. */
+static void plant(uint8_t proto, const char *ia, uint16_t ip, const char *ea, uint16_t ep,
+		  const char *remote, uint32_t kind, uint64_t until)
+{
+	struct lw_b4_out_key ok = okey(proto, ia, ip);
+	struct lw_b4_in_key ik = ikey(proto, ea, ep);
+	struct lw_b4_in_val iv = { .addr = ok.addr, .port = ok.port };
+	struct lw_b4_session s = { .ext_addr = ik.addr, .ext_port = ik.port, .next_remote = 1,
+				   .created_ns = S(100), .last_out_ns = S(150), .last_in_ns = S(140),
+				   .packets_out = 7, .packets_in = 5, .pcp_kind = kind,
+				   .pcp_until_ns = until };
+
+	s.remotes[0] = remote ? ip4(remote) : 0;
+	assert_int_equal(bpf_map_update_elem(M.in, &ik, &iv, BPF_NOEXIST), 0);
+	assert_int_equal(bpf_map_update_elem(M.out, &ok, &s, BPF_NOEXIST), 0);
+}
+
+static bool get_out(uint8_t proto, const char *a, uint16_t port, struct lw_b4_session *s)
+{
+	struct lw_b4_out_key k = okey(proto, a, port);
+
+	return bpf_map_lookup_elem(M.out, &k, s) == 0;
+}
+
+static bool get_in(uint8_t proto, const char *a, uint16_t port, struct lw_b4_in_val *v)
+{
+	struct lw_b4_in_key k = ikey(proto, a, port);
+
+	return bpf_map_lookup_elem(M.in, &k, v) == 0;
+}
+
+static size_t count(int fd, size_t keylen)
+{
+	uint8_t k[16], next[16];
+	void *prev = NULL;
+	size_t n = 0;
+
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+		memcpy(k, next, keylen);
+		prev = k;
+		n++;
+	}
+	return n;
+}
+
+static void set_usage(uint64_t created, uint64_t released)
+{
+	struct lw_b4_usage c = { .count = created }, r = { .count = released };
+	__u32 kc = LW_B4_USAGE_CREATED, kr = LW_B4_USAGE_RELEASED;
+
+	assert_int_equal(bpf_map_update_elem(M.usage, &kc, &c, BPF_ANY), 0);
+	assert_int_equal(bpf_map_update_elem(M.usage, &kr, &r, BPF_ANY), 0);
+}
+
+static uint64_t usage_slot(__u32 slot)
+{
+	struct lw_b4_usage u;
+
+	assert_int_equal(bpf_map_lookup_elem(M.usage, &slot, &u), 0);
+	return u.count;
+}
+
+/* ---- lw_b4_explicit_set ------------------------------------------------------- */
+
+/* PCPC-12, B4-NAT-3: a new MAP mapping is both entries, on the wanted
+ * endpoint, and counts as one more port mapped (B4-NAT-17). */
+static void test_set_new(void **state)
+{
+	struct lw_b4_session s;
+	struct lw_b4_in_val iv;
+	__be32 ga = 0;
+	__be16 gp = 0;
+	uint64_t mapped = 99;
+
+	NEED_BPF();
+	set_usage(5, 3); /* 2 ports mapped by the data plane so far */
+	assert_int_equal(lw_b4_explicit_set(&M, IPPROTO_UDP, ip4(HOST1), htons(5000), ip4(PUB), htons(1500),
+					    LW_B4_PCP_MAP, 0, S(5000), &ga, &gp), 0);
+	assert_int_equal(ga, ip4(PUB));
+	assert_int_equal(ntohs(gp), 1500);
+	assert_true(get_out(IPPROTO_UDP, HOST1, 5000, &s));
+	assert_int_equal(s.ext_addr, ip4(PUB));
+	assert_int_equal(ntohs(s.ext_port), 1500);
+	assert_int_equal(s.pcp_kind, LW_B4_PCP_MAP);
+	assert_int_equal(s.pcp_until_ns, S(5000));
+	assert_int_equal(s.tcp_state, 0);
+	assert_true(s.created_ns != 0);
+	assert_true(get_in(IPPROTO_UDP, PUB, 1500, &iv));
+	assert_int_equal(iv.addr, ip4(HOST1));
+	assert_int_equal(ntohs(iv.port), 5000);
+	assert_int_equal(count(M.out, sizeof(struct lw_b4_out_key)), 1);
+	assert_int_equal(count(M.in, sizeof(struct lw_b4_in_key)), 1);
+	/* CREATED is the data plane's: RELEASED goes down by one */
+	assert_int_equal(usage_slot(LW_B4_USAGE_CREATED), 5);
+	assert_int_equal(usage_slot(LW_B4_USAGE_RELEASED), 2);
+	assert_int_equal(lw_b4_usage_read(&M, &mapped), 0);
+	assert_int_equal(mapped, 3);
+
+	/* PEER on another protocol: the peer is the one remote */
+	assert_int_equal(lw_b4_explicit_set(&M, IPPROTO_TCP, ip4(HOST1), htons(5000), ip4(PUB2),
+					    htons(4097), LW_B4_PCP_PEER, ip4(INET1), S(6000), &ga, &gp), 0);
+	assert_true(get_out(IPPROTO_TCP, HOST1, 5000, &s));
+	assert_int_equal(s.ext_addr, ip4(PUB2));
+	assert_int_equal(ntohs(s.ext_port), 4097);
+	assert_int_equal(s.pcp_kind, LW_B4_PCP_PEER);
+	assert_int_equal(s.remotes[0], ip4(INET1));
+	assert_int_equal(s.remotes[1], 0);
+	assert_true(get_in(IPPROTO_TCP, PUB2, 4097, &iv));
+	assert_int_equal(usage_slot(LW_B4_USAGE_RELEASED), 1);
+}
+
+/* From zero, RELEASED wraps below zero and usage still reads right. */
+static void test_set_usage_from_zero(void **state)
+{
+	__be32 ga;
+	__be16 gp;
+	uint64_t mapped = 99;
+
+	NEED_BPF();
+	set_usage(0, 0);
+	assert_int_equal(lw_b4_explicit_set(&M, IPPROTO_UDP, ip4(HOST1), htons(5000), ip4(PUB), htons(1500),
+					    LW_B4_PCP_MAP, 0, S(5000), &ga, &gp), 0);
+	assert_int_equal(usage_slot(LW_B4_USAGE_CREATED) - usage_slot(LW_B4_USAGE_RELEASED), 1);
+	assert_int_equal(lw_b4_usage_read(&M, &mapped), 0);
+	assert_int_equal(mapped, 1);
+	/* deleting it (user space releases) brings usage back to 0 */
+	assert_int_equal(lw_b4_explicit_del(&M, IPPROTO_UDP, ip4(HOST1), htons(5000)), 0);
+	assert_int_equal(usage_slot(LW_B4_USAGE_RELEASED), 0);
+	assert_int_equal(lw_b4_usage_read(&M, &mapped), 0);
+	assert_int_equal(mapped, 0);
+}
+
+/* RFC 6887 §11.3, B4-NAT-2: the endpoint's dynamic mapping keeps its
+ * external port and becomes explicit; nothing else changes. */
+static void test_set_existing_dynamic(void **state)
+{
+	struct lw_b4_session before, s;
+	struct lw_b4_in_val iv;
+	__be32 ga = 0;
+	__be16 gp = 0;
+
+	NEED_BPF();
+	set_usage(1, 0);
+	plant(IPPROTO_UDP, HOST1, 40000, PUB, 1100, INET1, LW_B4_PCP_NONE, 0);
+	assert_true(get_out(IPPROTO_UDP, HOST1, 40000, &before));
+	assert_int_equal(lw_b4_explicit_set(&M, IPPROTO_UDP, ip4(HOST1), htons(40000), ip4(PUB),
+					    htons(1500), LW_B4_PCP_MAP, 0, S(9000), &ga, &gp), 0);
+	assert_int_equal(ga, ip4(PUB));
+	assert_int_equal(ntohs(gp), 1100);
+	assert_true(get_out(IPPROTO_UDP, HOST1, 40000, &s));
+	assert_int_equal(s.pcp_kind, LW_B4_PCP_MAP);
+	assert_int_equal(s.pcp_until_ns, S(9000));
+	/* the rest as the data plane left it */
+	s.pcp_kind = before.pcp_kind;
+	s.pcp_until_ns = before.pcp_until_ns;
+	assert_memory_equal(&s, &before, sizeof(s));
+	assert_false(get_in(IPPROTO_UDP, PUB, 1500, &iv)); /* the wanted port untouched */
+	assert_true(get_in(IPPROTO_UDP, PUB, 1100, &iv));
+	assert_int_equal(count(M.out, sizeof(struct lw_b4_out_key)), 1);
+	assert_int_equal(count(M.in, sizeof(struct lw_b4_in_key)), 1);
+	/* no new port mapped */
+	assert_int_equal(usage_slot(LW_B4_USAGE_CREATED), 1);
+	assert_int_equal(usage_slot(LW_B4_USAGE_RELEASED), 0);
+
+	/* then PEER with a shorter lifetime: exactly this kind and until; the
+	 * peer joins the remote the mapping already had */
+	assert_int_equal(lw_b4_explicit_set(&M, IPPROTO_UDP, ip4(HOST1), htons(40000), ip4(PUB),
+					    htons(1500), LW_B4_PCP_PEER, ip4(INET2), S(8000), &ga, &gp), 0);
+	assert_int_equal(ntohs(gp), 1100);
+	assert_true(get_out(IPPROTO_UDP, HOST1, 40000, &s));
+	assert_int_equal(s.pcp_kind, LW_B4_PCP_PEER);
+	assert_int_equal(s.pcp_until_ns, S(8000));
+	assert_int_equal(s.remotes[0], ip4(INET1));
+	assert_int_equal(s.remotes[1], ip4(INET2));
+	assert_int_equal(s.ext_port, before.ext_port);
+	/* the same peer again is not remembered twice */
+	assert_int_equal(lw_b4_explicit_set(&M, IPPROTO_UDP, ip4(HOST1), htons(40000), ip4(PUB),
+					    htons(1500), LW_B4_PCP_PEER, ip4(INET2), S(8000), &ga, &gp), 0);
+	assert_true(get_out(IPPROTO_UDP, HOST1, 40000, &s));
+	assert_int_equal(s.remotes[2], 0);
+	assert_int_equal(usage_slot(LW_B4_USAGE_RELEASED), 0);
+}
+
+/* B4-NAT-3: the wanted port carries another host's mapping. */
+static void test_set_eexist(void **state)
+{
+	struct lw_b4_session s;
+	struct lw_b4_in_val iv;
+	__be32 ga;
+	__be16 gp;
+
+	NEED_BPF();
+	set_usage(1, 0);
+	plant(IPPROTO_TCP, HOST2, 1500, PUB, 1500, INET1, LW_B4_PCP_NONE, 0);
+	assert_int_equal(lw_b4_explicit_set(&M, IPPROTO_TCP, ip4(HOST1), htons(5000), ip4(PUB), htons(1500),
+					    LW_B4_PCP_MAP, 0, S(5000), &ga, &gp), -EEXIST);
+	assert_false(get_out(IPPROTO_TCP, HOST1, 5000, &s));
+	assert_true(get_in(IPPROTO_TCP, PUB, 1500, &iv));
+	assert_int_equal(iv.addr, ip4(HOST2)); /* still HOST2's */
+	assert_true(get_out(IPPROTO_TCP, HOST2, 1500, &s));
+	assert_int_equal(s.pcp_kind, LW_B4_PCP_NONE);
+	assert_int_equal(count(M.out, sizeof(struct lw_b4_out_key)), 1);
+	assert_int_equal(count(M.in, sizeof(struct lw_b4_in_key)), 1);
+	assert_int_equal(usage_slot(LW_B4_USAGE_RELEASED), 0);
+	/* the same port number of the other protocol is free */
+	assert_int_equal(lw_b4_explicit_set(&M, IPPROTO_UDP, ip4(HOST1), htons(5000), ip4(PUB), htons(1500),
+					    LW_B4_PCP_MAP, 0, S(5000), &ga, &gp), 0);
+}
+
+/* -ERANGE outside the pool; argument checks; nothing written. */
+static void test_set_erange_and_args(void **state)
+{
+	__be32 ga;
+	__be16 gp;
+
+	NEED_BPF();
+	set_usage(0, 0);
+	/* port outside the set, port of the other set's range on PUB, an
+	 * address that is not ours, the port just past the set */
+	assert_int_equal(lw_b4_explicit_set(&M, IPPROTO_UDP, ip4(HOST1), htons(5000), ip4(PUB), htons(3000),
+					    LW_B4_PCP_MAP, 0, S(5000), &ga, &gp), -ERANGE);
+	assert_int_equal(lw_b4_explicit_set(&M, IPPROTO_UDP, ip4(HOST1), htons(5000), ip4(PUB), htons(4096),
+					    LW_B4_PCP_MAP, 0, S(5000), &ga, &gp), -ERANGE);
+	assert_int_equal(lw_b4_explicit_set(&M, IPPROTO_UDP, ip4(HOST1), htons(5000), ip4(INET1),
+					    htons(1500), LW_B4_PCP_MAP, 0, S(5000), &ga, &gp), -ERANGE);
+	assert_int_equal(lw_b4_explicit_set(&M, IPPROTO_UDP, ip4(HOST1), htons(5000), ip4(PUB), htons(2048),
+					    LW_B4_PCP_MAP, 0, S(5000), &ga, &gp), -ERANGE);
+	assert_int_equal(lw_b4_explicit_set(&M, IPPROTO_UDP, ip4(HOST1), htons(5000), ip4(PUB), htons(1023),
+					    LW_B4_PCP_MAP, 0, S(5000), &ga, &gp), -ERANGE);
+	/* kind, lifetime, peer, protocol */
+	assert_int_equal(lw_b4_explicit_set(&M, IPPROTO_UDP, ip4(HOST1), htons(5000), ip4(PUB), htons(1500),
+					    LW_B4_PCP_NONE, 0, S(5000), &ga, &gp), -EINVAL);
+	assert_int_equal(lw_b4_explicit_set(&M, IPPROTO_UDP, ip4(HOST1), htons(5000), ip4(PUB), htons(1500),
+					    (enum lw_b4_pcp_kind)3, 0, S(5000), &ga, &gp), -EINVAL);
+	assert_int_equal(lw_b4_explicit_set(&M, IPPROTO_UDP, ip4(HOST1), htons(5000), ip4(PUB), htons(1500),
+					    LW_B4_PCP_MAP, 0, 0, &ga, &gp), -EINVAL);
+	assert_int_equal(lw_b4_explicit_set(&M, IPPROTO_UDP, ip4(HOST1), htons(5000), ip4(PUB), htons(1500),
+					    LW_B4_PCP_PEER, 0, S(5000), &ga, &gp), -EINVAL);
+	assert_int_equal(lw_b4_explicit_set(&M, IPPROTO_ICMP, ip4(HOST1), htons(5000), ip4(PUB), htons(1500),
+					    LW_B4_PCP_MAP, 0, S(5000), &ga, &gp), -EPROTONOSUPPORT);
+	assert_int_equal(count(M.out, sizeof(struct lw_b4_out_key)), 0);
+	assert_int_equal(count(M.in, sizeof(struct lw_b4_in_key)), 0);
+	assert_int_equal(usage_slot(LW_B4_USAGE_RELEASED), 0);
+	/* the edges of the sets are inside */
+	assert_int_equal(lw_b4_explicit_set(&M, IPPROTO_UDP, ip4(HOST1), htons(5000), ip4(PUB), htons(2047),
+					    LW_B4_PCP_MAP, 0, S(5000), &ga, &gp), 0);
+	assert_int_equal(lw_b4_explicit_set(&M, IPPROTO_UDP, ip4(HOST1), htons(5001), ip4(PUB2),
+					    htons(4096), LW_B4_PCP_MAP, 0, S(5000), &ga, &gp), 0);
+}
+
+/* ---- lw_b4_explicit_del, lw_b4_ext_port_free ---------------------------------- */
+
+static void test_del(void **state)
+{
+	struct lw_b4_session s;
+	struct lw_b4_in_val iv;
+
+	NEED_BPF();
+	set_usage(1, (uint64_t)-1); /* one explicit, one dynamic mapping */
+	plant(IPPROTO_UDP, HOST1, 5000, PUB, 1500, NULL, LW_B4_PCP_MAP, S(5000));
+	plant(IPPROTO_UDP, HOST2, 40000, PUB, 1100, INET1, LW_B4_PCP_NONE, 0);
+	assert_false(lw_b4_ext_port_free(&M, IPPROTO_UDP, ip4(PUB), htons(1500)));
+	assert_false(lw_b4_ext_port_free(&M, IPPROTO_UDP, ip4(PUB), htons(1100)));
+	assert_true(lw_b4_ext_port_free(&M, IPPROTO_UDP, ip4(PUB), htons(1501)));
+	assert_true(lw_b4_ext_port_free(&M, IPPROTO_TCP, ip4(PUB), htons(1500)));
+
+	/* dynamic: refused, left alone */
+	assert_int_equal(lw_b4_explicit_del(&M, IPPROTO_UDP, ip4(HOST2), htons(40000)), -EPERM);
+	assert_true(get_out(IPPROTO_UDP, HOST2, 40000, &s));
+	assert_true(get_in(IPPROTO_UDP, PUB, 1100, &iv));
+	/* none */
+	assert_int_equal(lw_b4_explicit_del(&M, IPPROTO_UDP, ip4(HOST1), htons(5001)), -ENOENT);
+	assert_int_equal(lw_b4_explicit_del(&M, IPPROTO_TCP, ip4(HOST1), htons(5000)), -ENOENT);
+	assert_int_equal(usage_slot(LW_B4_USAGE_RELEASED), (uint64_t)-1);
+	/* explicit: both directions go, one port released */
+	assert_int_equal(lw_b4_explicit_del(&M, IPPROTO_UDP, ip4(HOST1), htons(5000)), 0);
+	assert_false(get_out(IPPROTO_UDP, HOST1, 5000, &s));
+	assert_false(get_in(IPPROTO_UDP, PUB, 1500, &iv));
+	assert_true(lw_b4_ext_port_free(&M, IPPROTO_UDP, ip4(PUB), htons(1500)));
+	assert_int_equal(count(M.out, sizeof(struct lw_b4_out_key)), 1);
+	assert_int_equal(count(M.in, sizeof(struct lw_b4_in_key)), 1);
+	assert_int_equal(usage_slot(LW_B4_USAGE_RELEASED), 0);
+	assert_int_equal(lw_b4_explicit_del(&M, IPPROTO_UDP, ip4(HOST1), htons(5000)), -ENOENT);
+}
+
+/* ---- expiry (RFC 6887 §15) ---------------------------------------------------- */
+
+/* lw_b4_expire on the maps: the dynamic mapping goes on its idle timer, the
+ * explicit one (idle as long) stays until its lifetime ends, then goes in
+ * both directions. */
+static void test_expire_explicit(void **state)
+{
+	struct lw_b4_session s;
+	struct lw_b4_in_val iv;
+	size_t n = 99;
+
+	NEED_BPF();
+	set_usage(1, (uint64_t)-1);
+	plant(IPPROTO_UDP, HOST1, 5000, PUB, 1500, NULL, LW_B4_PCP_MAP, S(2000));
+	plant(IPPROTO_UDP, HOST2, 40000, PUB, 1100, INET1, LW_B4_PCP_NONE, 0);
+	/* last_out 150 s: UDP idle past 300 s at 451 s */
+	assert_int_equal(lw_b4_expire(&M, S(451), &n), 0);
+	assert_int_equal(n, 1);
+	assert_false(get_out(IPPROTO_UDP, HOST2, 40000, &s));
+	assert_true(get_out(IPPROTO_UDP, HOST1, 5000, &s));
+	assert_int_equal(lw_b4_expire(&M, S(2000) - 1, &n), 0);
+	assert_int_equal(n, 0);
+	assert_true(get_in(IPPROTO_UDP, PUB, 1500, &iv));
+	assert_int_equal(lw_b4_expire(&M, S(2000), &n), 0);
+	assert_int_equal(n, 1);
+	assert_false(get_out(IPPROTO_UDP, HOST1, 5000, &s));
+	assert_false(get_in(IPPROTO_UDP, PUB, 1500, &iv));
+	assert_int_equal(count(M.out, sizeof(struct lw_b4_out_key)), 0);
+	assert_int_equal(count(M.in, sizeof(struct lw_b4_in_key)), 0);
+	assert_int_equal(usage_slot(LW_B4_USAGE_RELEASED), 1); /* = CREATED: 0 mapped */
+}
+
+/* ---- port sets ----------------------------------------------------------------- */
+
+/* B4-PROV-6: a set that leaves takes its explicit mappings too. */
+static void test_pool_del_flushes_explicit(void **state)
+{
+	struct lw_b4_portset ps = { .ipv4 = ip4(PUB), .first = 1024, .size = 1024 };
+	struct lw_b4_session s;
+	size_t n = 0;
+
+	NEED_BPF();
+	set_usage(2, (uint64_t)-2); /* 4 mapped: 2 by the data plane, 2 explicit */
+	plant(IPPROTO_UDP, HOST1, 5000, PUB, 1500, NULL, LW_B4_PCP_MAP, S(5000));
+	plant(IPPROTO_TCP, HOST1, 6000, PUB, 1600, INET1, LW_B4_PCP_PEER, S(5000));
+	plant(IPPROTO_UDP, HOST2, 40000, PUB, 1100, INET1, LW_B4_PCP_NONE, 0);
+	plant(IPPROTO_UDP, HOST2, 40001, PUB2, 4100, INET1, LW_B4_PCP_MAP, S(5000));
+	assert_int_equal(lw_b4_pool_del(&M, &ps, &n), 0);
+	assert_int_equal(n, 3);
+	assert_false(get_out(IPPROTO_UDP, HOST1, 5000, &s));
+	assert_false(get_out(IPPROTO_TCP, HOST1, 6000, &s));
+	assert_true(get_out(IPPROTO_UDP, HOST2, 40001, &s));
+	assert_int_equal(count(M.out, sizeof(struct lw_b4_out_key)), 1);
+	assert_int_equal(count(M.in, sizeof(struct lw_b4_in_key)), 1);
+	assert_int_equal(usage_slot(LW_B4_USAGE_RELEASED), 1); /* 3 released: 2 - 1 = 1 mapped */
+}
+
+static void test_pool_mappings(void **state)
+{
+	struct lw_b4_portset sets[3] = {
+		{ .ipv4 = ip4(PUB2), .first = 4096, .size = 1024 },
+		{ .ipv4 = ip4(PUB), .first = 1024, .size = 1024 },
+		{ .ipv4 = ip4(PUB), .first = 8192, .size = 8 }, /* not held: counts what lies in it */
+	};
+	uint32_t counts[3] = { 9, 9, 9 }, pcp[3] = { 9, 9, 9 };
+
+	NEED_BPF();
+	plant(IPPROTO_UDP, HOST1, 5000, PUB, 1024, NULL, LW_B4_PCP_MAP, S(5000));
+	plant(IPPROTO_UDP, HOST2, 40000, PUB, 2047, INET1, LW_B4_PCP_NONE, 0);
+	plant(IPPROTO_TCP, HOST1, 6000, PUB2, 4096, INET1, LW_B4_PCP_PEER, S(5000));
+	plant(IPPROTO_TCP, HOST1, 6001, PUB2, 5119, NULL, LW_B4_PCP_MAP, S(5000));
+	plant(IPPROTO_UDP, HOST1, 6002, PUB2, 4500, INET2, LW_B4_PCP_NONE, 0);
+	plant(IPPROTO_UDP, HOST1, 6003, PUB, 3000, INET2, LW_B4_PCP_NONE, 0); /* in no set */
+	plant(IPPROTO_UDP, HOST1, 6004, PUB, 8195, INET2, LW_B4_PCP_NONE, 0);
+	assert_int_equal(lw_b4_pool_mappings(&M, sets, 3, counts, pcp), 0);
+	assert_int_equal(counts[0], 3);
+	assert_int_equal(pcp[0], 2);
+	assert_int_equal(counts[1], 2);
+	assert_int_equal(pcp[1], 1);
+	assert_int_equal(counts[2], 1);
+	assert_int_equal(pcp[2], 0);
+	/* pcp may be NULL */
+	memset(counts, 0xff, sizeof(counts));
+	assert_int_equal(lw_b4_pool_mappings(&M, sets, 2, counts, NULL), 0);
+	assert_int_equal(counts[0], 3);
+	assert_int_equal(counts[1], 2);
+	assert_int_equal(counts[2], 0xffffffffu); /* n = 2: left alone */
+}
+
+static void test_pool_lease(void **state)
+{
+	struct lw_b4_portset ps = { .ipv4 = ip4(PUB2), .first = 4096, .size = 1024, .lease_expires = 1800000000 };
+	struct lw_b4_portset add = { .ipv4 = ip4(PUB), .first = 8192, .size = 4096, .lease_expires = 1750000000 };
+	struct lw_b4_portset cur;
+	__u32 k;
+
+	NEED_BPF();
+	/* lw_b4_pool_add stores the lease as given (slot 2, the first free) */
+	assert_int_equal(lw_b4_pool_add(&M, &add), 0);
+	k = 2;
+	assert_int_equal(bpf_map_lookup_elem(M.pool, &k, &cur), 0);
+	assert_memory_equal(&cur, &add, sizeof(cur));
+
+	assert_int_equal(lw_b4_pool_set_lease(&M, &ps), 0);
+	k = 1;
+	assert_int_equal(bpf_map_lookup_elem(M.pool, &k, &cur), 0);
+	assert_int_equal(cur.lease_expires, 1800000000);
+	assert_int_equal(cur.ipv4, ip4(PUB2));
+	assert_int_equal(cur.first, 4096);
+	assert_int_equal(cur.size, 1024);
+	/* the other sets untouched */
+	k = 0;
+	assert_int_equal(bpf_map_lookup_elem(M.pool, &k, &cur), 0);
+	assert_int_equal(cur.lease_expires, 0);
+	k = 2;
+	assert_int_equal(bpf_map_lookup_elem(M.pool, &k, &cur), 0);
+	assert_int_equal(cur.lease_expires, 1750000000);
+	/* back to static */
+	ps.lease_expires = 0;
+	assert_int_equal(lw_b4_pool_set_lease(&M, &ps), 0);
+	k = 1;
+	assert_int_equal(bpf_map_lookup_elem(M.pool, &k, &cur), 0);
+	assert_int_equal(cur.lease_expires, 0);
+	/* not held: another size, another first, another address, a free slot's zeroes */
+	ps.size = 512;
+	assert_int_equal(lw_b4_pool_set_lease(&M, &ps), -ENOENT);
+	ps.size = 1024;
+	ps.first = 5120;
+	assert_int_equal(lw_b4_pool_set_lease(&M, &ps), -ENOENT);
+	ps.first = 4096;
+	ps.ipv4 = ip4(PUB);
+	assert_int_equal(lw_b4_pool_set_lease(&M, &ps), -ENOENT);
+	memset(&ps, 0, sizeof(ps));
+	assert_int_equal(lw_b4_pool_set_lease(&M, &ps), -ENOENT);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_set_new),
+		T(test_set_usage_from_zero),
+		T(test_set_existing_dynamic),
+		T(test_set_eexist),
+		T(test_set_erange_and_args),
+		T(test_del),
+		T(test_expire_explicit),
+		T(test_pool_del_flushes_explicit),
+		T(test_pool_mappings),
+		T(test_pool_lease),
+	};
+#undef T
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
