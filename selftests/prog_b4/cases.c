@@ -56,6 +56,16 @@ static const struct setup four_warn50 = { .warn_pct = 50,
 #define Q_OUT(s, d, ...) FR(.s4 = (s), .d4 = (d), .ttl = 63, .df = true, __VA_ARGS__)
 #define Q_IN(s, d, ...) FR(.s4 = (s), .d4 = (d), .ttl = 49, .df = true, __VA_ARGS__)
 
+/* explicit mappings (PCPC-12), as pcpd's LAN-facing PCP server makes them;
+ * protocol numbers literal (TCP 6, UDP 17) */
+#define PCP(...) (&(const struct pcp_req){ __VA_ARGS__ })
+#define PCP_MAP_UDP5000 PCP(.proto = 17, .int_addr = HOST1, .int_port = 5000, .ext_addr = PUB, \
+			    .ext_port = 1500, .kind = LW_B4_PCP_MAP)
+#define PCP_PEER_UDP5000 PCP(.proto = 17, .int_addr = HOST1, .int_port = 5000, .ext_addr = PUB, \
+			     .ext_port = 1500, .kind = LW_B4_PCP_PEER, .peer = INET1)
+#define PCP_MAP_TCP8080 PCP(.proto = 6, .int_addr = HOST1, .int_port = 8080, .ext_addr = PUB, \
+			    .ext_port = 1600, .kind = LW_B4_PCP_MAP)
+
 const struct tcase b4_cases[] = {
 	{
 		.name = "B4-NAT-11 TCP, internal port 1500 in the pool and free: kept; B4-DP-1 outer header",
@@ -566,6 +576,55 @@ const struct tcase b4_cases[] = {
 			  XDP_DROP } },
 		.ctr = { C(RCVD_TUNNEL, 3), C(DROP_UNSOLICITED_SYN, 1), C(DROP_NO_MAPPING, 2) },
 		.mappings = 0,
+	},
+	/* ---- explicit (PCP) mappings (PCPC-12, B4-NAT-4, B4-NAT-9) ---- */
+	{
+		.name = "PCPC-12 B4-NAT-4 explicit MAP mapping UDP HOST1:5000 -> PUB:1500 under ADF: datagrams "
+			"from INET2 and INET1, never contacted, reach HOST1:5000 (RFC 6887 §11: a MAP opens the "
+			"port); HOST1:5000 then sends from PUB:1500 without a new mapping (B4-NAT-2)",
+		.st = { { SIDE_WAN, WAN_IN(INET2, PUB, UDP(53, 1500), .payload = 25), XDP_REDIRECT,
+			  LAN_OUT(INET2, HOST1, UDP(53, 5000), .payload = 25), .pcp = PCP_MAP_UDP5000 },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, UDP(4444, 1500), .payload = 3), XDP_REDIRECT,
+			  LAN_OUT(INET1, HOST1, UDP(4444, 5000), .payload = 3) },
+			{ SIDE_LAN, LAN_IN(HOST1, INET2, UDP(5000, 53), .payload = 8), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET2, UDP(1500, 53), .payload = 8) } },
+		.ctr = { C(RCVD_TUNNEL, 2), C(SENT_LAN, 2), C(RCVD_LAN, 1), C(SENT_TUNNEL, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "PCPC-12 B4-NAT-4 explicit PEER mapping UDP HOST1:5000 -> PUB:1500 with peer INET1 under "
+			"ADF: the same datagram from INET2 dropped as drop-filtered-adf, from the peer INET1 "
+			"reaches HOST1:5000",
+		.st = { { SIDE_WAN, WAN_IN(INET2, PUB, UDP(53, 1500), .payload = 25), XDP_DROP,
+			  .pcp = PCP_PEER_UDP5000 },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, UDP(53, 1500), .payload = 25), XDP_REDIRECT,
+			  LAN_OUT(INET1, HOST1, UDP(53, 5000), .payload = 25) } },
+		.ctr = { C(RCVD_TUNNEL, 2), C(DROP_FILTERED, 1), C(SENT_LAN, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "PCPC-12 B4-NAT-9 TCP SYN (no ACK) from INET2 to an explicit MAP mapping TCP HOST1:8080 -> "
+			"PUB:1600: admitted and translated, not counted as an unsolicited SYN; SYN-in recorded",
+		.st = { { SIDE_WAN, WAN_IN(INET2, PUB, TCP(40000, 1600), .flags = PKT_TCP_SYN), XDP_REDIRECT,
+			  LAN_OUT(INET2, HOST1, TCP(40000, 8080), .flags = PKT_TCP_SYN), .pcp = PCP_MAP_TCP8080,
+			  TS(LW_B4_TCP_SYN_IN, LW_B4_TCP_OPENING) } },
+		.ctr = { C(RCVD_TUNNEL, 1), C(SENT_LAN, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "PCPC-12 B4-NAT-2 PCP MAP for HOST1:1900, which already has a dynamic mapping PUB:1900 "
+			"(sent to INET1 only): the mapping keeps PUB:1900 (RFC 6887 §11.3), and INET2 is then "
+			"admitted under ADF",
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(1900, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(1900, 53)) },
+			{ SIDE_WAN, WAN_IN(INET2, PUB, UDP(53, 1900)), XDP_DROP },
+			{ SIDE_WAN, WAN_IN(INET2, PUB, UDP(53, 1900), .payload = 6), XDP_REDIRECT,
+			  LAN_OUT(INET2, HOST1, UDP(53, 1900), .payload = 6),
+			  .pcp = PCP(.proto = 17, .int_addr = HOST1, .int_port = 1900, .ext_addr = PUB,
+				     .ext_port = 1500, .kind = LW_B4_PCP_MAP, .got_port = 1900) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 2),
+			 C(DROP_FILTERED, 1), C(SENT_LAN, 1) },
+		.mappings = 1,
 	},
 	/* ---- pool usage (B4-NAT-17) ---- */
 	{

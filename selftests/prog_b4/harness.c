@@ -474,6 +474,24 @@ static int do_before(uint8_t what, char *why, size_t whylen)
 	return ret;
 }
 
+static int do_pcp(const struct pcp_req *r, char *why, size_t whylen)
+{
+	__be32 ga = 0;
+	__be16 gp = 0;
+	uint16_t want = r->got_port ? r->got_port : r->ext_port;
+	int ret = lw_b4_explicit_set(&maps, r->proto, ip4(r->int_addr), htons(r->int_port),
+				     ip4(r->ext_addr), htons(r->ext_port), r->kind,
+				     r->peer ? ip4(r->peer) : 0, mono_ns() + 3600000000000ull, &ga, &gp);
+
+	if (ret)
+		return snprintf(why, whylen, "lw_b4_explicit_set %s:%u: %s", r->int_addr, r->int_port,
+				strerror(-ret)), -1;
+	if (ga != ip4(r->ext_addr) || ntohs(gp) != want)
+		return snprintf(why, whylen, "lw_b4_explicit_set %s:%u: external port (expected %u got %u)",
+				r->int_addr, r->int_port, want, ntohs(gp)), -1;
+	return 0;
+}
+
 /* ref_verify_frame leaves quotes alone; the quote of an ICMPv4 error we
  * translated (whole, in these rows) must have a valid IPv4 header checksum
  * and, where the quote holds all of it, a valid L4 checksum: the NAPT's
@@ -524,6 +542,8 @@ int harness_run(const struct tcase *c, char *why, size_t whylen)
 		int nd;
 
 		if (st->before && do_before(st->before, why, whylen))
+			return 1;
+		if (st->pcp && do_pcp(st->pcp, why, whylen))
 			return 1;
 		if (st->out)
 			fout = *st->out;

@@ -57,6 +57,21 @@ struct fr {
 	bool bad_ip_csum;         /* IPv4 header checksum damaged (in a quote: before quoting) */
 };
 
+/* An explicit mapping made before a step, as pcpd does for a LAN host's PCP
+ * MAP/PEER request (PCPC-12): lw_b4_explicit_set with a lifetime of one hour
+ * from now; the step fails unless it answers with PUB-side endpoint
+ * ext_addr:got_port (got_port 0: ext_port, the endpoint asked for). */
+struct pcp_req {
+	uint8_t proto;            /* IPPROTO_TCP / UDP */
+	const char *int_addr;
+	uint16_t int_port;
+	const char *ext_addr;     /* wanted external endpoint */
+	uint16_t ext_port;
+	uint8_t kind;             /* enum lw_b4_pcp_kind */
+	const char *peer;         /* PEER: the remote peer */
+	uint16_t got_port;        /* the endpoint's existing mapping keeps its port */
+};
+
 /* dyn: the translated port is the NAPT's choice, read from lw_b4_out and
  * checked against the pool: outbound, the expected frame's source port;
  * inbound, the input's destination port (mapping of the expected frame's
@@ -68,6 +83,7 @@ struct step {
 	const struct fr *out;     /* REDIRECT: required; PASS: NULL = unchanged */
 	bool dyn;
 	uint8_t before;           /* enum before_action */
+	const struct pcp_req *pcp; /* after before: an explicit mapping */
 	/* TS(bits, class): after the step, the TCP mapping of the step's LAN
 	 * endpoint (LAN: the input's source; WAN: the expected output's
 	 * destination) has exactly these state bits (enum lw_b4_tcp_state),
