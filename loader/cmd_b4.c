@@ -517,14 +517,29 @@ static int count_session(const struct lw_b4_session_row *row, void *arg)
 	return 0;
 }
 
+/* A held set's lease as status shows it: "static", "PCP lease, N s left" or
+ * "PCP lease, expired" (lease_expires is CLOCK_REALTIME seconds). */
+static void fmt_lease(const struct lw_b4_portset *ps, time_t now, char *buf, size_t len)
+{
+	if (!ps->lease_expires)
+		snprintf(buf, len, "static");
+	else if ((time_t)ps->lease_expires <= now)
+		snprintf(buf, len, "PCP lease, expired");
+	else
+		snprintf(buf, len, "PCP lease, %lld s left", (long long)ps->lease_expires - (long long)now);
+}
+
 int cmd_b4_status(int argc, char **argv)
 {
 	struct lw_b4_portset sets[LW_B4_POOL_MAX];
+	uint32_t per_set[LW_B4_POOL_MAX] = { 0 }, per_set_pcp[LW_B4_POOL_MAX] = { 0 };
 	struct lw_b4_config cfg = {};
 	struct lw_b4_maps m;
 	char nl[IF_NAMESIZE], nw[IF_NAMESIZE], t6[LW_IPV6_STRLEN], a6[LW_IPV6_STRLEN], la[LW_IPV4_STRLEN];
 	__u32 pl = 0, pw = 0;
 	size_t nsets = 0, nsess = 0;
+	uint64_t ports = 0, mapped = 0;
+	time_t now = time(NULL);
 	bool json = argc > 1 && !strcmp(argv[1], "--json");
 
 	if (argc > 2 || (argc > 1 && !json))
@@ -533,7 +548,13 @@ int cmd_b4_status(int argc, char **argv)
 		return LW_EXIT_FAIL;
 	lw_b4_config_read(&m, &cfg);
 	lw_b4_pool_list(&m, sets, LW_B4_POOL_MAX, &nsets);
+	if (nsets > LW_B4_POOL_MAX)
+		nsets = LW_B4_POOL_MAX;
 	lw_b4_session_foreach(&m, count_session, &nsess);
+	lw_b4_pool_mappings(&m, sets, nsets, per_set, per_set_pcp);
+	lw_b4_usage_read(&m, &mapped);
+	for (size_t i = 0; i < nsets; i++)
+		ports += sets[i].size;
 	if (cfg.lan_ifindex)
 		bpf_xdp_query_id((int)cfg.lan_ifindex, 0, &pl);
 	if (cfg.wan_ifindex)
@@ -561,9 +582,31 @@ int cmd_b4_status(int argc, char **argv)
 		       cfg.flags & LW_B4_CFG_EVENTS ? "true" : "false", cfg.event_rate, cfg.event_burst,
 		       cfg.udp_timeout, cfg.tcp_est_timeout, cfg.tcp_trans_timeout, cfg.icmp_timeout, nsets,
 		       nsess);
-		printf("\"config\":%u,\"pool\":%u,\"out\":%u,\"in\":%u,\"stats\":%u,\"events\":%u}}\n",
+		printf("\"config\":%u,\"pool\":%u,\"out\":%u,\"in\":%u,\"stats\":%u,\"events\":%u},",
 		       lw_map_id(m.cfg), lw_map_id(m.pool), lw_map_id(m.out), lw_map_id(m.in), lw_map_id(m.stats),
 		       lw_map_id(m.events));
+		/* the held sets, their leases and mappings; the pool's usage */
+		printf("\"held-sets\":[");
+		for (size_t i = 0; i < nsets; i++) {
+			char a[LW_IPV4_STRLEN];
+			const struct lw_b4_portset *ps = &sets[i];
+
+			lw_format_ipv4(ps->ipv4, a, sizeof(a));
+			printf("%s{\"ipv4\":\"%s\",\"first\":%u,\"size\":%u,\"last\":%u,", i ? "," : "", a,
+			       ps->first, ps->size, ps->first + ps->size - 1);
+			if (ps->lease_expires)
+				printf("\"lease\":\"pcp\",\"lease-expires\":%u,\"lease-left-s\":%lld,"
+				       "\"lease-expired\":%s,", ps->lease_expires,
+				       (time_t)ps->lease_expires > now ? (long long)ps->lease_expires - (long long)now : 0,
+				       (time_t)ps->lease_expires <= now ? "true" : "false");
+			else
+				printf("\"lease\":\"static\",\"lease-expires\":null,\"lease-left-s\":null,"
+				       "\"lease-expired\":false,");
+			printf("\"mappings\":%u,\"pcp-mappings\":%u}", per_set[i], per_set_pcp[i]);
+		}
+		printf("],\"pool-usage\":{\"ports\":%llu,\"mapped\":%llu,\"percent\":%.1f}}\n",
+		       (unsigned long long)ports, (unsigned long long)mapped,
+		       ports ? (double)mapped * 100.0 / (double)ports : 0.0);
 	} else {
 		printf("role            lwB4 (maps under %s)\n", lw_pin_root);
 		printf("LAN (IPv4)      %s, XDP program id %u; lwB4 %s/%u\n", nl, pl, la, cfg.lan_prefixlen);
@@ -577,6 +620,16 @@ int cmd_b4_status(int argc, char **argv)
 		       cfg.flags & LW_B4_CFG_EIF ? "endpoint-independent" : "address-dependent",
 		       cfg.flags & LW_B4_CFG_MSS_CLAMP ? "on" : "off", nsets, nsets == 1 ? "" : "s", nsess,
 		       nsess == 1 ? "" : "s");
+		for (size_t i = 0; i < nsets; i++) {
+			char b[64], lease[48];
+
+			fmt_set(&sets[i], b, sizeof(b));
+			fmt_lease(&sets[i], now, lease, sizeof(lease));
+			printf("port set        %s (%u): %s; %u mapping%s, %u PCP\n", b, sets[i].size, lease,
+			       per_set[i], per_set[i] == 1 ? "" : "s", per_set_pcp[i]);
+		}
+		printf("pool usage      %llu of %llu ports mapped (%.1f %%)\n", (unsigned long long)mapped,
+		       (unsigned long long)ports, ports ? (double)mapped * 100.0 / (double)ports : 0.0);
 		printf("timers          UDP %u s, TCP established %u s, transitory %u s, ICMP %u s\n",
 		       cfg.udp_timeout, cfg.tcp_est_timeout, cfg.tcp_trans_timeout, cfg.icmp_timeout);
 		printf("events          %s, %u/s burst %u\n", cfg.flags & LW_B4_CFG_EVENTS ? "on" : "off",
@@ -777,6 +830,11 @@ static int print_session(const struct lw_b4_session_row *r, void *arg)
 	char ia[LW_IPV4_STRLEN], ea[LW_IPV4_STRLEN], ra[LW_IPV4_STRLEN], st[40] = "";
 	static const char *const bits[] = { "syn-out", "syn-in", "fin-out", "fin-in", "rst" };
 	double timeout = (double)lw_b4_session_timeout_ns(&c->cfg, r->key.proto, s->tcp_state) / 1e9;
+	/* explicit (PCP) mappings: their kind and the seconds left of their
+	 * lifetime, which replaces the idle timers */
+	const char *kind = s->pcp_kind == LW_B4_PCP_MAP ? "map" : s->pcp_kind == LW_B4_PCP_PEER ? "peer" : "?";
+	bool expl = s->pcp_until_ns != 0;
+	double left = expl && s->pcp_until_ns > c->now ? (double)(s->pcp_until_ns - c->now) / 1e9 : 0.0;
 	int nr = 0;
 
 	lw_format_ipv4(r->key.addr, ia, sizeof(ia));
@@ -799,11 +857,15 @@ static int print_session(const struct lw_b4_session_row *r, void *arg)
 			printf("\"last-in-s\":%.3f,", age_s(c->now, s->last_in_ns));
 		else
 			printf("\"last-in-s\":null,");
+		if (expl)
+			printf("\"explicit\":true,\"pcp-kind\":\"%s\",\"pcp-left-s\":%.0f,", kind, left);
+		else
+			printf("\"explicit\":false,\"pcp-kind\":null,\"pcp-left-s\":null,");
 		printf("\"timeout-s\":%.0f,\"expired\":%s,\"packets-out\":%llu,\"packets-in\":%llu}", timeout,
 		       lw_b4_session_expired(&c->cfg, r->key.proto, s, c->now) ? "true" : "false",
 		       (unsigned long long)s->packets_out, (unsigned long long)s->packets_in);
 	} else {
-		char in[32], ex[32], last_in[16];
+		char in[32], ex[32], last_in[16], pcp[24] = "-";
 
 		for (int i = 0; i < 5; i++)
 			if (s->tcp_state & (1u << i))
@@ -814,9 +876,11 @@ static int print_session(const struct lw_b4_session_row *r, void *arg)
 			snprintf(last_in, sizeof(last_in), "%.1f", age_s(c->now, s->last_in_ns));
 		else
 			snprintf(last_in, sizeof(last_in), "-");
-		printf("%-5s %-21s %-21s %8.1f %8.1f %8s %7.0f %9llu %9llu %s\n", proto_name(r->key.proto),
+		if (expl)
+			snprintf(pcp, sizeof(pcp), "%s,%.0fs", kind, left);
+		printf("%-5s %-21s %-21s %8.1f %8.1f %8s %7.0f %9llu %9llu %-11s %s\n", proto_name(r->key.proto),
 		       in, ex, age_s(c->now, s->created_ns), age_s(c->now, s->last_out_ns), last_in, timeout,
-		       (unsigned long long)s->packets_out, (unsigned long long)s->packets_in, st);
+		       (unsigned long long)s->packets_out, (unsigned long long)s->packets_in, pcp, st);
 	}
 	c->n++;
 	return 0;
@@ -841,8 +905,8 @@ int cmd_sessions(int argc, char **argv)
 	if (c.json)
 		printf("{\"sessions\":[");
 	else
-		printf("%-5s %-21s %-21s %8s %8s %8s %7s %9s %9s %s\n", "proto", "internal", "external",
-		       "age-s", "out-s", "in-s", "timeout", "pkts-out", "pkts-in", "tcp");
+		printf("%-5s %-21s %-21s %8s %8s %8s %7s %9s %9s %-11s %s\n", "proto", "internal", "external",
+		       "age-s", "out-s", "in-s", "timeout", "pkts-out", "pkts-in", "pcp", "tcp");
 	ret = lw_b4_session_foreach(&m, print_session, &c);
 	b4_maps_close(&m);
 	if (c.json)
