@@ -183,6 +183,7 @@ static void test_set_new(void **state)
 	assert_int_equal(s.pcp_kind, LW_B4_PCP_MAP);
 	assert_int_equal(s.pcp_until_ns, S(5000));
 	assert_int_equal(s.tcp_state, 0);
+	assert_int_equal(s.remotes[0], 0); /* MAP without a peer: none */
 	assert_true(s.created_ns != 0);
 	assert_true(get_in(IPPROTO_UDP, PUB, 1500, &iv));
 	assert_int_equal(iv.addr, ip4(HOST1));
@@ -272,11 +273,21 @@ static void test_set_existing_dynamic(void **state)
 	assert_int_equal(s.remotes[0], ip4(INET1));
 	assert_int_equal(s.remotes[1], ip4(INET2));
 	assert_int_equal(s.ext_port, before.ext_port);
+	/* MAP with a peer (pcpd combining a MAP and a PEER of one endpoint):
+	 * MAP, and the peer remembered for when only the PEER is left */
+	assert_int_equal(lw_b4_explicit_set(&M, IPPROTO_UDP, ip4(HOST1), htons(40000), ip4(PUB),
+					    htons(1500), LW_B4_PCP_MAP, ip4(HOST2), S(8500), &ga, &gp), 0);
+	assert_true(get_out(IPPROTO_UDP, HOST1, 40000, &s));
+	assert_int_equal(s.pcp_kind, LW_B4_PCP_MAP);
+	assert_int_equal(s.pcp_until_ns, S(8500));
+	assert_int_equal(s.remotes[2], ip4(HOST2));
 	/* the same peer again is not remembered twice */
 	assert_int_equal(lw_b4_explicit_set(&M, IPPROTO_UDP, ip4(HOST1), htons(40000), ip4(PUB),
 					    htons(1500), LW_B4_PCP_PEER, ip4(INET2), S(8000), &ga, &gp), 0);
 	assert_true(get_out(IPPROTO_UDP, HOST1, 40000, &s));
-	assert_int_equal(s.remotes[2], 0);
+	assert_int_equal(s.pcp_kind, LW_B4_PCP_PEER);
+	assert_int_equal(s.remotes[3], 0);
+	assert_int_equal(s.next_remote, 3);
 	assert_int_equal(usage_slot(LW_B4_USAGE_RELEASED), 0);
 }
 

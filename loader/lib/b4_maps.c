@@ -515,7 +515,7 @@ int lw_b4_explicit_set(const struct lw_b4_maps *m, uint8_t proto, __be32 int_add
 			/* EIM: the endpoint keeps its external port (RFC 6887 §11.3) */
 			s.pcp_kind = kind;
 			s.pcp_until_ns = until_ns;
-			if (kind == LW_B4_PCP_PEER)
+			if (peer)
 				remember(&s, peer);
 			if (bpf_map_update_elem(m->out, &ok, &s, BPF_EXIST) == 0) {
 				*got_addr = s.ext_addr;
@@ -540,7 +540,7 @@ int lw_b4_explicit_set(const struct lw_b4_maps *m, uint8_t proto, __be32 int_add
 		s.last_out_ns = s.created_ns;
 		s.pcp_kind = kind;
 		s.pcp_until_ns = until_ns;
-		if (kind == LW_B4_PCP_PEER) {
+		if (peer) {
 			s.remotes[0] = peer;
 			s.next_remote = 1;
 		}

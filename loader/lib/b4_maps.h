@@ -105,10 +105,12 @@ int lw_b4_flush_all(const struct lw_b4_maps *m, size_t *flushed);
  * the pool.
  * kind: LW_B4_PCP_MAP or LW_B4_PCP_PEER (-EINVAL otherwise); peer: for PEER,
  * the remote address put in remotes[] (admitted under ADF; -EINVAL if 0,
- * which marks an empty slot), ignored for MAP; until_ns: CLOCK_MONOTONIC end
- * of the lifetime (must be non-zero, -EINVAL). The mapping is set to exactly
- * this kind and until (the caller combines MAP and PEER lifetimes of one
- * endpoint); a peer, once in remotes[], stays there like any remote.
+ * which marks an empty slot); a non-zero peer is remembered with MAP too,
+ * where it changes nothing until the mapping becomes PEER; until_ns:
+ * CLOCK_MONOTONIC end of the lifetime (must be non-zero, -EINVAL). The
+ * mapping is set to exactly this kind and until (the caller combines MAP and
+ * PEER lifetimes of one endpoint); a peer, once in remotes[], stays there
+ * like any remote (the last LW_B4_REMOTES distinct ones are kept).
  * Pool usage (lw_b4_usage) stays right: a mapping created here counts as
  * mapped -- the RELEASED slot is decremented (user space is its only writer),
  * so CREATED - RELEASED rises by one; turning an existing mapping explicit
