@@ -2,7 +2,8 @@
 /* pcpd: the lw4o6 PCP daemon, in two roles:
  *   pcpd --role aftr --config FILE [-v] [--syslog]   the lwAFTR's PCP server
  *   pcpd --role aftr --config FILE --list-grants [--json]
- *   pcpd --role b4 --config FILE [-v] [--syslog]     the lwB4's PCP client (b4.c)
+ *   pcpd --role b4 --config FILE [-v] [--syslog]     the lwB4's PCP client and LAN server (b4.c)
+ *   pcpd --role b4 --config FILE --list-grants [--json]
  * Exit status: 0 after SIGTERM/SIGINT, 1 on a start-up error, 2 on usage. */
 #include <errno.h>
 #include <getopt.h>
@@ -94,7 +95,7 @@ static int pcpd_lock_database(const char *database, char *err, size_t errlen)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: pcpd --role aftr --config FILE [-v|-q] [--syslog]\n"
-		   "       pcpd --role aftr --config FILE --list-grants [--json]\n"
+		   "       pcpd --role aftr|b4 --config FILE --list-grants [--json]\n"
 		   "       pcpd --role b4 --config FILE [-v|-q] [--syslog]\n");
 }
 
@@ -262,10 +263,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!strcmp(role, "b4")) {
-		if (list) {
-			fprintf(stderr, "pcpd: --list-grants is for --role aftr\n");
-			return 2;
-		}
+		if (list)
+			return pcpd_b4_list(config, json);
 		if (use_syslog)
 			openlog("pcpd", LOG_PID, LOG_DAEMON);
 		return pcpd_b4_main(config, verbose - quiet);

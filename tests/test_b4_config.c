@@ -32,7 +32,10 @@ static void test_full(void **state)
 			       "aftr-ipv6 2001:db8::1\n"
 			       "tunnel-ipv6 2001:db8:b4::10\n"
 			       "lifetime 600\nirt-ms 200\nreannounce-delay-ms 0\n"
-			       "expire-interval 2\nlog-level debug\n"), 0);
+			       "expire-interval 2\nlog-level debug\n"
+			       "max-sets 3\ngrow-percent 70\nrelease-percent 20\nrelease-idle 30\n"
+			       "lan-address 192.168.1.1\nlan-interface lan0\n"
+			       "lan-min-lifetime 60\nlan-max-lifetime 600\n"), 0);
 	assert_string_equal(c.pin_root, "/sys/fs/bpf/b4");
 	assert_string_equal(c.database, "/tmp/b4.db");
 	inet_pton(AF_INET6, "2001:db8::1", &a);
@@ -44,6 +47,15 @@ static void test_full(void **state)
 	assert_int_equal(c.reannounce_delay_ms, 0);
 	assert_int_equal(c.expire_interval, 2);
 	assert_int_equal(c.log_level, 3);
+	assert_int_equal(c.max_sets, 3);
+	assert_int_equal(c.grow_pct, 70);
+	assert_int_equal(c.release_pct, 20);
+	assert_int_equal(c.release_idle_s, 30);
+	assert_true(c.has_lan);
+	assert_int_equal(c.lan_addr, inet_addr("192.168.1.1"));
+	assert_string_equal(c.lan_ifname, "lan0");
+	assert_int_equal(c.lan_min_lifetime, 60);
+	assert_int_equal(c.lan_max_lifetime, 600);
 }
 
 static void test_defaults(void **state)
@@ -55,6 +67,13 @@ static void test_defaults(void **state)
 	assert_int_equal(c.reannounce_delay_ms, 1000);
 	assert_int_equal(c.expire_interval, 5);
 	assert_int_equal(c.log_level, 2);
+	assert_int_equal(c.max_sets, 4);
+	assert_int_equal(c.grow_pct, 80);
+	assert_int_equal(c.release_pct, 50);
+	assert_int_equal(c.release_idle_s, 600);
+	assert_false(c.has_lan);  /* no LAN server unless asked for */
+	assert_int_equal(c.lan_min_lifetime, 120); /* RFC 6887 §15 */
+	assert_int_equal(c.lan_max_lifetime, 7200);
 }
 
 static void test_errors(void **state)
@@ -72,6 +91,17 @@ static void test_errors(void **state)
 		{ "irt-ms 5\n", "b4.conf:1: irt-ms: 5 is outside 10..60000" },
 		{ "tunnel-ipv6 2001:db8::2\n", "b4.conf: aftr-ipv6 is required" },
 		{ "aftr-ipv6 2001:db8::1\n", "b4.conf: tunnel-ipv6 is required" },
+#define B4_BASE "aftr-ipv6 2001:db8::1\ntunnel-ipv6 2001:db8::2\n"
+		{ B4_BASE "max-sets 9\n", "b4.conf:3: max-sets: 9 is outside 1..8" },
+		{ B4_BASE "grow-percent 0\n", "b4.conf:3: grow-percent: 0 is outside 1..100" },
+		{ B4_BASE "grow-percent 60\nrelease-percent 60\n",
+		  "b4.conf: release-percent 60 must be below grow-percent 60 (hysteresis)" },
+		{ B4_BASE "lan-address 192.168.1.300\n", "b4.conf:3: lan-address: '192.168.1.300' is not an IPv4 address" },
+		{ B4_BASE "lan-interface averyveryverylongname\n",
+		  "b4.conf:3: lan-interface: 'averyveryverylongname' is longer than 15 characters" },
+		{ B4_BASE "lan-interface lan0\n", "b4.conf: lan-interface needs lan-address" },
+		{ B4_BASE "lan-min-lifetime 900\nlan-max-lifetime 600\n",
+		  "b4.conf: lan-min-lifetime 900 is above lan-max-lifetime 600" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -21,6 +21,12 @@ void b4_config_defaults(struct b4_config *c)
 	c->irt_ms = 3000;               /* RFC 6887 §8.1.1 IRT */
 	c->reannounce_delay_ms = 1000;
 	c->expire_interval = 5;
+	c->max_sets = 4;
+	c->grow_pct = 80;
+	c->release_pct = 50;
+	c->release_idle_s = 600;
+	c->lan_min_lifetime = 120;
+	c->lan_max_lifetime = 7200;
 	c->log_level = 2;
 }
 
@@ -62,6 +68,27 @@ static int statement(struct b4_config *c, int argc, char **argv, char *err, size
 		return num(k, argv[1], 0, 60000, &c->reannounce_delay_ms, err, errlen);
 	} else if (!strcmp(k, "expire-interval")) {
 		return num(k, argv[1], 1, 3600, &c->expire_interval, err, errlen);
+	} else if (!strcmp(k, "max-sets")) {
+		return num(k, argv[1], 1, 8, &c->max_sets, err, errlen);
+	} else if (!strcmp(k, "grow-percent")) {
+		return num(k, argv[1], 1, 100, &c->grow_pct, err, errlen);
+	} else if (!strcmp(k, "release-percent")) {
+		return num(k, argv[1], 0, 99, &c->release_pct, err, errlen);
+	} else if (!strcmp(k, "release-idle")) {
+		return num(k, argv[1], 1, 86400, &c->release_idle_s, err, errlen);
+	} else if (!strcmp(k, "lan-min-lifetime")) {
+		return num(k, argv[1], 1, 86400, &c->lan_min_lifetime, err, errlen);
+	} else if (!strcmp(k, "lan-max-lifetime")) {
+		return num(k, argv[1], 1, 86400, &c->lan_max_lifetime, err, errlen);
+	} else if (!strcmp(k, "lan-address")) {
+		if (lw_parse_ipv4(argv[1], &c->lan_addr, err, errlen))
+			return lw_errf(err, errlen, "lan-address: '%s' is not an IPv4 address", argv[1]);
+		c->has_lan = true;
+	} else if (!strcmp(k, "lan-interface")) {
+		if (strlen(argv[1]) >= sizeof(c->lan_ifname))
+			return lw_errf(err, errlen, "lan-interface: '%s' is longer than 15 characters",
+				       argv[1]);
+		snprintf(c->lan_ifname, sizeof(c->lan_ifname), "%s", argv[1]);
 	} else if (!strcmp(k, "log-level")) {
 		static const char *const levels[] = { "error", "warning", "info", "debug" };
 		int n;
@@ -93,6 +120,14 @@ int b4_config_parse(const char *text, const char *name, struct b4_config *c, cha
 		r = lw_errf(err, errlen, "%s: aftr-ipv6 is required", name);
 	if (!r && !c->has_tunnel)
 		r = lw_errf(err, errlen, "%s: tunnel-ipv6 is required", name);
+	if (!r && c->release_pct >= c->grow_pct)
+		r = lw_errf(err, errlen, "%s: release-percent %u must be below grow-percent %u (hysteresis)",
+			    name, c->release_pct, c->grow_pct);
+	if (!r && c->lan_min_lifetime > c->lan_max_lifetime)
+		r = lw_errf(err, errlen, "%s: lan-min-lifetime %u is above lan-max-lifetime %u", name,
+			    c->lan_min_lifetime, c->lan_max_lifetime);
+	if (!r && c->lan_ifname[0] && !c->has_lan)
+		r = lw_errf(err, errlen, "%s: lan-interface needs lan-address", name);
 	return r ? -EINVAL : 0;
 }
 
