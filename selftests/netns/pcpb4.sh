@@ -44,6 +44,9 @@ TEST_IDS+=(
 )
 
 PB_PCPD=$BUILD/pcpd
+PB_AFTR_EXTRA=()
+PB_B4_EXTRA=()
+PB_LWB4_EXTRA=()
 
 # pb_fail MSG: fail with both pcpd logs.
 pb_fail()
@@ -68,6 +71,9 @@ pb_start_aftr_pcpd()
 }
 
 # The topology of the header; pcpd --role b4 is started by the test.
+# PB_AFTR_EXTRA / PB_B4_EXTRA / PB_LWB4_EXTRA: arrays of more configuration
+# lines for pcpd --role aftr, pcpd --role b4 and the lwB4 (lw4o6 load b4),
+# e.g. PB_AFTR_EXTRA=("quota 2" "min-lifetime 4").
 pb_setup()
 {
 	local ns
@@ -106,7 +112,7 @@ pb_setup()
 	check_run lb_aftr load aftr --ipv6-dev acc --ipv4-dev wan --config "$T/aftr.json"
 	printf '%s\n' "# written by selftests/netns/pcpb4.sh" "pin-root $T/bpffs/aftr" \
 		"database $T/pcpd-aftr.db" "br-address $LB_BR" "pool $LB_PUB/32" "block-size 1024" \
-		"log-level debug" >"$T/pcpd-aftr.conf"
+		"log-level debug" "${PB_AFTR_EXTRA[@]}" >"$T/pcpd-aftr.conf"
 	pb_start_aftr_pcpd
 
 	# the internet host with a UDP echo
@@ -146,7 +152,8 @@ pb_setup()
 	check_run in_ns "$LB_P-b4a" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
 		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.b4v.rp_filter=0
 	printf '%s\n' "# lwB4, no static port set" "aftr-ipv6 $LB_BR" "tunnel-ipv6 2001:db8:b4::1" \
-		"tunnel-mtu 1500" "lan-address 192.168.1.1/24" "filtering adf" >"$T/b4a.conf"
+		"tunnel-mtu 1500" "lan-address 192.168.1.1/24" "filtering adf" "${PB_LWB4_EXTRA[@]}" \
+		>"$T/b4a.conf"
 	check_run lb b4a load b4 --lan-dev lan --wan-dev b4v --config "$T/b4a.conf"
 	check_run ip -n "$LB_P-aftr" -6 route add 2001:db8:b4::1/128 via 2001:db8:1::11 dev acc
 	[ "$(lb b4a portset list --json | jq '."port-sets" | length')" = 0 ] ||
@@ -155,7 +162,7 @@ pb_setup()
 	printf '%s\n' "# written by selftests/netns/pcpb4.sh" "pin-root $T/bpffs/b4a" \
 		"database $T/pcpd-b4.db" "aftr-ipv6 $LB_BR" "tunnel-ipv6 2001:db8:b4::1" \
 		"lifetime 600" "irt-ms 200" "reannounce-delay-ms 200" "expire-interval 1" \
-		"log-level debug" >"$T/pcpd-b4.conf"
+		"log-level debug" "${PB_B4_EXTRA[@]}" >"$T/pcpd-b4.conf"
 	bg pcpd-b4 "$LB_P-b4a" "$PB_PCPD" --role b4 --config "$T/pcpd-b4.conf"
 	PB_B4_PID=$BG_PID
 	wait_for 10 sh -c "[ \$(nsenter --net=/run/netns/$LB_P-b4a $LW4O6 --pin-root $T/bpffs/b4a portset list --json | jq '.\"port-sets\" | length') = 1 ]" ||

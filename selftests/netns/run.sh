@@ -86,6 +86,12 @@ declare -A TEST_IDS=(
 . "$(dirname "${BASH_SOURCE[0]}")/b4.sh"
 # shellcheck source=selftests/netns/pcpb4.sh
 . "$(dirname "${BASH_SOURCE[0]}")/pcpb4.sh"
+# the lwB4's pool (growth, give-back, renewal, PCPC-7) and its LAN PCP server,
+# on pcpb4.sh's topology (pb_setup)
+# shellcheck source=selftests/netns/pcpb4pool.sh
+. "$(dirname "${BASH_SOURCE[0]}")/pcpb4pool.sh"
+# shellcheck source=selftests/netns/pcplan.sh
+. "$(dirname "${BASH_SOURCE[0]}")/pcplan.sh"
 
 # ---- addresses (documentation ranges only) -----------------------------------
 
