@@ -19,6 +19,9 @@
 # every LAN host, what the internet host saw, and two failovers:
 #  (a) a binding deleted on the lwAFTR behind an lwB4's back (ICMPv6 1/5);
 #  (b) pcpd --role aftr restarted with its database removed (ANNOUNCE).
+# Between them, h2 opens an inbound TCP port through b4a's own PCP server
+# (RFC 6887 MAP to its gateway 192.168.1.1:5351, served from b4a's set
+# without asking the lwAFTR) and the internet host downloads from it.
 set -u
 umask 022
 
@@ -26,6 +29,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 B=$ROOT/build
 LW4O6=$B/lw4o6
 PCPD=$B/pcpd
+LANPCP=$ROOT/selftests/netns/lanpcp.py
 PASS_OBJ=$B/bpf/lw4o6_pass.bpf.o
 P=lw4o6demo-$$
 T=$(mktemp -d /tmp/lw4o6-demo.XXXXXX)
@@ -125,7 +129,7 @@ b4()
 	ip -n "$P-aftr" -6 route add "2001:db8:b4::$i/128" via "2001:db8:1::1$i" dev acc
 	printf '%s\n' "pin-root $T/bpffs/$name" "database $T/pcpd-$name.db" "aftr-ipv6 $BR" \
 		"tunnel-ipv6 2001:db8:b4::$i" "lifetime 600" "irt-ms 200" "reannounce-delay-ms 200" \
-		"expire-interval 1" >"$T/pcpd-$name.conf"
+		"expire-interval 1" "lan-address $lan" >"$T/pcpd-$name.conf"
 }
 
 nsets() { lw_b4 "$1" portset list --json 2>/dev/null | jq '."port-sets" | length'; }
@@ -236,7 +240,18 @@ say "  3 lwB4s (XDP on lan and b4v, no port set), 5 LAN hosts, lwAFTR (XDP on ac
 step "servers on the internet host: HTTP (1 MiB file), UDP echo, tcpdump"
 mkdir "$T/www" && head -c 1048576 /dev/urandom >"$T/www/blob.bin"
 SUM=$(sha256sum <"$T/www/blob.bin" | cut -d' ' -f1)
-in_ns "$P-inet" python3 -m http.server "$HTTP_PORT" --bind "$INET" --directory "$T/www" >"$T/http.log" 2>&1 &
+# http.server's own server_bind asks DNS for the host's name (getfqdn); the
+# lab has no DNS, and behind an lwB4 the query waits seconds for its timeout
+cat >"$T/httpd.py" <<'PY'
+import functools, http.server, socketserver, sys
+class Server(http.server.ThreadingHTTPServer):
+    def server_bind(self):
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[3])
+Server((sys.argv[1], int(sys.argv[2])), handler).serve_forever()
+PY
+in_ns "$P-inet" python3 "$T/httpd.py" "$INET" "$HTTP_PORT" "$T/www" >"$T/http.log" 2>&1 &
 cat >"$T/echo.py" <<'PY'
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -370,6 +385,36 @@ for name in $B4S; do
 	fi
 done
 
+step "inbound: h2 opens a TCP port through b4a's LAN PCP server"
+head -c 262144 /dev/urandom >"$T/www/h2.bin"
+H2SUM=$(sha256sum <"$T/www/h2.bin" | cut -d' ' -f1)
+in_ns "$P-h2" python3 "$T/httpd.py" 192.168.1.11 8000 "$T/www" >"$T/h2-http.log" 2>&1 &
+for _ in $(seq 50); do in_ns "$P-h2" sh -c "ss -Hltn 'sport = :8000' | grep -q ." && break; sleep 0.1; done
+say "  h2: an HTTP server on 8000; \$ lanpcp.py map --server 192.168.1.1 --proto tcp --internal-port 8000"
+MAPOUT=$(in_ns "$P-h2" python3 "$LANPCP" map --server 192.168.1.1 --proto tcp --internal-port 8000 --lifetime 3600 2>&1)
+say "    $MAPOUT"
+EXT=$(sed -n 's/.* ext=\([0-9.]*:[0-9]*\).*/\1/p' <<<"$MAPOUT")
+EXT_PORT=${EXT##*:}
+if [[ $MAPOUT == *"result=SUCCESS"* ]] && [ "${EXT%:*}" = "$POOL_ADDR" ] && in_set "$EXT_PORT" b4a; then
+	ok "h2: PCP MAP to b4a: TCP 192.168.1.11:8000 is reachable at $EXT, a port of b4a's set ($(sed -n 's/.*\(lifetime=[0-9]*\).*/\1/p' <<<"$MAPOUT") s)"
+else
+	bad "h2: PCP MAP to b4a failed: $MAPOUT"
+fi
+if [ -n "$EXT_PORT" ]; then
+	t0=$(now_ms)
+	got=$(in_ns "$P-inet" curl -sS --max-time 10 "http://$EXT/h2.bin" 2>"$T/curl-in.err" | sha256sum | cut -d' ' -f1)
+	if [ "$got" = "$H2SUM" ]; then
+		ok "inet: curl http://$EXT/h2.bin reached h2 through the lwAFTR and b4a (256 KiB, sha256 matches, $(($(now_ms) - t0)) ms)"
+	else
+		bad "inet: inbound download from $EXT failed: $(head -c 200 "$T/curl-in.err")"
+	fi
+fi
+ups=$(grep -c "slot [0-9]*: requesting a port set" "$T/pcpd-b4a.log")
+say "  b4a: $(lw_b4 b4a status | grep -E '^port set|^pool usage' | paste -sd';' | tr -s ' ')"
+say "  b4a: $(lw_b4 b4a sessions | awk 'NR == 1 || / map,/' | tail -n +2 | tr -s ' ' | head -2 | paste -sd';')"
+say "  pcpd --role b4 --list-grants on b4a:"
+in_ns "$P-b4a" "$PCPD" --role b4 --config "$T/pcpd-b4a.conf" --list-grants | sed 's/^/    /'
+
 step "failover (a): b4b's binding deleted on the lwAFTR behind its back"
 psid=$((${SET_FIRST[b4b]} / ${SET_SIZE[b4b]}))
 t0=$(now_ms)
@@ -426,6 +471,14 @@ if [ "$flows" = 1 ] && [ "${#BACK[@]}" = 3 ]; then
 else
 	RECOVERY_B="not recovered"
 fi
+if [ -n "${EXT_PORT:-}" ]; then
+	got=$(in_ns "$P-inet" curl -sS --max-time 10 "http://$EXT/h2.bin" 2>"$T/curl-in.err" | sha256sum | cut -d' ' -f1)
+	if [ "$got" = "$H2SUM" ] && [ "$(grep -c "slot [0-9]*: requesting a port set" "$T/pcpd-b4a.log")" -gt "$ups" ]; then
+		ok "h2's inbound port $EXT still works after b4a re-requested its set (the LAN mapping was kept with the set)"
+	else
+		bad "h2's inbound port $EXT after the ANNOUNCE: $(head -c 200 "$T/curl-in.err")"
+	fi
+fi
 grants=$(in_ns "$P-aftr" "$PCPD" --role aftr --config "$T/pcpd-aftr.conf" --list-grants 2>&1)
 if [ "$(grep -c '2001:db8:b4::' <<<"$grants")" = 3 ]; then
 	ok "the restarted pcpd --role aftr holds three grants again"
@@ -446,12 +499,13 @@ done
 
 step "pcpd --role b4 logs (grants, events)"
 for name in $B4S; do
-	grep -E 'granted|removed|no binding|ANNOUNCE|recovered' "$T/pcpd-$name.log" | sed "s/^pcpd: //; s/^/  $name: /"
+	grep -E 'granted|removed|no binding|ANNOUNCE|recovered|LAN: MAP' "$T/pcpd-$name.log" | sed "s/^pcpd: //; s/^/  $name: /"
 done
 
 step "report"
 say "  port sets:"
 for name in $B4S; do say "    $name  2001:db8:b4::${IDX[$name]}  $(set_str "$name")  (first grant in ${TOOK[$name]:-?} ms)"; done
+say "  inbound: h2 192.168.1.11:8000 (TCP) at ${EXT:-none} by PCP MAP to b4a's LAN server"
 say "  recovery: (a) binding deleted -> UDP answered again: ${RECOVERY_A:-?}"
 say "            (b) pcpd --role aftr restart -> all sets back, traffic flows: ${RECOVERY_B:-?}"
 printf '%s\n' "${REPORT[@]}"
