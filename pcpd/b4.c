@@ -194,6 +194,18 @@ static void pool_check(struct b4d *d, bool exhausted)
 	}
 }
 
+/* An event asks for a check at once, but a burst of them (every dropped
+ * packet of a full pool is one) walks the mappings once per 100 ms. */
+static void pool_check_soon(struct b4d *d, bool exhausted)
+{
+	uint64_t now = b4_now_ms();
+
+	if (now < d->last_event_check_ms + 100)
+		return;
+	d->last_event_check_ms = now;
+	pool_check(d, exhausted);
+}
+
 /* ---- data-plane events --------------------------------------------------- */
 
 static int handle_event(void *ctx, void *data, size_t size)
@@ -226,11 +238,11 @@ static int handle_event(void *ctx, void *data, size_t size)
 		if (!d->exhausted)
 			pcpd_log(LOG_INFO_, "the data plane reports the pool exhausted");
 		d->exhausted = true;
-		pool_check(d, true);
+		pool_check_soon(d, true);
 		break;
 	case LW_B4_EV_POOL_THRESHOLD:
 		pcpd_log(LOG_INFO_, "pool usage threshold: %u of %u ports mapped", e->ps_first, e->ps_size);
-		pool_check(d, false);
+		pool_check_soon(d, false);
 		break;
 	default:
 		break;

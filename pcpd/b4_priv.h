@@ -52,7 +52,7 @@ struct b4d {
 	/* pool management */
 	uint64_t grow_backoff_until_ms;
 	bool exhausted;               /* the data plane reported exhaustion */
-	uint64_t next_expire_ms, next_pool_ms;
+	uint64_t next_expire_ms, last_event_check_ms;
 	/* recovery measurement */
 	uint64_t lost_ms;
 	const char *lost_why;
