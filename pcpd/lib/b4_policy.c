@@ -90,9 +90,12 @@ int b4_lan_pick_port(const struct b4_set *sets, size_t n, __be32 want_addr, uint
 	if (!n)
 		return -ENOENT;
 	for (size_t i = 0; i < n; i++) {
-		if (want_port && in_set(&sets[i], want_addr, want_port) &&
-		    is_free(ctx, want_addr, want_port)) {
-			*addr = want_addr;
+		/* RFC 6887 §11.1: the all-zeros address is no preference, the
+		 * port still is one */
+		__be32 a = want_addr ? want_addr : sets[i].ipv4;
+
+		if (want_port && in_set(&sets[i], a, want_port) && is_free(ctx, a, want_port)) {
+			*addr = a;
 			*port = want_port;
 			return 0;
 		}
