@@ -1,11 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /* pcpd --role b4: the PCP client to the lwAFTR, inside the softwire.
  *
- * Each slot i is one MAP (PCPC-5: client ::ffff:192.0.0.2, protocol 0,
- * Internal Port i + 1, PORT_SET 65535 with First Internal Port i + 1) with
- * its own nonce, carried as IPv4/UDP 192.0.0.2:sport -> 192.0.0.1:5351
- * inside IPv6 from tunnel-ipv6 to aftr-ipv6. Slot 0 is the lwB4's first
- * set and is always wanted; the others are the pool growing (b4.c).
+ * Each slot i is one MAP (PCPC-5: client ::ffff:192.0.0.2, Internal Port
+ * i + 1, PORT_SET 65535 with First Internal Port i + 1) with its own nonce,
+ * carried as IPv4/UDP 192.0.0.2:sport -> 192.0.0.1:5351 inside IPv6 from
+ * tunnel-ipv6 to aftr-ipv6. Slot 0 is the lwB4's first set and is always
+ * wanted; the others are the pool growing (b4.c).
+ *
+ *   protocol        slot 0: 0 (all), the RFC 7753 §5.2 shape (Internal Port
+ *                   1) that pcpd --role aftr accepts as the documented
+ *                   exception (PCPS-19). RFC 6887 §11.3 makes protocol 0
+ *                   with any other Internal Port MALFORMED_REQUEST, so the
+ *                   extra slots ask per protocol (UDP), which an lwAFTR
+ *                   grants as a port set of every protocol: a lw4o6 binding
+ *                   has no protocol (RFC 7596 §3; design.md decision 2,
+ *                   standards.md §4.4 item 4 (b)).
  *
  *   retransmission  RFC 6887 §8.1.1: IRT (irt-ms), MRT 1024 s, RAND ±10 %,
  *                   the same nonce every time (PCPC-3)
@@ -41,6 +50,12 @@
 static uint64_t jitter(uint64_t ms)
 {
 	return (uint64_t)((double)ms * (0.9 + 0.2 * b4_rand01()));
+}
+
+/* the MAP's protocol for slot i (see above) */
+static uint8_t slot_protocol(unsigned i)
+{
+	return i ? IPPROTO_UDP : 0;
 }
 
 static void to_portset(const struct b4_grant *g, struct lw_b4_portset *ps)
@@ -137,7 +152,7 @@ static int send_map(struct b4d *d, unsigned i)
 	req.lifetime = s->releasing ? 0 : d->cfg.lifetime;
 	pcp_addr_from_ipv4(&req.client_addr, htonl(B4_CLIENT4));
 	memcpy(req.body.nonce, s->g.nonce, PCP_NONCE_LEN);
-	req.body.protocol = 0;
+	req.body.protocol = slot_protocol(i);
 	req.body.internal_port = (uint16_t)(i + 1);
 	if (s->have_set && s->g.ipv4) {  /* suggest what we hold or held */
 		pcp_addr_from_ipv4(&req.body.external_addr, s->g.ipv4);
@@ -367,10 +382,11 @@ static void handle_message(struct b4d *d, const uint8_t *m, size_t len, bool to_
 		return;
 	}
 	/* PCPC-6: our exchange: opcode, nonce, protocol, internal port */
-	if (r.opcode != PCP_OP_MAP || !r.has_body || r.body.protocol != 0)
+	if (r.opcode != PCP_OP_MAP || !r.has_body)
 		return;
 	for (i = 0; i < B4_SLOTS; i++)
 		if (d->slot[i].used && d->slot[i].pending && r.body.internal_port == i + 1 &&
+		    r.body.protocol == slot_protocol(i) &&
 		    !memcmp(r.body.nonce, d->slot[i].g.nonce, PCP_NONCE_LEN))
 			break;
 	if (i == B4_SLOTS) {
