@@ -65,6 +65,16 @@ const char *b4_set_str(const struct b4_grant *g, char *buf, size_t len)
 	return buf;
 }
 
+bool b4_exhausted_drops(const struct b4d *d, uint64_t *n)
+{
+	struct lw_counter st[LW_B4_STAT_MAX];
+
+	if (lw_b4_stats_read(&d->maps, st))
+		return false;
+	*n = st[LW_B4_STAT_DROP_POOL_EXHAUSTED].packets;
+	return true;
+}
+
 static int maps_open(struct b4d *d, char *err, size_t errlen)
 {
 	static const struct { const char *name; size_t off; } pins[] = {
@@ -234,12 +244,20 @@ static int handle_event(void *ctx, void *data, size_t size)
 			b4_start_request(d, i, 0, "no binding");
 		}
 		break;
-	case LW_B4_EV_POOL_EXHAUSTED:
+	case LW_B4_EV_POOL_EXHAUSTED: {
+		uint64_t drops;
+
+		/* Events queued before the last set joined the pool report a
+		 * pool that has grown since: the drop counter (counted before
+		 * the event is emitted) has not moved from its value then. */
+		if (b4_exhausted_drops(d, &drops) && drops == d->exhausted_drops)
+			break;
 		if (!d->exhausted)
 			pcpd_log(LOG_INFO_, "the data plane reports the pool exhausted");
 		d->exhausted = true;
 		pool_check_soon(d, true);
 		break;
+	}
 	case LW_B4_EV_POOL_THRESHOLD:
 		pcpd_log(LOG_INFO_, "pool usage threshold: %u of %u ports mapped", e->ps_first, e->ps_size);
 		pool_check_soon(d, false);

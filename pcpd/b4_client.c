@@ -110,6 +110,9 @@ int b4_install(struct b4d *d, unsigned i)
 	}
 	s->installed = true;
 	s->idle_since_ms = b4_now_ms();
+	/* exhaustion reported until now was of the smaller pool */
+	d->exhausted = false;
+	b4_exhausted_drops(d, &d->exhausted_drops);
 	b4_lan_pool_grew(d);
 	return 0;
 }

@@ -52,6 +52,8 @@ struct b4d {
 	/* pool management */
 	uint64_t grow_backoff_until_ms;
 	bool exhausted;               /* the data plane reported exhaustion */
+	uint64_t exhausted_drops;     /* its drop-pool-exhausted count when a
+				       * set last joined the pool */
 	uint64_t next_expire_ms, last_event_check_ms;
 	/* recovery measurement */
 	uint64_t lost_ms;
@@ -69,6 +71,8 @@ struct b4d {
 uint64_t b4_now_ms(void);
 double b4_rand01(void);
 const char *b4_set_str(const struct b4_grant *g, char *buf, size_t len);
+/* The data plane's drop-pool-exhausted packets; false when unreadable. */
+bool b4_exhausted_drops(const struct b4d *d, uint64_t *n);
 
 /* b4_client.c */
 void b4_slot_new(struct b4d *d, unsigned i);
