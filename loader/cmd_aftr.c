@@ -44,7 +44,7 @@ static int parse_load_opts(int argc, char **argv, struct load_opts *o)
 	int c;
 
 	if (argc < 2 || strcmp(argv[1], "aftr"))
-		lw_die_usage("%s: expected the role 'aftr' (the lwB4 comes with its own issue)", argv[0]);
+		lw_die_usage("%s: expected a role: '%s aftr' or '%s b4'", argv[0], argv[0], argv[0]);
 	argc--;
 	argv++;
 	optind = 1;

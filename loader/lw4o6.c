@@ -129,8 +129,8 @@ static void usage(FILE *f)
 "                 last outbound, last inbound) and timeouts\n"
 "  expire [--advance S] [--json]\n"
 "                 delete the mappings idle past their timers, once. The data\n"
-"                 plane never expires mappings itself: until pcpd --role b4\n"
-"                 exists, run this periodically (cron, a timer, the netns test).\n"
+"                 plane never expires mappings itself: pcpd --role b4 does it\n"
+"                 every expire-interval; without pcpd, run this periodically.\n"
 "                 --advance judges idleness S seconds in the future (testing)\n"
 "\n"
 "Exit status: 0 success, 1 failure, 2 usage error.\n");

@@ -101,7 +101,7 @@ static int maps_open(struct b4d *d, char *err, size_t errlen)
 		fd = bpf_obj_get(path);
 		if (fd < 0)
 			return lw_errf_code(-errno, err, errlen, "%s: %s (is the lwB4 loaded with "
-					    "'lw4o6 load b4 --pin-root %s'?)", path, strerror(errno),
+					    "'lw4o6 --pin-root %s load b4'?)", path, strerror(errno),
 					    d->cfg.pin_root);
 		*(int *)((char *)&d->maps + pins[i].off) = fd;
 	}

@@ -2,7 +2,7 @@
 /* pcpd --role b4's configuration file: one "key value" statement per line,
  * '#' starts a comment. Every error names the file, the line and the word.
  *
- *   pin-root DIR           the lwB4's maps (lw4o6 load b4 --pin-root DIR)
+ *   pin-root DIR           the lwB4's maps (lw4o6 --pin-root DIR load b4)
  *   database FILE          SQLite file of the grants received
  *   aftr-ipv6 ADDR         the lwAFTR (BR) the PCP server sits behind (required)
  *   tunnel-ipv6 ADDR       our softwire endpoint (required)
