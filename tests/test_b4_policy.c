@@ -170,6 +170,11 @@ static void test_lan_pick_port(void **state)
 	assert_int_equal(b4_lan_pick_port(sets, 2, b, 8200, 80, false, 0, is_free, NULL, &addr, &port), 0);
 	assert_int_equal(addr, b);
 	assert_int_equal(port, 8200);
+	/* the all-zeros address is no preference, the port still is one (§11.1),
+	 * in whichever set holds it */
+	assert_int_equal(b4_lan_pick_port(sets, 2, 0, 8300, 80, true, 0, is_free, NULL, &addr, &port), 0);
+	assert_int_equal(addr, b);
+	assert_int_equal(port, 8300);
 	/* a suggestion outside the pool: another port (the internal one if ours) */
 	assert_int_equal(b4_lan_pick_port(sets, 2, a, 80, 4500, false, 0, is_free, NULL, &addr, &port), 0);
 	assert_int_equal(addr, a);
