@@ -509,12 +509,14 @@ pcpb4_timer_renewal_same_set()
 	done
 	[ "$(grep -c "requesting a port set (renewal)$" "$PB_B4_LOG")" -ge 2 ] ||
 		pb_fail "fewer than two timer-driven renewals in 12 s"
+	# the last grant is logged after its lease is written: one more sample
+	lb b4a status --json | jq '."held-sets"[0]."lease-expires"' >>"$T/leases"
 	grep -q "requesting a port set (renewal at start)" "$PB_B4_LOG" || pb_fail "no renewal at start"
+	reqs=$(cat "$T/fake.jsonl")
 	wait_for 12 sh -c "grep -q answered '$T/flow.log'" || pb_fail "the flow did not finish"
 	port=$(jq .port "$T/flow.log")
 
 	# what the fake saw: the one nonce, PORT_SET 65535/1/P0, the set held as the suggestion
-	reqs=$(cat "$T/fake.jsonl")
 	log "requests at the fake server: $(jq -c '[.t, .lifetime, .ext, .answer]' <<<"$reqs" | paste -sd' ')"
 	[ "$(jq -s length <<<"$reqs")" -ge 3 ] || pb_fail "fewer than 3 requests reached the fake server"
 	jq -e -s --arg n "$nonce" --arg e "$ipv4:$first" 'all(.[]; .nonce == $n and .int == 1 and .proto == 0 and
@@ -526,9 +528,12 @@ pcpb4_timer_renewal_same_set()
 	for i in $gaps; do
 		[ "$i" -ge 2900 ] && [ "$i" -le 4000 ] || pb_fail "a renewal $i ms after the previous grant, expected 3000..3750 (PCPC-8)"
 	done
-	grep -c "slot 0: granted $ipv4 ports $first-$((first + size - 1)) for 6 s" "$PB_B4_LOG" | grep -qx "$(jq -s length <<<"$reqs")" ||
-		pb_fail "not every renewal granted the same set $ipv4 ports $first-$((first + size - 1))"
-	grep -E "grant changed|removed|flushed|expired" "$T/pcpd-b4.log" "$PB_B4_LOG" && pb_fail "the renewals changed or dropped the set"
+	[ "$(grep -c "slot 0: granted $ipv4 ports $first-$((first + size - 1)) for 6 s" "$PB_B4_LOG")" -ge 3 ] ||
+		pb_fail "fewer than 3 grants of the set $ipv4 ports $first-$((first + size - 1)) for 6 s"
+	grep "slot 0: granted" "$PB_B4_LOG" | grep -v "granted $ipv4 ports $first-$((first + size - 1)) for 6 s" &&
+		pb_fail "a renewal granted another set"
+	grep -E "grant changed|removed|flushed|grant expired" "$T/pcpd-b4.log" "$PB_B4_LOG" &&
+		pb_fail "the renewals changed or dropped the set"
 	[ "$(pbp_b4_sends 0 "$PB_B4_LOG" | grep -o "nonce=[0-9a-f]*" | sort -u)" = "nonce=$nonce" ] ||
 		pb_fail "pcpd --role b4 logged another nonce than the first request's"
 	# the lease in the data plane follows the renewals
@@ -599,7 +604,7 @@ pcpb4_not_a_grant_single_port_or_echo()
 	[ "$(pbp_nsets)" = 0 ] || pb_fail "the lwB4 pool is $(pbp_sets)"
 	"$PB_PCPD" --role b4 --config "$T/pcpd-b4.conf" --list-grants --json | jq -e '.sets == []' >/dev/null ||
 		pb_fail "pcpd --role b4 stored a grant"
-	# one nonce, one request, the schedule going on (each gap about twice the last)
+	# one nonce, one request, the schedule going on (each gap 1.8..2.2 times the last)
 	jq -e -s '(map(.nonce) | unique | length) == 1 and all(.[]; .int == 1 and .lifetime == 600 and
 		."port-set" == [65535, 1, 0])' <<<"$reqs" >/dev/null || pb_fail "the retransmissions are not one request with one nonce"
 	[ "$(pbp_b4_sends 0 "$PB_B4_LOG" | grep -o "nonce=[0-9a-f]*" | sort -u | wc -l)" = 1 ] ||
@@ -609,7 +614,7 @@ pcpb4_not_a_grant_single_port_or_echo()
 	log "ms between requests: $gaps"
 	prev=0
 	for i in $gaps; do
-		[ "$prev" = 0 ] || [ $((i * 10)) -ge $((prev * 15)) ] || pb_fail "no back-off: $prev ms then $i ms"
+		[ "$prev" = 0 ] || [ $((i * 10)) -ge $((prev * 13)) ] || pb_fail "no back-off: $prev ms then $i ms"
 		prev=$i
 	done
 	echo "NOTE: single port and echoed PORT_SET refused; $(jq -s length <<<"$reqs") tries, one nonce, ms apart: $gaps"
