@@ -320,6 +320,7 @@ static void restore(struct b4d *d)
 		s->g = gs[k];
 		if (s->g.expires_at > (int64_t)pcpd_now()) {
 			s->valid = true;
+			s->expire_ms = b4_now_ms() + (uint64_t)(s->g.expires_at - (int64_t)pcpd_now()) * 1000;
 			pcpd_log(LOG_INFO_, "slot %u: stored grant %s, %lld s left: renewing", i,
 				 b4_set_str(&s->g, str, sizeof(str)),
 				 (long long)(s->g.expires_at - (int64_t)pcpd_now()));

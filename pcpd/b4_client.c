@@ -45,6 +45,7 @@
 
 #define B4_MRT_MS 1024000ull     /* RFC 6887 §8.1.1 */
 #define B4_RELEASE_TRIES 3
+#define B4_MAX_LIFETIME 86400u   /* RFC 6887 §15, PCPC-10 */
 
 /* RFC 6887 §8.1.1: RAND is uniform in -0.1..+0.1 */
 static uint64_t jitter(uint64_t ms)
@@ -194,6 +195,7 @@ void b4_start_request(struct b4d *d, unsigned i, uint64_t delay_ms, const char *
 	s->tries = 0;
 	s->next_send_ms = at;
 	s->renew_ms = 0;
+	s->timer_renewal = false;
 }
 
 /* Gives an extra set back: out of the pool first (no new mapping lands in
@@ -229,8 +231,14 @@ static void send_tick(struct b4d *d, unsigned i)
 		return;
 	}
 	send_map(d, i);
-	s->rt_ms = s->tries ? jitter(2 * s->rt_ms < B4_MRT_MS ? 2 * s->rt_ms : B4_MRT_MS)
-			    : jitter(d->cfg.irt_ms);
+	if (s->timer_renewal && s->valid)
+		/* PCPC-8: an unanswered renewal again at 3/4, 7/8, ... of the
+		 * lifetime, not the §8.1.1 schedule, whose 1024 s steps could
+		 * let the grant run out between two tries */
+		s->rt_ms = b4_renewal_retry_ms((int64_t)s->expire_ms - (int64_t)now);
+	else
+		s->rt_ms = s->tries ? jitter(2 * s->rt_ms < B4_MRT_MS ? 2 * s->rt_ms : B4_MRT_MS)
+				    : jitter(d->cfg.irt_ms);
 	s->tries++;
 	s->next_send_ms = now + s->rt_ms;
 }
@@ -282,6 +290,7 @@ static void handle_map_response(struct b4d *d, unsigned i, const struct pcp_resp
 	struct b4_set set;
 	const char *why;
 	char s1[80], s2[80], err[512];
+	uint32_t lifetime = r->lifetime;
 	bool same;
 
 	if (s->releasing) {
@@ -304,13 +313,15 @@ static void handle_map_response(struct b4d *d, unsigned i, const struct pcp_resp
 			 (unsigned long long)(s->next_send_ms > b4_now_ms() ? s->next_send_ms - b4_now_ms() : 0));
 		return;
 	}
+	if (lifetime > B4_MAX_LIFETIME) /* PCPC-10: never trust more than 24 h */
+		lifetime = B4_MAX_LIFETIME;
 	memset(&ng, 0, sizeof(ng));
 	ng.slot = i;
 	memcpy(ng.nonce, s->g.nonce, PCP_NONCE_LEN);
 	ng.ipv4 = set.ipv4;
 	ng.first = set.first;
 	ng.size = set.size;
-	ng.expires_at = (int64_t)pcpd_now() + r->lifetime;
+	ng.expires_at = (int64_t)pcpd_now() + lifetime;
 	same = s->have_set && ng.ipv4 == s->g.ipv4 && ng.first == s->g.first && ng.size == s->g.size;
 	if (!same && s->installed) {
 		pcpd_log(LOG_INFO_, "slot %u: grant changed: %s -> %s", i, b4_set_str(&s->g, s1, sizeof(s1)),
@@ -321,6 +332,7 @@ static void handle_map_response(struct b4d *d, unsigned i, const struct pcp_resp
 	if (b4store_put(d->store, &ng, err, sizeof(err)))
 		pcpd_log(LOG_ERR_, "store: %s", err);
 	s->g = ng;
+	s->expire_ms = b4_now_ms() + (uint64_t)lifetime * 1000;
 	s->have_set = s->valid = true;
 	s->pending = false;
 	if (!s->installed) {
@@ -336,9 +348,9 @@ static void handle_map_response(struct b4d *d, unsigned i, const struct pcp_resp
 		lw_b4_pool_set_lease(&d->maps, &ps);
 	}
 	/* PCPC-8: renew at a uniform random 1/2..5/8 of the lifetime */
-	s->renew_ms = b4_now_ms() + (uint64_t)((double)r->lifetime * 1000.0 * (0.5 + 0.125 * b4_rand01()));
+	s->renew_ms = b4_now_ms() + (uint64_t)((double)lifetime * 1000.0 * (0.5 + 0.125 * b4_rand01()));
 	pcpd_log(LOG_INFO_, "slot %u: granted %s for %u s (epoch %u, %u tries); renewing in %llu s", i,
-		 b4_set_str(&ng, s1, sizeof(s1)), r->lifetime, r->epoch, s->tries,
+		 b4_set_str(&ng, s1, sizeof(s1)), lifetime, r->epoch, s->tries,
 		 (unsigned long long)((s->renew_ms - b4_now_ms()) / 1000));
 	recovered(d);
 }
@@ -440,9 +452,11 @@ void b4_client_tick(struct b4d *d)
 
 		if (!s->used)
 			continue;
-		if (s->renew_ms && now >= s->renew_ms)
+		if (s->renew_ms && now >= s->renew_ms) {
 			b4_start_request(d, i, 0, "renewal");
-		if (s->valid && (int64_t)pcpd_now() >= s->g.expires_at) {
+			s->timer_renewal = true;
+		}
+		if (s->valid && now >= s->expire_ms) {
 			pcpd_log(LOG_WARN_, "slot %u: the grant expired without a renewal", i);
 			b4_uninstall(d, i, "expired");
 			s->valid = false;
@@ -452,8 +466,9 @@ void b4_client_tick(struct b4d *d)
 				memset(s, 0, sizeof(*s));
 				continue;
 			}
-			if (!s->pending)
-				b4_start_request(d, i, 0, "expired");
+			/* without a set the lwB4 is down: the request starts over
+			 * on the short §8.1.1 schedule, whatever the renewal's was */
+			b4_start_request(d, i, 0, "expired");
 		}
 		send_tick(d, i);
 	}

@@ -33,6 +33,9 @@ struct b4_slot {
 	uint64_t next_send_ms, rt_ms;
 	unsigned tries;
 	uint64_t renew_ms;    /* monotonic; 0 = none */
+	bool timer_renewal;   /* the exchange is the lifetime timer's renewal */
+	uint64_t expire_ms;   /* monotonic end of the grant while valid (g has
+			       * the wall-clock second, for the disk) */
 	uint64_t idle_since_ms;
 };
 

@@ -218,6 +218,18 @@ static void test_epoch(void **state)
 	assert_false(b4_epoch_lost(1000, 100, 1100 + 6, 200)); /* within 1/16 + 2 s */
 }
 
+static void test_renewal_retry(void **state)
+{
+	/* a 7200 s grant renewed at 3600 s: again at 5400 s (3/4), 6300 s (7/8), ... */
+	assert_int_equal(b4_renewal_retry_ms(3600000), 1800000);
+	assert_int_equal(b4_renewal_retry_ms(1800000), 900000);
+	assert_int_equal(b4_renewal_retry_ms(900000), 450000);
+	/* never more often than every 4 s, not even past the expiry */
+	assert_int_equal(b4_renewal_retry_ms(7000), 4000);
+	assert_int_equal(b4_renewal_retry_ms(0), 4000);
+	assert_int_equal(b4_renewal_retry_ms(-5000), 4000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_pool_release),
 		cmocka_unit_test(test_lan_pick_port),
 		cmocka_unit_test(test_epoch),
+		cmocka_unit_test(test_renewal_retry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

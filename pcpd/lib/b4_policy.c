@@ -138,3 +138,8 @@ bool b4_epoch_lost(uint32_t prev, uint64_t prev_time, uint32_t curr, uint64_t no
 	 * second, nor drift from ours by more than 1/16 plus 2 s */
 	return s < -1 || c + 2 < s - s / 16 || s + 2 < c - c / 16;
 }
+
+uint64_t b4_renewal_retry_ms(int64_t left_ms)
+{
+	return left_ms / 2 > 4000 ? (uint64_t)(left_ms / 2) : 4000;
+}

@@ -81,6 +81,11 @@ int b4_lan_pick_port(const struct b4_set *sets, size_t n, __be32 want_addr, uint
 		     uint16_t internal_port, bool prefer_failure, uint32_t rnd, b4_port_free_fn is_free,
 		     void *ctx, __be32 *addr, uint16_t *port);
 
+/* PCPC-8 (RFC 6887 §11.2.1): after an unanswered renewal, the next try
+ * halfway to the expiry (renewing at 1/2 of the lifetime gives 3/4, 7/8,
+ * ...), never sooner than 4 s; left_ms is the grant's remaining life. */
+uint64_t b4_renewal_retry_ms(int64_t left_ms);
+
 /* RFC 6887 §8.5 at the client: whether an Epoch of curr at now (seconds,
  * monotonic) is inconsistent with prev received at prev_time. */
 bool b4_epoch_lost(uint32_t prev, uint64_t prev_time, uint32_t curr, uint64_t now);

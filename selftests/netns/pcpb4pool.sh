@@ -35,6 +35,7 @@ pcpb4_pool_grows_on_exhaustion
 pcpb4_pool_gives_back_idle_set
 pcpb4_pool_growth_refused_quota
 pcpb4_timer_renewal_same_set
+pcpb4_renewal_unanswered_retries
 pcpb4_not_a_grant_single_port_or_echo
 "
 
@@ -51,6 +52,7 @@ TEST_IDS+=(
 	[pcpb4_pool_gives_back_idle_set]="PCPC-8"
 	[pcpb4_pool_growth_refused_quota]="PCPC-10 PCPS-15"
 	[pcpb4_timer_renewal_same_set]="PCPC-8"
+	[pcpb4_renewal_unanswered_retries]="PCPC-8 PCPC-3"
 	[pcpb4_not_a_grant_single_port_or_echo]="PCPC-7"
 )
 
@@ -553,6 +555,64 @@ pcpb4_timer_renewal_same_set()
 	[ "$ext0" = "$ext1" ] || pb_fail "the flow's mapping changed: $ext0 -> $ext1"
 	echo "NOTE: $(grep -c "requesting a port set (renewal)$" "$PB_B4_LOG") timer renewals of a 6 s grant, ms apart: $gaps"
 	stop_bg "$flow" TERM
+	stop_bg "$PB_B4_PID" TERM
+	stop_bg "$PBP_FAKE_PID" TERM
+	true
+}
+
+# An unanswered renewal (PCPC-8, RFC 6887 §11.2.1): the fake server grants
+# 30 s to the renewal at start and then answers nothing. The timer's renewal
+# (at 1/2..5/8 of the 30 s) is retried halfway to the expiry (3/4, 7/8, ...),
+# never sooner than 4 s after the previous try, not on the §8.1.1 schedule
+# (irt-ms 200 here: 0.2 s, 0.4 s, ...). When the grant runs out the set
+# leaves the pool and the request goes on from scratch on the §8.1.1
+# schedule (PCPC-3), with the same nonce.
+pcpb4_renewal_unanswered_retries()
+{
+	local ipv4 first size reqs tg t r prev left want n i short
+
+	# shellcheck disable=SC2034 # pb_setup's
+	PB_B4_EXTRA=("lifetime 30")
+	pb_setup
+	ipv4=$(jq -r .ipv4 <<<"$PB_SET") first=$(jq -r .first <<<"$PB_SET") size=$(jq -r .size <<<"$PB_SET")
+	pbp_fake_instead fake grant,none 30 "$ipv4/$first/$size"
+	stop_bg "$PB_B4_PID" TERM
+	pbp_start_b4 pcpd-b4-unanswered
+	wait_for 5 grep -q "slot 0: granted .* for 30 s" "$PB_B4_LOG" || pb_fail "the renewal at start was not granted"
+	wait_for 40 grep -q "the grant expired without a renewal" "$PB_B4_LOG" ||
+		pb_fail "the unanswered grant did not run out within 40 s"
+	tg=$(jq -s '.[0].t' "$T/fake.jsonl") # the 30 s grant
+	wait_for 6 sh -c "jq -s --argjson g $tg '[.[] | select(.t > \$g + 28.8)] | length >= 4' '$T/fake.jsonl' | grep -q true" ||
+		pb_fail "fewer than 4 requests after the expiry"
+	[ "$(pbp_nsets)" = 0 ] || pb_fail "the set is still in the pool after its grant ran out: $(pbp_sets)"
+	reqs=$(jq -s -c . "$T/fake.jsonl")
+	log "requests at the fake server (t, answer): $(jq -c '[.[] | [.t, .answer]]' <<<"$reqs")"
+	[ "$(jq '[.[].nonce] | unique | length' <<<"$reqs")" = 1 ] || pb_fail "more than one nonce"
+	# the timer's renewal at 1/2..5/8 of 30 s after the grant
+	t=$(jq '.[1].t' <<<"$reqs")
+	awk -v t="$t" -v g="$tg" 'BEGIN { exit !(t - g >= 14.8 && t - g <= 19) }' ||
+		pb_fail "the renewal came $(awk -v t="$t" -v g="$tg" 'BEGIN { print t - g }') s after the grant, expected 15..18.75"
+	# each retry halfway to the expiry, at least 4 s after the previous try, until it
+	n=$(jq length <<<"$reqs")
+	prev=$t i=2 short=0
+	while [ "$i" -lt "$n" ]; do
+		r=$(jq ".[$i].t" <<<"$reqs")
+		# pcpd keeps the expiry in whole seconds: the restart at the
+		# expiry may come up to a second either side of it
+		if awk -v r="$r" -v g="$tg" 'BEGIN { exit !(r < g + 28.8) }'; then
+			want=$(awk -v p="$prev" -v g="$tg" 'BEGIN { l = (g + 30 - p) / 2; print (l > 4 ? l : 4) }')
+			awk -v r="$r" -v p="$prev" -v w="$want" 'BEGIN { d = r - p - w; exit !(d > -0.3 && d < 0.6) }' ||
+				pb_fail "try $((i + 1)) came $(awk -v r="$r" -v p="$prev" 'BEGIN { print r - p }') s after the previous one, expected $want s (halfway to the expiry, at least 4 s)"
+			left=$i
+		elif awk -v p="$prev" -v g="$tg" 'BEGIN { exit !(p >= g + 28.8) }'; then
+			# after the expiry: from scratch, the §8.1.1 schedule (0.2 s, doubling)
+			awk -v r="$r" -v p="$prev" 'BEGIN { exit !(r - p < 2) }' && short=$((short + 1))
+		fi
+		prev=$r i=$((i + 1))
+	done
+	[ "${left:-0}" -ge 2 ] || pb_fail "no retry of the renewal before the expiry"
+	[ "$short" -ge 2 ] || pb_fail "after the expiry, $short tries on the short §8.1.1 schedule, expected several"
+	echo "NOTE: renewal retries at $(jq -r --argjson g "$tg" '[.[1:][] | .t - $g | . * 10 | round / 10] | join(" ")' <<<"$reqs") s after the 30 s grant"
 	stop_bg "$PB_B4_PID" TERM
 	stop_bg "$PBP_FAKE_PID" TERM
 	true
