@@ -138,6 +138,43 @@ static void pool_grow(struct b4d *d, const char *why)
 	}
 }
 
+/* `lw4o6 load b4` again (a restart of the data plane, a new configuration)
+ * keeps the pinned maps but empties the pool and the mappings and rewrites
+ * the configuration: what pcpd holds is put back, LAN mappings included
+ * (b4_install -> b4_lan_pool_grew), and the growth threshold reset. */
+static void pool_reconcile(struct b4d *d)
+{
+	struct lw_b4_portset held[LW_B4_POOL_MAX];
+	struct lw_b4_config dp;
+	size_t n = 0;
+	char str[80];
+
+	if (lw_b4_config_read(&d->maps, &dp) == 0 && dp.pool_warn_pct != d->cfg.grow_pct) {
+		d->dp = dp;
+		d->dp.pool_warn_pct = d->cfg.grow_pct;
+		if (lw_b4_config_write(&d->maps, &d->dp))
+			pcpd_log(LOG_WARN_, "cannot set the lwB4's pool-warn-percent to %u", d->cfg.grow_pct);
+	}
+	if (lw_b4_pool_list(&d->maps, held, LW_B4_POOL_MAX, &n))
+		return;
+	for (unsigned i = 0; i < B4_SLOTS; i++) {
+		struct b4_slot *s = &d->slot[i];
+		bool found = false;
+
+		if (!s->installed)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			found |= held[k].ipv4 == s->g.ipv4 && held[k].first == s->g.first &&
+				 held[k].size == s->g.size;
+		if (found)
+			continue;
+		pcpd_log(LOG_WARN_, "slot %u: %s is no longer in the lwB4 pool (the lwB4 reloaded?): "
+			 "putting it back", i, b4_set_str(&s->g, str, sizeof(str)));
+		s->installed = false;
+		b4_install(d, i);
+	}
+}
+
 /* Usage, growth and giving back; every expire-interval and on events. */
 static void pool_check(struct b4d *d, bool exhausted)
 {
@@ -282,6 +319,7 @@ static void tick(struct b4d *d)
 		if (lw_b4_expire(&d->maps, 0, &n) == 0 && n)
 			pcpd_log(LOG_DEBUG_, "%zu mappings expired", n);
 		d->next_expire_ms = now + (uint64_t)d->cfg.expire_interval * 1000;
+		pool_reconcile(d);
 		pool_check(d, d->exhausted);
 		d->exhausted = false;
 	}

@@ -31,6 +31,7 @@ pcplan_peer
 pcplan_restart_keeps_mappings
 pcplan_set_loss_announces
 pcplan_no_set_network_failure
+pcplan_lwb4_reload_restored
 "
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
@@ -49,6 +50,7 @@ TEST_IDS+=(
 	[pcplan_restart_keeps_mappings]="PCPC-12"
 	[pcplan_set_loss_announces]="PCPC-12 B4-PROV-6 PCPC-11"
 	[pcplan_no_set_network_failure]="PCPC-12"
+	[pcplan_lwb4_reload_restored]="PCPC-12 B4-PROV-6"
 )
 
 PL_LANPCP=$ROOT/selftests/netns/lanpcp.py
@@ -760,5 +762,46 @@ pcplan_no_set_network_failure()
 	pl_granted 17 5000
 	ext=$PL_EXT_PORT
 	pl_in_ok udp "$LB_INET" "$ext" after-the-set
+	pl_stop_all
+}
+
+# The lwB4 data plane is loaded again under the running pcpd --role b4
+# (`lw4o6 load b4`, e.g. after a configuration change): the load empties
+# the pool and the mappings and rewrites the configuration. Within its
+# housekeeping interval pcpd puts its set back, recreates the LAN mapping
+# on the same external port and sets the growth threshold again; traffic
+# out and in works without any new PCP exchange, upstream or on the LAN.
+pcplan_lwb4_reload_restored()
+{
+	local ext sent0 warn
+
+	command -v bpftool >/dev/null || skip "missing: bpftool"
+	pl_setup
+	pl_server tcp 8080
+	pl_pcp map --proto tcp --internal-port 8080 --lifetime 600 || pb_fail "no answer"
+	pl_granted 6 8080
+	ext=$PL_EXT_PORT
+	pl_in_ok tcp "$LB_INET" "$ext" before-reload
+	sent0=$(grep -c "slot 0 sent (try" "$PB_B4_LOG")
+
+	echo "\$ lw4o6 load b4 (again, same configuration) under the running pcpd --role b4"
+	check_run lb b4a load b4 --lan-dev lan --wan-dev b4v --config "$T/b4a.conf"
+	# right after the load: empty
+	[ "$(lb b4a portset list --json | jq '."port-sets" | length')" = 0 ] ||
+		log "(pcpd was quicker than this check)"
+	wait_for 5 grep -q "is no longer in the lwB4 pool" "$PB_B4_LOG" ||
+		pb_fail "pcpd --role b4 did not notice the reload in 5 s"
+	wait_for 3 sh -c "[ \"\$(nsenter --net=/run/netns/$LB_P-b4a $LW4O6 --pin-root $T/bpffs/b4a portset list --json | jq -c '.\"port-sets\"[0]')\" = '$PB_SET' ]" ||
+		pb_fail "the set is not back in the pool: $(lb b4a portset list --json)"
+	wait_for 3 sh -c "[ -n \"\$(nsenter --net=/run/netns/$LB_P-b4a $LW4O6 --pin-root $T/bpffs/b4a sessions --json | jq -c '.sessions[] | select(.\"internal-port\" == 8080 and .\"external-port\" == $ext and .explicit)')\" ]" ||
+		pb_fail "the LAN mapping 8080 -> $ext was not recreated: $(lb b4a sessions --json)"
+	pl_in_ok tcp "$LB_INET" "$ext" after-reload
+	pb_wait_udp 5 >/dev/null || pb_fail "outbound traffic does not flow after the reload"
+	[ "$(grep -c "slot 0 sent (try" "$PB_B4_LOG")" = "$sent0" ] ||
+		pb_fail "the reload drew a new MAP upstream"
+	# pcpd's grow-percent (80 by default) in the data plane again; the file says 0
+	warn=$(bpftool -j map dump pinned "$T/bpffs/b4a/lw_b4_cfg" | jq '.[0].formatted.value.pool_warn_pct')
+	[ "$warn" = 80 ] || pb_fail "the lwB4's pool_warn_pct is '$warn' after the reload, expected pcpd's 80"
+	log "pcpd --role b4: $(grep -E 'no longer in the lwB4 pool' "$PB_B4_LOG" | sed 's/^pcpd: //' | paste -sd'|')"
 	pl_stop_all
 }
