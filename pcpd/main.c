@@ -220,6 +220,7 @@ static int run(struct pcpd *d)
 		pcpd_expire(d);
 		pcpd_announce_tick(d);
 		pcpd_orphans_tick(d);
+		pcpd_dataplane_tick(d);
 	}
 	pcpd_log(LOG_INFO_, "stopped: %llu requests, %llu grants created, %llu renewed, %llu deleted, "
 		 "%llu expired, %llu ICMP sent, %llu ANNOUNCE",

@@ -45,6 +45,7 @@ struct pcpd {
 	uint64_t orphan_deadline; /* wall clock; 0 = none */
 	unsigned announce_round;  /* ANNOUNCE repetitions sent */
 	uint64_t next_announce_ms;
+	uint64_t next_dataplane_check_ms;
 	unsigned announce_ifindex;
 	struct pcpd_counters ctr;
 };
@@ -80,6 +81,9 @@ int pcpd_serve(struct pcpd *d, const uint8_t *msg, size_t len, const struct in6_
 void pcpd_expire(struct pcpd *d);
 uint64_t pcpd_next_deadline(const struct pcpd *d);
 void pcpd_announce_tick(struct pcpd *d);
+/* Puts pools, BR addresses and bindings back after the lwAFTR was loaded
+ * again under pcpd (checked every 2 s). */
+void pcpd_dataplane_tick(struct pcpd *d);
 void pcpd_orphans_tick(struct pcpd *d);
 void pcpd_server_stop(struct pcpd *d);
 int pcpd_handle_event(void *ctx, void *data, size_t size);

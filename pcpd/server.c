@@ -171,6 +171,13 @@ static int scan_binding(const struct lw_softwire_row *r, void *arg)
 	return 0;
 }
 
+static int count_grant(const struct alloc_grant *g, void *ctx)
+{
+	(void)g;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
 static int reinstall_grant(const struct alloc_grant *g, void *ctx)
 {
 	struct pcpd *d = ctx;
@@ -191,6 +198,38 @@ static int reinstall_grant(const struct alloc_grant *g, void *ctx)
 	}
 	install_binding(d, g);
 	return 0;
+}
+
+/* `lw4o6 load aftr` again keeps the pinned maps but starts them from the
+ * file: the pools, the BR addresses and every binding pcpd installed are
+ * gone, and every lwB4 would draw ICMPv6 1/5 and re-request. Checked every
+ * few seconds on the pools, which only pcpd adds (a few lookups): when the
+ * first is missing, everything pcpd holds is put back, no PCP exchange
+ * needed. */
+void pcpd_dataplane_tick(struct pcpd *d)
+{
+	struct lw_ipv4_prefix key;
+	__u32 val;
+	char err[256];
+	size_t n = 0;
+	uint64_t now = pcpd_now_ms();
+
+	if (!d->cfg.n_pools || now < d->next_dataplane_check_ms)
+		return;
+	d->next_dataplane_check_ms = now + 2000;
+	key.prefixlen = d->cfg.pools[0].prefix_len;
+	key.addr = d->cfg.pools[0].prefix;
+	if (bpf_map_lookup_elem(d->maps.pools, &key, &val) == 0 || errno != ENOENT)
+		return;
+	for (size_t i = 0; i < d->cfg.n_pools; i++)
+		lw_aftr_pool_add(&d->maps, d->cfg.pools[i].prefix, d->cfg.pools[i].prefix_len);
+	for (size_t i = 0; i < d->cfg.n_brs; i++)
+		if (lw_aftr_br_add(&d->maps, &d->cfg.brs[i], err, sizeof(err)))
+			pcpd_log(LOG_ERR_, "BR address: %s", err);
+	alloc_foreach(d->alloc, count_grant, &n);
+	alloc_foreach(d->alloc, reinstall_grant, d);
+	pcpd_log(LOG_WARN_, "the lwAFTR's maps lost pcpd's pools (the lwAFTR loaded again?): pools, BR "
+		 "addresses and %zu bindings put back", n);
 }
 
 /* Unicast ANNOUNCE to every B4 the table still names, multicast on the access
