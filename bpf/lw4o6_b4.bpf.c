@@ -374,19 +374,16 @@ static __always_inline int lw_b4_reframe(struct xdp_md *ctx, struct lw_out *out,
 	return lw_write_l2(ctx, out->dmac, out->smac, 0, proto);
 }
 
-/* Too big for the tunnel (B4-FRAG-1/2): always dropped; DF → event with the
- * tunnel's IPv4 MTU for ICMPv4 3/4, no DF → event for the slow path, which
- * encapsulates and fragments the IPv6 packet. */
+/* DF set and too big for the tunnel (B4-FRAG-2): dropped, and an event with
+ * the ORIGINAL packet (pcpd quotes it in the ICMPv4 3/4 to the LAN host) and
+ * the tunnel's IPv4 MTU. */
 static __always_inline int lw_b4_too_big(struct xdp_md *ctx, const struct lw_b4_config *cfg,
-					 __be16 frag_off, __u32 l3off, __u32 ipv6_mtu, __u64 bytes)
+					 __u32 l3off, __u32 ipv6_mtu, __u64 bytes)
 {
-	int df = !!(frag_off & bpf_htons(IP_DF));
-
-	lw_b4_count(df ? LW_B4_STAT_DROP_OVER_MTU_DF : LW_B4_STAT_PUNT_FRAG_NEEDED, bytes);
+	lw_b4_count(LW_B4_STAT_DROP_OVER_MTU_DF, bytes);
 	if (cfg->flags & LW_B4_CFG_EVENTS)
-		lw_b4_emit_simple(ctx, cfg, df ? LW_B4_EV_TOO_BIG_DF : LW_B4_EV_FRAG_NEEDED,
-				  LW_B4_DIR_FROM_LAN, l3off, ETH_P_IP,
-				  df ? (ipv6_mtu > 40 ? ipv6_mtu - 40 : 0) : ipv6_mtu);
+		lw_b4_emit_simple(ctx, cfg, LW_B4_EV_TOO_BIG_DF, LW_B4_DIR_FROM_LAN, l3off, ETH_P_IP,
+				  ipv6_mtu > 40 ? ipv6_mtu - 40 : 0);
 	return XDP_DROP;
 }
 
@@ -909,6 +906,92 @@ static __always_inline int lw_b4_error_from_lan(struct xdp_md *ctx, const struct
 	return lw_out_send(&out);
 }
 
+/* Translates the outbound packet at iph in place for mapping s, as every
+ * packet leaving through the tunnel is: the mapping refreshed (B4-NAT-6)
+ * and its remote remembered, TCP state bits, MSS clamp (B4-FRAG-4), source
+ * rewritten to the external endpoint with every checksum, TTL−1.
+ * Returns 0, or -1 when a header is cut short. */
+static __always_inline int lw_b4_translate_out(void *data, void *data_end,
+					       const struct lw_b4_config *cfg,
+					       struct lw_b4_session *s, struct iphdr *iph,
+					       __u32 l4off, __u8 proto, __be32 daddr, __u32 mtu)
+{
+	__u8 bits = 0;
+
+	s->last_out_ns = bpf_ktime_get_ns();
+	__sync_fetch_and_add(&s->packets_out, 1);
+	lw_b4_remember(s, daddr);
+	if (proto == IPPROTO_TCP) {
+		struct tcphdr *th = data + (l4off & 0x3ff);
+
+		if ((void *)(th + 1) > data_end)
+			return -1;
+		bits = lw_b4_tcp_bits(th, 1);
+		if ((cfg->flags & LW_B4_CFG_MSS_CLAMP) && mtu > 80 &&
+		    lw_b4_clamp_mss(data, data_end, l4off, mtu - 80))
+			lw_b4_count(LW_B4_STAT_MSS_CLAMPED, 0);
+	}
+	if (bits)
+		s->tcp_state |= bits;
+	if (lw_b4_rewrite(data, data_end, iph, l4off, 1, s->ext_addr, s->ext_port))
+		return -1;
+	lw_ipv4_ttl_dec(iph);
+	return 0;
+}
+
+/* DF clear and too big for the tunnel (B4-FRAG-1). XDP cannot fragment, so
+ * the packet is translated by the NAPT exactly like any outbound packet,
+ * then goes to pcpd as the FRAG_NEEDED event (mtu = the tunnel's IPv6 MTU)
+ * and is dropped here; pcpd sends it through its raw IPv4-in-IPv6 socket
+ * and the kernel fragments the IPv6 packet (RFC 2473 §7.1). The caller has
+ * created or found the mapping of {proto, source, sport}.
+ *
+ * lw_b4_punt_xlate translates and counts; a global function, verified once
+ * on its own instead of doubling the states of lw_b4_from_lan, with
+ * arguments it must check (l4 = ihl << 16 | proto). Returns 0 when the
+ * packet is translated and fits the event, else 1 (dropped, counted). The
+ * event is emitted by the caller, whose stack is the larger. */
+__attribute__((noinline)) int lw_b4_punt_xlate(struct xdp_md *ctx, __u32 l3off, __u32 l4,
+					       __u32 sport, __u32 mtu)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct lw_b4_out_key ok = { .port = bpf_htons((__u16)sport), .proto = (__u8)l4 };
+	struct lw_b4_config *cfg;
+	struct lw_b4_session *s;
+	struct iphdr *iph;
+	__u32 key = 0, bytes = (__u32)(data_end - data);
+
+	cfg = bpf_map_lookup_elem(&LW_MAP_B4_CFG, &key);
+	l3off &= 0xff;
+	iph = data + l3off;
+	if (!cfg || (void *)(iph + 1) > data_end)
+		return 1;
+	/* the slow path gets the whole packet or nothing, never a truncated
+	 * one (the mapping stays, as for any packet dropped on the way) */
+	if (bpf_ntohs(iph->tot_len) > LW_B4_EVENT_MAX_CAPTURE) {
+		lw_b4_count(LW_B4_STAT_DROP_FRAG_TOO_LONG, bytes);
+		return 1;
+	}
+	ok.addr = iph->saddr;
+	s = bpf_map_lookup_elem(&LW_MAP_B4_OUT, &ok);
+	if (!s || lw_b4_translate_out(data, data_end, cfg, s, iph, l3off + ((l4 >> 16) & 0x3c),
+				      (__u8)l4, iph->daddr, mtu))
+		return 1;
+	lw_b4_count(LW_B4_STAT_PUNT_FRAG_NEEDED, bytes);
+	return 0;
+}
+
+static __always_inline int lw_b4_punt(struct xdp_md *ctx, const struct lw_b4_config *cfg,
+				      __u32 l3off, __u32 ihl, __u8 proto, __u16 sport, __u32 mtu)
+{
+	if (lw_b4_punt_xlate(ctx, l3off, ihl << 16 | proto, sport, mtu) == 0 &&
+	    (cfg->flags & LW_B4_CFG_EVENTS))
+		lw_b4_emit_simple(ctx, cfg, LW_B4_EV_FRAG_NEEDED, LW_B4_DIR_FROM_LAN, l3off, ETH_P_IP,
+				  mtu);
+	return XDP_DROP;
+}
+
 static __always_inline int lw_b4_in_lan(const struct lw_b4_config *cfg, __be32 addr)
 {
 	__u32 plen = cfg->lan_prefixlen;
@@ -937,7 +1020,7 @@ static __always_inline int lw_b4_from_lan(struct xdp_md *ctx, const struct lw_b4
 	__be32 qsrc = 0, qdst = 0, saddr, daddr;
 	__u32 ihl, tot_len, stat = 0, mtu = cfg->ipv6_mtu;
 	__be16 frag_off;
-	__u8 proto, tos, bits = 0;
+	__u8 proto, tos;
 	int rc;
 
 	l3off &= 0xff;
@@ -981,12 +1064,18 @@ static __always_inline int lw_b4_from_lan(struct xdp_md *ctx, const struct lw_b4
 	if (proto != IPPROTO_ICMP && lw_b4_pool_find(daddr, l4.dport, &ps))
 		return lw_b4_hairpin(ctx, cfg, l3off, ihl, tot_len, proto, saddr, bpf_htons(l4.sport),
 				     daddr, bpf_htons(l4.dport), bytes);
-	if (tot_len + sizeof(struct ipv6hdr) > mtu)
-		return lw_b4_too_big(ctx, cfg, frag_off, l3off, mtu, bytes);
+	/* too big for the tunnel: DF → 3/4 quoting the original packet; no DF
+	 * → through the NAPT, then to the slow path (lw_b4_punt) */
+	if (tot_len + sizeof(struct ipv6hdr) > mtu) {
+		if (frag_off & bpf_htons(IP_DF))
+			return lw_b4_too_big(ctx, cfg, l3off, mtu, bytes);
+	}
 
 	s = lw_b4_mapping(ctx, cfg, l3off, proto, saddr, bpf_htons(l4.sport), daddr, &stat);
 	if (!s)
 		return lw_b4_no_mapping(ctx, cfg, stat, l3off, bytes);
+	if (tot_len + sizeof(struct ipv6hdr) > mtu)
+		return lw_b4_punt(ctx, cfg, l3off, ihl, proto, l4.sport, mtu);
 
 	fib.family = AF_INET6;
 	fib.l4_protocol = IPPROTO_IPIP;
@@ -997,13 +1086,12 @@ static __always_inline int lw_b4_from_lan(struct xdp_md *ctx, const struct lw_b4
 	rc = lw_b4_route(ctx, cfg, &fib, &out, bytes);
 	if (rc < 0)
 		return XDP_DROP;
-	if (rc == 2)
-		return lw_b4_too_big(ctx, cfg, frag_off, l3off, fib.mtu_result, bytes);
-
-	/* the mapping is used: refresh it (B4-NAT-6), remember the remote */
-	s->last_out_ns = bpf_ktime_get_ns();
-	__sync_fetch_and_add(&s->packets_out, 1);
-	lw_b4_remember(s, daddr);
+	if (rc == LW_FWD_TOO_BIG) {
+		/* the route's MTU is below the configured tunnel MTU */
+		if (frag_off & bpf_htons(IP_DF))
+			return lw_b4_too_big(ctx, cfg, l3off, fib.mtu_result, bytes);
+		return lw_b4_punt(ctx, cfg, l3off, ihl, proto, l4.sport, fib.mtu_result);
+	}
 
 	/* translate in place; pointers were last checked above */
 	data = (void *)(long)ctx->data;
@@ -1011,21 +1099,8 @@ static __always_inline int lw_b4_from_lan(struct xdp_md *ctx, const struct lw_b4
 	iph = data + l3off;
 	if ((void *)(iph + 1) > data_end)
 		return XDP_DROP;
-	if (proto == IPPROTO_TCP) {
-		struct tcphdr *th = data + ((l3off + ihl) & 0x3ff);
-
-		if ((void *)(th + 1) > data_end)
-			return XDP_DROP;
-		bits = lw_b4_tcp_bits(th, 1);
-		if ((cfg->flags & LW_B4_CFG_MSS_CLAMP) && mtu > 80 &&
-		    lw_b4_clamp_mss(data, data_end, l3off + ihl, mtu - 80))
-			lw_b4_count(LW_B4_STAT_MSS_CLAMPED, 0);
-	}
-	if (bits)
-		s->tcp_state |= bits;
-	if (lw_b4_rewrite(data, data_end, iph, l3off + ihl, 1, s->ext_addr, s->ext_port))
+	if (lw_b4_translate_out(data, data_end, cfg, s, iph, l3off + ihl, proto, daddr, mtu))
 		return XDP_DROP;
-	lw_ipv4_ttl_dec(iph);
 
 	/* encapsulate: Ethernet + IPv6 in front of the IPv4 packet, trailing
 	 * Ethernet padding cut off */

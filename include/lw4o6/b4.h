@@ -197,7 +197,8 @@ struct lw_b4_in_val {
 	X(DROP_ICMP_TYPE,       "drop-unsupported-icmpv4")  /* not echo, echo reply or an error */ \
 	X(DROP_TTL_ZERO,        "drop-ttl-zero-ipv4")        \
 	X(DROP_OVER_MTU_DF,     "drop-over-mtu-but-dont-fragment-ipv4") \
-	X(PUNT_FRAG_NEEDED,     "punt-over-mtu-fragment-ipv4") \
+	X(PUNT_FRAG_NEEDED,     "punt-over-mtu-fragment-ipv4") /* B4-FRAG-1: translated, to pcpd */ \
+	X(DROP_FRAG_TOO_LONG,   "drop-over-mtu-too-long-to-punt") /* B4-FRAG-1: beyond the event capture */ \
 	X(DROP_WRONG_AFTR,      "drop-ipip-not-from-aftr")  /* B4-DP-3 */ \
 	X(DROP_NOT_OUR_PORT,    "drop-not-our-address-port") /* B4-DP-4 */ \
 	X(DROP_NO_MAPPING,      "drop-no-mapping")          /* in the pool, unmapped */ \
@@ -226,8 +227,11 @@ enum lw_b4_stat { LW_B4_STAT_LIST(LW_B4_STAT_ENUM_) LW_B4_STAT_MAX };
 #define LW_B4_EVENTS_RINGBUF_BYTES (1u << 20)
 
 enum lw_b4_event_type {
-	LW_B4_EV_TOO_BIG_DF      = 1, /* → ICMPv4 3/4, mtu = tunnel IPv4 MTU (B4-FRAG-2) */
-	LW_B4_EV_FRAG_NEEDED     = 2, /* DF clear: encapsulate + fragment (B4-FRAG-1) */
+	LW_B4_EV_TOO_BIG_DF      = 1, /* → ICMPv4 3/4, mtu = tunnel IPv4 MTU (B4-FRAG-2);
+				       * the original packet (the quote) */
+	LW_B4_EV_FRAG_NEEDED     = 2, /* DF clear: the packet AFTER the NAPT (source
+				       * external, TTL-1); pcpd encapsulates it and
+				       * the kernel fragments the IPv6 packet (B4-FRAG-1) */
 	LW_B4_EV_POOL_EXHAUSTED  = 3, /* no free port: ask for another set (B4-NAT-17) */
 	LW_B4_EV_TTL_EXPIRED     = 4, /* → ICMPv4 11/0 */
 	LW_B4_EV_NO_BINDING      = 5, /* ICMPv6 1/5 from the lwAFTR: ps_* name the set */

@@ -323,13 +323,32 @@ const struct tcase b4_cases[] = {
 		.mappings = 0,
 	},
 	{
-		.name = "B4-FRAG-1 DF clear and too big: dropped + FRAG_NEEDED event for the slow path",
+		.name = "B4-FRAG-1 DF clear and too big: mapping created, dropped + FRAG_NEEDED event for the "
+			"slow path",
 		.setup = &mtu1280,
 		.st = { { SIDE_LAN, { .l2 = L2_IN_LAN, .s4 = HOST1, .d4 = INET1, .ttl = 64, UDP(1500, 53),
 				      .payload = 1300 }, XDP_DROP } },
-		.ctr = { C(RCVD_LAN, 1), C(PUNT_FRAG_NEEDED, 1) },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(PUNT_FRAG_NEEDED, 1) },
 		.ev = { EV(FRAG_NEEDED, 1280) },
-		.mappings = 0,
+		.mappings = 1,
+	},
+	{
+		.name = "B4-FRAG-1 FRAG_NEEDED carries the TRANSLATED packet (source = the new mapping's "
+			"external endpoint, TTL 63, checksums by csum_ref), mapping refreshed, XDP_DROP",
+		.special = punt_check_frag_needed,
+	},
+	{
+		.name = "B4-FRAG-2 TOO_BIG_DF carries the ORIGINAL packet (the 3/4 quote) and MTU 1240",
+		.special = punt_check_too_big_df,
+	},
+	{
+		.name = "B4-FRAG-1 DF clear, too big and longer than the event capture (1536): dropped and "
+			"counted, no event (never a truncated packet to the slow path)",
+		.setup = &mtu1280,
+		.st = { { SIDE_LAN, { .l2 = L2_IN_LAN, .s4 = HOST1, .d4 = INET1, .ttl = 64, UDP(1500, 53),
+				      .payload = 1600 }, XDP_DROP } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(DROP_FRAG_TOO_LONG, 1) },
+		.mappings = 1,
 	},
 	{
 		.name = "B4-ICMP-2 ICMPv6 1/5 from the lwAFTR: XDP_PASS + event naming port set 1024/1024",

@@ -692,7 +692,7 @@ out:
 	return ret;
 }
 
-/* ---- for race.c ------------------------------------------------------------------ */
+/* ---- for race.c and punt.c ------------------------------------------------------------------ */
 
 int harness_setup(const struct setup *s, char *err, size_t errlen)
 {
@@ -728,6 +728,13 @@ const struct lw_b4_maps *harness_maps(void)
 int harness_invariants(int want, char *why, size_t whylen)
 {
 	return check_invariants(want, why, whylen);
+}
+
+size_t harness_events(const struct lw_b4_event **ev)
+{
+	ring_buffer__consume(rb);
+	*ev = evs.ev;
+	return evs.n;
 }
 
 void harness_drain_events(void)

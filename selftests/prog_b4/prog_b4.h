@@ -156,9 +156,14 @@ int harness_ifindex(uint8_t side);
 const struct lw_b4_maps *harness_maps(void);
 int harness_invariants(int want, char *why, size_t whylen);
 void harness_drain_events(void);
+/* The events read since the last setup or drain (up to 8 kept whole). */
+size_t harness_events(const struct lw_b4_event **ev);
 /* B4-NAT-3: two CPUs run the first packet of the same flow at once (race.c):
  * the internal port in the pool (both claim it) or outside (random probe) */
 int race_check_keep(const struct tcase *c, char *why, size_t whylen);
 int race_check_probe(const struct tcase *c, char *why, size_t whylen);
+/* B4-FRAG-1/2: what the too-big events carry for pcpd (punt.c) */
+int punt_check_frag_needed(const struct tcase *c, char *why, size_t whylen);
+int punt_check_too_big_df(const struct tcase *c, char *why, size_t whylen);
 
 #endif
