@@ -13,8 +13,8 @@
 
 #include <linux/types.h>
 
-/* Enough for a 1500-byte IPv4 packet (fragmentation) and for the 1280-byte
- * ICMPv6 quote limit. */
+/* Enough for a 1500-byte IPv4 packet (fragmentation), a fragment from a
+ * 1500-byte link, and the 1280-byte ICMPv6 quote limit. */
 #define LW_EVENT_MAX_CAPTURE 1536
 #define LW_EVENTS_RINGBUF_BYTES (1u << 22)
 
@@ -25,6 +25,11 @@ enum lw_event_type {
 	LW_EV_TOO_BIG_DF       = 4, /* → ICMPv4 3/4 with mtu (AFTR-ENCAP-4) */
 	LW_EV_FRAG_NEEDED      = 5, /* DF clear: encapsulate and fragment the IPv6 packet */
 	LW_EV_ICMPV6_ERROR     = 6, /* ICMPv6 error about a tunnel packet (AFTR-ICMP-6) */
+	LW_EV_FRAGMENT         = 7, /* an IPv4 fragment from the internet (dir FROM_INTERNET,
+				     * ETH_P_IP) or an IPv6 fragment to a BR (FROM_B4,
+				     * ETH_P_IPV6), whole: the slow path reassembles
+				     * (AFTR-ENCAP-5). One that does not fit in pkt[] is
+				     * dropped and counted, never truncated. */
 };
 
 enum lw_event_dir {

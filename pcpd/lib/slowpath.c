@@ -24,7 +24,9 @@ int lw_slowpath_handle(const struct lw_slowpath_cfg *cfg, const struct lw_event 
 	case LW_EV_ICMPV6_ERROR:
 		return lw_slowpath_icmpv6_error(cfg, ev, out);
 	case LW_EV_FRAG_NEEDED:
-		/* fragmentation is another piece of the slow path */
+	case LW_EV_FRAGMENT:
+		/* stateful (reassembly) and several packets out:
+		 * lw_slowpath_frag_event() in slowpath_frag.h */
 		return LW_SLOWPATH_NOT_HANDLED;
 	default:
 		return -EINVAL;

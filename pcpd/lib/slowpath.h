@@ -16,7 +16,9 @@
  *                           §7.2, AFTR-ENCAP-4)
  *   LW_EV_ICMPV6_ERROR      relayed as ICMPv4 to the original IPv4 sender
  *                           (RFC 2473 §8, AFTR-ICMP-6)
- *   LW_EV_FRAG_NEEDED       not handled here (LW_SLOWPATH_NOT_HANDLED)
+ *   LW_EV_FRAG_NEEDED,      not handled here (LW_SLOWPATH_NOT_HANDLED): they need
+ *   LW_EV_FRAGMENT          reassembly state and give many packets, see
+ *                           slowpath_frag.h
  *
  * An ICMPv4 error about a packet that came from a B4 goes back to that B4
  * inside the tunnel (IPv4-in-IPv6 from the BR address to the B4). */
@@ -40,8 +42,8 @@
  * for reactions that give more without changing the interface. */
 #define LW_SLOWPATH_MAX_OUT 2
 
-/* Returned by lw_slowpath_handle() for events this library leaves to
- * someone else (LW_EV_FRAG_NEEDED: fragmentation). */
+/* Returned by lw_slowpath_handle() for the events slowpath_frag.h handles
+ * (LW_EV_FRAG_NEEDED, LW_EV_FRAGMENT). */
 #define LW_SLOWPATH_NOT_HANDLED (-EOPNOTSUPP)
 
 /* Finds the softwire owning (ipv4, port): 0 with its B4 and BR address, or
