@@ -125,7 +125,9 @@ static __always_inline struct lw_softwire *lw_lookup(__be32 addr, const struct l
 
 /* A packet too big for where it goes (AFTR-ENCAP-4): with DF the sender
  * gets ICMPv4 3/4 carrying report_mtu; without, the slow path is to
- * fragment it (event mtu = the link MTU). Always XDP_DROP. */
+ * fragment it (event mtu = the link MTU) -- unless it is longer than an
+ * event holds: then it is dropped and counted, never sent truncated.
+ * Always XDP_DROP. */
 static __always_inline int lw_too_big(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
 				      const struct iphdr *iph, __u16 dir, __u32 l3off, __u16 l3_proto,
 				      __u32 report_mtu, __u32 link_mtu, __u64 bytes)
@@ -134,10 +136,31 @@ static __always_inline int lw_too_big(struct xdp_md *ctx, const struct lw_aftr_c
 		lw_count(LW_STAT_DROP_OVER_MTU_DF, bytes);
 		if (cfg->flags & LW_CFG_ICMPV4_ERRORS)
 			lw_emit(ctx, cfg, LW_EV_TOO_BIG_DF, dir, l3off, l3_proto, report_mtu);
+	} else if ((__u64)((long)ctx->data_end - (long)ctx->data) > l3off + LW_EVENT_MAX_CAPTURE) {
+		/* the slow path cannot fragment what it does not see whole */
+		lw_count(LW_STAT_DROP_FRAGMENT_CAPTURE, bytes);
 	} else {
 		lw_count(LW_STAT_PUNT_FRAG_NEEDED, bytes);
 		lw_emit(ctx, cfg, LW_EV_FRAG_NEEDED, dir, l3off, l3_proto, link_mtu);
 	}
+	return XDP_DROP;
+}
+
+/* A fragment for the slow path to reassemble (LW_EV_FRAGMENT), behind the
+ * same token bucket as the other events: a fragment flood cannot starve the
+ * CPU pcpd runs on, at the price of sharing event_rate with the ICMP errors.
+ * A fragment longer than an event's capture is dropped and counted, never
+ * truncated. Always XDP_DROP. */
+static __always_inline int lw_punt_fragment(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
+					    __u16 dir, __u32 l3off, __u16 l3_proto, __u32 ip_len,
+					    __u32 stat, __u64 bytes)
+{
+	if (ip_len > LW_EVENT_MAX_CAPTURE) {
+		lw_count(LW_STAT_DROP_FRAGMENT_CAPTURE, bytes);
+		return XDP_DROP;
+	}
+	lw_count(stat, bytes);
+	lw_emit(ctx, cfg, LW_EV_FRAGMENT, dir, l3off, l3_proto, 0);
 	return XDP_DROP;
 }
 
@@ -271,9 +294,9 @@ static __always_inline int lw_from_internet(struct xdp_md *ctx, const struct lw_
 	}
 	if (iph->frag_off & bpf_htons(IP_MF | IP_OFFSET)) {
 		/* AFTR-ENCAP-5: the port is in the first fragment only; the
-		 * first-fragment cache is a later piece of work. */
-		lw_count(LW_STAT_DROP_IPV4_FRAGMENT, bytes);
-		return XDP_DROP;
+		 * slow path reassembles, then looks the packet up. */
+		return lw_punt_fragment(ctx, cfg, LW_DIR_FROM_INTERNET, l3off, ETH_P_IP, tot_len,
+					LW_STAT_PUNT_IPV4_FRAGMENT, bytes);
 	}
 	if (lw_parse_l4(data, data_end, l3off + ihl, iph->protocol, &l4, &qsrc, &qdst)) {
 		lw_count(LW_STAT_DROP_BAD_IPV4, bytes);
@@ -378,9 +401,11 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 		return XDP_PASS;
 	}
 	if (nexthdr == IPPROTO_FRAGMENT) {
-		/* The kernel reassembles; pcpd's raw socket decapsulates. */
-		lw_count(LW_STAT_PASS_IPV6_FRAGMENT, bytes);
-		return XDP_PASS;
+		/* The slow path reassembles, then validates and decapsulates
+		 * (design decision 5: never forwarded unvalidated). */
+		return lw_punt_fragment(ctx, cfg, LW_DIR_FROM_B4, l3off, ETH_P_IPV6,
+					sizeof(*ip6) + bpf_ntohs(ip6->payload_len),
+					LW_STAT_PUNT_IPV6_FRAGMENT, bytes);
 	}
 	if (nexthdr == IPPROTO_ICMPV6) {
 		struct icmp6hdr *ic = data + (off & 0x3ff);

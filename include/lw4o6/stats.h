@@ -20,8 +20,8 @@
 	X(DROP_TTL_ZERO,        "drop-ttl-zero-ipv4")        \
 	X(DROP_OVER_MTU_DF,     "drop-over-mtu-but-dont-fragment-ipv4") \
 	X(PUNT_FRAG_NEEDED,     "punt-over-mtu-fragment-ipv4") /* DF clear: slow path fragments */ \
-	X(DROP_IPV4_FRAGMENT,   "drop-ipv4-fragment")       /* IPv4 fragments: slow path later */ \
-	X(PASS_IPV6_FRAGMENT,   "pass-ipv6-fragment")       /* kernel reassembles, slow path decaps */ \
+	X(DROP_IPV4_FRAGMENT,   "drop-ipv4-fragment")       /* inner IPv4 fragments from B4s (AFTR-DECAP-6) */ \
+	X(PUNT_IPV6_FRAGMENT,   "punt-ipv6-fragment")       /* to a BR: the slow path reassembles */ \
 	X(DROP_BAD_IPV4,        "drop-malformed-ipv4")       \
 	X(DROP_BAD_IPV6,        "drop-malformed-ipv6")       \
 	X(DROP_BAD_INNER,       "drop-malformed-inner-ipv4") \
@@ -39,7 +39,9 @@
 	X(PASS_NOT_OURS,        "pass-not-lw4o6")            \
 	X(EVENT_SENT,           "events-sent")               \
 	X(EVENT_SUPPRESSED,     "events-rate-limited")       \
-	X(EVENT_RINGBUF_FULL,   "events-ringbuf-full")
+	X(EVENT_RINGBUF_FULL,   "events-ringbuf-full")       \
+	X(PUNT_IPV4_FRAGMENT,   "punt-ipv4-fragment")       /* from the internet: the slow path reassembles */ \
+	X(DROP_FRAGMENT_CAPTURE, "drop-fragment-over-capture") /* longer than an event holds */
 
 #define LW_STAT_ENUM_(name, str) LW_STAT_##name,
 enum lw_stat { LW_STAT_LIST(LW_STAT_ENUM_) LW_STAT_MAX };

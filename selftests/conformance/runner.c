@@ -33,6 +33,7 @@
 #include "wire.h"
 #include "slowpath.h"
 #include "slowpath_maps.h"
+#include "slowpath_frag.h"
 
 #define MAX_FRAMES 64
 #define FRAME_MAX 10240
@@ -41,6 +42,8 @@ struct frame {
 	uint8_t *data;
 	size_t len;
 	bool generated; /* built by the slow path, not by the program */
+	bool icmp;      /* an ICMP error the slow path originated */
+	bool frag;      /* from the fragment path: IDs are the implementation's */
 };
 
 struct frames {
@@ -79,6 +82,8 @@ static int frames_add(struct frames *fs, const void *d, size_t len)
 	memcpy(fs->f[fs->n].data, d, len);
 	fs->f[fs->n].len = len;
 	fs->f[fs->n].generated = false;
+	fs->f[fs->n].icmp = false;
+	fs->f[fs->n].frag = false;
 	fs->n++;
 	return 0;
 }
@@ -129,10 +134,8 @@ static const char *skip_reason(const struct casedef *c)
 		       "selftests/netns shows it with the program attached";
 	if (has_feature(c, "filters"))
 		return "needs Snabb's pflang ingress/egress filters";
-	/* ICMP generation and translation run (the slow path below); with
-	 * fragments they still wait for fragmentation and reassembly. */
-	if (has_feature(c, "frag"))
-		return "needs slow path (IPv4/IPv6 fragmentation and reassembly)";
+	/* ICMP generation and translation, fragmentation and reassembly run
+	 * through the slow path below. */
 	return NULL;
 }
 
@@ -239,9 +242,13 @@ static void compare_side(const char *side, const struct frames *got, const struc
 		unsigned int mask = PKTCMP_MASK_OUTER_HOP_LIMIT | PKTCMP_MASK_FLOW_LABEL;
 		int nd;
 
-		/* only the slow path's own errors get the generated-ICMP mask */
-		if (got->f[i].generated)
+		/* only the slow path's own errors get the generated-ICMP mask;
+		 * the IDs of fragments it makes and of packets it reassembles
+		 * are the implementation's (Snabb's README) */
+		if (got->f[i].icmp)
 			mask |= PKTCMP_MASK_ICMP_GENERATED;
+		if (got->f[i].frag)
+			mask |= PKTCMP_MASK_FRAG_ID;
 		nd = pktcmp(got->f[i].data, got->f[i].len, exp->f[i].data, exp->f[i].len, mask, d, 16);
 
 		if (nd < 0) {
@@ -289,6 +296,11 @@ struct slowpath_sink {
 	struct frames *out4, *out6;
 	struct verdict *v;
 	bool discard; /* leftovers of an earlier case */
+	/* fragments: pcpd's reassembly state and settings for this case */
+	struct lw_frag_cfg fc;
+	struct lw_reasm *reasm;
+	struct lw_frag_out fout;
+	uint64_t now_ms; /* a clock that advances 1 ms per input frame */
 };
 
 /* The slow path's settings as pcpd derives them from the configuration:
@@ -307,21 +319,50 @@ static void slowpath_cfg_from(const struct lw_aftr_setup *s, const struct aftr_e
 	cfg->ctx = (void *)&env->maps;
 }
 
+/* The fragment path's settings as pcpd derives them (pcpd/server.c): the
+ * lwAFTR's configuration map (flags, echo policy, MTUs, hop limit) and the
+ * reassembly bounds; Snabb's max-fragments-per-packet (the importer has no
+ * use for it: the data plane does not reassemble) read from the file, as
+ * an operator would set pcpd's max-fragments-per-packet. */
+static void frag_cfg_from(const struct lw_aftr_setup *s, const char *conf_path,
+			  struct lw_frag_cfg *fc)
+{
+	FILE *f = fopen(conf_path, "r");
+	char line[256];
+
+	lw_frag_cfg_defaults(fc);
+	fc->flags = s->cfg.flags;
+	fc->echo_policy = s->cfg.echo_policy;
+	fc->hop_limit = s->cfg.hop_limit;
+	fc->ipv4_mtu = s->cfg.ipv4_mtu;
+	fc->ipv6_mtu = s->cfg.ipv6_mtu;
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned v;
+		const char *p = strstr(line, "max-fragments-per-packet");
+
+		if (p && sscanf(p, "max-fragments-per-packet %u", &v) == 1 && v > 0)
+			fc->max_frags = v;
+	}
+	if (f)
+		fclose(f);
+}
+
 /* pcpd sends the slow path's packets through raw sockets and the kernel adds
  * the link layer: our MAC on that side, the next hop's from its neighbour
  * table, the side's 802.1Q tag from its VLAN device. Here the configured MACs
  * and VIDs stand in for the neighbour table and the VLAN device. */
-static void sink_add(struct slowpath_sink *k, const struct lw_slowpath_pkt *pk)
+static void sink_add_ip(struct slowpath_sink *k, unsigned dest, const uint8_t *data, size_t len,
+			bool icmp, bool frag)
 {
-	const struct lw_side *side = pk->dest == LW_SLOWPATH_TO_B4 ? &k->s->internal : &k->s->external;
-	__u16 vid = pk->dest == LW_SLOWPATH_TO_B4 ? k->s->cfg.ipv6_vlan : k->s->cfg.ipv4_vlan;
-	struct frames *fs = pk->dest == LW_SLOWPATH_TO_B4 ? k->out6 : k->out4;
-	uint8_t frame[18 + LW_SLOWPATH_PKT_MAX];
+	const struct lw_side *side = dest == LW_SLOWPATH_TO_B4 ? &k->s->internal : &k->s->external;
+	__u16 vid = dest == LW_SLOWPATH_TO_B4 ? k->s->cfg.ipv6_vlan : k->s->cfg.ipv4_vlan;
+	struct frames *fs = dest == LW_SLOWPATH_TO_B4 ? k->out6 : k->out4;
+	static uint8_t frame[18 + LW_FRAG_PKT_MAX];
 	size_t l2 = vid ? 18 : 14;
 
 	if (!side->has_mac || !side->has_next_hop_mac) {
 		note_fail(k->v, "slow path: no MAC configured on the %s side",
-			  pk->dest == LW_SLOWPATH_TO_B4 ? "IPv6" : "IPv4");
+			  dest == LW_SLOWPATH_TO_B4 ? "IPv6" : "IPv4");
 		return;
 	}
 	memcpy(frame, side->next_hop_mac, 6);
@@ -330,13 +371,41 @@ static void sink_add(struct slowpath_sink *k, const struct lw_slowpath_pkt *pk)
 		put_be16(frame + 12, ETH_P_8021Q);
 		put_be16(frame + 14, vid);
 	}
-	put_be16(frame + l2 - 2, pk->dest == LW_SLOWPATH_TO_B4 ? ETH_P_IPV6 : ETH_P_IP);
-	memcpy(frame + l2, pk->data, pk->len);
-	if (frames_add(fs, frame, l2 + pk->len)) {
+	put_be16(frame + l2 - 2, dest == LW_SLOWPATH_TO_B4 ? ETH_P_IPV6 : ETH_P_IP);
+	memcpy(frame + l2, data, len);
+	if (frames_add(fs, frame, l2 + len)) {
 		note_fail(k->v, "slow path: more than %d frames on one side", MAX_FRAMES);
 		return;
 	}
 	fs->f[fs->n - 1].generated = true;
+	fs->f[fs->n - 1].icmp = icmp;
+	fs->f[fs->n - 1].frag = frag;
+}
+
+static void sink_add(struct slowpath_sink *k, const struct lw_slowpath_pkt *pk)
+{
+	sink_add_ip(k, pk->dest, pk->data, pk->len, true, false);
+}
+
+/* What pcpd does with LW_EV_FRAGMENT and LW_EV_FRAG_NEEDED
+ * (pcpd_handle_event): the fragment library, its packets sent in order. */
+static int on_frag_event(struct slowpath_sink *k, const struct lw_event *ev, size_t size)
+{
+	struct lw_frag_out *o = &k->fout;
+	int n = lw_slowpath_frag_event(&k->cfg, &k->fc, k->reasm, ev, size, k->now_ms, o);
+
+	if (n < 0) {
+		note_fail(k->v, "slow path: fragment event rejected (type %u, %zu bytes): %s", ev->type,
+			  size, strerror(-n));
+		return 0;
+	}
+	if (verbose)
+		fprintf(stderr, "  event type %u dir %u: %d packet(s) (%s)\n", ev->type, ev->dir, n,
+			lw_frag_reason_name(o->reason));
+	for (unsigned i = 0; i < o->n; i++)
+		sink_add_ip(k, o->pkt[i].dest, o->buf + o->pkt[i].off, o->pkt[i].len, o->pkt[i].icmp,
+			    !o->pkt[i].icmp);
+	return 0;
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -352,7 +421,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	memcpy(&ev, data, size < sizeof(ev) ? size : sizeof(ev));
 	n = lw_slowpath_handle(&k->cfg, &ev, size, &out);
 	if (n == LW_SLOWPATH_NOT_HANDLED)
-		return 0; /* fragmentation: the cases that need it are skipped */
+		return on_frag_event(k, &ev, size);
 	if (n < 0) {
 		note_fail(k->v, "slow path: event record rejected (type %u, %zu bytes): %s", ev.type,
 			  size, strerror(-n));
@@ -453,6 +522,14 @@ static int run_case(const struct aftr_env *env, struct ring_buffer *rb, struct s
 	sink->out6 = &out6;
 	sink->v = v;
 	slowpath_cfg_from(&s, env, &sink->cfg);
+	frag_cfg_from(&s, path, &sink->fc);
+	sink->reasm = lw_reasm_new(&sink->fc);
+	if (!sink->reasm) {
+		note_fail(v, "reassembly state: out of memory");
+		goto out;
+	}
+	lw_reasm_seed_id(sink->reasm, 0x42424243u); /* Snabb's first one, for readable dumps */
+	sink->now_ms = 0;
 
 	/* What arrives on each side, in order; where each result goes. */
 	for (int side = 0; side < 2; side++) {
@@ -493,6 +570,7 @@ static int run_case(const struct aftr_env *env, struct ring_buffer *rb, struct s
 					  side == 0 ? "IPv4" : "IPv6");
 			}
 			/* what the slow path makes of this input's events */
+			sink->now_ms++;
 			if (ring_buffer__consume(rb) < 0)
 				note_fail(v, "ring_buffer__consume: %s", strerror(errno));
 		}
@@ -506,6 +584,8 @@ static int run_case(const struct aftr_env *env, struct ring_buffer *rb, struct s
 			  dev->fields);
 out:
 	sink->s = NULL;
+	lw_reasm_free(sink->reasm);
+	sink->reasm = NULL;
 	if (ret)
 		note_fail(v, "lab setup: %s", err);
 	frames_free(&in4);

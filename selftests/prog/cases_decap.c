@@ -254,12 +254,21 @@ const struct tcase decap_cases[] = {
 		.ev = { EV_DECAP_MISS },
 	},
 	{
-		.name = "AFTR-DECAP-1 IPv6 fragment to a BR: XDP_PASS for reassembly (pass-ipv6-fragment)",
+		.name = "AFTR-DECAP-1 IPv6 fragment to a BR: LW_EV_FRAGMENT for the slow path's reassembly (punt-ipv6-fragment)",
 		.side = SIDE_ACC,
 		.in = { .l2 = L2_IN_ACC, .ip6 = IP6X(B4_A, BR1, 0, 64, EXT_FRAG),
 			.ip4 = IP4(SHARED1, INET_HOST, 0, 64), .l4 = UDP(PORT_A, 53, 96) },
-		.act = XDP_PASS,
-		.ctr = { C(PASS_IPV6_FRAGMENT, 1) },
+		.act = XDP_DROP,
+		.ctr = { C(PUNT_IPV6_FRAGMENT, 1) },
+		.ev = { EV(FRAGMENT, FROM_B4, 0, L3, ETH_P_IPV6) },
+	},
+	{
+		.name = "AFTR-DECAP-1 IPv6 fragment to a BR longer than an event holds: drop-fragment-over-capture, no event",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6X(B4_A, BR1, 0, 64, EXT_FRAG),
+			.ip4 = IP4(SHARED1, INET_HOST, 0, 64), .l4 = UDP(PORT_A, 53, 1600) },
+		.act = XDP_DROP,
+		.ctr = { C(DROP_FRAGMENT_CAPTURE, 1) },
 	},
 	/* ---- dropped after validation ---- */
 	{

@@ -292,11 +292,19 @@ const struct tcase encap_cases[] = {
 		.ev = { EV(TTL_EXPIRED, FROM_INTERNET, 0, L3, ETH_P_IP) },
 	},
 	{
-		.name = "AFTR-ENCAP-5 IPv4 non-first fragment from the internet: drop-ipv4-fragment",
+		.name = "AFTR-ENCAP-5 IPv4 non-first fragment from the internet: LW_EV_FRAGMENT for reassembly (punt-ipv4-fragment)",
 		.side = SIDE_INET,
 		.in = { .l2 = L2_IN_INET, .ip4 = IP4FRAG(INET_HOST, SHARED1, 64, 6, 185), .l4 = DATA(64) },
 		.act = XDP_DROP,
-		.ctr = { C(RCVD_IPV4, 1), C(DROP_IPV4_FRAGMENT, 1) },
+		.ctr = { C(RCVD_IPV4, 1), C(PUNT_IPV4_FRAGMENT, 1) },
+		.ev = { EV(FRAGMENT, FROM_INTERNET, 0, L3, ETH_P_IP) },
+	},
+	{
+		.name = "AFTR-ENCAP-5 IPv4 fragment longer than an event holds: drop-fragment-over-capture, no event",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip4 = IP4FRAG(INET_HOST, SHARED1, 64, 6, 185), .l4 = DATA(1600) },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV4, 1), C(DROP_FRAGMENT_CAPTURE, 1) },
 	},
 	{
 		.name = "AFTR-ENCAP-4 encapsulated size 1290 > IPv6 MTU 1280, DF set: drop + LW_EV_TOO_BIG_DF mtu 1240",
@@ -342,6 +350,13 @@ const struct tcase encap_cases[] = {
 		.act = XDP_DROP,
 		.ctr = { C(RCVD_IPV4, 1), C(DROP_OVER_MTU_DF, 1) },
 		.ev = { EV(TOO_BIG_DF, FROM_INTERNET, 1460, L3, ETH_P_IP) },
+	},
+	{
+		.name = "AFTR-ENCAP-4 2000-byte IPv4 packet, DF clear: longer than an event holds, drop-fragment-over-capture, no event",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip4 = IP4NDF(INET_HOST, SHARED1, 0, 64), .l4 = TCP(80, PORT_A, 1960) },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV4, 1), C(DROP_FRAGMENT_CAPTURE, 1) },
 	},
 	{
 		.name = "AFTR-ENCAP-4 route MTU 1300 towards the B4, 1310 bytes, DF set: drop + LW_EV_TOO_BIG_DF mtu 1260",

@@ -405,6 +405,7 @@ static const char *ev_name(unsigned t)
 		[LW_EV_TOO_BIG_DF] = "LW_EV_TOO_BIG_DF",
 		[LW_EV_FRAG_NEEDED] = "LW_EV_FRAG_NEEDED",
 		[LW_EV_ICMPV6_ERROR] = "LW_EV_ICMPV6_ERROR",
+		[LW_EV_FRAGMENT] = "LW_EV_FRAGMENT",
 	};
 
 	return t < sizeof(n) / sizeof(n[0]) && n[t] ? n[t] : "unknown event";
