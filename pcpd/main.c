@@ -221,13 +221,17 @@ static int run(struct pcpd *d)
 		pcpd_announce_tick(d);
 		pcpd_orphans_tick(d);
 		pcpd_dataplane_tick(d);
+		pcpd_frag_tick(d);
 	}
 	pcpd_log(LOG_INFO_, "stopped: %llu requests, %llu grants created, %llu renewed, %llu deleted, "
-		 "%llu expired, %llu ICMP sent, %llu ANNOUNCE",
+		 "%llu expired, %llu ICMP sent, %llu ANNOUNCE, %llu fragment events (%llu packets "
+		 "sent, %llu dropped, %llu reassemblies timed out)",
 		 (unsigned long long)d->ctr.requests, (unsigned long long)d->ctr.grants_created,
 		 (unsigned long long)d->ctr.grants_renewed, (unsigned long long)d->ctr.grants_deleted,
 		 (unsigned long long)d->ctr.grants_expired, (unsigned long long)d->ctr.icmp_sent,
-		 (unsigned long long)d->ctr.announces);
+		 (unsigned long long)d->ctr.announces, (unsigned long long)d->ctr.frag_events,
+		 (unsigned long long)d->ctr.frag_sent, (unsigned long long)d->ctr.frag_dropped,
+		 (unsigned long long)d->ctr.reasm_expired);
 	close(ep);
 	close(sfd);
 	return 0;

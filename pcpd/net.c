@@ -117,30 +117,38 @@ int pcpd_send_in_tunnel(struct pcpd *d, const struct in6_addr *b4, const struct 
 	return 0;
 }
 
-int pcpd_send_raw(struct pcpd *d, const struct lw_slowpath_pkt *p)
+/* One slow-path packet, from its IP header, out of the raw socket of its
+ * family: the kernel routes it and adds layer 2. A fragment the slow path
+ * made goes as it is (IPPROTO_RAW: the header is ours). */
+int pcpd_send_ip(struct pcpd *d, unsigned dest, const uint8_t *data, size_t len)
 {
 	ssize_t r;
 
-	if (p->dest == LW_SLOWPATH_TO_B4) {
+	if (dest == LW_SLOWPATH_TO_B4) {
 		struct sockaddr_in6 to = { .sin6_family = AF_INET6 };
 
-		if (p->len < 40)
+		if (len < 40)
 			return -EINVAL;
-		memcpy(&to.sin6_addr, p->data + 24, 16);
-		r = sendto(d->raw6_fd, p->data, p->len, 0, (struct sockaddr *)&to, sizeof(to));
+		memcpy(&to.sin6_addr, data + 24, 16);
+		r = sendto(d->raw6_fd, data, len, 0, (struct sockaddr *)&to, sizeof(to));
 	} else {
 		struct sockaddr_in to = { .sin_family = AF_INET };
 
-		if (p->len < 20)
+		if (len < 20)
 			return -EINVAL;
-		memcpy(&to.sin_addr, p->data + 16, 4);
-		r = sendto(d->raw4_fd, p->data, p->len, 0, (struct sockaddr *)&to, sizeof(to));
+		memcpy(&to.sin_addr, data + 16, 4);
+		r = sendto(d->raw4_fd, data, len, 0, (struct sockaddr *)&to, sizeof(to));
 	}
 	if (r < 0) {
 		pcpd_log(LOG_DEBUG_, "slow path send: %s", strerror(errno));
 		return -errno;
 	}
 	return 0;
+}
+
+int pcpd_send_raw(struct pcpd *d, const struct lw_slowpath_pkt *p)
+{
+	return pcpd_send_ip(d, p->dest, p->data, p->len);
 }
 
 void pcpd_handle_tunnel_readable(struct pcpd *d)

@@ -13,6 +13,7 @@
 #include "alloc.h"
 #include "store.h"
 #include "slowpath.h"
+#include "slowpath_frag.h"
 #include "slowpath_ratelimit.h"
 
 #define PCP_TUNNEL_SERVER_ADDR 0xc0000001u /* 192.0.0.1, host order (RFC 6333 §5.7) */
@@ -24,6 +25,7 @@ struct pcpd_counters {
 	uint64_t requests, responses, dropped, errors_by_result[14];
 	uint64_t grants_created, grants_renewed, grants_deleted, grants_expired;
 	uint64_t icmp_sent, icmp_ratelimited, events, events_unhandled;
+	uint64_t frag_events, frag_sent, frag_dropped, reasm_expired;
 	uint64_t announces;
 };
 
@@ -41,6 +43,9 @@ struct pcpd {
 	bool state_lost;
 	struct lw_slowpath_cfg sp;
 	struct lw_slowpath_ratelimit rl;
+	struct lw_frag_cfg fc;      /* fragments: settings from the data plane's config map */
+	struct lw_reasm *reasm;     /* and the reassembly state */
+	uint64_t next_frag_tick_ms;
 	struct orphan_set *orphans;
 	uint64_t orphan_deadline; /* wall clock; 0 = none */
 	unsigned announce_round;  /* ANNOUNCE repetitions sent */
@@ -69,6 +74,7 @@ void pcpd_net_close(struct pcpd *d);
 int pcpd_send_in_tunnel(struct pcpd *d, const struct in6_addr *b4, const struct in6_addr *br,
 			unsigned ifindex, __be32 dst4, uint16_t dport, const void *msg, size_t len);
 int pcpd_send_raw(struct pcpd *d, const struct lw_slowpath_pkt *p);
+int pcpd_send_ip(struct pcpd *d, unsigned dest, const uint8_t *data, size_t len);
 void pcpd_handle_tunnel_readable(struct pcpd *d);
 void pcpd_handle_third_party_readable(struct pcpd *d);
 
@@ -84,6 +90,7 @@ void pcpd_announce_tick(struct pcpd *d);
 /* Puts pools, BR addresses and bindings back after the lwAFTR was loaded
  * again under pcpd (checked every 2 s). */
 void pcpd_dataplane_tick(struct pcpd *d);
+void pcpd_frag_tick(struct pcpd *d);
 void pcpd_orphans_tick(struct pcpd *d);
 void pcpd_server_stop(struct pcpd *d);
 int pcpd_handle_event(void *ctx, void *data, size_t size);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/random.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -198,6 +199,34 @@ static int reinstall_grant(const struct alloc_grant *g, void *ctx)
 	}
 	install_binding(d, g);
 	return 0;
+}
+
+/* The data plane's settings the fragment path follows (flags, echo policy,
+ * MTUs, hop limit): read at start and on every fragment tick, since
+ * `lw4o6 load` may change them under a running pcpd. */
+static void frag_cfg_refresh(struct pcpd *d)
+{
+	struct lw_aftr_config c;
+
+	if (lw_aftr_config_read(&d->maps, &c))
+		return;
+	d->fc.flags = c.flags;
+	d->fc.echo_policy = c.echo_policy;
+	d->fc.hop_limit = c.hop_limit;
+	d->fc.ipv4_mtu = c.ipv4_mtu;
+	d->fc.ipv6_mtu = c.ipv6_mtu;
+}
+
+/* Once a second: packets whose fragments did not all come in time go. */
+void pcpd_frag_tick(struct pcpd *d)
+{
+	uint64_t now = pcpd_now_ms();
+
+	if (!d->reasm || now < d->next_frag_tick_ms)
+		return;
+	d->next_frag_tick_ms = now + 1000;
+	d->ctr.reasm_expired += lw_reasm_expire(d->reasm, now);
+	frag_cfg_refresh(d);
 }
 
 /* `lw4o6 load aftr` again keeps the pinned maps but starts them from the
@@ -393,6 +422,24 @@ int pcpd_server_start(struct pcpd *d, char *err, size_t errlen)
 	d->sp.ctx = &d->maps;
 	lw_slowpath_ratelimit_init(&d->rl, d->cfg.icmpv4_rate, d->cfg.icmpv4_rate, d->cfg.icmpv6_rate,
 				   d->cfg.icmpv6_rate, pcpd_now_ms() * 1000000ull);
+	/* fragments: the data plane's settings, pcpd's reassembly bounds */
+	lw_frag_cfg_defaults(&d->fc);
+	d->fc.max_frags = d->cfg.max_frags;
+	d->fc.max_packets = d->cfg.reasm_max_packets;
+	d->fc.timeout_ms = d->cfg.reasm_timeout * 1000u;
+	frag_cfg_refresh(d);
+	d->reasm = lw_reasm_new(&d->fc);
+	if (!d->reasm) {
+		snprintf(err, errlen, "reassembly state: out of memory");
+		return -ENOMEM;
+	}
+	{
+		uint32_t id;
+
+		/* RFC 7739: fragment Identifications not predictable */
+		if (getrandom(&id, sizeof(id), 0) == (ssize_t)sizeof(id))
+			lw_reasm_seed_id(d->reasm, id);
+	}
 	d->rb = ring_buffer__new(d->maps.events, pcpd_handle_event, d, NULL);
 	if (!d->rb) {
 		snprintf(err, errlen, "cannot open the lw_events ring buffer: %s", strerror(errno));
@@ -407,6 +454,8 @@ void pcpd_server_stop(struct pcpd *d)
 
 	if (d->rb)
 		ring_buffer__free(d->rb);
+	lw_reasm_free(d->reasm);
+	d->reasm = NULL;
 	if (d->store) {
 		store_put_state(d->store, STORE_STATE_CLEAN, 1, err, sizeof(err));
 		store_close(d->store);
@@ -595,6 +644,48 @@ int pcpd_serve(struct pcpd *d, const uint8_t *msg, size_t len, const struct in6_
 
 /* ---- data-plane events -> ICMP ------------------------------------------------------ */
 
+/* LW_EV_FRAGMENT and LW_EV_FRAG_NEEDED: reassembly, encapsulation or
+ * decapsulation, fragmentation (slowpath_frag.h); the packets leave in
+ * order, the ICMP errors among them behind the ICMP rate limits. */
+static int handle_frag_event(struct pcpd *d, const void *data, size_t size)
+{
+	static struct lw_frag_out out;
+	struct lw_event ev;
+	int n;
+
+	memset(&ev, 0, sizeof(ev));
+	memcpy(&ev, data, size < sizeof(ev) ? size : sizeof(ev));
+	n = lw_slowpath_frag_event(&d->sp, &d->fc, d->reasm, &ev, size, pcpd_now_ms(), &out);
+	if (n == LW_SLOWPATH_NOT_HANDLED) {
+		d->ctr.events_unhandled++;
+		return 0;
+	}
+	d->ctr.frag_events++;
+	if (n <= 0) {
+		if (n < 0 || out.reason != LW_FRAG_PENDING) {
+			d->ctr.frag_dropped++;
+			pcpd_log(LOG_DEBUG_, "fragment event type %u: nothing sent (%s)", ev.type,
+				 n < 0 ? strerror(-n) : lw_frag_reason_name(out.reason));
+		}
+		return 0;
+	}
+	for (unsigned i = 0; i < out.n; i++) {
+		const struct lw_frag_pkt *p = &out.pkt[i];
+
+		if (p->icmp && !lw_slowpath_ratelimit_allow(&d->rl, p->kind, pcpd_now_ms() * 1000000ull)) {
+			d->ctr.icmp_ratelimited++;
+			continue;
+		}
+		if (pcpd_send_ip(d, p->dest, out.buf + p->off, p->len) == 0) {
+			if (p->icmp)
+				d->ctr.icmp_sent++;
+			else
+				d->ctr.frag_sent++;
+		}
+	}
+	return 0;
+}
+
 int pcpd_handle_event(void *ctx, void *data, size_t size)
 {
 	struct pcpd *d = ctx;
@@ -603,11 +694,10 @@ int pcpd_handle_event(void *ctx, void *data, size_t size)
 
 	d->ctr.events++;
 	n = lw_slowpath_handle(&d->sp, data, size, &out);
-	if (n <= 0) {
-		if (n == LW_SLOWPATH_NOT_HANDLED)
-			d->ctr.events_unhandled++;
+	if (n == LW_SLOWPATH_NOT_HANDLED)
+		return handle_frag_event(d, data, size);
+	if (n <= 0)
 		return 0;
-	}
 	for (unsigned i = 0; i < out.n; i++) {
 		if (!lw_slowpath_ratelimit_allow(&d->rl, out.pkt[i].kind, pcpd_now_ms() * 1000000ull)) {
 			d->ctr.icmp_ratelimited++;

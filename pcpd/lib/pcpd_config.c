@@ -20,6 +20,9 @@ void pcpd_config_defaults(struct pcpd_config *c)
 	alloc_config_init(&c->alloc);
 	c->icmpv4_rate = 100;
 	c->icmpv6_rate = 100;
+	c->max_frags = 40;        /* Snabb's default */
+	c->reasm_max_packets = 1024;
+	c->reasm_timeout = 30;
 	inet_pton(AF_INET6, "ff02::1", &c->announce_group);
 	c->orphan_grace = 120;
 	c->log_level = 2;
@@ -183,6 +186,21 @@ static int statement(struct pcpd_config *c, int argc, char **argv, char *err, si
 		if ((r = num(k, argv[1], 0, 10000000, &n, err, errlen)))
 			return r;
 		*(!strcmp(k, "icmpv4-rate") ? &c->icmpv4_rate : &c->icmpv6_rate) = n;
+	} else if (!strcmp(k, "max-fragments-per-packet")) {
+		ONE();
+		if ((r = num(k, argv[1], 1, 255, &n, err, errlen)))
+			return r;
+		c->max_frags = n;
+	} else if (!strcmp(k, "reassembly-max-packets")) {
+		ONE();
+		if ((r = num(k, argv[1], 1, 65536, &n, err, errlen)))
+			return r;
+		c->reasm_max_packets = n;
+	} else if (!strcmp(k, "reassembly-timeout")) {
+		ONE();
+		if ((r = num(k, argv[1], 1, 120, &n, err, errlen)))
+			return r;
+		c->reasm_timeout = n;
 	} else if (!strcmp(k, "announce-interface")) {
 		ONE();
 		if (strlen(argv[1]) >= IF_NAMESIZE)

@@ -36,6 +36,9 @@ struct pcpd_config {
 	size_t n_subscribers;
 	__be32 icmpv4_source;         /* icmpv4-source: the lwAFTR's IPv4 for its ICMP errors */
 	uint32_t icmpv4_rate, icmpv6_rate; /* per second; bursts are the same number */
+	uint32_t max_frags;           /* max-fragments-per-packet (slow-path reassembly) */
+	uint32_t reasm_max_packets;   /* reassembly-max-packets, per family */
+	uint32_t reasm_timeout;       /* reassembly-timeout, seconds */
 	char announce_ifname[IF_NAMESIZE]; /* announce-interface: the access side */
 	struct in6_addr announce_group;    /* announce-group, default ff02::1 */
 	uint32_t orphan_grace;        /* seconds a binding without a grant survives a state loss */
