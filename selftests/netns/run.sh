@@ -80,6 +80,10 @@ declare -A TEST_IDS=(
 # shellcheck source=selftests/netns/pcpd.sh
 . "$(dirname "${BASH_SOURCE[0]}")/pcpd.sh"
 
+# fragments through pcpd --role aftr's slow path, both ways
+# shellcheck source=selftests/netns/aftrfrag.sh
+. "$(dirname "${BASH_SOURCE[0]}")/aftrfrag.sh"
+
 # the lwB4 tests (two lwB4s sharing an address, LAN hosts, the lwAFTR):
 # they add themselves to ALL_TESTS and TEST_IDS, and build their own topology
 # shellcheck source=selftests/netns/b4.sh
