@@ -17,6 +17,11 @@
  *                 the set the quoted packet used leaves the pool with its
  *                 mappings and is asked for at once (B4-PROV-8)
  *   housekeeping  lw_b4_expire() every expire-interval seconds
+ *   slow path     TOO_BIG_DF / TTL_EXPIRED from the LAN → ICMPv4 3/4 / 11/0
+ *                 to the LAN host from the lwB4's LAN address, icmp-rate per
+ *                 second (IPPROTO_RAW socket); FRAG_NEEDED → the translated
+ *                 packet inside IPv6 fragments of at most the tunnel MTU
+ *                 to the lwAFTR (B4-FRAG-1/2, b4_slow.h)
  *
  * The raw AF_INET6/IPPROTO_IPIP socket bound to tunnel-ipv6 gets every
  * IPv4-in-IPv6 packet for the tunnel address, and the lwAFTR's multicast
@@ -40,6 +45,7 @@
 #include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 
 #include "b4_priv.h"
 #include "addr.h"
@@ -253,6 +259,101 @@ static void pool_check_soon(struct b4d *d, bool exhausted)
 	pool_check(d, exhausted);
 }
 
+/* ---- the slow path (B4-FRAG-1/2) ---------------------------------------- */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* B4-FRAG-1: the translated packet inside IPv6 to the lwAFTR, fragmented
+ * at the tunnel MTU by b4_slow_fragment (the kernel would fragment only
+ * above the route's MTU), through frag_fd (IPPROTO_RAW: the IPv6 headers
+ * are ours; the traffic class is the inner TOS, as in the data plane). */
+static void send_tunnel(struct b4d *d, const struct b4_slow_out *o, uint8_t hop_limit)
+{
+	static struct b4_slow_frags fr;
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_addr = d->cfg.aftr };
+	uint32_t id;
+
+	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != sizeof(id))
+		id = (uint32_t)random();
+	if (d->frag_fd < 0 ||
+	    b4_slow_fragment(&d->cfg.tunnel, &d->cfg.aftr, o->tos, hop_limit ? hop_limit : 64, id,
+			     o->pkt, o->len, o->mtu, &fr)) {
+		d->slow.send_errors++;
+		return;
+	}
+	for (size_t i = 0; i < fr.n; i++)
+		if (sendto(d->frag_fd, fr.pkt[i], fr.len[i], 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
+			d->slow.send_errors++;
+			pcpd_log(LOG_DEBUG_, "slow path: fragment %zu of %zu to the lwAFTR: %s", i + 1, fr.n,
+				 strerror(errno));
+			return;
+		}
+	d->slow.tunnel_sent++;
+	pcpd_log(LOG_DEBUG_, "slow path: %zu-byte IPv4 packet sent through the tunnel in %zu IPv6 "
+		 "fragment(s), MTU %u (B4-FRAG-1)", o->len, fr.n, o->mtu);
+}
+
+static void send_icmp(struct b4d *d, const struct b4_slow_out *o)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = o->dst };
+	char a[LW_IPV4_STRLEN];
+
+	if (!b4_slow_rate_allow(&d->icmp_rl, now_ns())) {
+		d->slow.icmp_rate_limited++;
+		return;
+	}
+	if (d->icmp_fd < 0 || sendto(d->icmp_fd, o->pkt, o->len, 0, (struct sockaddr *)&to,
+				     sizeof(to)) < 0) {
+		d->slow.send_errors++;
+		pcpd_log(LOG_DEBUG_, "slow path: ICMPv4 %u/%u to %s: %s", o->pkt[20], o->pkt[21],
+			 lw_format_ipv4(o->dst, a, sizeof(a)), d->icmp_fd < 0 ? "no socket" : strerror(errno));
+		return;
+	}
+	d->slow.icmp_sent++;
+	pcpd_log(LOG_DEBUG_, "slow path: ICMPv4 %u/%u sent to %s", o->pkt[20], o->pkt[21],
+		 lw_format_ipv4(o->dst, a, sizeof(a)));
+}
+
+static void slow_event(struct b4d *d, const void *data, size_t size)
+{
+	static struct b4_slow_out out;
+	struct lw_b4_config dp = d->dp;
+	struct b4_slow_lan lan;
+
+	/* the LAN address as the lwB4 has it now (lw4o6 load b4 again may
+	 * have changed it) */
+	if (lw_b4_config_read(&d->maps, &dp))
+		dp = d->dp;
+	lan.addr = dp.lan_addr;
+	lan.prefixlen = dp.lan_prefixlen;
+	if (b4_slow_event(&lan, data, size, &out))
+		return;
+	switch (out.kind) {
+	case B4_SLOW_ICMP_TO_LAN:
+		send_icmp(d, &out);
+		break;
+	case B4_SLOW_TO_TUNNEL:
+		send_tunnel(d, &out, dp.hop_limit);
+		break;
+	default:
+		if (out.why == B4_SLOW_TRUNCATED) {
+			d->slow.tunnel_refused++;
+			pcpd_log(LOG_INFO_, "slow path: a packet to fragment arrived truncated: dropped "
+				 "(%llu so far)", (unsigned long long)d->slow.tunnel_refused);
+		} else {
+			d->slow.icmp_suppressed++;
+			pcpd_log(LOG_DEBUG_, "slow path: no packet for event %u: %s",
+				 ((const struct lw_b4_event *)data)->type, b4_slow_reason_name(out.why));
+		}
+	}
+}
+
 /* ---- data-plane events --------------------------------------------------- */
 
 static int handle_event(void *ctx, void *data, size_t size)
@@ -298,6 +399,11 @@ static int handle_event(void *ctx, void *data, size_t size)
 	case LW_B4_EV_POOL_THRESHOLD:
 		pcpd_log(LOG_INFO_, "pool usage threshold: %u of %u ports mapped", e->ps_first, e->ps_size);
 		pool_check_soon(d, false);
+		break;
+	case LW_B4_EV_TOO_BIG_DF:
+	case LW_B4_EV_TTL_EXPIRED:
+	case LW_B4_EV_FRAG_NEEDED:
+		slow_event(d, data, size);
 		break;
 	default:
 		break;
@@ -412,6 +518,16 @@ static int start(struct b4d *d, char *err, size_t errlen)
 				    "host?)", strerror(errno));
 	if (setsockopt(d->fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, &on, sizeof(on)))
 		pcpd_log(LOG_WARN_, "IPV6_MULTICAST_ALL: %s (multicast ANNOUNCE may be missed)", strerror(errno));
+	/* B4-FRAG-1: IPv6 fragments of packets too big for the tunnel */
+	d->frag_fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_RAW);
+	if (d->frag_fd < 0)
+		pcpd_log(LOG_WARN_, "raw IPv6 socket: %s (packets too big for the tunnel are lost)",
+			 strerror(errno));
+	/* ICMPv4 errors to LAN hosts: whole IPv4 packets (IP_HDRINCL) */
+	d->icmp_fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_RAW);
+	if (d->icmp_fd < 0)
+		pcpd_log(LOG_WARN_, "raw IPv4 socket: %s (no ICMPv4 errors to LAN hosts)", strerror(errno));
+	b4_slow_rate_init(&d->icmp_rl, d->cfg.icmp_rate, now_ns());
 	do {
 		r = (uint16_t)random();
 	} while (r < 1024 || r == PCP_SERVER_PORT || r == PCP_CLIENT_PORT);
@@ -518,7 +634,7 @@ int pcpd_b4_main(const char *config, int log_delta)
 	int ret;
 
 	memset(&d.maps, 0xff, sizeof(d.maps));
-	d.fd = d.lan_fd = -1;
+	d.fd = d.lan_fd = d.icmp_fd = d.frag_fd = -1;
 	if (b4_config_load(config, &d.cfg, err, sizeof(err))) {
 		fprintf(stderr, "pcpd: %s\n", err);
 		return 1;
@@ -536,6 +652,17 @@ int pcpd_b4_main(const char *config, int log_delta)
 	}
 	b4_lan_stop(&d);
 	ring_buffer__free(d.rb);
+	if (d.slow.icmp_sent || d.slow.tunnel_sent || d.slow.icmp_rate_limited || d.slow.tunnel_refused ||
+	    d.slow.send_errors)
+		pcpd_log(LOG_INFO_, "slow path: %llu ICMPv4 errors sent, %llu rate-limited, %llu not "
+			 "allowed; %llu packets fragmented into the tunnel, %llu truncated; %llu send errors",
+			 (unsigned long long)d.slow.icmp_sent, (unsigned long long)d.slow.icmp_rate_limited,
+			 (unsigned long long)d.slow.icmp_suppressed, (unsigned long long)d.slow.tunnel_sent,
+			 (unsigned long long)d.slow.tunnel_refused, (unsigned long long)d.slow.send_errors);
+	if (d.icmp_fd >= 0)
+		close(d.icmp_fd);
+	if (d.frag_fd >= 0)
+		close(d.frag_fd);
 	if (d.fd >= 0)
 		close(d.fd);
 	b4store_close(d.store);

@@ -16,6 +16,7 @@
 #include "b4store.h"
 #include "b4_policy.h"
 #include "b4_maps.h"
+#include "b4_slow.h"
 
 #define B4_CLIENT4 0xc0000002u  /* 192.0.0.2 */
 #define B4_SLOTS LW_B4_POOL_MAX
@@ -61,6 +62,14 @@ struct b4d {
 	/* recovery measurement */
 	uint64_t lost_ms;
 	const char *lost_why;
+	/* the slow path (b4_slow.h): ICMPv4 errors to LAN hosts through
+	 * icmp_fd, IPv6 fragments through frag_fd (both IPPROTO_RAW) */
+	int icmp_fd, frag_fd;
+	struct lw_slowpath_ratelimit icmp_rl;
+	struct {
+		uint64_t icmp_sent, icmp_rate_limited, icmp_suppressed;
+		uint64_t tunnel_sent, tunnel_refused, send_errors;
+	} slow;
 	/* the LAN server */
 	int lan_fd;
 	unsigned lan_ifindex;

@@ -27,6 +27,7 @@ void b4_config_defaults(struct b4_config *c)
 	c->release_idle_s = 600;
 	c->lan_min_lifetime = 120;
 	c->lan_max_lifetime = 7200;
+	c->icmp_rate = 100;
 	c->log_level = 2;
 }
 
@@ -80,6 +81,8 @@ static int statement(struct b4_config *c, int argc, char **argv, char *err, size
 		return num(k, argv[1], 1, 86400, &c->lan_min_lifetime, err, errlen);
 	} else if (!strcmp(k, "lan-max-lifetime")) {
 		return num(k, argv[1], 1, 86400, &c->lan_max_lifetime, err, errlen);
+	} else if (!strcmp(k, "icmp-rate")) {
+		return num(k, argv[1], 0, 100000, &c->icmp_rate, err, errlen);
 	} else if (!strcmp(k, "lan-address")) {
 		if (lw_parse_ipv4(argv[1], &c->lan_addr, err, errlen))
 			return lw_errf(err, errlen, "lan-address: '%s' is not an IPv4 address", argv[1]);

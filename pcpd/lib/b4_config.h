@@ -26,6 +26,9 @@
  *                          default: the interface that holds lan-address
  *   lan-min-lifetime S     bounds of the lifetimes granted to LAN hosts,
  *   lan-max-lifetime S     RFC 6887 §15 (defaults 120 and 7200)
+ *   icmp-rate N            ICMPv4 errors to LAN hosts (3/4 too big, 11/0 TTL
+ *                          expired) per second, a bucket as deep as one
+ *                          second's worth, 0..100000 (default 100; 0 = none)
  *   log-level error|warning|info|debug */
 #ifndef LW4O6_B4_CONFIG_H
 #define LW4O6_B4_CONFIG_H
@@ -52,6 +55,7 @@ struct b4_config {
 	__be32 lan_addr;
 	char lan_ifname[16];
 	uint32_t lan_min_lifetime, lan_max_lifetime;
+	uint32_t icmp_rate;           /* errors to LAN hosts per second */
 	int log_level;                /* 0 error, 1 warning, 2 info, 3 debug */
 };
 
