@@ -96,6 +96,8 @@ declare -A TEST_IDS=(
 . "$(dirname "${BASH_SOURCE[0]}")/pcpb4pool.sh"
 # shellcheck source=selftests/netns/pcplan.sh
 . "$(dirname "${BASH_SOURCE[0]}")/pcplan.sh"
+# shellcheck source=selftests/netns/pcpb4slow.sh
+. "$(dirname "${BASH_SOURCE[0]}")/pcpb4slow.sh"
 
 # ---- addresses (documentation ranges only) -----------------------------------
 
