@@ -240,12 +240,14 @@ pcpb4slow_df_clear_fragmented()
 	[ $((p1 - p0)) -ge 1 ] || pb_fail "punt-over-mtu-fragment-ipv4 did not move"
 	wait_for 3 grep -q "1428-byte IPv4 packet sent through the tunnel in 2 IPv6 fragment(s), MTU 1280" \
 		"$T/pcpd-b4.log" || pb_fail "pcpd --role b4 did not send the packet through the tunnel"
-	# libpcap hands packets over in batches: let the last ones reach the file
-	sleep 1
+	# until the fragments are in the file (libpcap hands packets over in
+	# batches, later under load), then the check once more for its output
+	wait_for 10 python3 "$T/slowprobe.py" frags "$T/frag.pcap" 2001:db8:b4::1 "$LB_BR" "$LB_PUB" \
+		"$LB_INET" "$LB_ECHO_PORT" 1400
 	stop_bg "$(awk '$2 == "capture" { print $1 }' "$T/pids" | tail -1)" INT
 	r=$(python3 "$T/slowprobe.py" frags "$T/frag.pcap" 2001:db8:b4::1 "$LB_BR" "$LB_PUB" "$LB_INET" \
-		"$LB_ECHO_PORT" 1400 2>&1) || pb_fail "IPv6 fragments on the access link: $r; capture:
-$(tcpdump -nr "$T/frag.pcap" 2>&1 | tail -8)"
+		"$LB_ECHO_PORT" 1400 2>&1) || pb_fail "IPv6 fragments on the access link: $r; capture: $(
+		tcpdump -nr "$T/frag.pcap" 2>&1 | tail -8 | paste -sd'|'); tcpdump: $(paste -sd'|' "$T/capture.log")"
 	read -r nfrag maxf tot ttl sport <<<"$r"
 	log "IPv6 fragments from the lwB4: $nfrag, largest $maxf octets; reassembled IPv4 $tot octets, TTL $ttl, source $LB_PUB:$sport"
 	[ "$nfrag" -ge 2 ] && [ "$tot" = 1428 ] && [ "$ttl" = 63 ] ||
