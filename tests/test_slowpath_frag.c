@@ -567,6 +567,66 @@ static void test_frag_event(void **state)
 	lw_reasm_free(r);
 }
 
+/* IPv4-in-IPv6 from b4 to BR around the IPv4 fragment f (flen bytes) */
+static size_t wrap6(uint8_t *buf, const char *b4, const uint8_t *f, size_t flen)
+{
+	struct pkt p;
+
+	pkt_init(&p, buf, 2048);
+	pkt_ipv6(&p, &(struct pkt_ip6){ .src = ip6(b4), .dst = ip6(BR), .hop_limit = 64, .next_header = 4 });
+	pkt_data(&p, f, flen);
+	assert_true(pkt_finish(&p) > 0);
+	return p.len;
+}
+
+/* AFTR-DECAP-6: inner IPv4 fragments are reassembled per (B4, BR), then the
+ * whole packet is validated and decapsulated; a fragment from another B4
+ * does not join them. */
+static void test_frag_event_inner_ipv4(void **state)
+{
+	struct lw_slowpath_cfg cfg = sp_cfg();
+	struct lw_frag_cfg fc = frag_cfg();
+	struct lw_reasm *r = lw_reasm_new(&fc);
+	struct lw_event *ev = calloc(1, sizeof(*ev));
+	size_t wlen = build_udp4(whole, SHARED, INET, 2700, 2300, 33, false, 1000);
+	uint8_t f[2][2048], t[2048];
+	size_t fl[2];
+	int n;
+
+	(void)state;
+	assert_non_null(ev);
+	fl[0] = build_frag4(f[0], whole, 0, 504, true);
+	fl[1] = build_frag4(f[1], whole, 504, wlen - 20 - 504, false);
+	ev->type = LW_EV_FRAGMENT;
+	ev->dir = LW_DIR_FROM_B4;
+	ev->l3_proto = ETH_P_IPV6;
+	/* the second fragment from another B4 first: kept apart */
+	ev->pkt_len = ev->cap_len = (uint32_t)wrap6(t, B4_OTHER, f[1], fl[1]);
+	memcpy(ev->pkt, t, ev->cap_len);
+	assert_int_equal(lw_slowpath_frag_event(&cfg, &fc, r, ev, sizeof(*ev), 1, &fout), 0);
+	ev->pkt_len = ev->cap_len = (uint32_t)wrap6(t, B4, f[0], fl[0]);
+	memcpy(ev->pkt, t, ev->cap_len);
+	assert_int_equal(lw_slowpath_frag_event(&cfg, &fc, r, ev, sizeof(*ev), 1, &fout), 0);
+	assert_int_equal(lw_reasm_pending(r), 2);
+	ev->pkt_len = ev->cap_len = (uint32_t)wrap6(t, B4, f[1], fl[1]);
+	memcpy(ev->pkt, t, ev->cap_len);
+	n = lw_slowpath_frag_event(&cfg, &fc, r, ev, sizeof(*ev), 1, &fout);
+	assert_int_equal(n, 1);
+	assert_int_equal(fout.pkt[0].dest, LW_SLOWPATH_TO_INTERNET);
+	assert_int_equal(fout.pkt[0].len, wlen);
+	assert_ip4_ok(fout.buf + fout.pkt[0].off, wlen);
+	assert_int_equal(fout.buf[fout.pkt[0].off + 8], 63);
+	assert_memory_equal(fout.buf + fout.pkt[0].off + 20, whole + 20, wlen - 20);
+	/* B4_OTHER's first fragment completes its own packet, which then fails
+	 * validation: SHARED's port belongs to B4 */
+	ev->pkt_len = ev->cap_len = (uint32_t)wrap6(t, B4_OTHER, f[0], fl[0]);
+	memcpy(ev->pkt, t, ev->cap_len);
+	assert_int_equal(lw_slowpath_frag_event(&cfg, &fc, r, ev, sizeof(*ev), 1, &fout), 0);
+	assert_int_equal(fout.reason, LW_SLOWPATH_NO_SOFTWIRE);
+	free(ev);
+	lw_reasm_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -585,6 +645,7 @@ int main(void)
 		cmocka_unit_test(test_decap_whole),
 		cmocka_unit_test(test_decap_whole_inner_fragment),
 		cmocka_unit_test(test_frag_event),
+		cmocka_unit_test(test_frag_event_inner_ipv4),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -506,6 +506,33 @@ int lw_slowpath_frag_event(const struct lw_slowpath_cfg *cfg, const struct lw_fr
 		return lw_slowpath_encap_whole(cfg, fc, r, reasm_buf, whole, fc->ipv6_mtu, false, out);
 	}
 	if (ev->l3_proto == ETH_P_IPV6 && ev->dir == LW_DIR_FROM_B4) {
+		size_t off = SP_IPV6_HDR, end;
+		uint8_t nh;
+
+		if (ev->cap_len < SP_IPV6_HDR)
+			return -EINVAL;
+		end = SP_IPV6_HDR + sp_get16(ev->pkt + 4);
+		if (end > ev->cap_len)
+			return none(out, LW_SLOWPATH_MALFORMED);
+		nh = ev->pkt[6];
+		while ((nh == 0 || nh == 60) && off + 8 <= end && off < SP_IPV6_HDR + 256) {
+			nh = ev->pkt[off];
+			off += ((size_t)ev->pkt[off + 1] + 1) * 8;
+		}
+		if (nh == SP_PROTO_IPIP && off + SP_IPV4_HDR <= end) {
+			/* an IPv4 fragment in a whole IPv6 packet (AFTR-DECAP-6):
+			 * reassembled per (B4, BR), then the tunnel packet is
+			 * rebuilt around it and validated as a whole one */
+			rc = lw_reasm_ipv4_tunnel(r, ev->pkt + off, end - off, ev->pkt, now_ms,
+						  reasm_buf + off, sizeof(reasm_buf) - off, &whole);
+			if (rc <= 0)
+				return none(out, rc < 0 ? -rc : LW_FRAG_PENDING);
+			if (off - SP_IPV6_HDR + whole > 65535)
+				return none(out, LW_FRAG_INVALID);
+			memcpy(reasm_buf, ev->pkt, off);
+			sp_put16(reasm_buf + 4, (uint16_t)(off - SP_IPV6_HDR + whole));
+			return lw_slowpath_decap_whole(cfg, fc, r, reasm_buf, off + whole, fc->ipv4_mtu, out);
+		}
 		rc = lw_reasm_ipv6(r, ev->pkt, ev->cap_len, now_ms, reasm_buf, sizeof(reasm_buf), &whole);
 		if (rc <= 0)
 			return none(out, rc < 0 ? -rc : LW_FRAG_PENDING);

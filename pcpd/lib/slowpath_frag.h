@@ -14,8 +14,9 @@
  * conformance runner, which frames them as pcpd's kernel would).
  *
  *   LW_EV_FRAGMENT     IPv4 fragment from the internet / IPv6 fragment to a
- *                      BR: reassembled; a complete packet is encapsulated /
- *                      decapsulated and fragmented to the MTU when needed
+ *                      BR / IPv4 fragment inside IPv6 from a B4: reassembled;
+ *                      a complete packet is encapsulated / decapsulated and
+ *                      fragmented to the MTU when needed
  *   LW_EV_FRAG_NEEDED  DF clear, too big after encapsulation (IPv4 in) or
  *                      after decapsulation (IPv6 in): encapsulated or
  *                      decapsulated here and fragmented to the event's MTU */
@@ -87,6 +88,11 @@ unsigned lw_reasm_pending(const struct lw_reasm *r);
  * TOO_MANY/OVERLAP the whole packet) was discarded. cap: LW_FRAG_PKT_MAX. */
 int lw_reasm_ipv4(struct lw_reasm *r, const uint8_t *pkt, size_t len, uint64_t now_ms,
 		  uint8_t *out, size_t cap, size_t *out_len);
+/* The same for an IPv4 fragment that came inside IPv6 (outer: its IPv6
+ * header): fragments are put together only when their outer source (the
+ * B4) and destination (the BR) are the same too (AFTR-DECAP-6). */
+int lw_reasm_ipv4_tunnel(struct lw_reasm *r, const uint8_t *pkt, size_t len, const uint8_t *outer,
+			 uint64_t now_ms, uint8_t *out, size_t cap, size_t *out_len);
 /* The same for an IPv6 fragment (a fragment header after optional
  * hop-by-hop, destination options or routing headers). The whole packet keeps
  * the first fragment's headers before the fragment header, which goes. */

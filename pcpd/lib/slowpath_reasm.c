@@ -17,7 +17,7 @@ struct frag_range {
 
 struct reasm_pkt {
 	bool used;
-	uint8_t key[37];     /* v4: src dst proto id; v6: src dst id */
+	uint8_t key[48];     /* v4: src dst proto id [tunnel B4 BR]; v6: src dst id */
 	uint64_t first_ms;
 	uint8_t hdr[SP_IPV6_HDR + 256]; /* header(s) of the first fragment */
 	size_t hdr_len;      /* 0 until the first fragment is here */
@@ -236,7 +236,13 @@ static int pkt_add(struct lw_reasm *r, struct reasm_table *t, struct reasm_pkt *
 int lw_reasm_ipv4(struct lw_reasm *r, const uint8_t *pkt, size_t len, uint64_t now_ms,
 		  uint8_t *out, size_t cap, size_t *out_len)
 {
-	uint8_t key[13];
+	return lw_reasm_ipv4_tunnel(r, pkt, len, NULL, now_ms, out, cap, out_len);
+}
+
+int lw_reasm_ipv4_tunnel(struct lw_reasm *r, const uint8_t *pkt, size_t len, const uint8_t *outer,
+			 uint64_t now_ms, uint8_t *out, size_t cap, size_t *out_len)
+{
+	uint8_t key[48];
 	size_t ihl, tot;
 	uint16_t fo;
 	uint32_t off;
@@ -258,7 +264,13 @@ int lw_reasm_ipv4(struct lw_reasm *r, const uint8_t *pkt, size_t len, uint64_t n
 	memcpy(key, pkt + 12, 8);
 	key[8] = pkt[9];
 	memcpy(key + 9, pkt + 4, 2);
-	memset(key + 11, 0, 2);
+	memset(key + 11, 0, sizeof(key) - 11);
+	if (outer) {
+		/* fragments from one B4 to one BR only: B4s sharing an
+		 * address may well pick the same Identification */
+		key[11] = 1;
+		memcpy(key + 12, outer + 8, 32);
+	}
 	lw_reasm_expire(r, now_ms);
 	p = table_get(r, &r->t4, key, sizeof(key), now_ms, &evicted);
 	if (!p)
