@@ -457,9 +457,10 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 		}
 	}
 	if (iph->frag_off & bpf_htons(IP_MF | IP_OFFSET)) {
-		/* AFTR-DECAP-6: never forwarded unvalidated */
-		lw_count(LW_STAT_DROP_IPV4_FRAGMENT, bytes);
-		return XDP_DROP;
+		/* AFTR-DECAP-6: never forwarded unvalidated. The slow path
+		 * reassembles per (B4, BR), then validates the whole. */
+		return lw_punt_fragment(ctx, cfg, LW_DIR_FROM_B4, l3off, ETH_P_IPV6,
+					sizeof(*ip6) + payload_len, LW_STAT_PUNT_INNER_FRAGMENT, bytes);
 	}
 	if (lw_parse_l4(data, data_end, inner + ihl, iph->protocol, &l4, &qsrc, &qdst)) {
 		lw_count(LW_STAT_DROP_BAD_INNER, bytes);

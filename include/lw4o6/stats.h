@@ -20,7 +20,7 @@
 	X(DROP_TTL_ZERO,        "drop-ttl-zero-ipv4")        \
 	X(DROP_OVER_MTU_DF,     "drop-over-mtu-but-dont-fragment-ipv4") \
 	X(PUNT_FRAG_NEEDED,     "punt-over-mtu-fragment-ipv4") /* DF clear: slow path fragments */ \
-	X(DROP_IPV4_FRAGMENT,   "drop-ipv4-fragment")       /* inner IPv4 fragments from B4s (AFTR-DECAP-6) */ \
+	X(PUNT_INNER_FRAGMENT,  "punt-inner-ipv4-fragment") /* from B4s: the slow path reassembles (AFTR-DECAP-6) */ \
 	X(PUNT_IPV6_FRAGMENT,   "punt-ipv6-fragment")       /* to a BR: the slow path reassembles */ \
 	X(DROP_BAD_IPV4,        "drop-malformed-ipv4")       \
 	X(DROP_BAD_IPV6,        "drop-malformed-ipv6")       \

@@ -15,6 +15,10 @@
 #              (punt-ipv6-fragment); pcpd reassembles, validates B4, BR,
 #              source and port, decapsulates and fragments the IPv4 packet
 #              (RFC 791); the internet host reassembles
+#   B4 → inet, fragmented by the B4 host (tun0's MTU 1460): each IPv4
+#              fragment crosses the tunnel in its own IPv6 packet; XDP punts
+#              them (punt-inner-ipv4-fragment); pcpd reassembles per (B4, BR),
+#              validates the whole packet and decapsulates (AFTR-DECAP-6)
 #
 # The datagrams are sent with IP_PMTUDISC_DONT (DF clear), as a fragmenting
 # sender does.
@@ -22,6 +26,7 @@
 AFTRFRAG_TESTS="
 frag_inet_to_b4_udp_3000
 frag_b4_to_inet_udp_3000
+frag_b4_to_inet_inner_fragments
 "
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
@@ -35,6 +40,7 @@ ALL_TESTS+=$AFTRFRAG_TESTS
 TEST_IDS+=(
 	[frag_inet_to_b4_udp_3000]="AFTR-ENCAP-5 AFTR-ENCAP-4 AFTR-ENCAP-1"
 	[frag_b4_to_inet_udp_3000]="AFTR-DECAP-1 AFTR-DECAP-2 AFTR-ENCAP-4"
+	[frag_b4_to_inet_inner_fragments]="AFTR-DECAP-6 AFTR-DECAP-2"
 )
 
 FRAG_PORT=3101 # in the B4's set (psid-len 6, psid 3: 3072..4095)
@@ -123,4 +129,20 @@ frag_b4_to_inet_udp_3000()
 	d=$(delta "$T/s0.json" "$T/s1.json" punt-ipv6-fragment-packets)
 	[ "$d" -ge 3 ] || pfail "punt-ipv6-fragment +$d, expected the 3 IPv6 fragments of 3068 octets"
 	log "punt-ipv6-fragment +$d, events-sent +$(delta "$T/s0.json" "$T/s1.json" events-sent-packets)"
+}
+
+frag_b4_to_inet_inner_fragments()
+{
+	local d
+
+	frag_setup
+	head -c 3000 /dev/urandom >"$T/payload"
+	frag_recv "$NS_INET" "$INET4" 5005 "$T/got"
+	stats_json "$T/s0.json"
+	frag_send "$NS_B4" "$B4_IPV4" "$FRAG_PORT" "$INET4" 5005 "$T/payload"
+	frag_expect "B4 → inet (inner fragments)"
+	stats_json "$T/s1.json"
+	d=$(delta "$T/s0.json" "$T/s1.json" punt-inner-ipv4-fragment-packets)
+	[ "$d" -ge 3 ] || pfail "punt-inner-ipv4-fragment +$d, expected the 3 IPv4 fragments of 3028 octets"
+	log "punt-inner-ipv4-fragment +$d, events-sent +$(delta "$T/s0.json" "$T/s1.json" events-sent-packets)"
 }

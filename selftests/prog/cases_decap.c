@@ -272,12 +272,21 @@ const struct tcase decap_cases[] = {
 	},
 	/* ---- dropped after validation ---- */
 	{
-		.name = "AFTR-DECAP-6 inner IPv4 non-first fragment: drop-ipv4-fragment",
+		.name = "AFTR-DECAP-6 inner IPv4 non-first fragment: LW_EV_FRAGMENT for reassembly (punt-inner-ipv4-fragment)",
 		.side = SIDE_ACC,
 		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_A, BR1, 0, 64),
 			.ip4 = IP4FRAG(SHARED1, INET_HOST, 64, 17, 100), .l4 = DATA(64) },
 		.act = XDP_DROP,
-		.ctr = { C(RCVD_IPV6, 1), C(DROP_IPV4_FRAGMENT, 1) },
+		.ctr = { C(RCVD_IPV6, 1), C(PUNT_INNER_FRAGMENT, 1) },
+		.ev = { EV(FRAGMENT, FROM_B4, 0, L3, ETH_P_IPV6) },
+	},
+	{
+		.name = "AFTR-DECAP-6 inner IPv4 fragment longer than an event holds: drop-fragment-over-capture, no event",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_A, BR1, 0, 64),
+			.ip4 = IP4FRAG(SHARED1, INET_HOST, 64, 17, 100), .l4 = DATA(1600) },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV6, 1), C(DROP_FRAGMENT_CAPTURE, 1) },
 	},
 	{
 		.name = "AFTR-DECAP-7 inner TTL 1: drop-ttl-zero-ipv4 + LW_EV_TTL_EXPIRED",
