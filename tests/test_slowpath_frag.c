@@ -435,11 +435,30 @@ static void test_encap_whole_fragments(void **state)
 	assert_int_equal(out_pkt[40 + 8], 63);
 	assert_ip4_ok(out_pkt + 40, wlen);
 	assert_memory_equal(out_pkt + 40 + 20, whole + 20, wlen - 20);
-	/* no binding: nothing */
+	/* no binding (AFTR-ENCAP-2): ICMPv4 3/1 to the sender, or nothing */
 	stub.miss = true;
+	lw_frag_out_init(&fout);
+	assert_int_equal(lw_slowpath_encap_whole(&cfg, &fc, r, whole, wlen, 1280, false, &fout), 1);
+	f = fout.buf + fout.pkt[0].off;
+	assert_true(fout.pkt[0].icmp);
+	assert_int_equal(fout.pkt[0].dest, LW_SLOWPATH_TO_INTERNET);
+	assert_int_equal(f[20], 3);
+	assert_int_equal(f[21], 1);
+	assert_true(ref_ipv4_header_ok(f, fout.pkt[0].len));
+	assert_int_equal(ref_csum(f + 20, fout.pkt[0].len - 20), 0);
+	fc.flags &= ~LW_CFG_ICMPV4_ERRORS;
 	lw_frag_out_init(&fout);
 	assert_int_equal(lw_slowpath_encap_whole(&cfg, &fc, r, whole, wlen, 1280, false, &fout), 0);
 	assert_int_equal(fout.reason, LW_SLOWPATH_NO_SOFTWIRE);
+	/* TTL 1 (decision 7): ICMPv4 11/0 */
+	stub.miss = false;
+	fc.flags |= LW_CFG_ICMPV4_ERRORS;
+	whole[8] = 1;
+	put_be16(whole + 10, 0);
+	put_be16(whole + 10, ref_csum(whole, 20));
+	lw_frag_out_init(&fout);
+	assert_int_equal(lw_slowpath_encap_whole(&cfg, &fc, r, whole, wlen, 1280, false, &fout), 1);
+	assert_int_equal(fout.buf[fout.pkt[0].off + 20], 11);
 	lw_reasm_free(r);
 }
 
@@ -493,8 +512,23 @@ static void test_decap_whole(void **state)
 	assert_ip4_ok(out_pkt, olen);
 	lw_reasm_free(r);
 
-	/* another B4 with SHARED's port: not forwarded */
+	/* another B4 with SHARED's port: not forwarded; ICMPv6 1/5 to it
+	 * (AFTR-DECAP-3) when ICMPv6 errors are on */
 	wlen = build_tunnel(whole, B4_OTHER, BR, 1432, false);
+	lw_frag_out_init(&fout);
+	assert_int_equal(lw_slowpath_decap_whole(&cfg, &fc, NULL, whole, wlen, 576, &fout), 1);
+	assert_true(fout.pkt[0].icmp);
+	assert_int_equal(fout.pkt[0].dest, LW_SLOWPATH_TO_B4);
+	assert_int_equal(fout.buf[fout.pkt[0].off + 6], 58);
+	assert_int_equal(fout.buf[fout.pkt[0].off + 40], 1);
+	assert_int_equal(fout.buf[fout.pkt[0].off + 41], 5);
+	{
+		struct in6_addr d = ip6(B4_OTHER);
+
+		assert_memory_equal(fout.buf + fout.pkt[0].off + 24, &d, 16);
+	}
+	assert_true(ref_l4_ok_ipv6(fout.buf + fout.pkt[0].off, fout.pkt[0].len));
+	fc.flags &= ~LW_CFG_ICMPV6_ERRORS;
 	lw_frag_out_init(&fout);
 	assert_int_equal(lw_slowpath_decap_whole(&cfg, &fc, NULL, whole, wlen, 576, &fout), 0);
 	assert_int_equal(fout.reason, LW_SLOWPATH_NO_SOFTWIRE);
@@ -502,6 +536,7 @@ static void test_decap_whole(void **state)
 	wlen = build_tunnel(whole, B4, BR_OTHER, 1432, false);
 	assert_int_equal(lw_slowpath_decap_whole(&cfg, &fc, NULL, whole, wlen, 576, &fout), 0);
 	assert_int_equal(fout.reason, LW_SLOWPATH_NO_SOFTWIRE);
+	fc.flags |= LW_CFG_ICMPV6_ERRORS;
 	/* DF: ICMPv4 3/4 back through the tunnel, from BR to B4 */
 	wlen = build_tunnel(whole, B4, BR, 1432, true);
 	lw_frag_out_init(&fout);
@@ -618,7 +653,9 @@ static void test_frag_event_inner_ipv4(void **state)
 	assert_int_equal(fout.buf[fout.pkt[0].off + 8], 63);
 	assert_memory_equal(fout.buf + fout.pkt[0].off + 20, whole + 20, wlen - 20);
 	/* B4_OTHER's first fragment completes its own packet, which then fails
-	 * validation: SHARED's port belongs to B4 */
+	 * validation: SHARED's port belongs to B4. Nothing is forwarded; with
+	 * ICMPv6 errors off nothing at all. */
+	fc.flags &= ~LW_CFG_ICMPV6_ERRORS;
 	ev->pkt_len = ev->cap_len = (uint32_t)wrap6(t, B4_OTHER, f[0], fl[0]);
 	memcpy(ev->pkt, t, ev->cap_len);
 	assert_int_equal(lw_slowpath_frag_event(&cfg, &fc, r, ev, sizeof(*ev), 1, &fout), 0);

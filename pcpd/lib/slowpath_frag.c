@@ -214,6 +214,46 @@ static int add_icmp4(const struct lw_slowpath_cfg *cfg, const struct sp_route *r
 	return n;
 }
 
+/* The ICMP error the data plane would have asked for had the packet been
+ * whole: the same event, built here, through lw_slowpath_handle() (whose
+ * own rules and settings then apply). reason: why the packet itself went. */
+static int via_event(const struct lw_slowpath_cfg *cfg, __u16 type, __u16 dir, __u16 l3_proto,
+		     const uint8_t *pkt, size_t len, int reason, struct lw_frag_out *out)
+{
+	struct lw_event *ev = calloc(1, sizeof(*ev));
+	struct lw_slowpath_out *so = malloc(sizeof(*so));
+	int n, sent = 0;
+
+	if (!ev || !so) {
+		free(ev);
+		free(so);
+		return -ENOMEM;
+	}
+	ev->type = type;
+	ev->dir = dir;
+	ev->l3_proto = l3_proto;
+	ev->pkt_len = (__u32)len;
+	/* the quote is at most 1280 octets: a capture's worth is plenty */
+	ev->cap_len = (__u32)(len < LW_EVENT_MAX_CAPTURE ? len : LW_EVENT_MAX_CAPTURE);
+	memcpy(ev->pkt, pkt, ev->cap_len);
+	n = lw_slowpath_handle(cfg, ev, sizeof(*ev), so);
+	for (int i = 0; i < n; i++) {
+		uint8_t *p = out_add(out, so->pkt[i].len, so->pkt[i].dest, false);
+
+		if (!p)
+			break;
+		memcpy(p, so->pkt[i].data, so->pkt[i].len);
+		out->pkt[out->n - 1].icmp = 1;
+		out->pkt[out->n - 1].kind = so->pkt[i].kind;
+		sent++;
+	}
+	free(ev);
+	free(so);
+	if (!sent)
+		out->reason = reason;
+	return sent;
+}
+
 /* The port the data plane looks an IPv4 packet up with, and whether it may
  * go on. dst: the destination side (encapsulation), else the source side
  * (decapsulation). from_inet applies the internet side's ICMP policy. */
@@ -338,10 +378,19 @@ int lw_slowpath_encap_whole(const struct lw_slowpath_cfg *cfg, const struct lw_f
 	rc = cfg->find_softwire(cfg->ctx, dst, port, &b4, &br);
 	if (rc == -ENOENT)
 		return none(out, LW_SLOWPATH_NOT_OUR_PACKET);
-	if (rc)
-		return none(out, LW_SLOWPATH_NO_SOFTWIRE); /* AFTR-ENCAP-2 */
-	if (pkt[8] <= 1)
+	if (rc) {
+		/* AFTR-ENCAP-2: ICMPv4 3/1 to the sender */
+		if (!from_b4 && (fc->flags & LW_CFG_ICMPV4_ERRORS) && !icmp_error)
+			return via_event(cfg, LW_EV_ENCAP_NO_BINDING, LW_DIR_FROM_INTERNET, ETH_P_IP,
+					 pkt, tot, LW_SLOWPATH_NO_SOFTWIRE, out);
+		return none(out, LW_SLOWPATH_NO_SOFTWIRE);
+	}
+	if (pkt[8] <= 1) {
+		if (!from_b4 && (fc->flags & LW_CFG_ICMPV4_ERRORS) && !icmp_error)
+			return via_event(cfg, LW_EV_TTL_EXPIRED, LW_DIR_FROM_INTERNET, ETH_P_IP, pkt, tot,
+					 LW_FRAG_TTL, out);
 		return none(out, LW_FRAG_TTL);
+	}
 	if (tot + SP_IPV6_HDR > mtu && (sp_get16(pkt + 6) & 0x4000)) {
 		/* AFTR-ENCAP-4: the sender learns the tunnel's MTU */
 		if (!(fc->flags & LW_CFG_ICMPV4_ERRORS) || icmp_error)
@@ -409,12 +458,22 @@ int lw_slowpath_decap_whole(const struct lw_slowpath_cfg *cfg, const struct lw_f
 	/* AFTR-DECAP-2..5: (B4, BR, IPv4 source, port) name one softwire */
 	if (!cfg->find_softwire ||
 	    cfg->find_softwire(cfg->ctx, src, sport, &b4, &br) ||
-	    memcmp(&b4, &o.src, 16) || memcmp(&br, &o.dst, 16))
+	    memcmp(&b4, &o.src, 16) || memcmp(&br, &o.dst, 16)) {
+		/* AFTR-DECAP-3: ICMPv6 1/5 to the B4 */
+		if (fc->flags & LW_CFG_ICMPV6_ERRORS)
+			return via_event(cfg, LW_EV_DECAP_NO_BINDING, LW_DIR_FROM_B4, ETH_P_IPV6, pkt,
+					 o.len, LW_SLOWPATH_NO_SOFTWIRE, out);
 		return none(out, LW_SLOWPATH_NO_SOFTWIRE);
+	}
 	rt.b4 = b4;
 	rt.br = br;
-	if ((fc->flags & LW_CFG_TTL_DECAP) && inner[8] <= 1)
+	if ((fc->flags & LW_CFG_TTL_DECAP) && inner[8] <= 1) {
+		/* AFTR-DECAP-7: ICMPv4 11/0 back through the tunnel */
+		if ((fc->flags & LW_CFG_ICMPV4_ERRORS) && !icmp_error)
+			return via_event(cfg, LW_EV_TTL_EXPIRED, LW_DIR_FROM_B4, ETH_P_IPV6, pkt, o.len,
+					 LW_FRAG_TTL, out);
 		return none(out, LW_FRAG_TTL);
+	}
 
 	ip = malloc(tot);
 	if (!ip)
@@ -432,20 +491,22 @@ int lw_slowpath_decap_whole(const struct lw_slowpath_cfg *cfg, const struct lw_f
 		rc = cfg->find_softwire(cfg->ctx, dst, 0, &db4, &dbr) == -ENOENT ? -ENOENT : -ESRCH;
 	if (rc != -ENOENT) {
 		/* one of ours: hairpinning (AFTR-HP-1..3), one TTL decrement */
-		if (rc) {
-			free(ip);
-			return none(out, LW_SLOWPATH_NO_SOFTWIRE);
+		bool errors = (fc->flags & LW_CFG_ICMPV4_ERRORS) && !icmp_error;
+
+		if (!(fc->flags & LW_CFG_HAIRPINNING))
+			n = none(out, LW_FRAG_POLICY);
+		else if (rc)
+			n = errors ? via_event(cfg, LW_EV_ENCAP_NO_BINDING, LW_DIR_FROM_B4, ETH_P_IPV6, pkt,
+					       o.len, LW_SLOWPATH_NO_SOFTWIRE, out) :
+				     none(out, LW_SLOWPATH_NO_SOFTWIRE);
+		else if (ip[8] <= 1)
+			n = errors ? via_event(cfg, LW_EV_TTL_EXPIRED, LW_DIR_FROM_B4, ETH_P_IPV6, pkt,
+					       o.len, LW_FRAG_TTL, out) :
+				     none(out, LW_FRAG_TTL);
+		else {
+			ipv4_ttl_dec(ip);
+			n = encap_send(cfg, fc, r, ip, tot, fc->ipv6_mtu, &db4, &dbr, out);
 		}
-		if (!(fc->flags & LW_CFG_HAIRPINNING)) {
-			free(ip);
-			return none(out, LW_FRAG_POLICY);
-		}
-		if (ip[8] <= 1) {
-			free(ip);
-			return none(out, LW_FRAG_TTL);
-		}
-		ipv4_ttl_dec(ip);
-		n = encap_send(cfg, fc, r, ip, tot, fc->ipv6_mtu, &db4, &dbr, out);
 		free(ip);
 		return n;
 	}
