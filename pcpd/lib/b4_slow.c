@@ -8,6 +8,7 @@
 #include <sys/random.h>
 
 #include "b4_slow.h"
+#include "slowpath_frag.h"
 
 #define IP4_HDR 20
 #define ICMP_HDR 8
@@ -241,38 +242,27 @@ int b4_slow_fragment(const struct in6_addr *src, const struct in6_addr *dst, uin
 		     uint8_t hl, uint32_t id, const uint8_t *pkt, size_t len, uint32_t mtu,
 		     struct b4_slow_frags *out)
 {
-	size_t chunk, off = 0;
+	/* one IPv6 fragmenter for both roles: the lwAFTR's (slowpath_frag.c) */
+	static struct lw_frag_out fo; /* 96 KiB: not on the stack */
+	uint8_t whole[40 + LW_B4_EVENT_MAX_CAPTURE];
+	int r;
 
 	out->n = 0;
 	if (len > LW_B4_EVENT_MAX_CAPTURE)
 		return -EMSGSIZE;
 	if (mtu < 1280)
 		mtu = 1280;
-	if (40 + len <= mtu) {
-		ip6_header(out->pkt[0], src, dst, tclass, hl, len, 4 /* IPv4 */);
-		memcpy(out->pkt[0] + 40, pkt, len);
-		out->len[0] = 40 + len;
-		out->n = 1;
-		return 0;
+	ip6_header(whole, src, dst, tclass, hl, len, 4 /* IPv4 */);
+	memcpy(whole + 40, pkt, len);
+	lw_frag_out_init(&fo);
+	r = lw_frag_ipv6(whole, 40 + len, mtu, id, &fo);
+	if (r < 0 || fo.n > B4_SLOW_FRAGS_MAX)
+		return -EMSGSIZE;
+	for (unsigned i = 0; i < fo.n; i++) {
+		memcpy(out->pkt[i], fo.buf + fo.pkt[i].off, fo.pkt[i].len);
+		out->len[i] = fo.pkt[i].len;
 	}
-	/* fragmentable part per fragment: a multiple of 8 octets */
-	chunk = ((size_t)mtu - 40 - 8) & ~(size_t)7;
-	while (off < len) {
-		size_t n = len - off > chunk ? chunk : len - off;
-		bool more = off + n < len;
-		uint8_t *f = out->pkt[out->n];
-
-		if (out->n == B4_SLOW_FRAGS_MAX)
-			return -EMSGSIZE;
-		ip6_header(f, src, dst, tclass, hl, 8 + n, 44 /* Fragment */);
-		f[40] = 4; /* IPv4 */
-		f[41] = 0;
-		put16(f + 42, (uint16_t)(off | (more ? 1 : 0))); /* offset in octets = 8-octet units << 3 */
-		put32(f + 44, id);
-		memcpy(f + 48, pkt + off, n);
-		out->len[out->n++] = 48 + n;
-		off += n;
-	}
+	out->n = fo.n;
 	return 0;
 }
 
