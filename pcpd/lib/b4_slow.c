@@ -9,45 +9,17 @@
 
 #include "b4_slow.h"
 #include "slowpath_frag.h"
+#include "slowpath_priv.h"
 
 #define IP4_HDR 20
 #define ICMP_HDR 8
 #define PROTO_ICMP 1
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
+/* byte order and the checksum are the slow path's (slowpath_priv.h) */
 /* RFC 1071 over len bytes, complemented: the value to store. */
 static uint16_t csum(const uint8_t *p, size_t len)
 {
-	uint64_t sum = 0;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += get16(p + i);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	return sp_csum_final(sp_csum_add(p, len, 0));
 }
 
 const char *b4_slow_reason_name(enum b4_slow_reason r)
@@ -89,10 +61,10 @@ enum b4_slow_reason b4_slow_may_answer(const struct b4_slow_lan *lan, const uint
 	if (len < IP4_HDR || pkt[0] >> 4 != 4)
 		return B4_SLOW_MALFORMED;
 	ihl = (size_t)(pkt[0] & 0x0f) * 4;
-	if (ihl < IP4_HDR || ihl > len || get16(pkt + 2) < ihl)
+	if (ihl < IP4_HDR || ihl > len || sp_get16(pkt + 2) < ihl)
 		return B4_SLOW_MALFORMED;
-	src = get32(pkt + 12);
-	dst = get32(pkt + 16);
+	src = sp_get32(pkt + 12);
+	dst = sp_get32(pkt + 16);
 	/* a datagram to a multicast or broadcast address */
 	if ((dst >> 28) == 0xe || dst == 0xffffffffu || lan_special(lan, dst))
 		return B4_SLOW_TO_BROADCAST;
@@ -101,7 +73,7 @@ enum b4_slow_reason b4_slow_may_answer(const struct b4_slow_lan *lan, const uint
 	 * and broadcast address */
 	if ((src >> 24) == 0 || (src >> 24) == 127 || (src >> 28) >= 0xe || lan_special(lan, src))
 		return B4_SLOW_BAD_SOURCE;
-	if (get16(pkt + 6) & 0x1fff)
+	if (sp_get16(pkt + 6) & 0x1fff)
 		return B4_SLOW_NOT_FIRST_FRAGMENT;
 	if (pkt[9] == PROTO_ICMP) {
 		uint8_t type;
@@ -137,7 +109,7 @@ size_t b4_slow_icmp4(const struct b4_slow_lan *lan, uint8_t type, uint8_t code, 
 	}
 	/* the original packet from its header on, without link-layer padding
 	 * beyond its total length, as much as 576 octets hold */
-	qlen = get16(pkt + 2);
+	qlen = sp_get16(pkt + 2);
 	if (qlen > len)
 		qlen = len;
 	if (qlen > B4_SLOW_ICMP_MAX - IP4_HDR - ICMP_HDR)
@@ -149,19 +121,19 @@ size_t b4_slow_icmp4(const struct b4_slow_lan *lan, uint8_t type, uint8_t code, 
 	memset(out, 0, IP4_HDR + ICMP_HDR);
 	out[0] = 0x45;
 	out[1] = 0xc0;                   /* precedence internetwork control (RFC 1812 §4.3.2.5) */
-	put16(out + 2, (uint16_t)tot);
-	put16(out + 4, id);              /* frag_off 0: never DF, never a fragment (P19) */
+	sp_put16(out + 2, (uint16_t)tot);
+	sp_put16(out + 4, id);              /* frag_off 0: never DF, never a fragment (P19) */
 	out[8] = 64;
 	out[9] = PROTO_ICMP;
 	memcpy(out + 12, &lan->addr, 4);
 	memcpy(out + 16, pkt + 12, 4);   /* to the original source */
-	put16(out + 10, csum(out, IP4_HDR));
+	sp_put16(out + 10, csum(out, IP4_HDR));
 
 	out[IP4_HDR] = type;
 	out[IP4_HDR + 1] = code;
-	put32(out + IP4_HDR + 4, rest);
+	sp_put32(out + IP4_HDR + 4, rest);
 	memcpy(out + IP4_HDR + ICMP_HDR, pkt, qlen);
-	put16(out + IP4_HDR + 2, csum(out + IP4_HDR, ICMP_HDR + qlen));
+	sp_put16(out + IP4_HDR + 2, csum(out + IP4_HDR, ICMP_HDR + qlen));
 	*why = B4_SLOW_OK;
 	return tot;
 }
@@ -209,7 +181,7 @@ int b4_slow_event(const struct b4_slow_lan *lan, const void *rec, size_t size,
 		if (ev->l3_proto != 0x0800 || cap < IP4_HDR || ev->pkt[0] >> 4 != 4 ||
 		    (ev->pkt[0] & 0x0f) < 5)
 			return none(out, B4_SLOW_MALFORMED);
-		tot = get16(ev->pkt + 2);
+		tot = sp_get16(ev->pkt + 2);
 		if (tot < (size_t)(ev->pkt[0] & 0x0f) * 4)
 			return none(out, B4_SLOW_MALFORMED);
 		if (tot > cap)
@@ -230,8 +202,8 @@ int b4_slow_event(const struct b4_slow_lan *lan, const void *rec, size_t size,
 static void ip6_header(uint8_t *p, const struct in6_addr *src, const struct in6_addr *dst,
 		       uint8_t tclass, uint8_t hl, size_t plen, uint8_t nh)
 {
-	put32(p, 0x60000000u | (uint32_t)tclass << 20);
-	put16(p + 4, (uint16_t)plen);
+	sp_put32(p, 0x60000000u | (uint32_t)tclass << 20);
+	sp_put16(p + 4, (uint16_t)plen);
 	p[6] = nh;
 	p[7] = hl;
 	memcpy(p + 8, src, 16);
