@@ -77,7 +77,7 @@ struct {
 /* Token bucket in front of the ring buffer. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, LW_EVENT_BUCKETS);
 	__type(key, __u32);
 	__type(value, struct lw_token_bucket);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

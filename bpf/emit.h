@@ -36,9 +36,10 @@ struct lw_event_head {
 /* One program's event plumbing: its maps, rate and counter slots. Built as a
  * constant in the caller; inlining folds it away. */
 struct lw_event_queue {
-	void *ratelim; /* array of one struct lw_token_bucket */
+	void *ratelim; /* array of struct lw_token_bucket, one per lw_event_bucket */
 	void *ringbuf;
 	void *stats;   /* per-CPU struct lw_counter array */
+	__u32 bucket;  /* enum lw_event_bucket */
 	__u32 rate, burst;
 	__u32 st_suppressed, st_full, st_sent;
 };
@@ -48,7 +49,7 @@ static __always_inline void *lw_event_reserve(const struct lw_event_queue *q, __
 {
 	void *ev;
 
-	if (!lw_token_take(q->ratelim, q->rate, q->burst)) {
+	if (!lw_token_take(q->ratelim, q->bucket, q->rate, q->burst)) {
 		lw_counter_add(q->stats, q->st_suppressed, 0);
 		return 0;
 	}

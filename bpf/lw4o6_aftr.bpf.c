@@ -55,6 +55,8 @@ static __always_inline void lw_emit(struct xdp_md *ctx, const struct lw_aftr_con
 {
 	const struct lw_event_queue q = {
 		.ratelim = &LW_MAP_RATELIM, .ringbuf = &LW_MAP_EVENTS, .stats = &LW_MAP_STATS,
+		.bucket = type == LW_EV_FRAGMENT || type == LW_EV_FRAG_NEEDED ? LW_BUCKET_BULK
+									       : LW_BUCKET_SIGNAL,
 		.rate = cfg->event_rate, .burst = cfg->event_burst,
 		.st_suppressed = LW_STAT_EVENT_SUPPRESSED, .st_full = LW_STAT_EVENT_RINGBUF_FULL,
 		.st_sent = LW_STAT_EVENT_SENT,

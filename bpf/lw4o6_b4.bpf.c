@@ -78,7 +78,9 @@ static __always_inline void lw_b4_emit(struct xdp_md *ctx, const struct lw_b4_co
 {
 	const struct lw_event_queue q = {
 		.ratelim = &LW_MAP_B4_RATELIM, .ringbuf = &LW_MAP_B4_EVENTS,
-		.stats = &LW_MAP_B4_STATS, .rate = cfg->event_rate, .burst = cfg->event_burst,
+		.stats = &LW_MAP_B4_STATS,
+		.bucket = ei->type == LW_B4_EV_FRAG_NEEDED ? LW_BUCKET_BULK : LW_BUCKET_SIGNAL,
+		.rate = cfg->event_rate, .burst = cfg->event_burst,
 		.st_suppressed = LW_B4_STAT_EVENT_SUPPRESSED,
 		.st_full = LW_B4_STAT_EVENT_RINGBUF_FULL, .st_sent = LW_B4_STAT_EVENT_SENT,
 	};

@@ -9,14 +9,15 @@
 #include <bpf/bpf_helpers.h>
 #include "lw4o6/aftr.h" /* struct lw_token_bucket */
 
-/* Takes one token from element 0 of bucket_map, an array of struct
- * lw_token_bucket shared by all CPUs (hence the spin lock). Tokens are kept
- * in thousandths so that rates below one per millisecond still refill.
- * rate: events per second; burst: bucket depth in events. Returns 1 when the
- * event may go. */
-static __always_inline int lw_token_take(void *bucket_map, __u32 rate, __u32 burst_events)
+/* Takes one token from element bucket (enum lw_event_bucket) of
+ * bucket_map, an array of struct lw_token_bucket shared by all CPUs (hence
+ * the spin lock). Tokens are kept in thousandths so that rates below one
+ * per millisecond still refill. rate: events per second; burst: bucket
+ * depth in events. Returns 1 when the event may go. */
+static __always_inline int lw_token_take(void *bucket_map, __u32 bucket, __u32 rate,
+					 __u32 burst_events)
 {
-	__u32 key = 0;
+	__u32 key = bucket;
 	struct lw_token_bucket *tb = bpf_map_lookup_elem(bucket_map, &key);
 	__u64 now = bpf_ktime_get_ns();
 	__u64 burst = (__u64)burst_events * 1000;

@@ -88,7 +88,17 @@ struct lw_aftr_config {
 	__u8 ipv6_nh_mac[6];   /*   and the next hop's */
 };
 
-/* lw_ratelimit[0]: the token bucket shared by every CPU. */
+/* The event token buckets of each program (lw_ratelimit, lw_b4_ratelim),
+ * each shared by every CPU and filled at the configured event rate. Packets
+ * the slow path forwards (fragments, packets to fragment) take their own
+ * bucket, so that a flood of them cannot starve the signals: the ICMP
+ * errors and the events failover rests on (no binding, pool exhausted). */
+enum lw_event_bucket {
+	LW_BUCKET_SIGNAL = 0,
+	LW_BUCKET_BULK   = 1,
+	LW_EVENT_BUCKETS = 2,
+};
+
 struct lw_token_bucket {
 	struct bpf_spin_lock lock;
 	__u32 tokens_milli;    /* tokens × 1000 */

@@ -11,6 +11,8 @@ static const struct setup icmpv4_in_off = { .flags_off = LW_CFG_ALLOW_ICMPV4_IN 
 static const struct setup v6mtu_1280 = { .v6mtu = 1280 };
 static const struct setup v6mtu_1280_noicmp = { .v6mtu = 1280, .flags_off = LW_CFG_ICMPV4_ERRORS };
 static const struct setup rate_1_burst_2 = { .rate = 1, .burst = 2, .fresh = true };
+/* the same rate on the object as it is: the buckets keep what they hold */
+static const struct setup rate_1_burst_2_kept = { .rate = 1, .burst = 2 };
 
 const struct tcase encap_cases[] = {
 	{
@@ -404,6 +406,31 @@ const struct tcase encap_cases[] = {
 		.in = { .l2 = L2_IN_INET, .ip4 = IP4(INET_HOST, SHARED1, 0, 64), .l4 = UDP(53, PORT_UNBOUND, 8) },
 		.act = XDP_DROP,
 		.ctr = { C(RCVD_IPV4, 3), C(DROP_NO_DST_SOFTWIRE, 3), CZ(EVENT_SENT, 2), CZ(EVENT_SUPPRESSED, 1) },
+		.ev = { EV(ENCAP_NO_BINDING, FROM_INTERNET, 0, L3, ETH_P_IP),
+			EV(ENCAP_NO_BINDING, FROM_INTERNET, 0, L3, ETH_P_IP) },
+	},
+	/* fragments take their own bucket: a flood of them cannot starve the
+	 * ICMP errors and the failover signals (the two cases run in order on
+	 * one object: with one shared bucket the second would be suppressed) */
+	{
+		.name = "AFTR-ENCAP-5 token bucket 1/s burst 2: three fragments give 2 events, 1 events-rate-limited",
+		.setup = &rate_1_burst_2,
+		.side = SIDE_INET,
+		.repeat = 3,
+		.in = { .l2 = L2_IN_INET, .ip4 = IP4FRAG(INET_HOST, SHARED1, 64, 6, 185), .l4 = DATA(64) },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV4, 3), C(PUNT_IPV4_FRAGMENT, 3), CZ(EVENT_SENT, 2), CZ(EVENT_SUPPRESSED, 1) },
+		.ev = { EV(FRAGMENT, FROM_INTERNET, 0, L3, ETH_P_IP),
+			EV(FRAGMENT, FROM_INTERNET, 0, L3, ETH_P_IP) },
+	},
+	{
+		.name = "AFTR-ICMP-8 after the fragments emptied theirs, the signal bucket still sends: 2 misses give 2 events",
+		.setup = &rate_1_burst_2_kept,
+		.side = SIDE_INET,
+		.repeat = 2,
+		.in = { .l2 = L2_IN_INET, .ip4 = IP4(INET_HOST, SHARED1, 0, 64), .l4 = UDP(53, PORT_UNBOUND, 8) },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV4, 2), C(DROP_NO_DST_SOFTWIRE, 2), CZ(EVENT_SENT, 2), CZ(EVENT_SUPPRESSED, 0) },
 		.ev = { EV(ENCAP_NO_BINDING, FROM_INTERNET, 0, L3, ETH_P_IP),
 			EV(ENCAP_NO_BINDING, FROM_INTERNET, 0, L3, ETH_P_IP) },
 	},

@@ -239,9 +239,11 @@ static int apply_setup(const struct setup *s, char *err, size_t errlen)
 		snprintf(err, errlen, "config / flush / stats: %s", strerror(-ret));
 		return -1;
 	}
-	if (bpf_map_update_elem(maps.ratelim, &key, &tb, BPF_ANY)) {
-		snprintf(err, errlen, "token bucket: %s", strerror(errno));
-		return -1;
+	for (key = 0; key < LW_EVENT_BUCKETS; key++) {
+		if (bpf_map_update_elem(maps.ratelim, &key, &tb, BPF_ANY)) {
+			snprintf(err, errlen, "token bucket %u: %s", key, strerror(errno));
+			return -1;
+		}
 	}
 	if (!s->pool[0].size) {
 		struct lw_b4_portset ps = default_pool;
