@@ -11,8 +11,13 @@
  * the ICMP-generation mask (Snabb's README: TTL/hop limit, ID and quote length
  * of a generated error are the implementation's choice).
  *
+ * Then the counters: every Snabb counter that counters.tsv maps to ours is
+ * compared with the case's expected-counters file (absent: 0), in both
+ * next-hop modes; a difference fails unless deviations.tsv lists it.
+ *
  * One line per case: PASS, DEVIATION (a listed, checked deviation), FAIL with
- * the first differing field, or SKIP with the reason. Then the closing line. */
+ * the first differing field or counter, or SKIP with the reason; how many
+ * counters were compared. Then the totals and the closing line. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -52,8 +57,25 @@ struct frames {
 };
 
 struct casedef {
-	char id[32], config[160], in4[160], in6[160], exp6[160], exp4[160], features[400];
+	char id[32], config[160], in4[160], in6[160], exp6[160], exp4[160], counters[160],
+		features[400];
 };
+
+/* counters.tsv: one Snabb counter and the sum of our lw_stats slots it is
+ * compared with (nterms 0: mapped away, "-", with a reason). */
+#define COUNTER_TERMS 4
+struct counter_map {
+	char snabb[64];
+	unsigned nterms;
+	unsigned stat[COUNTER_TERMS];
+	unsigned mul[COUNTER_TERMS];  /* "N*slot.packets": N per packet */
+	bool bytes[COUNTER_TERMS];    /* the slot's bytes, else its packets */
+	bool ipbytes[COUNTER_TERMS];  /* bytes from the IP header on: no tag to remove */
+	int vlan_side; /* bytes: 4 = the IPv4 side's tag, 6 = the IPv6 side's, 0 none */
+};
+
+static struct counter_map *cmaps;
+static size_t ncmaps;
 
 struct deviation {
 	char id[32];
@@ -185,23 +207,67 @@ static const struct deviation *find_deviation(const struct deviation *d, size_t 
 	return NULL;
 }
 
+static const struct deviation *devs_all;
+static size_t ndevs_all;
+
+/* A case may have several lines (its packet fields on one, each counter
+ * deviation on its own, with its own reason): field is listed if any of the
+ * case's lines lists it. d is the case's first line. */
 static bool field_listed(const struct deviation *d, const char *field)
 {
 	char buf[sizeof(d->fields)], *save = NULL, *tok;
 
 	if (!d)
 		return false;
-	snprintf(buf, sizeof(buf), "%s", d->fields);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		if (!strcmp(tok, field))
-			return true;
+	for (size_t i = (size_t)(d - devs_all); i < ndevs_all; i++) {
+		if (strcmp(devs_all[i].id, d->id))
+			continue;
+		snprintf(buf, sizeof(buf), "%s", devs_all[i].fields);
+		for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+			if (!strcmp(tok, field))
+				return true;
+	}
 	return false;
+}
+
+/* How many of the case's deviation lines name counters. */
+static unsigned counter_lines_listed(const struct deviation *d)
+{
+	unsigned n = 0;
+
+	for (size_t i = d ? (size_t)(d - devs_all) : ndevs_all; i < ndevs_all; i++)
+		if (!strcmp(devs_all[i].id, d->id) && strstr(devs_all[i].fields, "counter:"))
+			n++;
+	return n;
+}
+
+/* How many of the case's deviation fields are about packets, not counters. */
+static unsigned packet_fields_listed(const struct deviation *d)
+{
+	unsigned n = 0;
+
+	if (!d)
+		return 0;
+	for (size_t i = (size_t)(d - devs_all); i < ndevs_all; i++) {
+		char buf[sizeof(d->fields)], *save = NULL, *tok;
+
+		if (strcmp(devs_all[i].id, d->id))
+			continue;
+		snprintf(buf, sizeof(buf), "%s", devs_all[i].fields);
+		for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+			if (strncmp(tok, "counter:", 8))
+				n++;
+	}
+	return n;
 }
 
 struct verdict {
 	bool fail, deviation;
 	char first[512];
 	unsigned passed_to_host;
+	unsigned counters; /* Snabb counters compared (both next-hop modes count once) */
+	unsigned unmapped; /* counters in Snabb's file that counters.tsv maps to "-" */
+	bool pkt_deviation; /* a listed packet field differed */
 };
 
 static void note_fail(struct verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -227,7 +293,7 @@ static void compare_side(const char *side, const struct frames *got, const struc
 	snprintf(count_field, sizeof(count_field), "%s.count", side);
 	if (got->n != exp->n) {
 		if (field_listed(dev, count_field))
-			v->deviation = true;
+			v->deviation = v->pkt_deviation = true;
 		else
 			note_fail(v, "%s: %zu packet(s) left, Snabb expects %zu", side, got->n, exp->n);
 	}
@@ -257,7 +323,7 @@ static void compare_side(const char *side, const struct frames *got, const struc
 		}
 		for (int k = 0; k < nd && k < 16; k++) {
 			if (field_listed(dev, d[k].field)) {
-				v->deviation = true;
+				v->deviation = v->pkt_deviation = true;
 				continue;
 			}
 			note_fail(v, "%s[%zu]: %s is %s, Snabb expects %s", side, i, d[k].field,
@@ -266,6 +332,131 @@ static void compare_side(const char *side, const struct frames *got, const struc
 		if (nd > 16)
 			note_fail(v, "%s[%zu]: more than 16 differing fields", side, i);
 	}
+}
+
+/* Snabb's expected counters for the case: a flat JSON object of
+ * "name": integer (the harvest's conversion of its Lua tables). */
+static int read_expected_counters(const char *rel, char names[][64], unsigned long long *vals,
+				  size_t max, size_t *n, char *err, size_t errlen)
+{
+	char path[512], buf[8192], *p;
+	size_t len;
+	FILE *f;
+
+	*n = 0;
+	snprintf(path, sizeof(path), "%s/snabb-lwaftr/%s", shared_dir, rel);
+	f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	len = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[len] = '\0';
+	for (p = buf; (p = strchr(p, '"'));) {
+		char *end = strchr(p + 1, '"'), *q;
+
+		if (!end || *n == max) {
+			snprintf(err, errlen, "%s: malformed or too many counters", path);
+			return -1;
+		}
+		snprintf(names[*n], 64, "%.*s", (int)(end - p - 1), p + 1);
+		q = end + 1;
+		while (*q == ' ' || *q == ':')
+			q++;
+		vals[*n] = strtoull(q, &p, 10);
+		if (p == q) {
+			snprintf(err, errlen, "%s: %s has no integer value", path, names[*n]);
+			return -1;
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
+/* Every counters.tsv row with a mapping, compared with Snabb's expected
+ * value for the case (absent: 0). A difference fails the case unless the
+ * case lists "counter:NAME" in deviations.tsv; a listed counter that equals
+ * Snabb's fails too (stale entry). */
+static void compare_counters(const struct aftr_env *env, const struct casedef *c,
+			     const struct lw_aftr_setup *s, const struct deviation *dev,
+			     struct verdict *v)
+{
+	static char names[128][64];
+	unsigned long long vals[128];
+	struct lw_counter st[LW_STAT_MAX];
+	size_t n;
+	char err[600];
+	unsigned compared = 0, deviating = 0;
+
+	if (!strcmp(c->counters, "-"))
+		return;
+	if (read_expected_counters(c->counters, names, vals, 128, &n, err, sizeof(err))) {
+		note_fail(v, "expected counters: %s", err);
+		return;
+	}
+	/* a counter of Snabb's the table does not know is a table to update */
+	for (size_t j = 0; j < n; j++) {
+		size_t i;
+
+		for (i = 0; i < ncmaps && strcmp(cmaps[i].snabb, names[j]); i++)
+			;
+		if (i == ncmaps)
+			note_fail(v, "Snabb counter %s is not in counters.tsv", names[j]);
+		else if (!cmaps[i].nterms)
+			v->unmapped++;
+	}
+	if (lw_aftr_stats_read(&env->maps, st)) {
+		note_fail(v, "lw_aftr_stats_read: %s", strerror(errno));
+		return;
+	}
+	if (verbose > 1)
+		for (unsigned k = 0; k < LW_STAT_MAX; k++)
+			if (st[k].packets)
+				fprintf(stderr, "  lw4o6 %s: %llu packets, %llu bytes\n", lw_stat_name(k),
+					(unsigned long long)st[k].packets, (unsigned long long)st[k].bytes);
+	for (size_t i = 0; i < ncmaps; i++) {
+		const struct counter_map *m = &cmaps[i];
+		unsigned long long want = 0, got = 0;
+		char field[80];
+		__u16 vid = m->vlan_side == 4 ? s->cfg.ipv4_vlan : m->vlan_side == 6 ? s->cfg.ipv6_vlan : 0;
+
+		if (!m->nterms)
+			continue;
+		for (size_t j = 0; j < n; j++)
+			if (!strcmp(names[j], m->snabb))
+				want = vals[j];
+		for (unsigned t = 0; t < m->nterms; t++) {
+			const struct lw_counter *k = &st[m->stat[t]];
+
+			/* Snabb's lwAFTR app sees frames after its VLAN app
+			 * removed the tag (counters.tsv header) */
+			if (!m->bytes[t])
+				got += m->mul[t] * k->packets;
+			else
+				got += k->bytes - (vid && !m->ipbytes[t] ? 4 * k->packets : 0);
+		}
+		compared++;
+		snprintf(field, sizeof(field), "counter:%s", m->snabb);
+		if (got == want) {
+			if (field_listed(dev, field))
+				note_fail(v, "counter %s is listed as a deviation but equals Snabb's (%llu): "
+					     "update deviations.tsv", m->snabb, want);
+			continue;
+		}
+		if (field_listed(dev, field)) {
+			v->deviation = true;
+			deviating++;
+			if (verbose)
+				fprintf(stderr, "  counter %s is %llu, Snabb expects %llu (listed)\n",
+					m->snabb, got, want);
+			continue;
+		}
+		note_fail(v, "counter %s is %llu, Snabb expects %llu", m->snabb, got, want);
+		if (verbose)
+			fprintf(stderr, "  counter %s is %llu, Snabb expects %llu\n", m->snabb, got, want);
+	}
+	v->counters = compared;
 }
 
 static void dump(const char *id, const char *what, const struct frames *fs)
@@ -579,9 +770,10 @@ static int run_case(const struct aftr_env *env, struct ring_buffer *rb, struct s
 	dump(c->id, "to_internet", &out4);
 	compare_side("to_b4", &out6, &exp6, dev, v);
 	compare_side("to_internet", &out4, &exp4, dev, v);
-	if (dev && !v->fail && !v->deviation)
+	if (dev && !v->fail && !v->pkt_deviation && packet_fields_listed(dev))
 		note_fail(v, "listed as a deviation (%s) but the output equals Snabb's: update deviations.tsv",
 			  dev->fields);
+	compare_counters(env, c, &s, dev, v);
 out:
 	sink->s = NULL;
 	lw_reasm_free(sink->reasm);
@@ -635,6 +827,73 @@ static size_t load_deviations(const char *path, struct deviation **out)
 	return n;
 }
 
+/* counters.tsv: snabb<TAB>("-" | term["+"term...])<TAB>reason, a term being
+ * [N*]slot.packets, slot.bytes (a frame: the runner removes a tag's 4 bytes
+ * per packet) or slot.ipbytes (counted from the IP header: nothing to untag) */
+static void load_counter_map(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+
+	if (!f) {
+		fprintf(stderr, "conformance: cannot read %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *snabb, *ours, *reason, *save = NULL, *tok, *save2 = NULL;
+		struct counter_map *m;
+
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		snabb = strtok_r(line, "\t", &save);
+		ours = strtok_r(NULL, "\t", &save);
+		reason = strtok_r(NULL, "\t", &save);
+		if (!snabb || !ours || !reason || !*reason) {
+			fprintf(stderr, "conformance: %s: malformed line (snabb<TAB>lw4o6<TAB>reason)\n", path);
+			exit(1);
+		}
+		cmaps = realloc(cmaps, (ncmaps + 1) * sizeof(*cmaps));
+		if (!cmaps)
+			exit(1);
+		m = &cmaps[ncmaps++];
+		memset(m, 0, sizeof(*m));
+		snprintf(m->snabb, sizeof(m->snabb), "%s", snabb);
+		m->vlan_side = strstr(snabb, "ipv4") || strstr(snabb, "icmpv4") ? 4 :
+			       strstr(snabb, "ipv6") || strstr(snabb, "icmpv6") ? 6 : 0;
+		if (!strcmp(ours, "-"))
+			continue;
+		for (tok = strtok_r(ours, "+", &save2); tok; tok = strtok_r(NULL, "+", &save2)) {
+			char *dot = strrchr(tok, '.'), *star = strchr(tok, '*');
+			unsigned k, mul = 1;
+
+			if (star) {
+				mul = (unsigned)strtoul(tok, NULL, 10);
+				tok = star + 1;
+			}
+			if (!dot || m->nterms == COUNTER_TERMS || !mul ||
+			    (strcmp(dot, ".packets") && strcmp(dot, ".bytes") && strcmp(dot, ".ipbytes")) ||
+			    (star && strcmp(dot, ".packets"))) {
+				fprintf(stderr, "conformance: %s: %s: bad term %s\n", path, snabb, tok);
+				exit(1);
+			}
+			*dot = '\0';
+			for (k = 0; k < LW_STAT_MAX && strcmp(lw_stat_name(k), tok); k++)
+				;
+			if (k == LW_STAT_MAX) {
+				fprintf(stderr, "conformance: %s: %s: no counter %s in stats.h\n", path, snabb, tok);
+				exit(1);
+			}
+			m->stat[m->nterms] = k;
+			m->mul[m->nterms] = mul;
+			m->bytes[m->nterms] = strcmp(dot + 1, "packets") != 0;
+			m->ipbytes[m->nterms] = !strcmp(dot + 1, "ipbytes");
+			m->nterms++;
+		}
+	}
+	fclose(f);
+}
+
 /* CASES.tsv columns: id name config in_v4 in_v6 exp_v6 exp_v4 description
  * suite counters features on_a_stick snabb_result notes */
 static int parse_case(char *line, struct casedef *c)
@@ -658,6 +917,7 @@ static int parse_case(char *line, struct casedef *c)
 	snprintf(c->in6, sizeof(c->in6), "%s", col[4]);
 	snprintf(c->exp6, sizeof(c->exp6), "%s", col[5]);
 	snprintf(c->exp4, sizeof(c->exp4), "%s", col[6]);
+	snprintf(c->counters, sizeof(c->counters), "%s", col[9]);
 	snprintf(c->features, sizeof(c->features), "%s", col[10]);
 	return 0;
 }
@@ -671,7 +931,11 @@ int main(int argc, char **argv)
 	};
 	const char *obj = "build/bpf/lw4o6_aftr_test.bpf.o", *only = NULL;
 	const char *devpath = "selftests/conformance/deviations.tsv";
+	const char *cmappath = "selftests/conformance/counters.tsv";
 	unsigned passed = 0, failed = 0, skipped = 0, deviations = 0, in_bar = 0, bar_ok = 0;
+	unsigned total_compared = 0, total_unmapped = 0, cases_counted = 0, counter_devs = 0;
+	unsigned counter_dev_lines = 0;
+	size_t names_unmapped = 0;
 	struct deviation *devs = NULL;
 	size_t ndev;
 	struct aftr_env env;
@@ -698,6 +962,9 @@ int main(int argc, char **argv)
 		}
 	}
 	ndev = load_deviations(devpath, &devs);
+	devs_all = devs;
+	ndevs_all = ndev;
+	load_counter_map(cmappath);
 	snprintf(path, sizeof(path), "%s/snabb-lwaftr/CASES.tsv", shared_dir);
 	f = fopen(path, "r");
 	if (!f) {
@@ -725,6 +992,7 @@ int main(int argc, char **argv)
 		struct casedef cd;
 		struct verdict v = {};
 		const char *skip = NULL;
+		char cnt[48] = "no counters";
 
 		if (line[0] == '#' || !strncmp(line, "id\t", 3))
 			continue;
@@ -750,6 +1018,13 @@ int main(int argc, char **argv)
 		}
 		if (!skip)
 			in_bar++;
+		if (!skip && !v.fail) {
+			snprintf(cnt, sizeof(cnt), "%u counters", v.counters);
+			total_compared += v.counters;
+			total_unmapped += v.unmapped;
+			if (v.counters)
+				cases_counted++;
+		}
 		if (skip) {
 			printf("SKIP %-9s %s\n", cd.id, skip);
 			skipped++;
@@ -759,18 +1034,19 @@ int main(int argc, char **argv)
 		} else if (v.deviation) {
 			const struct deviation *d = find_deviation(devs, ndev, cd.id);
 
-			printf("DEVIATION %-9s (FIB and static next hop) only in %s: %s\n", cd.id,
-			       d ? d->fields : "?",
-			       d ? d->reason : "");
+			printf("DEVIATION %-9s (FIB and static next hop; %s) only in %s: %s%s\n", cd.id,
+			       cnt, d ? d->fields : "?", d ? d->reason : "",
+			       d && packet_fields_listed(d) && counter_lines_listed(d) ?
+			       " (and counter lines in deviations.tsv)" : "");
 			deviations++;
 			passed++;
 			bar_ok++;
 		} else {
 			if (v.passed_to_host)
-				printf("PASS %-9s (FIB and static next hop; %u packet(s) handed to the host "
-				       "stack: not lw4o6 traffic)\n", cd.id, v.passed_to_host);
+				printf("PASS %-9s (FIB and static next hop; %s; %u packet(s) handed to the host "
+				       "stack: not lw4o6 traffic)\n", cd.id, cnt, v.passed_to_host);
 			else
-				printf("PASS %-9s (FIB and static next hop)\n", cd.id);
+				printf("PASS %-9s (FIB and static next hop; %s)\n", cd.id, cnt);
 			passed++;
 			bar_ok++;
 		}
@@ -781,9 +1057,23 @@ int main(int argc, char **argv)
 		ring_buffer__free(rb);
 		aftr_env_close(&env);
 	}
-	free(devs);
 	printf("conformance: %u of %u runnable cases pass (%u of them as checked deviations)\n", bar_ok,
 	       in_bar, deviations);
+	for (size_t i = 0; i < ncmaps; i++)
+		if (!cmaps[i].nterms)
+			names_unmapped++;
+	for (size_t i = 0; i < ndev; i++)
+		if (strstr(devs[i].fields, "counter:")) {
+			counter_dev_lines++;
+			for (const char *q = devs[i].fields; (q = strstr(q, "counter:")); q++)
+				counter_devs++;
+		}
+	printf("conformance: counters: %u compared in %u cases (each in both next-hop modes), %u of "
+	       "Snabb's expected values not comparable (%zu of %zu counter names mapped to \"-\" in "
+	       "counters.tsv), %u counter deviations listed (%u lines of deviations.tsv)\n", total_compared,
+	       cases_counted, total_unmapped, names_unmapped, ncmaps, counter_devs, counter_dev_lines);
+	free(devs);
+	free(cmaps);
 	printf("conformance: %u passed, %u failed, %u skipped\n", passed, failed, skipped);
 	return failed ? 1 : 0;
 }
