@@ -659,6 +659,10 @@ int pcpd_b4_main(const char *config, int log_delta)
 			 (unsigned long long)d.slow.icmp_sent, (unsigned long long)d.slow.icmp_rate_limited,
 			 (unsigned long long)d.slow.icmp_suppressed, (unsigned long long)d.slow.tunnel_sent,
 			 (unsigned long long)d.slow.tunnel_refused, (unsigned long long)d.slow.send_errors);
+	if (d.reasm_sent || d.reasm_dropped)
+		pcpd_log(LOG_INFO_, "reassembled packets from the lwAFTR: %llu translated and sent to the "
+			 "LAN, %llu dropped", (unsigned long long)d.reasm_sent,
+			 (unsigned long long)d.reasm_dropped);
 	if (d.icmp_fd >= 0)
 		close(d.icmp_fd);
 	if (d.frag_fd >= 0)

@@ -41,6 +41,7 @@
 
 #include "b4_priv.h"
 #include "inet_udp.h"
+#include "b4_inbound.h"
 #include "addr.h"
 
 #define B4_MRT_MS 1024000ull     /* RFC 6887 §8.1.1 */
@@ -417,10 +418,36 @@ static void handle_message(struct b4d *d, const uint8_t *m, size_t len, bool to_
 	handle_map_response(d, i, &r);
 }
 
+/* B4-FRAG-3: not PCP, so a data packet the kernel reassembled from the
+ * lwAFTR's IPv6 fragments (the data plane passes fragments up): translated
+ * as the data plane would and sent to the LAN host. */
+static void reassembled(struct b4d *d, uint8_t *pkt, size_t len)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	const char *why = NULL;
+	char a[LW_IPV4_STRLEN];
+
+	if (b4_inbound_xlate(&d->maps, &d->dp, pkt, len, &to.sin_addr.s_addr, &why)) {
+		d->reasm_dropped++;
+		pcpd_log(LOG_DEBUG_, "reassembled packet from the lwAFTR (%zu octets) dropped: %s", len, why);
+		return;
+	}
+	if (d->icmp_fd < 0 || sendto(d->icmp_fd, pkt, len, 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
+		d->reasm_dropped++;
+		pcpd_log(LOG_DEBUG_, "reassembled packet to %s (%zu octets): %s",
+			 lw_format_ipv4(to.sin_addr.s_addr, a, sizeof(a)), len, strerror(errno));
+		return;
+	}
+	d->reasm_sent++;
+	pcpd_log(LOG_DEBUG_, "reassembled packet from the lwAFTR (%zu octets) sent to %s", len,
+		 lw_format_ipv4(to.sin_addr.s_addr, a, sizeof(a)));
+}
+
 void b4_client_readable(struct b4d *d)
 {
+	static uint8_t buf[65536]; /* a reassembled packet: up to 64 KiB */
+
 	for (int burst = 0; burst < 64; burst++) {
-		uint8_t buf[2048];
 		struct sockaddr_in6 from;
 		socklen_t fl = sizeof(from);
 		struct inet_udp u;
@@ -430,10 +457,12 @@ void b4_client_readable(struct b4d *d)
 		if (n < 0)
 			return;
 		if (memcmp(&from.sin6_addr, &d->cfg.aftr, sizeof(d->cfg.aftr)))
-			continue; /* PCPC-6: only from the lwAFTR */
+			continue; /* PCPC-6, B4-DP-3: only from the lwAFTR */
 		if (inet_udp_parse(buf, (size_t)n, &u, &why) || u.src != htonl(PCP_TUNNEL_SERVER_ADDR) ||
-		    u.sport != PCP_SERVER_PORT)
+		    u.sport != PCP_SERVER_PORT) {
+			reassembled(d, buf, (size_t)n);
 			continue;
+		}
 		if (u.dport == PCP_CLIENT_PORT &&
 		    (u.dst == htonl(B4_CLIENT4) || u.dst == htonl(PCP_MULTICAST_ALL_HOSTS)))
 			handle_message(d, u.payload, u.len, true);

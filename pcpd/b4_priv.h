@@ -65,6 +65,8 @@ struct b4d {
 	/* the slow path (b4_slow.h): ICMPv4 errors to LAN hosts through
 	 * icmp_fd, IPv6 fragments through frag_fd (both IPPROTO_RAW) */
 	int icmp_fd, frag_fd;
+	/* B4-FRAG-3: packets reassembled by the kernel and translated here */
+	uint64_t reasm_sent, reasm_dropped;
 	struct lw_slowpath_ratelimit icmp_rl;
 	struct {
 		uint64_t icmp_sent, icmp_rate_limited, icmp_suppressed;

@@ -31,6 +31,7 @@ PCPB4SLOW_TESTS="
 pcpb4slow_df_too_big_icmp_3_4
 pcpb4slow_df_clear_fragmented
 pcpb4slow_ttl_1_time_exceeded
+pcpb4slow_fragments_from_aftr_reassembled
 "
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
@@ -45,6 +46,7 @@ TEST_IDS+=(
 	[pcpb4slow_df_too_big_icmp_3_4]="B4-FRAG-2; RFC 1191, RFC 1812 §4.3.2.3"
 	[pcpb4slow_df_clear_fragmented]="B4-FRAG-1 B4-NAT-1; RFC 2473 §7.1"
 	[pcpb4slow_ttl_1_time_exceeded]="RFC 1812 §5.3.1"
+	[pcpb4slow_fragments_from_aftr_reassembled]="B4-FRAG-3 AFTR-ENCAP-4 B4-NAT-4"
 )
 
 # pbs_setup: pb_setup with tunnel MTU 1280 and the probe script.
@@ -280,6 +282,68 @@ pcpb4slow_ttl_1_time_exceeded()
 	[ "$r" = "11 0 0 192.168.1.1 $LB_INET $LB_ECHO_PORT 156" ] ||
 		pb_fail "expected 11 0 0 192.168.1.1 $LB_INET $LB_ECHO_PORT 156, got: $r"
 	stop_bg "$PB_B4_PID" TERM
+	stop_bg "$PB_AFTR_PID" TERM
+	true
+}
+
+# B4-FRAG-3: the internet host answers a small datagram with a 1500-octet
+# IPv4 packet, DF clear. Encapsulated it exceeds the access IPv6 MTU (1500),
+# so the lwAFTR sends it as IPv6 fragments (RFC 2473 §7.1). The lwB4 program
+# passes fragments to the kernel, which reassembles them for the tunnel
+# address; pcpd --role b4 takes the whole packet from its raw IPIP socket,
+# translates it as the data plane would (mapping, filter, TTL, checksums)
+# and sends it to h1. An answer to a port h1 never used is dropped
+# (no mapping), and so is one from a source the mapping never sent to (ADF).
+pcpb4slow_fragments_from_aftr_reassembled()
+{
+	local out n0
+
+	pb_setup
+	cat >"$T/bigreply.py" <<-'PY'
+		# bigreply.py ADDR PORT: answers every datagram with 1472 octets, DF clear
+		import socket, sys
+		s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+		s.setsockopt(socket.IPPROTO_IP, 10, 0)  # IP_MTU_DISCOVER = IP_PMTUDISC_DONT
+		s.bind((sys.argv[1], int(sys.argv[2])))
+		while True:
+		    data, peer = s.recvfrom(2048)
+		    s.sendto(data[:16].ljust(1472, b"."), peer)
+	PY
+	bg bigreply "$LB_P-inet" python3 "$T/bigreply.py" "$LB_INET" 7000
+	wait_for 5 in_ns "$LB_P-inet" sh -c "ss -Hlun 'sport = :7000' | grep -q ." || pb_fail "bigreply did not start"
+	n0=$(lb_stat b4a pass-ipv6-fragment)
+	out=$(in_ns "$LB_P-h1" timeout 10 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(1)
+for i in range(4):
+    s.sendto(b"big-%d" % i, (sys.argv[1], 7000))
+    try:
+        d = s.recv(4096)
+        print(len(d), d[:5].decode()); break
+    except socket.timeout:
+        pass
+else:
+    print("none")
+' "$LB_INET" 2>&1)
+	log "h1 received: $out"
+	[ "$out" = "1472 big-0" ] || [ "${out#1472 big-}" != "$out" ] ||
+		pb_fail "h1 did not receive the 1472-octet answer whole: $out"
+	[ "$(lb_stat b4a pass-ipv6-fragment)" -ge $((n0 + 2)) ] ||
+		pb_fail "the lwB4 saw fewer than 2 IPv6 fragments (the lwAFTR did not fragment?)"
+	# the same size to the first port of the lwB4's set, which carries no mapping
+	in_ns "$LB_P-inet" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, 10, 0)
+s.sendto(b"x" * 1472, (sys.argv[1], int(sys.argv[2])))
+' "$(jq -r .ipv4 <<<"$PB_SET")" "$(jq -r .first <<<"$PB_SET")"
+	wait_for 3 sh -c "[ \$(nsenter --net=/run/netns/$LB_P-b4a $LW4O6 --pin-root $T/bpffs/b4a stats --json | jq '.\"traffic-stat\".\"pass-ipv6-fragment-packets\" // 0') -ge $((n0 + 4)) ]" ||
+		pb_fail "the unmapped answer did not reach the lwB4 as fragments"
+	sleep 0.3
+	stop_bg "$PB_B4_PID" TERM
+	grep -q "reassembled packets from the lwAFTR: 1 translated and sent to the LAN, 1 dropped" "$T/pcpd-b4.log" ||
+		pb_fail "expected 1 translated and 1 dropped (no mapping): $(grep reassembled "$T/pcpd-b4.log")"
 	stop_bg "$PB_AFTR_PID" TERM
 	true
 }
