@@ -51,29 +51,6 @@
 
 /* ---- pins and role ------------------------------------------------------------ */
 
-/* Every map of struct lw_b4_maps, by pin name (the order of b4_maps.c). */
-struct b4_pin {
-	const char *name;
-	size_t off;
-};
-#define B4_PIN(field, name) { LW_STR(name), offsetof(struct lw_b4_maps, field) }
-static const struct b4_pin b4_pins[] = {
-	B4_PIN(meta, LW_MAP_B4_META), B4_PIN(cfg, LW_MAP_B4_CFG), B4_PIN(pool, LW_MAP_B4_POOL),
-	B4_PIN(out, LW_MAP_B4_OUT), B4_PIN(in, LW_MAP_B4_IN), B4_PIN(stats, LW_MAP_B4_STATS),
-	B4_PIN(events, LW_MAP_B4_EVENTS), B4_PIN(ratelim, LW_MAP_B4_RATELIM),
-#ifdef LW_MAP_B4_USAGE
-	B4_PIN(usage, LW_MAP_B4_USAGE),
-#endif
-};
-#define N_B4_PINS (sizeof(b4_pins) / sizeof(b4_pins[0]))
-/* a map added to struct lw_b4_maps must be added here too */
-_Static_assert(sizeof(struct lw_b4_maps) == N_B4_PINS * sizeof(int), "one pin per map fd");
-
-static int *pin_fd(struct lw_b4_maps *m, size_t i)
-{
-	return (int *)((char *)m + b4_pins[i].off);
-}
-
 static bool pinned(const char *name)
 {
 	char path[600];
@@ -93,43 +70,21 @@ int lw_pinned_role(void)
 
 static void b4_maps_close(struct lw_b4_maps *m)
 {
-	for (size_t i = 0; i < N_B4_PINS; i++)
-		if (*pin_fd(m, i) >= 0) {
-			close(*pin_fd(m, i));
-			*pin_fd(m, i) = -1;
-		}
+	lw_b4_maps_close(m);
 }
 
 static int b4_maps_open(struct lw_b4_maps *m)
 {
-	struct lw_meta meta = {};
-	__u32 key = 0;
+	char err[1024];
+	int r = lw_b4_maps_open_pinned(lw_pin_root, m, err, sizeof(err));
 
-	for (size_t i = 0; i < N_B4_PINS; i++)
-		*pin_fd(m, i) = -1;
-	for (size_t i = 0; i < N_B4_PINS; i++) {
-		char path[600];
-
-		snprintf(path, sizeof(path), "%s/%s", lw_pin_root, b4_pins[i].name);
-		*pin_fd(m, i) = bpf_obj_get(path);
-		if (*pin_fd(m, i) < 0) {
-			int e = errno;
-
-			b4_maps_close(m);
-			if (e == ENOENT)
-				return lw_fail("%s not found: no lwB4 is loaded under %s (run 'lw4o6 load b4 ...'%s)",
-					       path, lw_pin_root,
-					       pinned(LW_STR(LW_MAP_META)) ? "; the pins there are an lwAFTR's" : "");
-			return lw_fail("cannot open %s: %s", path, strerror(e));
-		}
-	}
-	if (bpf_map_lookup_elem(m->meta, &key, &meta) ||
-	    (meta.abi_version && (meta.abi_version != LW_ABI_VERSION || meta.role != LW_ROLE_B4))) {
-		b4_maps_close(m);
-		return lw_fail("maps pinned under %s come from an incompatible build or role (ABI %u role %u, "
-			       "this build ABI %u role %u); remove them with 'lw4o6 unload' and load again",
-			       lw_pin_root, meta.abi_version, meta.role, LW_ABI_VERSION, LW_ROLE_B4);
-	}
+	if (r == -ENOENT)
+		return lw_fail("%s (run 'lw4o6 load b4 ...'%s)", err,
+			       pinned(LW_STR(LW_MAP_META)) ? "; the pins there are an lwAFTR's" : "");
+	if (r == -ENOTSUP)
+		return lw_fail("%s; remove them with 'lw4o6 unload' and load again", err);
+	if (r)
+		return lw_fail("%s", err);
 	return 0;
 }
 
@@ -498,10 +453,10 @@ int cmd_b4_unload(int argc, char **argv)
 	}
 	if (keep)
 		return 0;
-	for (size_t i = 0; i < N_B4_PINS; i++) {
+	for (size_t i = 0; lw_b4_pin_name(i); i++) {
 		char path[600];
 
-		snprintf(path, sizeof(path), "%s/%s", lw_pin_root, b4_pins[i].name);
+		snprintf(path, sizeof(path), "%s/%s", lw_pin_root, lw_b4_pin_name(i));
 		if (unlink(path) && errno != ENOENT)
 			fprintf(stderr, "lw4o6: warning: cannot remove %s: %s\n", path, strerror(errno));
 	}

@@ -83,52 +83,20 @@ bool b4_exhausted_drops(const struct b4d *d, uint64_t *n)
 
 static int maps_open(struct b4d *d, char *err, size_t errlen)
 {
-	static const struct { const char *name; size_t off; } pins[] = {
-		{ LW_STR(LW_MAP_B4_META), offsetof(struct lw_b4_maps, meta) },
-		{ LW_STR(LW_MAP_B4_CFG), offsetof(struct lw_b4_maps, cfg) },
-		{ LW_STR(LW_MAP_B4_POOL), offsetof(struct lw_b4_maps, pool) },
-		{ LW_STR(LW_MAP_B4_OUT), offsetof(struct lw_b4_maps, out) },
-		{ LW_STR(LW_MAP_B4_IN), offsetof(struct lw_b4_maps, in) },
-		{ LW_STR(LW_MAP_B4_STATS), offsetof(struct lw_b4_maps, stats) },
-		{ LW_STR(LW_MAP_B4_EVENTS), offsetof(struct lw_b4_maps, events) },
-		{ LW_STR(LW_MAP_B4_RATELIM), offsetof(struct lw_b4_maps, ratelim) },
-		{ LW_STR(LW_MAP_B4_USAGE), offsetof(struct lw_b4_maps, usage) },
-	};
-	_Static_assert(sizeof(struct lw_b4_maps) == sizeof(pins) / sizeof(pins[0]) * sizeof(int),
-		       "one pin per map fd");
-	struct lw_meta meta = {};
-	__u32 key = 0;
+	int r = lw_b4_maps_open_pinned(d->cfg.pin_root, &d->maps, err, errlen);
 
-	for (size_t i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
-		char path[600];
-		int fd;
+	if (r == -ENOENT) {
+		size_t n = strlen(err);
 
-		snprintf(path, sizeof(path), "%s/%s", d->cfg.pin_root, pins[i].name);
-		fd = bpf_obj_get(path);
-		if (fd < 0)
-			return lw_errf_code(-errno, err, errlen, "%s: %s (is the lwB4 loaded with "
-					    "'lw4o6 --pin-root %s load b4'?)", path, strerror(errno),
-					    d->cfg.pin_root);
-		*(int *)((char *)&d->maps + pins[i].off) = fd;
+		snprintf(err + n, errlen - n, " (start it first: 'lw4o6 --pin-root %s load b4 ...')",
+			 d->cfg.pin_root);
 	}
-	if (bpf_map_lookup_elem(d->maps.meta, &key, &meta) ||
-	    (meta.abi_version && (meta.abi_version != LW_ABI_VERSION || meta.role != LW_ROLE_B4)))
-		return lw_errf_code(-ENOTSUP, err, errlen, "maps under %s: ABI %u role %u, this build "
-				    "ABI %u role %u", d->cfg.pin_root, meta.abi_version, meta.role,
-				    LW_ABI_VERSION, LW_ROLE_B4);
+	if (r)
+		return r;
 	if (lw_b4_config_read(&d->maps, &d->dp))
 		return lw_errf_code(-EIO, err, errlen, "cannot read the lwB4 configuration under %s",
 				    d->cfg.pin_root);
 	return 0;
-}
-
-static void maps_close(struct b4d *d)
-{
-	int *fds = (int *)&d->maps;
-
-	for (size_t i = 0; i < sizeof(d->maps) / sizeof(int); i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
 }
 
 /* ---- the pool ------------------------------------------------------------ */
@@ -670,7 +638,7 @@ int pcpd_b4_main(const char *config, int log_delta)
 	if (d.fd >= 0)
 		close(d.fd);
 	b4store_close(d.store);
-	maps_close(&d);
+	lw_b4_maps_close(&d.maps);
 	return ret ? 1 : 0;
 }
 

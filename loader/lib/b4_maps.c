@@ -5,6 +5,8 @@
  * flow could not also claim (the port is free again only once both are
  * gone). */
 #include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -602,4 +604,74 @@ const char *lw_b4_stat_name(unsigned stat)
 #undef LW_B4_STAT_NAME_
 
 	return stat < LW_B4_STAT_MAX ? names[stat] : "unknown";
+}
+
+/* ---- pinned maps ---------------------------------------------------------------- */
+
+/* Every map of struct lw_b4_maps, by pin name. */
+struct b4_pin {
+	const char *name;
+	size_t off;
+};
+#define B4_PIN(field, name) { LW_STR(name), offsetof(struct lw_b4_maps, field) }
+static const struct b4_pin b4_pins[] = {
+	B4_PIN(meta, LW_MAP_B4_META), B4_PIN(cfg, LW_MAP_B4_CFG), B4_PIN(pool, LW_MAP_B4_POOL),
+	B4_PIN(out, LW_MAP_B4_OUT), B4_PIN(in, LW_MAP_B4_IN), B4_PIN(stats, LW_MAP_B4_STATS),
+	B4_PIN(events, LW_MAP_B4_EVENTS), B4_PIN(ratelim, LW_MAP_B4_RATELIM),
+	B4_PIN(usage, LW_MAP_B4_USAGE),
+};
+#define N_B4_PINS (sizeof(b4_pins) / sizeof(b4_pins[0]))
+/* a map added to struct lw_b4_maps must be added here too */
+_Static_assert(sizeof(struct lw_b4_maps) == N_B4_PINS * sizeof(int), "one pin per map fd");
+
+static int *pin_fd(struct lw_b4_maps *m, size_t i)
+{
+	return (int *)((char *)m + b4_pins[i].off);
+}
+
+const char *lw_b4_pin_name(size_t i)
+{
+	return i < N_B4_PINS ? b4_pins[i].name : NULL;
+}
+
+void lw_b4_maps_close(struct lw_b4_maps *m)
+{
+	for (size_t i = 0; i < N_B4_PINS; i++)
+		if (*pin_fd(m, i) >= 0) {
+			close(*pin_fd(m, i));
+			*pin_fd(m, i) = -1;
+		}
+}
+
+int lw_b4_maps_open_pinned(const char *root, struct lw_b4_maps *m, char *err, size_t errlen)
+{
+	struct lw_meta meta = {};
+	__u32 key = 0;
+
+	for (size_t i = 0; i < N_B4_PINS; i++)
+		*pin_fd(m, i) = -1;
+	for (size_t i = 0; i < N_B4_PINS; i++) {
+		char path[600];
+
+		snprintf(path, sizeof(path), "%s/%s", root, b4_pins[i].name);
+		*pin_fd(m, i) = bpf_obj_get(path);
+		if (*pin_fd(m, i) < 0) {
+			int e = errno;
+
+			lw_b4_maps_close(m);
+			if (e == ENOENT)
+				return lw_errf_code(-ENOENT, err, errlen,
+						    "%s not found: no lwB4 is loaded under %s", path, root);
+			return lw_errf_code(-e, err, errlen, "cannot open %s: %s", path, strerror(e));
+		}
+	}
+	if (bpf_map_lookup_elem(m->meta, &key, &meta) ||
+	    (meta.abi_version && (meta.abi_version != LW_ABI_VERSION || meta.role != LW_ROLE_B4))) {
+		lw_b4_maps_close(m);
+		return lw_errf_code(-ENOTSUP, err, errlen,
+				    "maps pinned under %s come from an incompatible build or role (ABI %u "
+				    "role %u, this build ABI %u role %u)", root, meta.abi_version, meta.role,
+				    LW_ABI_VERSION, LW_ROLE_B4);
+	}
+	return 0;
 }

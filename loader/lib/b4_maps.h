@@ -18,6 +18,16 @@ struct lw_b4_maps {
 	int meta, cfg, pool, out, in, stats, events, ratelim, usage;
 };
 
+/* The maps of an lwB4 pinned under root, checked against this build's ABI
+ * and role. 0, or -ENOENT (nothing pinned there: "PATH not found: no lwB4
+ * is loaded under ROOT"), -ENOTSUP (another build or role), another
+ * negative errno; the message in err, every descriptor -1 on failure. */
+int lw_b4_maps_open_pinned(const char *root, struct lw_b4_maps *m, char *err, size_t errlen);
+/* The pin name of map i of struct lw_b4_maps; NULL past the last. */
+const char *lw_b4_pin_name(size_t i);
+/* Closes what lw_b4_maps_open_pinned opened (descriptors left -1). */
+void lw_b4_maps_close(struct lw_b4_maps *m);
+
 /* File descriptors of a loaded object's maps (the object keeps them). */
 int lw_b4_maps_from_obj(struct bpf_object *obj, struct lw_b4_maps *m, char *err, size_t errlen);
 
