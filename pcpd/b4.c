@@ -30,7 +30,6 @@
  * IPV6_MULTICAST_ALL is on (raw_v6_match, inet6_mc_check), the default,
  * set explicitly below. */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +40,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <sys/epoll.h>
-#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -580,21 +578,6 @@ static int loop(struct b4d *d)
 	return 0;
 }
 
-/* One client per database and lwB4: a second would fight over the slots. */
-static int lock_database(const char *db, char *err, size_t errlen)
-{
-	char path[300];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s.lock", db);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return lw_errf_code(-errno, err, errlen, "%s: %s", path, strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB))
-		return lw_errf_code(-EBUSY, err, errlen, "%s is in use by another pcpd --role b4", db);
-	return 0; /* held until exit */
-}
-
 int pcpd_b4_main(const char *config, int log_delta)
 {
 	static struct b4d d;
@@ -608,7 +591,8 @@ int pcpd_b4_main(const char *config, int log_delta)
 		return 1;
 	}
 	pcpd_set_log_level(d.cfg.log_level + log_delta);
-	ret = lock_database(d.cfg.database, err, sizeof(err));
+	/* a second client would fight over the slots */
+	ret = pcpd_lock_database(d.cfg.database, err, sizeof(err));
 	if (!ret)
 		ret = start(&d, err, sizeof(err));
 	if (!ret) {

@@ -13,5 +13,8 @@ int pcpd_b4_list(const char *config, bool json);
 
 /* main.c */
 void pcpd_set_log_level(int level);
+/* One daemon per database (both roles): an exclusive flock on DATABASE.lock,
+ * held until exit. 0, or a negative errno with the message in err. */
+int pcpd_lock_database(const char *database, char *err, size_t errlen);
 
 #endif

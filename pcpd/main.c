@@ -73,7 +73,7 @@ uint32_t pcpd_epoch(const struct pcpd *d)
 }
 
 /* Holds an exclusive lock on DATABASE.lock for the life of the process. */
-static int pcpd_lock_database(const char *database, char *err, size_t errlen)
+int pcpd_lock_database(const char *database, char *err, size_t errlen)
 {
 	char path[300];
 	int fd;
