@@ -116,9 +116,7 @@ static void pool_grow(struct b4d *d, const char *why)
  * (b4_install -> b4_lan_pool_grew), and the growth threshold reset. */
 static void pool_reconcile(struct b4d *d)
 {
-	struct lw_b4_portset held[LW_B4_POOL_MAX];
 	struct lw_b4_config dp;
-	size_t n = 0;
 	char str[80];
 
 	if (lw_b4_config_read(&d->maps, &dp) == 0 && dp.pool_warn_pct != d->cfg.grow_pct) {
@@ -127,18 +125,10 @@ static void pool_reconcile(struct b4d *d)
 		if (lw_b4_config_write(&d->maps, &d->dp))
 			pcpd_log(LOG_WARN_, "cannot set the lwB4's pool-warn-percent to %u", d->cfg.grow_pct);
 	}
-	if (lw_b4_pool_list(&d->maps, held, LW_B4_POOL_MAX, &n))
-		return;
 	for (unsigned i = 0; i < B4_SLOTS; i++) {
 		struct b4_slot *s = &d->slot[i];
-		bool found = false;
 
-		if (!s->installed)
-			continue;
-		for (size_t k = 0; k < n; k++)
-			found |= held[k].ipv4 == s->g.ipv4 && held[k].first == s->g.first &&
-				 held[k].size == s->g.size;
-		if (found)
+		if (!s->installed || b4_pool_has(d, &s->g))
 			continue;
 		pcpd_log(LOG_WARN_, "slot %u: %s is no longer in the lwB4 pool (the lwB4 reloaded?): "
 			 "putting it back", i, b4_set_str(&s->g, str, sizeof(str)));
@@ -437,17 +427,9 @@ static void restore(struct b4d *d)
 			b4_install(d, i);
 			b4_start_request(d, i, 0, "renewal at start");
 		} else {
-			struct lw_b4_portset ps = { .ipv4 = s->g.ipv4, .first = s->g.first, .size = s->g.size };
-			struct lw_b4_portset held[LW_B4_POOL_MAX];
-			size_t nh = 0;
-
 			pcpd_log(LOG_INFO_, "slot %u: stored grant %s expired while stopped", i,
 				 b4_set_str(&s->g, str, sizeof(str)));
-			if (lw_b4_pool_list(&d->maps, held, LW_B4_POOL_MAX, &nh) == 0)
-				for (size_t h = 0; h < nh; h++)
-					if (held[h].ipv4 == ps.ipv4 && held[h].first == ps.first &&
-					    held[h].size == ps.size)
-						s->installed = true;
+			s->installed = b4_pool_has(d, &s->g);
 			b4_uninstall(d, i, "expired while stopped");
 			b4store_delete(d->store, i, err, sizeof(err));
 			if (i == 0)

@@ -69,7 +69,7 @@ static void to_portset(const struct b4_grant *g, struct lw_b4_portset *ps)
 	ps->lease_expires = g->expires_at > 0 ? (__u32)g->expires_at : 0;
 }
 
-static bool pool_has(struct b4d *d, const struct lw_b4_portset *ps)
+bool b4_pool_has(struct b4d *d, const struct b4_grant *g)
 {
 	struct lw_b4_portset sets[LW_B4_POOL_MAX];
 	size_t n = 0;
@@ -77,7 +77,7 @@ static bool pool_has(struct b4d *d, const struct lw_b4_portset *ps)
 	if (lw_b4_pool_list(&d->maps, sets, LW_B4_POOL_MAX, &n))
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (sets[i].ipv4 == ps->ipv4 && sets[i].first == ps->first && sets[i].size == ps->size)
+		if (sets[i].ipv4 == g->ipv4 && sets[i].first == g->first && sets[i].size == g->size)
 			return true;
 	return false;
 }
@@ -103,7 +103,7 @@ int b4_install(struct b4d *d, unsigned i)
 
 	to_portset(&s->g, &ps);
 	r = lw_b4_pool_add(&d->maps, &ps);
-	if (r == -EEXIST && pool_has(d, &ps))
+	if (r == -EEXIST && b4_pool_has(d, &s->g))
 		r = lw_b4_pool_set_lease(&d->maps, &ps);
 	if (r) {
 		pcpd_log(LOG_ERR_, "cannot add %s to the lwB4 pool: %s", b4_set_str(&s->g, str, sizeof(str)),

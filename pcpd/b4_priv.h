@@ -93,6 +93,8 @@ void b4_slot_new(struct b4d *d, unsigned i);
 void b4_start_request(struct b4d *d, unsigned i, uint64_t delay_ms, const char *why);
 void b4_release(struct b4d *d, unsigned i, const char *why);
 int b4_install(struct b4d *d, unsigned i);
+/* Whether the lwB4 pool holds g's set (address, first port, size). */
+bool b4_pool_has(struct b4d *d, const struct b4_grant *g);
 void b4_uninstall(struct b4d *d, unsigned i, const char *why);
 void b4_client_readable(struct b4d *d);
 void b4_client_tick(struct b4d *d);
