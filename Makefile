@@ -1,17 +1,20 @@
 # SPDX-License-Identifier: GPL-2.0
 # lw4o6 — one Makefile, every generated file under build/.
-#   make            build the BPF objects, the lw4o6 CLI and the test programs
+#   make            build the BPF objects, lw4o6, pcpd and the test programs
 #   make test       every test layer (installs the Debian packages it needs)
 #   make demo       the lab in network namespaces
-#   make conformance / make bench / make unit / make selftest / make netns
+#   make conformance / bench / unit / prog / prog-b4 / netns / fuzz / san
+#   make install    the programs, the BPF objects (builds no test)
+# CFLAGS replaces the optimisation and debug flags, EXTRA_CFLAGS and
+# EXTRA_LDFLAGS add to what the build needs; V=1 shows the commands.
 
-SHARED   ?= $(abspath ../shared)
 CLANG    ?= clang
 BPFTOOL  ?= bpftool
 CC       ?= gcc
 PKG_CONFIG ?= pkg-config
 V        ?= 0
-B        := build
+B        ?= build
+DATA     ?= $(abspath selftests/data)
 ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
@@ -23,167 +26,157 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
+# ---- flags --------------------------------------------------------------------
+
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
-	-Wno-compare-distinct-pointer-types -Iinclude -Ibpf \
+	-Wno-compare-distinct-pointer-types -Iinclude -Ibpf/common \
 	-idirafter /usr/include/$(MULTIARCH)
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Iloader/lib -Ipcpd/lib -Iselftests/lib -I$(B) \
-	-DLW4O6_SHARED_DIR='"$(SHARED)"'
+WARN     := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter
+DEPFLAGS  = -MMD -MP -MF $(@:.o=.d)
 LDLIBS   := $(shell $(PKG_CONFIG) --libs libxdp libbpf json-c 2>/dev/null || echo -lxdp -lbpf -ljson-c) -lsqlite3 -lelf -lz -lm
 
-HDRS      := $(wildcard include/lw4o6/*.h)
-BPF_HDRS  := $(wildcard bpf/*.h) $(HDRS)
-LIB_SRCS  := $(wildcard loader/lib/*.c)
-LIB_OBJS  := $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRCS))
-LIB_HDRS  := $(wildcard loader/lib/*.h)
-CLI_SRCS  := $(wildcard loader/*.c)
-CLI_OBJS  := $(patsubst %.c,$(B)/obj/%.o,$(CLI_SRCS))
-TLIB_SRCS := $(wildcard selftests/lib/*.c)
-TLIB_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(TLIB_SRCS))
-TLIB_HDRS := $(wildcard selftests/lib/*.h)
-UNIT_SRCS := $(wildcard tests/test_*.c)
-UNIT_BINS := $(patsubst tests/%.c,$(B)/tests/%,$(UNIT_SRCS))
-PROG_SRCS := $(wildcard selftests/prog/*.c)
-PROG_B4_SRCS := $(wildcard selftests/prog_b4/*.c)
-CONF_SRCS := $(wildcard selftests/conformance/*.c)
-TOOL_SRCS := $(wildcard selftests/netns/*.c)
-TOOL_BINS := $(patsubst selftests/netns/%.c,$(B)/selftests/%,$(TOOL_SRCS))
-BENCH_SRCS := $(wildcard bench/*.c)
-PCPD_LIB_SRCS := $(wildcard pcpd/lib/*.c)
-PCPD_LIB_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(PCPD_LIB_SRCS))
-PCPD_LIB_HDRS := $(wildcard pcpd/lib/*.h)
-PCPD_SRCS := $(wildcard pcpd/*.c)
-FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
-FUZZ_BINS := $(patsubst fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
+# Each library sees only the libraries below it: lib/b4 cannot include a
+# header of lib/aftr, nor lib/pcp one of either role.
+INC_util := -Iinclude -Ilib/util
+INC_net  := $(INC_util) -Ilib/net
+INC_pcp  := $(INC_net) -Ilib/pcp
+INC_aftr := $(INC_pcp) -Ilib/aftr
+INC_b4   := $(INC_pcp) -Ilib/b4
+INC_cli  := $(INC_aftr) -Ilib/b4 -Icli -I$(B)
+INC_pcpd_aftr := $(INC_aftr) -Ipcpd -Ipcpd/aftr
+INC_pcpd_b4   := $(INC_b4) -Ipcpd -Ipcpd/b4
+INC_pcpd_main := $(INC_aftr) -Ilib/b4 -Ipcpd -Ipcpd/aftr -Ipcpd/b4
+INC_test := $(INC_aftr) -Ilib/b4 -Iselftests/lib -Itests -DLW4O6_DATA_DIR='"$(DATA)"'
 
-BPF_OBJS := $(B)/bpf/lw4o6_aftr.bpf.o $(B)/bpf/lw4o6_aftr_test.bpf.o $(B)/bpf/lw4o6_pass.bpf.o
-ifneq ($(wildcard bpf/lw4o6_b4.bpf.c),)
-BPF_OBJS += $(B)/bpf/lw4o6_b4.bpf.o $(B)/bpf/lw4o6_b4_test.bpf.o
-endif
-SKELS    := $(B)/lw4o6_aftr.skel.h
-ifneq ($(wildcard bpf/lw4o6_b4.bpf.c),)
-SKELS    += $(B)/lw4o6_b4.skel.h
-endif
+# ---- what there is --------------------------------------------------------------
 
-# libpcpd.a (pcpd/lib) is linked everywhere liblw4o6.a is: the slow path and
-# the PCP codec are libraries that tests and the conformance runner call.
-LIBS := $(B)/libpcpd.a $(B)/liblw4o6.a
-TARGETS := $(BPF_OBJS) $(B)/lw4o6 $(UNIT_BINS) $(TOOL_BINS) $(FUZZ_BINS)
-ifneq ($(PCPD_SRCS),)
-TARGETS += $(B)/pcpd
-endif
-ifneq ($(PROG_SRCS),)
-TARGETS += $(B)/selftests/prog_runner
-endif
-ifneq ($(PROG_B4_SRCS),)
-TARGETS += $(B)/selftests/prog_b4_runner
-endif
-ifneq ($(CONF_SRCS),)
-TARGETS += $(B)/selftests/conformance
-endif
-ifneq ($(BENCH_SRCS),)
-TARGETS += $(B)/bench/lw4o6_bench
-endif
+LIBS_ORDER := aftr b4 pcp net util
+lib_srcs = $(wildcard lib/$(1)/*.c)
+lib_objs = $(patsubst %.c,$(B)/obj/%.o,$(call lib_srcs,$(1)))
+LIBS     := $(foreach l,$(LIBS_ORDER),$(B)/lib/liblw4o6-$(l).a)
+TLIB     := $(B)/lib/liblw4o6-test.a
+TLIB_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(wildcard selftests/lib/*.c))
 
-.PHONY: all deps test unit selftest prog prog-b4 conformance netns fuzz bench demo clean install
+CLI_OBJS  := $(patsubst %.c,$(B)/obj/%.o,$(wildcard cli/*.c))
+PCPD_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(wildcard pcpd/*.c pcpd/aftr/*.c pcpd/b4/*.c))
+UNIT_BINS := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
+TOOL_BINS := $(patsubst selftests/netns/%.c,$(B)/selftests/%,$(wildcard selftests/netns/*.c))
+FUZZ_BINS := $(patsubst fuzz/%.c,$(B)/fuzz/%,$(wildcard fuzz/fuzz_*.c))
+prog_objs = $(patsubst %.c,$(B)/obj/%.o,$(wildcard $(1)/*.c))
+
+BPF_PROD := $(B)/bpf/lw4o6_aftr.bpf.o $(B)/bpf/lw4o6_b4.bpf.o $(B)/bpf/lw4o6_pass.bpf.o
+BPF_TEST := $(B)/bpf/lw4o6_aftr_test.bpf.o $(B)/bpf/lw4o6_b4_test.bpf.o
+SKELS    := $(B)/lw4o6_aftr.skel.h $(B)/lw4o6_b4.skel.h
+
+PRODUCT := $(BPF_PROD) $(B)/lw4o6 $(B)/pcpd
+TESTS   := $(BPF_TEST) $(UNIT_BINS) $(TOOL_BINS) $(B)/selftests/prog_runner \
+	$(B)/selftests/prog_b4_runner $(B)/selftests/conformance $(B)/bench/lw4o6_bench
+TARGETS := $(PRODUCT) $(TESTS) $(FUZZ_BINS)
+
+.PHONY: all product tests deps test unit selftest prog prog-b4 conformance netns fuzz bench demo \
+	clean install san lint
 .DELETE_ON_ERROR:
 .SECONDARY:
 
 all: $(TARGETS)
+product: $(PRODUCT)
+tests: $(TESTS)
 
 deps:
 	$(Q)./scripts/deps.sh
 
-$(B)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS)
-	@mkdir -p $(@D)
-	$(call msg,CLANG,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+# ---- BPF ------------------------------------------------------------------------
 
-# The test variant poisons new headroom (LW4O6_TEST) so that a field the program
-# forgets to write shows up as 0xff instead of the zeroes BPF_PROG_TEST_RUN gives.
-$(B)/bpf/lw4o6_aftr_test.bpf.o: bpf/lw4o6_aftr.bpf.c $(BPF_HDRS)
-	@mkdir -p $(@D)
-	$(call msg,CLANG,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -DLW4O6_TEST -c $< -o $@
-
-$(B)/bpf/lw4o6_b4_test.bpf.o: bpf/lw4o6_b4.bpf.c $(BPF_HDRS)
-	@mkdir -p $(@D)
-	$(call msg,CLANG,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -DLW4O6_TEST -c $< -o $@
+# bpf/<role>/lw4o6_<role>.bpf.c; the test variant poisons new headroom
+# (LW4O6_TEST) so that a field the program forgets to write shows up as 0xff
+# instead of the zeroes BPF_PROG_TEST_RUN gives.
+define bpf_rules
+$(B)/bpf/lw4o6_$(1).bpf.o: bpf/$(1)/lw4o6_$(1).bpf.c
+	@mkdir -p $$(@D)
+	$$(call msg,CLANG,$$@)
+	$$(Q)$$(CLANG) $$(BPF_CFLAGS) $$(DEPFLAGS) -c $$< -o $$@
+$(B)/bpf/lw4o6_$(1)_test.bpf.o: bpf/$(1)/lw4o6_$(1).bpf.c
+	@mkdir -p $$(@D)
+	$$(call msg,CLANG,$$@)
+	$$(Q)$$(CLANG) $$(BPF_CFLAGS) -DLW4O6_TEST $$(DEPFLAGS) -c $$< -o $$@
+endef
+$(foreach p,aftr b4 pass,$(eval $(call bpf_rules,$(p))))
 
 $(B)/%.skel.h: $(B)/bpf/%.bpf.o
 	$(call msg,GEN,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@ 2>/dev/null
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@.tmp 2> $@.err || { cat $@.err >&2; exit 1; }
+	$(Q)mv $@.tmp $@ && rm -f $@.err
 
-# the CLI embeds the production object through its skeleton
+# ---- user space -------------------------------------------------------------------
+
+# The include list of an object is that of its folder.
+$(B)/obj/lib/%.o: INC = $(INC_$(word 2,$(subst /, ,$*)))
+$(B)/obj/cli/%.o: INC = $(INC_cli)
+$(B)/obj/pcpd/aftr/%.o: INC = $(INC_pcpd_aftr)
+$(B)/obj/pcpd/b4/%.o: INC = $(INC_pcpd_b4)
+$(B)/obj/pcpd/%.o: INC = $(INC_pcpd_main)
+$(B)/obj/tests/%.o $(B)/obj/selftests/%.o $(B)/obj/bench/%.o: INC = $(INC_test)
+
+# the CLI embeds the production objects through their skeletons
 $(CLI_OBJS): $(SKELS)
 
-$(B)/obj/%.o: %.c $(HDRS) $(LIB_HDRS) $(TLIB_HDRS) $(PCPD_LIB_HDRS)
+$(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(WARN) $(INC) $(CFLAGS) $(EXTRA_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(B)/liblw4o6.a: $(LIB_OBJS)
+.SECONDEXPANSION:
+$(B)/lib/liblw4o6-%.a: $$(call lib_objs,$$*)
+	@mkdir -p $(@D)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(B)/libpcpd.a: $(PCPD_LIB_OBJS)
-	$(call msg,AR,$@)
-	$(Q)rm -f $@ && ar rcs $@ $(PCPD_LIB_OBJS)
-
-$(B)/pcpd: $(PCPD_SRCS) $(LIBS) $(HDRS) $(LIB_HDRS) $(PCPD_LIB_HDRS)
+$(TLIB): $(TLIB_OBJS)
 	@mkdir -p $(@D)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(PCPD_SRCS) $(LIBS) -o $@ $(LDLIBS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+link = $(call msg,LINK,$@) mkdir -p $(@D) && \
+	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) $(EXTRA_LDFLAGS) $(1) -o $@ $(LDLIBS)
+
+$(B)/lw4o6: $(CLI_OBJS) $(LIBS)
+	$(Q)$(call link,$^)
+
+$(B)/pcpd: $(PCPD_OBJS) $(LIBS)
+	$(Q)$(call link,$^)
+
+$(B)/tests/%: $(B)/obj/tests/%.o $(TLIB) $(LIBS)
+	$(Q)$(call link,$^ -lcmocka)
+
+$(B)/selftests/prog_runner: $(call prog_objs,selftests/prog) $(TLIB) $(LIBS)
+	$(Q)$(call link,$^)
+
+$(B)/selftests/prog_b4_runner: $(call prog_objs,selftests/prog_b4) $(TLIB) $(LIBS)
+	$(Q)$(call link,$^)
+
+$(B)/selftests/conformance: $(call prog_objs,selftests/conformance) $(TLIB) $(LIBS)
+	$(Q)$(call link,$^)
+
+$(B)/selftests/%: $(B)/obj/selftests/netns/%.o $(TLIB) $(LIBS)
+	$(Q)$(call link,$^)
+
+$(B)/bench/lw4o6_bench: $(call prog_objs,bench) $(TLIB) $(LIBS)
+	$(Q)$(call link,$^)
 
 # libFuzzer targets: clang with -fsanitize=fuzzer,address,undefined over the
 # library sources they exercise (listed in the target's first line).
-$(B)/fuzz/%: fuzz/%.c $(PCPD_LIB_SRCS) $(LIB_SRCS) $(HDRS) $(PCPD_LIB_HDRS)
+$(B)/fuzz/%: fuzz/%.c
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Iloader/lib -Ipcpd/lib \
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined $(INC_pcp) -MMD -MP -MF $@.d \
 		$< $(shell sed -n '1s|^// fuzz-sources: ||p' $<) -o $@ $(LDLIBS)
+$(FUZZ_BINS): $(shell sed -n '1s|^// fuzz-sources: ||p' $(wildcard fuzz/fuzz_*.c))
 
-$(B)/libtest.a: $(TLIB_OBJS)
-	$(call msg,AR,$@)
-	$(Q)rm -f $@ && ar rcs $@ $^
-
-$(B)/lw4o6: $(CLI_OBJS) $(LIBS)
-	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $(CLI_OBJS) $(LIBS) -o $@ $(LDLIBS)
-
-$(B)/tests/%: tests/%.c $(LIBS) $(B)/libtest.a $(HDRS) $(LIB_HDRS) $(TLIB_HDRS) $(PCPD_LIB_HDRS) $(wildcard tests/*.h)
-	@mkdir -p $(@D)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< $(B)/libtest.a $(LIBS) -o $@ $(LDLIBS) -lcmocka
-
-$(B)/selftests/prog_runner: $(PROG_SRCS) $(LIBS) $(B)/libtest.a $(HDRS) $(LIB_HDRS) $(TLIB_HDRS) $(PCPD_LIB_HDRS)
-	@mkdir -p $(@D)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(PROG_SRCS) $(B)/libtest.a $(LIBS) -o $@ $(LDLIBS)
-
-$(B)/selftests/prog_b4_runner: $(PROG_B4_SRCS) $(LIBS) $(B)/libtest.a $(HDRS) $(LIB_HDRS) $(TLIB_HDRS) $(PCPD_LIB_HDRS) $(wildcard selftests/prog_b4/*.h)
-	@mkdir -p $(@D)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(PROG_B4_SRCS) $(B)/libtest.a $(LIBS) -o $@ $(LDLIBS)
-
-$(B)/selftests/conformance: $(CONF_SRCS) $(LIBS) $(B)/libtest.a $(HDRS) $(LIB_HDRS) $(TLIB_HDRS) $(PCPD_LIB_HDRS)
-	@mkdir -p $(@D)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(CONF_SRCS) $(B)/libtest.a $(LIBS) -o $@ $(LDLIBS)
-
-$(B)/selftests/%: selftests/netns/%.c $(B)/libtest.a $(LIBS) $(HDRS) $(TLIB_HDRS)
-	@mkdir -p $(@D)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< $(B)/libtest.a $(LIBS) -o $@ $(LDLIBS)
-
-$(B)/bench/lw4o6_bench: $(BENCH_SRCS) $(LIBS) $(B)/libtest.a $(HDRS) $(LIB_HDRS) $(TLIB_HDRS) $(PCPD_LIB_HDRS)
-	@mkdir -p $(@D)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(BENCH_SRCS) $(B)/libtest.a $(LIBS) -o $@ $(LDLIBS)
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 # ---- test layers --------------------------------------------------------------
-# Each layer prints its own closing line; scripts/summarize.sh adds them up into
+# Each layer prints its own closing line; scripts/test-all.sh adds them up into
 # the one closing line of `make test`.
 
 unit: deps all
@@ -192,14 +185,11 @@ unit: deps all
 prog: deps all
 	$(Q)$(B)/selftests/prog_runner --obj $(B)/bpf/lw4o6_aftr_test.bpf.o
 
-# the lwB4's BPF_PROG_TEST_RUN table (its own layer until the lwB4 is done)
 prog-b4: deps all
-	$(Q)if [ -x $(B)/selftests/prog_b4_runner ]; then \
-		$(B)/selftests/prog_b4_runner --obj $(B)/bpf/lw4o6_b4_test.bpf.o; \
-	else echo "SKIP prog-b4: no lwB4 program in this tree"; echo "prog-b4: 0 passed, 0 failed, 1 skipped"; fi
+	$(Q)$(B)/selftests/prog_b4_runner --obj $(B)/bpf/lw4o6_b4_test.bpf.o
 
 conformance: deps all
-	$(Q)$(B)/selftests/conformance --shared $(SHARED) --obj $(B)/bpf/lw4o6_aftr_test.bpf.o
+	$(Q)$(B)/selftests/conformance --data $(DATA) --obj $(B)/bpf/lw4o6_aftr_test.bpf.o
 
 netns: deps all
 	$(Q)./selftests/netns/run.sh
@@ -209,6 +199,19 @@ FUZZ_SECONDS ?= 20
 fuzz: deps all
 	$(Q)./scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
+# The unit tests built with AddressSanitizer and UndefinedBehaviorSanitizer
+# into build/san, run as the unit layer is (a report fails the test).
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+san: deps
+	$(Q)$(MAKE) --no-print-directory B=$(B)/san EXTRA_CFLAGS='$(SAN_FLAGS) $(EXTRA_CFLAGS)' \
+		$(patsubst $(B)/%,$(B)/san/%,$(UNIT_BINS))
+	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 LAYER=san \
+		./scripts/run-unit.sh $(patsubst $(B)/%,$(B)/san/%,$(UNIT_BINS))
+
+# The code's own rules: function length, layering, self-contained tests.
+lint:
+	$(Q)./scripts/check-code.sh
+
 selftest: prog conformance netns
 
 test: deps
@@ -216,16 +219,17 @@ test: deps
 	$(Q)./scripts/test-all.sh
 
 bench: deps all
-	$(Q)$(B)/bench/lw4o6_bench --shared $(SHARED) --obj $(B)/bpf/lw4o6_aftr.bpf.o --pass-obj $(B)/bpf/lw4o6_pass.bpf.o
+	$(Q)$(B)/bench/lw4o6_bench --data $(DATA) --obj $(B)/bpf/lw4o6_aftr.bpf.o --pass-obj $(B)/bpf/lw4o6_pass.bpf.o
 
 demo: deps all
 	$(Q)./scripts/demo.sh
 
 PREFIX ?= /usr/local
-install: all
+install: product
 	install -D -m 0755 $(B)/lw4o6 $(DESTDIR)$(PREFIX)/sbin/lw4o6
-	install -D -m 0644 $(B)/bpf/lw4o6_aftr.bpf.o $(DESTDIR)$(PREFIX)/lib/bpf/lw4o6_aftr.bpf.o
 	install -D -m 0755 $(B)/pcpd $(DESTDIR)$(PREFIX)/sbin/pcpd
+	install -D -m 0644 $(B)/bpf/lw4o6_aftr.bpf.o $(DESTDIR)$(PREFIX)/lib/bpf/lw4o6_aftr.bpf.o
+	install -D -m 0644 $(B)/bpf/lw4o6_b4.bpf.o $(DESTDIR)$(PREFIX)/lib/bpf/lw4o6_b4.bpf.o
 
 clean:
 	rm -rf $(B)

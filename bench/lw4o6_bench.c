@@ -359,11 +359,11 @@ static int bench_b4(const char *obj_path, int pass_fd)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "shared", required_argument, NULL, 's' }, { "obj", required_argument, NULL, 'o' },
+		{ "data", required_argument, NULL, 's' }, { "obj", required_argument, NULL, 'o' },
 		{ "pass-obj", required_argument, NULL, 'p' }, { "b4-obj", required_argument, NULL, 'b' },
 		{ 0 },
 	};
-	const char *shared = LW4O6_SHARED_DIR, *obj = "build/bpf/lw4o6_aftr.bpf.o";
+	const char *data_dir = LW4O6_DATA_DIR, *obj = "build/bpf/lw4o6_aftr.bpf.o";
 	const char *pass_obj = "build/bpf/lw4o6_pass.bpf.o";
 	const char *b4_obj = "build/bpf/lw4o6_b4.bpf.o";
 	static const size_t sizes[] = { 1, 1000, 1000000 };
@@ -377,7 +377,7 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 's')
-			shared = optarg;
+			data_dir = optarg;
 		else if (c == 'o')
 			obj = optarg;
 		else if (c == 'p')
@@ -392,10 +392,10 @@ int main(int argc, char **argv)
 		printf("bench: not run: %s\n", skip);
 		return 0;
 	}
-	snprintf(path, sizeof(path), "%s/snabb-lwaftr/tests/benchdata/ipv4-0550.pcap", shared);
+	snprintf(path, sizeof(path), "%s/snabb-lwaftr/tests/benchdata/ipv4-0550.pcap", data_dir);
 	if (read_one(path, v4frame, sizeof(v4frame), &v4len))
 		return 1;
-	snprintf(path, sizeof(path), "%s/snabb-lwaftr/tests/benchdata/ipv6-0550.pcap", shared);
+	snprintf(path, sizeof(path), "%s/snabb-lwaftr/tests/benchdata/ipv6-0550.pcap", data_dir);
 	if (read_one(path, v6frame, sizeof(v6frame), &v6len))
 		return 1;
 	if (aftr_env_enter_netns(err, sizeof(err)) || aftr_env_open(&env, obj, err, sizeof(err))) {

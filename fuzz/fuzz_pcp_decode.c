@@ -1,4 +1,4 @@
-// fuzz-sources: pcpd/lib/pcp_decode.c pcpd/lib/pcp_options.c pcpd/lib/pcp_validate.c pcpd/lib/pcp_encode.c pcpd/lib/pcp_describe.c
+// fuzz-sources: lib/pcp/pcp_decode.c lib/pcp/pcp_options.c lib/pcp/pcp_validate.c lib/pcp/pcp_encode.c lib/pcp/pcp_describe.c
 // SPDX-License-Identifier: GPL-2.0
 /* Arbitrary datagrams through the PCP codec, as the server and the client
  * meet them. Each input goes to pcp_server_validate() twice: from a fixed

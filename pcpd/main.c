@@ -20,76 +20,17 @@
 #include <sys/file.h>
 #include <sys/signalfd.h>
 
-#include "pcpd.h"
-#include "b4.h"
+#include "daemon.h"
+#include "pcpd_aftr.h"
+#include "pcpd_b4.h"
 #include "pcp_msg.h"
 #include "addr.h"
-
-static int log_level = LOG_INFO_;
-static bool use_syslog;
-
-void pcpd_log(int level, const char *fmt, ...)
-{
-	static const char *const names[] = { "error", "warning", "info", "debug" };
-	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
-	va_list ap;
-
-	if (level > log_level)
-		return;
-	va_start(ap, fmt);
-	if (use_syslog) {
-		vsyslog(prio[level], fmt, ap);
-	} else {
-		fprintf(stderr, "pcpd: %s: ", names[level]);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
-	}
-	va_end(ap);
-}
-
-void pcpd_set_log_level(int level)
-{
-	log_level = level;
-}
-
-uint64_t pcpd_now(void)
-{
-	return (uint64_t)time(NULL);
-}
-
-uint64_t pcpd_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 uint32_t pcpd_epoch(const struct pcpd *d)
 {
 	int64_t e = (int64_t)pcpd_now() - d->epoch_base;
 
 	return e < 0 ? 0 : (uint32_t)e;
-}
-
-/* Holds an exclusive lock on DATABASE.lock for the life of the process. */
-int pcpd_lock_database(const char *database, char *err, size_t errlen)
-{
-	char path[300];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s.lock", database);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -errno;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		snprintf(err, errlen, "another pcpd already serves %s (%s is locked)", database, path);
-		close(fd);
-		return -EBUSY;
-	}
-	return 0; /* the descriptor stays open: the lock lives as long as we do */
 }
 
 static void usage(FILE *f)
@@ -249,6 +190,7 @@ int main(int argc, char **argv)
 	static struct pcpd d;
 	char err[1024];
 	int c, verbose = 0, quiet = 0, ret;
+	bool syslog_on = false;
 
 	while ((c = getopt_long(argc, argv, "vqh", opts, NULL)) != -1) {
 		switch (c) {
@@ -256,7 +198,7 @@ int main(int argc, char **argv)
 		case 'c': config = optarg; break;
 		case 'l': list = true; break;
 		case 'j': json = true; break;
-		case 's': use_syslog = true; break;
+		case 's': syslog_on = true; break;
 		case 'v': verbose++; break;
 		case 'q': quiet++; break;
 		case 'h': usage(stdout); return 0;
@@ -270,8 +212,8 @@ int main(int argc, char **argv)
 	if (!strcmp(role, "b4")) {
 		if (list)
 			return pcpd_b4_list(config, json);
-		if (use_syslog)
-			openlog("pcpd", LOG_PID, LOG_DAEMON);
+		if (syslog_on)
+			pcpd_log_to_syslog();
 		return pcpd_b4_main(config, verbose - quiet);
 	}
 	if (strcmp(role, "aftr")) {
@@ -284,9 +226,9 @@ int main(int argc, char **argv)
 	}
 	if (list)
 		return list_grants(&d.cfg, json);
-	log_level = d.cfg.log_level + verbose - quiet;
-	if (use_syslog)
-		openlog("pcpd", LOG_PID, LOG_DAEMON);
+	pcpd_set_log_level(d.cfg.log_level + verbose - quiet);
+	if (syslog_on)
+		pcpd_log_to_syslog();
 	if (d.cfg.third_party_enabled && !d.cfg.has_br) {
 		fprintf(stderr, "pcpd: %s: third-party-listen needs br-address (the BR of grants made "
 				"for a provisioning system)\n", config);

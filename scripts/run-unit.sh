@@ -3,6 +3,7 @@
 # cmocka prints "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s)..." per
 # binary; a binary that crashes counts as one failure.
 set -u
+layer=${LAYER:-unit}
 passed=0 failed=0 skipped=0
 for bin in "$@"; do
 	out=$("$bin" 2>&1)
@@ -15,9 +16,9 @@ for bin in "$@"; do
 	skipped=$((skipped + ${s:-0}))
 	failed=$((failed + ${f:-0}))
 	if [ "$rc" -ne 0 ] && [ -z "${f:-}" ]; then
-		echo "unit: $bin exited with status $rc without a cmocka failure count"
+		echo "$layer: $bin exited with status $rc without a cmocka failure count"
 		failed=$((failed + 1))
 	fi
 done
-echo "unit: $passed passed, $failed failed, $skipped skipped"
+echo "$layer: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

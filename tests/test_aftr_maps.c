@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* loader/lib/aftr_maps.c against real BPF maps of the lwAFTR's types: what
+/* lib/aftr/aftr_maps.c against real BPF maps of the lwAFTR's types: what
  * softwire add/del, install and replace leave in the binding table
  * (AFTR-BT-1, AFTR-BT-3, PSID-4). Needs bpf(): skipped where map creation
  * is not permitted. */

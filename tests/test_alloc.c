@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* pcpd/lib/alloc*: which block a new grant gets. Configuration checks,
+/* lib/aftr/alloc*: which block a new grant gets. Configuration checks,
  * PSID-5 (no port below 1024 unless the whole address) and alignment for
  * every block size, PORT_SET size rounding (PCPS-7), exhaustion and quota
  * (PCPS-15, AFTR-BT-5), packing, one psid-len per address (PSID-4),

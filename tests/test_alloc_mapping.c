@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* pcpd/lib/alloc*: the life of a mapping once granted. Renewal with the
+/* lib/aftr/alloc*: the life of a mapping once granted. Renewal with the
  * same nonce (RFC 6887 §11.2.1, PCPS-14, any protocol: PCPS-19), another
  * nonce -> NOT_AUTHORIZED with the remaining life (PCPS-13), delete with
  * lifetime 0 (RFC 7753 §4.4), the RFC 6887 §15 reuse hold, expiry

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* A seeded random walk over pcpd/lib/alloc*: thousands of requests
+/* A seeded random walk over lib/aftr/alloc*: thousands of requests
  * (create, renew, delete, foreign nonces, suggestions, every size), expiry
  * runs and undos. After every step:
  *  - an independent model of the live mappings predicts the decision's

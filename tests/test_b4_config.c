@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* pcpd --role b4's configuration file (pcpd/lib/b4_config.c): every
+/* pcpd --role b4's configuration file (lib/b4/b4_config.c): every
  * statement, the defaults, and bad lines answered with file:line. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Explicit (PCP MAP/PEER) mappings and port-set leases in the lwB4 maps
- * (loader/lib/b4_maps.c), for pcpd's LAN-facing PCP server (PCPC-12): maps
+ * (lib/b4/b4_maps.c), for pcpd's LAN-facing PCP server (PCPC-12): maps
  * of the lwB4's types created here (include/lw4o6/b4.h), each test on fresh
  * ones. State is planted and checked through bpf_map_lookup_elem /
  * bpf_map_update_elem on the raw maps, never through the library under test.

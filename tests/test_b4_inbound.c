@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* B4-FRAG-3: the lwB4's translation of a packet the kernel reassembled from
- * the lwAFTR's IPv6 fragments (pcpd/lib/b4_inbound.c). Maps of the lwB4's
+ * the lwAFTR's IPv6 fragments (lib/b4/b4_inbound.c). Maps of the lwB4's
  * types created here, mappings planted with raw map updates; packets built
  * with selftests/lib/pkt.c and the results checked with the independent
  * RFC 1071 reference (csum_ref.c). Needs bpf(): skipped where map creation

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* pcpd --role b4's decisions (pcpd/lib/b4_policy.c): what counts as a
+/* pcpd --role b4's decisions (lib/b4/b4_policy.c): what counts as a
  * granted port set (PCPC-7, the miniupnpd echo), when the pool grows and
  * when an extra set goes back (hysteresis), which port a LAN host's MAP
  * gets (PCPC-12, RFC 6887 §11.3, §13.2), and the §8.5 epoch rule. The

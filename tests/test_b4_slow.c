@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The lwB4's slow path (pcpd/lib/b4_slow.c): ICMPv4 3/4 and 11/0 to LAN
+/* The lwB4's slow path (lib/b4/b4_slow.c): ICMPv4 3/4 and 11/0 to LAN
  * hosts compared byte for byte with errors built independently by the test
  * packet builder (selftests/lib/pkt.h), checksums verified by the
  * independent csum_ref; the quote limit (576 octets, RFC 1812 §4.3.2.3);
@@ -386,7 +386,7 @@ static void test_fragment_fits_unfragmented(void **state)
 /* icmp-rate N: N at once, then one per 1/N s; 0: none. */
 static void test_rate_limit(void **state)
 {
-	struct lw_slowpath_ratelimit rl;
+	struct lw_rate_bucket rl;
 	const uint64_t t0 = 5000000000ull;
 	unsigned n = 0;
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* pcpd --role b4's durable state (pcpd/lib/b4store.c): grants by slot,
+/* pcpd --role b4's durable state (lib/b4/b4store.c): grants by slot,
  * LAN mappings by identity, the LAN epoch base; each survives a reopen;
  * the single-grant table of the first version becomes slot 0. */
 #include <stdarg.h>

@@ -14,7 +14,7 @@
 
 #include "pcap.h"
 
-#define SNABB_DATA LW4O6_SHARED_DIR "/snabb-lwaftr/tests/data"
+#define SNABB_DATA LW4O6_DATA_DIR "/snabb-lwaftr/tests/data"
 
 /* A temporary file name, removed again by the test that made it. */
 static void tmp_path(char *buf, size_t len)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The PCP captures in shared/pcp-vectors/ through the codec: every field
+/* The PCP captures in selftests/data/pcp-vectors/ through the codec: every field
  * checked against the literal values of the *.decoded.txt files (tshark
  * 4.0.17) or, for the recorded captures that have no decode, of the README
  * and the bytes themselves; each request also through pcp_server_validate()
@@ -25,7 +25,7 @@
 #include "pcap.h"
 #include "pcp_msg.h"
 
-#define VECTORS LW4O6_SHARED_DIR "/pcp-vectors"
+#define VECTORS LW4O6_DATA_DIR "/pcp-vectors"
 #define V4MAPPED(a, b, c, d) 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, a, b, c, d
 
 #define LINKTYPE_LINUX_SLL 113

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* pcpd's configuration file (pcpd/lib/pcpd_config.c): every statement, and
+/* pcpd's configuration file (lib/aftr/pcpd_config.c): every statement, and
  * bad lines answered with the file, the line and the word at fault. */
 #include <stdarg.h>
 #include <stddef.h>

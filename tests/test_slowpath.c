@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The slow path (pcpd/lib/slowpath*.c): every event type in, the packets out
+/* The slow path (lib/aftr/slowpath*.c): every event type in, the packets out
  * compared byte for byte with packets built independently by the test
  * packet builder (selftests/lib/pkt.h) or copied from Snabb's expected
  * pcaps, their checksums verified by the independent csum_ref; the rules that

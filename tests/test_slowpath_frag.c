@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Fragments in the slow path (pcpd/lib/slowpath_frag.h): reassembly of IPv4
+/* Fragments in the slow path (lib/aftr/slowpath_frag.h): reassembly of IPv4
  * and IPv6 fragments built independently by the test packet builder
  * (selftests/lib/pkt.h), compared byte for byte with the whole packet the
  * builder makes; its bounds (fragments per packet, packets, timeout),

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The slow path's binding-table lookup on BPF maps (pcpd/lib/slowpath_maps.c):
+/* The slow path's binding-table lookup on BPF maps (lib/aftr/slowpath_maps.c):
  * maps of the lwAFTR's types created here and filled by hand, then every
  * answer the slow path tells apart -- found, ours but no softwire (-ESRCH),
  * not ours (-ENOENT), a softwire whose BR index has no address (-EIO).

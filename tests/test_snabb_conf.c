@@ -16,7 +16,7 @@
 
 #include "snabb_conf.h"
 
-#define DATA LW4O6_SHARED_DIR "/snabb-lwaftr/tests/data"
+#define DATA LW4O6_DATA_DIR "/snabb-lwaftr/tests/data"
 
 #define assert_contains(haystack, needle)                                              \
 	do {                                                                            \
@@ -210,7 +210,7 @@ static void test_tutorial(void **state)
 	struct lw_aftr_setup s;
 	struct in6_addr a;
 
-	load_ok(LW4O6_SHARED_DIR "/snabb-lwaftr/doc/tutorial/lwaftr-start.conf", &s);
+	load_ok(LW4O6_DATA_DIR "/snabb-lwaftr/doc/tutorial/lwaftr-start.conf", &s);
 	assert_int_equal(s.n_softwires, 1);
 	assert_int_equal(s.softwires[0].ipv4, ip4("198.18.0.1"));
 	a = ip6("2003:1c09:ffe0:100::1");
@@ -277,12 +277,12 @@ static void expect_load_error(const char *path, const char *needle1, const char 
 
 static void test_older_formats_are_named(void **state)
 {
-	expect_load_error(LW4O6_SHARED_DIR "/snabb-lwaftr/tests/configdata/legacy.conf",
+	expect_load_error(LW4O6_DATA_DIR "/snabb-lwaftr/tests/configdata/legacy.conf",
 			  "legacy.conf:1: unsupported Snabb config format",
 			  "legacy 'key = value'");
-	expect_load_error(LW4O6_SHARED_DIR "/snabb-lwaftr/tests/configdata/3.2.0.conf",
+	expect_load_error(LW4O6_DATA_DIR "/snabb-lwaftr/tests/configdata/3.2.0.conf",
 			  "3.2.0.conf:3: unsupported Snabb config format", "snabb-softwire-v1");
-	expect_load_error(LW4O6_SHARED_DIR "/snabb-lwaftr/tests/configdata/binding-table.txt",
+	expect_load_error(LW4O6_DATA_DIR "/snabb-lwaftr/tests/configdata/binding-table.txt",
 			  "binding-table.txt:1: unsupported Snabb config format",
 			  "legacy psid_map");
 }

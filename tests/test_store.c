@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* pcpd/lib/store*: the SQLite grant store. Round trip, upsert on renewal,
+/* lib/aftr/store*: the SQLite grant store. Round trip, upsert on renewal,
  * the database's own uniqueness checks, persistence across close/open,
  * WAL and the schema markers actually on disk, transactions (rollback
  * leaves nothing), and the distinct errors pcpd acts on: -ENOTSUP for an

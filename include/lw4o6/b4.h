@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* lwB4 (customer edge, RFC 7596 §5) map keys, values, configuration, counters
- * and ring-buffer records: the one definition shared by bpf/lw4o6_b4.bpf.c and
- * user space (loader/lib/b4_maps.c, pcpd, the selftests).
+ * and ring-buffer records: the one definition shared by bpf/b4/lw4o6_b4.bpf.c and
+ * user space (lib/b4/b4_maps.c, pcpd, the selftests).
  *
  * NAPT state is two hash maps written together:
  *   lw_b4_out  {proto, internal addr, internal port} → session (EIM key)

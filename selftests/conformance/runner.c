@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Runs Snabb's lwAFTR end-to-end suite (../shared/snabb-lwaftr/CASES.tsv)
+/* Runs Snabb's lwAFTR end-to-end suite (selftests/data/snabb-lwaftr/CASES.tsv)
  * through our program: each case's Snabb configuration goes through the same
  * importer operators use, each input frame through BPF_PROG_TEST_RUN on the
  * interface it arrives on, and what leaves each side is compared field by
  * field with Snabb's expected pcaps (masking what that folder's README lists).
  *
  * The slow path runs too: after each input, the events the program wrote to
- * its ring buffer go through pcpd's slow-path library (pcpd/lib/slowpath.h)
+ * its ring buffer go through pcpd's slow-path library (lib/aftr/slowpath.h)
  * and the packets it builds join that side's output, in order, compared with
  * the ICMP-generation mask (Snabb's README: TTL/hop limit, ID and quote length
  * of a generated error are the implementation's choice).
@@ -83,7 +83,7 @@ struct deviation {
 	char reason[512];
 };
 
-static const char *shared_dir;
+static const char *data_dir;
 static int verbose;
 static const char *dump_dir;
 
@@ -120,7 +120,7 @@ static int read_pcap(const char *rel, struct frames *fs, char *err, size_t errle
 	fs->n = 0;
 	if (!strcmp(rel, "-"))
 		return 0;
-	snprintf(path, sizeof(path), "%s/snabb-lwaftr/%s", shared_dir, rel);
+	snprintf(path, sizeof(path), "%s/snabb-lwaftr/%s", data_dir, rel);
 	if (pcap_reader_open(&r, path)) {
 		snprintf(err, errlen, "%s", r.err);
 		return -EIO;
@@ -344,7 +344,7 @@ static int read_expected_counters(const char *rel, char names[][64], unsigned lo
 	FILE *f;
 
 	*n = 0;
-	snprintf(path, sizeof(path), "%s/snabb-lwaftr/%s", shared_dir, rel);
+	snprintf(path, sizeof(path), "%s/snabb-lwaftr/%s", data_dir, rel);
 	f = fopen(path, "r");
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -476,7 +476,7 @@ static void dump(const char *id, const char *what, const struct frames *fs)
 
 static uint8_t outbuf[FRAME_MAX];
 
-/* ---- the slow path: lw_events → pcpd/lib/slowpath → that side's output ---- */
+/* ---- the slow path: lw_events → lib/aftr/slowpath → that side's output ---- */
 
 /* Where the ring-buffer callback puts what the slow path builds for the case
  * being run. One per runner, like the ring buffer; run_case points it at the
@@ -510,7 +510,7 @@ static void slowpath_cfg_from(const struct lw_aftr_setup *s, const struct aftr_e
 	cfg->ctx = (void *)&env->maps;
 }
 
-/* The fragment path's settings as pcpd derives them (pcpd/server.c): the
+/* The fragment path's settings as pcpd derives them (pcpd/aftr/server.c): the
  * lwAFTR's configuration map (flags, echo policy, MTUs, hop limit) and the
  * reassembly bounds; Snabb's max-fragments-per-packet (the importer has no
  * use for it: the data plane does not reassemble) read from the file, as
@@ -641,7 +641,7 @@ static int run_case(const struct aftr_env *env, struct ring_buffer *rb, struct s
 	*skip = skip_reason(c);
 	if (*skip)
 		return 0;
-	snprintf(path, sizeof(path), "%s/snabb-lwaftr/%s", shared_dir, c->config);
+	snprintf(path, sizeof(path), "%s/snabb-lwaftr/%s", data_dir, c->config);
 	if (lw_snabb_conf_load(path, &s, err, sizeof(err))) {
 		note_fail(v, "config import: %s", err);
 		return 0;
@@ -925,7 +925,7 @@ static int parse_case(char *line, struct casedef *c)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "shared", required_argument, NULL, 's' }, { "obj", required_argument, NULL, 'o' },
+		{ "data", required_argument, NULL, 's' }, { "obj", required_argument, NULL, 'o' },
 		{ "case", required_argument, NULL, 'c' }, { "deviations", required_argument, NULL, 'd' },
 		{ "dump", required_argument, NULL, 'D' }, { "verbose", no_argument, NULL, 'v' }, { 0 },
 	};
@@ -946,17 +946,17 @@ int main(int argc, char **argv)
 	FILE *f;
 	int c;
 
-	shared_dir = LW4O6_SHARED_DIR;
+	data_dir = LW4O6_DATA_DIR;
 	while ((c = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
 		switch (c) {
-		case 's': shared_dir = optarg; break;
+		case 's': data_dir = optarg; break;
 		case 'o': obj = optarg; break;
 		case 'c': only = optarg; break;
 		case 'd': devpath = optarg; break;
 		case 'D': dump_dir = optarg; break;
 		case 'v': verbose++; break;
 		default:
-			fprintf(stderr, "usage: conformance [--shared DIR] [--obj FILE] [--case ID] "
+			fprintf(stderr, "usage: conformance [--data DIR] [--obj FILE] [--case ID] "
 					"[--deviations FILE] [--dump DIR] [-v]\n");
 			return 2;
 		}
@@ -965,7 +965,7 @@ int main(int argc, char **argv)
 	devs_all = devs;
 	ndevs_all = ndev;
 	load_counter_map(cmappath);
-	snprintf(path, sizeof(path), "%s/snabb-lwaftr/CASES.tsv", shared_dir);
+	snprintf(path, sizeof(path), "%s/snabb-lwaftr/CASES.tsv", data_dir);
 	f = fopen(path, "r");
 	if (!f) {
 		printf("SKIP all: cannot read %s: %s\n", path, strerror(errno));

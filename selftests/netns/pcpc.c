@@ -38,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lw4o6/pcp.h"
 #include "pcp_msg.h"
 #include "pkt.h"
 #include "csum_ref.h"
@@ -334,7 +335,7 @@ static void build_tunnel_packet(struct session *s)
 	pkt_init(&p, s->pkt, sizeof(s->pkt));
 	pkt_ipv4(&p, &(struct pkt_ip4){ .src = htonl(PCPC_CLIENT4), .dst = htonl(PCPC_SERVER4),
 					.ttl = 64, .id = id, .df = true });
-	pkt_udp(&p, &(struct pkt_udp){ .sport = s->sport, .dport = PCP_SERVER_PORT });
+	pkt_udp(&p, &(struct pkt_udp){ .sport = s->sport, .dport = LW_PCP_SERVER_PORT });
 	pkt_data(&p, s->msg, s->msg_len);
 	n = pkt_finish(&p);
 	if (n < 0) {
@@ -413,7 +414,7 @@ static int session_open(struct session *s, const struct in6_addr *b4, bool lazy)
 		/* a random port that is neither 5350 nor 5351 */
 		do {
 			rnd(&r, sizeof(r));
-		} while (r < 1024 || r == PCP_SERVER_PORT || r == PCP_CLIENT_PORT);
+		} while (r < 1024 || r == LW_PCP_SERVER_PORT || r == LW_PCP_CLIENT_PORT);
 		s->sport = r;
 	}
 	s->fd = -1;
@@ -497,7 +498,7 @@ static const uint8_t *inner_udp(const uint8_t *ip, size_t len, uint32_t want_dst
 	memcpy(&src, ip + 12, 4);
 	memcpy(dst, ip + 16, 4);
 	udp = ip + ihl;
-	if (src != htonl(PCPC_SERVER4) || ((size_t)udp[0] << 8 | udp[1]) != PCP_SERVER_PORT)
+	if (src != htonl(PCPC_SERVER4) || ((size_t)udp[0] << 8 | udp[1]) != LW_PCP_SERVER_PORT)
 		return *why = "not from 192.0.0.1:5351", NULL;
 	if (want_dst && *dst != want_dst)
 		return *why = "not to our inner address", NULL;
@@ -855,7 +856,7 @@ static int listen_mode(void)
 			     inet_ntop(AF_INET6, &from.sin6_addr, a, sizeof(a)));
 			continue;
 		}
-		m = inner_udp(buf, (size_t)n, 0, PCP_CLIENT_PORT, &mlen, &dst, &why);
+		m = inner_udp(buf, (size_t)n, 0, LW_PCP_CLIENT_PORT, &mlen, &dst, &why);
 		if (!m) {
 			vlog("ignored a packet: %s", why);
 			continue;

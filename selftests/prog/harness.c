@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The harness: builds frames from their descriptions, prepares the lab (a
  * private netns with an access and an internet side), fills the maps through
- * loader/lib/aftr_maps.h, runs BPF_PROG_TEST_RUN and compares everything a
+ * lib/aftr/aftr_maps.h, runs BPF_PROG_TEST_RUN and compares everything a
  * row expects: action, output frame (field by field, then every checksum
  * against the independent reference), counters, per-softwire counters and
  * ring-buffer events. */

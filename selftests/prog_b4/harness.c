@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The lwB4 harness: a private netns with a LAN (IPv4) and a WAN (IPv6)
  * side so that bpf_fib_lookup() gives real answers, the object loaded with
- * its pin paths cleared, maps filled through loader/lib/b4_maps.h, then per
+ * its pin paths cleared, maps filled through lib/b4/b4_maps.h, then per
  * row: BPF_PROG_TEST_RUN of each step, field-by-field comparison (pktcmp)
  * and every checksum re-verified by the independent RFC 1071 reference
  * (csum_ref), counters, events, and the NAPT invariants. */

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What the slow-path files share and nobody else uses: header parsing of
+ * captured packets and assembly of the errors (byte access and the RFC 1071
+ * checksum are lib/net's). */
+#ifndef LW4O6_SLOWPATH_PRIV_H
+#define LW4O6_SLOWPATH_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <netinet/in.h>
+#include "net_bytes.h"
+#include "net_csum.h"
+#include "slowpath.h"
+
+/* slowpath_parse.c */
+
+/* An IPv4 packet as far as it was captured. */
+struct sp_ipv4 {
+	const uint8_t *hdr;
+	size_t len;         /* bytes of the packet present: tot_len, or less if cut */
+	size_t ihl;         /* header length in bytes */
+	uint8_t proto;
+	__be32 src, dst;    /* network order, as on the wire */
+	bool later_fragment;/* fragment offset != 0: no transport header */
+	bool icmp_error;    /* an ICMP error, or ICMP whose type is not visible */
+	__u16 port;         /* the lookup port of the packet's source (see below) */
+};
+
+/* Parses the IPv4 packet at p (avail bytes, possibly followed by link-layer
+ * padding, which tot_len cuts off). port is what the data plane looks the
+ * source up with (bpf/common/parse.h): the TCP/UDP source port, the echo
+ * Identifier, for an ICMP error the destination port of its quote (the quote
+ * went the other way); 0 otherwise. Returns 0, or -1 when the header is
+ * incomplete or inconsistent. */
+int sp_parse_ipv4(const uint8_t *p, size_t avail, struct sp_ipv4 *ip);
+
+/* An IPv6 packet after the hop-by-hop and destination options headers (the
+ * ones the data plane walks) and a fragment header. */
+struct sp_ipv6 {
+	const uint8_t *hdr;
+	size_t len;          /* bytes present: 40 + payload length, or less if cut */
+	struct in6_addr src, dst;
+	uint8_t nexthdr;     /* the upper-layer protocol */
+	size_t l4off;        /* where it starts, from hdr */
+	bool later_fragment; /* fragment offset != 0: the upper layer is not here */
+};
+
+int sp_parse_ipv6(const uint8_t *p, size_t avail, struct sp_ipv6 *ip);
+
+/* RFC 1812 §4.3.2.7: no ICMPv4 error about this packet? Returns the reason,
+ * or LW_SLOWPATH_SENT when an error may be sent. */
+enum lw_slowpath_reason sp_icmp4_may_answer(const struct sp_ipv4 *ip);
+
+/* slowpath_build.c */
+
+/* Where an ICMPv4 error goes: straight to the internet, or inside the tunnel
+ * from br to b4. */
+struct sp_route {
+	bool tunnel;
+	struct in6_addr b4, br;
+};
+
+/* Appends the ICMPv4 error type/code from cfg->ipv4_addr to dst, quoting
+ * the qlen bytes at quote as far as the error stays within 576 octets
+ * (RFC 1812 §4.3.2.3). rest is the second word of the ICMP header (the
+ * RFC 1191 next-hop MTU for 3/4, else 0). Returns the new packet count or
+ * -ENOSPC. */
+int sp_emit_icmp4(const struct lw_slowpath_cfg *cfg, struct lw_slowpath_out *out,
+		  const struct sp_route *rt, __be32 dst, uint8_t type, uint8_t code, uint32_t rest,
+		  const uint8_t *quote, size_t qlen);
+
+/* Appends the ICMPv6 error type/code from src to dst quoting the qlen bytes
+ * at quote as far as the error stays within 1280 octets (RFC 4443 §2.4 (c)). */
+int sp_emit_icmp6(struct lw_slowpath_out *out, const struct in6_addr *src,
+		  const struct in6_addr *dst, uint8_t type, uint8_t code, uint32_t rest,
+		  const uint8_t *quote, size_t qlen);
+
+/* Records why nothing was sent and returns 0, for "return sp_none(...)". */
+static inline int sp_none(struct lw_slowpath_out *out, enum lw_slowpath_reason r)
+{
+	out->reason = r;
+	return 0;
+}
+
+#endif

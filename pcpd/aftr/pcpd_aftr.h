@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* pcpd --role aftr: the lwAFTR's PCP server. Shared state of its parts. */
+#ifndef LW4O6_PCPD_H
+#define LW4O6_PCPD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include <bpf/libbpf.h>
+
+#include "daemon.h"
+#include "pcpd_config.h"
+#include "aftr_maps.h"
+#include "alloc.h"
+#include "store.h"
+#include "slowpath.h"
+#include "slowpath_frag.h"
+#include "slowpath_ratelimit.h"
+
+
+struct orphan_set; /* bindings left in the maps after a state loss */
+
+struct pcpd_counters {
+	uint64_t requests, responses, dropped, errors_by_result[14];
+	uint64_t grants_created, grants_renewed, grants_deleted, grants_expired;
+	uint64_t icmp_sent, icmp_ratelimited, events, events_unhandled;
+	uint64_t frag_events, frag_sent, frag_dropped, reasm_expired;
+	uint64_t announces;
+};
+
+struct pcpd {
+	struct pcpd_config cfg;
+	struct lw_aftr_maps maps;
+	struct store *store;
+	struct alloc *alloc;
+	int ipip_fd;     /* raw AF_INET6, protocol 4: PCP inside the softwire */
+	int raw6_fd;     /* raw AF_INET6, IPPROTO_RAW: slow-path IPv6 packets */
+	int raw4_fd;     /* raw AF_INET, IPPROTO_RAW: slow-path IPv4 packets */
+	int tp_fd;       /* UDP, THIRD_PARTY requests from provisioning; -1 */
+	struct ring_buffer *rb;
+	int64_t epoch_base;       /* wall-clock second of epoch 0 */
+	bool state_lost;
+	struct lw_slowpath_cfg sp;
+	struct lw_slowpath_ratelimit rl;
+	struct lw_frag_cfg fc;      /* fragments: settings from the data plane's config map */
+	struct lw_reasm *reasm;     /* and the reassembly state */
+	uint64_t next_frag_tick_ms;
+	struct orphan_set *orphans;
+	uint64_t orphan_deadline; /* wall clock; 0 = none */
+	unsigned announce_round;  /* ANNOUNCE repetitions sent */
+	uint64_t next_announce_ms;
+	uint64_t next_dataplane_check_ms;
+	unsigned announce_ifindex;
+	struct pcpd_counters ctr;
+};
+
+/* main.c */
+uint32_t pcpd_epoch(const struct pcpd *d);
+
+/* net.c */
+int pcpd_net_open(struct pcpd *d, char *err, size_t errlen);
+void pcpd_net_close(struct pcpd *d);
+/* A PCP message to a B4 inside its softwire: IPv4/UDP 192.0.0.1:5351 ->
+ * dst4:dport, in IPv6 from br to b4 (ifindex for link-local multicast). */
+int pcpd_send_in_tunnel(struct pcpd *d, const struct in6_addr *b4, const struct in6_addr *br,
+			unsigned ifindex, __be32 dst4, uint16_t dport, const void *msg, size_t len);
+int pcpd_send_raw(struct pcpd *d, const struct lw_slowpath_pkt *p);
+int pcpd_send_ip(struct pcpd *d, unsigned dest, const uint8_t *data, size_t len);
+void pcpd_handle_tunnel_readable(struct pcpd *d);
+void pcpd_handle_third_party_readable(struct pcpd *d);
+
+/* server.c */
+int pcpd_server_start(struct pcpd *d, char *err, size_t errlen);
+/* One request: answer written to resp (length returned), 0 = no answer. */
+int pcpd_serve(struct pcpd *d, const uint8_t *msg, size_t len, const struct in6_addr *pcp_src,
+	       const struct in6_addr *b4, const struct in6_addr *br, bool third_party_channel,
+	       bool third_party_allowed, uint8_t *resp, size_t cap);
+void pcpd_expire(struct pcpd *d);
+uint64_t pcpd_next_deadline(const struct pcpd *d);
+void pcpd_announce_tick(struct pcpd *d);
+/* Puts pools, BR addresses and bindings back after the lwAFTR was loaded
+ * again under pcpd (checked every 2 s). */
+void pcpd_dataplane_tick(struct pcpd *d);
+void pcpd_frag_tick(struct pcpd *d);
+void pcpd_orphans_tick(struct pcpd *d);
+void pcpd_server_stop(struct pcpd *d);
+int pcpd_handle_event(void *ctx, void *data, size_t size);
+
+#endif

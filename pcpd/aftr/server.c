@@ -1,0 +1,711 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The lwAFTR's PCP server: every MAP + PORT_SET request becomes an allocator
+ * decision, committed to the store (durable before SUCCESS is sent, PCPS-11)
+ * and installed in the pinned binding table, in that order. Restarts
+ * reconcile the store with the maps; a lost store restarts the epoch and
+ * sends ANNOUNCE (PCPS-16, PCPS-17). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/random.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "lw4o6/pcp.h"
+#include "pcpd_aftr.h"
+#include "pcp_msg.h"
+#include "slowpath_maps.h"
+#include "addr.h"
+
+/* ---- bindings ------------------------------------------------------------------ */
+
+struct orphan {
+	__be32 ipv4;
+	uint16_t psid;
+	bool claimed;
+	struct in6_addr b4;
+};
+
+struct orphan_set {
+	struct orphan *v;
+	size_t n;
+};
+
+static int orphan_cmp(const void *a, const void *b)
+{
+	const struct orphan *x = a, *y = b;
+	uint32_t xa = ntohl(x->ipv4), ya = ntohl(y->ipv4);
+
+	if (xa != ya)
+		return xa < ya ? -1 : 1;
+	return (int)x->psid - (int)y->psid;
+}
+
+static void orphan_claim(struct pcpd *d, __be32 ipv4, uint16_t psid)
+{
+	struct orphan key = { .ipv4 = ipv4, .psid = psid }, *o;
+
+	if (!d->orphans || !d->orphans->n)
+		return;
+	o = bsearch(&key, d->orphans->v, d->orphans->n, sizeof(key), orphan_cmp);
+	if (o)
+		o->claimed = true;
+}
+
+static bool in_pools(const struct pcpd *d, __be32 ipv4)
+{
+	for (size_t i = 0; i < d->cfg.n_pools; i++) {
+		uint32_t len = d->cfg.pools[i].prefix_len;
+		uint32_t mask = len ? ~0u << (32 - len) : 0;
+
+		if ((ntohl(ipv4) & mask) == ntohl(d->cfg.pools[i].prefix))
+			return true;
+	}
+	return false;
+}
+
+struct evict_ctx {
+	__be32 ipv4;
+	uint8_t keep_psid_len;
+	struct lw_softwire_key dead[256];
+	size_t n;
+};
+
+static int collect_other_len(const struct lw_softwire_row *r, void *arg)
+{
+	struct evict_ctx *c = arg;
+
+	if (r->entry.ipv4 == c->ipv4 && r->entry.ps.psid_len != c->keep_psid_len && c->n < 256) {
+		c->dead[c->n].ipv4 = r->entry.ipv4;
+		c->dead[c->n].psid = r->entry.psid;
+		c->n++;
+	}
+	return 0;
+}
+
+/* Installs g in the binding table, replacing what the table holds for its
+ * block: the allocator is the authority over pool addresses. Bindings of
+ * another psid-len on the address can only be orphans of a lost state. */
+static int install_binding(struct pcpd *d, const struct alloc_grant *g)
+{
+	struct lw_softwire_entry e;
+	char err[256];
+	int r;
+
+	alloc_grant_to_softwire(g, &e);
+	lw_aftr_softwire_del(&d->maps, e.ipv4, e.psid, NULL, 0);
+	r = lw_aftr_softwire_add(&d->maps, &e, err, sizeof(err));
+	if (r == -EINVAL) {
+		struct evict_ctx c = { .ipv4 = e.ipv4, .keep_psid_len = e.ps.psid_len };
+
+		do {
+			c.n = 0;
+			lw_aftr_softwire_foreach(&d->maps, collect_other_len, &c);
+			for (size_t i = 0; i < c.n; i++)
+				lw_aftr_softwire_del(&d->maps, c.dead[i].ipv4, c.dead[i].psid, NULL, 0);
+		} while (c.n == 256);
+		r = lw_aftr_softwire_add(&d->maps, &e, err, sizeof(err));
+	}
+	if (r)
+		pcpd_log(LOG_ERR_, "cannot install binding: %s", err);
+	else
+		orphan_claim(d, e.ipv4, e.psid);
+	return r;
+}
+
+static void remove_binding(struct pcpd *d, const struct alloc_grant *g)
+{
+	struct lw_softwire_key key = { .ipv4 = g->ipv4, .psid = g->psid };
+	struct lw_softwire have;
+
+	/* only if the table still holds this grant's B4 */
+	if (bpf_map_lookup_elem(d->maps.softwires, &key, &have) == 0 &&
+	    memcmp(&have.b4_ipv6, &g->b4, sizeof(g->b4)) == 0)
+		lw_aftr_softwire_del(&d->maps, g->ipv4, g->psid, NULL, 0);
+}
+
+/* ---- start-up ------------------------------------------------------------------- */
+
+static int restore_one(const struct alloc_grant *g, void *ctx)
+{
+	struct pcpd *d = ctx;
+	char err[256];
+
+	if (alloc_restore(d->alloc, g, err, sizeof(err)))
+		pcpd_log(LOG_WARN_, "stored grant not restored: %s", err);
+	return 0;
+}
+
+struct scan_ctx {
+	struct pcpd *d;
+	struct orphan *v;
+	size_t n, cap;
+	int fail;
+};
+
+/* Every binding on a pool address; those a restored grant accounts for are
+ * claimed by reinstall_grant(), the rest are stale or orphaned. */
+static int scan_binding(const struct lw_softwire_row *r, void *arg)
+{
+	struct scan_ctx *c = arg;
+
+	if (!in_pools(c->d, r->entry.ipv4))
+		return 0; /* static softwires are the operator's */
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 256;
+		void *v = realloc(c->v, cap * sizeof(*c->v));
+
+		if (!v) {
+			c->fail = 1;
+			return -ENOMEM;
+		}
+		c->v = v;
+		c->cap = cap;
+	}
+	c->v[c->n].ipv4 = r->entry.ipv4;
+	c->v[c->n].psid = r->entry.psid;
+	c->v[c->n].b4 = r->entry.b4_ipv6;
+	c->v[c->n].claimed = false;
+	c->n++;
+	return 0;
+}
+
+static int count_grant(const struct alloc_grant *g, void *ctx)
+{
+	(void)g;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+static int reinstall_grant(const struct alloc_grant *g, void *ctx)
+{
+	struct pcpd *d = ctx;
+	struct lw_softwire_key key = { .ipv4 = g->ipv4, .psid = g->psid };
+	struct lw_softwire have;
+	struct in6_addr br;
+	__u32 idx;
+
+	/* already right: nothing to touch, no packet lost */
+	if (bpf_map_lookup_elem(d->maps.softwires, &key, &have) == 0 &&
+	    memcmp(&have.b4_ipv6, &g->b4, sizeof(g->b4)) == 0) {
+		idx = have.br_index;
+		if (bpf_map_lookup_elem(d->maps.br_by_index, &idx, &br) == 0 &&
+		    memcmp(&br, &g->br, sizeof(br)) == 0) {
+			orphan_claim(d, g->ipv4, g->psid);
+			return 0;
+		}
+	}
+	install_binding(d, g);
+	return 0;
+}
+
+/* The data plane's settings the fragment path follows (flags, echo policy,
+ * MTUs, hop limit): read at start and on every fragment tick, since
+ * `lw4o6 load` may change them under a running pcpd. */
+static void frag_cfg_refresh(struct pcpd *d)
+{
+	struct lw_aftr_config c;
+
+	if (lw_aftr_config_read(&d->maps, &c))
+		return;
+	d->fc.flags = c.flags;
+	d->fc.echo_policy = c.echo_policy;
+	d->fc.hop_limit = c.hop_limit;
+	d->fc.ipv4_mtu = c.ipv4_mtu;
+	d->fc.ipv6_mtu = c.ipv6_mtu;
+}
+
+/* Once a second: packets whose fragments did not all come in time go. */
+void pcpd_frag_tick(struct pcpd *d)
+{
+	uint64_t now = pcpd_now_ms();
+
+	if (!d->reasm || now < d->next_frag_tick_ms)
+		return;
+	d->next_frag_tick_ms = now + 1000;
+	d->ctr.reasm_expired += lw_reasm_expire(d->reasm, now);
+	frag_cfg_refresh(d);
+}
+
+/* `lw4o6 load aftr` again keeps the pinned maps but starts them from the
+ * file: the pools, the BR addresses and every binding pcpd installed are
+ * gone, and every lwB4 would draw ICMPv6 1/5 and re-request. Checked every
+ * few seconds on the pools, which only pcpd adds (a few lookups): when the
+ * first is missing, everything pcpd holds is put back, no PCP exchange
+ * needed. */
+void pcpd_dataplane_tick(struct pcpd *d)
+{
+	struct lw_ipv4_prefix key;
+	__u32 val;
+	char err[256];
+	size_t n = 0;
+	uint64_t now = pcpd_now_ms();
+
+	if (!d->cfg.n_pools || now < d->next_dataplane_check_ms)
+		return;
+	d->next_dataplane_check_ms = now + 2000;
+	key.prefixlen = d->cfg.pools[0].prefix_len;
+	key.addr = d->cfg.pools[0].prefix;
+	if (bpf_map_lookup_elem(d->maps.pools, &key, &val) == 0 || errno != ENOENT)
+		return;
+	for (size_t i = 0; i < d->cfg.n_pools; i++)
+		lw_aftr_pool_add(&d->maps, d->cfg.pools[i].prefix, d->cfg.pools[i].prefix_len);
+	for (size_t i = 0; i < d->cfg.n_brs; i++)
+		if (lw_aftr_br_add(&d->maps, &d->cfg.brs[i], err, sizeof(err)))
+			pcpd_log(LOG_ERR_, "BR address: %s", err);
+	alloc_foreach(d->alloc, count_grant, &n);
+	alloc_foreach(d->alloc, reinstall_grant, d);
+	pcpd_log(LOG_WARN_, "the lwAFTR's maps lost pcpd's pools (the lwAFTR loaded again?): pools, BR "
+		 "addresses and %zu bindings put back", n);
+}
+
+/* Unicast ANNOUNCE to every B4 the table still names, multicast on the access
+ * side; repeated (RFC 6887 §14.1.3) from the event loop. */
+void pcpd_announce_tick(struct pcpd *d)
+{
+	static const uint64_t delay_ms[] = { 0, 1000, 2000 };
+	uint8_t msg[PCP_HEADER_LEN];
+	int len;
+
+	if (!d->state_lost || d->announce_round >= sizeof(delay_ms) / sizeof(delay_ms[0]) ||
+	    pcpd_now_ms() < d->next_announce_ms)
+		return;
+	len = pcp_encode_announce(pcpd_epoch(d), msg, sizeof(msg));
+	if (len < 0)
+		return;
+	if (d->orphans) {
+		for (size_t i = 0; i < d->orphans->n; i++) {
+			struct lw_softwire_key key = { .ipv4 = d->orphans->v[i].ipv4,
+						       .psid = d->orphans->v[i].psid };
+			struct lw_softwire have;
+			struct in6_addr br;
+			__u32 idx;
+
+			/* one per B4 is enough: skip repeats of the previous B4 */
+			if (i && !memcmp(&d->orphans->v[i].b4, &d->orphans->v[i - 1].b4, 16))
+				continue;
+			if (bpf_map_lookup_elem(d->maps.softwires, &key, &have))
+				continue;
+			idx = have.br_index;
+			if (bpf_map_lookup_elem(d->maps.br_by_index, &idx, &br))
+				continue;
+			if (pcpd_send_in_tunnel(d, &d->orphans->v[i].b4, &br, 0, htonl(0xc0000002u),
+						LW_PCP_CLIENT_PORT, msg, (size_t)len) == 0)
+				d->ctr.announces++;
+		}
+	}
+	if (d->announce_ifindex && d->cfg.has_br &&
+	    pcpd_send_in_tunnel(d, &d->cfg.announce_group, &d->cfg.br, d->announce_ifindex,
+				htonl(LW_PCP_ALL_HOSTS), LW_PCP_CLIENT_PORT, msg, (size_t)len) == 0)
+		d->ctr.announces++;
+	pcpd_log(LOG_INFO_, "ANNOUNCE round %u sent (epoch %u)", d->announce_round + 1, pcpd_epoch(d));
+	d->announce_round++;
+	if (d->announce_round < sizeof(delay_ms) / sizeof(delay_ms[0]))
+		d->next_announce_ms = pcpd_now_ms() + delay_ms[d->announce_round];
+}
+
+/* Orphans nobody re-requested within the grace period are removed. */
+void pcpd_orphans_tick(struct pcpd *d)
+{
+	size_t removed = 0;
+
+	if (!d->orphan_deadline || pcpd_now() < d->orphan_deadline || !d->orphans)
+		return;
+	for (size_t i = 0; i < d->orphans->n; i++) {
+		struct orphan *o = &d->orphans->v[i];
+		struct lw_softwire_key key = { .ipv4 = o->ipv4, .psid = o->psid };
+		struct lw_softwire have;
+
+		if (o->claimed)
+			continue;
+		if (bpf_map_lookup_elem(d->maps.softwires, &key, &have) == 0 &&
+		    memcmp(&have.b4_ipv6, &o->b4, 16) == 0) {
+			lw_aftr_softwire_del(&d->maps, o->ipv4, o->psid, NULL, 0);
+			removed++;
+		}
+	}
+	if (removed)
+		pcpd_log(LOG_INFO_, "removed %zu bindings nobody re-requested after the state loss",
+			 removed);
+	d->orphan_deadline = 0;
+}
+
+int pcpd_server_start(struct pcpd *d, char *err, size_t errlen)
+{
+	struct scan_ctx sc = { .d = d };
+	int64_t base = 0, clean = 0;
+	int r;
+
+	r = lw_aftr_maps_open_pinned(d->cfg.pin_root, &d->maps, err, errlen);
+	if (r)
+		return r;
+	r = store_open(d->cfg.database, &d->store, err, errlen);
+	if (r == -EUCLEAN) {
+		char aside[300];
+
+		snprintf(aside, sizeof(aside), "%s.corrupt-%llu", d->cfg.database,
+			 (unsigned long long)pcpd_now());
+		pcpd_log(LOG_ERR_, "%s; moved aside to %s, starting with no state", err, aside);
+		if (rename(d->cfg.database, aside))
+			return -errno;
+		r = store_open(d->cfg.database, &d->store, err, errlen);
+	}
+	if (r)
+		return r;
+	d->alloc = alloc_new(&d->cfg.alloc, err, errlen);
+	if (!d->alloc)
+		return -EINVAL;
+	for (size_t i = 0; i < d->cfg.n_pools; i++)
+		lw_aftr_pool_add(&d->maps, d->cfg.pools[i].prefix, d->cfg.pools[i].prefix_len);
+	/* the data plane must know the BRs before the first grant names one,
+	 * or the first MAP is not bootstrap traffic (AFTR-DECAP-8) */
+	for (size_t i = 0; i < d->cfg.n_brs; i++)
+		if ((r = lw_aftr_br_add(&d->maps, &d->cfg.brs[i], err, errlen)))
+			return r;
+
+	if (store_get_state(d->store, STORE_STATE_EPOCH_BASE, &base, err, errlen) || base <= 0) {
+		/* no state: epoch 0 now, every B4 must ask again */
+		d->state_lost = true;
+		d->epoch_base = (int64_t)pcpd_now();
+		if (store_put_state(d->store, STORE_STATE_EPOCH_BASE, d->epoch_base, err, errlen))
+			return -EIO;
+	} else {
+		d->epoch_base = base;
+		if ((r = store_list_grants(d->store, restore_one, d, err, errlen)))
+			return r;
+	}
+	store_get_state(d->store, STORE_STATE_CLEAN, &clean, err, errlen);
+	store_put_state(d->store, STORE_STATE_CLEAN, 0, err, errlen);
+
+	/* reconcile: every binding on a pool address must be a live grant */
+	lw_aftr_softwire_foreach(&d->maps, scan_binding, &sc);
+	if (sc.fail)
+		return -ENOMEM;
+	d->orphans = calloc(1, sizeof(*d->orphans));
+	if (!d->orphans)
+		return -ENOMEM;
+	d->orphans->v = sc.v;
+	d->orphans->n = sc.n;
+	qsort(d->orphans->v, d->orphans->n, sizeof(*d->orphans->v), orphan_cmp);
+	alloc_foreach(d->alloc, reinstall_grant, d);
+	if (d->state_lost) {
+		/* keep forwarding for the grace period: the B4s re-request at
+		 * once on ANNOUNCE, suggesting their old sets */
+		d->orphan_deadline = pcpd_now() + d->cfg.orphan_grace;
+		d->next_announce_ms = pcpd_now_ms();
+		pcpd_log(LOG_WARN_, "no grant state in %s: epoch restarts at 0, %zu bindings kept %u s "
+			 "for their B4s to re-request, ANNOUNCE follows", d->cfg.database, d->orphans->n,
+			 d->cfg.orphan_grace);
+	} else {
+		size_t stale = 0;
+
+		/* the store is authoritative: a binding without a grant was
+		 * being removed when pcpd stopped */
+		for (size_t i = 0; i < d->orphans->n; i++) {
+			if (d->orphans->v[i].claimed)
+				continue;
+			lw_aftr_softwire_del(&d->maps, d->orphans->v[i].ipv4, d->orphans->v[i].psid, NULL, 0);
+			stale++;
+		}
+		pcpd_log(LOG_INFO_, "state restored from %s (%s shutdown): epoch %u, %zu stale bindings "
+			 "removed", d->cfg.database, clean ? "clean" : "unclean", pcpd_epoch(d), stale);
+	}
+	pcpd_expire(d);
+
+	d->sp.ipv4_addr = d->cfg.icmpv4_source;
+	d->sp.icmpv4_errors = d->cfg.icmpv4_source != 0;
+	d->sp.icmpv6_errors = true;
+	d->sp.hop_limit = 64;
+	d->sp.find_softwire = lw_slowpath_find_softwire_maps;
+	d->sp.ctx = &d->maps;
+	lw_slowpath_ratelimit_init(&d->rl, d->cfg.icmpv4_rate, d->cfg.icmpv4_rate, d->cfg.icmpv6_rate,
+				   d->cfg.icmpv6_rate, pcpd_now_ms() * 1000000ull);
+	/* fragments: the data plane's settings, pcpd's reassembly bounds */
+	lw_frag_cfg_defaults(&d->fc);
+	d->fc.max_frags = d->cfg.max_frags;
+	d->fc.max_packets = d->cfg.reasm_max_packets;
+	d->fc.timeout_ms = d->cfg.reasm_timeout * 1000u;
+	frag_cfg_refresh(d);
+	d->reasm = lw_reasm_new(&d->fc);
+	if (!d->reasm) {
+		snprintf(err, errlen, "reassembly state: out of memory");
+		return -ENOMEM;
+	}
+	{
+		uint32_t id;
+
+		/* RFC 7739: fragment Identifications not predictable */
+		if (getrandom(&id, sizeof(id), 0) == (ssize_t)sizeof(id))
+			lw_reasm_seed_id(d->reasm, id);
+	}
+	d->rb = ring_buffer__new(d->maps.events, pcpd_handle_event, d, NULL);
+	if (!d->rb) {
+		snprintf(err, errlen, "cannot open the lw_events ring buffer: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+void pcpd_server_stop(struct pcpd *d)
+{
+	char err[256];
+
+	if (d->rb)
+		ring_buffer__free(d->rb);
+	lw_reasm_free(d->reasm);
+	d->reasm = NULL;
+	if (d->store) {
+		store_put_state(d->store, STORE_STATE_CLEAN, 1, err, sizeof(err));
+		store_close(d->store);
+	}
+	alloc_free(d->alloc);
+	lw_aftr_maps_close(&d->maps);
+	if (d->orphans)
+		free(d->orphans->v);
+	free(d->orphans);
+}
+
+/* ---- expiry --------------------------------------------------------------------- */
+
+static void on_expired(const struct alloc_grant *g, void *ctx)
+{
+	struct pcpd *d = ctx;
+	char err[256], a[LW_IPV4_STRLEN], b[LW_IPV6_STRLEN];
+
+	if (store_delete_grant(d->store, g, err, sizeof(err)))
+		pcpd_log(LOG_ERR_, "expiry: %s", err);
+	remove_binding(d, g);
+	d->ctr.grants_expired++;
+	pcpd_log(LOG_INFO_, "expired: %s ports %u-%u of %s", lw_format_ipv6(&g->b4, b, sizeof(b)),
+		 alloc_grant_first_port(g), alloc_grant_first_port(g) + alloc_grant_size(g) - 1,
+		 lw_format_ipv4(g->ipv4, a, sizeof(a)));
+}
+
+void pcpd_expire(struct pcpd *d)
+{
+	alloc_expire(d->alloc, pcpd_now(), on_expired, d);
+}
+
+uint64_t pcpd_next_deadline(const struct pcpd *d)
+{
+	return alloc_next_deadline(d->alloc);
+}
+
+/* ---- requests ------------------------------------------------------------------- */
+
+static int answer(struct pcpd *d, const struct pcp_request *req, uint8_t result, uint32_t lifetime,
+		  const struct pcp_map_answer *ans, uint8_t *resp, size_t cap)
+{
+	int n = pcp_encode_response(req, result, lifetime, pcpd_epoch(d), ans, resp, cap);
+
+	if (result < 14)
+		d->ctr.errors_by_result[result]++;
+	if (n < 0)
+		pcpd_log(LOG_ERR_, "cannot encode a %s response: %s", pcp_result_name(result), strerror(-n));
+	return n < 0 ? 0 : n;
+}
+
+static uint32_t error_lifetime(uint8_t result)
+{
+	/* RFC 6887 §7.4: resource errors are short-lived, the rest long */
+	return result == PCP_RES_NO_RESOURCES || result == PCP_RES_USER_EX_QUOTA ||
+	       result == PCP_RES_NETWORK_FAILURE ? 30 : 1800;
+}
+
+static int serve_map(struct pcpd *d, const struct pcp_request *req, const struct in6_addr *b4,
+		     const struct in6_addr *br, uint8_t *resp, size_t cap)
+{
+	struct alloc_request ar = { .b4 = *b4, .br = *br };
+	struct alloc_decision dec;
+	struct pcp_map_answer ans = { 0 };
+	char err[256], a[LW_IPV4_STRLEN], b[LW_IPV6_STRLEN];
+	int r;
+
+	memcpy(ar.nonce, req->body.nonce, sizeof(ar.nonce));
+	ar.protocol = req->body.protocol;
+	ar.internal_port = req->body.internal_port;
+	ar.lifetime = req->lifetime;
+	/* without PORT_SET the request is for one port: lw4o6 grants sets only,
+	 * and the allocator answers NO_RESOURCES below its smallest block */
+	ar.port_set_size = req->opts.has_port_set ? req->opts.port_set.size : 1;
+	if (pcp_addr_is_ipv4_mapped(&req->body.external_addr))
+		memcpy(&ar.suggested_ipv4, &req->body.external_addr.s6_addr[12], 4);
+	ar.suggested_port = req->body.external_port;
+	ar.now = pcpd_now();
+
+	pcpd_expire(d);
+	if (alloc_request(d->alloc, &ar, &dec, err, sizeof(err))) {
+		pcpd_log(LOG_ERR_, "allocator: %s", err);
+		return answer(d, req, PCP_RES_NO_RESOURCES, 30, NULL, resp, cap);
+	}
+	if (dec.result != ALLOC_SUCCESS) {
+		pcpd_log(LOG_INFO_, "MAP from %s: %s (%s)", lw_format_ipv6(b4, b, sizeof(b)),
+			 pcp_result_name((uint8_t)dec.result), dec.why);
+		return answer(d, req, (uint8_t)dec.result, dec.lifetime, NULL, resp, cap);
+	}
+	/* durable before it is acknowledged (PCPS-11) */
+	if (dec.action == ALLOC_CREATED || dec.action == ALLOC_RENEWED)
+		r = store_put_grant(d->store, &dec.grant, err, sizeof(err));
+	else if (dec.action == ALLOC_DELETED)
+		r = store_delete_grant(d->store, &dec.grant, err, sizeof(err));
+	else
+		r = 0;
+	if (r) {
+		pcpd_log(LOG_ERR_, "store: %s; request refused", err);
+		alloc_undo(d->alloc, &dec);
+		return answer(d, req, PCP_RES_NO_RESOURCES, 30, NULL, resp, cap);
+	}
+	if (dec.action == ALLOC_CREATED || dec.action == ALLOC_RENEWED) {
+		if (install_binding(d, &dec.grant)) {
+			/* not acknowledged, so not kept either */
+			store_delete_grant(d->store, &dec.grant, err, sizeof(err));
+			if (dec.action == ALLOC_CREATED)
+				alloc_undo(d->alloc, &dec);
+			return answer(d, req, PCP_RES_NO_RESOURCES, 30, NULL, resp, cap);
+		}
+		if (dec.action == ALLOC_CREATED)
+			d->ctr.grants_created++;
+		else
+			d->ctr.grants_renewed++;
+	} else if (dec.action == ALLOC_DELETED) {
+		remove_binding(d, &dec.grant);
+		d->ctr.grants_deleted++;
+	}
+	if (dec.action != ALLOC_DELETED && dec.action != ALLOC_NONE) {
+		uint32_t size = alloc_grant_size(&dec.grant);
+
+		ans.external_port = alloc_grant_first_port(&dec.grant);
+		pcp_addr_from_ipv4(&ans.external_addr, dec.grant.ipv4);
+		/* a whole address (65536 ports) does not fit the 16-bit size */
+		ans.port_set_size = req->opts.has_port_set ? (uint16_t)(size > 65535 ? 65535 : size) : 0;
+		ans.first_internal_port = ans.external_port;
+		pcpd_log(LOG_INFO_, "%s %s: %s ports %u-%u, %u s", dec.action == ALLOC_CREATED ? "granted" :
+			 "renewed", lw_format_ipv6(b4, b, sizeof(b)),
+			 lw_format_ipv4(dec.grant.ipv4, a, sizeof(a)), ans.external_port,
+			 ans.external_port + size - 1, dec.lifetime);
+	} else {
+		/* a delete answers with the request's own external fields */
+		ans.external_port = req->body.external_port;
+		ans.external_addr = req->body.external_addr;
+		ans.port_set_size = req->opts.has_port_set ? req->opts.port_set.size : 0;
+		ans.first_internal_port = req->opts.has_port_set ? req->opts.port_set.first_internal_port : 0;
+		if (dec.action == ALLOC_DELETED)
+			pcpd_log(LOG_INFO_, "deleted: %s", lw_format_ipv6(b4, b, sizeof(b)));
+	}
+	r = pcp_encode_response(req, PCP_RES_SUCCESS, dec.lifetime, pcpd_epoch(d), &ans, resp, cap);
+	if (r < 0) {
+		pcpd_log(LOG_ERR_, "cannot encode the MAP response: %s", strerror(-r));
+		return 0;
+	}
+	d->ctr.errors_by_result[0]++;
+	return r;
+}
+
+int pcpd_serve(struct pcpd *d, const uint8_t *msg, size_t len, const struct in6_addr *pcp_src,
+	       const struct in6_addr *b4, const struct in6_addr *br, bool third_party_channel,
+	       bool third_party_allowed, uint8_t *resp, size_t cap)
+{
+	static struct pcp_request req; /* 1.1 KiB of raw copy: not on the stack */
+	uint8_t result = 0;
+	enum pcp_verdict v;
+
+	d->ctr.requests++;
+	v = pcp_server_validate(msg, len, pcp_src, &req, &result);
+	if (v == PCP_VERDICT_DROP) {
+		d->ctr.dropped++;
+		return 0;
+	}
+	if (v == PCP_VERDICT_ERROR)
+		return answer(d, &req, result, error_lifetime(result), NULL, resp, cap);
+
+	if (third_party_channel) {
+		/* provisioning systems only, and only on behalf of a B4 */
+		if (!third_party_allowed || !req.opts.has_third_party ||
+		    pcp_addr_is_ipv4_mapped(&req.opts.third_party_addr))
+			return answer(d, &req, PCP_RES_NOT_AUTHORIZED, 1800, NULL, resp, cap);
+		b4 = &req.opts.third_party_addr;
+	} else {
+		result = pcp_third_party_check(&req, pcp_src, false); /* PCPS-18 */
+		if (result != PCP_RES_SUCCESS)
+			return answer(d, &req, result, 1800, NULL, resp, cap);
+	}
+	switch (req.opcode) {
+	case PCP_OP_ANNOUNCE:
+		return answer(d, &req, PCP_RES_SUCCESS, 0, NULL, resp, cap);
+	case PCP_OP_MAP:
+		return serve_map(d, &req, b4, br, resp, cap);
+	default:
+		/* PEER creates per-flow state, which an lwAFTR does not keep */
+		return answer(d, &req, PCP_RES_UNSUPP_OPCODE, 1800, NULL, resp, cap);
+	}
+}
+
+/* ---- data-plane events -> ICMP ------------------------------------------------------ */
+
+/* LW_EV_FRAGMENT and LW_EV_FRAG_NEEDED: reassembly, encapsulation or
+ * decapsulation, fragmentation (slowpath_frag.h); the packets leave in
+ * order, the ICMP errors among them behind the ICMP rate limits. */
+static int handle_frag_event(struct pcpd *d, const void *data, size_t size)
+{
+	static struct lw_frag_out out;
+	struct lw_event ev;
+	int n;
+
+	memset(&ev, 0, sizeof(ev));
+	memcpy(&ev, data, size < sizeof(ev) ? size : sizeof(ev));
+	n = lw_slowpath_frag_event(&d->sp, &d->fc, d->reasm, &ev, size, pcpd_now_ms(), &out);
+	if (n == LW_SLOWPATH_NOT_HANDLED) {
+		d->ctr.events_unhandled++;
+		return 0;
+	}
+	d->ctr.frag_events++;
+	if (n <= 0) {
+		if (n < 0 || out.reason != LW_FRAG_PENDING) {
+			d->ctr.frag_dropped++;
+			pcpd_log(LOG_DEBUG_, "fragment event type %u: nothing sent (%s)", ev.type,
+				 n < 0 ? strerror(-n) : lw_frag_reason_name(out.reason));
+		}
+		return 0;
+	}
+	for (unsigned i = 0; i < out.n; i++) {
+		const struct lw_frag_pkt *p = &out.pkt[i];
+
+		if (p->icmp && !lw_slowpath_ratelimit_allow(&d->rl, p->kind, pcpd_now_ms() * 1000000ull)) {
+			d->ctr.icmp_ratelimited++;
+			continue;
+		}
+		if (pcpd_send_ip(d, p->dest, out.buf + p->off, p->len) == 0) {
+			if (p->icmp)
+				d->ctr.icmp_sent++;
+			else
+				d->ctr.frag_sent++;
+		}
+	}
+	return 0;
+}
+
+int pcpd_handle_event(void *ctx, void *data, size_t size)
+{
+	struct pcpd *d = ctx;
+	static struct lw_slowpath_out out;
+	int n;
+
+	d->ctr.events++;
+	n = lw_slowpath_handle(&d->sp, data, size, &out);
+	if (n == LW_SLOWPATH_NOT_HANDLED)
+		return handle_frag_event(d, data, size);
+	if (n <= 0)
+		return 0;
+	for (unsigned i = 0; i < out.n; i++) {
+		if (!lw_slowpath_ratelimit_allow(&d->rl, out.pkt[i].kind, pcpd_now_ms() * 1000000ull)) {
+			d->ctr.icmp_ratelimited++;
+			continue;
+		}
+		if (pcpd_send_raw(d, &out.pkt[i]) == 0)
+			d->ctr.icmp_sent++;
+	}
+	return 0;
+}

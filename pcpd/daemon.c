@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/* What both roles of pcpd share (daemon.h): logging, clocks, the database
+ * lock. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/file.h>
+
+#include "daemon.h"
+
+static int log_level = LOG_INFO_;
+static bool use_syslog;
+
+void pcpd_log(int level, const char *fmt, ...)
+{
+	static const char *const names[] = { "error", "warning", "info", "debug" };
+	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+	va_list ap;
+
+	if (level > log_level)
+		return;
+	va_start(ap, fmt);
+	if (use_syslog) {
+		vsyslog(prio[level], fmt, ap);
+	} else {
+		fprintf(stderr, "pcpd: %s: ", names[level]);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
+	va_end(ap);
+}
+
+void pcpd_log_to_syslog(void)
+{
+	openlog("pcpd", LOG_PID, LOG_DAEMON);
+	use_syslog = true;
+}
+
+void pcpd_set_log_level(int level)
+{
+	log_level = level;
+}
+
+uint64_t pcpd_now(void)
+{
+	return (uint64_t)time(NULL);
+}
+
+uint64_t pcpd_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Holds an exclusive lock on DATABASE.lock for the life of the process. */
+int pcpd_lock_database(const char *database, char *err, size_t errlen)
+{
+	char path[300];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s.lock", database);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		snprintf(err, errlen, "another pcpd already serves %s (%s is locked)", database, path);
+		close(fd);
+		return -EBUSY;
+	}
+	return 0; /* the descriptor stays open: the lock lives as long as we do */
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What both roles of pcpd share: logging (stderr or syslog), clocks, one
+ * daemon per database. */
+#ifndef LW4O6_PCPD_DAEMON_H
+#define LW4O6_PCPD_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LOG_ERR_ 0
+#define LOG_WARN_ 1
+#define LOG_INFO_ 2
+#define LOG_DEBUG_ 3
+
+void pcpd_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void pcpd_set_log_level(int level);
+/* Sends the log to syslog instead of stderr. */
+void pcpd_log_to_syslog(void);
+
+uint64_t pcpd_now(void);      /* wall clock, seconds */
+uint64_t pcpd_now_ms(void);   /* monotonic, milliseconds */
+
+/* One daemon per database (both roles): an exclusive flock on DATABASE.lock,
+ * held until exit. 0, or a negative errno with the message in err. */
+int pcpd_lock_database(const char *database, char *err, size_t errlen);
+
+#endif
