@@ -197,8 +197,12 @@ static void check_decision(struct walk *w, const struct alloc_request *q,
 
 static void apply_to_model(struct walk *w, const struct alloc_decision *d)
 {
-	struct model_entry *e = &w->m[b4_index(&d->grant.b4)][d->grant.internal_port - 1];
+	struct model_entry *e;
 
+	/* a refusal carries no grant: internal port 0 would index m[][-1] */
+	if (d->action == ALLOC_NONE)
+		return;
+	e = &w->m[b4_index(&d->grant.b4)][d->grant.internal_port - 1];
 	if (d->action == ALLOC_CREATED || d->action == ALLOC_RENEWED) {
 		e->live = true;
 		e->g = d->grant;
