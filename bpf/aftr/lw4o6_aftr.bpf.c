@@ -46,8 +46,6 @@ static __always_inline void lw_count(__u32 stat, __u64 bytes)
 	lw_counter_add(&LW_MAP_STATS, stat, bytes);
 }
 
-LW_EVENT_HEAD_ASSERT(struct lw_event);
-
 static __always_inline void lw_emit(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
 				    __u16 type, __u16 dir, __u32 l3off, __u16 l3_proto,
 				    __u32 mtu)
@@ -64,7 +62,7 @@ static __always_inline void lw_emit(struct xdp_md *ctx, const struct lw_aftr_con
 
 	if (!ev)
 		return;
-	lw_event_fill(ctx, (struct lw_event_head *)ev, ev->pkt, LW_EVENT_MAX_CAPTURE, type, dir,
+	lw_event_fill(ctx, &ev->head, ev->pkt, LW_EVENT_MAX_CAPTURE, type, dir,
 		      l3off, l3_proto, mtu);
 	lw_event_submit(&q, ev);
 }

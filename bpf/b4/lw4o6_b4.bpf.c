@@ -61,8 +61,6 @@ static __always_inline int lw_b4_drop(__u32 stat, __u64 bytes)
 
 /* ---- events ------------------------------------------------------------------- */
 
-LW_EVENT_HEAD_ASSERT(struct lw_b4_event);
-
 struct lw_b4_evinfo {
 	__u16 type, dir, l3_proto;
 	__u32 l3off, mtu;
@@ -84,7 +82,7 @@ static __always_inline void lw_b4_emit(struct xdp_md *ctx, const struct lw_b4_co
 
 	if (!ev)
 		return;
-	lw_event_fill(ctx, (struct lw_event_head *)ev, ev->pkt, LW_B4_EVENT_MAX_CAPTURE, ei->type,
+	lw_event_fill(ctx, &ev->head, ev->pkt, LW_B4_EVENT_MAX_CAPTURE, ei->type,
 		      ei->dir, ei->l3off, ei->l3_proto, ei->mtu);
 	ev->ps_ipv4 = ei->ps.ipv4;
 	ev->ps_first = ei->ps.first;
