@@ -12,6 +12,7 @@
 #include <bpf/bpf_helpers.h>
 #include "lw4o6/events.h" /* struct lw_event_head */
 #include "ctx.h"
+#include "parse.h" /* LW_L3_OFF_MASK */
 #include "ratelimit.h"
 
 /* One program's event plumbing: its maps, rate and counter slots. Built as a
@@ -67,7 +68,7 @@ static __always_inline void lw_event_fill(struct xdp_md *ctx, struct lw_event_he
 		__u32 n = cap - 1;
 
 		asm volatile("" : "+r"(n));
-		if (n < max && bpf_xdp_load_bytes(ctx, l3off & 0xff, pkt, n + 1) == 0)
+		if (n < max && bpf_xdp_load_bytes(ctx, l3off & LW_L3_OFF_MASK, pkt, n + 1) == 0)
 			h->cap_len = n + 1;
 	}
 }
