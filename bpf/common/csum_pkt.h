@@ -29,8 +29,8 @@ struct {
 
 #define LW_CSUM_CHUNKS 16 /* 8 KiB: beyond any MTU we forward */
 
-/* 1 when the bytes [off, off+len) sum to 0xffff, i.e. a message carrying
- * its own checksum (ICMPv4: no pseudo-header) verifies. */
+/* 1 when the bytes [off, off+len) sum to LW_CSUM_VERIFIES, i.e. a message
+ * carrying its own checksum (ICMPv4: no pseudo-header) verifies. */
 static __always_inline int lw_packet_csum_ok(struct xdp_md *ctx, __u64 off, __u64 len)
 {
 	__u32 key = 0;
@@ -62,7 +62,7 @@ static __always_inline int lw_packet_csum_ok(struct xdp_md *ctx, __u64 off, __u6
 	}
 	if (len)
 		return 0;
-	return lw_csum_fold((__u32)sum) == 0xffff;
+	return lw_csum_fold((__u32)sum) == LW_CSUM_VERIFIES;
 }
 
 /* 1 when the IPv4 header of hlen bytes (20..60, a multiple of 4) at off
@@ -78,7 +78,7 @@ static __always_inline int lw_ipv4_hdr_csum_ok(struct xdp_md *ctx, __u32 off, __
 	if (bpf_xdp_load_bytes(ctx, off, w, hlen))
 		return 0;
 	sum = bpf_csum_diff(0, 0, (__be32 *)w, hlen, 0);
-	return lw_csum_fold((__u32)sum) == 0xffff;
+	return lw_csum_fold((__u32)sum) == LW_CSUM_VERIFIES;
 }
 
 #endif

@@ -107,6 +107,15 @@ static __always_inline int lw_ipv4_whole(const struct iphdr *iph, void *data_end
 	       (void *)iph + *tot_len <= data_end;
 }
 
+/* 224.0.0.0 and above: multicast (class D), class E and the limited
+ * broadcast, never a unicast destination. */
+#define LW_IPV4_MULTICAST_BASE 0xe0000000u
+
+static __always_inline int lw_ipv4_multicast_or_above(__be32 addr)
+{
+	return bpf_ntohl(addr) >= LW_IPV4_MULTICAST_BASE;
+}
+
 /* A fragment, not a whole packet: more follow, or it is not the first. */
 static __always_inline int lw_ipv4_is_fragment(const struct iphdr *iph)
 {
