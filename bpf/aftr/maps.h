@@ -45,7 +45,8 @@ LW_PINNED_MAP(BPF_MAP_TYPE_PERCPU_ARRAY, LW_MAP_STATS, LW_STAT_MAX, __u32, struc
 /* Rare events for the slow path, never one per ordinary packet. */
 LW_PINNED_RINGBUF(LW_MAP_EVENTS, LW_EVENTS_RINGBUF_BYTES);
 
-/* Token bucket in front of the ring buffer (RFC 7596 §9: rate-limit errors). */
+/* The token buckets in front of the ring buffer, one per enum lw_event_bucket
+ * (RFC 7596 §9: rate-limit errors). */
 LW_PINNED_ARRAY(LW_MAP_RATELIM, LW_EVENT_BUCKETS, struct lw_token_bucket);
 
 /* No devmap: the kernel adds BPF_F_RDONLY_PROG to a devmap's flags, so

@@ -35,7 +35,7 @@ LW_PINNED_MAP(BPF_MAP_TYPE_PERCPU_ARRAY, LW_MAP_B4_STATS, LW_B4_STAT_MAX, __u32,
 /* Rare events for pcpd --role b4. */
 LW_PINNED_RINGBUF(LW_MAP_B4_EVENTS, LW_B4_EVENTS_RINGBUF_BYTES);
 
-/* Token bucket in front of the ring buffer. */
+/* The token buckets in front of the ring buffer, one per enum lw_event_bucket. */
 LW_PINNED_ARRAY(LW_MAP_B4_RATELIM, LW_EVENT_BUCKETS, struct lw_token_bucket);
 
 /* Ports mapped, for the pool_warn_pct event: one writer per slot
