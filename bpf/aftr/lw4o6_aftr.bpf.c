@@ -40,14 +40,15 @@ struct {
 	__uint(XDP_PASS, 1);
 } XDP_RUN_CONFIG(lw4o6_aftr);
 
-
 static __always_inline void lw_count(__u32 stat, __u64 bytes)
 {
 	lw_counter_add(&LW_MAP_STATS, stat, bytes);
 }
 
-LW_EVENT_HEAD_ASSERT(struct lw_event);
-
+/* An event for the slow path, behind its token bucket: the packets it is to
+ * forward (fragments to reassemble, packets to fragment) in the bulk bucket,
+ * the ICMP errors in the signal one, so that a flood of the former cannot
+ * starve the latter (enum lw_event_bucket). */
 static __always_inline void lw_emit(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
 				    __u16 type, __u16 dir, __u32 l3off, __u16 l3_proto,
 				    __u32 mtu)
@@ -64,9 +65,43 @@ static __always_inline void lw_emit(struct xdp_md *ctx, const struct lw_aftr_con
 
 	if (!ev)
 		return;
-	lw_event_fill(ctx, (struct lw_event_head *)ev, ev->pkt, LW_EVENT_MAX_CAPTURE, type, dir,
+	lw_event_fill(ctx, &ev->head, ev->pkt, LW_EVENT_MAX_CAPTURE, type, dir,
 		      l3off, l3_proto, mtu);
 	lw_event_submit(&q, ev);
+}
+
+/* A refused packet: counted, dropped. */
+static __always_inline int lw_drop(__u32 stat, __u64 bytes)
+{
+	lw_count(stat, bytes);
+	return XDP_DROP;
+}
+
+/* A refused packet somebody may have to hear about: counted, handed to the
+ * slow path as event type when tell (the configuration's and the caller's
+ * call), dropped. */
+static __always_inline int lw_drop_tell(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
+					__u32 stat, __u64 bytes, int tell, __u16 type, __u16 dir,
+					__u32 l3off, __u16 l3_proto)
+{
+	lw_count(stat, bytes);
+	if (tell)
+		lw_emit(ctx, cfg, type, dir, l3off, l3_proto, 0);
+	return XDP_DROP;
+}
+
+/* Whether the sender of a refused IPv4 packet gets an ICMPv4 error: when
+ * configured, and never about an ICMP error (RFC 1812 §4.3.2.7). */
+static __always_inline int lw_icmpv4_error_due(const struct lw_aftr_config *cfg,
+					       const struct lw_l4 *l4)
+{
+	return (cfg->flags & LW_CFG_ICMPV4_ERRORS) && !l4->icmp_error;
+}
+
+static __always_inline int lw_pass_not_ours(__u64 bytes)
+{
+	lw_count(LW_STAT_PASS_NOT_OURS, bytes);
+	return XDP_PASS;
 }
 
 /* Outcome of a route lookup (LW_FWD_*): the configured static next hops
@@ -147,22 +182,40 @@ static __always_inline int lw_too_big(struct xdp_md *ctx, const struct lw_aftr_c
 	return XDP_DROP;
 }
 
-/* A fragment for the slow path to reassemble (LW_EV_FRAGMENT), behind the
- * same token bucket as the other events: a fragment flood cannot starve the
- * CPU pcpd runs on, at the price of sharing event_rate with the ICMP errors.
- * A fragment longer than an event's capture is dropped and counted, never
- * truncated. Always XDP_DROP. */
+/* A fragment for the slow path to reassemble (LW_EV_FRAGMENT), rate-limited
+ * like every event so that a fragment flood cannot starve the CPU pcpd runs
+ * on; it takes the bulk bucket, not the ICMP errors' (lw_emit). A fragment
+ * longer than an event's capture is dropped and counted, never truncated.
+ * Always XDP_DROP. */
 static __always_inline int lw_punt_fragment(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
 					    __u16 dir, __u32 l3off, __u16 l3_proto, __u32 ip_len,
 					    __u32 stat, __u64 bytes)
 {
-	if (ip_len > LW_EVENT_MAX_CAPTURE) {
-		lw_count(LW_STAT_DROP_FRAGMENT_CAPTURE, bytes);
-		return XDP_DROP;
-	}
+	if (ip_len > LW_EVENT_MAX_CAPTURE)
+		return lw_drop(LW_STAT_DROP_FRAGMENT_CAPTURE, bytes);
 	lw_count(stat, bytes);
 	lw_emit(ctx, cfg, LW_EV_FRAGMENT, dir, l3off, l3_proto, 0);
 	return XDP_DROP;
+}
+
+/* An echo request is looked up by the echo policy (AFTR-ICMP-1): by its
+ * Identifier, as port 0 (l4->dport rewritten), or not at all. Returns the
+ * drop counter, or 0. */
+static __always_inline __u32 lw_echo_request_policy(const struct lw_aftr_config *cfg,
+						    struct lw_l4 *l4)
+{
+	if (cfg->echo_policy == LW_ECHO_DROP)
+		return LW_STAT_DROP_ICMPV4_TYPE;
+	if (cfg->echo_policy == LW_ECHO_PORT0)
+		l4->dport = 0;
+	return 0;
+}
+
+/* A packet of sw left (decapsulated, or hairpinned to another B4). */
+static __always_inline void lw_softwire_count_decap(struct lw_softwire *sw, __u32 tot_len)
+{
+	__sync_fetch_and_add(&sw->decap_packets, 1);
+	__sync_fetch_and_add(&sw->decap_bytes, tot_len);
 }
 
 /* Encapsulates the IPv4 packet at l3off towards sw, or hands it back.
@@ -187,11 +240,9 @@ static __always_inline int lw_encap(struct xdp_md *ctx, const struct lw_aftr_con
 	int rc, delta;
 
 	br = bpf_map_lookup_elem(&lw_br_by_index, &br_index);
-	if (!br) {
-		lw_count(LW_STAT_DROP_NO_DST_SOFTWIRE, in_bytes);
-		return XDP_DROP;
-	}
-	l3off &= 0xff;
+	if (!br)
+		return lw_drop(LW_STAT_DROP_NO_DST_SOFTWIRE, in_bytes);
+	l3off &= LW_L3_OFF_MASK;
 	iph = data + l3off;
 	if ((void *)(iph + 1) > data_end || (void *)((struct ethhdr *)data + 1) > data_end)
 		return XDP_DROP;
@@ -199,25 +250,17 @@ static __always_inline int lw_encap(struct xdp_md *ctx, const struct lw_aftr_con
 	tot_len = bpf_ntohs(iph->tot_len);
 	tos = iph->tos;
 
-	if ((__u32)tot_len + sizeof(struct ipv6hdr) > cfg->ipv6_mtu)
+	if ((__u32)tot_len + LW_TUNNEL_HLEN > cfg->ipv6_mtu)
 		return lw_too_big(ctx, cfg, iph, dir, l3off, ETH_P_IP,
-				  cfg->ipv6_mtu - sizeof(struct ipv6hdr), cfg->ipv6_mtu, in_bytes);
+				  cfg->ipv6_mtu - LW_TUNNEL_HLEN, cfg->ipv6_mtu, in_bytes);
 
-	fib.family = AF_INET6;
-	fib.tos = 0;
-	fib.l4_protocol = IPPROTO_IPIP;
-	fib.tot_len = tot_len + sizeof(struct ipv6hdr);
-	fib.ifindex = lw_ingress_ifindex(ctx);
-	__builtin_memcpy(fib.ipv6_src, br, sizeof(*br));
-	__builtin_memcpy(fib.ipv6_dst, &sw->b4_ipv6, sizeof(sw->b4_ipv6));
+	lw_fib_ipv6(ctx, &fib, IPPROTO_IPIP, tot_len + LW_TUNNEL_HLEN, br, &sw->b4_ipv6);
 	rc = lw_route(ctx, cfg, &fib, &out, cfg->ipv6_vlan, in_bytes);
-	if (rc < 0)
+	if (rc == LW_FWD_DROP)
 		return XDP_DROP;
-	if (rc == 2) {
-		/* the route's MTU is below ours */
+	if (rc == LW_FWD_TOO_BIG) /* the route's MTU is below ours */
 		return lw_too_big(ctx, cfg, iph, dir, l3off, ETH_P_IP,
-				  fib.mtu_result > 40 ? fib.mtu_result - 40 : 0, fib.mtu_result, in_bytes);
-	}
+				  lw_tunnel_ipv4_mtu(fib.mtu_result), fib.mtu_result, in_bytes);
 	/* Also on the pass path: the kernel forwards the IPv6 packet and never
 	 * touches the inner TTL. */
 	if (ttl_dec)
@@ -226,12 +269,10 @@ static __always_inline int lw_encap(struct xdp_md *ctx, const struct lw_aftr_con
 	if (out.pass) /* keep the frame addressed to us, as it arrived */
 		lw_out_as_arrived(&out, &old_eth, in_vid);
 
-	new_l2 = sizeof(struct ethhdr) + (out.vid ? sizeof(struct lw_vlan_hdr) : 0);
-	delta = (int)l3off - (int)(new_l2 + sizeof(struct ipv6hdr));
-	if (lw_reframe(ctx, l3off + tot_len, delta)) {
-		lw_count(LW_STAT_DROP_ADJUST, in_bytes);
-		return XDP_DROP;
-	}
+	new_l2 = lw_l2_hlen(out.vid);
+	delta = (int)l3off - (int)(new_l2 + LW_TUNNEL_HLEN);
+	if (lw_reframe(ctx, l3off + tot_len, delta))
+		return lw_drop(LW_STAT_DROP_ADJUST, in_bytes);
 	if (lw_write_l2(ctx, out.dmac, out.smac, out.vid, ETH_P_IPV6))
 		return XDP_DROP;
 	data = (void *)(long)ctx->data;
@@ -257,6 +298,36 @@ static __always_inline int lw_in_pool(__be32 addr)
 
 /* ---- from the internet ------------------------------------------------------ */
 
+/* ICMPv4 from the internet (AFTR-ICMP-1..5), when allowed at all: echo
+ * requests by the echo policy, errors only about a packet one of our B4s
+ * sent (the quote's source is the destination), echo replies; and only with
+ * a good checksum. Returns the drop counter, or 0 (l4 as the lookup needs). */
+static __always_inline __u32 lw_icmpv4_in_refused(struct xdp_md *ctx,
+						  const struct lw_aftr_config *cfg,
+						  struct lw_l4 *l4, __be32 qsrc, __be32 daddr,
+						  __u32 icmp_off, __u32 icmp_len)
+{
+	if (!(cfg->flags & LW_CFG_ALLOW_ICMPV4_IN))
+		return LW_STAT_DROP_ICMPV4_IN_OFF;
+	if (l4->icmp_type == ICMP_ECHO) {
+		__u32 stat = lw_echo_request_policy(cfg, l4);
+
+		if (stat)
+			return stat;
+	} else if (l4->icmp_error) {
+		if (!l4->has_ports || qsrc != daddr) /* AFTR-ICMP-2 */
+			return LW_STAT_DROP_NO_DST_SOFTWIRE;
+	} else if (l4->icmp_type != ICMP_ECHOREPLY) {
+		return LW_STAT_DROP_ICMPV4_TYPE; /* AFTR-ICMP-3 */
+	}
+	if (!lw_packet_csum_ok(ctx, icmp_off, icmp_len)) /* AFTR-ICMP-5 */
+		return LW_STAT_DROP_ICMPV4_CSUM;
+	return 0;
+}
+
+/* IPv4 to one of our pool addresses: looked up by (destination, port) and
+ * encapsulated towards its B4 (AFTR-ENCAP-1..3); anything else is the
+ * router's own or transit traffic. */
 static __always_inline int lw_from_internet(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
 					    __u32 l3off, __u32 bytes, __u16 vid)
 {
@@ -267,207 +338,217 @@ static __always_inline int lw_from_internet(struct xdp_md *ctx, const struct lw_
 	struct lw_softwire *sw;
 	struct lw_l4 l4;
 	__be32 qsrc = 0, qdst = 0, daddr;
-	__u32 ihl, tot_len;
+	__u32 ihl, tot_len, stat;
 
-	l3off &= 0xff;
+	l3off &= LW_L3_OFF_MASK;
 	iph = data + l3off;
-	if ((void *)(iph + 1) > data_end) {
-		lw_count(LW_STAT_DROP_BAD_IPV4, bytes);
-		return XDP_DROP;
-	}
+	if ((void *)(iph + 1) > data_end)
+		return lw_drop(LW_STAT_DROP_BAD_IPV4, bytes);
 	daddr = iph->daddr;
 	pp = bpf_map_lookup_elem(&LW_MAP_PSID, &daddr);
-	if (!pp) {
-		if (!lw_in_pool(daddr)) {
-			/* not a pool address: the router's own or transit traffic */
-			lw_count(LW_STAT_PASS_NOT_OURS, bytes);
-			return XDP_PASS;
-		}
-	}
+	if (!pp && !lw_in_pool(daddr))
+		return lw_pass_not_ours(bytes);
 	lw_count(LW_STAT_RCVD_IPV4, bytes);
 
-	ihl = iph->ihl * 4;
-	tot_len = bpf_ntohs(iph->tot_len);
-	if (iph->version != 4 || ihl < sizeof(*iph) || tot_len < ihl ||
-	    data + l3off + tot_len > data_end) {
-		lw_count(LW_STAT_DROP_BAD_IPV4, bytes);
-		return XDP_DROP;
-	}
-	if (iph->frag_off & bpf_htons(IP_MF | IP_OFFSET)) {
+	if (!lw_ipv4_whole(iph, data_end, &ihl, &tot_len))
+		return lw_drop(LW_STAT_DROP_BAD_IPV4, bytes);
+	if (lw_ipv4_is_fragment(iph)) {
 		/* AFTR-ENCAP-5: the port is in the first fragment only; the
 		 * slow path reassembles, then looks the packet up. */
 		return lw_punt_fragment(ctx, cfg, LW_DIR_FROM_INTERNET, l3off, ETH_P_IP, tot_len,
 					LW_STAT_PUNT_IPV4_FRAGMENT, bytes);
 	}
-	if (lw_parse_l4(data, data_end, l3off + ihl, iph->protocol, &l4, &qsrc, &qdst)) {
-		lw_count(LW_STAT_DROP_BAD_IPV4, bytes);
-		return XDP_DROP;
-	}
+	if (lw_parse_l4(data, data_end, l3off + ihl, iph->protocol, &l4, &qsrc, &qdst))
+		return lw_drop(LW_STAT_DROP_BAD_IPV4, bytes);
 	if (iph->protocol == IPPROTO_ICMP) {
-		if (!(cfg->flags & LW_CFG_ALLOW_ICMPV4_IN)) {
-			lw_count(LW_STAT_DROP_ICMPV4_IN_OFF, bytes);
-			return XDP_DROP;
-		}
-		if (l4.icmp_type == ICMP_ECHO) {
-			if (cfg->echo_policy == LW_ECHO_DROP) {
-				lw_count(LW_STAT_DROP_ICMPV4_TYPE, bytes);
-				return XDP_DROP;
-			}
-			if (cfg->echo_policy == LW_ECHO_PORT0)
-				l4.dport = 0;
-		} else if (l4.icmp_error) {
-			/* AFTR-ICMP-2: the quote is a packet our B4 sent */
-			if (!l4.has_ports || qsrc != daddr) {
-				lw_count(LW_STAT_DROP_NO_DST_SOFTWIRE, bytes);
-				return XDP_DROP;
-			}
-		} else if (l4.icmp_type != ICMP_ECHOREPLY) {
-			lw_count(LW_STAT_DROP_ICMPV4_TYPE, bytes); /* AFTR-ICMP-3 */
-			return XDP_DROP;
-		}
-		/* AFTR-ICMP-5: a bad ICMP checksum is dropped */
-		if (!lw_packet_csum_ok(ctx, l3off + ihl, tot_len - ihl)) {
-			lw_count(LW_STAT_DROP_ICMPV4_CSUM, bytes);
-			return XDP_DROP;
-		}
+		stat = lw_icmpv4_in_refused(ctx, cfg, &l4, qsrc, daddr, l3off + ihl, tot_len - ihl);
+		if (stat)
+			return lw_drop(stat, bytes);
 	}
 
 	sw = lw_lookup_pp(daddr, pp, &l4, 1);
-	if (!sw) {
-		lw_count(LW_STAT_DROP_NO_DST_SOFTWIRE, bytes);
-		if ((cfg->flags & LW_CFG_ICMPV4_ERRORS) && !l4.icmp_error)
-			lw_emit(ctx, cfg, LW_EV_ENCAP_NO_BINDING, LW_DIR_FROM_INTERNET,
-				l3off, ETH_P_IP, 0);
-		return XDP_DROP;
-	}
-	if (iph->ttl <= 1) {
-		lw_count(LW_STAT_DROP_TTL_ZERO, bytes);
-		if ((cfg->flags & LW_CFG_ICMPV4_ERRORS) && !l4.icmp_error)
-			lw_emit(ctx, cfg, LW_EV_TTL_EXPIRED, LW_DIR_FROM_INTERNET, l3off, ETH_P_IP, 0);
-		return XDP_DROP;
-	}
+	if (!sw)
+		return lw_drop_tell(ctx, cfg, LW_STAT_DROP_NO_DST_SOFTWIRE, bytes,
+				    lw_icmpv4_error_due(cfg, &l4), LW_EV_ENCAP_NO_BINDING,
+				    LW_DIR_FROM_INTERNET, l3off, ETH_P_IP);
+	if (iph->ttl <= 1)
+		return lw_drop_tell(ctx, cfg, LW_STAT_DROP_TTL_ZERO, bytes,
+				    lw_icmpv4_error_due(cfg, &l4), LW_EV_TTL_EXPIRED,
+				    LW_DIR_FROM_INTERNET, l3off, ETH_P_IP);
 	return lw_encap(ctx, cfg, sw, l3off, bytes, 1, LW_DIR_FROM_INTERNET, vid, LW_STAT_SENT_IPV6);
 }
 
 /* ---- from a B4 ----------------------------------------------------------------- */
 
-static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
-				      __u32 l3off, __u32 bytes, __u16 vid)
+/* ICMPv6 to a BR address at off: echo and ND are the kernel's; an error is
+ * about a tunnel packet we sent (AFTR-ICMP-6), for the slow path if allowed. */
+static __always_inline int lw_icmpv6_from_b4(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
+					     __u32 l3off, __u32 off, __u32 bytes)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct ipv6hdr *ip6;
-	struct iphdr *iph;
-	struct lw_br *br;
-	struct lw_softwire *sw, *dst_sw;
-	struct lw_psid_params *dst_pp;
-	struct lw_l4 l4;
-	struct in6_addr b4;
-	struct ethhdr old_eth;
+	struct icmp6hdr *ic = data + (off & LW_L4_OFF_MASK);
+
+	if ((void *)(ic + 1) > data_end)
+		return XDP_PASS;
+	if (ic->icmp6_type & ICMPV6_INFOMSG_MASK)
+		return lw_pass_not_ours(bytes);
+	return lw_drop_tell(ctx, cfg, LW_STAT_DROP_ICMPV6_IN, bytes,
+			    cfg->flags & LW_CFG_ALLOW_ICMPV6_IN, LW_EV_ICMPV6_ERROR, LW_DIR_FROM_B4,
+			    l3off, ETH_P_IPV6);
+}
+
+/* AFTR-DECAP-8: PCP to our server from a B4 that asks for its binding
+ * before it has one (udp_off: where the UDP header would be). */
+static __always_inline int lw_is_pcp_bootstrap(const struct lw_aftr_config *cfg, void *data,
+					       void *data_end, const struct iphdr *iph,
+					       __u32 udp_off)
+{
+	struct udphdr *uh = data + (udp_off & LW_INNER_OFF_MASK);
+
+	return (cfg->flags & LW_CFG_PCP_BOOTSTRAP) && iph->daddr == bpf_htonl(LW_PCP_SERVER_ADDR) &&
+	       iph->protocol == IPPROTO_UDP && (void *)(uh + 1) <= data_end &&
+	       uh->dest == bpf_htons(LW_PCP_SERVER_PORT);
+}
+
+/* AFTR-DECAP-2..5: the softwire the packet from ip6 names, or NULL with
+ * *stat the reason: the inner source address and port must be in its set,
+ * the outer source must be its B4 and the outer destination its BR (br); an
+ * ICMP error must quote a packet sent to that same source. */
+static __always_inline struct lw_softwire *lw_softwire_of(const struct ipv6hdr *ip6,
+							  const struct lw_br *br, __be32 saddr,
+							  const struct lw_l4 *l4, __be32 qdst,
+							  __u32 *stat)
+{
+	struct lw_softwire *sw = lw_lookup(saddr, l4, 0);
+
+	if (!sw || !lw_ipv6_eq(&sw->b4_ipv6, &ip6->saddr) || (l4->icmp_error && qdst != saddr)) {
+		*stat = LW_STAT_DROP_NO_SRC_SOFTWIRE;
+		return 0;
+	}
+	if (sw->br_index != br->index) {
+		*stat = LW_STAT_DROP_WRONG_BR;
+		return 0;
+	}
+	return sw;
+}
+
+/* Hairpinning (AFTR-HP-1..3): from softwire sw to another of our B4s, never
+ * out to the internet. The destination side is looked up as if the packet
+ * came from the internet (echo policy, destination address and port), then
+ * the outer header (and its options) is replaced, the L2 header kept in
+ * front: one TTL decrement. sw counts the packet as decapsulated once the
+ * new one leaves. */
+static __always_inline int lw_hairpin(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
+				      struct lw_softwire *sw, struct lw_psid_params *dst_pp,
+				      const struct iphdr *iph, struct lw_l4 *l4, __u32 l3off,
+				      __u32 inner, __u32 tot_len, const struct ethhdr *old_eth,
+				      __u32 bytes, __u16 vid)
+{
+	struct lw_softwire *dst_sw;
+	void *data, *data_end;
+	__u32 stat;
+	int act;
+
+	if (!(cfg->flags & LW_CFG_HAIRPINNING))
+		return lw_drop(LW_STAT_DROP_HAIRPIN_OFF, bytes);
+	if (l4->icmp_type == ICMP_ECHO && iph->protocol == IPPROTO_ICMP) {
+		stat = lw_echo_request_policy(cfg, l4);
+		if (stat)
+			return lw_drop(stat, bytes);
+	}
+	dst_sw = lw_lookup_pp(iph->daddr, dst_pp, l4, 1);
+	if (!dst_sw)
+		return lw_drop_tell(ctx, cfg, LW_STAT_DROP_NO_DST_SOFTWIRE, bytes,
+				    lw_icmpv4_error_due(cfg, l4), LW_EV_ENCAP_NO_BINDING,
+				    LW_DIR_FROM_B4, l3off, ETH_P_IPV6);
+	if (!(cfg->flags & LW_CFG_TTL_DECAP) && iph->ttl <= 1)
+		return lw_drop_tell(ctx, cfg, LW_STAT_DROP_TTL_ZERO, bytes,
+				    lw_icmpv4_error_due(cfg, l4), LW_EV_TTL_EXPIRED, LW_DIR_FROM_B4,
+				    l3off, ETH_P_IPV6);
+
+	if (lw_reframe(ctx, inner + tot_len, (int)(inner - l3off)))
+		return lw_drop(LW_STAT_DROP_ADJUST, bytes);
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	if ((void *)((struct ethhdr *)data + 1) > data_end)
+		return XDP_DROP;
+	__builtin_memcpy(data, old_eth, sizeof(*old_eth));
+	act = lw_encap(ctx, cfg, dst_sw, l3off, bytes, 1, LW_DIR_FROM_B4, vid, LW_STAT_HAIRPIN_IPV4);
+	if (act == XDP_REDIRECT || act == XDP_PASS)
+		lw_softwire_count_decap(sw, tot_len);
+	return act;
+}
+
+/* Decapsulation towards the internet: the inner packet of softwire sw at
+ * inner leaves on the internet side, if it fits that side's MTU and has a
+ * route (or the kernel forwards it, with the L2 header it arrived with). */
+static __always_inline int lw_decap_and_send(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
+					     struct lw_softwire *sw, struct iphdr *iph,
+					     __u32 l3off, __u32 inner, __u32 tot_len,
+					     const struct ethhdr *old_eth, __u32 bytes, __u16 vid)
+{
 	struct bpf_fib_lookup fib = {};
 	struct lw_out out;
-	__be32 qsrc = 0, qdst = 0, saddr, daddr;
-	__u32 off, inner, ihl, tot_len, payload_len, new_l2;
-	__u8 nexthdr;
-	int rc, delta;
+	__u32 new_l2;
+	int rc;
 
-	l3off &= 0xff;
-	ip6 = data + l3off;
-	if ((void *)(ip6 + 1) > data_end || ip6->version != 6) {
-		lw_count(LW_STAT_DROP_BAD_IPV6, bytes);
+	lw_fib_ipv4(ctx, &fib, iph->tos, iph->protocol, tot_len, iph->saddr, iph->daddr);
+	if (tot_len > cfg->ipv4_mtu) {
+		rc = LW_FWD_TOO_BIG;
+		fib.mtu_result = cfg->ipv4_mtu;
+	} else {
+		rc = lw_route(ctx, cfg, &fib, &out, cfg->ipv4_vlan, bytes);
+	}
+	if (rc == LW_FWD_DROP)
 		return XDP_DROP;
-	}
-	nexthdr = ip6->nexthdr;
-	off = l3off + sizeof(*ip6);
-	/* Linux B4s add a tunnel-encapsulation-limit destination option: walk
-	 * extension headers instead of dropping them. */
-#pragma unroll
-	for (int i = 0; i < LW_IPV6_EXT_MAX; i++) {
-		struct ipv6_opt_hdr *h;
-
-		if (nexthdr != IPPROTO_HOPOPTS && nexthdr != IPPROTO_DSTOPTS)
-			break;
-		h = data + (off & 0x3ff);
-		if ((void *)(h + 1) > data_end)
-			return XDP_PASS;
-		nexthdr = h->nexthdr;
-		off += (h->hdrlen + 1) * 8;
-	}
-	if (off > l3off + sizeof(*ip6) + LW_EXT_MAX_LEN)
-		return XDP_PASS;
-
-	br = bpf_map_lookup_elem(&LW_MAP_BR_ADDRS, &ip6->daddr);
-	if (!br) {
-		lw_count(LW_STAT_PASS_NOT_OURS, bytes);
-		return XDP_PASS;
-	}
-	if (nexthdr == IPPROTO_FRAGMENT) {
-		/* The slow path reassembles, then validates and decapsulates
-		 * (design decision 5: never forwarded unvalidated). */
-		return lw_punt_fragment(ctx, cfg, LW_DIR_FROM_B4, l3off, ETH_P_IPV6,
-					sizeof(*ip6) + bpf_ntohs(ip6->payload_len),
-					LW_STAT_PUNT_IPV6_FRAGMENT, bytes);
-	}
-	if (nexthdr == IPPROTO_ICMPV6) {
-		struct icmp6hdr *ic = data + (off & 0x3ff);
-
-		if ((void *)(ic + 1) > data_end)
-			return XDP_PASS;
-		if (ic->icmp6_type >= 128) {
-			lw_count(LW_STAT_PASS_NOT_OURS, bytes); /* echo, ND: the kernel's */
-			return XDP_PASS;
-		}
-		/* An error about a tunnel packet we sent (AFTR-ICMP-6). */
-		lw_count(LW_STAT_DROP_ICMPV6_IN, bytes);
-		if (cfg->flags & LW_CFG_ALLOW_ICMPV6_IN)
-			lw_emit(ctx, cfg, LW_EV_ICMPV6_ERROR, LW_DIR_FROM_B4, l3off, ETH_P_IPV6, 0);
+	if (rc == LW_FWD_TOO_BIG)
+		return lw_too_big(ctx, cfg, iph, LW_DIR_FROM_B4, l3off, ETH_P_IPV6, fib.mtu_result,
+				  fib.mtu_result, bytes);
+	if ((cfg->flags & LW_CFG_TTL_DECAP) && !out.pass)
+		lw_ipv4_ttl_dec(iph);
+	if (out.pass)
+		lw_out_as_arrived(&out, old_eth, vid);
+	new_l2 = lw_l2_hlen(out.vid);
+	if (lw_reframe(ctx, inner + tot_len, (int)inner - (int)new_l2))
+		return lw_drop(LW_STAT_DROP_ADJUST, bytes);
+	if (lw_write_l2(ctx, out.dmac, out.smac, out.vid, ETH_P_IP))
 		return XDP_DROP;
-	}
-	if (nexthdr != IPPROTO_IPIP) {
-		lw_count(LW_STAT_PASS_NOT_OURS, bytes);
+	lw_softwire_count_decap(sw, tot_len);
+	lw_count(LW_STAT_SENT_IPV4, tot_len + new_l2);
+	return lw_out_send(&out);
+}
+
+/* IPv4 in IPv6 to BR br: the inner packet at inner must be whole (not a
+ * fragment: those the slow path reassembles and validates, AFTR-DECAP-6)
+ * and name a softwire; then it is hairpinned to another of our B4s or
+ * decapsulated towards the internet. */
+static __always_inline int lw_softwire_from_b4(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
+					       struct ipv6hdr *ip6, const struct lw_br *br,
+					       __u32 l3off, __u32 inner, __u32 bytes, __u16 vid)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct iphdr *iph = data + inner;
+	struct lw_psid_params *dst_pp;
+	struct lw_softwire *sw;
+	struct ethhdr old_eth;
+	struct lw_l4 l4;
+	__be32 qsrc = 0, qdst = 0, daddr;
+	__u32 ihl, tot_len, stat, outer_len = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
+
+	if ((void *)(iph + 1) > data_end || !lw_ipv4_whole(iph, data_end, &ihl, &tot_len) ||
+	    inner + tot_len > l3off + outer_len)
+		return lw_drop(LW_STAT_DROP_BAD_INNER, bytes);
+	if (lw_is_pcp_bootstrap(cfg, data, data_end, iph, inner + ihl)) {
+		lw_count(LW_STAT_PASS_PCP_BOOTSTRAP, bytes);
 		return XDP_PASS;
 	}
-	lw_count(LW_STAT_RCVD_IPV6, bytes);
-
-	payload_len = bpf_ntohs(ip6->payload_len);
-	inner = off & 0x1ff;
-	iph = data + inner;
-	if ((void *)(iph + 1) > data_end) {
-		lw_count(LW_STAT_DROP_BAD_INNER, bytes);
-		return XDP_DROP;
-	}
-	ihl = iph->ihl * 4;
-	tot_len = bpf_ntohs(iph->tot_len);
-	if (iph->version != 4 || ihl < sizeof(*iph) || tot_len < ihl ||
-	    data + inner + tot_len > data_end ||
-	    inner + tot_len > l3off + sizeof(*ip6) + payload_len) {
-		lw_count(LW_STAT_DROP_BAD_INNER, bytes);
-		return XDP_DROP;
-	}
-	saddr = iph->saddr;
-	daddr = iph->daddr;
-
-	/* AFTR-DECAP-8: the B4 asks for its binding before it has one. */
-	if ((cfg->flags & LW_CFG_PCP_BOOTSTRAP) && daddr == bpf_htonl(LW_PCP_SERVER_ADDR) &&
-	    iph->protocol == IPPROTO_UDP) {
-		struct udphdr *uh = data + ((inner + ihl) & 0x1ff);
-
-		if ((void *)(uh + 1) <= data_end && uh->dest == bpf_htons(LW_PCP_SERVER_PORT)) {
-			lw_count(LW_STAT_PASS_PCP_BOOTSTRAP, bytes);
-			return XDP_PASS;
-		}
-	}
-	if (iph->frag_off & bpf_htons(IP_MF | IP_OFFSET)) {
-		/* AFTR-DECAP-6: never forwarded unvalidated. The slow path
-		 * reassembles per (B4, BR), then validates the whole. */
-		return lw_punt_fragment(ctx, cfg, LW_DIR_FROM_B4, l3off, ETH_P_IPV6,
-					sizeof(*ip6) + payload_len, LW_STAT_PUNT_INNER_FRAGMENT, bytes);
-	}
-	if (lw_parse_l4(data, data_end, inner + ihl, iph->protocol, &l4, &qsrc, &qdst)) {
-		lw_count(LW_STAT_DROP_BAD_INNER, bytes);
-		return XDP_DROP;
-	}
-
+	if (lw_ipv4_is_fragment(iph))
+		return lw_punt_fragment(ctx, cfg, LW_DIR_FROM_B4, l3off, ETH_P_IPV6, outer_len,
+					LW_STAT_PUNT_INNER_FRAGMENT, bytes);
+	if (lw_parse_l4(data, data_end, inner + ihl, iph->protocol, &l4, &qsrc, &qdst))
+		return lw_drop(LW_STAT_DROP_BAD_INNER, bytes);
 	/* An echo reply answers a request the internet side looked up by the
 	 * echo policy: under port0 it went to the owner of port 0, whose reply
 	 * carries the requester's Identifier, so it is validated as port 0. */
@@ -475,131 +556,69 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 	    cfg->echo_policy == LW_ECHO_PORT0)
 		l4.sport = 0;
 
-	/* AFTR-DECAP-2..5: (B4, BR, IPv4 source, port) must name one softwire. */
-	sw = lw_lookup(saddr, &l4, 0);
-	if (!sw || !lw_ipv6_eq(&sw->b4_ipv6, &ip6->saddr) ||
-	    (l4.icmp_error && qdst != saddr)) {
-		lw_count(LW_STAT_DROP_NO_SRC_SOFTWIRE, bytes);
-		if (cfg->flags & LW_CFG_ICMPV6_ERRORS)
-			lw_emit(ctx, cfg, LW_EV_DECAP_NO_BINDING, LW_DIR_FROM_B4, l3off, ETH_P_IPV6, 0);
-		return XDP_DROP;
-	}
-	if (sw->br_index != br->index) {
-		lw_count(LW_STAT_DROP_WRONG_BR, bytes);
-		if (cfg->flags & LW_CFG_ICMPV6_ERRORS)
-			lw_emit(ctx, cfg, LW_EV_DECAP_NO_BINDING, LW_DIR_FROM_B4, l3off, ETH_P_IPV6, 0);
-		return XDP_DROP;
-	}
-	if ((cfg->flags & LW_CFG_TTL_DECAP) && iph->ttl <= 1) {
-		lw_count(LW_STAT_DROP_TTL_ZERO, bytes);
-		if ((cfg->flags & LW_CFG_ICMPV4_ERRORS) && !l4.icmp_error)
-			lw_emit(ctx, cfg, LW_EV_TTL_EXPIRED, LW_DIR_FROM_B4, l3off, ETH_P_IPV6, 0);
-		return XDP_DROP;
-	}
+	sw = lw_softwire_of(ip6, br, iph->saddr, &l4, qdst, &stat);
+	if (!sw)
+		return lw_drop_tell(ctx, cfg, stat, bytes, cfg->flags & LW_CFG_ICMPV6_ERRORS,
+				    LW_EV_DECAP_NO_BINDING, LW_DIR_FROM_B4, l3off, ETH_P_IPV6);
+	if ((cfg->flags & LW_CFG_TTL_DECAP) && iph->ttl <= 1)
+		return lw_drop_tell(ctx, cfg, LW_STAT_DROP_TTL_ZERO, bytes,
+				    lw_icmpv4_error_due(cfg, &l4), LW_EV_TTL_EXPIRED, LW_DIR_FROM_B4,
+				    l3off, ETH_P_IPV6);
 	lw_tunnel_ecn_decap(ip6, iph);
-	__builtin_memcpy(&b4, &ip6->saddr, sizeof(b4));
-	if (l3off >= sizeof(struct ethhdr) && (void *)((struct ethhdr *)data + 1) <= data_end)
-		__builtin_memcpy(&old_eth, data, sizeof(old_eth));
-	else
+	if (l3off < sizeof(struct ethhdr) || (void *)((struct ethhdr *)data + 1) > data_end)
 		return XDP_DROP;
+	__builtin_memcpy(&old_eth, data, sizeof(old_eth));
 
-	/* Hairpinning (AFTR-HP-1..3): the destination is one of our B4s. */
+	daddr = iph->daddr;
 	dst_pp = bpf_map_lookup_elem(&LW_MAP_PSID, &daddr);
-	if (!dst_pp && lw_in_pool(daddr)) {
+	if (dst_pp)
+		return lw_hairpin(ctx, cfg, sw, dst_pp, iph, &l4, l3off, inner, tot_len, &old_eth,
+				  bytes, vid);
+	if (lw_in_pool(daddr))
 		/* ours, but nobody's now: never out to the internet, which
 		 * would route it straight back */
-		lw_count(LW_STAT_DROP_NO_DST_SOFTWIRE, bytes);
-		if ((cfg->flags & LW_CFG_ICMPV4_ERRORS) && !l4.icmp_error)
-			lw_emit(ctx, cfg, LW_EV_ENCAP_NO_BINDING, LW_DIR_FROM_B4, l3off, ETH_P_IPV6, 0);
-		return XDP_DROP;
-	}
-	if (dst_pp) {
-		if (!(cfg->flags & LW_CFG_HAIRPINNING)) {
-			lw_count(LW_STAT_DROP_HAIRPIN_OFF, bytes);
-			return XDP_DROP;
-		}
-		/* the destination side of an echo request follows the echo policy */
-		if (l4.icmp_type == ICMP_ECHO && iph->protocol == IPPROTO_ICMP) {
-			if (cfg->echo_policy == LW_ECHO_DROP) {
-				lw_count(LW_STAT_DROP_ICMPV4_TYPE, bytes);
-				return XDP_DROP;
-			}
-			if (cfg->echo_policy == LW_ECHO_PORT0)
-				l4.dport = 0;
-		}
-		dst_sw = lw_lookup_pp(daddr, dst_pp, &l4, 1);
-		if (!dst_sw) {
-			lw_count(LW_STAT_DROP_NO_DST_SOFTWIRE, bytes);
-			if ((cfg->flags & LW_CFG_ICMPV4_ERRORS) && !l4.icmp_error)
-				lw_emit(ctx, cfg, LW_EV_ENCAP_NO_BINDING, LW_DIR_FROM_B4, l3off,
-					ETH_P_IPV6, 0);
-			return XDP_DROP;
-		}
-		if (!(cfg->flags & LW_CFG_TTL_DECAP) && iph->ttl <= 1) {
-			lw_count(LW_STAT_DROP_TTL_ZERO, bytes);
-			if ((cfg->flags & LW_CFG_ICMPV4_ERRORS) && !l4.icmp_error)
-				lw_emit(ctx, cfg, LW_EV_TTL_EXPIRED, LW_DIR_FROM_B4, l3off, ETH_P_IPV6, 0);
-			return XDP_DROP;
-		}
-		/* Strip the outer header (and its options) but keep the L2
-		 * header in front, then encapsulate again: one TTL decrement. */
-		delta = (int)(inner - l3off);
-		if (lw_reframe(ctx, inner + tot_len, delta)) {
-			lw_count(LW_STAT_DROP_ADJUST, bytes);
-			return XDP_DROP;
-		}
-		data = (void *)(long)ctx->data;
-		data_end = (void *)(long)ctx->data_end;
-		if ((void *)((struct ethhdr *)data + 1) > data_end)
-			return XDP_DROP;
-		__builtin_memcpy(data, &old_eth, sizeof(old_eth));
-		{
-			int act = lw_encap(ctx, cfg, dst_sw, l3off, bytes, 1, LW_DIR_FROM_B4, vid,
-					   LW_STAT_HAIRPIN_IPV4);
+		return lw_drop_tell(ctx, cfg, LW_STAT_DROP_NO_DST_SOFTWIRE, bytes,
+				    lw_icmpv4_error_due(cfg, &l4), LW_EV_ENCAP_NO_BINDING,
+				    LW_DIR_FROM_B4, l3off, ETH_P_IPV6);
+	return lw_decap_and_send(ctx, cfg, sw, iph, l3off, inner, tot_len, &old_eth, bytes, vid);
+}
 
-			if (act == XDP_REDIRECT || act == XDP_PASS) {
-				__sync_fetch_and_add(&sw->decap_packets, 1);
-				__sync_fetch_and_add(&sw->decap_bytes, tot_len);
-			}
-			return act;
-		}
-	}
+/* IPv6 from the access side: to a BR address, IPv4 in IPv6 is softwire
+ * traffic, fragments go to the slow path (reassembled, then validated and
+ * decapsulated: design decision 5, never forwarded unvalidated) and ICMPv6
+ * is sorted; everything else is the kernel's. */
+static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
+				      __u32 l3off, __u32 bytes, __u16 vid)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ipv6hdr *ip6;
+	struct lw_br *br;
+	__u32 off;
+	__u8 nexthdr;
 
-	/* Plain decapsulation towards the internet. */
-	fib.family = AF_INET;
-	fib.tos = iph->tos;
-	fib.l4_protocol = iph->protocol;
-	fib.tot_len = tot_len;
-	fib.ifindex = lw_ingress_ifindex(ctx);
-	fib.ipv4_src = saddr;
-	fib.ipv4_dst = daddr;
-	if (tot_len > cfg->ipv4_mtu) {
-		rc = 2;
-		fib.mtu_result = cfg->ipv4_mtu;
-	} else {
-		rc = lw_route(ctx, cfg, &fib, &out, cfg->ipv4_vlan, bytes);
-	}
-	if (rc < 0)
-		return XDP_DROP;
-	if (rc == 2)
-		return lw_too_big(ctx, cfg, iph, LW_DIR_FROM_B4, l3off, ETH_P_IPV6, fib.mtu_result,
-				  fib.mtu_result, bytes);
-	if ((cfg->flags & LW_CFG_TTL_DECAP) && !out.pass)
-		lw_ipv4_ttl_dec(iph);
-	if (out.pass)
-		lw_out_as_arrived(&out, &old_eth, vid);
-	new_l2 = sizeof(struct ethhdr) + (out.vid ? sizeof(struct lw_vlan_hdr) : 0);
-	delta = (int)inner - (int)new_l2;
-	if (lw_reframe(ctx, inner + tot_len, delta)) {
-		lw_count(LW_STAT_DROP_ADJUST, bytes);
-		return XDP_DROP;
-	}
-	if (lw_write_l2(ctx, out.dmac, out.smac, out.vid, ETH_P_IP))
-		return XDP_DROP;
-	__sync_fetch_and_add(&sw->decap_packets, 1);
-	__sync_fetch_and_add(&sw->decap_bytes, tot_len);
-	lw_count(LW_STAT_SENT_IPV4, tot_len + new_l2);
-	return lw_out_send(&out);
+	l3off &= LW_L3_OFF_MASK;
+	ip6 = data + l3off;
+	if ((void *)(ip6 + 1) > data_end || ip6->version != 6)
+		return lw_drop(LW_STAT_DROP_BAD_IPV6, bytes);
+	/* Linux B4s add a tunnel-encapsulation-limit destination option */
+	nexthdr = ip6->nexthdr;
+	if (lw_ipv6_skip_options(data, data_end, l3off, &nexthdr, &off))
+		return XDP_PASS;
+
+	br = bpf_map_lookup_elem(&LW_MAP_BR_ADDRS, &ip6->daddr);
+	if (!br)
+		return lw_pass_not_ours(bytes);
+	if (nexthdr == IPPROTO_FRAGMENT)
+		return lw_punt_fragment(ctx, cfg, LW_DIR_FROM_B4, l3off, ETH_P_IPV6,
+					sizeof(*ip6) + bpf_ntohs(ip6->payload_len),
+					LW_STAT_PUNT_IPV6_FRAGMENT, bytes);
+	if (nexthdr == IPPROTO_ICMPV6)
+		return lw_icmpv6_from_b4(ctx, cfg, l3off, off, bytes);
+	if (nexthdr != IPPROTO_IPIP)
+		return lw_pass_not_ours(bytes);
+	lw_count(LW_STAT_RCVD_IPV6, bytes);
+	return lw_softwire_from_b4(ctx, cfg, ip6, br, l3off, off & LW_INNER_OFF_MASK, bytes, vid);
 }
 
 /* ---- entry -------------------------------------------------------------------- */
@@ -628,7 +647,7 @@ int lw4o6_aftr(struct xdp_md *ctx)
 			return lw_from_b4(ctx, cfg, l2.l3off, bytes, l2.vid);
 		if (v4_side) {
 			/* Softwire traffic never comes from the internet side. */
-			struct ipv6hdr *ip6 = data + (l2.l3off & 0xff);
+			struct ipv6hdr *ip6 = data + (l2.l3off & LW_L3_OFF_MASK);
 
 			if ((void *)(ip6 + 1) <= data_end && ip6->nexthdr == IPPROTO_IPIP) {
 				lw_count(LW_STAT_DROP_MISPLACED_IPV6, bytes);
@@ -640,7 +659,7 @@ int lw4o6_aftr(struct xdp_md *ctx)
 			return lw_from_internet(ctx, cfg, l2.l3off, bytes, l2.vid);
 		if (v6_side) {
 			/* Pool addresses are reached through the tunnel only. */
-			struct iphdr *iph = data + (l2.l3off & 0xff);
+			struct iphdr *iph = data + (l2.l3off & LW_L3_OFF_MASK);
 
 			if ((void *)(iph + 1) <= data_end &&
 			    (bpf_map_lookup_elem(&LW_MAP_PSID, &iph->daddr) || lw_in_pool(iph->daddr))) {

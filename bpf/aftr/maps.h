@@ -1,107 +1,53 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Every map of the lwAFTR program, one commented block each. All are pinned
- * by name under LW4O6_PIN_ROOT so that lw4o6, pcpd and bpftool share them. */
+/* Every map of the lwAFTR program, one commented line each, pinned by name
+ * (include/lw4o6/abi.h) under LW4O6_PIN_ROOT. */
 #ifndef LW4O6_BPF_MAPS_H
 #define LW4O6_BPF_MAPS_H
 
-#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
 #include "lw4o6/abi.h"
 #include "lw4o6/aftr.h"
 #include "lw4o6/stats.h"
 #include "lw4o6/events.h"
+#include "pinned.h"
+
+/* LPM entries of lw_ipv4_pools. */
+#define LW_MAX_IPV4_POOLS 4096
 
 /* ABI guard: the loader refuses pins whose version differs. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct lw_meta);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} LW_MAP_META SEC(".maps");
+LW_PINNED_ARRAY(LW_MAP_META, 1, struct lw_meta);
 
 /* Run-time configuration: a program attached by xdp-loader is complete. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct lw_aftr_config);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} LW_MAP_AFTR_CFG SEC(".maps");
+LW_PINNED_ARRAY(LW_MAP_AFTR_CFG, 1, struct lw_aftr_config);
 
 /* Public IPv4 → its port-set parameters. Presence also marks the address as
  * served by this lwAFTR. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, LW_DEFAULT_MAX_IPV4);
-	__type(key, __be32);
-	__type(value, struct lw_psid_params);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} LW_MAP_PSID SEC(".maps");
+LW_PINNED_MAP_FLAGS(BPF_MAP_TYPE_HASH, LW_MAP_PSID, LW_DEFAULT_MAX_IPV4, __be32,
+		    struct lw_psid_params, BPF_F_NO_PREALLOC);
 
 /* The binding table: {IPv4, PSID} → {B4, BR, counters}. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, LW_DEFAULT_MAX_SOFTWIRES);
-	__type(key, struct lw_softwire_key);
-	__type(value, struct lw_softwire);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} LW_MAP_SOFTWIRES SEC(".maps");
+LW_PINNED_MAP(BPF_MAP_TYPE_HASH, LW_MAP_SOFTWIRES, LW_DEFAULT_MAX_SOFTWIRES,
+	      struct lw_softwire_key, struct lw_softwire);
 
 /* BR addresses this lwAFTR decapsulates for → their index. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, LW_MAX_BR_ADDRS);
-	__type(key, struct in6_addr);
-	__type(value, struct lw_br);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} LW_MAP_BR_ADDRS SEC(".maps");
+LW_PINNED_MAP(BPF_MAP_TYPE_HASH, LW_MAP_BR_ADDRS, LW_MAX_BR_ADDRS, struct in6_addr, struct lw_br);
 
 /* Index → BR address, for encapsulation's source address. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, LW_MAX_BR_ADDRS);
-	__type(key, __u32);
-	__type(value, struct in6_addr);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} lw_br_by_index SEC(".maps");
+LW_PINNED_ARRAY(lw_br_by_index, LW_MAX_BR_ADDRS, struct in6_addr);
 
 /* Pool prefixes: IPv4 traffic to a pool address without a binding is dropped
  * (and answered per policy) instead of handed to the kernel. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 4096);
-	__type(key, struct lw_ipv4_prefix);
-	__type(value, __u32);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} lw_ipv4_pools SEC(".maps");
+LW_PINNED_MAP_FLAGS(BPF_MAP_TYPE_LPM_TRIE, lw_ipv4_pools, LW_MAX_IPV4_POOLS,
+		    struct lw_ipv4_prefix, __u32, BPF_F_NO_PREALLOC);
 
 /* One counter slot per outcome and drop reason; summed over CPUs by readers. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LW_STAT_MAX);
-	__type(key, __u32);
-	__type(value, struct lw_counter);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} LW_MAP_STATS SEC(".maps");
+LW_PINNED_MAP(BPF_MAP_TYPE_PERCPU_ARRAY, LW_MAP_STATS, LW_STAT_MAX, __u32, struct lw_counter);
 
 /* Rare events for the slow path, never one per ordinary packet. */
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, LW_EVENTS_RINGBUF_BYTES);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} LW_MAP_EVENTS SEC(".maps");
+LW_PINNED_RINGBUF(LW_MAP_EVENTS, LW_EVENTS_RINGBUF_BYTES);
 
-/* Token bucket in front of the ring buffer (RFC 7596 §9: rate-limit errors). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, LW_EVENT_BUCKETS);
-	__type(key, __u32);
-	__type(value, struct lw_token_bucket);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} LW_MAP_RATELIM SEC(".maps");
+/* The token buckets in front of the ring buffer, one per enum lw_event_bucket
+ * (RFC 7596 §9: rate-limit errors). */
+LW_PINNED_ARRAY(LW_MAP_RATELIM, LW_EVENT_BUCKETS, struct lw_token_bucket);
 
 /* No devmap: the kernel adds BPF_F_RDONLY_PROG to a devmap's flags, so
  * libbpf 1.1 cannot reuse a pinned one ("parameter mismatch") and a second

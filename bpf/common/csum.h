@@ -7,6 +7,14 @@
 #include <linux/types.h>
 #include <bpf/bpf_endian.h>
 
+/* What the folded sum of data that carries its own checksum is when the
+ * checksum verifies (RFC 1071: all ones). */
+#define LW_CSUM_VERIFIES 0xffff
+
+/* A UDP checksum that computes to 0 is sent as all ones: 0 in the field
+ * means "no checksum" (RFC 768). */
+#define LW_UDP_CSUM_ZERO_SENT 0xffff
+
 /* Folds until no carry is left: a single fold is wrong about once in 10^5. */
 static __always_inline __u16 lw_csum_fold(__u64 sum)
 {

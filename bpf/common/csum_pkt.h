@@ -10,11 +10,14 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "csum.h"
+#include "parse.h" /* LW_IPV4_HLEN_MAX */
 
 /* RFC 1071 sum over [off, off+len) of the packet, through a per-CPU buffer
  * because bpf_csum_diff needs multiples of four bytes. */
+#define LW_CSUM_CHUNK 512 /* bytes loaded and summed at once */
+
 struct lw_csum_scratch {
-	__u32 words[128];
+	__u32 words[LW_CSUM_CHUNK / 4];
 };
 
 struct {
@@ -26,8 +29,8 @@ struct {
 
 #define LW_CSUM_CHUNKS 16 /* 8 KiB: beyond any MTU we forward */
 
-/* 1 when the bytes [off, off+len) sum to 0xffff, i.e. a message carrying
- * its own checksum (ICMPv4: no pseudo-header) verifies. */
+/* 1 when the bytes [off, off+len) sum to LW_CSUM_VERIFIES, i.e. a message
+ * carrying its own checksum (ICMPv4: no pseudo-header) verifies. */
 static __always_inline int lw_packet_csum_ok(struct xdp_md *ctx, __u64 off, __u64 len)
 {
 	__u32 key = 0;
@@ -41,16 +44,16 @@ static __always_inline int lw_packet_csum_ok(struct xdp_md *ctx, __u64 off, __u6
 
 		if (len == 0)
 			break;
-		n = len > 512 ? 512 : len;
+		n = len > LW_CSUM_CHUNK ? LW_CSUM_CHUNK : len;
 		m = n - 1;
 		asm volatile("" : "+r"(m)); /* keep both bounds visible to the verifier */
-		if (m >= 512)
+		if (m >= LW_CSUM_CHUNK)
 			return 0;
 		n4 = (n + 3) & ~3ull; /* whole words for bpf_csum_diff */
 		asm volatile("" : "+r"(n4));
-		if (n4 > 512)
+		if (n4 > LW_CSUM_CHUNK)
 			return 0;
-		s->words[((n4 >> 2) - 1) & 127] = 0;
+		s->words[((n4 >> 2) - 1) & (LW_CSUM_CHUNK / 4 - 1)] = 0;
 		if (bpf_xdp_load_bytes(ctx, off, s, m + 1))
 			return 0;
 		sum = bpf_csum_diff(0, 0, (__be32 *)s, n4, (__u32)sum);
@@ -59,23 +62,23 @@ static __always_inline int lw_packet_csum_ok(struct xdp_md *ctx, __u64 off, __u6
 	}
 	if (len)
 		return 0;
-	return lw_csum_fold((__u32)sum) == 0xffff;
+	return lw_csum_fold((__u32)sum) == LW_CSUM_VERIFIES;
 }
 
 /* 1 when the IPv4 header of hlen bytes (20..60, a multiple of 4) at off
  * verifies: one load into a zeroed stack buffer, one bpf_csum_diff. */
 static __always_inline int lw_ipv4_hdr_csum_ok(struct xdp_md *ctx, __u32 off, __u32 hlen)
 {
-	__u32 w[15] = {};
+	__u32 w[LW_IPV4_HLEN_MAX / 4] = {};
 	__s64 sum;
 
-	if (hlen < 20 || hlen > 60 || (hlen & 3))
+	if (hlen < sizeof(struct iphdr) || hlen > LW_IPV4_HLEN_MAX || (hlen & 3))
 		return 0;
 	asm volatile("" : "+r"(hlen)); /* the checked register is the one used */
 	if (bpf_xdp_load_bytes(ctx, off, w, hlen))
 		return 0;
 	sum = bpf_csum_diff(0, 0, (__be32 *)w, hlen, 0);
-	return lw_csum_fold((__u32)sum) == 0xffff;
+	return lw_csum_fold((__u32)sum) == LW_CSUM_VERIFIES;
 }
 
 #endif

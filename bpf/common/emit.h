@@ -1,37 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Rare events for the slow path (pcpd) through a ring buffer, behind a token
  * bucket: never one per ordinary packet. Both programs' records
- * (struct lw_event, struct lw_b4_event) start with the same head, then the
- * lwB4's carries a port set, then the captured packet; the caller fills what
- * is its own between lw_event_reserve and lw_event_submit. */
+ * (struct lw_event, struct lw_b4_event) start with the same head
+ * (LW_EVENT_HEAD, include/lw4o6/events.h), then the lwB4's carries a port
+ * set, then the captured packet; the caller fills what is its own between
+ * lw_event_reserve and lw_event_submit. */
 #ifndef LW4O6_BPF_EMIT_H
 #define LW4O6_BPF_EMIT_H
 
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include "lw4o6/events.h" /* struct lw_event_head */
 #include "ctx.h"
+#include "parse.h" /* LW_L3_OFF_MASK */
 #include "ratelimit.h"
-
-/* The fields every record starts with; the programs assert their layouts
- * against it (LW_EVENT_HEAD_ASSERT). */
-struct lw_event_head {
-	__u16 type;
-	__u16 dir;
-	__u32 ifindex;
-	__u32 mtu;
-	__u32 pkt_len;
-	__u32 cap_len;
-	__u16 l3_proto;
-	__u16 reserved;
-};
-
-#define LW_EVENT_HEAD_ASSERT(type)                                                        \
-	_Static_assert(__builtin_offsetof(type, l3_proto) ==                              \
-			       __builtin_offsetof(struct lw_event_head, l3_proto) &&       \
-		       __builtin_offsetof(type, cap_len) ==                               \
-			       __builtin_offsetof(struct lw_event_head, cap_len) &&        \
-		       sizeof(struct lw_event_head) == 24,                                \
-		       #type " must start like struct lw_event_head")
 
 /* One program's event plumbing: its maps, rate and counter slots. Built as a
  * constant in the caller; inlining folds it away. */
@@ -86,7 +68,7 @@ static __always_inline void lw_event_fill(struct xdp_md *ctx, struct lw_event_he
 		__u32 n = cap - 1;
 
 		asm volatile("" : "+r"(n));
-		if (n < max && bpf_xdp_load_bytes(ctx, l3off & 0xff, pkt, n + 1) == 0)
+		if (n < max && bpf_xdp_load_bytes(ctx, l3off & LW_L3_OFF_MASK, pkt, n + 1) == 0)
 			h->cap_len = n + 1;
 	}
 }

@@ -92,6 +92,33 @@ static __always_inline void lw_out_as_arrived(struct lw_out *out, const struct e
 	out->vid = vid;
 }
 
+/* The lookup for an IPv4 packet of tot_len bytes arriving on ctx's
+ * interface (fib zeroed by the caller). */
+static __always_inline void lw_fib_ipv4(struct xdp_md *ctx, struct bpf_fib_lookup *fib, __u8 tos,
+					__u8 proto, __u16 tot_len, __be32 src, __be32 dst)
+{
+	fib->family = AF_INET;
+	fib->tos = tos;
+	fib->l4_protocol = proto;
+	fib->tot_len = tot_len;
+	fib->ifindex = lw_ingress_ifindex(ctx);
+	fib->ipv4_src = src;
+	fib->ipv4_dst = dst;
+}
+
+/* The lookup for an IPv6 packet (a tunnel packet: proto IPPROTO_IPIP) of
+ * tot_len bytes arriving on ctx's interface (fib zeroed by the caller). */
+static __always_inline void lw_fib_ipv6(struct xdp_md *ctx, struct bpf_fib_lookup *fib, __u8 proto,
+					__u16 tot_len, const void *src, const void *dst)
+{
+	fib->family = AF_INET6;
+	fib->l4_protocol = proto;
+	fib->tot_len = tot_len;
+	fib->ifindex = lw_ingress_ifindex(ctx);
+	__builtin_memcpy(fib->ipv6_src, src, sizeof(fib->ipv6_src));
+	__builtin_memcpy(fib->ipv6_dst, dst, sizeof(fib->ipv6_dst));
+}
+
 /* The verdict for a packet lw_fib_route sent somewhere. */
 static __always_inline int lw_out_send(const struct lw_out *out)
 {

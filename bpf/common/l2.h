@@ -27,6 +27,12 @@ static __always_inline int lw_reframe(struct xdp_md *ctx, __u32 end, int delta)
 	return lw_adjust_head(ctx, delta) ? -1 : 0;
 }
 
+/* The link-layer header a frame gets: Ethernet, and a tag when vid. */
+static __always_inline __u32 lw_l2_hlen(__u16 vid)
+{
+	return sizeof(struct ethhdr) + (vid ? sizeof(struct lw_vlan_hdr) : 0);
+}
+
 /* Writes Ethernet (+ an 802.1Q tag when vid) at the start of the frame. */
 static __always_inline int lw_write_l2(struct xdp_md *ctx, const __u8 *dmac, const __u8 *smac,
 				       __u16 vid, __u16 proto)

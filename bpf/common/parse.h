@@ -14,9 +14,22 @@
 #include <linux/udp.h>
 #include <bpf/bpf_endian.h>
 
-#define LW_IPV6_EXT_MAX 4
-#define LW_L3_MAX_OFF 64   /* Ethernet + at most one 802.1Q tag, with room */
-#define LW_EXT_MAX_LEN 256 /* longest IPv6 extension chain we walk */
+#define LW_IPV6_EXT_MAX 4   /* extension headers walked */
+#define LW_EXT_MAX_LEN 256  /* longest IPv6 extension chain we walk */
+
+/* Offsets into the frame are masked to a power-of-two bound before a
+ * pointer is made of them, so that the verifier knows their range without
+ * following the arithmetic behind them. Each bound is above any offset that
+ * header has in a packet we handle. */
+#define LW_L3_OFF_MASK    0xff  /* the network header: after Ethernet and one tag */
+#define LW_INNER_OFF_MASK 0x1ff /* an inner IPv4 header: + IPv6 + the chain walked */
+#define LW_L4_OFF_MASK    0x3ff /* an extension or transport header, or a quoted one */
+
+#define LW_VLAN_VID_MASK 0x0fff /* 802.1Q TCI: the VLAN identifier */
+
+/* IHL counts 32-bit words: a header is 20..60 bytes, a multiple of 4. */
+#define LW_IPV4_HLEN_MAX  60
+#define LW_IPV4_HLEN_MASK 0x3c
 
 /* <linux/icmp.h> drags in libc's socket headers, which do not build for
  * -target bpf; the few ICMPv4 definitions we need are these. */
@@ -72,13 +85,69 @@ static __always_inline int lw_parse_l2(void *data, void *data_end, struct lw_l2 
 
 		if ((void *)(vh + 1) > data_end)
 			return -1;
-		l2->vid = bpf_ntohs(vh->tci) & 0x0fff;
+		l2->vid = bpf_ntohs(vh->tci) & LW_VLAN_VID_MASK;
 		proto = bpf_ntohs(vh->proto);
 		l2->l3off += sizeof(*vh);
 		if (proto == ETH_P_8021Q || proto == ETH_P_8021AD)
 			return -1;
 	}
 	l2->eth_proto = proto;
+	return 0;
+}
+
+/* Whether the IPv4 header at iph (its fixed part known to be in the frame)
+ * is well formed and the whole packet it announces is in the frame; its
+ * header length and total length in *ihl and *tot_len either way. */
+static __always_inline int lw_ipv4_whole(const struct iphdr *iph, void *data_end, __u32 *ihl,
+					 __u32 *tot_len)
+{
+	*ihl = iph->ihl * 4;
+	*tot_len = bpf_ntohs(iph->tot_len);
+	return iph->version == 4 && *ihl >= sizeof(*iph) && *tot_len >= *ihl &&
+	       (void *)iph + *tot_len <= data_end;
+}
+
+/* 224.0.0.0 and above: multicast (class D), class E and the limited
+ * broadcast, never a unicast destination. */
+#define LW_IPV4_MULTICAST_BASE 0xe0000000u
+
+static __always_inline int lw_ipv4_multicast_or_above(__be32 addr)
+{
+	return bpf_ntohl(addr) >= LW_IPV4_MULTICAST_BASE;
+}
+
+/* A fragment, not a whole packet: more follow, or it is not the first. */
+static __always_inline int lw_ipv4_is_fragment(const struct iphdr *iph)
+{
+	return (iph->frag_off & bpf_htons(IP_MF | IP_OFFSET)) != 0;
+}
+
+/* Past the hop-by-hop and destination options behind the IPv6 header at
+ * l3off: *nexthdr (on entry the IPv6 header's) and *off name the header
+ * after them. Returns 0, or -1 when the chain is cut short or longer than
+ * we walk. */
+static __always_inline int lw_ipv6_skip_options(void *data, void *data_end, __u32 l3off,
+						__u8 *nexthdr, __u32 *off)
+{
+	__u8 nh = *nexthdr;
+	__u32 o = l3off + sizeof(struct ipv6hdr);
+
+#pragma unroll
+	for (int i = 0; i < LW_IPV6_EXT_MAX; i++) {
+		struct ipv6_opt_hdr *h;
+
+		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_DSTOPTS)
+			break;
+		h = data + (o & LW_L4_OFF_MASK);
+		if ((void *)(h + 1) > data_end)
+			return -1;
+		nh = h->nexthdr;
+		o += (h->hdrlen + 1) * 8; /* in 8-byte units, the first not counted */
+	}
+	if (o > l3off + sizeof(struct ipv6hdr) + LW_EXT_MAX_LEN)
+		return -1;
+	*nexthdr = nh;
+	*off = o;
 	return 0;
 }
 
@@ -111,7 +180,7 @@ static __always_inline int lw_parse_l4(void *data, void *data_end, __u32 l4off,
 	l4->icmp_error = 0;
 	l4->icmp_type = 0;
 	l4->sport = l4->dport = 0;
-	l4off &= 0x3ff;
+	l4off &= LW_L4_OFF_MASK;
 
 	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
 		__be16 *ports = data + l4off;
@@ -146,7 +215,7 @@ static __always_inline int lw_parse_l4(void *data, void *data_end, __u32 l4off,
 			return -1;
 		*quoted_src = q->saddr;
 		*quoted_dst = q->daddr;
-		qoff = (l4off + sizeof(*icmp) + q->ihl * 4) & 0x3ff;
+		qoff = (l4off + sizeof(*icmp) + q->ihl * 4) & LW_L4_OFF_MASK;
 		if (q->protocol == IPPROTO_TCP || q->protocol == IPPROTO_UDP) {
 			__be16 *qp = data + qoff;
 

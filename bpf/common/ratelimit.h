@@ -9,6 +9,9 @@
 #include <bpf/bpf_helpers.h>
 #include "lw4o6/aftr.h" /* struct lw_token_bucket */
 
+#define LW_TOKEN 1000             /* one event, in the bucket's thousandths */
+#define LW_NSEC_PER_MSEC 1000000ull
+
 /* Takes one token from element bucket (enum lw_event_bucket) of
  * bucket_map, an array of struct lw_token_bucket shared by all CPUs (hence
  * the spin lock). Tokens are kept in thousandths so that rates below one
@@ -20,7 +23,7 @@ static __always_inline int lw_token_take(void *bucket_map, __u32 bucket, __u32 r
 	__u32 key = bucket;
 	struct lw_token_bucket *tb = bpf_map_lookup_elem(bucket_map, &key);
 	__u64 now = bpf_ktime_get_ns();
-	__u64 burst = (__u64)burst_events * 1000;
+	__u64 burst = (__u64)burst_events * LW_TOKEN;
 	__u64 elapsed, tokens;
 	int ok = 0;
 
@@ -29,13 +32,13 @@ static __always_inline int lw_token_take(void *bucket_map, __u32 bucket, __u32 r
 	bpf_spin_lock(&tb->lock);
 	elapsed = now - tb->last_ns;
 	/* rate events/s = rate thousandths per ms */
-	tokens = tb->tokens_milli + (elapsed / 1000000) * rate;
-	if (elapsed >= 1000000)
-		tb->last_ns = now - (elapsed % 1000000);
+	tokens = tb->tokens_milli + (elapsed / LW_NSEC_PER_MSEC) * rate;
+	if (elapsed >= LW_NSEC_PER_MSEC)
+		tb->last_ns = now - (elapsed % LW_NSEC_PER_MSEC);
 	if (tokens > burst)
 		tokens = burst;
-	if (tokens >= 1000) {
-		tokens -= 1000;
+	if (tokens >= LW_TOKEN) {
+		tokens -= LW_TOKEN;
 		ok = 1;
 	}
 	tb->tokens_milli = tokens;

@@ -17,6 +17,7 @@
 #include <linux/bpf.h>
 #include <linux/in6.h>
 #include "abi.h"
+#include "events.h" /* LW_EVENT_HEAD */
 
 /* Kernel object names (≤ 15 characters, P16). Distinct from the lwAFTR's so
  * that both roles can share one pin root. */
@@ -231,7 +232,8 @@ enum lw_b4_event_type {
 				       * the original packet (the quote) */
 	LW_B4_EV_FRAG_NEEDED     = 2, /* DF clear: the packet AFTER the NAPT (source
 				       * external, TTL-1); pcpd encapsulates it and
-				       * the kernel fragments the IPv6 packet (B4-FRAG-1) */
+				       * sends the IPv6 packet in fragments of at most
+				       * the tunnel MTU, built by itself (B4-FRAG-1) */
 	LW_B4_EV_POOL_EXHAUSTED  = 3, /* no free port: ask for another set (B4-NAT-17) */
 	LW_B4_EV_TTL_EXPIRED     = 4, /* → ICMPv4 11/0 */
 	LW_B4_EV_NO_BINDING      = 5, /* ICMPv6 1/5 from the lwAFTR: ps_* name the set */
@@ -245,14 +247,7 @@ enum lw_b4_event_dir {
 };
 
 struct lw_b4_event {
-	__u16 type;        /* enum lw_b4_event_type */
-	__u16 dir;         /* enum lw_b4_event_dir */
-	__u32 ifindex;     /* ingress interface */
-	__u32 mtu;         /* TOO_BIG_DF: MTU to report; FRAG_NEEDED: tunnel MTU */
-	__u32 pkt_len;     /* length from the network header on */
-	__u32 cap_len;     /* bytes of it in pkt[] */
-	__u16 l3_proto;    /* ETH_P_IP / ETH_P_IPV6, host order */
-	__u16 reserved;
+	LW_EVENT_HEAD;     /* mtu: TOO_BIG_DF the MTU to report, FRAG_NEEDED the tunnel's */
 	/* NO_BINDING: the port set the quoted packet used (size 0: none of
 	 * ours); POOL_EXHAUSTED: zero; POOL_THRESHOLD: ps_first = ports
 	 * mapped, ps_size = ports in the pool (ps_ipv4 zero) */
@@ -262,6 +257,10 @@ struct lw_b4_event {
 	__u8 pkt[LW_B4_EVENT_MAX_CAPTURE];
 };
 
+_Static_assert(__builtin_offsetof(struct lw_b4_event, cap_len) == 16 &&
+	       __builtin_offsetof(struct lw_b4_event, ps_ipv4) == sizeof(struct lw_event_head) &&
+	       sizeof(struct lw_b4_event) == 36 + LW_B4_EVENT_MAX_CAPTURE, "lwB4 event layout");
+
 #ifndef __bpf__
 _Static_assert(sizeof(struct lw_b4_portset) == 16, "port set layout");
 _Static_assert(sizeof(struct lw_b4_config) == 80, "lwB4 config layout");
@@ -270,7 +269,6 @@ _Static_assert(sizeof(struct lw_b4_out_key) == 8, "out key layout");
 _Static_assert(sizeof(struct lw_b4_in_key) == 8, "in key layout");
 _Static_assert(sizeof(struct lw_b4_in_val) == 8, "in value layout");
 _Static_assert(sizeof(struct lw_b4_session) == 80, "session layout");
-_Static_assert(sizeof(struct lw_b4_event) == 36 + LW_B4_EVENT_MAX_CAPTURE, "event layout");
 _Static_assert(sizeof(LW_STR(LW_MAP_B4_RATELIM)) <= 16, "map name length");
 #endif
 
