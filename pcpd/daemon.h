@@ -21,6 +21,18 @@ void pcpd_log_to_syslog(void);
 uint64_t pcpd_now(void);      /* wall clock, seconds */
 uint64_t pcpd_now_ms(void);   /* monotonic, milliseconds */
 
+/* RFC 6887 §14.1.3: after a state loss a server repeats its ANNOUNCE; both
+ * roles send PCPD_ANNOUNCE_ROUNDS of them, round n (from 0) n seconds after
+ * the one before. */
+#define PCPD_ANNOUNCE_ROUNDS 3
+uint64_t pcpd_announce_delay_ms(unsigned round);
+
+/* RFC 6887 §7.4: lifetimes of error responses the daemon decides itself
+ * (the allocator has its own, configured): short for a lack of resources,
+ * which may pass, long for the rest. */
+#define PCPD_SHORT_ERROR_LIFETIME 30
+#define PCPD_LONG_ERROR_LIFETIME 1800
+
 /* One daemon per database (both roles): an exclusive flock on DATABASE.lock,
  * held until exit. 0, or a negative errno with the message in err. */
 int pcpd_lock_database(const char *database, char *err, size_t errlen);

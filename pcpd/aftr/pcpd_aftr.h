@@ -54,8 +54,12 @@ struct pcpd {
 	struct pcpd_counters ctr;
 };
 
-/* main.c */
-uint32_t pcpd_epoch(const struct pcpd *d);
+/* aftr.c: the role (main.c). Run until SIGTERM/SIGINT: 0, or 1 on a
+ * start-up error; log_delta is the -v/-q count added to the configured log
+ * level. */
+int pcpd_aftr_main(const char *config, int log_delta);
+/* pcpd --role aftr --list-grants [--json]: the stored grants. */
+int pcpd_aftr_list(const char *config, bool json);
 
 /* net.c */
 int pcpd_net_open(struct pcpd *d, char *err, size_t errlen);
@@ -70,6 +74,7 @@ void pcpd_handle_tunnel_readable(struct pcpd *d);
 void pcpd_handle_third_party_readable(struct pcpd *d);
 
 /* server.c */
+uint32_t pcpd_epoch(const struct pcpd *d);
 int pcpd_server_start(struct pcpd *d, char *err, size_t errlen);
 /* One request: answer written to resp (length returned), 0 = no answer. */
 int pcpd_serve(struct pcpd *d, const uint8_t *msg, size_t len, const struct in6_addr *pcp_src,

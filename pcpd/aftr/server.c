@@ -20,6 +20,13 @@
 #include "slowpath_maps.h"
 #include "addr.h"
 
+uint32_t pcpd_epoch(const struct pcpd *d)
+{
+	int64_t e = (int64_t)pcpd_now() - d->epoch_base;
+
+	return e < 0 ? 0 : (uint32_t)e;
+}
+
 /* ---- bindings ------------------------------------------------------------------ */
 
 struct orphan {
@@ -266,11 +273,10 @@ void pcpd_dataplane_tick(struct pcpd *d)
  * side; repeated (RFC 6887 §14.1.3) from the event loop. */
 void pcpd_announce_tick(struct pcpd *d)
 {
-	static const uint64_t delay_ms[] = { 0, 1000, 2000 };
 	uint8_t msg[PCP_HEADER_LEN];
 	int len;
 
-	if (!d->state_lost || d->announce_round >= sizeof(delay_ms) / sizeof(delay_ms[0]) ||
+	if (!d->state_lost || d->announce_round >= PCPD_ANNOUNCE_ROUNDS ||
 	    pcpd_now_ms() < d->next_announce_ms)
 		return;
 	len = pcp_encode_announce(pcpd_epoch(d), msg, sizeof(msg));
@@ -303,8 +309,8 @@ void pcpd_announce_tick(struct pcpd *d)
 		d->ctr.announces++;
 	pcpd_log(LOG_INFO_, "ANNOUNCE round %u sent (epoch %u)", d->announce_round + 1, pcpd_epoch(d));
 	d->announce_round++;
-	if (d->announce_round < sizeof(delay_ms) / sizeof(delay_ms[0]))
-		d->next_announce_ms = pcpd_now_ms() + delay_ms[d->announce_round];
+	if (d->announce_round < PCPD_ANNOUNCE_ROUNDS)
+		d->next_announce_ms = pcpd_now_ms() + pcpd_announce_delay_ms(d->announce_round);
 }
 
 /* Orphans nobody re-requested within the grace period are removed. */

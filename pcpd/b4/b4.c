@@ -30,7 +30,6 @@
  * IPV6_MULTICAST_ALL is on (raw_v6_match, inet6_mc_check), the default,
  * set explicitly below. */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,17 +38,21 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <sys/epoll.h>
 #include <sys/random.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 
 #include "lw4o6/pcp.h"
 #include "b4_priv.h"
+#include "loop.h"
 #include "addr.h"
 #include "errmsg.h"
 #include "lw4o6/abi.h"
+
+/* A turn of the loop ends within a second at the latest; a burst of pool
+ * events walks the mappings at most once per B4_EVENT_CHECK_MS. */
+#define B4_TICK_MS 1000
+#define B4_EVENT_CHECK_MS 100
 
 uint64_t b4_now_ms(void)
 {
@@ -205,12 +208,12 @@ static void pool_check(struct b4d *d, bool exhausted)
 }
 
 /* An event asks for a check at once, but a burst of them (every dropped
- * packet of a full pool is one) walks the mappings once per 100 ms. */
+ * packet of a full pool is one) walks the mappings once per B4_EVENT_CHECK_MS. */
 static void pool_check_soon(struct b4d *d, bool exhausted)
 {
 	uint64_t now = b4_now_ms();
 
-	if (now < d->last_event_check_ms + 100)
+	if (now < d->last_event_check_ms + B4_EVENT_CHECK_MS)
 		return;
 	d->last_event_check_ms = now;
 	pool_check(d, exhausted);
@@ -370,8 +373,10 @@ static int handle_event(void *ctx, void *data, size_t size)
 
 /* ---- timers -------------------------------------------------------------- */
 
-static void tick(struct b4d *d)
+/* Before every wait: what is due now decides when the next thing is. */
+static void tick(void *ctx)
 {
+	struct b4d *d = ctx;
 	uint64_t now = b4_now_ms();
 
 	b4_client_tick(d);
@@ -388,9 +393,10 @@ static void tick(struct b4d *d)
 	}
 }
 
-static int next_timeout(const struct b4d *d)
+static int next_timeout(void *ctx)
 {
-	uint64_t now = b4_now_ms(), t = now + 1000;
+	const struct b4d *d = ctx;
+	uint64_t now = b4_now_ms(), t = now + B4_TICK_MS;
 
 	t = b4_client_deadline(d, t);
 	t = b4_lan_deadline(d, t);
@@ -497,115 +503,93 @@ static int start(struct b4d *d, char *err, size_t errlen)
 	return 0;
 }
 
+static void tunnel_readable(void *ctx)
+{
+	b4_client_readable(ctx);
+}
+
+static void lan_readable(void *ctx)
+{
+	b4_lan_readable(ctx);
+}
+
 static int loop(struct b4d *d)
 {
-	struct epoll_event ev, evs[8];
-	sigset_t mask;
-	int ep, sfd;
-	bool stop = false;
+	const struct pcpd_loop_role role = {
+		.fds = { { d->fd, tunnel_readable, d }, { d->lan_fd, lan_readable, d } },
+		.events = d->rb,
+		.before_wait = tick,
+		.timeout_ms = next_timeout,
+		.ctx = d,
+		.hup_note = "SIGHUP ignored: restart pcpd to change the configuration (the grants "
+			    "are kept)",
+		.stop_note = " (the grants stay installed)",
+	};
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (sfd < 0 || ep < 0)
-		return -errno;
-	ev.events = EPOLLIN;
-	ev.data.u32 = 1;
-	epoll_ctl(ep, EPOLL_CTL_ADD, d->fd, &ev);
-	ev.data.u32 = 2;
-	epoll_ctl(ep, EPOLL_CTL_ADD, ring_buffer__epoll_fd(d->rb), &ev);
-	ev.data.u32 = 3;
-	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
-	if (d->lan_fd >= 0) {
-		ev.data.u32 = 4;
-		epoll_ctl(ep, EPOLL_CTL_ADD, d->lan_fd, &ev);
-	}
-	while (!stop) {
-		int n;
+	return pcpd_loop_run(&role);
+}
 
-		tick(d);
-		n = epoll_wait(ep, evs, 8, next_timeout(d));
-		for (int i = 0; i < n; i++) {
-			struct signalfd_siginfo si;
+static void log_slow_path_counters(const struct b4d *d)
+{
+	if (d->slow.icmp_sent || d->slow.tunnel_sent || d->slow.icmp_rate_limited ||
+	    d->slow.tunnel_refused || d->slow.send_errors)
+		pcpd_log(LOG_INFO_, "slow path: %llu ICMPv4 errors sent, %llu rate-limited, %llu not "
+			 "allowed; %llu packets fragmented into the tunnel, %llu truncated; %llu send errors",
+			 (unsigned long long)d->slow.icmp_sent, (unsigned long long)d->slow.icmp_rate_limited,
+			 (unsigned long long)d->slow.icmp_suppressed, (unsigned long long)d->slow.tunnel_sent,
+			 (unsigned long long)d->slow.tunnel_refused, (unsigned long long)d->slow.send_errors);
+	if (d->reasm_sent || d->reasm_dropped)
+		pcpd_log(LOG_INFO_, "reassembled packets from the lwAFTR: %llu translated and sent to the "
+			 "LAN, %llu dropped", (unsigned long long)d->reasm_sent,
+			 (unsigned long long)d->reasm_dropped);
+}
 
-			switch (evs[i].data.u32) {
-			case 1:
-				b4_client_readable(d);
-				break;
-			case 2:
-				ring_buffer__consume(d->rb);
-				break;
-			case 4:
-				b4_lan_readable(d);
-				break;
-			default:
-				if (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
-					break;
-				if (si.ssi_signo == SIGHUP) {
-					pcpd_log(LOG_INFO_, "SIGHUP ignored: restart pcpd to change the "
-						 "configuration (the grants are kept)");
-					break;
-				}
-				pcpd_log(LOG_INFO_, "signal %u: stopping (the grants stay installed)",
-					 si.ssi_signo);
-				stop = true;
-			}
-		}
-	}
-	close(ep);
-	close(sfd);
-	return 0;
+static void stop(struct b4d *d)
+{
+	b4_lan_stop(d);
+	ring_buffer__free(d->rb);
+	log_slow_path_counters(d);
+	if (d->icmp_fd >= 0)
+		close(d->icmp_fd);
+	if (d->frag_fd >= 0)
+		close(d->frag_fd);
+	if (d->fd >= 0)
+		close(d->fd);
+	b4store_close(d->store);
+	lw_b4_maps_close(&d->maps);
 }
 
 int pcpd_b4_main(const char *config, int log_delta)
 {
-	static struct b4d d;
+	struct b4d *d = calloc(1, sizeof(*d));
 	char err[1024] = "";
 	int ret;
 
-	memset(&d.maps, 0xff, sizeof(d.maps));
-	d.fd = d.lan_fd = d.icmp_fd = d.frag_fd = -1;
-	if (b4_config_load(config, &d.cfg, err, sizeof(err))) {
-		fprintf(stderr, "pcpd: %s\n", err);
+	if (!d) {
+		fprintf(stderr, "pcpd: out of memory\n");
 		return 1;
 	}
-	pcpd_set_log_level(d.cfg.log_level + log_delta);
+	memset(&d->maps, 0xff, sizeof(d->maps));
+	d->fd = d->lan_fd = d->icmp_fd = d->frag_fd = -1;
+	if (b4_config_load(config, &d->cfg, err, sizeof(err))) {
+		fprintf(stderr, "pcpd: %s\n", err);
+		free(d);
+		return 1;
+	}
+	pcpd_set_log_level(d->cfg.log_level + log_delta);
 	/* a second client would fight over the slots */
-	ret = pcpd_lock_database(d.cfg.database, err, sizeof(err));
+	ret = pcpd_lock_database(d->cfg.database, err, sizeof(err));
 	if (!ret)
-		ret = start(&d, err, sizeof(err));
+		ret = start(d, err, sizeof(err));
 	if (!ret) {
-		pcpd_log(LOG_INFO_, "lwB4 PCP client: %s, up to %u sets%s", config, d.cfg.max_sets,
-			 d.lan_fd >= 0 ? ", LAN PCP server on" : "");
-		ret = loop(&d);
+		pcpd_log(LOG_INFO_, "lwB4 PCP client: %s, up to %u sets%s", config, d->cfg.max_sets,
+			 d->lan_fd >= 0 ? ", LAN PCP server on" : "");
+		ret = loop(d);
 	} else {
 		pcpd_log(LOG_ERR_, "%s", err[0] ? err : strerror(-ret));
 	}
-	b4_lan_stop(&d);
-	ring_buffer__free(d.rb);
-	if (d.slow.icmp_sent || d.slow.tunnel_sent || d.slow.icmp_rate_limited || d.slow.tunnel_refused ||
-	    d.slow.send_errors)
-		pcpd_log(LOG_INFO_, "slow path: %llu ICMPv4 errors sent, %llu rate-limited, %llu not "
-			 "allowed; %llu packets fragmented into the tunnel, %llu truncated; %llu send errors",
-			 (unsigned long long)d.slow.icmp_sent, (unsigned long long)d.slow.icmp_rate_limited,
-			 (unsigned long long)d.slow.icmp_suppressed, (unsigned long long)d.slow.tunnel_sent,
-			 (unsigned long long)d.slow.tunnel_refused, (unsigned long long)d.slow.send_errors);
-	if (d.reasm_sent || d.reasm_dropped)
-		pcpd_log(LOG_INFO_, "reassembled packets from the lwAFTR: %llu translated and sent to the "
-			 "LAN, %llu dropped", (unsigned long long)d.reasm_sent,
-			 (unsigned long long)d.reasm_dropped);
-	if (d.icmp_fd >= 0)
-		close(d.icmp_fd);
-	if (d.frag_fd >= 0)
-		close(d.frag_fd);
-	if (d.fd >= 0)
-		close(d.fd);
-	b4store_close(d.store);
-	lw_b4_maps_close(&d.maps);
+	stop(d);
+	free(d);
 	return ret ? 1 : 0;
 }
 

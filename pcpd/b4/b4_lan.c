@@ -32,10 +32,6 @@
 #include "addr.h"
 #include "errmsg.h"
 
-#define LAN_ANNOUNCE_ROUNDS 3
-#define LAN_SHORT_ERROR 30     /* RFC 6887 §7.4: resource errors */
-#define LAN_LONG_ERROR 1800
-
 static uint32_t lan_epoch(const struct b4d *d)
 {
 	int64_t e = (int64_t)pcpd_now() - d->lan_epoch_base;
@@ -234,20 +230,20 @@ static void serve(struct b4d *d, const struct pcp_request *req, const struct soc
 	int r = -1;
 
 	if (req->body.protocol != IPPROTO_TCP && req->body.protocol != IPPROTO_UDP)
-		return reply(d, req, PCP_RES_UNSUPP_PROTOCOL, LAN_LONG_ERROR, NULL, from);
+		return reply(d, req, PCP_RES_UNSUPP_PROTOCOL, PCPD_LONG_ERROR_LIFETIME, NULL, from);
 	if (req->body.internal_port == 0) {
 		/* every port of an address shared with other lwB4s: not ours to give */
-		return reply(d, req, PCP_RES_NOT_AUTHORIZED, LAN_LONG_ERROR, NULL, from);
+		return reply(d, req, PCP_RES_NOT_AUTHORIZED, PCPD_LONG_ERROR_LIFETIME, NULL, from);
 	}
 	if (req->opts.n_filters) /* §13.3: remote-peer filters are not implemented */
-		return reply(d, req, PCP_RES_UNSUPP_OPTION, LAN_LONG_ERROR, NULL, from);
+		return reply(d, req, PCP_RES_UNSUPP_OPTION, PCPD_LONG_ERROR_LIFETIME, NULL, from);
 	if (req->opcode == PCP_OP_PEER) {
 		if (!pcp_addr_is_ipv4_mapped(&req->body.remote_peer_addr) || !req->body.remote_peer_port)
-			return reply(d, req, PCP_RES_MALFORMED_REQUEST, LAN_LONG_ERROR, NULL, from);
+			return reply(d, req, PCP_RES_MALFORMED_REQUEST, PCPD_LONG_ERROR_LIFETIME, NULL, from);
 		memcpy(&key.peer_addr, &req->body.remote_peer_addr.s6_addr[12], 4);
 		key.peer_port = req->body.remote_peer_port;
 		if (!key.peer_addr)
-			return reply(d, req, PCP_RES_MALFORMED_REQUEST, LAN_LONG_ERROR, NULL, from);
+			return reply(d, req, PCP_RES_MALFORMED_REQUEST, PCPD_LONG_ERROR_LIFETIME, NULL, from);
 	}
 	rec = find(d, &key);
 	if (rec && memcmp(rec->nonce, req->body.nonce, PCP_NONCE_LEN)) {
@@ -275,7 +271,7 @@ static void serve(struct b4d *d, const struct pcp_request *req, const struct soc
 	}
 	nsets = held_sets(d, sets);
 	if (!nsets) /* no set from the lwAFTR yet: ask again soon (§7.4) */
-		return reply(d, req, PCP_RES_NETWORK_FAILURE, LAN_SHORT_ERROR, NULL, from);
+		return reply(d, req, PCP_RES_NETWORK_FAILURE, PCPD_SHORT_ERROR_LIFETIME, NULL, from);
 	lifetime = req->lifetime < d->cfg.lan_min_lifetime ? d->cfg.lan_min_lifetime :
 		   req->lifetime > d->cfg.lan_max_lifetime ? d->cfg.lan_max_lifetime : req->lifetime;
 	if (pcp_addr_is_ipv4_mapped(&req->body.external_addr))
@@ -298,14 +294,14 @@ static void serve(struct b4d *d, const struct pcp_request *req, const struct soc
 					     req->body.internal_port, req->opts.prefer_failure,
 					     (uint32_t)random(), ext_free, &fc, &ext_addr, &ext_port);
 			if (r == -EADDRNOTAVAIL)
-				return reply(d, req, PCP_RES_CANNOT_PROVIDE_EXTERNAL, LAN_SHORT_ERROR, NULL,
-					     from);
+				return reply(d, req, PCP_RES_CANNOT_PROVIDE_EXTERNAL,
+					     PCPD_SHORT_ERROR_LIFETIME, NULL, from);
 			if (r)
-				return reply(d, req, PCP_RES_NO_RESOURCES, LAN_SHORT_ERROR, NULL, from);
+				return reply(d, req, PCP_RES_NO_RESOURCES, PCPD_SHORT_ERROR_LIFETIME, NULL, from);
 			nm.ext_addr = ext_addr;
 			nm.ext_port = ext_port;
 			if (add_record(d, &nm))
-				return reply(d, req, PCP_RES_NO_RESOURCES, LAN_SHORT_ERROR, NULL, from);
+				return reply(d, req, PCP_RES_NO_RESOURCES, PCPD_SHORT_ERROR_LIFETIME, NULL, from);
 			r = apply(d, nm.proto, nm.int_addr, nm.int_port, ext_addr, ext_port);
 			if (r == 0)
 				break;
@@ -322,7 +318,7 @@ static void serve(struct b4d *d, const struct pcp_request *req, const struct soc
 			b4store_lan_delete(d->store, rec, err, sizeof(err));
 			remove_record(d, rec);
 		}
-		return reply(d, req, PCP_RES_NO_RESOURCES, LAN_SHORT_ERROR, NULL, from);
+		return reply(d, req, PCP_RES_NO_RESOURCES, PCPD_SHORT_ERROR_LIFETIME, NULL, from);
 	}
 	/* on disk before the SUCCESS leaves */
 	if (b4store_lan_put(d->store, rec, err, sizeof(err))) {
@@ -330,7 +326,7 @@ static void serve(struct b4d *d, const struct pcp_request *req, const struct soc
 		nm = *rec;
 		remove_record(d, rec);
 		apply(d, nm.proto, nm.int_addr, nm.int_port, nm.ext_addr, nm.ext_port);
-		return reply(d, req, PCP_RES_NO_RESOURCES, LAN_SHORT_ERROR, NULL, from);
+		return reply(d, req, PCP_RES_NO_RESOURCES, PCPD_SHORT_ERROR_LIFETIME, NULL, from);
 	}
 	pcp_addr_from_ipv4(&ans.external_addr, rec->ext_addr);
 	ans.external_port = rec->ext_port;
@@ -362,19 +358,19 @@ void b4_lan_readable(struct b4d *d)
 		if (v == PCP_VERDICT_DROP)
 			continue;
 		if (v == PCP_VERDICT_ERROR) {
-			reply(d, &req, result, result == PCP_RES_NO_RESOURCES ? LAN_SHORT_ERROR : LAN_LONG_ERROR,
-			      NULL, &from);
+			reply(d, &req, result, result == PCP_RES_NO_RESOURCES ? PCPD_SHORT_ERROR_LIFETIME :
+			      PCPD_LONG_ERROR_LIFETIME, NULL, &from);
 			continue;
 		}
 		/* hosts of the LAN only: the lwB4 maps nothing for anyone else */
 		mask = d->dp.lan_prefixlen ? htonl(~0u << (32 - d->dp.lan_prefixlen)) : 0;
 		if (d->dp.lan_addr && ((from.sin_addr.s_addr ^ d->dp.lan_addr) & mask)) {
-			reply(d, &req, PCP_RES_NOT_AUTHORIZED, LAN_LONG_ERROR, NULL, &from);
+			reply(d, &req, PCP_RES_NOT_AUTHORIZED, PCPD_LONG_ERROR_LIFETIME, NULL, &from);
 			continue;
 		}
 		result = pcp_third_party_check(&req, &src, false);
 		if (result != PCP_RES_SUCCESS) {
-			reply(d, &req, result, LAN_LONG_ERROR, NULL, &from);
+			reply(d, &req, result, PCPD_LONG_ERROR_LIFETIME, NULL, &from);
 			continue;
 		}
 		if (req.opcode == PCP_OP_ANNOUNCE)
@@ -405,8 +401,7 @@ void b4_lan_tick(struct b4d *d)
 		remove_record(d, &d->lan[i]);
 		apply(d, m.proto, m.int_addr, m.int_port, m.ext_addr, m.ext_port);
 	}
-	if (d->lan_announce_round < LAN_ANNOUNCE_ROUNDS && b4_now_ms() >= d->next_lan_announce_ms) {
-		static const uint64_t delay_ms[LAN_ANNOUNCE_ROUNDS] = { 0, 1000, 2000 };
+	if (d->lan_announce_round < PCPD_ANNOUNCE_ROUNDS && b4_now_ms() >= d->next_lan_announce_ms) {
 		struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(LW_PCP_CLIENT_PORT),
 					  .sin_addr.s_addr = htonl(LW_PCP_ALL_HOSTS) };
 		uint8_t msg[PCP_HEADER_LEN];
@@ -418,14 +413,14 @@ void b4_lan_tick(struct b4d *d)
 			pcpd_log(LOG_INFO_, "LAN: ANNOUNCE round %u sent (epoch %u)", d->lan_announce_round + 1,
 				 lan_epoch(d));
 		d->lan_announce_round++;
-		if (d->lan_announce_round < LAN_ANNOUNCE_ROUNDS)
-			d->next_lan_announce_ms = b4_now_ms() + delay_ms[d->lan_announce_round];
+		if (d->lan_announce_round < PCPD_ANNOUNCE_ROUNDS)
+			d->next_lan_announce_ms = b4_now_ms() + pcpd_announce_delay_ms(d->lan_announce_round);
 	}
 }
 
 uint64_t b4_lan_deadline(const struct b4d *d, uint64_t t)
 {
-	if (d->lan_fd >= 0 && d->lan_announce_round < LAN_ANNOUNCE_ROUNDS && d->next_lan_announce_ms < t)
+	if (d->lan_fd >= 0 && d->lan_announce_round < PCPD_ANNOUNCE_ROUNDS && d->next_lan_announce_ms < t)
 		t = d->next_lan_announce_ms;
 	return t;
 }
@@ -546,7 +541,7 @@ int b4_lan_start(struct b4d *d, char *err, size_t errlen)
 	pcpd_log(LOG_INFO_, "LAN PCP server on %s:%u (ifindex %u), epoch %u, %zu mappings restored%s", a,
 		 LW_PCP_SERVER_PORT, d->lan_ifindex, lan_epoch(d), d->n_lan,
 		 dropped ? " (some expired while stopped)" : "");
-	d->lan_announce_round = LAN_ANNOUNCE_ROUNDS; /* nothing to say until the pool is there */
+	d->lan_announce_round = PCPD_ANNOUNCE_ROUNDS; /* nothing to say until the pool is there */
 	return 0;
 }
 
