@@ -11,7 +11,6 @@
 #include <unistd.h>
 #include <sys/random.h>
 #include <arpa/inet.h>
-#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "lw4o6/pcp.h"
@@ -123,14 +122,22 @@ static int install_binding(struct pcpd *d, const struct alloc_grant *g)
 	return r;
 }
 
+/* Whether the binding table gives (ipv4, psid) to b4 (and through br, unless
+ * br is NULL). */
+static bool binding_is(const struct pcpd *d, __be32 ipv4, uint16_t psid, const struct in6_addr *b4,
+		       const struct in6_addr *br)
+{
+	struct in6_addr have_b4, have_br;
+
+	if (lw_aftr_softwire_get(&d->maps, ipv4, psid, &have_b4, br ? &have_br : NULL))
+		return false;
+	return !memcmp(&have_b4, b4, sizeof(have_b4)) && (!br || !memcmp(&have_br, br, sizeof(have_br)));
+}
+
 static void remove_binding(struct pcpd *d, const struct alloc_grant *g)
 {
-	struct lw_softwire_key key = { .ipv4 = g->ipv4, .psid = g->psid };
-	struct lw_softwire have;
-
 	/* only if the table still holds this grant's B4 */
-	if (bpf_map_lookup_elem(d->maps.softwires, &key, &have) == 0 &&
-	    memcmp(&have.b4_ipv6, &g->b4, sizeof(g->b4)) == 0)
+	if (binding_is(d, g->ipv4, g->psid, &g->b4, NULL))
 		lw_aftr_softwire_del(&d->maps, g->ipv4, g->psid, NULL, 0);
 }
 
@@ -190,22 +197,12 @@ static int count_grant(const struct alloc_grant *g, void *ctx)
 static int reinstall_grant(const struct alloc_grant *g, void *ctx)
 {
 	struct pcpd *d = ctx;
-	struct lw_softwire_key key = { .ipv4 = g->ipv4, .psid = g->psid };
-	struct lw_softwire have;
-	struct in6_addr br;
-	__u32 idx;
 
 	/* already right: nothing to touch, no packet lost */
-	if (bpf_map_lookup_elem(d->maps.softwires, &key, &have) == 0 &&
-	    memcmp(&have.b4_ipv6, &g->b4, sizeof(g->b4)) == 0) {
-		idx = have.br_index;
-		if (bpf_map_lookup_elem(d->maps.br_by_index, &idx, &br) == 0 &&
-		    memcmp(&br, &g->br, sizeof(br)) == 0) {
-			orphan_claim(d, g->ipv4, g->psid);
-			return 0;
-		}
-	}
-	install_binding(d, g);
+	if (binding_is(d, g->ipv4, g->psid, &g->b4, &g->br))
+		orphan_claim(d, g->ipv4, g->psid);
+	else
+		install_binding(d, g);
 	return 0;
 }
 
@@ -245,8 +242,6 @@ void pcpd_frag_tick(struct pcpd *d)
  * needed. */
 void pcpd_dataplane_tick(struct pcpd *d)
 {
-	struct lw_ipv4_prefix key;
-	__u32 val;
 	char err[256];
 	size_t n = 0;
 	uint64_t now = pcpd_now_ms();
@@ -254,9 +249,7 @@ void pcpd_dataplane_tick(struct pcpd *d)
 	if (!d->cfg.n_pools || now < d->next_dataplane_check_ms)
 		return;
 	d->next_dataplane_check_ms = now + 2000;
-	key.prefixlen = d->cfg.pools[0].prefix_len;
-	key.addr = d->cfg.pools[0].prefix;
-	if (bpf_map_lookup_elem(d->maps.pools, &key, &val) == 0 || errno != ENOENT)
+	if (lw_aftr_pool_covers(&d->maps, d->cfg.pools[0].prefix, d->cfg.pools[0].prefix_len) != -ENOENT)
 		return;
 	for (size_t i = 0; i < d->cfg.n_pools; i++)
 		lw_aftr_pool_add(&d->maps, d->cfg.pools[i].prefix, d->cfg.pools[i].prefix_len);
@@ -284,19 +277,13 @@ void pcpd_announce_tick(struct pcpd *d)
 		return;
 	if (d->orphans) {
 		for (size_t i = 0; i < d->orphans->n; i++) {
-			struct lw_softwire_key key = { .ipv4 = d->orphans->v[i].ipv4,
-						       .psid = d->orphans->v[i].psid };
-			struct lw_softwire have;
-			struct in6_addr br;
-			__u32 idx;
+			struct in6_addr b4, br;
 
 			/* one per B4 is enough: skip repeats of the previous B4 */
 			if (i && !memcmp(&d->orphans->v[i].b4, &d->orphans->v[i - 1].b4, 16))
 				continue;
-			if (bpf_map_lookup_elem(d->maps.softwires, &key, &have))
-				continue;
-			idx = have.br_index;
-			if (bpf_map_lookup_elem(d->maps.br_by_index, &idx, &br))
+			if (lw_aftr_softwire_get(&d->maps, d->orphans->v[i].ipv4, d->orphans->v[i].psid,
+						 &b4, &br))
 				continue;
 			if (pcpd_send_in_tunnel(d, &d->orphans->v[i].b4, &br, 0, htonl(0xc0000002u),
 						LW_PCP_CLIENT_PORT, msg, (size_t)len) == 0)
@@ -322,13 +309,10 @@ void pcpd_orphans_tick(struct pcpd *d)
 		return;
 	for (size_t i = 0; i < d->orphans->n; i++) {
 		struct orphan *o = &d->orphans->v[i];
-		struct lw_softwire_key key = { .ipv4 = o->ipv4, .psid = o->psid };
-		struct lw_softwire have;
 
 		if (o->claimed)
 			continue;
-		if (bpf_map_lookup_elem(d->maps.softwires, &key, &have) == 0 &&
-		    memcmp(&have.b4_ipv6, &o->b4, 16) == 0) {
+		if (binding_is(d, o->ipv4, o->psid, &o->b4, NULL)) {
 			lw_aftr_softwire_del(&d->maps, o->ipv4, o->psid, NULL, 0);
 			removed++;
 		}
