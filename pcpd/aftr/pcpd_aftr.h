@@ -16,12 +16,15 @@
 #include "slowpath.h"
 #include "slowpath_frag.h"
 #include "slowpath_ratelimit.h"
+#include "pcp_msg.h"
 
 
 struct orphan_set; /* bindings left in the maps after a state loss */
 
+#define PCPD_COUNTED_RESULTS 14 /* RFC 6887 §7.4: results 0..13 */
+
 struct pcpd_counters {
-	uint64_t requests, responses, dropped, errors_by_result[14];
+	uint64_t requests, responses, dropped, errors_by_result[PCPD_COUNTED_RESULTS];
 	uint64_t grants_created, grants_renewed, grants_deleted, grants_expired;
 	uint64_t icmp_sent, icmp_ratelimited, events, events_unhandled;
 	uint64_t frag_events, frag_sent, frag_dropped, reasm_expired;
@@ -52,6 +55,10 @@ struct pcpd {
 	uint64_t next_dataplane_check_ms;
 	unsigned announce_ifindex;
 	struct pcpd_counters ctr;
+	/* what one request or event is worked on in: too big for the stack */
+	struct pcp_request req;
+	struct lw_slowpath_out sp_out;
+	struct lw_frag_out frag_out;
 };
 
 /* aftr.c: the role (main.c). Run until SIGTERM/SIGINT: 0, or 1 on a

@@ -460,9 +460,9 @@ void pcpd_server_stop(struct pcpd *d)
 
 /* ---- expiry --------------------------------------------------------------------- */
 
-static void on_expired(const struct alloc_grant *g, void *ctx)
+/* The allocator let g go: its row and its binding follow. */
+static void grant_expired(struct pcpd *d, const struct alloc_grant *g)
 {
-	struct pcpd *d = ctx;
 	char err[256], a[LW_IPV4_STRLEN], b[LW_IPV6_STRLEN];
 
 	if (store_delete_grant(d->store, g, err, sizeof(err)))
@@ -476,7 +476,11 @@ static void on_expired(const struct alloc_grant *g, void *ctx)
 
 void pcpd_expire(struct pcpd *d)
 {
-	alloc_expire(d->alloc, pcpd_now(), on_expired, d);
+	uint64_t now = pcpd_now();
+	struct alloc_grant g;
+
+	while (alloc_expire_next(d->alloc, now, &g))
+		grant_expired(d, &g);
 }
 
 uint64_t pcpd_next_deadline(const struct pcpd *d)
@@ -491,7 +495,7 @@ static int answer(struct pcpd *d, const struct pcp_request *req, uint8_t result,
 {
 	int n = pcp_encode_response(req, result, lifetime, pcpd_epoch(d), ans, resp, cap);
 
-	if (result < 14)
+	if (result < PCPD_COUNTED_RESULTS)
 		d->ctr.errors_by_result[result]++;
 	if (n < 0)
 		pcpd_log(LOG_ERR_, "cannot encode a %s response: %s", pcp_result_name(result), strerror(-n));
@@ -502,95 +506,128 @@ static uint32_t error_lifetime(uint8_t result)
 {
 	/* RFC 6887 §7.4: resource errors are short-lived, the rest long */
 	return result == PCP_RES_NO_RESOURCES || result == PCP_RES_USER_EX_QUOTA ||
-	       result == PCP_RES_NETWORK_FAILURE ? 30 : 1800;
+	       result == PCP_RES_NETWORK_FAILURE ? PCPD_SHORT_ERROR_LIFETIME : PCPD_LONG_ERROR_LIFETIME;
 }
 
+/* The allocator's question for a MAP request from b4 to br. */
+static void map_request_of(const struct pcp_request *req, const struct in6_addr *b4,
+			   const struct in6_addr *br, struct alloc_request *ar)
+{
+	memset(ar, 0, sizeof(*ar));
+	ar->b4 = *b4;
+	ar->br = *br;
+	memcpy(ar->nonce, req->body.nonce, sizeof(ar->nonce));
+	ar->protocol = req->body.protocol;
+	ar->internal_port = req->body.internal_port;
+	ar->lifetime = req->lifetime;
+	/* without PORT_SET the request is for one port: lw4o6 grants sets only,
+	 * and the allocator answers NO_RESOURCES below its smallest block */
+	ar->port_set_size = req->opts.has_port_set ? req->opts.port_set.size : 1;
+	if (pcp_addr_is_ipv4_mapped(&req->body.external_addr))
+		memcpy(&ar->suggested_ipv4, &req->body.external_addr.s6_addr[12], 4);
+	ar->suggested_port = req->body.external_port;
+	ar->now = pcpd_now();
+}
+
+/* Makes a SUCCESS decision durable, then effective: the store first (a
+ * grant is on disk before it is acknowledged, PCPS-11), then the binding
+ * table. false when either refused it: the allocator's change is undone and
+ * nothing of it stays. */
+static bool commit_decision(struct pcpd *d, const struct alloc_decision *dec)
+{
+	char err[256];
+	int r = 0;
+
+	if (dec->action == ALLOC_CREATED || dec->action == ALLOC_RENEWED)
+		r = store_put_grant(d->store, &dec->grant, err, sizeof(err));
+	else if (dec->action == ALLOC_DELETED)
+		r = store_delete_grant(d->store, &dec->grant, err, sizeof(err));
+	if (r) {
+		pcpd_log(LOG_ERR_, "store: %s; request refused", err);
+		alloc_undo(d->alloc, dec);
+		return false;
+	}
+	if (dec->action == ALLOC_CREATED || dec->action == ALLOC_RENEWED) {
+		if (install_binding(d, &dec->grant)) {
+			/* not acknowledged, so not kept either */
+			store_delete_grant(d->store, &dec->grant, err, sizeof(err));
+			if (dec->action == ALLOC_CREATED)
+				alloc_undo(d->alloc, dec);
+			return false;
+		}
+		if (dec->action == ALLOC_CREATED)
+			d->ctr.grants_created++;
+		else
+			d->ctr.grants_renewed++;
+	} else if (dec->action == ALLOC_DELETED) {
+		remove_binding(d, &dec->grant);
+		d->ctr.grants_deleted++;
+	}
+	return true;
+}
+
+/* The fields of a SUCCESS: the grant's block, or for a delete (and a
+ * delete of nothing) the request's own. */
+static void map_answer_of(const struct pcp_request *req, const struct alloc_decision *dec,
+			  const struct in6_addr *b4, struct pcp_map_answer *ans)
+{
+	char a[LW_IPV4_STRLEN], b[LW_IPV6_STRLEN];
+
+	memset(ans, 0, sizeof(*ans));
+	if (dec->action != ALLOC_DELETED && dec->action != ALLOC_NONE) {
+		uint32_t size = alloc_grant_size(&dec->grant);
+
+		ans->external_port = alloc_grant_first_port(&dec->grant);
+		pcp_addr_from_ipv4(&ans->external_addr, dec->grant.ipv4);
+		/* a whole address (65536 ports) does not fit the 16-bit size */
+		ans->port_set_size = req->opts.has_port_set ?
+				     (uint16_t)(size > UINT16_MAX ? UINT16_MAX : size) : 0;
+		ans->first_internal_port = ans->external_port;
+		pcpd_log(LOG_INFO_, "%s %s: %s ports %u-%u, %u s", dec->action == ALLOC_CREATED ?
+			 "granted" : "renewed", lw_format_ipv6(b4, b, sizeof(b)),
+			 lw_format_ipv4(dec->grant.ipv4, a, sizeof(a)), ans->external_port,
+			 ans->external_port + size - 1, dec->lifetime);
+		return;
+	}
+	ans->external_port = req->body.external_port;
+	ans->external_addr = req->body.external_addr;
+	ans->port_set_size = req->opts.has_port_set ? req->opts.port_set.size : 0;
+	ans->first_internal_port = req->opts.has_port_set ? req->opts.port_set.first_internal_port : 0;
+	if (dec->action == ALLOC_DELETED)
+		pcpd_log(LOG_INFO_, "deleted: %s", lw_format_ipv6(b4, b, sizeof(b)));
+}
+
+/* MAP: the allocator decides, the store keeps, the binding table forwards,
+ * in that order; then the answer. */
 static int serve_map(struct pcpd *d, const struct pcp_request *req, const struct in6_addr *b4,
 		     const struct in6_addr *br, uint8_t *resp, size_t cap)
 {
-	struct alloc_request ar = { .b4 = *b4, .br = *br };
+	struct alloc_request ar;
 	struct alloc_decision dec;
-	struct pcp_map_answer ans = { 0 };
-	char err[256], a[LW_IPV4_STRLEN], b[LW_IPV6_STRLEN];
+	struct pcp_map_answer ans;
+	char err[256], b[LW_IPV6_STRLEN];
 	int r;
 
-	memcpy(ar.nonce, req->body.nonce, sizeof(ar.nonce));
-	ar.protocol = req->body.protocol;
-	ar.internal_port = req->body.internal_port;
-	ar.lifetime = req->lifetime;
-	/* without PORT_SET the request is for one port: lw4o6 grants sets only,
-	 * and the allocator answers NO_RESOURCES below its smallest block */
-	ar.port_set_size = req->opts.has_port_set ? req->opts.port_set.size : 1;
-	if (pcp_addr_is_ipv4_mapped(&req->body.external_addr))
-		memcpy(&ar.suggested_ipv4, &req->body.external_addr.s6_addr[12], 4);
-	ar.suggested_port = req->body.external_port;
-	ar.now = pcpd_now();
-
+	map_request_of(req, b4, br, &ar);
 	pcpd_expire(d);
 	if (alloc_request(d->alloc, &ar, &dec, err, sizeof(err))) {
 		pcpd_log(LOG_ERR_, "allocator: %s", err);
-		return answer(d, req, PCP_RES_NO_RESOURCES, 30, NULL, resp, cap);
+		return answer(d, req, PCP_RES_NO_RESOURCES, PCPD_SHORT_ERROR_LIFETIME, NULL, resp, cap);
 	}
 	if (dec.result != ALLOC_SUCCESS) {
 		pcpd_log(LOG_INFO_, "MAP from %s: %s (%s)", lw_format_ipv6(b4, b, sizeof(b)),
 			 pcp_result_name((uint8_t)dec.result), dec.why);
 		return answer(d, req, (uint8_t)dec.result, dec.lifetime, NULL, resp, cap);
 	}
-	/* durable before it is acknowledged (PCPS-11) */
-	if (dec.action == ALLOC_CREATED || dec.action == ALLOC_RENEWED)
-		r = store_put_grant(d->store, &dec.grant, err, sizeof(err));
-	else if (dec.action == ALLOC_DELETED)
-		r = store_delete_grant(d->store, &dec.grant, err, sizeof(err));
-	else
-		r = 0;
-	if (r) {
-		pcpd_log(LOG_ERR_, "store: %s; request refused", err);
-		alloc_undo(d->alloc, &dec);
-		return answer(d, req, PCP_RES_NO_RESOURCES, 30, NULL, resp, cap);
-	}
-	if (dec.action == ALLOC_CREATED || dec.action == ALLOC_RENEWED) {
-		if (install_binding(d, &dec.grant)) {
-			/* not acknowledged, so not kept either */
-			store_delete_grant(d->store, &dec.grant, err, sizeof(err));
-			if (dec.action == ALLOC_CREATED)
-				alloc_undo(d->alloc, &dec);
-			return answer(d, req, PCP_RES_NO_RESOURCES, 30, NULL, resp, cap);
-		}
-		if (dec.action == ALLOC_CREATED)
-			d->ctr.grants_created++;
-		else
-			d->ctr.grants_renewed++;
-	} else if (dec.action == ALLOC_DELETED) {
-		remove_binding(d, &dec.grant);
-		d->ctr.grants_deleted++;
-	}
-	if (dec.action != ALLOC_DELETED && dec.action != ALLOC_NONE) {
-		uint32_t size = alloc_grant_size(&dec.grant);
-
-		ans.external_port = alloc_grant_first_port(&dec.grant);
-		pcp_addr_from_ipv4(&ans.external_addr, dec.grant.ipv4);
-		/* a whole address (65536 ports) does not fit the 16-bit size */
-		ans.port_set_size = req->opts.has_port_set ? (uint16_t)(size > 65535 ? 65535 : size) : 0;
-		ans.first_internal_port = ans.external_port;
-		pcpd_log(LOG_INFO_, "%s %s: %s ports %u-%u, %u s", dec.action == ALLOC_CREATED ? "granted" :
-			 "renewed", lw_format_ipv6(b4, b, sizeof(b)),
-			 lw_format_ipv4(dec.grant.ipv4, a, sizeof(a)), ans.external_port,
-			 ans.external_port + size - 1, dec.lifetime);
-	} else {
-		/* a delete answers with the request's own external fields */
-		ans.external_port = req->body.external_port;
-		ans.external_addr = req->body.external_addr;
-		ans.port_set_size = req->opts.has_port_set ? req->opts.port_set.size : 0;
-		ans.first_internal_port = req->opts.has_port_set ? req->opts.port_set.first_internal_port : 0;
-		if (dec.action == ALLOC_DELETED)
-			pcpd_log(LOG_INFO_, "deleted: %s", lw_format_ipv6(b4, b, sizeof(b)));
-	}
+	if (!commit_decision(d, &dec))
+		return answer(d, req, PCP_RES_NO_RESOURCES, PCPD_SHORT_ERROR_LIFETIME, NULL, resp, cap);
+	map_answer_of(req, &dec, b4, &ans);
 	r = pcp_encode_response(req, PCP_RES_SUCCESS, dec.lifetime, pcpd_epoch(d), &ans, resp, cap);
 	if (r < 0) {
 		pcpd_log(LOG_ERR_, "cannot encode the MAP response: %s", strerror(-r));
 		return 0;
 	}
-	d->ctr.errors_by_result[0]++;
+	d->ctr.errors_by_result[PCP_RES_SUCCESS]++;
 	return r;
 }
 
@@ -598,38 +635,39 @@ int pcpd_serve(struct pcpd *d, const uint8_t *msg, size_t len, const struct in6_
 	       const struct in6_addr *b4, const struct in6_addr *br, bool third_party_channel,
 	       bool third_party_allowed, uint8_t *resp, size_t cap)
 {
-	static struct pcp_request req; /* 1.1 KiB of raw copy: not on the stack */
+	struct pcp_request *req = &d->req;
 	uint8_t result = 0;
 	enum pcp_verdict v;
 
 	d->ctr.requests++;
-	v = pcp_server_validate(msg, len, pcp_src, &req, &result);
+	v = pcp_server_validate(msg, len, pcp_src, req, &result);
 	if (v == PCP_VERDICT_DROP) {
 		d->ctr.dropped++;
 		return 0;
 	}
 	if (v == PCP_VERDICT_ERROR)
-		return answer(d, &req, result, error_lifetime(result), NULL, resp, cap);
+		return answer(d, req, result, error_lifetime(result), NULL, resp, cap);
 
 	if (third_party_channel) {
 		/* provisioning systems only, and only on behalf of a B4 */
-		if (!third_party_allowed || !req.opts.has_third_party ||
-		    pcp_addr_is_ipv4_mapped(&req.opts.third_party_addr))
-			return answer(d, &req, PCP_RES_NOT_AUTHORIZED, 1800, NULL, resp, cap);
-		b4 = &req.opts.third_party_addr;
+		if (!third_party_allowed || !req->opts.has_third_party ||
+		    pcp_addr_is_ipv4_mapped(&req->opts.third_party_addr))
+			return answer(d, req, PCP_RES_NOT_AUTHORIZED, PCPD_LONG_ERROR_LIFETIME, NULL,
+				      resp, cap);
+		b4 = &req->opts.third_party_addr;
 	} else {
-		result = pcp_third_party_check(&req, pcp_src, false); /* PCPS-18 */
+		result = pcp_third_party_check(req, pcp_src, false); /* PCPS-18 */
 		if (result != PCP_RES_SUCCESS)
-			return answer(d, &req, result, 1800, NULL, resp, cap);
+			return answer(d, req, result, PCPD_LONG_ERROR_LIFETIME, NULL, resp, cap);
 	}
-	switch (req.opcode) {
+	switch (req->opcode) {
 	case PCP_OP_ANNOUNCE:
-		return answer(d, &req, PCP_RES_SUCCESS, 0, NULL, resp, cap);
+		return answer(d, req, PCP_RES_SUCCESS, 0, NULL, resp, cap);
 	case PCP_OP_MAP:
-		return serve_map(d, &req, b4, br, resp, cap);
+		return serve_map(d, req, b4, br, resp, cap);
 	default:
 		/* PEER creates per-flow state, which an lwAFTR does not keep */
-		return answer(d, &req, PCP_RES_UNSUPP_OPCODE, 1800, NULL, resp, cap);
+		return answer(d, req, PCP_RES_UNSUPP_OPCODE, PCPD_LONG_ERROR_LIFETIME, NULL, resp, cap);
 	}
 }
 
@@ -640,34 +678,34 @@ int pcpd_serve(struct pcpd *d, const uint8_t *msg, size_t len, const struct in6_
  * order, the ICMP errors among them behind the ICMP rate limits. */
 static int handle_frag_event(struct pcpd *d, const void *data, size_t size)
 {
-	static struct lw_frag_out out;
+	struct lw_frag_out *out = &d->frag_out;
 	struct lw_event ev;
 	int n;
 
 	memset(&ev, 0, sizeof(ev));
 	memcpy(&ev, data, size < sizeof(ev) ? size : sizeof(ev));
-	n = lw_slowpath_frag_event(&d->sp, &d->fc, d->reasm, &ev, size, pcpd_now_ms(), &out);
+	n = lw_slowpath_frag_event(&d->sp, &d->fc, d->reasm, &ev, size, pcpd_now_ms(), out);
 	if (n == LW_SLOWPATH_NOT_HANDLED) {
 		d->ctr.events_unhandled++;
 		return 0;
 	}
 	d->ctr.frag_events++;
 	if (n <= 0) {
-		if (n < 0 || out.reason != LW_FRAG_PENDING) {
+		if (n < 0 || out->reason != LW_FRAG_PENDING) {
 			d->ctr.frag_dropped++;
 			pcpd_log(LOG_DEBUG_, "fragment event type %u: nothing sent (%s)", ev.type,
-				 n < 0 ? strerror(-n) : lw_frag_reason_name(out.reason));
+				 n < 0 ? strerror(-n) : lw_frag_reason_name(out->reason));
 		}
 		return 0;
 	}
-	for (unsigned i = 0; i < out.n; i++) {
-		const struct lw_frag_pkt *p = &out.pkt[i];
+	for (unsigned i = 0; i < out->n; i++) {
+		const struct lw_frag_pkt *p = &out->pkt[i];
 
 		if (p->icmp && !lw_slowpath_ratelimit_allow(&d->rl, p->kind, pcpd_now_ms() * 1000000ull)) {
 			d->ctr.icmp_ratelimited++;
 			continue;
 		}
-		if (pcpd_send_ip(d, p->dest, out.buf + p->off, p->len) == 0) {
+		if (pcpd_send_ip(d, p->dest, out->buf + p->off, p->len) == 0) {
 			if (p->icmp)
 				d->ctr.icmp_sent++;
 			else
@@ -680,21 +718,21 @@ static int handle_frag_event(struct pcpd *d, const void *data, size_t size)
 int pcpd_handle_event(void *ctx, void *data, size_t size)
 {
 	struct pcpd *d = ctx;
-	static struct lw_slowpath_out out;
+	struct lw_slowpath_out *out = &d->sp_out;
 	int n;
 
 	d->ctr.events++;
-	n = lw_slowpath_handle(&d->sp, data, size, &out);
+	n = lw_slowpath_handle(&d->sp, data, size, out);
 	if (n == LW_SLOWPATH_NOT_HANDLED)
 		return handle_frag_event(d, data, size);
 	if (n <= 0)
 		return 0;
-	for (unsigned i = 0; i < out.n; i++) {
-		if (!lw_slowpath_ratelimit_allow(&d->rl, out.pkt[i].kind, pcpd_now_ms() * 1000000ull)) {
+	for (unsigned i = 0; i < out->n; i++) {
+		if (!lw_slowpath_ratelimit_allow(&d->rl, out->pkt[i].kind, pcpd_now_ms() * 1000000ull)) {
 			d->ctr.icmp_ratelimited++;
 			continue;
 		}
-		if (pcpd_send_raw(d, &out.pkt[i]) == 0)
+		if (pcpd_send_raw(d, &out->pkt[i]) == 0)
 			d->ctr.icmp_sent++;
 	}
 	return 0;
