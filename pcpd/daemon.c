@@ -51,12 +51,17 @@ uint64_t pcpd_now(void)
 	return (uint64_t)time(NULL);
 }
 
-uint64_t pcpd_now_ms(void)
+uint64_t pcpd_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t pcpd_now_ms(void)
+{
+	return pcpd_now_ns() / NSEC_PER_MSEC;
 }
 
 uint64_t pcpd_announce_delay_ms(unsigned round)

@@ -20,6 +20,13 @@ void pcpd_log_to_syslog(void);
 
 uint64_t pcpd_now(void);      /* wall clock, seconds */
 uint64_t pcpd_now_ms(void);   /* monotonic, milliseconds */
+uint64_t pcpd_now_ns(void);   /* monotonic, nanoseconds (the ICMP rate limits) */
+#define NSEC_PER_MSEC 1000000ull
+#define NSEC_PER_SEC 1000000000ull
+
+/* Hop limit of the IPv6 packets pcpd sends into a softwire where the data
+ * plane's configuration names none. */
+#define PCPD_HOP_LIMIT 64
 
 /* RFC 6887 §14.1.3: after a state loss a server repeats its ANNOUNCE; both
  * roles send PCPD_ANNOUNCE_ROUNDS of them, round n (from 0) n seconds after

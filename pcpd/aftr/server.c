@@ -323,16 +323,12 @@ void pcpd_orphans_tick(struct pcpd *d)
 	d->orphan_deadline = 0;
 }
 
-int pcpd_server_start(struct pcpd *d, char *err, size_t errlen)
+/* The grant store; a corrupt one is moved aside and an empty one takes its
+ * place: the state is lost, and the epoch restarts (store.h). */
+static int open_store(struct pcpd *d, char *err, size_t errlen)
 {
-	struct scan_ctx sc = { .d = d };
-	int64_t base = 0, clean = 0;
-	int r;
+	int r = store_open(d->cfg.database, &d->store, err, errlen);
 
-	r = lw_aftr_maps_open_pinned(d->cfg.pin_root, &d->maps, err, errlen);
-	if (r)
-		return r;
-	r = store_open(d->cfg.database, &d->store, err, errlen);
 	if (r == -EUCLEAN) {
 		char aside[300];
 
@@ -343,6 +339,127 @@ int pcpd_server_start(struct pcpd *d, char *err, size_t errlen)
 			return -errno;
 		r = store_open(d->cfg.database, &d->store, err, errlen);
 	}
+	return r;
+}
+
+/* The epoch and the grants from the store; a store without an epoch has
+ * lost the state: epoch 0 is now, and every B4 must ask again. *clean:
+ * whether the last pcpd stopped in order. */
+static int restore_state(struct pcpd *d, int64_t *clean, char *err, size_t errlen)
+{
+	int64_t base = 0;
+	int r;
+
+	if (store_get_state(d->store, STORE_STATE_EPOCH_BASE, &base, err, errlen) || base <= 0) {
+		d->state_lost = true;
+		d->epoch_base = (int64_t)pcpd_now();
+		if (store_put_state(d->store, STORE_STATE_EPOCH_BASE, d->epoch_base, err, errlen))
+			return -EIO;
+	} else {
+		d->epoch_base = base;
+		if ((r = store_list_grants(d->store, restore_one, d, err, errlen)))
+			return r;
+	}
+	store_get_state(d->store, STORE_STATE_CLEAN, clean, err, errlen);
+	store_put_state(d->store, STORE_STATE_CLEAN, 0, err, errlen);
+	return 0;
+}
+
+/* After a state loss the bindings nobody can account for keep forwarding
+ * for the grace period: the B4s re-request at once on ANNOUNCE, suggesting
+ * their old sets. */
+static void keep_orphans(struct pcpd *d)
+{
+	d->orphan_deadline = pcpd_now() + d->cfg.orphan_grace;
+	d->next_announce_ms = pcpd_now_ms();
+	pcpd_log(LOG_WARN_, "no grant state in %s: epoch restarts at 0, %zu bindings kept %u s "
+		 "for their B4s to re-request, ANNOUNCE follows", d->cfg.database, d->orphans->n,
+		 d->cfg.orphan_grace);
+}
+
+/* With the state intact the store is authoritative: a binding without a
+ * grant was being removed when pcpd stopped. */
+static void remove_stale(struct pcpd *d, int64_t clean)
+{
+	size_t stale = 0;
+
+	for (size_t i = 0; i < d->orphans->n; i++) {
+		if (d->orphans->v[i].claimed)
+			continue;
+		lw_aftr_softwire_del(&d->maps, d->orphans->v[i].ipv4, d->orphans->v[i].psid, NULL, 0);
+		stale++;
+	}
+	pcpd_log(LOG_INFO_, "state restored from %s (%s shutdown): epoch %u, %zu stale bindings "
+		 "removed", d->cfg.database, clean ? "clean" : "unclean", pcpd_epoch(d), stale);
+}
+
+/* Every binding on a pool address must be a live grant: the grants are
+ * put in, and what is left is stale or orphaned. */
+static int reconcile_bindings(struct pcpd *d, int64_t clean)
+{
+	struct scan_ctx sc = { .d = d };
+
+	lw_aftr_softwire_foreach(&d->maps, scan_binding, &sc);
+	if (sc.fail)
+		return -ENOMEM;
+	d->orphans = calloc(1, sizeof(*d->orphans));
+	if (!d->orphans)
+		return -ENOMEM;
+	d->orphans->v = sc.v;
+	d->orphans->n = sc.n;
+	qsort(d->orphans->v, d->orphans->n, sizeof(*d->orphans->v), orphan_cmp);
+	alloc_foreach(d->alloc, reinstall_grant, d);
+	if (d->state_lost)
+		keep_orphans(d);
+	else
+		remove_stale(d, clean);
+	return 0;
+}
+
+/* ICMP errors, their rate limits, fragments and reassembly, and the ring
+ * buffer the data plane reports them through. */
+static int start_slow_path(struct pcpd *d, char *err, size_t errlen)
+{
+	uint32_t id;
+
+	d->sp.ipv4_addr = d->cfg.icmpv4_source;
+	d->sp.icmpv4_errors = d->cfg.icmpv4_source != 0;
+	d->sp.icmpv6_errors = true;
+	d->sp.hop_limit = PCPD_HOP_LIMIT;
+	d->sp.find_softwire = lw_slowpath_find_softwire_maps;
+	d->sp.ctx = &d->maps;
+	lw_slowpath_ratelimit_init(&d->rl, d->cfg.icmpv4_rate, d->cfg.icmpv4_rate, d->cfg.icmpv6_rate,
+				   d->cfg.icmpv6_rate, pcpd_now_ms() * NSEC_PER_MSEC);
+	/* fragments: the data plane's settings, pcpd's reassembly bounds */
+	lw_frag_cfg_defaults(&d->fc);
+	d->fc.max_frags = d->cfg.max_frags;
+	d->fc.max_packets = d->cfg.reasm_max_packets;
+	d->fc.timeout_ms = d->cfg.reasm_timeout * 1000u;
+	frag_cfg_refresh(d);
+	d->reasm = lw_reasm_new(&d->fc);
+	if (!d->reasm) {
+		snprintf(err, errlen, "reassembly state: out of memory");
+		return -ENOMEM;
+	}
+	/* RFC 7739: fragment Identifications not predictable */
+	if (getrandom(&id, sizeof(id), 0) == (ssize_t)sizeof(id))
+		lw_reasm_seed_id(d->reasm, id);
+	d->rb = ring_buffer__new(d->maps.events, pcpd_handle_event, d, NULL);
+	if (!d->rb) {
+		snprintf(err, errlen, "cannot open the lw_events ring buffer: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int pcpd_server_start(struct pcpd *d, char *err, size_t errlen)
+{
+	int64_t clean = 0;
+	int r;
+
+	r = lw_aftr_maps_open_pinned(d->cfg.pin_root, &d->maps, err, errlen);
+	if (!r)
+		r = open_store(d, err, errlen);
 	if (r)
 		return r;
 	d->alloc = alloc_new(&d->cfg.alloc, err, errlen);
@@ -355,88 +472,10 @@ int pcpd_server_start(struct pcpd *d, char *err, size_t errlen)
 	for (size_t i = 0; i < d->cfg.n_brs; i++)
 		if ((r = lw_aftr_br_add(&d->maps, &d->cfg.brs[i], err, errlen)))
 			return r;
-
-	if (store_get_state(d->store, STORE_STATE_EPOCH_BASE, &base, err, errlen) || base <= 0) {
-		/* no state: epoch 0 now, every B4 must ask again */
-		d->state_lost = true;
-		d->epoch_base = (int64_t)pcpd_now();
-		if (store_put_state(d->store, STORE_STATE_EPOCH_BASE, d->epoch_base, err, errlen))
-			return -EIO;
-	} else {
-		d->epoch_base = base;
-		if ((r = store_list_grants(d->store, restore_one, d, err, errlen)))
-			return r;
-	}
-	store_get_state(d->store, STORE_STATE_CLEAN, &clean, err, errlen);
-	store_put_state(d->store, STORE_STATE_CLEAN, 0, err, errlen);
-
-	/* reconcile: every binding on a pool address must be a live grant */
-	lw_aftr_softwire_foreach(&d->maps, scan_binding, &sc);
-	if (sc.fail)
-		return -ENOMEM;
-	d->orphans = calloc(1, sizeof(*d->orphans));
-	if (!d->orphans)
-		return -ENOMEM;
-	d->orphans->v = sc.v;
-	d->orphans->n = sc.n;
-	qsort(d->orphans->v, d->orphans->n, sizeof(*d->orphans->v), orphan_cmp);
-	alloc_foreach(d->alloc, reinstall_grant, d);
-	if (d->state_lost) {
-		/* keep forwarding for the grace period: the B4s re-request at
-		 * once on ANNOUNCE, suggesting their old sets */
-		d->orphan_deadline = pcpd_now() + d->cfg.orphan_grace;
-		d->next_announce_ms = pcpd_now_ms();
-		pcpd_log(LOG_WARN_, "no grant state in %s: epoch restarts at 0, %zu bindings kept %u s "
-			 "for their B4s to re-request, ANNOUNCE follows", d->cfg.database, d->orphans->n,
-			 d->cfg.orphan_grace);
-	} else {
-		size_t stale = 0;
-
-		/* the store is authoritative: a binding without a grant was
-		 * being removed when pcpd stopped */
-		for (size_t i = 0; i < d->orphans->n; i++) {
-			if (d->orphans->v[i].claimed)
-				continue;
-			lw_aftr_softwire_del(&d->maps, d->orphans->v[i].ipv4, d->orphans->v[i].psid, NULL, 0);
-			stale++;
-		}
-		pcpd_log(LOG_INFO_, "state restored from %s (%s shutdown): epoch %u, %zu stale bindings "
-			 "removed", d->cfg.database, clean ? "clean" : "unclean", pcpd_epoch(d), stale);
-	}
+	if ((r = restore_state(d, &clean, err, errlen)) || (r = reconcile_bindings(d, clean)))
+		return r;
 	pcpd_expire(d);
-
-	d->sp.ipv4_addr = d->cfg.icmpv4_source;
-	d->sp.icmpv4_errors = d->cfg.icmpv4_source != 0;
-	d->sp.icmpv6_errors = true;
-	d->sp.hop_limit = 64;
-	d->sp.find_softwire = lw_slowpath_find_softwire_maps;
-	d->sp.ctx = &d->maps;
-	lw_slowpath_ratelimit_init(&d->rl, d->cfg.icmpv4_rate, d->cfg.icmpv4_rate, d->cfg.icmpv6_rate,
-				   d->cfg.icmpv6_rate, pcpd_now_ms() * 1000000ull);
-	/* fragments: the data plane's settings, pcpd's reassembly bounds */
-	lw_frag_cfg_defaults(&d->fc);
-	d->fc.max_frags = d->cfg.max_frags;
-	d->fc.max_packets = d->cfg.reasm_max_packets;
-	d->fc.timeout_ms = d->cfg.reasm_timeout * 1000u;
-	frag_cfg_refresh(d);
-	d->reasm = lw_reasm_new(&d->fc);
-	if (!d->reasm) {
-		snprintf(err, errlen, "reassembly state: out of memory");
-		return -ENOMEM;
-	}
-	{
-		uint32_t id;
-
-		/* RFC 7739: fragment Identifications not predictable */
-		if (getrandom(&id, sizeof(id), 0) == (ssize_t)sizeof(id))
-			lw_reasm_seed_id(d->reasm, id);
-	}
-	d->rb = ring_buffer__new(d->maps.events, pcpd_handle_event, d, NULL);
-	if (!d->rb) {
-		snprintf(err, errlen, "cannot open the lw_events ring buffer: %s", strerror(errno));
-		return -errno;
-	}
-	return 0;
+	return start_slow_path(d, err, errlen);
 }
 
 void pcpd_server_stop(struct pcpd *d)
@@ -701,7 +740,7 @@ static int handle_frag_event(struct pcpd *d, const void *data, size_t size)
 	for (unsigned i = 0; i < out->n; i++) {
 		const struct lw_frag_pkt *p = &out->pkt[i];
 
-		if (p->icmp && !lw_slowpath_ratelimit_allow(&d->rl, p->kind, pcpd_now_ms() * 1000000ull)) {
+		if (p->icmp && !lw_slowpath_ratelimit_allow(&d->rl, p->kind, pcpd_now_ms() * NSEC_PER_MSEC)) {
 			d->ctr.icmp_ratelimited++;
 			continue;
 		}
@@ -728,7 +767,7 @@ int pcpd_handle_event(void *ctx, void *data, size_t size)
 	if (n <= 0)
 		return 0;
 	for (unsigned i = 0; i < out->n; i++) {
-		if (!lw_slowpath_ratelimit_allow(&d->rl, out->pkt[i].kind, pcpd_now_ms() * 1000000ull)) {
+		if (!lw_slowpath_ratelimit_allow(&d->rl, out->pkt[i].kind, pcpd_now_ms() * NSEC_PER_MSEC)) {
 			d->ctr.icmp_ratelimited++;
 			continue;
 		}

@@ -221,14 +221,6 @@ static void pool_check_soon(struct b4d *d, bool exhausted)
 
 /* ---- the slow path (B4-FRAG-1/2) ---------------------------------------- */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* B4-FRAG-1: the translated packet inside IPv6 to the lwAFTR, fragmented
  * at the tunnel MTU by b4_slow_fragment (the kernel would fragment only
  * above the route's MTU), through frag_fd (IPPROTO_RAW: the IPv6 headers
@@ -242,7 +234,7 @@ static void send_tunnel(struct b4d *d, const struct b4_slow_out *o, uint8_t hop_
 	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != sizeof(id))
 		id = (uint32_t)random();
 	if (d->frag_fd < 0 ||
-	    b4_slow_fragment(&d->cfg.tunnel, &d->cfg.aftr, o->tos, hop_limit ? hop_limit : 64, id,
+	    b4_slow_fragment(&d->cfg.tunnel, &d->cfg.aftr, o->tos, hop_limit ? hop_limit : PCPD_HOP_LIMIT, id,
 			     o->pkt, o->len, o->mtu, &fr)) {
 		d->slow.send_errors++;
 		return;
@@ -264,7 +256,7 @@ static void send_icmp(struct b4d *d, const struct b4_slow_out *o)
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = o->dst };
 	char a[LW_IPV4_STRLEN];
 
-	if (!b4_slow_rate_allow(&d->icmp_rl, now_ns())) {
+	if (!b4_slow_rate_allow(&d->icmp_rl, pcpd_now_ns())) {
 		d->slow.icmp_rate_limited++;
 		return;
 	}
@@ -482,7 +474,7 @@ static int start(struct b4d *d, char *err, size_t errlen)
 	d->icmp_fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_RAW);
 	if (d->icmp_fd < 0)
 		pcpd_log(LOG_WARN_, "raw IPv4 socket: %s (no ICMPv4 errors to LAN hosts)", strerror(errno));
-	b4_slow_rate_init(&d->icmp_rl, d->cfg.icmp_rate, now_ns());
+	b4_slow_rate_init(&d->icmp_rl, d->cfg.icmp_rate, pcpd_now_ns());
 	do {
 		r = (uint16_t)random();
 	} while (r < 1024 || r == LW_PCP_SERVER_PORT || r == LW_PCP_CLIENT_PORT);

@@ -39,14 +39,6 @@ static uint32_t lan_epoch(const struct b4d *d)
 	return e < 0 ? 0 : (uint32_t)e;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static void announce_soon(struct b4d *d)
 {
 	if (d->lan_fd < 0)
@@ -136,7 +128,7 @@ static int apply(struct b4d *d, uint8_t proto, __be32 addr, uint16_t port, __be3
 		r = lw_b4_explicit_del(&d->maps, proto, addr, htons(port));
 		return r == -ENOENT || r == -EPERM ? 0 : r;
 	}
-	until = mono_ns() + (uint64_t)(last > now ? last - now : 1) * 1000000000ull;
+	until = pcpd_now_ns() + (uint64_t)(last > now ? last - now : 1) * NSEC_PER_SEC;
 	/* PEERs first, each adding its remote; MAPs (no remote) last */
 	for (int pass = 0; pass < 2 && !r; pass++) {
 		for (size_t i = 0; i < d->n_lan && !r; i++) {
