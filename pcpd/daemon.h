@@ -24,6 +24,14 @@ uint64_t pcpd_now_ns(void);   /* monotonic, nanoseconds (the ICMP rate limits) *
 #define NSEC_PER_MSEC 1000000ull
 #define NSEC_PER_SEC 1000000000ull
 
+/* Datagrams a readable socket is drained of before the loop turns again:
+ * one busy socket does not starve the others. */
+#define PCPD_READ_BURST 64
+
+/* An IPv4/UDP datagram carrying PCP (a message is at most 1100 octets,
+ * RFC 6887 §7) as pcpd builds it: within an Ethernet MTU. */
+#define PCPD_PCP_PACKET_MAX 1500
+
 /* Hop limit of the IPv6 packets pcpd sends into a softwire where the data
  * plane's configuration names none. */
 #define PCPD_HOP_LIMIT 64

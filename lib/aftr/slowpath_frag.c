@@ -11,8 +11,6 @@
 #include "net_frag.h"
 
 
-uint32_t sp_reasm_next_id6(struct lw_reasm *r);
-
 /* ---- the lwAFTR on whole packets ---- */
 
 static int none(struct lw_frag_out *out, int reason)
@@ -374,13 +372,12 @@ int lw_slowpath_decap_whole(const struct lw_slowpath_cfg *cfg, const struct lw_f
 	return n;
 }
 
-static uint8_t reasm_buf[LW_FRAG_PKT_MAX];
-
 int lw_slowpath_frag_event(const struct lw_slowpath_cfg *cfg, const struct lw_frag_cfg *fc,
 			   struct lw_reasm *r, const struct lw_event *ev, size_t ev_size,
 			   uint64_t now_ms, struct lw_frag_out *out)
 {
 	size_t whole = 0;
+	uint8_t *buf;
 	int rc;
 
 	lw_frag_out_init(out);
@@ -412,11 +409,12 @@ int lw_slowpath_frag_event(const struct lw_slowpath_cfg *cfg, const struct lw_fr
 	}
 	if (!r)
 		return none(out, LW_FRAG_NO_ROOM);
+	buf = sp_reasm_buf(r);
 	if (ev->l3_proto == ETH_P_IP && ev->dir == LW_DIR_FROM_INTERNET) {
-		rc = lw_reasm_ipv4(r, ev->pkt, ev->cap_len, now_ms, reasm_buf, sizeof(reasm_buf), &whole);
+		rc = lw_reasm_ipv4(r, ev->pkt, ev->cap_len, now_ms, buf, LW_FRAG_PKT_MAX, &whole);
 		if (rc <= 0)
 			return none(out, rc < 0 ? -rc : LW_FRAG_PENDING);
-		return lw_slowpath_encap_whole(cfg, fc, r, reasm_buf, whole, fc->ipv6_mtu, false, out);
+		return lw_slowpath_encap_whole(cfg, fc, r, buf, whole, fc->ipv6_mtu, false, out);
 	}
 	if (ev->l3_proto == ETH_P_IPV6 && ev->dir == LW_DIR_FROM_B4) {
 		size_t off = SP_IPV6_HDR, end;
@@ -437,19 +435,19 @@ int lw_slowpath_frag_event(const struct lw_slowpath_cfg *cfg, const struct lw_fr
 			 * reassembled per (B4, BR), then the tunnel packet is
 			 * rebuilt around it and validated as a whole one */
 			rc = lw_reasm_ipv4_tunnel(r, ev->pkt + off, end - off, ev->pkt, now_ms,
-						  reasm_buf + off, sizeof(reasm_buf) - off, &whole);
+						  buf + off, LW_FRAG_PKT_MAX - off, &whole);
 			if (rc <= 0)
 				return none(out, rc < 0 ? -rc : LW_FRAG_PENDING);
 			if (off - SP_IPV6_HDR + whole > 65535)
 				return none(out, LW_FRAG_INVALID);
-			memcpy(reasm_buf, ev->pkt, off);
-			sp_put16(reasm_buf + 4, (uint16_t)(off - SP_IPV6_HDR + whole));
-			return lw_slowpath_decap_whole(cfg, fc, r, reasm_buf, off + whole, fc->ipv4_mtu, out);
+			memcpy(buf, ev->pkt, off);
+			sp_put16(buf + 4, (uint16_t)(off - SP_IPV6_HDR + whole));
+			return lw_slowpath_decap_whole(cfg, fc, r, buf, off + whole, fc->ipv4_mtu, out);
 		}
-		rc = lw_reasm_ipv6(r, ev->pkt, ev->cap_len, now_ms, reasm_buf, sizeof(reasm_buf), &whole);
+		rc = lw_reasm_ipv6(r, ev->pkt, ev->cap_len, now_ms, buf, LW_FRAG_PKT_MAX, &whole);
 		if (rc <= 0)
 			return none(out, rc < 0 ? -rc : LW_FRAG_PENDING);
-		return lw_slowpath_decap_whole(cfg, fc, r, reasm_buf, whole, fc->ipv4_mtu, out);
+		return lw_slowpath_decap_whole(cfg, fc, r, buf, whole, fc->ipv4_mtu, out);
 	}
 	return -EINVAL;
 }

@@ -77,6 +77,16 @@ int sp_emit_icmp6(struct lw_slowpath_out *out, const struct in6_addr *src,
 		  const struct in6_addr *dst, uint8_t type, uint8_t code, uint32_t rest,
 		  const uint8_t *quote, size_t qlen);
 
+/* slowpath_reasm.c, for slowpath_frag.c */
+
+struct lw_reasm;
+/* The next IPv6 fragment Identification (then +1). */
+uint32_t sp_reasm_next_id6(struct lw_reasm *r);
+/* Where a packet whose last fragment came in is put together whole:
+ * LW_FRAG_PKT_MAX octets of the reassembly state, so that the slow path
+ * keeps no buffer of its own. */
+uint8_t *sp_reasm_buf(struct lw_reasm *r);
+
 /* Records why nothing was sent and returns 0, for "return sp_none(...)". */
 static inline int sp_none(struct lw_slowpath_out *out, enum lw_slowpath_reason r)
 {

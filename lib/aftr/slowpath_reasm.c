@@ -40,6 +40,7 @@ struct lw_reasm {
 	struct lw_frag_cfg fc;
 	struct reasm_table t4, t6;
 	uint32_t next_id6;
+	uint8_t buf[LW_FRAG_PKT_MAX]; /* the packet being put together whole */
 };
 
 void lw_frag_cfg_defaults(struct lw_frag_cfg *fc)
@@ -104,10 +105,14 @@ void lw_reasm_seed_id(struct lw_reasm *r, uint32_t id)
 	r->next_id6 = id;
 }
 
-uint32_t sp_reasm_next_id6(struct lw_reasm *r);
 uint32_t sp_reasm_next_id6(struct lw_reasm *r)
 {
 	return r->next_id6++;
+}
+
+uint8_t *sp_reasm_buf(struct lw_reasm *r)
+{
+	return r->buf;
 }
 
 static unsigned table_expire(const struct lw_reasm *r, struct reasm_table *t, uint64_t now_ms)

@@ -227,7 +227,7 @@ static void pool_check_soon(struct b4d *d, bool exhausted)
  * are ours; the traffic class is the inner TOS, as in the data plane). */
 static void send_tunnel(struct b4d *d, const struct b4_slow_out *o, uint8_t hop_limit)
 {
-	static struct b4_slow_frags fr;
+	struct b4_slow_frags *fr = &d->frags;
 	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_addr = d->cfg.aftr };
 	uint32_t id;
 
@@ -235,20 +235,20 @@ static void send_tunnel(struct b4d *d, const struct b4_slow_out *o, uint8_t hop_
 		id = (uint32_t)random();
 	if (d->frag_fd < 0 ||
 	    b4_slow_fragment(&d->cfg.tunnel, &d->cfg.aftr, o->tos, hop_limit ? hop_limit : PCPD_HOP_LIMIT, id,
-			     o->pkt, o->len, o->mtu, &fr)) {
+			     o->pkt, o->len, o->mtu, fr)) {
 		d->slow.send_errors++;
 		return;
 	}
-	for (size_t i = 0; i < fr.n; i++)
-		if (sendto(d->frag_fd, fr.pkt[i], fr.len[i], 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
+	for (size_t i = 0; i < fr->n; i++)
+		if (sendto(d->frag_fd, fr->pkt[i], fr->len[i], 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
 			d->slow.send_errors++;
-			pcpd_log(LOG_DEBUG_, "slow path: fragment %zu of %zu to the lwAFTR: %s", i + 1, fr.n,
+			pcpd_log(LOG_DEBUG_, "slow path: fragment %zu of %zu to the lwAFTR: %s", i + 1, fr->n,
 				 strerror(errno));
 			return;
 		}
 	d->slow.tunnel_sent++;
 	pcpd_log(LOG_DEBUG_, "slow path: %zu-byte IPv4 packet sent through the tunnel in %zu IPv6 "
-		 "fragment(s), MTU %u (B4-FRAG-1)", o->len, fr.n, o->mtu);
+		 "fragment(s), MTU %u (B4-FRAG-1)", o->len, fr->n, o->mtu);
 }
 
 static void send_icmp(struct b4d *d, const struct b4_slow_out *o)
@@ -274,7 +274,7 @@ static void send_icmp(struct b4d *d, const struct b4_slow_out *o)
 
 static void slow_event(struct b4d *d, const void *data, size_t size)
 {
-	static struct b4_slow_out out;
+	struct b4_slow_out *out = &d->slow_out;
 	struct lw_b4_config dp = d->dp;
 	struct b4_slow_lan lan;
 
@@ -284,24 +284,24 @@ static void slow_event(struct b4d *d, const void *data, size_t size)
 		dp = d->dp;
 	lan.addr = dp.lan_addr;
 	lan.prefixlen = dp.lan_prefixlen;
-	if (b4_slow_event(&lan, data, size, &out))
+	if (b4_slow_event(&lan, data, size, out))
 		return;
-	switch (out.kind) {
+	switch (out->kind) {
 	case B4_SLOW_ICMP_TO_LAN:
-		send_icmp(d, &out);
+		send_icmp(d, out);
 		break;
 	case B4_SLOW_TO_TUNNEL:
-		send_tunnel(d, &out, dp.hop_limit);
+		send_tunnel(d, out, dp.hop_limit);
 		break;
 	default:
-		if (out.why == B4_SLOW_TRUNCATED) {
+		if (out->why == B4_SLOW_TRUNCATED) {
 			d->slow.tunnel_refused++;
 			pcpd_log(LOG_INFO_, "slow path: a packet to fragment arrived truncated: dropped "
 				 "(%llu so far)", (unsigned long long)d->slow.tunnel_refused);
 		} else {
 			d->slow.icmp_suppressed++;
 			pcpd_log(LOG_DEBUG_, "slow path: no packet for event %u: %s",
-				 ((const struct lw_b4_event *)data)->type, b4_slow_reason_name(out.why));
+				 ((const struct lw_b4_event *)data)->type, b4_slow_reason_name(out->why));
 		}
 	}
 }

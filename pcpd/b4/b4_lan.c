@@ -381,9 +381,9 @@ static void serve(struct b4d *d, const struct pcp_request *req, const struct soc
 
 void b4_lan_readable(struct b4d *d)
 {
-	static struct pcp_request req; /* 1.1 KiB raw copy: not on the stack */
+	struct pcp_request *req = &d->lan_req;
 
-	for (int burst = 0; burst < 64; burst++) {
+	for (int burst = 0; burst < PCPD_READ_BURST; burst++) {
 		uint8_t buf[PCP_MAX_LEN + 4];
 		struct sockaddr_in from;
 		socklen_t fl = sizeof(from);
@@ -396,29 +396,29 @@ void b4_lan_readable(struct b4d *d)
 		if (n < 0)
 			return;
 		pcp_addr_from_ipv4(&src, from.sin_addr.s_addr);
-		v = pcp_server_validate(buf, (size_t)n, &src, &req, &result);
+		v = pcp_server_validate(buf, (size_t)n, &src, req, &result);
 		if (v == PCP_VERDICT_DROP)
 			continue;
 		if (v == PCP_VERDICT_ERROR) {
-			reply(d, &req, result, result == PCP_RES_NO_RESOURCES ? PCPD_SHORT_ERROR_LIFETIME :
+			reply(d, req, result, result == PCP_RES_NO_RESOURCES ? PCPD_SHORT_ERROR_LIFETIME :
 			      PCPD_LONG_ERROR_LIFETIME, NULL, &from);
 			continue;
 		}
 		/* hosts of the LAN only: the lwB4 maps nothing for anyone else */
 		mask = d->dp.lan_prefixlen ? htonl(~0u << (32 - d->dp.lan_prefixlen)) : 0;
 		if (d->dp.lan_addr && ((from.sin_addr.s_addr ^ d->dp.lan_addr) & mask)) {
-			reply(d, &req, PCP_RES_NOT_AUTHORIZED, PCPD_LONG_ERROR_LIFETIME, NULL, &from);
+			reply(d, req, PCP_RES_NOT_AUTHORIZED, PCPD_LONG_ERROR_LIFETIME, NULL, &from);
 			continue;
 		}
-		result = pcp_third_party_check(&req, &src, false);
+		result = pcp_third_party_check(req, &src, false);
 		if (result != PCP_RES_SUCCESS) {
-			reply(d, &req, result, PCPD_LONG_ERROR_LIFETIME, NULL, &from);
+			reply(d, req, result, PCPD_LONG_ERROR_LIFETIME, NULL, &from);
 			continue;
 		}
-		if (req.opcode == PCP_OP_ANNOUNCE)
-			reply(d, &req, PCP_RES_SUCCESS, 0, NULL, &from);
+		if (req->opcode == PCP_OP_ANNOUNCE)
+			reply(d, req, PCP_RES_SUCCESS, 0, NULL, &from);
 		else
-			serve(d, &req, &from);
+			serve(d, req, &from);
 	}
 }
 
