@@ -29,7 +29,7 @@ int sp_parse_ipv4(const uint8_t *p, size_t avail, struct sp_ipv4 *ip)
 	ip->proto = p[9];
 	memcpy(&ip->src, p + 12, 4);
 	memcpy(&ip->dst, p + 16, 4);
-	ip->later_fragment = (sp_get16(p + 6) & 0x1fff) != 0;
+	ip->later_fragment = (sp_get16(p + 6) & SP_IPV4_OFFSET) != 0;
 	if (ip->later_fragment) {
 		/* no transport header: an ICMP fragment may be an error */
 		ip->icmp_error = ip->proto == SP_PROTO_ICMP;

@@ -47,7 +47,7 @@ void lw_frag_cfg_defaults(struct lw_frag_cfg *fc)
 {
 	memset(fc, 0, sizeof(*fc));
 	fc->flags = LW_CFG_DEFAULT_FLAGS;
-	fc->hop_limit = 64;
+	fc->hop_limit = SP_DEFAULT_TUNNEL_HOP_LIMIT;
 	fc->ipv4_mtu = 1500;
 	fc->ipv6_mtu = 1500;
 	fc->max_frags = 40;
@@ -262,8 +262,8 @@ int lw_reasm_ipv4_tunnel(struct lw_reasm *r, const uint8_t *pkt, size_t len, con
 	if (ihl < SP_IPV4_HDR || tot < ihl || tot > len)
 		return -LW_FRAG_INVALID;
 	fo = sp_get16(pkt + 6);
-	more = fo & 0x2000;
-	off = (uint32_t)(fo & 0x1fff) * 8;
+	more = fo & SP_IPV4_MF;
+	off = (uint32_t)(fo & SP_IPV4_OFFSET) * 8;
 	if (!more && !off)
 		return -LW_FRAG_INVALID; /* not a fragment */
 	memcpy(key, pkt + 12, 8);
@@ -297,7 +297,7 @@ int lw_reasm_ipv4_tunnel(struct lw_reasm *r, const uint8_t *pkt, size_t len, con
 	memcpy(out + p->hdr_len, p->data, p->total);
 	*out_len = p->hdr_len + p->total;
 	sp_put16(out + 2, (uint16_t)*out_len);
-	sp_put16(out + 6, sp_get16(out + 6) & 0x4000); /* DF as the first fragment had it */
+	sp_put16(out + 6, sp_get16(out + 6) & SP_IPV4_DF); /* DF as the first fragment had it */
 	sp_put16(out + 10, 0);
 	sp_put16(out + 10, sp_csum_final(sp_csum_add(out, p->hdr_len, 0)));
 	pkt_drop(&r->t4, p);
