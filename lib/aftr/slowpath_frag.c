@@ -180,7 +180,7 @@ static int encap_send(const struct lw_slowpath_cfg *cfg, const struct lw_frag_cf
 	int n;
 
 	(void)cfg;
-	if (tot + SP_IPV6_HDR > 65535 + SP_IPV6_HDR)
+	if (tot > SP_LEN_MAX)
 		return none(out, LW_FRAG_INVALID);
 	buf = malloc(SP_IPV6_HDR + tot);
 	if (!buf)
@@ -458,7 +458,8 @@ int lw_slowpath_frag_event(const struct lw_slowpath_cfg *cfg, const struct lw_fr
 		if (end > ev->cap_len)
 			return none(out, LW_SLOWPATH_MALFORMED);
 		nh = ev->pkt[6];
-		while ((nh == 0 || nh == 60) && off + 8 <= end && off < SP_IPV6_HDR + 256) {
+		while ((nh == SP_PROTO_HOPOPTS || nh == SP_PROTO_DSTOPTS) && off + 8 <= end &&
+		       off < SP_IPV6_HDR + SP_IPV6_EXT_MAX) {
 			nh = ev->pkt[off];
 			off += ((size_t)ev->pkt[off + 1] + 1) * 8;
 		}
@@ -470,7 +471,7 @@ int lw_slowpath_frag_event(const struct lw_slowpath_cfg *cfg, const struct lw_fr
 						  buf + off, LW_FRAG_PKT_MAX - off, &whole);
 			if (rc <= 0)
 				return none(out, rc < 0 ? -rc : LW_FRAG_PENDING);
-			if (off - SP_IPV6_HDR + whole > 65535)
+			if (off - SP_IPV6_HDR + whole > SP_LEN_MAX)
 				return none(out, LW_FRAG_INVALID);
 			memcpy(buf, ev->pkt, off);
 			sp_put16(buf + 4, (uint16_t)(off - SP_IPV6_HDR + whole));

@@ -18,6 +18,19 @@
  * says 0 (lw_slowpath_cfg, lw_frag_cfg). */
 #define SP_DEFAULT_TUNNEL_HOP_LIMIT 64
 
+/* Largest value of an IPv4 total length or IPv6 payload length. */
+#define SP_LEN_MAX 65535
+
+/* IPv6 extension headers before a fragment header (RFC 8200 §4), and how
+ * many octets of them the slow path walks or keeps. */
+#define SP_PROTO_HOPOPTS 0
+#define SP_PROTO_ROUTING 43
+#define SP_PROTO_DSTOPTS 60
+#define SP_IPV6_EXT_MAX 256
+/* the fragment header's offset (in octets, 8-aligned) and M flag */
+#define SP_IPV6_FRAG_OFFSET 0xfff8
+#define SP_IPV6_FRAG_MORE 1
+
 /* IPv4 flags and fragment offset (RFC 791) */
 #define SP_IPV4_DF 0x4000
 #define SP_IPV4_MF 0x2000

@@ -19,7 +19,7 @@ struct reasm_pkt {
 	bool used;
 	uint8_t key[48];     /* v4: src dst proto id [tunnel B4 BR]; v6: src dst id */
 	uint64_t first_ms;
-	uint8_t hdr[SP_IPV6_HDR + 256]; /* header(s) of the first fragment */
+	uint8_t hdr[SP_IPV6_HDR + SP_IPV6_EXT_MAX]; /* header(s) of the first fragment */
 	size_t hdr_len;      /* 0 until the first fragment is here */
 	size_t nh_off;       /* IPv6: where the next-header byte to patch is, in hdr */
 	uint8_t nexthdr;     /* IPv6: the fragment header's next header */
@@ -174,6 +174,17 @@ static struct reasm_pkt *table_get(struct lw_reasm *r, struct reasm_table *t, co
 	return free_slot;
 }
 
+/* The packet of a fragment with this key, once the timed-out ones went;
+ * NULL when there is no room. */
+static struct reasm_pkt *packet_of(struct lw_reasm *r, struct reasm_table *t, const uint8_t *key,
+				   size_t klen, uint64_t now_ms)
+{
+	bool evicted = false;
+
+	lw_reasm_expire(r, now_ms);
+	return table_get(r, t, key, klen, now_ms, &evicted);
+}
+
 /* Adds payload [off, off+len) with data; more: the fragment's M flag.
  * Returns 1 when complete, 0 when not, -reason when the packet is dropped
  * (or, for a duplicate, -LW_FRAG_PENDING: the fragment alone is ignored). */
@@ -182,7 +193,8 @@ static int pkt_add(struct lw_reasm *r, struct reasm_table *t, struct reasm_pkt *
 {
 	uint32_t end = off + len;
 
-	if (len == 0 || end > 65535 || (more && (len & 7)) || (p->total && (end > p->total || (!more && end != p->total)))) {
+	if (len == 0 || end > SP_LEN_MAX || (more && (len & 7)) ||
+	    (p->total && (end > p->total || (!more && end != p->total)))) {
 		pkt_drop(t, p);
 		return -LW_FRAG_INVALID;
 	}
@@ -252,7 +264,7 @@ int lw_reasm_ipv4_tunnel(struct lw_reasm *r, const uint8_t *pkt, size_t len, con
 	uint16_t fo;
 	uint32_t off;
 	struct reasm_pkt *p;
-	bool evicted = false, more;
+	bool more;
 	int rc;
 
 	if (len < SP_IPV4_HDR || (pkt[0] >> 4) != 4)
@@ -276,8 +288,7 @@ int lw_reasm_ipv4_tunnel(struct lw_reasm *r, const uint8_t *pkt, size_t len, con
 		key[11] = 1;
 		memcpy(key + 12, outer + 8, 32);
 	}
-	lw_reasm_expire(r, now_ms);
-	p = table_get(r, &r->t4, key, sizeof(key), now_ms, &evicted);
+	p = packet_of(r, &r->t4, key, sizeof(key), now_ms);
 	if (!p)
 		return -LW_FRAG_NO_ROOM;
 	if (off == 0 && !p->hdr_len) {
@@ -289,7 +300,7 @@ int lw_reasm_ipv4_tunnel(struct lw_reasm *r, const uint8_t *pkt, size_t len, con
 		return 0;
 	if (rc <= 0)
 		return rc;
-	if (p->hdr_len + p->total > cap || p->hdr_len + p->total > 65535) {
+	if (p->hdr_len + p->total > cap || p->hdr_len + p->total > SP_LEN_MAX) {
 		pkt_drop(&r->t4, p);
 		return -LW_FRAG_INVALID;
 	}
@@ -311,7 +322,7 @@ int lw_reasm_ipv6(struct lw_reasm *r, const uint8_t *pkt, size_t len, uint64_t n
 	size_t off = SP_IPV6_HDR, nh_off = 6, end;
 	uint32_t foff;
 	struct reasm_pkt *p;
-	bool evicted = false, more;
+	bool more;
 	uint16_t fo;
 	int rc;
 
@@ -322,24 +333,23 @@ int lw_reasm_ipv6(struct lw_reasm *r, const uint8_t *pkt, size_t len, uint64_t n
 		return -LW_FRAG_INVALID;
 	nh = pkt[6];
 	/* the unfragmentable part: hop-by-hop, routing, destination options */
-	while (nh == 0 || nh == 43 || nh == 60) {
+	while (nh == SP_PROTO_HOPOPTS || nh == SP_PROTO_ROUTING || nh == SP_PROTO_DSTOPTS) {
 		if (off + 8 > end)
 			return -LW_FRAG_INVALID;
 		nh_off = off;
 		nh = pkt[off];
 		off += ((size_t)pkt[off + 1] + 1) * 8;
-		if (off > SP_IPV6_HDR + 256 - 8)
+		if (off > SP_IPV6_HDR + SP_IPV6_EXT_MAX - 8)
 			return -LW_FRAG_INVALID;
 	}
-	if (nh != 44 || off + 8 > end)
+	if (nh != SP_PROTO_FRAGMENT || off + SP_FRAG_HDR > end)
 		return -LW_FRAG_INVALID;
 	fo = sp_get16(pkt + off + 2);
-	more = fo & 1;
-	foff = (uint32_t)(fo >> 3) * 8;
+	more = fo & SP_IPV6_FRAG_MORE;
+	foff = fo & SP_IPV6_FRAG_OFFSET;
 	memcpy(key, pkt + 8, 32);
 	memcpy(key + 32, pkt + off + 4, 4);
-	lw_reasm_expire(r, now_ms);
-	p = table_get(r, &r->t6, key, sizeof(key), now_ms, &evicted);
+	p = packet_of(r, &r->t6, key, sizeof(key), now_ms);
 	if (!p)
 		return -LW_FRAG_NO_ROOM;
 	if (foff == 0 && !p->hdr_len) {
@@ -353,7 +363,7 @@ int lw_reasm_ipv6(struct lw_reasm *r, const uint8_t *pkt, size_t len, uint64_t n
 		return 0;
 	if (rc <= 0)
 		return rc;
-	if (p->hdr_len + p->total > cap || p->hdr_len - SP_IPV6_HDR + p->total > 65535) {
+	if (p->hdr_len + p->total > cap || p->hdr_len - SP_IPV6_HDR + p->total > SP_LEN_MAX) {
 		pkt_drop(&r->t6, p);
 		return -LW_FRAG_INVALID;
 	}
