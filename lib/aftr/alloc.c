@@ -29,7 +29,7 @@ struct alloc *alloc_new(const struct alloc_config *c, char *err, size_t errlen)
 	if (alloc_ranges_build(a->pools, c->n_pools, &a->ranges, &a->n_ranges, err, errlen) ||
 	    alloc_addrs_init(a, err, errlen))
 		goto fail;
-	if (alloc_subs_init(a) || alloc_heap_reserve(a, 64))
+	if (alloc_subs_init(a) || alloc_heap_reserve(a, ALLOC_HEAP_FIRST_CAP))
 		goto nomem;
 	return a;
 nomem:

@@ -26,6 +26,11 @@ uint32_t pcpd_epoch(const struct pcpd *d)
 	return e < 0 ? 0 : (uint32_t)e;
 }
 
+/* How often reassembly times out and the data plane's fragment settings
+ * are read again, and how often the data plane is checked for a reload. */
+#define FRAG_TICK_MS 1000
+#define DATAPLANE_CHECK_MS 2000
+
 /* ---- bindings ------------------------------------------------------------------ */
 
 struct orphan {
@@ -73,10 +78,13 @@ static bool in_pools(const struct pcpd *d, __be32 ipv4)
 	return false;
 }
 
+/* Bindings of another psid-len are collected this many at a time. */
+#define EVICT_BATCH 256
+
 struct evict_ctx {
 	__be32 ipv4;
 	uint8_t keep_psid_len;
-	struct lw_softwire_key dead[256];
+	struct lw_softwire_key dead[EVICT_BATCH];
 	size_t n;
 };
 
@@ -84,7 +92,7 @@ static int collect_other_len(const struct lw_softwire_row *r, void *arg)
 {
 	struct evict_ctx *c = arg;
 
-	if (r->entry.ipv4 == c->ipv4 && r->entry.ps.psid_len != c->keep_psid_len && c->n < 256) {
+	if (r->entry.ipv4 == c->ipv4 && r->entry.ps.psid_len != c->keep_psid_len && c->n < EVICT_BATCH) {
 		c->dead[c->n].ipv4 = r->entry.ipv4;
 		c->dead[c->n].psid = r->entry.psid;
 		c->n++;
@@ -112,7 +120,7 @@ static int install_binding(struct pcpd *d, const struct alloc_grant *g)
 			lw_aftr_softwire_foreach(&d->maps, collect_other_len, &c);
 			for (size_t i = 0; i < c.n; i++)
 				lw_aftr_softwire_del(&d->maps, c.dead[i].ipv4, c.dead[i].psid, NULL, 0);
-		} while (c.n == 256);
+		} while (c.n == EVICT_BATCH);
 		r = lw_aftr_softwire_add(&d->maps, &e, err, sizeof(err));
 	}
 	if (r)
@@ -229,7 +237,7 @@ void pcpd_frag_tick(struct pcpd *d)
 
 	if (!d->reasm || now < d->next_frag_tick_ms)
 		return;
-	d->next_frag_tick_ms = now + 1000;
+	d->next_frag_tick_ms = now + FRAG_TICK_MS;
 	d->ctr.reasm_expired += lw_reasm_expire(d->reasm, now);
 	frag_cfg_refresh(d);
 }
@@ -248,7 +256,7 @@ void pcpd_dataplane_tick(struct pcpd *d)
 
 	if (!d->cfg.n_pools || now < d->next_dataplane_check_ms)
 		return;
-	d->next_dataplane_check_ms = now + 2000;
+	d->next_dataplane_check_ms = now + DATAPLANE_CHECK_MS;
 	if (lw_aftr_pool_covers(&d->maps, d->cfg.pools[0].prefix, d->cfg.pools[0].prefix_len) != -ENOENT)
 		return;
 	for (size_t i = 0; i < d->cfg.n_pools; i++)
@@ -280,7 +288,8 @@ void pcpd_announce_tick(struct pcpd *d)
 			struct in6_addr b4, br;
 
 			/* one per B4 is enough: skip repeats of the previous B4 */
-			if (i && !memcmp(&d->orphans->v[i].b4, &d->orphans->v[i - 1].b4, 16))
+			if (i && !memcmp(&d->orphans->v[i].b4, &d->orphans->v[i - 1].b4,
+					 sizeof(struct in6_addr)))
 				continue;
 			if (lw_aftr_softwire_get(&d->maps, d->orphans->v[i].ipv4, d->orphans->v[i].psid,
 						 &b4, &br))

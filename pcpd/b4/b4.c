@@ -53,6 +53,8 @@
  * events walks the mappings at most once per B4_EVENT_CHECK_MS. */
 #define B4_TICK_MS 1000
 #define B4_EVENT_CHECK_MS 100
+/* The client's source port is drawn above the well-known ports. */
+#define B4_FIRST_SPORT 1024
 
 uint64_t b4_now_ms(void)
 {
@@ -477,7 +479,7 @@ static int start(struct b4d *d, char *err, size_t errlen)
 	b4_slow_rate_init(&d->icmp_rl, d->cfg.icmp_rate, pcpd_now_ns());
 	do {
 		r = (uint16_t)random();
-	} while (r < 1024 || r == LW_PCP_SERVER_PORT || r == LW_PCP_CLIENT_PORT);
+	} while (r < B4_FIRST_SPORT || r == LW_PCP_SERVER_PORT || r == LW_PCP_CLIENT_PORT);
 	d->sport = r;
 	d->rb = ring_buffer__new(d->maps.events, handle_event, d, NULL);
 	if (!d->rb)
