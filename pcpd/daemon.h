@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* What both roles of pcpd share: logging (stderr or syslog), clocks, one
- * daemon per database. */
+ * daemon per database, and the limits and schedules both follow. */
 #ifndef LW4O6_PCPD_DAEMON_H
 #define LW4O6_PCPD_DAEMON_H
 

@@ -61,9 +61,9 @@ struct pcpd {
 	struct lw_frag_out frag_out;
 };
 
-/* aftr.c: the role (main.c). Run until SIGTERM/SIGINT: 0, or 1 on a
- * start-up error; log_delta is the -v/-q count added to the configured log
- * level. */
+/* aftr.c: the role's entry points for main.c. Runs until SIGTERM/SIGINT:
+ * 0, or 1 on a start-up error; log_delta is the -v/-q count added to the
+ * configured log level. */
 int pcpd_aftr_main(const char *config, int log_delta);
 /* pcpd --role aftr --list-grants [--json]: the stored grants. */
 int pcpd_aftr_list(const char *config, bool json);
