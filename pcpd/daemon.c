@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* What both roles of pcpd share (daemon.h): logging, clocks, the database
- * lock. */
+/* What both roles of pcpd share (daemon.h): logging, clocks, the ANNOUNCE
+ * schedule, the database lock. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -51,12 +51,24 @@ uint64_t pcpd_now(void)
 	return (uint64_t)time(NULL);
 }
 
-uint64_t pcpd_now_ms(void)
+uint64_t pcpd_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t pcpd_now_ms(void)
+{
+	return pcpd_now_ns() / NSEC_PER_MSEC;
+}
+
+uint64_t pcpd_announce_delay_ms(unsigned round)
+{
+	static const uint64_t delay_ms[PCPD_ANNOUNCE_ROUNDS] = { 0, 1000, 2000 };
+
+	return round < PCPD_ANNOUNCE_ROUNDS ? delay_ms[round] : 0;
 }
 
 /* Holds an exclusive lock on DATABASE.lock for the life of the process. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* What both roles of pcpd share: logging (stderr or syslog), clocks, one
- * daemon per database. */
+ * daemon per database, and the limits and schedules both follow. */
 #ifndef LW4O6_PCPD_DAEMON_H
 #define LW4O6_PCPD_DAEMON_H
 
@@ -20,6 +20,33 @@ void pcpd_log_to_syslog(void);
 
 uint64_t pcpd_now(void);      /* wall clock, seconds */
 uint64_t pcpd_now_ms(void);   /* monotonic, milliseconds */
+uint64_t pcpd_now_ns(void);   /* monotonic, nanoseconds (the ICMP rate limits) */
+#define NSEC_PER_MSEC 1000000ull
+#define NSEC_PER_SEC 1000000000ull
+
+/* Datagrams a readable socket is drained of before the loop turns again:
+ * one busy socket does not starve the others. */
+#define PCPD_READ_BURST 64
+
+/* An IPv4/UDP datagram carrying PCP (a message is at most 1100 octets,
+ * RFC 6887 §7) as pcpd builds it: within an Ethernet MTU. */
+#define PCPD_PCP_PACKET_MAX 1500
+
+/* Hop limit of the IPv6 packets pcpd sends into a softwire where the data
+ * plane's configuration names none. */
+#define PCPD_HOP_LIMIT 64
+
+/* RFC 6887 §14.1.3: after a state loss a server repeats its ANNOUNCE; both
+ * roles send PCPD_ANNOUNCE_ROUNDS of them, round n (from 0) n seconds after
+ * the one before. */
+#define PCPD_ANNOUNCE_ROUNDS 3
+uint64_t pcpd_announce_delay_ms(unsigned round);
+
+/* RFC 6887 §7.4: lifetimes of error responses the daemon decides itself
+ * (the allocator has its own, configured): short for a lack of resources,
+ * which may pass, long for the rest. */
+#define PCPD_SHORT_ERROR_LIFETIME 30
+#define PCPD_LONG_ERROR_LIFETIME 1800
 
 /* One daemon per database (both roles): an exclusive flock on DATABASE.lock,
  * held until exit. 0, or a negative errno with the message in err. */

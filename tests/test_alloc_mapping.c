@@ -152,6 +152,29 @@ static void test_delete(void **state)
 	alloc_free(a);
 }
 
+struct expired_log {
+	unsigned int n;
+	uint16_t psid[8];
+	uint64_t expires_at[8];
+};
+
+/* Takes out every grant expired at now, in l unless NULL; how many. */
+static unsigned int expire(struct alloc *a, uint64_t now, struct expired_log *l)
+{
+	struct alloc_grant g;
+	unsigned int n = 0;
+
+	for (; alloc_expire_next(a, now, &g); n++) {
+		if (!l)
+			continue;
+		assert_true(l->n < 8);
+		l->psid[l->n] = g.psid;
+		l->expires_at[l->n] = g.expires_at;
+		l->n++;
+	}
+	return n;
+}
+
 /* RFC 6887 §15 reuse time: a freed block goes to nobody else during the
  * hold, the same client gets it straight back, and after the hold it is
  * free for anyone. */
@@ -201,10 +224,10 @@ static void test_reuse_hold(void **state)
 
 	/* Hold ends at 1060 + 120. */
 	assert_int_equal(alloc_next_deadline(a), 1180);
-	alloc_expire(a, 1179, NULL, NULL);
+	expire(a, 1179, NULL);
 	alloc_get_stats(a, &st);
 	assert_int_equal(st.held, 1);
-	alloc_expire(a, 1180, NULL, NULL);
+	expire(a, 1180, NULL);
 	alloc_get_stats(a, &st);
 	assert_int_equal(st.held, 0);
 	checked(a);
@@ -212,22 +235,6 @@ static void test_reuse_hold(void **state)
 	d = ask(a, &q);
 	expect_grant(&d, "192.0.2.0", 5, 1, 2048, 2048);
 	alloc_free(a);
-}
-
-struct expired_log {
-	unsigned int n;
-	uint16_t psid[8];
-	uint64_t expires_at[8];
-};
-
-static void log_expired(const struct alloc_grant *g, void *ctx)
-{
-	struct expired_log *l = ctx;
-
-	assert_true(l->n < 8);
-	l->psid[l->n] = g->psid;
-	l->expires_at[l->n] = g->expires_at;
-	l->n++;
 }
 
 /* AFTR-BT-2, PCPS-11: expiry reports every grant whose lifetime has passed,
@@ -255,9 +262,9 @@ static void test_expiry(void **state)
 		expect_grant(&d, "192.0.2.0", 5, i + 1, (i + 1) * 2048, 2048);
 	}
 	assert_int_equal(alloc_next_deadline(a), 200);
-	assert_int_equal(alloc_expire(a, 199, log_expired, &log), 0);
+	assert_int_equal(expire(a, 199, &log), 0);
 	assert_int_equal(log.n, 0);
-	assert_int_equal(alloc_expire(a, 300, log_expired, &log), 2);
+	assert_int_equal(expire(a, 300, &log), 2);
 	checked(a);
 	assert_int_equal(log.n, 2);
 	assert_int_equal(log.psid[0], 2);
@@ -277,7 +284,7 @@ static void test_expiry(void **state)
 	q = req(10, 1, 300);
 	d = ask(a, &q);
 	expect_grant(&d, "192.0.2.0", 5, 4, 8192, 2048);
-	assert_int_equal(alloc_expire(a, 320, log_expired, &log), 0);
+	assert_int_equal(expire(a, 320, &log), 0);
 	q = req(11, 1, 320);
 	d = ask(a, &q);
 	expect_grant(&d, "192.0.2.0", 5, 2, 4096, 2048);
@@ -491,7 +498,7 @@ static void test_restore(void **state)
 	/* A restored grant already past its expiry is reported by the next
 	 * expiry run, so pcpd removes it on the usual path. */
 	assert_int_equal(restore(a, grant(20, "192.0.2.3", 5, 20, 50), NULL), 0);
-	assert_int_equal(alloc_expire(a, 100, log_expired, &log), 1);
+	assert_int_equal(expire(a, 100, &log), 1);
 	assert_int_equal(log.psid[0], 20);
 	checked(a);
 	alloc_free(a);

@@ -80,9 +80,8 @@ static unsigned int b4_index(const struct in6_addr *a)
 	return (unsigned int)a->s6_addr[14] << 8 | a->s6_addr[15];
 }
 
-static void on_expired(const struct alloc_grant *g, void *ctx)
+static void on_expired(const struct alloc_grant *g, struct walk *w)
 {
-	struct walk *w = ctx;
 	struct model_entry *e = &w->m[b4_index(&g->b4)][g->internal_port - 1];
 
 	assert_true(e->live);
@@ -333,6 +332,7 @@ static void test_random_walk(void **state)
 	static struct walk w;
 	struct alloc_pool pool = { .prefix = htonl(POOL_FIRST), .prefix_len = 30 };
 	struct alloc_config c;
+	struct alloc_grant expired;
 	char err[256];
 	unsigned int step, k;
 
@@ -357,7 +357,8 @@ static void test_random_walk(void **state)
 		/* Now and then a quiet spell longer than any lifetime plus hold:
 		 * every address empties and takes a new psid-len afterwards. */
 		w.now += step % 1500 == 1499 ? 700 : below(&w, 4);
-		alloc_expire(w.a, w.now, on_expired, &w);
+		while (alloc_expire_next(w.a, w.now, &expired))
+			on_expired(&expired, &w);
 		check_invariants(&w);
 		random_request(&w);
 	}

@@ -526,3 +526,32 @@ int lw_aftr_stats_reset(const struct lw_aftr_maps *m)
 {
 	return lw_percpu_counters_reset(m->stats, LW_STAT_MAX);
 }
+
+/* ---- single entries: the lookups pcpd and the slow path make ---- */
+
+int lw_aftr_softwire_get(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid,
+			 struct in6_addr *b4, struct in6_addr *br)
+{
+	struct lw_softwire_key key = { .ipv4 = ipv4, .psid = psid };
+	struct lw_softwire sw;
+
+	if (bpf_map_lookup_elem(m->softwires, &key, &sw))
+		return -ENOENT;
+	if (br && bpf_map_lookup_elem(m->br_by_index, &sw.br_index, br))
+		return -EIO;
+	*b4 = sw.b4_ipv6;
+	return 0;
+}
+
+int lw_aftr_psid_params_get(const struct lw_aftr_maps *m, __be32 ipv4, struct lw_psid_params *pp)
+{
+	return bpf_map_lookup_elem(m->psid, &ipv4, pp) ? -ENOENT : 0;
+}
+
+int lw_aftr_pool_covers(const struct lw_aftr_maps *m, __be32 addr, unsigned prefixlen)
+{
+	struct lw_ipv4_prefix key = { .prefixlen = prefixlen, .addr = addr };
+	__u32 val; /* only presence counts */
+
+	return bpf_map_lookup_elem(m->pools, &key, &val) ? -errno : 0;
+}

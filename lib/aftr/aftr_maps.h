@@ -82,4 +82,20 @@ int lw_aftr_stats_read(const struct lw_aftr_maps *m, struct lw_counter out[LW_ST
 int lw_aftr_stats_reset(const struct lw_aftr_maps *m);
 const char *lw_stat_name(unsigned stat);
 
+/* Single entries. aftr_maps.c is the only reader of the maps: pcpd and
+ * the slow path ask through these. */
+
+/* The softwire (ipv4, psid): 0 with its B4 and, when br is not NULL, its BR
+ * address (:: when its BR index holds none); -ENOENT when there is no such
+ * softwire; -EIO when its BR index is outside the BR table. */
+int lw_aftr_softwire_get(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid,
+			 struct in6_addr *b4, struct in6_addr *br);
+/* The port-set parameters of ipv4 (RFC 7597 §5.1): 0, or -ENOENT when the
+ * address has none. */
+int lw_aftr_psid_params_get(const struct lw_aftr_maps *m, __be32 ipv4, struct lw_psid_params *pp);
+/* Whether a pool prefix covers addr/prefixlen (the data plane's
+ * longest-prefix match): 0, -ENOENT when none does, or another negative
+ * errno when the map cannot be read. */
+int lw_aftr_pool_covers(const struct lw_aftr_maps *m, __be32 addr, unsigned prefixlen);
+
 #endif

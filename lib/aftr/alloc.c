@@ -29,7 +29,7 @@ struct alloc *alloc_new(const struct alloc_config *c, char *err, size_t errlen)
 	if (alloc_ranges_build(a->pools, c->n_pools, &a->ranges, &a->n_ranges, err, errlen) ||
 	    alloc_addrs_init(a, err, errlen))
 		goto fail;
-	if (alloc_subs_init(a) || alloc_heap_reserve(a, 64))
+	if (alloc_subs_init(a) || alloc_heap_reserve(a, ALLOC_HEAP_FIRST_CAP))
 		goto nomem;
 	return a;
 nomem:
@@ -84,24 +84,21 @@ void alloc_rec_hold(struct alloc *a, struct alloc_rec *r, uint64_t from)
 	alloc_heap_update(a, r);
 }
 
-size_t alloc_expire(struct alloc *a, uint64_t now, alloc_expired_fn expired, void *ctx)
+bool alloc_expire_next(struct alloc *a, uint64_t now, struct alloc_grant *expired)
 {
-	size_t reported = 0;
-
 	while (a->n_heap > 0 && a->heap[0]->deadline <= now) {
 		struct alloc_rec *r = a->heap[0];
 
+		a->generation++;
 		if (r->held) {
 			alloc_rec_destroy(a, r, false);
-		} else {
-			if (expired)
-				expired(&r->g, ctx);
-			reported++;
-			alloc_rec_hold(a, r, r->g.expires_at);
+			continue;
 		}
-		a->generation++;
+		*expired = r->g;
+		alloc_rec_hold(a, r, r->g.expires_at);
+		return true;
 	}
-	return reported;
+	return false;
 }
 
 uint64_t alloc_next_deadline(const struct alloc *a)

@@ -133,8 +133,8 @@ struct alloc_decision {
  * -EINVAL (port_set_size 0) / -ENOMEM with the reason in err and no state
  * changed.
  *
- * Call alloc_expire(now) first: a grant past its expiry that has not been
- * reported yet still counts as existing here. */
+ * Call alloc_expire_next(now) until false first: a grant past its expiry
+ * that has not been taken out yet still counts as existing here. */
 int alloc_request(struct alloc *a, const struct alloc_request *req,
 		  struct alloc_decision *d, char *err, size_t errlen);
 
@@ -144,16 +144,15 @@ int alloc_request(struct alloc *a, const struct alloc_request *req,
  * ALLOC_NONE need no undo (returns 0). */
 int alloc_undo(struct alloc *a, const struct alloc_decision *d);
 
-/* Removes every grant whose expiry is <= now, calling expired(grant, ctx)
- * for each before it goes (pcpd deletes the binding and the store row:
- * AFTR-BT-2, PCPS-11), and releases held blocks whose hold has passed. The
- * callback must not call back into the allocator. Returns the number of
- * grants reported. */
-typedef void (*alloc_expired_fn)(const struct alloc_grant *g, void *ctx);
-size_t alloc_expire(struct alloc *a, uint64_t now, alloc_expired_fn expired, void *ctx);
+/* Takes the earliest grant whose expiry is <= now out of the live ones (its
+ * block is held back, RFC 6887 §15), copies it to *expired and returns
+ * true: the caller deletes its binding and store row (AFTR-BT-2, PCPS-11).
+ * Held blocks whose hold has passed are released on the way. false when no
+ * grant has expired: call until then. */
+bool alloc_expire_next(struct alloc *a, uint64_t now, struct alloc_grant *expired);
 
 /* Earliest expiry or hold release, so that pcpd knows when to call
- * alloc_expire(); UINT64_MAX when there is none. */
+ * alloc_expire_next(); UINT64_MAX when there is none. */
 uint64_t alloc_next_deadline(const struct alloc *a);
 
 /* Re-inserts a grant read from the store at start-up. Refused with the
@@ -166,7 +165,7 @@ uint64_t alloc_next_deadline(const struct alloc *a);
  *                   internal port) already has a grant;
  *   -ENOMEM.
  * The quota and the block-size bounds are not applied (they govern new
- * grants). An already-expired grant is accepted, and the next alloc_expire()
+ * grants). An already-expired grant is accepted, and alloc_expire_next()
  * reports it, so pcpd removes it on the usual path. */
 int alloc_restore(struct alloc *a, const struct alloc_grant *g, char *err, size_t errlen);
 

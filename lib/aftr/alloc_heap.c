@@ -8,7 +8,7 @@
 
 int alloc_heap_reserve(struct alloc *a, size_t n)
 {
-	size_t cap = a->cap_heap ? a->cap_heap : 64;
+	size_t cap = a->cap_heap ? a->cap_heap : ALLOC_HEAP_FIRST_CAP;
 	struct alloc_rec **h;
 
 	if (n <= a->cap_heap)

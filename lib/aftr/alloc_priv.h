@@ -22,6 +22,7 @@
 
 #define ALLOC_NIL (-1)
 #define ALLOC_MAX_PSID_LEN 16
+#define ALLOC_HEAP_FIRST_CAP 64  /* records the deadline heap has room for at first */
 
 /* One granted (live) or held block. */
 struct alloc_rec {

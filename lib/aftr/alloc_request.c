@@ -46,8 +46,9 @@ static void refuse(struct alloc_decision *d, enum alloc_result res, uint32_t lif
 
 /* PCPS-13: an error for someone else's mapping carries that mapping's
  * remaining life, so the client knows when asking again can succeed. A
- * grant past its expiry but not yet reported by alloc_expire() answers 1 s
- * rather than 0, which clients treat as "retry at once" (pcp.md §3). */
+ * grant past its expiry but not yet taken out by alloc_expire_next()
+ * answers 1 s rather than 0, which clients treat as "retry at once" (pcp.md
+ * §3). */
 static void not_authorized(struct alloc_decision *d, const struct alloc_rec *r, uint64_t now)
 {
 	uint64_t left = r->g.expires_at > now ? r->g.expires_at - now : 1;

@@ -6,8 +6,7 @@
 int lw_slowpath_handle(const struct lw_slowpath_cfg *cfg, const struct lw_event *ev,
 		       size_t ev_size, struct lw_slowpath_out *out)
 {
-	out->n = 0;
-	out->reason = LW_SLOWPATH_SENT;
+	sp_out_begin(out);
 	/* The record is the data plane's, but pcpd may run against another
 	 * build of it: trust no length it did not check. */
 	if (ev_size < sizeof(*ev) || ev->cap_len > LW_EVENT_MAX_CAPTURE || ev->cap_len > ev->pkt_len)

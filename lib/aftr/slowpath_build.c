@@ -6,7 +6,6 @@
 #include "slowpath_priv.h"
 
 #define SP_ERROR_TTL 255
-#define SP_DEFAULT_TUNNEL_HOP_LIMIT 64
 
 static struct lw_slowpath_pkt *next_slot(struct lw_slowpath_out *out)
 {

@@ -11,8 +11,6 @@
 #include "net_frag.h"
 
 
-uint32_t sp_reasm_next_id6(struct lw_reasm *r);
-
 /* ---- the lwAFTR on whole packets ---- */
 
 static int none(struct lw_frag_out *out, int reason)
@@ -182,7 +180,7 @@ static int encap_send(const struct lw_slowpath_cfg *cfg, const struct lw_frag_cf
 	int n;
 
 	(void)cfg;
-	if (tot + SP_IPV6_HDR > 65535 + SP_IPV6_HDR)
+	if (tot > SP_LEN_MAX)
 		return none(out, LW_FRAG_INVALID);
 	buf = malloc(SP_IPV6_HDR + tot);
 	if (!buf)
@@ -191,7 +189,7 @@ static int encap_send(const struct lw_slowpath_cfg *cfg, const struct lw_frag_cf
 	sp_put32(buf, 0x60000000u | (uint32_t)ip[1] << 20);
 	sp_put16(buf + 4, (uint16_t)tot);
 	buf[6] = SP_PROTO_IPIP;
-	buf[7] = fc->hop_limit ? fc->hop_limit : 64;
+	buf[7] = fc->hop_limit ? fc->hop_limit : SP_DEFAULT_TUNNEL_HOP_LIMIT;
 	memcpy(buf + 8, br, 16);
 	memcpy(buf + 24, b4, 16);
 	memcpy(buf + SP_IPV6_HDR, ip, tot);
@@ -219,7 +217,7 @@ int lw_slowpath_encap_whole(const struct lw_slowpath_cfg *cfg, const struct lw_f
 	tot = sp_get16(pkt + 2);
 	if (ihl < SP_IPV4_HDR || tot < ihl || tot > len)
 		return none(out, LW_SLOWPATH_MALFORMED);
-	if (sp_get16(pkt + 6) & 0x3fff)
+	if (sp_get16(pkt + 6) & SP_IPV4_FRAG_MASK)
 		return none(out, LW_FRAG_INVALID); /* whole packets only */
 	rc = lookup_port(fc, pkt, tot, true, !from_b4, &port, &icmp_error);
 	if (rc < 0)
@@ -243,7 +241,7 @@ int lw_slowpath_encap_whole(const struct lw_slowpath_cfg *cfg, const struct lw_f
 					 LW_FRAG_TTL, out);
 		return none(out, LW_FRAG_TTL);
 	}
-	if (tot + SP_IPV6_HDR > mtu && (sp_get16(pkt + 6) & 0x4000)) {
+	if (tot + SP_IPV6_HDR > mtu && (sp_get16(pkt + 6) & SP_IPV4_DF)) {
 		/* AFTR-ENCAP-4: the sender learns the tunnel's MTU */
 		if (!(fc->flags & LW_CFG_ICMPV4_ERRORS) || icmp_error)
 			return none(out, LW_FRAG_DF);
@@ -260,7 +258,8 @@ int lw_slowpath_encap_whole(const struct lw_slowpath_cfg *cfg, const struct lw_f
 				return none(out, LW_SLOWPATH_NO_SOFTWIRE);
 			rt.tunnel = true;
 		}
-		return add_icmp4(cfg, &rt, pkt, tot, 3, 4, mtu - SP_IPV6_HDR, out);
+		return add_icmp4(cfg, &rt, pkt, tot, SP_ICMP_DEST_UNREACH, SP_ICMP_FRAG_NEEDED,
+				 mtu - SP_IPV6_HDR, out);
 	}
 	ip = malloc(tot);
 	if (!ip)
@@ -272,6 +271,67 @@ int lw_slowpath_encap_whole(const struct lw_slowpath_cfg *cfg, const struct lw_f
 	return n;
 }
 
+/* The IPv4 packet inside the IPv6 packet pkt from a B4, as far as the data
+ * plane checks it before the binding table: 0 with the inner packet (its
+ * header length ihl, its length tot), or why it goes no further. */
+static int decap_inner(const struct lw_frag_cfg *fc, const uint8_t *pkt, size_t len,
+		       struct sp_ipv6 *o, const uint8_t **inner, size_t *ihl, size_t *tot)
+{
+	const uint8_t *ip;
+	size_t ilen;
+
+	if (sp_parse_ipv6(pkt, len, o) || o->later_fragment || o->nexthdr != SP_PROTO_IPIP)
+		return LW_SLOWPATH_MALFORMED;
+	ip = o->hdr + o->l4off;
+	ilen = o->len - o->l4off;
+	if (ilen < SP_IPV4_HDR || (ip[0] >> 4) != 4)
+		return LW_SLOWPATH_MALFORMED;
+	*ihl = (size_t)(ip[0] & 15) * 4;
+	*tot = sp_get16(ip + 2);
+	if (*ihl < SP_IPV4_HDR || *tot < *ihl || *tot > ilen)
+		return LW_SLOWPATH_MALFORMED;
+	/* AFTR-DECAP-8: PCP to 192.0.0.1 is the kernel's (pcpd's raw socket) */
+	if ((fc->flags & LW_CFG_PCP_BOOTSTRAP) && sp_get32(ip + 16) == LW_PCP_SERVER_ADDR &&
+	    ip[9] == SP_PROTO_UDP)
+		return LW_FRAG_POLICY;
+	if (sp_get16(ip + 6) & SP_IPV4_FRAG_MASK)
+		return LW_FRAG_INNER_FRAGMENT; /* AFTR-DECAP-6 */
+	*inner = ip;
+	return 0;
+}
+
+/* Hairpinning (AFTR-HP-1..3): ip, decapsulated from the tunnel packet pkt,
+ * is for an address of ours; found: the binding of its destination is db4,
+ * dbr. One TTL decrement, then into that B4's softwire. */
+static int hairpin(const struct lw_slowpath_cfg *cfg, const struct lw_frag_cfg *fc,
+		   struct lw_reasm *r, const uint8_t *pkt, size_t pkt_len, uint8_t *ip, size_t tot,
+		   bool found, bool errors, const struct in6_addr *db4, const struct in6_addr *dbr,
+		   struct lw_frag_out *out)
+{
+	if (!(fc->flags & LW_CFG_HAIRPINNING))
+		return none(out, LW_FRAG_POLICY);
+	if (!found)
+		return errors ? via_event(cfg, LW_EV_ENCAP_NO_BINDING, LW_DIR_FROM_B4, ETH_P_IPV6, pkt,
+					  pkt_len, LW_SLOWPATH_NO_SOFTWIRE, out) :
+				none(out, LW_SLOWPATH_NO_SOFTWIRE);
+	if (ip[8] <= 1)
+		return errors ? via_event(cfg, LW_EV_TTL_EXPIRED, LW_DIR_FROM_B4, ETH_P_IPV6, pkt,
+					  pkt_len, LW_FRAG_TTL, out) :
+				none(out, LW_FRAG_TTL);
+	ipv4_ttl_dec(ip);
+	return encap_send(cfg, fc, r, ip, tot, fc->ipv6_mtu, db4, dbr, out);
+}
+
+/* RFC 6040 (bpf/common/tunnel.h): CE on the outer header reaches an
+ * ECN-capable inner one. */
+static void ecn_decap(const uint8_t *outer, uint8_t *ip, size_t ihl)
+{
+	if (((sp_get32(outer) >> 20) & 3) == 3 && (ip[1] & 3) && (ip[1] & 3) != 3) {
+		ip[1] |= 3;
+		sp_ipv4_hdr_csum(ip, ihl);
+	}
+}
+
 int lw_slowpath_decap_whole(const struct lw_slowpath_cfg *cfg, const struct lw_frag_cfg *fc,
 			    struct lw_reasm *r, const uint8_t *pkt, size_t len, unsigned mtu,
 			    struct lw_frag_out *out)
@@ -279,34 +339,23 @@ int lw_slowpath_decap_whole(const struct lw_slowpath_cfg *cfg, const struct lw_f
 	struct sp_ipv6 o;
 	struct in6_addr b4, br, db4, dbr;
 	struct sp_route rt = { .tunnel = true };
-	const uint8_t *inner;
-	size_t ilen, ihl, tot;
+	const uint8_t *inner = NULL;
+	size_t ihl = 0, tot = 0;
 	__be32 src, dst;
 	__u16 sport, dport;
-	bool icmp_error, de;
+	bool icmp_error, de, errors;
 	uint8_t *ip;
 	int rc, n;
 
-	if (sp_parse_ipv6(pkt, len, &o) || o.later_fragment || o.nexthdr != SP_PROTO_IPIP)
-		return none(out, LW_SLOWPATH_MALFORMED);
-	inner = o.hdr + o.l4off;
-	ilen = o.len - o.l4off;
-	if (ilen < SP_IPV4_HDR || (inner[0] >> 4) != 4)
-		return none(out, LW_SLOWPATH_MALFORMED);
-	ihl = (size_t)(inner[0] & 15) * 4;
-	tot = sp_get16(inner + 2);
-	if (ihl < SP_IPV4_HDR || tot < ihl || tot > ilen)
-		return none(out, LW_SLOWPATH_MALFORMED);
+	rc = decap_inner(fc, pkt, len, &o, &inner, &ihl, &tot);
+	if (rc)
+		return none(out, rc);
 	memcpy(&src, inner + 12, 4);
 	memcpy(&dst, inner + 16, 4);
-	/* AFTR-DECAP-8: PCP to 192.0.0.1 is the kernel's (pcpd's raw socket) */
-	if ((fc->flags & LW_CFG_PCP_BOOTSTRAP) && dst == htonl(LW_PCP_SERVER_ADDR) && inner[9] == SP_PROTO_UDP)
-		return none(out, LW_FRAG_POLICY);
-	if (sp_get16(inner + 6) & 0x3fff)
-		return none(out, LW_FRAG_INNER_FRAGMENT); /* AFTR-DECAP-6 */
 	rc = lookup_port(fc, inner, tot, false, false, &sport, &icmp_error);
 	if (rc < 0)
 		return none(out, -rc);
+	errors = (fc->flags & LW_CFG_ICMPV4_ERRORS) && !icmp_error;
 	/* AFTR-DECAP-2..5: (B4, BR, IPv4 source, port) name one softwire */
 	if (!cfg->find_softwire ||
 	    cfg->find_softwire(cfg->ctx, src, sport, &b4, &br) ||
@@ -321,7 +370,7 @@ int lw_slowpath_decap_whole(const struct lw_slowpath_cfg *cfg, const struct lw_f
 	rt.br = br;
 	if ((fc->flags & LW_CFG_TTL_DECAP) && inner[8] <= 1) {
 		/* AFTR-DECAP-7: ICMPv4 11/0 back through the tunnel */
-		if ((fc->flags & LW_CFG_ICMPV4_ERRORS) && !icmp_error)
+		if (errors)
 			return via_event(cfg, LW_EV_TTL_EXPIRED, LW_DIR_FROM_B4, ETH_P_IPV6, pkt, o.len,
 					 LW_FRAG_TTL, out);
 		return none(out, LW_FRAG_TTL);
@@ -331,56 +380,36 @@ int lw_slowpath_decap_whole(const struct lw_slowpath_cfg *cfg, const struct lw_f
 	if (!ip)
 		return -ENOMEM;
 	memcpy(ip, inner, tot);
-	/* RFC 6040 (bpf/common/tunnel.h): CE on the outer header reaches an ECN-capable inner one */
-	if (((sp_get32(pkt) >> 20) & 3) == 3 && (ip[1] & 3) && (ip[1] & 3) != 3) {
-		ip[1] |= 3;
-		sp_ipv4_hdr_csum(ip, ihl);
-	}
+	ecn_decap(pkt, ip, ihl);
 	rc = lookup_port(fc, ip, tot, true, false, &dport, &de);
 	if (rc == 0)
 		rc = cfg->find_softwire(cfg->ctx, dst, dport, &db4, &dbr);
 	else
 		rc = cfg->find_softwire(cfg->ctx, dst, 0, &db4, &dbr) == -ENOENT ? -ENOENT : -ESRCH;
 	if (rc != -ENOENT) {
-		/* one of ours: hairpinning (AFTR-HP-1..3), one TTL decrement */
-		bool errors = (fc->flags & LW_CFG_ICMPV4_ERRORS) && !icmp_error;
-
-		if (!(fc->flags & LW_CFG_HAIRPINNING))
-			n = none(out, LW_FRAG_POLICY);
-		else if (rc)
-			n = errors ? via_event(cfg, LW_EV_ENCAP_NO_BINDING, LW_DIR_FROM_B4, ETH_P_IPV6, pkt,
-					       o.len, LW_SLOWPATH_NO_SOFTWIRE, out) :
-				     none(out, LW_SLOWPATH_NO_SOFTWIRE);
-		else if (ip[8] <= 1)
-			n = errors ? via_event(cfg, LW_EV_TTL_EXPIRED, LW_DIR_FROM_B4, ETH_P_IPV6, pkt,
-					       o.len, LW_FRAG_TTL, out) :
-				     none(out, LW_FRAG_TTL);
-		else {
-			ipv4_ttl_dec(ip);
-			n = encap_send(cfg, fc, r, ip, tot, fc->ipv6_mtu, &db4, &dbr, out);
-		}
+		/* one of ours */
+		n = hairpin(cfg, fc, r, pkt, o.len, ip, tot, rc == 0, errors, &db4, &dbr, out);
 		free(ip);
 		return n;
 	}
 	if (fc->flags & LW_CFG_TTL_DECAP)
 		ipv4_ttl_dec(ip);
 	n = lw_frag_ipv4(ip, tot, mtu, LW_SLOWPATH_TO_INTERNET, out);
-	if (n == -EMSGSIZE) {
-		/* DF: ICMPv4 3/4 back through the tunnel, quoting the packet as it came */
-		n = (fc->flags & LW_CFG_ICMPV4_ERRORS) && !icmp_error ?
-			    add_icmp4(cfg, &rt, inner, tot, 3, 4, mtu, out) : none(out, LW_FRAG_DF);
-	}
+	/* DF: ICMPv4 3/4 back through the tunnel, quoting the packet as it came */
+	if (n == -EMSGSIZE)
+		n = errors ? add_icmp4(cfg, &rt, inner, tot, SP_ICMP_DEST_UNREACH, SP_ICMP_FRAG_NEEDED,
+				       mtu, out) :
+			     none(out, LW_FRAG_DF);
 	free(ip);
 	return n;
 }
-
-static uint8_t reasm_buf[LW_FRAG_PKT_MAX];
 
 int lw_slowpath_frag_event(const struct lw_slowpath_cfg *cfg, const struct lw_frag_cfg *fc,
 			   struct lw_reasm *r, const struct lw_event *ev, size_t ev_size,
 			   uint64_t now_ms, struct lw_frag_out *out)
 {
 	size_t whole = 0;
+	uint8_t *buf;
 	int rc;
 
 	lw_frag_out_init(out);
@@ -412,11 +441,12 @@ int lw_slowpath_frag_event(const struct lw_slowpath_cfg *cfg, const struct lw_fr
 	}
 	if (!r)
 		return none(out, LW_FRAG_NO_ROOM);
+	buf = sp_reasm_buf(r);
 	if (ev->l3_proto == ETH_P_IP && ev->dir == LW_DIR_FROM_INTERNET) {
-		rc = lw_reasm_ipv4(r, ev->pkt, ev->cap_len, now_ms, reasm_buf, sizeof(reasm_buf), &whole);
+		rc = lw_reasm_ipv4(r, ev->pkt, ev->cap_len, now_ms, buf, LW_FRAG_PKT_MAX, &whole);
 		if (rc <= 0)
 			return none(out, rc < 0 ? -rc : LW_FRAG_PENDING);
-		return lw_slowpath_encap_whole(cfg, fc, r, reasm_buf, whole, fc->ipv6_mtu, false, out);
+		return lw_slowpath_encap_whole(cfg, fc, r, buf, whole, fc->ipv6_mtu, false, out);
 	}
 	if (ev->l3_proto == ETH_P_IPV6 && ev->dir == LW_DIR_FROM_B4) {
 		size_t off = SP_IPV6_HDR, end;
@@ -428,7 +458,8 @@ int lw_slowpath_frag_event(const struct lw_slowpath_cfg *cfg, const struct lw_fr
 		if (end > ev->cap_len)
 			return none(out, LW_SLOWPATH_MALFORMED);
 		nh = ev->pkt[6];
-		while ((nh == 0 || nh == 60) && off + 8 <= end && off < SP_IPV6_HDR + 256) {
+		while ((nh == SP_PROTO_HOPOPTS || nh == SP_PROTO_DSTOPTS) && off + 8 <= end &&
+		       off < SP_IPV6_HDR + SP_IPV6_EXT_MAX) {
 			nh = ev->pkt[off];
 			off += ((size_t)ev->pkt[off + 1] + 1) * 8;
 		}
@@ -437,19 +468,19 @@ int lw_slowpath_frag_event(const struct lw_slowpath_cfg *cfg, const struct lw_fr
 			 * reassembled per (B4, BR), then the tunnel packet is
 			 * rebuilt around it and validated as a whole one */
 			rc = lw_reasm_ipv4_tunnel(r, ev->pkt + off, end - off, ev->pkt, now_ms,
-						  reasm_buf + off, sizeof(reasm_buf) - off, &whole);
+						  buf + off, LW_FRAG_PKT_MAX - off, &whole);
 			if (rc <= 0)
 				return none(out, rc < 0 ? -rc : LW_FRAG_PENDING);
-			if (off - SP_IPV6_HDR + whole > 65535)
+			if (off - SP_IPV6_HDR + whole > SP_LEN_MAX)
 				return none(out, LW_FRAG_INVALID);
-			memcpy(reasm_buf, ev->pkt, off);
-			sp_put16(reasm_buf + 4, (uint16_t)(off - SP_IPV6_HDR + whole));
-			return lw_slowpath_decap_whole(cfg, fc, r, reasm_buf, off + whole, fc->ipv4_mtu, out);
+			memcpy(buf, ev->pkt, off);
+			sp_put16(buf + 4, (uint16_t)(off - SP_IPV6_HDR + whole));
+			return lw_slowpath_decap_whole(cfg, fc, r, buf, off + whole, fc->ipv4_mtu, out);
 		}
-		rc = lw_reasm_ipv6(r, ev->pkt, ev->cap_len, now_ms, reasm_buf, sizeof(reasm_buf), &whole);
+		rc = lw_reasm_ipv6(r, ev->pkt, ev->cap_len, now_ms, buf, LW_FRAG_PKT_MAX, &whole);
 		if (rc <= 0)
 			return none(out, rc < 0 ? -rc : LW_FRAG_PENDING);
-		return lw_slowpath_decap_whole(cfg, fc, r, reasm_buf, whole, fc->ipv4_mtu, out);
+		return lw_slowpath_decap_whole(cfg, fc, r, buf, whole, fc->ipv4_mtu, out);
 	}
 	return -EINVAL;
 }

@@ -12,13 +12,6 @@
 #include <linux/if_ether.h>
 #include "slowpath_priv.h"
 
-#define ICMP_DEST_UNREACH 3
-#define ICMP_HOST_UNREACH 1
-#define ICMP_FRAG_NEEDED 4
-#define ICMP_TIME_EXCEEDED 11
-#define ICMP_EXC_TTL 0
-#define SP_MIN_IPV4_MTU 68 /* RFC 791 */
-
 static bool ipv6_is_one_node(const struct in6_addr *a)
 {
 	static const struct in6_addr any = IN6ADDR_ANY_INIT;
@@ -69,13 +62,10 @@ static int icmp4_error(const struct lw_slowpath_cfg *cfg, const struct lw_event 
 	struct sp_route rt;
 	enum lw_slowpath_reason r;
 
-	out->n = 0;
-	out->reason = LW_SLOWPATH_SENT;
-	if (!cfg->icmpv4_errors)
-		return sp_none(out, LW_SLOWPATH_DISABLED);
-	if (cfg->ipv4_addr == 0)
-		return sp_none(out, LW_SLOWPATH_NO_SOURCE);
-	r = offender(cfg, ev, &ip, &rt);
+	sp_out_begin(out);
+	r = sp_icmp4_enabled(cfg);
+	if (r == LW_SLOWPATH_SENT)
+		r = offender(cfg, ev, &ip, &rt);
 	if (r == LW_SLOWPATH_SENT)
 		r = sp_icmp4_may_answer(&ip);
 	/* RFC 7596 §8.1: ICMP that matches no binding MUST be discarded --
@@ -92,14 +82,14 @@ static int icmp4_error(const struct lw_slowpath_cfg *cfg, const struct lw_event 
 int lw_slowpath_encap_no_binding(const struct lw_slowpath_cfg *cfg, const struct lw_event *ev,
 				 struct lw_slowpath_out *out)
 {
-	return icmp4_error(cfg, ev, out, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0, true);
+	return icmp4_error(cfg, ev, out, SP_ICMP_DEST_UNREACH, SP_ICMP_HOST_UNREACH, 0, true);
 }
 
 /* RFC 1812 §5.3.1, AFTR-DECAP-7 (design decision 7: both directions). */
 int lw_slowpath_ttl_expired(const struct lw_slowpath_cfg *cfg, const struct lw_event *ev,
 			    struct lw_slowpath_out *out)
 {
-	return icmp4_error(cfg, ev, out, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0, false);
+	return icmp4_error(cfg, ev, out, SP_ICMP_TIME_EXCEEDED, SP_ICMP_EXC_TTL, 0, false);
 }
 
 /* RFC 2473 §7.2, RFC 1191, AFTR-ENCAP-4: fragmentation needed and DF set,
@@ -108,11 +98,6 @@ int lw_slowpath_ttl_expired(const struct lw_slowpath_cfg *cfg, const struct lw_e
 int lw_slowpath_too_big(const struct lw_slowpath_cfg *cfg, const struct lw_event *ev,
 			struct lw_slowpath_out *out)
 {
-	uint32_t mtu = ev->mtu;
-
-	if (mtu < SP_MIN_IPV4_MTU)
-		mtu = SP_MIN_IPV4_MTU;
-	if (mtu > 0xffff)
-		mtu = 0xffff;
-	return icmp4_error(cfg, ev, out, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu, false);
+	return icmp4_error(cfg, ev, out, SP_ICMP_DEST_UNREACH, SP_ICMP_FRAG_NEEDED,
+			   sp_next_hop_mtu(ev->mtu), false);
 }

@@ -17,8 +17,7 @@ int lw_slowpath_decap_no_binding(const struct lw_slowpath_cfg *cfg, const struct
 	struct sp_ipv6 ip;
 	struct sp_ipv4 inner;
 
-	out->n = 0;
-	out->reason = LW_SLOWPATH_SENT;
+	sp_out_begin(out);
 	if (!cfg->icmpv6_errors)
 		return sp_none(out, LW_SLOWPATH_DISABLED);
 	if (ev->l3_proto != ETH_P_IPV6 || sp_parse_ipv6(ev->pkt, ev->cap_len, &ip))

@@ -29,7 +29,7 @@ int sp_parse_ipv4(const uint8_t *p, size_t avail, struct sp_ipv4 *ip)
 	ip->proto = p[9];
 	memcpy(&ip->src, p + 12, 4);
 	memcpy(&ip->dst, p + 16, 4);
-	ip->later_fragment = (sp_get16(p + 6) & 0x1fff) != 0;
+	ip->later_fragment = (sp_get16(p + 6) & SP_IPV4_OFFSET) != 0;
 	if (ip->later_fragment) {
 		/* no transport header: an ICMP fragment may be an error */
 		ip->icmp_error = ip->proto == SP_PROTO_ICMP;
@@ -91,15 +91,15 @@ int sp_parse_ipv6(const uint8_t *p, size_t avail, struct sp_ipv6 *ip)
 	 * options), plus a fragment header: a first fragment still shows the
 	 * upper-layer header (RFC 8200 §4.5). */
 	for (int i = 0; i < 8; i++) {
-		if (nh == 0 || nh == 60) {
+		if (nh == SP_PROTO_HOPOPTS || nh == SP_PROTO_DSTOPTS) {
 			if (off + 2 > ip->len)
 				return -1;
 			nh = p[off];
 			off += ((size_t)p[off + 1] + 1) * 8;
-		} else if (nh == 44) {
+		} else if (nh == SP_PROTO_FRAGMENT) {
 			if (off + 8 > ip->len)
 				return -1;
-			ip->later_fragment = (sp_get16(p + off + 2) & 0xfff8) != 0;
+			ip->later_fragment = (sp_get16(p + off + 2) & SP_IPV6_FRAG_OFFSET) != 0;
 			nh = p[off];
 			off += 8;
 		} else {

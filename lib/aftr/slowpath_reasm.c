@@ -19,7 +19,7 @@ struct reasm_pkt {
 	bool used;
 	uint8_t key[48];     /* v4: src dst proto id [tunnel B4 BR]; v6: src dst id */
 	uint64_t first_ms;
-	uint8_t hdr[SP_IPV6_HDR + 256]; /* header(s) of the first fragment */
+	uint8_t hdr[SP_IPV6_HDR + SP_IPV6_EXT_MAX]; /* header(s) of the first fragment */
 	size_t hdr_len;      /* 0 until the first fragment is here */
 	size_t nh_off;       /* IPv6: where the next-header byte to patch is, in hdr */
 	uint8_t nexthdr;     /* IPv6: the fragment header's next header */
@@ -40,13 +40,14 @@ struct lw_reasm {
 	struct lw_frag_cfg fc;
 	struct reasm_table t4, t6;
 	uint32_t next_id6;
+	uint8_t buf[LW_FRAG_PKT_MAX]; /* the packet being put together whole */
 };
 
 void lw_frag_cfg_defaults(struct lw_frag_cfg *fc)
 {
 	memset(fc, 0, sizeof(*fc));
 	fc->flags = LW_CFG_DEFAULT_FLAGS;
-	fc->hop_limit = 64;
+	fc->hop_limit = SP_DEFAULT_TUNNEL_HOP_LIMIT;
 	fc->ipv4_mtu = 1500;
 	fc->ipv6_mtu = 1500;
 	fc->max_frags = 40;
@@ -104,10 +105,14 @@ void lw_reasm_seed_id(struct lw_reasm *r, uint32_t id)
 	r->next_id6 = id;
 }
 
-uint32_t sp_reasm_next_id6(struct lw_reasm *r);
 uint32_t sp_reasm_next_id6(struct lw_reasm *r)
 {
 	return r->next_id6++;
+}
+
+uint8_t *sp_reasm_buf(struct lw_reasm *r)
+{
+	return r->buf;
 }
 
 static unsigned table_expire(const struct lw_reasm *r, struct reasm_table *t, uint64_t now_ms)
@@ -169,6 +174,17 @@ static struct reasm_pkt *table_get(struct lw_reasm *r, struct reasm_table *t, co
 	return free_slot;
 }
 
+/* The packet of a fragment with this key, once the timed-out ones went;
+ * NULL when there is no room. */
+static struct reasm_pkt *packet_of(struct lw_reasm *r, struct reasm_table *t, const uint8_t *key,
+				   size_t klen, uint64_t now_ms)
+{
+	bool evicted = false;
+
+	lw_reasm_expire(r, now_ms);
+	return table_get(r, t, key, klen, now_ms, &evicted);
+}
+
 /* Adds payload [off, off+len) with data; more: the fragment's M flag.
  * Returns 1 when complete, 0 when not, -reason when the packet is dropped
  * (or, for a duplicate, -LW_FRAG_PENDING: the fragment alone is ignored). */
@@ -177,7 +193,8 @@ static int pkt_add(struct lw_reasm *r, struct reasm_table *t, struct reasm_pkt *
 {
 	uint32_t end = off + len;
 
-	if (len == 0 || end > 65535 || (more && (len & 7)) || (p->total && (end > p->total || (!more && end != p->total)))) {
+	if (len == 0 || end > SP_LEN_MAX || (more && (len & 7)) ||
+	    (p->total && (end > p->total || (!more && end != p->total)))) {
 		pkt_drop(t, p);
 		return -LW_FRAG_INVALID;
 	}
@@ -247,7 +264,7 @@ int lw_reasm_ipv4_tunnel(struct lw_reasm *r, const uint8_t *pkt, size_t len, con
 	uint16_t fo;
 	uint32_t off;
 	struct reasm_pkt *p;
-	bool evicted = false, more;
+	bool more;
 	int rc;
 
 	if (len < SP_IPV4_HDR || (pkt[0] >> 4) != 4)
@@ -257,8 +274,8 @@ int lw_reasm_ipv4_tunnel(struct lw_reasm *r, const uint8_t *pkt, size_t len, con
 	if (ihl < SP_IPV4_HDR || tot < ihl || tot > len)
 		return -LW_FRAG_INVALID;
 	fo = sp_get16(pkt + 6);
-	more = fo & 0x2000;
-	off = (uint32_t)(fo & 0x1fff) * 8;
+	more = fo & SP_IPV4_MF;
+	off = (uint32_t)(fo & SP_IPV4_OFFSET) * 8;
 	if (!more && !off)
 		return -LW_FRAG_INVALID; /* not a fragment */
 	memcpy(key, pkt + 12, 8);
@@ -271,8 +288,7 @@ int lw_reasm_ipv4_tunnel(struct lw_reasm *r, const uint8_t *pkt, size_t len, con
 		key[11] = 1;
 		memcpy(key + 12, outer + 8, 32);
 	}
-	lw_reasm_expire(r, now_ms);
-	p = table_get(r, &r->t4, key, sizeof(key), now_ms, &evicted);
+	p = packet_of(r, &r->t4, key, sizeof(key), now_ms);
 	if (!p)
 		return -LW_FRAG_NO_ROOM;
 	if (off == 0 && !p->hdr_len) {
@@ -284,7 +300,7 @@ int lw_reasm_ipv4_tunnel(struct lw_reasm *r, const uint8_t *pkt, size_t len, con
 		return 0;
 	if (rc <= 0)
 		return rc;
-	if (p->hdr_len + p->total > cap || p->hdr_len + p->total > 65535) {
+	if (p->hdr_len + p->total > cap || p->hdr_len + p->total > SP_LEN_MAX) {
 		pkt_drop(&r->t4, p);
 		return -LW_FRAG_INVALID;
 	}
@@ -292,7 +308,7 @@ int lw_reasm_ipv4_tunnel(struct lw_reasm *r, const uint8_t *pkt, size_t len, con
 	memcpy(out + p->hdr_len, p->data, p->total);
 	*out_len = p->hdr_len + p->total;
 	sp_put16(out + 2, (uint16_t)*out_len);
-	sp_put16(out + 6, sp_get16(out + 6) & 0x4000); /* DF as the first fragment had it */
+	sp_put16(out + 6, sp_get16(out + 6) & SP_IPV4_DF); /* DF as the first fragment had it */
 	sp_put16(out + 10, 0);
 	sp_put16(out + 10, sp_csum_final(sp_csum_add(out, p->hdr_len, 0)));
 	pkt_drop(&r->t4, p);
@@ -306,7 +322,7 @@ int lw_reasm_ipv6(struct lw_reasm *r, const uint8_t *pkt, size_t len, uint64_t n
 	size_t off = SP_IPV6_HDR, nh_off = 6, end;
 	uint32_t foff;
 	struct reasm_pkt *p;
-	bool evicted = false, more;
+	bool more;
 	uint16_t fo;
 	int rc;
 
@@ -317,24 +333,23 @@ int lw_reasm_ipv6(struct lw_reasm *r, const uint8_t *pkt, size_t len, uint64_t n
 		return -LW_FRAG_INVALID;
 	nh = pkt[6];
 	/* the unfragmentable part: hop-by-hop, routing, destination options */
-	while (nh == 0 || nh == 43 || nh == 60) {
+	while (nh == SP_PROTO_HOPOPTS || nh == SP_PROTO_ROUTING || nh == SP_PROTO_DSTOPTS) {
 		if (off + 8 > end)
 			return -LW_FRAG_INVALID;
 		nh_off = off;
 		nh = pkt[off];
 		off += ((size_t)pkt[off + 1] + 1) * 8;
-		if (off > SP_IPV6_HDR + 256 - 8)
+		if (off > SP_IPV6_HDR + SP_IPV6_EXT_MAX - 8)
 			return -LW_FRAG_INVALID;
 	}
-	if (nh != 44 || off + 8 > end)
+	if (nh != SP_PROTO_FRAGMENT || off + SP_FRAG_HDR > end)
 		return -LW_FRAG_INVALID;
 	fo = sp_get16(pkt + off + 2);
-	more = fo & 1;
-	foff = (uint32_t)(fo >> 3) * 8;
+	more = fo & SP_IPV6_FRAG_MORE;
+	foff = fo & SP_IPV6_FRAG_OFFSET;
 	memcpy(key, pkt + 8, 32);
 	memcpy(key + 32, pkt + off + 4, 4);
-	lw_reasm_expire(r, now_ms);
-	p = table_get(r, &r->t6, key, sizeof(key), now_ms, &evicted);
+	p = packet_of(r, &r->t6, key, sizeof(key), now_ms);
 	if (!p)
 		return -LW_FRAG_NO_ROOM;
 	if (foff == 0 && !p->hdr_len) {
@@ -348,7 +363,7 @@ int lw_reasm_ipv6(struct lw_reasm *r, const uint8_t *pkt, size_t len, uint64_t n
 		return 0;
 	if (rc <= 0)
 		return rc;
-	if (p->hdr_len + p->total > cap || p->hdr_len - SP_IPV6_HDR + p->total > 65535) {
+	if (p->hdr_len + p->total > cap || p->hdr_len - SP_IPV6_HDR + p->total > SP_LEN_MAX) {
 		pkt_drop(&r->t6, p);
 		return -LW_FRAG_INVALID;
 	}

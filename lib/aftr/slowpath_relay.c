@@ -21,8 +21,6 @@
 #include <linux/if_ether.h>
 #include "slowpath_priv.h"
 
-#define SP_IPV4_MIN_MTU 68
-
 /* ICMPv4 type/code and second word for an ICMPv6 error; false: none. */
 static bool map_type(uint8_t type, uint8_t code, uint32_t word, uint8_t *t4, uint8_t *c4,
 		     uint32_t *rest)
@@ -39,11 +37,7 @@ static bool map_type(uint8_t type, uint8_t code, uint32_t word, uint8_t *t4, uin
 	case 2: /* packet too big: the tunnel header is ours to subtract */
 		*t4 = 3;
 		*c4 = 4;
-		*rest = word > SP_IPV6_HDR ? word - SP_IPV6_HDR : 0;
-		if (*rest < SP_IPV4_MIN_MTU)
-			*rest = SP_IPV4_MIN_MTU;
-		if (*rest > 0xffff)
-			*rest = 0xffff;
+		*rest = sp_next_hop_mtu(word > SP_IPV6_HDR ? word - SP_IPV6_HDR : 0);
 		return true;
 	default:
 		return false;
@@ -65,12 +59,10 @@ int lw_slowpath_icmpv6_error(const struct lw_slowpath_cfg *cfg, const struct lw_
 	enum lw_slowpath_reason r;
 	int ret;
 
-	out->n = 0;
-	out->reason = LW_SLOWPATH_SENT;
-	if (!cfg->icmpv4_errors)
-		return sp_none(out, LW_SLOWPATH_DISABLED);
-	if (cfg->ipv4_addr == 0)
-		return sp_none(out, LW_SLOWPATH_NO_SOURCE);
+	sp_out_begin(out);
+	r = sp_icmp4_enabled(cfg);
+	if (r != LW_SLOWPATH_SENT)
+		return sp_none(out, r);
 	if (ev->l3_proto != ETH_P_IPV6 || sp_parse_ipv6(ev->pkt, ev->cap_len, &outer) ||
 	    outer.later_fragment || outer.nexthdr != SP_PROTO_ICMPV6 ||
 	    outer.len < outer.l4off + SP_ICMP_HDR)

@@ -9,6 +9,9 @@
 #include "errmsg.h"
 #include "store_priv.h"
 
+/* A reader (an operator's sqlite3 shell) may hold a lock briefly. */
+#define STORE_BUSY_TIMEOUT_MS 1000
+
 /* Schema version 1. A block (ipv4, psid-len, psid) has one row, and a
  * mapping (b4, internal_port) one block: the database enforces the
  * allocator's invariants a second time. */
@@ -93,25 +96,33 @@ static int exec(struct store *s, const char *sql, const char *what, char *err, s
 	return rc == SQLITE_OK ? 0 : store_fail(s, rc, what, err, errlen);
 }
 
+/* Prepares sql and steps to its first row: 0 with *st on that row (the
+ * caller finalizes it), or the error with nothing left to finalize. */
+static int first_row(struct store *s, const char *sql, sqlite3_stmt **st, char *err, size_t errlen)
+{
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_fail(s, rc, sql, err, errlen);
+	rc = sqlite3_step(*st);
+	if (rc != SQLITE_ROW) {
+		int ret = store_fail(s, rc, sql, err, errlen);
+
+		sqlite3_finalize(*st);
+		return ret;
+	}
+	return 0;
+}
+
 /* A single-value PRAGMA or query. */
 static int query_int(struct store *s, const char *sql, int64_t *out, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	int rc = first_row(s, sql, &st, err, errlen);
 
-	if (rc != SQLITE_OK)
-		return store_fail(s, rc, sql, err, errlen);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*out = sqlite3_column_int64(st, 0);
-		rc = SQLITE_OK;
-	}
-	if (rc != SQLITE_OK) {
-		int ret = store_fail(s, rc, sql, err, errlen);
-
-		sqlite3_finalize(st);
-		return ret;
-	}
+	if (rc)
+		return rc;
+	*out = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return 0;
 }
@@ -119,24 +130,14 @@ static int query_int(struct store *s, const char *sql, int64_t *out, char *err, 
 static int query_text(struct store *s, const char *sql, char *out, size_t outlen, char *err,
 		      size_t errlen)
 {
+	const unsigned char *t;
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	int rc = first_row(s, sql, &st, err, errlen);
 
-	if (rc != SQLITE_OK)
-		return store_fail(s, rc, sql, err, errlen);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const unsigned char *t = sqlite3_column_text(st, 0);
-
-		snprintf(out, outlen, "%s", t ? (const char *)t : "");
-		rc = SQLITE_OK;
-	}
-	if (rc != SQLITE_OK) {
-		int ret = store_fail(s, rc, sql, err, errlen);
-
-		sqlite3_finalize(st);
-		return ret;
-	}
+	if (rc)
+		return rc;
+	t = sqlite3_column_text(st, 0);
+	snprintf(out, outlen, "%s", t ? (const char *)t : "");
 	sqlite3_finalize(st);
 	return 0;
 }
@@ -288,8 +289,7 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	/* A reader (an operator's sqlite3 shell) may hold a lock briefly. */
-	sqlite3_busy_timeout(s->db, 1000);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
 	rc = check_identity(s, &fresh, err, errlen);
 	if (!rc)
 		rc = set_durability(s, err, errlen);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <linux/if_ether.h>
 #include <sys/random.h>
 
 #include "b4_slow.h"
@@ -12,12 +13,15 @@
 #include "net_csum.h"
 #include "net_frag.h"
 
-#define IP4_HDR 20
-#define ICMP_HDR 8
-#define PROTO_ICMP 1
+#define ERROR_TTL 64                /* of the errors this lwB4 sends */
+#define B4_IPV6_MIN_MTU 1280        /* RFC 8200 §5 */
+/* RFC 792 */
+#define ICMP_DEST_UNREACH 3
+#define ICMP_FRAG_NEEDED 4
+#define ICMP_TIME_EXCEEDED 11
+#define ICMP_EXC_TTL 0
 
-/* byte order and the checksum are the slow path's (slowpath_priv.h) */
-/* RFC 1071 over len bytes, complemented: the value to store. */
+/* RFC 1071 over len bytes (lib/net), complemented: the value to store. */
 static uint16_t csum(const uint8_t *p, size_t len)
 {
 	return sp_csum_final(sp_csum_add(p, len, 0));
@@ -59,10 +63,10 @@ enum b4_slow_reason b4_slow_may_answer(const struct b4_slow_lan *lan, const uint
 	size_t ihl;
 	uint32_t src, dst;
 
-	if (len < IP4_HDR || pkt[0] >> 4 != 4)
+	if (len < SP_IPV4_HDR || pkt[0] >> 4 != 4)
 		return B4_SLOW_MALFORMED;
 	ihl = (size_t)(pkt[0] & 0x0f) * 4;
-	if (ihl < IP4_HDR || ihl > len || sp_get16(pkt + 2) < ihl)
+	if (ihl < SP_IPV4_HDR || ihl > len || sp_get16(pkt + 2) < ihl)
 		return B4_SLOW_MALFORMED;
 	src = sp_get32(pkt + 12);
 	dst = sp_get32(pkt + 16);
@@ -76,7 +80,7 @@ enum b4_slow_reason b4_slow_may_answer(const struct b4_slow_lan *lan, const uint
 		return B4_SLOW_BAD_SOURCE;
 	if (sp_get16(pkt + 6) & 0x1fff)
 		return B4_SLOW_NOT_FIRST_FRAGMENT;
-	if (pkt[9] == PROTO_ICMP) {
+	if (pkt[9] == SP_PROTO_ICMP) {
 		uint8_t type;
 
 		if (len < ihl + 1)
@@ -113,28 +117,28 @@ size_t b4_slow_icmp4(const struct b4_slow_lan *lan, uint8_t type, uint8_t code, 
 	qlen = sp_get16(pkt + 2);
 	if (qlen > len)
 		qlen = len;
-	if (qlen > B4_SLOW_ICMP_MAX - IP4_HDR - ICMP_HDR)
-		qlen = B4_SLOW_ICMP_MAX - IP4_HDR - ICMP_HDR;
-	tot = IP4_HDR + ICMP_HDR + qlen;
+	if (qlen > B4_SLOW_ICMP_MAX - SP_IPV4_HDR - SP_ICMP_HDR)
+		qlen = B4_SLOW_ICMP_MAX - SP_IPV4_HDR - SP_ICMP_HDR;
+	tot = SP_IPV4_HDR + SP_ICMP_HDR + qlen;
 	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != sizeof(id))
 		id = 0;
 
-	memset(out, 0, IP4_HDR + ICMP_HDR);
+	memset(out, 0, SP_IPV4_HDR + SP_ICMP_HDR);
 	out[0] = 0x45;
 	out[1] = 0xc0;                   /* precedence internetwork control (RFC 1812 §4.3.2.5) */
 	sp_put16(out + 2, (uint16_t)tot);
 	sp_put16(out + 4, id);              /* frag_off 0: never DF, never a fragment (P19) */
-	out[8] = 64;
-	out[9] = PROTO_ICMP;
+	out[8] = ERROR_TTL;
+	out[9] = SP_PROTO_ICMP;
 	memcpy(out + 12, &lan->addr, 4);
 	memcpy(out + 16, pkt + 12, 4);   /* to the original source */
-	sp_put16(out + 10, csum(out, IP4_HDR));
+	sp_put16(out + 10, csum(out, SP_IPV4_HDR));
 
-	out[IP4_HDR] = type;
-	out[IP4_HDR + 1] = code;
-	sp_put32(out + IP4_HDR + 4, rest);
-	memcpy(out + IP4_HDR + ICMP_HDR, pkt, qlen);
-	sp_put16(out + IP4_HDR + 2, csum(out + IP4_HDR, ICMP_HDR + qlen));
+	out[SP_IPV4_HDR] = type;
+	out[SP_IPV4_HDR + 1] = code;
+	sp_put32(out + SP_IPV4_HDR + 4, rest);
+	memcpy(out + SP_IPV4_HDR + SP_ICMP_HDR, pkt, qlen);
+	sp_put16(out + SP_IPV4_HDR + 2, csum(out + SP_IPV4_HDR, SP_ICMP_HDR + qlen));
 	*why = B4_SLOW_OK;
 	return tot;
 }
@@ -164,22 +168,26 @@ int b4_slow_event(const struct b4_slow_lan *lan, const void *rec, size_t size,
 		if (ev->dir != LW_B4_DIR_FROM_LAN)
 			return none(out, B4_SLOW_FROM_WAN);
 		/* fall through */
-	case LW_B4_EV_TOO_BIG_DF:
-		if (ev->l3_proto != 0x0800)
+	case LW_B4_EV_TOO_BIG_DF: {
+		bool too_big = ev->type == LW_B4_EV_TOO_BIG_DF;
+
+		if (ev->l3_proto != ETH_P_IP)
 			return none(out, B4_SLOW_MALFORMED);
-		out->len = b4_slow_icmp4(lan, ev->type == LW_B4_EV_TOO_BIG_DF ? 3 : 11,
-					 ev->type == LW_B4_EV_TOO_BIG_DF ? 4 : 0,
-					 ev->type == LW_B4_EV_TOO_BIG_DF ? (ev->mtu & 0xffff) : 0,
+		/* RFC 1191: the next-hop MTU in the low 16 bits */
+		out->len = b4_slow_icmp4(lan, too_big ? ICMP_DEST_UNREACH : ICMP_TIME_EXCEEDED,
+					 too_big ? ICMP_FRAG_NEEDED : ICMP_EXC_TTL,
+					 too_big ? (ev->mtu & 0xffff) : 0,
 					 ev->pkt, cap, out->pkt, sizeof(out->pkt), &out->why);
 		if (!out->len)
 			return none(out, out->why);
 		memcpy(&out->dst, ev->pkt + 12, 4);
 		out->kind = B4_SLOW_ICMP_TO_LAN;
 		return 0;
+	}
 	case LW_B4_EV_FRAG_NEEDED:
 		/* the whole translated packet or nothing (never a truncated
 		 * one); padding after its total length is left behind */
-		if (ev->l3_proto != 0x0800 || cap < IP4_HDR || ev->pkt[0] >> 4 != 4 ||
+		if (ev->l3_proto != ETH_P_IP || cap < SP_IPV4_HDR || ev->pkt[0] >> 4 != 4 ||
 		    (ev->pkt[0] & 0x0f) < 5)
 			return none(out, B4_SLOW_MALFORMED);
 		tot = sp_get16(ev->pkt + 2);
@@ -215,27 +223,27 @@ int b4_slow_fragment(const struct in6_addr *src, const struct in6_addr *dst, uin
 		     uint8_t hl, uint32_t id, const uint8_t *pkt, size_t len, uint32_t mtu,
 		     struct b4_slow_frags *out)
 {
-	/* one IPv6 fragmenter for both roles: the lwAFTR's (slowpath_frag.c) */
-	static struct lw_frag_out fo; /* 96 KiB: not on the stack */
-	uint8_t whole[40 + LW_B4_EVENT_MAX_CAPTURE];
+	/* one IPv6 fragmenter for both roles: lib/net's */
+	struct lw_frag_out *fo = &out->work;
+	uint8_t whole[SP_IPV6_HDR + LW_B4_EVENT_MAX_CAPTURE];
 	int r;
 
 	out->n = 0;
 	if (len > LW_B4_EVENT_MAX_CAPTURE)
 		return -EMSGSIZE;
-	if (mtu < 1280)
-		mtu = 1280;
-	ip6_header(whole, src, dst, tclass, hl, len, 4 /* IPv4 */);
-	memcpy(whole + 40, pkt, len);
-	lw_frag_out_init(&fo);
-	r = lw_frag_ipv6(whole, 40 + len, mtu, id, &fo);
-	if (r < 0 || fo.n > B4_SLOW_FRAGS_MAX)
+	if (mtu < B4_IPV6_MIN_MTU)
+		mtu = B4_IPV6_MIN_MTU;
+	ip6_header(whole, src, dst, tclass, hl, len, SP_PROTO_IPIP);
+	memcpy(whole + SP_IPV6_HDR, pkt, len);
+	lw_frag_out_init(fo);
+	r = lw_frag_ipv6(whole, SP_IPV6_HDR + len, mtu, id, fo);
+	if (r < 0 || fo->n > B4_SLOW_FRAGS_MAX)
 		return -EMSGSIZE;
-	for (unsigned i = 0; i < fo.n; i++) {
-		memcpy(out->pkt[i], fo.buf + fo.pkt[i].off, fo.pkt[i].len);
-		out->len[i] = fo.pkt[i].len;
+	for (unsigned i = 0; i < fo->n; i++) {
+		memcpy(out->pkt[i], fo->buf + fo->pkt[i].off, fo->pkt[i].len);
+		out->len[i] = fo->pkt[i].len;
 	}
-	out->n = fo.n;
+	out->n = fo->n;
 	return 0;
 }
 

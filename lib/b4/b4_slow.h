@@ -37,6 +37,8 @@
 #include <linux/types.h>
 #include <netinet/in.h>
 #include "lw4o6/b4.h"
+#include "net_bytes.h"
+#include "net_frag.h"
 #include "rate_bucket.h"
 
 #define B4_SLOW_ICMP_MAX 576 /* RFC 1812 §4.3.2.3 */
@@ -102,12 +104,13 @@ const char *b4_slow_reason_name(enum b4_slow_reason r);
  * octets to the lwAFTR: one, or fragments of at most mtu octets (mtu below
  * 1280 counts as 1280, RFC 8200 §5). */
 #define B4_SLOW_FRAGS_MAX 4
-#define B4_SLOW_FRAG_BYTES (40 + 8 + LW_B4_EVENT_MAX_CAPTURE)
+#define B4_SLOW_FRAG_BYTES (SP_IPV6_HDR + SP_FRAG_HDR + LW_B4_EVENT_MAX_CAPTURE)
 
 struct b4_slow_frags {
 	size_t n;
 	size_t len[B4_SLOW_FRAGS_MAX];
 	uint8_t pkt[B4_SLOW_FRAGS_MAX][B4_SLOW_FRAG_BYTES];
+	struct lw_frag_out work;  /* the fragmenter's (net_frag.h), in the caller's memory */
 };
 
 /* Encapsulates pkt (len octets, an IPv4 packet) from src to dst with

@@ -9,6 +9,9 @@
 #include "b4store.h"
 #include "errmsg.h"
 
+/* How long a write waits for a reader (an operator's sqlite3 shell) to let go. */
+#define B4STORE_BUSY_TIMEOUT_MS 2000
+
 struct b4store {
 	sqlite3 *db;
 };
@@ -16,6 +19,15 @@ struct b4store {
 static int fail(struct b4store *s, const char *what, char *err, size_t errlen)
 {
 	return lw_errf_code(-EIO, err, errlen, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+/* Runs a prepared statement that returns no rows, then finalizes it. */
+static int step_done(struct b4store *s, sqlite3_stmt *st, const char *what, char *err, size_t errlen)
+{
+	int r = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(s, what, err, errlen);
+
+	sqlite3_finalize(st);
+	return r;
 }
 
 /* The single-grant table of the first pcpd --role b4 becomes slot 0. */
@@ -43,7 +55,7 @@ int b4store_open(const char *path, struct b4store **out, char *err, size_t errle
 	if (!s)
 		return -ENOMEM;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
-	    sqlite3_busy_timeout(s->db, 2000) != SQLITE_OK) {
+	    sqlite3_busy_timeout(s->db, B4STORE_BUSY_TIMEOUT_MS) != SQLITE_OK) {
 		lw_errf(err, errlen, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		sqlite3_close(s->db);
 		free(s);
@@ -103,7 +115,6 @@ int b4store_grants(struct b4store *s, struct b4_grant *out, size_t max, size_t *
 int b4store_put(struct b4store *s, const struct b4_grant *g, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
-	int r;
 
 	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO b4_grants (slot, nonce, ipv4, first, size, "
 			       "expires_at) VALUES (?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
@@ -114,22 +125,17 @@ int b4store_put(struct b4store *s, const struct b4_grant *g, char *err, size_t e
 	sqlite3_bind_int64(st, 4, g->first);
 	sqlite3_bind_int64(st, 5, g->size);
 	sqlite3_bind_int64(st, 6, g->expires_at);
-	r = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(s, "store grant", err, errlen);
-	sqlite3_finalize(st);
-	return r;
+	return step_done(s, st, "store grant", err, errlen);
 }
 
 int b4store_delete(struct b4store *s, uint32_t slot, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
-	int r;
 
 	if (sqlite3_prepare_v2(s->db, "DELETE FROM b4_grants WHERE slot = ?", -1, &st, NULL) != SQLITE_OK)
 		return fail(s, "delete grant", err, errlen);
 	sqlite3_bind_int64(st, 1, slot);
-	r = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(s, "delete grant", err, errlen);
-	sqlite3_finalize(st);
-	return r;
+	return step_done(s, st, "delete grant", err, errlen);
 }
 
 int b4store_lan_all(struct b4store *s, struct b4_lan_mapping **out, size_t *n, char *err,
@@ -197,7 +203,6 @@ static void bind_identity(sqlite3_stmt *st, const struct b4_lan_mapping *m)
 int b4store_lan_put(struct b4store *s, const struct b4_lan_mapping *m, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
-	int r;
 
 	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO b4_lan (opcode, proto, int_addr, int_port, "
 			       "peer_addr, peer_port, nonce, ext_addr, ext_port, expires_at) "
@@ -208,24 +213,19 @@ int b4store_lan_put(struct b4store *s, const struct b4_lan_mapping *m, char *err
 	sqlite3_bind_int64(st, 8, (int64_t)m->ext_addr);
 	sqlite3_bind_int(st, 9, m->ext_port);
 	sqlite3_bind_int64(st, 10, m->expires_at);
-	r = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(s, "store LAN mapping", err, errlen);
-	sqlite3_finalize(st);
-	return r;
+	return step_done(s, st, "store LAN mapping", err, errlen);
 }
 
 int b4store_lan_delete(struct b4store *s, const struct b4_lan_mapping *m, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
-	int r;
 
 	if (sqlite3_prepare_v2(s->db, "DELETE FROM b4_lan WHERE opcode = ? AND proto = ? AND int_addr = ? "
 			       "AND int_port = ? AND peer_addr = ? AND peer_port = ?", -1, &st,
 			       NULL) != SQLITE_OK)
 		return fail(s, "delete LAN mapping", err, errlen);
 	bind_identity(st, m);
-	r = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(s, "delete LAN mapping", err, errlen);
-	sqlite3_finalize(st);
-	return r;
+	return step_done(s, st, "delete LAN mapping", err, errlen);
 }
 
 int b4store_lan_clear(struct b4store *s, char *err, size_t errlen)
@@ -262,13 +262,10 @@ int b4store_epoch_base(struct b4store *s, int64_t *base, char *err, size_t errle
 int b4store_set_epoch_base(struct b4store *s, int64_t base, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
-	int r;
 
 	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO b4_meta (key, value) "
 			       "VALUES ('lan_epoch_base', ?)", -1, &st, NULL) != SQLITE_OK)
 		return fail(s, "store epoch", err, errlen);
 	sqlite3_bind_int64(st, 1, base);
-	r = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(s, "store epoch", err, errlen);
-	sqlite3_finalize(st);
-	return r;
+	return step_done(s, st, "store epoch", err, errlen);
 }

@@ -12,6 +12,8 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
 #include <sys/socket.h>
 
 #include "lw4o6/pcp.h"
@@ -88,7 +90,7 @@ void pcpd_net_close(struct pcpd *d)
 int pcpd_send_in_tunnel(struct pcpd *d, const struct in6_addr *b4, const struct in6_addr *br,
 			unsigned ifindex, __be32 dst4, uint16_t dport, const void *msg, size_t len)
 {
-	uint8_t pkt[1500];
+	uint8_t pkt[PCPD_PCP_PACKET_MAX];
 	char cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_addr = *b4, .sin6_scope_id = ifindex };
 	struct iovec iov;
@@ -128,16 +130,16 @@ int pcpd_send_ip(struct pcpd *d, unsigned dest, const uint8_t *data, size_t len)
 	if (dest == LW_SLOWPATH_TO_B4) {
 		struct sockaddr_in6 to = { .sin6_family = AF_INET6 };
 
-		if (len < 40)
+		if (len < sizeof(struct ip6_hdr))
 			return -EINVAL;
-		memcpy(&to.sin6_addr, data + 24, 16);
+		memcpy(&to.sin6_addr, data + offsetof(struct ip6_hdr, ip6_dst), sizeof(to.sin6_addr));
 		r = sendto(d->raw6_fd, data, len, 0, (struct sockaddr *)&to, sizeof(to));
 	} else {
 		struct sockaddr_in to = { .sin_family = AF_INET };
 
-		if (len < 20)
+		if (len < sizeof(struct iphdr))
 			return -EINVAL;
-		memcpy(&to.sin_addr, data + 16, 4);
+		memcpy(&to.sin_addr, data + offsetof(struct iphdr, daddr), sizeof(to.sin_addr));
 		r = sendto(d->raw4_fd, data, len, 0, (struct sockaddr *)&to, sizeof(to));
 	}
 	if (r < 0) {
@@ -154,7 +156,7 @@ int pcpd_send_raw(struct pcpd *d, const struct lw_slowpath_pkt *p)
 
 void pcpd_handle_tunnel_readable(struct pcpd *d)
 {
-	for (int burst = 0; burst < 64; burst++) {
+	for (int burst = 0; burst < PCPD_READ_BURST; burst++) {
 		uint8_t buf[2048], resp[PCP_MAX_LEN];
 		char cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + 64];
 		struct sockaddr_in6 from;
@@ -202,7 +204,7 @@ void pcpd_handle_tunnel_readable(struct pcpd *d)
 
 void pcpd_handle_third_party_readable(struct pcpd *d)
 {
-	for (int burst = 0; burst < 64; burst++) {
+	for (int burst = 0; burst < PCPD_READ_BURST; burst++) {
 		uint8_t buf[PCP_MAX_LEN + 4], resp[PCP_MAX_LEN];
 		struct sockaddr_in6 from;
 		socklen_t fl = sizeof(from);

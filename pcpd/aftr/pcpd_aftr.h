@@ -16,12 +16,15 @@
 #include "slowpath.h"
 #include "slowpath_frag.h"
 #include "slowpath_ratelimit.h"
+#include "pcp_msg.h"
 
 
 struct orphan_set; /* bindings left in the maps after a state loss */
 
+#define PCPD_COUNTED_RESULTS 14 /* RFC 6887 §7.4: results 0..13 */
+
 struct pcpd_counters {
-	uint64_t requests, responses, dropped, errors_by_result[14];
+	uint64_t requests, responses, dropped, errors_by_result[PCPD_COUNTED_RESULTS];
 	uint64_t grants_created, grants_renewed, grants_deleted, grants_expired;
 	uint64_t icmp_sent, icmp_ratelimited, events, events_unhandled;
 	uint64_t frag_events, frag_sent, frag_dropped, reasm_expired;
@@ -52,10 +55,18 @@ struct pcpd {
 	uint64_t next_dataplane_check_ms;
 	unsigned announce_ifindex;
 	struct pcpd_counters ctr;
+	/* what one request or event is worked on in: too big for the stack */
+	struct pcp_request req;
+	struct lw_slowpath_out sp_out;
+	struct lw_frag_out frag_out;
 };
 
-/* main.c */
-uint32_t pcpd_epoch(const struct pcpd *d);
+/* aftr.c: the role's entry points for main.c. Runs until SIGTERM/SIGINT:
+ * 0, or 1 on a start-up error; log_delta is the -v/-q count added to the
+ * configured log level. */
+int pcpd_aftr_main(const char *config, int log_delta);
+/* pcpd --role aftr --list-grants [--json]: the stored grants. */
+int pcpd_aftr_list(const char *config, bool json);
 
 /* net.c */
 int pcpd_net_open(struct pcpd *d, char *err, size_t errlen);
@@ -70,6 +81,7 @@ void pcpd_handle_tunnel_readable(struct pcpd *d);
 void pcpd_handle_third_party_readable(struct pcpd *d);
 
 /* server.c */
+uint32_t pcpd_epoch(const struct pcpd *d);
 int pcpd_server_start(struct pcpd *d, char *err, size_t errlen);
 /* One request: answer written to resp (length returned), 0 = no answer. */
 int pcpd_serve(struct pcpd *d, const uint8_t *msg, size_t len, const struct in6_addr *pcp_src,

@@ -11,7 +11,6 @@
 #include <unistd.h>
 #include <sys/random.h>
 #include <arpa/inet.h>
-#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "lw4o6/pcp.h"
@@ -19,6 +18,18 @@
 #include "pcp_msg.h"
 #include "slowpath_maps.h"
 #include "addr.h"
+
+uint32_t pcpd_epoch(const struct pcpd *d)
+{
+	int64_t e = (int64_t)pcpd_now() - d->epoch_base;
+
+	return e < 0 ? 0 : (uint32_t)e;
+}
+
+/* How often reassembly times out and the data plane's fragment settings
+ * are read again, and how often the data plane is checked for a reload. */
+#define FRAG_TICK_MS 1000
+#define DATAPLANE_CHECK_MS 2000
 
 /* ---- bindings ------------------------------------------------------------------ */
 
@@ -67,10 +78,13 @@ static bool in_pools(const struct pcpd *d, __be32 ipv4)
 	return false;
 }
 
+/* Bindings of another psid-len are collected this many at a time. */
+#define EVICT_BATCH 256
+
 struct evict_ctx {
 	__be32 ipv4;
 	uint8_t keep_psid_len;
-	struct lw_softwire_key dead[256];
+	struct lw_softwire_key dead[EVICT_BATCH];
 	size_t n;
 };
 
@@ -78,7 +92,7 @@ static int collect_other_len(const struct lw_softwire_row *r, void *arg)
 {
 	struct evict_ctx *c = arg;
 
-	if (r->entry.ipv4 == c->ipv4 && r->entry.ps.psid_len != c->keep_psid_len && c->n < 256) {
+	if (r->entry.ipv4 == c->ipv4 && r->entry.ps.psid_len != c->keep_psid_len && c->n < EVICT_BATCH) {
 		c->dead[c->n].ipv4 = r->entry.ipv4;
 		c->dead[c->n].psid = r->entry.psid;
 		c->n++;
@@ -106,7 +120,7 @@ static int install_binding(struct pcpd *d, const struct alloc_grant *g)
 			lw_aftr_softwire_foreach(&d->maps, collect_other_len, &c);
 			for (size_t i = 0; i < c.n; i++)
 				lw_aftr_softwire_del(&d->maps, c.dead[i].ipv4, c.dead[i].psid, NULL, 0);
-		} while (c.n == 256);
+		} while (c.n == EVICT_BATCH);
 		r = lw_aftr_softwire_add(&d->maps, &e, err, sizeof(err));
 	}
 	if (r)
@@ -116,14 +130,22 @@ static int install_binding(struct pcpd *d, const struct alloc_grant *g)
 	return r;
 }
 
+/* Whether the binding table gives (ipv4, psid) to b4 (and through br, unless
+ * br is NULL). */
+static bool binding_is(const struct pcpd *d, __be32 ipv4, uint16_t psid, const struct in6_addr *b4,
+		       const struct in6_addr *br)
+{
+	struct in6_addr have_b4, have_br;
+
+	if (lw_aftr_softwire_get(&d->maps, ipv4, psid, &have_b4, br ? &have_br : NULL))
+		return false;
+	return !memcmp(&have_b4, b4, sizeof(have_b4)) && (!br || !memcmp(&have_br, br, sizeof(have_br)));
+}
+
 static void remove_binding(struct pcpd *d, const struct alloc_grant *g)
 {
-	struct lw_softwire_key key = { .ipv4 = g->ipv4, .psid = g->psid };
-	struct lw_softwire have;
-
 	/* only if the table still holds this grant's B4 */
-	if (bpf_map_lookup_elem(d->maps.softwires, &key, &have) == 0 &&
-	    memcmp(&have.b4_ipv6, &g->b4, sizeof(g->b4)) == 0)
+	if (binding_is(d, g->ipv4, g->psid, &g->b4, NULL))
 		lw_aftr_softwire_del(&d->maps, g->ipv4, g->psid, NULL, 0);
 }
 
@@ -183,22 +205,12 @@ static int count_grant(const struct alloc_grant *g, void *ctx)
 static int reinstall_grant(const struct alloc_grant *g, void *ctx)
 {
 	struct pcpd *d = ctx;
-	struct lw_softwire_key key = { .ipv4 = g->ipv4, .psid = g->psid };
-	struct lw_softwire have;
-	struct in6_addr br;
-	__u32 idx;
 
 	/* already right: nothing to touch, no packet lost */
-	if (bpf_map_lookup_elem(d->maps.softwires, &key, &have) == 0 &&
-	    memcmp(&have.b4_ipv6, &g->b4, sizeof(g->b4)) == 0) {
-		idx = have.br_index;
-		if (bpf_map_lookup_elem(d->maps.br_by_index, &idx, &br) == 0 &&
-		    memcmp(&br, &g->br, sizeof(br)) == 0) {
-			orphan_claim(d, g->ipv4, g->psid);
-			return 0;
-		}
-	}
-	install_binding(d, g);
+	if (binding_is(d, g->ipv4, g->psid, &g->b4, &g->br))
+		orphan_claim(d, g->ipv4, g->psid);
+	else
+		install_binding(d, g);
 	return 0;
 }
 
@@ -225,7 +237,7 @@ void pcpd_frag_tick(struct pcpd *d)
 
 	if (!d->reasm || now < d->next_frag_tick_ms)
 		return;
-	d->next_frag_tick_ms = now + 1000;
+	d->next_frag_tick_ms = now + FRAG_TICK_MS;
 	d->ctr.reasm_expired += lw_reasm_expire(d->reasm, now);
 	frag_cfg_refresh(d);
 }
@@ -238,18 +250,14 @@ void pcpd_frag_tick(struct pcpd *d)
  * needed. */
 void pcpd_dataplane_tick(struct pcpd *d)
 {
-	struct lw_ipv4_prefix key;
-	__u32 val;
 	char err[256];
 	size_t n = 0;
 	uint64_t now = pcpd_now_ms();
 
 	if (!d->cfg.n_pools || now < d->next_dataplane_check_ms)
 		return;
-	d->next_dataplane_check_ms = now + 2000;
-	key.prefixlen = d->cfg.pools[0].prefix_len;
-	key.addr = d->cfg.pools[0].prefix;
-	if (bpf_map_lookup_elem(d->maps.pools, &key, &val) == 0 || errno != ENOENT)
+	d->next_dataplane_check_ms = now + DATAPLANE_CHECK_MS;
+	if (lw_aftr_pool_covers(&d->maps, d->cfg.pools[0].prefix, d->cfg.pools[0].prefix_len) != -ENOENT)
 		return;
 	for (size_t i = 0; i < d->cfg.n_pools; i++)
 		lw_aftr_pool_add(&d->maps, d->cfg.pools[i].prefix, d->cfg.pools[i].prefix_len);
@@ -266,11 +274,10 @@ void pcpd_dataplane_tick(struct pcpd *d)
  * side; repeated (RFC 6887 §14.1.3) from the event loop. */
 void pcpd_announce_tick(struct pcpd *d)
 {
-	static const uint64_t delay_ms[] = { 0, 1000, 2000 };
 	uint8_t msg[PCP_HEADER_LEN];
 	int len;
 
-	if (!d->state_lost || d->announce_round >= sizeof(delay_ms) / sizeof(delay_ms[0]) ||
+	if (!d->state_lost || d->announce_round >= PCPD_ANNOUNCE_ROUNDS ||
 	    pcpd_now_ms() < d->next_announce_ms)
 		return;
 	len = pcp_encode_announce(pcpd_epoch(d), msg, sizeof(msg));
@@ -278,19 +285,14 @@ void pcpd_announce_tick(struct pcpd *d)
 		return;
 	if (d->orphans) {
 		for (size_t i = 0; i < d->orphans->n; i++) {
-			struct lw_softwire_key key = { .ipv4 = d->orphans->v[i].ipv4,
-						       .psid = d->orphans->v[i].psid };
-			struct lw_softwire have;
-			struct in6_addr br;
-			__u32 idx;
+			struct in6_addr b4, br;
 
 			/* one per B4 is enough: skip repeats of the previous B4 */
-			if (i && !memcmp(&d->orphans->v[i].b4, &d->orphans->v[i - 1].b4, 16))
+			if (i && !memcmp(&d->orphans->v[i].b4, &d->orphans->v[i - 1].b4,
+					 sizeof(struct in6_addr)))
 				continue;
-			if (bpf_map_lookup_elem(d->maps.softwires, &key, &have))
-				continue;
-			idx = have.br_index;
-			if (bpf_map_lookup_elem(d->maps.br_by_index, &idx, &br))
+			if (lw_aftr_softwire_get(&d->maps, d->orphans->v[i].ipv4, d->orphans->v[i].psid,
+						 &b4, &br))
 				continue;
 			if (pcpd_send_in_tunnel(d, &d->orphans->v[i].b4, &br, 0, htonl(0xc0000002u),
 						LW_PCP_CLIENT_PORT, msg, (size_t)len) == 0)
@@ -303,8 +305,8 @@ void pcpd_announce_tick(struct pcpd *d)
 		d->ctr.announces++;
 	pcpd_log(LOG_INFO_, "ANNOUNCE round %u sent (epoch %u)", d->announce_round + 1, pcpd_epoch(d));
 	d->announce_round++;
-	if (d->announce_round < sizeof(delay_ms) / sizeof(delay_ms[0]))
-		d->next_announce_ms = pcpd_now_ms() + delay_ms[d->announce_round];
+	if (d->announce_round < PCPD_ANNOUNCE_ROUNDS)
+		d->next_announce_ms = pcpd_now_ms() + pcpd_announce_delay_ms(d->announce_round);
 }
 
 /* Orphans nobody re-requested within the grace period are removed. */
@@ -316,13 +318,10 @@ void pcpd_orphans_tick(struct pcpd *d)
 		return;
 	for (size_t i = 0; i < d->orphans->n; i++) {
 		struct orphan *o = &d->orphans->v[i];
-		struct lw_softwire_key key = { .ipv4 = o->ipv4, .psid = o->psid };
-		struct lw_softwire have;
 
 		if (o->claimed)
 			continue;
-		if (bpf_map_lookup_elem(d->maps.softwires, &key, &have) == 0 &&
-		    memcmp(&have.b4_ipv6, &o->b4, 16) == 0) {
+		if (binding_is(d, o->ipv4, o->psid, &o->b4, NULL)) {
 			lw_aftr_softwire_del(&d->maps, o->ipv4, o->psid, NULL, 0);
 			removed++;
 		}
@@ -333,16 +332,12 @@ void pcpd_orphans_tick(struct pcpd *d)
 	d->orphan_deadline = 0;
 }
 
-int pcpd_server_start(struct pcpd *d, char *err, size_t errlen)
+/* The grant store; a corrupt one is moved aside and an empty one takes its
+ * place: the state is lost, and the epoch restarts (store.h). */
+static int open_store(struct pcpd *d, char *err, size_t errlen)
 {
-	struct scan_ctx sc = { .d = d };
-	int64_t base = 0, clean = 0;
-	int r;
+	int r = store_open(d->cfg.database, &d->store, err, errlen);
 
-	r = lw_aftr_maps_open_pinned(d->cfg.pin_root, &d->maps, err, errlen);
-	if (r)
-		return r;
-	r = store_open(d->cfg.database, &d->store, err, errlen);
 	if (r == -EUCLEAN) {
 		char aside[300];
 
@@ -353,6 +348,127 @@ int pcpd_server_start(struct pcpd *d, char *err, size_t errlen)
 			return -errno;
 		r = store_open(d->cfg.database, &d->store, err, errlen);
 	}
+	return r;
+}
+
+/* The epoch and the grants from the store; a store without an epoch has
+ * lost the state: epoch 0 is now, and every B4 must ask again. *clean:
+ * whether the last pcpd stopped in order. */
+static int restore_state(struct pcpd *d, int64_t *clean, char *err, size_t errlen)
+{
+	int64_t base = 0;
+	int r;
+
+	if (store_get_state(d->store, STORE_STATE_EPOCH_BASE, &base, err, errlen) || base <= 0) {
+		d->state_lost = true;
+		d->epoch_base = (int64_t)pcpd_now();
+		if (store_put_state(d->store, STORE_STATE_EPOCH_BASE, d->epoch_base, err, errlen))
+			return -EIO;
+	} else {
+		d->epoch_base = base;
+		if ((r = store_list_grants(d->store, restore_one, d, err, errlen)))
+			return r;
+	}
+	store_get_state(d->store, STORE_STATE_CLEAN, clean, err, errlen);
+	store_put_state(d->store, STORE_STATE_CLEAN, 0, err, errlen);
+	return 0;
+}
+
+/* After a state loss the bindings nobody can account for keep forwarding
+ * for the grace period: the B4s re-request at once on ANNOUNCE, suggesting
+ * their old sets. */
+static void keep_orphans(struct pcpd *d)
+{
+	d->orphan_deadline = pcpd_now() + d->cfg.orphan_grace;
+	d->next_announce_ms = pcpd_now_ms();
+	pcpd_log(LOG_WARN_, "no grant state in %s: epoch restarts at 0, %zu bindings kept %u s "
+		 "for their B4s to re-request, ANNOUNCE follows", d->cfg.database, d->orphans->n,
+		 d->cfg.orphan_grace);
+}
+
+/* With the state intact the store is authoritative: a binding without a
+ * grant was being removed when pcpd stopped. */
+static void remove_stale(struct pcpd *d, int64_t clean)
+{
+	size_t stale = 0;
+
+	for (size_t i = 0; i < d->orphans->n; i++) {
+		if (d->orphans->v[i].claimed)
+			continue;
+		lw_aftr_softwire_del(&d->maps, d->orphans->v[i].ipv4, d->orphans->v[i].psid, NULL, 0);
+		stale++;
+	}
+	pcpd_log(LOG_INFO_, "state restored from %s (%s shutdown): epoch %u, %zu stale bindings "
+		 "removed", d->cfg.database, clean ? "clean" : "unclean", pcpd_epoch(d), stale);
+}
+
+/* Every binding on a pool address must be a live grant: the grants are
+ * put in, and what is left is stale or orphaned. */
+static int reconcile_bindings(struct pcpd *d, int64_t clean)
+{
+	struct scan_ctx sc = { .d = d };
+
+	lw_aftr_softwire_foreach(&d->maps, scan_binding, &sc);
+	if (sc.fail)
+		return -ENOMEM;
+	d->orphans = calloc(1, sizeof(*d->orphans));
+	if (!d->orphans)
+		return -ENOMEM;
+	d->orphans->v = sc.v;
+	d->orphans->n = sc.n;
+	qsort(d->orphans->v, d->orphans->n, sizeof(*d->orphans->v), orphan_cmp);
+	alloc_foreach(d->alloc, reinstall_grant, d);
+	if (d->state_lost)
+		keep_orphans(d);
+	else
+		remove_stale(d, clean);
+	return 0;
+}
+
+/* ICMP errors, their rate limits, fragments and reassembly, and the ring
+ * buffer the data plane reports them through. */
+static int start_slow_path(struct pcpd *d, char *err, size_t errlen)
+{
+	uint32_t id;
+
+	d->sp.ipv4_addr = d->cfg.icmpv4_source;
+	d->sp.icmpv4_errors = d->cfg.icmpv4_source != 0;
+	d->sp.icmpv6_errors = true;
+	d->sp.hop_limit = PCPD_HOP_LIMIT;
+	d->sp.find_softwire = lw_slowpath_find_softwire_maps;
+	d->sp.ctx = &d->maps;
+	lw_slowpath_ratelimit_init(&d->rl, d->cfg.icmpv4_rate, d->cfg.icmpv4_rate, d->cfg.icmpv6_rate,
+				   d->cfg.icmpv6_rate, pcpd_now_ms() * NSEC_PER_MSEC);
+	/* fragments: the data plane's settings, pcpd's reassembly bounds */
+	lw_frag_cfg_defaults(&d->fc);
+	d->fc.max_frags = d->cfg.max_frags;
+	d->fc.max_packets = d->cfg.reasm_max_packets;
+	d->fc.timeout_ms = d->cfg.reasm_timeout * 1000u;
+	frag_cfg_refresh(d);
+	d->reasm = lw_reasm_new(&d->fc);
+	if (!d->reasm) {
+		snprintf(err, errlen, "reassembly state: out of memory");
+		return -ENOMEM;
+	}
+	/* RFC 7739: fragment Identifications not predictable */
+	if (getrandom(&id, sizeof(id), 0) == (ssize_t)sizeof(id))
+		lw_reasm_seed_id(d->reasm, id);
+	d->rb = ring_buffer__new(d->maps.events, pcpd_handle_event, d, NULL);
+	if (!d->rb) {
+		snprintf(err, errlen, "cannot open the lw_events ring buffer: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int pcpd_server_start(struct pcpd *d, char *err, size_t errlen)
+{
+	int64_t clean = 0;
+	int r;
+
+	r = lw_aftr_maps_open_pinned(d->cfg.pin_root, &d->maps, err, errlen);
+	if (!r)
+		r = open_store(d, err, errlen);
 	if (r)
 		return r;
 	d->alloc = alloc_new(&d->cfg.alloc, err, errlen);
@@ -365,88 +481,10 @@ int pcpd_server_start(struct pcpd *d, char *err, size_t errlen)
 	for (size_t i = 0; i < d->cfg.n_brs; i++)
 		if ((r = lw_aftr_br_add(&d->maps, &d->cfg.brs[i], err, errlen)))
 			return r;
-
-	if (store_get_state(d->store, STORE_STATE_EPOCH_BASE, &base, err, errlen) || base <= 0) {
-		/* no state: epoch 0 now, every B4 must ask again */
-		d->state_lost = true;
-		d->epoch_base = (int64_t)pcpd_now();
-		if (store_put_state(d->store, STORE_STATE_EPOCH_BASE, d->epoch_base, err, errlen))
-			return -EIO;
-	} else {
-		d->epoch_base = base;
-		if ((r = store_list_grants(d->store, restore_one, d, err, errlen)))
-			return r;
-	}
-	store_get_state(d->store, STORE_STATE_CLEAN, &clean, err, errlen);
-	store_put_state(d->store, STORE_STATE_CLEAN, 0, err, errlen);
-
-	/* reconcile: every binding on a pool address must be a live grant */
-	lw_aftr_softwire_foreach(&d->maps, scan_binding, &sc);
-	if (sc.fail)
-		return -ENOMEM;
-	d->orphans = calloc(1, sizeof(*d->orphans));
-	if (!d->orphans)
-		return -ENOMEM;
-	d->orphans->v = sc.v;
-	d->orphans->n = sc.n;
-	qsort(d->orphans->v, d->orphans->n, sizeof(*d->orphans->v), orphan_cmp);
-	alloc_foreach(d->alloc, reinstall_grant, d);
-	if (d->state_lost) {
-		/* keep forwarding for the grace period: the B4s re-request at
-		 * once on ANNOUNCE, suggesting their old sets */
-		d->orphan_deadline = pcpd_now() + d->cfg.orphan_grace;
-		d->next_announce_ms = pcpd_now_ms();
-		pcpd_log(LOG_WARN_, "no grant state in %s: epoch restarts at 0, %zu bindings kept %u s "
-			 "for their B4s to re-request, ANNOUNCE follows", d->cfg.database, d->orphans->n,
-			 d->cfg.orphan_grace);
-	} else {
-		size_t stale = 0;
-
-		/* the store is authoritative: a binding without a grant was
-		 * being removed when pcpd stopped */
-		for (size_t i = 0; i < d->orphans->n; i++) {
-			if (d->orphans->v[i].claimed)
-				continue;
-			lw_aftr_softwire_del(&d->maps, d->orphans->v[i].ipv4, d->orphans->v[i].psid, NULL, 0);
-			stale++;
-		}
-		pcpd_log(LOG_INFO_, "state restored from %s (%s shutdown): epoch %u, %zu stale bindings "
-			 "removed", d->cfg.database, clean ? "clean" : "unclean", pcpd_epoch(d), stale);
-	}
+	if ((r = restore_state(d, &clean, err, errlen)) || (r = reconcile_bindings(d, clean)))
+		return r;
 	pcpd_expire(d);
-
-	d->sp.ipv4_addr = d->cfg.icmpv4_source;
-	d->sp.icmpv4_errors = d->cfg.icmpv4_source != 0;
-	d->sp.icmpv6_errors = true;
-	d->sp.hop_limit = 64;
-	d->sp.find_softwire = lw_slowpath_find_softwire_maps;
-	d->sp.ctx = &d->maps;
-	lw_slowpath_ratelimit_init(&d->rl, d->cfg.icmpv4_rate, d->cfg.icmpv4_rate, d->cfg.icmpv6_rate,
-				   d->cfg.icmpv6_rate, pcpd_now_ms() * 1000000ull);
-	/* fragments: the data plane's settings, pcpd's reassembly bounds */
-	lw_frag_cfg_defaults(&d->fc);
-	d->fc.max_frags = d->cfg.max_frags;
-	d->fc.max_packets = d->cfg.reasm_max_packets;
-	d->fc.timeout_ms = d->cfg.reasm_timeout * 1000u;
-	frag_cfg_refresh(d);
-	d->reasm = lw_reasm_new(&d->fc);
-	if (!d->reasm) {
-		snprintf(err, errlen, "reassembly state: out of memory");
-		return -ENOMEM;
-	}
-	{
-		uint32_t id;
-
-		/* RFC 7739: fragment Identifications not predictable */
-		if (getrandom(&id, sizeof(id), 0) == (ssize_t)sizeof(id))
-			lw_reasm_seed_id(d->reasm, id);
-	}
-	d->rb = ring_buffer__new(d->maps.events, pcpd_handle_event, d, NULL);
-	if (!d->rb) {
-		snprintf(err, errlen, "cannot open the lw_events ring buffer: %s", strerror(errno));
-		return -errno;
-	}
-	return 0;
+	return start_slow_path(d, err, errlen);
 }
 
 void pcpd_server_stop(struct pcpd *d)
@@ -470,9 +508,9 @@ void pcpd_server_stop(struct pcpd *d)
 
 /* ---- expiry --------------------------------------------------------------------- */
 
-static void on_expired(const struct alloc_grant *g, void *ctx)
+/* The allocator let g go: its row and its binding follow. */
+static void grant_expired(struct pcpd *d, const struct alloc_grant *g)
 {
-	struct pcpd *d = ctx;
 	char err[256], a[LW_IPV4_STRLEN], b[LW_IPV6_STRLEN];
 
 	if (store_delete_grant(d->store, g, err, sizeof(err)))
@@ -486,7 +524,11 @@ static void on_expired(const struct alloc_grant *g, void *ctx)
 
 void pcpd_expire(struct pcpd *d)
 {
-	alloc_expire(d->alloc, pcpd_now(), on_expired, d);
+	uint64_t now = pcpd_now();
+	struct alloc_grant g;
+
+	while (alloc_expire_next(d->alloc, now, &g))
+		grant_expired(d, &g);
 }
 
 uint64_t pcpd_next_deadline(const struct pcpd *d)
@@ -501,7 +543,7 @@ static int answer(struct pcpd *d, const struct pcp_request *req, uint8_t result,
 {
 	int n = pcp_encode_response(req, result, lifetime, pcpd_epoch(d), ans, resp, cap);
 
-	if (result < 14)
+	if (result < PCPD_COUNTED_RESULTS)
 		d->ctr.errors_by_result[result]++;
 	if (n < 0)
 		pcpd_log(LOG_ERR_, "cannot encode a %s response: %s", pcp_result_name(result), strerror(-n));
@@ -512,95 +554,128 @@ static uint32_t error_lifetime(uint8_t result)
 {
 	/* RFC 6887 §7.4: resource errors are short-lived, the rest long */
 	return result == PCP_RES_NO_RESOURCES || result == PCP_RES_USER_EX_QUOTA ||
-	       result == PCP_RES_NETWORK_FAILURE ? 30 : 1800;
+	       result == PCP_RES_NETWORK_FAILURE ? PCPD_SHORT_ERROR_LIFETIME : PCPD_LONG_ERROR_LIFETIME;
 }
 
+/* The allocator's question for a MAP request from b4 to br. */
+static void map_request_of(const struct pcp_request *req, const struct in6_addr *b4,
+			   const struct in6_addr *br, struct alloc_request *ar)
+{
+	memset(ar, 0, sizeof(*ar));
+	ar->b4 = *b4;
+	ar->br = *br;
+	memcpy(ar->nonce, req->body.nonce, sizeof(ar->nonce));
+	ar->protocol = req->body.protocol;
+	ar->internal_port = req->body.internal_port;
+	ar->lifetime = req->lifetime;
+	/* without PORT_SET the request is for one port: lw4o6 grants sets only,
+	 * and the allocator answers NO_RESOURCES below its smallest block */
+	ar->port_set_size = req->opts.has_port_set ? req->opts.port_set.size : 1;
+	if (pcp_addr_is_ipv4_mapped(&req->body.external_addr))
+		memcpy(&ar->suggested_ipv4, &req->body.external_addr.s6_addr[12], 4);
+	ar->suggested_port = req->body.external_port;
+	ar->now = pcpd_now();
+}
+
+/* Makes a SUCCESS decision durable, then effective: the store first (a
+ * grant is on disk before it is acknowledged, PCPS-11), then the binding
+ * table. false when either refused it: the allocator's change is undone and
+ * nothing of it stays. */
+static bool commit_decision(struct pcpd *d, const struct alloc_decision *dec)
+{
+	char err[256];
+	int r = 0;
+
+	if (dec->action == ALLOC_CREATED || dec->action == ALLOC_RENEWED)
+		r = store_put_grant(d->store, &dec->grant, err, sizeof(err));
+	else if (dec->action == ALLOC_DELETED)
+		r = store_delete_grant(d->store, &dec->grant, err, sizeof(err));
+	if (r) {
+		pcpd_log(LOG_ERR_, "store: %s; request refused", err);
+		alloc_undo(d->alloc, dec);
+		return false;
+	}
+	if (dec->action == ALLOC_CREATED || dec->action == ALLOC_RENEWED) {
+		if (install_binding(d, &dec->grant)) {
+			/* not acknowledged, so not kept either */
+			store_delete_grant(d->store, &dec->grant, err, sizeof(err));
+			if (dec->action == ALLOC_CREATED)
+				alloc_undo(d->alloc, dec);
+			return false;
+		}
+		if (dec->action == ALLOC_CREATED)
+			d->ctr.grants_created++;
+		else
+			d->ctr.grants_renewed++;
+	} else if (dec->action == ALLOC_DELETED) {
+		remove_binding(d, &dec->grant);
+		d->ctr.grants_deleted++;
+	}
+	return true;
+}
+
+/* The fields of a SUCCESS: the grant's block, or for a delete (and a
+ * delete of nothing) the request's own. */
+static void map_answer_of(const struct pcp_request *req, const struct alloc_decision *dec,
+			  const struct in6_addr *b4, struct pcp_map_answer *ans)
+{
+	char a[LW_IPV4_STRLEN], b[LW_IPV6_STRLEN];
+
+	memset(ans, 0, sizeof(*ans));
+	if (dec->action != ALLOC_DELETED && dec->action != ALLOC_NONE) {
+		uint32_t size = alloc_grant_size(&dec->grant);
+
+		ans->external_port = alloc_grant_first_port(&dec->grant);
+		pcp_addr_from_ipv4(&ans->external_addr, dec->grant.ipv4);
+		/* a whole address (65536 ports) does not fit the 16-bit size */
+		ans->port_set_size = req->opts.has_port_set ?
+				     (uint16_t)(size > UINT16_MAX ? UINT16_MAX : size) : 0;
+		ans->first_internal_port = ans->external_port;
+		pcpd_log(LOG_INFO_, "%s %s: %s ports %u-%u, %u s", dec->action == ALLOC_CREATED ?
+			 "granted" : "renewed", lw_format_ipv6(b4, b, sizeof(b)),
+			 lw_format_ipv4(dec->grant.ipv4, a, sizeof(a)), ans->external_port,
+			 ans->external_port + size - 1, dec->lifetime);
+		return;
+	}
+	ans->external_port = req->body.external_port;
+	ans->external_addr = req->body.external_addr;
+	ans->port_set_size = req->opts.has_port_set ? req->opts.port_set.size : 0;
+	ans->first_internal_port = req->opts.has_port_set ? req->opts.port_set.first_internal_port : 0;
+	if (dec->action == ALLOC_DELETED)
+		pcpd_log(LOG_INFO_, "deleted: %s", lw_format_ipv6(b4, b, sizeof(b)));
+}
+
+/* MAP: the allocator decides, the store keeps, the binding table forwards,
+ * in that order; then the answer. */
 static int serve_map(struct pcpd *d, const struct pcp_request *req, const struct in6_addr *b4,
 		     const struct in6_addr *br, uint8_t *resp, size_t cap)
 {
-	struct alloc_request ar = { .b4 = *b4, .br = *br };
+	struct alloc_request ar;
 	struct alloc_decision dec;
-	struct pcp_map_answer ans = { 0 };
-	char err[256], a[LW_IPV4_STRLEN], b[LW_IPV6_STRLEN];
+	struct pcp_map_answer ans;
+	char err[256], b[LW_IPV6_STRLEN];
 	int r;
 
-	memcpy(ar.nonce, req->body.nonce, sizeof(ar.nonce));
-	ar.protocol = req->body.protocol;
-	ar.internal_port = req->body.internal_port;
-	ar.lifetime = req->lifetime;
-	/* without PORT_SET the request is for one port: lw4o6 grants sets only,
-	 * and the allocator answers NO_RESOURCES below its smallest block */
-	ar.port_set_size = req->opts.has_port_set ? req->opts.port_set.size : 1;
-	if (pcp_addr_is_ipv4_mapped(&req->body.external_addr))
-		memcpy(&ar.suggested_ipv4, &req->body.external_addr.s6_addr[12], 4);
-	ar.suggested_port = req->body.external_port;
-	ar.now = pcpd_now();
-
+	map_request_of(req, b4, br, &ar);
 	pcpd_expire(d);
 	if (alloc_request(d->alloc, &ar, &dec, err, sizeof(err))) {
 		pcpd_log(LOG_ERR_, "allocator: %s", err);
-		return answer(d, req, PCP_RES_NO_RESOURCES, 30, NULL, resp, cap);
+		return answer(d, req, PCP_RES_NO_RESOURCES, PCPD_SHORT_ERROR_LIFETIME, NULL, resp, cap);
 	}
 	if (dec.result != ALLOC_SUCCESS) {
 		pcpd_log(LOG_INFO_, "MAP from %s: %s (%s)", lw_format_ipv6(b4, b, sizeof(b)),
 			 pcp_result_name((uint8_t)dec.result), dec.why);
 		return answer(d, req, (uint8_t)dec.result, dec.lifetime, NULL, resp, cap);
 	}
-	/* durable before it is acknowledged (PCPS-11) */
-	if (dec.action == ALLOC_CREATED || dec.action == ALLOC_RENEWED)
-		r = store_put_grant(d->store, &dec.grant, err, sizeof(err));
-	else if (dec.action == ALLOC_DELETED)
-		r = store_delete_grant(d->store, &dec.grant, err, sizeof(err));
-	else
-		r = 0;
-	if (r) {
-		pcpd_log(LOG_ERR_, "store: %s; request refused", err);
-		alloc_undo(d->alloc, &dec);
-		return answer(d, req, PCP_RES_NO_RESOURCES, 30, NULL, resp, cap);
-	}
-	if (dec.action == ALLOC_CREATED || dec.action == ALLOC_RENEWED) {
-		if (install_binding(d, &dec.grant)) {
-			/* not acknowledged, so not kept either */
-			store_delete_grant(d->store, &dec.grant, err, sizeof(err));
-			if (dec.action == ALLOC_CREATED)
-				alloc_undo(d->alloc, &dec);
-			return answer(d, req, PCP_RES_NO_RESOURCES, 30, NULL, resp, cap);
-		}
-		if (dec.action == ALLOC_CREATED)
-			d->ctr.grants_created++;
-		else
-			d->ctr.grants_renewed++;
-	} else if (dec.action == ALLOC_DELETED) {
-		remove_binding(d, &dec.grant);
-		d->ctr.grants_deleted++;
-	}
-	if (dec.action != ALLOC_DELETED && dec.action != ALLOC_NONE) {
-		uint32_t size = alloc_grant_size(&dec.grant);
-
-		ans.external_port = alloc_grant_first_port(&dec.grant);
-		pcp_addr_from_ipv4(&ans.external_addr, dec.grant.ipv4);
-		/* a whole address (65536 ports) does not fit the 16-bit size */
-		ans.port_set_size = req->opts.has_port_set ? (uint16_t)(size > 65535 ? 65535 : size) : 0;
-		ans.first_internal_port = ans.external_port;
-		pcpd_log(LOG_INFO_, "%s %s: %s ports %u-%u, %u s", dec.action == ALLOC_CREATED ? "granted" :
-			 "renewed", lw_format_ipv6(b4, b, sizeof(b)),
-			 lw_format_ipv4(dec.grant.ipv4, a, sizeof(a)), ans.external_port,
-			 ans.external_port + size - 1, dec.lifetime);
-	} else {
-		/* a delete answers with the request's own external fields */
-		ans.external_port = req->body.external_port;
-		ans.external_addr = req->body.external_addr;
-		ans.port_set_size = req->opts.has_port_set ? req->opts.port_set.size : 0;
-		ans.first_internal_port = req->opts.has_port_set ? req->opts.port_set.first_internal_port : 0;
-		if (dec.action == ALLOC_DELETED)
-			pcpd_log(LOG_INFO_, "deleted: %s", lw_format_ipv6(b4, b, sizeof(b)));
-	}
+	if (!commit_decision(d, &dec))
+		return answer(d, req, PCP_RES_NO_RESOURCES, PCPD_SHORT_ERROR_LIFETIME, NULL, resp, cap);
+	map_answer_of(req, &dec, b4, &ans);
 	r = pcp_encode_response(req, PCP_RES_SUCCESS, dec.lifetime, pcpd_epoch(d), &ans, resp, cap);
 	if (r < 0) {
 		pcpd_log(LOG_ERR_, "cannot encode the MAP response: %s", strerror(-r));
 		return 0;
 	}
-	d->ctr.errors_by_result[0]++;
+	d->ctr.errors_by_result[PCP_RES_SUCCESS]++;
 	return r;
 }
 
@@ -608,38 +683,39 @@ int pcpd_serve(struct pcpd *d, const uint8_t *msg, size_t len, const struct in6_
 	       const struct in6_addr *b4, const struct in6_addr *br, bool third_party_channel,
 	       bool third_party_allowed, uint8_t *resp, size_t cap)
 {
-	static struct pcp_request req; /* 1.1 KiB of raw copy: not on the stack */
+	struct pcp_request *req = &d->req;
 	uint8_t result = 0;
 	enum pcp_verdict v;
 
 	d->ctr.requests++;
-	v = pcp_server_validate(msg, len, pcp_src, &req, &result);
+	v = pcp_server_validate(msg, len, pcp_src, req, &result);
 	if (v == PCP_VERDICT_DROP) {
 		d->ctr.dropped++;
 		return 0;
 	}
 	if (v == PCP_VERDICT_ERROR)
-		return answer(d, &req, result, error_lifetime(result), NULL, resp, cap);
+		return answer(d, req, result, error_lifetime(result), NULL, resp, cap);
 
 	if (third_party_channel) {
 		/* provisioning systems only, and only on behalf of a B4 */
-		if (!third_party_allowed || !req.opts.has_third_party ||
-		    pcp_addr_is_ipv4_mapped(&req.opts.third_party_addr))
-			return answer(d, &req, PCP_RES_NOT_AUTHORIZED, 1800, NULL, resp, cap);
-		b4 = &req.opts.third_party_addr;
+		if (!third_party_allowed || !req->opts.has_third_party ||
+		    pcp_addr_is_ipv4_mapped(&req->opts.third_party_addr))
+			return answer(d, req, PCP_RES_NOT_AUTHORIZED, PCPD_LONG_ERROR_LIFETIME, NULL,
+				      resp, cap);
+		b4 = &req->opts.third_party_addr;
 	} else {
-		result = pcp_third_party_check(&req, pcp_src, false); /* PCPS-18 */
+		result = pcp_third_party_check(req, pcp_src, false); /* PCPS-18 */
 		if (result != PCP_RES_SUCCESS)
-			return answer(d, &req, result, 1800, NULL, resp, cap);
+			return answer(d, req, result, PCPD_LONG_ERROR_LIFETIME, NULL, resp, cap);
 	}
-	switch (req.opcode) {
+	switch (req->opcode) {
 	case PCP_OP_ANNOUNCE:
-		return answer(d, &req, PCP_RES_SUCCESS, 0, NULL, resp, cap);
+		return answer(d, req, PCP_RES_SUCCESS, 0, NULL, resp, cap);
 	case PCP_OP_MAP:
-		return serve_map(d, &req, b4, br, resp, cap);
+		return serve_map(d, req, b4, br, resp, cap);
 	default:
 		/* PEER creates per-flow state, which an lwAFTR does not keep */
-		return answer(d, &req, PCP_RES_UNSUPP_OPCODE, 1800, NULL, resp, cap);
+		return answer(d, req, PCP_RES_UNSUPP_OPCODE, PCPD_LONG_ERROR_LIFETIME, NULL, resp, cap);
 	}
 }
 
@@ -650,34 +726,34 @@ int pcpd_serve(struct pcpd *d, const uint8_t *msg, size_t len, const struct in6_
  * order, the ICMP errors among them behind the ICMP rate limits. */
 static int handle_frag_event(struct pcpd *d, const void *data, size_t size)
 {
-	static struct lw_frag_out out;
+	struct lw_frag_out *out = &d->frag_out;
 	struct lw_event ev;
 	int n;
 
 	memset(&ev, 0, sizeof(ev));
 	memcpy(&ev, data, size < sizeof(ev) ? size : sizeof(ev));
-	n = lw_slowpath_frag_event(&d->sp, &d->fc, d->reasm, &ev, size, pcpd_now_ms(), &out);
+	n = lw_slowpath_frag_event(&d->sp, &d->fc, d->reasm, &ev, size, pcpd_now_ms(), out);
 	if (n == LW_SLOWPATH_NOT_HANDLED) {
 		d->ctr.events_unhandled++;
 		return 0;
 	}
 	d->ctr.frag_events++;
 	if (n <= 0) {
-		if (n < 0 || out.reason != LW_FRAG_PENDING) {
+		if (n < 0 || out->reason != LW_FRAG_PENDING) {
 			d->ctr.frag_dropped++;
 			pcpd_log(LOG_DEBUG_, "fragment event type %u: nothing sent (%s)", ev.type,
-				 n < 0 ? strerror(-n) : lw_frag_reason_name(out.reason));
+				 n < 0 ? strerror(-n) : lw_frag_reason_name(out->reason));
 		}
 		return 0;
 	}
-	for (unsigned i = 0; i < out.n; i++) {
-		const struct lw_frag_pkt *p = &out.pkt[i];
+	for (unsigned i = 0; i < out->n; i++) {
+		const struct lw_frag_pkt *p = &out->pkt[i];
 
-		if (p->icmp && !lw_slowpath_ratelimit_allow(&d->rl, p->kind, pcpd_now_ms() * 1000000ull)) {
+		if (p->icmp && !lw_slowpath_ratelimit_allow(&d->rl, p->kind, pcpd_now_ms() * NSEC_PER_MSEC)) {
 			d->ctr.icmp_ratelimited++;
 			continue;
 		}
-		if (pcpd_send_ip(d, p->dest, out.buf + p->off, p->len) == 0) {
+		if (pcpd_send_ip(d, p->dest, out->buf + p->off, p->len) == 0) {
 			if (p->icmp)
 				d->ctr.icmp_sent++;
 			else
@@ -690,21 +766,21 @@ static int handle_frag_event(struct pcpd *d, const void *data, size_t size)
 int pcpd_handle_event(void *ctx, void *data, size_t size)
 {
 	struct pcpd *d = ctx;
-	static struct lw_slowpath_out out;
+	struct lw_slowpath_out *out = &d->sp_out;
 	int n;
 
 	d->ctr.events++;
-	n = lw_slowpath_handle(&d->sp, data, size, &out);
+	n = lw_slowpath_handle(&d->sp, data, size, out);
 	if (n == LW_SLOWPATH_NOT_HANDLED)
 		return handle_frag_event(d, data, size);
 	if (n <= 0)
 		return 0;
-	for (unsigned i = 0; i < out.n; i++) {
-		if (!lw_slowpath_ratelimit_allow(&d->rl, out.pkt[i].kind, pcpd_now_ms() * 1000000ull)) {
+	for (unsigned i = 0; i < out->n; i++) {
+		if (!lw_slowpath_ratelimit_allow(&d->rl, out->pkt[i].kind, pcpd_now_ms() * NSEC_PER_MSEC)) {
 			d->ctr.icmp_ratelimited++;
 			continue;
 		}
-		if (pcpd_send_raw(d, &out.pkt[i]) == 0)
+		if (pcpd_send_raw(d, &out->pkt[i]) == 0)
 			d->ctr.icmp_sent++;
 	}
 	return 0;

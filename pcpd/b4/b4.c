@@ -30,7 +30,6 @@
  * IPV6_MULTICAST_ALL is on (raw_v6_match, inet6_mc_check), the default,
  * set explicitly below. */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,17 +38,23 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <sys/epoll.h>
 #include <sys/random.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 
 #include "lw4o6/pcp.h"
 #include "b4_priv.h"
+#include "loop.h"
 #include "addr.h"
 #include "errmsg.h"
 #include "lw4o6/abi.h"
+
+/* A turn of the loop ends within a second at the latest; a burst of pool
+ * events walks the mappings at most once per B4_EVENT_CHECK_MS. */
+#define B4_TICK_MS 1000
+#define B4_EVENT_CHECK_MS 100
+/* The client's source port is drawn above the well-known ports. */
+#define B4_FIRST_SPORT 1024
 
 uint64_t b4_now_ms(void)
 {
@@ -205,12 +210,12 @@ static void pool_check(struct b4d *d, bool exhausted)
 }
 
 /* An event asks for a check at once, but a burst of them (every dropped
- * packet of a full pool is one) walks the mappings once per 100 ms. */
+ * packet of a full pool is one) walks the mappings once per B4_EVENT_CHECK_MS. */
 static void pool_check_soon(struct b4d *d, bool exhausted)
 {
 	uint64_t now = b4_now_ms();
 
-	if (now < d->last_event_check_ms + 100)
+	if (now < d->last_event_check_ms + B4_EVENT_CHECK_MS)
 		return;
 	d->last_event_check_ms = now;
 	pool_check(d, exhausted);
@@ -218,42 +223,34 @@ static void pool_check_soon(struct b4d *d, bool exhausted)
 
 /* ---- the slow path (B4-FRAG-1/2) ---------------------------------------- */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* B4-FRAG-1: the translated packet inside IPv6 to the lwAFTR, fragmented
  * at the tunnel MTU by b4_slow_fragment (the kernel would fragment only
  * above the route's MTU), through frag_fd (IPPROTO_RAW: the IPv6 headers
  * are ours; the traffic class is the inner TOS, as in the data plane). */
 static void send_tunnel(struct b4d *d, const struct b4_slow_out *o, uint8_t hop_limit)
 {
-	static struct b4_slow_frags fr;
+	struct b4_slow_frags *fr = &d->frags;
 	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_addr = d->cfg.aftr };
 	uint32_t id;
 
 	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != sizeof(id))
 		id = (uint32_t)random();
 	if (d->frag_fd < 0 ||
-	    b4_slow_fragment(&d->cfg.tunnel, &d->cfg.aftr, o->tos, hop_limit ? hop_limit : 64, id,
-			     o->pkt, o->len, o->mtu, &fr)) {
+	    b4_slow_fragment(&d->cfg.tunnel, &d->cfg.aftr, o->tos, hop_limit ? hop_limit : PCPD_HOP_LIMIT, id,
+			     o->pkt, o->len, o->mtu, fr)) {
 		d->slow.send_errors++;
 		return;
 	}
-	for (size_t i = 0; i < fr.n; i++)
-		if (sendto(d->frag_fd, fr.pkt[i], fr.len[i], 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
+	for (size_t i = 0; i < fr->n; i++)
+		if (sendto(d->frag_fd, fr->pkt[i], fr->len[i], 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
 			d->slow.send_errors++;
-			pcpd_log(LOG_DEBUG_, "slow path: fragment %zu of %zu to the lwAFTR: %s", i + 1, fr.n,
+			pcpd_log(LOG_DEBUG_, "slow path: fragment %zu of %zu to the lwAFTR: %s", i + 1, fr->n,
 				 strerror(errno));
 			return;
 		}
 	d->slow.tunnel_sent++;
 	pcpd_log(LOG_DEBUG_, "slow path: %zu-byte IPv4 packet sent through the tunnel in %zu IPv6 "
-		 "fragment(s), MTU %u (B4-FRAG-1)", o->len, fr.n, o->mtu);
+		 "fragment(s), MTU %u (B4-FRAG-1)", o->len, fr->n, o->mtu);
 }
 
 static void send_icmp(struct b4d *d, const struct b4_slow_out *o)
@@ -261,7 +258,7 @@ static void send_icmp(struct b4d *d, const struct b4_slow_out *o)
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = o->dst };
 	char a[LW_IPV4_STRLEN];
 
-	if (!b4_slow_rate_allow(&d->icmp_rl, now_ns())) {
+	if (!b4_slow_rate_allow(&d->icmp_rl, pcpd_now_ns())) {
 		d->slow.icmp_rate_limited++;
 		return;
 	}
@@ -279,7 +276,7 @@ static void send_icmp(struct b4d *d, const struct b4_slow_out *o)
 
 static void slow_event(struct b4d *d, const void *data, size_t size)
 {
-	static struct b4_slow_out out;
+	struct b4_slow_out *out = &d->slow_out;
 	struct lw_b4_config dp = d->dp;
 	struct b4_slow_lan lan;
 
@@ -289,24 +286,24 @@ static void slow_event(struct b4d *d, const void *data, size_t size)
 		dp = d->dp;
 	lan.addr = dp.lan_addr;
 	lan.prefixlen = dp.lan_prefixlen;
-	if (b4_slow_event(&lan, data, size, &out))
+	if (b4_slow_event(&lan, data, size, out))
 		return;
-	switch (out.kind) {
+	switch (out->kind) {
 	case B4_SLOW_ICMP_TO_LAN:
-		send_icmp(d, &out);
+		send_icmp(d, out);
 		break;
 	case B4_SLOW_TO_TUNNEL:
-		send_tunnel(d, &out, dp.hop_limit);
+		send_tunnel(d, out, dp.hop_limit);
 		break;
 	default:
-		if (out.why == B4_SLOW_TRUNCATED) {
+		if (out->why == B4_SLOW_TRUNCATED) {
 			d->slow.tunnel_refused++;
 			pcpd_log(LOG_INFO_, "slow path: a packet to fragment arrived truncated: dropped "
 				 "(%llu so far)", (unsigned long long)d->slow.tunnel_refused);
 		} else {
 			d->slow.icmp_suppressed++;
 			pcpd_log(LOG_DEBUG_, "slow path: no packet for event %u: %s",
-				 ((const struct lw_b4_event *)data)->type, b4_slow_reason_name(out.why));
+				 ((const struct lw_b4_event *)data)->type, b4_slow_reason_name(out->why));
 		}
 	}
 }
@@ -370,8 +367,10 @@ static int handle_event(void *ctx, void *data, size_t size)
 
 /* ---- timers -------------------------------------------------------------- */
 
-static void tick(struct b4d *d)
+/* Before every wait: what is due now decides when the next thing is. */
+static void tick(void *ctx)
 {
+	struct b4d *d = ctx;
 	uint64_t now = b4_now_ms();
 
 	b4_client_tick(d);
@@ -388,9 +387,10 @@ static void tick(struct b4d *d)
 	}
 }
 
-static int next_timeout(const struct b4d *d)
+static int next_timeout(void *ctx)
 {
-	uint64_t now = b4_now_ms(), t = now + 1000;
+	const struct b4d *d = ctx;
+	uint64_t now = b4_now_ms(), t = now + B4_TICK_MS;
 
 	t = b4_client_deadline(d, t);
 	t = b4_lan_deadline(d, t);
@@ -476,10 +476,10 @@ static int start(struct b4d *d, char *err, size_t errlen)
 	d->icmp_fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_RAW);
 	if (d->icmp_fd < 0)
 		pcpd_log(LOG_WARN_, "raw IPv4 socket: %s (no ICMPv4 errors to LAN hosts)", strerror(errno));
-	b4_slow_rate_init(&d->icmp_rl, d->cfg.icmp_rate, now_ns());
+	b4_slow_rate_init(&d->icmp_rl, d->cfg.icmp_rate, pcpd_now_ns());
 	do {
 		r = (uint16_t)random();
-	} while (r < 1024 || r == LW_PCP_SERVER_PORT || r == LW_PCP_CLIENT_PORT);
+	} while (r < B4_FIRST_SPORT || r == LW_PCP_SERVER_PORT || r == LW_PCP_CLIENT_PORT);
 	d->sport = r;
 	d->rb = ring_buffer__new(d->maps.events, handle_event, d, NULL);
 	if (!d->rb)
@@ -497,115 +497,93 @@ static int start(struct b4d *d, char *err, size_t errlen)
 	return 0;
 }
 
+static void tunnel_readable(void *ctx)
+{
+	b4_client_readable(ctx);
+}
+
+static void lan_readable(void *ctx)
+{
+	b4_lan_readable(ctx);
+}
+
 static int loop(struct b4d *d)
 {
-	struct epoll_event ev, evs[8];
-	sigset_t mask;
-	int ep, sfd;
-	bool stop = false;
+	const struct pcpd_loop_role role = {
+		.fds = { { d->fd, tunnel_readable, d }, { d->lan_fd, lan_readable, d } },
+		.events = d->rb,
+		.before_wait = tick,
+		.timeout_ms = next_timeout,
+		.ctx = d,
+		.hup_note = "SIGHUP ignored: restart pcpd to change the configuration (the grants "
+			    "are kept)",
+		.stop_note = " (the grants stay installed)",
+	};
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (sfd < 0 || ep < 0)
-		return -errno;
-	ev.events = EPOLLIN;
-	ev.data.u32 = 1;
-	epoll_ctl(ep, EPOLL_CTL_ADD, d->fd, &ev);
-	ev.data.u32 = 2;
-	epoll_ctl(ep, EPOLL_CTL_ADD, ring_buffer__epoll_fd(d->rb), &ev);
-	ev.data.u32 = 3;
-	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
-	if (d->lan_fd >= 0) {
-		ev.data.u32 = 4;
-		epoll_ctl(ep, EPOLL_CTL_ADD, d->lan_fd, &ev);
-	}
-	while (!stop) {
-		int n;
+	return pcpd_loop_run(&role);
+}
 
-		tick(d);
-		n = epoll_wait(ep, evs, 8, next_timeout(d));
-		for (int i = 0; i < n; i++) {
-			struct signalfd_siginfo si;
+static void log_slow_path_counters(const struct b4d *d)
+{
+	if (d->slow.icmp_sent || d->slow.tunnel_sent || d->slow.icmp_rate_limited ||
+	    d->slow.tunnel_refused || d->slow.send_errors)
+		pcpd_log(LOG_INFO_, "slow path: %llu ICMPv4 errors sent, %llu rate-limited, %llu not "
+			 "allowed; %llu packets fragmented into the tunnel, %llu truncated; %llu send errors",
+			 (unsigned long long)d->slow.icmp_sent, (unsigned long long)d->slow.icmp_rate_limited,
+			 (unsigned long long)d->slow.icmp_suppressed, (unsigned long long)d->slow.tunnel_sent,
+			 (unsigned long long)d->slow.tunnel_refused, (unsigned long long)d->slow.send_errors);
+	if (d->reasm_sent || d->reasm_dropped)
+		pcpd_log(LOG_INFO_, "reassembled packets from the lwAFTR: %llu translated and sent to the "
+			 "LAN, %llu dropped", (unsigned long long)d->reasm_sent,
+			 (unsigned long long)d->reasm_dropped);
+}
 
-			switch (evs[i].data.u32) {
-			case 1:
-				b4_client_readable(d);
-				break;
-			case 2:
-				ring_buffer__consume(d->rb);
-				break;
-			case 4:
-				b4_lan_readable(d);
-				break;
-			default:
-				if (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
-					break;
-				if (si.ssi_signo == SIGHUP) {
-					pcpd_log(LOG_INFO_, "SIGHUP ignored: restart pcpd to change the "
-						 "configuration (the grants are kept)");
-					break;
-				}
-				pcpd_log(LOG_INFO_, "signal %u: stopping (the grants stay installed)",
-					 si.ssi_signo);
-				stop = true;
-			}
-		}
-	}
-	close(ep);
-	close(sfd);
-	return 0;
+static void stop(struct b4d *d)
+{
+	b4_lan_stop(d);
+	ring_buffer__free(d->rb);
+	log_slow_path_counters(d);
+	if (d->icmp_fd >= 0)
+		close(d->icmp_fd);
+	if (d->frag_fd >= 0)
+		close(d->frag_fd);
+	if (d->fd >= 0)
+		close(d->fd);
+	b4store_close(d->store);
+	lw_b4_maps_close(&d->maps);
 }
 
 int pcpd_b4_main(const char *config, int log_delta)
 {
-	static struct b4d d;
+	struct b4d *d = calloc(1, sizeof(*d));
 	char err[1024] = "";
 	int ret;
 
-	memset(&d.maps, 0xff, sizeof(d.maps));
-	d.fd = d.lan_fd = d.icmp_fd = d.frag_fd = -1;
-	if (b4_config_load(config, &d.cfg, err, sizeof(err))) {
-		fprintf(stderr, "pcpd: %s\n", err);
+	if (!d) {
+		fprintf(stderr, "pcpd: out of memory\n");
 		return 1;
 	}
-	pcpd_set_log_level(d.cfg.log_level + log_delta);
+	memset(&d->maps, 0xff, sizeof(d->maps));
+	d->fd = d->lan_fd = d->icmp_fd = d->frag_fd = -1;
+	if (b4_config_load(config, &d->cfg, err, sizeof(err))) {
+		fprintf(stderr, "pcpd: %s\n", err);
+		free(d);
+		return 1;
+	}
+	pcpd_set_log_level(d->cfg.log_level + log_delta);
 	/* a second client would fight over the slots */
-	ret = pcpd_lock_database(d.cfg.database, err, sizeof(err));
+	ret = pcpd_lock_database(d->cfg.database, err, sizeof(err));
 	if (!ret)
-		ret = start(&d, err, sizeof(err));
+		ret = start(d, err, sizeof(err));
 	if (!ret) {
-		pcpd_log(LOG_INFO_, "lwB4 PCP client: %s, up to %u sets%s", config, d.cfg.max_sets,
-			 d.lan_fd >= 0 ? ", LAN PCP server on" : "");
-		ret = loop(&d);
+		pcpd_log(LOG_INFO_, "lwB4 PCP client: %s, up to %u sets%s", config, d->cfg.max_sets,
+			 d->lan_fd >= 0 ? ", LAN PCP server on" : "");
+		ret = loop(d);
 	} else {
 		pcpd_log(LOG_ERR_, "%s", err[0] ? err : strerror(-ret));
 	}
-	b4_lan_stop(&d);
-	ring_buffer__free(d.rb);
-	if (d.slow.icmp_sent || d.slow.tunnel_sent || d.slow.icmp_rate_limited || d.slow.tunnel_refused ||
-	    d.slow.send_errors)
-		pcpd_log(LOG_INFO_, "slow path: %llu ICMPv4 errors sent, %llu rate-limited, %llu not "
-			 "allowed; %llu packets fragmented into the tunnel, %llu truncated; %llu send errors",
-			 (unsigned long long)d.slow.icmp_sent, (unsigned long long)d.slow.icmp_rate_limited,
-			 (unsigned long long)d.slow.icmp_suppressed, (unsigned long long)d.slow.tunnel_sent,
-			 (unsigned long long)d.slow.tunnel_refused, (unsigned long long)d.slow.send_errors);
-	if (d.reasm_sent || d.reasm_dropped)
-		pcpd_log(LOG_INFO_, "reassembled packets from the lwAFTR: %llu translated and sent to the "
-			 "LAN, %llu dropped", (unsigned long long)d.reasm_sent,
-			 (unsigned long long)d.reasm_dropped);
-	if (d.icmp_fd >= 0)
-		close(d.icmp_fd);
-	if (d.frag_fd >= 0)
-		close(d.frag_fd);
-	if (d.fd >= 0)
-		close(d.fd);
-	b4store_close(d.store);
-	lw_b4_maps_close(&d.maps);
+	stop(d);
+	free(d);
 	return ret ? 1 : 0;
 }
 

@@ -145,29 +145,29 @@ void b4_uninstall(struct b4d *d, unsigned i, const char *why)
 
 static int send_map(struct b4d *d, unsigned i)
 {
-	static struct pcp_request req;
+	struct pcp_request *req = &d->map_req;
 	struct b4_slot *s = &d->slot[i];
-	uint8_t msg[PCP_MAX_LEN], pkt[1500];
+	uint8_t msg[PCP_MAX_LEN], pkt[PCPD_PCP_PACKET_MAX];
 	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_addr = d->cfg.aftr };
 	char desc[512];
 	int n, plen;
 
-	memset(&req, 0, sizeof(req));
-	req.version = PCP_VERSION;
-	req.opcode = PCP_OP_MAP;
-	req.lifetime = s->releasing ? 0 : d->cfg.lifetime;
-	pcp_addr_from_ipv4(&req.client_addr, htonl(LW_PCP_B4_CLIENT_ADDR));
-	memcpy(req.body.nonce, s->g.nonce, PCP_NONCE_LEN);
-	req.body.protocol = slot_protocol(i);
-	req.body.internal_port = (uint16_t)(i + 1);
+	memset(req, 0, sizeof(*req));
+	req->version = PCP_VERSION;
+	req->opcode = PCP_OP_MAP;
+	req->lifetime = s->releasing ? 0 : d->cfg.lifetime;
+	pcp_addr_from_ipv4(&req->client_addr, htonl(LW_PCP_B4_CLIENT_ADDR));
+	memcpy(req->body.nonce, s->g.nonce, PCP_NONCE_LEN);
+	req->body.protocol = slot_protocol(i);
+	req->body.internal_port = (uint16_t)(i + 1);
 	if (s->have_set && s->g.ipv4) {  /* suggest what we hold or held */
-		pcp_addr_from_ipv4(&req.body.external_addr, s->g.ipv4);
-		req.body.external_port = (uint16_t)s->g.first;
+		pcp_addr_from_ipv4(&req->body.external_addr, s->g.ipv4);
+		req->body.external_port = (uint16_t)s->g.first;
 	}
-	req.opts.has_port_set = true;
-	req.opts.port_set.size = B4_REQUEST_SET_SIZE;
-	req.opts.port_set.first_internal_port = (uint16_t)(i + 1);
-	n = pcp_encode_request(&req, msg, sizeof(msg));
+	req->opts.has_port_set = true;
+	req->opts.port_set.size = B4_REQUEST_SET_SIZE;
+	req->opts.port_set.first_internal_port = (uint16_t)(i + 1);
+	n = pcp_encode_request(req, msg, sizeof(msg));
 	if (n < 0)
 		return n;
 	plen = inet_udp_build(htonl(LW_PCP_B4_CLIENT_ADDR), htonl(LW_PCP_SERVER_ADDR), d->sport, LW_PCP_SERVER_PORT,
@@ -446,14 +446,14 @@ static void reassembled(struct b4d *d, uint8_t *pkt, size_t len)
 
 void b4_client_readable(struct b4d *d)
 {
-	static uint8_t buf[65536]; /* a reassembled packet: up to 64 KiB */
+	uint8_t *buf = d->rx;
 
-	for (int burst = 0; burst < 64; burst++) {
+	for (int burst = 0; burst < PCPD_READ_BURST; burst++) {
 		struct sockaddr_in6 from;
 		socklen_t fl = sizeof(from);
 		struct inet_udp u;
 		const char *why = NULL;
-		ssize_t n = recvfrom(d->fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+		ssize_t n = recvfrom(d->fd, buf, sizeof(d->rx), MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
 
 		if (n < 0)
 			return;

@@ -32,23 +32,15 @@
 #include "addr.h"
 #include "errmsg.h"
 
-#define LAN_ANNOUNCE_ROUNDS 3
-#define LAN_SHORT_ERROR 30     /* RFC 6887 §7.4: resource errors */
-#define LAN_LONG_ERROR 1800
+/* A new mapping's port may be taken by the data plane before it is
+ * installed: it is placed again this many times. */
+#define LAN_PLACE_TRIES 8
 
 static uint32_t lan_epoch(const struct b4d *d)
 {
 	int64_t e = (int64_t)pcpd_now() - d->lan_epoch_base;
 
 	return e < 0 ? 0 : (uint32_t)e;
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static void announce_soon(struct b4d *d)
@@ -140,7 +132,7 @@ static int apply(struct b4d *d, uint8_t proto, __be32 addr, uint16_t port, __be3
 		r = lw_b4_explicit_del(&d->maps, proto, addr, htons(port));
 		return r == -ENOENT || r == -EPERM ? 0 : r;
 	}
-	until = mono_ns() + (uint64_t)(last > now ? last - now : 1) * 1000000000ull;
+	until = pcpd_now_ns() + (uint64_t)(last > now ? last - now : 1) * NSEC_PER_SEC;
 	/* PEERs first, each adding its remote; MAPs (no remote) last */
 	for (int pass = 0; pass < 2 && !r; pass++) {
 		for (size_t i = 0; i < d->n_lan && !r; i++) {
@@ -216,121 +208,120 @@ static size_t held_sets(const struct b4d *d, struct b4_set *sets)
 	return n;
 }
 
-static void serve(struct b4d *d, const struct pcp_request *req, const struct sockaddr_in *from)
+/* The checks of a MAP or PEER from a LAN host and the identity of the
+ * mapping it names (key): PCP_RES_SUCCESS, or the error to answer. */
+static uint8_t request_identity(const struct pcp_request *req, const struct sockaddr_in *from,
+				struct b4_lan_mapping *key)
 {
-	struct b4_lan_mapping key = { .opcode = req->opcode, .proto = req->body.protocol,
-				      .int_addr = from->sin_addr.s_addr,
-				      .int_port = req->body.internal_port };
-	struct b4_lan_mapping *rec, nm;
-	struct pcp_map_answer ans = { 0 };
-	struct b4_set sets[B4_SLOTS];
-	struct free_ctx fc = { .d = d, .proto = req->body.protocol };
-	int64_t now = (int64_t)pcpd_now();
-	uint32_t lifetime;
-	__be32 want_addr = 0, ext_addr = 0;
-	uint16_t ext_port = 0;
-	size_t nsets;
-	char err[256], a[LW_IPV4_STRLEN], b[LW_IPV4_STRLEN];
-	int r = -1;
-
+	memset(key, 0, sizeof(*key));
+	key->opcode = req->opcode;
+	key->proto = req->body.protocol;
+	key->int_addr = from->sin_addr.s_addr;
+	key->int_port = req->body.internal_port;
 	if (req->body.protocol != IPPROTO_TCP && req->body.protocol != IPPROTO_UDP)
-		return reply(d, req, PCP_RES_UNSUPP_PROTOCOL, LAN_LONG_ERROR, NULL, from);
-	if (req->body.internal_port == 0) {
-		/* every port of an address shared with other lwB4s: not ours to give */
-		return reply(d, req, PCP_RES_NOT_AUTHORIZED, LAN_LONG_ERROR, NULL, from);
-	}
+		return PCP_RES_UNSUPP_PROTOCOL;
+	/* every port of an address shared with other lwB4s: not ours to give */
+	if (req->body.internal_port == 0)
+		return PCP_RES_NOT_AUTHORIZED;
 	if (req->opts.n_filters) /* §13.3: remote-peer filters are not implemented */
-		return reply(d, req, PCP_RES_UNSUPP_OPTION, LAN_LONG_ERROR, NULL, from);
+		return PCP_RES_UNSUPP_OPTION;
 	if (req->opcode == PCP_OP_PEER) {
 		if (!pcp_addr_is_ipv4_mapped(&req->body.remote_peer_addr) || !req->body.remote_peer_port)
-			return reply(d, req, PCP_RES_MALFORMED_REQUEST, LAN_LONG_ERROR, NULL, from);
-		memcpy(&key.peer_addr, &req->body.remote_peer_addr.s6_addr[12], 4);
-		key.peer_port = req->body.remote_peer_port;
-		if (!key.peer_addr)
-			return reply(d, req, PCP_RES_MALFORMED_REQUEST, LAN_LONG_ERROR, NULL, from);
+			return PCP_RES_MALFORMED_REQUEST;
+		memcpy(&key->peer_addr, &req->body.remote_peer_addr.s6_addr[12], 4);
+		key->peer_port = req->body.remote_peer_port;
+		if (!key->peer_addr)
+			return PCP_RES_MALFORMED_REQUEST;
 	}
-	rec = find(d, &key);
-	if (rec && memcmp(rec->nonce, req->body.nonce, PCP_NONCE_LEN)) {
-		/* §11.3: someone else's mapping; its remaining life */
-		return reply(d, req, PCP_RES_NOT_AUTHORIZED,
-			     rec->expires_at > now ? (uint32_t)(rec->expires_at - now) : 1, NULL, from);
+	return PCP_RES_SUCCESS;
+}
+
+/* §15: lifetime 0 deletes; SUCCESS also when there is nothing to delete. */
+static void serve_delete(struct b4d *d, const struct pcp_request *req, struct b4_lan_mapping *rec,
+			 const struct sockaddr_in *from)
+{
+	struct pcp_map_answer ans = { 0 };
+	struct b4_lan_mapping gone;
+	char err[256], a[LW_IPV4_STRLEN], b[LW_IPV4_STRLEN];
+
+	ans.external_port = req->body.external_port;
+	ans.external_addr = req->body.external_addr;
+	if (rec) {
+		gone = *rec;
+		pcp_addr_from_ipv4(&ans.external_addr, rec->ext_addr);
+		ans.external_port = rec->ext_port;
+		if (b4store_lan_delete(d->store, rec, err, sizeof(err)))
+			pcpd_log(LOG_ERR_, "store: %s", err);
+		remove_record(d, rec);
+		apply(d, gone.proto, gone.int_addr, gone.int_port, gone.ext_addr, gone.ext_port);
+		pcpd_log(LOG_INFO_, "LAN: %s deleted %s:%u (was %s:%u)", pcp_opcode_name(gone.opcode),
+			 lw_format_ipv4(gone.int_addr, a, sizeof(a)), gone.int_port,
+			 lw_format_ipv4(gone.ext_addr, b, sizeof(b)), gone.ext_port);
 	}
-	if (req->lifetime == 0) {
-		/* §15: delete; SUCCESS also when there is nothing to delete */
-		ans.external_port = req->body.external_port;
-		ans.external_addr = req->body.external_addr;
-		if (rec) {
-			nm = *rec;
-			pcp_addr_from_ipv4(&ans.external_addr, rec->ext_addr);
-			ans.external_port = rec->ext_port;
-			if (b4store_lan_delete(d->store, rec, err, sizeof(err)))
-				pcpd_log(LOG_ERR_, "store: %s", err);
-			remove_record(d, rec);
-			apply(d, nm.proto, nm.int_addr, nm.int_port, nm.ext_addr, nm.ext_port);
-			pcpd_log(LOG_INFO_, "LAN: %s deleted %s:%u (was %s:%u)", pcp_opcode_name(nm.opcode),
-				 lw_format_ipv4(nm.int_addr, a, sizeof(a)), nm.int_port,
-				 lw_format_ipv4(nm.ext_addr, b, sizeof(b)), nm.ext_port);
-		}
-		return reply(d, req, PCP_RES_SUCCESS, 0, &ans, from);
-	}
-	nsets = held_sets(d, sets);
-	if (!nsets) /* no set from the lwAFTR yet: ask again soon (§7.4) */
-		return reply(d, req, PCP_RES_NETWORK_FAILURE, LAN_SHORT_ERROR, NULL, from);
-	lifetime = req->lifetime < d->cfg.lan_min_lifetime ? d->cfg.lan_min_lifetime :
-		   req->lifetime > d->cfg.lan_max_lifetime ? d->cfg.lan_max_lifetime : req->lifetime;
+	reply(d, req, PCP_RES_SUCCESS, 0, &ans, from);
+}
+
+/* A new mapping nm on a free external port of the held sets. The data
+ * plane may take that port meanwhile (-EEXIST): a few tries.
+ * PCP_RES_SUCCESS with *r the data plane's answer (0: installed, nm's
+ * record kept), or the result that refuses the request. */
+static uint8_t install_new(struct b4d *d, const struct pcp_request *req, const struct b4_set *sets,
+			   size_t nsets, struct b4_lan_mapping *nm, int *r)
+{
+	struct free_ctx fc = { .d = d, .proto = req->body.protocol };
+	__be32 want_addr = 0, ext_addr = 0;
+	uint16_t ext_port = 0;
+
 	if (pcp_addr_is_ipv4_mapped(&req->body.external_addr))
 		memcpy(&want_addr, &req->body.external_addr.s6_addr[12], 4);
-	nm = key;
-	memcpy(nm.nonce, req->body.nonce, PCP_NONCE_LEN);
-	nm.expires_at = now + lifetime;
-	if (rec) {
-		/* a renewal keeps its port */
-		ext_addr = rec->ext_addr;
-		ext_port = rec->ext_port;
-		*rec = nm;
-		rec->ext_addr = ext_addr;
-		rec->ext_port = ext_port;
-		r = apply(d, nm.proto, nm.int_addr, nm.int_port, ext_addr, ext_port);
-	} else {
-		/* a new port: the data plane may take a free one meanwhile (-EEXIST) */
-		for (int attempt = 0; attempt < 8; attempt++) {
-			r = b4_lan_pick_port(sets, nsets, want_addr, req->body.external_port,
-					     req->body.internal_port, req->opts.prefer_failure,
-					     (uint32_t)random(), ext_free, &fc, &ext_addr, &ext_port);
-			if (r == -EADDRNOTAVAIL)
-				return reply(d, req, PCP_RES_CANNOT_PROVIDE_EXTERNAL, LAN_SHORT_ERROR, NULL,
-					     from);
-			if (r)
-				return reply(d, req, PCP_RES_NO_RESOURCES, LAN_SHORT_ERROR, NULL, from);
-			nm.ext_addr = ext_addr;
-			nm.ext_port = ext_port;
-			if (add_record(d, &nm))
-				return reply(d, req, PCP_RES_NO_RESOURCES, LAN_SHORT_ERROR, NULL, from);
-			r = apply(d, nm.proto, nm.int_addr, nm.int_port, ext_addr, ext_port);
-			if (r == 0)
-				break;
-			remove_record(d, find(d, &nm));
-			if (r != -EEXIST)
-				break;
-		}
+	for (int attempt = 0; attempt < LAN_PLACE_TRIES; attempt++) {
+		*r = b4_lan_pick_port(sets, nsets, want_addr, req->body.external_port,
+				      req->body.internal_port, req->opts.prefer_failure,
+				      (uint32_t)random(), ext_free, &fc, &ext_addr, &ext_port);
+		if (*r == -EADDRNOTAVAIL)
+			return PCP_RES_CANNOT_PROVIDE_EXTERNAL;
+		if (*r)
+			return PCP_RES_NO_RESOURCES;
+		nm->ext_addr = ext_addr;
+		nm->ext_port = ext_port;
+		if (add_record(d, nm))
+			return PCP_RES_NO_RESOURCES;
+		*r = apply(d, nm->proto, nm->int_addr, nm->int_port, ext_addr, ext_port);
+		if (*r == 0)
+			break;
+		remove_record(d, find(d, nm));
+		if (*r != -EEXIST)
+			break;
 	}
-	rec = find(d, &nm);
-	if (r || !rec) {
-		pcpd_log(LOG_WARN_, "LAN: cannot install the mapping of %s:%u: %s",
-			 lw_format_ipv4(nm.int_addr, a, sizeof(a)), nm.int_port, strerror(r ? -r : ENOENT));
-		if (rec) {
-			b4store_lan_delete(d->store, rec, err, sizeof(err));
-			remove_record(d, rec);
-		}
-		return reply(d, req, PCP_RES_NO_RESOURCES, LAN_SHORT_ERROR, NULL, from);
-	}
-	/* on disk before the SUCCESS leaves */
+	return PCP_RES_SUCCESS;
+}
+
+/* A renewal keeps its external port. */
+static int renew(struct b4d *d, struct b4_lan_mapping *rec, const struct b4_lan_mapping *nm)
+{
+	__be32 ext_addr = rec->ext_addr;
+	uint16_t ext_port = rec->ext_port;
+
+	*rec = *nm;
+	rec->ext_addr = ext_addr;
+	rec->ext_port = ext_port;
+	return apply(d, nm->proto, nm->int_addr, nm->int_port, ext_addr, ext_port);
+}
+
+/* On disk before the SUCCESS leaves: a mapping the store refuses is undone. */
+static void acknowledge(struct b4d *d, const struct pcp_request *req, struct b4_lan_mapping *rec,
+			uint32_t lifetime, const struct sockaddr_in *from)
+{
+	struct pcp_map_answer ans = { 0 };
+	struct b4_lan_mapping gone;
+	char err[256], a[LW_IPV4_STRLEN], b[LW_IPV4_STRLEN];
+
 	if (b4store_lan_put(d->store, rec, err, sizeof(err))) {
 		pcpd_log(LOG_ERR_, "store: %s: refusing the mapping", err);
-		nm = *rec;
+		gone = *rec;
 		remove_record(d, rec);
-		apply(d, nm.proto, nm.int_addr, nm.int_port, nm.ext_addr, nm.ext_port);
-		return reply(d, req, PCP_RES_NO_RESOURCES, LAN_SHORT_ERROR, NULL, from);
+		apply(d, gone.proto, gone.int_addr, gone.int_port, gone.ext_addr, gone.ext_port);
+		return reply(d, req, PCP_RES_NO_RESOURCES, PCPD_SHORT_ERROR_LIFETIME, NULL, from);
 	}
 	pcp_addr_from_ipv4(&ans.external_addr, rec->ext_addr);
 	ans.external_port = rec->ext_port;
@@ -341,11 +332,58 @@ static void serve(struct b4d *d, const struct pcp_request *req, const struct soc
 	reply(d, req, PCP_RES_SUCCESS, lifetime, &ans, from);
 }
 
+static void serve(struct b4d *d, const struct pcp_request *req, const struct sockaddr_in *from)
+{
+	struct b4_lan_mapping key, *rec, nm;
+	struct b4_set sets[B4_SLOTS];
+	int64_t now = (int64_t)pcpd_now();
+	uint32_t lifetime;
+	size_t nsets;
+	char err[256], a[LW_IPV4_STRLEN];
+	uint8_t result;
+	int r = -1;
+
+	result = request_identity(req, from, &key);
+	if (result != PCP_RES_SUCCESS)
+		return reply(d, req, result, PCPD_LONG_ERROR_LIFETIME, NULL, from);
+	rec = find(d, &key);
+	if (rec && memcmp(rec->nonce, req->body.nonce, PCP_NONCE_LEN)) {
+		/* §11.3: someone else's mapping; its remaining life */
+		return reply(d, req, PCP_RES_NOT_AUTHORIZED,
+			     rec->expires_at > now ? (uint32_t)(rec->expires_at - now) : 1, NULL, from);
+	}
+	if (req->lifetime == 0)
+		return serve_delete(d, req, rec, from);
+	nsets = held_sets(d, sets);
+	if (!nsets) /* no set from the lwAFTR yet: ask again soon (§7.4) */
+		return reply(d, req, PCP_RES_NETWORK_FAILURE, PCPD_SHORT_ERROR_LIFETIME, NULL, from);
+	lifetime = req->lifetime < d->cfg.lan_min_lifetime ? d->cfg.lan_min_lifetime :
+		   req->lifetime > d->cfg.lan_max_lifetime ? d->cfg.lan_max_lifetime : req->lifetime;
+	nm = key;
+	memcpy(nm.nonce, req->body.nonce, PCP_NONCE_LEN);
+	nm.expires_at = now + lifetime;
+	if (rec)
+		r = renew(d, rec, &nm);
+	else if ((result = install_new(d, req, sets, nsets, &nm, &r)) != PCP_RES_SUCCESS)
+		return reply(d, req, result, PCPD_SHORT_ERROR_LIFETIME, NULL, from);
+	rec = find(d, &nm);
+	if (r || !rec) {
+		pcpd_log(LOG_WARN_, "LAN: cannot install the mapping of %s:%u: %s",
+			 lw_format_ipv4(nm.int_addr, a, sizeof(a)), nm.int_port, strerror(r ? -r : ENOENT));
+		if (rec) {
+			b4store_lan_delete(d->store, rec, err, sizeof(err));
+			remove_record(d, rec);
+		}
+		return reply(d, req, PCP_RES_NO_RESOURCES, PCPD_SHORT_ERROR_LIFETIME, NULL, from);
+	}
+	acknowledge(d, req, rec, lifetime, from);
+}
+
 void b4_lan_readable(struct b4d *d)
 {
-	static struct pcp_request req; /* 1.1 KiB raw copy: not on the stack */
+	struct pcp_request *req = &d->lan_req;
 
-	for (int burst = 0; burst < 64; burst++) {
+	for (int burst = 0; burst < PCPD_READ_BURST; burst++) {
 		uint8_t buf[PCP_MAX_LEN + 4];
 		struct sockaddr_in from;
 		socklen_t fl = sizeof(from);
@@ -358,29 +396,29 @@ void b4_lan_readable(struct b4d *d)
 		if (n < 0)
 			return;
 		pcp_addr_from_ipv4(&src, from.sin_addr.s_addr);
-		v = pcp_server_validate(buf, (size_t)n, &src, &req, &result);
+		v = pcp_server_validate(buf, (size_t)n, &src, req, &result);
 		if (v == PCP_VERDICT_DROP)
 			continue;
 		if (v == PCP_VERDICT_ERROR) {
-			reply(d, &req, result, result == PCP_RES_NO_RESOURCES ? LAN_SHORT_ERROR : LAN_LONG_ERROR,
-			      NULL, &from);
+			reply(d, req, result, result == PCP_RES_NO_RESOURCES ? PCPD_SHORT_ERROR_LIFETIME :
+			      PCPD_LONG_ERROR_LIFETIME, NULL, &from);
 			continue;
 		}
 		/* hosts of the LAN only: the lwB4 maps nothing for anyone else */
 		mask = d->dp.lan_prefixlen ? htonl(~0u << (32 - d->dp.lan_prefixlen)) : 0;
 		if (d->dp.lan_addr && ((from.sin_addr.s_addr ^ d->dp.lan_addr) & mask)) {
-			reply(d, &req, PCP_RES_NOT_AUTHORIZED, LAN_LONG_ERROR, NULL, &from);
+			reply(d, req, PCP_RES_NOT_AUTHORIZED, PCPD_LONG_ERROR_LIFETIME, NULL, &from);
 			continue;
 		}
-		result = pcp_third_party_check(&req, &src, false);
+		result = pcp_third_party_check(req, &src, false);
 		if (result != PCP_RES_SUCCESS) {
-			reply(d, &req, result, LAN_LONG_ERROR, NULL, &from);
+			reply(d, req, result, PCPD_LONG_ERROR_LIFETIME, NULL, &from);
 			continue;
 		}
-		if (req.opcode == PCP_OP_ANNOUNCE)
-			reply(d, &req, PCP_RES_SUCCESS, 0, NULL, &from);
+		if (req->opcode == PCP_OP_ANNOUNCE)
+			reply(d, req, PCP_RES_SUCCESS, 0, NULL, &from);
 		else
-			serve(d, &req, &from);
+			serve(d, req, &from);
 	}
 }
 
@@ -405,8 +443,7 @@ void b4_lan_tick(struct b4d *d)
 		remove_record(d, &d->lan[i]);
 		apply(d, m.proto, m.int_addr, m.int_port, m.ext_addr, m.ext_port);
 	}
-	if (d->lan_announce_round < LAN_ANNOUNCE_ROUNDS && b4_now_ms() >= d->next_lan_announce_ms) {
-		static const uint64_t delay_ms[LAN_ANNOUNCE_ROUNDS] = { 0, 1000, 2000 };
+	if (d->lan_announce_round < PCPD_ANNOUNCE_ROUNDS && b4_now_ms() >= d->next_lan_announce_ms) {
 		struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(LW_PCP_CLIENT_PORT),
 					  .sin_addr.s_addr = htonl(LW_PCP_ALL_HOSTS) };
 		uint8_t msg[PCP_HEADER_LEN];
@@ -418,14 +455,14 @@ void b4_lan_tick(struct b4d *d)
 			pcpd_log(LOG_INFO_, "LAN: ANNOUNCE round %u sent (epoch %u)", d->lan_announce_round + 1,
 				 lan_epoch(d));
 		d->lan_announce_round++;
-		if (d->lan_announce_round < LAN_ANNOUNCE_ROUNDS)
-			d->next_lan_announce_ms = b4_now_ms() + delay_ms[d->lan_announce_round];
+		if (d->lan_announce_round < PCPD_ANNOUNCE_ROUNDS)
+			d->next_lan_announce_ms = b4_now_ms() + pcpd_announce_delay_ms(d->lan_announce_round);
 	}
 }
 
 uint64_t b4_lan_deadline(const struct b4d *d, uint64_t t)
 {
-	if (d->lan_fd >= 0 && d->lan_announce_round < LAN_ANNOUNCE_ROUNDS && d->next_lan_announce_ms < t)
+	if (d->lan_fd >= 0 && d->lan_announce_round < PCPD_ANNOUNCE_ROUNDS && d->next_lan_announce_ms < t)
 		t = d->next_lan_announce_ms;
 	return t;
 }
@@ -546,7 +583,7 @@ int b4_lan_start(struct b4d *d, char *err, size_t errlen)
 	pcpd_log(LOG_INFO_, "LAN PCP server on %s:%u (ifindex %u), epoch %u, %zu mappings restored%s", a,
 		 LW_PCP_SERVER_PORT, d->lan_ifindex, lan_epoch(d), d->n_lan,
 		 dropped ? " (some expired while stopped)" : "");
-	d->lan_announce_round = LAN_ANNOUNCE_ROUNDS; /* nothing to say until the pool is there */
+	d->lan_announce_round = PCPD_ANNOUNCE_ROUNDS; /* nothing to say until the pool is there */
 	return 0;
 }
 

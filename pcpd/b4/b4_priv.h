@@ -19,6 +19,7 @@
 #include "b4_slow.h"
 
 #define B4_SLOTS LW_B4_POOL_MAX
+#define B4_RX_MAX 65536 /* from the tunnel: a packet the kernel reassembled, up to 64 KiB */
 
 /* One MAP to the lwAFTR (Internal Port slot + 1) and the set it got. */
 struct b4_slot {
@@ -79,6 +80,12 @@ struct b4d {
 	size_t n_lan, cap_lan;
 	unsigned lan_announce_round;
 	uint64_t next_lan_announce_ms;
+	/* what one packet, request or event is worked on in: too big for the
+	 * stack */
+	uint8_t rx[B4_RX_MAX];
+	struct pcp_request map_req, lan_req;
+	struct b4_slow_out slow_out;
+	struct b4_slow_frags frags;
 };
 
 uint64_t b4_now_ms(void);
