@@ -203,14 +203,14 @@ FUZZ_SECONDS ?= 20
 fuzz: deps all
 	$(Q)./scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
-# The mutation fuzzer of the XDP programs (selftests/mutate): MUTATE_FRAMES
+# The mutation fuzzer of both XDP programs (selftests/mutate): MUTATE_FRAMES
 # frames per program from a fixed seed; fuzz-long: FUZZ_LONG_FRAMES from
 # FUZZ_SEED (a fresh one unless given), frames/s and every violation class.
 .PHONY: mutate fuzz-long
 MUTATE_FRAMES ?= 500000
 FUZZ_LONG_FRAMES ?= 10000000
 FUZZ_SEED ?= random
-MUTATE_OBJS := --aftr-obj $(B)/bpf/lw4o6_aftr_test.bpf.o
+MUTATE_OBJS := --aftr-obj $(B)/bpf/lw4o6_aftr_test.bpf.o --b4-obj $(B)/bpf/lw4o6_b4_test.bpf.o
 mutate: deps all
 	$(Q)$(B)/selftests/mutate --frames $(MUTATE_FRAMES) --seed 1 $(MUTATE_OBJS)
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* mutate: the mutation fuzzer of the XDP programs (the lwAFTR so far).
+/* mutate: the mutation fuzzer of the lwAFTR and lwB4 XDP programs.
  *
- *   mutate [--frames N] [--seed N|random] [--frame I] [--examples K]
- *          [--aftr-obj FILE] [-v]
+ *   mutate [--prog aftr|b4|both] [--frames N] [--seed N|random] [--frame I]
+ *          [--examples K] [--aftr-obj FILE] [--b4-obj FILE] [-v]
  *
  * Each program runs in a child process of its own, in a private network
- * namespace. Per program: the checker
+ * namespace (both at once when both are asked for). Per program: the checker
  * self-check, N frames, the violations by class, frames per second. Then
  * "mutate: N passed, N failed, N skipped", the unit being a frame (passed:
  * every invariant held; failed: at least one did not; skipped: not run).
@@ -100,43 +100,54 @@ static uint64_t parse_seed(const char *s)
 
 static void usage(const char *argv0)
 {
-	fprintf(stderr, "usage: %s [--frames N] [--seed N|random] [--frame I] [--examples K]\n"
-		"       [--aftr-obj FILE] [-v]\n", argv0);
+	fprintf(stderr, "usage: %s [--prog aftr|b4|both] [--frames N] [--seed N|random]\n"
+		"       [--frame I] [--examples K] [--aftr-obj FILE] [--b4-obj FILE] [-v]\n", argv0);
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "prog", required_argument, NULL, 'p' },
 		{ "frames", required_argument, NULL, 'n' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "frame", required_argument, NULL, 'f' },
 		{ "examples", required_argument, NULL, 'e' },
 		{ "aftr-obj", required_argument, NULL, 'A' },
+		{ "b4-obj", required_argument, NULL, 'B' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ 0 },
 	};
 	struct run_opts o = { .seed = 1, .frames = 200000, .examples = 3 };
 	struct job jobs[2];
-	const char *skip;
+	const char *prog = "both", *skip;
 	uint64_t passed = 0, failed = 0, skipped = 0;
 	int n = 0, c;
 
 	while ((c = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
 		switch (c) {
+		case 'p': prog = optarg; break;
 		case 'n': o.frames = strtoull(optarg, NULL, 0); break;
 		case 's': o.seed = parse_seed(optarg); break;
 		case 'f': o.only = strtoull(optarg, NULL, 0) + 1; break;
 		case 'e': o.examples = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'A': aftr_obj_path = optarg; break;
+		case 'B': b4_obj_path = optarg; break;
 		case 'v': o.verbose = true; break;
 		default: usage(argv[0]); return 2;
 		}
+	}
+	if (strcmp(prog, "aftr") && strcmp(prog, "b4") && strcmp(prog, "both")) {
+		usage(argv[0]);
+		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	libbpf_set_print(libbpf_print);
 	printf("# mutate: seed %" PRIu64 ", %" PRIu64 " frames per program\n", o.seed,
 	       o.only ? 1 : o.frames);
-	jobs[n++].t = &aftr_target;
+	if (strcmp(prog, "b4"))
+		jobs[n++].t = &aftr_target;
+	if (strcmp(prog, "aftr"))
+		jobs[n++].t = &b4_target;
 	skip = aftr_env_skip_reason();
 	if (skip) {
 		printf("SKIP mutate: %s\n", skip);

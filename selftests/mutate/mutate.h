@@ -14,6 +14,8 @@
  *   view.c       the checker's parsing: Ethernet, IPv4, IPv6 chains, ports
  *   aftr_lab.c   the lwAFTR lab, its softwires, its seed frames
  *   aftr_check.c the lwAFTR invariants
+ *   b4_lab.c     the lwB4 lab, its port sets and mappings, its seed frames
+ *   b4_check.c   the lwB4 invariants
  *   selfcheck.c  frames the checker must condemn (and ones it must not) */
 #ifndef LW4O6_MUTATE_H
 #define LW4O6_MUTATE_H
@@ -200,6 +202,7 @@ struct target {
 };
 
 extern struct target aftr_target;
+extern struct target b4_target;
 
 /* mutators.c: 0..n mutations, then fix-ups, each logged in f->log. */
 void mutate_frame(struct rng *r, const struct target *t, struct mframe *f);
@@ -224,6 +227,7 @@ struct run_result {
 int run_target(struct target *t, const struct run_opts *o, struct run_result *res);
 
 extern const char *aftr_obj_path;
+extern const char *b4_obj_path;
 
 /* selfcheck.c: the checker must condemn known violations; returns the
  * number of self-check failures (each printed). */

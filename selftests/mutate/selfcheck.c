@@ -7,11 +7,14 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <linux/bpf.h>
+#include <bpf/bpf.h>
 
 #include "csum_ref.h"
 #include "pkt.h"
 #include "wire.h"
+#include "lw4o6/b4.h"
 #include "aftr_lab.h"
+#include "b4_lab.h"
 
 /* A frame: Ethernet, optional IPv6 (with a routing header when rh), IPv4,
  * UDP with 16 bytes of payload. */
@@ -206,13 +209,78 @@ static void aftr_pass_cases(struct probe *pr)
 	       in.len, -1);
 }
 
+/* ---- lwB4 ----------------------------------------------------------------------------- */
+
+static void b4_out_cases(struct probe *pr)
+{
+	static struct mframe in;
+	static uint8_t good[4096], bad[4096];
+	struct fspec s = { b4_lab.lan, b4_lab.lan_host, b4_lab.lan_mac, NULL, NULL, false,
+			   "192.168.1.10", "203.0.113.10", 1100, 53 };
+	size_t n;
+
+	build(&s, &in);
+	if (!run_good(pr, "a LAN host's UDP, translated and encapsulated", &in, good, &n))
+		return;
+	memcpy(bad, good, n);
+	put_be16(bad + 14 + 40 + 20, 5000); /* outside 1024..2047 */
+	expect(pr, "sent from a port outside the pool",
+	       &in, XDP_REDIRECT, bad, n, B_WAN_NOT_GRANTED);
+	expect(pr, "sent from a port outside the pool",
+	       &in, XDP_REDIRECT, bad, n, B_L4_CSUM_BROKEN);
+	memcpy(bad, good, n);
+	put_be16(bad + 14 + 40 + 20, 1101); /* in the pool, not the mapping's */
+	expect(pr, "sent from another port than the mapping's",
+	       &in, XDP_REDIRECT, bad, n, B_WAN_MAPPING);
+	memcpy(bad, good, n);
+	bad[14 + 8 + 15] ^= 1;
+	expect(pr, "sent from another tunnel address", &in, XDP_REDIRECT, bad, n, B_WAN_TUNNEL);
+	memcpy(bad, good, n);
+	bad[14 + 40 + 8] = 64; /* TTL not decremented */
+	fix_ip4(bad + 14 + 40);
+	expect(pr, "sent with the TTL as it came", &in, XDP_REDIRECT, bad, n, B_TTL);
+}
+
+static void b4_in_cases(struct probe *pr)
+{
+	static struct mframe in;
+	static uint8_t good[4096], bad[4096];
+	struct fspec s = { b4_lab.wan, b4_lab.wan_peer, b4_lab.wan_mac, "2001:db8:ffff::1",
+			   "2001:db8:c4::1", false, "203.0.113.10", "198.51.100.1", 53, 1100 };
+	size_t n;
+
+	build(&s, &in);
+	if (!run_good(pr, "UDP from the lwAFTR, decapsulated and translated", &in, good, &n))
+		return;
+	memcpy(bad, good, n);
+	bad[14 + 19] ^= 1; /* 192.168.1.10 → .11 */
+	fix_ip4(bad + 14);
+	expect(pr, "sent to another host than the mapping's",
+	       &in, XDP_REDIRECT, bad, n, B_LAN_MAPPING);
+	s.s6 = "2001:db8:ffff::66";
+	build(&s, &in);
+	expect(pr, "decapsulated from another address than the lwAFTR", &in, XDP_REDIRECT, good, n,
+	       B_LAN_ORIGIN);
+	s.s6 = "2001:db8:ffff::1";
+	s.dport = 1101; /* in the pool, no mapping */
+	build(&s, &in);
+	memcpy(bad, good, n);
+	put_be16(bad + 14 + 22, 1101);
+	expect(pr, "a port without a mapping, forwarded", &in, XDP_REDIRECT, bad, n, B_LAN_MAPPING);
+}
+
 int selfcheck(const struct target *t)
 {
 	struct probe pr = { .t = t };
 
-	aftr_decap_cases(&pr);
-	aftr_encap_cases(&pr);
-	aftr_pass_cases(&pr);
+	if (t == &aftr_target) {
+		aftr_decap_cases(&pr);
+		aftr_encap_cases(&pr);
+		aftr_pass_cases(&pr);
+	} else {
+		b4_out_cases(&pr);
+		b4_in_cases(&pr);
+	}
 	if (!pr.failures)
 		printf("PASS %s checker self-check: good frames pass, broken outputs condemned\n",
 		       t->name);
