@@ -2,7 +2,7 @@
 /* mutate: the mutation fuzzer of the lwAFTR and lwB4 XDP programs.
  *
  *   mutate [--prog aftr|b4|both] [--frames N] [--seed N|random] [--frame I]
- *          [--examples K] [--aftr-obj FILE] [--b4-obj FILE] [-v]
+ *          [--examples K] [--repro] [--aftr-obj FILE] [--b4-obj FILE] [-v]
  *
  * Each program runs in a child process of its own, in a private network
  * namespace (both at once when both are asked for). Per program: the checker
@@ -10,6 +10,8 @@
  * "mutate: N passed, N failed, N skipped", the unit being a frame (passed:
  * every invariant held; failed: at least one did not; skipped: not run).
  * --frame I replays frame I of --seed (with -v: the frame in and out).
+ * --repro runs the hand-made reproducer of each class found instead
+ * (repro.c): passed = no longer violates, failed = still does.
  * Exit status 1 when anything failed, 2 on usage. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -47,7 +49,13 @@ static int child(struct target *t, const struct run_opts *o)
 		return 1;
 	}
 	bad = selfcheck(t);
-	if (run_target(t, o, &res))
+	if (o->repro) {
+		uint64_t fixed, still;
+		int errors = repro(t, &fixed, &still);
+
+		res.passed = fixed;
+		res.failed = still + (uint64_t)errors;
+	} else if (run_target(t, o, &res))
 		res.failed++;
 	res.failed += (uint64_t)bad;
 	printf("@ %" PRIu64 " %" PRIu64 " %" PRIu64 " %.6f %" PRIu64 "\n", res.passed, res.failed,
@@ -59,6 +67,7 @@ struct job {
 	struct target *t;
 	FILE *log;
 	pid_t pid;
+	bool repro;
 };
 
 static void collect(struct job *j, uint64_t *p, uint64_t *f, uint64_t *s)
@@ -80,7 +89,7 @@ static void collect(struct job *j, uint64_t *p, uint64_t *f, uint64_t *s)
 	fclose(j->log);
 	if (!WIFEXITED(status))
 		printf("FAIL %s: the child died (status 0x%x)\n", j->t->name, status);
-	if (secs > 0)
+	if (secs > 0 && !j->repro)
 		printf("mutate: %s %" PRIu64 " frames in %.2f s: %.0f frames/s\n", j->t->name,
 		       frames, secs, (double)frames / secs);
 	*p += jp;
@@ -101,7 +110,8 @@ static uint64_t parse_seed(const char *s)
 static void usage(const char *argv0)
 {
 	fprintf(stderr, "usage: %s [--prog aftr|b4|both] [--frames N] [--seed N|random]\n"
-		"       [--frame I] [--examples K] [--aftr-obj FILE] [--b4-obj FILE] [-v]\n", argv0);
+		"       [--frame I] [--examples K] [--repro] [--aftr-obj FILE] [--b4-obj FILE]\n"
+		"       [-v]\n", argv0);
 }
 
 int main(int argc, char **argv)
@@ -114,6 +124,7 @@ int main(int argc, char **argv)
 		{ "examples", required_argument, NULL, 'e' },
 		{ "aftr-obj", required_argument, NULL, 'A' },
 		{ "b4-obj", required_argument, NULL, 'B' },
+		{ "repro", no_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ 0 },
 	};
@@ -132,6 +143,7 @@ int main(int argc, char **argv)
 		case 'e': o.examples = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'A': aftr_obj_path = optarg; break;
 		case 'B': b4_obj_path = optarg; break;
+		case 'r': o.repro = true; break;
 		case 'v': o.verbose = true; break;
 		default: usage(argv[0]); return 2;
 		}
@@ -156,6 +168,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (int i = 0; i < n; i++) {
+		jobs[i].repro = o.repro;
 		jobs[i].log = tmpfile();
 		if (!jobs[i].log) {
 			perror("tmpfile");

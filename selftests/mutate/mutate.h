@@ -16,7 +16,8 @@
  *   aftr_check.c the lwAFTR invariants
  *   b4_lab.c     the lwB4 lab, its port sets and mappings, its seed frames
  *   b4_check.c   the lwB4 invariants
- *   selfcheck.c  frames the checker must condemn (and ones it must not) */
+ *   selfcheck.c  frames the checker must condemn (and ones it must not)
+ *   repro.c      one hand-made frame per violation class found (--repro) */
 #ifndef LW4O6_MUTATE_H
 #define LW4O6_MUTATE_H
 
@@ -215,6 +216,7 @@ struct run_opts {
 	uint64_t frames;
 	uint64_t only;        /* replay one frame (index + 1), 0 = all */
 	unsigned examples;    /* reports printed per class */
+	bool repro;           /* the reproducers instead of the fuzzer */
 	bool verbose;
 };
 
@@ -228,6 +230,11 @@ int run_target(struct target *t, const struct run_opts *o, struct run_result *re
 
 extern const char *aftr_obj_path;
 extern const char *b4_obj_path;
+
+/* repro.c: one hand-made frame per class found, run and judged; counts
+ * those that still violate their class and those that no longer do.
+ * Returns the number that could not be built or run. */
+int repro(const struct target *t, uint64_t *fixed, uint64_t *still);
 
 /* selfcheck.c: the checker must condemn known violations; returns the
  * number of self-check failures (each printed). */
