@@ -42,6 +42,8 @@ const struct vclass aftr_classes[AFTR_N_CLASSES] = {
 		"an ICMP error forwarded on the \"port\" of a quoted later fragment" },
 	[A_DECAP_OWNER] = { "aftr.decap-owner",
 		"decapsulated, not from the B4 to the BR of the softwire owning (source, port)" },
+	[A_DECAP_TO_POOL] = { "aftr.decap-to-pool",
+		"IPv4 to a pool address sent towards the internet, which routes it back" },
 	[A_ENCAP_ORIGIN] = { "aftr.encap-origin",
 		"IPv4-in-IPv6 sent to a B4 that came neither from the internet nor from a B4" },
 	[A_ENCAP_OWNER] = { "aftr.encap-owner",
@@ -359,12 +361,16 @@ static void check_l2(const uint8_t *out, const struct l2view *l2, struct verdict
 static void check_decap(const struct ain *a, const struct v4view *o4, bool redirect,
 			struct verdict *v)
 {
+	char s[16];
+
 	if (a->side != SIDE_ACC || a->l2.type != 0x86dd || !a->o6.ipip) {
 		verdict_set(v, A_DECAP_ORIGIN, "EtherType 0x%04x in on the %s side", a->l2.type,
 			    side_text(a->side));
 		return;
 	}
 	check_from_b4(a, v);
+	if (aftr_is_pool(o4->dst))
+		verdict_set(v, A_DECAP_TO_POOL, "to %s", fmt4(o4->dst, s));
 	if (!a->i4.sane)
 		return;
 	compare(&a->i4, o4, redirect ? TTL_DEC : TTL_DEC_OR_KEEP, &a->o6, v);

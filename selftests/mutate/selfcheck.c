@@ -133,6 +133,10 @@ static void aftr_decap_cases(struct probe *pr)
 	memcpy(bad, good, n);
 	bad[0] ^= 2;
 	expect(pr, "decapsulated, to the wrong MAC", &in, XDP_REDIRECT, bad, n, A_OUT_L2);
+	memcpy(bad, good, n);
+	memcpy(bad + 14 + 16, (const uint8_t[4]){ 198, 51, 100, 50 }, 4);
+	fix_ip4(bad + 14);
+	expect(pr, "decapsulated to a pool address", &in, XDP_REDIRECT, bad, n, A_DECAP_TO_POOL);
 	s.s6 = "2001:db8:b4::b"; /* the B4 of psid 2, not of port 1500 (psid 1) */
 	build(&s, &alt);
 	expect(pr, "decapsulated from the wrong B4", &alt, XDP_REDIRECT, good, n, A_DECAP_OWNER);
