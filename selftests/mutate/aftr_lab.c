@@ -259,18 +259,42 @@ static void seed_misplaced(struct rng *r, struct mframe *f)
 	seed_end(&p, f);
 }
 
+/* An ICMPv6 error from the access side to a BR about a packet the lwAFTR
+ * sent to a B4 (the slow path's: AFTR-ICMP-6), or on the internet side. */
+static void seed_icmp6(struct rng *r, struct mframe *f)
+{
+	const struct aftr_sw *sw = pick_sw(r);
+	struct seed_ip4 s;
+	struct pkt p;
+	bool acc = rng_pct(r, 80);
+
+	seed_begin(f, &p, acc ? aftr_lab.acc : aftr_lab.inet, "icmp6-error");
+	flow_for(r, &s, sw, inet_hosts[rng_below(r, 3)], (uint16_t)rng_next(r), false);
+	if (s.kind == SK_ERROR)
+		s.kind = SK_UDP;
+	if (acc)
+		seed_eth(r, &p, f, aftr_lab.acc_peer, aftr_lab.acc_mac);
+	else
+		seed_eth(r, &p, f, aftr_lab.inet_peer, aftr_lab.inet_mac);
+	seed_ip6(r, &p, f, rng_pct(r, 50) ? &sw->b4 : &addrs6[11], &sw->br, 10);
+	seed_icmp6_error(r, &p, f, &sw->br, &sw->b4, &s);
+	seed_end(&p, f);
+}
+
 static void aftr_seed(struct rng *r, struct mframe *f)
 {
 	unsigned x = rng_below(r, 100);
 
-	if (x < 38)
+	if (x < 37)
 		seed_from_b4(r, f, false);
-	else if (x < 48)
+	else if (x < 47)
 		seed_from_b4(r, f, true);
-	else if (x < 88)
+	else if (x < 85)
 		seed_from_inet(r, f);
-	else if (x < 92)
+	else if (x < 89)
 		seed_pcp(r, f);
+	else if (x < 92)
+		seed_icmp6(r, f);
 	else
 		seed_misplaced(r, f);
 }

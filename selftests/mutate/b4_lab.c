@@ -394,6 +394,23 @@ static void seed_pcp(struct rng *r, struct mframe *f)
 	seed_end(&p, f);
 }
 
+/* ICMPv6 from the lwAFTR about a packet we sent (1/5: no binding; the
+ * kernel's and pcpd's: passed). */
+static void seed_in_icmp6(struct rng *r, struct mframe *f)
+{
+	const struct base_map *m = pick_base(r, false);
+	struct seed_ip4 s = { .src = m->ext_addr, .dst = m->remote_addr,
+			      .kind = kind_of(m->proto, false), .sport = m->ext_port,
+			      .dport = m->remote_port, .ttl = 63 };
+	struct pkt p;
+
+	seed_begin(f, &p, b4_lab.wan, "in-icmp6-error");
+	seed_eth(r, &p, f, b4_lab.wan_peer, b4_lab.wan_mac);
+	seed_ip6(r, &p, f, &b4_lab.aftr, &b4_lab.tunnel, 5);
+	seed_icmp6_error(r, &p, f, &b4_lab.tunnel, &b4_lab.aftr, &s);
+	seed_end(&p, f);
+}
+
 static void b4_seed(struct rng *r, struct mframe *f)
 {
 	unsigned x = rng_below(r, 100);
@@ -406,8 +423,10 @@ static void b4_seed(struct rng *r, struct mframe *f)
 		seed_hairpin(r, f);
 	else if (x < 82)
 		seed_in(r, f);
-	else if (x < 97)
+	else if (x < 95)
 		seed_in_error(r, f);
+	else if (x < 97)
+		seed_in_icmp6(r, f);
 	else
 		seed_pcp(r, f);
 }

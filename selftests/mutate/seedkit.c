@@ -171,6 +171,30 @@ void seed_ip4(struct rng *r, struct pkt *p, struct mframe *f, const struct seed_
 	pkt_data_pattern(p, rng_pct(r, 30) ? 0 : rng_below(r, 160), (uint8_t)rng_next(r));
 }
 
+void seed_icmp6_error(struct rng *r, struct pkt *p, struct mframe *f, const struct in6_addr *q6src,
+		      const struct in6_addr *q6dst, const struct seed_ip4 *s)
+{
+	static const uint8_t types[][2] = { { 1, 0 }, { 1, 4 }, { 1, 5 }, { 2, 0 }, { 3, 0 },
+					    { 4, 0 } };
+	const uint8_t *tc = types[rng_below(r, 6)];
+	static uint8_t qbuf[512];
+	struct mframe q = { .ip6 = -1, .ip4 = -1, .l4 = -1, .quote = -1 };
+	struct pkt qp;
+	int len, off;
+
+	/* the quoted packet, built like a frame without Ethernet */
+	pkt_init(&qp, qbuf, sizeof(qbuf));
+	q.ip6 = pkt_ipv6(&qp, &(struct pkt_ip6){ .src = *q6src, .dst = *q6dst, .hop_limit = 64 });
+	seed_ip4(r, &qp, &q, s);
+	len = pkt_finish(&qp);
+	f->l4 = pkt_icmp6(p, &(struct pkt_icmp){ .type = tc[0], .code = tc[1], .mtu = 1280,
+						  .pointer = 6 });
+	off = pkt_quote(p, qbuf, len > 0 ? (size_t)len : 0, PKT_ICMP6_ERROR_MAX);
+	if (off >= 0 && q.ip4 >= 0)
+		f->quote = off + q.ip4;
+	mf_log(f, "icmp6=%u/%u", tc[0], tc[1]);
+}
+
 void seed_end(struct pkt *p, struct mframe *f)
 {
 	int len = pkt_finish(p);

@@ -40,6 +40,11 @@ void seed_ip6(struct rng *r, struct pkt *p, struct mframe *f, const struct in6_a
 	      const struct in6_addr *dst, unsigned ext_pct);
 /* The IPv4 packet and its transport header (and quote, payload). */
 void seed_ip4(struct rng *r, struct pkt *p, struct mframe *f, const struct seed_ip4 *s);
+/* An ICMPv6 error (destination unreachable, packet too big, time exceeded
+ * or parameter problem) quoting the softwire packet q6src → q6dst carrying
+ * the IPv4 packet s; f->quote is the quoted IPv4 header. */
+void seed_icmp6_error(struct rng *r, struct pkt *p, struct mframe *f, const struct in6_addr *q6src,
+		      const struct in6_addr *q6dst, const struct seed_ip4 *s);
 /* pkt_finish; the frame length, or 0 when the builder refused. */
 void seed_end(struct pkt *p, struct mframe *f);
 
