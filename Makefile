@@ -71,7 +71,8 @@ SKELS    := $(B)/lw4o6_aftr.skel.h $(B)/lw4o6_b4.skel.h
 
 PRODUCT := $(BPF_PROD) $(B)/lw4o6 $(B)/pcpd
 TESTS   := $(BPF_TEST) $(UNIT_BINS) $(TOOL_BINS) $(B)/selftests/prog_runner \
-	$(B)/selftests/prog_b4_runner $(B)/selftests/conformance $(B)/bench/lw4o6_bench
+	$(B)/selftests/prog_b4_runner $(B)/selftests/conformance $(B)/bench/lw4o6_bench \
+	$(B)/selftests/mutate
 TARGETS := $(PRODUCT) $(TESTS) $(FUZZ_BINS)
 
 .PHONY: all product tests deps test unit selftest prog prog-b4 conformance netns fuzz bench demo \
@@ -158,6 +159,9 @@ $(B)/selftests/prog_b4_runner: $(call prog_objs,selftests/prog_b4) $(TLIB) $(LIB
 $(B)/selftests/conformance: $(call prog_objs,selftests/conformance) $(TLIB) $(LIBS)
 	$(Q)$(call link,$^)
 
+$(B)/selftests/mutate: $(call prog_objs,selftests/mutate) $(TLIB) $(LIBS)
+	$(Q)$(call link,$^)
+
 $(B)/selftests/%: $(B)/obj/selftests/netns/%.o $(TLIB) $(LIBS)
 	$(Q)$(call link,$^)
 
@@ -198,6 +202,20 @@ netns: deps all
 FUZZ_SECONDS ?= 20
 fuzz: deps all
 	$(Q)./scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+# The mutation fuzzer of both XDP programs (selftests/mutate): MUTATE_FRAMES
+# frames per program from a fixed seed; fuzz-long: FUZZ_LONG_FRAMES from
+# FUZZ_SEED (a fresh one unless given), frames/s and every violation class.
+.PHONY: mutate fuzz-long
+MUTATE_FRAMES ?= 500000
+FUZZ_LONG_FRAMES ?= 10000000
+FUZZ_SEED ?= random
+MUTATE_OBJS := --aftr-obj $(B)/bpf/lw4o6_aftr_test.bpf.o --b4-obj $(B)/bpf/lw4o6_b4_test.bpf.o
+mutate: deps all
+	$(Q)$(B)/selftests/mutate --frames $(MUTATE_FRAMES) --seed 1 $(MUTATE_OBJS)
+
+fuzz-long: deps all
+	$(Q)$(B)/selftests/mutate --frames $(FUZZ_LONG_FRAMES) --seed $(FUZZ_SEED) --examples 1 $(MUTATE_OBJS)
 
 # The unit tests built with AddressSanitizer and UndefinedBehaviorSanitizer
 # into build/san, run as the unit layer is (a report fails the test).
