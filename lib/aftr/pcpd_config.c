@@ -239,7 +239,8 @@ static int set_third_party_listen(void *cfg, const struct conf_key *k, const str
 	if ((r = parse_prefix(st->argv[1], &p, err, errlen)))
 		return r;
 	if (p.len != IPV6_BITS)
-		return lw_errf(err, errlen, "third-party-listen: '%s' must be an address", st->argv[1]);
+		return lw_errf(err, errlen, "third-party-listen: '%s' must be an address",
+			       st->argv[1]);
 	if ((r = conf_u32(k->key, st->argv[2], 1, UINT16_MAX, &port, err, errlen)))
 		return r;
 	memset(&c->third_party_listen, 0, sizeof(c->third_party_listen));
@@ -250,36 +251,33 @@ static int set_third_party_listen(void *cfg, const struct conf_key *k, const str
 	return 0;
 }
 
-#define CFG_OFF(field) offsetof(struct pcpd_config, field)
-#define PATH_KEY(key, field) \
-	{ key, 1, conf_set_path, CFG_OFF(field), 0, CONF_FIELD_SIZE(struct pcpd_config, field) }
-#define U32_KEY(key, field, min, max) { key, 1, conf_set_u32, CFG_OFF(field), min, max }
-#define SET_KEY(key, n, fn) { key, n, fn, 0, 0, 0 }
 static const struct conf_key pcpd_keys[] = {
-	PATH_KEY("pin-root", pin_root),
-	PATH_KEY("database", database),
-	SET_KEY("pool", 1, set_pool),
-	{ "block-size", 1, set_block_size, CFG_OFF(alloc.default_block_size), 0, 0 },
-	{ "min-block-size", 1, set_block_size, CFG_OFF(alloc.min_block_size), 0, 0 },
-	{ "max-block-size", 1, set_block_size, CFG_OFF(alloc.max_block_size), 0, 0 },
-	U32_KEY("quota", alloc.max_grants_per_subscriber, 1, ALLOC_MAX_QUOTA),
-	SET_KEY("subscriber-prefix-length", 1, set_subscriber_prefix_length),
-	U32_KEY("min-lifetime", alloc.min_lifetime, 1, DAY_SECONDS),
-	U32_KEY("max-lifetime", alloc.max_lifetime, 1, DAY_SECONDS),
-	SET_KEY("br-address", 1, set_br_address),
-	SET_KEY("subscriber-allow", 1, set_subscriber_allow),
-	SET_KEY("icmpv4-source", 1, set_icmpv4_source),
-	U32_KEY("icmpv4-rate", icmpv4_rate, 0, MAX_RATE),
-	U32_KEY("icmpv6-rate", icmpv6_rate, 0, MAX_RATE),
-	U32_KEY("max-fragments-per-packet", max_frags, 1, MAX_FRAGS_PER_PACKET),
-	U32_KEY("reassembly-max-packets", reasm_max_packets, 1, MAX_REASM_PACKETS),
-	U32_KEY("reassembly-timeout", reasm_timeout, 1, MAX_REASM_TIMEOUT),
-	SET_KEY("announce-interface", 1, set_announce_interface),
-	SET_KEY("announce-group", 1, set_announce_group),
-	U32_KEY("orphan-grace", orphan_grace, 0, DAY_SECONDS),
-	SET_KEY("third-party-listen", 2, set_third_party_listen),
-	SET_KEY("third-party-allow", 1, set_third_party_allow),
-	{ "log-level", 1, conf_set_log_level, CFG_OFF(log_level), 0, 0 },
+	CONF_PATH(struct pcpd_config, "pin-root", pin_root),
+	CONF_PATH(struct pcpd_config, "database", database),
+	CONF_KEY("pool", 1, set_pool),
+	CONF_FIELD_KEY(struct pcpd_config, "block-size", set_block_size, alloc.default_block_size),
+	CONF_FIELD_KEY(struct pcpd_config, "min-block-size", set_block_size, alloc.min_block_size),
+	CONF_FIELD_KEY(struct pcpd_config, "max-block-size", set_block_size, alloc.max_block_size),
+	CONF_U32(struct pcpd_config, "quota", alloc.max_grants_per_subscriber, 1, ALLOC_MAX_QUOTA),
+	CONF_KEY("subscriber-prefix-length", 1, set_subscriber_prefix_length),
+	CONF_U32(struct pcpd_config, "min-lifetime", alloc.min_lifetime, 1, DAY_SECONDS),
+	CONF_U32(struct pcpd_config, "max-lifetime", alloc.max_lifetime, 1, DAY_SECONDS),
+	CONF_KEY("br-address", 1, set_br_address),
+	CONF_KEY("subscriber-allow", 1, set_subscriber_allow),
+	CONF_KEY("icmpv4-source", 1, set_icmpv4_source),
+	CONF_U32(struct pcpd_config, "icmpv4-rate", icmpv4_rate, 0, MAX_RATE),
+	CONF_U32(struct pcpd_config, "icmpv6-rate", icmpv6_rate, 0, MAX_RATE),
+	CONF_U32(struct pcpd_config, "max-fragments-per-packet",
+		 max_frags, 1, MAX_FRAGS_PER_PACKET),
+	CONF_U32(struct pcpd_config, "reassembly-max-packets",
+		 reasm_max_packets, 1, MAX_REASM_PACKETS),
+	CONF_U32(struct pcpd_config, "reassembly-timeout", reasm_timeout, 1, MAX_REASM_TIMEOUT),
+	CONF_KEY("announce-interface", 1, set_announce_interface),
+	CONF_KEY("announce-group", 1, set_announce_group),
+	CONF_U32(struct pcpd_config, "orphan-grace", orphan_grace, 0, DAY_SECONDS),
+	CONF_KEY("third-party-listen", 2, set_third_party_listen),
+	CONF_KEY("third-party-allow", 1, set_third_party_allow),
+	CONF_LOG_LEVEL(struct pcpd_config, log_level),
 };
 
 static const struct conf_syntax pcpd_syntax = {

@@ -83,7 +83,8 @@ static int set_lan_address(void *cfg, const struct conf_key *k, const struct con
 	struct b4_config *c = cfg;
 
 	if (lw_parse_ipv4(st->argv[1], &c->lan_addr, err, errlen))
-		return lw_errf(err, errlen, "lan-address: '%s' is not an IPv4 address", st->argv[1]);
+		return lw_errf(err, errlen, "lan-address: '%s' is not an IPv4 address",
+			       st->argv[1]);
 	c->has_lan = true;
 	return 0;
 }
@@ -100,30 +101,26 @@ static int set_lan_interface(void *cfg, const struct conf_key *k, const struct c
 	return 0;
 }
 
-#define CFG_OFF(field) offsetof(struct b4_config, field)
-#define PATH_KEY(key, field) \
-	{ key, 1, conf_set_path, CFG_OFF(field), 0, CONF_FIELD_SIZE(struct b4_config, field) }
-#define U32_KEY(key, field, min, max) { key, 1, conf_set_u32, CFG_OFF(field), min, max }
-#define SET_KEY(key, fn) { key, 1, fn, 0, 0, 0 }
 static const struct conf_key b4_keys[] = {
-	PATH_KEY("pin-root", pin_root),
-	PATH_KEY("database", database),
-	SET_KEY("aftr-ipv6", set_aftr),
-	SET_KEY("tunnel-ipv6", set_tunnel),
-	U32_KEY("lifetime", lifetime, 1, DAY_SECONDS),
-	U32_KEY("irt-ms", irt_ms, MIN_IRT_MS, MAX_IRT_MS),
-	U32_KEY("reannounce-delay-ms", reannounce_delay_ms, 0, MAX_REANNOUNCE_DELAY_MS),
-	U32_KEY("expire-interval", expire_interval, 1, MAX_EXPIRE_INTERVAL),
-	U32_KEY("max-sets", max_sets, 1, LW_B4_POOL_MAX),
-	U32_KEY("grow-percent", grow_pct, 1, MAX_PERCENT),
-	U32_KEY("release-percent", release_pct, 0, MAX_PERCENT - 1),
-	U32_KEY("release-idle", release_idle_s, 1, DAY_SECONDS),
-	U32_KEY("lan-min-lifetime", lan_min_lifetime, 1, DAY_SECONDS),
-	U32_KEY("lan-max-lifetime", lan_max_lifetime, 1, DAY_SECONDS),
-	U32_KEY("icmp-rate", icmp_rate, 0, MAX_ICMP_RATE),
-	SET_KEY("lan-address", set_lan_address),
-	SET_KEY("lan-interface", set_lan_interface),
-	{ "log-level", 1, conf_set_log_level, CFG_OFF(log_level), 0, 0 },
+	CONF_PATH(struct b4_config, "pin-root", pin_root),
+	CONF_PATH(struct b4_config, "database", database),
+	CONF_KEY("aftr-ipv6", 1, set_aftr),
+	CONF_KEY("tunnel-ipv6", 1, set_tunnel),
+	CONF_U32(struct b4_config, "lifetime", lifetime, 1, DAY_SECONDS),
+	CONF_U32(struct b4_config, "irt-ms", irt_ms, MIN_IRT_MS, MAX_IRT_MS),
+	CONF_U32(struct b4_config, "reannounce-delay-ms",
+		 reannounce_delay_ms, 0, MAX_REANNOUNCE_DELAY_MS),
+	CONF_U32(struct b4_config, "expire-interval", expire_interval, 1, MAX_EXPIRE_INTERVAL),
+	CONF_U32(struct b4_config, "max-sets", max_sets, 1, LW_B4_POOL_MAX),
+	CONF_U32(struct b4_config, "grow-percent", grow_pct, 1, MAX_PERCENT),
+	CONF_U32(struct b4_config, "release-percent", release_pct, 0, MAX_PERCENT - 1),
+	CONF_U32(struct b4_config, "release-idle", release_idle_s, 1, DAY_SECONDS),
+	CONF_U32(struct b4_config, "lan-min-lifetime", lan_min_lifetime, 1, DAY_SECONDS),
+	CONF_U32(struct b4_config, "lan-max-lifetime", lan_max_lifetime, 1, DAY_SECONDS),
+	CONF_U32(struct b4_config, "icmp-rate", icmp_rate, 0, MAX_ICMP_RATE),
+	CONF_KEY("lan-address", 1, set_lan_address),
+	CONF_KEY("lan-interface", 1, set_lan_interface),
+	CONF_LOG_LEVEL(struct b4_config, log_level),
 };
 
 /* every key takes one value: a line is at most a few words */

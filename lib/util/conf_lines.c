@@ -52,7 +52,8 @@ int conf_set_log_level(void *cfg, const struct conf_key *k, const struct conf_st
 			return 0;
 		}
 	}
-	return lw_errf(err, errlen, "log-level: '%s' is not error, warning, info or debug", st->argv[1]);
+	return lw_errf(err, errlen, "log-level: '%s' is not error, warning, info or debug",
+		       st->argv[1]);
 }
 
 static const struct conf_key *find_key(const struct conf_syntax *syn, const char *key)
