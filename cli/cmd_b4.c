@@ -4,25 +4,8 @@
  *
  * The lwB4's maps are pinned under the pin root with their own names
  * (lw_b4_*, include/lw4o6/b4.h), so the role of a pin root is told by which
- * meta map it holds: lw_meta (lwAFTR) or lw_b4_meta (lwB4).
- *
- * The configuration file is key-value, one statement a line, '#' comments
- * (docs/examples/lwb4.conf):
- *   aftr-ipv6 ADDR            the lwAFTR (outer destination)       required
- *   tunnel-ipv6 ADDR          our softwire end (outer source)      required
- *   lan-address A/LEN         the lwB4's own LAN address and the
- *                             LAN prefix of its hosts              required
- *   tunnel-mtu N              largest IPv6 packet to the lwAFTR    1500
- *   filtering adf|eif         address-dependent (default) or
- *                             endpoint-independent filtering
- *   udp-timeout S             300     tcp-established-timeout S    7440
- *   tcp-transitory-timeout S  240     icmp-timeout S               60
- *   hop-limit N               64      mss-clamp on|off             on
- *   events on|off             on      event-rate N / event-burst N 1000 / 100
- *   pool-warn-percent N       0       pool usage event at N % (0..100;
- *                                     0 = off)
- *   port-set IPV4 FIRST SIZE  a static port set (repeatable; none: PCP or
- *                             'lw4o6 portset add' grants them later)
+ * meta map it holds: lw_meta (lwAFTR) or lw_b4_meta (lwB4). The
+ * configuration file is read by b4_conf.c.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -46,6 +29,7 @@
 #include "lw4o6/b4.h"
 #include "lw4o6_b4.skel.h"
 #include "b4_maps.h"
+#include "b4_conf.h"
 #include "addr.h"
 #include "cli.h"
 
@@ -86,211 +70,6 @@ static int b4_maps_open(struct lw_b4_maps *m)
 	if (r)
 		return lw_fail("%s", err);
 	return 0;
-}
-
-/* ---- configuration file ------------------------------------------------------- */
-
-struct b4_file {
-	struct lw_b4_config cfg;
-	struct lw_b4_portset sets[LW_B4_POOL_MAX];
-	size_t n_sets;
-	bool have_aftr, have_tunnel, have_lan;
-};
-
-static void fmt_set(const struct lw_b4_portset *ps, char *buf, size_t len)
-{
-	char a[LW_IPV4_STRLEN];
-
-	snprintf(buf, len, "%s ports %u-%u", lw_format_ipv4(ps->ipv4, a, sizeof(a)), ps->first,
-		 ps->first + ps->size - 1);
-}
-
-/* Why ps is not a valid port set, or NULL. */
-static const char *set_problem(const struct lw_b4_portset *ps, char *buf, size_t len)
-{
-	if (ps->size == 0 || ps->size > 65536)
-		snprintf(buf, len, "size %u is outside 1..65536", ps->size);
-	else if (ps->size & (ps->size - 1))
-		snprintf(buf, len, "size %u is not a power of two (sets are PSID blocks: 1, 2, 4, ... 65536)",
-			 ps->size);
-	else if (ps->first % ps->size)
-		snprintf(buf, len, "first port %u is not aligned to the size %u (a multiple of %u is needed, "
-			 "e.g. %u)", ps->first, ps->size, ps->size, ps->first - ps->first % ps->size);
-	else if (ps->first + ps->size > 65536)
-		snprintf(buf, len, "ports %u..%u run past 65535", ps->first, ps->first + ps->size - 1);
-	else
-		return NULL;
-	return buf;
-}
-
-static const struct lw_b4_portset *overlapping(const struct lw_b4_portset *sets, size_t n,
-					       const struct lw_b4_portset *ps)
-{
-	for (size_t i = 0; i < n; i++)
-		if (sets[i].ipv4 == ps->ipv4 && sets[i].first < ps->first + ps->size &&
-		    ps->first < sets[i].first + sets[i].size)
-			return &sets[i];
-	return NULL;
-}
-
-static int parse_set(const char *a, const char *f, const char *s, struct lw_b4_portset *ps,
-		     char *err, size_t errlen)
-{
-	char e[256], why[160];
-	uint32_t n;
-
-	memset(ps, 0, sizeof(*ps));
-	if (lw_parse_ipv4(a, &ps->ipv4, e, sizeof(e)))
-		return snprintf(err, errlen, "%s", e), -1;
-	if (lw_parse_u32(f, 0, 65535, &n))
-		return snprintf(err, errlen, "first port '%s' is not a number in 0..65535", f), -1;
-	ps->first = n;
-	if (lw_parse_u32(s, 1, 65536, &n))
-		return snprintf(err, errlen, "size '%s' is not a number in 1..65536", s), -1;
-	ps->size = n;
-	if (set_problem(ps, why, sizeof(why)))
-		return snprintf(err, errlen, "port set %s %s %s: %s", a, f, s, why), -1;
-	return 0;
-}
-
-static int read_config(const char *path, struct b4_file *bf)
-{
-	char line[512], err[300];
-	unsigned lineno = 0;
-	FILE *f = fopen(path, "r");
-
-	memset(bf, 0, sizeof(*bf));
-	lw_b4_config_init(&bf->cfg);
-	if (!f)
-		return lw_fail("cannot read config '%s': %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		char *w[5] = { 0 }, *save = NULL, *p = strchr(line, '#');
-		int n = 0;
-		uint32_t v;
-
-		lineno++;
-		if (p)
-			*p = '\0';
-		for (p = strtok_r(line, " \t\r\n", &save); p && n < 5; p = strtok_r(NULL, " \t\r\n", &save))
-			w[n++] = p;
-		if (!n)
-			continue;
-#define BAD(...) do { snprintf(err, sizeof(err), __VA_ARGS__); goto bad; } while (0)
-#define NARGS(k) do { if (n != (k) + 1) BAD("'%s' takes %d value%s", w[0], k, (k) == 1 ? "" : "s"); } while (0)
-		if (!strcmp(w[0], "aftr-ipv6") || !strcmp(w[0], "tunnel-ipv6")) {
-			bool aftr = w[0][0] == 'a';
-			struct in6_addr *a = aftr ? &bf->cfg.aftr_addr : &bf->cfg.tunnel_addr;
-			char e[256];
-
-			NARGS(1);
-			if (lw_parse_ipv6(w[1], a, e, sizeof(e)))
-				BAD("%s: %s", w[0], e);
-			if (a->s6_addr[0] == 0xff || (!memcmp(a->s6_addr, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 15) && a->s6_addr[15] <= 1))
-				BAD("%s: '%s' is not a unicast address", w[0], w[1]);
-			*(aftr ? &bf->have_aftr : &bf->have_tunnel) = true;
-		} else if (!strcmp(w[0], "lan-address")) {
-			char buf[64], e[256], *slash;
-			uint32_t len;
-
-			NARGS(1);
-			snprintf(buf, sizeof(buf), "%s", w[1]);
-			slash = strchr(buf, '/');
-			if (!slash)
-				BAD("lan-address: '%s' needs a prefix length (e.g. 192.168.1.1/24)", w[1]);
-			*slash = '\0';
-			if (lw_parse_ipv4(buf, &bf->cfg.lan_addr, e, sizeof(e)))
-				BAD("lan-address: %s", e);
-			if (lw_parse_u32(slash + 1, 8, 30, &len))
-				BAD("lan-address: prefix length '%s' is outside 8..30", slash + 1);
-			bf->cfg.lan_prefixlen = (__u8)len;
-			bf->have_lan = true;
-		} else if (!strcmp(w[0], "tunnel-mtu")) {
-			NARGS(1);
-			if (lw_parse_u32(w[1], 1280, 65535, &v))
-				BAD("tunnel-mtu: '%s' is not a number in 1280..65535 (IPv6 minimum MTU 1280)", w[1]);
-			bf->cfg.ipv6_mtu = (__u16)v;
-		} else if (!strcmp(w[0], "hop-limit")) {
-			NARGS(1);
-			if (lw_parse_u32(w[1], 1, 255, &v))
-				BAD("hop-limit: '%s' is not a number in 1..255", w[1]);
-			bf->cfg.hop_limit = (__u8)v;
-		} else if (!strcmp(w[0], "filtering")) {
-			NARGS(1);
-			if (!strcmp(w[1], "eif"))
-				bf->cfg.flags |= LW_B4_CFG_EIF;
-			else if (!strcmp(w[1], "adf"))
-				bf->cfg.flags &= ~LW_B4_CFG_EIF;
-			else
-				BAD("filtering: 'adf' (address-dependent) or 'eif' (endpoint-independent), not '%s'", w[1]);
-		} else if (!strcmp(w[0], "mss-clamp") || !strcmp(w[0], "events")) {
-			__u32 flag = w[0][0] == 'm' ? LW_B4_CFG_MSS_CLAMP : LW_B4_CFG_EVENTS;
-			bool on;
-
-			NARGS(1);
-			if (lw_parse_onoff(w[1], &on))
-				BAD("%s: 'on' or 'off', not '%s'", w[0], w[1]);
-			bf->cfg.flags = on ? bf->cfg.flags | flag : bf->cfg.flags & ~flag;
-		} else if (!strcmp(w[0], "event-rate") || !strcmp(w[0], "event-burst")) {
-			NARGS(1);
-			if (lw_parse_u32(w[1], w[0][6] == 'b', 10000000, &v))
-				BAD("%s: '%s' is not a number in %d..10000000", w[0], w[1], w[0][6] == 'b');
-			*(w[0][6] == 'b' ? &bf->cfg.event_burst : &bf->cfg.event_rate) = v;
-		} else if (!strcmp(w[0], "udp-timeout") || !strcmp(w[0], "tcp-established-timeout") ||
-			   !strcmp(w[0], "tcp-transitory-timeout") || !strcmp(w[0], "icmp-timeout")) {
-			static const struct { const char *name; uint32_t min; const char *rfc; } t[] = {
-				{ "udp-timeout", 120, "RFC 4787 REQ-5" },
-				{ "tcp-established-timeout", 7440, "RFC 5382 REQ-5" },
-				{ "tcp-transitory-timeout", 240, "RFC 5382 REQ-5" },
-				{ "icmp-timeout", 60, "RFC 5508 REQ-2" },
-			};
-			__u32 *dst[] = { &bf->cfg.udp_timeout, &bf->cfg.tcp_est_timeout,
-					 &bf->cfg.tcp_trans_timeout, &bf->cfg.icmp_timeout };
-
-			NARGS(1);
-			for (size_t i = 0; i < 4; i++) {
-				if (strcmp(w[0], t[i].name))
-					continue;
-				if (lw_parse_u32(w[1], 1, 86400 * 7, &v))
-					BAD("%s: '%s' is not a number of seconds in 1..604800", w[0], w[1]);
-				if (v < t[i].min)
-					fprintf(stderr, "lw4o6: warning: %s:%u: %s %u s is below the %s minimum "
-						"of %u s\n", path, lineno, w[0], v, t[i].rfc, t[i].min);
-				*dst[i] = v;
-			}
-		} else if (!strcmp(w[0], "pool-warn-percent")) {
-			NARGS(1);
-			if (lw_parse_u32(w[1], 0, 100, &v))
-				BAD("%s: '%s' is not a number in 0..100", w[0], w[1]);
-			bf->cfg.pool_warn_pct = v;
-		} else if (!strcmp(w[0], "port-set")) {
-			struct lw_b4_portset ps;
-			const struct lw_b4_portset *o;
-			char e[256], b[64];
-
-			NARGS(3);
-			if (parse_set(w[1], w[2], w[3], &ps, e, sizeof(e)))
-				BAD("%s", e);
-			if ((o = overlapping(bf->sets, bf->n_sets, &ps))) {
-				fmt_set(o, b, sizeof(b));
-				BAD("port set %s %s %s overlaps %s", w[1], w[2], w[3], b);
-			}
-			if (bf->n_sets == LW_B4_POOL_MAX)
-				BAD("more than %d port sets", LW_B4_POOL_MAX);
-			bf->sets[bf->n_sets++] = ps;
-		} else {
-			BAD("unknown statement '%s' (see docs/examples/lwb4.conf)", w[0]);
-		}
-#undef NARGS
-#undef BAD
-	}
-	fclose(f);
-	if (!bf->have_aftr || !bf->have_tunnel || !bf->have_lan)
-		return lw_fail("%s: %s is required", path,
-			       !bf->have_aftr ? "aftr-ipv6" : !bf->have_tunnel ? "tunnel-ipv6" : "lan-address");
-	return 0;
-bad:
-	fclose(f);
-	return lw_fail("%s:%u: %s", path, lineno, err);
 }
 
 /* ---- load ------------------------------------------------------------------------- */
@@ -357,7 +136,7 @@ int cmd_b4_load(int argc, char **argv)
 	wan_if = if_nametoindex(wan);
 	if (!wan_if)
 		return lw_fail("interface '%s' (--wan-dev) does not exist", wan);
-	if (read_config(config, &bf))
+	if (b4_conf_read(config, &bf))
 		return LW_EXIT_FAIL;
 	bf.cfg.lan_ifindex = lan_if;
 	bf.cfg.wan_ifindex = wan_if;
@@ -578,7 +357,7 @@ int cmd_b4_status(int argc, char **argv)
 		for (size_t i = 0; i < nsets; i++) {
 			char b[64], lease[48];
 
-			fmt_set(&sets[i], b, sizeof(b));
+			b4_set_format(&sets[i], b, sizeof(b));
 			fmt_lease(&sets[i], now, lease, sizeof(lease));
 			printf("port set        %s (%u): %s; %u mapping%s, %u PCP\n", b, sets[i].size, lease,
 			       per_set[i], per_set[i] == 1 ? "" : "s", per_set_pcp[i]);
@@ -665,7 +444,7 @@ static void portset_args(int argc, char **argv, struct lw_b4_portset *ps, bool *
 		lw_die_usage("portset %s: unexpected argument '%s'", argv[0], argv[optind]);
 	if (!a || !f || !s)
 		lw_die_usage("portset %s needs --ipv4, --first and --size", argv[0]);
-	if (parse_set(a, f, s, ps, err, sizeof(err)))
+	if (b4_set_parse(a, f, s, ps, err, sizeof(err)))
 		lw_die_usage("portset %s: %s", argv[0], err);
 }
 
@@ -710,17 +489,17 @@ int cmd_portset(int argc, char **argv)
 	if (strcmp(argv[1], "add") && strcmp(argv[1], "del"))
 		lw_die_usage("portset: unknown subcommand '%s' (add, del, list)", argv[1]);
 	portset_args(argc - 1, argv + 1, &ps, &json);
-	fmt_set(&ps, b, sizeof(b));
+	b4_set_format(&ps, b, sizeof(b));
 	if (b4_maps_open(&m))
 		return LW_EXIT_FAIL;
 	if (!strcmp(argv[1], "add")) {
 		const struct lw_b4_portset *o;
 
 		ret = lw_b4_pool_list(&m, sets, LW_B4_POOL_MAX, &n);
-		if (!ret && (o = overlapping(sets, n < LW_B4_POOL_MAX ? n : LW_B4_POOL_MAX, &ps))) {
+		if (!ret && (o = b4_set_overlapping(sets, n < LW_B4_POOL_MAX ? n : LW_B4_POOL_MAX, &ps))) {
 			char ob[64];
 
-			fmt_set(o, ob, sizeof(ob));
+			b4_set_format(o, ob, sizeof(ob));
 			b4_maps_close(&m);
 			return lw_fail("portset add: %s overlaps the set %s already held", b, ob);
 		}

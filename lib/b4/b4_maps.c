@@ -85,12 +85,12 @@ int lw_b4_config_write(const struct lw_b4_maps *m, const struct lw_b4_config *cf
 
 bool lw_b4_portset_valid(const struct lw_b4_portset *ps)
 {
-	if (ps->size == 0 || ps->size > 65536 || (ps->size & (ps->size - 1)))
+	if (ps->size == 0 || ps->size > LW_B4_PORT_SPACE || (ps->size & (ps->size - 1)))
 		return false;
-	return ps->first % ps->size == 0 && ps->first + ps->size <= 65536;
+	return ps->first % ps->size == 0 && ps->first + ps->size <= LW_B4_PORT_SPACE;
 }
 
-static bool overlaps(const struct lw_b4_portset *a, const struct lw_b4_portset *b)
+bool lw_b4_portsets_overlap(const struct lw_b4_portset *a, const struct lw_b4_portset *b)
 {
 	return a->ipv4 == b->ipv4 && a->first < b->first + b->size && b->first < a->first + a->size;
 }
@@ -110,7 +110,7 @@ int lw_b4_pool_add(const struct lw_b4_maps *m, const struct lw_b4_portset *ps)
 				free_slot = (int)i;
 			continue;
 		}
-		if (overlaps(&cur, ps))
+		if (lw_b4_portsets_overlap(&cur, ps))
 			return -EEXIST;
 	}
 	if (free_slot < 0)

@@ -37,9 +37,14 @@ void lw_b4_config_init(struct lw_b4_config *cfg);
 int lw_b4_config_read(const struct lw_b4_maps *m, struct lw_b4_config *cfg);
 int lw_b4_config_write(const struct lw_b4_maps *m, const struct lw_b4_config *cfg);
 
+/* The ports of an address: the largest set. */
+#define LW_B4_PORT_SPACE 65536
+
 /* A valid port set: size a power of two in 1..65536, first a multiple of
  * size, first + size <= 65536. */
 bool lw_b4_portset_valid(const struct lw_b4_portset *ps);
+/* Whether two sets share a port of one address. */
+bool lw_b4_portsets_overlap(const struct lw_b4_portset *a, const struct lw_b4_portset *b);
 /* Adds a set to a free slot, lease_expires as given: -EINVAL (invalid),
  * -EEXIST (overlaps a set of the same address), -ENOSPC (LW_B4_POOL_MAX sets
  * held). */
