@@ -21,6 +21,7 @@
 #include "lw4o6_aftr.skel.h"
 #include "aftr_maps.h"
 #include "config_file.h"
+#include "pinned_maps.h"
 #include "addr.h"
 #include "cli.h"
 
@@ -87,27 +88,16 @@ static int ifindex_of(const char *dev, unsigned *ifindex)
 	return 0;
 }
 
-/* The pins need a bpffs at the pin root's parent, as iproute2 mounts it. */
 /* Refuses pins of another ABI before libbpf fails with a vaguer message. */
 static int check_existing_pins(void)
 {
-	char path[300];
 	struct lw_meta meta = {};
-	__u32 key = 0;
-	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", lw_pin_root, LW_STR(LW_MAP_META));
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return 0;
-	if (bpf_map_lookup_elem(fd, &key, &meta) == 0 && meta.abi_version &&
-	    meta.abi_version != LW_ABI_VERSION) {
-		close(fd);
+	if (lw_pinned_meta_read(lw_pin_root, LW_STR(LW_MAP_META), &meta) == 0 &&
+	    !lw_meta_compatible(&meta, LW_ROLE_AFTR))
 		return lw_fail("maps under %s come from an incompatible lw4o6 build (ABI %u, this build %u); "
 			       "remove them with 'lw4o6 unload' or 'rm -r %s'",
 			       lw_pin_root, meta.abi_version, LW_ABI_VERSION, lw_pin_root);
-	}
-	close(fd);
 	return 0;
 }
 

@@ -176,12 +176,8 @@ int cmd_b4_load(int argc, char **argv)
 		ret = lw_b4_config_write(&maps, &bf.cfg);
 	for (size_t i = 0; !ret && i < bf.n_sets; i++)
 		ret = lw_b4_pool_add(&maps, &bf.sets[i]);
-	if (!ret) {
-		struct lw_meta meta = { .abi_version = LW_ABI_VERSION, .role = LW_ROLE_B4 };
-		__u32 key = 0;
-
-		ret = bpf_map_update_elem(maps.meta, &key, &meta, BPF_ANY) ? -errno : 0;
-	}
+	if (!ret)
+		ret = lw_b4_write_meta(&maps);
 	if (ret) {
 		lw4o6_b4__destroy(skel);
 		return lw_fail("cannot install the configuration: %s", strerror(-ret));

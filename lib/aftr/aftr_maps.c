@@ -14,6 +14,7 @@
 #include "addr.h"
 #include "errmsg.h"
 #include "percpu_counters.h"
+#include "pinned_maps.h"
 
 #define LW_STAT_NAME_(name, str) [LW_STAT_##name] = str,
 static const char *const stat_names[LW_STAT_MAX] = { LW_STAT_LIST(LW_STAT_NAME_) };
@@ -24,13 +25,8 @@ const char *lw_stat_name(unsigned stat)
 	return stat < LW_STAT_MAX ? stat_names[stat] : "?";
 }
 
-struct map_slot {
-	const char *name;
-	size_t off;
-};
-
-#define SLOT(field, name) { name, offsetof(struct lw_aftr_maps, field) }
-static const struct map_slot slots[] = {
+#define SLOT(field, name) LW_MAP_SLOT(struct lw_aftr_maps, field, name)
+static const struct lw_map_slot slots[] = {
 	SLOT(meta, LW_STR(LW_MAP_META)),
 	SLOT(cfg, LW_STR(LW_MAP_AFTR_CFG)),
 	SLOT(psid, LW_STR(LW_MAP_PSID)),
@@ -43,80 +39,45 @@ static const struct map_slot slots[] = {
 	SLOT(ratelim, LW_STR(LW_MAP_RATELIM)),
 };
 #undef SLOT
+/* a map added to struct lw_aftr_maps must be added here too */
+_Static_assert(sizeof(struct lw_aftr_maps) == sizeof(slots) / sizeof(slots[0]) * sizeof(int),
+	       "one slot per map descriptor");
 
-static int *slot_fd(struct lw_aftr_maps *m, const struct map_slot *s)
-{
-	return (int *)((char *)m + s->off);
-}
+static const struct lw_map_set aftr_map_set = {
+	.role_name = "lwAFTR",
+	.role = LW_ROLE_AFTR,
+	.slots = slots,
+	.n_slots = sizeof(slots) / sizeof(slots[0]),
+};
 
 int lw_aftr_maps_from_obj(struct bpf_object *obj, struct lw_aftr_maps *m, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
-		struct bpf_map *map = bpf_object__find_map_by_name(obj, slots[i].name);
-
-		if (!map)
-			return lw_errf_code(-ENOENT, err, errlen,
-					    "BPF object has no map %s: not an lwAFTR object of this build",
-					    slots[i].name);
-		*slot_fd(m, &slots[i]) = bpf_map__fd(map);
-	}
-	return 0;
+	return lw_map_set_from_obj(&aftr_map_set, obj, m, err, errlen);
 }
 
 void lw_aftr_maps_close(struct lw_aftr_maps *m)
 {
-	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
-		int *fd = slot_fd(m, &slots[i]);
-
-		if (*fd >= 0)
-			close(*fd);
-		*fd = -1;
-	}
+	lw_map_set_close(&aftr_map_set, m);
 }
 
 int lw_aftr_maps_open_pinned(const char *root, struct lw_aftr_maps *m, char *err, size_t errlen)
 {
-	struct lw_meta meta = {};
-	__u32 key = 0;
+	struct lw_meta meta;
+	int r = lw_map_set_open_pinned(&aftr_map_set, root, m, &meta, err, errlen);
 
-	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
-		*slot_fd(m, &slots[i]) = -1;
-	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
-		char path[256];
-		int fd;
-
-		snprintf(path, sizeof(path), "%s/%s", root, slots[i].name);
-		fd = bpf_obj_get(path);
-		if (fd < 0) {
-			int e = -errno;
-
-			lw_aftr_maps_close(m);
-			if (e == -ENOENT)
-				return lw_errf_code(e, err, errlen,
-						    "%s not found: no lwAFTR is loaded (run 'lw4o6 load aftr ...')",
-						    path);
-			return lw_errf_code(e, err, errlen, "cannot open %s: %s", path, strerror(-e));
-		}
-		*slot_fd(m, &slots[i]) = fd;
-	}
-	/* ABI 0: loaded by another loader (xdp-loader -p) and not configured yet */
-	if (bpf_map_lookup_elem(m->meta, &key, &meta) ||
-	    (meta.abi_version != LW_ABI_VERSION && meta.abi_version != 0)) {
-		lw_aftr_maps_close(m);
+	if (r == -ENOENT)
+		lw_err_append(err, errlen, " (run 'lw4o6 load aftr ...')");
+	if (r == -ENOTSUP)
 		return lw_errf_code(-EPROTO, err, errlen,
 				    "maps pinned under %s come from an incompatible build (ABI %u, this build %u); "
 				    "remove them with 'lw4o6 unload' (or rm -r %s) and load again",
 				    root, meta.abi_version, LW_ABI_VERSION, root);
-	}
-	return 0;
+	return r;
 }
 
 int lw_aftr_write_meta(const struct lw_aftr_maps *m)
 {
-	struct lw_meta meta = { .abi_version = LW_ABI_VERSION, .role = LW_ROLE_AFTR };
-	__u32 key = 0;
-
-	return bpf_map_update_elem(m->meta, &key, &meta, BPF_ANY) ? -errno : 0;
+	return lw_meta_write(m->meta, LW_ROLE_AFTR);
 }
 
 int lw_aftr_config_read(const struct lw_aftr_maps *m, struct lw_aftr_config *cfg)

@@ -20,37 +20,59 @@
 #include "b4_maps.h"
 #include "errmsg.h"
 #include "percpu_counters.h"
+#include "pinned_maps.h"
 
-struct b4_slot {
-	const char *name;
-	size_t off;
+#define SLOT(field, name) LW_MAP_SLOT(struct lw_b4_maps, field, LW_STR(name))
+static const struct lw_map_slot b4_slots[] = {
+	SLOT(meta, LW_MAP_B4_META),
+	SLOT(cfg, LW_MAP_B4_CFG),
+	SLOT(pool, LW_MAP_B4_POOL),
+	SLOT(out, LW_MAP_B4_OUT),
+	SLOT(in, LW_MAP_B4_IN),
+	SLOT(stats, LW_MAP_B4_STATS),
+	SLOT(events, LW_MAP_B4_EVENTS),
+	SLOT(ratelim, LW_MAP_B4_RATELIM),
+	SLOT(usage, LW_MAP_B4_USAGE),
 };
+#undef SLOT
+#define N_B4_SLOTS (sizeof(b4_slots) / sizeof(b4_slots[0]))
+/* a map added to struct lw_b4_maps must be added here too */
+_Static_assert(sizeof(struct lw_b4_maps) == N_B4_SLOTS * sizeof(int), "one slot per map descriptor");
 
-#define B4_SLOT(field, name) { LW_STR(name), offsetof(struct lw_b4_maps, field) }
-static const struct b4_slot b4_slots[] = {
-	B4_SLOT(meta, LW_MAP_B4_META),
-	B4_SLOT(cfg, LW_MAP_B4_CFG),
-	B4_SLOT(pool, LW_MAP_B4_POOL),
-	B4_SLOT(out, LW_MAP_B4_OUT),
-	B4_SLOT(in, LW_MAP_B4_IN),
-	B4_SLOT(stats, LW_MAP_B4_STATS),
-	B4_SLOT(events, LW_MAP_B4_EVENTS),
-	B4_SLOT(ratelim, LW_MAP_B4_RATELIM),
-	B4_SLOT(usage, LW_MAP_B4_USAGE),
+static const struct lw_map_set b4_map_set = {
+	.role_name = "lwB4",
+	.role = LW_ROLE_B4,
+	.slots = b4_slots,
+	.n_slots = N_B4_SLOTS,
 };
 
 int lw_b4_maps_from_obj(struct bpf_object *obj, struct lw_b4_maps *m, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < sizeof(b4_slots) / sizeof(b4_slots[0]); i++) {
-		struct bpf_map *map = bpf_object__find_map_by_name(obj, b4_slots[i].name);
+	return lw_map_set_from_obj(&b4_map_set, obj, m, err, errlen);
+}
 
-		if (!map)
-			return lw_errf_code(-ENOENT, err, errlen,
-					    "BPF object has no map %s: not an lwB4 object of this build",
-					    b4_slots[i].name);
-		*(int *)((char *)m + b4_slots[i].off) = bpf_map__fd(map);
-	}
-	return 0;
+const char *lw_b4_pin_name(size_t i)
+{
+	return i < N_B4_SLOTS ? b4_slots[i].name : NULL;
+}
+
+void lw_b4_maps_close(struct lw_b4_maps *m)
+{
+	lw_map_set_close(&b4_map_set, m);
+}
+
+int lw_b4_maps_open_pinned(const char *root, struct lw_b4_maps *m, char *err, size_t errlen)
+{
+	int r = lw_map_set_open_pinned(&b4_map_set, root, m, NULL, err, errlen);
+
+	if (r == -ENOENT)
+		lw_err_append(err, errlen, " under %s", root);
+	return r;
+}
+
+int lw_b4_write_meta(const struct lw_b4_maps *m)
+{
+	return lw_meta_write(m->meta, LW_ROLE_B4);
 }
 
 void lw_b4_config_init(struct lw_b4_config *cfg)
@@ -604,74 +626,4 @@ const char *lw_b4_stat_name(unsigned stat)
 #undef LW_B4_STAT_NAME_
 
 	return stat < LW_B4_STAT_MAX ? names[stat] : "unknown";
-}
-
-/* ---- pinned maps ---------------------------------------------------------------- */
-
-/* Every map of struct lw_b4_maps, by pin name. */
-struct b4_pin {
-	const char *name;
-	size_t off;
-};
-#define B4_PIN(field, name) { LW_STR(name), offsetof(struct lw_b4_maps, field) }
-static const struct b4_pin b4_pins[] = {
-	B4_PIN(meta, LW_MAP_B4_META), B4_PIN(cfg, LW_MAP_B4_CFG), B4_PIN(pool, LW_MAP_B4_POOL),
-	B4_PIN(out, LW_MAP_B4_OUT), B4_PIN(in, LW_MAP_B4_IN), B4_PIN(stats, LW_MAP_B4_STATS),
-	B4_PIN(events, LW_MAP_B4_EVENTS), B4_PIN(ratelim, LW_MAP_B4_RATELIM),
-	B4_PIN(usage, LW_MAP_B4_USAGE),
-};
-#define N_B4_PINS (sizeof(b4_pins) / sizeof(b4_pins[0]))
-/* a map added to struct lw_b4_maps must be added here too */
-_Static_assert(sizeof(struct lw_b4_maps) == N_B4_PINS * sizeof(int), "one pin per map fd");
-
-static int *pin_fd(struct lw_b4_maps *m, size_t i)
-{
-	return (int *)((char *)m + b4_pins[i].off);
-}
-
-const char *lw_b4_pin_name(size_t i)
-{
-	return i < N_B4_PINS ? b4_pins[i].name : NULL;
-}
-
-void lw_b4_maps_close(struct lw_b4_maps *m)
-{
-	for (size_t i = 0; i < N_B4_PINS; i++)
-		if (*pin_fd(m, i) >= 0) {
-			close(*pin_fd(m, i));
-			*pin_fd(m, i) = -1;
-		}
-}
-
-int lw_b4_maps_open_pinned(const char *root, struct lw_b4_maps *m, char *err, size_t errlen)
-{
-	struct lw_meta meta = {};
-	__u32 key = 0;
-
-	for (size_t i = 0; i < N_B4_PINS; i++)
-		*pin_fd(m, i) = -1;
-	for (size_t i = 0; i < N_B4_PINS; i++) {
-		char path[600];
-
-		snprintf(path, sizeof(path), "%s/%s", root, b4_pins[i].name);
-		*pin_fd(m, i) = bpf_obj_get(path);
-		if (*pin_fd(m, i) < 0) {
-			int e = errno;
-
-			lw_b4_maps_close(m);
-			if (e == ENOENT)
-				return lw_errf_code(-ENOENT, err, errlen,
-						    "%s not found: no lwB4 is loaded under %s", path, root);
-			return lw_errf_code(-e, err, errlen, "cannot open %s: %s", path, strerror(e));
-		}
-	}
-	if (bpf_map_lookup_elem(m->meta, &key, &meta) ||
-	    (meta.abi_version && (meta.abi_version != LW_ABI_VERSION || meta.role != LW_ROLE_B4))) {
-		lw_b4_maps_close(m);
-		return lw_errf_code(-ENOTSUP, err, errlen,
-				    "maps pinned under %s come from an incompatible build or role (ABI %u "
-				    "role %u, this build ABI %u role %u)", root, meta.abi_version, meta.role,
-				    LW_ABI_VERSION, LW_ROLE_B4);
-	}
-	return 0;
 }

@@ -30,6 +30,8 @@ void lw_b4_maps_close(struct lw_b4_maps *m);
 
 /* File descriptors of a loaded object's maps (the object keeps them). */
 int lw_b4_maps_from_obj(struct bpf_object *obj, struct lw_b4_maps *m, char *err, size_t errlen);
+/* Writes lw_b4_meta (this build's ABI version, role lwB4). */
+int lw_b4_write_meta(const struct lw_b4_maps *m);
 
 /* A configuration with the defaults filled in (timers, flags, MTU 1500,
  * hop limit 64, 1000 events/s, burst 100); addresses and ifindexes zero. */

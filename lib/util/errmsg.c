@@ -54,3 +54,18 @@ void lw_err_prefix(char *err, size_t errlen, const char *fmt, ...)
 	err[plen + 1] = ' ';
 	err[plen + 2 + mlen] = '\0';
 }
+
+void lw_err_append(char *err, size_t errlen, const char *fmt, ...)
+{
+	size_t n;
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	n = strnlen(err, errlen);
+	if (n + 1 >= errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errlen - n, fmt, ap);
+	va_end(ap);
+}
