@@ -117,87 +117,152 @@ bool lw_b4_portsets_overlap(const struct lw_b4_portset *a, const struct lw_b4_po
 	return a->ipv4 == b->ipv4 && a->first < b->first + b->size && b->first < a->first + a->size;
 }
 
-int lw_b4_pool_add(const struct lw_b4_maps *m, const struct lw_b4_portset *ps)
-{
-	struct lw_b4_portset cur, add = *ps;
-	int free_slot = -1;
-
-	if (!lw_b4_portset_valid(ps))
-		return -EINVAL;
-	for (__u32 i = 0; i < LW_B4_POOL_MAX; i++) {
-		if (bpf_map_lookup_elem(m->pool, &i, &cur))
-			return -errno;
-		if (!cur.size) {
-			if (free_slot < 0)
-				free_slot = (int)i;
-			continue;
-		}
-		if (lw_b4_portsets_overlap(&cur, ps))
-			return -EEXIST;
-	}
-	if (free_slot < 0)
-		return -ENOSPC;
-	return bpf_map_update_elem(m->pool, &free_slot, &add, BPF_ANY) ? -errno : 0;
-}
-
-int lw_b4_pool_del(const struct lw_b4_maps *m, const struct lw_b4_portset *ps, size_t *flushed)
-{
-	static const struct lw_b4_portset empty;
-	struct lw_b4_portset cur;
-
-	for (__u32 i = 0; i < LW_B4_POOL_MAX; i++) {
-		if (bpf_map_lookup_elem(m->pool, &i, &cur))
-			return -errno;
-		if (cur.size && cur.ipv4 == ps->ipv4 && cur.first == ps->first && cur.size == ps->size) {
-			/* no new mapping in the set once it is gone, then flush */
-			if (bpf_map_update_elem(m->pool, &i, &empty, BPF_ANY))
-				return -errno;
-			return lw_b4_flush_portset(m, &cur, flushed);
-		}
-	}
-	return -ENOENT;
-}
-
-int lw_b4_pool_list(const struct lw_b4_maps *m, struct lw_b4_portset *out, size_t max, size_t *n)
+int lw_b4_pool_foreach(const struct lw_b4_maps *m, lw_b4_pool_fn fn, void *arg)
 {
 	struct lw_b4_portset cur;
+	int ret;
 
-	*n = 0;
-	for (__u32 i = 0; i < LW_B4_POOL_MAX; i++) {
-		if (bpf_map_lookup_elem(m->pool, &i, &cur))
+	for (__u32 slot = 0; slot < LW_B4_POOL_MAX; slot++) {
+		if (bpf_map_lookup_elem(m->pool, &slot, &cur))
 			return -errno;
-		if (!cur.size)
-			continue;
-		if (*n < max)
-			out[*n] = cur;
-		(*n)++;
+		if ((ret = fn(slot, &cur, arg)))
+			return ret;
 	}
 	return 0;
 }
 
+static bool same_set(const struct lw_b4_portset *a, const struct lw_b4_portset *b)
+{
+	return a->size && a->ipv4 == b->ipv4 && a->first == b->first && a->size == b->size;
+}
+
+struct pool_find {
+	const struct lw_b4_portset *want;
+	__u32 slot;
+	struct lw_b4_portset held;
+};
+
+static int find_set(__u32 slot, const struct lw_b4_portset *ps, void *arg)
+{
+	struct pool_find *f = arg;
+
+	if (!same_set(ps, f->want))
+		return 0;
+	f->slot = slot;
+	f->held = *ps;
+	return 1;
+}
+
+int lw_b4_pool_find(const struct lw_b4_maps *m, const struct lw_b4_portset *ps, __u32 *slot,
+		    struct lw_b4_portset *held)
+{
+	struct pool_find f = { .want = ps };
+	int ret = lw_b4_pool_foreach(m, find_set, &f);
+
+	if (ret < 0)
+		return ret;
+	if (!ret)
+		return -ENOENT;
+	if (slot)
+		*slot = f.slot;
+	if (held)
+		*held = f.held;
+	return 0;
+}
+
+struct pool_room {
+	const struct lw_b4_portset *add;
+	int free_slot;
+};
+
+/* -EEXIST at the first set the new one overlaps; notes the first free slot. */
+static int find_room(__u32 slot, const struct lw_b4_portset *ps, void *arg)
+{
+	struct pool_room *r = arg;
+
+	if (!ps->size) {
+		if (r->free_slot < 0)
+			r->free_slot = (int)slot;
+		return 0;
+	}
+	return lw_b4_portsets_overlap(ps, r->add) ? -EEXIST : 0;
+}
+
+int lw_b4_pool_add(const struct lw_b4_maps *m, const struct lw_b4_portset *ps)
+{
+	struct lw_b4_portset add = *ps;
+	struct pool_room room = { .add = ps, .free_slot = -1 };
+	int ret;
+
+	if (!lw_b4_portset_valid(ps))
+		return -EINVAL;
+	if ((ret = lw_b4_pool_foreach(m, find_room, &room)))
+		return ret;
+	if (room.free_slot < 0)
+		return -ENOSPC;
+	return bpf_map_update_elem(m->pool, &room.free_slot, &add, BPF_ANY) ? -errno : 0;
+}
+
+static const struct lw_b4_portset empty_set;
+
+int lw_b4_pool_del(const struct lw_b4_maps *m, const struct lw_b4_portset *ps, size_t *flushed)
+{
+	struct lw_b4_portset held;
+	__u32 slot;
+	int ret = lw_b4_pool_find(m, ps, &slot, &held);
+
+	if (ret)
+		return ret;
+	/* no new mapping in the set once it is gone, then flush */
+	if (bpf_map_update_elem(m->pool, &slot, &empty_set, BPF_ANY))
+		return -errno;
+	return lw_b4_flush_portset(m, &held, flushed);
+}
+
+struct pool_copy {
+	struct lw_b4_portset *out;
+	size_t max, n;
+};
+
+static int copy_held(__u32 slot, const struct lw_b4_portset *ps, void *arg)
+{
+	struct pool_copy *c = arg;
+
+	if (!ps->size)
+		return 0;
+	if (c->n < c->max)
+		c->out[c->n] = *ps;
+	c->n++;
+	return 0;
+}
+
+int lw_b4_pool_list(const struct lw_b4_maps *m, struct lw_b4_portset *out, size_t max, size_t *n)
+{
+	struct pool_copy c = { .out = out, .max = max };
+	int ret = lw_b4_pool_foreach(m, copy_held, &c);
+
+	*n = c.n;
+	return ret;
+}
+
 int lw_b4_pool_clear(const struct lw_b4_maps *m)
 {
-	static const struct lw_b4_portset empty;
-
 	for (__u32 i = 0; i < LW_B4_POOL_MAX; i++)
-		if (bpf_map_update_elem(m->pool, &i, &empty, BPF_ANY))
+		if (bpf_map_update_elem(m->pool, &i, &empty_set, BPF_ANY))
 			return -errno;
 	return 0;
 }
 
 int lw_b4_pool_set_lease(const struct lw_b4_maps *m, const struct lw_b4_portset *ps)
 {
-	struct lw_b4_portset cur;
+	struct lw_b4_portset held;
+	__u32 slot;
+	int ret = lw_b4_pool_find(m, ps, &slot, &held);
 
-	for (__u32 i = 0; i < LW_B4_POOL_MAX; i++) {
-		if (bpf_map_lookup_elem(m->pool, &i, &cur))
-			return -errno;
-		if (cur.size && cur.ipv4 == ps->ipv4 && cur.first == ps->first && cur.size == ps->size) {
-			cur.lease_expires = ps->lease_expires;
-			return bpf_map_update_elem(m->pool, &i, &cur, BPF_ANY) ? -errno : 0;
-		}
-	}
-	return -ENOENT;
+	if (ret)
+		return ret;
+	held.lease_expires = ps->lease_expires;
+	return bpf_map_update_elem(m->pool, &slot, &held, BPF_ANY) ? -errno : 0;
 }
 
 static bool in_set(const struct lw_b4_portset *ps, __be32 addr, __be16 port)
@@ -493,20 +558,24 @@ static void remember(struct lw_b4_session *s, __be32 remote)
 	s->next_remote = (s->next_remote + 1) & (LW_B4_REMOTES - 1);
 }
 
-static bool in_pool(const struct lw_b4_maps *m, __be32 addr, __be16 port, int *err)
-{
-	struct lw_b4_portset cur;
+struct pool_endpoint {
+	__be32 addr;
+	__be16 port;
+};
 
-	*err = 0;
-	for (__u32 i = 0; i < LW_B4_POOL_MAX; i++) {
-		if (bpf_map_lookup_elem(m->pool, &i, &cur)) {
-			*err = -errno;
-			return false;
-		}
-		if (in_set(&cur, addr, port))
-			return true;
-	}
-	return false;
+static int holds_endpoint(__u32 slot, const struct lw_b4_portset *ps, void *arg)
+{
+	const struct pool_endpoint *e = arg;
+
+	return in_set(ps, e->addr, e->port);
+}
+
+/* 1: a held set contains addr:port, 0: none does, or -errno. */
+static int in_pool(const struct lw_b4_maps *m, __be32 addr, __be16 port)
+{
+	struct pool_endpoint e = { .addr = addr, .port = port };
+
+	return lw_b4_pool_foreach(m, holds_endpoint, &e);
 }
 
 static uint64_t monotonic_ns(void)
@@ -552,7 +621,8 @@ int lw_b4_explicit_set(const struct lw_b4_maps *m, uint8_t proto, __be32 int_add
 		}
 		if (errno != ENOENT)
 			return -errno;
-		if (!in_pool(m, want_addr, want_port, &err))
+		err = in_pool(m, want_addr, want_port);
+		if (err <= 0)
 			return err ? err : -ERANGE;
 		/* B4-NAT-3: the reverse entry arbitrates the external port */
 		if (bpf_map_update_elem(m->in, &ik, &iv, BPF_NOEXIST))

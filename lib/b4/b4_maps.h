@@ -47,6 +47,15 @@ int lw_b4_config_write(const struct lw_b4_maps *m, const struct lw_b4_config *cf
 bool lw_b4_portset_valid(const struct lw_b4_portset *ps);
 /* Whether two sets share a port of one address. */
 bool lw_b4_portsets_overlap(const struct lw_b4_portset *a, const struct lw_b4_portset *b);
+/* Calls fn for every slot of the pool map (lw_b4_pool) in order, free ones
+ * (size 0) included; stops when fn returns non-zero, which is returned.
+ * -errno when a slot cannot be read. */
+typedef int (*lw_b4_pool_fn)(__u32 slot, const struct lw_b4_portset *ps, void *arg);
+int lw_b4_pool_foreach(const struct lw_b4_maps *m, lw_b4_pool_fn fn, void *arg);
+/* The held set equal to ps (ipv4, first, size): 0 with its slot and its
+ * entry, lease included (either may be NULL); -ENOENT when not held. */
+int lw_b4_pool_find(const struct lw_b4_maps *m, const struct lw_b4_portset *ps, __u32 *slot,
+		    struct lw_b4_portset *held);
 /* Adds a set to a free slot, lease_expires as given: -EINVAL (invalid),
  * -EEXIST (overlaps a set of the same address), -ENOSPC (LW_B4_POOL_MAX sets
  * held). */
