@@ -269,7 +269,7 @@ static int set_port_set(void *cfg, const struct conf_key *k, const struct conf_s
 			char *err, size_t errlen)
 {
 	struct b4_file *bf = cfg;
-	char **w = st->argv, held[64];
+	char **w = st->argv, held[LW_B4_SET_STRLEN];
 	const struct lw_b4_portset *o;
 	struct lw_b4_portset ps;
 

@@ -20,6 +20,7 @@ struct b4_file {
 int b4_conf_read(const char *path, struct b4_file *bf);
 
 /* "A ports F-L" */
+#define LW_B4_SET_STRLEN 64
 void b4_set_format(const struct lw_b4_portset *ps, char *buf, size_t len);
 /* A port set from its three words; -1 with the reason in err. */
 int b4_set_parse(const char *addr, const char *first, const char *size, struct lw_b4_portset *ps,

@@ -351,7 +351,7 @@ int cmd_b4_status(int argc, char **argv)
 		       cfg.flags & LW_B4_CFG_MSS_CLAMP ? "on" : "off", nsets, nsets == 1 ? "" : "s", nsess,
 		       nsess == 1 ? "" : "s");
 		for (size_t i = 0; i < nsets; i++) {
-			char b[64], lease[48];
+			char b[LW_B4_SET_STRLEN], lease[48];
 
 			b4_set_format(&sets[i], b, sizeof(b));
 			fmt_lease(&sets[i], now, lease, sizeof(lease));
@@ -444,86 +444,115 @@ static void portset_args(int argc, char **argv, struct lw_b4_portset *ps, bool *
 		lw_die_usage("portset %s: %s", argv[0], err);
 }
 
-int cmd_portset(int argc, char **argv)
+static void print_set(const struct lw_b4_portset *ps, bool json, bool first)
 {
-	struct lw_b4_portset sets[LW_B4_POOL_MAX], ps;
+	char a[LW_IPV4_STRLEN];
+
+	lw_format_ipv4(ps->ipv4, a, sizeof(a));
+	if (json)
+		printf("%s{\"ipv4\":\"%s\",\"first\":%u,\"size\":%u,\"last\":%u}", first ? "" : ",",
+		       a, ps->first, ps->size, ps->first + ps->size - 1);
+	else
+		printf("%-15s first %5u size %5u (ports %u-%u)\n", a, ps->first, ps->size, ps->first,
+		       ps->first + ps->size - 1);
+}
+
+static int portset_list(int argc, char **argv)
+{
+	struct lw_b4_portset sets[LW_B4_POOL_MAX];
+	bool json = argc == 3 && !strcmp(argv[2], "--json");
 	struct lw_b4_maps m;
-	char b[64];
-	size_t n = 0, flushed = 0;
-	bool json = false;
+	size_t n = 0;
 	int ret;
 
-	if (argc < 2)
-		lw_die_usage("portset add|del --ipv4 A --first P --size N | portset list [--json]");
-	if (!strcmp(argv[1], "list")) {
-		json = argc == 3 && !strcmp(argv[2], "--json");
-		if (argc > 3 || (argc == 3 && !json))
-			lw_die_usage("portset list: unknown argument '%s'", argv[argc - 1]);
-		if (b4_maps_open(&m))
-			return LW_EXIT_FAIL;
-		ret = lw_b4_pool_list(&m, sets, LW_B4_POOL_MAX, &n);
-		b4_maps_close(&m);
-		if (ret)
-			return lw_fail("cannot read the port sets: %s", strerror(-ret));
-		if (json)
-			printf("{\"port-sets\":[");
-		for (size_t i = 0; i < n && i < LW_B4_POOL_MAX; i++) {
-			char a[LW_IPV4_STRLEN];
-
-			lw_format_ipv4(sets[i].ipv4, a, sizeof(a));
-			if (json)
-				printf("%s{\"ipv4\":\"%s\",\"first\":%u,\"size\":%u,\"last\":%u}", i ? "," : "", a,
-				       sets[i].first, sets[i].size, sets[i].first + sets[i].size - 1);
-			else
-				printf("%-15s first %5u size %5u (ports %u-%u)\n", a, sets[i].first, sets[i].size,
-				       sets[i].first, sets[i].first + sets[i].size - 1);
-		}
-		if (json)
-			printf("]}\n");
-		return 0;
-	}
-	if (strcmp(argv[1], "add") && strcmp(argv[1], "del"))
-		lw_die_usage("portset: unknown subcommand '%s' (add, del, list)", argv[1]);
-	portset_args(argc - 1, argv + 1, &ps, &json);
-	b4_set_format(&ps, b, sizeof(b));
+	if (argc > 3 || (argc == 3 && !json))
+		lw_die_usage("portset list: unknown argument '%s'", argv[argc - 1]);
 	if (b4_maps_open(&m))
 		return LW_EXIT_FAIL;
-	if (!strcmp(argv[1], "add")) {
-		const struct lw_b4_portset *o;
+	ret = lw_b4_pool_list(&m, sets, LW_B4_POOL_MAX, &n);
+	b4_maps_close(&m);
+	if (ret)
+		return lw_fail("cannot read the port sets: %s", strerror(-ret));
+	if (json)
+		printf("{\"port-sets\":[");
+	for (size_t i = 0; i < n && i < LW_B4_POOL_MAX; i++)
+		print_set(&sets[i], json, i == 0);
+	if (json)
+		printf("]}\n");
+	return 0;
+}
 
-		ret = lw_b4_pool_list(&m, sets, LW_B4_POOL_MAX, &n);
-		if (!ret && (o = b4_set_overlapping(sets, n < LW_B4_POOL_MAX ? n : LW_B4_POOL_MAX, &ps))) {
-			char ob[64];
+static int portset_add(const struct lw_b4_portset *ps, const char *name, bool json)
+{
+	struct lw_b4_portset sets[LW_B4_POOL_MAX];
+	const struct lw_b4_portset *o;
+	struct lw_b4_maps m;
+	size_t n = 0;
+	int ret;
 
-			b4_set_format(o, ob, sizeof(ob));
-			b4_maps_close(&m);
-			return lw_fail("portset add: %s overlaps the set %s already held", b, ob);
-		}
-		if (!ret)
-			ret = lw_b4_pool_add(&m, &ps);
+	if (b4_maps_open(&m))
+		return LW_EXIT_FAIL;
+	ret = lw_b4_pool_list(&m, sets, LW_B4_POOL_MAX, &n);
+	if (!ret && (o = b4_set_overlapping(sets, n < LW_B4_POOL_MAX ? n : LW_B4_POOL_MAX, ps))) {
+		char held[LW_B4_SET_STRLEN];
+
+		b4_set_format(o, held, sizeof(held));
 		b4_maps_close(&m);
-		if (ret == -ENOSPC)
-			return lw_fail("portset add: %d port sets held already (the most the lwB4 holds)",
-				       LW_B4_POOL_MAX);
-		if (ret == -EEXIST)
-			return lw_fail("portset add: %s overlaps a set already held", b);
-		if (ret)
-			return lw_fail("portset add %s: %s", b, strerror(-ret));
-		if (json)
-			printf("{\"added\":true}\n");
-		return 0;
+		return lw_fail("portset add: %s overlaps the set %s already held", name, held);
 	}
-	ret = lw_b4_pool_del(&m, &ps, &flushed);
+	if (!ret)
+		ret = lw_b4_pool_add(&m, ps);
+	b4_maps_close(&m);
+	if (ret == -ENOSPC)
+		return lw_fail("portset add: %d port sets held already (the most the lwB4 holds)",
+			       LW_B4_POOL_MAX);
+	if (ret == -EEXIST)
+		return lw_fail("portset add: %s overlaps a set already held", name);
+	if (ret)
+		return lw_fail("portset add %s: %s", name, strerror(-ret));
+	if (json)
+		printf("{\"added\":true}\n");
+	return 0;
+}
+
+static int portset_del(const struct lw_b4_portset *ps, const char *name, bool json)
+{
+	struct lw_b4_maps m;
+	size_t flushed = 0;
+	int ret;
+
+	if (b4_maps_open(&m))
+		return LW_EXIT_FAIL;
+	ret = lw_b4_pool_del(&m, ps, &flushed);
 	b4_maps_close(&m);
 	if (ret == -ENOENT)
-		return lw_fail("portset del: %s is not held (see 'lw4o6 portset list')", b);
+		return lw_fail("portset del: %s is not held (see 'lw4o6 portset list')", name);
 	if (ret)
-		return lw_fail("portset del %s: %s", b, strerror(-ret));
+		return lw_fail("portset del %s: %s", name, strerror(-ret));
 	if (json)
 		printf("{\"flushed\":%zu}\n", flushed);
 	else
-		printf("removed %s; %zu mapping%s flushed\n", b, flushed, flushed == 1 ? "" : "s");
+		printf("removed %s; %zu mapping%s flushed\n", name, flushed, flushed == 1 ? "" : "s");
 	return 0;
+}
+
+int cmd_portset(int argc, char **argv)
+{
+	struct lw_b4_portset ps;
+	char name[LW_B4_SET_STRLEN];
+	bool json = false;
+
+	if (argc < 2)
+		lw_die_usage("portset add|del --ipv4 A --first P --size N | portset list [--json]");
+	if (!strcmp(argv[1], "list"))
+		return portset_list(argc, argv);
+	if (strcmp(argv[1], "add") && strcmp(argv[1], "del"))
+		lw_die_usage("portset: unknown subcommand '%s' (add, del, list)", argv[1]);
+	portset_args(argc - 1, argv + 1, &ps, &json);
+	b4_set_format(&ps, name, sizeof(name));
+	if (!strcmp(argv[1], "add"))
+		return portset_add(&ps, name, json);
+	return portset_del(&ps, name, json);
 }
 
 /* ---- sessions and expiry --------------------------------------------------------- */
