@@ -61,14 +61,7 @@ static int parse_load_opts(int argc, char **argv, struct load_opts *o)
 			else if (strcmp(optarg, "fib"))
 				lw_die_usage("--nexthop must be fib or static, not '%s'", optarg);
 			break;
-		case 'm':
-			if (!strcmp(optarg, "native"))
-				o->xdp_flags = XDP_FLAGS_DRV_MODE;
-			else if (!strcmp(optarg, "skb"))
-				o->xdp_flags = XDP_FLAGS_SKB_MODE;
-			else
-				lw_die_usage("--mode must be native or skb, not '%s'", optarg);
-			break;
+		case 'm': o->xdp_flags = lw_xdp_mode_flags(optarg); break;
 		default:
 			lw_die_usage("load aftr: bad option");
 		}
@@ -189,28 +182,16 @@ static int do_load(int argc, char **argv, bool do_attach)
 	if (!skel)
 		return lw_fail("cannot open the BPF object: %s", strerror(errno));
 	ret = lw4o6_aftr__load(skel);
-	if (ret) {
-		lw4o6_aftr__destroy(skel);
-		return lw_fail("cannot load the lwAFTR program: %s (run with -v for the verifier log; "
-			       "stale pins under %s can be removed with 'lw4o6 unload')",
-			       strerror(-ret), lw_pin_root);
-	}
-	if (lw_aftr_maps_from_obj(skel->obj, &maps, err, sizeof(err))) {
-		lw4o6_aftr__destroy(skel);
-		return lw_fail("%s", err);
-	}
-	ret = install_config(&maps, &o, v6, v4);
-	if (!ret) {
-		int fd = bpf_program__fd(skel->progs.lw4o6_aftr);
-		__u32 flags = o.xdp_flags | XDP_FLAGS_UPDATE_IF_NOEXIST;
-
-		ret = lw_xdp_attach_named(v6, o.ipv6_dev, fd, flags, LW_AFTR_PROG_NAME);
-		if (!ret && v4 != v6) {
-			ret = lw_xdp_attach_named(v4, o.ipv4_dev, fd, flags, LW_AFTR_PROG_NAME);
-			if (ret)
-				bpf_xdp_detach((int)v6, o.xdp_flags, NULL);
-		}
-	}
+	if (ret)
+		ret = lw_fail_load("lwAFTR", ret);
+	else if (lw_aftr_maps_from_obj(skel->obj, &maps, err, sizeof(err)))
+		ret = lw_fail("%s", err);
+	else
+		ret = install_config(&maps, &o, v6, v4);
+	if (!ret)
+		ret = lw_xdp_attach_pair(v6, o.ipv6_dev, v4, o.ipv4_dev,
+					 bpf_program__fd(skel->progs.lw4o6_aftr), o.xdp_flags,
+					 LW_AFTR_PROG_NAME);
 	lw4o6_aftr__destroy(skel); /* the attachment and the pins keep it all alive */
 	if (ret)
 		return LW_EXIT_FAIL;
@@ -290,7 +271,7 @@ int cmd_status(int argc, char **argv)
 	struct lw_aftr_maps maps;
 	struct lw_aftr_config cfg = {};
 	char err[512], n6[IF_NAMESIZE], n4[IF_NAMESIZE];
-	__u32 prog6 = 0, prog4 = 0;
+	__u32 prog6, prog4;
 	size_t nsw = 0, nbr = 0;
 	bool json = argc > 1 && !strcmp(argv[1], "--json");
 	struct in6_addr br, key, *prev = NULL;
@@ -306,10 +287,8 @@ int cmd_status(int argc, char **argv)
 		br = key;
 		prev = &br;
 	}
-	if (cfg.ipv6_ifindex)
-		bpf_xdp_query_id((int)cfg.ipv6_ifindex, 0, &prog6);
-	if (cfg.ipv4_ifindex)
-		bpf_xdp_query_id((int)cfg.ipv4_ifindex, 0, &prog4);
+	prog6 = lw_xdp_prog_id(cfg.ipv6_ifindex);
+	prog4 = lw_xdp_prog_id(cfg.ipv4_ifindex);
 	lw_ifname(cfg.ipv6_ifindex, n6);
 	lw_ifname(cfg.ipv4_ifindex, n4);
 	if (json) {

@@ -74,7 +74,6 @@ static int b4_maps_open(struct lw_b4_maps *m)
 
 /* ---- load ------------------------------------------------------------------------- */
 
-/* Detaches the program on ifindex if it is an lwB4. 1 detached, 0 none, -errno. */
 /* Packets the program hands to the kernel (next hop not resolved yet) are
  * forwarded by it: IPv6 on the LAN side, IPv4 on the WAN side. */
 static void warn_host_settings(const char *wan)
@@ -90,114 +89,125 @@ static void warn_host_settings(const char *wan)
 				"unless a route back exists; set rp_filter=0\n", wan);
 }
 
-int cmd_b4_load(int argc, char **argv)
+struct b4_load_opts {
+	const char *lan, *wan, *config;
+	__u32 xdp_flags;
+};
+
+static void parse_load_opts(int argc, char **argv, struct b4_load_opts *o)
 {
 	static const struct option opts[] = {
 		{ "lan-dev", required_argument, NULL, 'l' }, { "wan-dev", required_argument, NULL, 'w' },
 		{ "config", required_argument, NULL, 'c' }, { "mode", required_argument, NULL, 'm' },
 		{ 0 },
 	};
-	const char *lan = NULL, *wan = NULL, *config = NULL;
-	__u32 xdp_flags = XDP_FLAGS_DRV_MODE;
-	struct lw4o6_b4 *skel;
-	struct lw_b4_maps maps;
-	struct b4_file bf;
-	unsigned lan_if, wan_if;
-	char err[512];
-	int c, ret;
+	int c;
 
+	o->xdp_flags = XDP_FLAGS_DRV_MODE;
 	argc--; /* "load" */
 	argv++;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'l': lan = optarg; break;
-		case 'w': wan = optarg; break;
-		case 'c': config = optarg; break;
-		case 'm':
-			if (!strcmp(optarg, "native"))
-				xdp_flags = XDP_FLAGS_DRV_MODE;
-			else if (!strcmp(optarg, "skb"))
-				xdp_flags = XDP_FLAGS_SKB_MODE;
-			else
-				lw_die_usage("--mode must be native or skb, not '%s'", optarg);
-			break;
+		case 'l': o->lan = optarg; break;
+		case 'w': o->wan = optarg; break;
+		case 'c': o->config = optarg; break;
+		case 'm': o->xdp_flags = lw_xdp_mode_flags(optarg); break;
 		default:
 			lw_die_usage("load b4: bad option");
 		}
 	}
 	if (optind < argc)
 		lw_die_usage("load b4: unexpected argument '%s'", argv[optind]);
-	if (!lan || !wan || !config)
+	if (!o->lan || !o->wan || !o->config)
 		lw_die_usage("load b4 needs --lan-dev, --wan-dev and --config");
-	lan_if = if_nametoindex(lan);
-	if (!lan_if)
-		return lw_fail("interface '%s' (--lan-dev) does not exist", lan);
-	wan_if = if_nametoindex(wan);
-	if (!wan_if)
-		return lw_fail("interface '%s' (--wan-dev) does not exist", wan);
-	if (b4_conf_read(config, &bf))
-		return LW_EXIT_FAIL;
-	bf.cfg.lan_ifindex = lan_if;
-	bf.cfg.wan_ifindex = wan_if;
+}
+
+/* The pin root is the lwB4's own: not an lwAFTR's, and pins of an earlier
+ * lwB4 only if this build can take them over. */
+static int check_existing_pins(void)
+{
+	struct lw_b4_maps old;
+
 	if (pinned(LW_STR(LW_MAP_META)))
 		return lw_fail("%s holds an lwAFTR's pins: give the lwB4 its own --pin-root", lw_pin_root);
 	if (lw_ensure_bpffs())
 		return LW_EXIT_FAIL;
-	if (pinned(LW_STR(LW_MAP_B4_META))) {
-		struct lw_b4_maps old;
+	if (!pinned(LW_STR(LW_MAP_B4_META)))
+		return 0;
+	if (b4_maps_open(&old))
+		return LW_EXIT_FAIL;
+	b4_maps_close(&old);
+	return 0;
+}
 
-		if (b4_maps_open(&old))
-			return LW_EXIT_FAIL;
-		b4_maps_close(&old);
-	}
-	warn_host_settings(wan);
+/* A load starts from the file alone: no sets, no mappings of before. */
+static int install_config(const struct lw_b4_maps *maps, const struct b4_file *bf)
+{
+	int ret = lw_b4_pool_clear(maps);
 
+	if (!ret)
+		ret = lw_b4_flush_all(maps, NULL);
+	if (!ret)
+		ret = lw_b4_config_write(maps, &bf->cfg);
+	for (size_t i = 0; !ret && i < bf->n_sets; i++)
+		ret = lw_b4_pool_add(maps, &bf->sets[i]);
+	if (!ret)
+		ret = lw_b4_write_meta(maps);
+	return ret ? lw_fail("cannot install the configuration: %s", strerror(-ret)) : 0;
+}
+
+/* Loads the program (pinning its maps), installs bf and attaches it. */
+static int load_and_attach(const struct b4_load_opts *o, const struct b4_file *bf)
+{
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = lw_pin_root);
-	skel = lw4o6_b4__open_opts(&open_opts);
+	struct lw4o6_b4 *skel = lw4o6_b4__open_opts(&open_opts);
+	struct lw_b4_maps maps;
+	char err[512];
+	int ret;
+
 	if (!skel)
 		return lw_fail("cannot open the lwB4 BPF object: %s", strerror(errno));
 	ret = lw4o6_b4__load(skel);
-	if (ret) {
-		lw4o6_b4__destroy(skel);
-		return lw_fail("cannot load the lwB4 program: %s (run with -v for the verifier log; "
-			       "stale pins under %s can be removed with 'lw4o6 unload')",
-			       strerror(-ret), lw_pin_root);
-	}
-	if (lw_b4_maps_from_obj(skel->obj, &maps, err, sizeof(err))) {
-		lw4o6_b4__destroy(skel);
-		return lw_fail("%s", err);
-	}
-	/* a load starts from the file alone: no sets, no mappings of before */
-	ret = lw_b4_pool_clear(&maps);
-	if (!ret)
-		ret = lw_b4_flush_all(&maps, NULL);
-	if (!ret)
-		ret = lw_b4_config_write(&maps, &bf.cfg);
-	for (size_t i = 0; !ret && i < bf.n_sets; i++)
-		ret = lw_b4_pool_add(&maps, &bf.sets[i]);
-	if (!ret)
-		ret = lw_b4_write_meta(&maps);
-	if (ret) {
-		lw4o6_b4__destroy(skel);
-		return lw_fail("cannot install the configuration: %s", strerror(-ret));
-	}
-	{
-		int fd = bpf_program__fd(skel->progs.lw4o6_b4);
-
-		ret = lw_xdp_attach_named(lan_if, lan, fd, xdp_flags, LW_B4_PROG_NAME);
-		if (!ret && wan_if != lan_if) {
-			ret = lw_xdp_attach_named(wan_if, wan, fd, xdp_flags, LW_B4_PROG_NAME);
-			if (ret)
-				lw_xdp_detach_named(lan_if, LW_B4_PROG_NAME);
-		}
-	}
-	lw4o6_b4__destroy(skel);
 	if (ret)
+		ret = lw_fail_load("lwB4", ret);
+	else if (lw_b4_maps_from_obj(skel->obj, &maps, err, sizeof(err)))
+		ret = lw_fail("%s", err);
+	else
+		ret = install_config(&maps, bf);
+	if (!ret)
+		ret = lw_xdp_attach_pair(bf->cfg.lan_ifindex, o->lan, bf->cfg.wan_ifindex, o->wan,
+					 bpf_program__fd(skel->progs.lw4o6_b4), o->xdp_flags,
+					 LW_B4_PROG_NAME);
+	lw4o6_b4__destroy(skel); /* the attachment and the pins keep it all alive */
+	return ret ? LW_EXIT_FAIL : 0;
+}
+
+int cmd_b4_load(int argc, char **argv)
+{
+	struct b4_load_opts o = {};
+	struct b4_file bf;
+	unsigned lan_if, wan_if;
+
+	parse_load_opts(argc, argv, &o);
+	lan_if = if_nametoindex(o.lan);
+	if (!lan_if)
+		return lw_fail("interface '%s' (--lan-dev) does not exist", o.lan);
+	wan_if = if_nametoindex(o.wan);
+	if (!wan_if)
+		return lw_fail("interface '%s' (--wan-dev) does not exist", o.wan);
+	if (b4_conf_read(o.config, &bf))
+		return LW_EXIT_FAIL;
+	bf.cfg.lan_ifindex = lan_if;
+	bf.cfg.wan_ifindex = wan_if;
+	if (check_existing_pins())
+		return LW_EXIT_FAIL;
+	warn_host_settings(o.wan);
+	if (load_and_attach(&o, &bf))
 		return LW_EXIT_FAIL;
 	printf("lwB4 attached: LAN (IPv4) %s, WAN (IPv6) %s%s, %zu static port set%s, maps under %s\n",
-	       lan, wan, lan_if == wan_if ? " (on a stick)" : "", bf.n_sets, bf.n_sets == 1 ? "" : "s",
-	       lw_pin_root);
+	       o.lan, o.wan, lan_if == wan_if ? " (on a stick)" : "", bf.n_sets,
+	       bf.n_sets == 1 ? "" : "s", lw_pin_root);
 	return 0;
 }
 
@@ -259,116 +269,161 @@ static void fmt_lease(const struct lw_b4_portset *ps, time_t now, char *buf, siz
 		snprintf(buf, len, "PCP lease, %lld s left", (long long)ps->lease_expires - (long long)now);
 }
 
+/* What status shows, read from the maps at once. */
+struct b4_status {
+	struct lw_b4_config cfg;
+	struct lw_b4_portset sets[LW_B4_POOL_MAX];
+	uint32_t per_set[LW_B4_POOL_MAX], per_set_pcp[LW_B4_POOL_MAX];
+	size_t nsets, nsess;
+	uint64_t ports, mapped;
+	__u32 map_id_cfg, map_id_pool, map_id_out, map_id_in, map_id_stats, map_id_events;
+	__u32 lan_prog, wan_prog;
+	char lan_dev[IF_NAMESIZE], wan_dev[IF_NAMESIZE];
+	char tunnel[LW_IPV6_STRLEN], aftr[LW_IPV6_STRLEN], lan_addr[LW_IPV4_STRLEN];
+	time_t now;
+};
+
+static void read_status(const struct lw_b4_maps *m, struct b4_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->now = time(NULL);
+	lw_b4_config_read(m, &st->cfg);
+	lw_b4_pool_list(m, st->sets, LW_B4_POOL_MAX, &st->nsets);
+	if (st->nsets > LW_B4_POOL_MAX)
+		st->nsets = LW_B4_POOL_MAX;
+	lw_b4_session_foreach(m, count_session, &st->nsess);
+	lw_b4_pool_mappings(m, st->sets, st->nsets, st->per_set, st->per_set_pcp);
+	lw_b4_usage_read(m, &st->mapped);
+	for (size_t i = 0; i < st->nsets; i++)
+		st->ports += st->sets[i].size;
+	st->map_id_cfg = lw_map_id(m->cfg);
+	st->map_id_pool = lw_map_id(m->pool);
+	st->map_id_out = lw_map_id(m->out);
+	st->map_id_in = lw_map_id(m->in);
+	st->map_id_stats = lw_map_id(m->stats);
+	st->map_id_events = lw_map_id(m->events);
+	st->lan_prog = lw_xdp_prog_id(st->cfg.lan_ifindex);
+	st->wan_prog = lw_xdp_prog_id(st->cfg.wan_ifindex);
+	lw_ifname(st->cfg.lan_ifindex, st->lan_dev);
+	lw_ifname(st->cfg.wan_ifindex, st->wan_dev);
+	lw_format_ipv6(&st->cfg.tunnel_addr, st->tunnel, sizeof(st->tunnel));
+	lw_format_ipv6(&st->cfg.aftr_addr, st->aftr, sizeof(st->aftr));
+	lw_format_ipv4(st->cfg.lan_addr, st->lan_addr, sizeof(st->lan_addr));
+}
+
+static double usage_percent(const struct b4_status *st)
+{
+	return st->ports ? (double)st->mapped * 100.0 / (double)st->ports : 0.0;
+}
+
+static const char *json_bool(bool b)
+{
+	return b ? "true" : "false";
+}
+
+static void print_held_set_json(const struct b4_status *st, size_t i)
+{
+	const struct lw_b4_portset *ps = &st->sets[i];
+	time_t expires = (time_t)ps->lease_expires;
+	char a[LW_IPV4_STRLEN];
+
+	lw_format_ipv4(ps->ipv4, a, sizeof(a));
+	printf("%s{\"ipv4\":\"%s\",\"first\":%u,\"size\":%u,\"last\":%u,", i ? "," : "", a,
+	       ps->first, ps->size, ps->first + ps->size - 1);
+	if (ps->lease_expires)
+		printf("\"lease\":\"pcp\",\"lease-expires\":%u,\"lease-left-s\":%lld,"
+		       "\"lease-expired\":%s,", ps->lease_expires,
+		       expires > st->now ? (long long)ps->lease_expires - (long long)st->now : 0,
+		       json_bool(expires <= st->now));
+	else
+		printf("\"lease\":\"static\",\"lease-expires\":null,\"lease-left-s\":null,"
+		       "\"lease-expired\":false,");
+	printf("\"mappings\":%u,\"pcp-mappings\":%u}", st->per_set[i], st->per_set_pcp[i]);
+}
+
+static void print_status_json(const struct b4_status *st)
+{
+	const struct lw_b4_config *cfg = &st->cfg;
+
+	printf("{\"role\":\"b4\",\"pin-root\":");
+	lw_json_str(stdout, lw_pin_root);
+	printf(",\"lan-dev\":");
+	lw_json_str(stdout, st->lan_dev);
+	printf(",\"lan-xdp-prog-id\":%u,\"wan-dev\":", st->lan_prog);
+	lw_json_str(stdout, st->wan_dev);
+	printf(",\"wan-xdp-prog-id\":%u,\"tunnel-ipv6\":\"%s\",\"aftr-ipv6\":\"%s\","
+	       "\"lan-address\":\"%s/%u\",\"tunnel-mtu\":%u,\"hop-limit\":%u,\"filtering\":\"%s\","
+	       "\"mss-clamp\":%s,\"events\":%s,\"event-rate\":%u,\"event-burst\":%u,"
+	       "\"udp-timeout\":%u,\"tcp-established-timeout\":%u,\"tcp-transitory-timeout\":%u,"
+	       "\"icmp-timeout\":%u,\"port-sets\":%zu,\"sessions\":%zu,\"maps\":{",
+	       st->wan_prog, st->tunnel, st->aftr, st->lan_addr, cfg->lan_prefixlen, cfg->ipv6_mtu,
+	       cfg->hop_limit, cfg->flags & LW_B4_CFG_EIF ? "eif" : "adf",
+	       json_bool(cfg->flags & LW_B4_CFG_MSS_CLAMP), json_bool(cfg->flags & LW_B4_CFG_EVENTS),
+	       cfg->event_rate, cfg->event_burst, cfg->udp_timeout, cfg->tcp_est_timeout,
+	       cfg->tcp_trans_timeout, cfg->icmp_timeout, st->nsets, st->nsess);
+	printf("\"config\":%u,\"pool\":%u,\"out\":%u,\"in\":%u,\"stats\":%u,\"events\":%u},",
+	       st->map_id_cfg, st->map_id_pool, st->map_id_out, st->map_id_in, st->map_id_stats,
+	       st->map_id_events);
+	/* the held sets, their leases and mappings; the pool's usage */
+	printf("\"held-sets\":[");
+	for (size_t i = 0; i < st->nsets; i++)
+		print_held_set_json(st, i);
+	printf("],\"pool-usage\":{\"ports\":%llu,\"mapped\":%llu,\"percent\":%.1f}}\n",
+	       (unsigned long long)st->ports, (unsigned long long)st->mapped, usage_percent(st));
+}
+
+static void print_status_text(const struct b4_status *st)
+{
+	const struct lw_b4_config *cfg = &st->cfg;
+
+	printf("role            lwB4 (maps under %s)\n", lw_pin_root);
+	printf("LAN (IPv4)      %s, XDP program id %u; lwB4 %s/%u\n", st->lan_dev, st->lan_prog,
+	       st->lan_addr, cfg->lan_prefixlen);
+	printf("WAN (IPv6)      %s, XDP program id %u%s\n", st->wan_dev, st->wan_prog,
+	       cfg->lan_ifindex == cfg->wan_ifindex ? " (on a stick)" : "");
+	if (!st->lan_prog || !st->wan_prog)
+		printf("                warning: not attached on every interface\n");
+	printf("tunnel          %s -> lwAFTR %s, MTU %u, hop limit %u\n", st->tunnel, st->aftr,
+	       cfg->ipv6_mtu, cfg->hop_limit);
+	printf("NAPT            filtering %s, MSS clamp %s; %zu port set%s, %zu mapping%s\n",
+	       cfg->flags & LW_B4_CFG_EIF ? "endpoint-independent" : "address-dependent",
+	       cfg->flags & LW_B4_CFG_MSS_CLAMP ? "on" : "off", st->nsets, st->nsets == 1 ? "" : "s",
+	       st->nsess, st->nsess == 1 ? "" : "s");
+	for (size_t i = 0; i < st->nsets; i++) {
+		char b[LW_B4_SET_STRLEN], lease[48];
+
+		b4_set_format(&st->sets[i], b, sizeof(b));
+		fmt_lease(&st->sets[i], st->now, lease, sizeof(lease));
+		printf("port set        %s (%u): %s; %u mapping%s, %u PCP\n", b, st->sets[i].size, lease,
+		       st->per_set[i], st->per_set[i] == 1 ? "" : "s", st->per_set_pcp[i]);
+	}
+	printf("pool usage      %llu of %llu ports mapped (%.1f %%)\n", (unsigned long long)st->mapped,
+	       (unsigned long long)st->ports, usage_percent(st));
+	printf("timers          UDP %u s, TCP established %u s, transitory %u s, ICMP %u s\n",
+	       cfg->udp_timeout, cfg->tcp_est_timeout, cfg->tcp_trans_timeout, cfg->icmp_timeout);
+	printf("events          %s, %u/s burst %u\n", cfg->flags & LW_B4_CFG_EVENTS ? "on" : "off",
+	       cfg->event_rate, cfg->event_burst);
+	printf("map ids         config %u, pool %u, out %u, in %u, stats %u, events %u\n",
+	       st->map_id_cfg, st->map_id_pool, st->map_id_out, st->map_id_in, st->map_id_stats,
+	       st->map_id_events);
+}
+
 int cmd_b4_status(int argc, char **argv)
 {
-	struct lw_b4_portset sets[LW_B4_POOL_MAX];
-	uint32_t per_set[LW_B4_POOL_MAX] = { 0 }, per_set_pcp[LW_B4_POOL_MAX] = { 0 };
-	struct lw_b4_config cfg = {};
-	struct lw_b4_maps m;
-	char nl[IF_NAMESIZE], nw[IF_NAMESIZE], t6[LW_IPV6_STRLEN], a6[LW_IPV6_STRLEN], la[LW_IPV4_STRLEN];
-	__u32 pl = 0, pw = 0;
-	size_t nsets = 0, nsess = 0;
-	uint64_t ports = 0, mapped = 0;
-	time_t now = time(NULL);
 	bool json = argc > 1 && !strcmp(argv[1], "--json");
+	struct b4_status st;
+	struct lw_b4_maps m;
 
 	if (argc > 2 || (argc > 1 && !json))
 		lw_die_usage("status: unknown argument '%s'", argv[argc - 1]);
 	if (b4_maps_open(&m))
 		return LW_EXIT_FAIL;
-	lw_b4_config_read(&m, &cfg);
-	lw_b4_pool_list(&m, sets, LW_B4_POOL_MAX, &nsets);
-	if (nsets > LW_B4_POOL_MAX)
-		nsets = LW_B4_POOL_MAX;
-	lw_b4_session_foreach(&m, count_session, &nsess);
-	lw_b4_pool_mappings(&m, sets, nsets, per_set, per_set_pcp);
-	lw_b4_usage_read(&m, &mapped);
-	for (size_t i = 0; i < nsets; i++)
-		ports += sets[i].size;
-	if (cfg.lan_ifindex)
-		bpf_xdp_query_id((int)cfg.lan_ifindex, 0, &pl);
-	if (cfg.wan_ifindex)
-		bpf_xdp_query_id((int)cfg.wan_ifindex, 0, &pw);
-	lw_ifname(cfg.lan_ifindex, nl);
-	lw_ifname(cfg.wan_ifindex, nw);
-	lw_format_ipv6(&cfg.tunnel_addr, t6, sizeof(t6));
-	lw_format_ipv6(&cfg.aftr_addr, a6, sizeof(a6));
-	lw_format_ipv4(cfg.lan_addr, la, sizeof(la));
-	if (json) {
-		printf("{\"role\":\"b4\",\"pin-root\":");
-		lw_json_str(stdout, lw_pin_root);
-		printf(",\"lan-dev\":");
-		lw_json_str(stdout, nl);
-		printf(",\"lan-xdp-prog-id\":%u,\"wan-dev\":", pl);
-		lw_json_str(stdout, nw);
-		printf(",\"wan-xdp-prog-id\":%u,\"tunnel-ipv6\":\"%s\",\"aftr-ipv6\":\"%s\","
-		       "\"lan-address\":\"%s/%u\",\"tunnel-mtu\":%u,\"hop-limit\":%u,\"filtering\":\"%s\","
-		       "\"mss-clamp\":%s,\"events\":%s,\"event-rate\":%u,\"event-burst\":%u,"
-		       "\"udp-timeout\":%u,\"tcp-established-timeout\":%u,\"tcp-transitory-timeout\":%u,"
-		       "\"icmp-timeout\":%u,\"port-sets\":%zu,\"sessions\":%zu,\"maps\":{",
-		       pw, t6, a6, la, cfg.lan_prefixlen, cfg.ipv6_mtu, cfg.hop_limit,
-		       cfg.flags & LW_B4_CFG_EIF ? "eif" : "adf",
-		       cfg.flags & LW_B4_CFG_MSS_CLAMP ? "true" : "false",
-		       cfg.flags & LW_B4_CFG_EVENTS ? "true" : "false", cfg.event_rate, cfg.event_burst,
-		       cfg.udp_timeout, cfg.tcp_est_timeout, cfg.tcp_trans_timeout, cfg.icmp_timeout, nsets,
-		       nsess);
-		printf("\"config\":%u,\"pool\":%u,\"out\":%u,\"in\":%u,\"stats\":%u,\"events\":%u},",
-		       lw_map_id(m.cfg), lw_map_id(m.pool), lw_map_id(m.out), lw_map_id(m.in), lw_map_id(m.stats),
-		       lw_map_id(m.events));
-		/* the held sets, their leases and mappings; the pool's usage */
-		printf("\"held-sets\":[");
-		for (size_t i = 0; i < nsets; i++) {
-			char a[LW_IPV4_STRLEN];
-			const struct lw_b4_portset *ps = &sets[i];
-
-			lw_format_ipv4(ps->ipv4, a, sizeof(a));
-			printf("%s{\"ipv4\":\"%s\",\"first\":%u,\"size\":%u,\"last\":%u,", i ? "," : "", a,
-			       ps->first, ps->size, ps->first + ps->size - 1);
-			if (ps->lease_expires)
-				printf("\"lease\":\"pcp\",\"lease-expires\":%u,\"lease-left-s\":%lld,"
-				       "\"lease-expired\":%s,", ps->lease_expires,
-				       (time_t)ps->lease_expires > now ? (long long)ps->lease_expires - (long long)now : 0,
-				       (time_t)ps->lease_expires <= now ? "true" : "false");
-			else
-				printf("\"lease\":\"static\",\"lease-expires\":null,\"lease-left-s\":null,"
-				       "\"lease-expired\":false,");
-			printf("\"mappings\":%u,\"pcp-mappings\":%u}", per_set[i], per_set_pcp[i]);
-		}
-		printf("],\"pool-usage\":{\"ports\":%llu,\"mapped\":%llu,\"percent\":%.1f}}\n",
-		       (unsigned long long)ports, (unsigned long long)mapped,
-		       ports ? (double)mapped * 100.0 / (double)ports : 0.0);
-	} else {
-		printf("role            lwB4 (maps under %s)\n", lw_pin_root);
-		printf("LAN (IPv4)      %s, XDP program id %u; lwB4 %s/%u\n", nl, pl, la, cfg.lan_prefixlen);
-		printf("WAN (IPv6)      %s, XDP program id %u%s\n", nw, pw,
-		       cfg.lan_ifindex == cfg.wan_ifindex ? " (on a stick)" : "");
-		if (!pl || !pw)
-			printf("                warning: not attached on every interface\n");
-		printf("tunnel          %s -> lwAFTR %s, MTU %u, hop limit %u\n", t6, a6, cfg.ipv6_mtu,
-		       cfg.hop_limit);
-		printf("NAPT            filtering %s, MSS clamp %s; %zu port set%s, %zu mapping%s\n",
-		       cfg.flags & LW_B4_CFG_EIF ? "endpoint-independent" : "address-dependent",
-		       cfg.flags & LW_B4_CFG_MSS_CLAMP ? "on" : "off", nsets, nsets == 1 ? "" : "s", nsess,
-		       nsess == 1 ? "" : "s");
-		for (size_t i = 0; i < nsets; i++) {
-			char b[LW_B4_SET_STRLEN], lease[48];
-
-			b4_set_format(&sets[i], b, sizeof(b));
-			fmt_lease(&sets[i], now, lease, sizeof(lease));
-			printf("port set        %s (%u): %s; %u mapping%s, %u PCP\n", b, sets[i].size, lease,
-			       per_set[i], per_set[i] == 1 ? "" : "s", per_set_pcp[i]);
-		}
-		printf("pool usage      %llu of %llu ports mapped (%.1f %%)\n", (unsigned long long)mapped,
-		       (unsigned long long)ports, ports ? (double)mapped * 100.0 / (double)ports : 0.0);
-		printf("timers          UDP %u s, TCP established %u s, transitory %u s, ICMP %u s\n",
-		       cfg.udp_timeout, cfg.tcp_est_timeout, cfg.tcp_trans_timeout, cfg.icmp_timeout);
-		printf("events          %s, %u/s burst %u\n", cfg.flags & LW_B4_CFG_EVENTS ? "on" : "off",
-		       cfg.event_rate, cfg.event_burst);
-		printf("map ids         config %u, pool %u, out %u, in %u, stats %u, events %u\n",
-		       lw_map_id(m.cfg), lw_map_id(m.pool), lw_map_id(m.out), lw_map_id(m.in), lw_map_id(m.stats),
-		       lw_map_id(m.events));
-	}
+	read_status(&m, &st);
 	b4_maps_close(&m);
+	if (json)
+		print_status_json(&st);
+	else
+		print_status_text(&st);
 	return 0;
 }
 
@@ -399,17 +454,11 @@ int cmd_b4_stats(int argc, char **argv)
 	if (reset)
 		return 0;
 	if (json) {
-		printf("{\"role\":\"b4\",\"traffic-stat\":{");
-		for (unsigned i = 0; i < LW_B4_STAT_MAX; i++)
-			printf("%s\"%s-packets\":%llu,\"%s-bytes\":%llu", i ? "," : "", lw_b4_stat_name(i),
-			       (unsigned long long)st[i].packets, lw_b4_stat_name(i),
-			       (unsigned long long)st[i].bytes);
-		printf("}}\n");
+		printf("{\"role\":\"b4\",");
+		lw_print_counters_json(st, LW_B4_STAT_MAX, lw_b4_stat_name);
+		printf("}\n");
 	} else {
-		printf("%-40s %14s %16s\n", "counter (lwB4)", "packets", "bytes");
-		for (unsigned i = 0; i < LW_B4_STAT_MAX; i++)
-			printf("%-40s %14llu %16llu\n", lw_b4_stat_name(i), (unsigned long long)st[i].packets,
-			       (unsigned long long)st[i].bytes);
+		lw_print_counters_table("counter (lwB4)", st, LW_B4_STAT_MAX, lw_b4_stat_name);
 	}
 	return 0;
 }

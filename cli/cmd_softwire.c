@@ -382,12 +382,8 @@ int cmd_stats(int argc, char **argv)
 		return lw_fail("cannot read counters: %s", strerror(-ret));
 	}
 	if (json) {
-		printf("{\"traffic-stat\":{");
-		for (unsigned i = 0; i < LW_STAT_MAX; i++)
-			printf("%s\"%s-packets\":%llu,\"%s-bytes\":%llu", i ? "," : "", lw_stat_name(i),
-			       (unsigned long long)st[i].packets, lw_stat_name(i),
-			       (unsigned long long)st[i].bytes);
-		printf("}");
+		printf("{");
+		lw_print_counters_json(st, LW_STAT_MAX, lw_stat_name);
 		if (sw) {
 			struct list_ctx c = { .json = true, .counters = true };
 
@@ -397,10 +393,7 @@ int cmd_stats(int argc, char **argv)
 		}
 		printf("}\n");
 	} else {
-		printf("%-40s %14s %16s\n", "counter", "packets", "bytes");
-		for (unsigned i = 0; i < LW_STAT_MAX; i++)
-			printf("%-40s %14llu %16llu\n", lw_stat_name(i), (unsigned long long)st[i].packets,
-			       (unsigned long long)st[i].bytes);
+		lw_print_counters_table("counter", st, LW_STAT_MAX, lw_stat_name);
 		if (sw) {
 			struct list_ctx c = { .counters = true };
 

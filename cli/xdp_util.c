@@ -139,3 +139,40 @@ int lw_parse_onoff(const char *v, bool *on)
 		return -1;
 	return 0;
 }
+
+__u32 lw_xdp_mode_flags(const char *mode)
+{
+	if (!strcmp(mode, "native"))
+		return XDP_FLAGS_DRV_MODE;
+	if (!strcmp(mode, "skb"))
+		return XDP_FLAGS_SKB_MODE;
+	lw_die_usage("--mode must be native or skb, not '%s'", mode);
+}
+
+int lw_xdp_attach_pair(unsigned if1, const char *dev1, unsigned if2, const char *dev2, int prog_fd,
+		       __u32 flags, const char *prog_name)
+{
+	int ret = lw_xdp_attach_named(if1, dev1, prog_fd, flags, prog_name);
+
+	if (ret || if2 == if1)
+		return ret;
+	ret = lw_xdp_attach_named(if2, dev2, prog_fd, flags, prog_name);
+	if (ret)
+		lw_xdp_detach_named(if1, prog_name);
+	return ret;
+}
+
+__u32 lw_xdp_prog_id(unsigned ifindex)
+{
+	__u32 id = 0;
+
+	if (ifindex)
+		bpf_xdp_query_id((int)ifindex, 0, &id);
+	return id;
+}
+
+int lw_fail_load(const char *role, int err)
+{
+	return lw_fail("cannot load the %s program: %s (run with -v for the verifier log; stale pins "
+		       "under %s can be removed with 'lw4o6 unload')", role, strerror(-err), lw_pin_root);
+}
