@@ -10,7 +10,6 @@
 #include "bt_json.h"
 #include "bt_json_priv.h"
 #include "errmsg.h"
-#include "file_read.h"
 #include "json_cursor.h"
 
 #define KEY_FMT "%.*s"
@@ -314,17 +313,6 @@ int lw_bt_json_parse(const char *text, size_t len, const char *name_for_errors,
 
 int lw_bt_json_load(const char *path, struct lw_aftr_setup *out, char *err, size_t errlen)
 {
-	char *text;
-	size_t len;
-	int ret;
-
-	ret = lw_read_file(path, &text, &len, err, errlen);
-	if (ret) {
-		lw_setup_init(out);
-		lw_setup_free(out);
-		return ret;
-	}
-	ret = lw_bt_json_parse(text, len, strcmp(path, "-") ? path : "<stdin>", out, err, errlen);
-	free(text);
-	return ret;
+	return lw_setup_load_file(path, strcmp(path, "-") ? path : "<stdin>", lw_bt_json_parse, out,
+				  err, errlen);
 }

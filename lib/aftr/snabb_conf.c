@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "errmsg.h"
-#include "file_read.h"
 #include "snabb_conf.h"
 #include "snabb_conf_priv.h"
 
@@ -173,17 +172,5 @@ fail:
 
 int lw_snabb_conf_load(const char *path, struct lw_aftr_setup *out, char *err, size_t errlen)
 {
-	char *text;
-	size_t len;
-	int ret;
-
-	ret = lw_read_file(path, &text, &len, err, errlen);
-	if (ret) {
-		lw_setup_init(out);
-		lw_setup_free(out);
-		return ret;
-	}
-	ret = lw_snabb_conf_parse(text, len, path, out, err, errlen);
-	free(text);
-	return ret;
+	return lw_setup_load_file(path, path, lw_snabb_conf_parse, out, err, errlen);
 }
