@@ -91,16 +91,12 @@ void lw_b4_config_init(struct lw_b4_config *cfg)
 
 int lw_b4_config_read(const struct lw_b4_maps *m, struct lw_b4_config *cfg)
 {
-	__u32 key = 0;
-
-	return bpf_map_lookup_elem(m->cfg, &key, cfg) ? -errno : 0;
+	return lw_map_entry0_read(m->cfg, cfg);
 }
 
 int lw_b4_config_write(const struct lw_b4_maps *m, const struct lw_b4_config *cfg)
 {
-	__u32 key = 0;
-
-	return bpf_map_update_elem(m->cfg, &key, cfg, BPF_ANY) ? -errno : 0;
+	return lw_map_entry0_write(m->cfg, cfg);
 }
 
 /* ---- pool ----------------------------------------------------------------------- */

@@ -9,7 +9,7 @@
 #include "pinned_maps.h"
 #include "errmsg.h"
 
-static const __u32 meta_key;
+static const __u32 key0;
 
 static int *slot_fd(const struct lw_map_set *set, void *fds, size_t i)
 {
@@ -75,7 +75,7 @@ int lw_map_set_open_pinned(const struct lw_map_set *set, const char *root, void 
 
 	if (r)
 		return r;
-	if (bpf_map_lookup_elem(*slot_fd(set, fds, 0), &meta_key, &found) ||
+	if (lw_map_entry0_read(*slot_fd(set, fds, 0), &found) ||
 	    !lw_meta_compatible(&found, set->role)) {
 		lw_map_set_close(set, fds);
 		if (meta)
@@ -88,11 +88,21 @@ int lw_map_set_open_pinned(const struct lw_map_set *set, const char *root, void 
 	return 0;
 }
 
+int lw_map_entry0_read(int fd, void *val)
+{
+	return bpf_map_lookup_elem(fd, &key0, val) ? -errno : 0;
+}
+
+int lw_map_entry0_write(int fd, const void *val)
+{
+	return bpf_map_update_elem(fd, &key0, val, BPF_ANY) ? -errno : 0;
+}
+
 int lw_meta_write(int fd, enum lw_role role)
 {
 	struct lw_meta meta = { .abi_version = LW_ABI_VERSION, .role = role };
 
-	return bpf_map_update_elem(fd, &meta_key, &meta, BPF_ANY) ? -errno : 0;
+	return lw_map_entry0_write(fd, &meta);
 }
 
 int lw_pinned_meta_read(const char *root, const char *name, struct lw_meta *meta)
@@ -104,7 +114,7 @@ int lw_pinned_meta_read(const char *root, const char *name, struct lw_meta *meta
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return -errno;
-	r = bpf_map_lookup_elem(fd, &meta_key, meta) ? -errno : 0;
+	r = lw_map_entry0_read(fd, meta);
 	close(fd);
 	return r;
 }

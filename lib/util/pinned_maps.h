@@ -42,6 +42,11 @@ int lw_map_set_open_pinned(const struct lw_map_set *set, const char *root, void 
 /* Closes every descriptor >= 0 and leaves them all -1. */
 void lw_map_set_close(const struct lw_map_set *set, void *fds);
 
+/* Entry 0 of a single-entry array map (a role's configuration, its meta
+ * entry). 0 or -errno. */
+int lw_map_entry0_read(int fd, void *val);
+int lw_map_entry0_write(int fd, const void *val);
+
 /* The meta map's entry: this build's ABI and the role. 0 or -errno. */
 int lw_meta_write(int fd, enum lw_role role);
 /* The entry of the meta map pinned at root/name. 0 or -errno. */
