@@ -391,10 +391,10 @@ int lw_aftr_softwire_add(const struct lw_aftr_maps *m, const struct lw_softwire_
 	int ret;
 
 	lw_format_ipv4(e->ipv4, a, sizeof(a));
-	if (e->ps.psid_offset + e->ps.psid_len > 16)
+	if (e->ps.psid_offset + e->ps.psid_len > LW_PORT_BITS)
 		return lw_errf(err, errlen, "%s: psid-offset %u + psid-len %u exceeds 16", a,
 			       e->ps.psid_offset, e->ps.psid_len);
-	if (e->ps.psid_len < 16 && e->psid >= (1u << e->ps.psid_len))
+	if (e->ps.psid_len < LW_PORT_BITS && e->psid >= (1u << e->ps.psid_len))
 		return lw_errf(err, errlen, "%s: psid %u does not fit psid-len %u", a, e->psid,
 			       e->ps.psid_len);
 	if (bpf_map_lookup_elem(m->psid, &e->ipv4, &have) == 0 &&

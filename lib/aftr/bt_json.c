@@ -194,9 +194,10 @@ static int read_bind_instance(struct bt_ctx *c)
 		} else if (lw_jcur_key_is(key, klen, "softwire-payload-mtu")) {
 			/* The IPv4 payload of the softwire; the access side
 			 * carries it behind a 40-byte IPv6 header. */
-			ret = get_uint(c, "softwire-payload-mtu", 68, 65535 - 40, &mtu);
+			ret = get_uint(c, "softwire-payload-mtu", LW_IPV4_MIN_MTU,
+				       UINT16_MAX - LW_IPV6_HDR_LEN, &mtu);
 			if (!ret)
-				c->s->cfg.ipv6_mtu = (__u16)(mtu + 40);
+				c->s->cfg.ipv6_mtu = (__u16)(mtu + LW_IPV6_HDR_LEN);
 		} else if (lw_jcur_key_is(key, klen, "icmp-policy")) {
 			ret = read_icmp_policy(c);
 		} else {

@@ -11,6 +11,13 @@
 #include <linux/types.h>
 #include "lw4o6/aftr.h"
 
+/* Protocol numbers the importers check values against. */
+#define LW_PORT_BITS 16      /* a + k + m of RFC 7597 §5.1: psid-offset, psid-len */
+#define LW_IPV4_MIN_MTU 68   /* RFC 791 */
+#define LW_IPV6_MIN_MTU 1280 /* RFC 8200 §5 */
+#define LW_IPV6_HDR_LEN 40
+#define LW_VLAN_ID_MAX 4094
+
 /* One binding-entry in RFC 8676 terms. */
 struct lw_softwire_entry {
 	__be32 ipv4;                 /* binding-ipv4-addr, network order */

@@ -103,8 +103,8 @@ static const struct snabb_member root_members[] = {
 /* Defaults that differ from lw_setup_init because Snabb's differ. */
 static void snabb_defaults(struct lw_aftr_setup *s)
 {
-	s->cfg.ipv4_mtu = 1460; /* snabb-softwire-v3 external-interface/mtu */
-	s->cfg.ipv6_mtu = 1500;
+	s->cfg.ipv4_mtu = SNABB_DEFAULT_IPV4_MTU;
+	s->cfg.ipv6_mtu = SNABB_DEFAULT_IPV6_MTU;
 	/* Snabb answers an echo request to a shared address by looking the
 	 * softwire up with port 0 instead of treating the Identifier as the
 	 * port (RFC 7596 section 8.1); its expected outputs depend on it. */
