@@ -22,6 +22,16 @@
 #include "percpu_counters.h"
 #include "pinned_maps.h"
 
+#define NSEC_PER_SEC 1000000000ull
+#define DEFAULT_HOP_LIMIT 64
+#define DEFAULT_MTU 1500
+#define DEFAULT_EVENT_RATE 1000
+#define DEFAULT_EVENT_BURST 100
+/* room for this many mapping keys first when collecting them; it doubles */
+#define COLLECT_FIRST_CAP 256
+/* tries of lw_b4_explicit_set against the data plane's races */
+#define EXPLICIT_SET_ROUNDS 4
+
 #define SLOT(field, name) LW_MAP_SLOT(struct lw_b4_maps, field, LW_STR(name))
 static const struct lw_map_slot b4_slots[] = {
 	SLOT(meta, LW_MAP_B4_META),
@@ -79,10 +89,10 @@ void lw_b4_config_init(struct lw_b4_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->flags = LW_B4_CFG_DEFAULT_FLAGS;
-	cfg->hop_limit = 64;
-	cfg->ipv6_mtu = 1500;
-	cfg->event_rate = 1000;
-	cfg->event_burst = 100;
+	cfg->hop_limit = DEFAULT_HOP_LIMIT;
+	cfg->ipv6_mtu = DEFAULT_MTU;
+	cfg->event_rate = DEFAULT_EVENT_RATE;
+	cfg->event_burst = DEFAULT_EVENT_BURST;
 	cfg->udp_timeout = LW_B4_DEFAULT_UDP_TIMEOUT;
 	cfg->tcp_est_timeout = LW_B4_DEFAULT_TCP_EST_TIMEOUT;
 	cfg->tcp_trans_timeout = LW_B4_DEFAULT_TCP_TRANS_TIMEOUT;
@@ -328,6 +338,14 @@ int lw_b4_session_foreach(const struct lw_b4_maps *m,
 	return errno == ENOENT ? 0 : -errno;
 }
 
+uint64_t lw_b4_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
 enum lw_b4_tcp_class lw_b4_tcp_classify(uint8_t tcp_state)
 {
 	const uint8_t syn = LW_B4_TCP_SYN_OUT | LW_B4_TCP_SYN_IN;
@@ -347,18 +365,18 @@ uint64_t lw_b4_session_timeout_ns(const struct lw_b4_config *cfg, uint8_t proto,
 	uint32_t sec;
 
 	switch (proto) {
-	case 6: /* IPPROTO_TCP */
+	case IPPROTO_TCP:
 		sec = lw_b4_tcp_classify(tcp_state) == LW_B4_TCP_ESTABLISHED ? cfg->tcp_est_timeout
 									     : cfg->tcp_trans_timeout;
 		break;
-	case 17: /* IPPROTO_UDP */
+	case IPPROTO_UDP:
 		sec = cfg->udp_timeout;
 		break;
 	default:
 		sec = cfg->icmp_timeout;
 		break;
 	}
-	return (uint64_t)sec * 1000000000ull;
+	return (uint64_t)sec * NSEC_PER_SEC;
 }
 
 bool lw_b4_session_expired(const struct lw_b4_config *cfg, uint8_t proto,
@@ -371,7 +389,7 @@ bool lw_b4_session_expired(const struct lw_b4_config *cfg, uint8_t proto,
 		return now_ns >= s->pcp_until_ns;
 
 	/* RFC 7857 §7: inbound refreshes only where it is connection state */
-	if (proto == 6 && s->last_in_ns > last)
+	if (proto == IPPROTO_TCP && s->last_in_ns > last)
 		last = s->last_in_ns;
 	if (now_ns <= last)
 		return false;
@@ -467,7 +485,7 @@ static int collect(const struct lw_b4_session_row *row, void *arg)
 	if (!selected(sel, row))
 		return 0;
 	if (sel->n == sel->cap) {
-		size_t cap = sel->cap ? sel->cap * 2 : 256;
+		size_t cap = sel->cap ? sel->cap * 2 : COLLECT_FIRST_CAP;
 		void *k = realloc(sel->keys, cap * sizeof(*sel->keys));
 
 		if (!k)
@@ -512,13 +530,7 @@ int lw_b4_expire(const struct lw_b4_maps *m, uint64_t now_ns, size_t *expired)
 
 	if ((ret = lw_b4_config_read(m, &cfg)))
 		return ret;
-	if (!now_ns) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		now_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-	}
-	sel.now_ns = now_ns;
+	sel.now_ns = now_ns ? now_ns : lw_b4_now_ns();
 	return delete_selected(m, &sel, expired);
 }
 
@@ -574,14 +586,6 @@ static int in_pool(const struct lw_b4_maps *m, __be32 addr, __be16 port)
 	return lw_b4_pool_foreach(m, holds_endpoint, &e);
 }
 
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 int lw_b4_explicit_set(const struct lw_b4_maps *m, uint8_t proto, __be32 int_addr, __be16 int_port,
 		       __be32 want_addr, __be16 want_port, enum lw_b4_pcp_kind kind, __be32 peer,
 		       uint64_t until_ns, __be32 *got_addr, __be16 *got_port)
@@ -599,7 +603,7 @@ int lw_b4_explicit_set(const struct lw_b4_maps *m, uint8_t proto, __be32 int_add
 		return -EINVAL;
 	/* a few rounds: the data plane may create, or user space expire, the
 	 * endpoint's mapping between a lookup and an insert here */
-	for (int round = 0; round < 4; round++) {
+	for (int round = 0; round < EXPLICIT_SET_ROUNDS; round++) {
 		if (bpf_map_lookup_elem(m->out, &ok, &s) == 0) {
 			/* EIM: the endpoint keeps its external port (RFC 6887 §11.3) */
 			s.pcp_kind = kind;
@@ -626,7 +630,7 @@ int lw_b4_explicit_set(const struct lw_b4_maps *m, uint8_t proto, __be32 int_add
 		memset(&s, 0, sizeof(s));
 		s.ext_addr = want_addr;
 		s.ext_port = want_port;
-		s.created_ns = monotonic_ns();
+		s.created_ns = lw_b4_now_ns();
 		s.last_out_ns = s.created_ns;
 		s.pcp_kind = kind;
 		s.pcp_until_ns = until_ns;

@@ -103,6 +103,9 @@ enum lw_b4_tcp_class lw_b4_tcp_classify(uint8_t tcp_state);
 /* The idle timeout of a mapping in nanoseconds under cfg: UDP, ICMP, and
  * for TCP established or transitory (lw_b4_tcp_classify). */
 uint64_t lw_b4_session_timeout_ns(const struct lw_b4_config *cfg, uint8_t proto, uint8_t tcp_state);
+/* CLOCK_MONOTONIC in nanoseconds: the clock of bpf_ktime_get_ns, which the
+ * mapping timestamps are in. */
+uint64_t lw_b4_now_ns(void);
 /* Expiry at now_ns (CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns): a
  * session with pcp_until_ns != 0 expires when now_ns >= pcp_until_ns (RFC
  * 6887 §15: the mapping is deleted when its lifetime ends), whatever its idle
