@@ -33,10 +33,8 @@
 #define IPV6_MIN_MTU 1280
 #define LAN_PREFIX_MIN 8
 #define LAN_PREFIX_MAX 30
-#define MAX_EVENT_RATE 10000000
 #define MAX_TIMEOUT (7 * 86400)        /* a week, in seconds */
 #define PERCENT 100
-#define ERR_MAX 256
 #define ADDR_TEXT_MAX 64
 
 /* ---- port sets ------------------------------------------------------------------ */
@@ -79,7 +77,7 @@ const struct lw_b4_portset *b4_set_overlapping(const struct lw_b4_portset *sets,
 int b4_set_parse(const char *a, const char *f, const char *s, struct lw_b4_portset *ps, char *err,
 		 size_t errlen)
 {
-	char e[ERR_MAX], why[160];
+	char e[LW_ERR_MAX], why[LW_ERR_MAX];
 	uint32_t n;
 
 	memset(ps, 0, sizeof(*ps));
@@ -177,7 +175,7 @@ static int set_timer(void *cfg, const struct conf_key *k, const struct conf_stmt
 static int set_endpoint(struct in6_addr *a, bool *have, const struct conf_stmt *st, char *err,
 			size_t errlen)
 {
-	char e[ERR_MAX];
+	char e[LW_ERR_MAX];
 
 	if (lw_parse_ipv6(st->argv[1], a, e, sizeof(e)))
 		return lw_errf(err, errlen, "%s: %s", st->argv[0], e);
@@ -208,7 +206,7 @@ static int set_lan_address(void *cfg, const struct conf_key *k, const struct con
 			   char *err, size_t errlen)
 {
 	struct b4_file *bf = cfg;
-	char buf[ADDR_TEXT_MAX], e[ERR_MAX], *slash;
+	char buf[ADDR_TEXT_MAX], e[LW_ERR_MAX], *slash;
 	uint32_t len;
 
 	snprintf(buf, sizeof(buf), "%s", st->argv[1]);
@@ -295,8 +293,8 @@ static const struct conf_key b4_file_keys[] = {
 	CONF_KEY("filtering", 1, set_filtering),
 	CONF_KEY("mss-clamp", 1, set_mss_clamp),
 	CONF_KEY("events", 1, set_events),
-	{ "event-rate", 1, set_u32, CFG(event_rate), 0, MAX_EVENT_RATE },
-	{ "event-burst", 1, set_u32, CFG(event_burst), 1, MAX_EVENT_RATE },
+	{ "event-rate", 1, set_u32, CFG(event_rate), 0, LW_MAX_EVENT_RATE },
+	{ "event-burst", 1, set_u32, CFG(event_burst), 1, LW_MAX_EVENT_RATE },
 	{ "udp-timeout", 1, set_timer, CFG(udp_timeout), 0, 0 },
 	{ "tcp-established-timeout", 1, set_timer, CFG(tcp_est_timeout), 0, 0 },
 	{ "tcp-transitory-timeout", 1, set_timer, CFG(tcp_trans_timeout), 0, 0 },
@@ -320,7 +318,7 @@ static int parse(const char *text, const char *name, void *cfg, char *err, size_
 
 int b4_conf_read(const char *path, struct b4_file *bf)
 {
-	char err[ERR_MAX + 64];
+	char err[LW_ERR_MAX];
 
 	memset(bf, 0, sizeof(*bf));
 	lw_b4_config_init(&bf->cfg);

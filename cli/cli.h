@@ -13,6 +13,11 @@
 #define LW_EXIT_FAIL 1
 #define LW_EXIT_USAGE 2
 
+/* Room for an error message of the libraries (a path and a reason). */
+#define LW_ERR_MAX 1024
+/* event-rate, event-burst: per second */
+#define LW_MAX_EVENT_RATE 10000000
+
 extern int lw_verbose;
 extern const char *lw_pin_root;
 
@@ -29,6 +34,9 @@ int lw_xdp_attach_named(unsigned ifindex, const char *dev, int prog_fd, __u32 fl
  * detaches if1 again. 0 or LW_EXIT_FAIL after saying why. */
 int lw_xdp_attach_pair(unsigned if1, const char *dev1, unsigned if2, const char *dev2, int prog_fd,
 		       __u32 flags, const char *prog_name);
+/* Detaches prog_name from if1 and if2 (once when they are one), warning of
+ * a failure. */
+void lw_xdp_detach_pair(unsigned if1, unsigned if2, const char *prog_name);
 __u32 lw_xdp_mode_flags(const char *mode);       /* --mode native|skb; dies on another */
 __u32 lw_xdp_prog_id(unsigned ifindex);          /* of the XDP program there; 0 none */
 int lw_fail_load(const char *role, int err);     /* the program did not load: -err why */

@@ -8,7 +8,9 @@
  * configuration file is read by b4_conf.c.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
+#include <netinet/in.h>
 #include <getopt.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -33,11 +35,14 @@
 #include "addr.h"
 #include "cli.h"
 
+#define NSEC_PER_SEC 1000000000ull
+#define YEAR_SECONDS (365 * 86400)
+
 /* ---- pins and role ------------------------------------------------------------ */
 
 static bool pinned(const char *name)
 {
-	char path[600];
+	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/%s", lw_pin_root, name);
 	return access(path, F_OK) == 0;
@@ -59,7 +64,7 @@ static void b4_maps_close(struct lw_b4_maps *m)
 
 static int b4_maps_open(struct lw_b4_maps *m)
 {
-	char err[1024];
+	char err[LW_ERR_MAX];
 	int r = lw_b4_maps_open_pinned(lw_pin_root, m, err, sizeof(err));
 
 	if (r == -ENOENT)
@@ -163,7 +168,7 @@ static int load_and_attach(const struct b4_load_opts *o, const struct b4_file *b
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = lw_pin_root);
 	struct lw4o6_b4 *skel = lw4o6_b4__open_opts(&open_opts);
 	struct lw_b4_maps maps;
-	char err[512];
+	char err[LW_ERR_MAX];
 	int ret;
 
 	if (!skel)
@@ -229,17 +234,11 @@ int cmd_b4_unload(int argc, char **argv)
 		return LW_EXIT_FAIL;
 	lw_b4_config_read(&m, &cfg);
 	b4_maps_close(&m);
-	for (int i = 0; i < (cfg.lan_ifindex == cfg.wan_ifindex ? 1 : 2); i++) {
-		unsigned ifi = i ? cfg.wan_ifindex : cfg.lan_ifindex;
-		int r = lw_xdp_detach_named(ifi, LW_B4_PROG_NAME);
-
-		if (r < 0)
-			fprintf(stderr, "lw4o6: warning: cannot detach from ifindex %u: %s\n", ifi, strerror(-r));
-	}
+	lw_xdp_detach_pair(cfg.lan_ifindex, cfg.wan_ifindex, LW_B4_PROG_NAME);
 	if (keep)
 		return 0;
 	for (size_t i = 0; lw_b4_pin_name(i); i++) {
-		char path[600];
+		char path[PATH_MAX];
 
 		snprintf(path, sizeof(path), "%s/%s", lw_pin_root, lw_b4_pin_name(i));
 		if (unlink(path) && errno != ENOENT)
@@ -472,7 +471,7 @@ static void portset_args(int argc, char **argv, struct lw_b4_portset *ps, bool *
 		{ "size", required_argument, NULL, 's' }, { "json", no_argument, NULL, 'j' }, { 0 },
 	};
 	const char *a = NULL, *f = NULL, *s = NULL;
-	char err[300];
+	char err[LW_ERR_MAX];
 	int c;
 
 	optind = 1;
@@ -613,17 +612,14 @@ struct sess_ctx {
 	struct lw_b4_config cfg;
 };
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+/* lw_b4_session.tcp_state, bit i (LW_B4_TCP_SYN_OUT ... LW_B4_TCP_RST) */
+static const char *const tcp_bits[] = { "syn-out", "syn-in", "fin-out", "fin-in", "rst" };
+#define N_TCP_BITS (int)(sizeof(tcp_bits) / sizeof(tcp_bits[0]))
 
 static const char *proto_name(uint8_t p)
 {
-	return p == 6 ? "tcp" : p == 17 ? "udp" : p == 1 ? "icmp" : "other";
+	return p == IPPROTO_TCP ? "tcp" : p == IPPROTO_UDP ? "udp" : p == IPPROTO_ICMP ? "icmp"
+										 : "other";
 }
 
 static double age_s(uint64_t now, uint64_t then)
@@ -636,7 +632,6 @@ static int print_session(const struct lw_b4_session_row *r, void *arg)
 	struct sess_ctx *c = arg;
 	const struct lw_b4_session *s = &r->s;
 	char ia[LW_IPV4_STRLEN], ea[LW_IPV4_STRLEN], ra[LW_IPV4_STRLEN], st[40] = "";
-	static const char *const bits[] = { "syn-out", "syn-in", "fin-out", "fin-in", "rst" };
 	double timeout = (double)lw_b4_session_timeout_ns(&c->cfg, r->key.proto, s->tcp_state) / 1e9;
 	/* explicit (PCP) mappings: their kind and the seconds left of their
 	 * lifetime, which replaces the idle timers */
@@ -652,9 +647,9 @@ static int print_session(const struct lw_b4_session_row *r, void *arg)
 		       "\"external-address\":\"%s\",\"external-port\":%u,\"tcp-state\":[",
 		       c->n ? "," : "", proto_name(r->key.proto), ia, ntohs(r->key.port), ea,
 		       ntohs(s->ext_port));
-		for (int i = 0, k = 0; i < 5; i++)
+		for (int i = 0, k = 0; i < N_TCP_BITS; i++)
 			if (s->tcp_state & (1u << i))
-				printf("%s\"%s\"", k++ ? "," : "", bits[i]);
+				printf("%s\"%s\"", k++ ? "," : "", tcp_bits[i]);
 		printf("],\"remotes\":[");
 		for (int i = 0; i < LW_B4_REMOTES; i++)
 			if (s->remotes[i])
@@ -675,9 +670,9 @@ static int print_session(const struct lw_b4_session_row *r, void *arg)
 	} else {
 		char in[32], ex[32], last_in[16], pcp[24] = "-";
 
-		for (int i = 0; i < 5; i++)
+		for (int i = 0; i < N_TCP_BITS; i++)
 			if (s->tcp_state & (1u << i))
-				snprintf(st + strlen(st), sizeof(st) - strlen(st), "%s%s", st[0] ? "," : "", bits[i]);
+				snprintf(st + strlen(st), sizeof(st) - strlen(st), "%s%s", st[0] ? "," : "", tcp_bits[i]);
 		snprintf(in, sizeof(in), "%s:%u", ia, ntohs(r->key.port));
 		snprintf(ex, sizeof(ex), "%s:%u", ea, ntohs(s->ext_port));
 		if (s->last_in_ns)
@@ -709,7 +704,7 @@ int cmd_sessions(int argc, char **argv)
 		b4_maps_close(&m);
 		return lw_fail("cannot read the configuration map: %s", strerror(-ret));
 	}
-	c.now = mono_ns();
+	c.now = lw_b4_now_ns();
 	if (c.json)
 		printf("{\"sessions\":[");
 	else
@@ -738,7 +733,7 @@ int cmd_expire(int argc, char **argv)
 		if (c == 'j')
 			json = true;
 		else if (c == 'a') {
-			if (lw_parse_u32(optarg, 0, 86400 * 365, &adv))
+			if (lw_parse_u32(optarg, 0, YEAR_SECONDS, &adv))
 				lw_die_usage("expire --advance: '%s' is not a number of seconds", optarg);
 		} else
 			lw_die_usage("expire: bad option");
@@ -747,7 +742,7 @@ int cmd_expire(int argc, char **argv)
 		lw_die_usage("expire: unexpected argument '%s'", argv[optind]);
 	if (b4_maps_open(&m))
 		return LW_EXIT_FAIL;
-	ret = lw_b4_expire(&m, mono_ns() + (uint64_t)adv * 1000000000ull, &n);
+	ret = lw_b4_expire(&m, lw_b4_now_ns() + (uint64_t)adv * NSEC_PER_SEC, &n);
 	b4_maps_close(&m);
 	if (ret)
 		return lw_fail("expire: %s", strerror(-ret));

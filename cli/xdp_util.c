@@ -2,6 +2,7 @@
 /* Plumbing both roles' commands share: the bpffs, attaching and detaching a
  * program by name in whichever XDP mode it runs, sysctls, names and ids. */
 #include <errno.h>
+#include <limits.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,7 @@
 int lw_ensure_bpffs(void)
 {
 	struct statfs st;
-	char parent[512];
+	char parent[PATH_MAX];
 	char *slash;
 
 	snprintf(parent, sizeof(parent), "%s", lw_pin_root);
@@ -95,7 +96,7 @@ int lw_xdp_attach_named(unsigned ifindex, const char *dev, int prog_fd, __u32 fl
 
 long lw_read_sysctl(const char *fmt, const char *dev)
 {
-	char path[256], buf[32];
+	char path[PATH_MAX], buf[32];
 	long v = -1;
 	FILE *f;
 
@@ -160,6 +161,19 @@ int lw_xdp_attach_pair(unsigned if1, const char *dev1, unsigned if2, const char 
 	if (ret)
 		lw_xdp_detach_named(if1, prog_name);
 	return ret;
+}
+
+void lw_xdp_detach_pair(unsigned if1, unsigned if2, const char *prog_name)
+{
+	unsigned ifs[] = { if1, if2 };
+
+	for (int i = 0; i < (if1 == if2 ? 1 : 2); i++) {
+		int r = lw_xdp_detach_named(ifs[i], prog_name);
+
+		if (r < 0)
+			fprintf(stderr, "lw4o6: warning: cannot detach from ifindex %u: %s\n", ifs[i],
+				strerror(-r));
+	}
 }
 
 __u32 lw_xdp_prog_id(unsigned ifindex)
