@@ -469,12 +469,8 @@ static bool selected(const struct selection *sel, const struct lw_b4_session_row
 {
 	if (sel->now_ns)
 		return lw_b4_session_expired(sel->cfg, row->key.proto, &row->s, sel->now_ns);
-	if (sel->ps) {
-		uint32_t port = ntohs(row->s.ext_port);
-
-		return row->s.ext_addr == sel->ps->ipv4 && port >= sel->ps->first &&
-		       port - sel->ps->first < sel->ps->size;
-	}
+	if (sel->ps)
+		return in_set(sel->ps, row->s.ext_addr, row->s.ext_port);
 	return true;
 }
 
