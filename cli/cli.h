@@ -6,11 +6,17 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <linux/types.h>
+#include "lw4o6/stats.h"
 
 /* Exit codes: 0 ok, 1 failure, 2 usage. */
 #define LW_EXIT_OK 0
 #define LW_EXIT_FAIL 1
 #define LW_EXIT_USAGE 2
+
+/* Room for an error message of the libraries (a path and a reason). */
+#define LW_ERR_MAX 1024
+/* event-rate, event-burst: per second */
+#define LW_MAX_EVENT_RATE 10000000
 
 extern int lw_verbose;
 extern const char *lw_pin_root;
@@ -24,6 +30,16 @@ int lw_ensure_bpffs(void);                       /* mounts a bpffs at the pin ro
 int lw_xdp_detach_named(unsigned ifindex, const char *prog_name); /* 1 detached, 0 none, -errno */
 int lw_xdp_attach_named(unsigned ifindex, const char *dev, int prog_fd, __u32 flags,
 			const char *prog_name);  /* replaces our own program in any mode */
+/* Attaches to if1 and, when it is another interface, if2; a failure on if2
+ * detaches if1 again. 0 or LW_EXIT_FAIL after saying why. */
+int lw_xdp_attach_pair(unsigned if1, const char *dev1, unsigned if2, const char *dev2, int prog_fd,
+		       __u32 flags, const char *prog_name);
+/* Detaches prog_name from if1 and if2 (once when they are one), warning of
+ * a failure. */
+void lw_xdp_detach_pair(unsigned if1, unsigned if2, const char *prog_name);
+__u32 lw_xdp_mode_flags(const char *mode);       /* --mode native|skb; dies on another */
+__u32 lw_xdp_prog_id(unsigned ifindex);          /* of the XDP program there; 0 none */
+int lw_fail_load(const char *role, int err);     /* the program did not load: -err why */
 long lw_read_sysctl(const char *fmt, const char *dev);
 bool lw_forwarding_off(void);
 __u32 lw_map_id(int fd);
@@ -32,6 +48,11 @@ int lw_parse_onoff(const char *v, bool *on);
 
 /* Prints s as a JSON string literal. */
 void lw_json_str(FILE *f, const char *s);
+/* A role's counters, n of them named by name(): as the JSON member
+ * "traffic-stat":{"NAME-packets":N,"NAME-bytes":N,...}, or as a table. */
+void lw_print_counters_json(const struct lw_counter *st, unsigned n, const char *(*name)(unsigned));
+void lw_print_counters_table(const char *title, const struct lw_counter *st, unsigned n,
+			     const char *(*name)(unsigned));
 
 int cmd_load(int argc, char **argv);
 int cmd_configure(int argc, char **argv);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* lw4o6 load / configure / unload / status / set for the lwAFTR. */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include "lw4o6_aftr.skel.h"
 #include "aftr_maps.h"
 #include "config_file.h"
+#include "pinned_maps.h"
 #include "addr.h"
 #include "cli.h"
 
@@ -60,14 +62,7 @@ static int parse_load_opts(int argc, char **argv, struct load_opts *o)
 			else if (strcmp(optarg, "fib"))
 				lw_die_usage("--nexthop must be fib or static, not '%s'", optarg);
 			break;
-		case 'm':
-			if (!strcmp(optarg, "native"))
-				o->xdp_flags = XDP_FLAGS_DRV_MODE;
-			else if (!strcmp(optarg, "skb"))
-				o->xdp_flags = XDP_FLAGS_SKB_MODE;
-			else
-				lw_die_usage("--mode must be native or skb, not '%s'", optarg);
-			break;
+		case 'm': o->xdp_flags = lw_xdp_mode_flags(optarg); break;
 		default:
 			lw_die_usage("load aftr: bad option");
 		}
@@ -87,27 +82,16 @@ static int ifindex_of(const char *dev, unsigned *ifindex)
 	return 0;
 }
 
-/* The pins need a bpffs at the pin root's parent, as iproute2 mounts it. */
 /* Refuses pins of another ABI before libbpf fails with a vaguer message. */
 static int check_existing_pins(void)
 {
-	char path[300];
 	struct lw_meta meta = {};
-	__u32 key = 0;
-	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", lw_pin_root, LW_STR(LW_MAP_META));
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return 0;
-	if (bpf_map_lookup_elem(fd, &key, &meta) == 0 && meta.abi_version &&
-	    meta.abi_version != LW_ABI_VERSION) {
-		close(fd);
+	if (lw_pinned_meta_read(lw_pin_root, LW_STR(LW_MAP_META), &meta) == 0 &&
+	    !lw_meta_compatible(&meta, LW_ROLE_AFTR))
 		return lw_fail("maps under %s come from an incompatible lw4o6 build (ABI %u, this build %u); "
 			       "remove them with 'lw4o6 unload' or 'rm -r %s'",
 			       lw_pin_root, meta.abi_version, LW_ABI_VERSION, lw_pin_root);
-	}
-	close(fd);
 	return 0;
 }
 
@@ -135,7 +119,7 @@ static int install_config(const struct lw_aftr_maps *maps, const struct load_opt
 			  unsigned v6, unsigned v4)
 {
 	struct lw_aftr_setup s;
-	char err[512] = "";
+	char err[LW_ERR_MAX] = "";
 	int ret;
 
 	lw_setup_init(&s);
@@ -173,7 +157,7 @@ static int do_load(int argc, char **argv, bool do_attach)
 	struct lw4o6_aftr *skel = NULL;
 	struct lw_aftr_maps maps;
 	unsigned v6, v4;
-	char err[512];
+	char err[LW_ERR_MAX];
 	int ret;
 
 	parse_load_opts(argc, argv, &o);
@@ -199,28 +183,16 @@ static int do_load(int argc, char **argv, bool do_attach)
 	if (!skel)
 		return lw_fail("cannot open the BPF object: %s", strerror(errno));
 	ret = lw4o6_aftr__load(skel);
-	if (ret) {
-		lw4o6_aftr__destroy(skel);
-		return lw_fail("cannot load the lwAFTR program: %s (run with -v for the verifier log; "
-			       "stale pins under %s can be removed with 'lw4o6 unload')",
-			       strerror(-ret), lw_pin_root);
-	}
-	if (lw_aftr_maps_from_obj(skel->obj, &maps, err, sizeof(err))) {
-		lw4o6_aftr__destroy(skel);
-		return lw_fail("%s", err);
-	}
-	ret = install_config(&maps, &o, v6, v4);
-	if (!ret) {
-		int fd = bpf_program__fd(skel->progs.lw4o6_aftr);
-		__u32 flags = o.xdp_flags | XDP_FLAGS_UPDATE_IF_NOEXIST;
-
-		ret = lw_xdp_attach_named(v6, o.ipv6_dev, fd, flags, LW_AFTR_PROG_NAME);
-		if (!ret && v4 != v6) {
-			ret = lw_xdp_attach_named(v4, o.ipv4_dev, fd, flags, LW_AFTR_PROG_NAME);
-			if (ret)
-				bpf_xdp_detach((int)v6, o.xdp_flags, NULL);
-		}
-	}
+	if (ret)
+		ret = lw_fail_load("lwAFTR", ret);
+	else if (lw_aftr_maps_from_obj(skel->obj, &maps, err, sizeof(err)))
+		ret = lw_fail("%s", err);
+	else
+		ret = install_config(&maps, &o, v6, v4);
+	if (!ret)
+		ret = lw_xdp_attach_pair(v6, o.ipv6_dev, v4, o.ipv4_dev,
+					 bpf_program__fd(skel->progs.lw4o6_aftr), o.xdp_flags,
+					 LW_AFTR_PROG_NAME);
 	lw4o6_aftr__destroy(skel); /* the attachment and the pins keep it all alive */
 	if (ret)
 		return LW_EXIT_FAIL;
@@ -244,7 +216,7 @@ int cmd_unload(int argc, char **argv)
 	struct lw_aftr_maps maps;
 	struct lw_aftr_config cfg = {};
 	bool keep = false;
-	char err[512];
+	char err[LW_ERR_MAX];
 	DIR *d;
 
 	for (int i = 1; i < argc; i++) {
@@ -256,15 +228,7 @@ int cmd_unload(int argc, char **argv)
 	if (lw_aftr_maps_open_pinned(lw_pin_root, &maps, err, sizeof(err)) == 0) {
 		lw_aftr_config_read(&maps, &cfg);
 		lw_aftr_maps_close(&maps);
-		unsigned ifs[2] = { cfg.ipv6_ifindex, cfg.ipv4_ifindex };
-
-		for (int i = 0; i < (ifs[0] == ifs[1] ? 1 : 2); i++) {
-			int r = lw_xdp_detach_named(ifs[i], LW_AFTR_PROG_NAME);
-
-			if (r < 0)
-				fprintf(stderr, "lw4o6: warning: cannot detach from ifindex %u: %s\n", ifs[i],
-					strerror(-r));
-		}
+		lw_xdp_detach_pair(cfg.ipv6_ifindex, cfg.ipv4_ifindex, LW_AFTR_PROG_NAME);
 	} else if (access(lw_pin_root, F_OK)) {
 		return lw_fail("nothing to unload: %s does not exist", lw_pin_root);
 	}
@@ -273,7 +237,7 @@ int cmd_unload(int argc, char **argv)
 	d = opendir(lw_pin_root);
 	if (d) {
 		struct dirent *de;
-		char path[600];
+		char path[PATH_MAX];
 
 		while ((de = readdir(d))) {
 			if (de->d_name[0] == '.')
@@ -299,8 +263,8 @@ int cmd_status(int argc, char **argv)
 {
 	struct lw_aftr_maps maps;
 	struct lw_aftr_config cfg = {};
-	char err[512], n6[IF_NAMESIZE], n4[IF_NAMESIZE];
-	__u32 prog6 = 0, prog4 = 0;
+	char err[LW_ERR_MAX], n6[IF_NAMESIZE], n4[IF_NAMESIZE];
+	__u32 prog6, prog4;
 	size_t nsw = 0, nbr = 0;
 	bool json = argc > 1 && !strcmp(argv[1], "--json");
 	struct in6_addr br, key, *prev = NULL;
@@ -316,10 +280,8 @@ int cmd_status(int argc, char **argv)
 		br = key;
 		prev = &br;
 	}
-	if (cfg.ipv6_ifindex)
-		bpf_xdp_query_id((int)cfg.ipv6_ifindex, 0, &prog6);
-	if (cfg.ipv4_ifindex)
-		bpf_xdp_query_id((int)cfg.ipv4_ifindex, 0, &prog4);
+	prog6 = lw_xdp_prog_id(cfg.ipv6_ifindex);
+	prog4 = lw_xdp_prog_id(cfg.ipv4_ifindex);
 	lw_ifname(cfg.ipv6_ifindex, n6);
 	lw_ifname(cfg.ipv4_ifindex, n4);
 	if (json) {
@@ -372,23 +334,93 @@ int cmd_status(int argc, char **argv)
 	return 0;
 }
 
+static const struct {
+	const char *name;
+	__u32 flag;
+} set_flags[] = {
+	{ "hairpinning", LW_CFG_HAIRPINNING },
+	{ "icmpv4-errors", LW_CFG_ICMPV4_ERRORS },
+	{ "icmpv6-errors", LW_CFG_ICMPV6_ERRORS },
+	{ "incoming-icmpv4", LW_CFG_ALLOW_ICMPV4_IN },
+	{ "incoming-icmpv6", LW_CFG_ALLOW_ICMPV6_IN },
+	{ "pcp-bootstrap", LW_CFG_PCP_BOOTSTRAP },
+	{ "ttl-on-decap", LW_CFG_TTL_DECAP },
+};
+
+#define CFG_FIELD(f) offsetof(struct lw_aftr_config, f), sizeof(((struct lw_aftr_config *)0)->f)
+static const struct {
+	const char *name;
+	uint32_t min, max;
+	size_t off, size; /* the field of struct lw_aftr_config */
+} set_numbers[] = {
+	{ "hop-limit", 1, UINT8_MAX, CFG_FIELD(hop_limit) },
+	{ "ipv4-mtu", LW_IPV4_MIN_MTU, UINT16_MAX, CFG_FIELD(ipv4_mtu) },
+	{ "ipv6-mtu", LW_IPV6_MIN_MTU, UINT16_MAX, CFG_FIELD(ipv6_mtu) },
+	{ "event-rate", 0, LW_MAX_EVENT_RATE, CFG_FIELD(event_rate) },
+	{ "event-burst", 1, LW_MAX_EVENT_RATE, CFG_FIELD(event_burst) },
+};
+#undef CFG_FIELD
+
+/* The setters of 'lw4o6 set KEY VALUE': whether k is theirs (a bad value
+ * ends the command). */
+static bool set_flag(struct lw_aftr_config *cfg, const char *k, const char *v)
+{
+	bool on;
+
+	for (size_t i = 0; i < sizeof(set_flags) / sizeof(set_flags[0]); i++) {
+		if (strcmp(k, set_flags[i].name))
+			continue;
+		if (lw_parse_onoff(v, &on))
+			lw_die_usage("set %s: expected on or off, not '%s'", k, v);
+		cfg->flags = on ? cfg->flags | set_flags[i].flag : cfg->flags & ~set_flags[i].flag;
+		return true;
+	}
+	return false;
+}
+
+static bool set_echo_policy(struct lw_aftr_config *cfg, const char *k, const char *v)
+{
+	if (strcmp(k, "echo-policy"))
+		return false;
+	if (!strcmp(v, "identifier"))
+		cfg->echo_policy = LW_ECHO_IDENTIFIER;
+	else if (!strcmp(v, "port0"))
+		cfg->echo_policy = LW_ECHO_PORT0;
+	else if (!strcmp(v, "drop"))
+		cfg->echo_policy = LW_ECHO_DROP;
+	else
+		lw_die_usage("set echo-policy: identifier, port0 or drop, not '%s'", v);
+	return true;
+}
+
+static bool set_number(struct lw_aftr_config *cfg, const char *k, const char *v)
+{
+	for (size_t i = 0; i < sizeof(set_numbers) / sizeof(set_numbers[0]); i++) {
+		char *field = (char *)cfg + set_numbers[i].off;
+		uint32_t n;
+
+		if (strcmp(k, set_numbers[i].name))
+			continue;
+		if (lw_parse_u32(v, set_numbers[i].min, set_numbers[i].max, &n))
+			lw_die_usage("set %s: expected a number in %u..%u, not '%s'", k,
+				     set_numbers[i].min, set_numbers[i].max, v);
+		if (set_numbers[i].size == sizeof(__u8))
+			*(__u8 *)field = (__u8)n;
+		else if (set_numbers[i].size == sizeof(__u16))
+			*(__u16 *)field = (__u16)n;
+		else
+			*(__u32 *)field = n;
+		return true;
+	}
+	return false;
+}
+
 int cmd_set(int argc, char **argv)
 {
-	static const struct { const char *name; __u32 flag; } flags[] = {
-		{ "hairpinning", LW_CFG_HAIRPINNING },
-		{ "icmpv4-errors", LW_CFG_ICMPV4_ERRORS },
-		{ "icmpv6-errors", LW_CFG_ICMPV6_ERRORS },
-		{ "incoming-icmpv4", LW_CFG_ALLOW_ICMPV4_IN },
-		{ "incoming-icmpv6", LW_CFG_ALLOW_ICMPV6_IN },
-		{ "pcp-bootstrap", LW_CFG_PCP_BOOTSTRAP },
-		{ "ttl-on-decap", LW_CFG_TTL_DECAP },
-	};
 	struct lw_aftr_maps maps;
 	struct lw_aftr_config cfg;
-	char err[512];
+	char err[LW_ERR_MAX];
 	const char *k, *v;
-	uint32_t n;
-	bool on, done = false;
 	int ret;
 
 	if (argc != 3)
@@ -401,45 +433,7 @@ int cmd_set(int argc, char **argv)
 		lw_aftr_maps_close(&maps);
 		return lw_fail("cannot read the configuration map");
 	}
-	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
-		if (strcmp(k, flags[i].name))
-			continue;
-		if (lw_parse_onoff(v, &on))
-			lw_die_usage("set %s: expected on or off, not '%s'", k, v);
-		cfg.flags = on ? cfg.flags | flags[i].flag : cfg.flags & ~flags[i].flag;
-		done = true;
-	}
-	if (!done && !strcmp(k, "echo-policy")) {
-		if (!strcmp(v, "identifier"))
-			cfg.echo_policy = LW_ECHO_IDENTIFIER;
-		else if (!strcmp(v, "port0"))
-			cfg.echo_policy = LW_ECHO_PORT0;
-		else if (!strcmp(v, "drop"))
-			cfg.echo_policy = LW_ECHO_DROP;
-		else
-			lw_die_usage("set echo-policy: identifier, port0 or drop, not '%s'", v);
-		done = true;
-	}
-	if (!done) {
-		struct { const char *name; uint32_t min, max; } nums[] = {
-			{ "hop-limit", 1, 255 }, { "ipv4-mtu", 68, 65535 }, { "ipv6-mtu", 1280, 65535 },
-			{ "event-rate", 0, 10000000 }, { "event-burst", 1, 10000000 },
-		};
-		for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
-			if (strcmp(k, nums[i].name))
-				continue;
-			if (lw_parse_u32(v, nums[i].min, nums[i].max, &n))
-				lw_die_usage("set %s: expected a number in %u..%u, not '%s'", k,
-					     nums[i].min, nums[i].max, v);
-			if (i == 0) cfg.hop_limit = (__u8)n;
-			if (i == 1) cfg.ipv4_mtu = (__u16)n;
-			if (i == 2) cfg.ipv6_mtu = (__u16)n;
-			if (i == 3) cfg.event_rate = n;
-			if (i == 4) cfg.event_burst = n;
-			done = true;
-		}
-	}
-	if (!done) {
+	if (!set_flag(&cfg, k, v) && !set_echo_policy(&cfg, k, v) && !set_number(&cfg, k, v)) {
 		lw_aftr_maps_close(&maps);
 		lw_die_usage("set: unknown key '%s'", k);
 	}

@@ -4,28 +4,13 @@
  *
  * The lwB4's maps are pinned under the pin root with their own names
  * (lw_b4_*, include/lw4o6/b4.h), so the role of a pin root is told by which
- * meta map it holds: lw_meta (lwAFTR) or lw_b4_meta (lwB4).
- *
- * The configuration file is key-value, one statement a line, '#' comments
- * (docs/examples/lwb4.conf):
- *   aftr-ipv6 ADDR            the lwAFTR (outer destination)       required
- *   tunnel-ipv6 ADDR          our softwire end (outer source)      required
- *   lan-address A/LEN         the lwB4's own LAN address and the
- *                             LAN prefix of its hosts              required
- *   tunnel-mtu N              largest IPv6 packet to the lwAFTR    1500
- *   filtering adf|eif         address-dependent (default) or
- *                             endpoint-independent filtering
- *   udp-timeout S             300     tcp-established-timeout S    7440
- *   tcp-transitory-timeout S  240     icmp-timeout S               60
- *   hop-limit N               64      mss-clamp on|off             on
- *   events on|off             on      event-rate N / event-burst N 1000 / 100
- *   pool-warn-percent N       0       pool usage event at N % (0..100;
- *                                     0 = off)
- *   port-set IPV4 FIRST SIZE  a static port set (repeatable; none: PCP or
- *                             'lw4o6 portset add' grants them later)
+ * meta map it holds: lw_meta (lwAFTR) or lw_b4_meta (lwB4). The
+ * configuration file is read by b4_conf.c.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
+#include <netinet/in.h>
 #include <getopt.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -46,14 +31,18 @@
 #include "lw4o6/b4.h"
 #include "lw4o6_b4.skel.h"
 #include "b4_maps.h"
+#include "b4_conf.h"
 #include "addr.h"
 #include "cli.h"
+
+#define NSEC_PER_SEC 1000000000ull
+#define YEAR_SECONDS (365 * 86400)
 
 /* ---- pins and role ------------------------------------------------------------ */
 
 static bool pinned(const char *name)
 {
-	char path[600];
+	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/%s", lw_pin_root, name);
 	return access(path, F_OK) == 0;
@@ -75,7 +64,7 @@ static void b4_maps_close(struct lw_b4_maps *m)
 
 static int b4_maps_open(struct lw_b4_maps *m)
 {
-	char err[1024];
+	char err[LW_ERR_MAX];
 	int r = lw_b4_maps_open_pinned(lw_pin_root, m, err, sizeof(err));
 
 	if (r == -ENOENT)
@@ -88,214 +77,8 @@ static int b4_maps_open(struct lw_b4_maps *m)
 	return 0;
 }
 
-/* ---- configuration file ------------------------------------------------------- */
-
-struct b4_file {
-	struct lw_b4_config cfg;
-	struct lw_b4_portset sets[LW_B4_POOL_MAX];
-	size_t n_sets;
-	bool have_aftr, have_tunnel, have_lan;
-};
-
-static void fmt_set(const struct lw_b4_portset *ps, char *buf, size_t len)
-{
-	char a[LW_IPV4_STRLEN];
-
-	snprintf(buf, len, "%s ports %u-%u", lw_format_ipv4(ps->ipv4, a, sizeof(a)), ps->first,
-		 ps->first + ps->size - 1);
-}
-
-/* Why ps is not a valid port set, or NULL. */
-static const char *set_problem(const struct lw_b4_portset *ps, char *buf, size_t len)
-{
-	if (ps->size == 0 || ps->size > 65536)
-		snprintf(buf, len, "size %u is outside 1..65536", ps->size);
-	else if (ps->size & (ps->size - 1))
-		snprintf(buf, len, "size %u is not a power of two (sets are PSID blocks: 1, 2, 4, ... 65536)",
-			 ps->size);
-	else if (ps->first % ps->size)
-		snprintf(buf, len, "first port %u is not aligned to the size %u (a multiple of %u is needed, "
-			 "e.g. %u)", ps->first, ps->size, ps->size, ps->first - ps->first % ps->size);
-	else if (ps->first + ps->size > 65536)
-		snprintf(buf, len, "ports %u..%u run past 65535", ps->first, ps->first + ps->size - 1);
-	else
-		return NULL;
-	return buf;
-}
-
-static const struct lw_b4_portset *overlapping(const struct lw_b4_portset *sets, size_t n,
-					       const struct lw_b4_portset *ps)
-{
-	for (size_t i = 0; i < n; i++)
-		if (sets[i].ipv4 == ps->ipv4 && sets[i].first < ps->first + ps->size &&
-		    ps->first < sets[i].first + sets[i].size)
-			return &sets[i];
-	return NULL;
-}
-
-static int parse_set(const char *a, const char *f, const char *s, struct lw_b4_portset *ps,
-		     char *err, size_t errlen)
-{
-	char e[256], why[160];
-	uint32_t n;
-
-	memset(ps, 0, sizeof(*ps));
-	if (lw_parse_ipv4(a, &ps->ipv4, e, sizeof(e)))
-		return snprintf(err, errlen, "%s", e), -1;
-	if (lw_parse_u32(f, 0, 65535, &n))
-		return snprintf(err, errlen, "first port '%s' is not a number in 0..65535", f), -1;
-	ps->first = n;
-	if (lw_parse_u32(s, 1, 65536, &n))
-		return snprintf(err, errlen, "size '%s' is not a number in 1..65536", s), -1;
-	ps->size = n;
-	if (set_problem(ps, why, sizeof(why)))
-		return snprintf(err, errlen, "port set %s %s %s: %s", a, f, s, why), -1;
-	return 0;
-}
-
-static int read_config(const char *path, struct b4_file *bf)
-{
-	char line[512], err[300];
-	unsigned lineno = 0;
-	FILE *f = fopen(path, "r");
-
-	memset(bf, 0, sizeof(*bf));
-	lw_b4_config_init(&bf->cfg);
-	if (!f)
-		return lw_fail("cannot read config '%s': %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		char *w[5] = { 0 }, *save = NULL, *p = strchr(line, '#');
-		int n = 0;
-		uint32_t v;
-
-		lineno++;
-		if (p)
-			*p = '\0';
-		for (p = strtok_r(line, " \t\r\n", &save); p && n < 5; p = strtok_r(NULL, " \t\r\n", &save))
-			w[n++] = p;
-		if (!n)
-			continue;
-#define BAD(...) do { snprintf(err, sizeof(err), __VA_ARGS__); goto bad; } while (0)
-#define NARGS(k) do { if (n != (k) + 1) BAD("'%s' takes %d value%s", w[0], k, (k) == 1 ? "" : "s"); } while (0)
-		if (!strcmp(w[0], "aftr-ipv6") || !strcmp(w[0], "tunnel-ipv6")) {
-			bool aftr = w[0][0] == 'a';
-			struct in6_addr *a = aftr ? &bf->cfg.aftr_addr : &bf->cfg.tunnel_addr;
-			char e[256];
-
-			NARGS(1);
-			if (lw_parse_ipv6(w[1], a, e, sizeof(e)))
-				BAD("%s: %s", w[0], e);
-			if (a->s6_addr[0] == 0xff || (!memcmp(a->s6_addr, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 15) && a->s6_addr[15] <= 1))
-				BAD("%s: '%s' is not a unicast address", w[0], w[1]);
-			*(aftr ? &bf->have_aftr : &bf->have_tunnel) = true;
-		} else if (!strcmp(w[0], "lan-address")) {
-			char buf[64], e[256], *slash;
-			uint32_t len;
-
-			NARGS(1);
-			snprintf(buf, sizeof(buf), "%s", w[1]);
-			slash = strchr(buf, '/');
-			if (!slash)
-				BAD("lan-address: '%s' needs a prefix length (e.g. 192.168.1.1/24)", w[1]);
-			*slash = '\0';
-			if (lw_parse_ipv4(buf, &bf->cfg.lan_addr, e, sizeof(e)))
-				BAD("lan-address: %s", e);
-			if (lw_parse_u32(slash + 1, 8, 30, &len))
-				BAD("lan-address: prefix length '%s' is outside 8..30", slash + 1);
-			bf->cfg.lan_prefixlen = (__u8)len;
-			bf->have_lan = true;
-		} else if (!strcmp(w[0], "tunnel-mtu")) {
-			NARGS(1);
-			if (lw_parse_u32(w[1], 1280, 65535, &v))
-				BAD("tunnel-mtu: '%s' is not a number in 1280..65535 (IPv6 minimum MTU 1280)", w[1]);
-			bf->cfg.ipv6_mtu = (__u16)v;
-		} else if (!strcmp(w[0], "hop-limit")) {
-			NARGS(1);
-			if (lw_parse_u32(w[1], 1, 255, &v))
-				BAD("hop-limit: '%s' is not a number in 1..255", w[1]);
-			bf->cfg.hop_limit = (__u8)v;
-		} else if (!strcmp(w[0], "filtering")) {
-			NARGS(1);
-			if (!strcmp(w[1], "eif"))
-				bf->cfg.flags |= LW_B4_CFG_EIF;
-			else if (!strcmp(w[1], "adf"))
-				bf->cfg.flags &= ~LW_B4_CFG_EIF;
-			else
-				BAD("filtering: 'adf' (address-dependent) or 'eif' (endpoint-independent), not '%s'", w[1]);
-		} else if (!strcmp(w[0], "mss-clamp") || !strcmp(w[0], "events")) {
-			__u32 flag = w[0][0] == 'm' ? LW_B4_CFG_MSS_CLAMP : LW_B4_CFG_EVENTS;
-			bool on;
-
-			NARGS(1);
-			if (lw_parse_onoff(w[1], &on))
-				BAD("%s: 'on' or 'off', not '%s'", w[0], w[1]);
-			bf->cfg.flags = on ? bf->cfg.flags | flag : bf->cfg.flags & ~flag;
-		} else if (!strcmp(w[0], "event-rate") || !strcmp(w[0], "event-burst")) {
-			NARGS(1);
-			if (lw_parse_u32(w[1], w[0][6] == 'b', 10000000, &v))
-				BAD("%s: '%s' is not a number in %d..10000000", w[0], w[1], w[0][6] == 'b');
-			*(w[0][6] == 'b' ? &bf->cfg.event_burst : &bf->cfg.event_rate) = v;
-		} else if (!strcmp(w[0], "udp-timeout") || !strcmp(w[0], "tcp-established-timeout") ||
-			   !strcmp(w[0], "tcp-transitory-timeout") || !strcmp(w[0], "icmp-timeout")) {
-			static const struct { const char *name; uint32_t min; const char *rfc; } t[] = {
-				{ "udp-timeout", 120, "RFC 4787 REQ-5" },
-				{ "tcp-established-timeout", 7440, "RFC 5382 REQ-5" },
-				{ "tcp-transitory-timeout", 240, "RFC 5382 REQ-5" },
-				{ "icmp-timeout", 60, "RFC 5508 REQ-2" },
-			};
-			__u32 *dst[] = { &bf->cfg.udp_timeout, &bf->cfg.tcp_est_timeout,
-					 &bf->cfg.tcp_trans_timeout, &bf->cfg.icmp_timeout };
-
-			NARGS(1);
-			for (size_t i = 0; i < 4; i++) {
-				if (strcmp(w[0], t[i].name))
-					continue;
-				if (lw_parse_u32(w[1], 1, 86400 * 7, &v))
-					BAD("%s: '%s' is not a number of seconds in 1..604800", w[0], w[1]);
-				if (v < t[i].min)
-					fprintf(stderr, "lw4o6: warning: %s:%u: %s %u s is below the %s minimum "
-						"of %u s\n", path, lineno, w[0], v, t[i].rfc, t[i].min);
-				*dst[i] = v;
-			}
-		} else if (!strcmp(w[0], "pool-warn-percent")) {
-			NARGS(1);
-			if (lw_parse_u32(w[1], 0, 100, &v))
-				BAD("%s: '%s' is not a number in 0..100", w[0], w[1]);
-			bf->cfg.pool_warn_pct = v;
-		} else if (!strcmp(w[0], "port-set")) {
-			struct lw_b4_portset ps;
-			const struct lw_b4_portset *o;
-			char e[256], b[64];
-
-			NARGS(3);
-			if (parse_set(w[1], w[2], w[3], &ps, e, sizeof(e)))
-				BAD("%s", e);
-			if ((o = overlapping(bf->sets, bf->n_sets, &ps))) {
-				fmt_set(o, b, sizeof(b));
-				BAD("port set %s %s %s overlaps %s", w[1], w[2], w[3], b);
-			}
-			if (bf->n_sets == LW_B4_POOL_MAX)
-				BAD("more than %d port sets", LW_B4_POOL_MAX);
-			bf->sets[bf->n_sets++] = ps;
-		} else {
-			BAD("unknown statement '%s' (see docs/examples/lwb4.conf)", w[0]);
-		}
-#undef NARGS
-#undef BAD
-	}
-	fclose(f);
-	if (!bf->have_aftr || !bf->have_tunnel || !bf->have_lan)
-		return lw_fail("%s: %s is required", path,
-			       !bf->have_aftr ? "aftr-ipv6" : !bf->have_tunnel ? "tunnel-ipv6" : "lan-address");
-	return 0;
-bad:
-	fclose(f);
-	return lw_fail("%s:%u: %s", path, lineno, err);
-}
-
 /* ---- load ------------------------------------------------------------------------- */
 
-/* Detaches the program on ifindex if it is an lwB4. 1 detached, 0 none, -errno. */
 /* Packets the program hands to the kernel (next hop not resolved yet) are
  * forwarded by it: IPv6 on the LAN side, IPv4 on the WAN side. */
 static void warn_host_settings(const char *wan)
@@ -311,118 +94,125 @@ static void warn_host_settings(const char *wan)
 				"unless a route back exists; set rp_filter=0\n", wan);
 }
 
-int cmd_b4_load(int argc, char **argv)
+struct b4_load_opts {
+	const char *lan, *wan, *config;
+	__u32 xdp_flags;
+};
+
+static void parse_load_opts(int argc, char **argv, struct b4_load_opts *o)
 {
 	static const struct option opts[] = {
 		{ "lan-dev", required_argument, NULL, 'l' }, { "wan-dev", required_argument, NULL, 'w' },
 		{ "config", required_argument, NULL, 'c' }, { "mode", required_argument, NULL, 'm' },
 		{ 0 },
 	};
-	const char *lan = NULL, *wan = NULL, *config = NULL;
-	__u32 xdp_flags = XDP_FLAGS_DRV_MODE;
-	struct lw4o6_b4 *skel;
-	struct lw_b4_maps maps;
-	struct b4_file bf;
-	unsigned lan_if, wan_if;
-	char err[512];
-	int c, ret;
+	int c;
 
+	o->xdp_flags = XDP_FLAGS_DRV_MODE;
 	argc--; /* "load" */
 	argv++;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'l': lan = optarg; break;
-		case 'w': wan = optarg; break;
-		case 'c': config = optarg; break;
-		case 'm':
-			if (!strcmp(optarg, "native"))
-				xdp_flags = XDP_FLAGS_DRV_MODE;
-			else if (!strcmp(optarg, "skb"))
-				xdp_flags = XDP_FLAGS_SKB_MODE;
-			else
-				lw_die_usage("--mode must be native or skb, not '%s'", optarg);
-			break;
+		case 'l': o->lan = optarg; break;
+		case 'w': o->wan = optarg; break;
+		case 'c': o->config = optarg; break;
+		case 'm': o->xdp_flags = lw_xdp_mode_flags(optarg); break;
 		default:
 			lw_die_usage("load b4: bad option");
 		}
 	}
 	if (optind < argc)
 		lw_die_usage("load b4: unexpected argument '%s'", argv[optind]);
-	if (!lan || !wan || !config)
+	if (!o->lan || !o->wan || !o->config)
 		lw_die_usage("load b4 needs --lan-dev, --wan-dev and --config");
-	lan_if = if_nametoindex(lan);
-	if (!lan_if)
-		return lw_fail("interface '%s' (--lan-dev) does not exist", lan);
-	wan_if = if_nametoindex(wan);
-	if (!wan_if)
-		return lw_fail("interface '%s' (--wan-dev) does not exist", wan);
-	if (read_config(config, &bf))
-		return LW_EXIT_FAIL;
-	bf.cfg.lan_ifindex = lan_if;
-	bf.cfg.wan_ifindex = wan_if;
+}
+
+/* The pin root is the lwB4's own: not an lwAFTR's, and pins of an earlier
+ * lwB4 only if this build can take them over. */
+static int check_existing_pins(void)
+{
+	struct lw_b4_maps old;
+
 	if (pinned(LW_STR(LW_MAP_META)))
 		return lw_fail("%s holds an lwAFTR's pins: give the lwB4 its own --pin-root", lw_pin_root);
 	if (lw_ensure_bpffs())
 		return LW_EXIT_FAIL;
-	if (pinned(LW_STR(LW_MAP_B4_META))) {
-		struct lw_b4_maps old;
+	if (!pinned(LW_STR(LW_MAP_B4_META)))
+		return 0;
+	if (b4_maps_open(&old))
+		return LW_EXIT_FAIL;
+	b4_maps_close(&old);
+	return 0;
+}
 
-		if (b4_maps_open(&old))
-			return LW_EXIT_FAIL;
-		b4_maps_close(&old);
-	}
-	warn_host_settings(wan);
+/* A load starts from the file alone: no sets, no mappings of before. */
+static int install_config(const struct lw_b4_maps *maps, const struct b4_file *bf)
+{
+	int ret = lw_b4_pool_clear(maps);
 
+	if (!ret)
+		ret = lw_b4_flush_all(maps, NULL);
+	if (!ret)
+		ret = lw_b4_config_write(maps, &bf->cfg);
+	for (size_t i = 0; !ret && i < bf->n_sets; i++)
+		ret = lw_b4_pool_add(maps, &bf->sets[i]);
+	if (!ret)
+		ret = lw_b4_write_meta(maps);
+	return ret ? lw_fail("cannot install the configuration: %s", strerror(-ret)) : 0;
+}
+
+/* Loads the program (pinning its maps), installs bf and attaches it. */
+static int load_and_attach(const struct b4_load_opts *o, const struct b4_file *bf)
+{
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = lw_pin_root);
-	skel = lw4o6_b4__open_opts(&open_opts);
+	struct lw4o6_b4 *skel = lw4o6_b4__open_opts(&open_opts);
+	struct lw_b4_maps maps;
+	char err[LW_ERR_MAX];
+	int ret;
+
 	if (!skel)
 		return lw_fail("cannot open the lwB4 BPF object: %s", strerror(errno));
 	ret = lw4o6_b4__load(skel);
-	if (ret) {
-		lw4o6_b4__destroy(skel);
-		return lw_fail("cannot load the lwB4 program: %s (run with -v for the verifier log; "
-			       "stale pins under %s can be removed with 'lw4o6 unload')",
-			       strerror(-ret), lw_pin_root);
-	}
-	if (lw_b4_maps_from_obj(skel->obj, &maps, err, sizeof(err))) {
-		lw4o6_b4__destroy(skel);
-		return lw_fail("%s", err);
-	}
-	/* a load starts from the file alone: no sets, no mappings of before */
-	ret = lw_b4_pool_clear(&maps);
-	if (!ret)
-		ret = lw_b4_flush_all(&maps, NULL);
-	if (!ret)
-		ret = lw_b4_config_write(&maps, &bf.cfg);
-	for (size_t i = 0; !ret && i < bf.n_sets; i++)
-		ret = lw_b4_pool_add(&maps, &bf.sets[i]);
-	if (!ret) {
-		struct lw_meta meta = { .abi_version = LW_ABI_VERSION, .role = LW_ROLE_B4 };
-		__u32 key = 0;
-
-		ret = bpf_map_update_elem(maps.meta, &key, &meta, BPF_ANY) ? -errno : 0;
-	}
-	if (ret) {
-		lw4o6_b4__destroy(skel);
-		return lw_fail("cannot install the configuration: %s", strerror(-ret));
-	}
-	{
-		int fd = bpf_program__fd(skel->progs.lw4o6_b4);
-
-		ret = lw_xdp_attach_named(lan_if, lan, fd, xdp_flags, LW_B4_PROG_NAME);
-		if (!ret && wan_if != lan_if) {
-			ret = lw_xdp_attach_named(wan_if, wan, fd, xdp_flags, LW_B4_PROG_NAME);
-			if (ret)
-				lw_xdp_detach_named(lan_if, LW_B4_PROG_NAME);
-		}
-	}
-	lw4o6_b4__destroy(skel);
 	if (ret)
+		ret = lw_fail_load("lwB4", ret);
+	else if (lw_b4_maps_from_obj(skel->obj, &maps, err, sizeof(err)))
+		ret = lw_fail("%s", err);
+	else
+		ret = install_config(&maps, bf);
+	if (!ret)
+		ret = lw_xdp_attach_pair(bf->cfg.lan_ifindex, o->lan, bf->cfg.wan_ifindex, o->wan,
+					 bpf_program__fd(skel->progs.lw4o6_b4), o->xdp_flags,
+					 LW_B4_PROG_NAME);
+	lw4o6_b4__destroy(skel); /* the attachment and the pins keep it all alive */
+	return ret ? LW_EXIT_FAIL : 0;
+}
+
+int cmd_b4_load(int argc, char **argv)
+{
+	struct b4_load_opts o = {};
+	struct b4_file bf;
+	unsigned lan_if, wan_if;
+
+	parse_load_opts(argc, argv, &o);
+	lan_if = if_nametoindex(o.lan);
+	if (!lan_if)
+		return lw_fail("interface '%s' (--lan-dev) does not exist", o.lan);
+	wan_if = if_nametoindex(o.wan);
+	if (!wan_if)
+		return lw_fail("interface '%s' (--wan-dev) does not exist", o.wan);
+	if (b4_conf_read(o.config, &bf))
+		return LW_EXIT_FAIL;
+	bf.cfg.lan_ifindex = lan_if;
+	bf.cfg.wan_ifindex = wan_if;
+	if (check_existing_pins())
+		return LW_EXIT_FAIL;
+	warn_host_settings(o.wan);
+	if (load_and_attach(&o, &bf))
 		return LW_EXIT_FAIL;
 	printf("lwB4 attached: LAN (IPv4) %s, WAN (IPv6) %s%s, %zu static port set%s, maps under %s\n",
-	       lan, wan, lan_if == wan_if ? " (on a stick)" : "", bf.n_sets, bf.n_sets == 1 ? "" : "s",
-	       lw_pin_root);
+	       o.lan, o.wan, lan_if == wan_if ? " (on a stick)" : "", bf.n_sets,
+	       bf.n_sets == 1 ? "" : "s", lw_pin_root);
 	return 0;
 }
 
@@ -444,17 +234,11 @@ int cmd_b4_unload(int argc, char **argv)
 		return LW_EXIT_FAIL;
 	lw_b4_config_read(&m, &cfg);
 	b4_maps_close(&m);
-	for (int i = 0; i < (cfg.lan_ifindex == cfg.wan_ifindex ? 1 : 2); i++) {
-		unsigned ifi = i ? cfg.wan_ifindex : cfg.lan_ifindex;
-		int r = lw_xdp_detach_named(ifi, LW_B4_PROG_NAME);
-
-		if (r < 0)
-			fprintf(stderr, "lw4o6: warning: cannot detach from ifindex %u: %s\n", ifi, strerror(-r));
-	}
+	lw_xdp_detach_pair(cfg.lan_ifindex, cfg.wan_ifindex, LW_B4_PROG_NAME);
 	if (keep)
 		return 0;
 	for (size_t i = 0; lw_b4_pin_name(i); i++) {
-		char path[600];
+		char path[PATH_MAX];
 
 		snprintf(path, sizeof(path), "%s/%s", lw_pin_root, lw_b4_pin_name(i));
 		if (unlink(path) && errno != ENOENT)
@@ -484,116 +268,161 @@ static void fmt_lease(const struct lw_b4_portset *ps, time_t now, char *buf, siz
 		snprintf(buf, len, "PCP lease, %lld s left", (long long)ps->lease_expires - (long long)now);
 }
 
+/* What status shows, read from the maps at once. */
+struct b4_status {
+	struct lw_b4_config cfg;
+	struct lw_b4_portset sets[LW_B4_POOL_MAX];
+	uint32_t per_set[LW_B4_POOL_MAX], per_set_pcp[LW_B4_POOL_MAX];
+	size_t nsets, nsess;
+	uint64_t ports, mapped;
+	__u32 map_id_cfg, map_id_pool, map_id_out, map_id_in, map_id_stats, map_id_events;
+	__u32 lan_prog, wan_prog;
+	char lan_dev[IF_NAMESIZE], wan_dev[IF_NAMESIZE];
+	char tunnel[LW_IPV6_STRLEN], aftr[LW_IPV6_STRLEN], lan_addr[LW_IPV4_STRLEN];
+	time_t now;
+};
+
+static void read_status(const struct lw_b4_maps *m, struct b4_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->now = time(NULL);
+	lw_b4_config_read(m, &st->cfg);
+	lw_b4_pool_list(m, st->sets, LW_B4_POOL_MAX, &st->nsets);
+	if (st->nsets > LW_B4_POOL_MAX)
+		st->nsets = LW_B4_POOL_MAX;
+	lw_b4_session_foreach(m, count_session, &st->nsess);
+	lw_b4_pool_mappings(m, st->sets, st->nsets, st->per_set, st->per_set_pcp);
+	lw_b4_usage_read(m, &st->mapped);
+	for (size_t i = 0; i < st->nsets; i++)
+		st->ports += st->sets[i].size;
+	st->map_id_cfg = lw_map_id(m->cfg);
+	st->map_id_pool = lw_map_id(m->pool);
+	st->map_id_out = lw_map_id(m->out);
+	st->map_id_in = lw_map_id(m->in);
+	st->map_id_stats = lw_map_id(m->stats);
+	st->map_id_events = lw_map_id(m->events);
+	st->lan_prog = lw_xdp_prog_id(st->cfg.lan_ifindex);
+	st->wan_prog = lw_xdp_prog_id(st->cfg.wan_ifindex);
+	lw_ifname(st->cfg.lan_ifindex, st->lan_dev);
+	lw_ifname(st->cfg.wan_ifindex, st->wan_dev);
+	lw_format_ipv6(&st->cfg.tunnel_addr, st->tunnel, sizeof(st->tunnel));
+	lw_format_ipv6(&st->cfg.aftr_addr, st->aftr, sizeof(st->aftr));
+	lw_format_ipv4(st->cfg.lan_addr, st->lan_addr, sizeof(st->lan_addr));
+}
+
+static double usage_percent(const struct b4_status *st)
+{
+	return st->ports ? (double)st->mapped * 100.0 / (double)st->ports : 0.0;
+}
+
+static const char *json_bool(bool b)
+{
+	return b ? "true" : "false";
+}
+
+static void print_held_set_json(const struct b4_status *st, size_t i)
+{
+	const struct lw_b4_portset *ps = &st->sets[i];
+	time_t expires = (time_t)ps->lease_expires;
+	char a[LW_IPV4_STRLEN];
+
+	lw_format_ipv4(ps->ipv4, a, sizeof(a));
+	printf("%s{\"ipv4\":\"%s\",\"first\":%u,\"size\":%u,\"last\":%u,", i ? "," : "", a,
+	       ps->first, ps->size, ps->first + ps->size - 1);
+	if (ps->lease_expires)
+		printf("\"lease\":\"pcp\",\"lease-expires\":%u,\"lease-left-s\":%lld,"
+		       "\"lease-expired\":%s,", ps->lease_expires,
+		       expires > st->now ? (long long)ps->lease_expires - (long long)st->now : 0,
+		       json_bool(expires <= st->now));
+	else
+		printf("\"lease\":\"static\",\"lease-expires\":null,\"lease-left-s\":null,"
+		       "\"lease-expired\":false,");
+	printf("\"mappings\":%u,\"pcp-mappings\":%u}", st->per_set[i], st->per_set_pcp[i]);
+}
+
+static void print_status_json(const struct b4_status *st)
+{
+	const struct lw_b4_config *cfg = &st->cfg;
+
+	printf("{\"role\":\"b4\",\"pin-root\":");
+	lw_json_str(stdout, lw_pin_root);
+	printf(",\"lan-dev\":");
+	lw_json_str(stdout, st->lan_dev);
+	printf(",\"lan-xdp-prog-id\":%u,\"wan-dev\":", st->lan_prog);
+	lw_json_str(stdout, st->wan_dev);
+	printf(",\"wan-xdp-prog-id\":%u,\"tunnel-ipv6\":\"%s\",\"aftr-ipv6\":\"%s\","
+	       "\"lan-address\":\"%s/%u\",\"tunnel-mtu\":%u,\"hop-limit\":%u,\"filtering\":\"%s\","
+	       "\"mss-clamp\":%s,\"events\":%s,\"event-rate\":%u,\"event-burst\":%u,"
+	       "\"udp-timeout\":%u,\"tcp-established-timeout\":%u,\"tcp-transitory-timeout\":%u,"
+	       "\"icmp-timeout\":%u,\"port-sets\":%zu,\"sessions\":%zu,\"maps\":{",
+	       st->wan_prog, st->tunnel, st->aftr, st->lan_addr, cfg->lan_prefixlen, cfg->ipv6_mtu,
+	       cfg->hop_limit, cfg->flags & LW_B4_CFG_EIF ? "eif" : "adf",
+	       json_bool(cfg->flags & LW_B4_CFG_MSS_CLAMP), json_bool(cfg->flags & LW_B4_CFG_EVENTS),
+	       cfg->event_rate, cfg->event_burst, cfg->udp_timeout, cfg->tcp_est_timeout,
+	       cfg->tcp_trans_timeout, cfg->icmp_timeout, st->nsets, st->nsess);
+	printf("\"config\":%u,\"pool\":%u,\"out\":%u,\"in\":%u,\"stats\":%u,\"events\":%u},",
+	       st->map_id_cfg, st->map_id_pool, st->map_id_out, st->map_id_in, st->map_id_stats,
+	       st->map_id_events);
+	/* the held sets, their leases and mappings; the pool's usage */
+	printf("\"held-sets\":[");
+	for (size_t i = 0; i < st->nsets; i++)
+		print_held_set_json(st, i);
+	printf("],\"pool-usage\":{\"ports\":%llu,\"mapped\":%llu,\"percent\":%.1f}}\n",
+	       (unsigned long long)st->ports, (unsigned long long)st->mapped, usage_percent(st));
+}
+
+static void print_status_text(const struct b4_status *st)
+{
+	const struct lw_b4_config *cfg = &st->cfg;
+
+	printf("role            lwB4 (maps under %s)\n", lw_pin_root);
+	printf("LAN (IPv4)      %s, XDP program id %u; lwB4 %s/%u\n", st->lan_dev, st->lan_prog,
+	       st->lan_addr, cfg->lan_prefixlen);
+	printf("WAN (IPv6)      %s, XDP program id %u%s\n", st->wan_dev, st->wan_prog,
+	       cfg->lan_ifindex == cfg->wan_ifindex ? " (on a stick)" : "");
+	if (!st->lan_prog || !st->wan_prog)
+		printf("                warning: not attached on every interface\n");
+	printf("tunnel          %s -> lwAFTR %s, MTU %u, hop limit %u\n", st->tunnel, st->aftr,
+	       cfg->ipv6_mtu, cfg->hop_limit);
+	printf("NAPT            filtering %s, MSS clamp %s; %zu port set%s, %zu mapping%s\n",
+	       cfg->flags & LW_B4_CFG_EIF ? "endpoint-independent" : "address-dependent",
+	       cfg->flags & LW_B4_CFG_MSS_CLAMP ? "on" : "off", st->nsets, st->nsets == 1 ? "" : "s",
+	       st->nsess, st->nsess == 1 ? "" : "s");
+	for (size_t i = 0; i < st->nsets; i++) {
+		char b[LW_B4_SET_STRLEN], lease[48];
+
+		b4_set_format(&st->sets[i], b, sizeof(b));
+		fmt_lease(&st->sets[i], st->now, lease, sizeof(lease));
+		printf("port set        %s (%u): %s; %u mapping%s, %u PCP\n", b, st->sets[i].size, lease,
+		       st->per_set[i], st->per_set[i] == 1 ? "" : "s", st->per_set_pcp[i]);
+	}
+	printf("pool usage      %llu of %llu ports mapped (%.1f %%)\n", (unsigned long long)st->mapped,
+	       (unsigned long long)st->ports, usage_percent(st));
+	printf("timers          UDP %u s, TCP established %u s, transitory %u s, ICMP %u s\n",
+	       cfg->udp_timeout, cfg->tcp_est_timeout, cfg->tcp_trans_timeout, cfg->icmp_timeout);
+	printf("events          %s, %u/s burst %u\n", cfg->flags & LW_B4_CFG_EVENTS ? "on" : "off",
+	       cfg->event_rate, cfg->event_burst);
+	printf("map ids         config %u, pool %u, out %u, in %u, stats %u, events %u\n",
+	       st->map_id_cfg, st->map_id_pool, st->map_id_out, st->map_id_in, st->map_id_stats,
+	       st->map_id_events);
+}
+
 int cmd_b4_status(int argc, char **argv)
 {
-	struct lw_b4_portset sets[LW_B4_POOL_MAX];
-	uint32_t per_set[LW_B4_POOL_MAX] = { 0 }, per_set_pcp[LW_B4_POOL_MAX] = { 0 };
-	struct lw_b4_config cfg = {};
-	struct lw_b4_maps m;
-	char nl[IF_NAMESIZE], nw[IF_NAMESIZE], t6[LW_IPV6_STRLEN], a6[LW_IPV6_STRLEN], la[LW_IPV4_STRLEN];
-	__u32 pl = 0, pw = 0;
-	size_t nsets = 0, nsess = 0;
-	uint64_t ports = 0, mapped = 0;
-	time_t now = time(NULL);
 	bool json = argc > 1 && !strcmp(argv[1], "--json");
+	struct b4_status st;
+	struct lw_b4_maps m;
 
 	if (argc > 2 || (argc > 1 && !json))
 		lw_die_usage("status: unknown argument '%s'", argv[argc - 1]);
 	if (b4_maps_open(&m))
 		return LW_EXIT_FAIL;
-	lw_b4_config_read(&m, &cfg);
-	lw_b4_pool_list(&m, sets, LW_B4_POOL_MAX, &nsets);
-	if (nsets > LW_B4_POOL_MAX)
-		nsets = LW_B4_POOL_MAX;
-	lw_b4_session_foreach(&m, count_session, &nsess);
-	lw_b4_pool_mappings(&m, sets, nsets, per_set, per_set_pcp);
-	lw_b4_usage_read(&m, &mapped);
-	for (size_t i = 0; i < nsets; i++)
-		ports += sets[i].size;
-	if (cfg.lan_ifindex)
-		bpf_xdp_query_id((int)cfg.lan_ifindex, 0, &pl);
-	if (cfg.wan_ifindex)
-		bpf_xdp_query_id((int)cfg.wan_ifindex, 0, &pw);
-	lw_ifname(cfg.lan_ifindex, nl);
-	lw_ifname(cfg.wan_ifindex, nw);
-	lw_format_ipv6(&cfg.tunnel_addr, t6, sizeof(t6));
-	lw_format_ipv6(&cfg.aftr_addr, a6, sizeof(a6));
-	lw_format_ipv4(cfg.lan_addr, la, sizeof(la));
-	if (json) {
-		printf("{\"role\":\"b4\",\"pin-root\":");
-		lw_json_str(stdout, lw_pin_root);
-		printf(",\"lan-dev\":");
-		lw_json_str(stdout, nl);
-		printf(",\"lan-xdp-prog-id\":%u,\"wan-dev\":", pl);
-		lw_json_str(stdout, nw);
-		printf(",\"wan-xdp-prog-id\":%u,\"tunnel-ipv6\":\"%s\",\"aftr-ipv6\":\"%s\","
-		       "\"lan-address\":\"%s/%u\",\"tunnel-mtu\":%u,\"hop-limit\":%u,\"filtering\":\"%s\","
-		       "\"mss-clamp\":%s,\"events\":%s,\"event-rate\":%u,\"event-burst\":%u,"
-		       "\"udp-timeout\":%u,\"tcp-established-timeout\":%u,\"tcp-transitory-timeout\":%u,"
-		       "\"icmp-timeout\":%u,\"port-sets\":%zu,\"sessions\":%zu,\"maps\":{",
-		       pw, t6, a6, la, cfg.lan_prefixlen, cfg.ipv6_mtu, cfg.hop_limit,
-		       cfg.flags & LW_B4_CFG_EIF ? "eif" : "adf",
-		       cfg.flags & LW_B4_CFG_MSS_CLAMP ? "true" : "false",
-		       cfg.flags & LW_B4_CFG_EVENTS ? "true" : "false", cfg.event_rate, cfg.event_burst,
-		       cfg.udp_timeout, cfg.tcp_est_timeout, cfg.tcp_trans_timeout, cfg.icmp_timeout, nsets,
-		       nsess);
-		printf("\"config\":%u,\"pool\":%u,\"out\":%u,\"in\":%u,\"stats\":%u,\"events\":%u},",
-		       lw_map_id(m.cfg), lw_map_id(m.pool), lw_map_id(m.out), lw_map_id(m.in), lw_map_id(m.stats),
-		       lw_map_id(m.events));
-		/* the held sets, their leases and mappings; the pool's usage */
-		printf("\"held-sets\":[");
-		for (size_t i = 0; i < nsets; i++) {
-			char a[LW_IPV4_STRLEN];
-			const struct lw_b4_portset *ps = &sets[i];
-
-			lw_format_ipv4(ps->ipv4, a, sizeof(a));
-			printf("%s{\"ipv4\":\"%s\",\"first\":%u,\"size\":%u,\"last\":%u,", i ? "," : "", a,
-			       ps->first, ps->size, ps->first + ps->size - 1);
-			if (ps->lease_expires)
-				printf("\"lease\":\"pcp\",\"lease-expires\":%u,\"lease-left-s\":%lld,"
-				       "\"lease-expired\":%s,", ps->lease_expires,
-				       (time_t)ps->lease_expires > now ? (long long)ps->lease_expires - (long long)now : 0,
-				       (time_t)ps->lease_expires <= now ? "true" : "false");
-			else
-				printf("\"lease\":\"static\",\"lease-expires\":null,\"lease-left-s\":null,"
-				       "\"lease-expired\":false,");
-			printf("\"mappings\":%u,\"pcp-mappings\":%u}", per_set[i], per_set_pcp[i]);
-		}
-		printf("],\"pool-usage\":{\"ports\":%llu,\"mapped\":%llu,\"percent\":%.1f}}\n",
-		       (unsigned long long)ports, (unsigned long long)mapped,
-		       ports ? (double)mapped * 100.0 / (double)ports : 0.0);
-	} else {
-		printf("role            lwB4 (maps under %s)\n", lw_pin_root);
-		printf("LAN (IPv4)      %s, XDP program id %u; lwB4 %s/%u\n", nl, pl, la, cfg.lan_prefixlen);
-		printf("WAN (IPv6)      %s, XDP program id %u%s\n", nw, pw,
-		       cfg.lan_ifindex == cfg.wan_ifindex ? " (on a stick)" : "");
-		if (!pl || !pw)
-			printf("                warning: not attached on every interface\n");
-		printf("tunnel          %s -> lwAFTR %s, MTU %u, hop limit %u\n", t6, a6, cfg.ipv6_mtu,
-		       cfg.hop_limit);
-		printf("NAPT            filtering %s, MSS clamp %s; %zu port set%s, %zu mapping%s\n",
-		       cfg.flags & LW_B4_CFG_EIF ? "endpoint-independent" : "address-dependent",
-		       cfg.flags & LW_B4_CFG_MSS_CLAMP ? "on" : "off", nsets, nsets == 1 ? "" : "s", nsess,
-		       nsess == 1 ? "" : "s");
-		for (size_t i = 0; i < nsets; i++) {
-			char b[64], lease[48];
-
-			fmt_set(&sets[i], b, sizeof(b));
-			fmt_lease(&sets[i], now, lease, sizeof(lease));
-			printf("port set        %s (%u): %s; %u mapping%s, %u PCP\n", b, sets[i].size, lease,
-			       per_set[i], per_set[i] == 1 ? "" : "s", per_set_pcp[i]);
-		}
-		printf("pool usage      %llu of %llu ports mapped (%.1f %%)\n", (unsigned long long)mapped,
-		       (unsigned long long)ports, ports ? (double)mapped * 100.0 / (double)ports : 0.0);
-		printf("timers          UDP %u s, TCP established %u s, transitory %u s, ICMP %u s\n",
-		       cfg.udp_timeout, cfg.tcp_est_timeout, cfg.tcp_trans_timeout, cfg.icmp_timeout);
-		printf("events          %s, %u/s burst %u\n", cfg.flags & LW_B4_CFG_EVENTS ? "on" : "off",
-		       cfg.event_rate, cfg.event_burst);
-		printf("map ids         config %u, pool %u, out %u, in %u, stats %u, events %u\n",
-		       lw_map_id(m.cfg), lw_map_id(m.pool), lw_map_id(m.out), lw_map_id(m.in), lw_map_id(m.stats),
-		       lw_map_id(m.events));
-	}
+	read_status(&m, &st);
 	b4_maps_close(&m);
+	if (json)
+		print_status_json(&st);
+	else
+		print_status_text(&st);
 	return 0;
 }
 
@@ -624,17 +453,11 @@ int cmd_b4_stats(int argc, char **argv)
 	if (reset)
 		return 0;
 	if (json) {
-		printf("{\"role\":\"b4\",\"traffic-stat\":{");
-		for (unsigned i = 0; i < LW_B4_STAT_MAX; i++)
-			printf("%s\"%s-packets\":%llu,\"%s-bytes\":%llu", i ? "," : "", lw_b4_stat_name(i),
-			       (unsigned long long)st[i].packets, lw_b4_stat_name(i),
-			       (unsigned long long)st[i].bytes);
-		printf("}}\n");
+		printf("{\"role\":\"b4\",");
+		lw_print_counters_json(st, LW_B4_STAT_MAX, lw_b4_stat_name);
+		printf("}\n");
 	} else {
-		printf("%-40s %14s %16s\n", "counter (lwB4)", "packets", "bytes");
-		for (unsigned i = 0; i < LW_B4_STAT_MAX; i++)
-			printf("%-40s %14llu %16llu\n", lw_b4_stat_name(i), (unsigned long long)st[i].packets,
-			       (unsigned long long)st[i].bytes);
+		lw_print_counters_table("counter (lwB4)", st, LW_B4_STAT_MAX, lw_b4_stat_name);
 	}
 	return 0;
 }
@@ -648,7 +471,7 @@ static void portset_args(int argc, char **argv, struct lw_b4_portset *ps, bool *
 		{ "size", required_argument, NULL, 's' }, { "json", no_argument, NULL, 'j' }, { 0 },
 	};
 	const char *a = NULL, *f = NULL, *s = NULL;
-	char err[300];
+	char err[LW_ERR_MAX];
 	int c;
 
 	optind = 1;
@@ -665,90 +488,119 @@ static void portset_args(int argc, char **argv, struct lw_b4_portset *ps, bool *
 		lw_die_usage("portset %s: unexpected argument '%s'", argv[0], argv[optind]);
 	if (!a || !f || !s)
 		lw_die_usage("portset %s needs --ipv4, --first and --size", argv[0]);
-	if (parse_set(a, f, s, ps, err, sizeof(err)))
+	if (b4_set_parse(a, f, s, ps, err, sizeof(err)))
 		lw_die_usage("portset %s: %s", argv[0], err);
+}
+
+static void print_set(const struct lw_b4_portset *ps, bool json, bool first)
+{
+	char a[LW_IPV4_STRLEN];
+
+	lw_format_ipv4(ps->ipv4, a, sizeof(a));
+	if (json)
+		printf("%s{\"ipv4\":\"%s\",\"first\":%u,\"size\":%u,\"last\":%u}", first ? "" : ",",
+		       a, ps->first, ps->size, ps->first + ps->size - 1);
+	else
+		printf("%-15s first %5u size %5u (ports %u-%u)\n", a, ps->first, ps->size, ps->first,
+		       ps->first + ps->size - 1);
+}
+
+static int portset_list(int argc, char **argv)
+{
+	struct lw_b4_portset sets[LW_B4_POOL_MAX];
+	bool json = argc == 3 && !strcmp(argv[2], "--json");
+	struct lw_b4_maps m;
+	size_t n = 0;
+	int ret;
+
+	if (argc > 3 || (argc == 3 && !json))
+		lw_die_usage("portset list: unknown argument '%s'", argv[argc - 1]);
+	if (b4_maps_open(&m))
+		return LW_EXIT_FAIL;
+	ret = lw_b4_pool_list(&m, sets, LW_B4_POOL_MAX, &n);
+	b4_maps_close(&m);
+	if (ret)
+		return lw_fail("cannot read the port sets: %s", strerror(-ret));
+	if (json)
+		printf("{\"port-sets\":[");
+	for (size_t i = 0; i < n && i < LW_B4_POOL_MAX; i++)
+		print_set(&sets[i], json, i == 0);
+	if (json)
+		printf("]}\n");
+	return 0;
+}
+
+static int portset_add(const struct lw_b4_portset *ps, const char *name, bool json)
+{
+	struct lw_b4_portset sets[LW_B4_POOL_MAX];
+	const struct lw_b4_portset *o;
+	struct lw_b4_maps m;
+	size_t n = 0;
+	int ret;
+
+	if (b4_maps_open(&m))
+		return LW_EXIT_FAIL;
+	ret = lw_b4_pool_list(&m, sets, LW_B4_POOL_MAX, &n);
+	if (!ret && (o = b4_set_overlapping(sets, n < LW_B4_POOL_MAX ? n : LW_B4_POOL_MAX, ps))) {
+		char held[LW_B4_SET_STRLEN];
+
+		b4_set_format(o, held, sizeof(held));
+		b4_maps_close(&m);
+		return lw_fail("portset add: %s overlaps the set %s already held", name, held);
+	}
+	if (!ret)
+		ret = lw_b4_pool_add(&m, ps);
+	b4_maps_close(&m);
+	if (ret == -ENOSPC)
+		return lw_fail("portset add: %d port sets held already (the most the lwB4 holds)",
+			       LW_B4_POOL_MAX);
+	if (ret == -EEXIST)
+		return lw_fail("portset add: %s overlaps a set already held", name);
+	if (ret)
+		return lw_fail("portset add %s: %s", name, strerror(-ret));
+	if (json)
+		printf("{\"added\":true}\n");
+	return 0;
+}
+
+static int portset_del(const struct lw_b4_portset *ps, const char *name, bool json)
+{
+	struct lw_b4_maps m;
+	size_t flushed = 0;
+	int ret;
+
+	if (b4_maps_open(&m))
+		return LW_EXIT_FAIL;
+	ret = lw_b4_pool_del(&m, ps, &flushed);
+	b4_maps_close(&m);
+	if (ret == -ENOENT)
+		return lw_fail("portset del: %s is not held (see 'lw4o6 portset list')", name);
+	if (ret)
+		return lw_fail("portset del %s: %s", name, strerror(-ret));
+	if (json)
+		printf("{\"flushed\":%zu}\n", flushed);
+	else
+		printf("removed %s; %zu mapping%s flushed\n", name, flushed, flushed == 1 ? "" : "s");
+	return 0;
 }
 
 int cmd_portset(int argc, char **argv)
 {
-	struct lw_b4_portset sets[LW_B4_POOL_MAX], ps;
-	struct lw_b4_maps m;
-	char b[64];
-	size_t n = 0, flushed = 0;
+	struct lw_b4_portset ps;
+	char name[LW_B4_SET_STRLEN];
 	bool json = false;
-	int ret;
 
 	if (argc < 2)
 		lw_die_usage("portset add|del --ipv4 A --first P --size N | portset list [--json]");
-	if (!strcmp(argv[1], "list")) {
-		json = argc == 3 && !strcmp(argv[2], "--json");
-		if (argc > 3 || (argc == 3 && !json))
-			lw_die_usage("portset list: unknown argument '%s'", argv[argc - 1]);
-		if (b4_maps_open(&m))
-			return LW_EXIT_FAIL;
-		ret = lw_b4_pool_list(&m, sets, LW_B4_POOL_MAX, &n);
-		b4_maps_close(&m);
-		if (ret)
-			return lw_fail("cannot read the port sets: %s", strerror(-ret));
-		if (json)
-			printf("{\"port-sets\":[");
-		for (size_t i = 0; i < n && i < LW_B4_POOL_MAX; i++) {
-			char a[LW_IPV4_STRLEN];
-
-			lw_format_ipv4(sets[i].ipv4, a, sizeof(a));
-			if (json)
-				printf("%s{\"ipv4\":\"%s\",\"first\":%u,\"size\":%u,\"last\":%u}", i ? "," : "", a,
-				       sets[i].first, sets[i].size, sets[i].first + sets[i].size - 1);
-			else
-				printf("%-15s first %5u size %5u (ports %u-%u)\n", a, sets[i].first, sets[i].size,
-				       sets[i].first, sets[i].first + sets[i].size - 1);
-		}
-		if (json)
-			printf("]}\n");
-		return 0;
-	}
+	if (!strcmp(argv[1], "list"))
+		return portset_list(argc, argv);
 	if (strcmp(argv[1], "add") && strcmp(argv[1], "del"))
 		lw_die_usage("portset: unknown subcommand '%s' (add, del, list)", argv[1]);
 	portset_args(argc - 1, argv + 1, &ps, &json);
-	fmt_set(&ps, b, sizeof(b));
-	if (b4_maps_open(&m))
-		return LW_EXIT_FAIL;
-	if (!strcmp(argv[1], "add")) {
-		const struct lw_b4_portset *o;
-
-		ret = lw_b4_pool_list(&m, sets, LW_B4_POOL_MAX, &n);
-		if (!ret && (o = overlapping(sets, n < LW_B4_POOL_MAX ? n : LW_B4_POOL_MAX, &ps))) {
-			char ob[64];
-
-			fmt_set(o, ob, sizeof(ob));
-			b4_maps_close(&m);
-			return lw_fail("portset add: %s overlaps the set %s already held", b, ob);
-		}
-		if (!ret)
-			ret = lw_b4_pool_add(&m, &ps);
-		b4_maps_close(&m);
-		if (ret == -ENOSPC)
-			return lw_fail("portset add: %d port sets held already (the most the lwB4 holds)",
-				       LW_B4_POOL_MAX);
-		if (ret == -EEXIST)
-			return lw_fail("portset add: %s overlaps a set already held", b);
-		if (ret)
-			return lw_fail("portset add %s: %s", b, strerror(-ret));
-		if (json)
-			printf("{\"added\":true}\n");
-		return 0;
-	}
-	ret = lw_b4_pool_del(&m, &ps, &flushed);
-	b4_maps_close(&m);
-	if (ret == -ENOENT)
-		return lw_fail("portset del: %s is not held (see 'lw4o6 portset list')", b);
-	if (ret)
-		return lw_fail("portset del %s: %s", b, strerror(-ret));
-	if (json)
-		printf("{\"flushed\":%zu}\n", flushed);
-	else
-		printf("removed %s; %zu mapping%s flushed\n", b, flushed, flushed == 1 ? "" : "s");
-	return 0;
+	b4_set_format(&ps, name, sizeof(name));
+	if (!strcmp(argv[1], "add"))
+		return portset_add(&ps, name, json);
+	return portset_del(&ps, name, json);
 }
 
 /* ---- sessions and expiry --------------------------------------------------------- */
@@ -760,17 +612,14 @@ struct sess_ctx {
 	struct lw_b4_config cfg;
 };
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+/* lw_b4_session.tcp_state, bit i (LW_B4_TCP_SYN_OUT ... LW_B4_TCP_RST) */
+static const char *const tcp_bits[] = { "syn-out", "syn-in", "fin-out", "fin-in", "rst" };
+#define N_TCP_BITS (int)(sizeof(tcp_bits) / sizeof(tcp_bits[0]))
 
 static const char *proto_name(uint8_t p)
 {
-	return p == 6 ? "tcp" : p == 17 ? "udp" : p == 1 ? "icmp" : "other";
+	return p == IPPROTO_TCP ? "tcp" : p == IPPROTO_UDP ? "udp" : p == IPPROTO_ICMP ? "icmp"
+										 : "other";
 }
 
 static double age_s(uint64_t now, uint64_t then)
@@ -783,7 +632,6 @@ static int print_session(const struct lw_b4_session_row *r, void *arg)
 	struct sess_ctx *c = arg;
 	const struct lw_b4_session *s = &r->s;
 	char ia[LW_IPV4_STRLEN], ea[LW_IPV4_STRLEN], ra[LW_IPV4_STRLEN], st[40] = "";
-	static const char *const bits[] = { "syn-out", "syn-in", "fin-out", "fin-in", "rst" };
 	double timeout = (double)lw_b4_session_timeout_ns(&c->cfg, r->key.proto, s->tcp_state) / 1e9;
 	/* explicit (PCP) mappings: their kind and the seconds left of their
 	 * lifetime, which replaces the idle timers */
@@ -799,9 +647,9 @@ static int print_session(const struct lw_b4_session_row *r, void *arg)
 		       "\"external-address\":\"%s\",\"external-port\":%u,\"tcp-state\":[",
 		       c->n ? "," : "", proto_name(r->key.proto), ia, ntohs(r->key.port), ea,
 		       ntohs(s->ext_port));
-		for (int i = 0, k = 0; i < 5; i++)
+		for (int i = 0, k = 0; i < N_TCP_BITS; i++)
 			if (s->tcp_state & (1u << i))
-				printf("%s\"%s\"", k++ ? "," : "", bits[i]);
+				printf("%s\"%s\"", k++ ? "," : "", tcp_bits[i]);
 		printf("],\"remotes\":[");
 		for (int i = 0; i < LW_B4_REMOTES; i++)
 			if (s->remotes[i])
@@ -822,9 +670,9 @@ static int print_session(const struct lw_b4_session_row *r, void *arg)
 	} else {
 		char in[32], ex[32], last_in[16], pcp[24] = "-";
 
-		for (int i = 0; i < 5; i++)
+		for (int i = 0; i < N_TCP_BITS; i++)
 			if (s->tcp_state & (1u << i))
-				snprintf(st + strlen(st), sizeof(st) - strlen(st), "%s%s", st[0] ? "," : "", bits[i]);
+				snprintf(st + strlen(st), sizeof(st) - strlen(st), "%s%s", st[0] ? "," : "", tcp_bits[i]);
 		snprintf(in, sizeof(in), "%s:%u", ia, ntohs(r->key.port));
 		snprintf(ex, sizeof(ex), "%s:%u", ea, ntohs(s->ext_port));
 		if (s->last_in_ns)
@@ -856,7 +704,7 @@ int cmd_sessions(int argc, char **argv)
 		b4_maps_close(&m);
 		return lw_fail("cannot read the configuration map: %s", strerror(-ret));
 	}
-	c.now = mono_ns();
+	c.now = lw_b4_now_ns();
 	if (c.json)
 		printf("{\"sessions\":[");
 	else
@@ -885,7 +733,7 @@ int cmd_expire(int argc, char **argv)
 		if (c == 'j')
 			json = true;
 		else if (c == 'a') {
-			if (lw_parse_u32(optarg, 0, 86400 * 365, &adv))
+			if (lw_parse_u32(optarg, 0, YEAR_SECONDS, &adv))
 				lw_die_usage("expire --advance: '%s' is not a number of seconds", optarg);
 		} else
 			lw_die_usage("expire: bad option");
@@ -894,7 +742,7 @@ int cmd_expire(int argc, char **argv)
 		lw_die_usage("expire: unexpected argument '%s'", argv[optind]);
 	if (b4_maps_open(&m))
 		return LW_EXIT_FAIL;
-	ret = lw_b4_expire(&m, mono_ns() + (uint64_t)adv * 1000000000ull, &n);
+	ret = lw_b4_expire(&m, lw_b4_now_ns() + (uint64_t)adv * NSEC_PER_SEC, &n);
 	b4_maps_close(&m);
 	if (ret)
 		return lw_fail("expire: %s", strerror(-ret));

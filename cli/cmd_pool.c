@@ -9,17 +9,19 @@
 #include "addr.h"
 #include "cli.h"
 
+#define IPV4_BITS 32
+
 static void parse_prefix(const char *arg, __be32 *addr, unsigned *len)
 {
-	char buf[64], err[256];
+	char buf[64], err[LW_ERR_MAX];
 	char *slash;
-	uint32_t n = 32;
+	uint32_t n = IPV4_BITS;
 
 	snprintf(buf, sizeof(buf), "%s", arg);
 	slash = strchr(buf, '/');
 	if (slash) {
 		*slash = '\0';
-		if (lw_parse_u32(slash + 1, 0, 32, &n))
+		if (lw_parse_u32(slash + 1, 0, IPV4_BITS, &n))
 			lw_die_usage("pool: '%s' has a prefix length outside 0..32", arg);
 	}
 	if (lw_parse_ipv4(buf, addr, err, sizeof(err)))
@@ -49,7 +51,7 @@ static int print_pool(__be32 addr, unsigned len, void *arg)
 int cmd_pool(int argc, char **argv)
 {
 	struct lw_aftr_maps m;
-	char err[512];
+	char err[LW_ERR_MAX];
 	__be32 addr;
 	unsigned len;
 	int ret = 0;

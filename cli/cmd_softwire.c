@@ -15,9 +15,12 @@
 #include "addr.h"
 #include "cli.h"
 
+/* room for this many softwires first when exporting; it doubles */
+#define EXPORT_FIRST_CAP 1024
+
 static int open_maps(struct lw_aftr_maps *m)
 {
-	char err[512];
+	char err[LW_ERR_MAX];
 
 	if (lw_aftr_maps_open_pinned(lw_pin_root, m, err, sizeof(err)))
 		return lw_fail("%s", err);
@@ -40,7 +43,7 @@ static int sw_add(int argc, char **argv)
 	struct lw_softwire_entry e = {};
 	bool h4 = false, hp = false, hk = false, hb = false, hr = false;
 	struct lw_aftr_maps m;
-	char err[512];
+	char err[LW_ERR_MAX];
 	uint32_t n;
 	int c, ret;
 
@@ -53,19 +56,19 @@ static int sw_add(int argc, char **argv)
 			h4 = true;
 			break;
 		case 'p':
-			if (lw_parse_u32(optarg, 0, 65535, &n))
+			if (lw_parse_u32(optarg, 0, UINT16_MAX, &n))
 				lw_die_usage("--psid: '%s' is not a number in 0..65535", optarg);
 			e.psid = (__u16)n;
 			hp = true;
 			break;
 		case 'k':
-			if (lw_parse_u32(optarg, 0, 16, &n))
+			if (lw_parse_u32(optarg, 0, LW_PORT_BITS, &n))
 				lw_die_usage("--psid-len: '%s' is not a number in 0..16", optarg);
 			e.ps.psid_len = (__u8)n;
 			hk = true;
 			break;
 		case 'a':
-			if (lw_parse_u32(optarg, 0, 16, &n))
+			if (lw_parse_u32(optarg, 0, LW_PORT_BITS, &n))
 				lw_die_usage("--psid-offset: '%s' is not a number in 0..16", optarg);
 			e.ps.psid_offset = (__u8)n;
 			break;
@@ -107,7 +110,7 @@ static int sw_del(int argc, char **argv)
 	__be32 ipv4 = 0;
 	uint32_t psid = 0;
 	bool h4 = false;
-	char err[512];
+	char err[LW_ERR_MAX];
 	int c, ret;
 
 	optind = 1;
@@ -117,7 +120,7 @@ static int sw_del(int argc, char **argv)
 				lw_die_usage("--ipv4: %s", err);
 			h4 = true;
 		} else if (c == 'p') {
-			if (lw_parse_u32(optarg, 0, 65535, &psid))
+			if (lw_parse_u32(optarg, 0, UINT16_MAX, &psid))
 				lw_die_usage("--psid: '%s' is not a number in 0..65535", optarg);
 		} else {
 			lw_die_usage("softwire del: bad option");
@@ -221,7 +224,7 @@ static int sw_import(int argc, char **argv)
 	struct lw_aftr_maps m;
 	struct lw_aftr_config cur;
 	struct timespec t0, t1;
-	char err[512] = "";
+	char err[LW_ERR_MAX] = "";
 	int ret;
 
 	for (int i = 1; i < argc; i++) {
@@ -293,7 +296,7 @@ static int collect(const struct lw_softwire_row *r, void *arg)
 	struct export_ctx *c = arg;
 
 	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 1024;
+		size_t cap = c->cap ? c->cap * 2 : EXPORT_FIRST_CAP;
 		void *v = realloc(c->v, cap * sizeof(*c->v));
 
 		if (!v)
@@ -382,12 +385,8 @@ int cmd_stats(int argc, char **argv)
 		return lw_fail("cannot read counters: %s", strerror(-ret));
 	}
 	if (json) {
-		printf("{\"traffic-stat\":{");
-		for (unsigned i = 0; i < LW_STAT_MAX; i++)
-			printf("%s\"%s-packets\":%llu,\"%s-bytes\":%llu", i ? "," : "", lw_stat_name(i),
-			       (unsigned long long)st[i].packets, lw_stat_name(i),
-			       (unsigned long long)st[i].bytes);
-		printf("}");
+		printf("{");
+		lw_print_counters_json(st, LW_STAT_MAX, lw_stat_name);
 		if (sw) {
 			struct list_ctx c = { .json = true, .counters = true };
 
@@ -397,10 +396,7 @@ int cmd_stats(int argc, char **argv)
 		}
 		printf("}\n");
 	} else {
-		printf("%-40s %14s %16s\n", "counter", "packets", "bytes");
-		for (unsigned i = 0; i < LW_STAT_MAX; i++)
-			printf("%-40s %14llu %16llu\n", lw_stat_name(i), (unsigned long long)st[i].packets,
-			       (unsigned long long)st[i].bytes);
+		lw_print_counters_table("counter", st, LW_STAT_MAX, lw_stat_name);
 		if (sw) {
 			struct list_ctx c = { .counters = true };
 

@@ -65,6 +65,24 @@ void lw_json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+void lw_print_counters_json(const struct lw_counter *st, unsigned n, const char *(*name)(unsigned))
+{
+	printf("\"traffic-stat\":{");
+	for (unsigned i = 0; i < n; i++)
+		printf("%s\"%s-packets\":%llu,\"%s-bytes\":%llu", i ? "," : "", name(i),
+		       (unsigned long long)st[i].packets, name(i), (unsigned long long)st[i].bytes);
+	printf("}");
+}
+
+void lw_print_counters_table(const char *title, const struct lw_counter *st, unsigned n,
+			     const char *(*name)(unsigned))
+{
+	printf("%-40s %14s %16s\n", title, "packets", "bytes");
+	for (unsigned i = 0; i < n; i++)
+		printf("%-40s %14llu %16llu\n", name(i), (unsigned long long)st[i].packets,
+		       (unsigned long long)st[i].bytes);
+}
+
 /* libbpf's and libxdp's messages: warnings always, the rest with -v. */
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 {

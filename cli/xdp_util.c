@@ -2,6 +2,7 @@
 /* Plumbing both roles' commands share: the bpffs, attaching and detaching a
  * program by name in whichever XDP mode it runs, sysctls, names and ids. */
 #include <errno.h>
+#include <limits.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,7 @@
 int lw_ensure_bpffs(void)
 {
 	struct statfs st;
-	char parent[512];
+	char parent[PATH_MAX];
 	char *slash;
 
 	snprintf(parent, sizeof(parent), "%s", lw_pin_root);
@@ -95,7 +96,7 @@ int lw_xdp_attach_named(unsigned ifindex, const char *dev, int prog_fd, __u32 fl
 
 long lw_read_sysctl(const char *fmt, const char *dev)
 {
-	char path[256], buf[32];
+	char path[PATH_MAX], buf[32];
 	long v = -1;
 	FILE *f;
 
@@ -138,4 +139,54 @@ int lw_parse_onoff(const char *v, bool *on)
 	else
 		return -1;
 	return 0;
+}
+
+__u32 lw_xdp_mode_flags(const char *mode)
+{
+	if (!strcmp(mode, "native"))
+		return XDP_FLAGS_DRV_MODE;
+	if (!strcmp(mode, "skb"))
+		return XDP_FLAGS_SKB_MODE;
+	lw_die_usage("--mode must be native or skb, not '%s'", mode);
+}
+
+int lw_xdp_attach_pair(unsigned if1, const char *dev1, unsigned if2, const char *dev2, int prog_fd,
+		       __u32 flags, const char *prog_name)
+{
+	int ret = lw_xdp_attach_named(if1, dev1, prog_fd, flags, prog_name);
+
+	if (ret || if2 == if1)
+		return ret;
+	ret = lw_xdp_attach_named(if2, dev2, prog_fd, flags, prog_name);
+	if (ret)
+		lw_xdp_detach_named(if1, prog_name);
+	return ret;
+}
+
+void lw_xdp_detach_pair(unsigned if1, unsigned if2, const char *prog_name)
+{
+	unsigned ifs[] = { if1, if2 };
+
+	for (int i = 0; i < (if1 == if2 ? 1 : 2); i++) {
+		int r = lw_xdp_detach_named(ifs[i], prog_name);
+
+		if (r < 0)
+			fprintf(stderr, "lw4o6: warning: cannot detach from ifindex %u: %s\n", ifs[i],
+				strerror(-r));
+	}
+}
+
+__u32 lw_xdp_prog_id(unsigned ifindex)
+{
+	__u32 id = 0;
+
+	if (ifindex)
+		bpf_xdp_query_id((int)ifindex, 0, &id);
+	return id;
+}
+
+int lw_fail_load(const char *role, int err)
+{
+	return lw_fail("cannot load the %s program: %s (run with -v for the verifier log; stale pins "
+		       "under %s can be removed with 'lw4o6 unload')", role, strerror(-err), lw_pin_root);
 }

@@ -14,6 +14,7 @@
 #include "addr.h"
 #include "errmsg.h"
 #include "percpu_counters.h"
+#include "pinned_maps.h"
 
 #define LW_STAT_NAME_(name, str) [LW_STAT_##name] = str,
 static const char *const stat_names[LW_STAT_MAX] = { LW_STAT_LIST(LW_STAT_NAME_) };
@@ -24,13 +25,8 @@ const char *lw_stat_name(unsigned stat)
 	return stat < LW_STAT_MAX ? stat_names[stat] : "?";
 }
 
-struct map_slot {
-	const char *name;
-	size_t off;
-};
-
-#define SLOT(field, name) { name, offsetof(struct lw_aftr_maps, field) }
-static const struct map_slot slots[] = {
+#define SLOT(field, name) LW_MAP_SLOT(struct lw_aftr_maps, field, name)
+static const struct lw_map_slot slots[] = {
 	SLOT(meta, LW_STR(LW_MAP_META)),
 	SLOT(cfg, LW_STR(LW_MAP_AFTR_CFG)),
 	SLOT(psid, LW_STR(LW_MAP_PSID)),
@@ -43,94 +39,55 @@ static const struct map_slot slots[] = {
 	SLOT(ratelim, LW_STR(LW_MAP_RATELIM)),
 };
 #undef SLOT
+/* a map added to struct lw_aftr_maps must be added here too */
+_Static_assert(sizeof(struct lw_aftr_maps) == sizeof(slots) / sizeof(slots[0]) * sizeof(int),
+	       "one slot per map descriptor");
 
-static int *slot_fd(struct lw_aftr_maps *m, const struct map_slot *s)
-{
-	return (int *)((char *)m + s->off);
-}
+static const struct lw_map_set aftr_map_set = {
+	.role_name = "lwAFTR",
+	.role = LW_ROLE_AFTR,
+	.slots = slots,
+	.n_slots = sizeof(slots) / sizeof(slots[0]),
+};
 
 int lw_aftr_maps_from_obj(struct bpf_object *obj, struct lw_aftr_maps *m, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
-		struct bpf_map *map = bpf_object__find_map_by_name(obj, slots[i].name);
-
-		if (!map)
-			return lw_errf_code(-ENOENT, err, errlen,
-					    "BPF object has no map %s: not an lwAFTR object of this build",
-					    slots[i].name);
-		*slot_fd(m, &slots[i]) = bpf_map__fd(map);
-	}
-	return 0;
+	return lw_map_set_from_obj(&aftr_map_set, obj, m, err, errlen);
 }
 
 void lw_aftr_maps_close(struct lw_aftr_maps *m)
 {
-	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
-		int *fd = slot_fd(m, &slots[i]);
-
-		if (*fd >= 0)
-			close(*fd);
-		*fd = -1;
-	}
+	lw_map_set_close(&aftr_map_set, m);
 }
 
 int lw_aftr_maps_open_pinned(const char *root, struct lw_aftr_maps *m, char *err, size_t errlen)
 {
-	struct lw_meta meta = {};
-	__u32 key = 0;
+	struct lw_meta meta;
+	int r = lw_map_set_open_pinned(&aftr_map_set, root, m, &meta, err, errlen);
 
-	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
-		*slot_fd(m, &slots[i]) = -1;
-	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
-		char path[256];
-		int fd;
-
-		snprintf(path, sizeof(path), "%s/%s", root, slots[i].name);
-		fd = bpf_obj_get(path);
-		if (fd < 0) {
-			int e = -errno;
-
-			lw_aftr_maps_close(m);
-			if (e == -ENOENT)
-				return lw_errf_code(e, err, errlen,
-						    "%s not found: no lwAFTR is loaded (run 'lw4o6 load aftr ...')",
-						    path);
-			return lw_errf_code(e, err, errlen, "cannot open %s: %s", path, strerror(-e));
-		}
-		*slot_fd(m, &slots[i]) = fd;
-	}
-	/* ABI 0: loaded by another loader (xdp-loader -p) and not configured yet */
-	if (bpf_map_lookup_elem(m->meta, &key, &meta) ||
-	    (meta.abi_version != LW_ABI_VERSION && meta.abi_version != 0)) {
-		lw_aftr_maps_close(m);
+	if (r == -ENOENT)
+		lw_err_append(err, errlen, " (run 'lw4o6 load aftr ...')");
+	if (r == -ENOTSUP)
 		return lw_errf_code(-EPROTO, err, errlen,
 				    "maps pinned under %s come from an incompatible build (ABI %u, this build %u); "
 				    "remove them with 'lw4o6 unload' (or rm -r %s) and load again",
 				    root, meta.abi_version, LW_ABI_VERSION, root);
-	}
-	return 0;
+	return r;
 }
 
 int lw_aftr_write_meta(const struct lw_aftr_maps *m)
 {
-	struct lw_meta meta = { .abi_version = LW_ABI_VERSION, .role = LW_ROLE_AFTR };
-	__u32 key = 0;
-
-	return bpf_map_update_elem(m->meta, &key, &meta, BPF_ANY) ? -errno : 0;
+	return lw_meta_write(m->meta, LW_ROLE_AFTR);
 }
 
 int lw_aftr_config_read(const struct lw_aftr_maps *m, struct lw_aftr_config *cfg)
 {
-	__u32 key = 0;
-
-	return bpf_map_lookup_elem(m->cfg, &key, cfg) ? -errno : 0;
+	return lw_map_entry0_read(m->cfg, cfg);
 }
 
 int lw_aftr_config_write(const struct lw_aftr_maps *m, const struct lw_aftr_config *cfg)
 {
-	__u32 key = 0;
-
-	return bpf_map_update_elem(m->cfg, &key, cfg, BPF_ANY) ? -errno : 0;
+	return lw_map_entry0_write(m->cfg, cfg);
 }
 
 /* Index of br in the installed BR table, allocating a free slot when absent. */
@@ -181,6 +138,16 @@ struct lw_addr_params {
 	struct lw_psid_params ps;
 };
 
+/* Entries per batched system call. */
+#define BATCH_MAX 65536
+/* First room for the keys of a map being cleared; it doubles. */
+#define CLEAR_FIRST_CAP 1024
+
+static size_t batch_len(size_t n, size_t i)
+{
+	return n - i < BATCH_MAX ? n - i : BATCH_MAX;
+}
+
 /* Collects every key first (a walk that deletes as it goes restarts from the
  * first bucket each time: quadratic on a million softwires), then deletes
  * them in batches, one by one where batches are refused. */
@@ -192,7 +159,7 @@ static int clear_map(int fd, size_t key_size)
 
 	for (;;) {
 		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 1024;
+			size_t ncap = cap ? cap * 2 : CLEAR_FIRST_CAP;
 			void *k = realloc(keys, ncap * key_size);
 
 			if (!k) {
@@ -206,13 +173,13 @@ static int clear_map(int fd, size_t key_size)
 			break;
 		n++;
 	}
-	for (size_t i = 0; i < n; i += 65536) {
-		__u32 cnt = (__u32)(n - i < 65536 ? n - i : 65536);
+	for (size_t i = 0; i < n; i += BATCH_MAX) {
+		__u32 cnt = (__u32)batch_len(n, i);
 		LIBBPF_OPTS(bpf_map_batch_opts, opts);
 
 		if (bpf_map_delete_batch(fd, keys + i * key_size, &cnt, &opts) == 0)
 			continue;
-		for (size_t j = i; j < i + (n - i < 65536 ? n - i : 65536); j++)
+		for (size_t j = i; j < i + batch_len(n, i); j++)
 			if (bpf_map_delete_elem(fd, keys + j * key_size) && errno != ENOENT) {
 				ret = -errno;
 				goto out;
@@ -223,22 +190,43 @@ out:
 	return ret;
 }
 
+/* Keys and values for one map, n of them so far, each array with room for
+ * the table's entries (one at least: an empty table is no failure). */
+struct batch {
+	void *keys, *vals;
+	size_t n, key_size, val_size;
+};
+
+static int batch_alloc(struct batch *b, size_t cap, size_t key_size, size_t val_size)
+{
+	*b = (struct batch){ .key_size = key_size, .val_size = val_size };
+	b->keys = calloc(cap ? cap : 1, key_size);
+	b->vals = calloc(cap ? cap : 1, val_size);
+	return b->keys && b->vals ? 0 : -ENOMEM;
+}
+
+static void batch_free(struct batch *b)
+{
+	free(b->keys);
+	free(b->vals);
+}
+
 /* Batched update with a per-element fallback for kernels or map types that
  * refuse batches. */
-static int update_many(int fd, const void *keys, const void *vals, size_t n, size_t ksz, size_t vsz)
+static int batch_install(int fd, const struct batch *b)
 {
-	const size_t chunk = 65536;
+	const char *keys = b->keys, *vals = b->vals;
 
-	for (size_t i = 0; i < n; i += chunk) {
-		__u32 cnt = (__u32)((n - i) < chunk ? (n - i) : chunk);
+	for (size_t i = 0; i < b->n; i += BATCH_MAX) {
+		__u32 cnt = (__u32)batch_len(b->n, i);
 		LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
 
-		if (bpf_map_update_batch(fd, (const char *)keys + i * ksz,
-					 (const char *)vals + i * vsz, &cnt, &opts) == 0)
+		if (bpf_map_update_batch(fd, keys + i * b->key_size, vals + i * b->val_size, &cnt,
+					 &opts) == 0)
 			continue;
-		for (size_t j = i; j < i + ((n - i) < chunk ? (n - i) : chunk); j++)
-			if (bpf_map_update_elem(fd, (const char *)keys + j * ksz,
-						(const char *)vals + j * vsz, BPF_ANY))
+		for (size_t j = i; j < i + batch_len(b->n, i); j++)
+			if (bpf_map_update_elem(fd, keys + j * b->key_size, vals + j * b->val_size,
+						BPF_ANY))
 				return -errno;
 	}
 	return 0;
@@ -252,12 +240,12 @@ static int cmp_be32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The port-set parameters of every address, once per address (validated to
+ * agree). */
 static int install_psid_params(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s)
 {
 	struct lw_addr_params *v = calloc(s->n_softwires ? s->n_softwires : 1, sizeof(*v));
-	__be32 *keys;
-	struct lw_psid_params *vals;
-	size_t n = 0;
+	struct batch b;
 	int ret;
 
 	if (!v)
@@ -267,98 +255,109 @@ static int install_psid_params(const struct lw_aftr_maps *m, const struct lw_aft
 		v[i].ps = s->softwires[i].ps;
 	}
 	qsort(v, s->n_softwires, sizeof(*v), cmp_be32);
-	keys = calloc(s->n_softwires ? s->n_softwires : 1, sizeof(*keys));
-	vals = calloc(s->n_softwires ? s->n_softwires : 1, sizeof(*vals));
-	if (!keys || !vals) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < s->n_softwires; i++) {
+	ret = batch_alloc(&b, s->n_softwires, sizeof(__be32), sizeof(struct lw_psid_params));
+	for (size_t i = 0; !ret && i < s->n_softwires; i++) {
+		__be32 *keys = b.keys;
+		struct lw_psid_params *vals = b.vals;
+
 		if (i && v[i].addr == v[i - 1].addr)
 			continue;
-		keys[n] = v[i].addr;
-		vals[n] = v[i].ps;
-		n++;
+		keys[b.n] = v[i].addr;
+		vals[b.n] = v[i].ps;
+		b.n++;
 	}
-	ret = update_many(m->psid, keys, vals, n, sizeof(*keys), sizeof(*vals));
-out:
+	if (!ret)
+		ret = batch_install(m->psid, &b);
+	batch_free(&b);
 	free(v);
-	free(keys);
-	free(vals);
 	return ret;
+}
+
+/* Empties the binding table and the BR addresses (install with replace). */
+static int clear_tables(const struct lw_aftr_maps *m, char *err, size_t errlen)
+{
+	static const struct in6_addr none;
+	int ret;
+
+	if ((ret = clear_map(m->softwires, sizeof(struct lw_softwire_key))) ||
+	    (ret = clear_map(m->psid, sizeof(__be32))) ||
+	    (ret = clear_map(m->br_addrs, sizeof(struct in6_addr))))
+		return lw_errf_code(ret, err, errlen, "cannot clear binding table: %s", strerror(-ret));
+	for (__u32 i = 0; i < LW_MAX_BR_ADDRS; i++)
+		if (bpf_map_update_elem(m->br_by_index, &i, &none, BPF_ANY))
+			return lw_errf_code(-errno, err, errlen, "cannot clear BR table: %s",
+					    strerror(errno));
+	return 0;
+}
+
+/* The binding table's entries: br_idx[b] is the installed index of the
+ * setup's BR address b. */
+static int softwire_batch(const struct lw_aftr_setup *s, const __u32 *br_idx, struct batch *b,
+			  char *err, size_t errlen)
+{
+	struct lw_softwire_key *keys = b->keys;
+	struct lw_softwire *vals = b->vals;
+
+	for (size_t i = 0; i < s->n_softwires; i++) {
+		const struct lw_softwire_entry *e = &s->softwires[i];
+		size_t br;
+
+		for (br = 0; br < s->n_br_addrs; br++)
+			if (memcmp(&s->br_addrs[br], &e->br_ipv6, sizeof(e->br_ipv6)) == 0)
+				break;
+		if (br == s->n_br_addrs)
+			return lw_errf(err, errlen, "softwire %zu: BR address not in the BR table", i);
+		keys[i].ipv4 = e->ipv4;
+		keys[i].psid = e->psid;
+		vals[i].b4_ipv6 = e->b4_ipv6;
+		vals[i].br_index = br_idx[br];
+		b->n++;
+	}
+	return 0;
+}
+
+static const char *full_hint(int ret, const char *hint)
+{
+	return ret == -E2BIG || ret == -ENOSPC ? hint : "";
 }
 
 int lw_aftr_install(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s, int replace,
 		    char *err, size_t errlen)
 {
-	struct lw_softwire_key *keys = NULL;
-	struct lw_softwire *vals = NULL;
+	struct batch sw = {};
 	__u32 *br_idx = NULL;
 	int ret;
 
 	if ((ret = lw_aftr_write_meta(m)) ||
 	    (ret = lw_aftr_config_write(m, &s->cfg)))
 		return lw_errf_code(ret, err, errlen, "cannot write configuration: %s", strerror(-ret));
-	if (replace) {
-		static const struct in6_addr none;
-
-		if ((ret = clear_map(m->softwires, sizeof(struct lw_softwire_key))) ||
-		    (ret = clear_map(m->psid, sizeof(__be32))) ||
-		    (ret = clear_map(m->br_addrs, sizeof(struct in6_addr))))
-			return lw_errf_code(ret, err, errlen, "cannot clear binding table: %s",
-					    strerror(-ret));
-		for (__u32 i = 0; i < LW_MAX_BR_ADDRS; i++)
-			if (bpf_map_update_elem(m->br_by_index, &i, &none, BPF_ANY))
-				return lw_errf_code(-errno, err, errlen, "cannot clear BR table: %s",
-						    strerror(errno));
-	}
+	if (replace && (ret = clear_tables(m, err, errlen)))
+		return ret;
 	br_idx = calloc(s->n_br_addrs ? s->n_br_addrs : 1, sizeof(*br_idx));
 	if (!br_idx)
 		return -ENOMEM;
 	for (size_t i = 0; i < s->n_br_addrs; i++)
 		if ((ret = br_index_for(m, &s->br_addrs[i], &br_idx[i], err, errlen)))
 			goto out;
-
-	keys = calloc(s->n_softwires ? s->n_softwires : 1, sizeof(*keys));
-	vals = calloc(s->n_softwires ? s->n_softwires : 1, sizeof(*vals));
-	if (!keys || !vals) {
-		ret = -ENOMEM;
+	ret = batch_alloc(&sw, s->n_softwires, sizeof(struct lw_softwire_key),
+			  sizeof(struct lw_softwire));
+	if (!ret)
+		ret = softwire_batch(s, br_idx, &sw, err, errlen);
+	if (ret)
 		goto out;
-	}
-	for (size_t i = 0; i < s->n_softwires; i++) {
-		const struct lw_softwire_entry *e = &s->softwires[i];
-		size_t b;
-
-		for (b = 0; b < s->n_br_addrs; b++)
-			if (memcmp(&s->br_addrs[b], &e->br_ipv6, sizeof(e->br_ipv6)) == 0)
-				break;
-		if (b == s->n_br_addrs) {
-			ret = lw_errf(err, errlen, "softwire %zu: BR address not in the BR table", i);
-			goto out;
-		}
-		keys[i].ipv4 = e->ipv4;
-		keys[i].psid = e->psid;
-		vals[i].b4_ipv6 = e->b4_ipv6;
-		vals[i].br_index = br_idx[b];
-	}
-	/* Port-set parameters once per address (validated to agree), before the
-	 * softwires that need them. */
+	/* port-set parameters before the softwires that need them */
 	ret = install_psid_params(m, s);
 	if (ret) {
 		lw_errf_code(ret, err, errlen, "cannot add port-set parameters: %s%s", strerror(-ret),
-			     ret == -E2BIG || ret == -ENOSPC ? " (too many addresses)" : "");
+			     full_hint(ret, " (too many addresses)"));
 		goto out;
 	}
-	ret = update_many(m->softwires, keys, vals, s->n_softwires, sizeof(*keys), sizeof(*vals));
-	if (ret) {
+	ret = batch_install(m->softwires, &sw);
+	if (ret)
 		lw_errf_code(ret, err, errlen, "cannot install softwires: %s%s", strerror(-ret),
-			     ret == -E2BIG || ret == -ENOSPC ? " (binding table full)" : "");
-		goto out;
-	}
-	ret = 0;
+			     full_hint(ret, " (binding table full)"));
 out:
-	free(keys);
-	free(vals);
+	batch_free(&sw);
 	free(br_idx);
 	return ret;
 }
@@ -392,10 +391,10 @@ int lw_aftr_softwire_add(const struct lw_aftr_maps *m, const struct lw_softwire_
 	int ret;
 
 	lw_format_ipv4(e->ipv4, a, sizeof(a));
-	if (e->ps.psid_offset + e->ps.psid_len > 16)
+	if (e->ps.psid_offset + e->ps.psid_len > LW_PORT_BITS)
 		return lw_errf(err, errlen, "%s: psid-offset %u + psid-len %u exceeds 16", a,
 			       e->ps.psid_offset, e->ps.psid_len);
-	if (e->ps.psid_len < 16 && e->psid >= (1u << e->ps.psid_len))
+	if (e->ps.psid_len < LW_PORT_BITS && e->psid >= (1u << e->ps.psid_len))
 		return lw_errf(err, errlen, "%s: psid %u does not fit psid-len %u", a, e->psid,
 			       e->ps.psid_len);
 	if (bpf_map_lookup_elem(m->psid, &e->ipv4, &have) == 0 &&

@@ -10,7 +10,6 @@
 #include "bt_json.h"
 #include "bt_json_priv.h"
 #include "errmsg.h"
-#include "file_read.h"
 #include "json_cursor.h"
 
 #define KEY_FMT "%.*s"
@@ -195,9 +194,10 @@ static int read_bind_instance(struct bt_ctx *c)
 		} else if (lw_jcur_key_is(key, klen, "softwire-payload-mtu")) {
 			/* The IPv4 payload of the softwire; the access side
 			 * carries it behind a 40-byte IPv6 header. */
-			ret = get_uint(c, "softwire-payload-mtu", 68, 65535 - 40, &mtu);
+			ret = get_uint(c, "softwire-payload-mtu", LW_IPV4_MIN_MTU,
+				       UINT16_MAX - LW_IPV6_HDR_LEN, &mtu);
 			if (!ret)
-				c->s->cfg.ipv6_mtu = (__u16)(mtu + 40);
+				c->s->cfg.ipv6_mtu = (__u16)(mtu + LW_IPV6_HDR_LEN);
 		} else if (lw_jcur_key_is(key, klen, "icmp-policy")) {
 			ret = read_icmp_policy(c);
 		} else {
@@ -314,17 +314,6 @@ int lw_bt_json_parse(const char *text, size_t len, const char *name_for_errors,
 
 int lw_bt_json_load(const char *path, struct lw_aftr_setup *out, char *err, size_t errlen)
 {
-	char *text;
-	size_t len;
-	int ret;
-
-	ret = lw_read_file(path, &text, &len, err, errlen);
-	if (ret) {
-		lw_setup_init(out);
-		lw_setup_free(out);
-		return ret;
-	}
-	ret = lw_bt_json_parse(text, len, strcmp(path, "-") ? path : "<stdin>", out, err, errlen);
-	free(text);
-	return ret;
+	return lw_setup_load_file(path, strcmp(path, "-") ? path : "<stdin>", lw_bt_json_parse, out,
+				  err, errlen);
 }

@@ -6,6 +6,8 @@
 #include "bt_json_priv.h"
 #include "errmsg.h"
 
+#define IPV6_BITS 128
+
 static const char *type_of(json_object *v)
 {
 	return json_type_to_name(json_object_get_type(v));
@@ -51,11 +53,11 @@ static int decode_b4(json_object *v, size_t idx, struct in6_addr *out, char *err
 		return ret;
 	slash = strchr(s, '/');
 	if (slash) {
-		if (lw_parse_u32(slash + 1, 0, 128, &plen))
+		if (lw_parse_u32(slash + 1, 0, IPV6_BITS, &plen))
 			return lw_errf(err, errlen,
 				       "binding-entry[%zu]: binding-ipv6info '%.64s': prefix length '%.8s' is not 0..128",
 				       idx, s, slash + 1);
-		if (plen != 128)
+		if (plen != IPV6_BITS)
 			return lw_errf(err, errlen,
 				       "binding-entry[%zu]: binding-ipv6info '%.64s': prefix binding-ipv6info not supported yet (only addresses or /128)",
 				       idx, s);
@@ -83,12 +85,12 @@ static int decode_port_set(json_object *ps, size_t idx, struct lw_softwire_entry
 			       idx, type_of(ps));
 	json_object_object_foreach(ps, key, val) {
 		if (!strcmp(key, "psid-offset")) {
-			ret = get_uint(val, idx, "port-set/psid-offset", 16, &offset, err, errlen);
+			ret = get_uint(val, idx, "port-set/psid-offset", LW_PORT_BITS, &offset, err, errlen);
 		} else if (!strcmp(key, "psid-len")) {
-			ret = get_uint(val, idx, "port-set/psid-len", 16, &len, err, errlen);
+			ret = get_uint(val, idx, "port-set/psid-len", LW_PORT_BITS, &len, err, errlen);
 			has_len = true;
 		} else if (!strcmp(key, "psid")) {
-			ret = get_uint(val, idx, "port-set/psid", 65535, &psid, err, errlen);
+			ret = get_uint(val, idx, "port-set/psid", UINT16_MAX, &psid, err, errlen);
 			has_psid = true;
 		} else {
 			ret = lw_errf(err, errlen, "binding-entry[%zu]: unknown field 'port-set/%.64s'",
@@ -100,10 +102,10 @@ static int decode_port_set(json_object *ps, size_t idx, struct lw_softwire_entry
 	if (!has_len || !has_psid)
 		return lw_errf(err, errlen, "binding-entry[%zu]: missing 'port-set/%s'", idx,
 			       has_len ? "psid" : "psid-len");
-	if (offset + len > 16)
+	if (offset + len > LW_PORT_BITS)
 		return lw_errf(err, errlen, "binding-entry[%zu]: port-set psid-offset %u + psid-len %u exceeds 16",
 			       idx, offset, len);
-	if (len < 16 && psid >= (1u << len))
+	if (len < LW_PORT_BITS && psid >= (1u << len))
 		return lw_errf(err, errlen, "binding-entry[%zu]: port-set/psid %u out of range for psid-len %u (0..%u)",
 			       idx, psid, len, (1u << len) - 1);
 	e->ps.psid_offset = (__u8)offset;

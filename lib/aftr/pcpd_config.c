@@ -9,28 +9,49 @@
 #include "conf_lines.h"
 #include "addr.h"
 #include "errmsg.h"
-#include "file_read.h"
 #include "lw4o6/abi.h"
+
+#define IPV6_BITS 128
+#define IPV4_BITS 32
+/* IPv4 prefixes are kept as IPv4-mapped IPv6 ones: ::ffff:a.b.c.d/96+len */
+#define IPV4_MAPPED_LEN 96
+#define IPV4_MAPPED_BYTES (IPV4_MAPPED_LEN / 8)
+#define PREFIX_TEXT_MAX 80
+
+#define PORTS_PER_ADDRESS 65536
+#define DAY_SECONDS 86400
+#define MAX_RATE 10000000              /* icmpv4-rate, icmpv6-rate: per second */
+#define MAX_FRAGS_PER_PACKET 255
+#define MAX_REASM_PACKETS 65536
+#define MAX_REASM_TIMEOUT 120          /* seconds */
+
+#define DEFAULT_DATABASE "/var/lib/lw4o6/pcpd.db"
+#define DEFAULT_ICMP_RATE 100
+#define DEFAULT_MAX_FRAGS 40           /* Snabb's default */
+#define DEFAULT_REASM_PACKETS 1024
+#define DEFAULT_REASM_TIMEOUT 30
+#define DEFAULT_ANNOUNCE_GROUP "ff02::1"
+#define DEFAULT_ORPHAN_GRACE 120
 
 void pcpd_config_defaults(struct pcpd_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	snprintf(c->pin_root, sizeof(c->pin_root), "%s", LW4O6_PIN_ROOT);
-	snprintf(c->database, sizeof(c->database), "/var/lib/lw4o6/pcpd.db");
+	snprintf(c->database, sizeof(c->database), "%s", DEFAULT_DATABASE);
 	alloc_config_init(&c->alloc);
-	c->icmpv4_rate = 100;
-	c->icmpv6_rate = 100;
-	c->max_frags = 40;        /* Snabb's default */
-	c->reasm_max_packets = 1024;
-	c->reasm_timeout = 30;
-	inet_pton(AF_INET6, "ff02::1", &c->announce_group);
-	c->orphan_grace = 120;
-	c->log_level = 2;
+	c->icmpv4_rate = DEFAULT_ICMP_RATE;
+	c->icmpv6_rate = DEFAULT_ICMP_RATE;
+	c->max_frags = DEFAULT_MAX_FRAGS;
+	c->reasm_max_packets = DEFAULT_REASM_PACKETS;
+	c->reasm_timeout = DEFAULT_REASM_TIMEOUT;
+	inet_pton(AF_INET6, DEFAULT_ANNOUNCE_GROUP, &c->announce_group);
+	c->orphan_grace = DEFAULT_ORPHAN_GRACE;
+	c->log_level = CONF_LOG_INFO;
 }
 
 static int parse_prefix(const char *s, struct pcpd_prefix *p, char *err, size_t errlen)
 {
-	char buf[80], *slash;
+	char buf[PREFIX_TEXT_MAX], *slash;
 	uint32_t len;
 	__be32 v4;
 
@@ -39,19 +60,19 @@ static int parse_prefix(const char *s, struct pcpd_prefix *p, char *err, size_t 
 	if (slash)
 		*slash++ = '\0';
 	if (lw_parse_ipv4(buf, &v4, NULL, 0) == 0) {
-		if (slash && lw_parse_u32(slash, 0, 32, &len))
+		if (slash && lw_parse_u32(slash, 0, IPV4_BITS, &len))
 			return lw_errf(err, errlen, "'%s': IPv4 prefix length must be 0..32", s);
 		memset(&p->addr, 0, sizeof(p->addr));
 		p->addr.s6_addr[10] = p->addr.s6_addr[11] = 0xff;
-		memcpy(&p->addr.s6_addr[12], &v4, 4);
-		p->len = (uint8_t)(96 + (slash ? len : 32));
+		memcpy(&p->addr.s6_addr[IPV4_MAPPED_BYTES], &v4, sizeof(v4));
+		p->len = (uint8_t)(IPV4_MAPPED_LEN + (slash ? len : IPV4_BITS));
 		return 0;
 	}
 	if (lw_parse_ipv6(buf, &p->addr, err, errlen))
 		return lw_errf(err, errlen, "'%s' is neither an IPv4 nor an IPv6 prefix", s);
-	if (slash && lw_parse_u32(slash, 0, 128, &len))
+	if (slash && lw_parse_u32(slash, 0, IPV6_BITS, &len))
 		return lw_errf(err, errlen, "'%s': IPv6 prefix length must be 0..128", s);
-	p->len = (uint8_t)(slash ? len : 128);
+	p->len = (uint8_t)(slash ? len : IPV6_BITS);
 	return 0;
 }
 
@@ -74,201 +95,201 @@ bool pcpd_prefix_match(const struct pcpd_prefix *p, size_t n, const struct in6_a
 	return false;
 }
 
-static int want_args(int argc, int n, const char *key, char *err, size_t errlen)
+/* A block of ports handed out at once: a power of two up to a whole address. */
+static int set_block_size(void *cfg, const struct conf_key *k, const struct conf_stmt *st,
+			  char *err, size_t errlen)
 {
-	if (argc - 1 != n)
-		return lw_errf(err, errlen, "%s takes %d value%s, not %d", key, n, n == 1 ? "" : "s",
-			       argc - 1);
-	return 0;
-}
-
-static int num(const char *key, const char *v, uint32_t min, uint32_t max, uint32_t *out, char *err,
-	       size_t errlen)
-{
-	int r = lw_parse_u32(v, min, max, out);
-
-	if (r == -ERANGE)
-		return lw_errf(err, errlen, "%s: %s is outside %u..%u", key, v, min, max);
-	if (r)
-		return lw_errf(err, errlen, "%s: '%s' is not a number", key, v);
-	return 0;
-}
-
-static int statement(struct pcpd_config *c, int argc, char **argv, char *err, size_t errlen)
-{
-	const char *k = argv[0];
 	uint32_t n;
+	int r = conf_u32(k->key, st->argv[1], 1, PORTS_PER_ADDRESS, &n, err, errlen);
+
+	if (r)
+		return r;
+	if (n & (n - 1))
+		return lw_errf(err, errlen, "%s: %u is not a power of two", k->key, n);
+	*(uint32_t *)((char *)cfg + k->off) = n;
+	return 0;
+}
+
+static int set_pool(void *cfg, const struct conf_key *k, const struct conf_stmt *st, char *err,
+		    size_t errlen)
+{
+	struct pcpd_config *c = cfg;
+	struct pcpd_prefix p;
+	uint32_t host, mask;
 	int r;
 
-#define ONE() do { if ((r = want_args(argc, 1, k, err, errlen))) return r; } while (0)
-	if (!strcmp(k, "pin-root") || !strcmp(k, "database")) {
-		ONE();
-		if (strlen(argv[1]) >= sizeof(c->pin_root))
-			return lw_errf(err, errlen, "%s: path too long", k);
-		snprintf(!strcmp(k, "pin-root") ? c->pin_root : c->database, sizeof(c->pin_root), "%s",
-			 argv[1]);
-	} else if (!strcmp(k, "pool")) {
-		struct pcpd_prefix p;
-
-		ONE();
-		if ((r = parse_prefix(argv[1], &p, err, errlen)))
-			return r;
-		if (p.len < 96 || !(p.addr.s6_addr[10] == 0xff && p.addr.s6_addr[11] == 0xff))
-			return lw_errf(err, errlen, "pool: '%s' is not an IPv4 prefix", argv[1]);
-		if (c->n_pools == PCPD_MAX_POOLS)
-			return lw_errf(err, errlen, "pool: more than %d pools", PCPD_MAX_POOLS);
-		memcpy(&c->pools[c->n_pools].prefix, &p.addr.s6_addr[12], 4);
-		c->pools[c->n_pools].prefix_len = (uint8_t)(p.len - 96);
-		{
-			uint32_t host = ntohl(c->pools[c->n_pools].prefix);
-			uint32_t mask = p.len == 96 ? 0 : ~0u << (128 - p.len);
-
-			if (host & ~mask)
-				return lw_errf(err, errlen, "pool: '%s' has host bits set", argv[1]);
-		}
-		c->n_pools++;
-	} else if (!strcmp(k, "block-size") || !strcmp(k, "min-block-size") ||
-		   !strcmp(k, "max-block-size")) {
-		ONE();
-		if ((r = num(k, argv[1], 1, 65536, &n, err, errlen)))
-			return r;
-		if (n & (n - 1))
-			return lw_errf(err, errlen, "%s: %u is not a power of two", k, n);
-		if (!strcmp(k, "block-size"))
-			c->alloc.default_block_size = n;
-		else if (!strcmp(k, "min-block-size"))
-			c->alloc.min_block_size = n;
-		else
-			c->alloc.max_block_size = n;
-	} else if (!strcmp(k, "quota")) {
-		ONE();
-		if ((r = num(k, argv[1], 1, ALLOC_MAX_QUOTA, &n, err, errlen)))
-			return r;
-		c->alloc.max_grants_per_subscriber = n;
-	} else if (!strcmp(k, "subscriber-prefix-length")) {
-		ONE();
-		if ((r = num(k, argv[1], 0, 128, &n, err, errlen)))
-			return r;
-		c->alloc.subscriber_prefix_len = (uint8_t)n;
-	} else if (!strcmp(k, "min-lifetime") || !strcmp(k, "max-lifetime")) {
-		ONE();
-		if ((r = num(k, argv[1], 1, 86400, &n, err, errlen)))
-			return r;
-		if (!strcmp(k, "min-lifetime"))
-			c->alloc.min_lifetime = n;
-		else
-			c->alloc.max_lifetime = n;
-	} else if (!strcmp(k, "br-address")) {
-		struct in6_addr br;
-
-		ONE();
-		if ((r = lw_parse_ipv6(argv[1], &br, err, errlen)))
-			return r;
-		if (c->n_brs == PCPD_MAX_BRS)
-			return lw_errf(err, errlen, "br-address: more than %d", PCPD_MAX_BRS);
-		if (!c->has_br)
-			c->br = br;
-		c->has_br = true;
-		c->brs[c->n_brs++] = br;
-	} else if (!strcmp(k, "subscriber-allow")) {
-		ONE();
-		if (c->n_subscribers == PCPD_MAX_ACL)
-			return lw_errf(err, errlen, "subscriber-allow: more than %d prefixes", PCPD_MAX_ACL);
-		if ((r = parse_prefix(argv[1], &c->subscribers[c->n_subscribers], err, errlen)))
-			return r;
-		c->n_subscribers++;
-	} else if (!strcmp(k, "icmpv4-source")) {
-		ONE();
-		if ((r = lw_parse_ipv4(argv[1], &c->icmpv4_source, err, errlen)))
-			return r;
-	} else if (!strcmp(k, "icmpv4-rate") || !strcmp(k, "icmpv6-rate")) {
-		ONE();
-		if ((r = num(k, argv[1], 0, 10000000, &n, err, errlen)))
-			return r;
-		*(!strcmp(k, "icmpv4-rate") ? &c->icmpv4_rate : &c->icmpv6_rate) = n;
-	} else if (!strcmp(k, "max-fragments-per-packet")) {
-		ONE();
-		if ((r = num(k, argv[1], 1, 255, &n, err, errlen)))
-			return r;
-		c->max_frags = n;
-	} else if (!strcmp(k, "reassembly-max-packets")) {
-		ONE();
-		if ((r = num(k, argv[1], 1, 65536, &n, err, errlen)))
-			return r;
-		c->reasm_max_packets = n;
-	} else if (!strcmp(k, "reassembly-timeout")) {
-		ONE();
-		if ((r = num(k, argv[1], 1, 120, &n, err, errlen)))
-			return r;
-		c->reasm_timeout = n;
-	} else if (!strcmp(k, "announce-interface")) {
-		ONE();
-		if (strlen(argv[1]) >= IF_NAMESIZE)
-			return lw_errf(err, errlen, "announce-interface: '%s' is too long for an "
-				       "interface name", argv[1]);
-		snprintf(c->announce_ifname, sizeof(c->announce_ifname), "%s", argv[1]);
-	} else if (!strcmp(k, "announce-group")) {
-		ONE();
-		if ((r = lw_parse_ipv6(argv[1], &c->announce_group, err, errlen)))
-			return r;
-		if (c->announce_group.s6_addr[0] != 0xff)
-			return lw_errf(err, errlen, "announce-group: '%s' is not a multicast address",
-				       argv[1]);
-	} else if (!strcmp(k, "orphan-grace")) {
-		ONE();
-		if ((r = num(k, argv[1], 0, 86400, &n, err, errlen)))
-			return r;
-		c->orphan_grace = n;
-	} else if (!strcmp(k, "third-party-listen")) {
-		struct pcpd_prefix p;
-
-		if ((r = want_args(argc, 2, k, err, errlen)))
-			return r;
-		if ((r = parse_prefix(argv[1], &p, err, errlen)))
-			return r;
-		if ((p.len != 128))
-			return lw_errf(err, errlen, "third-party-listen: '%s' must be an address", argv[1]);
-		if ((r = num(k, argv[2], 1, 65535, &n, err, errlen)))
-			return r;
-		memset(&c->third_party_listen, 0, sizeof(c->third_party_listen));
-		c->third_party_listen.sin6_family = AF_INET6;
-		c->third_party_listen.sin6_addr = p.addr;
-		c->third_party_listen.sin6_port = htons((uint16_t)n);
-		c->third_party_enabled = true;
-	} else if (!strcmp(k, "third-party-allow")) {
-		ONE();
-		if (c->n_acl == PCPD_MAX_ACL)
-			return lw_errf(err, errlen, "third-party-allow: more than %d prefixes", PCPD_MAX_ACL);
-		if ((r = parse_prefix(argv[1], &c->acl[c->n_acl], err, errlen)))
-			return r;
-		c->n_acl++;
-	} else if (!strcmp(k, "log-level")) {
-		static const char *const levels[] = { "error", "warning", "info", "debug" };
-
-		ONE();
-		for (n = 0; n < 4; n++)
-			if (!strcmp(argv[1], levels[n]))
-				break;
-		if (n == 4)
-			return lw_errf(err, errlen, "log-level: '%s' is not error, warning, info or debug",
-				       argv[1]);
-		c->log_level = (int)n;
-	} else {
-		return lw_errf(err, errlen, "unknown statement '%s'", k);
-	}
-#undef ONE
+	if ((r = parse_prefix(st->argv[1], &p, err, errlen)))
+		return r;
+	if (p.len < IPV4_MAPPED_LEN || !(p.addr.s6_addr[10] == 0xff && p.addr.s6_addr[11] == 0xff))
+		return lw_errf(err, errlen, "pool: '%s' is not an IPv4 prefix", st->argv[1]);
+	if (c->n_pools == PCPD_MAX_POOLS)
+		return lw_errf(err, errlen, "pool: more than %d pools", PCPD_MAX_POOLS);
+	memcpy(&c->pools[c->n_pools].prefix, &p.addr.s6_addr[IPV4_MAPPED_BYTES], sizeof(__be32));
+	c->pools[c->n_pools].prefix_len = (uint8_t)(p.len - IPV4_MAPPED_LEN);
+	host = ntohl(c->pools[c->n_pools].prefix);
+	mask = p.len == IPV4_MAPPED_LEN ? 0 : ~0u << (IPV6_BITS - p.len);
+	if (host & ~mask)
+		return lw_errf(err, errlen, "pool: '%s' has host bits set", st->argv[1]);
+	c->n_pools++;
 	return 0;
 }
 
-static int statement_cb(void *ctx, int argc, char **argv, char *err, size_t errlen)
+static int set_subscriber_prefix_length(void *cfg, const struct conf_key *k,
+					const struct conf_stmt *st, char *err, size_t errlen)
 {
-	return statement(ctx, argc, argv, err, errlen);
+	struct pcpd_config *c = cfg;
+	uint32_t n;
+	int r = conf_u32(k->key, st->argv[1], 0, IPV6_BITS, &n, err, errlen);
+
+	if (!r)
+		c->alloc.subscriber_prefix_len = (uint8_t)n;
+	return r;
 }
+
+static int set_br_address(void *cfg, const struct conf_key *k, const struct conf_stmt *st,
+			  char *err, size_t errlen)
+{
+	struct pcpd_config *c = cfg;
+	struct in6_addr br;
+	int r;
+
+	if ((r = lw_parse_ipv6(st->argv[1], &br, err, errlen)))
+		return r;
+	if (c->n_brs == PCPD_MAX_BRS)
+		return lw_errf(err, errlen, "br-address: more than %d", PCPD_MAX_BRS);
+	if (!c->has_br)
+		c->br = br;
+	c->has_br = true;
+	c->brs[c->n_brs++] = br;
+	return 0;
+}
+
+/* One more prefix of an access list (subscriber-allow, third-party-allow). */
+static int add_prefix(struct pcpd_prefix *list, size_t *n, const struct conf_key *k,
+		      const char *value, char *err, size_t errlen)
+{
+	int r;
+
+	if (*n == PCPD_MAX_ACL)
+		return lw_errf(err, errlen, "%s: more than %d prefixes", k->key, PCPD_MAX_ACL);
+	if ((r = parse_prefix(value, &list[*n], err, errlen)))
+		return r;
+	(*n)++;
+	return 0;
+}
+
+static int set_subscriber_allow(void *cfg, const struct conf_key *k, const struct conf_stmt *st,
+				char *err, size_t errlen)
+{
+	struct pcpd_config *c = cfg;
+
+	return add_prefix(c->subscribers, &c->n_subscribers, k, st->argv[1], err, errlen);
+}
+
+static int set_third_party_allow(void *cfg, const struct conf_key *k, const struct conf_stmt *st,
+				 char *err, size_t errlen)
+{
+	struct pcpd_config *c = cfg;
+
+	return add_prefix(c->acl, &c->n_acl, k, st->argv[1], err, errlen);
+}
+
+static int set_icmpv4_source(void *cfg, const struct conf_key *k, const struct conf_stmt *st,
+			     char *err, size_t errlen)
+{
+	struct pcpd_config *c = cfg;
+
+	return lw_parse_ipv4(st->argv[1], &c->icmpv4_source, err, errlen);
+}
+
+static int set_announce_interface(void *cfg, const struct conf_key *k, const struct conf_stmt *st,
+				  char *err, size_t errlen)
+{
+	struct pcpd_config *c = cfg;
+
+	if (strlen(st->argv[1]) >= IF_NAMESIZE)
+		return lw_errf(err, errlen, "announce-interface: '%s' is too long for an "
+			       "interface name", st->argv[1]);
+	snprintf(c->announce_ifname, sizeof(c->announce_ifname), "%s", st->argv[1]);
+	return 0;
+}
+
+static int set_announce_group(void *cfg, const struct conf_key *k, const struct conf_stmt *st,
+			      char *err, size_t errlen)
+{
+	struct pcpd_config *c = cfg;
+	int r;
+
+	if ((r = lw_parse_ipv6(st->argv[1], &c->announce_group, err, errlen)))
+		return r;
+	if (!IN6_IS_ADDR_MULTICAST(&c->announce_group))
+		return lw_errf(err, errlen, "announce-group: '%s' is not a multicast address",
+			       st->argv[1]);
+	return 0;
+}
+
+static int set_third_party_listen(void *cfg, const struct conf_key *k, const struct conf_stmt *st,
+				  char *err, size_t errlen)
+{
+	struct pcpd_config *c = cfg;
+	struct pcpd_prefix p;
+	uint32_t port;
+	int r;
+
+	if ((r = parse_prefix(st->argv[1], &p, err, errlen)))
+		return r;
+	if (p.len != IPV6_BITS)
+		return lw_errf(err, errlen, "third-party-listen: '%s' must be an address",
+			       st->argv[1]);
+	if ((r = conf_u32(k->key, st->argv[2], 1, UINT16_MAX, &port, err, errlen)))
+		return r;
+	memset(&c->third_party_listen, 0, sizeof(c->third_party_listen));
+	c->third_party_listen.sin6_family = AF_INET6;
+	c->third_party_listen.sin6_addr = p.addr;
+	c->third_party_listen.sin6_port = htons((uint16_t)port);
+	c->third_party_enabled = true;
+	return 0;
+}
+
+static const struct conf_key pcpd_keys[] = {
+	CONF_PATH(struct pcpd_config, "pin-root", pin_root),
+	CONF_PATH(struct pcpd_config, "database", database),
+	CONF_KEY("pool", 1, set_pool),
+	CONF_FIELD_KEY(struct pcpd_config, "block-size", set_block_size, alloc.default_block_size),
+	CONF_FIELD_KEY(struct pcpd_config, "min-block-size", set_block_size, alloc.min_block_size),
+	CONF_FIELD_KEY(struct pcpd_config, "max-block-size", set_block_size, alloc.max_block_size),
+	CONF_U32(struct pcpd_config, "quota", alloc.max_grants_per_subscriber, 1, ALLOC_MAX_QUOTA),
+	CONF_KEY("subscriber-prefix-length", 1, set_subscriber_prefix_length),
+	CONF_U32(struct pcpd_config, "min-lifetime", alloc.min_lifetime, 1, DAY_SECONDS),
+	CONF_U32(struct pcpd_config, "max-lifetime", alloc.max_lifetime, 1, DAY_SECONDS),
+	CONF_KEY("br-address", 1, set_br_address),
+	CONF_KEY("subscriber-allow", 1, set_subscriber_allow),
+	CONF_KEY("icmpv4-source", 1, set_icmpv4_source),
+	CONF_U32(struct pcpd_config, "icmpv4-rate", icmpv4_rate, 0, MAX_RATE),
+	CONF_U32(struct pcpd_config, "icmpv6-rate", icmpv6_rate, 0, MAX_RATE),
+	CONF_U32(struct pcpd_config, "max-fragments-per-packet",
+		 max_frags, 1, MAX_FRAGS_PER_PACKET),
+	CONF_U32(struct pcpd_config, "reassembly-max-packets",
+		 reasm_max_packets, 1, MAX_REASM_PACKETS),
+	CONF_U32(struct pcpd_config, "reassembly-timeout", reasm_timeout, 1, MAX_REASM_TIMEOUT),
+	CONF_KEY("announce-interface", 1, set_announce_interface),
+	CONF_KEY("announce-group", 1, set_announce_group),
+	CONF_U32(struct pcpd_config, "orphan-grace", orphan_grace, 0, DAY_SECONDS),
+	CONF_KEY("third-party-listen", 2, set_third_party_listen),
+	CONF_KEY("third-party-allow", 1, set_third_party_allow),
+	CONF_LOG_LEVEL(struct pcpd_config, log_level),
+};
+
+static const struct conf_syntax pcpd_syntax = {
+	.keys = pcpd_keys,
+	.n_keys = CONF_ARRAY_SIZE(pcpd_keys),
+	.max_words = CONF_MAX_WORDS,
+};
 
 int pcpd_config_parse(const char *text, const char *name, struct pcpd_config *c, char *err,
 		      size_t errlen)
 {
-	int r = conf_lines_parse(text, name, 8, statement_cb, c, err, errlen);
+	int r = conf_lines_parse(text, name, &pcpd_syntax, c, err, errlen);
 
 	if (!r && c->n_pools == 0)
 		r = lw_errf(err, errlen, "%s: no pool configured", name);
@@ -281,17 +302,13 @@ int pcpd_config_parse(const char *text, const char *name, struct pcpd_config *c,
 	return r;
 }
 
+static int parse_cb(const char *text, const char *name, void *cfg, char *err, size_t errlen)
+{
+	return pcpd_config_parse(text, name, cfg, err, errlen);
+}
+
 int pcpd_config_load(const char *path, struct pcpd_config *c, char *err, size_t errlen)
 {
-	char *text = NULL;
-	size_t len = 0;
-	int r;
-
 	pcpd_config_defaults(c);
-	r = lw_read_file(path, &text, &len, err, errlen);
-	if (r)
-		return r;
-	r = pcpd_config_parse(text, path, c, err, errlen);
-	free(text);
-	return r;
+	return conf_file_load(path, parse_cb, c, err, errlen);
 }

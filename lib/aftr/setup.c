@@ -11,6 +11,7 @@
 #include "addr.h"
 #include "errmsg.h"
 #include "setup.h"
+#include "file_read.h"
 
 void lw_setup_init(struct lw_aftr_setup *s)
 {
@@ -330,4 +331,21 @@ int lw_setup_static_nexthops(struct lw_aftr_setup *s)
 		n++;
 	}
 	return n;
+}
+
+int lw_setup_load_file(const char *path, const char *name, lw_setup_parse_fn parse,
+		       struct lw_aftr_setup *out, char *err, size_t errlen)
+{
+	char *text;
+	size_t len;
+	int ret = lw_read_file(path, &text, &len, err, errlen);
+
+	if (ret) {
+		lw_setup_init(out);
+		lw_setup_free(out);
+		return ret;
+	}
+	ret = parse(text, len, name, out, err, errlen);
+	free(text);
+	return ret;
 }

@@ -11,6 +11,13 @@
 #include <linux/types.h>
 #include "lw4o6/aftr.h"
 
+/* Protocol numbers the importers check values against. */
+#define LW_PORT_BITS 16      /* a + k + m of RFC 7597 §5.1: psid-offset, psid-len */
+#define LW_IPV4_MIN_MTU 68   /* RFC 791 */
+#define LW_IPV6_MIN_MTU 1280 /* RFC 8200 §5 */
+#define LW_IPV6_HDR_LEN 40
+#define LW_VLAN_ID_MAX 4094
+
 /* One binding-entry in RFC 8676 terms. */
 struct lw_softwire_entry {
 	__be32 ipv4;                 /* binding-ipv4-addr, network order */
@@ -90,5 +97,13 @@ int lw_setup_add_unsupported(struct lw_aftr_setup *s, const char *what);
  * MAC and its next hop's MAC are both known. Returns the number of sides
  * switched (0..2). */
 int lw_setup_static_nexthops(struct lw_aftr_setup *s);
+
+/* A parser of one configuration format (lw_bt_json_parse, lw_snabb_conf_parse). */
+typedef int (*lw_setup_parse_fn)(const char *text, size_t len, const char *name_for_errors,
+				 struct lw_aftr_setup *out, char *err, size_t errlen);
+/* Reads the file at path ("-": stdin) and parses it, naming it name in
+ * messages. On failure out is left empty (initialised, nothing to free). */
+int lw_setup_load_file(const char *path, const char *name, lw_setup_parse_fn parse,
+		       struct lw_aftr_setup *out, char *err, size_t errlen);
 
 #endif

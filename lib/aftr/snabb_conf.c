@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "errmsg.h"
-#include "file_read.h"
 #include "snabb_conf.h"
 #include "snabb_conf_priv.h"
 
@@ -104,8 +103,8 @@ static const struct snabb_member root_members[] = {
 /* Defaults that differ from lw_setup_init because Snabb's differ. */
 static void snabb_defaults(struct lw_aftr_setup *s)
 {
-	s->cfg.ipv4_mtu = 1460; /* snabb-softwire-v3 external-interface/mtu */
-	s->cfg.ipv6_mtu = 1500;
+	s->cfg.ipv4_mtu = SNABB_DEFAULT_IPV4_MTU;
+	s->cfg.ipv6_mtu = SNABB_DEFAULT_IPV6_MTU;
 	/* Snabb answers an echo request to a shared address by looking the
 	 * softwire up with port 0 instead of treating the Identifier as the
 	 * port (RFC 7596 section 8.1); its expected outputs depend on it. */
@@ -173,17 +172,5 @@ fail:
 
 int lw_snabb_conf_load(const char *path, struct lw_aftr_setup *out, char *err, size_t errlen)
 {
-	char *text;
-	size_t len;
-	int ret;
-
-	ret = lw_read_file(path, &text, &len, err, errlen);
-	if (ret) {
-		lw_setup_init(out);
-		lw_setup_free(out);
-		return ret;
-	}
-	ret = lw_snabb_conf_parse(text, len, path, out, err, errlen);
-	free(text);
-	return ret;
+	return lw_setup_load_file(path, path, lw_snabb_conf_parse, out, err, errlen);
 }

@@ -29,7 +29,7 @@ static int h_psid(struct snabb_ctx *c, const struct lw_ynode *n, void *arg)
 
 	b->has_psid = true;
 	b->psid_line = n->line;
-	return snabb_leaf_u32(c, n, 0, 65535, &b->psid);
+	return snabb_leaf_u32(c, n, 0, UINT16_MAX, &b->psid);
 }
 
 static int h_b4_ipv6(struct snabb_ctx *c, const struct lw_ynode *n, void *arg)
@@ -52,7 +52,7 @@ static int h_padding(struct snabb_ctx *c, const struct lw_ynode *n, void *arg)
 {
 	uint32_t v;
 
-	return snabb_leaf_u32(c, n, 0, 65535, &v);
+	return snabb_leaf_u32(c, n, 0, UINT16_MAX, &v);
 }
 
 static int h_psid_length(struct snabb_ctx *c, const struct lw_ynode *n, void *arg)
@@ -60,14 +60,14 @@ static int h_psid_length(struct snabb_ctx *c, const struct lw_ynode *n, void *ar
 	struct softwire_build *b = arg;
 
 	b->has_psid_len = true;
-	return snabb_leaf_u32(c, n, 0, 16, &b->psid_len);
+	return snabb_leaf_u32(c, n, 0, LW_PORT_BITS, &b->psid_len);
 }
 
 static int h_reserved_bits(struct snabb_ctx *c, const struct lw_ynode *n, void *arg)
 {
 	struct softwire_build *b = arg;
 
-	return snabb_leaf_u32(c, n, 0, 16, &b->offset);
+	return snabb_leaf_u32(c, n, 0, LW_PORT_BITS, &b->offset);
 }
 
 /* Not in snabb-softwire-v3 (it is derived there), but older tables and
@@ -78,7 +78,7 @@ static int h_shift(struct snabb_ctx *c, const struct lw_ynode *n, void *arg)
 
 	b->has_shift = true;
 	b->shift_line = n->line;
-	return snabb_leaf_u32(c, n, 0, 16, &b->shift);
+	return snabb_leaf_u32(c, n, 0, LW_PORT_BITS, &b->shift);
 }
 
 static const struct snabb_member port_set_members[] = {
@@ -116,15 +116,16 @@ static int check_softwire(struct snabb_ctx *c, const struct lw_ynode *n, struct 
 		return snabb_error(c, n->line, "softwire has no '%s' (mandatory)", missing);
 	if (!b->has_psid_len)
 		return snabb_error(c, b->port_set_line, "port-set has no 'psid-length' (mandatory)");
-	if (b->psid_len + b->offset > 16)
+	if (b->psid_len + b->offset > LW_PORT_BITS)
 		return snabb_error(c, b->port_set_line,
 				   "psid-length %u + reserved-ports-bit-count %u exceeds 16",
 				   b->psid_len, b->offset);
-	if (b->has_shift && b->shift != 16 - b->psid_len - b->offset)
+	if (b->has_shift && b->shift != LW_PORT_BITS - b->psid_len - b->offset)
 		return snabb_error(c, b->shift_line,
 				   "shift %u does not match 16 - psid-length %u - reserved-ports-bit-count %u = %u",
-				   b->shift, b->psid_len, b->offset, 16 - b->psid_len - b->offset);
-	if (b->psid_len < 16 && b->psid >= (1u << b->psid_len))
+				   b->shift, b->psid_len, b->offset,
+				   LW_PORT_BITS - b->psid_len - b->offset);
+	if (b->psid_len < LW_PORT_BITS && b->psid >= (1u << b->psid_len))
 		return snabb_error(c, b->psid_line, "psid %u out of range for psid-length %u (0..%u)",
 				   b->psid, b->psid_len, (1u << b->psid_len) - 1);
 	return 0;

@@ -15,7 +15,7 @@ struct iface_policy {
 	const char *path;     /* for messages */
 	const char *label;    /* for unsupported[] */
 	__u32 allow_flag, errors_flag;
-	uint32_t mtu_min;     /* the protocol minimum: 68 for IPv4, 1280 for IPv6 */
+	uint32_t mtu_min;     /* the protocol minimum (LW_IPV4_MIN_MTU, LW_IPV6_MIN_MTU) */
 	uint32_t packets, period;
 };
 
@@ -52,7 +52,7 @@ static int h_mtu(struct snabb_ctx *c, const struct lw_ynode *n, void *arg)
 {
 	struct iface_policy *p = arg;
 	uint32_t mtu;
-	int ret = snabb_leaf_u32(c, n, p->mtu_min, 65535, &mtu);
+	int ret = snabb_leaf_u32(c, n, p->mtu_min, UINT16_MAX, &mtu);
 
 	if (ret)
 		return ret;
@@ -72,7 +72,7 @@ static int h_mru(struct snabb_ctx *c, const struct lw_ynode *n, void *arg)
 {
 	uint32_t v;
 
-	return snabb_leaf_u32(c, n, 0, 65535, &v);
+	return snabb_leaf_u32(c, n, 0, UINT16_MAX, &v);
 }
 
 static int h_filter(struct snabb_ctx *c, const struct lw_ynode *n, void *arg)
@@ -101,7 +101,7 @@ static int h_flow_label(struct snabb_ctx *c, const struct lw_ynode *n, void *arg
 static int h_global_vlan_tag(struct snabb_ctx *c, const struct lw_ynode *n, void *arg)
 {
 	uint32_t vid;
-	int ret = snabb_leaf_u32(c, n, 0, 4094, &vid);
+	int ret = snabb_leaf_u32(c, n, 0, LW_VLAN_ID_MAX, &vid);
 
 	if (ret)
 		return ret;
@@ -132,8 +132,8 @@ static int h_error_rate_limiting(struct snabb_ctx *c, const struct lw_ynode *n, 
 	uint32_t rate;
 	int ret;
 
-	p->packets = 200; /* snabb-softwire-v3 defaults */
-	p->period = 2;
+	p->packets = SNABB_ERROR_RATE_PACKETS;
+	p->period = SNABB_ERROR_RATE_PERIOD;
 	snprintf(path, sizeof(path), "%s/error-rate-limiting", p->path);
 	ret = snabb_walk(c, n, path, rate_members, SNABB_ARRAY_SIZE(rate_members), p);
 	if (ret)
@@ -205,7 +205,7 @@ int snabb_external_interface(struct snabb_ctx *c, const struct lw_ynode *n, void
 	struct iface_policy p = {
 		.side = EXT, .path = "softwire-config/external-interface",
 		.label = "external-interface", .allow_flag = LW_CFG_ALLOW_ICMPV4_IN,
-		.errors_flag = LW_CFG_ICMPV4_ERRORS, .mtu_min = 68,
+		.errors_flag = LW_CFG_ICMPV4_ERRORS, .mtu_min = LW_IPV4_MIN_MTU,
 	};
 
 	return snabb_walk(c, n, p.path, external_members, SNABB_ARRAY_SIZE(external_members), &p);
@@ -216,7 +216,7 @@ int snabb_internal_interface(struct snabb_ctx *c, const struct lw_ynode *n, void
 	struct iface_policy p = {
 		.side = INT, .path = "softwire-config/internal-interface",
 		.label = "internal-interface", .allow_flag = LW_CFG_ALLOW_ICMPV6_IN,
-		.errors_flag = LW_CFG_ICMPV6_ERRORS, .mtu_min = 1280,
+		.errors_flag = LW_CFG_ICMPV6_ERRORS, .mtu_min = LW_IPV6_MIN_MTU,
 	};
 
 	return snabb_walk(c, n, p.path, internal_members, SNABB_ARRAY_SIZE(internal_members), &p);
@@ -256,7 +256,7 @@ static int h_q_vlan_tag(struct snabb_ctx *c, const struct lw_ynode *n, void *arg
 {
 	struct queue_iface *q = arg;
 	uint32_t vid;
-	int ret = snabb_leaf_u32(c, n, 0, 4094, &vid);
+	int ret = snabb_leaf_u32(c, n, 0, LW_VLAN_ID_MAX, &vid);
 
 	if (ret)
 		return ret;
@@ -340,7 +340,7 @@ static int h_queue_id(struct snabb_ctx *c, const struct lw_ynode *n, void *arg)
 {
 	uint32_t id;
 
-	return snabb_leaf_u32(c, n, 0, 255, &id);
+	return snabb_leaf_u32(c, n, 0, UINT8_MAX, &id);
 }
 
 static const struct snabb_member queue_members[] = {

@@ -75,4 +75,10 @@ int snabb_instance(struct snabb_ctx *c, const struct lw_ynode *n, void *arg);
 
 #define SNABB_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* snabb-softwire-v3's defaults where they differ from lw_setup_init's */
+#define SNABB_DEFAULT_IPV4_MTU 1460  /* external-interface/mtu */
+#define SNABB_DEFAULT_IPV6_MTU 1500  /* internal-interface/mtu */
+#define SNABB_ERROR_RATE_PACKETS 200 /* error-rate-limiting/packets */
+#define SNABB_ERROR_RATE_PERIOD 2    /* error-rate-limiting/period, seconds */
+
 #endif

@@ -20,47 +20,79 @@
 #include "b4_maps.h"
 #include "errmsg.h"
 #include "percpu_counters.h"
+#include "pinned_maps.h"
 
-struct b4_slot {
-	const char *name;
-	size_t off;
+#define NSEC_PER_SEC 1000000000ull
+#define DEFAULT_HOP_LIMIT 64
+#define DEFAULT_MTU 1500
+#define DEFAULT_EVENT_RATE 1000
+#define DEFAULT_EVENT_BURST 100
+/* room for this many mapping keys first when collecting them; it doubles */
+#define COLLECT_FIRST_CAP 256
+/* tries of lw_b4_explicit_set against the data plane's races */
+#define EXPLICIT_SET_ROUNDS 4
+
+#define SLOT(field, name) LW_MAP_SLOT(struct lw_b4_maps, field, LW_STR(name))
+static const struct lw_map_slot b4_slots[] = {
+	SLOT(meta, LW_MAP_B4_META),
+	SLOT(cfg, LW_MAP_B4_CFG),
+	SLOT(pool, LW_MAP_B4_POOL),
+	SLOT(out, LW_MAP_B4_OUT),
+	SLOT(in, LW_MAP_B4_IN),
+	SLOT(stats, LW_MAP_B4_STATS),
+	SLOT(events, LW_MAP_B4_EVENTS),
+	SLOT(ratelim, LW_MAP_B4_RATELIM),
+	SLOT(usage, LW_MAP_B4_USAGE),
 };
+#undef SLOT
+#define N_B4_SLOTS (sizeof(b4_slots) / sizeof(b4_slots[0]))
+/* a map added to struct lw_b4_maps must be added here too */
+_Static_assert(sizeof(struct lw_b4_maps) == N_B4_SLOTS * sizeof(int), "one slot per map descriptor");
 
-#define B4_SLOT(field, name) { LW_STR(name), offsetof(struct lw_b4_maps, field) }
-static const struct b4_slot b4_slots[] = {
-	B4_SLOT(meta, LW_MAP_B4_META),
-	B4_SLOT(cfg, LW_MAP_B4_CFG),
-	B4_SLOT(pool, LW_MAP_B4_POOL),
-	B4_SLOT(out, LW_MAP_B4_OUT),
-	B4_SLOT(in, LW_MAP_B4_IN),
-	B4_SLOT(stats, LW_MAP_B4_STATS),
-	B4_SLOT(events, LW_MAP_B4_EVENTS),
-	B4_SLOT(ratelim, LW_MAP_B4_RATELIM),
-	B4_SLOT(usage, LW_MAP_B4_USAGE),
+static const struct lw_map_set b4_map_set = {
+	.role_name = "lwB4",
+	.role = LW_ROLE_B4,
+	.slots = b4_slots,
+	.n_slots = N_B4_SLOTS,
 };
 
 int lw_b4_maps_from_obj(struct bpf_object *obj, struct lw_b4_maps *m, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < sizeof(b4_slots) / sizeof(b4_slots[0]); i++) {
-		struct bpf_map *map = bpf_object__find_map_by_name(obj, b4_slots[i].name);
+	return lw_map_set_from_obj(&b4_map_set, obj, m, err, errlen);
+}
 
-		if (!map)
-			return lw_errf_code(-ENOENT, err, errlen,
-					    "BPF object has no map %s: not an lwB4 object of this build",
-					    b4_slots[i].name);
-		*(int *)((char *)m + b4_slots[i].off) = bpf_map__fd(map);
-	}
-	return 0;
+const char *lw_b4_pin_name(size_t i)
+{
+	return i < N_B4_SLOTS ? b4_slots[i].name : NULL;
+}
+
+void lw_b4_maps_close(struct lw_b4_maps *m)
+{
+	lw_map_set_close(&b4_map_set, m);
+}
+
+int lw_b4_maps_open_pinned(const char *root, struct lw_b4_maps *m, char *err, size_t errlen)
+{
+	int r = lw_map_set_open_pinned(&b4_map_set, root, m, NULL, err, errlen);
+
+	if (r == -ENOENT)
+		lw_err_append(err, errlen, " under %s", root);
+	return r;
+}
+
+int lw_b4_write_meta(const struct lw_b4_maps *m)
+{
+	return lw_meta_write(m->meta, LW_ROLE_B4);
 }
 
 void lw_b4_config_init(struct lw_b4_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->flags = LW_B4_CFG_DEFAULT_FLAGS;
-	cfg->hop_limit = 64;
-	cfg->ipv6_mtu = 1500;
-	cfg->event_rate = 1000;
-	cfg->event_burst = 100;
+	cfg->hop_limit = DEFAULT_HOP_LIMIT;
+	cfg->ipv6_mtu = DEFAULT_MTU;
+	cfg->event_rate = DEFAULT_EVENT_RATE;
+	cfg->event_burst = DEFAULT_EVENT_BURST;
 	cfg->udp_timeout = LW_B4_DEFAULT_UDP_TIMEOUT;
 	cfg->tcp_est_timeout = LW_B4_DEFAULT_TCP_EST_TIMEOUT;
 	cfg->tcp_trans_timeout = LW_B4_DEFAULT_TCP_TRANS_TIMEOUT;
@@ -69,113 +101,174 @@ void lw_b4_config_init(struct lw_b4_config *cfg)
 
 int lw_b4_config_read(const struct lw_b4_maps *m, struct lw_b4_config *cfg)
 {
-	__u32 key = 0;
-
-	return bpf_map_lookup_elem(m->cfg, &key, cfg) ? -errno : 0;
+	return lw_map_entry0_read(m->cfg, cfg);
 }
 
 int lw_b4_config_write(const struct lw_b4_maps *m, const struct lw_b4_config *cfg)
 {
-	__u32 key = 0;
-
-	return bpf_map_update_elem(m->cfg, &key, cfg, BPF_ANY) ? -errno : 0;
+	return lw_map_entry0_write(m->cfg, cfg);
 }
 
 /* ---- pool ----------------------------------------------------------------------- */
 
 bool lw_b4_portset_valid(const struct lw_b4_portset *ps)
 {
-	if (ps->size == 0 || ps->size > 65536 || (ps->size & (ps->size - 1)))
+	if (ps->size == 0 || ps->size > LW_B4_PORT_SPACE || (ps->size & (ps->size - 1)))
 		return false;
-	return ps->first % ps->size == 0 && ps->first + ps->size <= 65536;
+	return ps->first % ps->size == 0 && ps->first + ps->size <= LW_B4_PORT_SPACE;
 }
 
-static bool overlaps(const struct lw_b4_portset *a, const struct lw_b4_portset *b)
+bool lw_b4_portsets_overlap(const struct lw_b4_portset *a, const struct lw_b4_portset *b)
 {
 	return a->ipv4 == b->ipv4 && a->first < b->first + b->size && b->first < a->first + a->size;
 }
 
-int lw_b4_pool_add(const struct lw_b4_maps *m, const struct lw_b4_portset *ps)
-{
-	struct lw_b4_portset cur, add = *ps;
-	int free_slot = -1;
-
-	if (!lw_b4_portset_valid(ps))
-		return -EINVAL;
-	for (__u32 i = 0; i < LW_B4_POOL_MAX; i++) {
-		if (bpf_map_lookup_elem(m->pool, &i, &cur))
-			return -errno;
-		if (!cur.size) {
-			if (free_slot < 0)
-				free_slot = (int)i;
-			continue;
-		}
-		if (overlaps(&cur, ps))
-			return -EEXIST;
-	}
-	if (free_slot < 0)
-		return -ENOSPC;
-	return bpf_map_update_elem(m->pool, &free_slot, &add, BPF_ANY) ? -errno : 0;
-}
-
-int lw_b4_pool_del(const struct lw_b4_maps *m, const struct lw_b4_portset *ps, size_t *flushed)
-{
-	static const struct lw_b4_portset empty;
-	struct lw_b4_portset cur;
-
-	for (__u32 i = 0; i < LW_B4_POOL_MAX; i++) {
-		if (bpf_map_lookup_elem(m->pool, &i, &cur))
-			return -errno;
-		if (cur.size && cur.ipv4 == ps->ipv4 && cur.first == ps->first && cur.size == ps->size) {
-			/* no new mapping in the set once it is gone, then flush */
-			if (bpf_map_update_elem(m->pool, &i, &empty, BPF_ANY))
-				return -errno;
-			return lw_b4_flush_portset(m, &cur, flushed);
-		}
-	}
-	return -ENOENT;
-}
-
-int lw_b4_pool_list(const struct lw_b4_maps *m, struct lw_b4_portset *out, size_t max, size_t *n)
+int lw_b4_pool_foreach(const struct lw_b4_maps *m, lw_b4_pool_fn fn, void *arg)
 {
 	struct lw_b4_portset cur;
+	int ret;
 
-	*n = 0;
-	for (__u32 i = 0; i < LW_B4_POOL_MAX; i++) {
-		if (bpf_map_lookup_elem(m->pool, &i, &cur))
+	for (__u32 slot = 0; slot < LW_B4_POOL_MAX; slot++) {
+		if (bpf_map_lookup_elem(m->pool, &slot, &cur))
 			return -errno;
-		if (!cur.size)
-			continue;
-		if (*n < max)
-			out[*n] = cur;
-		(*n)++;
+		if ((ret = fn(slot, &cur, arg)))
+			return ret;
 	}
 	return 0;
 }
 
+static bool same_set(const struct lw_b4_portset *a, const struct lw_b4_portset *b)
+{
+	return a->size && a->ipv4 == b->ipv4 && a->first == b->first && a->size == b->size;
+}
+
+struct pool_find {
+	const struct lw_b4_portset *want;
+	__u32 slot;
+	struct lw_b4_portset held;
+};
+
+static int find_set(__u32 slot, const struct lw_b4_portset *ps, void *arg)
+{
+	struct pool_find *f = arg;
+
+	if (!same_set(ps, f->want))
+		return 0;
+	f->slot = slot;
+	f->held = *ps;
+	return 1;
+}
+
+int lw_b4_pool_find(const struct lw_b4_maps *m, const struct lw_b4_portset *ps, __u32 *slot,
+		    struct lw_b4_portset *held)
+{
+	struct pool_find f = { .want = ps };
+	int ret = lw_b4_pool_foreach(m, find_set, &f);
+
+	if (ret < 0)
+		return ret;
+	if (!ret)
+		return -ENOENT;
+	if (slot)
+		*slot = f.slot;
+	if (held)
+		*held = f.held;
+	return 0;
+}
+
+struct pool_room {
+	const struct lw_b4_portset *add;
+	int free_slot;
+};
+
+/* -EEXIST at the first set the new one overlaps; notes the first free slot. */
+static int find_room(__u32 slot, const struct lw_b4_portset *ps, void *arg)
+{
+	struct pool_room *r = arg;
+
+	if (!ps->size) {
+		if (r->free_slot < 0)
+			r->free_slot = (int)slot;
+		return 0;
+	}
+	return lw_b4_portsets_overlap(ps, r->add) ? -EEXIST : 0;
+}
+
+int lw_b4_pool_add(const struct lw_b4_maps *m, const struct lw_b4_portset *ps)
+{
+	struct lw_b4_portset add = *ps;
+	struct pool_room room = { .add = ps, .free_slot = -1 };
+	int ret;
+
+	if (!lw_b4_portset_valid(ps))
+		return -EINVAL;
+	if ((ret = lw_b4_pool_foreach(m, find_room, &room)))
+		return ret;
+	if (room.free_slot < 0)
+		return -ENOSPC;
+	return bpf_map_update_elem(m->pool, &room.free_slot, &add, BPF_ANY) ? -errno : 0;
+}
+
+static const struct lw_b4_portset empty_set;
+
+int lw_b4_pool_del(const struct lw_b4_maps *m, const struct lw_b4_portset *ps, size_t *flushed)
+{
+	struct lw_b4_portset held;
+	__u32 slot;
+	int ret = lw_b4_pool_find(m, ps, &slot, &held);
+
+	if (ret)
+		return ret;
+	/* no new mapping in the set once it is gone, then flush */
+	if (bpf_map_update_elem(m->pool, &slot, &empty_set, BPF_ANY))
+		return -errno;
+	return lw_b4_flush_portset(m, &held, flushed);
+}
+
+struct pool_copy {
+	struct lw_b4_portset *out;
+	size_t max, n;
+};
+
+static int copy_held(__u32 slot, const struct lw_b4_portset *ps, void *arg)
+{
+	struct pool_copy *c = arg;
+
+	if (!ps->size)
+		return 0;
+	if (c->n < c->max)
+		c->out[c->n] = *ps;
+	c->n++;
+	return 0;
+}
+
+int lw_b4_pool_list(const struct lw_b4_maps *m, struct lw_b4_portset *out, size_t max, size_t *n)
+{
+	struct pool_copy c = { .out = out, .max = max };
+	int ret = lw_b4_pool_foreach(m, copy_held, &c);
+
+	*n = c.n;
+	return ret;
+}
+
 int lw_b4_pool_clear(const struct lw_b4_maps *m)
 {
-	static const struct lw_b4_portset empty;
-
 	for (__u32 i = 0; i < LW_B4_POOL_MAX; i++)
-		if (bpf_map_update_elem(m->pool, &i, &empty, BPF_ANY))
+		if (bpf_map_update_elem(m->pool, &i, &empty_set, BPF_ANY))
 			return -errno;
 	return 0;
 }
 
 int lw_b4_pool_set_lease(const struct lw_b4_maps *m, const struct lw_b4_portset *ps)
 {
-	struct lw_b4_portset cur;
+	struct lw_b4_portset held;
+	__u32 slot;
+	int ret = lw_b4_pool_find(m, ps, &slot, &held);
 
-	for (__u32 i = 0; i < LW_B4_POOL_MAX; i++) {
-		if (bpf_map_lookup_elem(m->pool, &i, &cur))
-			return -errno;
-		if (cur.size && cur.ipv4 == ps->ipv4 && cur.first == ps->first && cur.size == ps->size) {
-			cur.lease_expires = ps->lease_expires;
-			return bpf_map_update_elem(m->pool, &i, &cur, BPF_ANY) ? -errno : 0;
-		}
-	}
-	return -ENOENT;
+	if (ret)
+		return ret;
+	held.lease_expires = ps->lease_expires;
+	return bpf_map_update_elem(m->pool, &slot, &held, BPF_ANY) ? -errno : 0;
 }
 
 static bool in_set(const struct lw_b4_portset *ps, __be32 addr, __be16 port)
@@ -245,6 +338,14 @@ int lw_b4_session_foreach(const struct lw_b4_maps *m,
 	return errno == ENOENT ? 0 : -errno;
 }
 
+uint64_t lw_b4_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
 enum lw_b4_tcp_class lw_b4_tcp_classify(uint8_t tcp_state)
 {
 	const uint8_t syn = LW_B4_TCP_SYN_OUT | LW_B4_TCP_SYN_IN;
@@ -264,18 +365,18 @@ uint64_t lw_b4_session_timeout_ns(const struct lw_b4_config *cfg, uint8_t proto,
 	uint32_t sec;
 
 	switch (proto) {
-	case 6: /* IPPROTO_TCP */
+	case IPPROTO_TCP:
 		sec = lw_b4_tcp_classify(tcp_state) == LW_B4_TCP_ESTABLISHED ? cfg->tcp_est_timeout
 									     : cfg->tcp_trans_timeout;
 		break;
-	case 17: /* IPPROTO_UDP */
+	case IPPROTO_UDP:
 		sec = cfg->udp_timeout;
 		break;
 	default:
 		sec = cfg->icmp_timeout;
 		break;
 	}
-	return (uint64_t)sec * 1000000000ull;
+	return (uint64_t)sec * NSEC_PER_SEC;
 }
 
 bool lw_b4_session_expired(const struct lw_b4_config *cfg, uint8_t proto,
@@ -288,7 +389,7 @@ bool lw_b4_session_expired(const struct lw_b4_config *cfg, uint8_t proto,
 		return now_ns >= s->pcp_until_ns;
 
 	/* RFC 7857 §7: inbound refreshes only where it is connection state */
-	if (proto == 6 && s->last_in_ns > last)
+	if (proto == IPPROTO_TCP && s->last_in_ns > last)
 		last = s->last_in_ns;
 	if (now_ns <= last)
 		return false;
@@ -368,12 +469,8 @@ static bool selected(const struct selection *sel, const struct lw_b4_session_row
 {
 	if (sel->now_ns)
 		return lw_b4_session_expired(sel->cfg, row->key.proto, &row->s, sel->now_ns);
-	if (sel->ps) {
-		uint32_t port = ntohs(row->s.ext_port);
-
-		return row->s.ext_addr == sel->ps->ipv4 && port >= sel->ps->first &&
-		       port - sel->ps->first < sel->ps->size;
-	}
+	if (sel->ps)
+		return in_set(sel->ps, row->s.ext_addr, row->s.ext_port);
 	return true;
 }
 
@@ -384,7 +481,7 @@ static int collect(const struct lw_b4_session_row *row, void *arg)
 	if (!selected(sel, row))
 		return 0;
 	if (sel->n == sel->cap) {
-		size_t cap = sel->cap ? sel->cap * 2 : 256;
+		size_t cap = sel->cap ? sel->cap * 2 : COLLECT_FIRST_CAP;
 		void *k = realloc(sel->keys, cap * sizeof(*sel->keys));
 
 		if (!k)
@@ -429,13 +526,7 @@ int lw_b4_expire(const struct lw_b4_maps *m, uint64_t now_ns, size_t *expired)
 
 	if ((ret = lw_b4_config_read(m, &cfg)))
 		return ret;
-	if (!now_ns) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		now_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-	}
-	sel.now_ns = now_ns;
+	sel.now_ns = now_ns ? now_ns : lw_b4_now_ns();
 	return delete_selected(m, &sel, expired);
 }
 
@@ -471,28 +562,24 @@ static void remember(struct lw_b4_session *s, __be32 remote)
 	s->next_remote = (s->next_remote + 1) & (LW_B4_REMOTES - 1);
 }
 
-static bool in_pool(const struct lw_b4_maps *m, __be32 addr, __be16 port, int *err)
-{
-	struct lw_b4_portset cur;
+struct pool_endpoint {
+	__be32 addr;
+	__be16 port;
+};
 
-	*err = 0;
-	for (__u32 i = 0; i < LW_B4_POOL_MAX; i++) {
-		if (bpf_map_lookup_elem(m->pool, &i, &cur)) {
-			*err = -errno;
-			return false;
-		}
-		if (in_set(&cur, addr, port))
-			return true;
-	}
-	return false;
+static int holds_endpoint(__u32 slot, const struct lw_b4_portset *ps, void *arg)
+{
+	const struct pool_endpoint *e = arg;
+
+	return in_set(ps, e->addr, e->port);
 }
 
-static uint64_t monotonic_ns(void)
+/* 1: a held set contains addr:port, 0: none does, or -errno. */
+static int in_pool(const struct lw_b4_maps *m, __be32 addr, __be16 port)
 {
-	struct timespec ts;
+	struct pool_endpoint e = { .addr = addr, .port = port };
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return lw_b4_pool_foreach(m, holds_endpoint, &e);
 }
 
 int lw_b4_explicit_set(const struct lw_b4_maps *m, uint8_t proto, __be32 int_addr, __be16 int_port,
@@ -512,7 +599,7 @@ int lw_b4_explicit_set(const struct lw_b4_maps *m, uint8_t proto, __be32 int_add
 		return -EINVAL;
 	/* a few rounds: the data plane may create, or user space expire, the
 	 * endpoint's mapping between a lookup and an insert here */
-	for (int round = 0; round < 4; round++) {
+	for (int round = 0; round < EXPLICIT_SET_ROUNDS; round++) {
 		if (bpf_map_lookup_elem(m->out, &ok, &s) == 0) {
 			/* EIM: the endpoint keeps its external port (RFC 6887 §11.3) */
 			s.pcp_kind = kind;
@@ -530,7 +617,8 @@ int lw_b4_explicit_set(const struct lw_b4_maps *m, uint8_t proto, __be32 int_add
 		}
 		if (errno != ENOENT)
 			return -errno;
-		if (!in_pool(m, want_addr, want_port, &err))
+		err = in_pool(m, want_addr, want_port);
+		if (err <= 0)
 			return err ? err : -ERANGE;
 		/* B4-NAT-3: the reverse entry arbitrates the external port */
 		if (bpf_map_update_elem(m->in, &ik, &iv, BPF_NOEXIST))
@@ -538,7 +626,7 @@ int lw_b4_explicit_set(const struct lw_b4_maps *m, uint8_t proto, __be32 int_add
 		memset(&s, 0, sizeof(s));
 		s.ext_addr = want_addr;
 		s.ext_port = want_port;
-		s.created_ns = monotonic_ns();
+		s.created_ns = lw_b4_now_ns();
 		s.last_out_ns = s.created_ns;
 		s.pcp_kind = kind;
 		s.pcp_until_ns = until_ns;
@@ -604,74 +692,4 @@ const char *lw_b4_stat_name(unsigned stat)
 #undef LW_B4_STAT_NAME_
 
 	return stat < LW_B4_STAT_MAX ? names[stat] : "unknown";
-}
-
-/* ---- pinned maps ---------------------------------------------------------------- */
-
-/* Every map of struct lw_b4_maps, by pin name. */
-struct b4_pin {
-	const char *name;
-	size_t off;
-};
-#define B4_PIN(field, name) { LW_STR(name), offsetof(struct lw_b4_maps, field) }
-static const struct b4_pin b4_pins[] = {
-	B4_PIN(meta, LW_MAP_B4_META), B4_PIN(cfg, LW_MAP_B4_CFG), B4_PIN(pool, LW_MAP_B4_POOL),
-	B4_PIN(out, LW_MAP_B4_OUT), B4_PIN(in, LW_MAP_B4_IN), B4_PIN(stats, LW_MAP_B4_STATS),
-	B4_PIN(events, LW_MAP_B4_EVENTS), B4_PIN(ratelim, LW_MAP_B4_RATELIM),
-	B4_PIN(usage, LW_MAP_B4_USAGE),
-};
-#define N_B4_PINS (sizeof(b4_pins) / sizeof(b4_pins[0]))
-/* a map added to struct lw_b4_maps must be added here too */
-_Static_assert(sizeof(struct lw_b4_maps) == N_B4_PINS * sizeof(int), "one pin per map fd");
-
-static int *pin_fd(struct lw_b4_maps *m, size_t i)
-{
-	return (int *)((char *)m + b4_pins[i].off);
-}
-
-const char *lw_b4_pin_name(size_t i)
-{
-	return i < N_B4_PINS ? b4_pins[i].name : NULL;
-}
-
-void lw_b4_maps_close(struct lw_b4_maps *m)
-{
-	for (size_t i = 0; i < N_B4_PINS; i++)
-		if (*pin_fd(m, i) >= 0) {
-			close(*pin_fd(m, i));
-			*pin_fd(m, i) = -1;
-		}
-}
-
-int lw_b4_maps_open_pinned(const char *root, struct lw_b4_maps *m, char *err, size_t errlen)
-{
-	struct lw_meta meta = {};
-	__u32 key = 0;
-
-	for (size_t i = 0; i < N_B4_PINS; i++)
-		*pin_fd(m, i) = -1;
-	for (size_t i = 0; i < N_B4_PINS; i++) {
-		char path[600];
-
-		snprintf(path, sizeof(path), "%s/%s", root, b4_pins[i].name);
-		*pin_fd(m, i) = bpf_obj_get(path);
-		if (*pin_fd(m, i) < 0) {
-			int e = errno;
-
-			lw_b4_maps_close(m);
-			if (e == ENOENT)
-				return lw_errf_code(-ENOENT, err, errlen,
-						    "%s not found: no lwB4 is loaded under %s", path, root);
-			return lw_errf_code(-e, err, errlen, "cannot open %s: %s", path, strerror(e));
-		}
-	}
-	if (bpf_map_lookup_elem(m->meta, &key, &meta) ||
-	    (meta.abi_version && (meta.abi_version != LW_ABI_VERSION || meta.role != LW_ROLE_B4))) {
-		lw_b4_maps_close(m);
-		return lw_errf_code(-ENOTSUP, err, errlen,
-				    "maps pinned under %s come from an incompatible build or role (ABI %u "
-				    "role %u, this build ABI %u role %u)", root, meta.abi_version, meta.role,
-				    LW_ABI_VERSION, LW_ROLE_B4);
-	}
-	return 0;
 }

@@ -30,6 +30,8 @@ void lw_b4_maps_close(struct lw_b4_maps *m);
 
 /* File descriptors of a loaded object's maps (the object keeps them). */
 int lw_b4_maps_from_obj(struct bpf_object *obj, struct lw_b4_maps *m, char *err, size_t errlen);
+/* Writes lw_b4_meta (this build's ABI version, role lwB4). */
+int lw_b4_write_meta(const struct lw_b4_maps *m);
 
 /* A configuration with the defaults filled in (timers, flags, MTU 1500,
  * hop limit 64, 1000 events/s, burst 100); addresses and ifindexes zero. */
@@ -37,9 +39,23 @@ void lw_b4_config_init(struct lw_b4_config *cfg);
 int lw_b4_config_read(const struct lw_b4_maps *m, struct lw_b4_config *cfg);
 int lw_b4_config_write(const struct lw_b4_maps *m, const struct lw_b4_config *cfg);
 
+/* The ports of an address: the largest set. */
+#define LW_B4_PORT_SPACE 65536
+
 /* A valid port set: size a power of two in 1..65536, first a multiple of
  * size, first + size <= 65536. */
 bool lw_b4_portset_valid(const struct lw_b4_portset *ps);
+/* Whether two sets share a port of one address. */
+bool lw_b4_portsets_overlap(const struct lw_b4_portset *a, const struct lw_b4_portset *b);
+/* Calls fn for every slot of the pool map (lw_b4_pool) in order, free ones
+ * (size 0) included; stops when fn returns non-zero, which is returned.
+ * -errno when a slot cannot be read. */
+typedef int (*lw_b4_pool_fn)(__u32 slot, const struct lw_b4_portset *ps, void *arg);
+int lw_b4_pool_foreach(const struct lw_b4_maps *m, lw_b4_pool_fn fn, void *arg);
+/* The held set equal to ps (ipv4, first, size): 0 with its slot and its
+ * entry, lease included (either may be NULL); -ENOENT when not held. */
+int lw_b4_pool_find(const struct lw_b4_maps *m, const struct lw_b4_portset *ps, __u32 *slot,
+		    struct lw_b4_portset *held);
 /* Adds a set to a free slot, lease_expires as given: -EINVAL (invalid),
  * -EEXIST (overlaps a set of the same address), -ENOSPC (LW_B4_POOL_MAX sets
  * held). */
@@ -87,6 +103,9 @@ enum lw_b4_tcp_class lw_b4_tcp_classify(uint8_t tcp_state);
 /* The idle timeout of a mapping in nanoseconds under cfg: UDP, ICMP, and
  * for TCP established or transitory (lw_b4_tcp_classify). */
 uint64_t lw_b4_session_timeout_ns(const struct lw_b4_config *cfg, uint8_t proto, uint8_t tcp_state);
+/* CLOCK_MONOTONIC in nanoseconds: the clock of bpf_ktime_get_ns, which the
+ * mapping timestamps are in. */
+uint64_t lw_b4_now_ns(void);
 /* Expiry at now_ns (CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns): a
  * session with pcp_until_ns != 0 expires when now_ns >= pcp_until_ns (RFC
  * 6887 §15: the mapping is deleted when its lifetime ends), whatever its idle

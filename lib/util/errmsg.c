@@ -5,6 +5,8 @@
 #include <string.h>
 #include "errmsg.h"
 
+#define ERR_PREFIX_MAX 512
+
 static void vwrite(char *err, size_t errlen, const char *fmt, va_list ap)
 {
 	if (err && errlen)
@@ -33,7 +35,7 @@ int lw_errf_code(int code, char *err, size_t errlen, const char *fmt, ...)
 
 void lw_err_prefix(char *err, size_t errlen, const char *fmt, ...)
 {
-	char prefix[512];
+	char prefix[ERR_PREFIX_MAX];
 	size_t plen, mlen;
 	va_list ap;
 
@@ -53,4 +55,19 @@ void lw_err_prefix(char *err, size_t errlen, const char *fmt, ...)
 	err[plen] = ':';
 	err[plen + 1] = ' ';
 	err[plen + 2 + mlen] = '\0';
+}
+
+void lw_err_append(char *err, size_t errlen, const char *fmt, ...)
+{
+	size_t n;
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	n = strnlen(err, errlen);
+	if (n + 1 >= errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errlen - n, fmt, ap);
+	va_end(ap);
 }

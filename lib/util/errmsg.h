@@ -21,4 +21,8 @@ int lw_errf_code(int code, char *err, size_t errlen, const char *fmt, ...)
 void lw_err_prefix(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Appends to the message already in err (a hint the caller knows). */
+void lw_err_append(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif

@@ -7,11 +7,14 @@
 #include "errmsg.h"
 #include "file_read.h"
 
+/* room for this many bytes first; it doubles */
+#define READ_FIRST_CAP (64 * 1024)
+
 int lw_read_file(const char *path, char **buf, size_t *len, char *err, size_t errlen)
 {
 	bool is_stdin = !strcmp(path, "-");
 	FILE *f = is_stdin ? stdin : fopen(path, "rb");
-	size_t cap = 1 << 16, n = 0;
+	size_t cap = READ_FIRST_CAP, n = 0;
 	char *data;
 	int ret = 0;
 

@@ -94,19 +94,16 @@ static int peek(struct lw_jcur *c)
 
 static const char *describe(int ch)
 {
-	static const char *const names[] = { "end of input", "'{'", "'}'", "'['", "']'", "','",
-					     "':'", "a string", "a value" };
-
 	switch (ch) {
-	case -1: return names[0];
-	case '{': return names[1];
-	case '}': return names[2];
-	case '[': return names[3];
-	case ']': return names[4];
-	case ',': return names[5];
-	case ':': return names[6];
-	case '"': return names[7];
-	default: return names[8];
+	case -1: return "end of input";
+	case '{': return "'{'";
+	case '}': return "'}'";
+	case '[': return "'['";
+	case ']': return "']'";
+	case ',': return "','";
+	case ':': return "':'";
+	case '"': return "a string";
+	default: return "a value";
 	}
 }
 

@@ -72,15 +72,10 @@ static void to_portset(const struct b4_grant *g, struct lw_b4_portset *ps)
 
 bool b4_pool_has(struct b4d *d, const struct b4_grant *g)
 {
-	struct lw_b4_portset sets[LW_B4_POOL_MAX];
-	size_t n = 0;
+	struct lw_b4_portset ps;
 
-	if (lw_b4_pool_list(&d->maps, sets, LW_B4_POOL_MAX, &n))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (sets[i].ipv4 == g->ipv4 && sets[i].first == g->first && sets[i].size == g->size)
-			return true;
-	return false;
+	to_portset(g, &ps);
+	return lw_b4_pool_find(&d->maps, &ps, NULL, NULL) == 0;
 }
 
 void b4_slot_new(struct b4d *d, unsigned i)
