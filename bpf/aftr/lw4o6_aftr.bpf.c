@@ -586,7 +586,11 @@ static __always_inline int lw_softwire_from_b4(struct xdp_md *ctx, const struct 
 /* IPv6 from the access side: to a BR address, IPv4 in IPv6 is softwire
  * traffic, fragments go to the slow path (reassembled, then validated and
  * decapsulated: design decision 5, never forwarded unvalidated) and ICMPv6
- * is sorted; everything else is the kernel's. */
+ * is sorted; everything else is the kernel's. Only options headers are
+ * walked (Linux B4s add a tunnel-encapsulation-limit destination option):
+ * behind a routing header (skipped by the kernel when no segments are
+ * left) or a chain we do not walk to its end, the kernel would find what we
+ * never validated and hand IPv4 in IPv6 to pcpd (AFTR-GEN-1). */
 static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
 				      __u32 l3off, __u32 bytes, __u16 vid)
 {
@@ -601,14 +605,13 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 	ip6 = data + l3off;
 	if ((void *)(ip6 + 1) > data_end || ip6->version != 6)
 		return lw_drop(LW_STAT_DROP_BAD_IPV6, bytes);
-	/* Linux B4s add a tunnel-encapsulation-limit destination option */
-	nexthdr = ip6->nexthdr;
-	if (lw_ipv6_skip_options(data, data_end, l3off, &nexthdr, &off))
-		return XDP_PASS;
-
 	br = bpf_map_lookup_elem(&LW_MAP_BR_ADDRS, &ip6->daddr);
 	if (!br)
 		return lw_pass_not_ours(bytes);
+	nexthdr = ip6->nexthdr;
+	if (lw_ipv6_walk_ext(data, data_end, l3off, LW_EXT_OPTIONS, &nexthdr, &off) ||
+	    nexthdr == IPPROTO_ROUTING)
+		return lw_drop(LW_STAT_DROP_IPV6_EXT, bytes);
 	if (nexthdr == IPPROTO_FRAGMENT)
 		return lw_punt_fragment(ctx, cfg, LW_DIR_FROM_B4, l3off, ETH_P_IPV6,
 					sizeof(*ip6) + bpf_ntohs(ip6->payload_len),
@@ -619,6 +622,30 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 		return lw_pass_not_ours(bytes);
 	lw_count(LW_STAT_RCVD_IPV6, bytes);
 	return lw_softwire_from_b4(ctx, cfg, ip6, br, l3off, off & LW_INNER_OFF_MASK, bytes, vid);
+}
+
+/* IPv6 on the internet side: softwire traffic never comes from there,
+ * whatever extension headers (a fragment header included) it hides behind
+ * (AFTR-GEN-2), and a chain we cannot walk to its end may hide it. The
+ * rest, the router's own IPv6 if it has any there, is the kernel's. */
+static __always_inline int lw_ipv6_on_internet(struct xdp_md *ctx, __u32 l3off, __u32 bytes)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ipv6hdr *ip6;
+	__u32 off;
+	__u8 nexthdr;
+
+	l3off &= LW_L3_OFF_MASK;
+	ip6 = data + l3off;
+	if ((void *)(ip6 + 1) > data_end)
+		return lw_pass_not_ours(bytes);
+	nexthdr = ip6->nexthdr;
+	if (lw_ipv6_walk_ext(data, data_end, l3off, LW_EXT_OPTIONS | LW_EXT_ROUTING | LW_EXT_FRAGMENT,
+			     &nexthdr, &off) ||
+	    nexthdr == IPPROTO_IPIP)
+		return lw_drop(LW_STAT_DROP_MISPLACED_IPV6, bytes);
+	return lw_pass_not_ours(bytes);
 }
 
 /* ---- entry -------------------------------------------------------------------- */
@@ -645,15 +672,8 @@ int lw4o6_aftr(struct xdp_md *ctx)
 	if (l2.eth_proto == ETH_P_IPV6) {
 		if (v6_side)
 			return lw_from_b4(ctx, cfg, l2.l3off, bytes, l2.vid);
-		if (v4_side) {
-			/* Softwire traffic never comes from the internet side. */
-			struct ipv6hdr *ip6 = data + (l2.l3off & LW_L3_OFF_MASK);
-
-			if ((void *)(ip6 + 1) <= data_end && ip6->nexthdr == IPPROTO_IPIP) {
-				lw_count(LW_STAT_DROP_MISPLACED_IPV6, bytes);
-				return XDP_DROP;
-			}
-		}
+		if (v4_side)
+			return lw_ipv6_on_internet(ctx, l2.l3off, bytes);
 	} else if (l2.eth_proto == ETH_P_IP) {
 		if (v4_side)
 			return lw_from_internet(ctx, cfg, l2.l3off, bytes, l2.vid);

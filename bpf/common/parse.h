@@ -122,12 +122,36 @@ static __always_inline int lw_ipv4_is_fragment(const struct iphdr *iph)
 	return (iph->frag_off & bpf_htons(IP_MF | IP_OFFSET)) != 0;
 }
 
-/* Past the hop-by-hop and destination options behind the IPv6 header at
- * l3off: *nexthdr (on entry the IPv6 header's) and *off name the header
- * after them. Returns 0, or -1 when the chain is cut short or longer than
- * we walk. */
-static __always_inline int lw_ipv6_skip_options(void *data, void *data_end, __u32 l3off,
-						__u8 *nexthdr, __u32 *off)
+/* The IPv6 fragment header (RFC 8200 §4.5). */
+struct lw_ipv6_frag_hdr {
+	__u8 nexthdr;
+	__u8 reserved;
+	__be16 frag_off; /* offset in 8-octet units << 3, then two reserved bits and M */
+	__be32 id;
+};
+
+#define LW_IPV6_FRAG_OFFSET 0xfff8
+
+/* The kinds of extension header lw_ipv6_walk_ext passes over. */
+#define LW_EXT_OPTIONS  0x1 /* hop-by-hop and destination options */
+#define LW_EXT_ROUTING  0x2
+#define LW_EXT_FRAGMENT 0x4
+
+static __always_inline int lw_ipv6_ext_walked(__u8 nh, __u32 walk)
+{
+	return ((walk & LW_EXT_OPTIONS) && (nh == IPPROTO_HOPOPTS || nh == IPPROTO_DSTOPTS)) ||
+	       ((walk & LW_EXT_ROUTING) && nh == IPPROTO_ROUTING) ||
+	       ((walk & LW_EXT_FRAGMENT) && nh == IPPROTO_FRAGMENT);
+}
+
+/* Past the extension headers of the kinds in walk (LW_EXT_*) behind the
+ * IPv6 header at l3off: *nexthdr (on entry the IPv6 header's) and *off name
+ * the first header of another kind. Returns 0, or -1 when the chain is cut
+ * short, longer than we walk, or goes on inside a later fragment (what
+ * follows its fragment header is no header): what it ends in is unknown,
+ * and the kernel, which walks any chain, might find anything there. */
+static __always_inline int lw_ipv6_walk_ext(void *data, void *data_end, __u32 l3off, __u32 walk,
+					    __u8 *nexthdr, __u32 *off)
 {
 	__u8 nh = *nexthdr;
 	__u32 o = l3off + sizeof(struct ipv6hdr);
@@ -136,15 +160,26 @@ static __always_inline int lw_ipv6_skip_options(void *data, void *data_end, __u3
 	for (int i = 0; i < LW_IPV6_EXT_MAX; i++) {
 		struct ipv6_opt_hdr *h;
 
-		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_DSTOPTS)
+		if (!lw_ipv6_ext_walked(nh, walk))
 			break;
 		h = data + (o & LW_L4_OFF_MASK);
 		if ((void *)(h + 1) > data_end)
 			return -1;
+		if (nh == IPPROTO_FRAGMENT) {
+			struct lw_ipv6_frag_hdr *fh = (void *)h;
+
+			if ((void *)(fh + 1) > data_end)
+				return -1;
+			nh = fh->nexthdr;
+			o += sizeof(*fh);
+			if ((fh->frag_off & bpf_htons(LW_IPV6_FRAG_OFFSET)) && lw_ipv6_ext_walked(nh, walk))
+				return -1;
+			continue;
+		}
 		nh = h->nexthdr;
 		o += (h->hdrlen + 1) * 8; /* in 8-byte units, the first not counted */
 	}
-	if (o > l3off + sizeof(struct ipv6hdr) + LW_EXT_MAX_LEN)
+	if (lw_ipv6_ext_walked(nh, walk) || o > l3off + sizeof(struct ipv6hdr) + LW_EXT_MAX_LEN)
 		return -1;
 	*nexthdr = nh;
 	*off = o;

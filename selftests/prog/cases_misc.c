@@ -79,6 +79,56 @@ const struct tcase misc_cases[] = {
 		.act = XDP_DROP,
 		.ctr = { C(DROP_MISPLACED_IPV6, 1) },
 	},
+	/* issue 10: what the kernel would deliver behind extension headers is
+	 * softwire traffic too; a PCP MAP from the internet wrapped this way
+	 * reached pcpd with a spoofed B4 source */
+	{
+		.name = "AFTR-GEN-2 IPv4-in-IPv6 behind destination options on the internet side (PCP MAP, spoofed B4): drop-misplaced-ipv6",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip6 = IP6X(B4_A, BR1, 0, 64, EXT_DSTOPTS),
+			.ip4 = IP4("192.0.0.2", "192.0.0.1", 0, 64), .l4 = UDP(4000, 5351, 60) },
+		.act = XDP_DROP,
+		.ctr = { C(DROP_MISPLACED_IPV6, 1) },
+	},
+	{
+		.name = "AFTR-GEN-2 IPv4-in-IPv6 behind hop-by-hop options on the internet side: drop-misplaced-ipv6",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip6 = IP6X(B4_A, BR1, 0, 64, EXT_HOPOPTS),
+			.ip4 = IP4(SHARED1, INET_HOST, 0, 64), .l4 = TCP(PORT_A, 80, 16) },
+		.act = XDP_DROP,
+		.ctr = { C(DROP_MISPLACED_IPV6, 1) },
+	},
+	{
+		.name = "AFTR-GEN-2 IPv4-in-IPv6 behind a routing header on the internet side: drop-misplaced-ipv6",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip6 = IP6X(B4_A, BR1, 0, 64, EXT_HOP_ROUTING),
+			.ip4 = IP4("192.0.0.2", "192.0.0.1", 0, 64), .l4 = UDP(4000, 5351, 60) },
+		.act = XDP_DROP,
+		.ctr = { C(DROP_MISPLACED_IPV6, 1) },
+	},
+	{
+		.name = "AFTR-GEN-2 first IPv6 fragment of IPv4-in-IPv6 on the internet side: drop-misplaced-ipv6",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip6 = IP6X(B4_A, BR1, 0, 64, EXT_FRAG),
+			.ip4 = IP4("192.0.0.2", "192.0.0.1", 0, 64), .l4 = UDP(4000, 5351, 60) },
+		.act = XDP_DROP,
+		.ctr = { C(DROP_MISPLACED_IPV6, 1) },
+	},
+	{
+		.name = "AFTR-GEN-2 IPv6 on the internet side behind a chain longer than walked (5 headers): drop-misplaced-ipv6",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip6 = IP6X(B4_A, BR1, 0, 64, EXT_DSTOPTS5),
+			.ip4 = IP4("192.0.0.2", "192.0.0.1", 0, 64), .l4 = UDP(4000, 5351, 60) },
+		.act = XDP_DROP,
+		.ctr = { C(DROP_MISPLACED_IPV6, 1) },
+	},
+	{
+		.name = "AFTR-GEN-2 IPv6 UDP behind destination options on the internet side: the kernel's (XDP_PASS)",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip6 = IP6X(ACC_ROUTER, BR1, 0, 64, EXT_DSTOPTS), .l4 = UDP(4000, 53, 20) },
+		.act = XDP_PASS,
+		.ctr = { C(PASS_NOT_OURS, 1) },
+	},
 	{
 		.name = "AFTR-GEN-2 IPv4 to a pool address without softwires from the access side: drop-misplaced-ipv4",
 		.side = SIDE_ACC,

@@ -138,6 +138,38 @@ static int build_l4(struct pkt *p, const struct l4s *l, char *err, size_t errlen
 	return 0;
 }
 
+/* The extension headers between the IPv6 header and what it carries. */
+static void build_ext6(struct pkt *p, uint8_t ext)
+{
+	/* type 0, segments left 0, reserved: a routing header a node skips */
+	static const uint8_t rh0[6] = { 0 };
+
+	switch (ext) {
+	case EXT_ENCAP_LIMIT:
+		pkt_ipv6_encap_limit(p, 4);
+		break;
+	case EXT_FRAG:
+		pkt_ipv6_frag(p, &(struct pkt_ip6_frag){ .offset = 0, .more = true, .id = 0x11223344 });
+		break;
+	case EXT_HOPOPTS:
+		pkt_ipv6_ext(p, IPPROTO_HOPOPTS, NULL, 0);
+		break;
+	case EXT_DSTOPTS:
+		pkt_ipv6_ext(p, IPPROTO_DSTOPTS, NULL, 0);
+		break;
+	case EXT_HOP_ROUTING:
+		pkt_ipv6_ext(p, IPPROTO_HOPOPTS, NULL, 0);
+		/* fall through */
+	case EXT_ROUTING:
+		pkt_ipv6_ext(p, IPPROTO_ROUTING, rh0, sizeof(rh0));
+		break;
+	case EXT_DSTOPTS5:
+		for (int i = 0; i < 5; i++)
+			pkt_ipv6_ext(p, IPPROTO_DSTOPTS, NULL, 0);
+		break;
+	}
+}
+
 int build_frame(const struct fspec *f, struct built *b, char *err, size_t errlen)
 {
 	struct pkt p;
@@ -159,11 +191,7 @@ int build_frame(const struct fspec *f, struct built *b, char *err, size_t errlen
 		v6_off = pkt_ipv6(&p, &(struct pkt_ip6){ .src = ip6(i6->src), .dst = ip6(i6->dst),
 							 .traffic_class = i6->tc, .flow_label = i6->flow,
 							 .hop_limit = i6->hl, .next_header = i6->nh });
-		if (i6->ext == EXT_ENCAP_LIMIT)
-			pkt_ipv6_encap_limit(&p, 4);
-		else if (i6->ext == EXT_FRAG)
-			pkt_ipv6_frag(&p, &(struct pkt_ip6_frag){ .offset = 0, .more = true,
-								   .id = 0x11223344 });
+		build_ext6(&p, i6->ext);
 	}
 	if (f->ip4) {
 		const struct ip4s *i4 = f->ip4;

@@ -91,7 +91,16 @@ enum l2kind {
 	L2_OUT_STATIC_INET, /* static next hop on the internet side */
 };
 
-enum ext6 { EXT_NONE = 0, EXT_ENCAP_LIMIT, EXT_FRAG };
+enum ext6 {
+	EXT_NONE = 0,
+	EXT_ENCAP_LIMIT, /* destination options: Tunnel Encapsulation Limit 4 */
+	EXT_FRAG,        /* a first fragment (offset 0, more follow) */
+	EXT_HOPOPTS,     /* hop-by-hop options, PadN only */
+	EXT_DSTOPTS,     /* destination options, PadN only */
+	EXT_ROUTING,     /* routing header type 0, segments left 0 (RFC 8200 §4.4: skipped) */
+	EXT_HOP_ROUTING, /* hop-by-hop options, then the routing header */
+	EXT_DSTOPTS5,    /* five destination options headers */
+};
 
 struct ip6s {
 	const char *src, *dst;
