@@ -648,6 +648,35 @@ static __always_inline int lw_ipv6_on_internet(struct xdp_md *ctx, __u32 l3off, 
 	return lw_pass_not_ours(bytes);
 }
 
+/* IPv4 on the access side (not on a stick, where it is the internet's): B4s
+ * send theirs inside softwires, so this never went through a binding check
+ * and must reach neither the internet nor a pool address, whatever its
+ * source (AFTR-GEN-2). The router's own traffic passes: what the FIB would
+ * deliver locally (NOT_FWDED; FWD_DISABLED: the kernel forwards nothing
+ * from here either), and multicast and broadcast, which it never forwards. */
+static __always_inline int lw_ipv4_on_access(struct xdp_md *ctx, __u32 l3off, __u32 bytes)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct bpf_fib_lookup fib = {};
+	struct iphdr *iph = data + (l3off & LW_L3_OFF_MASK);
+	__be32 daddr;
+	int rc;
+
+	if ((void *)(iph + 1) > data_end)
+		return lw_drop(LW_STAT_DROP_BAD_IPV4, bytes);
+	daddr = iph->daddr;
+	if (bpf_map_lookup_elem(&LW_MAP_PSID, &daddr) || lw_in_pool(daddr))
+		return lw_drop(LW_STAT_DROP_MISPLACED_IPV4, bytes);
+	if (lw_ipv4_multicast_or_above(daddr))
+		return lw_pass_not_ours(bytes);
+	lw_fib_ipv4(ctx, &fib, iph->tos, iph->protocol, 0, iph->saddr, daddr);
+	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	if (rc == BPF_FIB_LKUP_RET_NOT_FWDED || rc == BPF_FIB_LKUP_RET_FWD_DISABLED)
+		return lw_pass_not_ours(bytes);
+	return lw_drop(LW_STAT_DROP_MISPLACED_IPV4, bytes);
+}
+
 /* ---- entry -------------------------------------------------------------------- */
 
 SEC("xdp")
@@ -677,16 +706,8 @@ int lw4o6_aftr(struct xdp_md *ctx)
 	} else if (l2.eth_proto == ETH_P_IP) {
 		if (v4_side)
 			return lw_from_internet(ctx, cfg, l2.l3off, bytes, l2.vid);
-		if (v6_side) {
-			/* Pool addresses are reached through the tunnel only. */
-			struct iphdr *iph = data + (l2.l3off & LW_L3_OFF_MASK);
-
-			if ((void *)(iph + 1) <= data_end &&
-			    (bpf_map_lookup_elem(&LW_MAP_PSID, &iph->daddr) || lw_in_pool(iph->daddr))) {
-				lw_count(LW_STAT_DROP_MISPLACED_IPV4, bytes);
-				return XDP_DROP;
-			}
-		}
+		if (v6_side)
+			return lw_ipv4_on_access(ctx, l2.l3off, bytes);
 	}
 	lw_count(LW_STAT_PASS_NOT_OURS, bytes);
 	return XDP_PASS;

@@ -29,7 +29,7 @@
 	X(DROP_ICMPV4_CSUM,     "drop-bad-checksum-icmpv4") \
 	X(DROP_ICMPV4_TYPE,     "drop-unsupported-icmpv4")   \
 	X(DROP_ICMPV6_IN,       "drop-in-icmpv6")           /* ICMPv6 errors: relayed by the slow path */ \
-	X(DROP_MISPLACED_IPV4,  "drop-misplaced-ipv4")      /* pool IPv4 on the access side */ \
+	X(DROP_MISPLACED_IPV4,  "drop-misplaced-ipv4")      /* IPv4 on the access side, not for the router */ \
 	X(DROP_MISPLACED_IPV6,  "drop-misplaced-ipv6")      /* softwire IPv6 on the internet side, or a chain hiding it */ \
 	X(DROP_FIB,             "drop-no-route")             \
 	X(PASS_FOREIGN_EGRESS,  "pass-foreign-egress")      /* routed via another interface */ \

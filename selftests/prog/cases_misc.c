@@ -4,6 +4,7 @@
 
 static const struct setup vlans = { .v4vlan = 100, .v6vlan = 200 };
 static const struct setup static_nh = { .static_nh = true };
+static const struct setup stick = { .stick = true };
 
 const struct tcase misc_cases[] = {
 	/* ---- 802.1Q ---- */
@@ -135,6 +136,64 @@ const struct tcase misc_cases[] = {
 		.in = { .l2 = L2_IN_ACC, .ip4 = IP4(INET_HOST, POOL_ONLY, 0, 64), .l4 = TCP(80, PORT_A, 16) },
 		.act = XDP_DROP,
 		.ctr = { C(DROP_MISPLACED_IPV4, 1) },
+	},
+	/* issue 10: IPv4 that arrives natively on the access side never went
+	 * through a binding check; the kernel would forward it to the internet,
+	 * whatever its source. Only the router's own traffic passes: what the
+	 * FIB delivers locally (NOT_FWDED), multicast and broadcast. */
+	{
+		.name = "AFTR-GEN-2 native IPv4 from the access side to an internet host, pool source: drop-misplaced-ipv4",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip4 = IP4(SHARED1, INET_HOST, 0, 64), .l4 = UDP(PORT_A, 53, 16) },
+		.act = XDP_DROP,
+		.ctr = { C(DROP_MISPLACED_IPV4, 1) },
+	},
+	{
+		.name = "AFTR-GEN-2 native IPv4 from the access side to an internet host, other source: drop-misplaced-ipv4",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip4 = IP4(OTHER_V4, INET_HOST, 0, 64), .l4 = ICMP(8, 0, 77, 16) },
+		.act = XDP_DROP,
+		.ctr = { C(DROP_MISPLACED_IPV4, 1) },
+	},
+	{
+		.name = "AFTR-GEN-2 native IPv4 from the access side to the router's access address: XDP_PASS (FIB: not forwarded)",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip4 = IP4(OTHER_V4, ACC_OWN4, 0, 64), .l4 = ICMP(8, 0, 77, 16) },
+		.act = XDP_PASS,
+		.ctr = { C(PASS_NOT_OURS, 1) },
+	},
+	{
+		.name = "AFTR-GEN-2 native IPv4 from the access side to the router's internet-side address: XDP_PASS",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip4 = IP4(OTHER_V4, INET_OWN4, 0, 64), .l4 = TCP(40000, 22, 0) },
+		.act = XDP_PASS,
+		.ctr = { C(PASS_NOT_OURS, 1) },
+	},
+	{
+		.name = "AFTR-GEN-2 IPv4 multicast (OSPF to 224.0.0.5) on the access side, never forwarded: XDP_PASS",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip4 = IP4P(OTHER_V4, "224.0.0.5", 0, 1, 89), .l4 = DATA(40) },
+		.act = XDP_PASS,
+		.ctr = { C(PASS_NOT_OURS, 1) },
+	},
+	{
+		.name = "AFTR-GEN-2 on a stick (one interface, one VLAN) IPv4 is internet traffic: to a pool address, encapsulated",
+		.setup = &stick,
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip4 = IP4(INET_HOST, SHARED1, 0, 64), .l4 = TCP(80, PORT_A, 16) },
+		.act = XDP_REDIRECT,
+		.out = FRAME(.l2 = L2_OUT_ACC, .ip6 = IP6(BR1, B4_A, 0, 64),
+			     .ip4 = IP4(INET_HOST, SHARED1, 0, 63), .l4 = TCP(80, PORT_A, 16)),
+		.ctr = { C(RCVD_IPV4, 1), CO(SENT_IPV6, 1) },
+		.sw = { { SW_A, 0, 1 } },
+	},
+	{
+		.name = "AFTR-GEN-2 on a stick IPv4 to another host is the kernel's, as from the internet: XDP_PASS",
+		.setup = &stick,
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip4 = IP4(OTHER_V4, INET_HOST, 0, 64), .l4 = UDP(4000, 53, 16) },
+		.act = XDP_PASS,
+		.ctr = { C(PASS_NOT_OURS, 1) },
 	},
 	/* ---- static next hops (LW_CFG_STATIC_NH4/6): no FIB, the configured MACs ---- */
 	{

@@ -306,7 +306,10 @@ int harness_init(char *err, size_t errlen)
 	 * route with a smaller MTU (FRAG_NEEDED) */
 	if (aftr_env_sh(err, errlen, "ip -6 route add %s/128 via 2001:db8:a::3 dev acc", B4_F) ||
 	    aftr_env_sh(err, errlen, "ip -4 route add %s/32 via 10.0.0.3 dev inet", NONEIGH_HOST) ||
-	    aftr_env_sh(err, errlen, "ip -6 route add %s/128 via %s dev acc mtu lock 1300", B4_G, ACC_ROUTER))
+	    aftr_env_sh(err, errlen, "ip -6 route add %s/128 via %s dev acc mtu lock 1300", B4_G, ACC_ROUTER) ||
+	    /* an IPv4 address of the router on the access side: its own
+	     * traffic there is the kernel's (AFTR-GEN-2) */
+	    aftr_env_sh(err, errlen, "ip -4 addr add %s/24 dev acc", ACC_OWN4))
 		return -1;
 	return open_env(err, errlen);
 }
@@ -347,7 +350,7 @@ static int apply_setup(const struct setup *s, char *err, size_t errlen)
 		return -1;
 	lw_setup_init(&st);
 	st.cfg.flags = (LW_CFG_DEFAULT_FLAGS & ~s->flags_off) | s->flags_on;
-	st.cfg.ipv4_ifindex = (__u32)inet_ifindex;
+	st.cfg.ipv4_ifindex = (__u32)(s->stick ? acc_ifindex : inet_ifindex);
 	st.cfg.ipv6_ifindex = (__u32)acc_ifindex;
 	st.cfg.ipv4_vlan = s->v4vlan;
 	st.cfg.ipv6_vlan = s->v6vlan;

@@ -63,6 +63,8 @@
 #define INET_HOST "203.0.113.10"
 #define INET_HOST2 "203.0.113.20"
 #define OTHER_V4 "192.0.2.50"     /* not ours: the router's or transit */
+#define ACC_OWN4 "10.20.0.1"      /* the router's IPv4 address on the access side */
+#define INET_OWN4 "10.0.0.1"      /* the router's IPv4 address on the internet side */
 #define NONEIGH_HOST "203.0.113.99" /* routed via a next hop without a neighbour entry */
 
 /* Ports in each PSID of the shared addresses. */
@@ -205,6 +207,7 @@ struct setup {
 	uint32_t rate, burst;         /* 0: 1000/s, 100 */
 	bool fresh;                   /* reload the object first (fresh token bucket) */
 	bool static_nh;               /* both sides: static next hops (STATIC*_MAC) */
+	bool stick;                   /* both sides on the access interface (one VLAN) */
 };
 
 #define MAX_CTR 8
