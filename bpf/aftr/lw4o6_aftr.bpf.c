@@ -358,7 +358,7 @@ static __always_inline int lw_from_internet(struct xdp_md *ctx, const struct lw_
 		return lw_punt_fragment(ctx, cfg, LW_DIR_FROM_INTERNET, l3off, ETH_P_IP, tot_len,
 					LW_STAT_PUNT_IPV4_FRAGMENT, bytes);
 	}
-	if (lw_parse_l4(data, data_end, l3off + ihl, iph->protocol, &l4, &qsrc, &qdst))
+	if (lw_parse_l4(data, data_end, l3off + ihl, l3off + tot_len, iph->protocol, &l4, &qsrc, &qdst))
 		return lw_drop(LW_STAT_DROP_BAD_IPV4, bytes);
 	if (iph->protocol == IPPROTO_ICMP) {
 		stat = lw_icmpv4_in_refused(ctx, cfg, &l4, qsrc, daddr, l3off + ihl, tot_len - ihl);
@@ -399,16 +399,18 @@ static __always_inline int lw_icmpv6_from_b4(struct xdp_md *ctx, const struct lw
 }
 
 /* AFTR-DECAP-8: PCP to our server from a B4 that asks for its binding
- * before it has one (udp_off: where the UDP header would be). */
+ * before it has one (udp_off: where the UDP header would be; end: where the
+ * inner packet ends). */
 static __always_inline int lw_is_pcp_bootstrap(const struct lw_aftr_config *cfg, void *data,
 					       void *data_end, const struct iphdr *iph,
-					       __u32 udp_off)
+					       __u32 udp_off, __u32 end)
 {
 	struct udphdr *uh = data + (udp_off & LW_INNER_OFF_MASK);
 
+	asm volatile("" : "+r"(end)); /* a bound on a copy: see lw_parse_l4 */
 	return (cfg->flags & LW_CFG_PCP_BOOTSTRAP) && iph->daddr == bpf_htonl(LW_PCP_SERVER_ADDR) &&
 	       iph->protocol == IPPROTO_UDP && (void *)(uh + 1) <= data_end &&
-	       uh->dest == bpf_htons(LW_PCP_SERVER_PORT);
+	       udp_off + sizeof(*uh) <= end && uh->dest == bpf_htons(LW_PCP_SERVER_PORT);
 }
 
 /* AFTR-DECAP-2..5: the softwire the packet from ip6 names, or NULL with
@@ -540,14 +542,14 @@ static __always_inline int lw_softwire_from_b4(struct xdp_md *ctx, const struct 
 	if ((void *)(iph + 1) > data_end || !lw_ipv4_whole(iph, data_end, &ihl, &tot_len) ||
 	    inner + tot_len > l3off + outer_len)
 		return lw_drop(LW_STAT_DROP_BAD_INNER, bytes);
-	if (lw_is_pcp_bootstrap(cfg, data, data_end, iph, inner + ihl)) {
+	if (lw_is_pcp_bootstrap(cfg, data, data_end, iph, inner + ihl, inner + tot_len)) {
 		lw_count(LW_STAT_PASS_PCP_BOOTSTRAP, bytes);
 		return XDP_PASS;
 	}
 	if (lw_ipv4_is_fragment(iph))
 		return lw_punt_fragment(ctx, cfg, LW_DIR_FROM_B4, l3off, ETH_P_IPV6, outer_len,
 					LW_STAT_PUNT_INNER_FRAGMENT, bytes);
-	if (lw_parse_l4(data, data_end, inner + ihl, iph->protocol, &l4, &qsrc, &qdst))
+	if (lw_parse_l4(data, data_end, inner + ihl, inner + tot_len, iph->protocol, &l4, &qsrc, &qdst))
 		return lw_drop(LW_STAT_DROP_BAD_INNER, bytes);
 	/* An echo reply answers a request the internet side looked up by the
 	 * echo policy: under port0 it went to the owner of port 0, whose reply

@@ -291,7 +291,7 @@ static __always_inline int lw_b4_from_lan(struct xdp_md *ctx, const struct lw_b4
 	tos = iph->tos;
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP && proto != IPPROTO_ICMP)
 		return lw_b4_drop(LW_B4_STAT_DROP_PROTO, bytes);
-	if (lw_parse_l4(data, data_end, l3off + ihl, proto, &l4, &qsrc, &qdst))
+	if (lw_parse_l4(data, data_end, l3off + ihl, l3off + tot_len, proto, &l4, &qsrc, &qdst))
 		return lw_b4_drop(LW_B4_STAT_DROP_BAD_IPV4, bytes);
 	if (proto == IPPROTO_ICMP && l4.icmp_error)
 		return lw_b4_error_from_lan(ctx, cfg, l3off, ihl, tot_len, &l4, qdst, bytes);
@@ -330,7 +330,7 @@ static __always_inline int lw_b4_is_pcp(void *data, void *data_end, __u32 inner,
 {
 	struct iphdr *iph = data + (inner & LW_INNER_OFF_MASK);
 	struct udphdr *uh;
-	__u32 ihl;
+	__u32 ihl, udp_end;
 
 	if ((void *)(iph + 1) > data_end || iph->version != 4 || iph->ihl < 5 ||
 	    iph->protocol != IPPROTO_UDP || iph->saddr != bpf_htonl(LW_PCP_SERVER_ADDR) ||
@@ -338,7 +338,10 @@ static __always_inline int lw_b4_is_pcp(void *data, void *data_end, __u32 inner,
 		return 0;
 	ihl = iph->ihl * 4;
 	uh = data + ((inner + ihl) & LW_INNER_OFF_MASK);
-	if ((void *)(uh + 1) > data_end || uh->source != bpf_htons(LW_PCP_SERVER_PORT))
+	udp_end = ihl + sizeof(*uh);
+	asm volatile("" : "+r"(udp_end)); /* a bound on a copy leaves ihl's range alone */
+	if ((void *)(uh + 1) > data_end || udp_end > bpf_ntohs(iph->tot_len) ||
+	    uh->source != bpf_htons(LW_PCP_SERVER_PORT))
 		return 0;
 	if (iph->daddr == bpf_htonl(LW_PCP_B4_CLIENT_ADDR) && !mcast)
 		return 1;
@@ -474,7 +477,7 @@ static __always_inline int lw_b4_from_tunnel(struct xdp_md *ctx, const struct lw
 		return lw_b4_drop(LW_B4_STAT_DROP_IPV4_FRAGMENT, bytes);
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP && proto != IPPROTO_ICMP)
 		return lw_b4_drop(LW_B4_STAT_DROP_NOT_OUR_PORT, bytes);
-	if (lw_parse_l4(data, data_end, inner + ihl, proto, &l4, &qsrc, &qdst))
+	if (lw_parse_l4(data, data_end, inner + ihl, inner + tot_len, proto, &l4, &qsrc, &qdst))
 		return lw_b4_drop(LW_B4_STAT_DROP_BAD_INNER, bytes);
 	if (proto == IPPROTO_ICMP && l4.icmp_error)
 		return lw_b4_error_from_wan(ctx, cfg, l3off, inner, ihl, tot_len, &l4, qsrc, qdst,

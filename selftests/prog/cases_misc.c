@@ -333,5 +333,60 @@ const struct tcase misc_cases[] = {
 		.act = XDP_DROP,
 		.ctr = { C(RCVD_IPV4, 1), C(DROP_BAD_IPV4, 1) },
 	},
+	/* issue 10: every read of the transport header, of an ICMP header and
+	 * of a quote ends at the IPv4 Total Length; what trails it (Ethernet
+	 * padding, or bytes an attacker put there) chooses no binding */
+	{
+		.name = "AFTR-ENCAP-1 IPv4 of Total Length 20 (UDP) whose UDP header trails it, from the internet: drop-malformed-ipv4",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip4 = IP4(INET_HOST, SHARED1, 0, 64), .l4 = UDP(53, PORT_A, 0),
+			.mangle = MG_IP4_TOTLEN_CUT, .mangle_arg = 8 },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV4, 1), C(DROP_BAD_IPV4, 1) },
+	},
+	{
+		.name = "AFTR-ENCAP-1 TCP header cut by the Total Length (16 of 20 bytes), from the internet: drop-malformed-ipv4",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip4 = IP4(INET_HOST, SHARED1, 0, 64), .l4 = TCP(80, PORT_A, 0),
+			.mangle = MG_IP4_TOTLEN_CUT, .mangle_arg = 4 },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV4, 1), C(DROP_BAD_IPV4, 1) },
+	},
+	{
+		.name = "AFTR-ICMP-2 ICMP 3/4 whose quote ends before the quoted ports (they trail the Total Length): drop-malformed-ipv4",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip4 = IP4(INET_HOST2, SHARED1, 0, 64),
+			.l4 = ICMPERR(3, 4, 1400, FRAME(.ip4 = IP4(SHARED1, INET_HOST, 0, 60),
+							 .l4 = UDP(PORT_A, PORT_B, 8))),
+			.mangle = MG_IP4_TOTLEN_CUT, .mangle_arg = 16 },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV4, 1), C(DROP_BAD_IPV4, 1) },
+	},
+	{
+		.name = "AFTR-DECAP-2 inner IPv4 of Total Length 20 (UDP) whose UDP header trails it: drop-malformed-inner-ipv4",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_A, BR1, 0, 64), .ip4 = IP4(SHARED1, INET_HOST, 0, 64),
+			.l4 = UDP(PORT_A, 53, 0), .mangle = MG_IP4_TOTLEN_CUT, .mangle_arg = 8 },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV6, 1), C(DROP_BAD_INNER, 1) },
+	},
+	{
+		.name = "AFTR-GEN-1 IPv4 Total Length 16, below its header (IHL 5), from the internet: drop-malformed-ipv4",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip4 = IP4P(INET_HOST, SHARED1, 0, 64, 17), .l4 = DATA(8),
+			.mangle = MG_IP4_TOTLEN_ADD, .mangle_arg = -12 },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV4, 1), C(DROP_BAD_IPV4, 1) },
+	},
+	{
+		.name = "AFTR-ENCAP-1 8 junk bytes trail a whole UDP packet: looked up on its own ports, encapsulated without them",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip4 = IP4(INET_HOST, SHARED1, 0, 64), .l4 = UDP(53, PORT_A, 4), .trailer = 8 },
+		.act = XDP_REDIRECT,
+		.out = FRAME(.l2 = L2_OUT_ACC, .ip6 = IP6(BR1, B4_A, 0, 64),
+			     .ip4 = IP4(INET_HOST, SHARED1, 0, 63), .l4 = UDP(53, PORT_A, 4)),
+		.ctr = { C(RCVD_IPV4, 1), CO(SENT_IPV6, 1) },
+		.sw = { { SW_A, 0, 1 } },
+	},
 };
 const size_t n_misc_cases = sizeof(misc_cases) / sizeof(misc_cases[0]);

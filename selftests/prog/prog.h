@@ -141,6 +141,9 @@ enum mangle {
 	MG_IP4_TOTLEN_ADD, /* innermost IPv4 total length += arg */
 	MG_IP6_PLEN_SUB,   /* outer IPv6 payload length -= arg */
 	MG_ICMP_CSUM,      /* ICMP checksum ^= arg */
+	MG_IP4_TOTLEN_CUT, /* innermost IPv4 total length -= arg, the bytes left in
+			    * the frame: its header checksum (and an ICMP
+			    * checksum) recomputed for the shorter packet */
 };
 
 struct fspec {

@@ -388,6 +388,35 @@ const struct tcase b4_cases[] = {
 			 C(SENT_LAN, 1), C(DROP_NO_MAPPING, 1) },
 		.mappings = 0,
 	},
+	/* ---- issue 10: reads end at the IPv4 Total Length ---- */
+	{
+		.name = "B4-NAT-1 LAN IPv4 of Total Length 20 (UDP) whose UDP header trails it: drop-malformed-ipv4, "
+			"no mapping from the trailer's ports",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53), .cut = 8), XDP_DROP } },
+		.ctr = { C(RCVD_LAN, 1), C(DROP_BAD_IPV4, 1) },
+		.mappings = 0,
+	},
+	{
+		.name = "B4-FRAG-4 LAN TCP SYN whose MSS option trails the Total Length (header 24 of 20 bytes): "
+			"drop-malformed-ipv4, nothing clamped in the trailer",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, TCP(40000, 80), .flags = PKT_TCP_SYN, .mss = 1460, .cut = 4),
+			  XDP_DROP } },
+		.ctr = { C(RCVD_LAN, 1), C(DROP_BAD_IPV4, 1) },
+		.mappings = 0,
+	},
+	{
+		.name = "B4-DP-4 inner IPv4 of Total Length 20 (UDP) whose UDP header trails it: "
+			"drop-malformed-inner-ipv4, not translated by the trailer's port",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(2048, 53)) },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, UDP(53, 2048), .cut = 8), XDP_DROP } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 1),
+			 C(DROP_BAD_INNER, 1) },
+		.mappings = 1,
+	},
 	/* ---- ICMPv4 errors, from the tunnel (B4-NAT-15, B4-NAT-16, B4-NAT-13) ---- */
 	{
 		.name = "B4-NAT-15 3/3 from the remote quoting our UDP PUB:2048 -> INET1:53: outer destination HOST1, "

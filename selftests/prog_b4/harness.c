@@ -72,10 +72,26 @@ struct built {
 	size_t len;
 };
 
+/* The IPv4 packet at ip announces by bytes fewer than it has, its header
+ * checksum and an ICMP checksum recomputed for what it says it is. */
+static void ip4_shorten(uint8_t *ip, unsigned by)
+{
+	size_t ihl = (ip[0] & 0x0f) * 4u;
+	uint16_t tot_len = (uint16_t)(get_be16(ip + 2) - by);
+
+	put_be16(ip + 2, tot_len);
+	put_be16(ip + 10, 0);
+	put_be16(ip + 10, ref_csum(ip, ihl));
+	if (ip[9] == IPPROTO_ICMP && tot_len >= ihl + 4) {
+		put_be16(ip + ihl + 2, 0);
+		put_be16(ip + ihl + 2, ref_csum(ip + ihl, tot_len - ihl));
+	}
+}
+
 static int build(const struct fr *f, struct built *b)
 {
 	struct pkt p;
-	int len, l4off = -1, ip4off = -1, icmpoff = -1;
+	int len, l4off = -1, ip4off = -1, icmpoff = -1, ip6off = -1;
 
 	memset(b, 0, sizeof(*b));
 	pkt_init(&p, b->buf, sizeof(b->buf));
@@ -87,7 +103,7 @@ static int build(const struct fr *f, struct built *b)
 		pkt_eth(&p, &e);
 	}
 	if (f->s6)
-		pkt_ipv6(&p, &(struct pkt_ip6){ .src = ip6(f->s6), .dst = ip6(f->d6),
+		ip6off = pkt_ipv6(&p, &(struct pkt_ip6){ .src = ip6(f->s6), .dst = ip6(f->d6),
 						 .traffic_class = f->tc, .hop_limit = f->hl });
 	if (f->s4)
 		ip4off = pkt_ipv4(&p, &(struct pkt_ip4){ .src = ip4(f->s4), .dst = ip4(f->d4), .tos = f->tos,
@@ -142,6 +158,12 @@ static int build(const struct fr *f, struct built *b)
 		b->buf[icmpoff + 2] ^= 0x5a;
 	if (f->bad_ip_csum && ip4off >= 0)
 		b->buf[ip4off + 10] ^= 0x5a;
+	if ((f->cut || f->trim) && ip4off >= 0) {
+		ip4_shorten(b->buf + ip4off, f->cut + f->trim);
+		b->len -= f->trim;
+		if (ip6off >= 0 && f->trim)
+			put_be16(b->buf + ip6off + 4, (uint16_t)(get_be16(b->buf + ip6off + 4) - f->trim));
+	}
 	return 0;
 }
 

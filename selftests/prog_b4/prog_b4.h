@@ -55,6 +55,10 @@ struct fr {
 	const struct fr *quote;   /* ICMPv4/ICMPv6 error: the quoted packet (no L2) */
 	bool bad_icmp_csum;       /* ICMPv4: checksum damaged after building */
 	bool bad_ip_csum;         /* IPv4 header checksum damaged (in a quote: before quoting) */
+	/* The IPv4 packet announces this many bytes fewer than it has, its
+	 * header and ICMP checksums right for that: cut leaves the bytes to
+	 * trail it in the frame, trim removes them (an expected frame). */
+	uint8_t cut, trim;
 };
 
 /* An explicit mapping made before a step, as pcpd does for a LAN host's PCP
