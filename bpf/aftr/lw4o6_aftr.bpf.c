@@ -350,7 +350,7 @@ static __always_inline int lw_from_internet(struct xdp_md *ctx, const struct lw_
 		return lw_pass_not_ours(bytes);
 	lw_count(LW_STAT_RCVD_IPV4, bytes);
 
-	if (!lw_ipv4_whole(iph, data_end, &ihl, &tot_len))
+	if (!lw_ipv4_whole(iph, data_end, &ihl, &tot_len) || !lw_ipv4_csum_ok(ctx, iph, l3off))
 		return lw_drop(LW_STAT_DROP_BAD_IPV4, bytes);
 	if (lw_ipv4_is_fragment(iph)) {
 		/* AFTR-ENCAP-5: the port is in the first fragment only; the
@@ -540,7 +540,7 @@ static __always_inline int lw_softwire_from_b4(struct xdp_md *ctx, const struct 
 	__u32 ihl, tot_len, stat, outer_len = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
 
 	if ((void *)(iph + 1) > data_end || !lw_ipv4_whole(iph, data_end, &ihl, &tot_len) ||
-	    inner + tot_len > l3off + outer_len)
+	    inner + tot_len > l3off + outer_len || !lw_ipv4_csum_ok(ctx, iph, inner))
 		return lw_drop(LW_STAT_DROP_BAD_INNER, bytes);
 	if (lw_is_pcp_bootstrap(cfg, data, data_end, iph, inner + ihl, inner + tot_len)) {
 		lw_count(LW_STAT_PASS_PCP_BOOTSTRAP, bytes);

@@ -34,6 +34,7 @@
 #include "maps.h"
 #include "parse.h"
 #include "csum.h"
+#include "csum_pkt.h"
 #include "ctx.h"
 #include "fwd.h"
 #include "tunnel.h"
@@ -282,7 +283,7 @@ static __always_inline int lw_b4_from_lan(struct xdp_md *ctx, const struct lw_b4
 	    !lw_b4_in_lan(cfg, saddr) || saddr == cfg->lan_addr)
 		return lw_b4_pass(LW_B4_STAT_PASS_NOT_OURS, bytes);
 	lw_b4_count(LW_B4_STAT_RCVD_LAN, bytes);
-	if (!lw_ipv4_whole(iph, data_end, &ihl, &tot_len))
+	if (!lw_ipv4_whole(iph, data_end, &ihl, &tot_len) || !lw_ipv4_csum_ok(ctx, iph, l3off))
 		return lw_b4_drop(LW_B4_STAT_DROP_BAD_IPV4, bytes);
 	frag_off = iph->frag_off;
 	if (lw_ipv4_is_fragment(iph))
@@ -466,7 +467,7 @@ static __always_inline int lw_b4_from_tunnel(struct xdp_md *ctx, const struct lw
 	__u8 proto;
 
 	if ((void *)(iph + 1) > data_end || !lw_ipv4_whole(iph, data_end, &ihl, &tot_len) ||
-	    tot_len > bpf_ntohs(ip6->payload_len))
+	    tot_len > bpf_ntohs(ip6->payload_len) || !lw_ipv4_csum_ok(ctx, iph, inner))
 		return lw_b4_drop(LW_B4_STAT_DROP_BAD_INNER, bytes);
 	proto = iph->protocol;
 	/* B4-DP-6: PCP answers and ANNOUNCEs inside the tunnel, before any

@@ -80,6 +80,10 @@ static const char *const sw_names[SW_COUNT] = { "?", "A", "B", "C", "D", "E", "F
 
 /* ---- frame builder ------------------------------------------------------------ */
 
+/* Record Route: type 7, length 39, pointer 4 (no address recorded yet),
+ * room for 9 addresses; then one End of Options byte. */
+const uint8_t ip4_options[40] = { 7, 39, 4 };
+
 static const char *l2_mac(uint8_t l2, bool src)
 {
 	switch (l2) {
@@ -216,7 +220,9 @@ int build_frame(const struct fspec *f, struct built *b, char *err, size_t errlen
 							    .tos = i4->tos, .ttl = i4->ttl,
 							    .proto = i4->proto, .id = i4->id,
 							    .df = i4->df, .mf = i4->mf,
-							    .frag_offset = i4->frag });
+							    .frag_offset = i4->frag,
+							    .options = ip4_options,
+							    .options_len = i4->optlen });
 	}
 	if (build_l4(&p, &f->l4, err, errlen))
 		return -1;
@@ -251,6 +257,10 @@ int build_frame(const struct fspec *f, struct built *b, char *err, size_t errlen
 		break;
 	case MG_IP6_PLEN_SUB:
 		put_be16(b->buf + v6_off + 4, (uint16_t)(get_be16(b->buf + v6_off + 4) - f->mangle_arg));
+		break;
+	case MG_IP4_CSUM:
+		put_be16(b->buf + b->v4_off + 10,
+			 (uint16_t)(get_be16(b->buf + b->v4_off + 10) ^ f->mangle_arg));
 		break;
 	case MG_IP4_TOTLEN_CUT:
 		ip4_cut(b->buf + b->v4_off, f->mangle_arg);

@@ -118,7 +118,12 @@ struct ip4s {
 	uint16_t id;
 	bool df, mf;
 	uint16_t frag;           /* offset in 8-octet units */
+	uint8_t optlen;          /* options: the first optlen bytes of ip4_options */
 };
+
+/* IPv4 options for rows that need a header longer than 20 bytes: Record
+ * Route (7) with room for 9 addresses, the most that fits (IHL 15). */
+extern const uint8_t ip4_options[40];
 
 enum l4kind { L4_NONE = 0, L4_TCP, L4_UDP, L4_ICMP, L4_ICMP6, L4_DATA };
 
@@ -141,6 +146,7 @@ enum mangle {
 	MG_IP4_TOTLEN_ADD, /* innermost IPv4 total length += arg */
 	MG_IP6_PLEN_SUB,   /* outer IPv6 payload length -= arg */
 	MG_ICMP_CSUM,      /* ICMP checksum ^= arg */
+	MG_IP4_CSUM,       /* innermost IPv4 header checksum ^= arg */
 	MG_IP4_TOTLEN_CUT, /* innermost IPv4 total length -= arg, the bytes left in
 			    * the frame: its header checksum (and an ICMP
 			    * checksum) recomputed for the shorter packet */

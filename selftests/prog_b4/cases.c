@@ -417,6 +417,39 @@ const struct tcase b4_cases[] = {
 			 C(DROP_BAD_INNER, 1) },
 		.mappings = 1,
 	},
+	/* ---- issue 10: IPv4 header checksums verified both ways (RFC 1812 §5.2.2) ---- */
+	{
+		.name = "B4-NAT-1 LAN IPv4 header checksum wrong: drop-malformed-ipv4, no mapping",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53), .bad_ip_csum = true), XDP_DROP } },
+		.ctr = { C(RCVD_LAN, 1), C(DROP_BAD_IPV4, 1) },
+		.mappings = 0,
+	},
+	{
+		.name = "B4-NAT-1 LAN IPv4 header with 40 bytes of options (IHL 15): verified, translated, "
+			"options kept; with its checksum wrong: drop-malformed-ipv4",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53), .optlen = 40, .bad_ip_csum = true),
+			  XDP_DROP },
+			{ SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53), .optlen = 40, .payload = 6), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(2048, 53), .optlen = 40, .payload = 6) } },
+		.ctr = { C(RCVD_LAN, 2), C(DROP_BAD_IPV4, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-DP-4 inner IPv4 header checksum wrong (IHL 5, then IHL 7): drop-malformed-inner-ipv4; "
+			"right, with options: translated back, options kept",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(2048, 53)) },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, UDP(53, 2048), .bad_ip_csum = true), XDP_DROP },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, UDP(53, 2048), .optlen = 8, .bad_ip_csum = true), XDP_DROP },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, UDP(53, 2048), .optlen = 8, .payload = 3), XDP_REDIRECT,
+			  LAN_OUT(INET1, HOST1, UDP(53, 40000), .optlen = 8, .payload = 3) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 3),
+			 C(DROP_BAD_INNER, 2), C(SENT_LAN, 1) },
+		.mappings = 1,
+	},
 	/* ---- ICMPv4 errors, from the tunnel (B4-NAT-15, B4-NAT-16, B4-NAT-13) ---- */
 	{
 		.name = "B4-NAT-15 3/3 from the remote quoting our UDP PUB:2048 -> INET1:53: outer destination HOST1, "

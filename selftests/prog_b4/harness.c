@@ -52,6 +52,8 @@ static int on_event(void *ctx, void *data, size_t size)
 
 /* ---- frames ----------------------------------------------------------------------- */
 
+const uint8_t b4_ip4_options[40] = { 7, 39, 4 };
+
 static const char *l2_mac(uint8_t l2, bool src)
 {
 	switch (l2) {
@@ -107,7 +109,8 @@ static int build(const struct fr *f, struct built *b)
 						 .traffic_class = f->tc, .hop_limit = f->hl });
 	if (f->s4)
 		ip4off = pkt_ipv4(&p, &(struct pkt_ip4){ .src = ip4(f->s4), .dst = ip4(f->d4), .tos = f->tos,
-						 .ttl = f->ttl, .id = 0x1234, .df = f->df });
+						 .ttl = f->ttl, .id = 0x1234, .df = f->df,
+						 .options = b4_ip4_options, .options_len = f->optlen });
 	switch (f->l4) {
 	case L4_TCP:
 		l4off = pkt_tcp(&p, &(struct pkt_tcp){ .sport = f->sport, .dport = f->dport,

@@ -59,7 +59,11 @@ struct fr {
 	 * header and ICMP checksums right for that: cut leaves the bytes to
 	 * trail it in the frame, trim removes them (an expected frame). */
 	uint8_t cut, trim;
+	uint8_t optlen;           /* IPv4 options: the first optlen bytes of b4_ip4_options */
 };
+
+/* Record Route (7) with room for 9 addresses: IHL 15 at 40 bytes. */
+extern const uint8_t b4_ip4_options[40];
 
 /* An explicit mapping made before a step, as pcpd does for a LAN host's PCP
  * MAP/PEER request (PCPC-12): lw_b4_explicit_set with a lifetime of one hour
