@@ -296,6 +296,15 @@ static __always_inline int lw_in_pool(__be32 addr)
 	return bpf_map_lookup_elem(&lw_ipv4_pools, &pfx) != 0;
 }
 
+/* An ICMP error towards one of our B4s must be about a packet that B4 sent
+ * (AFTR-ICMP-2): the quote carries ports and its source is the address the
+ * error goes to (daddr), from the internet as hairpinned. */
+static __always_inline int lw_icmp_error_quotes_dst(const struct lw_l4 *l4, __be32 qsrc,
+						    __be32 daddr)
+{
+	return l4->has_ports && qsrc == daddr;
+}
+
 /* ---- from the internet ------------------------------------------------------ */
 
 /* ICMPv4 from the internet (AFTR-ICMP-1..5), when allowed at all: echo
@@ -315,7 +324,7 @@ static __always_inline __u32 lw_icmpv4_in_refused(struct xdp_md *ctx,
 		if (stat)
 			return stat;
 	} else if (l4->icmp_error) {
-		if (!l4->has_ports || qsrc != daddr) /* AFTR-ICMP-2 */
+		if (!lw_icmp_error_quotes_dst(l4, qsrc, daddr))
 			return LW_STAT_DROP_NO_DST_SOFTWIRE;
 	} else if (l4->icmp_type != ICMP_ECHOREPLY) {
 		return LW_STAT_DROP_ICMPV4_TYPE; /* AFTR-ICMP-3 */
@@ -437,15 +446,16 @@ static __always_inline struct lw_softwire *lw_softwire_of(const struct ipv6hdr *
 
 /* Hairpinning (AFTR-HP-1..3): from softwire sw to another of our B4s, never
  * out to the internet. The destination side is looked up as if the packet
- * came from the internet (echo policy, destination address and port), then
- * the outer header (and its options) is replaced, the L2 header kept in
- * front: one TTL decrement. sw counts the packet as decapsulated once the
- * new one leaves. */
+ * came from the internet (echo policy, an ICMP error's quote, destination
+ * address and port), then the outer header (and its options) is replaced,
+ * the L2 header kept in front: one TTL decrement. sw counts the packet as
+ * decapsulated once the new one leaves. qsrc: an ICMP error's quoted
+ * source. */
 static __always_inline int lw_hairpin(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
 				      struct lw_softwire *sw, struct lw_psid_params *dst_pp,
-				      const struct iphdr *iph, struct lw_l4 *l4, __u32 l3off,
-				      __u32 inner, __u32 tot_len, const struct ethhdr *old_eth,
-				      __u32 bytes, __u16 vid)
+				      const struct iphdr *iph, struct lw_l4 *l4, __be32 qsrc,
+				      __u32 l3off, __u32 inner, __u32 tot_len,
+				      const struct ethhdr *old_eth, __u32 bytes, __u16 vid)
 {
 	struct lw_softwire *dst_sw;
 	void *data, *data_end;
@@ -459,6 +469,8 @@ static __always_inline int lw_hairpin(struct xdp_md *ctx, const struct lw_aftr_c
 		if (stat)
 			return lw_drop(stat, bytes);
 	}
+	if (l4->icmp_error && !lw_icmp_error_quotes_dst(l4, qsrc, iph->daddr))
+		return lw_drop(LW_STAT_DROP_NO_DST_SOFTWIRE, bytes);
 	dst_sw = lw_lookup_pp(iph->daddr, dst_pp, l4, 1);
 	if (!dst_sw)
 		return lw_drop_tell(ctx, cfg, LW_STAT_DROP_NO_DST_SOFTWIRE, bytes,
@@ -574,8 +586,8 @@ static __always_inline int lw_softwire_from_b4(struct xdp_md *ctx, const struct 
 	daddr = iph->daddr;
 	dst_pp = bpf_map_lookup_elem(&LW_MAP_PSID, &daddr);
 	if (dst_pp)
-		return lw_hairpin(ctx, cfg, sw, dst_pp, iph, &l4, l3off, inner, tot_len, &old_eth,
-				  bytes, vid);
+		return lw_hairpin(ctx, cfg, sw, dst_pp, iph, &l4, qsrc, l3off, inner, tot_len,
+				  &old_eth, bytes, vid);
 	if (lw_in_pool(daddr))
 		/* ours, but nobody's now: never out to the internet, which
 		 * would route it straight back */

@@ -520,5 +520,31 @@ const struct tcase decap_cases[] = {
 		.ctr = { C(RCVD_IPV6, 1), C(DROP_NO_DST_SOFTWIRE, 1) },
 		.ev = { EV(ENCAP_NO_BINDING, FROM_B4, 0, L3, ETH_P_IPV6) },
 	},
+	/* issue 10: the destination side of a hairpinned ICMP error is checked
+	 * as one from the internet is (AFTR-ICMP-2): the quote must be of a
+	 * packet the destination B4 sent, source = the outer destination */
+	{
+		.name = "AFTR-ICMP-2 hairpinned ICMP error quoting a packet of B4 C (quoted source = C's address): to C",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_A, BR1, 0, 64), .ip4 = IP4(SHARED1, SHARED2, 0, 64),
+			.l4 = ICMPERR(3, 3, 0, FRAME(.ip4 = IP4(SHARED2, SHARED1, 0, 50),
+						      .l4 = UDP(PORT_C, PORT_A, 8))) },
+		.act = XDP_REDIRECT,
+		.out = FRAME(.l2 = L2_OUT_ACC, .ip6 = IP6(BR2, B4_C, 0, 64), .ip4 = IP4(SHARED1, SHARED2, 0, 63),
+			     .l4 = ICMPERR(3, 3, 0, FRAME(.ip4 = IP4(SHARED2, SHARED1, 0, 50),
+							   .l4 = UDP(PORT_C, PORT_A, 8)))),
+		.ctr = { C(RCVD_IPV6, 1), CV(HAIRPIN_IPV4, 1) },
+		.sw = { { SW_A, 1, 0 }, { SW_C, 0, 1 } },
+	},
+	{
+		.name = "AFTR-ICMP-2 hairpinned ICMP error to C's address quoting another source (port in C's set): "
+			"drop-no-dest-softwire",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_A, BR1, 0, 64), .ip4 = IP4(SHARED1, SHARED2, 0, 64),
+			.l4 = ICMPERR(3, 3, 0, FRAME(.ip4 = IP4(INET_HOST, SHARED1, 0, 50),
+						      .l4 = UDP(PORT_C, PORT_A, 8))) },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV6, 1), C(DROP_NO_DST_SOFTWIRE, 1) },
+	},
 };
 const size_t n_decap_cases = sizeof(decap_cases) / sizeof(decap_cases[0]);
