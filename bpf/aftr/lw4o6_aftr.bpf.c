@@ -254,7 +254,7 @@ static __always_inline int lw_encap(struct xdp_md *ctx, const struct lw_aftr_con
 		return lw_too_big(ctx, cfg, iph, dir, l3off, ETH_P_IP,
 				  cfg->ipv6_mtu - LW_TUNNEL_HLEN, cfg->ipv6_mtu, in_bytes);
 
-	lw_fib_ipv6(ctx, &fib, IPPROTO_IPIP, tot_len + LW_TUNNEL_HLEN, br, &sw->b4_ipv6);
+	lw_fib_ipv6(&fib, cfg->ipv6_ifindex, IPPROTO_IPIP, tot_len + LW_TUNNEL_HLEN, br, &sw->b4_ipv6);
 	rc = lw_route(ctx, cfg, &fib, &out, cfg->ipv6_vlan, in_bytes);
 	if (rc == LW_FWD_DROP)
 		return XDP_DROP;

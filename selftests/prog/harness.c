@@ -367,6 +367,27 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* The lab's interfaces as the setup wants them, changed only when they
+ * differ from what the last case left. */
+static int apply_links(const struct setup *s, char *err, size_t errlen)
+{
+	static unsigned inet_mtu = 1500;
+	static bool acc_fwd_off;
+	unsigned mtu = s->inet_link_mtu ? s->inet_link_mtu : 1500;
+
+	if (mtu != inet_mtu) {
+		if (aftr_env_sh(err, errlen, "ip link set inet mtu %u && ip link set inetp mtu %u", mtu, mtu))
+			return -1;
+		inet_mtu = mtu;
+	}
+	if (s->acc_ipv6_fwd_off != acc_fwd_off) {
+		if (aftr_env_sh(err, errlen, "sysctl -qw net.ipv6.conf.acc.forwarding=%d", !s->acc_ipv6_fwd_off))
+			return -1;
+		acc_fwd_off = s->acc_ipv6_fwd_off;
+	}
+	return 0;
+}
+
 static int apply_setup(const struct setup *s, char *err, size_t errlen)
 {
 	static const struct setup defaults;
@@ -376,6 +397,8 @@ static int apply_setup(const struct setup *s, char *err, size_t errlen)
 	if (!s)
 		s = &defaults;
 	if (s->fresh && open_env(err, errlen))
+		return -1;
+	if (apply_links(s, err, errlen))
 		return -1;
 	lw_setup_init(&st);
 	st.cfg.flags = (LW_CFG_DEFAULT_FLAGS & ~s->flags_off) | s->flags_on;

@@ -217,6 +217,9 @@ struct setup {
 	bool fresh;                   /* reload the object first (fresh token bucket) */
 	bool static_nh;               /* both sides: static next hops (STATIC*_MAC) */
 	bool stick;                   /* both sides on the access interface (one VLAN) */
+	uint16_t inet_link_mtu;       /* the internet veth's MTU; 0: 1500 (below 1280 the
+				       * kernel takes IPv6 off it) */
+	bool acc_ipv6_fwd_off;        /* net.ipv6.conf.acc.forwarding = 0 */
 };
 
 #define MAX_CTR 8

@@ -30,6 +30,7 @@
 
 static const struct setup eif = { .flags_on = LW_B4_CFG_EIF };
 static const struct setup mtu1280 = { .mtu = 1280 };
+static const struct setup lan_ipv6_fwd_off = { .lan_ipv6_fwd_off = true };
 static const struct setup tiny_pool = { .pool = { { .ipv4 = 0x016433c6 /* 198.51.100.1 */, .first = 2048,
 						     .size = 2 } } };
 static const struct setup two_sets = { .pool = {
@@ -112,6 +113,15 @@ const struct tcase b4_cases[] = {
 			  WAN_OUT(PUB, INET1, ECHO(0), .payload = 16), .dyn = true } },
 		.ctr = { C(RCVD_LAN, 2), C(MAPPING_CREATED, 2), C(SENT_TUNNEL, 2) },
 		.mappings = 2,
+	},
+	{
+		.name = "B4-DP-1 IPv6 forwarding off on the LAN (an IPv4-only LAN): the route to the lwAFTR is looked "
+			"up from the WAN side, encapsulated and redirected (issue 10)",
+		.setup = &lan_ipv6_fwd_off,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(1700, 53), .payload = 5), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(1700, 53), .payload = 5) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1) },
+		.mappings = 1,
 	},
 	{
 		.name = "B4-NAT-1 two port sets of two addresses: a port of the second set keeps its port",

@@ -241,6 +241,7 @@ static const struct lw_b4_portset default_pool = { .first = 1024, .size = 1024 }
 static int apply_setup(const struct setup *s, char *err, size_t errlen)
 {
 	static const struct setup defaults;
+	static bool lan_ipv6_fwd_off;
 	struct lw_token_bucket tb = { 0 };
 	struct lw_b4_config cfg;
 	__u32 key = 0;
@@ -248,6 +249,11 @@ static int apply_setup(const struct setup *s, char *err, size_t errlen)
 
 	if (!s)
 		s = &defaults;
+	if (s->lan_ipv6_fwd_off != lan_ipv6_fwd_off) {
+		if (aftr_env_sh(err, errlen, "sysctl -qw net.ipv6.conf.lan.forwarding=%d", !s->lan_ipv6_fwd_off))
+			return -1;
+		lan_ipv6_fwd_off = s->lan_ipv6_fwd_off;
+	}
 	lw_b4_config_init(&cfg);
 	cfg.flags = (cfg.flags & ~s->flags_off) | s->flags_on;
 	cfg.tunnel_addr = ip6(TUN6);

@@ -115,6 +115,7 @@ struct setup {
 	uint16_t mtu;                   /* 0: 1500 */
 	uint8_t warn_pct;               /* cfg.pool_warn_pct */
 	struct lw_b4_portset pool[2];   /* size 0 ends; none: PUB 1024/1024 */
+	bool lan_ipv6_fwd_off;          /* net.ipv6.conf.lan.forwarding = 0 */
 };
 
 struct ctr {
