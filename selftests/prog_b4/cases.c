@@ -562,6 +562,21 @@ const struct tcase b4_cases[] = {
 			 C(DROP_TTL_ZERO, 1) },
 		.mappings = 1,
 	},
+	{
+		.name = "B4-NAT-15 3/3 from the tunnel whose quote the Total Length cuts after the UDP ports, 16 bytes "
+			"trailing: translated, the ICMP checksum over the bytes within the Total Length (issue 10)",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53), .payload = 12), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(2048, 53), .payload = 12) },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, ERR(3, 3, Q_OUT(PUB, INET1, UDP(2048, 53), .payload = 12)),
+					   .cut = 16),
+			  XDP_REDIRECT,
+			  LAN_OUT(INET1, HOST1, ERR(3, 3, Q_OUT(HOST1, INET1, UDP(40000, 53), .payload = 12)),
+				  .trim = 16) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 1),
+			 C(ICMP_ERR_IN, 1), C(SENT_LAN, 1) },
+		.mappings = 1,
+	},
 	/* ---- ICMPv4 errors, from the LAN (B4-NAT-15, B4-NAT-16, B4-NAT-6) ---- */
 	{
 		.name = "B4-NAT-15 3/3 from HOST1 about INET1:53 -> HOST1:40000 (came in through the mapping): "
@@ -599,6 +614,19 @@ const struct tcase b4_cases[] = {
 					   .bad_icmp_csum = true), XDP_DROP } },
 		.ctr = { C(RCVD_LAN, 3), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(DROP_ICMP_NO_MAPPING, 1),
 			 C(DROP_ICMP_CSUM, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NAT-15 3/3 from HOST1 whose quote the Total Length cuts after the UDP ports, 13 bytes "
+			"trailing: translated, the ICMP checksum over the bytes within the Total Length (issue 10)",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(2048, 53)) },
+			{ SIDE_LAN, LAN_IN(HOST1, INET1, ERR(3, 3, Q_IN(INET1, HOST1, UDP(53, 40000), .payload = 9)),
+					   .cut = 13),
+			  XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, ERR(3, 3, Q_IN(INET1, PUB, UDP(53, 2048), .payload = 9)), .trim = 13) } },
+		.ctr = { C(RCVD_LAN, 2), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 2), C(ICMP_ERR_OUT, 1) },
 		.mappings = 1,
 	},
 	/* ---- TCP connection state (B4-NAT-7, B4-NAT-8, B4-NAT-9) ---- */
