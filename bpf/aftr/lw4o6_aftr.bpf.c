@@ -254,7 +254,7 @@ static __always_inline int lw_encap(struct xdp_md *ctx, const struct lw_aftr_con
 		return lw_too_big(ctx, cfg, iph, dir, l3off, ETH_P_IP,
 				  cfg->ipv6_mtu - LW_TUNNEL_HLEN, cfg->ipv6_mtu, in_bytes);
 
-	lw_fib_ipv6(ctx, &fib, IPPROTO_IPIP, tot_len + LW_TUNNEL_HLEN, br, &sw->b4_ipv6);
+	lw_fib_ipv6(&fib, cfg->ipv6_ifindex, IPPROTO_IPIP, tot_len + LW_TUNNEL_HLEN, br, &sw->b4_ipv6);
 	rc = lw_route(ctx, cfg, &fib, &out, cfg->ipv6_vlan, in_bytes);
 	if (rc == LW_FWD_DROP)
 		return XDP_DROP;
@@ -296,6 +296,15 @@ static __always_inline int lw_in_pool(__be32 addr)
 	return bpf_map_lookup_elem(&lw_ipv4_pools, &pfx) != 0;
 }
 
+/* An ICMP error towards one of our B4s must be about a packet that B4 sent
+ * (AFTR-ICMP-2): the quote carries ports and its source is the address the
+ * error goes to (daddr), from the internet as hairpinned. */
+static __always_inline int lw_icmp_error_quotes_dst(const struct lw_l4 *l4, __be32 qsrc,
+						    __be32 daddr)
+{
+	return l4->has_ports && qsrc == daddr;
+}
+
 /* ---- from the internet ------------------------------------------------------ */
 
 /* ICMPv4 from the internet (AFTR-ICMP-1..5), when allowed at all: echo
@@ -315,7 +324,7 @@ static __always_inline __u32 lw_icmpv4_in_refused(struct xdp_md *ctx,
 		if (stat)
 			return stat;
 	} else if (l4->icmp_error) {
-		if (!l4->has_ports || qsrc != daddr) /* AFTR-ICMP-2 */
+		if (!lw_icmp_error_quotes_dst(l4, qsrc, daddr))
 			return LW_STAT_DROP_NO_DST_SOFTWIRE;
 	} else if (l4->icmp_type != ICMP_ECHOREPLY) {
 		return LW_STAT_DROP_ICMPV4_TYPE; /* AFTR-ICMP-3 */
@@ -350,7 +359,7 @@ static __always_inline int lw_from_internet(struct xdp_md *ctx, const struct lw_
 		return lw_pass_not_ours(bytes);
 	lw_count(LW_STAT_RCVD_IPV4, bytes);
 
-	if (!lw_ipv4_whole(iph, data_end, &ihl, &tot_len))
+	if (!lw_ipv4_whole(iph, data_end, &ihl, &tot_len) || !lw_ipv4_csum_ok(ctx, iph, l3off))
 		return lw_drop(LW_STAT_DROP_BAD_IPV4, bytes);
 	if (lw_ipv4_is_fragment(iph)) {
 		/* AFTR-ENCAP-5: the port is in the first fragment only; the
@@ -358,7 +367,7 @@ static __always_inline int lw_from_internet(struct xdp_md *ctx, const struct lw_
 		return lw_punt_fragment(ctx, cfg, LW_DIR_FROM_INTERNET, l3off, ETH_P_IP, tot_len,
 					LW_STAT_PUNT_IPV4_FRAGMENT, bytes);
 	}
-	if (lw_parse_l4(data, data_end, l3off + ihl, iph->protocol, &l4, &qsrc, &qdst))
+	if (lw_parse_l4(data, data_end, l3off + ihl, l3off + tot_len, iph->protocol, &l4, &qsrc, &qdst))
 		return lw_drop(LW_STAT_DROP_BAD_IPV4, bytes);
 	if (iph->protocol == IPPROTO_ICMP) {
 		stat = lw_icmpv4_in_refused(ctx, cfg, &l4, qsrc, daddr, l3off + ihl, tot_len - ihl);
@@ -399,16 +408,18 @@ static __always_inline int lw_icmpv6_from_b4(struct xdp_md *ctx, const struct lw
 }
 
 /* AFTR-DECAP-8: PCP to our server from a B4 that asks for its binding
- * before it has one (udp_off: where the UDP header would be). */
+ * before it has one (udp_off: where the UDP header would be; end: where the
+ * inner packet ends). */
 static __always_inline int lw_is_pcp_bootstrap(const struct lw_aftr_config *cfg, void *data,
 					       void *data_end, const struct iphdr *iph,
-					       __u32 udp_off)
+					       __u32 udp_off, __u32 end)
 {
 	struct udphdr *uh = data + (udp_off & LW_INNER_OFF_MASK);
 
+	asm volatile("" : "+r"(end)); /* a bound on a copy: see lw_parse_l4 */
 	return (cfg->flags & LW_CFG_PCP_BOOTSTRAP) && iph->daddr == bpf_htonl(LW_PCP_SERVER_ADDR) &&
 	       iph->protocol == IPPROTO_UDP && (void *)(uh + 1) <= data_end &&
-	       uh->dest == bpf_htons(LW_PCP_SERVER_PORT);
+	       udp_off + sizeof(*uh) <= end && uh->dest == bpf_htons(LW_PCP_SERVER_PORT);
 }
 
 /* AFTR-DECAP-2..5: the softwire the packet from ip6 names, or NULL with
@@ -435,15 +446,16 @@ static __always_inline struct lw_softwire *lw_softwire_of(const struct ipv6hdr *
 
 /* Hairpinning (AFTR-HP-1..3): from softwire sw to another of our B4s, never
  * out to the internet. The destination side is looked up as if the packet
- * came from the internet (echo policy, destination address and port), then
- * the outer header (and its options) is replaced, the L2 header kept in
- * front: one TTL decrement. sw counts the packet as decapsulated once the
- * new one leaves. */
+ * came from the internet (echo policy, an ICMP error's quote, destination
+ * address and port), then the outer header (and its options) is replaced,
+ * the L2 header kept in front: one TTL decrement. sw counts the packet as
+ * decapsulated once the new one leaves. qsrc: an ICMP error's quoted
+ * source. */
 static __always_inline int lw_hairpin(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
 				      struct lw_softwire *sw, struct lw_psid_params *dst_pp,
-				      const struct iphdr *iph, struct lw_l4 *l4, __u32 l3off,
-				      __u32 inner, __u32 tot_len, const struct ethhdr *old_eth,
-				      __u32 bytes, __u16 vid)
+				      const struct iphdr *iph, struct lw_l4 *l4, __be32 qsrc,
+				      __u32 l3off, __u32 inner, __u32 tot_len,
+				      const struct ethhdr *old_eth, __u32 bytes, __u16 vid)
 {
 	struct lw_softwire *dst_sw;
 	void *data, *data_end;
@@ -457,6 +469,8 @@ static __always_inline int lw_hairpin(struct xdp_md *ctx, const struct lw_aftr_c
 		if (stat)
 			return lw_drop(stat, bytes);
 	}
+	if (l4->icmp_error && !lw_icmp_error_quotes_dst(l4, qsrc, iph->daddr))
+		return lw_drop(LW_STAT_DROP_NO_DST_SOFTWIRE, bytes);
 	dst_sw = lw_lookup_pp(iph->daddr, dst_pp, l4, 1);
 	if (!dst_sw)
 		return lw_drop_tell(ctx, cfg, LW_STAT_DROP_NO_DST_SOFTWIRE, bytes,
@@ -538,16 +552,16 @@ static __always_inline int lw_softwire_from_b4(struct xdp_md *ctx, const struct 
 	__u32 ihl, tot_len, stat, outer_len = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
 
 	if ((void *)(iph + 1) > data_end || !lw_ipv4_whole(iph, data_end, &ihl, &tot_len) ||
-	    inner + tot_len > l3off + outer_len)
+	    inner + tot_len > l3off + outer_len || !lw_ipv4_csum_ok(ctx, iph, inner))
 		return lw_drop(LW_STAT_DROP_BAD_INNER, bytes);
-	if (lw_is_pcp_bootstrap(cfg, data, data_end, iph, inner + ihl)) {
+	if (lw_is_pcp_bootstrap(cfg, data, data_end, iph, inner + ihl, inner + tot_len)) {
 		lw_count(LW_STAT_PASS_PCP_BOOTSTRAP, bytes);
 		return XDP_PASS;
 	}
 	if (lw_ipv4_is_fragment(iph))
 		return lw_punt_fragment(ctx, cfg, LW_DIR_FROM_B4, l3off, ETH_P_IPV6, outer_len,
 					LW_STAT_PUNT_INNER_FRAGMENT, bytes);
-	if (lw_parse_l4(data, data_end, inner + ihl, iph->protocol, &l4, &qsrc, &qdst))
+	if (lw_parse_l4(data, data_end, inner + ihl, inner + tot_len, iph->protocol, &l4, &qsrc, &qdst))
 		return lw_drop(LW_STAT_DROP_BAD_INNER, bytes);
 	/* An echo reply answers a request the internet side looked up by the
 	 * echo policy: under port0 it went to the owner of port 0, whose reply
@@ -572,8 +586,8 @@ static __always_inline int lw_softwire_from_b4(struct xdp_md *ctx, const struct 
 	daddr = iph->daddr;
 	dst_pp = bpf_map_lookup_elem(&LW_MAP_PSID, &daddr);
 	if (dst_pp)
-		return lw_hairpin(ctx, cfg, sw, dst_pp, iph, &l4, l3off, inner, tot_len, &old_eth,
-				  bytes, vid);
+		return lw_hairpin(ctx, cfg, sw, dst_pp, iph, &l4, qsrc, l3off, inner, tot_len,
+				  &old_eth, bytes, vid);
 	if (lw_in_pool(daddr))
 		/* ours, but nobody's now: never out to the internet, which
 		 * would route it straight back */
@@ -586,7 +600,11 @@ static __always_inline int lw_softwire_from_b4(struct xdp_md *ctx, const struct 
 /* IPv6 from the access side: to a BR address, IPv4 in IPv6 is softwire
  * traffic, fragments go to the slow path (reassembled, then validated and
  * decapsulated: design decision 5, never forwarded unvalidated) and ICMPv6
- * is sorted; everything else is the kernel's. */
+ * is sorted; everything else is the kernel's. Only options headers are
+ * walked (Linux B4s add a tunnel-encapsulation-limit destination option):
+ * behind a routing header (skipped by the kernel when no segments are
+ * left) or a chain we do not walk to its end, the kernel would find what we
+ * never validated and hand IPv4 in IPv6 to pcpd (AFTR-GEN-1). */
 static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
 				      __u32 l3off, __u32 bytes, __u16 vid)
 {
@@ -601,14 +619,13 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 	ip6 = data + l3off;
 	if ((void *)(ip6 + 1) > data_end || ip6->version != 6)
 		return lw_drop(LW_STAT_DROP_BAD_IPV6, bytes);
-	/* Linux B4s add a tunnel-encapsulation-limit destination option */
-	nexthdr = ip6->nexthdr;
-	if (lw_ipv6_skip_options(data, data_end, l3off, &nexthdr, &off))
-		return XDP_PASS;
-
 	br = bpf_map_lookup_elem(&LW_MAP_BR_ADDRS, &ip6->daddr);
 	if (!br)
 		return lw_pass_not_ours(bytes);
+	nexthdr = ip6->nexthdr;
+	if (lw_ipv6_walk_ext(data, data_end, l3off, LW_EXT_OPTIONS, &nexthdr, &off) ||
+	    nexthdr == IPPROTO_ROUTING)
+		return lw_drop(LW_STAT_DROP_IPV6_EXT, bytes);
 	if (nexthdr == IPPROTO_FRAGMENT)
 		return lw_punt_fragment(ctx, cfg, LW_DIR_FROM_B4, l3off, ETH_P_IPV6,
 					sizeof(*ip6) + bpf_ntohs(ip6->payload_len),
@@ -619,6 +636,59 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 		return lw_pass_not_ours(bytes);
 	lw_count(LW_STAT_RCVD_IPV6, bytes);
 	return lw_softwire_from_b4(ctx, cfg, ip6, br, l3off, off & LW_INNER_OFF_MASK, bytes, vid);
+}
+
+/* IPv6 on the internet side: softwire traffic never comes from there,
+ * whatever extension headers (a fragment header included) it hides behind
+ * (AFTR-GEN-2), and a chain we cannot walk to its end may hide it. The
+ * rest, the router's own IPv6 if it has any there, is the kernel's. */
+static __always_inline int lw_ipv6_on_internet(struct xdp_md *ctx, __u32 l3off, __u32 bytes)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ipv6hdr *ip6;
+	__u32 off;
+	__u8 nexthdr;
+
+	l3off &= LW_L3_OFF_MASK;
+	ip6 = data + l3off;
+	if ((void *)(ip6 + 1) > data_end)
+		return lw_pass_not_ours(bytes);
+	nexthdr = ip6->nexthdr;
+	if (lw_ipv6_walk_ext(data, data_end, l3off, LW_EXT_OPTIONS | LW_EXT_ROUTING | LW_EXT_FRAGMENT,
+			     &nexthdr, &off) ||
+	    nexthdr == IPPROTO_IPIP)
+		return lw_drop(LW_STAT_DROP_MISPLACED_IPV6, bytes);
+	return lw_pass_not_ours(bytes);
+}
+
+/* IPv4 on the access side (not on a stick, where it is the internet's): B4s
+ * send theirs inside softwires, so this never went through a binding check
+ * and must reach neither the internet nor a pool address, whatever its
+ * source (AFTR-GEN-2). The router's own traffic passes: what the FIB would
+ * deliver locally (NOT_FWDED; FWD_DISABLED: the kernel forwards nothing
+ * from here either), and multicast and broadcast, which it never forwards. */
+static __always_inline int lw_ipv4_on_access(struct xdp_md *ctx, __u32 l3off, __u32 bytes)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct bpf_fib_lookup fib = {};
+	struct iphdr *iph = data + (l3off & LW_L3_OFF_MASK);
+	__be32 daddr;
+	int rc;
+
+	if ((void *)(iph + 1) > data_end)
+		return lw_drop(LW_STAT_DROP_BAD_IPV4, bytes);
+	daddr = iph->daddr;
+	if (bpf_map_lookup_elem(&LW_MAP_PSID, &daddr) || lw_in_pool(daddr))
+		return lw_drop(LW_STAT_DROP_MISPLACED_IPV4, bytes);
+	if (lw_ipv4_multicast_or_above(daddr))
+		return lw_pass_not_ours(bytes);
+	lw_fib_ipv4(ctx, &fib, iph->tos, iph->protocol, 0, iph->saddr, daddr);
+	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	if (rc == BPF_FIB_LKUP_RET_NOT_FWDED || rc == BPF_FIB_LKUP_RET_FWD_DISABLED)
+		return lw_pass_not_ours(bytes);
+	return lw_drop(LW_STAT_DROP_MISPLACED_IPV4, bytes);
 }
 
 /* ---- entry -------------------------------------------------------------------- */
@@ -645,28 +715,13 @@ int lw4o6_aftr(struct xdp_md *ctx)
 	if (l2.eth_proto == ETH_P_IPV6) {
 		if (v6_side)
 			return lw_from_b4(ctx, cfg, l2.l3off, bytes, l2.vid);
-		if (v4_side) {
-			/* Softwire traffic never comes from the internet side. */
-			struct ipv6hdr *ip6 = data + (l2.l3off & LW_L3_OFF_MASK);
-
-			if ((void *)(ip6 + 1) <= data_end && ip6->nexthdr == IPPROTO_IPIP) {
-				lw_count(LW_STAT_DROP_MISPLACED_IPV6, bytes);
-				return XDP_DROP;
-			}
-		}
+		if (v4_side)
+			return lw_ipv6_on_internet(ctx, l2.l3off, bytes);
 	} else if (l2.eth_proto == ETH_P_IP) {
 		if (v4_side)
 			return lw_from_internet(ctx, cfg, l2.l3off, bytes, l2.vid);
-		if (v6_side) {
-			/* Pool addresses are reached through the tunnel only. */
-			struct iphdr *iph = data + (l2.l3off & LW_L3_OFF_MASK);
-
-			if ((void *)(iph + 1) <= data_end &&
-			    (bpf_map_lookup_elem(&LW_MAP_PSID, &iph->daddr) || lw_in_pool(iph->daddr))) {
-				lw_count(LW_STAT_DROP_MISPLACED_IPV4, bytes);
-				return XDP_DROP;
-			}
-		}
+		if (v6_side)
+			return lw_ipv4_on_access(ctx, l2.l3off, bytes);
 	}
 	lw_count(LW_STAT_PASS_NOT_OURS, bytes);
 	return XDP_PASS;

@@ -23,24 +23,28 @@
 #include "napt.h"
 #include "route.h"
 
-/* Rewrites the packet quoted by the ICMPv4 error at icoff: its source
- * (src: an error from the tunnel about a packet we sent) or its destination
- * (an error from a LAN host about a packet it received) becomes new_addr :
- * new_port (port or echo Identifier). The quoted IPv4 header checksum and,
- * when the quote holds it, the quoted TCP/UDP/ICMP checksum are updated as
+/* Rewrites the packet quoted by the ICMPv4 error at icoff, whose IPv4
+ * packet ends at offset end (its Total Length): the quote's source (src: an
+ * error from the tunnel about a packet we sent) or its destination (an error
+ * from a LAN host about a packet it received) becomes new_addr : new_port
+ * (port or echo Identifier). The quoted IPv4 header checksum and, when the
+ * quote holds it within end, the quoted TCP/UDP/ICMP checksum are updated as
  * the NAPT updated them (so the quote reads as the packet really sent: RFC
  * 5508 REQ-4a/5a), and the ICMP checksum follows every changed word (all at
  * even offsets of the message: the quote starts at 8, its L4 header at a
- * multiple of 4 after that). Returns 0, or -1 when a header is cut short. */
-static __always_inline int lw_b4_quote_rewrite(void *data, void *data_end, __u32 icoff, int src,
-					       __be32 new_addr, __be16 new_port)
+ * multiple of 4 after that). Bytes after end are no part of the message: a
+ * checksum found there is left alone, or the ICMP checksum would follow a
+ * change the message does not carry. Returns 0, or -1 when a header is cut
+ * short. */
+static __always_inline int lw_b4_quote_rewrite(void *data, void *data_end, __u32 icoff, __u32 end,
+					       int src, __be32 new_addr, __be16 new_port)
 {
 	struct icmphdr *ic = data + (icoff & LW_L4_OFF_MASK);
 	struct iphdr *q;
 	__be32 old_addr;
 	__be16 old_port;
 	__u16 icsum, old, new;
-	__u32 ql4;
+	__u32 ql4, ck_end;
 	__u8 qproto;
 
 	if ((void *)(ic + 1) > data_end)
@@ -77,7 +81,11 @@ static __always_inline int lw_b4_quote_rewrite(void *data, void *data_end, __u32
 		 * stop 8 bytes into the transport header: RFC 792) */
 		ck = qproto == IPPROTO_TCP ? (__be16 *)&((struct tcphdr *)ports)->check
 					   : (__be16 *)&((struct udphdr *)ports)->check;
-		if ((void *)(ck + 1) <= data_end && (qproto == IPPROTO_TCP || *ck)) {
+		ck_end = ql4 + sizeof(*ck) +
+			 (qproto == IPPROTO_TCP ? __builtin_offsetof(struct tcphdr, check)
+						: __builtin_offsetof(struct udphdr, check));
+		asm volatile("" : "+r"(end)); /* a bound on a copy: see lw_parse_l4 */
+		if ((void *)(ck + 1) <= data_end && ck_end <= end && (qproto == IPPROTO_TCP || *ck)) {
 			old = *ck;
 			new = lw_b4_csum_addr(old, old_addr, new_addr);
 			new = lw_csum_replace2(new, old_port, new_port);
@@ -193,7 +201,7 @@ static __always_inline int lw_b4_error_from_wan(struct xdp_md *ctx, const struct
 	if ((void *)(ip6 + 1) > data_end || (void *)(iph + 1) > data_end)
 		return XDP_DROP;
 	lw_tunnel_ecn_decap(ip6, iph);
-	if (lw_b4_quote_rewrite(data, data_end, inner + ihl, 1, ok.addr, ok.port))
+	if (lw_b4_quote_rewrite(data, data_end, inner + ihl, inner + tot_len, 1, ok.addr, ok.port))
 		return XDP_DROP;
 	iph->check = lw_b4_csum_addr(iph->check, daddr, ok.addr);
 	iph->daddr = ok.addr;
@@ -261,7 +269,7 @@ static __always_inline int lw_b4_error_from_lan(struct xdp_md *ctx, const struct
 	iph = data + l3off;
 	if ((void *)(iph + 1) > data_end)
 		return XDP_DROP;
-	if (lw_b4_quote_rewrite(data, data_end, l3off + ihl, 0, ext_addr, ext_port))
+	if (lw_b4_quote_rewrite(data, data_end, l3off + ihl, l3off + tot_len, 0, ext_addr, ext_port))
 		return XDP_DROP;
 	iph->check = lw_b4_csum_addr(iph->check, saddr, ext_addr);
 	iph->saddr = ext_addr;

@@ -34,6 +34,7 @@
 #include "maps.h"
 #include "parse.h"
 #include "csum.h"
+#include "csum_pkt.h"
 #include "ctx.h"
 #include "fwd.h"
 #include "tunnel.h"
@@ -282,7 +283,7 @@ static __always_inline int lw_b4_from_lan(struct xdp_md *ctx, const struct lw_b4
 	    !lw_b4_in_lan(cfg, saddr) || saddr == cfg->lan_addr)
 		return lw_b4_pass(LW_B4_STAT_PASS_NOT_OURS, bytes);
 	lw_b4_count(LW_B4_STAT_RCVD_LAN, bytes);
-	if (!lw_ipv4_whole(iph, data_end, &ihl, &tot_len))
+	if (!lw_ipv4_whole(iph, data_end, &ihl, &tot_len) || !lw_ipv4_csum_ok(ctx, iph, l3off))
 		return lw_b4_drop(LW_B4_STAT_DROP_BAD_IPV4, bytes);
 	frag_off = iph->frag_off;
 	if (lw_ipv4_is_fragment(iph))
@@ -291,7 +292,7 @@ static __always_inline int lw_b4_from_lan(struct xdp_md *ctx, const struct lw_b4
 	tos = iph->tos;
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP && proto != IPPROTO_ICMP)
 		return lw_b4_drop(LW_B4_STAT_DROP_PROTO, bytes);
-	if (lw_parse_l4(data, data_end, l3off + ihl, proto, &l4, &qsrc, &qdst))
+	if (lw_parse_l4(data, data_end, l3off + ihl, l3off + tot_len, proto, &l4, &qsrc, &qdst))
 		return lw_b4_drop(LW_B4_STAT_DROP_BAD_IPV4, bytes);
 	if (proto == IPPROTO_ICMP && l4.icmp_error)
 		return lw_b4_error_from_lan(ctx, cfg, l3off, ihl, tot_len, &l4, qdst, bytes);
@@ -330,7 +331,7 @@ static __always_inline int lw_b4_is_pcp(void *data, void *data_end, __u32 inner,
 {
 	struct iphdr *iph = data + (inner & LW_INNER_OFF_MASK);
 	struct udphdr *uh;
-	__u32 ihl;
+	__u32 ihl, udp_end;
 
 	if ((void *)(iph + 1) > data_end || iph->version != 4 || iph->ihl < 5 ||
 	    iph->protocol != IPPROTO_UDP || iph->saddr != bpf_htonl(LW_PCP_SERVER_ADDR) ||
@@ -338,7 +339,10 @@ static __always_inline int lw_b4_is_pcp(void *data, void *data_end, __u32 inner,
 		return 0;
 	ihl = iph->ihl * 4;
 	uh = data + ((inner + ihl) & LW_INNER_OFF_MASK);
-	if ((void *)(uh + 1) > data_end || uh->source != bpf_htons(LW_PCP_SERVER_PORT))
+	udp_end = ihl + sizeof(*uh);
+	asm volatile("" : "+r"(udp_end)); /* a bound on a copy leaves ihl's range alone */
+	if ((void *)(uh + 1) > data_end || udp_end > bpf_ntohs(iph->tot_len) ||
+	    uh->source != bpf_htons(LW_PCP_SERVER_PORT))
 		return 0;
 	if (iph->daddr == bpf_htonl(LW_PCP_B4_CLIENT_ADDR) && !mcast)
 		return 1;
@@ -463,7 +467,7 @@ static __always_inline int lw_b4_from_tunnel(struct xdp_md *ctx, const struct lw
 	__u8 proto;
 
 	if ((void *)(iph + 1) > data_end || !lw_ipv4_whole(iph, data_end, &ihl, &tot_len) ||
-	    tot_len > bpf_ntohs(ip6->payload_len))
+	    tot_len > bpf_ntohs(ip6->payload_len) || !lw_ipv4_csum_ok(ctx, iph, inner))
 		return lw_b4_drop(LW_B4_STAT_DROP_BAD_INNER, bytes);
 	proto = iph->protocol;
 	/* B4-DP-6: PCP answers and ANNOUNCEs inside the tunnel, before any
@@ -474,7 +478,7 @@ static __always_inline int lw_b4_from_tunnel(struct xdp_md *ctx, const struct lw
 		return lw_b4_drop(LW_B4_STAT_DROP_IPV4_FRAGMENT, bytes);
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP && proto != IPPROTO_ICMP)
 		return lw_b4_drop(LW_B4_STAT_DROP_NOT_OUR_PORT, bytes);
-	if (lw_parse_l4(data, data_end, inner + ihl, proto, &l4, &qsrc, &qdst))
+	if (lw_parse_l4(data, data_end, inner + ihl, inner + tot_len, proto, &l4, &qsrc, &qdst))
 		return lw_b4_drop(LW_B4_STAT_DROP_BAD_INNER, bytes);
 	if (proto == IPPROTO_ICMP && l4.icmp_error)
 		return lw_b4_error_from_wan(ctx, cfg, l3off, inner, ihl, tot_len, &l4, qsrc, qdst,

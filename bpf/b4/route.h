@@ -59,7 +59,7 @@ static __always_inline int lw_b4_route_to_aftr(struct xdp_md *ctx, const struct 
 					       struct bpf_fib_lookup *fib, struct lw_out *out,
 					       __u32 tot_len, __u64 bytes)
 {
-	lw_fib_ipv6(ctx, fib, IPPROTO_IPIP, tot_len + LW_TUNNEL_HLEN, &cfg->tunnel_addr,
+	lw_fib_ipv6(fib, cfg->wan_ifindex, IPPROTO_IPIP, tot_len + LW_TUNNEL_HLEN, &cfg->tunnel_addr,
 		    &cfg->aftr_addr);
 	return lw_b4_route(ctx, cfg, fib, out, bytes);
 }

@@ -67,7 +67,6 @@ static __always_inline int lw_fib_route(struct xdp_md *ctx, struct bpf_fib_looku
 		return LW_FWD_REDIRECT;
 	case BPF_FIB_LKUP_RET_NO_NEIGH:
 	case BPF_FIB_LKUP_RET_NOT_FWDED:
-	case BPF_FIB_LKUP_RET_FWD_DISABLED:
 	case BPF_FIB_LKUP_RET_UNSUPP_LWT:
 		/* The kernel resolves the neighbour and forwards the rebuilt
 		 * packet; the next one takes the fast path. */
@@ -76,6 +75,9 @@ static __always_inline int lw_fib_route(struct xdp_md *ctx, struct bpf_fib_looku
 		return LW_FWD_PASS;
 	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
 		return LW_FWD_TOO_BIG;
+	case BPF_FIB_LKUP_RET_FWD_DISABLED:
+		/* no forwarding (or no IPv6 at all) on the interface the lookup
+		 * names: handed over, the packet would be lost unseen */
 	default:
 		lw_counter_add(stats_map, st->drop_fib, bytes);
 		return LW_FWD_DROP;
@@ -107,14 +109,17 @@ static __always_inline void lw_fib_ipv4(struct xdp_md *ctx, struct bpf_fib_looku
 }
 
 /* The lookup for an IPv6 packet (a tunnel packet: proto IPPROTO_IPIP) of
- * tot_len bytes arriving on ctx's interface (fib zeroed by the caller). */
-static __always_inline void lw_fib_ipv6(struct xdp_md *ctx, struct bpf_fib_lookup *fib, __u8 proto,
+ * tot_len bytes as if it arrived on ifindex, the program's IPv6 side (fib
+ * zeroed by the caller). Not the interface the IPv4 packet came in on: that
+ * one may have no IPv6 (the kernel takes it off a link below 1280 bytes) or
+ * no IPv6 forwarding, and the lookup would fail for it. */
+static __always_inline void lw_fib_ipv6(struct bpf_fib_lookup *fib, __u32 ifindex, __u8 proto,
 					__u16 tot_len, const void *src, const void *dst)
 {
 	fib->family = AF_INET6;
 	fib->l4_protocol = proto;
 	fib->tot_len = tot_len;
-	fib->ifindex = lw_ingress_ifindex(ctx);
+	fib->ifindex = ifindex;
 	__builtin_memcpy(fib->ipv6_src, src, sizeof(fib->ipv6_src));
 	__builtin_memcpy(fib->ipv6_dst, dst, sizeof(fib->ipv6_dst));
 }

@@ -29,8 +29,8 @@
 	X(DROP_ICMPV4_CSUM,     "drop-bad-checksum-icmpv4") \
 	X(DROP_ICMPV4_TYPE,     "drop-unsupported-icmpv4")   \
 	X(DROP_ICMPV6_IN,       "drop-in-icmpv6")           /* ICMPv6 errors: relayed by the slow path */ \
-	X(DROP_MISPLACED_IPV4,  "drop-misplaced-ipv4")      /* pool IPv4 on the access side */ \
-	X(DROP_MISPLACED_IPV6,  "drop-misplaced-ipv6")      /* softwire IPv6 on the internet side */ \
+	X(DROP_MISPLACED_IPV4,  "drop-misplaced-ipv4")      /* IPv4 on the access side, not for the router */ \
+	X(DROP_MISPLACED_IPV6,  "drop-misplaced-ipv6")      /* softwire IPv6 on the internet side, or a chain hiding it */ \
 	X(DROP_FIB,             "drop-no-route")             \
 	X(PASS_FOREIGN_EGRESS,  "pass-foreign-egress")      /* routed via another interface */ \
 	X(DROP_ADJUST,          "drop-headroom")             \
@@ -41,7 +41,8 @@
 	X(EVENT_SUPPRESSED,     "events-rate-limited")       \
 	X(EVENT_RINGBUF_FULL,   "events-ringbuf-full")       \
 	X(PUNT_IPV4_FRAGMENT,   "punt-ipv4-fragment")       /* from the internet: the slow path reassembles */ \
-	X(DROP_FRAGMENT_CAPTURE, "drop-fragment-over-capture") /* longer than an event holds */
+	X(DROP_FRAGMENT_CAPTURE, "drop-fragment-over-capture") /* longer than an event holds */ \
+	X(DROP_IPV6_EXT,        "drop-ipv6-extension-header") /* to a BR: routing header, or a chain not walked (AFTR-GEN-1) */
 
 #define LW_STAT_ENUM_(name, str) LW_STAT_##name,
 enum lw_stat { LW_STAT_LIST(LW_STAT_ENUM_) LW_STAT_MAX };

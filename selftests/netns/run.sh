@@ -84,6 +84,11 @@ declare -A TEST_IDS=(
 # shellcheck source=selftests/netns/aftrfrag.sh
 . "$(dirname "${BASH_SOURCE[0]}")/aftrfrag.sh"
 
+# what the lwAFTR must refuse: frames made by hand from the internet and the
+# access side (issue 10)
+# shellcheck source=selftests/netns/airtight.sh
+. "$(dirname "${BASH_SOURCE[0]}")/airtight.sh"
+
 # the lwB4 tests (two lwB4s sharing an address, LAN hosts, the lwAFTR):
 # they add themselves to ALL_TESTS and TEST_IDS, and build their own topology
 # shellcheck source=selftests/netns/b4.sh

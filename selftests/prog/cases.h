@@ -26,6 +26,10 @@
 #define IP4P(s, d, tos_, ttl_, proto_) \
 	(&(const struct ip4s){ .src = (s), .dst = (d), .tos = (tos_), .ttl = (ttl_), .id = 0x1234, \
 			       .df = true, .proto = (proto_) })
+/* ... with DF and optlen_ bytes of options (ip4_options): IHL 5 + optlen_ / 4 */
+#define IP4OPT(s, d, tos_, ttl_, optlen_) \
+	(&(const struct ip4s){ .src = (s), .dst = (d), .tos = (tos_), .ttl = (ttl_), .id = 0x1234, .df = true, \
+			       .optlen = (optlen_) })
 /* ... a non-first fragment (offset in 8-octet units) */
 #define IP4FRAG(s, d, ttl_, proto_, off_) \
 	(&(const struct ip4s){ .src = (s), .dst = (d), .ttl = (ttl_), .id = 0x4321, .proto = (proto_), \

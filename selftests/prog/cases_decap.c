@@ -253,6 +253,49 @@ const struct tcase decap_cases[] = {
 		.ctr = { C(RCVD_IPV6, 1), C(DROP_NO_SRC_SOFTWIRE, 1) },
 		.ev = { EV_DECAP_MISS },
 	},
+	/* issue 10: the kernel skips a routing header with no segments left
+	 * (RFC 8200 §4.4) and walks any chain: what it then delivers to a BR
+	 * (pcpd's IPIP socket) we never validated */
+	{
+		.name = "AFTR-GEN-1 IPv4-in-IPv6 to a BR behind a routing header: drop-ipv6-extension-header, not passed",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6X(B4_UNBOUND, BR1, 0, 64, EXT_ROUTING),
+			.ip4 = IP4("192.0.0.2", "192.0.0.1", 0, 64), .l4 = UDP(4000, 5351, 60) },
+		.act = XDP_DROP,
+		.ctr = { C(DROP_IPV6_EXT, 1) },
+	},
+	{
+		.name = "AFTR-GEN-1 IPv4-in-IPv6 to a BR behind hop-by-hop options and a routing header: drop-ipv6-extension-header",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6X(B4_A, BR1, 0, 64, EXT_HOP_ROUTING),
+			.ip4 = IP4(SHARED1, INET_HOST, 0, 64), .l4 = TCP(PORT_A, 80, 16) },
+		.act = XDP_DROP,
+		.ctr = { C(DROP_IPV6_EXT, 1) },
+	},
+	{
+		.name = "AFTR-GEN-1 IPv4-in-IPv6 to a BR behind five destination options headers (more than walked): drop-ipv6-extension-header",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6X(B4_UNBOUND, BR1, 0, 64, EXT_DSTOPTS5),
+			.ip4 = IP4("192.0.0.2", "192.0.0.1", 0, 64), .l4 = UDP(4000, 5351, 60) },
+		.act = XDP_DROP,
+		.ctr = { C(DROP_IPV6_EXT, 1) },
+	},
+	{
+		.name = "AFTR-DECAP-8 PCP bootstrap behind hop-by-hop options: walked, XDP_PASS",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6X(B4_UNBOUND, BR1, 0, 64, EXT_HOPOPTS),
+			.ip4 = IP4("192.0.0.2", "192.0.0.1", 0, 64), .l4 = UDP(4000, 5351, 60) },
+		.act = XDP_PASS,
+		.ctr = { C(RCVD_IPV6, 1), C(PASS_PCP_BOOTSTRAP, 1) },
+	},
+	{
+		.name = "AFTR-DECAP-5 IPv4-in-IPv6 behind a routing header to an address that is no BR: XDP_PASS",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6X(B4_A, NOT_BR, 0, 64, EXT_ROUTING),
+			.ip4 = IP4(SHARED1, INET_HOST, 0, 64), .l4 = TCP(PORT_A, 80, 16) },
+		.act = XDP_PASS,
+		.ctr = { C(PASS_NOT_OURS, 1) },
+	},
 	{
 		.name = "AFTR-DECAP-1 IPv6 fragment to a BR: LW_EV_FRAGMENT for the slow path's reassembly (punt-ipv6-fragment)",
 		.side = SIDE_ACC,
@@ -476,6 +519,32 @@ const struct tcase decap_cases[] = {
 		.act = XDP_DROP,
 		.ctr = { C(RCVD_IPV6, 1), C(DROP_NO_DST_SOFTWIRE, 1) },
 		.ev = { EV(ENCAP_NO_BINDING, FROM_B4, 0, L3, ETH_P_IPV6) },
+	},
+	/* issue 10: the destination side of a hairpinned ICMP error is checked
+	 * as one from the internet is (AFTR-ICMP-2): the quote must be of a
+	 * packet the destination B4 sent, source = the outer destination */
+	{
+		.name = "AFTR-ICMP-2 hairpinned ICMP error quoting a packet of B4 C (quoted source = C's address): to C",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_A, BR1, 0, 64), .ip4 = IP4(SHARED1, SHARED2, 0, 64),
+			.l4 = ICMPERR(3, 3, 0, FRAME(.ip4 = IP4(SHARED2, SHARED1, 0, 50),
+						      .l4 = UDP(PORT_C, PORT_A, 8))) },
+		.act = XDP_REDIRECT,
+		.out = FRAME(.l2 = L2_OUT_ACC, .ip6 = IP6(BR2, B4_C, 0, 64), .ip4 = IP4(SHARED1, SHARED2, 0, 63),
+			     .l4 = ICMPERR(3, 3, 0, FRAME(.ip4 = IP4(SHARED2, SHARED1, 0, 50),
+							   .l4 = UDP(PORT_C, PORT_A, 8)))),
+		.ctr = { C(RCVD_IPV6, 1), CV(HAIRPIN_IPV4, 1) },
+		.sw = { { SW_A, 1, 0 }, { SW_C, 0, 1 } },
+	},
+	{
+		.name = "AFTR-ICMP-2 hairpinned ICMP error to C's address quoting another source (port in C's set): "
+			"drop-no-dest-softwire",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_A, BR1, 0, 64), .ip4 = IP4(SHARED1, SHARED2, 0, 64),
+			.l4 = ICMPERR(3, 3, 0, FRAME(.ip4 = IP4(INET_HOST, SHARED1, 0, 50),
+						      .l4 = UDP(PORT_C, PORT_A, 8))) },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV6, 1), C(DROP_NO_DST_SOFTWIRE, 1) },
 	},
 };
 const size_t n_decap_cases = sizeof(decap_cases) / sizeof(decap_cases[0]);

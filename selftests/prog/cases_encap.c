@@ -10,6 +10,8 @@ static const struct setup echo_drop = { .echo = LW_ECHO_DROP };
 static const struct setup icmpv4_in_off = { .flags_off = LW_CFG_ALLOW_ICMPV4_IN };
 static const struct setup v6mtu_1280 = { .v6mtu = 1280 };
 static const struct setup v6mtu_1280_noicmp = { .v6mtu = 1280, .flags_off = LW_CFG_ICMPV4_ERRORS };
+static const struct setup inet_mtu_1200 = { .inet_link_mtu = 1200 };
+static const struct setup acc_ipv6_fwd_off = { .acc_ipv6_fwd_off = true };
 static const struct setup rate_1_burst_2 = { .rate = 1, .burst = 2, .fresh = true };
 /* the same rate on the object as it is: the buckets keep what they hold */
 static const struct setup rate_1_burst_2_kept = { .rate = 1, .burst = 2 };
@@ -396,6 +398,29 @@ const struct tcase encap_cases[] = {
 			     .ip4 = IP4(INET_HOST, SHARED2, 0, 63), .l4 = TCP(80, PORT_F, 16)),
 		.ctr = { C(RCVD_IPV4, 1), C(PASS_NO_NEIGH, 1), CO(SENT_IPV6, 1) },
 		.sw = { { SW_F, 0, 1 } },
+	},
+	/* issue 10: the IPv6 route is looked up from the access side, which has
+	 * IPv6 even when the internet side does not (the kernel takes it off a
+	 * link below 1280 bytes); a lookup that fails is a counted drop, not a
+	 * pass the kernel cannot deliver */
+	{
+		.name = "AFTR-ENCAP-1 internet link MTU 1200 (no IPv6 on it): encapsulated and redirected to the access side",
+		.setup = &inet_mtu_1200,
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip4 = IP4(INET_HOST, SHARED1, 0, 64), .l4 = TCP(80, PORT_A, 16) },
+		.act = XDP_REDIRECT,
+		.out = FRAME(.l2 = L2_OUT_ACC, .ip6 = IP6(BR1, B4_A, 0, 64),
+			     .ip4 = IP4(INET_HOST, SHARED1, 0, 63), .l4 = TCP(80, PORT_A, 16)),
+		.ctr = { C(RCVD_IPV4, 1), CO(SENT_IPV6, 1) },
+		.sw = { { SW_A, 0, 1 } },
+	},
+	{
+		.name = "AFTR-ENCAP-1 IPv6 forwarding off on the access side (lookup FWD_DISABLED): drop-no-route, not sent",
+		.setup = &acc_ipv6_fwd_off,
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip4 = IP4(INET_HOST, SHARED1, 0, 64), .l4 = TCP(80, PORT_A, 16) },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV4, 1), C(DROP_FIB, 1) },
 	},
 	/* ---- event rate limit (RFC 7596 §9) ---- */
 	{

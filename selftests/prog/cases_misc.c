@@ -4,6 +4,7 @@
 
 static const struct setup vlans = { .v4vlan = 100, .v6vlan = 200 };
 static const struct setup static_nh = { .static_nh = true };
+static const struct setup stick = { .stick = true };
 
 const struct tcase misc_cases[] = {
 	/* ---- 802.1Q ---- */
@@ -79,12 +80,120 @@ const struct tcase misc_cases[] = {
 		.act = XDP_DROP,
 		.ctr = { C(DROP_MISPLACED_IPV6, 1) },
 	},
+	/* issue 10: what the kernel would deliver behind extension headers is
+	 * softwire traffic too; a PCP MAP from the internet wrapped this way
+	 * reached pcpd with a spoofed B4 source */
+	{
+		.name = "AFTR-GEN-2 IPv4-in-IPv6 behind destination options on the internet side (PCP MAP, spoofed B4): drop-misplaced-ipv6",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip6 = IP6X(B4_A, BR1, 0, 64, EXT_DSTOPTS),
+			.ip4 = IP4("192.0.0.2", "192.0.0.1", 0, 64), .l4 = UDP(4000, 5351, 60) },
+		.act = XDP_DROP,
+		.ctr = { C(DROP_MISPLACED_IPV6, 1) },
+	},
+	{
+		.name = "AFTR-GEN-2 IPv4-in-IPv6 behind hop-by-hop options on the internet side: drop-misplaced-ipv6",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip6 = IP6X(B4_A, BR1, 0, 64, EXT_HOPOPTS),
+			.ip4 = IP4(SHARED1, INET_HOST, 0, 64), .l4 = TCP(PORT_A, 80, 16) },
+		.act = XDP_DROP,
+		.ctr = { C(DROP_MISPLACED_IPV6, 1) },
+	},
+	{
+		.name = "AFTR-GEN-2 IPv4-in-IPv6 behind a routing header on the internet side: drop-misplaced-ipv6",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip6 = IP6X(B4_A, BR1, 0, 64, EXT_HOP_ROUTING),
+			.ip4 = IP4("192.0.0.2", "192.0.0.1", 0, 64), .l4 = UDP(4000, 5351, 60) },
+		.act = XDP_DROP,
+		.ctr = { C(DROP_MISPLACED_IPV6, 1) },
+	},
+	{
+		.name = "AFTR-GEN-2 first IPv6 fragment of IPv4-in-IPv6 on the internet side: drop-misplaced-ipv6",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip6 = IP6X(B4_A, BR1, 0, 64, EXT_FRAG),
+			.ip4 = IP4("192.0.0.2", "192.0.0.1", 0, 64), .l4 = UDP(4000, 5351, 60) },
+		.act = XDP_DROP,
+		.ctr = { C(DROP_MISPLACED_IPV6, 1) },
+	},
+	{
+		.name = "AFTR-GEN-2 IPv6 on the internet side behind a chain longer than walked (5 headers): drop-misplaced-ipv6",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip6 = IP6X(B4_A, BR1, 0, 64, EXT_DSTOPTS5),
+			.ip4 = IP4("192.0.0.2", "192.0.0.1", 0, 64), .l4 = UDP(4000, 5351, 60) },
+		.act = XDP_DROP,
+		.ctr = { C(DROP_MISPLACED_IPV6, 1) },
+	},
+	{
+		.name = "AFTR-GEN-2 IPv6 UDP behind destination options on the internet side: the kernel's (XDP_PASS)",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip6 = IP6X(ACC_ROUTER, BR1, 0, 64, EXT_DSTOPTS), .l4 = UDP(4000, 53, 20) },
+		.act = XDP_PASS,
+		.ctr = { C(PASS_NOT_OURS, 1) },
+	},
 	{
 		.name = "AFTR-GEN-2 IPv4 to a pool address without softwires from the access side: drop-misplaced-ipv4",
 		.side = SIDE_ACC,
 		.in = { .l2 = L2_IN_ACC, .ip4 = IP4(INET_HOST, POOL_ONLY, 0, 64), .l4 = TCP(80, PORT_A, 16) },
 		.act = XDP_DROP,
 		.ctr = { C(DROP_MISPLACED_IPV4, 1) },
+	},
+	/* issue 10: IPv4 that arrives natively on the access side never went
+	 * through a binding check; the kernel would forward it to the internet,
+	 * whatever its source. Only the router's own traffic passes: what the
+	 * FIB delivers locally (NOT_FWDED), multicast and broadcast. */
+	{
+		.name = "AFTR-GEN-2 native IPv4 from the access side to an internet host, pool source: drop-misplaced-ipv4",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip4 = IP4(SHARED1, INET_HOST, 0, 64), .l4 = UDP(PORT_A, 53, 16) },
+		.act = XDP_DROP,
+		.ctr = { C(DROP_MISPLACED_IPV4, 1) },
+	},
+	{
+		.name = "AFTR-GEN-2 native IPv4 from the access side to an internet host, other source: drop-misplaced-ipv4",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip4 = IP4(OTHER_V4, INET_HOST, 0, 64), .l4 = ICMP(8, 0, 77, 16) },
+		.act = XDP_DROP,
+		.ctr = { C(DROP_MISPLACED_IPV4, 1) },
+	},
+	{
+		.name = "AFTR-GEN-2 native IPv4 from the access side to the router's access address: XDP_PASS (FIB: not forwarded)",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip4 = IP4(OTHER_V4, ACC_OWN4, 0, 64), .l4 = ICMP(8, 0, 77, 16) },
+		.act = XDP_PASS,
+		.ctr = { C(PASS_NOT_OURS, 1) },
+	},
+	{
+		.name = "AFTR-GEN-2 native IPv4 from the access side to the router's internet-side address: XDP_PASS",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip4 = IP4(OTHER_V4, INET_OWN4, 0, 64), .l4 = TCP(40000, 22, 0) },
+		.act = XDP_PASS,
+		.ctr = { C(PASS_NOT_OURS, 1) },
+	},
+	{
+		.name = "AFTR-GEN-2 IPv4 multicast (OSPF to 224.0.0.5) on the access side, never forwarded: XDP_PASS",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip4 = IP4P(OTHER_V4, "224.0.0.5", 0, 1, 89), .l4 = DATA(40) },
+		.act = XDP_PASS,
+		.ctr = { C(PASS_NOT_OURS, 1) },
+	},
+	{
+		.name = "AFTR-GEN-2 on a stick (one interface, one VLAN) IPv4 is internet traffic: to a pool address, encapsulated",
+		.setup = &stick,
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip4 = IP4(INET_HOST, SHARED1, 0, 64), .l4 = TCP(80, PORT_A, 16) },
+		.act = XDP_REDIRECT,
+		.out = FRAME(.l2 = L2_OUT_ACC, .ip6 = IP6(BR1, B4_A, 0, 64),
+			     .ip4 = IP4(INET_HOST, SHARED1, 0, 63), .l4 = TCP(80, PORT_A, 16)),
+		.ctr = { C(RCVD_IPV4, 1), CO(SENT_IPV6, 1) },
+		.sw = { { SW_A, 0, 1 } },
+	},
+	{
+		.name = "AFTR-GEN-2 on a stick IPv4 to another host is the kernel's, as from the internet: XDP_PASS",
+		.setup = &stick,
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip4 = IP4(OTHER_V4, INET_HOST, 0, 64), .l4 = UDP(4000, 53, 16) },
+		.act = XDP_PASS,
+		.ctr = { C(PASS_NOT_OURS, 1) },
 	},
 	/* ---- static next hops (LW_CFG_STATIC_NH4/6): no FIB, the configured MACs ---- */
 	{
@@ -223,6 +332,131 @@ const struct tcase misc_cases[] = {
 		.in = { .l2 = L2_IN_INET, .ip4 = IP4P(INET_HOST, SHARED1, 0, 64, 17), .l4 = DATA(3) },
 		.act = XDP_DROP,
 		.ctr = { C(RCVD_IPV4, 1), C(DROP_BAD_IPV4, 1) },
+	},
+	/* issue 10: every read of the transport header, of an ICMP header and
+	 * of a quote ends at the IPv4 Total Length; what trails it (Ethernet
+	 * padding, or bytes an attacker put there) chooses no binding */
+	{
+		.name = "AFTR-ENCAP-1 IPv4 of Total Length 20 (UDP) whose UDP header trails it, from the internet: drop-malformed-ipv4",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip4 = IP4(INET_HOST, SHARED1, 0, 64), .l4 = UDP(53, PORT_A, 0),
+			.mangle = MG_IP4_TOTLEN_CUT, .mangle_arg = 8 },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV4, 1), C(DROP_BAD_IPV4, 1) },
+	},
+	{
+		.name = "AFTR-ENCAP-1 TCP header cut by the Total Length (16 of 20 bytes), from the internet: drop-malformed-ipv4",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip4 = IP4(INET_HOST, SHARED1, 0, 64), .l4 = TCP(80, PORT_A, 0),
+			.mangle = MG_IP4_TOTLEN_CUT, .mangle_arg = 4 },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV4, 1), C(DROP_BAD_IPV4, 1) },
+	},
+	{
+		.name = "AFTR-ICMP-2 ICMP 3/4 whose quote ends before the quoted ports (they trail the Total Length): drop-malformed-ipv4",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip4 = IP4(INET_HOST2, SHARED1, 0, 64),
+			.l4 = ICMPERR(3, 4, 1400, FRAME(.ip4 = IP4(SHARED1, INET_HOST, 0, 60),
+							 .l4 = UDP(PORT_A, PORT_B, 8))),
+			.mangle = MG_IP4_TOTLEN_CUT, .mangle_arg = 16 },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV4, 1), C(DROP_BAD_IPV4, 1) },
+	},
+	{
+		.name = "AFTR-DECAP-2 inner IPv4 of Total Length 20 (UDP) whose UDP header trails it: drop-malformed-inner-ipv4",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_A, BR1, 0, 64), .ip4 = IP4(SHARED1, INET_HOST, 0, 64),
+			.l4 = UDP(PORT_A, 53, 0), .mangle = MG_IP4_TOTLEN_CUT, .mangle_arg = 8 },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV6, 1), C(DROP_BAD_INNER, 1) },
+	},
+	{
+		.name = "AFTR-GEN-1 IPv4 Total Length 16, below its header (IHL 5), from the internet: drop-malformed-ipv4",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip4 = IP4P(INET_HOST, SHARED1, 0, 64, 17), .l4 = DATA(8),
+			.mangle = MG_IP4_TOTLEN_ADD, .mangle_arg = -12 },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV4, 1), C(DROP_BAD_IPV4, 1) },
+	},
+	{
+		.name = "AFTR-ENCAP-1 8 junk bytes trail a whole UDP packet: looked up on its own ports, encapsulated without them",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip4 = IP4(INET_HOST, SHARED1, 0, 64), .l4 = UDP(53, PORT_A, 4), .trailer = 8 },
+		.act = XDP_REDIRECT,
+		.out = FRAME(.l2 = L2_OUT_ACC, .ip6 = IP6(BR1, B4_A, 0, 64),
+			     .ip4 = IP4(INET_HOST, SHARED1, 0, 63), .l4 = UDP(53, PORT_A, 4)),
+		.ctr = { C(RCVD_IPV4, 1), CO(SENT_IPV6, 1) },
+		.sw = { { SW_A, 0, 1 } },
+	},
+	/* issue 10: IPv4 header checksums are verified (RFC 1812 §5.2.2), not
+	 * carried wrong through the incremental TTL update */
+	{
+		.name = "AFTR-ENCAP-1 IPv4 header checksum wrong, from the internet: drop-malformed-ipv4",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip4 = IP4(INET_HOST, SHARED1, 0, 64), .l4 = TCP(80, PORT_A, 16),
+			.mangle = MG_IP4_CSUM, .mangle_arg = 0x0100 },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV4, 1), C(DROP_BAD_IPV4, 1) },
+	},
+	{
+		.name = "AFTR-ENCAP-1 IPv4 header with 40 bytes of options (IHL 15), checksum right: encapsulated, options kept",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip4 = IP4OPT(INET_HOST, SHARED1, 0, 64, 40), .l4 = UDP(53, PORT_A, 12) },
+		.act = XDP_REDIRECT,
+		.out = FRAME(.l2 = L2_OUT_ACC, .ip6 = IP6(BR1, B4_A, 0, 64),
+			     .ip4 = IP4OPT(INET_HOST, SHARED1, 0, 63, 40), .l4 = UDP(53, PORT_A, 12)),
+		.ctr = { C(RCVD_IPV4, 1), CO(SENT_IPV6, 1) },
+		.sw = { { SW_A, 0, 1 } },
+	},
+	{
+		.name = "AFTR-ENCAP-1 IPv4 header with options (IHL 15), checksum wrong: drop-malformed-ipv4",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip4 = IP4OPT(INET_HOST, SHARED1, 0, 64, 40), .l4 = UDP(53, PORT_A, 12),
+			.mangle = MG_IP4_CSUM, .mangle_arg = 0x0001 },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV4, 1), C(DROP_BAD_IPV4, 1) },
+	},
+	{
+		.name = "AFTR-ENCAP-5 IPv4 fragment with a wrong header checksum: drop-malformed-ipv4, not punted",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip4 = IP4FRAG(INET_HOST, SHARED1, 64, 6, 185), .l4 = DATA(64),
+			.mangle = MG_IP4_CSUM, .mangle_arg = 0x8000 },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV4, 1), C(DROP_BAD_IPV4, 1) },
+	},
+	{
+		.name = "AFTR-DECAP-2 inner IPv4 header checksum wrong: drop-malformed-inner-ipv4",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_A, BR1, 0, 64), .ip4 = IP4(SHARED1, INET_HOST, 0, 64),
+			.l4 = TCP(PORT_A, 80, 16), .mangle = MG_IP4_CSUM, .mangle_arg = 0x0100 },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV6, 1), C(DROP_BAD_INNER, 1) },
+	},
+	{
+		.name = "AFTR-DECAP-2 inner IPv4 header with 8 bytes of options, checksum right: decapsulated, options kept",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_A, BR1, 0, 64), .ip4 = IP4OPT(SHARED1, INET_HOST, 0, 64, 8),
+			.l4 = UDP(PORT_A, 53, 12) },
+		.act = XDP_REDIRECT,
+		.out = FRAME(.l2 = L2_OUT_INET, .ip4 = IP4OPT(SHARED1, INET_HOST, 0, 63, 8), .l4 = UDP(PORT_A, 53, 12)),
+		.ctr = { C(RCVD_IPV6, 1), CO(SENT_IPV4, 1) },
+		.sw = { { SW_A, 1, 0 } },
+	},
+	{
+		.name = "AFTR-DECAP-2 inner IPv4 header with options (IHL 7), checksum wrong: drop-malformed-inner-ipv4",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_A, BR1, 0, 64), .ip4 = IP4OPT(SHARED1, INET_HOST, 0, 64, 8),
+			.l4 = UDP(PORT_A, 53, 12), .mangle = MG_IP4_CSUM, .mangle_arg = 0x0010 },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV6, 1), C(DROP_BAD_INNER, 1) },
+	},
+	{
+		.name = "AFTR-HP-1 hairpinned inner IPv4 header checksum wrong: drop-malformed-inner-ipv4, not re-encapsulated",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_A, BR1, 0, 64), .ip4 = IP4(SHARED1, SHARED2, 0, 64),
+			.l4 = UDP(PORT_A, PORT_C, 24), .mangle = MG_IP4_CSUM, .mangle_arg = 0x0001 },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV6, 1), C(DROP_BAD_INNER, 1) },
 	},
 };
 const size_t n_misc_cases = sizeof(misc_cases) / sizeof(misc_cases[0]);

@@ -80,6 +80,10 @@ static const char *const sw_names[SW_COUNT] = { "?", "A", "B", "C", "D", "E", "F
 
 /* ---- frame builder ------------------------------------------------------------ */
 
+/* Record Route: type 7, length 39, pointer 4 (no address recorded yet),
+ * room for 9 addresses; then one End of Options byte. */
+const uint8_t ip4_options[40] = { 7, 39, 4 };
+
 static const char *l2_mac(uint8_t l2, bool src)
 {
 	switch (l2) {
@@ -138,6 +142,54 @@ static int build_l4(struct pkt *p, const struct l4s *l, char *err, size_t errlen
 	return 0;
 }
 
+/* The extension headers between the IPv6 header and what it carries. */
+static void build_ext6(struct pkt *p, uint8_t ext)
+{
+	/* type 0, segments left 0, reserved: a routing header a node skips */
+	static const uint8_t rh0[6] = { 0 };
+
+	switch (ext) {
+	case EXT_ENCAP_LIMIT:
+		pkt_ipv6_encap_limit(p, 4);
+		break;
+	case EXT_FRAG:
+		pkt_ipv6_frag(p, &(struct pkt_ip6_frag){ .offset = 0, .more = true, .id = 0x11223344 });
+		break;
+	case EXT_HOPOPTS:
+		pkt_ipv6_ext(p, IPPROTO_HOPOPTS, NULL, 0);
+		break;
+	case EXT_DSTOPTS:
+		pkt_ipv6_ext(p, IPPROTO_DSTOPTS, NULL, 0);
+		break;
+	case EXT_HOP_ROUTING:
+		pkt_ipv6_ext(p, IPPROTO_HOPOPTS, NULL, 0);
+		/* fall through */
+	case EXT_ROUTING:
+		pkt_ipv6_ext(p, IPPROTO_ROUTING, rh0, sizeof(rh0));
+		break;
+	case EXT_DSTOPTS5:
+		for (int i = 0; i < 5; i++)
+			pkt_ipv6_ext(p, IPPROTO_DSTOPTS, NULL, 0);
+		break;
+	}
+}
+
+/* The IPv4 packet at ip announces cut bytes fewer than it has: what it
+ * says it is, checksums right, is shorter, and the rest trails it. */
+static void ip4_cut(uint8_t *ip, int cut)
+{
+	size_t ihl = (ip[0] & 0x0f) * 4u;
+	uint16_t tot_len = (uint16_t)(get_be16(ip + 2) - cut);
+
+	put_be16(ip + 2, tot_len);
+	put_be16(ip + 10, 0);
+	put_be16(ip + 10, ref_csum(ip, ihl));
+	if (ip[9] == IPPROTO_ICMP && tot_len >= ihl + 4) {
+		put_be16(ip + ihl + 2, 0);
+		put_be16(ip + ihl + 2, ref_csum(ip + ihl, tot_len - ihl));
+	}
+}
+
 int build_frame(const struct fspec *f, struct built *b, char *err, size_t errlen)
 {
 	struct pkt p;
@@ -159,11 +211,7 @@ int build_frame(const struct fspec *f, struct built *b, char *err, size_t errlen
 		v6_off = pkt_ipv6(&p, &(struct pkt_ip6){ .src = ip6(i6->src), .dst = ip6(i6->dst),
 							 .traffic_class = i6->tc, .flow_label = i6->flow,
 							 .hop_limit = i6->hl, .next_header = i6->nh });
-		if (i6->ext == EXT_ENCAP_LIMIT)
-			pkt_ipv6_encap_limit(&p, 4);
-		else if (i6->ext == EXT_FRAG)
-			pkt_ipv6_frag(&p, &(struct pkt_ip6_frag){ .offset = 0, .more = true,
-								   .id = 0x11223344 });
+		build_ext6(&p, i6->ext);
 	}
 	if (f->ip4) {
 		const struct ip4s *i4 = f->ip4;
@@ -172,7 +220,9 @@ int build_frame(const struct fspec *f, struct built *b, char *err, size_t errlen
 							    .tos = i4->tos, .ttl = i4->ttl,
 							    .proto = i4->proto, .id = i4->id,
 							    .df = i4->df, .mf = i4->mf,
-							    .frag_offset = i4->frag });
+							    .frag_offset = i4->frag,
+							    .options = ip4_options,
+							    .options_len = i4->optlen });
 	}
 	if (build_l4(&p, &f->l4, err, errlen))
 		return -1;
@@ -207,6 +257,13 @@ int build_frame(const struct fspec *f, struct built *b, char *err, size_t errlen
 		break;
 	case MG_IP6_PLEN_SUB:
 		put_be16(b->buf + v6_off + 4, (uint16_t)(get_be16(b->buf + v6_off + 4) - f->mangle_arg));
+		break;
+	case MG_IP4_CSUM:
+		put_be16(b->buf + b->v4_off + 10,
+			 (uint16_t)(get_be16(b->buf + b->v4_off + 10) ^ f->mangle_arg));
+		break;
+	case MG_IP4_TOTLEN_CUT:
+		ip4_cut(b->buf + b->v4_off, f->mangle_arg);
 		break;
 	case MG_ICMP_CSUM: {
 		size_t icmp = (size_t)b->v4_off + (b->buf[b->v4_off] & 0x0f) * 4u;
@@ -278,7 +335,10 @@ int harness_init(char *err, size_t errlen)
 	 * route with a smaller MTU (FRAG_NEEDED) */
 	if (aftr_env_sh(err, errlen, "ip -6 route add %s/128 via 2001:db8:a::3 dev acc", B4_F) ||
 	    aftr_env_sh(err, errlen, "ip -4 route add %s/32 via 10.0.0.3 dev inet", NONEIGH_HOST) ||
-	    aftr_env_sh(err, errlen, "ip -6 route add %s/128 via %s dev acc mtu lock 1300", B4_G, ACC_ROUTER))
+	    aftr_env_sh(err, errlen, "ip -6 route add %s/128 via %s dev acc mtu lock 1300", B4_G, ACC_ROUTER) ||
+	    /* an IPv4 address of the router on the access side: its own
+	     * traffic there is the kernel's (AFTR-GEN-2) */
+	    aftr_env_sh(err, errlen, "ip -4 addr add %s/24 dev acc", ACC_OWN4))
 		return -1;
 	return open_env(err, errlen);
 }
@@ -307,6 +367,27 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* The lab's interfaces as the setup wants them, changed only when they
+ * differ from what the last case left. */
+static int apply_links(const struct setup *s, char *err, size_t errlen)
+{
+	static unsigned inet_mtu = 1500;
+	static bool acc_fwd_off;
+	unsigned mtu = s->inet_link_mtu ? s->inet_link_mtu : 1500;
+
+	if (mtu != inet_mtu) {
+		if (aftr_env_sh(err, errlen, "ip link set inet mtu %u && ip link set inetp mtu %u", mtu, mtu))
+			return -1;
+		inet_mtu = mtu;
+	}
+	if (s->acc_ipv6_fwd_off != acc_fwd_off) {
+		if (aftr_env_sh(err, errlen, "sysctl -qw net.ipv6.conf.acc.forwarding=%d", !s->acc_ipv6_fwd_off))
+			return -1;
+		acc_fwd_off = s->acc_ipv6_fwd_off;
+	}
+	return 0;
+}
+
 static int apply_setup(const struct setup *s, char *err, size_t errlen)
 {
 	static const struct setup defaults;
@@ -317,9 +398,11 @@ static int apply_setup(const struct setup *s, char *err, size_t errlen)
 		s = &defaults;
 	if (s->fresh && open_env(err, errlen))
 		return -1;
+	if (apply_links(s, err, errlen))
+		return -1;
 	lw_setup_init(&st);
 	st.cfg.flags = (LW_CFG_DEFAULT_FLAGS & ~s->flags_off) | s->flags_on;
-	st.cfg.ipv4_ifindex = (__u32)inet_ifindex;
+	st.cfg.ipv4_ifindex = (__u32)(s->stick ? acc_ifindex : inet_ifindex);
 	st.cfg.ipv6_ifindex = (__u32)acc_ifindex;
 	st.cfg.ipv4_vlan = s->v4vlan;
 	st.cfg.ipv6_vlan = s->v6vlan;

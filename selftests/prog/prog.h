@@ -63,6 +63,8 @@
 #define INET_HOST "203.0.113.10"
 #define INET_HOST2 "203.0.113.20"
 #define OTHER_V4 "192.0.2.50"     /* not ours: the router's or transit */
+#define ACC_OWN4 "10.20.0.1"      /* the router's IPv4 address on the access side */
+#define INET_OWN4 "10.0.0.1"      /* the router's IPv4 address on the internet side */
 #define NONEIGH_HOST "203.0.113.99" /* routed via a next hop without a neighbour entry */
 
 /* Ports in each PSID of the shared addresses. */
@@ -91,7 +93,16 @@ enum l2kind {
 	L2_OUT_STATIC_INET, /* static next hop on the internet side */
 };
 
-enum ext6 { EXT_NONE = 0, EXT_ENCAP_LIMIT, EXT_FRAG };
+enum ext6 {
+	EXT_NONE = 0,
+	EXT_ENCAP_LIMIT, /* destination options: Tunnel Encapsulation Limit 4 */
+	EXT_FRAG,        /* a first fragment (offset 0, more follow) */
+	EXT_HOPOPTS,     /* hop-by-hop options, PadN only */
+	EXT_DSTOPTS,     /* destination options, PadN only */
+	EXT_ROUTING,     /* routing header type 0, segments left 0 (RFC 8200 §4.4: skipped) */
+	EXT_HOP_ROUTING, /* hop-by-hop options, then the routing header */
+	EXT_DSTOPTS5,    /* five destination options headers */
+};
 
 struct ip6s {
 	const char *src, *dst;
@@ -107,7 +118,12 @@ struct ip4s {
 	uint16_t id;
 	bool df, mf;
 	uint16_t frag;           /* offset in 8-octet units */
+	uint8_t optlen;          /* options: the first optlen bytes of ip4_options */
 };
+
+/* IPv4 options for rows that need a header longer than 20 bytes: Record
+ * Route (7) with room for 9 addresses, the most that fits (IHL 15). */
+extern const uint8_t ip4_options[40];
 
 enum l4kind { L4_NONE = 0, L4_TCP, L4_UDP, L4_ICMP, L4_ICMP6, L4_DATA };
 
@@ -130,6 +146,10 @@ enum mangle {
 	MG_IP4_TOTLEN_ADD, /* innermost IPv4 total length += arg */
 	MG_IP6_PLEN_SUB,   /* outer IPv6 payload length -= arg */
 	MG_ICMP_CSUM,      /* ICMP checksum ^= arg */
+	MG_IP4_CSUM,       /* innermost IPv4 header checksum ^= arg */
+	MG_IP4_TOTLEN_CUT, /* innermost IPv4 total length -= arg, the bytes left in
+			    * the frame: its header checksum (and an ICMP
+			    * checksum) recomputed for the shorter packet */
 };
 
 struct fspec {
@@ -196,6 +216,10 @@ struct setup {
 	uint32_t rate, burst;         /* 0: 1000/s, 100 */
 	bool fresh;                   /* reload the object first (fresh token bucket) */
 	bool static_nh;               /* both sides: static next hops (STATIC*_MAC) */
+	bool stick;                   /* both sides on the access interface (one VLAN) */
+	uint16_t inet_link_mtu;       /* the internet veth's MTU; 0: 1500 (below 1280 the
+				       * kernel takes IPv6 off it) */
+	bool acc_ipv6_fwd_off;        /* net.ipv6.conf.acc.forwarding = 0 */
 };
 
 #define MAX_CTR 8

@@ -30,6 +30,7 @@
 
 static const struct setup eif = { .flags_on = LW_B4_CFG_EIF };
 static const struct setup mtu1280 = { .mtu = 1280 };
+static const struct setup lan_ipv6_fwd_off = { .lan_ipv6_fwd_off = true };
 static const struct setup tiny_pool = { .pool = { { .ipv4 = 0x016433c6 /* 198.51.100.1 */, .first = 2048,
 						     .size = 2 } } };
 static const struct setup two_sets = { .pool = {
@@ -112,6 +113,15 @@ const struct tcase b4_cases[] = {
 			  WAN_OUT(PUB, INET1, ECHO(0), .payload = 16), .dyn = true } },
 		.ctr = { C(RCVD_LAN, 2), C(MAPPING_CREATED, 2), C(SENT_TUNNEL, 2) },
 		.mappings = 2,
+	},
+	{
+		.name = "B4-DP-1 IPv6 forwarding off on the LAN (an IPv4-only LAN): the route to the lwAFTR is looked "
+			"up from the WAN side, encapsulated and redirected (issue 10)",
+		.setup = &lan_ipv6_fwd_off,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(1700, 53), .payload = 5), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(1700, 53), .payload = 5) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1) },
+		.mappings = 1,
 	},
 	{
 		.name = "B4-NAT-1 two port sets of two addresses: a port of the second set keeps its port",
@@ -388,6 +398,68 @@ const struct tcase b4_cases[] = {
 			 C(SENT_LAN, 1), C(DROP_NO_MAPPING, 1) },
 		.mappings = 0,
 	},
+	/* ---- issue 10: reads end at the IPv4 Total Length ---- */
+	{
+		.name = "B4-NAT-1 LAN IPv4 of Total Length 20 (UDP) whose UDP header trails it: drop-malformed-ipv4, "
+			"no mapping from the trailer's ports",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53), .cut = 8), XDP_DROP } },
+		.ctr = { C(RCVD_LAN, 1), C(DROP_BAD_IPV4, 1) },
+		.mappings = 0,
+	},
+	{
+		.name = "B4-FRAG-4 LAN TCP SYN whose MSS option trails the Total Length (header 24 of 20 bytes): "
+			"drop-malformed-ipv4, nothing clamped in the trailer",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, TCP(40000, 80), .flags = PKT_TCP_SYN, .mss = 1460, .cut = 4),
+			  XDP_DROP } },
+		.ctr = { C(RCVD_LAN, 1), C(DROP_BAD_IPV4, 1) },
+		.mappings = 0,
+	},
+	{
+		.name = "B4-DP-4 inner IPv4 of Total Length 20 (UDP) whose UDP header trails it: "
+			"drop-malformed-inner-ipv4, not translated by the trailer's port",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(2048, 53)) },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, UDP(53, 2048), .cut = 8), XDP_DROP } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 1),
+			 C(DROP_BAD_INNER, 1) },
+		.mappings = 1,
+	},
+	/* ---- issue 10: IPv4 header checksums verified both ways (RFC 1812 §5.2.2) ---- */
+	{
+		.name = "B4-NAT-1 LAN IPv4 header checksum wrong: drop-malformed-ipv4, no mapping",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53), .bad_ip_csum = true), XDP_DROP } },
+		.ctr = { C(RCVD_LAN, 1), C(DROP_BAD_IPV4, 1) },
+		.mappings = 0,
+	},
+	{
+		.name = "B4-NAT-1 LAN IPv4 header with 40 bytes of options (IHL 15): verified, translated, "
+			"options kept; with its checksum wrong: drop-malformed-ipv4",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53), .optlen = 40, .bad_ip_csum = true),
+			  XDP_DROP },
+			{ SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53), .optlen = 40, .payload = 6), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(2048, 53), .optlen = 40, .payload = 6) } },
+		.ctr = { C(RCVD_LAN, 2), C(DROP_BAD_IPV4, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-DP-4 inner IPv4 header checksum wrong (IHL 5, then IHL 7): drop-malformed-inner-ipv4; "
+			"right, with options: translated back, options kept",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(2048, 53)) },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, UDP(53, 2048), .bad_ip_csum = true), XDP_DROP },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, UDP(53, 2048), .optlen = 8, .bad_ip_csum = true), XDP_DROP },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, UDP(53, 2048), .optlen = 8, .payload = 3), XDP_REDIRECT,
+			  LAN_OUT(INET1, HOST1, UDP(53, 40000), .optlen = 8, .payload = 3) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 3),
+			 C(DROP_BAD_INNER, 2), C(SENT_LAN, 1) },
+		.mappings = 1,
+	},
 	/* ---- ICMPv4 errors, from the tunnel (B4-NAT-15, B4-NAT-16, B4-NAT-13) ---- */
 	{
 		.name = "B4-NAT-15 3/3 from the remote quoting our UDP PUB:2048 -> INET1:53: outer destination HOST1, "
@@ -490,6 +562,21 @@ const struct tcase b4_cases[] = {
 			 C(DROP_TTL_ZERO, 1) },
 		.mappings = 1,
 	},
+	{
+		.name = "B4-NAT-15 3/3 from the tunnel whose quote the Total Length cuts after the UDP ports, 16 bytes "
+			"trailing: translated, the ICMP checksum over the bytes within the Total Length (issue 10)",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53), .payload = 12), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(2048, 53), .payload = 12) },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, ERR(3, 3, Q_OUT(PUB, INET1, UDP(2048, 53), .payload = 12)),
+					   .cut = 16),
+			  XDP_REDIRECT,
+			  LAN_OUT(INET1, HOST1, ERR(3, 3, Q_OUT(HOST1, INET1, UDP(40000, 53), .payload = 12)),
+				  .trim = 16) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 1),
+			 C(ICMP_ERR_IN, 1), C(SENT_LAN, 1) },
+		.mappings = 1,
+	},
 	/* ---- ICMPv4 errors, from the LAN (B4-NAT-15, B4-NAT-16, B4-NAT-6) ---- */
 	{
 		.name = "B4-NAT-15 3/3 from HOST1 about INET1:53 -> HOST1:40000 (came in through the mapping): "
@@ -527,6 +614,19 @@ const struct tcase b4_cases[] = {
 					   .bad_icmp_csum = true), XDP_DROP } },
 		.ctr = { C(RCVD_LAN, 3), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(DROP_ICMP_NO_MAPPING, 1),
 			 C(DROP_ICMP_CSUM, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NAT-15 3/3 from HOST1 whose quote the Total Length cuts after the UDP ports, 13 bytes "
+			"trailing: translated, the ICMP checksum over the bytes within the Total Length (issue 10)",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(2048, 53)) },
+			{ SIDE_LAN, LAN_IN(HOST1, INET1, ERR(3, 3, Q_IN(INET1, HOST1, UDP(53, 40000), .payload = 9)),
+					   .cut = 13),
+			  XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, ERR(3, 3, Q_IN(INET1, PUB, UDP(53, 2048), .payload = 9)), .trim = 13) } },
+		.ctr = { C(RCVD_LAN, 2), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 2), C(ICMP_ERR_OUT, 1) },
 		.mappings = 1,
 	},
 	/* ---- TCP connection state (B4-NAT-7, B4-NAT-8, B4-NAT-9) ---- */

@@ -52,6 +52,8 @@ static int on_event(void *ctx, void *data, size_t size)
 
 /* ---- frames ----------------------------------------------------------------------- */
 
+const uint8_t b4_ip4_options[40] = { 7, 39, 4 };
+
 static const char *l2_mac(uint8_t l2, bool src)
 {
 	switch (l2) {
@@ -72,10 +74,26 @@ struct built {
 	size_t len;
 };
 
+/* The IPv4 packet at ip announces by bytes fewer than it has, its header
+ * checksum and an ICMP checksum recomputed for what it says it is. */
+static void ip4_shorten(uint8_t *ip, unsigned by)
+{
+	size_t ihl = (ip[0] & 0x0f) * 4u;
+	uint16_t tot_len = (uint16_t)(get_be16(ip + 2) - by);
+
+	put_be16(ip + 2, tot_len);
+	put_be16(ip + 10, 0);
+	put_be16(ip + 10, ref_csum(ip, ihl));
+	if (ip[9] == IPPROTO_ICMP && tot_len >= ihl + 4) {
+		put_be16(ip + ihl + 2, 0);
+		put_be16(ip + ihl + 2, ref_csum(ip + ihl, tot_len - ihl));
+	}
+}
+
 static int build(const struct fr *f, struct built *b)
 {
 	struct pkt p;
-	int len, l4off = -1, ip4off = -1, icmpoff = -1;
+	int len, l4off = -1, ip4off = -1, icmpoff = -1, ip6off = -1;
 
 	memset(b, 0, sizeof(*b));
 	pkt_init(&p, b->buf, sizeof(b->buf));
@@ -87,11 +105,12 @@ static int build(const struct fr *f, struct built *b)
 		pkt_eth(&p, &e);
 	}
 	if (f->s6)
-		pkt_ipv6(&p, &(struct pkt_ip6){ .src = ip6(f->s6), .dst = ip6(f->d6),
+		ip6off = pkt_ipv6(&p, &(struct pkt_ip6){ .src = ip6(f->s6), .dst = ip6(f->d6),
 						 .traffic_class = f->tc, .hop_limit = f->hl });
 	if (f->s4)
 		ip4off = pkt_ipv4(&p, &(struct pkt_ip4){ .src = ip4(f->s4), .dst = ip4(f->d4), .tos = f->tos,
-						 .ttl = f->ttl, .id = 0x1234, .df = f->df });
+						 .ttl = f->ttl, .id = 0x1234, .df = f->df,
+						 .options = b4_ip4_options, .options_len = f->optlen });
 	switch (f->l4) {
 	case L4_TCP:
 		l4off = pkt_tcp(&p, &(struct pkt_tcp){ .sport = f->sport, .dport = f->dport,
@@ -142,6 +161,12 @@ static int build(const struct fr *f, struct built *b)
 		b->buf[icmpoff + 2] ^= 0x5a;
 	if (f->bad_ip_csum && ip4off >= 0)
 		b->buf[ip4off + 10] ^= 0x5a;
+	if ((f->cut || f->trim) && ip4off >= 0) {
+		ip4_shorten(b->buf + ip4off, f->cut + f->trim);
+		b->len -= f->trim;
+		if (ip6off >= 0 && f->trim)
+			put_be16(b->buf + ip6off + 4, (uint16_t)(get_be16(b->buf + ip6off + 4) - f->trim));
+	}
 	return 0;
 }
 
@@ -216,6 +241,7 @@ static const struct lw_b4_portset default_pool = { .first = 1024, .size = 1024 }
 static int apply_setup(const struct setup *s, char *err, size_t errlen)
 {
 	static const struct setup defaults;
+	static bool lan_ipv6_fwd_off;
 	struct lw_token_bucket tb = { 0 };
 	struct lw_b4_config cfg;
 	__u32 key = 0;
@@ -223,6 +249,11 @@ static int apply_setup(const struct setup *s, char *err, size_t errlen)
 
 	if (!s)
 		s = &defaults;
+	if (s->lan_ipv6_fwd_off != lan_ipv6_fwd_off) {
+		if (aftr_env_sh(err, errlen, "sysctl -qw net.ipv6.conf.lan.forwarding=%d", !s->lan_ipv6_fwd_off))
+			return -1;
+		lan_ipv6_fwd_off = s->lan_ipv6_fwd_off;
+	}
 	lw_b4_config_init(&cfg);
 	cfg.flags = (cfg.flags & ~s->flags_off) | s->flags_on;
 	cfg.tunnel_addr = ip6(TUN6);

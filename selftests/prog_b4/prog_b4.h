@@ -55,7 +55,15 @@ struct fr {
 	const struct fr *quote;   /* ICMPv4/ICMPv6 error: the quoted packet (no L2) */
 	bool bad_icmp_csum;       /* ICMPv4: checksum damaged after building */
 	bool bad_ip_csum;         /* IPv4 header checksum damaged (in a quote: before quoting) */
+	/* The IPv4 packet announces this many bytes fewer than it has, its
+	 * header and ICMP checksums right for that: cut leaves the bytes to
+	 * trail it in the frame, trim removes them (an expected frame). */
+	uint8_t cut, trim;
+	uint8_t optlen;           /* IPv4 options: the first optlen bytes of b4_ip4_options */
 };
+
+/* Record Route (7) with room for 9 addresses: IHL 15 at 40 bytes. */
+extern const uint8_t b4_ip4_options[40];
 
 /* An explicit mapping made before a step, as pcpd does for a LAN host's PCP
  * MAP/PEER request (PCPC-12): lw_b4_explicit_set with a lifetime of one hour
@@ -107,6 +115,7 @@ struct setup {
 	uint16_t mtu;                   /* 0: 1500 */
 	uint8_t warn_pct;               /* cfg.pool_warn_pct */
 	struct lw_b4_portset pool[2];   /* size 0 ends; none: PUB 1024/1024 */
+	bool lan_ipv6_fwd_off;          /* net.ipv6.conf.lan.forwarding = 0 */
 };
 
 struct ctr {
