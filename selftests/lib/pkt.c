@@ -521,3 +521,17 @@ void mac(const char *s, uint8_t out[6])
 		out[i] = (uint8_t)(hi << 4 | lo);
 	}
 }
+
+void pkt_ipv4_shorten(uint8_t *ip, unsigned by)
+{
+	size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
+	uint16_t tot_len = (uint16_t)(get_be16(ip + 2) - by);
+
+	put_be16(ip + 2, tot_len);
+	put_be16(ip + 10, 0);
+	put_be16(ip + 10, ref_csum(ip, ihl));
+	if (ip[9] == IPPROTO_ICMP && tot_len >= ihl + 4) {
+		put_be16(ip + ihl + 2, 0);
+		put_be16(ip + ihl + 2, ref_csum(ip + ihl, tot_len - ihl));
+	}
+}

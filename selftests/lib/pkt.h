@@ -176,6 +176,14 @@ int pkt_quote(struct pkt *p, const void *orig, size_t len, size_t max_ip_len);
  * -EINVAL (bad arguments, or TCP/UDP/ICMPv6 without an IP layer above). */
 int pkt_finish(struct pkt *p);
 
+/* After pkt_finish(): the IPv4 packet at ip (a finished one, 20 bytes of
+ * header at least) announces by bytes fewer than it has, its header checksum
+ * and an ICMP checksum recomputed for what it now says it is. The bytes stay
+ * where they are, trailing it: a packet whose Total Length cuts its
+ * transport header or its quote, or (the caller dropping them) a shorter
+ * one. A TCP or UDP checksum is left as it was. */
+void pkt_ipv4_shorten(uint8_t *ip, unsigned by);
+
 /* Address parsers for tests; they abort() with a message on bad input. */
 struct in6_addr ip6(const char *s);
 uint32_t ip4(const char *s);                 /* network byte order */

@@ -174,22 +174,6 @@ static void build_ext6(struct pkt *p, uint8_t ext)
 	}
 }
 
-/* The IPv4 packet at ip announces cut bytes fewer than it has: what it
- * says it is, checksums right, is shorter, and the rest trails it. */
-static void ip4_cut(uint8_t *ip, int cut)
-{
-	size_t ihl = (ip[0] & 0x0f) * 4u;
-	uint16_t tot_len = (uint16_t)(get_be16(ip + 2) - cut);
-
-	put_be16(ip + 2, tot_len);
-	put_be16(ip + 10, 0);
-	put_be16(ip + 10, ref_csum(ip, ihl));
-	if (ip[9] == IPPROTO_ICMP && tot_len >= ihl + 4) {
-		put_be16(ip + ihl + 2, 0);
-		put_be16(ip + ihl + 2, ref_csum(ip + ihl, tot_len - ihl));
-	}
-}
-
 int build_frame(const struct fspec *f, struct built *b, char *err, size_t errlen)
 {
 	struct pkt p;
@@ -263,7 +247,7 @@ int build_frame(const struct fspec *f, struct built *b, char *err, size_t errlen
 			 (uint16_t)(get_be16(b->buf + b->v4_off + 10) ^ f->mangle_arg));
 		break;
 	case MG_IP4_TOTLEN_CUT:
-		ip4_cut(b->buf + b->v4_off, f->mangle_arg);
+		pkt_ipv4_shorten(b->buf + b->v4_off, (unsigned)f->mangle_arg);
 		break;
 	case MG_ICMP_CSUM: {
 		size_t icmp = (size_t)b->v4_off + (b->buf[b->v4_off] & 0x0f) * 4u;

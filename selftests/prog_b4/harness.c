@@ -74,22 +74,6 @@ struct built {
 	size_t len;
 };
 
-/* The IPv4 packet at ip announces by bytes fewer than it has, its header
- * checksum and an ICMP checksum recomputed for what it says it is. */
-static void ip4_shorten(uint8_t *ip, unsigned by)
-{
-	size_t ihl = (ip[0] & 0x0f) * 4u;
-	uint16_t tot_len = (uint16_t)(get_be16(ip + 2) - by);
-
-	put_be16(ip + 2, tot_len);
-	put_be16(ip + 10, 0);
-	put_be16(ip + 10, ref_csum(ip, ihl));
-	if (ip[9] == IPPROTO_ICMP && tot_len >= ihl + 4) {
-		put_be16(ip + ihl + 2, 0);
-		put_be16(ip + ihl + 2, ref_csum(ip + ihl, tot_len - ihl));
-	}
-}
-
 static int build(const struct fr *f, struct built *b)
 {
 	struct pkt p;
@@ -162,7 +146,7 @@ static int build(const struct fr *f, struct built *b)
 	if (f->bad_ip_csum && ip4off >= 0)
 		b->buf[ip4off + 10] ^= 0x5a;
 	if ((f->cut || f->trim) && ip4off >= 0) {
-		ip4_shorten(b->buf + ip4off, f->cut + f->trim);
+		pkt_ipv4_shorten(b->buf + ip4off, f->cut + f->trim);
 		b->len -= f->trim;
 		if (ip6off >= 0 && f->trim)
 			put_be16(b->buf + ip6off + 4, (uint16_t)(get_be16(b->buf + ip6off + 4) - f->trim));
