@@ -43,7 +43,7 @@ struct walk {
 	uint64_t rng;
 	uint64_t now;
 	unsigned long created, revived, renewed, deleted, not_authorized, quota,
-		no_resources_short, no_resources_long, delete_absent, expired, undone,
+		no_resources_short, no_resources_small, delete_absent, expired, undone,
 		sizes_seen[17];
 };
 
@@ -166,8 +166,8 @@ static void check_decision(struct walk *w, const struct alloc_request *q,
 	}
 	if (bound_of(q->port_set_size) < 256) {
 		assert_int_equal(d->result, ALLOC_NO_RESOURCES);
-		assert_int_equal(d->lifetime, 1800);
-		w->no_resources_long++;
+		assert_int_equal(d->lifetime, 30); /* RFC 6887 §7.4: short (PCPS-15) */
+		w->no_resources_small++;
 		return;
 	}
 	if (d->result == ALLOC_NO_RESOURCES) {
@@ -365,11 +365,11 @@ static void test_random_walk(void **state)
 	printf("walk: %lu created, %lu revived held, %lu renewed, %lu deleted, %lu delete-absent,"
 	       " %lu not-authorized, %lu quota, %lu no-resources (%lu too small), %lu expired,"
 	       " %lu undone\n", w.created, w.revived, w.renewed, w.deleted, w.delete_absent,
-	       w.not_authorized, w.quota, w.no_resources_short, w.no_resources_long, w.expired,
+	       w.not_authorized, w.quota, w.no_resources_short, w.no_resources_small, w.expired,
 	       w.undone);
 	assert_true(w.created > 0 && w.revived > 0 && w.renewed > 0 && w.deleted > 0);
 	assert_true(w.delete_absent > 0 && w.not_authorized > 0 && w.quota > 0);
-	assert_true(w.no_resources_short > 0 && w.no_resources_long > 0);
+	assert_true(w.no_resources_short > 0 && w.no_resources_small > 0);
 	assert_true(w.expired > 0 && w.undone > 0);
 	/* Every size from 256 (k = 8) to 8192 (k = 3) was granted. */
 	printf("walk: grants by psid-len:");

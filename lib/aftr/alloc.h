@@ -71,14 +71,14 @@ struct alloc_config {
 	uint8_t subscriber_prefix_len;   /* 0..128: B4 address mask (PCPS-10) */
 	uint32_t min_lifetime;           /* >= 120 s (RFC 6887 §15, PCPS-12) */
 	uint32_t max_lifetime;           /* <= 86400 s */
-	uint32_t short_error_lifetime;   /* NO_RESOURCES, USER_EX_QUOTA (RFC 6887 §7.4) */
-	uint32_t long_error_lifetime;
+	uint32_t short_error_lifetime;   /* NO_RESOURCES, USER_EX_QUOTA: the allocator's
+					  * errors are all short ones (RFC 6887 §7.4) */
 	uint32_t reuse_hold_seconds;     /* RFC 6887 §15 reuse time; 0 = none */
 	uint64_t hash_seed;              /* pcpd: random; tests: fixed */
 };
 
 /* Defaults: no pools; blocks 2048 (min 1024, max 2048); 1 grant per
- * subscriber, /128; lifetimes 120..86400 s; errors 30 s / 1800 s; hold 120 s;
+ * subscriber, /128; lifetimes 120..86400 s; errors 30 s; hold 120 s;
  * seed 0. */
 void alloc_config_init(struct alloc_config *c);
 

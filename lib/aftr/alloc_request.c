@@ -336,9 +336,9 @@ int alloc_request(struct alloc *a, const struct alloc_request *q, struct alloc_d
 	bound = size_bound(a, q->port_set_size);
 	if (bound < a->cfg.min_block_size) {
 		/* Nothing this small is handed out, and granting more than asked
-		 * is forbidden (RFC 7753 §4.2). Retrying cannot help until the
-		 * configuration changes, hence the long error lifetime. */
-		refuse(d, ALLOC_NO_RESOURCES, a->cfg.long_error_lifetime,
+		 * is forbidden (RFC 7753 §4.2). NO_RESOURCES is a short-lifetime
+		 * error whatever its cause (RFC 6887 §7.4, PCPS-15). */
+		refuse(d, ALLOC_NO_RESOURCES, a->cfg.short_error_lifetime,
 		       "requested port set smaller than the minimum block");
 		return 0;
 	}

@@ -550,11 +550,11 @@ static int answer(struct pcpd *d, const struct pcp_request *req, uint8_t result,
 	return n < 0 ? 0 : n;
 }
 
-static uint32_t error_lifetime(uint8_t result)
+/* An error pcpd decides itself, with its RFC 6887 §7.4 lifetime (PCPS-4). */
+static int refuse(struct pcpd *d, const struct pcp_request *req, uint8_t result, uint8_t *resp,
+		  size_t cap)
 {
-	/* RFC 6887 §7.4: resource errors are short-lived, the rest long */
-	return result == PCP_RES_NO_RESOURCES || result == PCP_RES_USER_EX_QUOTA ||
-	       result == PCP_RES_NETWORK_FAILURE ? PCPD_SHORT_ERROR_LIFETIME : PCPD_LONG_ERROR_LIFETIME;
+	return answer(d, req, result, pcp_error_lifetime(result), NULL, resp, cap);
 }
 
 /* The allocator's question for a MAP request from b4 to br. */
@@ -660,7 +660,7 @@ static int serve_map(struct pcpd *d, const struct pcp_request *req, const struct
 	pcpd_expire(d);
 	if (alloc_request(d->alloc, &ar, &dec, err, sizeof(err))) {
 		pcpd_log(LOG_ERR_, "allocator: %s", err);
-		return answer(d, req, PCP_RES_NO_RESOURCES, PCPD_SHORT_ERROR_LIFETIME, NULL, resp, cap);
+		return refuse(d, req, PCP_RES_NO_RESOURCES, resp, cap);
 	}
 	if (dec.result != ALLOC_SUCCESS) {
 		pcpd_log(LOG_INFO_, "MAP from %s: %s (%s)", lw_format_ipv6(b4, b, sizeof(b)),
@@ -668,7 +668,7 @@ static int serve_map(struct pcpd *d, const struct pcp_request *req, const struct
 		return answer(d, req, (uint8_t)dec.result, dec.lifetime, NULL, resp, cap);
 	}
 	if (!commit_decision(d, &dec))
-		return answer(d, req, PCP_RES_NO_RESOURCES, PCPD_SHORT_ERROR_LIFETIME, NULL, resp, cap);
+		return refuse(d, req, PCP_RES_NO_RESOURCES, resp, cap);
 	map_answer_of(req, &dec, b4, &ans);
 	r = pcp_encode_response(req, PCP_RES_SUCCESS, dec.lifetime, pcpd_epoch(d), &ans, resp, cap);
 	if (r < 0) {
@@ -694,19 +694,18 @@ int pcpd_serve(struct pcpd *d, const uint8_t *msg, size_t len, const struct in6_
 		return 0;
 	}
 	if (v == PCP_VERDICT_ERROR)
-		return answer(d, req, result, error_lifetime(result), NULL, resp, cap);
+		return refuse(d, req, result, resp, cap);
 
 	if (third_party_channel) {
 		/* provisioning systems only, and only on behalf of a B4 */
 		if (!third_party_allowed || !req->opts.has_third_party ||
 		    pcp_addr_is_ipv4_mapped(&req->opts.third_party_addr))
-			return answer(d, req, PCP_RES_NOT_AUTHORIZED, PCPD_LONG_ERROR_LIFETIME, NULL,
-				      resp, cap);
+			return refuse(d, req, PCP_RES_NOT_AUTHORIZED, resp, cap);
 		b4 = &req->opts.third_party_addr;
 	} else {
 		result = pcp_third_party_check(req, pcp_src, false); /* PCPS-18 */
 		if (result != PCP_RES_SUCCESS)
-			return answer(d, req, result, PCPD_LONG_ERROR_LIFETIME, NULL, resp, cap);
+			return refuse(d, req, result, resp, cap);
 	}
 	switch (req->opcode) {
 	case PCP_OP_ANNOUNCE:
@@ -715,7 +714,7 @@ int pcpd_serve(struct pcpd *d, const uint8_t *msg, size_t len, const struct in6_
 		return serve_map(d, req, b4, br, resp, cap);
 	default:
 		/* PEER creates per-flow state, which an lwAFTR does not keep */
-		return answer(d, req, PCP_RES_UNSUPP_OPCODE, PCPD_LONG_ERROR_LIFETIME, NULL, resp, cap);
+		return refuse(d, req, PCP_RES_UNSUPP_OPCODE, resp, cap);
 	}
 }
 

@@ -179,6 +179,13 @@ static void reply(struct b4d *d, const struct pcp_request *req, uint8_t result, 
 			 pcp_result_name(result), lifetime);
 }
 
+/* An error with its RFC 6887 §7.4 lifetime (PCPS-4). */
+static void refuse(struct b4d *d, const struct pcp_request *req, uint8_t result,
+		   const struct sockaddr_in *to)
+{
+	reply(d, req, result, pcp_error_lifetime(result), NULL, to);
+}
+
 struct free_ctx {
 	const struct b4d *d;
 	uint8_t proto;
@@ -321,7 +328,7 @@ static void acknowledge(struct b4d *d, const struct pcp_request *req, struct b4_
 		gone = *rec;
 		remove_record(d, rec);
 		apply(d, gone.proto, gone.int_addr, gone.int_port, gone.ext_addr, gone.ext_port);
-		return reply(d, req, PCP_RES_NO_RESOURCES, PCPD_SHORT_ERROR_LIFETIME, NULL, from);
+		return refuse(d, req, PCP_RES_NO_RESOURCES, from);
 	}
 	pcp_addr_from_ipv4(&ans.external_addr, rec->ext_addr);
 	ans.external_port = rec->ext_port;
@@ -345,7 +352,7 @@ static void serve(struct b4d *d, const struct pcp_request *req, const struct soc
 
 	result = request_identity(req, from, &key);
 	if (result != PCP_RES_SUCCESS)
-		return reply(d, req, result, PCPD_LONG_ERROR_LIFETIME, NULL, from);
+		return refuse(d, req, result, from);
 	rec = find(d, &key);
 	if (rec && memcmp(rec->nonce, req->body.nonce, PCP_NONCE_LEN)) {
 		/* §11.3: someone else's mapping; its remaining life */
@@ -356,7 +363,7 @@ static void serve(struct b4d *d, const struct pcp_request *req, const struct soc
 		return serve_delete(d, req, rec, from);
 	nsets = held_sets(d, sets);
 	if (!nsets) /* no set from the lwAFTR yet: ask again soon (§7.4) */
-		return reply(d, req, PCP_RES_NETWORK_FAILURE, PCPD_SHORT_ERROR_LIFETIME, NULL, from);
+		return refuse(d, req, PCP_RES_NETWORK_FAILURE, from);
 	lifetime = req->lifetime < d->cfg.lan_min_lifetime ? d->cfg.lan_min_lifetime :
 		   req->lifetime > d->cfg.lan_max_lifetime ? d->cfg.lan_max_lifetime : req->lifetime;
 	nm = key;
@@ -365,7 +372,7 @@ static void serve(struct b4d *d, const struct pcp_request *req, const struct soc
 	if (rec)
 		r = renew(d, rec, &nm);
 	else if ((result = install_new(d, req, sets, nsets, &nm, &r)) != PCP_RES_SUCCESS)
-		return reply(d, req, result, PCPD_SHORT_ERROR_LIFETIME, NULL, from);
+		return refuse(d, req, result, from);
 	rec = find(d, &nm);
 	if (r || !rec) {
 		pcpd_log(LOG_WARN_, "LAN: cannot install the mapping of %s:%u: %s",
@@ -374,7 +381,7 @@ static void serve(struct b4d *d, const struct pcp_request *req, const struct soc
 			b4store_lan_delete(d->store, rec, err, sizeof(err));
 			remove_record(d, rec);
 		}
-		return reply(d, req, PCP_RES_NO_RESOURCES, PCPD_SHORT_ERROR_LIFETIME, NULL, from);
+		return refuse(d, req, PCP_RES_NO_RESOURCES, from);
 	}
 	acknowledge(d, req, rec, lifetime, from);
 }
@@ -400,19 +407,18 @@ void b4_lan_readable(struct b4d *d)
 		if (v == PCP_VERDICT_DROP)
 			continue;
 		if (v == PCP_VERDICT_ERROR) {
-			reply(d, req, result, result == PCP_RES_NO_RESOURCES ? PCPD_SHORT_ERROR_LIFETIME :
-			      PCPD_LONG_ERROR_LIFETIME, NULL, &from);
+			refuse(d, req, result, &from);
 			continue;
 		}
 		/* hosts of the LAN only: the lwB4 maps nothing for anyone else */
 		mask = d->dp.lan_prefixlen ? htonl(~0u << (32 - d->dp.lan_prefixlen)) : 0;
 		if (d->dp.lan_addr && ((from.sin_addr.s_addr ^ d->dp.lan_addr) & mask)) {
-			reply(d, req, PCP_RES_NOT_AUTHORIZED, PCPD_LONG_ERROR_LIFETIME, NULL, &from);
+			refuse(d, req, PCP_RES_NOT_AUTHORIZED, &from);
 			continue;
 		}
 		result = pcp_third_party_check(req, &src, false);
 		if (result != PCP_RES_SUCCESS) {
-			reply(d, req, result, PCPD_LONG_ERROR_LIFETIME, NULL, &from);
+			refuse(d, req, result, &from);
 			continue;
 		}
 		if (req->opcode == PCP_OP_ANNOUNCE)

@@ -471,8 +471,9 @@ pcp_renew_nonce_delete()
 # is USER_EX_QUOTA with the short error lifetime. A pool of one address with
 # 32768-port blocks has one block (psid 0 holds ports 0-1023: PSID-5): the
 # second B4 gets NO_RESOURCES, short lifetime. A single-port MAP (no
-# PORT_SET) is below the smallest block: NO_RESOURCES, long lifetime (the
-# configuration must change first). None of them changes anything (PCPS-4).
+# PORT_SET) is below the smallest block: NO_RESOURCES again, and with the
+# short lifetime too (RFC 6887 §7.4 makes NO_RESOURCES a short-lifetime
+# error whatever its cause; issue 10). None of them changes anything (PCPS-4).
 pcp_quota_and_pool_exhausted()
 {
 	local before
@@ -495,9 +496,10 @@ pcp_quota_and_pool_exhausted()
 	expect_kv lifetime 30 "NO_RESOURCES (short error lifetime)"
 	pcp "$PCP_B4B" map --nonce "$NONCE_B" --protocol 17 --internal-port 5000 --no-port-set
 	expect_result NO_RESOURCES "single-port MAP"
-	expect_kv lifetime 1800 "single-port MAP: NO_RESOURCES below the smallest block"
+	expect_kv lifetime 30 "single-port MAP: NO_RESOURCES (short error lifetime, PCPS-15)"
 	pcp "$PCP_B4B" map --nonce "$NONCE_B" --size 1024
 	expect_result NO_RESOURCES "PORT_SET 1024 below min-block-size"
+	expect_kv lifetime 30 "PORT_SET 1024: NO_RESOURCES (short error lifetime, PCPS-15)"
 
 	[ "$(grants_canon)" = "$before" ] || pfail "refused requests changed the grants: $(grants_canon)"
 	expect_no_binding "$PCP_B4B"
