@@ -698,8 +698,13 @@ int pcpd_serve(struct pcpd *d, const uint8_t *msg, size_t len, const struct in6_
 
 	if (third_party_channel) {
 		/* provisioning systems only, and only on behalf of a B4 */
-		if (!third_party_allowed || !req->opts.has_third_party ||
-		    pcp_addr_is_ipv4_mapped(&req->opts.third_party_addr))
+		if (!third_party_allowed || !req->opts.has_third_party)
+			return refuse(d, req, PCP_RES_NOT_AUTHORIZED, resp, cap);
+		/* RFC 6887 §13.1: naming its own address is no third party */
+		result = pcp_third_party_check(req, pcp_src, true);
+		if (result != PCP_RES_SUCCESS)
+			return refuse(d, req, result, resp, cap);
+		if (pcp_addr_is_ipv4_mapped(&req->opts.third_party_addr))
 			return refuse(d, req, PCP_RES_NOT_AUTHORIZED, resp, cap);
 		b4 = &req->opts.third_party_addr;
 	} else {

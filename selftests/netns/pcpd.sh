@@ -52,7 +52,7 @@ TEST_IDS+=(
 	[pcp_renew_nonce_delete]="PCPS-11 PCPS-12 PCPS-13 PCPS-4 PCPS-14"
 	[pcp_quota_and_pool_exhausted]="PCPS-15 PCPS-4 PCPS-7"
 	[pcp_malformed_requests]="PCPS-2 PCPS-3 PCPS-4 PCPS-5 PCPS-6 PCPS-18"
-	[pcp_third_party_management]="PCPS-18 PCPS-10"
+	[pcp_third_party_management]="PCPS-18 PCPS-10 PCPS-4"
 	[pcp_restart_keeps_state]="PCPS-11 PCPS-16"
 	[pcp_state_loss_announce]="PCPS-16 PCPS-17 PCPC-9 PCPS-9"
 	[pcp_policy_fail_icmpv6]="AFTR-DECAP-3 AFTR-ICMP-7"
@@ -568,7 +568,8 @@ pcp_malformed_requests()
 # THIRD_PARTY on the management socket (third-party-listen, PCPS-18): from
 # an address in third-party-allow it creates the named B4's binding, to
 # br-address; from any other address, or without THIRD_PARTY, it is
-# NOT_AUTHORIZED.
+# NOT_AUTHORIZED; naming the sender's own address is MALFORMED_REQUEST
+# (RFC 6887 §13.1; issue 10) and creates nothing.
 pcp_third_party_management()
 {
 	local ip port size b4c=2001:db8:b4::12 b4d=2001:db8:b4::13
@@ -600,6 +601,15 @@ pcp_third_party_management()
 	RC=$?
 	echo "  $OUT"
 	expect_result NOT_AUTHORIZED "a request for the provisioning system itself"
+
+	echo "\$ pcpc third-party --server $PCP_MGMT6 --src $PCP_PROV6 --third-party $PCP_PROV6 (itself)"
+	OUT=$(in_ns "$NS_B4" "$PCPC" third-party --server "$PCP_MGMT6" --src "$PCP_PROV6" \
+		--third-party "$PCP_PROV6" --nonce "$NONCE_B" 2>&1)
+	RC=$?
+	echo "  $OUT"
+	expect_result MALFORMED_REQUEST "THIRD_PARTY naming the sender's own address (RFC 6887 §13.1)"
+	expect_kv lifetime 1800 "MALFORMED_REQUEST (long error lifetime)"
+	expect_no_binding "$PCP_PROV6"
 	[ "$(n_bindings)" = 1 ] || pfail "the binding table has $(n_bindings) entries, expected 1"
 }
 
