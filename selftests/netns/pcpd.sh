@@ -26,6 +26,7 @@ pcp_bootstrap_empty_table
 pcp_request_to_non_br_ignored
 pcp_two_b4s_get_port_sets
 pcp_renew_nonce_delete
+pcp_internal_port_range
 pcp_quota_and_pool_exhausted
 pcp_malformed_requests
 pcp_third_party_management
@@ -50,6 +51,7 @@ TEST_IDS+=(
 	[pcp_request_to_non_br_ignored]="PCPS-1 AFTR-DECAP-8"
 	[pcp_two_b4s_get_port_sets]="PCPS-7 PCPS-8 PCPS-9 PCPS-10 PCPS-11 PSID-5 AFTR-DECAP-2 AFTR-DECAP-3"
 	[pcp_renew_nonce_delete]="PCPS-11 PCPS-12 PCPS-13 PCPS-4 PCPS-14"
+	[pcp_internal_port_range]="PCPS-7 PCPS-8 PCPS-9 PCPS-15"
 	[pcp_quota_and_pool_exhausted]="PCPS-15 PCPS-4 PCPS-7"
 	[pcp_malformed_requests]="PCPS-2 PCPS-3 PCPS-4 PCPS-5 PCPS-6 PCPS-18"
 	[pcp_third_party_management]="PCPS-18 PCPS-10 PCPS-4"
@@ -465,6 +467,33 @@ pcp_renew_nonce_delete()
 	wait_stat "$T/s0.json" "$T/s1.json" drop-no-source-softwire-packets 1
 	[ "$(delta "$T/s0.json" "$T/s1.json" drop-no-source-softwire-packets)" -eq 1 ] ||
 		pfail "a datagram from the deleted set was not dropped as drop-no-source-softwire"
+}
+
+# RFC 7753 §4.2 (PCPS-7): the server MUST NOT map internal ports outside
+# [Internal Port, Internal Port + size), and a grant is identity mapped
+# (PCPS-8), so the set itself lies in that range. A fresh B4 asking 2048
+# ports from internal port 40000 (issue 10: it got 4096-6143) gets the
+# largest aligned block inside 40000-42047: 1024 ports at 40960. A B4 asking
+# 1000 ports from there can get no block of the minimum size (1024):
+# NO_RESOURCES, short lifetime, and nothing is installed.
+pcp_internal_port_range()
+{
+	pcp_setup
+	pcp "$PCP_B4A" map --nonce "$NONCE_A" --protocol 17 --internal-port 40000 --size 2048
+	check_port_set "2048 ports from internal port 40000"
+	expect_kv port 40960 "2048 ports from internal port 40000"
+	expect_kv size 1024 "2048 ports from internal port 40000"
+	expect_kv internal_port 40000 "the MAP's Internal Port echoed (RFC 7753 §4)"
+	expect_binding "$PCP_B4A" "$PCP_POOL_ADDR" 40960 1024
+
+	pcp "$PCP_B4B" map --nonce "$NONCE_B" --protocol 17 --internal-port 40000 --size 1000
+	expect_result NO_RESOURCES "1000 ports from internal port 40000 (no 1024 block inside)"
+	expect_kv lifetime 30 "NO_RESOURCES (short error lifetime)"
+	expect_no_binding "$PCP_B4B"
+	# the lwB4's own request (PCPC-5: 65535 ports from 1) is unchanged
+	pcp "$PCP_B4B" map --nonce "$NONCE_B"
+	check_port_set "B4 B as the lwB4 asks"
+	expect_kv size 2048 "B4 B as the lwB4 asks"
 }
 
 # Quota 1 (PCPS-15): a second mapping of the same B4 (another internal port)
