@@ -26,8 +26,8 @@ uint32_t pcpd_epoch(const struct pcpd *d)
 	return e < 0 ? 0 : (uint32_t)e;
 }
 
-/* How often reassembly times out and the data plane's fragment settings
- * are read again, and how often the data plane is checked for a reload. */
+/* How often reassembly times out and the data plane's settings are read
+ * again, and how often the data plane is checked for a reload. */
 #define FRAG_TICK_MS 1000
 #define DATAPLANE_CHECK_MS 2000
 
@@ -214,15 +214,21 @@ static int reinstall_grant(const struct alloc_grant *g, void *ctx)
 	return 0;
 }
 
-/* The data plane's settings the fragment path follows (flags, echo policy,
- * MTUs, hop limit): read at start and on every fragment tick, since
- * `lw4o6 load` may change them under a running pcpd. */
-static void frag_cfg_refresh(struct pcpd *d)
+/* The data plane's settings the slow path follows (its ICMP policy, and
+ * for fragments the flags, echo policy, MTUs, hop limit): read at start and
+ * on every fragment tick, since `lw4o6 load` and `lw4o6 set` may change
+ * them under a running pcpd. generate-icmpv4-errors and
+ * generate-icmpv6-errors are the data plane's (RFC 8676, AFTR-ICMP-8): an
+ * event it raised for another reason, an ICMPv6 error to relay, must not
+ * make pcpd send what they turn off. */
+static void dataplane_cfg_refresh(struct pcpd *d)
 {
 	struct lw_aftr_config c;
 
 	if (lw_aftr_config_read(&d->maps, &c))
 		return;
+	d->sp.icmpv4_errors = (c.flags & LW_CFG_ICMPV4_ERRORS) != 0;
+	d->sp.icmpv6_errors = (c.flags & LW_CFG_ICMPV6_ERRORS) != 0;
 	d->fc.flags = c.flags;
 	d->fc.echo_policy = c.echo_policy;
 	d->fc.hop_limit = c.hop_limit;
@@ -239,7 +245,7 @@ void pcpd_frag_tick(struct pcpd *d)
 		return;
 	d->next_frag_tick_ms = now + FRAG_TICK_MS;
 	d->ctr.reasm_expired += lw_reasm_expire(d->reasm, now);
-	frag_cfg_refresh(d);
+	dataplane_cfg_refresh(d);
 }
 
 /* `lw4o6 load aftr` again keeps the pinned maps but starts them from the
@@ -431,9 +437,8 @@ static int start_slow_path(struct pcpd *d, char *err, size_t errlen)
 {
 	uint32_t id;
 
+	/* no icmpv4-source: no ICMPv4 error at all (sp_icmp4_enabled) */
 	d->sp.ipv4_addr = d->cfg.icmpv4_source;
-	d->sp.icmpv4_errors = d->cfg.icmpv4_source != 0;
-	d->sp.icmpv6_errors = true;
 	d->sp.hop_limit = PCPD_HOP_LIMIT;
 	d->sp.find_softwire = lw_slowpath_find_softwire_maps;
 	d->sp.ctx = &d->maps;
@@ -444,7 +449,7 @@ static int start_slow_path(struct pcpd *d, char *err, size_t errlen)
 	d->fc.max_frags = d->cfg.max_frags;
 	d->fc.max_packets = d->cfg.reasm_max_packets;
 	d->fc.timeout_ms = d->cfg.reasm_timeout * 1000u;
-	frag_cfg_refresh(d);
+	dataplane_cfg_refresh(d);
 	d->reasm = lw_reasm_new(&d->fc);
 	if (!d->reasm) {
 		snprintf(err, errlen, "reassembly state: out of memory");
@@ -777,8 +782,12 @@ int pcpd_handle_event(void *ctx, void *data, size_t size)
 	n = lw_slowpath_handle(&d->sp, data, size, out);
 	if (n == LW_SLOWPATH_NOT_HANDLED)
 		return handle_frag_event(d, data, size);
-	if (n <= 0)
+	if (n <= 0) {
+		pcpd_log(LOG_DEBUG_, "event type %u: nothing sent (%s)",
+			 size >= sizeof(struct lw_event_head) ? ((const struct lw_event_head *)data)->type : 0,
+			 n < 0 ? strerror(-n) : lw_slowpath_reason_name(out->reason));
 		return 0;
+	}
 	for (unsigned i = 0; i < out->n; i++) {
 		if (!lw_slowpath_ratelimit_allow(&d->rl, out->pkt[i].kind, pcpd_now_ms() * NSEC_PER_MSEC)) {
 			d->ctr.icmp_ratelimited++;

@@ -33,6 +33,7 @@ pcp_third_party_management
 pcp_restart_keeps_state
 pcp_state_loss_announce
 pcp_policy_fail_icmpv6
+pcp_icmpv6_relay_checked
 pcp_expiry_removes_binding
 pcp_measure
 "
@@ -58,6 +59,7 @@ TEST_IDS+=(
 	[pcp_restart_keeps_state]="PCPS-11 PCPS-16"
 	[pcp_state_loss_announce]="PCPS-16 PCPS-17 PCPC-9 PCPS-9"
 	[pcp_policy_fail_icmpv6]="AFTR-DECAP-3 AFTR-ICMP-7"
+	[pcp_icmpv6_relay_checked]="AFTR-ICMP-6 AFTR-ICMP-8"
 	[pcp_expiry_removes_binding]="PCPS-11 AFTR-BT-2"
 	[pcp_measure]="grants/s, MAP round trip (measured)"
 )
@@ -490,10 +492,12 @@ pcp_internal_port_range()
 	expect_result NO_RESOURCES "1000 ports from internal port 40000 (no 1024 block inside)"
 	expect_kv lifetime 30 "NO_RESOURCES (short error lifetime)"
 	expect_no_binding "$PCP_B4B"
-	# the lwB4's own request (PCPC-5: 65535 ports from 1) is unchanged
+	# the lwB4's own request (PCPC-5: 65535 ports from 1) is granted as
+	# before (1024 ports: the one pool address holds 1024-port blocks now,
+	# PSID-4)
 	pcp "$PCP_B4B" map --nonce "$NONCE_B"
 	check_port_set "B4 B as the lwB4 asks"
-	expect_kv size 2048 "B4 B as the lwB4 asks"
+	expect_kv port 1024 "B4 B as the lwB4 asks"
 }
 
 # Quota 1 (PCPS-15): a second mapping of the same B4 (another internal port)
@@ -819,6 +823,79 @@ pcp_policy_fail_icmpv6()
 	stop_bg "$tcpd" TERM
 	stop_pcpd
 	grep -q "ICMP sent" "$PCPD_LOG" || pfail "pcpd's closing line has no ICMP count"
+}
+
+# icmp6_too_big SRC QUOTED_DST PORT MTU: ICMPv6 packet too big (type 2) from
+# SRC on the access side to the BR, quoting a tunnel packet BR -> QUOTED_DST
+# that carried UDP from the internet host to the pool address:PORT. The
+# kernel fills in the ICMPv6 checksum.
+icmp6_too_big()
+{
+	check_run in_ns "$NS_B4" python3 -c '
+import socket, struct, sys
+src, br, qdst, pool, inet, port, mtu = sys.argv[1:8]
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+udp = struct.pack("!HHHH", 7, int(port), 16, 0) + b"tunneled"
+ip4 = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0x4000, 60, 17, 0,
+                  socket.inet_aton(inet), socket.inet_aton(pool))
+ip4 = ip4[:10] + struct.pack("!H", csum(ip4)) + ip4[12:]
+quote = struct.pack("!IHBB", 0x60000000, len(ip4 + udp), 4, 64) + \
+    socket.inet_pton(socket.AF_INET6, br) + socket.inet_pton(socket.AF_INET6, qdst) + ip4 + udp
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+s.bind((src, 0))
+s.sendto(struct.pack("!BBHI", 2, 0, 0, int(mtu)) + quote, (br, 0))
+' "$1" "$BR_IPV6" "$2" "$PCP_POOL_ADDR" "$INET4" "$3" "$4"
+}
+
+# AFTR-ICMP-6 (issue 10): pcpd relays an ICMPv6 error to a BR as ICMPv4
+# only when it quotes a tunnel packet of ours: from that BR to the B4 whose
+# softwire owns the inner destination address and port. A packet too big
+# quoting a "tunnel packet" to B4 B, which owns nothing, is not relayed;
+# the same quoting B4 A's tunnel is, as 3/4 with the MTU less 40. With
+# generate-icmpv4-errors turned off in the data plane (`lw4o6 set`,
+# AFTR-ICMP-8) pcpd relays nothing either.
+pcp_icmpv6_relay_checked()
+{
+	local pa tcpd n v
+
+	pcp_setup "pool $PCP_POOL_ADDR/32" "block-size 2048" "icmpv4-source $AFTR_WAN4"
+	pcp "$PCP_B4A" map --nonce "$NONCE_A"
+	check_port_set "B4 A"
+	pa=$(kv "$OUT" port)
+	bg tcpdump "$NS_INET" tcpdump -U -n -i inetv -w "$T/inet.pcap" icmp
+	tcpd=$BG_PID
+	wait_for 5 grep -q "listening on" "$T/tcpdump.log" || pfail "tcpdump did not start"
+
+	icmp6_too_big "$PCP_B4A" "$PCP_B4B" $((pa + 1)) 1300
+	sleep 1
+	n=$(count_pkts "$T/inet.pcap")
+	[ "$n" = 0 ] || pfail "an error quoting a tunnel packet to B4 B, which owns no port, was relayed"
+	grep -q "not-our-tunnel-packet" "$PCPD_LOG" ||
+		pfail "pcpd did not log the error quoting a tunnel packet to B4 B as not ours"
+	icmp6_too_big "$PCP_B4A" "$PCP_B4A" $((pa + 1)) 1300
+	wait_for 3 sh -c "tcpdump -nr '$T/inet.pcap' 2>/dev/null | grep -q ." ||
+		pfail "the error quoting B4 A's tunnel packet was not relayed to the internet host"
+	sleep 0.3
+	v=$(tcpdump -vv -nr "$T/inet.pcap" 2>/dev/null)
+	printf '%s\n' "$v" | sed 's/^/  /'
+	n=$(count_pkts "$T/inet.pcap")
+	[ "$n" = 1 ] || pfail "the internet host got $n ICMPv4 errors, expected 1 (the forged quote relayed?)"
+	grep -q "$AFTR_WAN4 > $INET4: ICMP $PCP_POOL_ADDR unreachable - need to frag (mtu 1260)" <<<"$v" ||
+		pfail "the relayed error is not 3/4 from $AFTR_WAN4 with MTU 1300 - 40"
+
+	check_run aftr_lw4o6 set icmpv4-errors off
+	sleep 1.5 # pcpd reads the data plane's settings every second
+	icmp6_too_big "$PCP_B4A" "$PCP_B4A" $((pa + 1)) 1300
+	sleep 1
+	n=$(count_pkts "$T/inet.pcap")
+	[ "$n" = 1 ] || pfail "with generate-icmpv4-errors off, pcpd still relayed an error ($n in all)"
+	grep -q "nothing sent (disabled)" "$PCPD_LOG" ||
+		pfail "pcpd did not log the error as not relayed with generate-icmpv4-errors off"
+	stop_bg "$tcpd" TERM
 }
 
 # Expiry (PCPS-11, AFTR-BT-2) in reasonable time: pcpd refuses lifetimes
