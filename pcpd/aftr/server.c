@@ -215,7 +215,8 @@ static int reinstall_grant(const struct alloc_grant *g, void *ctx)
 }
 
 /* The data plane's settings the slow path follows (its ICMP policy, and
- * for fragments the flags, echo policy, MTUs, hop limit): read at start and
+ * for fragments the flags, echo policy, MTUs, hop limit) and the access
+ * side PCP must come in on: read at start and
  * on every fragment tick, since `lw4o6 load` and `lw4o6 set` may change
  * them under a running pcpd. generate-icmpv4-errors and
  * generate-icmpv6-errors are the data plane's (RFC 8676, AFTR-ICMP-8): an
@@ -229,6 +230,7 @@ static void dataplane_cfg_refresh(struct pcpd *d)
 		return;
 	d->sp.icmpv4_errors = (c.flags & LW_CFG_ICMPV4_ERRORS) != 0;
 	d->sp.icmpv6_errors = (c.flags & LW_CFG_ICMPV6_ERRORS) != 0;
+	d->access_ifindex = pcpd_access_ifindex(c.ipv6_ifindex, c.ipv6_vlan);
 	d->fc.flags = c.flags;
 	d->fc.echo_policy = c.echo_policy;
 	d->fc.hop_limit = c.hop_limit;

@@ -24,6 +24,7 @@
 PCPD_TESTS="
 pcp_bootstrap_empty_table
 pcp_request_to_non_br_ignored
+pcp_request_off_access_ignored
 pcp_two_b4s_get_port_sets
 pcp_renew_nonce_delete
 pcp_internal_port_range
@@ -50,6 +51,7 @@ ALL_TESTS+=$PCPD_TESTS
 TEST_IDS+=(
 	[pcp_bootstrap_empty_table]="AFTR-DECAP-8"
 	[pcp_request_to_non_br_ignored]="PCPS-1 AFTR-DECAP-8"
+	[pcp_request_off_access_ignored]="PCPS-1 PCPS-10 AFTR-DECAP-8"
 	[pcp_two_b4s_get_port_sets]="PCPS-7 PCPS-8 PCPS-9 PCPS-10 PCPS-11 PSID-5 AFTR-DECAP-2 AFTR-DECAP-3"
 	[pcp_renew_nonce_delete]="PCPS-11 PCPS-12 PCPS-13 PCPS-4 PCPS-14"
 	[pcp_internal_port_range]="PCPS-7 PCPS-8 PCPS-9 PCPS-15"
@@ -347,6 +349,34 @@ pcp_request_to_non_br_ignored()
 		pfail "a MAP to the access-link address $AFTR_LINK6 (not a BR) was answered: $(kv "$OUT" result) $(kv "$OUT" ipv4) $(kv "$OUT" port)"
 	expect_no_binding "$PCP_B4B"
 	[ "$st" = 1 ] || pfail "the lwAFTR now has $st BR addresses: $AFTR_LINK6 became one"
+}
+
+# Anti-spoofing (issue 10, PCPS-1): in-tunnel PCP is served only when it
+# came in on the lwAFTR's access interface (the data plane's ipv6_ifindex),
+# whatever outer source it claims. The same MAP sent to the BR by a process
+# on the lwAFTR host, from a B4 address put on lo (so it comes in on lo),
+# gets no answer and no binding, and pcpd counts it; through the access
+# side B4 A is served as usual.
+pcp_request_off_access_ignored()
+{
+	local b4c=2001:db8:b4::12
+
+	pcp_setup
+	check_run ip -n "$NS_AFTR" addr add "$b4c/128" dev lo
+	echo "\$ pcpc map --b4 $b4c --br $BR_IPV6 (in the aftr namespace: comes in on lo)"
+	OUT=$(in_ns "$NS_AFTR" "$PCPC" map --b4 "$b4c" --br "$BR_IPV6" --nonce "$NONCE_B" --tries 2 2>&1)
+	RC=$?
+	printf '%s\n' "$OUT" | sed 's/^/  /'
+	[ "$(kv "$OUT" result)" = NONE ] ||
+		pfail "a MAP that came in on lo, not the access side, was answered: $(kv "$OUT" result) $(kv "$OUT" ipv4) $(kv "$OUT" port)"
+	expect_no_binding "$b4c"
+	grep -q "ignored: not the access side" "$PCPD_LOG" ||
+		pfail "pcpd did not log the MAP from lo as not from the access side"
+	pcp "$PCP_B4A" map --nonce "$NONCE_A"
+	check_port_set "B4 A through the access side"
+	stop_pcpd
+	grep -q "requests ([1-9][0-9]* tunnel packets not from the access side dropped)" "$PCPD_LOG" ||
+		pfail "pcpd's closing line does not count the packets not from the access side"
 }
 
 # Two B4s ask for "as many ports as you give" (PORT_SET 65535, PCPC-5 shape).
