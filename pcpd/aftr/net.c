@@ -27,6 +27,7 @@
 #include "pcpd_aftr.h"
 #include "pcp_msg.h"
 #include "inet_udp.h"
+#include "net_csum.h"
 #include "addr.h"
 
 static int raw_socket(int family, int proto, char *err, size_t errlen, const char *what)
@@ -110,6 +111,12 @@ int pcpd_send_in_tunnel(struct pcpd *d, const struct in6_addr *b4, const struct 
 
 	if (n < 0)
 		return n;
+	/* RFC 5771: 224.0.0.0/24 (the ANNOUNCE's 224.0.0.1) is link-local and
+	 * never forwarded; a packet for it is sent with TTL 1 */
+	if ((ntohl(dst4) & 0xffffff00u) == 0xe0000000u) {
+		pkt[8] = 1;
+		sp_ipv4_hdr_csum(pkt, (size_t)(pkt[0] & 0x0f) * 4);
+	}
 	iov.iov_base = pkt;
 	iov.iov_len = (size_t)n;
 	memset(cbuf, 0, sizeof(cbuf));

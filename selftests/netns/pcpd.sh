@@ -737,8 +737,9 @@ pcp_restart_keeps_state()
 # (PCPS-16); pcpd sends ANNOUNCE unicast to each B4 still in the maps and
 # multicast on announce-interface (PCPS-17), keeps the orphaned bindings for
 # orphan-grace, and the B4s get their old sets back by suggesting them
-# (PCPC-9, RFC 6887 §11.3). A binding nobody re-requested goes when the
-# grace ends; a re-requested one stays.
+# (PCPC-9, RFC 6887 §11.3). The multicast ANNOUNCE's inner IPv4 has TTL 1,
+# as link-local multicast does (issue 10). A binding nobody re-requested
+# goes when the grace ends; a re-requested one stays.
 pcp_state_loss_announce()
 {
 	local ipa pa sa ipb pb sb e1 b f i
@@ -783,6 +784,9 @@ pcp_state_loss_announce()
 			pfail "B4 $b got no unicast ANNOUNCE (192.0.0.2 inside IPv6 to ${!f}) with a small epoch"
 		grep -q "^announce epoch=[0-9] .*to=224.0.0.1 outer_dst=ff02::1 outer_src=$BR_IPV6" "$T/announce$b.log" ||
 			pfail "B4 $b got no multicast ANNOUNCE (224.0.0.1 inside IPv6 to ff02::1) with a small epoch"
+		# RFC 5771: 224.0.0.0/24 is link-local, never forwarded (issue 10)
+		grep "to=224.0.0.1 " "$T/announce$b.log" | grep -qv " ttl=1$" &&
+			pfail "B4 $b got a multicast ANNOUNCE with an inner TTL other than 1"
 	done
 
 	# the orphans are still forwarded during the grace period
