@@ -3,11 +3,32 @@
 #include <errno.h>
 #include <string.h>
 
+#include "lw4o6/pcp.h"
 #include "b4_policy.h"
 
 static bool power_of_two(uint32_t x)
 {
 	return x && !(x & (x - 1));
+}
+
+void b4_map_request(struct pcp_request *req, unsigned slot, uint8_t protocol, uint32_t lifetime,
+		    const uint8_t nonce[PCP_NONCE_LEN], __be32 held_ipv4, uint16_t held_first)
+{
+	memset(req, 0, sizeof(*req));
+	req->version = PCP_VERSION;
+	req->opcode = PCP_OP_MAP;
+	req->lifetime = lifetime;
+	pcp_addr_from_ipv4(&req->client_addr, htonl(LW_PCP_B4_CLIENT_ADDR));
+	memcpy(req->body.nonce, nonce, PCP_NONCE_LEN);
+	req->body.protocol = protocol;
+	req->body.internal_port = (uint16_t)(slot + 1);
+	if (held_ipv4) {  /* suggest what we hold or held */
+		pcp_addr_from_ipv4(&req->body.external_addr, held_ipv4);
+		req->body.external_port = held_first;
+	}
+	req->opts.has_port_set = true;
+	req->opts.port_set.size = B4_REQUEST_SET_SIZE;
+	req->opts.port_set.first_internal_port = (uint16_t)(slot + 1);
 }
 
 int b4_grant_check(const struct pcp_response *r, uint16_t internal_port, struct b4_set *out,

@@ -2,6 +2,7 @@
 /* The decisions of pcpd --role b4, as pure functions (b4_policy.c) so that
  * unit tests can drive them without sockets or maps:
  *
+ *   b4_map_request   the MAP the lwB4 sends for a slot (PCPC-5, PCPC-8)
  *   b4_grant_check   is a MAP response to the lwB4's request a usable port
  *                    set? (PCPC-7 and the miniupnpd echo, pcp.md §3.1)
  *   b4_pool_grow     should the lwB4 ask for another set? (issue 5 "a
@@ -20,6 +21,13 @@
 /* The PORT_SET the lwB4 sends (PCPC-5): every port, First Internal Port = the
  * MAP's Internal Port, no parity. */
 #define B4_REQUEST_SET_SIZE 65535
+
+/* The MAP + PORT_SET for slot (one mapping of the lwB4, PCPC-5): client
+ * ::ffff:192.0.0.2, Internal Port slot + 1, PORT_SET {65535, slot + 1, P 0}
+ * with nonce, protocol and lifetime (0 gives the set back, PCPC-8), and as
+ * the suggestion the set held or last held (held_ipv4 0: none). */
+void b4_map_request(struct pcp_request *req, unsigned slot, uint8_t protocol, uint32_t lifetime,
+		    const uint8_t nonce[PCP_NONCE_LEN], __be32 held_ipv4, uint16_t held_first);
 
 /* A set the lwB4 may use: address, first port, size (power of two, aligned). */
 struct b4_set {

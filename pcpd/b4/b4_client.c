@@ -152,21 +152,8 @@ static int send_map(struct b4d *d, unsigned i)
 	char desc[512];
 	int n, plen;
 
-	memset(req, 0, sizeof(*req));
-	req->version = PCP_VERSION;
-	req->opcode = PCP_OP_MAP;
-	req->lifetime = s->releasing ? 0 : d->cfg.lifetime;
-	pcp_addr_from_ipv4(&req->client_addr, htonl(LW_PCP_B4_CLIENT_ADDR));
-	memcpy(req->body.nonce, s->g.nonce, PCP_NONCE_LEN);
-	req->body.protocol = slot_protocol(i);
-	req->body.internal_port = (uint16_t)(i + 1);
-	if (s->have_set && s->g.ipv4) {  /* suggest what we hold or held */
-		pcp_addr_from_ipv4(&req->body.external_addr, s->g.ipv4);
-		req->body.external_port = (uint16_t)s->g.first;
-	}
-	req->opts.has_port_set = true;
-	req->opts.port_set.size = B4_REQUEST_SET_SIZE;
-	req->opts.port_set.first_internal_port = (uint16_t)(i + 1);
+	b4_map_request(req, i, slot_protocol(i), s->releasing ? 0 : d->cfg.lifetime, s->g.nonce,
+		       s->have_set ? s->g.ipv4 : 0, (uint16_t)s->g.first);
 	n = pcp_encode_request(req, msg, sizeof(msg));
 	if (n < 0)
 		return n;
