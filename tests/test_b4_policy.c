@@ -43,6 +43,7 @@ static void test_map_request(void **state)
 	static const uint8_t nonce[PCP_NONCE_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
 	static const uint8_t client[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 0, 2 };
 	static const uint8_t held[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1 };
+	static const uint8_t no_ipv4[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0 };
 	struct pcp_request r;
 
 	b4_map_request(&r, 0, 0, 7200, nonce, 0, 0);
@@ -53,6 +54,9 @@ static void test_map_request(void **state)
 	assert_memory_equal(r.body.nonce, nonce, PCP_NONCE_LEN);
 	assert_int_equal(r.body.protocol, 0);
 	assert_int_equal(r.body.internal_port, 1);
+	/* RFC 6887 §11.1: no preference for an IPv4 address is ::ffff:0.0.0.0,
+	 * not :: (which asks for IPv6; issue 10) */
+	assert_memory_equal(&r.body.external_addr, no_ipv4, 16);
 	assert_int_equal(r.body.external_port, 0);
 	assert_true(r.opts.has_port_set);
 	assert_int_equal(r.opts.port_set.size, 65535);

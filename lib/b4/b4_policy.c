@@ -22,10 +22,12 @@ void b4_map_request(struct pcp_request *req, unsigned slot, uint8_t protocol, ui
 	memcpy(req->body.nonce, nonce, PCP_NONCE_LEN);
 	req->body.protocol = protocol;
 	req->body.internal_port = (uint16_t)(slot + 1);
-	if (held_ipv4) {  /* suggest what we hold or held */
-		pcp_addr_from_ipv4(&req->body.external_addr, held_ipv4);
+	/* the set held or last held, to get it back (RFC 6887 §11.3);
+	 * otherwise ::ffff:0.0.0.0, an IPv4 address without preference
+	 * (§11.1: :: would ask for IPv6) */
+	pcp_addr_from_ipv4(&req->body.external_addr, held_ipv4);
+	if (held_ipv4)
 		req->body.external_port = held_first;
-	}
 	req->opts.has_port_set = true;
 	req->opts.port_set.size = B4_REQUEST_SET_SIZE;
 	req->opts.port_set.first_internal_port = (uint16_t)(slot + 1);

@@ -25,7 +25,8 @@
 /* The MAP + PORT_SET for slot (one mapping of the lwB4, PCPC-5): client
  * ::ffff:192.0.0.2, Internal Port slot + 1, PORT_SET {65535, slot + 1, P 0}
  * with nonce, protocol and lifetime (0 gives the set back, PCPC-8), and as
- * the suggestion the set held or last held (held_ipv4 0: none). */
+ * the suggestion the set held or last held (held_ipv4 0: none, which is
+ * ::ffff:0.0.0.0 port 0, RFC 6887 §11.1). */
 void b4_map_request(struct pcp_request *req, unsigned slot, uint8_t protocol, uint32_t lifetime,
 		    const uint8_t nonce[PCP_NONCE_LEN], __be32 held_ipv4, uint16_t held_first);
 

@@ -208,7 +208,8 @@ pb_wait_udp()
 # ---- the tests ---------------------------------------------------------------------
 
 # The lwB4 gets its port set by PCP with nothing static (B4-PROV-5), the
-# request as PCPC-5 says; h1 pings and UDPs the internet host through it.
+# request as PCPC-5 says (its suggested external address ::ffff:0.0.0.0, an
+# IPv4 address without preference, RFC 6887 §11.1); h1 pings and UDPs the internet host through it.
 # The binding is then deleted on the lwAFTR behind the lwB4's back: the
 # next packet draws ICMPv6 1/5, pcpd --role b4 drops the set with its
 # mappings (B4-PROV-6/7) and asks again; traffic recovers.
@@ -219,8 +220,8 @@ pcpb4_obtain_set_and_recover_no_binding()
 	pb_setup
 	ipv4=$(jq -r .ipv4 <<<"$PB_SET") first=$(jq -r .first <<<"$PB_SET") size=$(jq -r .size <<<"$PB_SET")
 	[ "$ipv4" = "$LB_PUB" ] && [ "$size" = 1024 ] || pb_fail "port set $PB_SET, expected $LB_PUB, 1024 ports"
-	grep -q "MAP request lifetime=600 client=192.0.0.2 .*proto=0 int=1 .*PORT_SET=65535/1" "$T/pcpd-b4.log" ||
-		pb_fail "the MAP sent is not PCPC-5's (client 192.0.0.2, protocol 0, port 1, PORT_SET 65535/1)"
+	grep -q "slot 0 sent (try 1): MAP request lifetime=600 client=192.0.0.2 .*proto=0 int=1 ext=0.0.0.0:0 PORT_SET=65535/1" "$T/pcpd-b4.log" ||
+		pb_fail "the first MAP is not PCPC-5's (client 192.0.0.2, protocol 0, port 1, no IPv4 preferred: ::ffff:0.0.0.0 (RFC 6887 §11.1), PORT_SET 65535/1)"
 	grep -q "renewing in" "$T/pcpd-b4.log" || pb_fail "no renewal scheduled"
 	check_run in_ns "$LB_P-h1" ping -c 2 -i 0.2 -W 2 -w 10 "$LB_INET"
 	ms=$(pb_wait_udp 5) || pb_fail "UDP from h1 through the PCP-provisioned lwB4 is not answered"

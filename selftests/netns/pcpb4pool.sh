@@ -294,7 +294,7 @@ pcpb4_pool_grows_on_exhaustion()
 	# the second MAP is its own mapping: Internal Port 2, PORT_SET 65535/2,
 	# per protocol (RFC 6887 §11.3 allows protocol 0 with Internal Port 0
 	# only; the lwAFTR's port set serves every protocol all the same)
-	grep -q "slot 1 sent (try 1): MAP request lifetime=600 client=192.0.0.2 .*proto=17 int=2 ext=\[::\]:0 PORT_SET=65535/2/P0" \
+	grep -q "slot 1 sent (try 1): MAP request lifetime=600 client=192.0.0.2 .*proto=17 int=2 ext=0.0.0.0:0 PORT_SET=65535/2/P0" \
 		"$T/pcpd-b4.log" || pb_fail "the second MAP is not for Internal Port 2 with PORT_SET 65535/2"
 	n0=$(pbp_b4_sends 0 "$T/pcpd-b4.log" | grep -o "nonce=[0-9a-f]*" | sort -u)
 	n1=$(pbp_b4_sends 1 "$T/pcpd-b4.log" | grep -o "nonce=[0-9a-f]*" | sort -u)
