@@ -29,7 +29,9 @@
  *   changed grant   old set removed, its mappings flushed (B4-PROV-6, PCPC-11)
  *   release         set removed from the pool, then MAP lifetime 0 with the
  *                   nonce and PORT_SET (PCPC-8), a few tries
- *   ANNOUNCE/epoch  every slot re-requests after a random delay (PCPC-9) */
+ *   ANNOUNCE/epoch  an epoch that shows a state loss (RFC 6887 §8.5, PCPC-9):
+ *                   every slot re-requests after a random delay, once per
+ *                   loss; an ANNOUNCE whose epoch is consistent asks nothing */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -344,6 +346,8 @@ static void handle_map_response(struct b4d *d, unsigned i, const struct pcp_resp
 	recovered(d);
 }
 
+/* RFC 6887 §8.5: whether the server's epoch, received now, shows a loss
+ * of its state since the last one (without a last one: not known, false). */
 static bool epoch_check(struct b4d *d, uint32_t epoch)
 {
 	uint64_t now = b4_now_ms();
@@ -355,11 +359,12 @@ static bool epoch_check(struct b4d *d, uint32_t epoch)
 	return lost;
 }
 
-static void re_request_all(struct b4d *d, const char *why)
+/* Every slot but skip (B4_SLOTS: none) asks again, after a random delay. */
+static void re_request_all(struct b4d *d, unsigned skip, const char *why)
 {
 	b4_lost(d, why);
 	for (unsigned i = 0; i < B4_SLOTS; i++)
-		if (d->slot[i].used && !d->slot[i].releasing)
+		if (i != skip && d->slot[i].used && !d->slot[i].releasing)
 			b4_start_request(d, i, (uint64_t)(b4_rand01() * d->cfg.reannounce_delay_ms), why);
 }
 
@@ -377,12 +382,22 @@ static void handle_message(struct b4d *d, const uint8_t *m, size_t len, bool to_
 	}
 	pcpd_log(LOG_DEBUG_, "received: %s", pcp_describe(m, len, desc, sizeof(desc)));
 	if (to_client_port) {
-		/* RFC 6887 §14.1.3: an unsolicited ANNOUNCE */
+		/* RFC 6887 §14.1.3: an unsolicited ANNOUNCE. It says the server
+		 * may have lost its state; the epoch says whether it did since
+		 * we last heard from it (§8.5): one loss, one re-request, not
+		 * one per ANNOUNCE repeated or sent both unicast and multicast.
+		 * Without an epoch to compare with, the sets are asked for. */
+		bool known = d->have_epoch;
+
 		if (r.opcode != PCP_OP_ANNOUNCE || r.result != PCP_RES_SUCCESS)
 			return;
-		epoch_check(d, r.epoch);
+		if (!epoch_check(d, r.epoch) && known) {
+			pcpd_log(LOG_INFO_, "ANNOUNCE (epoch %u): consistent with the last epoch, "
+				 "nothing lost", r.epoch);
+			return;
+		}
 		pcpd_log(LOG_INFO_, "ANNOUNCE (epoch %u): the server lost its state", r.epoch);
-		re_request_all(d, "ANNOUNCE");
+		re_request_all(d, B4_SLOTS, "ANNOUNCE");
 		return;
 	}
 	/* PCPC-6: our exchange: opcode, nonce, protocol, internal port */
@@ -398,9 +413,10 @@ static void handle_message(struct b4d *d, const uint8_t *m, size_t len, bool to_
 		return;
 	}
 	if (epoch_check(d, r.epoch) && d->slot[i].valid) {
-		pcpd_log(LOG_INFO_, "epoch discontinuity (now %u): re-requesting every set", r.epoch);
+		/* this answer is already of the new state: the other sets ask */
+		pcpd_log(LOG_INFO_, "epoch discontinuity (now %u): re-requesting the other sets", r.epoch);
 		handle_map_response(d, i, &r);
-		re_request_all(d, "epoch discontinuity");
+		re_request_all(d, i, "epoch discontinuity");
 		return;
 	}
 	handle_map_response(d, i, &r);

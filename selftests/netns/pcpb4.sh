@@ -49,6 +49,7 @@ PB_PCPD=$BUILD/pcpd
 PB_AFTR_EXTRA=()
 PB_B4_EXTRA=()
 PB_LWB4_EXTRA=()
+PB_AFTR_EPOCH_AGE=
 
 # pb_fail MSG: fail with both pcpd logs.
 pb_fail()
@@ -75,7 +76,10 @@ pb_start_aftr_pcpd()
 # The topology of the header; pcpd --role b4 is started by the test.
 # PB_AFTR_EXTRA / PB_B4_EXTRA / PB_LWB4_EXTRA: arrays of more configuration
 # lines for pcpd --role aftr, pcpd --role b4 and the lwB4 (lw4o6 load b4),
-# e.g. PB_AFTR_EXTRA=("quota 2" "min-lifetime 4").
+# e.g. PB_AFTR_EXTRA=("quota 2" "min-lifetime 4"). PB_AFTR_EPOCH_AGE=S:
+# pcpd --role aftr's epoch has run S seconds when the lwB4 first hears it,
+# so that a restart with the state lost shows in the epoch (RFC 6887 §8.5:
+# a server up for a second or two looks the same after a restart).
 pb_setup()
 {
 	local ns
@@ -116,6 +120,13 @@ pb_setup()
 		"database $T/pcpd-aftr.db" "br-address $LB_BR" "pool $LB_PUB/32" "block-size 1024" \
 		"log-level debug" "${PB_AFTR_EXTRA[@]}" >"$T/pcpd-aftr.conf"
 	pb_start_aftr_pcpd
+	if [ -n "$PB_AFTR_EPOCH_AGE" ]; then
+		need_sqlite3
+		stop_bg "$PB_AFTR_PID" TERM
+		check_run sqlite3 "$T/pcpd-aftr.db" \
+			"UPDATE state SET value = value - $PB_AFTR_EPOCH_AGE WHERE key = 'epoch_base'"
+		pb_start_aftr_pcpd
+	fi
 
 	# the internet host with a UDP echo
 	check_run ip -n "$LB_P-inet" addr add "$LB_INET/24" dev inetv
@@ -249,12 +260,18 @@ pcpb4_obtain_set_and_recover_no_binding()
 # pcpd --role aftr restarts with its database removed: it sends ANNOUNCE to
 # the B4s of the bindings left in the maps (PCPS-16/17); pcpd --role b4
 # re-requests after a short random delay (PCPC-9) and gets a grant again;
-# traffic goes on.
+# traffic goes on. One state loss is one re-request (RFC 6887 §8.5; issue
+# 10): the ANNOUNCE rounds after the first, unicast and multicast, carry an
+# epoch consistent with the answer to the re-request and draw no more MAPs.
 pcpb4_announce_re_request()
 {
-	local t0 ms
+	local t0 ms reqs0 sent0 n
 
+	PB_AFTR_EXTRA=("announce-interface acc")
+	PB_AFTR_EPOCH_AGE=3600
 	pb_setup
+	reqs0=$(grep -c "slot 0: requesting a port set" "$T/pcpd-b4.log")
+	sent0=$(grep -c "slot 0 sent (try" "$T/pcpd-b4.log")
 	pb_wait_udp 5 >/dev/null || pb_fail "UDP from h1 through the PCP-provisioned lwB4 is not answered"
 	echo "\$ kill -KILL pcpd --role aftr; rm its database; start it again"
 	kill -KILL "$PB_AFTR_PID"
@@ -272,7 +289,15 @@ pcpb4_announce_re_request()
 		pb_fail "the restarted pcpd --role aftr holds no grant for the lwB4"
 	[ "$(lb b4a portset list --json | jq '."port-sets" | length')" = 1 ] || pb_fail "not one port set after the ANNOUNCE"
 	pb_wait_udp 10 >/dev/null || pb_fail "traffic does not flow after the re-request"
-	log "pcpd --role b4: $(grep -E 'granted|removed|ANNOUNCE|recovered' "$T/pcpd-b4.log" | sed 's/^pcpd: //' | paste -sd'|')"
+	wait_for 10 grep -q "ANNOUNCE round 3 sent" "$PB_AFTR_LOG" || pb_fail "pcpd --role aftr did not send its 3 ANNOUNCE rounds"
+	sleep 1
+	log "pcpd --role b4: $(grep -E 'granted|removed|ANNOUNCE|recovered|requesting' "$T/pcpd-b4.log" | sed 's/^pcpd: //' | paste -sd'|')"
+	n=$(grep -c "ANNOUNCE (epoch" "$T/pcpd-b4.log")
+	[ "$n" -ge 4 ] || pb_fail "pcpd --role b4 saw $n ANNOUNCEs, expected 3 rounds unicast and multicast"
+	n=$(($(grep -c "slot 0: requesting a port set" "$T/pcpd-b4.log") - reqs0))
+	[ "$n" = 1 ] || pb_fail "one state loss drew $n re-requests, expected 1 (RFC 6887 §8.5)"
+	n=$(($(grep -c "slot 0 sent (try" "$T/pcpd-b4.log") - sent0))
+	[ "$n" = 1 ] || pb_fail "one state loss drew $n MAPs, expected 1"
 	stop_bg "$PB_B4_PID" TERM
 	stop_bg "$PB_AFTR_PID" TERM
 	true
@@ -289,6 +314,7 @@ pcpb4_announce_multicast_only()
 {
 	local ipv4 first size pcp0 pcp1
 
+	PB_AFTR_EPOCH_AGE=3600
 	pb_setup
 	echo "announce-interface acc" >>"$T/pcpd-aftr.conf"
 	ipv4=$(jq -r .ipv4 <<<"$PB_SET") first=$(jq -r .first <<<"$PB_SET") size=$(jq -r .size <<<"$PB_SET")
