@@ -76,6 +76,26 @@ static void test_map_request(void **state)
 	assert_true(r.opts.has_port_set);
 }
 
+/* PCPC-3, RFC 6887 §8.1.1: IRT, then doubling up to MRT 1024 s. */
+static void test_next_rt(void **state)
+{
+	assert_int_equal(b4_next_rt_ms(0, 3000), 3000);
+	assert_int_equal(b4_next_rt_ms(3000, 3000), 6000);
+	assert_int_equal(b4_next_rt_ms(6000, 3000), 12000);
+	assert_int_equal(b4_next_rt_ms(600000, 3000), 1024000);
+	assert_int_equal(b4_next_rt_ms(1024000, 3000), 1024000);
+}
+
+/* PCPS-19: slot 0 asks with protocol 0 until a server refuses that form;
+ * the others, and slot 0 then, ask for UDP. */
+static void test_slot_protocol(void **state)
+{
+	assert_int_equal(b4_slot_protocol(0, false), 0);
+	assert_int_equal(b4_slot_protocol(0, true), 17);
+	assert_int_equal(b4_slot_protocol(1, false), 17);
+	assert_int_equal(b4_slot_protocol(3, true), 17);
+}
+
 static void test_grant_check(void **state)
 {
 	uint32_t a = inet_addr("192.0.2.1");
@@ -274,6 +294,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grant_check),
 		cmocka_unit_test(test_map_request),
+		cmocka_unit_test(test_next_rt),
+		cmocka_unit_test(test_slot_protocol),
 		cmocka_unit_test(test_pool_grow),
 		cmocka_unit_test(test_pool_release),
 		cmocka_unit_test(test_lan_pick_port),

@@ -33,6 +33,18 @@ void b4_map_request(struct pcp_request *req, unsigned slot, uint8_t protocol, ui
 	req->opts.port_set.first_internal_port = (uint16_t)(slot + 1);
 }
 
+uint64_t b4_next_rt_ms(uint64_t rt_ms, uint64_t irt_ms)
+{
+	if (!rt_ms)
+		return irt_ms;
+	return 2 * rt_ms < B4_MRT_MS ? 2 * rt_ms : B4_MRT_MS;
+}
+
+uint8_t b4_slot_protocol(unsigned slot, bool proto0_refused)
+{
+	return slot || proto0_refused ? IPPROTO_UDP : 0;
+}
+
 int b4_grant_check(const struct pcp_response *r, uint16_t internal_port, struct b4_set *out,
 		   const char **why)
 {

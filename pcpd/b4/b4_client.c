@@ -14,17 +14,23 @@
  *                   extra slots ask per protocol (UDP), which an lwAFTR
  *                   grants as a port set of every protocol: a lw4o6 binding
  *                   has no protocol (RFC 7596 §3; design.md decision 2,
- *                   standards.md §4.4 item 4 (b)).
+ *                   standards.md §4.4 item 4 (b)). A server that refuses
+ *                   slot 0's form too (MALFORMED_REQUEST, as a strict
+ *                   §11.3 server like miniupnpd answers) is asked in the
+ *                   per-protocol form next, at once; the slot keeps that
+ *                   form until pcpd restarts (b4_slot_protocol).
  *
  *   retransmission  RFC 6887 §8.1.1: IRT (irt-ms), MRT 1024 s, RAND ±10 %,
- *                   the same nonce every time (PCPC-3)
+ *                   the same nonce every time (PCPC-3); an error answer
+ *                   does not start the schedule over (b4_next_rt_ms)
  *   validation      PCPC-6: outer source aftr-ipv6, 192.0.0.1:5351, R,
  *                   opcode, nonce, protocol, internal port
  *   SUCCESS + set   stored durably, then added to the lwB4 pool
  *   not a set       PCPC-7 / miniupnpd echo (b4_grant_check): the
  *                   retransmission schedule goes on, which is the back-off
- *   error           not again before the error's lifetime (PCPC-10); an
- *                   extra slot is given up and growth backs off
+ *   error           not again before the error's lifetime (PCPC-10) nor the
+ *                   schedule's next step; an extra slot is given up and
+ *                   growth backs off
  *   renewal         uniform random 1/2..5/8 of the lifetime (PCPC-8)
  *   changed grant   old set removed, its mappings flushed (B4-PROV-6, PCPC-11)
  *   release         set removed from the pool, then MAP lifetime 0 with the
@@ -47,7 +53,6 @@
 #include "b4_inbound.h"
 #include "addr.h"
 
-#define B4_MRT_MS 1024000ull     /* RFC 6887 §8.1.1 */
 #define B4_RELEASE_TRIES 3
 #define B4_MAX_LIFETIME 86400u   /* RFC 6887 §15, PCPC-10 */
 
@@ -58,9 +63,9 @@ static uint64_t jitter(uint64_t ms)
 }
 
 /* the MAP's protocol for slot i (see above) */
-static uint8_t slot_protocol(unsigned i)
+static uint8_t slot_protocol(const struct b4d *d, unsigned i)
 {
-	return i ? IPPROTO_UDP : 0;
+	return b4_slot_protocol(i, d->slot[i].proto0_refused);
 }
 
 static void to_portset(const struct b4_grant *g, struct lw_b4_portset *ps)
@@ -154,7 +159,7 @@ static int send_map(struct b4d *d, unsigned i)
 	char desc[512];
 	int n, plen;
 
-	b4_map_request(req, i, slot_protocol(i), s->releasing ? 0 : d->cfg.lifetime, s->g.nonce,
+	b4_map_request(req, i, slot_protocol(d, i), s->releasing ? 0 : d->cfg.lifetime, s->g.nonce,
 		       s->have_set ? s->g.ipv4 : 0, (uint16_t)s->g.first);
 	n = pcp_encode_request(req, msg, sizeof(msg));
 	if (n < 0)
@@ -228,8 +233,7 @@ static void send_tick(struct b4d *d, unsigned i)
 		 * let the grant run out between two tries */
 		s->rt_ms = b4_renewal_retry_ms((int64_t)s->expire_ms - (int64_t)now);
 	else
-		s->rt_ms = s->tries ? jitter(2 * s->rt_ms < B4_MRT_MS ? 2 * s->rt_ms : B4_MRT_MS)
-				    : jitter(d->cfg.irt_ms);
+		s->rt_ms = jitter(b4_next_rt_ms(s->tries ? s->rt_ms : 0, d->cfg.irt_ms));
 	s->tries++;
 	s->next_send_ms = now + s->rt_ms;
 }
@@ -254,11 +258,23 @@ void b4_lost(struct b4d *d, const char *why)
 static void handle_error(struct b4d *d, unsigned i, const struct pcp_response *r)
 {
 	struct b4_slot *s = &d->slot[i];
-	/* PCPC-10: not before the error's lifetime (at least IRT) */
-	uint64_t wait = (uint64_t)r->lifetime * 1000;
+	/* PCPC-10: not before the error's lifetime; RFC 6887 §8.1.1: nor
+	 * before the schedule's next step, which goes on doubling */
+	uint64_t wait = (uint64_t)r->lifetime * 1000,
+		 rt = jitter(b4_next_rt_ms(s->tries ? s->rt_ms : 0, d->cfg.irt_ms));
 
-	if (wait < d->cfg.irt_ms)
-		wait = d->cfg.irt_ms;
+	if (r->result == PCP_RES_MALFORMED_REQUEST && slot_protocol(d, i) == 0) {
+		/* a server without PCPS-19's exception: another request, so
+		 * no error lifetime to wait out, and a new schedule */
+		pcpd_log(LOG_WARN_, "slot %u: MALFORMED_REQUEST to protocol 0 with Internal Port %u: "
+			 "asking per protocol (%u) from now", i, i + 1, b4_slot_protocol(i, true));
+		s->proto0_refused = true;
+		s->tries = 0;
+		s->next_send_ms = b4_now_ms() + jitter(d->cfg.irt_ms);
+		return;
+	}
+	if (wait < rt)
+		wait = rt;
 	if (i > 0 && !s->valid) {
 		/* an extra set refused (quota, no resources): growth waits */
 		pcpd_log(LOG_WARN_, "slot %u: another set refused: %s, lifetime %u s; not asking for "
@@ -270,7 +286,6 @@ static void handle_error(struct b4d *d, unsigned i, const struct pcp_response *r
 	}
 	pcpd_log(LOG_WARN_, "slot %u: MAP refused: %s, lifetime %u s: retrying in %llu ms", i,
 		 pcp_result_name(r->result), r->lifetime, (unsigned long long)wait);
-	s->tries = 0;
 	s->next_send_ms = b4_now_ms() + wait;
 }
 
@@ -405,7 +420,7 @@ static void handle_message(struct b4d *d, const uint8_t *m, size_t len, bool to_
 		return;
 	for (i = 0; i < B4_SLOTS; i++)
 		if (d->slot[i].used && d->slot[i].pending && r.body.internal_port == i + 1 &&
-		    r.body.protocol == slot_protocol(i) &&
+		    r.body.protocol == slot_protocol(d, i) &&
 		    !memcmp(r.body.nonce, d->slot[i].g.nonce, PCP_NONCE_LEN))
 			break;
 	if (i == B4_SLOTS) {

@@ -29,6 +29,7 @@ struct b4_slot {
 	bool valid;           /* g is a current grant */
 	bool installed;       /* g's set is in the lwB4 pool */
 	bool releasing;       /* a lifetime-0 MAP is being sent */
+	bool proto0_refused;  /* MALFORMED_REQUEST to protocol 0: per protocol from now */
 	/* the exchange in progress */
 	bool pending;
 	uint64_t next_send_ms, rt_ms;
