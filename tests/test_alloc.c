@@ -560,6 +560,26 @@ static void test_suggestion(void **state)
 	alloc_free(a);
 }
 
+/* B4 b4 asks size ports from internal_port. */
+static struct alloc_request req_from(unsigned int b4, uint16_t internal_port, uint16_t size)
+{
+	struct alloc_request q = req(b4, 1, 0);
+
+	q.internal_port = internal_port;
+	q.port_set_size = size;
+	return q;
+}
+
+/* ask(), and a grant maps no port outside what was asked for (RFC 7753 §4.2). */
+static struct alloc_decision ask_inside(struct alloc *a, const struct alloc_request *q)
+{
+	struct alloc_decision d = ask(a, q);
+
+	if (d.result == ALLOC_SUCCESS)
+		expect_inside(&d, q);
+	return d;
+}
+
 /* RFC 7753 §4.2 (PCPS-7): the server MUST NOT map internal ports outside
  * [Internal Port, Internal Port + Port Set Size); grants are identity
  * mapped (PCPS-8), so the block itself lies in that range, and is the
@@ -578,63 +598,49 @@ static void test_internal_port_range(void **state)
 	a = make(&c);
 	/* issue 10: 2048 at 40000 got 4096-6143. No aligned 2048 block lies in
 	 * 40000-42047; the 1024 block at 40960 does. */
-	q = req(1, 1, 0);
-	q.internal_port = 40000;
-	q.port_set_size = 2048;
-	d = ask(a, &q);
+	q = req_from(1, 40000, 2048);
+	d = ask_inside(a, &q);
 	expect_grant(&d, "192.0.2.0", 6, 40, 40960, 1024);
-	expect_inside(&d, &q);
 	/* 2048 at 40960: exactly that block (on an address of psid-len 5). */
-	q = req(2, 1, 0);
-	q.internal_port = 40960;
-	q.port_set_size = 2048;
-	d = ask(a, &q);
+	q = req_from(2, 40960, 2048);
+	d = ask_inside(a, &q);
 	expect_grant(&d, "192.0.2.1", 5, 20, 40960, 2048);
 	/* "as many as you give" from 60000: the first 2048 block from there */
-	q = req(3, 1, 0);
-	q.internal_port = 60000;
-	d = ask(a, &q);
+	q = req_from(3, 60000, 0xffff);
+	d = ask_inside(a, &q);
 	expect_grant(&d, "192.0.2.1", 5, 30, 61440, 2048);
 	/* a suggested block outside the range is not granted: .1's 2048 at
 	 * 2048 is free, but 40960-43007 is asked for */
-	q = req(4, 1, 0);
-	q.internal_port = 40960;
-	q.port_set_size = 2048;
+	q = req_from(4, 40960, 2048);
 	q.suggested_ipv4 = v4("192.0.2.1");
 	q.suggested_port = 2048;
-	d = ask(a, &q);
+	d = ask_inside(a, &q);
 	expect_grant(&d, "192.0.2.2", 5, 20, 40960, 2048);
-	expect_inside(&d, &q);
 	/* 4096 at 40960, capped at max-block-size 2048: the second 2048
 	 * block of the range, on the address being filled */
-	q = req(5, 1, 0);
-	q.internal_port = 40960;
-	q.port_set_size = 4096;
-	d = ask(a, &q);
+	q = req_from(5, 40960, 4096);
+	d = ask_inside(a, &q);
 	expect_grant(&d, "192.0.2.2", 5, 21, 43008, 2048);
 	/* the ports run out at 65535: 64512-65535 is the last 1024 block */
-	q = req(6, 1, 0);
-	q.internal_port = 64000;
-	d = ask(a, &q);
+	q = req_from(6, 64000, 0xffff);
+	d = ask_inside(a, &q);
 	expect_grant(&d, "192.0.2.0", 6, 63, 64512, 1024);
 	/* the lwB4's request (PCPC-5) still gets the lowest free block of
 	 * the address being filled */
 	q = req(7, 1, 0);
-	d = ask(a, &q);
+	d = ask_inside(a, &q);
 	expect_grant(&d, "192.0.2.2", 5, 1, 2048, 2048);
 	alloc_free(a);
 
 	/* no block of an allowed size lies in the range: refused, nothing kept */
 	c.min_block_size = 2048;
 	a = make(&c);
-	q = req(1, 1, 0);
-	q.internal_port = 40000;
-	q.port_set_size = 2048;
+	q = req_from(1, 40000, 2048);
 	d = ask(a, &q);
 	expect_error(&d, ALLOC_NO_RESOURCES, 30);
 	assert_null(alloc_find(a, &q.b4, 40000));
 	q.port_set_size = 65535; /* 40000-65535 holds 2048 blocks */
-	d = ask(a, &q);
+	d = ask_inside(a, &q);
 	expect_grant(&d, "192.0.2.0", 5, 20, 40960, 2048);
 	alloc_free(a);
 
@@ -643,9 +649,8 @@ static void test_internal_port_range(void **state)
 	config(&c, &pool, "192.0.2.0", 32);
 	c.default_block_size = c.max_block_size = 65536;
 	a = make(&c);
-	q = req(1, 1, 0);
-	q.internal_port = 2;
-	d = ask(a, &q);
+	q = req_from(1, 2, 0xffff);
+	d = ask_inside(a, &q);
 	expect_grant(&d, "192.0.2.0", 1, 1, 32768, 32768);
 	alloc_free(a);
 }

@@ -107,8 +107,8 @@ def open_client(a):
     return s, s.getsockname()[0].replace("::ffff:", "")
 
 
-def wait_announce(s, seconds):
-    end = time.time() + seconds
+def next_announce(s, end):
+    """Prints the next ANNOUNCE on s before time end; False when none came."""
     while time.time() < end:
         rd, _, _ = select.select([s], [], [], max(0.0, end - time.time()))
         if not rd:
@@ -118,7 +118,14 @@ def wait_announce(s, seconds):
         if r and r["opcode"] == "ANNOUNCE":
             print("announce epoch=%d from=%s:%d result=%s" % (r["epoch"], peer[0].replace("::ffff:", ""),
                                                             peer[1], r["result"]))
-            return 0
+            sys.stdout.flush()
+            return True
+    return False
+
+
+def wait_announce(s, seconds):
+    if next_announce(s, time.time() + seconds):
+        return 0
     print("announce none")
     return 1
 
@@ -162,18 +169,10 @@ def listen(a):
     s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
                  socket.inet_aton("224.0.0.1") + socket.inet_aton(a.local or "0.0.0.0"))
     end = time.time() + a.timeout
-    while time.time() < end:
-        rd, _, _ = select.select([s], [], [], max(0.0, end - time.time()))
-        if not rd:
-            break
-        data, peer = s.recvfrom(2048)
-        r = parse(data)
-        if r and r["opcode"] == "ANNOUNCE":
-            print("announce epoch=%d from=%s:%d result=%s" % (r["epoch"], peer[0], peer[1], r["result"]))
-            sys.stdout.flush()
-            if a.count and a.count <= 1:
-                return 0
-            a.count = a.count - 1 if a.count else 0
+    while next_announce(s, end):
+        if a.count and a.count <= 1:
+            return 0
+        a.count = a.count - 1 if a.count else 0
     return 0 if a.count == 0 else 1
 
 

@@ -885,6 +885,18 @@ s.sendto(struct.pack("!BBHI", 2, 0, 0, int(mtu)) + quote, (br, 0))
 ' "$1" "$BR_IPV6" "$2" "$PCP_POOL_ADDR" "$INET4" "$3" "$4"
 }
 
+# expect_not_relayed N REASON WHAT: a second on, the internet host still has
+# N ICMPv4 errors in $T/inet.pcap, and pcpd logged the event for REASON.
+expect_not_relayed()
+{
+	local n
+
+	sleep 1
+	n=$(count_pkts "$T/inet.pcap")
+	[ "$n" = "$1" ] || pfail "$3 was relayed ($n ICMPv4 errors in all, expected $1)"
+	grep -q "nothing sent ($2)" "$PCPD_LOG" || pfail "pcpd did not log $3 as not relayed ($2)"
+}
+
 # AFTR-ICMP-6 (issue 10): pcpd relays an ICMPv6 error to a BR as ICMPv4
 # only when it quotes a tunnel packet of ours: from that BR to the B4 whose
 # softwire owns the inner destination address and port. A packet too big
@@ -897,6 +909,7 @@ pcp_icmpv6_relay_checked()
 	local pa tcpd n v
 
 	pcp_setup "pool $PCP_POOL_ADDR/32" "block-size 2048" "icmpv4-source $AFTR_WAN4"
+	# shellcheck disable=SC2034 # expect_not_relayed reads the capture
 	pcp "$PCP_B4A" map --nonce "$NONCE_A"
 	check_port_set "B4 A"
 	pa=$(kv "$OUT" port)
@@ -905,11 +918,7 @@ pcp_icmpv6_relay_checked()
 	wait_for 5 grep -q "listening on" "$T/tcpdump.log" || pfail "tcpdump did not start"
 
 	icmp6_too_big "$PCP_B4A" "$PCP_B4B" $((pa + 1)) 1300
-	sleep 1
-	n=$(count_pkts "$T/inet.pcap")
-	[ "$n" = 0 ] || pfail "an error quoting a tunnel packet to B4 B, which owns no port, was relayed"
-	grep -q "not-our-tunnel-packet" "$PCPD_LOG" ||
-		pfail "pcpd did not log the error quoting a tunnel packet to B4 B as not ours"
+	expect_not_relayed 0 not-our-tunnel-packet "an error quoting a tunnel packet to B4 B, which owns no port"
 	icmp6_too_big "$PCP_B4A" "$PCP_B4A" $((pa + 1)) 1300
 	wait_for 3 sh -c "tcpdump -nr '$T/inet.pcap' 2>/dev/null | grep -q ." ||
 		pfail "the error quoting B4 A's tunnel packet was not relayed to the internet host"
@@ -924,11 +933,7 @@ pcp_icmpv6_relay_checked()
 	check_run aftr_lw4o6 set icmpv4-errors off
 	sleep 1.5 # pcpd reads the data plane's settings every second
 	icmp6_too_big "$PCP_B4A" "$PCP_B4A" $((pa + 1)) 1300
-	sleep 1
-	n=$(count_pkts "$T/inet.pcap")
-	[ "$n" = 1 ] || pfail "with generate-icmpv4-errors off, pcpd still relayed an error ($n in all)"
-	grep -q "nothing sent (disabled)" "$PCPD_LOG" ||
-		pfail "pcpd did not log the error as not relayed with generate-icmpv4-errors off"
+	expect_not_relayed 1 disabled "with generate-icmpv4-errors off, an error"
 	stop_bg "$tcpd" TERM
 }
 
