@@ -42,12 +42,6 @@ uint64_t pcpd_now_ns(void);   /* monotonic, nanoseconds (the ICMP rate limits) *
 #define PCPD_ANNOUNCE_ROUNDS 3
 uint64_t pcpd_announce_delay_ms(unsigned round);
 
-/* RFC 6887 §7.4: lifetimes of error responses the daemon decides itself
- * (the allocator has its own, configured): short for a lack of resources,
- * which may pass, long for the rest. */
-#define PCPD_SHORT_ERROR_LIFETIME 30
-#define PCPD_LONG_ERROR_LIFETIME 1800
-
 /* One daemon per database (both roles): an exclusive flock on DATABASE.lock,
  * held until exit. 0, or a negative errno with the message in err. */
 int pcpd_lock_database(const char *database, char *err, size_t errlen);

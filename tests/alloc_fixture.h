@@ -105,6 +105,17 @@ static void expect_grant(const struct alloc_decision *d, const char *ipv4, unsig
 	assert_int_equal(alloc_grant_size(&d->grant), size);
 }
 
+/* RFC 7753 §4.2: the (identity-mapped) block lies in [Internal Port,
+ * Internal Port + Port Set Size), port 0 aside. */
+static inline void expect_inside(const struct alloc_decision *d, const struct alloc_request *q)
+{
+	uint32_t first = alloc_grant_first_port(&d->grant), size = alloc_grant_size(&d->grant);
+	uint32_t lo = q->internal_port == 1 ? 0 : q->internal_port;
+
+	assert_true(first >= lo);
+	assert_true(first + size <= (uint32_t)q->internal_port + q->port_set_size);
+}
+
 static void expect_error(const struct alloc_decision *d, enum alloc_result res, uint32_t lifetime)
 {
 	assert_int_equal(d->result, res);

@@ -34,7 +34,6 @@ static void test_config_defaults(void **state)
 	assert_int_equal(c.min_lifetime, 120);
 	assert_int_equal(c.max_lifetime, 86400);
 	assert_int_equal(c.short_error_lifetime, 30);
-	assert_int_equal(c.long_error_lifetime, 1800);
 	assert_int_equal(c.reuse_hold_seconds, 120);
 	assert_int_equal(c.n_pools, 0);
 }
@@ -249,7 +248,9 @@ static void test_whole_address(void **state)
 }
 
 /* PCPS-7: never more than asked; the largest power of two <= the ask,
- * capped at max_block_size; 65535 = the default block. */
+ * capped at max_block_size; 65535 = the default block. The requests name
+ * internal port 32768, so that every size has an aligned block inside
+ * [32768, 32768 + ask) (RFC 7753 §4.2). */
 static void test_size_rounding(void **state)
 {
 	static const struct {
@@ -274,16 +275,20 @@ static void test_size_rounding(void **state)
 	a = make(&c);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		q = req((unsigned int)i + 1, 1, 0);
+		q.internal_port = 32768;
 		q.port_set_size = cases[i].asked;
 		d = ask(a, &q);
 		if (cases[i].granted == 0) {
-			/* Nothing this small exists; retrying cannot help: long. */
-			expect_error(&d, ALLOC_NO_RESOURCES, 1800);
+			/* Nothing this small exists: NO_RESOURCES, which is a
+			 * short-lifetime error whatever the cause (RFC 6887
+			 * §7.4, PCPS-15). */
+			expect_error(&d, ALLOC_NO_RESOURCES, 30);
 			continue;
 		}
 		assert_int_equal(d.result, ALLOC_SUCCESS);
 		assert_int_equal(alloc_grant_size(&d.grant), cases[i].granted);
 		assert_int_equal(alloc_grant_first_port(&d.grant) % cases[i].granted, 0);
+		expect_inside(&d, &q);
 	}
 	alloc_free(a);
 }
@@ -385,6 +390,7 @@ static void test_one_psid_len_per_address(void **state)
 	c.reuse_hold_seconds = 0;
 	a = make(&c);
 	q = req(1, 1, 0);
+	q.internal_port = 1024;
 	q.port_set_size = 1024;
 	d = ask(a, &q);
 	expect_grant(&d, "192.0.2.0", 6, 1, 1024, 1024);
@@ -398,17 +404,21 @@ static void test_one_psid_len_per_address(void **state)
 	q = req(200, 1, 0);
 	d = ask(a, &q);
 	expect_grant(&d, "192.0.2.0", 6, 2, 2048, 1024);
-	/* An explicit 2048 cannot be met (no 2048 room) but 1024 can. */
+	/* An explicit 2048 cannot be met (no 2048 room) but 1024 can,
+	 * inside the internal ports asked for, 2048-4095. */
 	q = req(201, 1, 0);
+	q.internal_port = 2048;
 	q.port_set_size = 2048;
 	d = ask(a, &q);
 	expect_grant(&d, "192.0.2.0", 6, 3, 3072, 1024);
 
 	/* When .0 is empty again its psid-len may change. */
 	for (i = 0; i < 3; i++) {
+		static const uint16_t port[3] = { 1024, 1, 2048 };
 		unsigned int b4 = i == 0 ? 1 : 199 + i;
 
 		q = req(b4, 1, 10);
+		q.internal_port = port[i];
 		q.lifetime = 0;
 		d = ask(a, &q);
 		assert_int_equal(d.action, ALLOC_DELETED);
@@ -537,13 +547,111 @@ static void test_suggestion(void **state)
 	q.suggested_port = 26624;
 	d = ask(a, &q);
 	expect_grant(&d, "192.0.2.5", 5, 3, 6144, 2048);
-	/* An address of another psid-len is not used (PSID-4). */
+	/* An address of another psid-len is not used (PSID-4); the
+	 * suggested port lies outside the internal ports asked for, 1024-2047,
+	 * so it does not count (RFC 7753 §4.2). */
 	q = req(6, 1, 0);
+	q.internal_port = 1024;
 	q.port_set_size = 1024;
 	q.suggested_ipv4 = v4("192.0.2.5");
 	q.suggested_port = 40000;
 	d = ask(a, &q);
 	expect_grant(&d, "192.0.2.0", 6, 1, 1024, 1024);
+	alloc_free(a);
+}
+
+/* B4 b4 asks size ports from internal_port. */
+static struct alloc_request req_from(unsigned int b4, uint16_t internal_port, uint16_t size)
+{
+	struct alloc_request q = req(b4, 1, 0);
+
+	q.internal_port = internal_port;
+	q.port_set_size = size;
+	return q;
+}
+
+/* ask(), and a grant maps no port outside what was asked for (RFC 7753 §4.2). */
+static struct alloc_decision ask_inside(struct alloc *a, const struct alloc_request *q)
+{
+	struct alloc_decision d = ask(a, q);
+
+	if (d.result == ALLOC_SUCCESS)
+		expect_inside(&d, q);
+	return d;
+}
+
+/* RFC 7753 §4.2 (PCPS-7): the server MUST NOT map internal ports outside
+ * [Internal Port, Internal Port + Port Set Size); grants are identity
+ * mapped (PCPS-8), so the block itself lies in that range, and is the
+ * largest aligned one that does (as many as possible, §4.2 SHOULD), or the
+ * request is refused with NO_RESOURCES (short lifetime, RFC 6887 §7.4). */
+static void test_internal_port_range(void **state)
+{
+	struct alloc_pool pool;
+	struct alloc_config c;
+	struct alloc_decision d;
+	struct alloc_request q;
+	struct alloc *a;
+
+	(void)state;
+	config(&c, &pool, "192.0.2.0", 28);
+	a = make(&c);
+	/* issue 10: 2048 at 40000 got 4096-6143. No aligned 2048 block lies in
+	 * 40000-42047; the 1024 block at 40960 does. */
+	q = req_from(1, 40000, 2048);
+	d = ask_inside(a, &q);
+	expect_grant(&d, "192.0.2.0", 6, 40, 40960, 1024);
+	/* 2048 at 40960: exactly that block (on an address of psid-len 5). */
+	q = req_from(2, 40960, 2048);
+	d = ask_inside(a, &q);
+	expect_grant(&d, "192.0.2.1", 5, 20, 40960, 2048);
+	/* "as many as you give" from 60000: the first 2048 block from there */
+	q = req_from(3, 60000, 0xffff);
+	d = ask_inside(a, &q);
+	expect_grant(&d, "192.0.2.1", 5, 30, 61440, 2048);
+	/* a suggested block outside the range is not granted: .1's 2048 at
+	 * 2048 is free, but 40960-43007 is asked for */
+	q = req_from(4, 40960, 2048);
+	q.suggested_ipv4 = v4("192.0.2.1");
+	q.suggested_port = 2048;
+	d = ask_inside(a, &q);
+	expect_grant(&d, "192.0.2.2", 5, 20, 40960, 2048);
+	/* 4096 at 40960, capped at max-block-size 2048: the second 2048
+	 * block of the range, on the address being filled */
+	q = req_from(5, 40960, 4096);
+	d = ask_inside(a, &q);
+	expect_grant(&d, "192.0.2.2", 5, 21, 43008, 2048);
+	/* the ports run out at 65535: 64512-65535 is the last 1024 block */
+	q = req_from(6, 64000, 0xffff);
+	d = ask_inside(a, &q);
+	expect_grant(&d, "192.0.2.0", 6, 63, 64512, 1024);
+	/* the lwB4's request (PCPC-5) still gets the lowest free block of
+	 * the address being filled */
+	q = req(7, 1, 0);
+	d = ask_inside(a, &q);
+	expect_grant(&d, "192.0.2.2", 5, 1, 2048, 2048);
+	alloc_free(a);
+
+	/* no block of an allowed size lies in the range: refused, nothing kept */
+	c.min_block_size = 2048;
+	a = make(&c);
+	q = req_from(1, 40000, 2048);
+	d = ask(a, &q);
+	expect_error(&d, ALLOC_NO_RESOURCES, 30);
+	assert_null(alloc_find(a, &q.b4, 40000));
+	q.port_set_size = 65535; /* 40000-65535 holds 2048 blocks */
+	d = ask_inside(a, &q);
+	expect_grant(&d, "192.0.2.0", 5, 20, 40960, 2048);
+	alloc_free(a);
+
+	/* a whole address (ports 0-65535) lies in 1-65535, port 0 being no
+	 * transport port; from internal port 2 it does not: the next size */
+	config(&c, &pool, "192.0.2.0", 32);
+	c.default_block_size = c.max_block_size = 65536;
+	a = make(&c);
+	q = req_from(1, 2, 0xffff);
+	d = ask_inside(a, &q);
+	expect_grant(&d, "192.0.2.0", 1, 1, 32768, 32768);
 	alloc_free(a);
 }
 
@@ -567,6 +675,7 @@ int main(void)
 		cmocka_unit_test(test_quota),
 		cmocka_unit_test(test_quota_same_address),
 		cmocka_unit_test(test_suggestion),
+		cmocka_unit_test(test_internal_port_range),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,7 +4,8 @@
  * runs and undos. After every step:
  *  - an independent model of the live mappings predicts the decision's
  *    result, action, block and lifetime (RFC 6887 §11.3, §15; RFC 7753
- *    §4.2; PCPS-7, -13, -14, -15);
+ *    §4.2; PCPS-7, -13, -14, -15), and every new grant lies inside the
+ *    internal ports its request named (RFC 7753 §4.2 MUST NOT);
  *  - the allocator's grant list equals the model;
  *  - no two grants overlap in ports (recomputed from first port and size,
  *    not from the allocator's bitmaps), one psid-len per address (PSID-4),
@@ -26,11 +27,24 @@
 #include "alloc.h"
 
 #define N_B4 400          /* pairs share a /127 subscriber */
-#define N_PORTS 2         /* internal ports 1 and 2 */
+#define N_PORTS 4         /* the internal ports of ports[] */
 #define QUOTA 2
 #define STEPS 12000
 #define POOL_FIRST 0xc0000200u /* 192.0.2.0/30 */
 #define POOL_N 4
+
+/* Internal ports the walk asks from: the lwB4's (PCPC-5) and ranges that
+ * start inside the port space, where RFC 7753 §4.2 leaves fewer blocks. */
+static const uint16_t ports[N_PORTS] = { 1, 2, 30000, 50000 };
+
+static unsigned int port_index(uint16_t internal_port)
+{
+	for (unsigned int i = 0; i < N_PORTS; i++)
+		if (ports[i] == internal_port)
+			return i;
+	fail_msg("internal port %u is not one the walk asks from", internal_port);
+	return 0;
+}
 
 struct model_entry {
 	bool live;
@@ -43,7 +57,8 @@ struct walk {
 	uint64_t rng;
 	uint64_t now;
 	unsigned long created, revived, renewed, deleted, not_authorized, quota,
-		no_resources_short, no_resources_long, delete_absent, expired, undone,
+		no_resources_short, no_resources_small, no_resources_range, delete_absent, expired,
+		undone,
 		sizes_seen[17];
 };
 
@@ -82,7 +97,7 @@ static unsigned int b4_index(const struct in6_addr *a)
 
 static void on_expired(const struct alloc_grant *g, struct walk *w)
 {
-	struct model_entry *e = &w->m[b4_index(&g->b4)][g->internal_port - 1];
+	struct model_entry *e = &w->m[b4_index(&g->b4)][port_index(g->internal_port)];
 
 	assert_true(e->live);
 	assert_memory_equal(&e->g, g, sizeof(*g));
@@ -99,6 +114,33 @@ static uint32_t bound_of(uint16_t size)
 		return 2048;
 	p = 1u << (31 - __builtin_clz(size));
 	return p < 8192 ? p : 8192;
+}
+
+/* RFC 7753 §4.2, computed apart from the allocator: the largest aligned
+ * block of 256..bound ports above 1023 inside [internal port, + size) (port
+ * 0 aside: a range from 1 holds it); 0 when none. */
+static uint32_t largest_inside(const struct alloc_request *q)
+{
+	uint32_t lo = q->internal_port == 1 ? 0 : q->internal_port;
+	uint32_t end = (uint32_t)q->internal_port + q->port_set_size; /* exclusive */
+
+	for (uint32_t s = bound_of(q->port_set_size); s >= 256; s >>= 1) {
+		uint32_t first = (lo + s - 1) / s * s;
+
+		if (first < 1024)
+			first = 1024;
+		if (first + s <= end && first + s <= 65536)
+			return s;
+	}
+	return 0;
+}
+
+static bool inside(const struct alloc_grant *g, const struct alloc_request *q)
+{
+	uint32_t first = alloc_grant_first_port(g), size = alloc_grant_size(g);
+	uint32_t lo = q->internal_port == 1 ? 0 : q->internal_port;
+
+	return first >= lo && first + size <= (uint32_t)q->internal_port + q->port_set_size;
 }
 
 static uint32_t clamp(uint32_t lt)
@@ -125,7 +167,7 @@ static bool same_block(const struct alloc_grant *x, const struct alloc_grant *y)
 static void check_decision(struct walk *w, const struct alloc_request *q,
 			   const struct alloc_decision *d)
 {
-	struct model_entry *e = &w->m[b4_index(&q->b4)][q->internal_port - 1];
+	struct model_entry *e = &w->m[b4_index(&q->b4)][port_index(q->internal_port)];
 	bool same_nonce = e->live && memcmp(e->g.nonce, q->nonce, ALLOC_NONCE_LEN) == 0;
 
 	if (e->live && !same_nonce) {
@@ -166,14 +208,21 @@ static void check_decision(struct walk *w, const struct alloc_request *q,
 	}
 	if (bound_of(q->port_set_size) < 256) {
 		assert_int_equal(d->result, ALLOC_NO_RESOURCES);
-		assert_int_equal(d->lifetime, 1800);
-		w->no_resources_long++;
+		assert_int_equal(d->lifetime, 30); /* RFC 6887 §7.4: short (PCPS-15) */
+		w->no_resources_small++;
+		return;
+	}
+	if (largest_inside(q) == 0) {
+		/* RFC 7753 §4.2: no block may be granted at all */
+		assert_int_equal(d->result, ALLOC_NO_RESOURCES);
+		assert_int_equal(d->lifetime, 30);
+		w->no_resources_range++;
 		return;
 	}
 	if (d->result == ALLOC_NO_RESOURCES) {
 		struct alloc_stats st;
 
-		/* Exhaustion: an empty address would have fitted any size. */
+		/* Exhaustion: an empty address would have fitted the range. */
 		assert_int_equal(d->lifetime, 30);
 		alloc_get_stats(w->a, &st);
 		assert_int_equal(st.addresses_empty, 0);
@@ -182,7 +231,8 @@ static void check_decision(struct walk *w, const struct alloc_request *q,
 	}
 	assert_int_equal(d->result, ALLOC_SUCCESS);
 	assert_int_equal(d->action, ALLOC_CREATED);
-	assert_true(alloc_grant_size(&d->grant) <= bound_of(q->port_set_size));
+	assert_true(inside(&d->grant, q));
+	assert_true(alloc_grant_size(&d->grant) <= largest_inside(q));
 	assert_true(alloc_grant_size(&d->grant) >= 256);
 	assert_int_equal(d->lifetime, clamp(q->lifetime));
 	assert_memory_equal(&d->grant.b4, &q->b4, sizeof(q->b4));
@@ -201,7 +251,7 @@ static void apply_to_model(struct walk *w, const struct alloc_decision *d)
 	/* a refusal carries no grant: internal port 0 would index m[][-1] */
 	if (d->action == ALLOC_NONE)
 		return;
-	e = &w->m[b4_index(&d->grant.b4)][d->grant.internal_port - 1];
+	e = &w->m[b4_index(&d->grant.b4)][port_index(d->grant.internal_port)];
 	if (d->action == ALLOC_CREATED || d->action == ALLOC_RENEWED) {
 		e->live = true;
 		e->g = d->grant;
@@ -252,7 +302,7 @@ static void check_invariants(struct walk *w)
 	assert_int_equal(c.n, n_model);
 	for (i = 0; i < c.n; i++) {
 		const struct alloc_grant *g = &c.g[i];
-		const struct model_entry *e = &w->m[b4_index(&g->b4)][g->internal_port - 1];
+		const struct model_entry *e = &w->m[b4_index(&g->b4)][port_index(g->internal_port)];
 		uint32_t first = alloc_grant_first_port(g), size = alloc_grant_size(g);
 
 		assert_true(e->live);
@@ -301,7 +351,7 @@ static void random_request(struct walk *w)
 	q.br.s6_addr[15] = (uint8_t)(1 + below(w, 2));
 	memset(q.nonce, below(w, 8) == 0 ? 2 : 1, sizeof(q.nonce));
 	q.protocol = (uint8_t)(below(w, 3) == 0 ? 0 : below(w, 2) ? 6 : 17);
-	q.internal_port = (uint16_t)(1 + below(w, N_PORTS));
+	q.internal_port = ports[below(w, N_PORTS)];
 	q.lifetime = below(w, 10) == 0 ? 0 : 1 + below(w, 1000);
 	q.port_set_size = random_size(w);
 	if (below(w, 5) == 0) {
@@ -310,7 +360,7 @@ static void random_request(struct walk *w)
 	}
 	q.now = w->now;
 
-	e = &w->m[b4][q.internal_port - 1];
+	e = &w->m[b4][port_index(q.internal_port)];
 	before = *e;
 	if (alloc_request(w->a, &q, &d, err, sizeof(err)))
 		fail_msg("alloc_request: %s", err);
@@ -363,13 +413,13 @@ static void test_random_walk(void **state)
 		random_request(&w);
 	}
 	printf("walk: %lu created, %lu revived held, %lu renewed, %lu deleted, %lu delete-absent,"
-	       " %lu not-authorized, %lu quota, %lu no-resources (%lu too small), %lu expired,"
-	       " %lu undone\n", w.created, w.revived, w.renewed, w.deleted, w.delete_absent,
-	       w.not_authorized, w.quota, w.no_resources_short, w.no_resources_long, w.expired,
-	       w.undone);
+	       " %lu not-authorized, %lu quota, %lu no-resources (%lu too small, %lu no block in"
+	       " range), %lu expired, %lu undone\n", w.created, w.revived, w.renewed, w.deleted,
+	       w.delete_absent, w.not_authorized, w.quota, w.no_resources_short,
+	       w.no_resources_small, w.no_resources_range, w.expired, w.undone);
 	assert_true(w.created > 0 && w.revived > 0 && w.renewed > 0 && w.deleted > 0);
 	assert_true(w.delete_absent > 0 && w.not_authorized > 0 && w.quota > 0);
-	assert_true(w.no_resources_short > 0 && w.no_resources_long > 0);
+	assert_true(w.no_resources_short > 0 && w.no_resources_small > 0 && w.no_resources_range > 0);
 	assert_true(w.expired > 0 && w.undone > 0);
 	/* Every size from 256 (k = 8) to 8192 (k = 3) was granted. */
 	printf("walk: grants by psid-len:");

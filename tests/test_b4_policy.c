@@ -37,6 +37,65 @@ static struct pcp_response grant(uint32_t ipv4_be, uint16_t port, uint16_t size,
 	return r;
 }
 
+/* PCPC-5, PCPC-8: the request of each slot. */
+static void test_map_request(void **state)
+{
+	static const uint8_t nonce[PCP_NONCE_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+	static const uint8_t client[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 0, 2 };
+	static const uint8_t held[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1 };
+	static const uint8_t no_ipv4[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0 };
+	struct pcp_request r;
+
+	b4_map_request(&r, 0, 0, 7200, nonce, 0, 0);
+	assert_int_equal(r.version, 2);
+	assert_int_equal(r.opcode, PCP_OP_MAP);
+	assert_int_equal(r.lifetime, 7200);
+	assert_memory_equal(&r.client_addr, client, 16);
+	assert_memory_equal(r.body.nonce, nonce, PCP_NONCE_LEN);
+	assert_int_equal(r.body.protocol, 0);
+	assert_int_equal(r.body.internal_port, 1);
+	/* RFC 6887 §11.1: no preference for an IPv4 address is ::ffff:0.0.0.0,
+	 * not :: (which asks for IPv6; issue 10) */
+	assert_memory_equal(&r.body.external_addr, no_ipv4, 16);
+	assert_int_equal(r.body.external_port, 0);
+	assert_true(r.opts.has_port_set);
+	assert_int_equal(r.opts.port_set.size, 65535);
+	assert_int_equal(r.opts.port_set.first_internal_port, 1);
+	assert_false(r.opts.port_set.parity);
+	assert_false(r.opts.has_third_party || r.opts.prefer_failure);
+
+	/* slot 2, UDP, renewing 192.0.2.1:4096; a release is lifetime 0 */
+	b4_map_request(&r, 2, 17, 600, nonce, inet_addr("192.0.2.1"), 4096);
+	assert_int_equal(r.body.protocol, 17);
+	assert_int_equal(r.body.internal_port, 3);
+	assert_int_equal(r.opts.port_set.first_internal_port, 3);
+	assert_memory_equal(&r.body.external_addr, held, 16);
+	assert_int_equal(r.body.external_port, 4096);
+	b4_map_request(&r, 2, 17, 0, nonce, inet_addr("192.0.2.1"), 4096);
+	assert_int_equal(r.lifetime, 0);
+	assert_true(r.opts.has_port_set);
+}
+
+/* PCPC-3, RFC 6887 §8.1.1: IRT, then doubling up to MRT 1024 s. */
+static void test_next_rt(void **state)
+{
+	assert_int_equal(b4_next_rt_ms(0, 3000), 3000);
+	assert_int_equal(b4_next_rt_ms(3000, 3000), 6000);
+	assert_int_equal(b4_next_rt_ms(6000, 3000), 12000);
+	assert_int_equal(b4_next_rt_ms(600000, 3000), 1024000);
+	assert_int_equal(b4_next_rt_ms(1024000, 3000), 1024000);
+}
+
+/* PCPS-19: slot 0 asks with protocol 0 until a server refuses that form;
+ * the others, and slot 0 then, ask for UDP. */
+static void test_slot_protocol(void **state)
+{
+	assert_int_equal(b4_slot_protocol(0, false), 0);
+	assert_int_equal(b4_slot_protocol(0, true), 17);
+	assert_int_equal(b4_slot_protocol(1, false), 17);
+	assert_int_equal(b4_slot_protocol(3, true), 17);
+}
+
 static void test_grant_check(void **state)
 {
 	uint32_t a = inet_addr("192.0.2.1");
@@ -234,6 +293,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grant_check),
+		cmocka_unit_test(test_map_request),
+		cmocka_unit_test(test_next_rt),
+		cmocka_unit_test(test_slot_protocol),
 		cmocka_unit_test(test_pool_grow),
 		cmocka_unit_test(test_pool_release),
 		cmocka_unit_test(test_lan_pick_port),

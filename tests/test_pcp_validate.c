@@ -617,6 +617,40 @@ static void test_pcps18_third_party_policy(void **state)
 	assert_int_equal(pcp_third_party_check(&req, &src, false), PCP_RES_SUCCESS);
 }
 
+/* PCPS-4, PCPS-15 (RFC 6887 §7.4): each error's Lifetime by its class,
+ * short (30 s) when the cause may pass, long (30 min) when the same request
+ * fails again. NO_RESOURCES is short whatever made the server run out. */
+static void test_pcps4_error_lifetimes(void **state)
+{
+	static const struct {
+		uint8_t result;
+		uint32_t lifetime;
+	} classes[] = {
+		{ PCP_RES_UNSUPP_VERSION, 1800 },
+		{ PCP_RES_NOT_AUTHORIZED, 1800 },
+		{ PCP_RES_MALFORMED_REQUEST, 1800 },
+		{ PCP_RES_UNSUPP_OPCODE, 1800 },
+		{ PCP_RES_UNSUPP_OPTION, 1800 },
+		{ PCP_RES_MALFORMED_OPTION, 1800 },
+		{ PCP_RES_NETWORK_FAILURE, 30 },
+		{ PCP_RES_NO_RESOURCES, 30 },
+		{ PCP_RES_UNSUPP_PROTOCOL, 1800 },
+		{ PCP_RES_USER_EX_QUOTA, 30 },
+		{ PCP_RES_CANNOT_PROVIDE_EXTERNAL, 30 },
+		{ PCP_RES_ADDRESS_MISMATCH, 1800 },
+		{ PCP_RES_EXCESSIVE_REMOTE_PEERS, 1800 },
+		{ 200, 1800 }, /* unknown: not worth asking again soon */
+	};
+
+	(void)state;
+	assert_int_equal(PCP_SHORT_ERROR_LIFETIME, 30);
+	assert_int_equal(PCP_LONG_ERROR_LIFETIME, 1800);
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+		print_message("result %u\n", classes[i].result);
+		assert_int_equal(pcp_error_lifetime(classes[i].result), classes[i].lifetime);
+	}
+}
+
 static void test_null_arguments_drop(void **state)
 {
 	struct in6_addr src = src_192_0_0_2();
@@ -667,6 +701,7 @@ int main(void)
 		cmocka_unit_test(test_pcps19_protocol0_port1_port_set_accepted),
 		cmocka_unit_test(test_pcps19_exception_is_narrow),
 		cmocka_unit_test(test_pcps18_third_party_policy),
+		cmocka_unit_test(test_pcps4_error_lifetimes),
 		cmocka_unit_test(test_null_arguments_drop),
 	};
 

@@ -5,7 +5,9 @@
  * pcaps, their checksums verified by the independent csum_ref; the rules that
  * suppress an error (AFTR-ICMP-9, fragments, addresses, RFC 7596 §8.1), the
  * quote limits (576 / 1280 octets), the binding lookup of hairpinned
- * packets, the ICMPv6 → ICMPv4 relay, and the rate limiter. */
+ * packets, the ICMPv6 → ICMPv4 relay (only of errors that check out: the
+ * RFC 4443 checksum, and a quote that is a tunnel packet of ours, AFTR-ICMP-6)
+ * and the rate limiter. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -87,12 +89,25 @@ static const uint8_t snabb_relay13_out[80] = {
 
 /* ---- fixtures ------------------------------------------------------------------ */
 
+/* The binding table: one softwire per address added by stub_own(), and
+ * for every other address the answer ret (with b4, br). The lookups are
+ * recorded in order; asked_* is the last. */
+#define STUB_MAX 4
+
 struct stub {
 	int ret;
 	int calls;
 	uint32_t asked_ip;
 	uint16_t asked_port;
+	uint32_t ip_at[STUB_MAX];
+	uint16_t port_at[STUB_MAX];
 	struct in6_addr b4, br;
+	struct {
+		uint32_t ip;
+		int ret;
+		struct in6_addr b4, br;
+	} own[STUB_MAX];
+	int n_own;
 };
 
 static int stub_find(void *ctx, __be32 ipv4, __u16 port, struct in6_addr *b4,
@@ -100,14 +115,38 @@ static int stub_find(void *ctx, __be32 ipv4, __u16 port, struct in6_addr *b4,
 {
 	struct stub *s = ctx;
 
+	if (s->calls < STUB_MAX) {
+		s->ip_at[s->calls] = ipv4;
+		s->port_at[s->calls] = port;
+	}
 	s->calls++;
 	s->asked_ip = ipv4;
 	s->asked_port = port;
+	for (int i = 0; i < s->n_own; i++) {
+		if (s->own[i].ip != ipv4)
+			continue;
+		if (s->own[i].ret == 0) {
+			*b4 = s->own[i].b4;
+			*br = s->own[i].br;
+		}
+		return s->own[i].ret;
+	}
 	if (s->ret == 0) {
 		*b4 = s->b4;
 		*br = s->br;
 	}
 	return s->ret;
+}
+
+/* ipv4 (every port of it) belongs to the softwire of b4 through br. */
+static void stub_own(struct stub *s, const char *ipv4, int ret, const char *b4, const char *br)
+{
+	assert_true(s->n_own < STUB_MAX);
+	s->own[s->n_own].ip = ip4(ipv4);
+	s->own[s->n_own].ret = ret;
+	s->own[s->n_own].b4 = ip6(b4);
+	s->own[s->n_own].br = ip6(br);
+	s->n_own++;
 }
 
 static struct lw_slowpath_cfg cfg_with(struct stub *s)
@@ -117,8 +156,7 @@ static struct lw_slowpath_cfg cfg_with(struct stub *s)
 		.hop_limit = 64, .find_softwire = stub_find, .ctx = s,
 	};
 
-	s->ret = 0;
-	s->calls = 0;
+	memset(s, 0, sizeof(*s));
 	s->b4 = ip6(B4);
 	s->br = ip6(BR);
 	return c;
@@ -762,17 +800,18 @@ static void test_too_big_hairpin_looks_up_b4(void **state)
 /* ---- LW_EV_ICMPV6_ERROR → ICMPv4 --------------------------------------------------- */
 
 /* An ICMPv6 error from a router in the IPv6 network to the BR, quoting a
- * tunnel packet BR → b4 whose inner packet is inner[0..ilen). */
-static size_t icmp6_error(uint8_t *buf, size_t cap, uint8_t type, uint8_t code, uint32_t word,
-			  const char *quoted_src, uint8_t quoted_nh, const uint8_t *inner,
-			  size_t ilen)
+ * tunnel packet quoted_src → quoted_dst whose inner packet is
+ * inner[0..ilen). */
+static size_t icmp6_error_to(uint8_t *buf, size_t cap, uint8_t type, uint8_t code, uint32_t word,
+			     const char *quoted_src, const char *quoted_dst, uint8_t quoted_nh,
+			     const uint8_t *inner, size_t ilen)
 {
 	uint8_t tun[1600];
 	struct pkt p;
 	int tn, len;
 
 	pkt_init(&p, tun, sizeof(tun));
-	pkt_ipv6(&p, &(struct pkt_ip6){ .src = ip6(quoted_src), .dst = ip6(B4_OTHER),
+	pkt_ipv6(&p, &(struct pkt_ip6){ .src = ip6(quoted_src), .dst = ip6(quoted_dst),
 					.hop_limit = 255, .next_header = quoted_nh });
 	pkt_data(&p, inner, ilen);
 	tn = pkt_finish(&p);
@@ -787,6 +826,16 @@ static size_t icmp6_error(uint8_t *buf, size_t cap, uint8_t type, uint8_t code, 
 	return (size_t)len;
 }
 
+/* The same, quoting a tunnel packet to B4_OTHER, whose softwire the tests
+ * give SHARED (and SHARED2) through the BR (stub_own). */
+static size_t icmp6_error(uint8_t *buf, size_t cap, uint8_t type, uint8_t code, uint32_t word,
+			  const char *quoted_src, uint8_t quoted_nh, const uint8_t *inner,
+			  size_t ilen)
+{
+	return icmp6_error_to(buf, cap, type, code, word, quoted_src, B4_OTHER, quoted_nh, inner,
+			      ilen);
+}
+
 /* plain-65: Snabb's input and expected output, byte for byte. */
 static void test_relay_equals_snabb(void **state)
 {
@@ -797,10 +846,14 @@ static void test_relay_equals_snabb(void **state)
 	struct lw_slowpath_out out;
 
 	s.ret = -ENOENT; /* 149.174.156.93 is on the internet */
+	stub_own(&s, SHARED, 0, "127:2:3:4:5:6:7:128", BR); /* Snabb's binding table */
 	assert_int_equal(lw_slowpath_handle(&c, ev, sizeof(*ev), &out), 1);
 	check_pkt(&out.pkt[0], LW_SLOWPATH_TO_INTERNET, LW_SLOWPATH_ICMPV4, snabb_relay13_out,
 		  sizeof(snabb_relay13_out));
-	assert_int_equal(s.calls, 1);
+	/* the quote's owner by its destination, then its sender */
+	assert_int_equal(s.calls, 2);
+	assert_int_equal(s.ip_at[0], ip4(SHARED));
+	assert_int_equal(s.port_at[0], 80);
 	assert_int_equal(s.asked_ip, ip4(INET));
 	assert_int_equal(s.asked_port, 54192);
 	free(ev);
@@ -836,6 +889,7 @@ static void test_relay_type_mapping(void **state)
 	pkt_tcp(&p, &(struct pkt_tcp){ .sport = 54192, .dport = 80, .flags = PKT_TCP_ACK });
 	in_n = (size_t)pkt_finish(&p);
 	s.ret = -ENOENT;
+	stub_own(&s, SHARED, 0, B4_OTHER, BR);
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 		struct lw_event *ev;
 
@@ -863,6 +917,7 @@ static void test_relay_suppressed(void **state)
 	pkt_udp(&p, &(struct pkt_udp){ .sport = 53, .dport = 4660 });
 	in_n = (size_t)pkt_finish(&p);
 	s.ret = -ENOENT;
+	stub_own(&s, SHARED, 0, B4_OTHER, BR);
 
 	/* reassembly time exceeded (plain-68), informational messages */
 	n = icmp6_error(in, sizeof(in), 3, 1, 0, BR, 4, inner, in_n);
@@ -903,13 +958,14 @@ static void test_relay_suppressed(void **state)
 	/* the original sender is ours but has no softwire now */
 	c = cfg_with(&s);
 	s.ret = -ESRCH;
+	stub_own(&s, SHARED, 0, B4_OTHER, BR);
 	expect_none(&c, event_new(LW_EV_ICMPV6_ERROR, LW_DIR_FROM_B4, ETH_P_IPV6, 0, in, n),
 		    LW_SLOWPATH_NO_SOFTWIRE);
 }
 
 /* plain-70: the tunnel packet was hairpinned, so the original IPv4 sender is
- * one of our B4s, reached through its tunnel; without a lookup configured the
- * error goes to the internet side. */
+ * one of our B4s, reached through its tunnel. Without a lookup configured
+ * nothing shows the quote to be ours: no error. */
 static void test_relay_to_hairpinned_sender(void **state)
 {
 	uint8_t inner[200], in[500], exp[500];
@@ -925,17 +981,158 @@ static void test_relay_to_hairpinned_sender(void **state)
 	in_n = (size_t)pkt_finish(&p);
 	n = icmp6_error(in, sizeof(in), 3, 0, 0, BR, 4, inner, in_n);
 	ev = event_new(LW_EV_ICMPV6_ERROR, LW_DIR_FROM_B4, ETH_P_IPV6, 0, in, n);
+	stub_own(&s, SHARED2, 0, B4_OTHER, BR);
 	assert_int_equal(lw_slowpath_handle(&c, ev, sizeof(*ev), &out), 1);
+	assert_int_equal(s.ip_at[0], ip4(SHARED2));
+	assert_int_equal(s.port_at[0], 80);
 	assert_int_equal(s.asked_ip, ip4(SHARED));
 	assert_int_equal(s.asked_port, 4660);
 	m = expect_icmp4(exp, sizeof(exp), B4, 64, ip4(SHARED), 3, 1, 0, inner, in_n);
 	check_pkt(&out.pkt[0], LW_SLOWPATH_TO_B4, LW_SLOWPATH_ICMPV4, exp, m);
 
 	c.find_softwire = NULL;
-	assert_int_equal(lw_slowpath_handle(&c, ev, sizeof(*ev), &out), 1);
-	m = expect_icmp4(exp, sizeof(exp), NULL, 0, ip4(SHARED), 3, 1, 0, inner, in_n);
-	check_pkt(&out.pkt[0], LW_SLOWPATH_TO_INTERNET, LW_SLOWPATH_ICMPV4, exp, m);
+	assert_int_equal(lw_slowpath_handle(&c, ev, sizeof(*ev), &out), 0);
+	assert_int_equal(out.reason, LW_SLOWPATH_NOT_OUR_PACKET);
 	free(ev);
+}
+
+/* AFTR-ICMP-6 (issue 10): an error is about a tunnel packet of ours only
+ * when the quoted packet went from the BR the error was sent to, to the B4
+ * of the softwire owning the quoted inner destination address and port,
+ * through that same BR. Anything else on the access side could otherwise
+ * make the lwAFTR send 3/1, or 3/4 with an MTU of its choosing, to any IPv4
+ * host. */
+static void test_relay_requires_our_packet(void **state)
+{
+	uint8_t inner[200], in[500];
+	struct pkt p;
+	size_t in_n, n;
+	struct stub s;
+	struct lw_slowpath_cfg c = cfg_with(&s);
+	struct lw_slowpath_out out;
+	struct lw_event *ev;
+
+	pkt_init(&p, inner, sizeof(inner));
+	pkt_ipv4(&p, &(struct pkt_ip4){ .src = ip4(INET), .dst = ip4(SHARED), .ttl = 56 });
+	pkt_udp(&p, &(struct pkt_udp){ .sport = 53, .dport = 4660 });
+	in_n = (size_t)pkt_finish(&p);
+	s.ret = -ENOENT; /* INET is on the internet */
+
+	/* the owner of SHARED:4660 is B4_OTHER through BR: relayed */
+	stub_own(&s, SHARED, 0, B4_OTHER, BR);
+	n = icmp6_error(in, sizeof(in), 2, 0, 900, BR, 4, inner, in_n);
+	ev = event_new(LW_EV_ICMPV6_ERROR, LW_DIR_FROM_B4, ETH_P_IPV6, 0, in, n);
+	assert_int_equal(lw_slowpath_handle(&c, ev, sizeof(*ev), &out), 1);
+	assert_int_equal(s.ip_at[0], ip4(SHARED));
+	assert_int_equal(s.port_at[0], 4660);
+	free(ev);
+
+	/* quoted to another B4 than the owner */
+	n = icmp6_error_to(in, sizeof(in), 2, 0, 900, BR, B4, 4, inner, in_n);
+	expect_none(&c, event_new(LW_EV_ICMPV6_ERROR, LW_DIR_FROM_B4, ETH_P_IPV6, 0, in, n),
+		    LW_SLOWPATH_NOT_OUR_PACKET);
+	/* the owner's softwire goes through another BR */
+	c = cfg_with(&s);
+	s.ret = -ENOENT;
+	stub_own(&s, SHARED, 0, B4_OTHER, "8:9:a:b:c:d:e:1");
+	n = icmp6_error(in, sizeof(in), 2, 0, 900, BR, 4, inner, in_n);
+	expect_none(&c, event_new(LW_EV_ICMPV6_ERROR, LW_DIR_FROM_B4, ETH_P_IPV6, 0, in, n),
+		    LW_SLOWPATH_NOT_OUR_PACKET);
+	/* nobody owns the port, or the address is not ours at all */
+	c = cfg_with(&s);
+	s.ret = -ENOENT;
+	stub_own(&s, SHARED, -ESRCH, B4_OTHER, BR);
+	expect_none(&c, event_new(LW_EV_ICMPV6_ERROR, LW_DIR_FROM_B4, ETH_P_IPV6, 0, in, n),
+		    LW_SLOWPATH_NOT_OUR_PACKET);
+	c = cfg_with(&s);
+	s.ret = -ENOENT;
+	expect_none(&c, event_new(LW_EV_ICMPV6_ERROR, LW_DIR_FROM_B4, ETH_P_IPV6, 0, in, n),
+		    LW_SLOWPATH_NOT_OUR_PACKET);
+
+	/* an echo request to a B4 is owned by its Identifier */
+	pkt_init(&p, inner, sizeof(inner));
+	pkt_ipv4(&p, &(struct pkt_ip4){ .src = ip4(INET), .dst = ip4(SHARED), .ttl = 56 });
+	pkt_icmp4(&p, &(struct pkt_icmp){ .type = 8, .id = 7850, .seq = 1 });
+	in_n = (size_t)pkt_finish(&p);
+	c = cfg_with(&s);
+	s.ret = -ENOENT;
+	stub_own(&s, SHARED, 0, B4_OTHER, BR);
+	n = icmp6_error(in, sizeof(in), 1, 3, 0, BR, 4, inner, in_n);
+	ev = event_new(LW_EV_ICMPV6_ERROR, LW_DIR_FROM_B4, ETH_P_IPV6, 0, in, n);
+	assert_int_equal(lw_slowpath_handle(&c, ev, sizeof(*ev), &out), 1);
+	assert_int_equal(s.ip_at[0], ip4(SHARED));
+	assert_int_equal(s.port_at[0], 7850);
+	free(ev);
+}
+
+/* RFC 4443 §2.3 (issue 10): the ICMPv6 checksum is verified before anything
+ * is relayed, over the whole message: an event whose capture is shorter
+ * than the packet, a packet shorter than its payload length, or a fragment
+ * cannot be verified and is refused. Link-layer padding after the packet
+ * is not part of it. */
+static void test_relay_verifies_checksum(void **state)
+{
+	uint8_t inner[200], in[600], frag[700];
+	struct pkt p;
+	size_t in_n, n;
+	struct stub s;
+	struct lw_slowpath_cfg c = cfg_with(&s);
+	struct lw_slowpath_out out;
+	struct lw_event *ev;
+
+	pkt_init(&p, inner, sizeof(inner));
+	pkt_ipv4(&p, &(struct pkt_ip4){ .src = ip4(INET), .dst = ip4(SHARED), .ttl = 56 });
+	pkt_udp(&p, &(struct pkt_udp){ .sport = 53, .dport = 4660 });
+	pkt_data_pattern(&p, 64, 0x11);
+	in_n = (size_t)pkt_finish(&p);
+	s.ret = -ENOENT;
+	stub_own(&s, SHARED, 0, B4_OTHER, BR);
+	n = icmp6_error(in, sizeof(in), 2, 0, 900, BR, 4, inner, in_n);
+
+	/* the checksum, or a byte it covers, changed */
+	in[42] ^= 0x01;
+	expect_none(&c, event_new(LW_EV_ICMPV6_ERROR, LW_DIR_FROM_B4, ETH_P_IPV6, 0, in, n),
+		    LW_SLOWPATH_BAD_CHECKSUM);
+	in[42] ^= 0x01;
+	in[45] ^= 0x40; /* the MTU: 900 -> 16484 */
+	expect_none(&c, event_new(LW_EV_ICMPV6_ERROR, LW_DIR_FROM_B4, ETH_P_IPV6, 0, in, n),
+		    LW_SLOWPATH_BAD_CHECKSUM);
+	in[45] ^= 0x40;
+	in[n - 1] ^= 0xff; /* the last byte of the quote */
+	expect_none(&c, event_new(LW_EV_ICMPV6_ERROR, LW_DIR_FROM_B4, ETH_P_IPV6, 0, in, n),
+		    LW_SLOWPATH_BAD_CHECKSUM);
+	in[n - 1] ^= 0xff;
+	/* the pseudo-header: the error claims another destination */
+	memcpy(in + 24, ip6("8:9:a:b:c:d:e:1").s6_addr, 16);
+	expect_none(&c, event_new(LW_EV_ICMPV6_ERROR, LW_DIR_FROM_B4, ETH_P_IPV6, 0, in, n),
+		    LW_SLOWPATH_BAD_CHECKSUM);
+	memcpy(in + 24, ip6(BR).s6_addr, 16);
+
+	/* intact, and with Ethernet padding after it: relayed */
+	ev = event_new(LW_EV_ICMPV6_ERROR, LW_DIR_FROM_B4, ETH_P_IPV6, 0, in, n);
+	assert_int_equal(lw_slowpath_handle(&c, ev, sizeof(*ev), &out), 1);
+	free(ev);
+	memset(in + n, 0, 6);
+	ev = event_new(LW_EV_ICMPV6_ERROR, LW_DIR_FROM_B4, ETH_P_IPV6, 0, in, n + 6);
+	assert_int_equal(lw_slowpath_handle(&c, ev, sizeof(*ev), &out), 1);
+	free(ev);
+
+	/* the data plane captured less than the packet */
+	ev = event_new(LW_EV_ICMPV6_ERROR, LW_DIR_FROM_B4, ETH_P_IPV6, 0, in, n);
+	ev->cap_len = (uint32_t)n - 100;
+	expect_none(&c, ev, LW_SLOWPATH_MALFORMED);
+	/* the packet is shorter than its payload length */
+	ev = event_new(LW_EV_ICMPV6_ERROR, LW_DIR_FROM_B4, ETH_P_IPV6, 0, in, n - 4);
+	expect_none(&c, ev, LW_SLOWPATH_MALFORMED);
+
+	/* a first fragment: its checksum covers the message it is part of */
+	pkt_init(&p, frag, sizeof(frag));
+	pkt_ipv6(&p, &(struct pkt_ip6){ .src = ip6(ROUTER6), .dst = ip6(BR), .hop_limit = 64 });
+	pkt_ipv6_frag(&p, &(struct pkt_ip6_frag){ .more = true, .id = 7, .next_header = 58 });
+	pkt_data(&p, in + 40, n - 40);
+	n = (size_t)pkt_finish(&p);
+	expect_none(&c, event_new(LW_EV_ICMPV6_ERROR, LW_DIR_FROM_B4, ETH_P_IPV6, 0, frag, n),
+		    LW_SLOWPATH_MALFORMED);
 }
 
 /* ---- lw_slowpath_handle ------------------------------------------------------------- */
@@ -1073,6 +1270,8 @@ int main(void)
 		cmocka_unit_test(test_relay_type_mapping),
 		cmocka_unit_test(test_relay_suppressed),
 		cmocka_unit_test(test_relay_to_hairpinned_sender),
+		cmocka_unit_test(test_relay_requires_our_packet),
+		cmocka_unit_test(test_relay_verifies_checksum),
 		cmocka_unit_test(test_handle_checks_record),
 		cmocka_unit_test(test_reason_names),
 		cmocka_unit_test(test_ratelimit_bucket),

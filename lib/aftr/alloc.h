@@ -11,6 +11,11 @@
  * (RFC 6887 §7.3, PCPS-4).
  *
  * Policy choices (the reasons are in the comments of alloc_request.c):
+ *  - A grant is identity mapped, so its block lies within the internal
+ *    ports the request names, [Internal Port, Internal Port + Port Set
+ *    Size) (RFC 7753 §4.2 MUST NOT, PCPS-7): the largest aligned block
+ *    inside, or NO_RESOURCES. Port 0 aside, so 65535 ports from port 1 (the
+ *    lwB4's request) may get any block, a whole address too.
  *  - One psid-len per IPv4 address while it holds any block (PSID-4).
  *  - psid 0 is never granted unless the whole address is (PSID-5): a block
  *    never contains a port below 1024 unless its psid-len is 0.
@@ -71,14 +76,14 @@ struct alloc_config {
 	uint8_t subscriber_prefix_len;   /* 0..128: B4 address mask (PCPS-10) */
 	uint32_t min_lifetime;           /* >= 120 s (RFC 6887 §15, PCPS-12) */
 	uint32_t max_lifetime;           /* <= 86400 s */
-	uint32_t short_error_lifetime;   /* NO_RESOURCES, USER_EX_QUOTA (RFC 6887 §7.4) */
-	uint32_t long_error_lifetime;
+	uint32_t short_error_lifetime;   /* NO_RESOURCES, USER_EX_QUOTA: the allocator's
+					  * errors are all short ones (RFC 6887 §7.4) */
 	uint32_t reuse_hold_seconds;     /* RFC 6887 §15 reuse time; 0 = none */
 	uint64_t hash_seed;              /* pcpd: random; tests: fixed */
 };
 
 /* Defaults: no pools; blocks 2048 (min 1024, max 2048); 1 grant per
- * subscriber, /128; lifetimes 120..86400 s; errors 30 s / 1800 s; hold 120 s;
+ * subscriber, /128; lifetimes 120..86400 s; errors 30 s; hold 120 s;
  * seed 0. */
 void alloc_config_init(struct alloc_config *c);
 
@@ -101,7 +106,9 @@ struct alloc_request {
 				    * select another mapping (PCPS-19) */
 	uint16_t internal_port;    /* with b4, names the mapping (RFC 6887 §11.3) */
 	uint32_t lifetime;         /* requested; 0 = delete (RFC 7753 §4.4) */
-	uint16_t port_set_size;    /* 1..65535; 65535 = as many as policy gives */
+	uint16_t port_set_size;    /* 1..65535; 65535 = as many as policy gives;
+				    * with internal_port the internal range the
+				    * block must lie in (RFC 7753 §4.2) */
 	__be32 suggested_ipv4;     /* 0 = no suggestion */
 	uint16_t suggested_port;   /* 0 = no suggestion */
 	uint64_t now;

@@ -268,6 +268,24 @@ long alloc_addr_first_free(struct alloc_addr *ad)
 	return -1;
 }
 
+long alloc_addr_first_free_in(const struct alloc_addr *ad, uint32_t lo, uint32_t hi)
+{
+	const uint64_t *w = cwords_of(ad);
+	uint32_t from = lo > ad->hint * 64 ? lo : ad->hint * 64;
+
+	for (uint32_t i = from / 64; i <= hi / 64; i++) {
+		uint64_t free = ~w[i];
+
+		if (i == from / 64)
+			free &= ~0ull << (from % 64);
+		if (i == hi / 64 && hi % 64 != 63)
+			free &= (2ull << (hi % 64)) - 1;
+		if (free)
+			return (long)(i * 64 + (uint32_t)__builtin_ctzll(free));
+	}
+	return -1;
+}
+
 bool alloc_addr_bit(const struct alloc_addr *ad, uint32_t psid)
 {
 	return ad->n_blocks > 0 && psid < n_words(ad->psid_len) * 64 && test_bit(cwords_of(ad), psid);

@@ -21,7 +21,6 @@ void alloc_config_init(struct alloc_config *c)
 	c->min_lifetime = 120;              /* RFC 6887 §15 */
 	c->max_lifetime = 86400;
 	c->short_error_lifetime = 30;       /* RFC 6887 §7.4 */
-	c->long_error_lifetime = 1800;
 	c->reuse_hold_seconds = 120;        /* RFC 6887 §15: 2 min MSL */
 }
 
@@ -60,10 +59,9 @@ int alloc_config_validate(const struct alloc_config *c, char *err, size_t errlen
 			       "lifetimes must satisfy 120 <= min %u <= max %u <= 86400 (RFC 6887 §15)",
 			       c->min_lifetime, c->max_lifetime);
 	/* An error lifetime of 0 invites an immediate retry loop (pcp.md §3). */
-	if (c->short_error_lifetime < 1 || c->long_error_lifetime < 1 ||
-	    c->short_error_lifetime > 86400 || c->long_error_lifetime > 86400)
-		return lw_errf(err, errlen, "error lifetimes must be 1..86400 s (short %u, long %u)",
-			       c->short_error_lifetime, c->long_error_lifetime);
+	if (c->short_error_lifetime < 1 || c->short_error_lifetime > 86400)
+		return lw_errf(err, errlen, "error lifetimes must be 1..86400 s (short %u)",
+			       c->short_error_lifetime);
 	if (c->reuse_hold_seconds > 86400)
 		return lw_errf(err, errlen, "reuse hold %u s > 86400", c->reuse_hold_seconds);
 	return 0;

@@ -113,6 +113,8 @@ void alloc_addr_release(struct alloc *a, uint32_t idx, uint32_t psid, bool front
 bool alloc_addr_psid_free(const struct alloc_addr *ad, uint8_t k, uint32_t psid);
 /* Lowest free grantable psid, or -1. */
 long alloc_addr_first_free(struct alloc_addr *ad);
+/* Lowest free grantable psid in lo..hi (an in-use address, hi < 2^k), or -1. */
+long alloc_addr_first_free_in(const struct alloc_addr *ad, uint32_t lo, uint32_t hi);
 uint32_t alloc_grantable_blocks(uint8_t k);
 bool alloc_addr_bit(const struct alloc_addr *ad, uint32_t psid);
 /* alloc_check() for bitmaps, counts and lists. */

@@ -16,7 +16,9 @@
  *  4. a held block of this subscriber (RFC 6887 §15 reuse exception);
  *  5. a free block: largest size first; suggested address, the
  *     subscriber's address, the address being filled, an empty one (see
- *     pick_block) -> or NO_RESOURCES. */
+ *     pick_block) -> or NO_RESOURCES.
+ * In 4 and 5 the block lies within the internal ports the request names
+ * (RFC 7753 §4.2 MUST NOT; see psid_window). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +127,55 @@ static void renew(struct alloc *a, struct alloc_rec *live, const struct alloc_re
 	succeed(a, d, ALLOC_RENEWED, lt, live, "renewed");
 }
 
+/* Addresses of partial[k] looked through for a free block inside a narrow
+ * window before an empty address is started: a bound on the work one
+ * request can cause. */
+#define ALLOC_WINDOW_SCAN 64
+
+/* RFC 7753 §4.2: the server MUST NOT map internal ports outside [Internal
+ * Port, Internal Port + Port Set Size). A grant maps its block onto itself
+ * (First Internal Port = Assigned External Port, PCPS-8), so the block must
+ * lie in that range: the psids lo..hi of psid-len k whose blocks do, above
+ * the reserved ports (PSID-5). Port 0 is no transport port, so a range from
+ * port 1 holds the whole address: the lwB4's request (PCPC-5, 65535 ports
+ * from 1) may get any block. false when no k-block lies in the range. */
+struct psid_window {
+	uint32_t lo, hi;
+	bool whole;              /* every grantable psid: no search needed */
+};
+
+static bool window_of(const struct alloc_request *q, uint8_t k, struct psid_window *w)
+{
+	uint32_t m = 16u - k, first = q->internal_port == 1 ? 0 : q->internal_port;
+	uint32_t end = (uint32_t)q->internal_port + q->port_set_size; /* exclusive */
+	uint32_t min = alloc_first_grantable_psid(k), above;
+
+	if (end > 65536)
+		end = 65536;
+	w->lo = (first + (1u << m) - 1) >> m;
+	if (w->lo < min)
+		w->lo = min;
+	above = end >> m;  /* blocks that end by `end` */
+	if (above == 0 || w->lo > above - 1)
+		return false;
+	w->hi = above - 1;
+	w->whole = w->lo == min && w->hi == (1u << k) - 1;
+	return true;
+}
+
+static bool in_window(const struct psid_window *w, uint32_t psid)
+{
+	return psid >= w->lo && psid <= w->hi;
+}
+
+/* Whether a k-block of the window is free on ad. */
+static bool has_room(const struct alloc_addr *ad, uint8_t k, const struct psid_window *w)
+{
+	if (!alloc_addr_fits(ad, k))
+		return false;
+	return ad->n_blocks == 0 || w->whole || alloc_addr_first_free_in(ad, w->lo, w->hi) >= 0;
+}
+
 /* Largest block the request and the policy allow (PCPS-7: never more than
  * asked). 65535 means "as many as you will give" (RFC 7753 §4.1), which is
  * the operator's default block size; RFC 7753 §6.1 recommends granting the
@@ -153,11 +204,13 @@ static struct alloc_rec *held_for(const struct alloc_sub *s, const struct alloc_
 				  uint32_t bound)
 {
 	struct alloc_rec *r, *same_size = NULL;
+	struct psid_window w;
 
 	if (!s)
 		return NULL;
 	for (r = s->recs; r; r = r->sub_next) {
-		if (!r->held || alloc_grant_size(&r->g) > bound)
+		if (!r->held || alloc_grant_size(&r->g) > bound ||
+		    !window_of(q, r->g.psid_len, &w) || !in_window(&w, r->g.psid))
 			continue;
 		if (r->g.internal_port == q->internal_port &&
 		    memcmp(&r->g.b4, &q->b4, sizeof(q->b4)) == 0 &&
@@ -169,17 +222,31 @@ static struct alloc_rec *held_for(const struct alloc_sub *s, const struct alloc_
 	return same_size;
 }
 
-static long pick_psid(struct alloc_addr *ad, uint8_t k, bool use_port, uint16_t port)
+static long pick_psid(struct alloc_addr *ad, uint8_t k, const struct psid_window *w, bool use_port,
+		      uint16_t port)
 {
 	if (use_port) {
 		uint32_t psid = k == 0 ? 0 : (uint32_t)port >> (16 - k);
 
-		if (alloc_addr_psid_free(ad, k, psid))
+		if (in_window(w, psid) && alloc_addr_psid_free(ad, k, psid))
 			return (long)psid;
 	}
 	if (ad->n_blocks == 0)
-		return (long)alloc_first_grantable_psid(k);
-	return alloc_addr_first_free(ad);
+		return (long)w->lo;
+	if (w->whole)
+		return alloc_addr_first_free(ad);
+	return alloc_addr_first_free_in(ad, w->lo, w->hi);
+}
+
+/* The address being filled with k-blocks that has one in the window. */
+static long partial_with_room(const struct alloc *a, uint8_t k, const struct psid_window *w)
+{
+	int32_t i = a->partial[k].head;
+
+	for (unsigned n = 0; i != ALLOC_NIL && n < ALLOC_WINDOW_SCAN; n++, i = a->addrs[i].next)
+		if (w->whole || has_room(&a->addrs[i], k, w))
+			return i;
+	return -1;
 }
 
 /* Where a new k-block goes:
@@ -192,9 +259,10 @@ static long pick_psid(struct alloc_addr *ad, uint8_t k, bool use_port, uint16_t 
  *     an empty address. Packing rather than spreading, because one psid-len
  *     per address (PSID-4) makes every started address unusable for other
  *     sizes: filling few addresses keeps the rest empty for any size,
- *     including whole-address grants, and empties addresses sooner. */
-static bool pick_block(struct alloc *a, uint8_t k, const struct alloc_request *q, long own_idx,
-		       uint32_t *idx, uint32_t *psid)
+ *     including whole-address grants, and empties addresses sooner.
+ * Each with a free block in the window w only. */
+static bool pick_block(struct alloc *a, uint8_t k, const struct psid_window *w,
+		       const struct alloc_request *q, long own_idx, uint32_t *idx, uint32_t *psid)
 {
 	bool use_port = q->suggested_port != 0;
 	long i = -1, p;
@@ -202,22 +270,22 @@ static bool pick_block(struct alloc *a, uint8_t k, const struct alloc_request *q
 	if (q->suggested_ipv4 != 0) {
 		long s = alloc_addr_index(a, ntohl(q->suggested_ipv4));
 
-		if (s >= 0 && alloc_addr_fits(&a->addrs[s], k))
+		if (s >= 0 && has_room(&a->addrs[s], k, w))
 			i = s;
 		else
 			use_port = false; /* the port belongs to the address */
 	}
-	if (i < 0 && own_idx >= 0 && alloc_addr_fits(&a->addrs[own_idx], k)) {
+	if (i < 0 && own_idx >= 0 && has_room(&a->addrs[own_idx], k, w)) {
 		i = own_idx;
 		use_port = false;
 	}
-	if (i < 0 && a->partial[k].head != ALLOC_NIL)
-		i = a->partial[k].head;
-	if (i < 0 && a->empty.head != ALLOC_NIL && alloc_grantable_blocks(k) > 0)
+	if (i < 0)
+		i = partial_with_room(a, k, w);
+	if (i < 0 && a->empty.head != ALLOC_NIL)
 		i = a->empty.head;
 	if (i < 0)
 		return false;
-	p = pick_psid(&a->addrs[i], k, use_port, q->suggested_port);
+	p = pick_psid(&a->addrs[i], k, w, use_port, q->suggested_port);
 	if (p < 0)
 		return false;
 	*idx = (uint32_t)i;
@@ -242,20 +310,25 @@ static int create(struct alloc *a, struct alloc_sub *s, const struct in6_addr *k
 {
 	uint32_t size, idx = 0, psid = 0, lt = clamp_lifetime(a, q->lifetime);
 	struct alloc_sub *new_sub = NULL;
+	struct psid_window w;
 	struct alloc_rec *r;
 	uint64_t *words;
 	long own_idx = own_address(s);
-	bool found = false;
+	bool found = false, any_window = false;
 	uint8_t k = 0;
 
 	/* RFC 7753 §4.2: if the request cannot be met in full, map as many as
 	 * possible: each smaller size down to the policy minimum. */
 	for (size = bound; size >= a->cfg.min_block_size && !found; size >>= 1) {
 		k = alloc_block_psid_len(size);
-		found = pick_block(a, k, q, own_idx, &idx, &psid);
+		if (!window_of(q, k, &w))
+			continue;
+		any_window = true;
+		found = pick_block(a, k, &w, q, own_idx, &idx, &psid);
 	}
 	if (!found) {
-		refuse(d, ALLOC_NO_RESOURCES, a->cfg.short_error_lifetime, "no free block");
+		refuse(d, ALLOC_NO_RESOURCES, a->cfg.short_error_lifetime, any_window ? "no free block" :
+		       "no block of an allowed size lies in the internal ports asked for");
 		return 0;
 	}
 	/* Everything that can fail comes before the first change. */
@@ -336,9 +409,9 @@ int alloc_request(struct alloc *a, const struct alloc_request *q, struct alloc_d
 	bound = size_bound(a, q->port_set_size);
 	if (bound < a->cfg.min_block_size) {
 		/* Nothing this small is handed out, and granting more than asked
-		 * is forbidden (RFC 7753 §4.2). Retrying cannot help until the
-		 * configuration changes, hence the long error lifetime. */
-		refuse(d, ALLOC_NO_RESOURCES, a->cfg.long_error_lifetime,
+		 * is forbidden (RFC 7753 §4.2). NO_RESOURCES is a short-lifetime
+		 * error whatever its cause (RFC 6887 §7.4, PCPS-15). */
+		refuse(d, ALLOC_NO_RESOURCES, a->cfg.short_error_lifetime,
 		       "requested port set smaller than the minimum block");
 		return 0;
 	}

@@ -15,7 +15,8 @@
  *   LW_EV_TOO_BIG_DF        ICMPv4 3/4 with the event's MTU (RFC 1191, RFC 2473
  *                           §7.2, AFTR-ENCAP-4)
  *   LW_EV_ICMPV6_ERROR      relayed as ICMPv4 to the original IPv4 sender
- *                           (RFC 2473 §8, AFTR-ICMP-6)
+ *                           (RFC 2473 §8, AFTR-ICMP-6), if its checksum is
+ *                           right and it quotes a tunnel packet of ours
  *   LW_EV_FRAG_NEEDED,      not handled here (LW_SLOWPATH_NOT_HANDLED): they need
  *   LW_EV_FRAGMENT          reassembly state and give many packets, see
  *                           slowpath_frag.h
@@ -62,9 +63,10 @@ struct lw_slowpath_cfg {
 	bool icmpv6_errors;  /* generate-icmpv6-errors */
 	__u8 hop_limit;      /* outer hop limit of errors tunnelled to a B4; 0 = 64 */
 	/* Needed where the event does not name the B4: the hairpin too-big
-	 * events (inner IPv4 only) and relayed ICMPv6 errors whose original
-	 * sender is one of our B4s. NULL: those are dropped, or (relays)
-	 * sent to the internet. */
+	 * events (inner IPv4 only), and relayed ICMPv6 errors, whose quote
+	 * must be a tunnel packet to the B4 of the softwire owning its inner
+	 * destination (AFTR-ICMP-6) and whose original sender may be one of
+	 * our B4s. NULL: those are dropped. */
 	lw_slowpath_find_softwire_fn find_softwire;
 	void *ctx;
 };
@@ -91,9 +93,11 @@ enum lw_slowpath_reason {
 	LW_SLOWPATH_BAD_ADDRESS,      /* source or destination not one host (RFC 1812 §4.3.2.7) */
 	LW_SLOWPATH_ICMP_UNBOUND,     /* ICMP without a binding: discarded (RFC 7596 §8.1) */
 	LW_SLOWPATH_NO_SOFTWIRE,      /* the B4 to send to cannot be found */
-	LW_SLOWPATH_NOT_OUR_PACKET,   /* an ICMPv6 error quoting no tunnel packet of ours */
+	LW_SLOWPATH_NOT_OUR_PACKET,   /* an ICMPv6 error quoting no tunnel packet of ours
+				       * (AFTR-ICMP-6) */
 	LW_SLOWPATH_NOT_RELAYED,      /* an ICMPv6 error with no ICMPv4 counterpart */
 	LW_SLOWPATH_MALFORMED,        /* the captured packet is cut short or inconsistent */
+	LW_SLOWPATH_BAD_CHECKSUM,     /* an ICMPv6 error whose checksum is wrong (RFC 4443 §2.3) */
 	LW_SLOWPATH_REASON_MAX,
 };
 

@@ -42,6 +42,8 @@ int sp_parse_ipv4(const uint8_t *p, size_t avail, struct sp_ipv4 *ip)
 	case SP_PROTO_UDP:
 		if (l4len >= 2)
 			ip->port = sp_get16(l4);
+		if (l4len >= 4)
+			ip->dport = sp_get16(l4 + 2);
 		break;
 	case SP_PROTO_ICMP:
 		if (l4len < 1) {
@@ -50,7 +52,7 @@ int sp_parse_ipv4(const uint8_t *p, size_t avail, struct sp_ipv4 *ip)
 		}
 		if (l4[0] == 0 || l4[0] == 8) {
 			if (l4len >= 6)
-				ip->port = sp_get16(l4 + 4);
+				ip->port = ip->dport = sp_get16(l4 + 4);
 		} else if (icmp4_type_is_error(l4[0])) {
 			const uint8_t *q = l4 + SP_ICMP_HDR;
 			size_t qihl;
@@ -60,11 +62,13 @@ int sp_parse_ipv4(const uint8_t *p, size_t avail, struct sp_ipv4 *ip)
 				break;
 			qihl = (size_t)(q[0] & 0x0f) * 4;
 			if ((q[9] == SP_PROTO_TCP || q[9] == SP_PROTO_UDP) &&
-			    l4len >= SP_ICMP_HDR + qihl + 4)
+			    l4len >= SP_ICMP_HDR + qihl + 4) {
 				ip->port = sp_get16(q + qihl + 2);
-			else if (q[9] == SP_PROTO_ICMP && l4len >= SP_ICMP_HDR + qihl + 6 &&
-				 (q[qihl] == 0 || q[qihl] == 8))
-				ip->port = sp_get16(q + qihl + 4);
+				ip->dport = sp_get16(q + qihl);
+			} else if (q[9] == SP_PROTO_ICMP && l4len >= SP_ICMP_HDR + qihl + 6 &&
+				   (q[qihl] == 0 || q[qihl] == 8)) {
+				ip->port = ip->dport = sp_get16(q + qihl + 4);
+			}
 		}
 		break;
 	default:
@@ -99,6 +103,7 @@ int sp_parse_ipv6(const uint8_t *p, size_t avail, struct sp_ipv6 *ip)
 		} else if (nh == SP_PROTO_FRAGMENT) {
 			if (off + 8 > ip->len)
 				return -1;
+			ip->fragment = true;
 			ip->later_fragment = (sp_get16(p + off + 2) & SP_IPV6_FRAG_OFFSET) != 0;
 			nh = p[off];
 			off += 8;

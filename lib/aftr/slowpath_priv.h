@@ -66,13 +66,16 @@ struct sp_ipv4 {
 	bool later_fragment;/* fragment offset != 0: no transport header */
 	bool icmp_error;    /* an ICMP error, or ICMP whose type is not visible */
 	__u16 port;         /* the lookup port of the packet's source (see below) */
+	__u16 dport;        /* and of its destination */
 };
 
 /* Parses the IPv4 packet at p (avail bytes, possibly followed by link-layer
  * padding, which tot_len cuts off). port is what the data plane looks the
  * source up with (bpf/common/parse.h): the TCP/UDP source port, the echo
  * Identifier, for an ICMP error the destination port of its quote (the quote
- * went the other way); 0 otherwise. Returns 0, or -1 when the header is
+ * went the other way); 0 otherwise. dport, what it looks the destination up
+ * with: the TCP/UDP destination port, the echo Identifier, for an ICMP
+ * error the source port of its quote. Returns 0, or -1 when the header is
  * incomplete or inconsistent. */
 int sp_parse_ipv4(const uint8_t *p, size_t avail, struct sp_ipv4 *ip);
 
@@ -84,6 +87,7 @@ struct sp_ipv6 {
 	struct in6_addr src, dst;
 	uint8_t nexthdr;     /* the upper-layer protocol */
 	size_t l4off;        /* where it starts, from hdr */
+	bool fragment;       /* a fragment header: the upper layer is not all here */
 	bool later_fragment; /* fragment offset != 0: the upper layer is not here */
 };
 

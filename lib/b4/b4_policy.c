@@ -3,11 +3,46 @@
 #include <errno.h>
 #include <string.h>
 
+#include "lw4o6/pcp.h"
 #include "b4_policy.h"
 
 static bool power_of_two(uint32_t x)
 {
 	return x && !(x & (x - 1));
+}
+
+void b4_map_request(struct pcp_request *req, unsigned slot, uint8_t protocol, uint32_t lifetime,
+		    const uint8_t nonce[PCP_NONCE_LEN], __be32 held_ipv4, uint16_t held_first)
+{
+	memset(req, 0, sizeof(*req));
+	req->version = PCP_VERSION;
+	req->opcode = PCP_OP_MAP;
+	req->lifetime = lifetime;
+	pcp_addr_from_ipv4(&req->client_addr, htonl(LW_PCP_B4_CLIENT_ADDR));
+	memcpy(req->body.nonce, nonce, PCP_NONCE_LEN);
+	req->body.protocol = protocol;
+	req->body.internal_port = (uint16_t)(slot + 1);
+	/* the set held or last held, to get it back (RFC 6887 §11.3);
+	 * otherwise ::ffff:0.0.0.0, an IPv4 address without preference
+	 * (§11.1: :: would ask for IPv6) */
+	pcp_addr_from_ipv4(&req->body.external_addr, held_ipv4);
+	if (held_ipv4)
+		req->body.external_port = held_first;
+	req->opts.has_port_set = true;
+	req->opts.port_set.size = B4_REQUEST_SET_SIZE;
+	req->opts.port_set.first_internal_port = (uint16_t)(slot + 1);
+}
+
+uint64_t b4_next_rt_ms(uint64_t rt_ms, uint64_t irt_ms)
+{
+	if (!rt_ms)
+		return irt_ms;
+	return 2 * rt_ms < B4_MRT_MS ? 2 * rt_ms : B4_MRT_MS;
+}
+
+uint8_t b4_slot_protocol(unsigned slot, bool proto0_refused)
+{
+	return slot || proto0_refused ? IPPROTO_UDP : 0;
 }
 
 int b4_grant_check(const struct pcp_response *r, uint16_t internal_port, struct b4_set *out,

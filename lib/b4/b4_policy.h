@@ -2,6 +2,7 @@
 /* The decisions of pcpd --role b4, as pure functions (b4_policy.c) so that
  * unit tests can drive them without sockets or maps:
  *
+ *   b4_map_request   the MAP the lwB4 sends for a slot (PCPC-5, PCPC-8)
  *   b4_grant_check   is a MAP response to the lwB4's request a usable port
  *                    set? (PCPC-7 and the miniupnpd echo, pcp.md §3.1)
  *   b4_pool_grow     should the lwB4 ask for another set? (issue 5 "a
@@ -20,6 +21,34 @@
 /* The PORT_SET the lwB4 sends (PCPC-5): every port, First Internal Port = the
  * MAP's Internal Port, no parity. */
 #define B4_REQUEST_SET_SIZE 65535
+
+/* The MAP + PORT_SET for slot (one mapping of the lwB4, PCPC-5): client
+ * ::ffff:192.0.0.2, Internal Port slot + 1, PORT_SET {65535, slot + 1, P 0}
+ * with nonce, protocol and lifetime (0 gives the set back, PCPC-8), and as
+ * the suggestion the set held or last held (held_ipv4 0: none, which is
+ * ::ffff:0.0.0.0 port 0, RFC 6887 §11.1). */
+void b4_map_request(struct pcp_request *req, unsigned slot, uint8_t protocol, uint32_t lifetime,
+		    const uint8_t nonce[PCP_NONCE_LEN], __be32 held_ipv4, uint16_t held_first);
+
+/* RFC 6887 §8.1.1 (PCPC-3): the maximum retransmission timeout. */
+#define B4_MRT_MS 1024000ull
+
+/* The next retransmission timeout after rt_ms (0: the first), before the
+ * ±10 % RAND: IRT first, then doubling up to MRT. An error answer does not
+ * start the schedule over: the wait before the next request after one is
+ * the longer of the error's lifetime (PCPC-10) and this, so a server that
+ * keeps refusing is asked less and less often (RFC 6887 §8.1.1). */
+uint64_t b4_next_rt_ms(uint64_t rt_ms, uint64_t irt_ms);
+
+/* The protocol of slot's MAP. Slot 0 asks in the RFC 7753 §5.2 form,
+ * protocol 0 with Internal Port 1 (PCPS-19, which pcpd --role aftr
+ * accepts as a documented exception); the other slots, and slot 0 once a
+ * server answered that form MALFORMED_REQUEST (RFC 6887 §11.3 read
+ * strictly, as miniupnpd does: proto0_refused), ask per protocol, UDP: a
+ * lw4o6 port set has no protocol (RFC 7596 §3), so the lwAFTR grants it
+ * for every protocol all the same (design.md decision 2, standards.md §4.4
+ * item 4 (b)). */
+uint8_t b4_slot_protocol(unsigned slot, bool proto0_refused);
 
 /* A set the lwB4 may use: address, first port, size (power of two, aligned). */
 struct b4_set {

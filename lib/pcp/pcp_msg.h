@@ -216,6 +216,18 @@ enum pcp_verdict pcp_server_validate(const uint8_t *buf, size_t len, const struc
 uint8_t pcp_third_party_check(const struct pcp_request *req, const struct in6_addr *packet_src,
 			      bool allowed);
 
+/* RFC 6887 §7.4: the RECOMMENDED Lifetime of a short-lifetime error (the
+ * cause may pass) and of a long-lifetime one (the same request fails again). */
+#define PCP_SHORT_ERROR_LIFETIME 30
+#define PCP_LONG_ERROR_LIFETIME 1800
+
+/* The Lifetime of an error response by the class §7.4 gives its result
+ * (PCPS-4, PCPS-15): short for NETWORK_FAILURE, NO_RESOURCES, USER_EX_QUOTA
+ * and CANNOT_PROVIDE_EXTERNAL, long for every other code. NOT_AUTHORIZED
+ * for another client's mapping carries that mapping's remaining life
+ * instead (§11.3, PCPS-13): the caller's. */
+uint32_t pcp_error_lifetime(uint8_t result);
+
 /* ---- encoding ---------------------------------------------------------- */
 /* Each returns the message length (a multiple of 4, at most PCP_MAX_LEN),
  * -ENOSPC when cap is too small, -EMSGSIZE when the message would exceed

@@ -121,3 +121,18 @@ uint8_t pcp_third_party_check(const struct pcp_request *req, const struct in6_ad
 		return PCP_RES_MALFORMED_REQUEST;
 	return PCP_RES_SUCCESS;
 }
+
+uint32_t pcp_error_lifetime(uint8_t result)
+{
+	switch (result) {
+	case PCP_RES_NETWORK_FAILURE:
+	case PCP_RES_NO_RESOURCES:
+	case PCP_RES_USER_EX_QUOTA:
+	/* §7.4 leaves it to the cause; ours (a suggested port in use, an
+	 * external address not there yet) pass */
+	case PCP_RES_CANNOT_PROVIDE_EXTERNAL:
+		return PCP_SHORT_ERROR_LIFETIME;
+	default:
+		return PCP_LONG_ERROR_LIFETIME;
+	}
+}

@@ -119,10 +119,12 @@ static void third_party_readable(void *ctx)
 
 static void log_counters(const struct pcpd *d)
 {
-	pcpd_log(LOG_INFO_, "stopped: %llu requests, %llu grants created, %llu renewed, %llu deleted, "
+	pcpd_log(LOG_INFO_, "stopped: %llu requests (%llu tunnel packets not from the access side "
+		 "dropped), %llu grants created, %llu renewed, %llu deleted, "
 		 "%llu expired, %llu ICMP sent, %llu ANNOUNCE, %llu fragment events (%llu packets "
 		 "sent, %llu dropped, %llu reassemblies timed out)",
-		 (unsigned long long)d->ctr.requests, (unsigned long long)d->ctr.grants_created,
+		 (unsigned long long)d->ctr.requests, (unsigned long long)d->ctr.off_access,
+		 (unsigned long long)d->ctr.grants_created,
 		 (unsigned long long)d->ctr.grants_renewed, (unsigned long long)d->ctr.grants_deleted,
 		 (unsigned long long)d->ctr.grants_expired, (unsigned long long)d->ctr.icmp_sent,
 		 (unsigned long long)d->ctr.announces, (unsigned long long)d->ctr.frag_events,

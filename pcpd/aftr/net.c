@@ -4,7 +4,14 @@
  * program passes IPv4-in-IPv6 to 192.0.0.1:5351 to the kernel (AFTR-DECAP-8),
  * and a raw IPv6 socket of protocol 4 receives the inner IPv4 packet with the
  * outer source -- the subscriber (PCPS-10) -- and, through IPV6_PKTINFO, the
- * BR address it was sent to. No tunnel device exists or is needed. */
+ * BR address it was sent to and the interface it came in on. No tunnel
+ * device exists or is needed.
+ *
+ * Anti-spoofing (issue 10): nothing reaches the PCP server that did not come
+ * in inside a tunnel on the access side. The kernel hands the raw socket
+ * IPv4-in-IPv6 to a BR address from any interface, so a packet that came
+ * in elsewhere (the internet side, a management link, the host itself) is
+ * dropped and counted, whatever its outer source claims (PCPS-1). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +27,7 @@
 #include "pcpd_aftr.h"
 #include "pcp_msg.h"
 #include "inet_udp.h"
+#include "net_csum.h"
 #include "addr.h"
 
 static int raw_socket(int family, int proto, char *err, size_t errlen, const char *what)
@@ -103,6 +111,12 @@ int pcpd_send_in_tunnel(struct pcpd *d, const struct in6_addr *b4, const struct 
 
 	if (n < 0)
 		return n;
+	/* RFC 5771: 224.0.0.0/24 (the ANNOUNCE's 224.0.0.1) is link-local and
+	 * never forwarded; a packet for it is sent with TTL 1 */
+	if ((ntohl(dst4) & 0xffffff00u) == 0xe0000000u) {
+		pkt[8] = 1;
+		sp_ipv4_hdr_csum(pkt, (size_t)(pkt[0] & 0x0f) * 4);
+	}
 	iov.iov_base = pkt;
 	iov.iov_len = (size_t)n;
 	memset(cbuf, 0, sizeof(cbuf));
@@ -154,6 +168,26 @@ int pcpd_send_raw(struct pcpd *d, const struct lw_slowpath_pkt *p)
 	return pcpd_send_ip(d, p->dest, p->data, p->len);
 }
 
+unsigned pcpd_access_ifindex(unsigned ifindex, unsigned vid)
+{
+	char line[256], name[IF_NAMESIZE], parent[IF_NAMESIZE];
+	unsigned found = 0, v;
+	FILE *f;
+
+	if (!vid)
+		return ifindex;
+	/* "acc.100 | 100 | acc": the kernel's VLAN devices of this namespace */
+	f = fopen("/proc/net/vlan/config", "re");
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%15s | %u | %15s", name, &v, parent) == 3 && v == vid &&
+		    if_nametoindex(parent) == ifindex)
+			found = if_nametoindex(name);
+	fclose(f);
+	return found;
+}
+
 void pcpd_handle_tunnel_readable(struct pcpd *d)
 {
 	for (int burst = 0; burst < PCPD_READ_BURST; burst++) {
@@ -166,14 +200,27 @@ void pcpd_handle_tunnel_readable(struct pcpd *d)
 		struct in6_addr br = IN6ADDR_ANY_INIT, pcp_src;
 		struct inet_udp u;
 		const char *why;
+		char a[LW_IPV6_STRLEN];
+		unsigned ifindex = 0;
 		ssize_t n = recvmsg(d->ipip_fd, &mh, 0);
 		int rlen;
 
 		if (n < 0)
 			return;
-		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
-			if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO)
+		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO) {
 				br = ((struct in6_pktinfo *)CMSG_DATA(cm))->ipi6_addr;
+				ifindex = ((struct in6_pktinfo *)CMSG_DATA(cm))->ipi6_ifindex;
+			}
+		}
+		if (!ifindex || ifindex != d->access_ifindex) {
+			d->ctr.dropped++;
+			d->ctr.off_access++;
+			pcpd_log(LOG_DEBUG_, "tunnel packet from %s on interface %u ignored: not the "
+				 "access side (%u)", lw_format_ipv6(&from.sin6_addr, a, sizeof(a)), ifindex,
+				 d->access_ifindex);
+			continue;
+		}
 		if (inet_udp_parse(buf, (size_t)n, &u, &why) ||
 		    u.dst != htonl(LW_PCP_SERVER_ADDR) || u.dport != LW_PCP_SERVER_PORT) {
 			d->ctr.dropped++;

@@ -25,6 +25,7 @@ struct orphan_set; /* bindings left in the maps after a state loss */
 
 struct pcpd_counters {
 	uint64_t requests, responses, dropped, errors_by_result[PCPD_COUNTED_RESULTS];
+	uint64_t off_access;   /* in-tunnel PCP that came in elsewhere than the access side */
 	uint64_t grants_created, grants_renewed, grants_deleted, grants_expired;
 	uint64_t icmp_sent, icmp_ratelimited, events, events_unhandled;
 	uint64_t frag_events, frag_sent, frag_dropped, reasm_expired;
@@ -46,6 +47,8 @@ struct pcpd {
 	struct lw_slowpath_cfg sp;
 	struct lw_slowpath_ratelimit rl;
 	struct lw_frag_cfg fc;      /* fragments: settings from the data plane's config map */
+	unsigned access_ifindex;    /* where in-tunnel PCP must come in: the data plane's
+				     * access side (pcpd_access_ifindex); 0 = unknown */
 	struct lw_reasm *reasm;     /* and the reassembly state */
 	uint64_t next_frag_tick_ms;
 	struct orphan_set *orphans;
@@ -76,6 +79,10 @@ void pcpd_net_close(struct pcpd *d);
 int pcpd_send_in_tunnel(struct pcpd *d, const struct in6_addr *b4, const struct in6_addr *br,
 			unsigned ifindex, __be32 dst4, uint16_t dport, const void *msg, size_t len);
 int pcpd_send_raw(struct pcpd *d, const struct lw_slowpath_pkt *p);
+/* The interface frames of the access side come up on: the data plane's
+ * access interface ifindex, or with ipv6-vlan vid the VLAN device of that
+ * VID on it; 0 when there is none. */
+unsigned pcpd_access_ifindex(unsigned ifindex, unsigned vid);
 int pcpd_send_ip(struct pcpd *d, unsigned dest, const uint8_t *data, size_t len);
 void pcpd_handle_tunnel_readable(struct pcpd *d);
 void pcpd_handle_third_party_readable(struct pcpd *d);

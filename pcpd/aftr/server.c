@@ -26,8 +26,8 @@ uint32_t pcpd_epoch(const struct pcpd *d)
 	return e < 0 ? 0 : (uint32_t)e;
 }
 
-/* How often reassembly times out and the data plane's fragment settings
- * are read again, and how often the data plane is checked for a reload. */
+/* How often reassembly times out and the data plane's settings are read
+ * again, and how often the data plane is checked for a reload. */
 #define FRAG_TICK_MS 1000
 #define DATAPLANE_CHECK_MS 2000
 
@@ -214,15 +214,23 @@ static int reinstall_grant(const struct alloc_grant *g, void *ctx)
 	return 0;
 }
 
-/* The data plane's settings the fragment path follows (flags, echo policy,
- * MTUs, hop limit): read at start and on every fragment tick, since
- * `lw4o6 load` may change them under a running pcpd. */
-static void frag_cfg_refresh(struct pcpd *d)
+/* The data plane's settings the slow path follows (its ICMP policy, and
+ * for fragments the flags, echo policy, MTUs, hop limit) and the access
+ * side PCP must come in on: read at start and
+ * on every fragment tick, since `lw4o6 load` and `lw4o6 set` may change
+ * them under a running pcpd. generate-icmpv4-errors and
+ * generate-icmpv6-errors are the data plane's (RFC 8676, AFTR-ICMP-8): an
+ * event it raised for another reason, an ICMPv6 error to relay, must not
+ * make pcpd send what they turn off. */
+static void dataplane_cfg_refresh(struct pcpd *d)
 {
 	struct lw_aftr_config c;
 
 	if (lw_aftr_config_read(&d->maps, &c))
 		return;
+	d->sp.icmpv4_errors = (c.flags & LW_CFG_ICMPV4_ERRORS) != 0;
+	d->sp.icmpv6_errors = (c.flags & LW_CFG_ICMPV6_ERRORS) != 0;
+	d->access_ifindex = pcpd_access_ifindex(c.ipv6_ifindex, c.ipv6_vlan);
 	d->fc.flags = c.flags;
 	d->fc.echo_policy = c.echo_policy;
 	d->fc.hop_limit = c.hop_limit;
@@ -239,7 +247,7 @@ void pcpd_frag_tick(struct pcpd *d)
 		return;
 	d->next_frag_tick_ms = now + FRAG_TICK_MS;
 	d->ctr.reasm_expired += lw_reasm_expire(d->reasm, now);
-	frag_cfg_refresh(d);
+	dataplane_cfg_refresh(d);
 }
 
 /* `lw4o6 load aftr` again keeps the pinned maps but starts them from the
@@ -431,9 +439,8 @@ static int start_slow_path(struct pcpd *d, char *err, size_t errlen)
 {
 	uint32_t id;
 
+	/* no icmpv4-source: no ICMPv4 error at all (sp_icmp4_enabled) */
 	d->sp.ipv4_addr = d->cfg.icmpv4_source;
-	d->sp.icmpv4_errors = d->cfg.icmpv4_source != 0;
-	d->sp.icmpv6_errors = true;
 	d->sp.hop_limit = PCPD_HOP_LIMIT;
 	d->sp.find_softwire = lw_slowpath_find_softwire_maps;
 	d->sp.ctx = &d->maps;
@@ -444,7 +451,7 @@ static int start_slow_path(struct pcpd *d, char *err, size_t errlen)
 	d->fc.max_frags = d->cfg.max_frags;
 	d->fc.max_packets = d->cfg.reasm_max_packets;
 	d->fc.timeout_ms = d->cfg.reasm_timeout * 1000u;
-	frag_cfg_refresh(d);
+	dataplane_cfg_refresh(d);
 	d->reasm = lw_reasm_new(&d->fc);
 	if (!d->reasm) {
 		snprintf(err, errlen, "reassembly state: out of memory");
@@ -550,11 +557,11 @@ static int answer(struct pcpd *d, const struct pcp_request *req, uint8_t result,
 	return n < 0 ? 0 : n;
 }
 
-static uint32_t error_lifetime(uint8_t result)
+/* An error pcpd decides itself, with its RFC 6887 §7.4 lifetime (PCPS-4). */
+static int refuse(struct pcpd *d, const struct pcp_request *req, uint8_t result, uint8_t *resp,
+		  size_t cap)
 {
-	/* RFC 6887 §7.4: resource errors are short-lived, the rest long */
-	return result == PCP_RES_NO_RESOURCES || result == PCP_RES_USER_EX_QUOTA ||
-	       result == PCP_RES_NETWORK_FAILURE ? PCPD_SHORT_ERROR_LIFETIME : PCPD_LONG_ERROR_LIFETIME;
+	return answer(d, req, result, pcp_error_lifetime(result), NULL, resp, cap);
 }
 
 /* The allocator's question for a MAP request from b4 to br. */
@@ -660,7 +667,7 @@ static int serve_map(struct pcpd *d, const struct pcp_request *req, const struct
 	pcpd_expire(d);
 	if (alloc_request(d->alloc, &ar, &dec, err, sizeof(err))) {
 		pcpd_log(LOG_ERR_, "allocator: %s", err);
-		return answer(d, req, PCP_RES_NO_RESOURCES, PCPD_SHORT_ERROR_LIFETIME, NULL, resp, cap);
+		return refuse(d, req, PCP_RES_NO_RESOURCES, resp, cap);
 	}
 	if (dec.result != ALLOC_SUCCESS) {
 		pcpd_log(LOG_INFO_, "MAP from %s: %s (%s)", lw_format_ipv6(b4, b, sizeof(b)),
@@ -668,7 +675,7 @@ static int serve_map(struct pcpd *d, const struct pcp_request *req, const struct
 		return answer(d, req, (uint8_t)dec.result, dec.lifetime, NULL, resp, cap);
 	}
 	if (!commit_decision(d, &dec))
-		return answer(d, req, PCP_RES_NO_RESOURCES, PCPD_SHORT_ERROR_LIFETIME, NULL, resp, cap);
+		return refuse(d, req, PCP_RES_NO_RESOURCES, resp, cap);
 	map_answer_of(req, &dec, b4, &ans);
 	r = pcp_encode_response(req, PCP_RES_SUCCESS, dec.lifetime, pcpd_epoch(d), &ans, resp, cap);
 	if (r < 0) {
@@ -694,19 +701,23 @@ int pcpd_serve(struct pcpd *d, const uint8_t *msg, size_t len, const struct in6_
 		return 0;
 	}
 	if (v == PCP_VERDICT_ERROR)
-		return answer(d, req, result, error_lifetime(result), NULL, resp, cap);
+		return refuse(d, req, result, resp, cap);
 
 	if (third_party_channel) {
 		/* provisioning systems only, and only on behalf of a B4 */
-		if (!third_party_allowed || !req->opts.has_third_party ||
-		    pcp_addr_is_ipv4_mapped(&req->opts.third_party_addr))
-			return answer(d, req, PCP_RES_NOT_AUTHORIZED, PCPD_LONG_ERROR_LIFETIME, NULL,
-				      resp, cap);
+		if (!third_party_allowed || !req->opts.has_third_party)
+			return refuse(d, req, PCP_RES_NOT_AUTHORIZED, resp, cap);
+		/* RFC 6887 §13.1: naming its own address is no third party */
+		result = pcp_third_party_check(req, pcp_src, true);
+		if (result != PCP_RES_SUCCESS)
+			return refuse(d, req, result, resp, cap);
+		if (pcp_addr_is_ipv4_mapped(&req->opts.third_party_addr))
+			return refuse(d, req, PCP_RES_NOT_AUTHORIZED, resp, cap);
 		b4 = &req->opts.third_party_addr;
 	} else {
 		result = pcp_third_party_check(req, pcp_src, false); /* PCPS-18 */
 		if (result != PCP_RES_SUCCESS)
-			return answer(d, req, result, PCPD_LONG_ERROR_LIFETIME, NULL, resp, cap);
+			return refuse(d, req, result, resp, cap);
 	}
 	switch (req->opcode) {
 	case PCP_OP_ANNOUNCE:
@@ -715,7 +726,7 @@ int pcpd_serve(struct pcpd *d, const uint8_t *msg, size_t len, const struct in6_
 		return serve_map(d, req, b4, br, resp, cap);
 	default:
 		/* PEER creates per-flow state, which an lwAFTR does not keep */
-		return answer(d, req, PCP_RES_UNSUPP_OPCODE, PCPD_LONG_ERROR_LIFETIME, NULL, resp, cap);
+		return refuse(d, req, PCP_RES_UNSUPP_OPCODE, resp, cap);
 	}
 }
 
@@ -773,8 +784,12 @@ int pcpd_handle_event(void *ctx, void *data, size_t size)
 	n = lw_slowpath_handle(&d->sp, data, size, out);
 	if (n == LW_SLOWPATH_NOT_HANDLED)
 		return handle_frag_event(d, data, size);
-	if (n <= 0)
+	if (n <= 0) {
+		pcpd_log(LOG_DEBUG_, "event type %u: nothing sent (%s)",
+			 size >= sizeof(struct lw_event_head) ? ((const struct lw_event_head *)data)->type : 0,
+			 n < 0 ? strerror(-n) : lw_slowpath_reason_name(out->reason));
 		return 0;
+	}
 	for (unsigned i = 0; i < out->n; i++) {
 		if (!lw_slowpath_ratelimit_allow(&d->rl, out->pkt[i].kind, pcpd_now_ms() * NSEC_PER_MSEC)) {
 			d->ctr.icmp_ratelimited++;

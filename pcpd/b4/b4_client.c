@@ -14,22 +14,30 @@
  *                   extra slots ask per protocol (UDP), which an lwAFTR
  *                   grants as a port set of every protocol: a lw4o6 binding
  *                   has no protocol (RFC 7596 §3; design.md decision 2,
- *                   standards.md §4.4 item 4 (b)).
+ *                   standards.md §4.4 item 4 (b)). A server that refuses
+ *                   slot 0's form too (MALFORMED_REQUEST, as a strict
+ *                   §11.3 server like miniupnpd answers) is asked in the
+ *                   per-protocol form next, at once; the slot keeps that
+ *                   form until pcpd restarts (b4_slot_protocol).
  *
  *   retransmission  RFC 6887 §8.1.1: IRT (irt-ms), MRT 1024 s, RAND ±10 %,
- *                   the same nonce every time (PCPC-3)
+ *                   the same nonce every time (PCPC-3); an error answer
+ *                   does not start the schedule over (b4_next_rt_ms)
  *   validation      PCPC-6: outer source aftr-ipv6, 192.0.0.1:5351, R,
  *                   opcode, nonce, protocol, internal port
  *   SUCCESS + set   stored durably, then added to the lwB4 pool
  *   not a set       PCPC-7 / miniupnpd echo (b4_grant_check): the
  *                   retransmission schedule goes on, which is the back-off
- *   error           not again before the error's lifetime (PCPC-10); an
- *                   extra slot is given up and growth backs off
+ *   error           not again before the error's lifetime (PCPC-10) nor the
+ *                   schedule's next step; an extra slot is given up and
+ *                   growth backs off
  *   renewal         uniform random 1/2..5/8 of the lifetime (PCPC-8)
  *   changed grant   old set removed, its mappings flushed (B4-PROV-6, PCPC-11)
  *   release         set removed from the pool, then MAP lifetime 0 with the
  *                   nonce and PORT_SET (PCPC-8), a few tries
- *   ANNOUNCE/epoch  every slot re-requests after a random delay (PCPC-9) */
+ *   ANNOUNCE/epoch  an epoch that shows a state loss (RFC 6887 §8.5, PCPC-9):
+ *                   every slot re-requests after a random delay, once per
+ *                   loss; an ANNOUNCE whose epoch is consistent asks nothing */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +53,6 @@
 #include "b4_inbound.h"
 #include "addr.h"
 
-#define B4_MRT_MS 1024000ull     /* RFC 6887 §8.1.1 */
 #define B4_RELEASE_TRIES 3
 #define B4_MAX_LIFETIME 86400u   /* RFC 6887 §15, PCPC-10 */
 
@@ -56,9 +63,9 @@ static uint64_t jitter(uint64_t ms)
 }
 
 /* the MAP's protocol for slot i (see above) */
-static uint8_t slot_protocol(unsigned i)
+static uint8_t slot_protocol(const struct b4d *d, unsigned i)
 {
-	return i ? IPPROTO_UDP : 0;
+	return b4_slot_protocol(i, d->slot[i].proto0_refused);
 }
 
 static void to_portset(const struct b4_grant *g, struct lw_b4_portset *ps)
@@ -147,21 +154,8 @@ static int send_map(struct b4d *d, unsigned i)
 	char desc[512];
 	int n, plen;
 
-	memset(req, 0, sizeof(*req));
-	req->version = PCP_VERSION;
-	req->opcode = PCP_OP_MAP;
-	req->lifetime = s->releasing ? 0 : d->cfg.lifetime;
-	pcp_addr_from_ipv4(&req->client_addr, htonl(LW_PCP_B4_CLIENT_ADDR));
-	memcpy(req->body.nonce, s->g.nonce, PCP_NONCE_LEN);
-	req->body.protocol = slot_protocol(i);
-	req->body.internal_port = (uint16_t)(i + 1);
-	if (s->have_set && s->g.ipv4) {  /* suggest what we hold or held */
-		pcp_addr_from_ipv4(&req->body.external_addr, s->g.ipv4);
-		req->body.external_port = (uint16_t)s->g.first;
-	}
-	req->opts.has_port_set = true;
-	req->opts.port_set.size = B4_REQUEST_SET_SIZE;
-	req->opts.port_set.first_internal_port = (uint16_t)(i + 1);
+	b4_map_request(req, i, slot_protocol(d, i), s->releasing ? 0 : d->cfg.lifetime, s->g.nonce,
+		       s->have_set ? s->g.ipv4 : 0, (uint16_t)s->g.first);
 	n = pcp_encode_request(req, msg, sizeof(msg));
 	if (n < 0)
 		return n;
@@ -234,8 +228,7 @@ static void send_tick(struct b4d *d, unsigned i)
 		 * let the grant run out between two tries */
 		s->rt_ms = b4_renewal_retry_ms((int64_t)s->expire_ms - (int64_t)now);
 	else
-		s->rt_ms = s->tries ? jitter(2 * s->rt_ms < B4_MRT_MS ? 2 * s->rt_ms : B4_MRT_MS)
-				    : jitter(d->cfg.irt_ms);
+		s->rt_ms = jitter(b4_next_rt_ms(s->tries ? s->rt_ms : 0, d->cfg.irt_ms));
 	s->tries++;
 	s->next_send_ms = now + s->rt_ms;
 }
@@ -260,11 +253,23 @@ void b4_lost(struct b4d *d, const char *why)
 static void handle_error(struct b4d *d, unsigned i, const struct pcp_response *r)
 {
 	struct b4_slot *s = &d->slot[i];
-	/* PCPC-10: not before the error's lifetime (at least IRT) */
-	uint64_t wait = (uint64_t)r->lifetime * 1000;
+	/* PCPC-10: not before the error's lifetime; RFC 6887 §8.1.1: nor
+	 * before the schedule's next step, which goes on doubling */
+	uint64_t wait = (uint64_t)r->lifetime * 1000,
+		 rt = jitter(b4_next_rt_ms(s->tries ? s->rt_ms : 0, d->cfg.irt_ms));
 
-	if (wait < d->cfg.irt_ms)
-		wait = d->cfg.irt_ms;
+	if (r->result == PCP_RES_MALFORMED_REQUEST && slot_protocol(d, i) == 0) {
+		/* a server without PCPS-19's exception: another request, so
+		 * no error lifetime to wait out, and a new schedule */
+		pcpd_log(LOG_WARN_, "slot %u: MALFORMED_REQUEST to protocol 0 with Internal Port %u: "
+			 "asking per protocol (%u) from now", i, i + 1, b4_slot_protocol(i, true));
+		s->proto0_refused = true;
+		s->tries = 0;
+		s->next_send_ms = b4_now_ms() + jitter(d->cfg.irt_ms);
+		return;
+	}
+	if (wait < rt)
+		wait = rt;
 	if (i > 0 && !s->valid) {
 		/* an extra set refused (quota, no resources): growth waits */
 		pcpd_log(LOG_WARN_, "slot %u: another set refused: %s, lifetime %u s; not asking for "
@@ -276,7 +281,6 @@ static void handle_error(struct b4d *d, unsigned i, const struct pcp_response *r
 	}
 	pcpd_log(LOG_WARN_, "slot %u: MAP refused: %s, lifetime %u s: retrying in %llu ms", i,
 		 pcp_result_name(r->result), r->lifetime, (unsigned long long)wait);
-	s->tries = 0;
 	s->next_send_ms = b4_now_ms() + wait;
 }
 
@@ -352,6 +356,8 @@ static void handle_map_response(struct b4d *d, unsigned i, const struct pcp_resp
 	recovered(d);
 }
 
+/* RFC 6887 §8.5: whether the server's epoch, received now, shows a loss
+ * of its state since the last one (without a last one: not known, false). */
 static bool epoch_check(struct b4d *d, uint32_t epoch)
 {
 	uint64_t now = b4_now_ms();
@@ -363,11 +369,12 @@ static bool epoch_check(struct b4d *d, uint32_t epoch)
 	return lost;
 }
 
-static void re_request_all(struct b4d *d, const char *why)
+/* Every slot but skip (B4_SLOTS: none) asks again, after a random delay. */
+static void re_request_all(struct b4d *d, unsigned skip, const char *why)
 {
 	b4_lost(d, why);
 	for (unsigned i = 0; i < B4_SLOTS; i++)
-		if (d->slot[i].used && !d->slot[i].releasing)
+		if (i != skip && d->slot[i].used && !d->slot[i].releasing)
 			b4_start_request(d, i, (uint64_t)(b4_rand01() * d->cfg.reannounce_delay_ms), why);
 }
 
@@ -385,12 +392,22 @@ static void handle_message(struct b4d *d, const uint8_t *m, size_t len, bool to_
 	}
 	pcpd_log(LOG_DEBUG_, "received: %s", pcp_describe(m, len, desc, sizeof(desc)));
 	if (to_client_port) {
-		/* RFC 6887 §14.1.3: an unsolicited ANNOUNCE */
+		/* RFC 6887 §14.1.3: an unsolicited ANNOUNCE. It says the server
+		 * may have lost its state; the epoch says whether it did since
+		 * we last heard from it (§8.5): one loss, one re-request, not
+		 * one per ANNOUNCE repeated or sent both unicast and multicast.
+		 * Without an epoch to compare with, the sets are asked for. */
+		bool known = d->have_epoch;
+
 		if (r.opcode != PCP_OP_ANNOUNCE || r.result != PCP_RES_SUCCESS)
 			return;
-		epoch_check(d, r.epoch);
+		if (!epoch_check(d, r.epoch) && known) {
+			pcpd_log(LOG_INFO_, "ANNOUNCE (epoch %u): consistent with the last epoch, "
+				 "nothing lost", r.epoch);
+			return;
+		}
 		pcpd_log(LOG_INFO_, "ANNOUNCE (epoch %u): the server lost its state", r.epoch);
-		re_request_all(d, "ANNOUNCE");
+		re_request_all(d, B4_SLOTS, "ANNOUNCE");
 		return;
 	}
 	/* PCPC-6: our exchange: opcode, nonce, protocol, internal port */
@@ -398,7 +415,7 @@ static void handle_message(struct b4d *d, const uint8_t *m, size_t len, bool to_
 		return;
 	for (i = 0; i < B4_SLOTS; i++)
 		if (d->slot[i].used && d->slot[i].pending && r.body.internal_port == i + 1 &&
-		    r.body.protocol == slot_protocol(i) &&
+		    r.body.protocol == slot_protocol(d, i) &&
 		    !memcmp(r.body.nonce, d->slot[i].g.nonce, PCP_NONCE_LEN))
 			break;
 	if (i == B4_SLOTS) {
@@ -406,9 +423,10 @@ static void handle_message(struct b4d *d, const uint8_t *m, size_t len, bool to_
 		return;
 	}
 	if (epoch_check(d, r.epoch) && d->slot[i].valid) {
-		pcpd_log(LOG_INFO_, "epoch discontinuity (now %u): re-requesting every set", r.epoch);
+		/* this answer is already of the new state: the other sets ask */
+		pcpd_log(LOG_INFO_, "epoch discontinuity (now %u): re-requesting the other sets", r.epoch);
 		handle_map_response(d, i, &r);
-		re_request_all(d, "epoch discontinuity");
+		re_request_all(d, i, "epoch discontinuity");
 		return;
 	}
 	handle_map_response(d, i, &r);

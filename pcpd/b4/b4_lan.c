@@ -14,7 +14,11 @@
  * The server keeps its own epoch (RFC 6887 §8.5, RFC 7648 §3.2). When a set
  * leaves the pool its mappings are gone: the epoch restarts and an ANNOUNCE
  * goes to 224.0.0.1:5350 on the LAN; a set joining the pool is announced
- * too (§14.1.3), so hosts waiting with NETWORK_FAILURE ask again. */
+ * too (§14.1.3), so hosts waiting with NETWORK_FAILURE ask again. Each
+ * round also goes unicast to port 5350 of every host that holds a mapping
+ * or held one that was lost, as the lwAFTR does for its B4s (PCPS-17): a
+ * client on a socket connected to the server (libpcp's, dual-stack) never
+ * sees the multicast one. */
 #include <errno.h>
 #include <ifaddrs.h>
 #include <net/if.h>
@@ -43,10 +47,34 @@ static uint32_t lan_epoch(const struct b4d *d)
 	return e < 0 ? 0 : (uint32_t)e;
 }
 
+/* host is told by the coming ANNOUNCE rounds (once). */
+static void tell(struct b4d *d, __be32 host)
+{
+	for (size_t i = 0; i < d->n_lan_told; i++)
+		if (d->lan_told[i] == host)
+			return;
+	if (d->n_lan_told == d->cap_lan_told) {
+		size_t cap = d->cap_lan_told ? 2 * d->cap_lan_told : 16;
+		__be32 *p = realloc(d->lan_told, cap * sizeof(*p));
+
+		if (!p) {
+			pcpd_log(LOG_WARN_, "LAN: out of memory: a host misses the unicast ANNOUNCE");
+			return;
+		}
+		d->lan_told = p;
+		d->cap_lan_told = cap;
+	}
+	d->lan_told[d->n_lan_told++] = host;
+}
+
+/* ANNOUNCE rounds from now, to the LAN and to every host with a mapping
+ * (and those told of a lost one already). */
 static void announce_soon(struct b4d *d)
 {
 	if (d->lan_fd < 0)
 		return;
+	for (size_t i = 0; i < d->n_lan; i++)
+		tell(d, d->lan[i].int_addr);
 	d->lan_announce_round = 0;
 	d->next_lan_announce_ms = b4_now_ms();
 }
@@ -177,6 +205,13 @@ static void reply(struct b4d *d, const struct pcp_request *req, uint8_t result, 
 		pcpd_log(LOG_INFO_, "LAN: %s %s from %s: %s (lifetime %u s)", pcp_opcode_name(req->opcode),
 			 "request", lw_format_ipv4(to->sin_addr.s_addr, a, sizeof(a)),
 			 pcp_result_name(result), lifetime);
+}
+
+/* An error with its RFC 6887 §7.4 lifetime (PCPS-4). */
+static void refuse(struct b4d *d, const struct pcp_request *req, uint8_t result,
+		   const struct sockaddr_in *to)
+{
+	reply(d, req, result, pcp_error_lifetime(result), NULL, to);
 }
 
 struct free_ctx {
@@ -321,7 +356,7 @@ static void acknowledge(struct b4d *d, const struct pcp_request *req, struct b4_
 		gone = *rec;
 		remove_record(d, rec);
 		apply(d, gone.proto, gone.int_addr, gone.int_port, gone.ext_addr, gone.ext_port);
-		return reply(d, req, PCP_RES_NO_RESOURCES, PCPD_SHORT_ERROR_LIFETIME, NULL, from);
+		return refuse(d, req, PCP_RES_NO_RESOURCES, from);
 	}
 	pcp_addr_from_ipv4(&ans.external_addr, rec->ext_addr);
 	ans.external_port = rec->ext_port;
@@ -345,7 +380,7 @@ static void serve(struct b4d *d, const struct pcp_request *req, const struct soc
 
 	result = request_identity(req, from, &key);
 	if (result != PCP_RES_SUCCESS)
-		return reply(d, req, result, PCPD_LONG_ERROR_LIFETIME, NULL, from);
+		return refuse(d, req, result, from);
 	rec = find(d, &key);
 	if (rec && memcmp(rec->nonce, req->body.nonce, PCP_NONCE_LEN)) {
 		/* §11.3: someone else's mapping; its remaining life */
@@ -356,7 +391,7 @@ static void serve(struct b4d *d, const struct pcp_request *req, const struct soc
 		return serve_delete(d, req, rec, from);
 	nsets = held_sets(d, sets);
 	if (!nsets) /* no set from the lwAFTR yet: ask again soon (§7.4) */
-		return reply(d, req, PCP_RES_NETWORK_FAILURE, PCPD_SHORT_ERROR_LIFETIME, NULL, from);
+		return refuse(d, req, PCP_RES_NETWORK_FAILURE, from);
 	lifetime = req->lifetime < d->cfg.lan_min_lifetime ? d->cfg.lan_min_lifetime :
 		   req->lifetime > d->cfg.lan_max_lifetime ? d->cfg.lan_max_lifetime : req->lifetime;
 	nm = key;
@@ -365,7 +400,7 @@ static void serve(struct b4d *d, const struct pcp_request *req, const struct soc
 	if (rec)
 		r = renew(d, rec, &nm);
 	else if ((result = install_new(d, req, sets, nsets, &nm, &r)) != PCP_RES_SUCCESS)
-		return reply(d, req, result, PCPD_SHORT_ERROR_LIFETIME, NULL, from);
+		return refuse(d, req, result, from);
 	rec = find(d, &nm);
 	if (r || !rec) {
 		pcpd_log(LOG_WARN_, "LAN: cannot install the mapping of %s:%u: %s",
@@ -374,7 +409,7 @@ static void serve(struct b4d *d, const struct pcp_request *req, const struct soc
 			b4store_lan_delete(d->store, rec, err, sizeof(err));
 			remove_record(d, rec);
 		}
-		return reply(d, req, PCP_RES_NO_RESOURCES, PCPD_SHORT_ERROR_LIFETIME, NULL, from);
+		return refuse(d, req, PCP_RES_NO_RESOURCES, from);
 	}
 	acknowledge(d, req, rec, lifetime, from);
 }
@@ -400,19 +435,18 @@ void b4_lan_readable(struct b4d *d)
 		if (v == PCP_VERDICT_DROP)
 			continue;
 		if (v == PCP_VERDICT_ERROR) {
-			reply(d, req, result, result == PCP_RES_NO_RESOURCES ? PCPD_SHORT_ERROR_LIFETIME :
-			      PCPD_LONG_ERROR_LIFETIME, NULL, &from);
+			refuse(d, req, result, &from);
 			continue;
 		}
 		/* hosts of the LAN only: the lwB4 maps nothing for anyone else */
 		mask = d->dp.lan_prefixlen ? htonl(~0u << (32 - d->dp.lan_prefixlen)) : 0;
 		if (d->dp.lan_addr && ((from.sin_addr.s_addr ^ d->dp.lan_addr) & mask)) {
-			reply(d, req, PCP_RES_NOT_AUTHORIZED, PCPD_LONG_ERROR_LIFETIME, NULL, &from);
+			refuse(d, req, PCP_RES_NOT_AUTHORIZED, &from);
 			continue;
 		}
 		result = pcp_third_party_check(req, &src, false);
 		if (result != PCP_RES_SUCCESS) {
-			reply(d, req, result, PCPD_LONG_ERROR_LIFETIME, NULL, &from);
+			refuse(d, req, result, &from);
 			continue;
 		}
 		if (req->opcode == PCP_OP_ANNOUNCE)
@@ -423,6 +457,40 @@ void b4_lan_readable(struct b4d *d)
 }
 
 /* ---- timers, pool changes ------------------------------------------------ */
+
+/* The ANNOUNCE to one destination (RFC 6887 §14.1.3: port 5350). */
+static int announce_to(struct b4d *d, const uint8_t *msg, size_t len, __be32 dst)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(LW_PCP_CLIENT_PORT),
+				  .sin_addr.s_addr = dst };
+	char a[LW_IPV4_STRLEN];
+
+	if (sendto(d->lan_fd, msg, len, 0, (struct sockaddr *)&to, sizeof(to)) >= 0)
+		return 0;
+	pcpd_log(LOG_WARN_, "LAN: ANNOUNCE to %s: %s", lw_format_ipv4(dst, a, sizeof(a)), strerror(errno));
+	return -1;
+}
+
+/* One ANNOUNCE round: multicast to 224.0.0.1, unicast to the hosts told;
+ * after the last round the list is done with. */
+static void announce_round(struct b4d *d)
+{
+	uint8_t msg[PCP_HEADER_LEN];
+	int n = pcp_encode_announce(lan_epoch(d), msg, sizeof(msg));
+	size_t sent = 0;
+
+	if (n > 0 && announce_to(d, msg, (size_t)n, htonl(LW_PCP_ALL_HOSTS)) == 0)
+		sent++;
+	for (size_t i = 0; n > 0 && i < d->n_lan_told; i++)
+		sent += announce_to(d, msg, (size_t)n, d->lan_told[i]) == 0;
+	pcpd_log(LOG_INFO_, "LAN: ANNOUNCE round %u sent (epoch %u): 224.0.0.1 and %zu hosts, %zu sent",
+		 d->lan_announce_round + 1, lan_epoch(d), d->n_lan_told, sent);
+	d->lan_announce_round++;
+	if (d->lan_announce_round < PCPD_ANNOUNCE_ROUNDS)
+		d->next_lan_announce_ms = b4_now_ms() + pcpd_announce_delay_ms(d->lan_announce_round);
+	else
+		d->n_lan_told = 0;
+}
 
 void b4_lan_tick(struct b4d *d)
 {
@@ -443,21 +511,8 @@ void b4_lan_tick(struct b4d *d)
 		remove_record(d, &d->lan[i]);
 		apply(d, m.proto, m.int_addr, m.int_port, m.ext_addr, m.ext_port);
 	}
-	if (d->lan_announce_round < PCPD_ANNOUNCE_ROUNDS && b4_now_ms() >= d->next_lan_announce_ms) {
-		struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(LW_PCP_CLIENT_PORT),
-					  .sin_addr.s_addr = htonl(LW_PCP_ALL_HOSTS) };
-		uint8_t msg[PCP_HEADER_LEN];
-		int n = pcp_encode_announce(lan_epoch(d), msg, sizeof(msg));
-
-		if (n > 0 && sendto(d->lan_fd, msg, (size_t)n, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
-			pcpd_log(LOG_WARN_, "LAN: ANNOUNCE to 224.0.0.1: %s", strerror(errno));
-		else
-			pcpd_log(LOG_INFO_, "LAN: ANNOUNCE round %u sent (epoch %u)", d->lan_announce_round + 1,
-				 lan_epoch(d));
-		d->lan_announce_round++;
-		if (d->lan_announce_round < PCPD_ANNOUNCE_ROUNDS)
-			d->next_lan_announce_ms = b4_now_ms() + pcpd_announce_delay_ms(d->lan_announce_round);
-	}
+	if (d->lan_announce_round < PCPD_ANNOUNCE_ROUNDS && b4_now_ms() >= d->next_lan_announce_ms)
+		announce_round(d);
 }
 
 uint64_t b4_lan_deadline(const struct b4d *d, uint64_t t)
@@ -497,6 +552,7 @@ void b4_lan_set_gone(struct b4d *d, const struct b4_grant *g)
 		}
 		if (b4store_lan_delete(d->store, &d->lan[i], err, sizeof(err)))
 			pcpd_log(LOG_ERR_, "store: %s", err);
+		tell(d, d->lan[i].int_addr);
 		remove_record(d, &d->lan[i]);
 		lost++;
 	}
@@ -610,6 +666,7 @@ void b4_lan_restored(struct b4d *d)
 			continue;
 		}
 		b4store_lan_delete(d->store, &d->lan[i], err, sizeof(err));
+		tell(d, d->lan[i].int_addr);
 		remove_record(d, &d->lan[i]);
 		lost++;
 	}
@@ -629,4 +686,7 @@ void b4_lan_stop(struct b4d *d)
 	free(d->lan);
 	d->lan = NULL;
 	d->n_lan = d->cap_lan = 0;
+	free(d->lan_told);
+	d->lan_told = NULL;
+	d->n_lan_told = d->cap_lan_told = 0;
 }

@@ -29,6 +29,7 @@ struct b4_slot {
 	bool valid;           /* g is a current grant */
 	bool installed;       /* g's set is in the lwB4 pool */
 	bool releasing;       /* a lifetime-0 MAP is being sent */
+	bool proto0_refused;  /* MALFORMED_REQUEST to protocol 0: per protocol from now */
 	/* the exchange in progress */
 	bool pending;
 	uint64_t next_send_ms, rt_ms;
@@ -80,6 +81,8 @@ struct b4d {
 	size_t n_lan, cap_lan;
 	unsigned lan_announce_round;
 	uint64_t next_lan_announce_ms;
+	__be32 *lan_told;             /* the hosts the ANNOUNCE rounds go to unicast */
+	size_t n_lan_told, cap_lan_told;
 	/* what one packet, request or event is worked on in: too big for the
 	 * stack */
 	uint8_t rx[B4_RX_MAX];

@@ -13,6 +13,11 @@ independently of pcpd's codec, so that a bug there cannot hide itself.
   lanpcp.py announce --server A              (an ANNOUNCE request)
   lanpcp.py listen [--timeout S]             (waits for an unsolicited
                                               ANNOUNCE to 224.0.0.1:5350)
+  --libpcp   map and peer as libpcp does: from a dual-stack IPv6 socket bound
+             to port 5350 and connected to the server, which therefore sees
+             unicast ANNOUNCEs to port 5350 only, never the multicast one
+  --wait-announce S   after the answer, wait S seconds on the same socket
+             for an unsolicited ANNOUNCE (a second line: announce ...)
 
 Prints one line of key=value, e.g.
   result=SUCCESS code=0 opcode=MAP lifetime=600 epoch=12 ext=192.0.2.1:4100
@@ -89,10 +94,45 @@ def parse(b):
     return r
 
 
+def open_client(a):
+    if not a.libpcp:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.connect((a.server, 5351))
+        return s, s.getsockname()[0]
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("::", 5350))
+    s.connect(("::ffff:" + a.server, 5351))
+    return s, s.getsockname()[0].replace("::ffff:", "")
+
+
+def next_announce(s, end):
+    """Prints the next ANNOUNCE on s before time end; False when none came."""
+    while time.time() < end:
+        rd, _, _ = select.select([s], [], [], max(0.0, end - time.time()))
+        if not rd:
+            break
+        data, peer = s.recvfrom(2048)
+        r = parse(data)
+        if r and r["opcode"] == "ANNOUNCE":
+            print("announce epoch=%d from=%s:%d result=%s" % (r["epoch"], peer[0].replace("::ffff:", ""),
+                                                            peer[1], r["result"]))
+            sys.stdout.flush()
+            return True
+    return False
+
+
+def wait_announce(s, seconds):
+    if next_announce(s, time.time() + seconds):
+        return 0
+    print("announce none")
+    return 1
+
+
 def transact(a):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.connect((a.server, 5351))
-    client_ip = a.client_ip or s.getsockname()[0]
+    s, own_ip = open_client(a)
+    client_ip = a.client_ip or own_ip
     nonce = bytes.fromhex(a.nonce) if a.nonce else os.urandom(12)
     msg = build(a, client_ip, nonce)
     rt, tries, end = 0.5, 0, time.time() + a.timeout
@@ -115,7 +155,8 @@ def transact(a):
             r["tries"] = tries
             r.setdefault("nonce", nonce.hex())
             print(" ".join("%s=%s" % kv for kv in r.items()))
-            return 0
+            sys.stdout.flush()
+            return wait_announce(s, a.wait_announce) if a.wait_announce else 0
         rt *= 2
     print("result=NONE tries=%d nonce=%s" % (tries, nonce.hex()))
     return 1
@@ -128,18 +169,10 @@ def listen(a):
     s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
                  socket.inet_aton("224.0.0.1") + socket.inet_aton(a.local or "0.0.0.0"))
     end = time.time() + a.timeout
-    while time.time() < end:
-        rd, _, _ = select.select([s], [], [], max(0.0, end - time.time()))
-        if not rd:
-            break
-        data, peer = s.recvfrom(2048)
-        r = parse(data)
-        if r and r["opcode"] == "ANNOUNCE":
-            print("announce epoch=%d from=%s:%d result=%s" % (r["epoch"], peer[0], peer[1], r["result"]))
-            sys.stdout.flush()
-            if a.count and a.count <= 1:
-                return 0
-            a.count = a.count - 1 if a.count else 0
+    while next_announce(s, end):
+        if a.count and a.count <= 1:
+            return 0
+        a.count = a.count - 1 if a.count else 0
     return 0 if a.count == 0 else 1
 
 
@@ -161,6 +194,8 @@ def main():
     p.add_argument("--timeout", type=float, default=4.0)
     p.add_argument("--count", type=int, default=1)
     p.add_argument("--local")
+    p.add_argument("--libpcp", action="store_true")
+    p.add_argument("--wait-announce", type=float, default=0)
     a = p.parse_args()
     if a.cmd == "listen":
         return listen(a)

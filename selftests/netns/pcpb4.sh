@@ -49,6 +49,7 @@ PB_PCPD=$BUILD/pcpd
 PB_AFTR_EXTRA=()
 PB_B4_EXTRA=()
 PB_LWB4_EXTRA=()
+PB_AFTR_EPOCH_AGE=
 
 # pb_fail MSG: fail with both pcpd logs.
 pb_fail()
@@ -75,7 +76,10 @@ pb_start_aftr_pcpd()
 # The topology of the header; pcpd --role b4 is started by the test.
 # PB_AFTR_EXTRA / PB_B4_EXTRA / PB_LWB4_EXTRA: arrays of more configuration
 # lines for pcpd --role aftr, pcpd --role b4 and the lwB4 (lw4o6 load b4),
-# e.g. PB_AFTR_EXTRA=("quota 2" "min-lifetime 4").
+# e.g. PB_AFTR_EXTRA=("quota 2" "min-lifetime 4"). PB_AFTR_EPOCH_AGE=S:
+# pcpd --role aftr's epoch has run S seconds when the lwB4 first hears it,
+# so that a restart with the state lost shows in the epoch (RFC 6887 §8.5:
+# a server up for a second or two looks the same after a restart).
 pb_setup()
 {
 	local ns
@@ -116,6 +120,13 @@ pb_setup()
 		"database $T/pcpd-aftr.db" "br-address $LB_BR" "pool $LB_PUB/32" "block-size 1024" \
 		"log-level debug" "${PB_AFTR_EXTRA[@]}" >"$T/pcpd-aftr.conf"
 	pb_start_aftr_pcpd
+	if [ -n "$PB_AFTR_EPOCH_AGE" ]; then
+		need_sqlite3
+		stop_bg "$PB_AFTR_PID" TERM
+		check_run sqlite3 "$T/pcpd-aftr.db" \
+			"UPDATE state SET value = value - $PB_AFTR_EPOCH_AGE WHERE key = 'epoch_base'"
+		pb_start_aftr_pcpd
+	fi
 
 	# the internet host with a UDP echo
 	check_run ip -n "$LB_P-inet" addr add "$LB_INET/24" dev inetv
@@ -208,7 +219,8 @@ pb_wait_udp()
 # ---- the tests ---------------------------------------------------------------------
 
 # The lwB4 gets its port set by PCP with nothing static (B4-PROV-5), the
-# request as PCPC-5 says; h1 pings and UDPs the internet host through it.
+# request as PCPC-5 says (its suggested external address ::ffff:0.0.0.0, an
+# IPv4 address without preference, RFC 6887 §11.1); h1 pings and UDPs the internet host through it.
 # The binding is then deleted on the lwAFTR behind the lwB4's back: the
 # next packet draws ICMPv6 1/5, pcpd --role b4 drops the set with its
 # mappings (B4-PROV-6/7) and asks again; traffic recovers.
@@ -219,8 +231,8 @@ pcpb4_obtain_set_and_recover_no_binding()
 	pb_setup
 	ipv4=$(jq -r .ipv4 <<<"$PB_SET") first=$(jq -r .first <<<"$PB_SET") size=$(jq -r .size <<<"$PB_SET")
 	[ "$ipv4" = "$LB_PUB" ] && [ "$size" = 1024 ] || pb_fail "port set $PB_SET, expected $LB_PUB, 1024 ports"
-	grep -q "MAP request lifetime=600 client=192.0.0.2 .*proto=0 int=1 .*PORT_SET=65535/1" "$T/pcpd-b4.log" ||
-		pb_fail "the MAP sent is not PCPC-5's (client 192.0.0.2, protocol 0, port 1, PORT_SET 65535/1)"
+	grep -q "slot 0 sent (try 1): MAP request lifetime=600 client=192.0.0.2 .*proto=0 int=1 ext=0.0.0.0:0 PORT_SET=65535/1" "$T/pcpd-b4.log" ||
+		pb_fail "the first MAP is not PCPC-5's (client 192.0.0.2, protocol 0, port 1, no IPv4 preferred: ::ffff:0.0.0.0 (RFC 6887 §11.1), PORT_SET 65535/1)"
 	grep -q "renewing in" "$T/pcpd-b4.log" || pb_fail "no renewal scheduled"
 	check_run in_ns "$LB_P-h1" ping -c 2 -i 0.2 -W 2 -w 10 "$LB_INET"
 	ms=$(pb_wait_udp 5) || pb_fail "UDP from h1 through the PCP-provisioned lwB4 is not answered"
@@ -248,12 +260,18 @@ pcpb4_obtain_set_and_recover_no_binding()
 # pcpd --role aftr restarts with its database removed: it sends ANNOUNCE to
 # the B4s of the bindings left in the maps (PCPS-16/17); pcpd --role b4
 # re-requests after a short random delay (PCPC-9) and gets a grant again;
-# traffic goes on.
+# traffic goes on. One state loss is one re-request (RFC 6887 §8.5; issue
+# 10): the ANNOUNCE rounds after the first, unicast and multicast, carry an
+# epoch consistent with the answer to the re-request and draw no more MAPs.
 pcpb4_announce_re_request()
 {
-	local t0 ms
+	local t0 ms reqs0 sent0 n
 
+	PB_AFTR_EXTRA=("announce-interface acc")
+	PB_AFTR_EPOCH_AGE=3600
 	pb_setup
+	reqs0=$(grep -c "slot 0: requesting a port set" "$T/pcpd-b4.log")
+	sent0=$(grep -c "slot 0 sent (try" "$T/pcpd-b4.log")
 	pb_wait_udp 5 >/dev/null || pb_fail "UDP from h1 through the PCP-provisioned lwB4 is not answered"
 	echo "\$ kill -KILL pcpd --role aftr; rm its database; start it again"
 	kill -KILL "$PB_AFTR_PID"
@@ -271,7 +289,15 @@ pcpb4_announce_re_request()
 		pb_fail "the restarted pcpd --role aftr holds no grant for the lwB4"
 	[ "$(lb b4a portset list --json | jq '."port-sets" | length')" = 1 ] || pb_fail "not one port set after the ANNOUNCE"
 	pb_wait_udp 10 >/dev/null || pb_fail "traffic does not flow after the re-request"
-	log "pcpd --role b4: $(grep -E 'granted|removed|ANNOUNCE|recovered' "$T/pcpd-b4.log" | sed 's/^pcpd: //' | paste -sd'|')"
+	wait_for 10 grep -q "ANNOUNCE round 3 sent" "$PB_AFTR_LOG" || pb_fail "pcpd --role aftr did not send its 3 ANNOUNCE rounds"
+	sleep 1
+	log "pcpd --role b4: $(grep -E 'granted|removed|ANNOUNCE|recovered|requesting' "$T/pcpd-b4.log" | sed 's/^pcpd: //' | paste -sd'|')"
+	n=$(grep -c "ANNOUNCE (epoch" "$T/pcpd-b4.log")
+	[ "$n" -ge 4 ] || pb_fail "pcpd --role b4 saw $n ANNOUNCEs, expected 3 rounds unicast and multicast"
+	n=$(($(grep -c "slot 0: requesting a port set" "$T/pcpd-b4.log") - reqs0))
+	[ "$n" = 1 ] || pb_fail "one state loss drew $n re-requests, expected 1 (RFC 6887 §8.5)"
+	n=$(($(grep -c "slot 0 sent (try" "$T/pcpd-b4.log") - sent0))
+	[ "$n" = 1 ] || pb_fail "one state loss drew $n MAPs, expected 1"
 	stop_bg "$PB_B4_PID" TERM
 	stop_bg "$PB_AFTR_PID" TERM
 	true
@@ -288,6 +314,7 @@ pcpb4_announce_multicast_only()
 {
 	local ipv4 first size pcp0 pcp1
 
+	PB_AFTR_EPOCH_AGE=3600
 	pb_setup
 	echo "announce-interface acc" >>"$T/pcpd-aftr.conf"
 	ipv4=$(jq -r .ipv4 <<<"$PB_SET") first=$(jq -r .first <<<"$PB_SET") size=$(jq -r .size <<<"$PB_SET")

@@ -37,6 +37,7 @@ pcpb4_pool_growth_refused_quota
 pcpb4_timer_renewal_same_set
 pcpb4_renewal_unanswered_retries
 pcpb4_not_a_grant_single_port_or_echo
+pcpb4_malformed_request_backoff
 "
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
@@ -54,6 +55,7 @@ TEST_IDS+=(
 	[pcpb4_timer_renewal_same_set]="PCPC-8"
 	[pcpb4_renewal_unanswered_retries]="PCPC-8 PCPC-3"
 	[pcpb4_not_a_grant_single_port_or_echo]="PCPC-7"
+	[pcpb4_malformed_request_backoff]="PCPC-3 PCPC-10 PCPS-19"
 )
 
 PBP_B4=2001:db8:b4::1
@@ -152,8 +154,10 @@ pbp_grow()
 # last one repeating: "single" (SUCCESS without PORT_SET: one port), "echo"
 # (SUCCESS with the request's PORT_SET option copied byte for byte),
 # "grant" (SUCCESS with PORT_SET: the suggested address and port when the
-# request has one, else SET, "IPV4/FIRST/SIZE", with SIZE ports), "none"
-# (no answer). Every request is logged to $T/NAME.jsonl: time, nonce,
+# request has one, else SET, "IPV4/FIRST/SIZE", with SIZE ports),
+# "malformed" (MALFORMED_REQUEST with lifetime 0, a copy of the request, as
+# miniupnpd answers protocol 0 with an internal port), "none" (no answer).
+# Every request is logged to $T/NAME.jsonl: time, nonce, protocol,
 # lifetime, internal port, suggested external address:port, PORT_SET
 # [size, first internal port, P] and the answer.
 pbp_fake()
@@ -219,6 +223,11 @@ pbp_fake()
 		                          "port-set": ps, "answer": mode}) + "\n")
 		    if mode == "none":
 		        continue
+		    epoch = 1000 + int(time.monotonic() - t0)
+		    if mode == "malformed":
+		        resp = struct.pack("!BBBBII", 2, 0x81, 0, 3, 0, epoch) + bytes(12) + m[24:]
+		        s.sendto(ipv4_udp(dst, src, 5351, sport, resp), (peer[0], 0))
+		        continue
 		    lt = 0 if req_lifetime == 0 else lifetime
 		    if mode == "grant" and ext_port and suggested != "::":
 		        addr, first = ipaddress.IPv4Address(suggested).packed, ext_port
@@ -229,7 +238,6 @@ pbp_fake()
 		        opts = ps_raw or b""
 		    elif mode == "grant":
 		        opts = struct.pack("!BBHHHB3x", 130, 0, 5, int(fset[2]), first, 0)
-		    epoch = 1000 + int(time.monotonic() - t0)
 		    resp = struct.pack("!BBBBII", 2, 0x81, 0, 0, lt, epoch) + bytes(12)
 		    resp += nonce + bytes([proto, 0, 0, 0]) + struct.pack("!HH", int_port, first)
 		    resp += bytes(10) + b"\xff\xff" + addr + opts
@@ -294,7 +302,7 @@ pcpb4_pool_grows_on_exhaustion()
 	# the second MAP is its own mapping: Internal Port 2, PORT_SET 65535/2,
 	# per protocol (RFC 6887 §11.3 allows protocol 0 with Internal Port 0
 	# only; the lwAFTR's port set serves every protocol all the same)
-	grep -q "slot 1 sent (try 1): MAP request lifetime=600 client=192.0.0.2 .*proto=17 int=2 ext=\[::\]:0 PORT_SET=65535/2/P0" \
+	grep -q "slot 1 sent (try 1): MAP request lifetime=600 client=192.0.0.2 .*proto=17 int=2 ext=0.0.0.0:0 PORT_SET=65535/2/P0" \
 		"$T/pcpd-b4.log" || pb_fail "the second MAP is not for Internal Port 2 with PORT_SET 65535/2"
 	n0=$(pbp_b4_sends 0 "$T/pcpd-b4.log" | grep -o "nonce=[0-9a-f]*" | sort -u)
 	n1=$(pbp_b4_sends 1 "$T/pcpd-b4.log" | grep -o "nonce=[0-9a-f]*" | sort -u)
@@ -678,6 +686,49 @@ pcpb4_not_a_grant_single_port_or_echo()
 		prev=$i
 	done
 	echo "NOTE: single port and echoed PORT_SET refused; $(jq -s length <<<"$reqs") tries, one nonce, ms apart: $gaps"
+	stop_bg "$PB_B4_PID" TERM
+	stop_bg "$PBP_FAKE_PID" TERM
+	true
+}
+
+# A server that refuses protocol 0 with an internal port (RFC 6887 §11.3
+# read strictly, as miniupnpd does) answers the lwB4's first MAP (PCPC-5,
+# the RFC 7753 §5.2 form, PCPS-19) with MALFORMED_REQUEST, lifetime 0, and
+# goes on refusing for a while. pcpd --role b4 asks next in the
+# per-protocol form (protocol 17, as its extra sets ask; design.md decision
+# 2), and backs off while the errors go on (RFC 6887 §8.1.1: each wait at
+# least 1.3 times the last; issue 10: it used to ask every IRT, forever, in
+# the form refused); the fake's fifth answer, a grant, is installed.
+pcpb4_malformed_request_backoff()
+{
+	local ipv4 first size reqs gaps prev i
+
+	pb_setup
+	ipv4=$(jq -r .ipv4 <<<"$PB_SET") first=$(jq -r .first <<<"$PB_SET") size=$(jq -r .size <<<"$PB_SET")
+	stop_bg "$PB_B4_PID" TERM
+	check_run lb b4a portset del --ipv4 "$ipv4" --first "$first" --size "$size"
+	rm -f "$T/pcpd-b4.db" "$T/pcpd-b4.db-wal" "$T/pcpd-b4.db-shm"
+	pbp_fake_instead fake malformed,malformed,malformed,malformed,grant 120 "$ipv4/$first/$size"
+	pbp_start_b4 pcpd-b4-fake
+	wait_for 10 sh -c "[ \$(nsenter --net=/run/netns/$LB_P-b4a $LW4O6 --pin-root $T/bpffs/b4a portset list --json | jq '.\"port-sets\" | length') = 1 ]" ||
+		pb_fail "no set installed after the refusals: $(cat "$T/fake.jsonl" 2>/dev/null | paste -sd' ')"
+	reqs=$(cat "$T/fake.jsonl")
+	log "requests at the fake server: $(jq -c '[.t, .proto, .answer]' <<<"$reqs" | paste -sd' ')"
+	log "pcpd --role b4: $(grep -E 'refused|protocol|granted' "$PB_B4_LOG" | sed 's/^pcpd: //' | paste -sd'|')"
+	[ "$(jq -s length <<<"$reqs")" = 5 ] || pb_fail "$(jq -s length <<<"$reqs") requests, expected 5 (4 refused, 1 granted)"
+	[ "$(jq -s -c 'map(.proto)' <<<"$reqs")" = "[0,17,17,17,17]" ] ||
+		pb_fail "protocols $(jq -s -c 'map(.proto)' <<<"$reqs"): after MALFORMED_REQUEST for protocol 0 the per-protocol form (17) is expected"
+	jq -e -s '(map(.nonce) | unique | length) == 1 and all(.[]; .int == 1 and ."port-set" == [65535, 1, 0])' \
+		<<<"$reqs" >/dev/null || pb_fail "the requests are not slot 0's (one nonce, internal port 1, PORT_SET 65535/1)"
+	gaps=$(jq -s -r '[range(2; length) as $i | .[$i].t - .[$i - 1].t] | map(. * 1000 | floor) | join(" ")' <<<"$reqs")
+	log "ms between the per-protocol requests: $gaps"
+	prev=0
+	for i in $gaps; do
+		[ "$prev" = 0 ] || [ $((i * 10)) -ge $((prev * 13)) ] || pb_fail "no back-off after MALFORMED_REQUEST: $prev ms then $i ms"
+		prev=$i
+	done
+	grep -q "slot 0: granted $ipv4 ports $first-" "$PB_B4_LOG" || pb_fail "the grant in the per-protocol form was not taken"
+	echo "NOTE: protocol 0 refused, then protocol 17 with back-off: ms apart $gaps"
 	stop_bg "$PB_B4_PID" TERM
 	stop_bg "$PBP_FAKE_PID" TERM
 	true

@@ -19,7 +19,7 @@
  *   result=SUCCESS opcode=MAP lifetime=7200 epoch=12 ipv4=192.0.2.1 port=2048
  *     size=2048 first_internal=2048 ... rtt_us=310 tries=1
  *   result=NONE tries=3                    (no answer)
- *   announce epoch=3 to=192.0.0.2 outer_dst=2001:db8:b4::10 outer_src=...
+ *   announce epoch=3 to=192.0.0.2 outer_dst=2001:db8:b4::10 outer_src=... ttl=64
  * Exit status: 0 an answer (any result code) arrived, 1 none did, 2 usage. */
 #define _GNU_SOURCE /* struct in6_pktinfo (RFC 3542) */
 #include <arpa/inet.h>
@@ -872,10 +872,10 @@ static int listen_mode(void)
 					"ANNOUNCE: %s\n", pcp_describe(m, mlen, d, sizeof(d)));
 			continue;
 		}
-		printf("announce epoch=%u lifetime=%u to=%s outer_dst=%s outer_src=%s len=%zu\n", r.epoch,
-		       r.lifetime, inet_ntop(AF_INET, &dst, c, sizeof(c)),
+		printf("announce epoch=%u lifetime=%u to=%s outer_dst=%s outer_src=%s len=%zu ttl=%u\n",
+		       r.epoch, r.lifetime, inet_ntop(AF_INET, &dst, c, sizeof(c)),
 		       inet_ntop(AF_INET6, &outer_dst, a, sizeof(a)),
-		       inet_ntop(AF_INET6, &from.sin6_addr, b, sizeof(b)), mlen);
+		       inet_ntop(AF_INET6, &from.sin6_addr, b, sizeof(b)), mlen, buf[8]);
 		fflush(stdout);
 		got++;
 	}

@@ -24,14 +24,17 @@
 PCPD_TESTS="
 pcp_bootstrap_empty_table
 pcp_request_to_non_br_ignored
+pcp_request_off_access_ignored
 pcp_two_b4s_get_port_sets
 pcp_renew_nonce_delete
+pcp_internal_port_range
 pcp_quota_and_pool_exhausted
 pcp_malformed_requests
 pcp_third_party_management
 pcp_restart_keeps_state
 pcp_state_loss_announce
 pcp_policy_fail_icmpv6
+pcp_icmpv6_relay_checked
 pcp_expiry_removes_binding
 pcp_measure
 "
@@ -48,14 +51,17 @@ ALL_TESTS+=$PCPD_TESTS
 TEST_IDS+=(
 	[pcp_bootstrap_empty_table]="AFTR-DECAP-8"
 	[pcp_request_to_non_br_ignored]="PCPS-1 AFTR-DECAP-8"
+	[pcp_request_off_access_ignored]="PCPS-1 PCPS-10 AFTR-DECAP-8"
 	[pcp_two_b4s_get_port_sets]="PCPS-7 PCPS-8 PCPS-9 PCPS-10 PCPS-11 PSID-5 AFTR-DECAP-2 AFTR-DECAP-3"
 	[pcp_renew_nonce_delete]="PCPS-11 PCPS-12 PCPS-13 PCPS-4 PCPS-14"
+	[pcp_internal_port_range]="PCPS-7 PCPS-8 PCPS-9 PCPS-15"
 	[pcp_quota_and_pool_exhausted]="PCPS-15 PCPS-4 PCPS-7"
 	[pcp_malformed_requests]="PCPS-2 PCPS-3 PCPS-4 PCPS-5 PCPS-6 PCPS-18"
-	[pcp_third_party_management]="PCPS-18 PCPS-10"
+	[pcp_third_party_management]="PCPS-18 PCPS-10 PCPS-4"
 	[pcp_restart_keeps_state]="PCPS-11 PCPS-16"
 	[pcp_state_loss_announce]="PCPS-16 PCPS-17 PCPC-9 PCPS-9"
 	[pcp_policy_fail_icmpv6]="AFTR-DECAP-3 AFTR-ICMP-7"
+	[pcp_icmpv6_relay_checked]="AFTR-ICMP-6 AFTR-ICMP-8"
 	[pcp_expiry_removes_binding]="PCPS-11 AFTR-BT-2"
 	[pcp_measure]="grants/s, MAP round trip (measured)"
 )
@@ -345,6 +351,34 @@ pcp_request_to_non_br_ignored()
 	[ "$st" = 1 ] || pfail "the lwAFTR now has $st BR addresses: $AFTR_LINK6 became one"
 }
 
+# Anti-spoofing (issue 10, PCPS-1): in-tunnel PCP is served only when it
+# came in on the lwAFTR's access interface (the data plane's ipv6_ifindex),
+# whatever outer source it claims. The same MAP sent to the BR by a process
+# on the lwAFTR host, from a B4 address put on lo (so it comes in on lo),
+# gets no answer and no binding, and pcpd counts it; through the access
+# side B4 A is served as usual.
+pcp_request_off_access_ignored()
+{
+	local b4c=2001:db8:b4::12
+
+	pcp_setup
+	check_run ip -n "$NS_AFTR" addr add "$b4c/128" dev lo
+	echo "\$ pcpc map --b4 $b4c --br $BR_IPV6 (in the aftr namespace: comes in on lo)"
+	OUT=$(in_ns "$NS_AFTR" "$PCPC" map --b4 "$b4c" --br "$BR_IPV6" --nonce "$NONCE_B" --tries 2 2>&1)
+	RC=$?
+	printf '%s\n' "$OUT" | sed 's/^/  /'
+	[ "$(kv "$OUT" result)" = NONE ] ||
+		pfail "a MAP that came in on lo, not the access side, was answered: $(kv "$OUT" result) $(kv "$OUT" ipv4) $(kv "$OUT" port)"
+	expect_no_binding "$b4c"
+	grep -q "ignored: not the access side" "$PCPD_LOG" ||
+		pfail "pcpd did not log the MAP from lo as not from the access side"
+	pcp "$PCP_B4A" map --nonce "$NONCE_A"
+	check_port_set "B4 A through the access side"
+	stop_pcpd
+	grep -q "requests ([1-9][0-9]* tunnel packets not from the access side dropped)" "$PCPD_LOG" ||
+		pfail "pcpd's closing line does not count the packets not from the access side"
+}
+
 # Two B4s ask for "as many ports as you give" (PORT_SET 65535, PCPC-5 shape).
 # Each gets its own aligned 2048-port block of the one pool address, above
 # 1023, installed in the binding table before the answer; the data plane then
@@ -467,12 +501,42 @@ pcp_renew_nonce_delete()
 		pfail "a datagram from the deleted set was not dropped as drop-no-source-softwire"
 }
 
+# RFC 7753 §4.2 (PCPS-7): the server MUST NOT map internal ports outside
+# [Internal Port, Internal Port + size), and a grant is identity mapped
+# (PCPS-8), so the set itself lies in that range. A fresh B4 asking 2048
+# ports from internal port 40000 (issue 10: it got 4096-6143) gets the
+# largest aligned block inside 40000-42047: 1024 ports at 40960. A B4 asking
+# 1000 ports from there can get no block of the minimum size (1024):
+# NO_RESOURCES, short lifetime, and nothing is installed.
+pcp_internal_port_range()
+{
+	pcp_setup
+	pcp "$PCP_B4A" map --nonce "$NONCE_A" --protocol 17 --internal-port 40000 --size 2048
+	check_port_set "2048 ports from internal port 40000"
+	expect_kv port 40960 "2048 ports from internal port 40000"
+	expect_kv size 1024 "2048 ports from internal port 40000"
+	expect_kv internal_port 40000 "the MAP's Internal Port echoed (RFC 7753 §4)"
+	expect_binding "$PCP_B4A" "$PCP_POOL_ADDR" 40960 1024
+
+	pcp "$PCP_B4B" map --nonce "$NONCE_B" --protocol 17 --internal-port 40000 --size 1000
+	expect_result NO_RESOURCES "1000 ports from internal port 40000 (no 1024 block inside)"
+	expect_kv lifetime 30 "NO_RESOURCES (short error lifetime)"
+	expect_no_binding "$PCP_B4B"
+	# the lwB4's own request (PCPC-5: 65535 ports from 1) is granted as
+	# before (1024 ports: the one pool address holds 1024-port blocks now,
+	# PSID-4)
+	pcp "$PCP_B4B" map --nonce "$NONCE_B"
+	check_port_set "B4 B as the lwB4 asks"
+	expect_kv port 1024 "B4 B as the lwB4 asks"
+}
+
 # Quota 1 (PCPS-15): a second mapping of the same B4 (another internal port)
 # is USER_EX_QUOTA with the short error lifetime. A pool of one address with
 # 32768-port blocks has one block (psid 0 holds ports 0-1023: PSID-5): the
 # second B4 gets NO_RESOURCES, short lifetime. A single-port MAP (no
-# PORT_SET) is below the smallest block: NO_RESOURCES, long lifetime (the
-# configuration must change first). None of them changes anything (PCPS-4).
+# PORT_SET) is below the smallest block: NO_RESOURCES again, and with the
+# short lifetime too (RFC 6887 §7.4 makes NO_RESOURCES a short-lifetime
+# error whatever its cause; issue 10). None of them changes anything (PCPS-4).
 pcp_quota_and_pool_exhausted()
 {
 	local before
@@ -495,9 +559,10 @@ pcp_quota_and_pool_exhausted()
 	expect_kv lifetime 30 "NO_RESOURCES (short error lifetime)"
 	pcp "$PCP_B4B" map --nonce "$NONCE_B" --protocol 17 --internal-port 5000 --no-port-set
 	expect_result NO_RESOURCES "single-port MAP"
-	expect_kv lifetime 1800 "single-port MAP: NO_RESOURCES below the smallest block"
+	expect_kv lifetime 30 "single-port MAP: NO_RESOURCES (short error lifetime, PCPS-15)"
 	pcp "$PCP_B4B" map --nonce "$NONCE_B" --size 1024
 	expect_result NO_RESOURCES "PORT_SET 1024 below min-block-size"
+	expect_kv lifetime 30 "PORT_SET 1024: NO_RESOURCES (short error lifetime, PCPS-15)"
 
 	[ "$(grants_canon)" = "$before" ] || pfail "refused requests changed the grants: $(grants_canon)"
 	expect_no_binding "$PCP_B4B"
@@ -566,7 +631,8 @@ pcp_malformed_requests()
 # THIRD_PARTY on the management socket (third-party-listen, PCPS-18): from
 # an address in third-party-allow it creates the named B4's binding, to
 # br-address; from any other address, or without THIRD_PARTY, it is
-# NOT_AUTHORIZED.
+# NOT_AUTHORIZED; naming the sender's own address is MALFORMED_REQUEST
+# (RFC 6887 §13.1; issue 10) and creates nothing.
 pcp_third_party_management()
 {
 	local ip port size b4c=2001:db8:b4::12 b4d=2001:db8:b4::13
@@ -598,6 +664,15 @@ pcp_third_party_management()
 	RC=$?
 	echo "  $OUT"
 	expect_result NOT_AUTHORIZED "a request for the provisioning system itself"
+
+	echo "\$ pcpc third-party --server $PCP_MGMT6 --src $PCP_PROV6 --third-party $PCP_PROV6 (itself)"
+	OUT=$(in_ns "$NS_B4" "$PCPC" third-party --server "$PCP_MGMT6" --src "$PCP_PROV6" \
+		--third-party "$PCP_PROV6" --nonce "$NONCE_B" 2>&1)
+	RC=$?
+	echo "  $OUT"
+	expect_result MALFORMED_REQUEST "THIRD_PARTY naming the sender's own address (RFC 6887 §13.1)"
+	expect_kv lifetime 1800 "MALFORMED_REQUEST (long error lifetime)"
+	expect_no_binding "$PCP_PROV6"
 	[ "$(n_bindings)" = 1 ] || pfail "the binding table has $(n_bindings) entries, expected 1"
 }
 
@@ -662,8 +737,9 @@ pcp_restart_keeps_state()
 # (PCPS-16); pcpd sends ANNOUNCE unicast to each B4 still in the maps and
 # multicast on announce-interface (PCPS-17), keeps the orphaned bindings for
 # orphan-grace, and the B4s get their old sets back by suggesting them
-# (PCPC-9, RFC 6887 §11.3). A binding nobody re-requested goes when the
-# grace ends; a re-requested one stays.
+# (PCPC-9, RFC 6887 §11.3). The multicast ANNOUNCE's inner IPv4 has TTL 1,
+# as link-local multicast does (issue 10). A binding nobody re-requested
+# goes when the grace ends; a re-requested one stays.
 pcp_state_loss_announce()
 {
 	local ipa pa sa ipb pb sb e1 b f i
@@ -708,6 +784,9 @@ pcp_state_loss_announce()
 			pfail "B4 $b got no unicast ANNOUNCE (192.0.0.2 inside IPv6 to ${!f}) with a small epoch"
 		grep -q "^announce epoch=[0-9] .*to=224.0.0.1 outer_dst=ff02::1 outer_src=$BR_IPV6" "$T/announce$b.log" ||
 			pfail "B4 $b got no multicast ANNOUNCE (224.0.0.1 inside IPv6 to ff02::1) with a small epoch"
+		# RFC 5771: 224.0.0.0/24 is link-local, never forwarded (issue 10)
+		grep "to=224.0.0.1 " "$T/announce$b.log" | grep -qv " ttl=1$" &&
+			pfail "B4 $b got a multicast ANNOUNCE with an inner TTL other than 1"
 	done
 
 	# the orphans are still forwarded during the grace period
@@ -778,6 +857,84 @@ pcp_policy_fail_icmpv6()
 	stop_bg "$tcpd" TERM
 	stop_pcpd
 	grep -q "ICMP sent" "$PCPD_LOG" || pfail "pcpd's closing line has no ICMP count"
+}
+
+# icmp6_too_big SRC QUOTED_DST PORT MTU: ICMPv6 packet too big (type 2) from
+# SRC on the access side to the BR, quoting a tunnel packet BR -> QUOTED_DST
+# that carried UDP from the internet host to the pool address:PORT. The
+# kernel fills in the ICMPv6 checksum.
+icmp6_too_big()
+{
+	check_run in_ns "$NS_B4" python3 -c '
+import socket, struct, sys
+src, br, qdst, pool, inet, port, mtu = sys.argv[1:8]
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+udp = struct.pack("!HHHH", 7, int(port), 16, 0) + b"tunneled"
+ip4 = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0x4000, 60, 17, 0,
+                  socket.inet_aton(inet), socket.inet_aton(pool))
+ip4 = ip4[:10] + struct.pack("!H", csum(ip4)) + ip4[12:]
+quote = struct.pack("!IHBB", 0x60000000, len(ip4 + udp), 4, 64) + \
+    socket.inet_pton(socket.AF_INET6, br) + socket.inet_pton(socket.AF_INET6, qdst) + ip4 + udp
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+s.bind((src, 0))
+s.sendto(struct.pack("!BBHI", 2, 0, 0, int(mtu)) + quote, (br, 0))
+' "$1" "$BR_IPV6" "$2" "$PCP_POOL_ADDR" "$INET4" "$3" "$4"
+}
+
+# expect_not_relayed N REASON WHAT: a second on, the internet host still has
+# N ICMPv4 errors in $T/inet.pcap, and pcpd logged the event for REASON.
+expect_not_relayed()
+{
+	local n
+
+	sleep 1
+	n=$(count_pkts "$T/inet.pcap")
+	[ "$n" = "$1" ] || pfail "$3 was relayed ($n ICMPv4 errors in all, expected $1)"
+	grep -q "nothing sent ($2)" "$PCPD_LOG" || pfail "pcpd did not log $3 as not relayed ($2)"
+}
+
+# AFTR-ICMP-6 (issue 10): pcpd relays an ICMPv6 error to a BR as ICMPv4
+# only when it quotes a tunnel packet of ours: from that BR to the B4 whose
+# softwire owns the inner destination address and port. A packet too big
+# quoting a "tunnel packet" to B4 B, which owns nothing, is not relayed;
+# the same quoting B4 A's tunnel is, as 3/4 with the MTU less 40. With
+# generate-icmpv4-errors turned off in the data plane (`lw4o6 set`,
+# AFTR-ICMP-8) pcpd relays nothing either.
+pcp_icmpv6_relay_checked()
+{
+	local pa tcpd n v
+
+	pcp_setup "pool $PCP_POOL_ADDR/32" "block-size 2048" "icmpv4-source $AFTR_WAN4"
+	# shellcheck disable=SC2034 # expect_not_relayed reads the capture
+	pcp "$PCP_B4A" map --nonce "$NONCE_A"
+	check_port_set "B4 A"
+	pa=$(kv "$OUT" port)
+	bg tcpdump "$NS_INET" tcpdump -U -n -i inetv -w "$T/inet.pcap" icmp
+	tcpd=$BG_PID
+	wait_for 5 grep -q "listening on" "$T/tcpdump.log" || pfail "tcpdump did not start"
+
+	icmp6_too_big "$PCP_B4A" "$PCP_B4B" $((pa + 1)) 1300
+	expect_not_relayed 0 not-our-tunnel-packet "an error quoting a tunnel packet to B4 B, which owns no port"
+	icmp6_too_big "$PCP_B4A" "$PCP_B4A" $((pa + 1)) 1300
+	wait_for 3 sh -c "tcpdump -nr '$T/inet.pcap' 2>/dev/null | grep -q ." ||
+		pfail "the error quoting B4 A's tunnel packet was not relayed to the internet host"
+	sleep 0.3
+	v=$(tcpdump -vv -nr "$T/inet.pcap" 2>/dev/null)
+	printf '%s\n' "$v" | sed 's/^/  /'
+	n=$(count_pkts "$T/inet.pcap")
+	[ "$n" = 1 ] || pfail "the internet host got $n ICMPv4 errors, expected 1 (the forged quote relayed?)"
+	grep -q "$AFTR_WAN4 > $INET4: ICMP $PCP_POOL_ADDR unreachable - need to frag (mtu 1260)" <<<"$v" ||
+		pfail "the relayed error is not 3/4 from $AFTR_WAN4 with MTU 1300 - 40"
+
+	check_run aftr_lw4o6 set icmpv4-errors off
+	sleep 1.5 # pcpd reads the data plane's settings every second
+	icmp6_too_big "$PCP_B4A" "$PCP_B4A" $((pa + 1)) 1300
+	expect_not_relayed 1 disabled "with generate-icmpv4-errors off, an error"
+	stop_bg "$tcpd" TERM
 }
 
 # Expiry (PCPS-11, AFTR-BT-2) in reasonable time: pcpd refuses lifetimes

@@ -657,11 +657,13 @@ pcplan_restart_keeps_mappings()
 # (B4-PROV-6, PCPC-11) and asks again. The LAN mapping in that set is lost:
 # gone from the database and the data plane, the LAN server's epoch
 # restarts and an ANNOUNCE goes to 224.0.0.1:5350 from 192.168.1.1:5351
-# (PCPC-12, RFC 7648 §3.2). Once the set is back h1 maps again and the
-# internet host comes in again.
+# (PCPC-12, RFC 7648 §3.2), and unicast to port 5350 of each LAN host that
+# held a mapping (issue 10): a client on a dual-stack socket connected to
+# the server, as libpcp's is, never sees the multicast one. Once the set is
+# back h1 maps again and the internet host comes in again.
 pcplan_set_loss_announces()
 {
-	local nonce ext e0 psid listener ann ae got t_loss
+	local nonce ext e0 psid listener libpcp ann ae got t_loss
 
 	pl_setup
 	pl_server tcp 8080
@@ -676,13 +678,19 @@ pcplan_set_loss_announces()
 	bg announce "$LB_P-h1" python3 -u "$PL_LANPCP" listen --timeout 25 --count 1
 	listener=$BG_PID
 	wait_for 5 in_ns "$LB_P-h1" sh -c "ss -Hlun 'sport = :5350' | grep -q ." || pb_fail "lanpcp.py listen did not start"
+	# a second mapping in the set, made the way libpcp makes it, whose
+	# socket then waits for an ANNOUNCE
+	bg libpcp "$LB_P-h1" python3 -u "$PL_LANPCP" --server 192.168.1.1 map --proto tcp --internal-port 8081 \
+		--lifetime 600 --libpcp --wait-announce 25
+	libpcp=$BG_PID
+	wait_for 5 grep -q " result=SUCCESS " "$T/libpcp.log" || pb_fail "the libpcp-like MAP was not granted: $(cat "$T/libpcp.log")"
 	psid=$((PL_FIRST / PL_SIZE))
 	t_loss=$(date +%s)
 	check_run lb_aftr softwire del --ipv4 "$PL_ADDR" --psid "$psid"
 	pb_wait_udp 20 >/dev/null || pb_fail "traffic did not recover after the binding was deleted"
 	grep -q "removed $PL_ADDR ports $PL_FIRST-.*(no binding at the lwAFTR)" "$PB_B4_LOG" ||
 		pb_fail "the set did not leave the pool"
-	grep -q "LAN: epoch restarted (1 LAN mappings lost with their port set)" "$PB_B4_LOG" ||
+	grep -q "LAN: epoch restarted (2 LAN mappings lost with their port set)" "$PB_B4_LOG" ||
 		pb_fail "the LAN server did not restart its epoch for the lost mapping"
 	wait_for 5 grep -q "^announce" "$T/announce.log" || pb_fail "h1 received no ANNOUNCE"
 	ann=$(grep "^announce" "$T/announce.log" | head -1)
@@ -691,6 +699,12 @@ pcplan_set_loss_announces()
 	ae=$(sed -n 's/.*epoch=\([0-9]*\).*/\1/p' <<<"$ann")
 	[ "$ae" -lt "$e0" ] && [ "$ae" -le 2 ] || pb_fail "the ANNOUNCE's epoch $ae did not restart (it was $e0)"
 	stop_bg "$listener" TERM
+	wait_for 5 grep -q "^announce" "$T/libpcp.log" || true
+	ann=$(grep "^announce" "$T/libpcp.log" | head -1)
+	log "h1's libpcp-like socket: ${ann:-nothing}"
+	[[ $ann == "announce epoch="*" from=192.168.1.1:5351 result=SUCCESS" ]] ||
+		pb_fail "no unicast ANNOUNCE reached the dual-stack socket connected to the server: ${ann:-nothing}"
+	stop_bg "$libpcp" TERM
 
 	# the mapping is gone everywhere
 	[ -z "$(pl_lan_grant 6 8080)" ] || pb_fail "--list-grants still has the lost mapping"
