@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-layers="unit prog prog-b4 conformance netns fuzz"
-nlayers=6
+layers="lint unit san prog prog-b4 mutate conformance netns fuzz"
+nlayers=9
 for layer in $layers; do
 	echo "=== $layer"
 	make --no-print-directory -s "$layer" 2>&1 | tee -a "$log"
