@@ -597,8 +597,9 @@ static __always_inline int lw_softwire_from_b4(struct xdp_md *ctx, const struct 
 	return lw_decap_and_send(ctx, cfg, sw, iph, l3off, inner, tot_len, &old_eth, bytes, vid);
 }
 
-/* IPv6 from the access side: to a BR address, IPv4 in IPv6 is softwire
- * traffic, fragments go to the slow path (reassembled, then validated and
+/* IPv6 from the access side: to a BR address, a truncated packet (Payload
+ * Length past the frame) is malformed, IPv4 in IPv6 is softwire traffic,
+ * fragments go to the slow path (reassembled, then validated and
  * decapsulated: design decision 5, never forwarded unvalidated) and ICMPv6
  * is sorted; everything else is the kernel's. Only options headers are
  * walked (Linux B4s add a tunnel-encapsulation-limit destination option):
@@ -622,6 +623,8 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 	br = bpf_map_lookup_elem(&LW_MAP_BR_ADDRS, &ip6->daddr);
 	if (!br)
 		return lw_pass_not_ours(bytes);
+	if (!lw_ipv6_whole(ip6, l3off, bytes))
+		return lw_drop(LW_STAT_DROP_BAD_IPV6, bytes);
 	nexthdr = ip6->nexthdr;
 	if (lw_ipv6_walk_ext(data, data_end, l3off, LW_EXT_OPTIONS, &nexthdr, &off) ||
 	    nexthdr == IPPROTO_ROUTING)

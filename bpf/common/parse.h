@@ -107,6 +107,19 @@ static __always_inline int lw_ipv4_whole(const struct iphdr *iph, void *data_end
 	       (void *)iph + *tot_len <= data_end;
 }
 
+/* Whether the IPv6 packet whose fixed header ip6 is at l3off of a frame of
+ * frame_len bytes is all there: 40 + Payload Length bytes (RFC 8200 §3).
+ * Bytes after it are link padding, no part of it; one that announces more
+ * than the frame holds is truncated, and what it carries is no whole
+ * packet, however whole that looks (the kernel drops such a packet too). */
+static __always_inline int lw_ipv6_whole(const struct ipv6hdr *ip6, __u32 l3off, __u32 frame_len)
+{
+	__u32 end = l3off + sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
+
+	asm volatile("" : "+r"(end)); /* a bound on a copy: see lw_parse_l4 */
+	return end <= frame_len;
+}
+
 /* 224.0.0.0 and above: multicast (class D), class E and the limited
  * broadcast, never a unicast destination. */
 #define LW_IPV4_MULTICAST_BASE 0xe0000000u

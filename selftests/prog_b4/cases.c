@@ -460,6 +460,30 @@ const struct tcase b4_cases[] = {
 			 C(DROP_BAD_INNER, 2), C(SENT_LAN, 1) },
 		.mappings = 1,
 	},
+	/* ---- issue 10: the IPv6 packet is 40 + Payload Length bytes (RFC 8200 §3) ---- */
+	{
+		.name = "B4-DP-4 IPv6 Payload Length one byte past the frame (inner IPv4 whole): a truncated packet, "
+			"drop-malformed-inner-ipv4, not decapsulated",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(2048, 53)) },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, UDP(53, 2048), .payload = 4, .plen_past = 1), XDP_DROP } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 1),
+			 C(DROP_BAD_INNER, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-DP-4 6 bytes of link padding after the IPv6 packet (outside its Payload Length): "
+			"decapsulated, the padding left behind",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(2048, 53)) },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, UDP(53, 2048), .payload = 4, .pad6 = 6), XDP_REDIRECT,
+			  LAN_OUT(INET1, HOST1, UDP(53, 40000), .payload = 4) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 1),
+			 C(SENT_LAN, 1) },
+		.mappings = 1,
+	},
 	/* ---- ICMPv4 errors, from the tunnel (B4-NAT-15, B4-NAT-16, B4-NAT-13) ---- */
 	{
 		.name = "B4-NAT-15 3/3 from the remote quoting our UDP PUB:2048 -> INET1:53: outer destination HOST1, "

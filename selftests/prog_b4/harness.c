@@ -151,6 +151,10 @@ static int build(const struct fr *f, struct built *b)
 		if (ip6off >= 0 && f->trim)
 			put_be16(b->buf + ip6off + 4, (uint16_t)(get_be16(b->buf + ip6off + 4) - f->trim));
 	}
+	if (ip6off >= 0 && f->plen_past)
+		put_be16(b->buf + ip6off + 4, (uint16_t)(get_be16(b->buf + ip6off + 4) + f->plen_past));
+	if (f->pad6 && b->len + f->pad6 <= sizeof(b->buf))
+		b->len += f->pad6; /* zeroed by the memset above */
 	return 0;
 }
 
