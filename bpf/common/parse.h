@@ -223,8 +223,10 @@ static __always_inline int lw_icmp_is_error(__u8 type)
  * offset end (its Total Length: what trails it, Ethernet padding or not, is
  * no part of it). For ICMP errors the ports are those of the quoted packet,
  * swapped into the perspective of the outer packet: the quote is a packet
- * that went the other way (RFC 5508 REQ-3). quoted_src / quoted_dst receive
- * the quoted addresses for the caller to check. Returns 0, or -1 when a
+ * that went the other way (RFC 5508 REQ-3); a quoted later fragment has
+ * none (has_ports 0: what lies there is data, not a transport header).
+ * quoted_src / quoted_dst receive the quoted addresses for the caller to
+ * check. Returns 0, or -1 when a
  * header is cut short by end: the transport header whole (TCP with its
  * options, which the lwB4 rewrites), a quote as far as its ports (RFC 792:
  * 8 bytes of it may be all there is). data_end bounds every access for the
@@ -295,6 +297,9 @@ static __always_inline int lw_parse_l4(void *data, void *data_end, __u32 l4off, 
 			return -1;
 		*quoted_src = q->saddr;
 		*quoted_dst = q->daddr;
+		/* a later fragment: its first bytes are data, no port */
+		if (q->frag_off & bpf_htons(IP_OFFSET))
+			return 0;
 		qoff = (l4off + sizeof(*icmp) + q->ihl * 4) & LW_L4_OFF_MASK;
 		if (q->protocol == IPPROTO_TCP || q->protocol == IPPROTO_UDP) {
 			__be16 *qp = data + qoff;

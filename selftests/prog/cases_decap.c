@@ -133,6 +133,32 @@ const struct tcase decap_cases[] = {
 		.ctr = { C(RCVD_IPV6, 1), C(DROP_NO_SRC_SOFTWIRE, 1) },
 		.ev = { EV_DECAP_MISS },
 	},
+	/* issue 10: the quote of a later fragment has no port (the error is
+	 * then a port-less packet, owned by psid-len 0 softwires only) */
+	{
+		.name = "AFTR-DECAP-4 ICMP error from B4 A quoting a later fragment (offset 100) whose first bytes read as "
+			"INET_HOST:53 -> SHARED1:PORT_A: no port, drop-no-source-softwire",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_A, BR1, 0, 64), .ip4 = IP4(SHARED1, INET_HOST, 0, 64),
+			.l4 = ICMPERR(3, 3, 0, FRAME(.ip4 = IP4FRAG(INET_HOST, SHARED1, 50, 17, 100),
+						      .l4 = UDP(53, PORT_A, 8))) },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV6, 1), C(DROP_NO_SRC_SOFTWIRE, 1) },
+		.ev = { EV_DECAP_MISS },
+	},
+	{
+		.name = "AFTR-DECAP-4 ICMP error from psid-len 0 B4 D quoting a later fragment: no port needed, decapsulated",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_D, BR1, 0, 64), .ip4 = IP4(FULL3, INET_HOST, 0, 64),
+			.l4 = ICMPERR(3, 3, 0, FRAME(.ip4 = IP4FRAG(INET_HOST, FULL3, 50, 17, 100),
+						      .l4 = UDP(53, 700, 8))) },
+		.act = XDP_REDIRECT,
+		.out = FRAME(.l2 = L2_OUT_INET, .ip4 = IP4(FULL3, INET_HOST, 0, 63),
+			     .l4 = ICMPERR(3, 3, 0, FRAME(.ip4 = IP4FRAG(INET_HOST, FULL3, 50, 17, 100),
+							   .l4 = UDP(53, 700, 8)))),
+		.ctr = { C(RCVD_IPV6, 1), CO(SENT_IPV4, 1) },
+		.sw = { { SW_D, 1, 0 } },
+	},
 	{
 		.name = "AFTR-DECAP-4 ICMP echo request, Identifier outside the B4's set: drop",
 		.side = SIDE_ACC,

@@ -94,6 +94,7 @@ static int build(const struct fr *f, struct built *b)
 	if (f->s4)
 		ip4off = pkt_ipv4(&p, &(struct pkt_ip4){ .src = ip4(f->s4), .dst = ip4(f->d4), .tos = f->tos,
 						 .ttl = f->ttl, .id = 0x1234, .df = f->df,
+						 .frag_offset = f->frag,
 						 .options = b4_ip4_options, .options_len = f->optlen });
 	switch (f->l4) {
 	case L4_TCP:
