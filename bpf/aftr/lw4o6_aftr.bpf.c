@@ -408,8 +408,9 @@ static __always_inline int lw_icmpv6_from_b4(struct xdp_md *ctx, const struct lw
 }
 
 /* AFTR-DECAP-8: PCP to our server from a B4 that asks for its binding
- * before it has one (udp_off: where the UDP header would be; end: where the
- * inner packet ends). */
+ * before it has one, in a whole (unfragmented) inner datagram, which the
+ * caller has made sure of (udp_off: where the UDP header would be; end:
+ * where the inner packet ends). */
 static __always_inline int lw_is_pcp_bootstrap(const struct lw_aftr_config *cfg, void *data,
 					       void *data_end, const struct iphdr *iph,
 					       __u32 udp_off, __u32 end)
@@ -554,13 +555,15 @@ static __always_inline int lw_softwire_from_b4(struct xdp_md *ctx, const struct 
 	if ((void *)(iph + 1) > data_end || !lw_ipv4_whole(iph, data_end, &ihl, &tot_len) ||
 	    inner + tot_len > l3off + outer_len || !lw_ipv4_csum_ok(ctx, iph, inner))
 		return lw_drop(LW_STAT_DROP_BAD_INNER, bytes);
+	/* fragments first: the bootstrap is a whole datagram, and a later
+	 * fragment's first bytes are data that may read as UDP to 5351 */
+	if (lw_ipv4_is_fragment(iph))
+		return lw_punt_fragment(ctx, cfg, LW_DIR_FROM_B4, l3off, ETH_P_IPV6, outer_len,
+					LW_STAT_PUNT_INNER_FRAGMENT, bytes);
 	if (lw_is_pcp_bootstrap(cfg, data, data_end, iph, inner + ihl, inner + tot_len)) {
 		lw_count(LW_STAT_PASS_PCP_BOOTSTRAP, bytes);
 		return XDP_PASS;
 	}
-	if (lw_ipv4_is_fragment(iph))
-		return lw_punt_fragment(ctx, cfg, LW_DIR_FROM_B4, l3off, ETH_P_IPV6, outer_len,
-					LW_STAT_PUNT_INNER_FRAGMENT, bytes);
 	if (lw_parse_l4(data, data_end, inner + ihl, inner + tot_len, iph->protocol, &l4, &qsrc, &qdst))
 		return lw_drop(LW_STAT_DROP_BAD_INNER, bytes);
 	/* An echo reply answers a request the internet side looked up by the

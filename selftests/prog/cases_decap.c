@@ -279,6 +279,30 @@ const struct tcase decap_cases[] = {
 		.ctr = { C(RCVD_IPV6, 1), C(DROP_NO_SRC_SOFTWIRE, 1) },
 		.ev = { EV_DECAP_MISS },
 	},
+	/* issue 10: the bootstrap is a whole datagram; a fragment of one (or
+	 * data that reads as one) goes where inner fragments go */
+	{
+		.name = "AFTR-DECAP-8 first fragment (MF) of UDP to 192.0.0.1:5351 from an unbound B4: not the bootstrap, "
+			"LW_EV_FRAGMENT (punt-inner-ipv4-fragment), not passed",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_UNBOUND, BR1, 0, 64),
+			.ip4 = &(const struct ip4s){ .src = "192.0.0.2", .dst = "192.0.0.1", .ttl = 64, .id = 0x4321,
+						     .mf = true },
+			.l4 = UDP(4000, 5351, 60) },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV6, 1), C(PUNT_INNER_FRAGMENT, 1) },
+		.ev = { EV(FRAGMENT, FROM_B4, 0, L3, ETH_P_IPV6) },
+	},
+	{
+		.name = "AFTR-DECAP-8 later fragment (offset 100) to 192.0.0.1 whose first bytes read as UDP to port 5351: "
+			"LW_EV_FRAGMENT (punt-inner-ipv4-fragment), not passed",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_UNBOUND, BR1, 0, 64),
+			.ip4 = IP4FRAG("192.0.0.2", "192.0.0.1", 64, 17, 100), .l4 = UDP(4000, 5351, 60) },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV6, 1), C(PUNT_INNER_FRAGMENT, 1) },
+		.ev = { EV(FRAGMENT, FROM_B4, 0, L3, ETH_P_IPV6) },
+	},
 	/* issue 10: the kernel skips a routing header with no segments left
 	 * (RFC 8200 §4.4) and walks any chain: what it then delivers to a BR
 	 * (pcpd's IPIP socket) we never validated */
