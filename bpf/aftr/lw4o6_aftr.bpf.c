@@ -296,6 +296,13 @@ static __always_inline int lw_in_pool(__be32 addr)
 	return bpf_map_lookup_elem(&lw_ipv4_pools, &pfx) != 0;
 }
 
+/* An address served here: one with softwires (in the port-set map), or
+ * one of a pool. */
+static __always_inline int lw_served_ipv4(__be32 addr)
+{
+	return bpf_map_lookup_elem(&LW_MAP_PSID, &addr) || lw_in_pool(addr);
+}
+
 /* An ICMP error towards one of our B4s must be about a packet that B4 sent
  * (AFTR-ICMP-2): the quote carries ports and its source is the address the
  * error goes to (daddr), from the internet as hairpinned. */
@@ -670,10 +677,12 @@ static __always_inline int lw_ipv6_on_internet(struct xdp_md *ctx, __u32 l3off, 
 
 /* IPv4 on the access side (not on a stick, where it is the internet's): B4s
  * send theirs inside softwires, so this never went through a binding check
- * and must reach neither the internet nor a pool address, whatever its
- * source (AFTR-GEN-2). The router's own traffic passes: what the FIB would
- * deliver locally (NOT_FWDED; FWD_DISABLED: the kernel forwards nothing
- * from here either), and multicast and broadcast, which it never forwards. */
+ * and must reach neither the internet nor an address served here, whatever
+ * its source; and served addresses live only behind softwires, so one as
+ * the source here is spoofed, whatever the destination (AFTR-GEN-2). The
+ * router's own traffic passes: what the FIB would deliver locally
+ * (NOT_FWDED; FWD_DISABLED: the kernel forwards nothing from here either),
+ * and multicast and broadcast, which it never forwards. */
 static __always_inline int lw_ipv4_on_access(struct xdp_md *ctx, __u32 l3off, __u32 bytes)
 {
 	void *data = (void *)(long)ctx->data;
@@ -686,7 +695,7 @@ static __always_inline int lw_ipv4_on_access(struct xdp_md *ctx, __u32 l3off, __
 	if ((void *)(iph + 1) > data_end)
 		return lw_drop(LW_STAT_DROP_BAD_IPV4, bytes);
 	daddr = iph->daddr;
-	if (bpf_map_lookup_elem(&LW_MAP_PSID, &daddr) || lw_in_pool(daddr))
+	if (lw_served_ipv4(iph->saddr) || lw_served_ipv4(daddr))
 		return lw_drop(LW_STAT_DROP_MISPLACED_IPV4, bytes);
 	if (lw_ipv4_multicast_or_above(daddr))
 		return lw_pass_not_ours(bytes);

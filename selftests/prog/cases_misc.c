@@ -176,6 +176,33 @@ const struct tcase misc_cases[] = {
 		.act = XDP_PASS,
 		.ctr = { C(PASS_NOT_OURS, 1) },
 	},
+	/* issue 10: pool addresses live only behind softwires; one as the
+	 * source of native IPv4 on the access side is spoofed, whatever the
+	 * destination, the router's own included */
+	{
+		.name = "AFTR-GEN-2 native IPv4 from a bound pool address (SHARED1) to the router's access address: spoofed, "
+			"drop-misplaced-ipv4",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip4 = IP4(SHARED1, ACC_OWN4, 0, 64), .l4 = UDP(PORT_A, 53, 16) },
+		.act = XDP_DROP,
+		.ctr = { C(DROP_MISPLACED_IPV4, 1) },
+	},
+	{
+		.name = "AFTR-GEN-2 native IPv4 multicast (224.0.0.5) from a pool address without softwires (POOL_ONLY) "
+			"on the access side: spoofed, drop-misplaced-ipv4",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip4 = IP4P(POOL_ONLY, "224.0.0.5", 0, 1, 89), .l4 = DATA(40) },
+		.act = XDP_DROP,
+		.ctr = { C(DROP_MISPLACED_IPV4, 1) },
+	},
+	{
+		.name = "AFTR-GEN-2 native IPv4 broadcast from a psid-len 0 address (FULL3) on the access side: spoofed, "
+			"drop-misplaced-ipv4",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip4 = IP4(FULL3, "255.255.255.255", 0, 64), .l4 = UDP(68, 67, 16) },
+		.act = XDP_DROP,
+		.ctr = { C(DROP_MISPLACED_IPV4, 1) },
+	},
 	{
 		.name = "AFTR-GEN-2 on a stick (one interface, one VLAN) IPv4 is internet traffic: to a pool address, encapsulated",
 		.setup = &stick,
