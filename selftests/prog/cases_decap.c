@@ -596,5 +596,28 @@ const struct tcase decap_cases[] = {
 		.act = XDP_DROP,
 		.ctr = { C(RCVD_IPV6, 1), C(DROP_NO_DST_SOFTWIRE, 1) },
 	},
+	/* issue 10: AFTR-ICMP-5 holds for ICMP to a B4 from another B4 as from
+	 * the internet */
+	{
+		.name = "AFTR-ICMP-5 hairpinned echo request (A -> psid-len 0 D) with a bad ICMP checksum: "
+			"drop-bad-checksum-icmpv4",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_A, BR1, 0, 64),
+			.ip4 = IP4(SHARED1, FULL3, 0, 64), .l4 = ICMP(8, 0, PORT_A, 16),
+			.mangle = MG_ICMP_CSUM, .mangle_arg = 0x0101 },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV6, 1), C(DROP_ICMPV4_CSUM, 1) },
+	},
+	{
+		.name = "AFTR-ICMP-5 hairpinned ICMP error (A -> C, quoting C's packet) with a bad ICMP checksum: "
+			"drop-bad-checksum-icmpv4",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_A, BR1, 0, 64), .ip4 = IP4(SHARED1, SHARED2, 0, 64),
+			.l4 = ICMPERR(3, 3, 0, FRAME(.ip4 = IP4(SHARED2, SHARED1, 0, 50),
+						      .l4 = UDP(PORT_C, PORT_A, 8))),
+			.mangle = MG_ICMP_CSUM, .mangle_arg = 0x8000 },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV6, 1), C(DROP_ICMPV4_CSUM, 1) },
+	},
 };
 const size_t n_decap_cases = sizeof(decap_cases) / sizeof(decap_cases[0]);
