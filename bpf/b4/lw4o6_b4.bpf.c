@@ -466,8 +466,12 @@ static __always_inline int lw_b4_from_tunnel(struct xdp_md *ctx, const struct lw
 	__be32 qsrc = 0, qdst = 0;
 	__u8 proto;
 
-	if ((void *)(iph + 1) > data_end || !lw_ipv4_whole(iph, data_end, &ihl, &tot_len) ||
-	    tot_len > bpf_ntohs(ip6->payload_len) || !lw_ipv4_csum_ok(ctx, iph, inner))
+	/* a truncated IPv6 packet counts with the malformed inner ones: the
+	 * lwB4 has no counter of malformed IPv6 (what it does not decapsulate
+	 * is the kernel's, which checks for itself) */
+	if (!lw_ipv6_whole(ip6, l3off, bytes) || (void *)(iph + 1) > data_end ||
+	    !lw_ipv4_whole(iph, data_end, &ihl, &tot_len) || tot_len > bpf_ntohs(ip6->payload_len) ||
+	    !lw_ipv4_csum_ok(ctx, iph, inner))
 		return lw_b4_drop(LW_B4_STAT_DROP_BAD_INNER, bytes);
 	proto = iph->protocol;
 	/* B4-DP-6: PCP answers and ANNOUNCEs inside the tunnel, before any

@@ -107,6 +107,19 @@ static __always_inline int lw_ipv4_whole(const struct iphdr *iph, void *data_end
 	       (void *)iph + *tot_len <= data_end;
 }
 
+/* Whether the IPv6 packet whose fixed header ip6 is at l3off of a frame of
+ * frame_len bytes is all there: 40 + Payload Length bytes (RFC 8200 §3).
+ * Bytes after it are link padding, no part of it; one that announces more
+ * than the frame holds is truncated, and what it carries is no whole
+ * packet, however whole that looks (the kernel drops such a packet too). */
+static __always_inline int lw_ipv6_whole(const struct ipv6hdr *ip6, __u32 l3off, __u32 frame_len)
+{
+	__u32 end = l3off + sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
+
+	asm volatile("" : "+r"(end)); /* a bound on a copy: see lw_parse_l4 */
+	return end <= frame_len;
+}
+
 /* 224.0.0.0 and above: multicast (class D), class E and the limited
  * broadcast, never a unicast destination. */
 #define LW_IPV4_MULTICAST_BASE 0xe0000000u
@@ -210,8 +223,10 @@ static __always_inline int lw_icmp_is_error(__u8 type)
  * offset end (its Total Length: what trails it, Ethernet padding or not, is
  * no part of it). For ICMP errors the ports are those of the quoted packet,
  * swapped into the perspective of the outer packet: the quote is a packet
- * that went the other way (RFC 5508 REQ-3). quoted_src / quoted_dst receive
- * the quoted addresses for the caller to check. Returns 0, or -1 when a
+ * that went the other way (RFC 5508 REQ-3); a quoted later fragment has
+ * none (has_ports 0: what lies there is data, not a transport header).
+ * quoted_src / quoted_dst receive the quoted addresses for the caller to
+ * check. Returns 0, or -1 when a
  * header is cut short by end: the transport header whole (TCP with its
  * options, which the lwB4 rewrites), a quote as far as its ports (RFC 792:
  * 8 bytes of it may be all there is). data_end bounds every access for the
@@ -282,6 +297,9 @@ static __always_inline int lw_parse_l4(void *data, void *data_end, __u32 l4off, 
 			return -1;
 		*quoted_src = q->saddr;
 		*quoted_dst = q->daddr;
+		/* a later fragment: its first bytes are data, no port */
+		if (q->frag_off & bpf_htons(IP_OFFSET))
+			return 0;
 		qoff = (l4off + sizeof(*icmp) + q->ihl * 4) & LW_L4_OFF_MASK;
 		if (q->protocol == IPPROTO_TCP || q->protocol == IPPROTO_UDP) {
 			__be16 *qp = data + qoff;

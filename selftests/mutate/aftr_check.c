@@ -8,7 +8,7 @@
  *       (destination, port) and goes to its B4;
  *   (3) every IPv4 header and TCP/UDP/ICMP checksum out is right (the
  *       program must not make one wrong, nor forward a wrong header
- *       checksum, nor an ICMP message from the internet it claims to check);
+ *       checksum, nor an ICMP message to a B4 it claims to check);
  *   (4) the kernel (XDP_PASS) never gets IPv4-in-IPv6 from the internet side,
  *       nor to a BR from the access side other than the PCP bootstrap, nor
  *       native IPv4 from or to a pool address on the access side.
@@ -59,7 +59,7 @@ const struct vclass aftr_classes[AFTR_N_CLASSES] = {
 	[A_L4_CSUM_BROKEN] = { "aftr.l4-csum-broken",
 		"a right TCP/UDP/ICMP checksum made wrong" },
 	[A_ICMP_CSUM_UNVERIFIED] = { "aftr.icmp-csum-unverified",
-		"ICMP from the internet with a wrong checksum sent to a B4 (AFTR-ICMP-5)" },
+		"ICMP from the internet or hairpinned with a wrong checksum sent to a B4 (AFTR-ICMP-5)" },
 	[A_PASS_IPIP_INET] = { "aftr.pass-ipip-internet",
 		"IPv4-in-IPv6 (anywhere in the chain) from the internet side passed on" },
 	[A_PASS_IPIP_ACC] = { "aftr.pass-ipip-access",
@@ -418,7 +418,9 @@ static void check_encap(const struct ain *a, const uint8_t *l3, size_t len, stru
 	if (!a->i4.sane)
 		return;
 	compare(&a->i4, &o4, TTL_DEC, hairpin ? &a->o6 : NULL, v);
-	check_csums(&a->i4, &o4, !hairpin, v);
+	/* AFTR-ICMP-5 holds for every ICMP message sent to a B4, hairpinned
+	 * from another B4 as from the internet */
+	check_csums(&a->i4, &o4, true, v);
 }
 
 void aftr_check(const struct mframe *in, uint32_t act, const uint8_t *out, size_t outlen,

@@ -29,6 +29,7 @@ enum rmangle {
 	R_PLEN,         /* the IPv6 Payload Length 100 past the frame */
 	R_QUOTE_CUT,    /* the Total Length ends 6 bytes into the quoted UDP header */
 	R_MSS_CUT,      /* the Total Length ends before the TCP options */
+	R_ICMP_CSUM,    /* the ICMP checksum wrong */
 };
 
 struct rspec {
@@ -43,6 +44,7 @@ struct rspec {
 	const char *qs4, *qd4;  /* R_ICMP_ERR: the quote */
 	uint16_t qsport, qdport;
 	bool qlater;            /* the quote is a later fragment (offset 8) */
+	bool later;             /* the packet is a later fragment (offset 8) */
 	uint8_t mangle;         /* enum rmangle */
 };
 
@@ -66,6 +68,12 @@ static const struct rspec aftr_repros[] = {
 	  L4(R_UDP, 1500, 53) },
 	{ "aftr.pass-v4-pool-source", "native UDP from 198.51.100.1:1500",
 	  FROM(ACC, NULL, NULL, "198.51.100.1", "203.0.113.10"), L4(R_UDP, 1500, 53) },
+	{ "aftr.pass-v4-pool-source", "native UDP from 198.51.100.1:1500 to multicast 224.0.0.5",
+	  FROM(ACC, NULL, NULL, "198.51.100.1", "224.0.0.5"), L4(R_UDP, 1500, 5000) },
+	{ "aftr.pass-ipip-access", "from an unbound B4: a later fragment (offset 8) to 192.0.0.1 "
+	  "whose first bytes read as UDP to 5351",
+	  FROM(ACC, "2001:db8:b4::99", BR1, "192.0.0.2", "192.0.0.1"), L4(R_UDP, 4000, 5351),
+	  .later = true },
 	{ "aftr.port-past-totlen", "from B4 a: Total Length 20, protocol UDP, the UDP header after it",
 	  FROM(ACC, B4A, BR1, "198.51.100.1", "203.0.113.10"), L4(R_BARE, 1500, 53) },
 	{ "aftr.port-past-totlen", "to 198.51.100.1: Total Length 20, protocol UDP, the UDP header after it",
@@ -84,6 +92,10 @@ static const struct rspec aftr_repros[] = {
 	{ "aftr.encap-owner", "from B4 a: ICMP 3/3 to 198.51.100.2 quoting a packet of 203.0.113.10",
 	  FROM(ACC, B4A, BR1, "198.51.100.1", "198.51.100.2"),
 	  QUOTE("203.0.113.10", "198.51.100.1", 1344, 1500) },
+	{ "aftr.icmp-csum-unverified", "from B4 a: ICMP 3/3 to B4 d (hairpinned) about d's packet, "
+	  "with a wrong ICMP checksum",
+	  FROM(ACC, B4A, BR1, "198.51.100.1", "198.51.100.2"),
+	  QUOTE("198.51.100.2", "198.51.100.1", 1344, 1500), .mangle = R_ICMP_CSUM },
 };
 
 static const struct rspec b4_repros[] = {
@@ -185,6 +197,9 @@ static void mangle(struct mframe *f, const struct rspec *s)
 	case R_MSS_CUT:
 		cut(f, 20 + 20);
 		break;
+	case R_ICMP_CSUM:
+		f->buf[f->l4 + 2] ^= 0xff;
+		break;
 	}
 }
 
@@ -208,6 +223,7 @@ static void build(const struct rspec *s, struct mframe *f)
 	else if (s->ext)
 		pkt_ipv6_encap_limit(&p, 4);
 	f->ip4 = pkt_ipv4(&p, &(struct pkt_ip4){ .src = ip4(s->s4), .dst = ip4(s->d4), .ttl = 64,
+						 .frag_offset = s->later ? 1 : 0,
 						 .proto = s->l4 == R_BARE ? IPPROTO_UDP : 0 });
 	if (s->l4 == R_UDP)
 		f->l4 = pkt_udp(&p, &(struct pkt_udp){ .sport = s->sport, .dport = s->dport });

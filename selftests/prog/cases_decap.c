@@ -133,6 +133,32 @@ const struct tcase decap_cases[] = {
 		.ctr = { C(RCVD_IPV6, 1), C(DROP_NO_SRC_SOFTWIRE, 1) },
 		.ev = { EV_DECAP_MISS },
 	},
+	/* issue 10: the quote of a later fragment has no port (the error is
+	 * then a port-less packet, owned by psid-len 0 softwires only) */
+	{
+		.name = "AFTR-DECAP-4 ICMP error from B4 A quoting a later fragment (offset 100) whose first bytes read as "
+			"INET_HOST:53 -> SHARED1:PORT_A: no port, drop-no-source-softwire",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_A, BR1, 0, 64), .ip4 = IP4(SHARED1, INET_HOST, 0, 64),
+			.l4 = ICMPERR(3, 3, 0, FRAME(.ip4 = IP4FRAG(INET_HOST, SHARED1, 50, 17, 100),
+						      .l4 = UDP(53, PORT_A, 8))) },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV6, 1), C(DROP_NO_SRC_SOFTWIRE, 1) },
+		.ev = { EV_DECAP_MISS },
+	},
+	{
+		.name = "AFTR-DECAP-4 ICMP error from psid-len 0 B4 D quoting a later fragment: no port needed, decapsulated",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_D, BR1, 0, 64), .ip4 = IP4(FULL3, INET_HOST, 0, 64),
+			.l4 = ICMPERR(3, 3, 0, FRAME(.ip4 = IP4FRAG(INET_HOST, FULL3, 50, 17, 100),
+						      .l4 = UDP(53, 700, 8))) },
+		.act = XDP_REDIRECT,
+		.out = FRAME(.l2 = L2_OUT_INET, .ip4 = IP4(FULL3, INET_HOST, 0, 63),
+			     .l4 = ICMPERR(3, 3, 0, FRAME(.ip4 = IP4FRAG(INET_HOST, FULL3, 50, 17, 100),
+							   .l4 = UDP(53, 700, 8)))),
+		.ctr = { C(RCVD_IPV6, 1), CO(SENT_IPV4, 1) },
+		.sw = { { SW_D, 1, 0 } },
+	},
 	{
 		.name = "AFTR-DECAP-4 ICMP echo request, Identifier outside the B4's set: drop",
 		.side = SIDE_ACC,
@@ -252,6 +278,30 @@ const struct tcase decap_cases[] = {
 		.act = XDP_DROP,
 		.ctr = { C(RCVD_IPV6, 1), C(DROP_NO_SRC_SOFTWIRE, 1) },
 		.ev = { EV_DECAP_MISS },
+	},
+	/* issue 10: the bootstrap is a whole datagram; a fragment of one (or
+	 * data that reads as one) goes where inner fragments go */
+	{
+		.name = "AFTR-DECAP-8 first fragment (MF) of UDP to 192.0.0.1:5351 from an unbound B4: not the bootstrap, "
+			"LW_EV_FRAGMENT (punt-inner-ipv4-fragment), not passed",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_UNBOUND, BR1, 0, 64),
+			.ip4 = &(const struct ip4s){ .src = "192.0.0.2", .dst = "192.0.0.1", .ttl = 64, .id = 0x4321,
+						     .mf = true },
+			.l4 = UDP(4000, 5351, 60) },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV6, 1), C(PUNT_INNER_FRAGMENT, 1) },
+		.ev = { EV(FRAGMENT, FROM_B4, 0, L3, ETH_P_IPV6) },
+	},
+	{
+		.name = "AFTR-DECAP-8 later fragment (offset 100) to 192.0.0.1 whose first bytes read as UDP to port 5351: "
+			"LW_EV_FRAGMENT (punt-inner-ipv4-fragment), not passed",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_UNBOUND, BR1, 0, 64),
+			.ip4 = IP4FRAG("192.0.0.2", "192.0.0.1", 64, 17, 100), .l4 = UDP(4000, 5351, 60) },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV6, 1), C(PUNT_INNER_FRAGMENT, 1) },
+		.ev = { EV(FRAGMENT, FROM_B4, 0, L3, ETH_P_IPV6) },
 	},
 	/* issue 10: the kernel skips a routing header with no segments left
 	 * (RFC 8200 §4.4) and walks any chain: what it then delivers to a BR
@@ -545,6 +595,29 @@ const struct tcase decap_cases[] = {
 						      .l4 = UDP(PORT_C, PORT_A, 8))) },
 		.act = XDP_DROP,
 		.ctr = { C(RCVD_IPV6, 1), C(DROP_NO_DST_SOFTWIRE, 1) },
+	},
+	/* issue 10: AFTR-ICMP-5 holds for ICMP to a B4 from another B4 as from
+	 * the internet */
+	{
+		.name = "AFTR-ICMP-5 hairpinned echo request (A -> psid-len 0 D) with a bad ICMP checksum: "
+			"drop-bad-checksum-icmpv4",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_A, BR1, 0, 64),
+			.ip4 = IP4(SHARED1, FULL3, 0, 64), .l4 = ICMP(8, 0, PORT_A, 16),
+			.mangle = MG_ICMP_CSUM, .mangle_arg = 0x0101 },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV6, 1), C(DROP_ICMPV4_CSUM, 1) },
+	},
+	{
+		.name = "AFTR-ICMP-5 hairpinned ICMP error (A -> C, quoting C's packet) with a bad ICMP checksum: "
+			"drop-bad-checksum-icmpv4",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_A, BR1, 0, 64), .ip4 = IP4(SHARED1, SHARED2, 0, 64),
+			.l4 = ICMPERR(3, 3, 0, FRAME(.ip4 = IP4(SHARED2, SHARED1, 0, 50),
+						      .l4 = UDP(PORT_C, PORT_A, 8))),
+			.mangle = MG_ICMP_CSUM, .mangle_arg = 0x8000 },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV6, 1), C(DROP_ICMPV4_CSUM, 1) },
 	},
 };
 const size_t n_decap_cases = sizeof(decap_cases) / sizeof(decap_cases[0]);

@@ -215,6 +215,18 @@ const struct tcase encap_cases[] = {
 		.act = XDP_DROP,
 		.ctr = { C(RCVD_IPV4, 1), C(DROP_NO_DST_SOFTWIRE, 1) },
 	},
+	/* issue 10: a later fragment carries no transport header; what its
+	 * first bytes say is data, no port */
+	{
+		.name = "AFTR-ICMP-2 ICMP 3/4 quoting a later fragment (offset 100) whose first bytes read as "
+			"SHARED1:PORT_A -> INET_HOST:53: no port, drop-no-dest-softwire",
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip4 = IP4(INET_HOST2, SHARED1, 0, 64),
+			.l4 = ICMPERR(3, 4, 1400, FRAME(.ip4 = IP4FRAG(SHARED1, INET_HOST, 60, 17, 100),
+							 .l4 = UDP(PORT_A, 53, 8))) },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV4, 1), C(DROP_NO_DST_SOFTWIRE, 1) },
+	},
 	{
 		.name = "AFTR-ICMP-3 ICMP timestamp request (13): dropped",
 		.side = SIDE_INET,

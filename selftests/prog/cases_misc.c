@@ -176,6 +176,33 @@ const struct tcase misc_cases[] = {
 		.act = XDP_PASS,
 		.ctr = { C(PASS_NOT_OURS, 1) },
 	},
+	/* issue 10: pool addresses live only behind softwires; one as the
+	 * source of native IPv4 on the access side is spoofed, whatever the
+	 * destination, the router's own included */
+	{
+		.name = "AFTR-GEN-2 native IPv4 from a bound pool address (SHARED1) to the router's access address: spoofed, "
+			"drop-misplaced-ipv4",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip4 = IP4(SHARED1, ACC_OWN4, 0, 64), .l4 = UDP(PORT_A, 53, 16) },
+		.act = XDP_DROP,
+		.ctr = { C(DROP_MISPLACED_IPV4, 1) },
+	},
+	{
+		.name = "AFTR-GEN-2 native IPv4 multicast (224.0.0.5) from a pool address without softwires (POOL_ONLY) "
+			"on the access side: spoofed, drop-misplaced-ipv4",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip4 = IP4P(POOL_ONLY, "224.0.0.5", 0, 1, 89), .l4 = DATA(40) },
+		.act = XDP_DROP,
+		.ctr = { C(DROP_MISPLACED_IPV4, 1) },
+	},
+	{
+		.name = "AFTR-GEN-2 native IPv4 broadcast from a psid-len 0 address (FULL3) on the access side: spoofed, "
+			"drop-misplaced-ipv4",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip4 = IP4(FULL3, "255.255.255.255", 0, 64), .l4 = UDP(68, 67, 16) },
+		.act = XDP_DROP,
+		.ctr = { C(DROP_MISPLACED_IPV4, 1) },
+	},
 	{
 		.name = "AFTR-GEN-2 on a stick (one interface, one VLAN) IPv4 is internet traffic: to a pool address, encapsulated",
 		.setup = &stick,
@@ -290,9 +317,30 @@ const struct tcase misc_cases[] = {
 		.name = "AFTR-GEN-1 inner IPv4 header cut short (12 bytes): drop-malformed-inner-ipv4",
 		.side = SIDE_ACC,
 		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_A, BR1, 0, 64), .ip4 = IP4(SHARED1, INET_HOST, 0, 64),
-			.l4 = TCP(PORT_A, 80, 16), .mangle = MG_TRUNC, .mangle_arg = INNER + 12 },
+			.l4 = TCP(PORT_A, 80, 16), .mangle = MG_TRUNC_IP6, .mangle_arg = INNER + 12 },
 		.act = XDP_DROP,
 		.ctr = { C(RCVD_IPV6, 1), C(DROP_BAD_INNER, 1) },
+	},
+	/* issue 10: the IPv6 packet is 40 + Payload Length bytes (RFC 8200
+	 * §3); one that announces more than the frame holds is truncated, and
+	 * whatever it carries is no whole packet, however whole it looks */
+	{
+		.name = "AFTR-GEN-1 IPv6 Payload Length one byte past the frame (inner IPv4 whole): drop-malformed-ipv6, "
+			"not decapsulated",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_A, BR1, 0, 64), .ip4 = IP4(SHARED1, INET_HOST, 0, 64),
+			.l4 = TCP(PORT_A, 80, 16), .mangle = MG_IP6_PLEN_SUB, .mangle_arg = -1 },
+		.act = XDP_DROP,
+		.ctr = { C(DROP_BAD_IPV6, 1) },
+	},
+	{
+		.name = "AFTR-GEN-1 IPv6 Payload Length 100 bytes past the frame, hairpin B4 A -> B4 C: drop-malformed-ipv6, "
+			"not hairpinned",
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_A, BR1, 0, 64), .ip4 = IP4(SHARED1, SHARED2, 0, 64),
+			.l4 = UDP(PORT_A, PORT_C, 24), .mangle = MG_IP6_PLEN_SUB, .mangle_arg = -100 },
+		.act = XDP_DROP,
+		.ctr = { C(DROP_BAD_IPV6, 1) },
 	},
 	{
 		.name = "AFTR-GEN-1 inner TCP header cut short (2 bytes): drop-malformed-inner-ipv4",

@@ -249,6 +249,12 @@ int build_frame(const struct fspec *f, struct built *b, char *err, size_t errlen
 	case MG_IP4_TOTLEN_CUT:
 		pkt_ipv4_shorten(b->buf + b->v4_off, (unsigned)f->mangle_arg);
 		break;
+	case MG_TRUNC_IP6:
+		if ((size_t)f->mangle_arg < b->len && v6_off >= 0) {
+			b->len = (size_t)f->mangle_arg;
+			put_be16(b->buf + v6_off + 4, (uint16_t)(b->len - (size_t)v6_off - 40));
+		}
+		break;
 	case MG_ICMP_CSUM: {
 		size_t icmp = (size_t)b->v4_off + (b->buf[b->v4_off] & 0x0f) * 4u;
 

@@ -150,6 +150,9 @@ enum mangle {
 	MG_IP4_TOTLEN_CUT, /* innermost IPv4 total length -= arg, the bytes left in
 			    * the frame: its header checksum (and an ICMP
 			    * checksum) recomputed for the shorter packet */
+	MG_TRUNC_IP6,      /* cut the frame to arg bytes and the outer IPv6 Payload
+			    * Length with it: a whole IPv6 packet whose inner
+			    * packet is cut short */
 };
 
 struct fspec {

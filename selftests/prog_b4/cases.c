@@ -460,6 +460,30 @@ const struct tcase b4_cases[] = {
 			 C(DROP_BAD_INNER, 2), C(SENT_LAN, 1) },
 		.mappings = 1,
 	},
+	/* ---- issue 10: the IPv6 packet is 40 + Payload Length bytes (RFC 8200 §3) ---- */
+	{
+		.name = "B4-DP-4 IPv6 Payload Length one byte past the frame (inner IPv4 whole): a truncated packet, "
+			"drop-malformed-inner-ipv4, not decapsulated",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(2048, 53)) },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, UDP(53, 2048), .payload = 4, .plen_past = 1), XDP_DROP } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 1),
+			 C(DROP_BAD_INNER, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-DP-4 6 bytes of link padding after the IPv6 packet (outside its Payload Length): "
+			"decapsulated, the padding left behind",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(2048, 53)) },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, UDP(53, 2048), .payload = 4, .pad6 = 6), XDP_REDIRECT,
+			  LAN_OUT(INET1, HOST1, UDP(53, 40000), .payload = 4) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 1),
+			 C(SENT_LAN, 1) },
+		.mappings = 1,
+	},
 	/* ---- ICMPv4 errors, from the tunnel (B4-NAT-15, B4-NAT-16, B4-NAT-13) ---- */
 	{
 		.name = "B4-NAT-15 3/3 from the remote quoting our UDP PUB:2048 -> INET1:53: outer destination HOST1, "
@@ -577,6 +601,18 @@ const struct tcase b4_cases[] = {
 			 C(ICMP_ERR_IN, 1), C(SENT_LAN, 1) },
 		.mappings = 1,
 	},
+	{
+		.name = "B4-NAT-16 3/3 from the tunnel quoting a later fragment (offset 8) whose first bytes read as "
+			"our PUB:2048 -> INET1:53: no port, drop-icmpv4-error-bad-quote; mapping untouched (issue 10)",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(2048, 53)) },
+			{ SIDE_WAN, WAN_IN(INET1, PUB, ERR(3, 3, Q_OUT(PUB, INET1, UDP(2048, 53), .frag = 8))),
+			  XDP_DROP } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(RCVD_TUNNEL, 1),
+			 C(DROP_ICMP_QUOTE, 1) },
+		.mappings = 1,
+	},
 	/* ---- ICMPv4 errors, from the LAN (B4-NAT-15, B4-NAT-16, B4-NAT-6) ---- */
 	{
 		.name = "B4-NAT-15 3/3 from HOST1 about INET1:53 -> HOST1:40000 (came in through the mapping): "
@@ -627,6 +663,17 @@ const struct tcase b4_cases[] = {
 			  XDP_REDIRECT,
 			  WAN_OUT(PUB, INET1, ERR(3, 3, Q_IN(INET1, PUB, UDP(53, 2048), .payload = 9)), .trim = 13) } },
 		.ctr = { C(RCVD_LAN, 2), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 2), C(ICMP_ERR_OUT, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NAT-16 3/3 from HOST1 quoting a later fragment (offset 8) whose first bytes read as "
+			"INET1:53 -> HOST1:40000: no port, drop-icmpv4-error-bad-quote (issue 10)",
+		.setup = &one_port,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(40000, 53)), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, UDP(2048, 53)) },
+			{ SIDE_LAN, LAN_IN(HOST1, INET1, ERR(3, 3, Q_IN(INET1, HOST1, UDP(53, 40000), .frag = 8))),
+			  XDP_DROP } },
+		.ctr = { C(RCVD_LAN, 2), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1), C(DROP_ICMP_QUOTE, 1) },
 		.mappings = 1,
 	},
 	/* ---- TCP connection state (B4-NAT-7, B4-NAT-8, B4-NAT-9) ---- */

@@ -94,6 +94,7 @@ static int build(const struct fr *f, struct built *b)
 	if (f->s4)
 		ip4off = pkt_ipv4(&p, &(struct pkt_ip4){ .src = ip4(f->s4), .dst = ip4(f->d4), .tos = f->tos,
 						 .ttl = f->ttl, .id = 0x1234, .df = f->df,
+						 .frag_offset = f->frag,
 						 .options = b4_ip4_options, .options_len = f->optlen });
 	switch (f->l4) {
 	case L4_TCP:
@@ -151,6 +152,10 @@ static int build(const struct fr *f, struct built *b)
 		if (ip6off >= 0 && f->trim)
 			put_be16(b->buf + ip6off + 4, (uint16_t)(get_be16(b->buf + ip6off + 4) - f->trim));
 	}
+	if (ip6off >= 0 && f->plen_past)
+		put_be16(b->buf + ip6off + 4, (uint16_t)(get_be16(b->buf + ip6off + 4) + f->plen_past));
+	if (f->pad6 && b->len + f->pad6 <= sizeof(b->buf))
+		b->len += f->pad6; /* zeroed by the memset above */
 	return 0;
 }
 

@@ -60,6 +60,11 @@ struct fr {
 	 * trail it in the frame, trim removes them (an expected frame). */
 	uint8_t cut, trim;
 	uint8_t optlen;           /* IPv4 options: the first optlen bytes of b4_ip4_options */
+	uint16_t frag;            /* IPv4 fragment offset (8-octet units): a later fragment */
+	/* The IPv6 Payload Length announces plen_past bytes more than the
+	 * frame holds (a truncated packet); pad6 zero bytes of link padding
+	 * follow the IPv6 packet, outside its Payload Length. */
+	uint8_t plen_past, pad6;
 };
 
 /* Record Route (7) with room for 9 addresses: IHL 15 at 40 bytes. */
