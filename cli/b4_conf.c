@@ -30,12 +30,12 @@
 #include "errmsg.h"
 #include "cli.h"
 
-#define IPV6_MIN_MTU 1280
+#define IPV6_MIN_MTU   1280
 #define LAN_PREFIX_MIN 8
 #define LAN_PREFIX_MAX 30
-#define MAX_TIMEOUT (7 * 86400)        /* a week, in seconds */
-#define PERCENT 100
-#define ADDR_TEXT_MAX 64
+#define MAX_TIMEOUT    (7 * 86400) /* a week, in seconds */
+#define PERCENT        100
+#define ADDR_TEXT_MAX  64
 
 /* ---- port sets ------------------------------------------------------------------ */
 
@@ -53,13 +53,17 @@ static const char *set_problem(const struct lw_b4_portset *ps, char *buf, size_t
 	if (ps->size == 0 || ps->size > LW_B4_PORT_SPACE)
 		snprintf(buf, len, "size %u is outside 1..65536", ps->size);
 	else if (ps->size & (ps->size - 1))
-		snprintf(buf, len, "size %u is not a power of two (sets are PSID blocks: 1, 2, 4, ... 65536)",
+		snprintf(buf, len,
+			 "size %u is not a power of two (sets are PSID blocks: 1, 2, 4, ... 65536)",
 			 ps->size);
 	else if (ps->first % ps->size)
-		snprintf(buf, len, "first port %u is not aligned to the size %u (a multiple of %u is needed, "
-			 "e.g. %u)", ps->first, ps->size, ps->size, ps->first - ps->first % ps->size);
+		snprintf(buf, len,
+			 "first port %u is not aligned to the size %u (a multiple of %u is needed, "
+			 "e.g. %u)",
+			 ps->first, ps->size, ps->size, ps->first - ps->first % ps->size);
 	else if (ps->first + ps->size > LW_B4_PORT_SPACE)
-		snprintf(buf, len, "ports %u..%u run past 65535", ps->first, ps->first + ps->size - 1);
+		snprintf(buf, len, "ports %u..%u run past 65535", ps->first,
+			 ps->first + ps->size - 1);
 	else
 		return NULL;
 	return buf;
@@ -111,8 +115,8 @@ static int set_u32(void *cfg, const struct conf_key *k, const struct conf_stmt *
 	return number(k, st->argv[1], (uint32_t *)((char *)cfg + k->off), err, errlen);
 }
 
-static int set_hop_limit(void *cfg, const struct conf_key *k, const struct conf_stmt *st,
-			 char *err, size_t errlen)
+static int set_hop_limit(void *cfg, const struct conf_key *k, const struct conf_stmt *st, char *err,
+			 size_t errlen)
 {
 	struct b4_file *bf = cfg;
 	uint32_t v;
@@ -130,8 +134,10 @@ static int set_tunnel_mtu(void *cfg, const struct conf_key *k, const struct conf
 	uint32_t v;
 
 	if (lw_parse_u32(st->argv[1], IPV6_MIN_MTU, UINT16_MAX, &v))
-		return lw_errf(err, errlen, "tunnel-mtu: '%s' is not a number in 1280..65535 (IPv6 "
-			       "minimum MTU 1280)", st->argv[1]);
+		return lw_errf(err, errlen,
+			       "tunnel-mtu: '%s' is not a number in 1280..65535 (IPv6 "
+			       "minimum MTU 1280)",
+			       st->argv[1]);
 	bf->cfg.ipv6_mtu = (__u16)v;
 	return 0;
 }
@@ -153,7 +159,8 @@ static void warn_short_timer(const struct conf_stmt *st, uint32_t v)
 {
 	for (size_t i = 0; i < CONF_ARRAY_SIZE(timer_minimum); i++)
 		if (!strcmp(st->argv[0], timer_minimum[i].key) && v < timer_minimum[i].min)
-			fprintf(stderr, "lw4o6: warning: %s:%d: %s %u s is below the %s minimum of %u s\n",
+			fprintf(stderr,
+				"lw4o6: warning: %s:%d: %s %u s is below the %s minimum of %u s\n",
 				st->file, st->line, st->argv[0], v, timer_minimum[i].rfc,
 				timer_minimum[i].min);
 }
@@ -212,8 +219,10 @@ static int set_lan_address(void *cfg, const struct conf_key *k, const struct con
 	snprintf(buf, sizeof(buf), "%s", st->argv[1]);
 	slash = strchr(buf, '/');
 	if (!slash)
-		return lw_errf(err, errlen, "lan-address: '%s' needs a prefix length (e.g. "
-			       "192.168.1.1/24)", st->argv[1]);
+		return lw_errf(err, errlen,
+			       "lan-address: '%s' needs a prefix length (e.g. "
+			       "192.168.1.1/24)",
+			       st->argv[1]);
 	*slash = '\0';
 	if (lw_parse_ipv4(buf, &bf->cfg.lan_addr, e, sizeof(e)))
 		return lw_errf(err, errlen, "lan-address: %s", e);
@@ -225,8 +234,8 @@ static int set_lan_address(void *cfg, const struct conf_key *k, const struct con
 	return 0;
 }
 
-static int set_filtering(void *cfg, const struct conf_key *k, const struct conf_stmt *st,
-			 char *err, size_t errlen)
+static int set_filtering(void *cfg, const struct conf_key *k, const struct conf_stmt *st, char *err,
+			 size_t errlen)
 {
 	struct b4_file *bf = cfg;
 
@@ -235,8 +244,10 @@ static int set_filtering(void *cfg, const struct conf_key *k, const struct conf_
 	else if (!strcmp(st->argv[1], "adf"))
 		bf->cfg.flags &= ~LW_B4_CFG_EIF;
 	else
-		return lw_errf(err, errlen, "filtering: 'adf' (address-dependent) or 'eif' "
-			       "(endpoint-independent), not '%s'", st->argv[1]);
+		return lw_errf(err, errlen,
+			       "filtering: 'adf' (address-dependent) or 'eif' "
+			       "(endpoint-independent), not '%s'",
+			       st->argv[1]);
 	return 0;
 }
 
@@ -246,13 +257,14 @@ static int set_onoff(struct b4_file *bf, __u32 flag, const struct conf_stmt *st,
 	bool on;
 
 	if (lw_parse_onoff(st->argv[1], &on))
-		return lw_errf(err, errlen, "%s: 'on' or 'off', not '%s'", st->argv[0], st->argv[1]);
+		return lw_errf(err, errlen, "%s: 'on' or 'off', not '%s'", st->argv[0],
+			       st->argv[1]);
 	bf->cfg.flags = on ? bf->cfg.flags | flag : bf->cfg.flags & ~flag;
 	return 0;
 }
 
-static int set_mss_clamp(void *cfg, const struct conf_key *k, const struct conf_stmt *st,
-			 char *err, size_t errlen)
+static int set_mss_clamp(void *cfg, const struct conf_key *k, const struct conf_stmt *st, char *err,
+			 size_t errlen)
 {
 	return set_onoff(cfg, LW_B4_CFG_MSS_CLAMP, st, err, errlen);
 }
@@ -263,8 +275,8 @@ static int set_events(void *cfg, const struct conf_key *k, const struct conf_stm
 	return set_onoff(cfg, LW_B4_CFG_EVENTS, st, err, errlen);
 }
 
-static int set_port_set(void *cfg, const struct conf_key *k, const struct conf_stmt *st,
-			char *err, size_t errlen)
+static int set_port_set(void *cfg, const struct conf_key *k, const struct conf_stmt *st, char *err,
+			size_t errlen)
 {
 	struct b4_file *bf = cfg;
 	char **w = st->argv, held[LW_B4_SET_STRLEN];
@@ -275,7 +287,8 @@ static int set_port_set(void *cfg, const struct conf_key *k, const struct conf_s
 		return -EINVAL;
 	if ((o = b4_set_overlapping(bf->sets, bf->n_sets, &ps))) {
 		b4_set_format(o, held, sizeof(held));
-		return lw_errf(err, errlen, "port set %s %s %s overlaps %s", w[1], w[2], w[3], held);
+		return lw_errf(err, errlen, "port set %s %s %s overlaps %s", w[1], w[2], w[3],
+			       held);
 	}
 	if (bf->n_sets == LW_B4_POOL_MAX)
 		return lw_errf(err, errlen, "more than %d port sets", LW_B4_POOL_MAX);
@@ -328,6 +341,8 @@ int b4_conf_read(const char *path, struct b4_file *bf)
 		return lw_fail("%s", err);
 	if (!bf->have_aftr || !bf->have_tunnel || !bf->have_lan)
 		return lw_fail("%s: %s is required", path,
-			       !bf->have_aftr ? "aftr-ipv6" : !bf->have_tunnel ? "tunnel-ipv6" : "lan-address");
+			       !bf->have_aftr     ? "aftr-ipv6"
+			       : !bf->have_tunnel ? "tunnel-ipv6"
+						  : "lan-address");
 	return 0;
 }

@@ -9,8 +9,8 @@
 #include "lw4o6/stats.h"
 
 /* Exit codes: 0 ok, 1 failure, 2 usage. */
-#define LW_EXIT_OK 0
-#define LW_EXIT_FAIL 1
+#define LW_EXIT_OK    0
+#define LW_EXIT_FAIL  1
 #define LW_EXIT_USAGE 2
 
 /* Room for an error message of the libraries (a path and a reason). */
@@ -26,10 +26,10 @@ int lw_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lw_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* xdp_util.c: what both roles' commands share. */
-int lw_ensure_bpffs(void);                       /* mounts a bpffs at the pin root's parent */
+int lw_ensure_bpffs(void); /* mounts a bpffs at the pin root's parent */
 int lw_xdp_detach_named(unsigned ifindex, const char *prog_name); /* 1 detached, 0 none, -errno */
 int lw_xdp_attach_named(unsigned ifindex, const char *dev, int prog_fd, __u32 flags,
-			const char *prog_name);  /* replaces our own program in any mode */
+			const char *prog_name); /* replaces our own program in any mode */
 /* Attaches to if1 and, when it is another interface, if2; a failure on if2
  * detaches if1 again. 0 or LW_EXIT_FAIL after saying why. */
 int lw_xdp_attach_pair(unsigned if1, const char *dev1, unsigned if2, const char *dev2, int prog_fd,
@@ -37,9 +37,9 @@ int lw_xdp_attach_pair(unsigned if1, const char *dev1, unsigned if2, const char 
 /* Detaches prog_name from if1 and if2 (once when they are one), warning of
  * a failure. */
 void lw_xdp_detach_pair(unsigned if1, unsigned if2, const char *prog_name);
-__u32 lw_xdp_mode_flags(const char *mode);       /* --mode native|skb; dies on another */
-__u32 lw_xdp_prog_id(unsigned ifindex);          /* of the XDP program there; 0 none */
-int lw_fail_load(const char *role, int err);     /* the program did not load: -err why */
+__u32 lw_xdp_mode_flags(const char *mode);   /* --mode native|skb; dies on another */
+__u32 lw_xdp_prog_id(unsigned ifindex);      /* of the XDP program there; 0 none */
+int lw_fail_load(const char *role, int err); /* the program did not load: -err why */
 long lw_read_sysctl(const char *fmt, const char *dev);
 bool lw_forwarding_off(void);
 __u32 lw_map_id(int fd);

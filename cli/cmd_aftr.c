@@ -46,7 +46,8 @@ static int parse_load_opts(int argc, char **argv, struct load_opts *o)
 	int c;
 
 	if (argc < 2 || strcmp(argv[1], "aftr"))
-		lw_die_usage("%s: expected a role: '%s aftr' or '%s b4'", argv[0], argv[0], argv[0]);
+		lw_die_usage("%s: expected a role: '%s aftr' or '%s b4'", argv[0], argv[0],
+			     argv[0]);
 	argc--;
 	argv++;
 	optind = 1;
@@ -63,8 +64,7 @@ static int parse_load_opts(int argc, char **argv, struct load_opts *o)
 				lw_die_usage("--nexthop must be fib or static, not '%s'", optarg);
 			break;
 		case 'm': o->xdp_flags = lw_xdp_mode_flags(optarg); break;
-		default:
-			lw_die_usage("load aftr: bad option");
+		default: lw_die_usage("load aftr: bad option");
 		}
 	}
 	if (optind < argc)
@@ -89,9 +89,10 @@ static int check_existing_pins(void)
 
 	if (lw_pinned_meta_read(lw_pin_root, LW_STR(LW_MAP_META), &meta) == 0 &&
 	    !lw_meta_compatible(&meta, LW_ROLE_AFTR))
-		return lw_fail("maps under %s come from an incompatible lw4o6 build (ABI %u, this build %u); "
-			       "remove them with 'lw4o6 unload' or 'rm -r %s'",
-			       lw_pin_root, meta.abi_version, LW_ABI_VERSION, lw_pin_root);
+		return lw_fail(
+			"maps under %s come from an incompatible lw4o6 build (ABI %u, this build %u); "
+			"remove them with 'lw4o6 unload' or 'rm -r %s'",
+			lw_pin_root, meta.abi_version, LW_ABI_VERSION, lw_pin_root);
 	return 0;
 }
 
@@ -103,20 +104,26 @@ static void warn_host_settings(const char *v6dev, const char *v4dev)
 	long rp_all = lw_read_sysctl("/proc/sys/net/ipv4/conf/%s/rp_filter", "all");
 
 	if (lw_forwarding_off())
-		fprintf(stderr, "lw4o6: warning: forwarding is off (sysctl net.ipv4.ip_forward=1 "
-				"net.ipv6.conf.all.forwarding=1): packets whose next hop is not yet "
-				"resolved are handed to the kernel and will be lost\n");
+		fprintf(stderr,
+			"lw4o6: warning: forwarding is off (sysctl net.ipv4.ip_forward=1 "
+			"net.ipv6.conf.all.forwarding=1): packets whose next hop is not yet "
+			"resolved are handed to the kernel and will be lost\n");
 	if ((rp > 0 || rp_all > 0) && strcmp(v6dev, v4dev))
-		fprintf(stderr, "lw4o6: warning: rp_filter is on for %s: decapsulated packets handed to "
-				"the kernel arrive there with pool sources and are dropped as martians; "
-				"add a route for the pools via %s or set rp_filter=0\n", v6dev, v6dev);
-	if (lw_read_sysctl("/proc/sys/net/ipv6/conf/%s/disable_ipv6", v4dev) == 1 && strcmp(v6dev, v4dev))
-		fprintf(stderr, "lw4o6: warning: IPv6 is disabled on %s: encapsulated packets handed to "
-				"the kernel from that interface are dropped\n", v4dev);
+		fprintf(stderr,
+			"lw4o6: warning: rp_filter is on for %s: decapsulated packets handed to "
+			"the kernel arrive there with pool sources and are dropped as martians; "
+			"add a route for the pools via %s or set rp_filter=0\n",
+			v6dev, v6dev);
+	if (lw_read_sysctl("/proc/sys/net/ipv6/conf/%s/disable_ipv6", v4dev) == 1 &&
+	    strcmp(v6dev, v4dev))
+		fprintf(stderr,
+			"lw4o6: warning: IPv6 is disabled on %s: encapsulated packets handed to "
+			"the kernel from that interface are dropped\n",
+			v4dev);
 }
 
-static int install_config(const struct lw_aftr_maps *maps, const struct load_opts *o,
-			  unsigned v6, unsigned v4)
+static int install_config(const struct lw_aftr_maps *maps, const struct load_opts *o, unsigned v6,
+			  unsigned v4)
 {
 	struct lw_aftr_setup s;
 	char err[LW_ERR_MAX] = "";
@@ -129,14 +136,15 @@ static int install_config(const struct lw_aftr_maps *maps, const struct load_opt
 		return lw_fail("%s", err);
 	}
 	for (size_t i = 0; i < s.n_unsupported; i++)
-		fprintf(stderr, "lw4o6: warning: %s: %s is not supported and is ignored\n", o->config,
-			s.unsupported[i]);
+		fprintf(stderr, "lw4o6: warning: %s: %s is not supported and is ignored\n",
+			o->config, s.unsupported[i]);
 	s.cfg.ipv6_ifindex = v6;
 	s.cfg.ipv4_ifindex = v4;
 	if (o->static_nh && lw_setup_static_nexthops(&s) != 2) {
 		lw_setup_free(&s);
 		return lw_fail("%s: --nexthop static needs both sides' MAC and next-hop MAC in the "
-			       "configuration", o->config);
+			       "configuration",
+			       o->config);
 	}
 	/* a load starts from the file alone, whatever earlier pins held */
 	ret = lw_aftr_pools_clear(maps);
@@ -302,9 +310,9 @@ int cmd_status(int argc, char **argv)
 		       cfg.flags & LW_CFG_ICMPV6_ERRORS ? "true" : "false",
 		       cfg.flags & LW_CFG_ALLOW_ICMPV4_IN ? "true" : "false",
 		       cfg.flags & LW_CFG_PCP_BOOTSTRAP ? "true" : "false",
-		       cfg.flags & LW_CFG_TTL_DECAP ? "true" : "false",
-		       cfg.ipv4_mtu, cfg.ipv6_mtu, cfg.ipv4_vlan, cfg.ipv6_vlan, cfg.hop_limit,
-		       cfg.event_rate, cfg.event_burst);
+		       cfg.flags & LW_CFG_TTL_DECAP ? "true" : "false", cfg.ipv4_mtu, cfg.ipv6_mtu,
+		       cfg.ipv4_vlan, cfg.ipv6_vlan, cfg.hop_limit, cfg.event_rate,
+		       cfg.event_burst);
 		printf("\"softwires\":%u,\"psid\":%u,\"br-addrs\":%u,\"stats\":%u,\"events\":%u,\"config\":%u}}\n",
 		       lw_map_id(maps.softwires), lw_map_id(maps.psid), lw_map_id(maps.br_addrs),
 		       lw_map_id(maps.stats), lw_map_id(maps.events), lw_map_id(maps.cfg));
@@ -318,12 +326,14 @@ int cmd_status(int argc, char **argv)
 			printf("                warning: not attached on every interface\n");
 		printf("softwires       %zu, BR addresses %zu\n", nsw, nbr);
 		printf("hairpinning     %s; echo policy %s; TTL on decap %s\n",
-		       cfg.flags & LW_CFG_HAIRPINNING ? "on" : "off", echo_policy_name(cfg.echo_policy),
+		       cfg.flags & LW_CFG_HAIRPINNING ? "on" : "off",
+		       echo_policy_name(cfg.echo_policy),
 		       cfg.flags & LW_CFG_TTL_DECAP ? "on" : "off");
 		printf("ICMP            incoming ICMPv4 %s; generate ICMPv4 %s, ICMPv6 %s; events %u/s burst %u\n",
 		       cfg.flags & LW_CFG_ALLOW_ICMPV4_IN ? "allowed" : "dropped",
 		       cfg.flags & LW_CFG_ICMPV4_ERRORS ? "on" : "off",
-		       cfg.flags & LW_CFG_ICMPV6_ERRORS ? "on" : "off", cfg.event_rate, cfg.event_burst);
+		       cfg.flags & LW_CFG_ICMPV6_ERRORS ? "on" : "off", cfg.event_rate,
+		       cfg.event_burst);
 		printf("MTU             IPv4 %u, IPv6 %u; VLAN IPv4 %u, IPv6 %u; hop limit %u\n",
 		       cfg.ipv4_mtu, cfg.ipv6_mtu, cfg.ipv4_vlan, cfg.ipv6_vlan, cfg.hop_limit);
 		printf("map ids         softwires %u, psid %u, br-addrs %u, stats %u, events %u, config %u\n",

@@ -69,7 +69,8 @@ static int b4_maps_open(struct lw_b4_maps *m)
 
 	if (r == -ENOENT)
 		return lw_fail("%s (run 'lw4o6 load b4 ...'%s)", err,
-			       pinned(LW_STR(LW_MAP_META)) ? "; the pins there are an lwAFTR's" : "");
+			       pinned(LW_STR(LW_MAP_META)) ? "; the pins there are an lwAFTR's"
+							   : "");
 	if (r == -ENOTSUP)
 		return lw_fail("%s; remove them with 'lw4o6 unload' and load again", err);
 	if (r)
@@ -84,14 +85,17 @@ static int b4_maps_open(struct lw_b4_maps *m)
 static void warn_host_settings(const char *wan)
 {
 	if (lw_forwarding_off())
-		fprintf(stderr, "lw4o6: warning: forwarding is off (sysctl net.ipv4.ip_forward=1 "
-				"net.ipv6.conf.all.forwarding=1): packets whose next hop is not yet "
-				"resolved are handed to the kernel and will be lost\n");
+		fprintf(stderr,
+			"lw4o6: warning: forwarding is off (sysctl net.ipv4.ip_forward=1 "
+			"net.ipv6.conf.all.forwarding=1): packets whose next hop is not yet "
+			"resolved are handed to the kernel and will be lost\n");
 	if (lw_read_sysctl("/proc/sys/net/ipv4/conf/%s/rp_filter", wan) > 0 ||
 	    lw_read_sysctl("/proc/sys/net/ipv4/conf/%s/rp_filter", "all") > 0)
-		fprintf(stderr, "lw4o6: warning: rp_filter is on for %s: decapsulated packets handed to "
-				"the kernel arrive there with internet sources and are dropped as martians "
-				"unless a route back exists; set rp_filter=0\n", wan);
+		fprintf(stderr,
+			"lw4o6: warning: rp_filter is on for %s: decapsulated packets handed to "
+			"the kernel arrive there with internet sources and are dropped as martians "
+			"unless a route back exists; set rp_filter=0\n",
+			wan);
 }
 
 struct b4_load_opts {
@@ -102,8 +106,10 @@ struct b4_load_opts {
 static void parse_load_opts(int argc, char **argv, struct b4_load_opts *o)
 {
 	static const struct option opts[] = {
-		{ "lan-dev", required_argument, NULL, 'l' }, { "wan-dev", required_argument, NULL, 'w' },
-		{ "config", required_argument, NULL, 'c' }, { "mode", required_argument, NULL, 'm' },
+		{ "lan-dev", required_argument, NULL, 'l' },
+		{ "wan-dev", required_argument, NULL, 'w' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "mode", required_argument, NULL, 'm' },
 		{ 0 },
 	};
 	int c;
@@ -118,8 +124,7 @@ static void parse_load_opts(int argc, char **argv, struct b4_load_opts *o)
 		case 'w': o->wan = optarg; break;
 		case 'c': o->config = optarg; break;
 		case 'm': o->xdp_flags = lw_xdp_mode_flags(optarg); break;
-		default:
-			lw_die_usage("load b4: bad option");
+		default: lw_die_usage("load b4: bad option");
 		}
 	}
 	if (optind < argc)
@@ -135,7 +140,8 @@ static int check_existing_pins(void)
 	struct lw_b4_maps old;
 
 	if (pinned(LW_STR(LW_MAP_META)))
-		return lw_fail("%s holds an lwAFTR's pins: give the lwB4 its own --pin-root", lw_pin_root);
+		return lw_fail("%s holds an lwAFTR's pins: give the lwB4 its own --pin-root",
+			       lw_pin_root);
 	if (lw_ensure_bpffs())
 		return LW_EXIT_FAIL;
 	if (!pinned(LW_STR(LW_MAP_B4_META)))
@@ -242,7 +248,8 @@ int cmd_b4_unload(int argc, char **argv)
 
 		snprintf(path, sizeof(path), "%s/%s", lw_pin_root, lw_b4_pin_name(i));
 		if (unlink(path) && errno != ENOENT)
-			fprintf(stderr, "lw4o6: warning: cannot remove %s: %s\n", path, strerror(errno));
+			fprintf(stderr, "lw4o6: warning: cannot remove %s: %s\n", path,
+				strerror(errno));
 	}
 	/* the directory goes when nothing else is pinned there */
 	if (rmdir(lw_pin_root) && errno != ENOTEMPTY && errno != EEXIST)
@@ -265,7 +272,8 @@ static void fmt_lease(const struct lw_b4_portset *ps, time_t now, char *buf, siz
 	else if ((time_t)ps->lease_expires <= now)
 		snprintf(buf, len, "PCP lease, expired");
 	else
-		snprintf(buf, len, "PCP lease, %lld s left", (long long)ps->lease_expires - (long long)now);
+		snprintf(buf, len, "PCP lease, %lld s left",
+			 (long long)ps->lease_expires - (long long)now);
 }
 
 /* What status shows, read from the maps at once. */
@@ -331,7 +339,8 @@ static void print_held_set_json(const struct b4_status *st, size_t i)
 	       ps->first, ps->size, ps->first + ps->size - 1);
 	if (ps->lease_expires)
 		printf("\"lease\":\"pcp\",\"lease-expires\":%u,\"lease-left-s\":%lld,"
-		       "\"lease-expired\":%s,", ps->lease_expires,
+		       "\"lease-expired\":%s,",
+		       ps->lease_expires,
 		       expires > st->now ? (long long)ps->lease_expires - (long long)st->now : 0,
 		       json_bool(expires <= st->now));
 	else
@@ -357,9 +366,10 @@ static void print_status_json(const struct b4_status *st)
 	       "\"icmp-timeout\":%u,\"port-sets\":%zu,\"sessions\":%zu,\"maps\":{",
 	       st->wan_prog, st->tunnel, st->aftr, st->lan_addr, cfg->lan_prefixlen, cfg->ipv6_mtu,
 	       cfg->hop_limit, cfg->flags & LW_B4_CFG_EIF ? "eif" : "adf",
-	       json_bool(cfg->flags & LW_B4_CFG_MSS_CLAMP), json_bool(cfg->flags & LW_B4_CFG_EVENTS),
-	       cfg->event_rate, cfg->event_burst, cfg->udp_timeout, cfg->tcp_est_timeout,
-	       cfg->tcp_trans_timeout, cfg->icmp_timeout, st->nsets, st->nsess);
+	       json_bool(cfg->flags & LW_B4_CFG_MSS_CLAMP),
+	       json_bool(cfg->flags & LW_B4_CFG_EVENTS), cfg->event_rate, cfg->event_burst,
+	       cfg->udp_timeout, cfg->tcp_est_timeout, cfg->tcp_trans_timeout, cfg->icmp_timeout,
+	       st->nsets, st->nsess);
 	printf("\"config\":%u,\"pool\":%u,\"out\":%u,\"in\":%u,\"stats\":%u,\"events\":%u},",
 	       st->map_id_cfg, st->map_id_pool, st->map_id_out, st->map_id_in, st->map_id_stats,
 	       st->map_id_events);
@@ -386,18 +396,18 @@ static void print_status_text(const struct b4_status *st)
 	       cfg->ipv6_mtu, cfg->hop_limit);
 	printf("NAPT            filtering %s, MSS clamp %s; %zu port set%s, %zu mapping%s\n",
 	       cfg->flags & LW_B4_CFG_EIF ? "endpoint-independent" : "address-dependent",
-	       cfg->flags & LW_B4_CFG_MSS_CLAMP ? "on" : "off", st->nsets, st->nsets == 1 ? "" : "s",
-	       st->nsess, st->nsess == 1 ? "" : "s");
+	       cfg->flags & LW_B4_CFG_MSS_CLAMP ? "on" : "off", st->nsets,
+	       st->nsets == 1 ? "" : "s", st->nsess, st->nsess == 1 ? "" : "s");
 	for (size_t i = 0; i < st->nsets; i++) {
 		char b[LW_B4_SET_STRLEN], lease[48];
 
 		b4_set_format(&st->sets[i], b, sizeof(b));
 		fmt_lease(&st->sets[i], st->now, lease, sizeof(lease));
-		printf("port set        %s (%u): %s; %u mapping%s, %u PCP\n", b, st->sets[i].size, lease,
-		       st->per_set[i], st->per_set[i] == 1 ? "" : "s", st->per_set_pcp[i]);
+		printf("port set        %s (%u): %s; %u mapping%s, %u PCP\n", b, st->sets[i].size,
+		       lease, st->per_set[i], st->per_set[i] == 1 ? "" : "s", st->per_set_pcp[i]);
 	}
-	printf("pool usage      %llu of %llu ports mapped (%.1f %%)\n", (unsigned long long)st->mapped,
-	       (unsigned long long)st->ports, usage_percent(st));
+	printf("pool usage      %llu of %llu ports mapped (%.1f %%)\n",
+	       (unsigned long long)st->mapped, (unsigned long long)st->ports, usage_percent(st));
 	printf("timers          UDP %u s, TCP established %u s, transitory %u s, ICMP %u s\n",
 	       cfg->udp_timeout, cfg->tcp_est_timeout, cfg->tcp_trans_timeout, cfg->icmp_timeout);
 	printf("events          %s, %u/s burst %u\n", cfg->flags & LW_B4_CFG_EVENTS ? "on" : "off",
@@ -439,8 +449,10 @@ int cmd_b4_stats(int argc, char **argv)
 		else if (!strcmp(argv[i], "--reset"))
 			reset = true;
 		else if (!strcmp(argv[i], "--softwires"))
-			lw_die_usage("stats: --softwires is an lwAFTR option; the pins under %s are an lwB4's "
-				     "(see 'lw4o6 sessions')", lw_pin_root);
+			lw_die_usage(
+				"stats: --softwires is an lwAFTR option; the pins under %s are an lwB4's "
+				"(see 'lw4o6 sessions')",
+				lw_pin_root);
 		else
 			lw_die_usage("stats: unknown argument '%s'", argv[i]);
 	}
@@ -467,8 +479,11 @@ int cmd_b4_stats(int argc, char **argv)
 static void portset_args(int argc, char **argv, struct lw_b4_portset *ps, bool *json)
 {
 	static const struct option opts[] = {
-		{ "ipv4", required_argument, NULL, '4' }, { "first", required_argument, NULL, 'f' },
-		{ "size", required_argument, NULL, 's' }, { "json", no_argument, NULL, 'j' }, { 0 },
+		{ "ipv4", required_argument, NULL, '4' },
+		{ "first", required_argument, NULL, 'f' },
+		{ "size", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 },
 	};
 	const char *a = NULL, *f = NULL, *s = NULL;
 	char err[LW_ERR_MAX];
@@ -501,8 +516,8 @@ static void print_set(const struct lw_b4_portset *ps, bool json, bool first)
 		printf("%s{\"ipv4\":\"%s\",\"first\":%u,\"size\":%u,\"last\":%u}", first ? "" : ",",
 		       a, ps->first, ps->size, ps->first + ps->size - 1);
 	else
-		printf("%-15s first %5u size %5u (ports %u-%u)\n", a, ps->first, ps->size, ps->first,
-		       ps->first + ps->size - 1);
+		printf("%-15s first %5u size %5u (ports %u-%u)\n", a, ps->first, ps->size,
+		       ps->first, ps->first + ps->size - 1);
 }
 
 static int portset_list(int argc, char **argv)
@@ -580,7 +595,8 @@ static int portset_del(const struct lw_b4_portset *ps, const char *name, bool js
 	if (json)
 		printf("{\"flushed\":%zu}\n", flushed);
 	else
-		printf("removed %s; %zu mapping%s flushed\n", name, flushed, flushed == 1 ? "" : "s");
+		printf("removed %s; %zu mapping%s flushed\n", name, flushed,
+		       flushed == 1 ? "" : "s");
 	return 0;
 }
 
@@ -618,8 +634,10 @@ static const char *const tcp_bits[] = { "syn-out", "syn-in", "fin-out", "fin-in"
 
 static const char *proto_name(uint8_t p)
 {
-	return p == IPPROTO_TCP ? "tcp" : p == IPPROTO_UDP ? "udp" : p == IPPROTO_ICMP ? "icmp"
-										 : "other";
+	return p == IPPROTO_TCP    ? "tcp"
+	       : p == IPPROTO_UDP  ? "udp"
+	       : p == IPPROTO_ICMP ? "icmp"
+				   : "other";
 }
 
 static double age_s(uint64_t now, uint64_t then)
@@ -632,12 +650,16 @@ static int print_session(const struct lw_b4_session_row *r, void *arg)
 	struct sess_ctx *c = arg;
 	const struct lw_b4_session *s = &r->s;
 	char ia[LW_IPV4_STRLEN], ea[LW_IPV4_STRLEN], ra[LW_IPV4_STRLEN], st[40] = "";
-	double timeout = (double)lw_b4_session_timeout_ns(&c->cfg, r->key.proto, s->tcp_state) / 1e9;
+	double timeout =
+		(double)lw_b4_session_timeout_ns(&c->cfg, r->key.proto, s->tcp_state) / 1e9;
 	/* explicit (PCP) mappings: their kind and the seconds left of their
 	 * lifetime, which replaces the idle timers */
-	const char *kind = s->pcp_kind == LW_B4_PCP_MAP ? "map" : s->pcp_kind == LW_B4_PCP_PEER ? "peer" : "?";
+	const char *kind = s->pcp_kind == LW_B4_PCP_MAP    ? "map"
+			   : s->pcp_kind == LW_B4_PCP_PEER ? "peer"
+							   : "?";
 	bool expl = s->pcp_until_ns != 0;
-	double left = expl && s->pcp_until_ns > c->now ? (double)(s->pcp_until_ns - c->now) / 1e9 : 0.0;
+	double left = expl && s->pcp_until_ns > c->now ? (double)(s->pcp_until_ns - c->now) / 1e9
+						       : 0.0;
 	int nr = 0;
 
 	lw_format_ipv4(r->key.addr, ia, sizeof(ia));
@@ -653,7 +675,8 @@ static int print_session(const struct lw_b4_session_row *r, void *arg)
 		printf("],\"remotes\":[");
 		for (int i = 0; i < LW_B4_REMOTES; i++)
 			if (s->remotes[i])
-				printf("%s\"%s\"", nr++ ? "," : "", lw_format_ipv4(s->remotes[i], ra, sizeof(ra)));
+				printf("%s\"%s\"", nr++ ? "," : "",
+				       lw_format_ipv4(s->remotes[i], ra, sizeof(ra)));
 		printf("],\"age-s\":%.3f,\"last-out-s\":%.3f,", age_s(c->now, s->created_ns),
 		       age_s(c->now, s->last_out_ns));
 		if (s->last_in_ns)
@@ -661,10 +684,12 @@ static int print_session(const struct lw_b4_session_row *r, void *arg)
 		else
 			printf("\"last-in-s\":null,");
 		if (expl)
-			printf("\"explicit\":true,\"pcp-kind\":\"%s\",\"pcp-left-s\":%.0f,", kind, left);
+			printf("\"explicit\":true,\"pcp-kind\":\"%s\",\"pcp-left-s\":%.0f,", kind,
+			       left);
 		else
 			printf("\"explicit\":false,\"pcp-kind\":null,\"pcp-left-s\":null,");
-		printf("\"timeout-s\":%.0f,\"expired\":%s,\"packets-out\":%llu,\"packets-in\":%llu}", timeout,
+		printf("\"timeout-s\":%.0f,\"expired\":%s,\"packets-out\":%llu,\"packets-in\":%llu}",
+		       timeout,
 		       lw_b4_session_expired(&c->cfg, r->key.proto, s, c->now) ? "true" : "false",
 		       (unsigned long long)s->packets_out, (unsigned long long)s->packets_in);
 	} else {
@@ -672,7 +697,8 @@ static int print_session(const struct lw_b4_session_row *r, void *arg)
 
 		for (int i = 0; i < N_TCP_BITS; i++)
 			if (s->tcp_state & (1u << i))
-				snprintf(st + strlen(st), sizeof(st) - strlen(st), "%s%s", st[0] ? "," : "", tcp_bits[i]);
+				snprintf(st + strlen(st), sizeof(st) - strlen(st), "%s%s",
+					 st[0] ? "," : "", tcp_bits[i]);
 		snprintf(in, sizeof(in), "%s:%u", ia, ntohs(r->key.port));
 		snprintf(ex, sizeof(ex), "%s:%u", ea, ntohs(s->ext_port));
 		if (s->last_in_ns)
@@ -681,9 +707,11 @@ static int print_session(const struct lw_b4_session_row *r, void *arg)
 			snprintf(last_in, sizeof(last_in), "-");
 		if (expl)
 			snprintf(pcp, sizeof(pcp), "%s,%.0fs", kind, left);
-		printf("%-5s %-21s %-21s %8.1f %8.1f %8s %7.0f %9llu %9llu %-11s %s\n", proto_name(r->key.proto),
-		       in, ex, age_s(c->now, s->created_ns), age_s(c->now, s->last_out_ns), last_in, timeout,
-		       (unsigned long long)s->packets_out, (unsigned long long)s->packets_in, pcp, st);
+		printf("%-5s %-21s %-21s %8.1f %8.1f %8s %7.0f %9llu %9llu %-11s %s\n",
+		       proto_name(r->key.proto), in, ex, age_s(c->now, s->created_ns),
+		       age_s(c->now, s->last_out_ns), last_in, timeout,
+		       (unsigned long long)s->packets_out, (unsigned long long)s->packets_in, pcp,
+		       st);
 	}
 	c->n++;
 	return 0;
@@ -708,8 +736,9 @@ int cmd_sessions(int argc, char **argv)
 	if (c.json)
 		printf("{\"sessions\":[");
 	else
-		printf("%-5s %-21s %-21s %8s %8s %8s %7s %9s %9s %-11s %s\n", "proto", "internal", "external",
-		       "age-s", "out-s", "in-s", "timeout", "pkts-out", "pkts-in", "pcp", "tcp");
+		printf("%-5s %-21s %-21s %8s %8s %8s %7s %9s %9s %-11s %s\n", "proto", "internal",
+		       "external", "age-s", "out-s", "in-s", "timeout", "pkts-out", "pkts-in",
+		       "pcp", "tcp");
 	ret = lw_b4_session_foreach(&m, print_session, &c);
 	b4_maps_close(&m);
 	if (c.json)
@@ -720,7 +749,9 @@ int cmd_sessions(int argc, char **argv)
 int cmd_expire(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' }, { "advance", required_argument, NULL, 'a' }, { 0 },
+		{ "json", no_argument, NULL, 'j' },
+		{ "advance", required_argument, NULL, 'a' },
+		{ 0 },
 	};
 	struct lw_b4_maps m;
 	uint32_t adv = 0;
@@ -734,7 +765,8 @@ int cmd_expire(int argc, char **argv)
 			json = true;
 		else if (c == 'a') {
 			if (lw_parse_u32(optarg, 0, YEAR_SECONDS, &adv))
-				lw_die_usage("expire --advance: '%s' is not a number of seconds", optarg);
+				lw_die_usage("expire --advance: '%s' is not a number of seconds",
+					     optarg);
 		} else
 			lw_die_usage("expire: bad option");
 	}

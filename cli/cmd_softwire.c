@@ -36,9 +36,13 @@ static void need(const char *what, bool have)
 static int sw_add(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "ipv4", required_argument, NULL, '4' }, { "psid", required_argument, NULL, 'p' },
-		{ "psid-len", required_argument, NULL, 'k' }, { "psid-offset", required_argument, NULL, 'a' },
-		{ "b4", required_argument, NULL, 'b' }, { "br", required_argument, NULL, 'r' }, { 0 },
+		{ "ipv4", required_argument, NULL, '4' },
+		{ "psid", required_argument, NULL, 'p' },
+		{ "psid-len", required_argument, NULL, 'k' },
+		{ "psid-offset", required_argument, NULL, 'a' },
+		{ "b4", required_argument, NULL, 'b' },
+		{ "br", required_argument, NULL, 'r' },
+		{ 0 },
 	};
 	struct lw_softwire_entry e = {};
 	bool h4 = false, hp = false, hk = false, hb = false, hr = false;
@@ -69,7 +73,8 @@ static int sw_add(int argc, char **argv)
 			break;
 		case 'a':
 			if (lw_parse_u32(optarg, 0, LW_PORT_BITS, &n))
-				lw_die_usage("--psid-offset: '%s' is not a number in 0..16", optarg);
+				lw_die_usage("--psid-offset: '%s' is not a number in 0..16",
+					     optarg);
 			e.ps.psid_offset = (__u8)n;
 			break;
 		case 'b':
@@ -82,8 +87,7 @@ static int sw_add(int argc, char **argv)
 				lw_die_usage("--br: %s", err);
 			hr = true;
 			break;
-		default:
-			lw_die_usage("softwire add: bad option");
+		default: lw_die_usage("softwire add: bad option");
 		}
 	}
 	if (optind < argc)
@@ -104,7 +108,9 @@ static int sw_add(int argc, char **argv)
 static int sw_del(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "ipv4", required_argument, NULL, '4' }, { "psid", required_argument, NULL, 'p' }, { 0 },
+		{ "ipv4", required_argument, NULL, '4' },
+		{ "psid", required_argument, NULL, 'p' },
+		{ 0 },
 	};
 	struct lw_aftr_maps m;
 	__be32 ipv4 = 0;
@@ -154,8 +160,8 @@ static int print_row(const struct lw_softwire_row *r, void *arg)
 	if (c->json) {
 		printf("%s{\"binding-ipv4-addr\":\"%s\",\"port-set\":{\"psid-offset\":%u,\"psid-len\":%u,"
 		       "\"psid\":%u},\"binding-ipv6info\":\"%s\",\"br-ipv6-addr\":\"%s\"",
-		       c->n ? "," : "", a, r->entry.ps.psid_offset, r->entry.ps.psid_len, r->entry.psid,
-		       b4, br);
+		       c->n ? "," : "", a, r->entry.ps.psid_offset, r->entry.ps.psid_len,
+		       r->entry.psid, b4, br);
 		if (c->counters)
 			printf(",\"decap-packets\":%llu,\"decap-bytes\":%llu,\"encap-packets\":%llu,"
 			       "\"encap-bytes\":%llu",
@@ -207,7 +213,8 @@ static int sw_list(int argc, char **argv)
 		printf("%-15s %5s  %-39s %12s %14s %12s %14s\n", "IPv4", "PSID", "B4", "decap-pkts",
 		       "decap-bytes", "encap-pkts", "encap-bytes");
 	else
-		printf("%-15s %5s %-5s %-13s %-39s %s\n", "IPv4", "PSID", "len/a", "ports", "B4", "BR");
+		printf("%-15s %5s %-5s %-13s %-39s %s\n", "IPv4", "PSID", "len/a", "ports", "B4",
+		       "BR");
 	lw_aftr_softwire_foreach(&m, print_row, &c);
 	if (c.json)
 		printf("]}}\n");
@@ -260,14 +267,17 @@ static int sw_import(int argc, char **argv)
 
 				lw_format_ipv4(key.ipv4, a, sizeof(a));
 				if (bpf_map_lookup_elem(m.softwires, &key, &have) == 0)
-					ret = lw_fail("%s: %s psid %u is already bound (use --replace to "
-						      "replace the whole table)", path, a, key.psid);
+					ret = lw_fail(
+						"%s: %s psid %u is already bound (use --replace to "
+						"replace the whole table)",
+						path, a, key.psid);
 				else if (bpf_map_lookup_elem(m.psid, &key.ipv4, &pp) == 0 &&
 					 (pp.psid_len != s.softwires[i].ps.psid_len ||
 					  pp.psid_offset != s.softwires[i].ps.psid_offset))
-					ret = lw_fail("%s: %s has installed softwires with psid-len %u, the "
-						      "file says %u", path, a, pp.psid_len,
-						      s.softwires[i].ps.psid_len);
+					ret = lw_fail(
+						"%s: %s has installed softwires with psid-len %u, the "
+						"file says %u",
+						path, a, pp.psid_len, s.softwires[i].ps.psid_len);
 			}
 			if (ret) {
 				lw_setup_free(&s);

@@ -96,62 +96,63 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: lw4o6 [-v] [--pin-root DIR] COMMAND ...\n"
-"\n"
-"  load aftr --ipv6-dev DEV --ipv4-dev DEV [--mode native|skb] [--nexthop fib|static]\n"
-"            --config FILE\n"
-"                 load the lwAFTR program, install FILE (Snabb lwAFTR config or\n"
-"                 RFC 8676 JSON), pin its maps under " LW4O6_PIN_ROOT " and attach it\n"
-"                 to both interfaces (the same DEV twice: on a stick). --nexthop\n"
-"                 static sends to the next-hop MACs of the configuration instead\n"
-"                 of asking the kernel's FIB\n"
-"  configure aftr --ipv6-dev DEV --ipv4-dev DEV --config FILE\n"
-"                 the same without attaching: for a program attached by xdp-loader\n"
-"  unload [--keep-maps]\n"
-"                 detach and remove the pins (--keep-maps keeps the binding table)\n"
-"  status [--json]\n"
-"  softwire add --ipv4 A --psid N --psid-len K [--psid-offset A] --b4 IPV6 --br IPV6\n"
-"  softwire del --ipv4 A --psid N\n"
-"  softwire list [--json]\n"
-"  softwire import FILE [--format snabb|json] [--replace]\n"
-"  softwire export [FILE]            RFC 8676 JSON\n"
-"  pool add|del PREFIX | pool list [--json]\n"
-"                 IPv4 pools: traffic to a pool address without a softwire is\n"
-"                 dropped (and answered per policy), not handed to the kernel\n"
-"  stats [--json] [--softwires] [--reset]\n"
-"                 (an lwB4 pin root: the lwB4's counters; --softwires is the lwAFTR's)\n"
-"  set hairpinning on|off | echo-policy identifier|port0|drop |\n"
-"      icmpv4-errors on|off | icmpv6-errors on|off | incoming-icmpv4 on|off |\n"
-"      pcp-bootstrap on|off | ttl-on-decap on|off | hop-limit N |\n"
-"      ipv4-mtu N | ipv6-mtu N | event-rate N | event-burst N\n"
-"\n"
-"lwB4 (customer edge; its maps are named lw_b4_*, so unload, status and stats\n"
-"follow the role of the pins under the pin root):\n"
-"  load b4 --lan-dev DEV --wan-dev DEV --config FILE [--mode native|skb]\n"
-"                 load the lwB4 program (NAPT44 into the port sets, IPv4-in-IPv6\n"
-"                 to the lwAFTR), attach it to both interfaces (the same DEV\n"
-"                 twice: on a stick). FILE is key-value, one statement a line:\n"
-"                   aftr-ipv6 ADDR, tunnel-ipv6 ADDR, lan-address A/LEN (required)\n"
-"                   tunnel-mtu N (1500), filtering adf|eif (adf), hop-limit N,\n"
-"                   udp-timeout S (300), tcp-established-timeout S (7440),\n"
-"                   tcp-transitory-timeout S (240), icmp-timeout S (60),\n"
-"                   mss-clamp on|off, events on|off, event-rate N, event-burst N,\n"
-"                   pool-warn-percent N (0..100, 0 = off: the default),\n"
-"                   port-set IPV4 FIRST SIZE (static sets, repeatable)\n"
-"                 see docs/examples/lwb4.conf\n"
-"  portset add|del --ipv4 A --first P --size N [--json]\n"
-"                 static port sets (running without PCP): SIZE a power of two,\n"
-"                 FIRST a multiple of it; del flushes the set's mappings\n"
-"  portset list [--json]\n"
-"  sessions [--json]  NAPT mappings with their ages (seconds since created,\n"
-"                 last outbound, last inbound) and timeouts\n"
-"  expire [--advance S] [--json]\n"
-"                 delete the mappings idle past their timers, once. The data\n"
-"                 plane never expires mappings itself: pcpd --role b4 does it\n"
-"                 every expire-interval; without pcpd, run this periodically.\n"
-"                 --advance judges idleness S seconds in the future (testing)\n"
-"\n"
-"Exit status: 0 success, 1 failure, 2 usage error.\n");
+		"usage: lw4o6 [-v] [--pin-root DIR] COMMAND ...\n"
+		"\n"
+		"  load aftr --ipv6-dev DEV --ipv4-dev DEV [--mode native|skb] [--nexthop fib|static]\n"
+		"            --config FILE\n"
+		"                 load the lwAFTR program, install FILE (Snabb lwAFTR config or\n"
+		"                 RFC 8676 JSON), pin its maps under " LW4O6_PIN_ROOT
+		" and attach it\n"
+		"                 to both interfaces (the same DEV twice: on a stick). --nexthop\n"
+		"                 static sends to the next-hop MACs of the configuration instead\n"
+		"                 of asking the kernel's FIB\n"
+		"  configure aftr --ipv6-dev DEV --ipv4-dev DEV --config FILE\n"
+		"                 the same without attaching: for a program attached by xdp-loader\n"
+		"  unload [--keep-maps]\n"
+		"                 detach and remove the pins (--keep-maps keeps the binding table)\n"
+		"  status [--json]\n"
+		"  softwire add --ipv4 A --psid N --psid-len K [--psid-offset A] --b4 IPV6 --br IPV6\n"
+		"  softwire del --ipv4 A --psid N\n"
+		"  softwire list [--json]\n"
+		"  softwire import FILE [--format snabb|json] [--replace]\n"
+		"  softwire export [FILE]            RFC 8676 JSON\n"
+		"  pool add|del PREFIX | pool list [--json]\n"
+		"                 IPv4 pools: traffic to a pool address without a softwire is\n"
+		"                 dropped (and answered per policy), not handed to the kernel\n"
+		"  stats [--json] [--softwires] [--reset]\n"
+		"                 (an lwB4 pin root: the lwB4's counters; --softwires is the lwAFTR's)\n"
+		"  set hairpinning on|off | echo-policy identifier|port0|drop |\n"
+		"      icmpv4-errors on|off | icmpv6-errors on|off | incoming-icmpv4 on|off |\n"
+		"      pcp-bootstrap on|off | ttl-on-decap on|off | hop-limit N |\n"
+		"      ipv4-mtu N | ipv6-mtu N | event-rate N | event-burst N\n"
+		"\n"
+		"lwB4 (customer edge; its maps are named lw_b4_*, so unload, status and stats\n"
+		"follow the role of the pins under the pin root):\n"
+		"  load b4 --lan-dev DEV --wan-dev DEV --config FILE [--mode native|skb]\n"
+		"                 load the lwB4 program (NAPT44 into the port sets, IPv4-in-IPv6\n"
+		"                 to the lwAFTR), attach it to both interfaces (the same DEV\n"
+		"                 twice: on a stick). FILE is key-value, one statement a line:\n"
+		"                   aftr-ipv6 ADDR, tunnel-ipv6 ADDR, lan-address A/LEN (required)\n"
+		"                   tunnel-mtu N (1500), filtering adf|eif (adf), hop-limit N,\n"
+		"                   udp-timeout S (300), tcp-established-timeout S (7440),\n"
+		"                   tcp-transitory-timeout S (240), icmp-timeout S (60),\n"
+		"                   mss-clamp on|off, events on|off, event-rate N, event-burst N,\n"
+		"                   pool-warn-percent N (0..100, 0 = off: the default),\n"
+		"                   port-set IPV4 FIRST SIZE (static sets, repeatable)\n"
+		"                 see docs/examples/lwb4.conf\n"
+		"  portset add|del --ipv4 A --first P --size N [--json]\n"
+		"                 static port sets (running without PCP): SIZE a power of two,\n"
+		"                 FIRST a multiple of it; del flushes the set's mappings\n"
+		"  portset list [--json]\n"
+		"  sessions [--json]  NAPT mappings with their ages (seconds since created,\n"
+		"                 last outbound, last inbound) and timeouts\n"
+		"  expire [--advance S] [--json]\n"
+		"                 delete the mappings idle past their timers, once. The data\n"
+		"                 plane never expires mappings itself: pcpd --role b4 does it\n"
+		"                 every expire-interval; without pcpd, run this periodically.\n"
+		"                 --advance judges idleness S seconds in the future (testing)\n"
+		"\n"
+		"Exit status: 0 success, 1 failure, 2 usage error.\n");
 }
 
 int main(int argc, char **argv)
@@ -183,17 +184,21 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[0], "load"))
-		return argc > 1 && !strcmp(argv[1], "b4") ? cmd_b4_load(argc, argv) : cmd_load(argc, argv);
+		return argc > 1 && !strcmp(argv[1], "b4") ? cmd_b4_load(argc, argv)
+							  : cmd_load(argc, argv);
 	if (!strcmp(argv[0], "configure"))
 		return cmd_configure(argc, argv);
 	if (!strcmp(argv[0], "unload"))
-		return lw_pinned_role() == LW_ROLE_B4 ? cmd_b4_unload(argc, argv) : cmd_unload(argc, argv);
+		return lw_pinned_role() == LW_ROLE_B4 ? cmd_b4_unload(argc, argv)
+						      : cmd_unload(argc, argv);
 	if (!strcmp(argv[0], "status"))
-		return lw_pinned_role() == LW_ROLE_B4 ? cmd_b4_status(argc, argv) : cmd_status(argc, argv);
+		return lw_pinned_role() == LW_ROLE_B4 ? cmd_b4_status(argc, argv)
+						      : cmd_status(argc, argv);
 	if (!strcmp(argv[0], "softwire"))
 		return cmd_softwire(argc, argv);
 	if (!strcmp(argv[0], "stats"))
-		return lw_pinned_role() == LW_ROLE_B4 ? cmd_b4_stats(argc, argv) : cmd_stats(argc, argv);
+		return lw_pinned_role() == LW_ROLE_B4 ? cmd_b4_stats(argc, argv)
+						      : cmd_stats(argc, argv);
 	if (!strcmp(argv[0], "set"))
 		return cmd_set(argc, argv);
 	if (!strcmp(argv[0], "pool"))

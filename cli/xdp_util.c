@@ -57,8 +57,7 @@ int lw_xdp_detach_named(unsigned ifindex, const char *prog_name)
 		id = q.hw_prog_id;
 		mode_flag = XDP_FLAGS_HW_MODE;
 		break;
-	default:
-		return 0;
+	default: return 0;
 	}
 	fd = bpf_prog_get_fd_by_id(id);
 	if (fd < 0)
@@ -81,10 +80,12 @@ int lw_xdp_attach_named(unsigned ifindex, const char *dev, int prog_fd, __u32 fl
 	int r = lw_xdp_detach_named(ifindex, prog_name);
 
 	if (r < 0)
-		return lw_fail("cannot replace the %s already on %s: %s", prog_name, dev, strerror(-r));
+		return lw_fail("cannot replace the %s already on %s: %s", prog_name, dev,
+			       strerror(-r));
 	if (bpf_xdp_query_id((int)ifindex, 0, &have) == 0 && have)
 		return lw_fail("%s already has an XDP program (id %u, not %s); detach it first "
-			       "(e.g. 'xdp-loader unload %s --all')", dev, have, prog_name, dev);
+			       "(e.g. 'xdp-loader unload %s --all')",
+			       dev, have, prog_name, dev);
 	if (bpf_xdp_attach((int)ifindex, prog_fd, flags | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL)) {
 		int e = errno;
 
@@ -171,8 +172,8 @@ void lw_xdp_detach_pair(unsigned if1, unsigned if2, const char *prog_name)
 		int r = lw_xdp_detach_named(ifs[i], prog_name);
 
 		if (r < 0)
-			fprintf(stderr, "lw4o6: warning: cannot detach from ifindex %u: %s\n", ifs[i],
-				strerror(-r));
+			fprintf(stderr, "lw4o6: warning: cannot detach from ifindex %u: %s\n",
+				ifs[i], strerror(-r));
 	}
 }
 
@@ -187,6 +188,8 @@ __u32 lw_xdp_prog_id(unsigned ifindex)
 
 int lw_fail_load(const char *role, int err)
 {
-	return lw_fail("cannot load the %s program: %s (run with -v for the verifier log; stale pins "
-		       "under %s can be removed with 'lw4o6 unload')", role, strerror(-err), lw_pin_root);
+	return lw_fail(
+		"cannot load the %s program: %s (run with -v for the verifier log; stale pins "
+		"under %s can be removed with 'lw4o6 unload')",
+		role, strerror(-err), lw_pin_root);
 }

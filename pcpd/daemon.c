@@ -84,7 +84,8 @@ int pcpd_lock_database(const char *database, char *err, size_t errlen)
 		return -errno;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		snprintf(err, errlen, "another pcpd already serves %s (%s is locked)", database, path);
+		snprintf(err, errlen, "another pcpd already serves %s (%s is locked)", database,
+			 path);
 		close(fd);
 		return -EBUSY;
 	}

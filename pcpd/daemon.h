@@ -8,9 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LOG_ERR_ 0
-#define LOG_WARN_ 1
-#define LOG_INFO_ 2
+#define LOG_ERR_   0
+#define LOG_WARN_  1
+#define LOG_INFO_  2
 #define LOG_DEBUG_ 3
 
 void pcpd_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -18,11 +18,11 @@ void pcpd_set_log_level(int level);
 /* Sends the log to syslog instead of stderr. */
 void pcpd_log_to_syslog(void);
 
-uint64_t pcpd_now(void);      /* wall clock, seconds */
-uint64_t pcpd_now_ms(void);   /* monotonic, milliseconds */
-uint64_t pcpd_now_ns(void);   /* monotonic, nanoseconds (the ICMP rate limits) */
+uint64_t pcpd_now(void);    /* wall clock, seconds */
+uint64_t pcpd_now_ms(void); /* monotonic, milliseconds */
+uint64_t pcpd_now_ns(void); /* monotonic, nanoseconds (the ICMP rate limits) */
 #define NSEC_PER_MSEC 1000000ull
-#define NSEC_PER_SEC 1000000000ull
+#define NSEC_PER_SEC  1000000000ull
 
 /* Datagrams a readable socket is drained of before the loop turns again:
  * one busy socket does not starve the others. */

@@ -20,19 +20,19 @@ struct ring_buffer;
 /* Entries with fd < 0 or no callback are left out. */
 struct pcpd_loop_fd {
 	int fd;
-	void (*readable)(void *ctx);   /* reads until the descriptor would block */
+	void (*readable)(void *ctx); /* reads until the descriptor would block */
 	void *ctx;
 };
 
 struct pcpd_loop_role {
 	struct pcpd_loop_fd fds[PCPD_LOOP_MAX_FDS];
-	struct ring_buffer *events;        /* consumed when readable */
-	void (*before_wait)(void *ctx);    /* NULL: none */
-	int (*timeout_ms)(void *ctx);      /* how long the wait may be */
-	void (*after_wake)(void *ctx);     /* NULL: none */
-	void *ctx;                         /* of the three above */
-	const char *hup_note;              /* logged on SIGHUP */
-	const char *stop_note;             /* follows "signal N: stopping" */
+	struct ring_buffer *events;     /* consumed when readable */
+	void (*before_wait)(void *ctx); /* NULL: none */
+	int (*timeout_ms)(void *ctx);   /* how long the wait may be */
+	void (*after_wake)(void *ctx);  /* NULL: none */
+	void *ctx;                      /* of the three above */
+	const char *hup_note;           /* logged on SIGHUP */
+	const char *stop_note;          /* follows "signal N: stopping" */
 };
 
 /* Blocks SIGTERM, SIGINT and SIGHUP and runs the loop until SIGTERM or

@@ -24,9 +24,13 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "role", required_argument, NULL, 'r' }, { "config", required_argument, NULL, 'c' },
-		{ "list-grants", no_argument, NULL, 'l' }, { "json", no_argument, NULL, 'j' },
-		{ "syslog", no_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' }, { 0 },
+		{ "role", required_argument, NULL, 'r' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "list-grants", no_argument, NULL, 'l' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "syslog", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
 	};
 	const char *role = NULL, *config = NULL;
 	bool list = false, json = false, syslog_on = false;
@@ -54,7 +58,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (list)
-		return !strcmp(role, "b4") ? pcpd_b4_list(config, json) : pcpd_aftr_list(config, json);
+		return !strcmp(role, "b4") ? pcpd_b4_list(config, json)
+					   : pcpd_aftr_list(config, json);
 	if (syslog_on)
 		pcpd_log_to_syslog();
 	if (!strcmp(role, "b4"))

@@ -50,23 +50,26 @@ static __always_inline void lw_count(__u32 stat, __u64 bytes)
  * the ICMP errors in the signal one, so that a flood of the former cannot
  * starve the latter (enum lw_event_bucket). */
 static __always_inline void lw_emit(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
-				    __u16 type, __u16 dir, __u32 l3off, __u16 l3_proto,
-				    __u32 mtu)
+				    __u16 type, __u16 dir, __u32 l3off, __u16 l3_proto, __u32 mtu)
 {
 	const struct lw_event_queue q = {
-		.ratelim = &LW_MAP_RATELIM, .ringbuf = &LW_MAP_EVENTS, .stats = &LW_MAP_STATS,
+		.ratelim = &LW_MAP_RATELIM,
+		.ringbuf = &LW_MAP_EVENTS,
+		.stats = &LW_MAP_STATS,
 		.bucket = type == LW_EV_FRAGMENT || type == LW_EV_FRAG_NEEDED ? LW_BUCKET_BULK
-									       : LW_BUCKET_SIGNAL,
-		.rate = cfg->event_rate, .burst = cfg->event_burst,
-		.st_suppressed = LW_STAT_EVENT_SUPPRESSED, .st_full = LW_STAT_EVENT_RINGBUF_FULL,
+									      : LW_BUCKET_SIGNAL,
+		.rate = cfg->event_rate,
+		.burst = cfg->event_burst,
+		.st_suppressed = LW_STAT_EVENT_SUPPRESSED,
+		.st_full = LW_STAT_EVENT_RINGBUF_FULL,
 		.st_sent = LW_STAT_EVENT_SENT,
 	};
 	struct lw_event *ev = lw_event_reserve(&q, sizeof(*ev));
 
 	if (!ev)
 		return;
-	lw_event_fill(ctx, &ev->head, ev->pkt, LW_EVENT_MAX_CAPTURE, type, dir,
-		      l3off, l3_proto, mtu);
+	lw_event_fill(ctx, &ev->head, ev->pkt, LW_EVENT_MAX_CAPTURE, type, dir, l3off, l3_proto,
+		      mtu);
 	lw_event_submit(&q, ev);
 }
 
@@ -118,7 +121,8 @@ static __always_inline int lw_route(struct xdp_md *ctx, const struct lw_aftr_con
 
 	out->vid = vid;
 	out->pass = 0;
-	if (fib->family == AF_INET ? (cfg->flags & LW_CFG_STATIC_NH4) : (cfg->flags & LW_CFG_STATIC_NH6)) {
+	if (fib->family == AF_INET ? (cfg->flags & LW_CFG_STATIC_NH4)
+				   : (cfg->flags & LW_CFG_STATIC_NH6)) {
 		int v4 = fib->family == AF_INET;
 
 		out->ifindex = v4 ? cfg->ipv4_ifindex : cfg->ipv6_ifindex;
@@ -126,14 +130,14 @@ static __always_inline int lw_route(struct xdp_md *ctx, const struct lw_aftr_con
 		__builtin_memcpy(out->smac, v4 ? cfg->ipv4_src_mac : cfg->ipv6_src_mac, ETH_ALEN);
 		return LW_FWD_REDIRECT;
 	}
-	return lw_fib_route(ctx, fib, out, cfg->ipv4_ifindex, cfg->ipv6_ifindex, &LW_MAP_STATS,
-			    &st, bytes);
+	return lw_fib_route(ctx, fib, out, cfg->ipv4_ifindex, cfg->ipv6_ifindex, &LW_MAP_STATS, &st,
+			    bytes);
 }
 
 /* Finds the softwire owning (addr, port). psid_len 0 owns every port and
  * the port-less protocols (AFTR-ENCAP-6). */
-static __always_inline struct lw_softwire *lw_lookup_pp(__be32 addr, const struct lw_psid_params *pp,
-							 const struct lw_l4 *l4, int use_dport)
+static __always_inline struct lw_softwire *
+lw_lookup_pp(__be32 addr, const struct lw_psid_params *pp, const struct lw_l4 *l4, int use_dport)
 {
 	struct lw_softwire_key key = { .ipv4 = addr };
 	int psid;
@@ -165,8 +169,8 @@ static __always_inline struct lw_softwire *lw_lookup(__be32 addr, const struct l
  * event holds: then it is dropped and counted, never sent truncated.
  * Always XDP_DROP. */
 static __always_inline int lw_too_big(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
-				      const struct iphdr *iph, __u16 dir, __u32 l3off, __u16 l3_proto,
-				      __u32 report_mtu, __u32 link_mtu, __u64 bytes)
+				      const struct iphdr *iph, __u16 dir, __u32 l3off,
+				      __u16 l3_proto, __u32 report_mtu, __u32 link_mtu, __u64 bytes)
 {
 	if (iph->frag_off & bpf_htons(IP_DF)) {
 		lw_count(LW_STAT_DROP_OVER_MTU_DF, bytes);
@@ -254,7 +258,8 @@ static __always_inline int lw_encap(struct xdp_md *ctx, const struct lw_aftr_con
 		return lw_too_big(ctx, cfg, iph, dir, l3off, ETH_P_IP,
 				  cfg->ipv6_mtu - LW_TUNNEL_HLEN, cfg->ipv6_mtu, in_bytes);
 
-	lw_fib_ipv6(&fib, cfg->ipv6_ifindex, IPPROTO_IPIP, tot_len + LW_TUNNEL_HLEN, br, &sw->b4_ipv6);
+	lw_fib_ipv6(&fib, cfg->ipv6_ifindex, IPPROTO_IPIP, tot_len + LW_TUNNEL_HLEN, br,
+		    &sw->b4_ipv6);
 	rc = lw_route(ctx, cfg, &fib, &out, cfg->ipv6_vlan, in_bytes);
 	if (rc == LW_FWD_DROP)
 		return XDP_DROP;
@@ -394,7 +399,8 @@ static __always_inline int lw_from_internet(struct xdp_md *ctx, const struct lw_
 		return lw_punt_fragment(ctx, cfg, LW_DIR_FROM_INTERNET, l3off, ETH_P_IP, tot_len,
 					LW_STAT_PUNT_IPV4_FRAGMENT, bytes);
 	}
-	if (lw_parse_l4(data, data_end, l3off + ihl, l3off + tot_len, iph->protocol, &l4, &qsrc, &qdst))
+	if (lw_parse_l4(data, data_end, l3off + ihl, l3off + tot_len, iph->protocol, &l4, &qsrc,
+			&qdst))
 		return lw_drop(LW_STAT_DROP_BAD_IPV4, bytes);
 	if (iph->protocol == IPPROTO_ICMP) {
 		stat = lw_icmpv4_in_refused(ctx, cfg, &l4, qsrc, daddr, l3off + ihl, tot_len - ihl);
@@ -411,7 +417,8 @@ static __always_inline int lw_from_internet(struct xdp_md *ctx, const struct lw_
 		return lw_drop_tell(ctx, cfg, LW_STAT_DROP_TTL_ZERO, bytes,
 				    lw_icmpv4_error_due(cfg, &l4), LW_EV_TTL_EXPIRED,
 				    LW_DIR_FROM_INTERNET, l3off, ETH_P_IP);
-	return lw_encap(ctx, cfg, sw, l3off, bytes, 1, LW_DIR_FROM_INTERNET, vid, LW_STAT_SENT_IPV6);
+	return lw_encap(ctx, cfg, sw, l3off, bytes, 1, LW_DIR_FROM_INTERNET, vid,
+			LW_STAT_SENT_IPV6);
 }
 
 /* ---- from a B4 ----------------------------------------------------------------- */
@@ -516,7 +523,8 @@ static __always_inline int lw_hairpin(struct xdp_md *ctx, const struct lw_aftr_c
 	if ((void *)((struct ethhdr *)data + 1) > data_end)
 		return XDP_DROP;
 	__builtin_memcpy(data, old_eth, sizeof(*old_eth));
-	act = lw_encap(ctx, cfg, dst_sw, l3off, bytes, 1, LW_DIR_FROM_B4, vid, LW_STAT_HAIRPIN_IPV4);
+	act = lw_encap(ctx, cfg, dst_sw, l3off, bytes, 1, LW_DIR_FROM_B4, vid,
+		       LW_STAT_HAIRPIN_IPV4);
 	if (act == XDP_REDIRECT || act == XDP_PASS)
 		lw_softwire_count_decap(sw, tot_len);
 	return act;
@@ -526,8 +534,8 @@ static __always_inline int lw_hairpin(struct xdp_md *ctx, const struct lw_aftr_c
  * inner leaves on the internet side, if it fits that side's MTU and has a
  * route (or the kernel forwards it, with the L2 header it arrived with). */
 static __always_inline int lw_decap_and_send(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
-					     struct lw_softwire *sw, struct iphdr *iph,
-					     __u32 l3off, __u32 inner, __u32 tot_len,
+					     struct lw_softwire *sw, struct iphdr *iph, __u32 l3off,
+					     __u32 inner, __u32 tot_len,
 					     const struct ethhdr *old_eth, __u32 bytes, __u16 vid)
 {
 	struct bpf_fib_lookup fib = {};
@@ -591,7 +599,8 @@ static __always_inline int lw_softwire_from_b4(struct xdp_md *ctx, const struct 
 		lw_count(LW_STAT_PASS_PCP_BOOTSTRAP, bytes);
 		return XDP_PASS;
 	}
-	if (lw_parse_l4(data, data_end, inner + ihl, inner + tot_len, iph->protocol, &l4, &qsrc, &qdst))
+	if (lw_parse_l4(data, data_end, inner + ihl, inner + tot_len, iph->protocol, &l4, &qsrc,
+			&qdst))
 		return lw_drop(LW_STAT_DROP_BAD_INNER, bytes);
 	/* An echo reply answers a request the internet side looked up by the
 	 * echo policy: under port0 it went to the owner of port 0, whose reply
@@ -606,8 +615,8 @@ static __always_inline int lw_softwire_from_b4(struct xdp_md *ctx, const struct 
 				    LW_EV_DECAP_NO_BINDING, LW_DIR_FROM_B4, l3off, ETH_P_IPV6);
 	if ((cfg->flags & LW_CFG_TTL_DECAP) && iph->ttl <= 1)
 		return lw_drop_tell(ctx, cfg, LW_STAT_DROP_TTL_ZERO, bytes,
-				    lw_icmpv4_error_due(cfg, &l4), LW_EV_TTL_EXPIRED, LW_DIR_FROM_B4,
-				    l3off, ETH_P_IPV6);
+				    lw_icmpv4_error_due(cfg, &l4), LW_EV_TTL_EXPIRED,
+				    LW_DIR_FROM_B4, l3off, ETH_P_IPV6);
 	lw_tunnel_ecn_decap(ip6, iph);
 	if (l3off < sizeof(struct ethhdr) || (void *)((struct ethhdr *)data + 1) > data_end)
 		return XDP_DROP;
@@ -688,8 +697,8 @@ static __always_inline int lw_ipv6_on_internet(struct xdp_md *ctx, __u32 l3off, 
 	if ((void *)(ip6 + 1) > data_end)
 		return lw_pass_not_ours(bytes);
 	nexthdr = ip6->nexthdr;
-	if (lw_ipv6_walk_ext(data, data_end, l3off, LW_EXT_OPTIONS | LW_EXT_ROUTING | LW_EXT_FRAGMENT,
-			     &nexthdr, &off) ||
+	if (lw_ipv6_walk_ext(data, data_end, l3off,
+			     LW_EXT_OPTIONS | LW_EXT_ROUTING | LW_EXT_FRAGMENT, &nexthdr, &off) ||
 	    nexthdr == IPPROTO_IPIP)
 		return lw_drop(LW_STAT_DROP_MISPLACED_IPV6, bytes);
 	return lw_pass_not_ours(bytes);

@@ -25,8 +25,8 @@ LW_PINNED_MAP_FLAGS(BPF_MAP_TYPE_HASH, LW_MAP_PSID, LW_DEFAULT_MAX_IPV4, __be32,
 		    struct lw_psid_params, BPF_F_NO_PREALLOC);
 
 /* The binding table: {IPv4, PSID} → {B4, BR, counters}. */
-LW_PINNED_MAP(BPF_MAP_TYPE_HASH, LW_MAP_SOFTWIRES, LW_DEFAULT_MAX_SOFTWIRES,
-	      struct lw_softwire_key, struct lw_softwire);
+LW_PINNED_MAP(BPF_MAP_TYPE_HASH, LW_MAP_SOFTWIRES, LW_DEFAULT_MAX_SOFTWIRES, struct lw_softwire_key,
+	      struct lw_softwire);
 
 /* BR addresses this lwAFTR decapsulates for → their index. */
 LW_PINNED_MAP(BPF_MAP_TYPE_HASH, LW_MAP_BR_ADDRS, LW_MAX_BR_ADDRS, struct in6_addr, struct lw_br);
@@ -36,8 +36,8 @@ LW_PINNED_ARRAY(lw_br_by_index, LW_MAX_BR_ADDRS, struct in6_addr);
 
 /* Pool prefixes: IPv4 traffic to a pool address without a binding is dropped
  * (and answered per policy) instead of handed to the kernel. */
-LW_PINNED_MAP_FLAGS(BPF_MAP_TYPE_LPM_TRIE, lw_ipv4_pools, LW_MAX_IPV4_POOLS,
-		    struct lw_ipv4_prefix, __u32, BPF_F_NO_PREALLOC);
+LW_PINNED_MAP_FLAGS(BPF_MAP_TYPE_LPM_TRIE, lw_ipv4_pools, LW_MAX_IPV4_POOLS, struct lw_ipv4_prefix,
+		    __u32, BPF_F_NO_PREALLOC);
 
 /* One counter slot per outcome and drop reason; summed over CPUs by readers. */
 LW_PINNED_MAP(BPF_MAP_TYPE_PERCPU_ARRAY, LW_MAP_STATS, LW_STAT_MAX, __u32, struct lw_counter);

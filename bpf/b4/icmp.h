@@ -85,7 +85,8 @@ static __always_inline int lw_b4_quote_rewrite(void *data, void *data_end, __u32
 			 (qproto == IPPROTO_TCP ? __builtin_offsetof(struct tcphdr, check)
 						: __builtin_offsetof(struct udphdr, check));
 		asm volatile("" : "+r"(end)); /* a bound on a copy: see lw_parse_l4 */
-		if ((void *)(ck + 1) <= data_end && ck_end <= end && (qproto == IPPROTO_TCP || *ck)) {
+		if ((void *)(ck + 1) <= data_end && ck_end <= end &&
+		    (qproto == IPPROTO_TCP || *ck)) {
 			old = *ck;
 			new = lw_b4_csum_addr(old, old_addr, new_addr);
 			new = lw_csum_replace2(new, old_port, new_port);
@@ -258,10 +259,8 @@ static __always_inline int lw_b4_error_from_lan(struct xdp_md *ctx, const struct
 	saddr = iph->saddr;
 	tos = iph->tos;
 	switch (lw_b4_route_to_aftr(ctx, cfg, &fib, &out, tot_len, bytes)) {
-	case LW_FWD_DROP:
-		return XDP_DROP;
-	case LW_FWD_TOO_BIG:
-		return lw_b4_drop(LW_B4_STAT_DROP_OVER_MTU_DF, bytes);
+	case LW_FWD_DROP: return XDP_DROP;
+	case LW_FWD_TOO_BIG: return lw_b4_drop(LW_B4_STAT_DROP_OVER_MTU_DF, bytes);
 	}
 
 	data = (void *)(long)ctx->data;
@@ -269,7 +268,8 @@ static __always_inline int lw_b4_error_from_lan(struct xdp_md *ctx, const struct
 	iph = data + l3off;
 	if ((void *)(iph + 1) > data_end)
 		return XDP_DROP;
-	if (lw_b4_quote_rewrite(data, data_end, l3off + ihl, l3off + tot_len, 0, ext_addr, ext_port))
+	if (lw_b4_quote_rewrite(data, data_end, l3off + ihl, l3off + tot_len, 0, ext_addr,
+				ext_port))
 		return XDP_DROP;
 	iph->check = lw_b4_csum_addr(iph->check, saddr, ext_addr);
 	iph->saddr = ext_addr;

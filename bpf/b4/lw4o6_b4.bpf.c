@@ -111,8 +111,8 @@ static __always_inline int lw_b4_punt(struct xdp_md *ctx, const struct lw_b4_con
 {
 	if (lw_b4_punt_xlate(ctx, l3off, ihl << 16 | proto, sport, mtu) == 0 &&
 	    (cfg->flags & LW_B4_CFG_EVENTS))
-		lw_b4_emit_simple(ctx, cfg, LW_B4_EV_FRAG_NEEDED, LW_B4_DIR_FROM_LAN, l3off, ETH_P_IP,
-				  mtu);
+		lw_b4_emit_simple(ctx, cfg, LW_B4_EV_FRAG_NEEDED, LW_B4_DIR_FROM_LAN, l3off,
+				  ETH_P_IP, mtu);
 	return XDP_DROP;
 }
 
@@ -214,18 +214,17 @@ static __always_inline int lw_b4_hairpin(struct xdp_md *ctx, const struct lw_b4_
  * DF gets an ICMPv4 3/4 and no DF the slow path. fib: zeroed by the caller
  * (lw_b4_from_lan says why). */
 static __always_inline int lw_b4_napt_and_encap(struct xdp_md *ctx, const struct lw_b4_config *cfg,
-						struct lw_b4_session *s,
-						struct bpf_fib_lookup *fib, __u32 l3off, __u32 ihl,
-						__u32 tot_len, __u8 proto, __u8 tos, __be16 frag_off,
-						__u16 sport, __be32 daddr, __u32 mtu, __u32 bytes)
+						struct lw_b4_session *s, struct bpf_fib_lookup *fib,
+						__u32 l3off, __u32 ihl, __u32 tot_len, __u8 proto,
+						__u8 tos, __be16 frag_off, __u16 sport,
+						__be32 daddr, __u32 mtu, __u32 bytes)
 {
 	void *data, *data_end;
 	struct iphdr *iph;
 	struct lw_out out;
 
 	switch (lw_b4_route_to_aftr(ctx, cfg, fib, &out, tot_len, bytes)) {
-	case LW_FWD_DROP:
-		return XDP_DROP;
+	case LW_FWD_DROP: return XDP_DROP;
 	case LW_FWD_TOO_BIG:
 		/* the route's MTU is below the configured tunnel MTU */
 		if (frag_off & bpf_htons(IP_DF))
@@ -279,8 +278,9 @@ static __always_inline int lw_b4_from_lan(struct xdp_md *ctx, const struct lw_b4
 	daddr = iph->daddr;
 	/* ours, LAN-local, multicast/broadcast, or not from a LAN host (kept
 	 * in line: as a function of its own it cost the verifier 9% more) */
-	if (daddr == cfg->lan_addr || lw_b4_in_lan(cfg, daddr) || lw_ipv4_multicast_or_above(daddr) ||
-	    !lw_b4_in_lan(cfg, saddr) || saddr == cfg->lan_addr)
+	if (daddr == cfg->lan_addr || lw_b4_in_lan(cfg, daddr) ||
+	    lw_ipv4_multicast_or_above(daddr) || !lw_b4_in_lan(cfg, saddr) ||
+	    saddr == cfg->lan_addr)
 		return lw_b4_pass(LW_B4_STAT_PASS_NOT_OURS, bytes);
 	lw_b4_count(LW_B4_STAT_RCVD_LAN, bytes);
 	if (!lw_ipv4_whole(iph, data_end, &ihl, &tot_len) || !lw_ipv4_csum_ok(ctx, iph, l3off))
@@ -300,10 +300,11 @@ static __always_inline int lw_b4_from_lan(struct xdp_md *ctx, const struct lw_b4
 		return lw_b4_drop(LW_B4_STAT_DROP_ICMP_TYPE, bytes);
 	if (iph->ttl <= 1)
 		return lw_b4_drop_tell(ctx, cfg, LW_B4_STAT_DROP_TTL_ZERO, bytes,
-				       LW_B4_EV_TTL_EXPIRED, LW_B4_DIR_FROM_LAN, l3off, ETH_P_IP, 0);
+				       LW_B4_EV_TTL_EXPIRED, LW_B4_DIR_FROM_LAN, l3off, ETH_P_IP,
+				       0);
 	if (proto != IPPROTO_ICMP && lw_b4_pool_find(daddr, l4.dport, &ps))
-		return lw_b4_hairpin(ctx, cfg, l3off, ihl, tot_len, proto, saddr, bpf_htons(l4.sport),
-				     daddr, bpf_htons(l4.dport), bytes);
+		return lw_b4_hairpin(ctx, cfg, l3off, ihl, tot_len, proto, saddr,
+				     bpf_htons(l4.sport), daddr, bpf_htons(l4.dport), bytes);
 	/* too big for the tunnel: DF → 3/4 quoting the original packet; no DF
 	 * → through the NAPT, then to the slow path (lw_b4_punt) */
 	if (tot_len + LW_TUNNEL_HLEN > mtu && (frag_off & bpf_htons(IP_DF)))
@@ -346,7 +347,8 @@ static __always_inline int lw_b4_is_pcp(void *data, void *data_end, __u32 inner,
 		return 0;
 	if (iph->daddr == bpf_htonl(LW_PCP_B4_CLIENT_ADDR) && !mcast)
 		return 1;
-	return (iph->daddr == bpf_htonl(LW_PCP_B4_CLIENT_ADDR) || iph->daddr == bpf_htonl(LW_PCP_ALL_HOSTS)) &&
+	return (iph->daddr == bpf_htonl(LW_PCP_B4_CLIENT_ADDR) ||
+		iph->daddr == bpf_htonl(LW_PCP_ALL_HOSTS)) &&
 	       uh->dest == bpf_htons(LW_PCP_CLIENT_PORT);
 }
 
@@ -364,8 +366,10 @@ static __always_inline int lw_b4_icmpv6(struct xdp_md *ctx, const struct lw_b4_c
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct lw_b4_evinfo ei = { .type = LW_B4_EV_NO_BINDING, .dir = LW_B4_DIR_FROM_WAN,
-				   .l3_proto = ETH_P_IPV6, .l3off = l3off };
+	struct lw_b4_evinfo ei = { .type = LW_B4_EV_NO_BINDING,
+				   .dir = LW_B4_DIR_FROM_WAN,
+				   .l3_proto = ETH_P_IPV6,
+				   .l3off = l3off };
 	struct icmp6hdr *ic = data + l3off + sizeof(struct ipv6hdr);
 	struct ipv6hdr *q6;
 	struct iphdr *q4;
@@ -470,8 +474,8 @@ static __always_inline int lw_b4_from_tunnel(struct xdp_md *ctx, const struct lw
 	 * lwB4 has no counter of malformed IPv6 (what it does not decapsulate
 	 * is the kernel's, which checks for itself) */
 	if (!lw_ipv6_whole(ip6, l3off, bytes) || (void *)(iph + 1) > data_end ||
-	    !lw_ipv4_whole(iph, data_end, &ihl, &tot_len) || tot_len > bpf_ntohs(ip6->payload_len) ||
-	    !lw_ipv4_csum_ok(ctx, iph, inner))
+	    !lw_ipv4_whole(iph, data_end, &ihl, &tot_len) ||
+	    tot_len > bpf_ntohs(ip6->payload_len) || !lw_ipv4_csum_ok(ctx, iph, inner))
 		return lw_b4_drop(LW_B4_STAT_DROP_BAD_INNER, bytes);
 	proto = iph->protocol;
 	/* B4-DP-6: PCP answers and ANNOUNCEs inside the tunnel, before any
@@ -491,7 +495,9 @@ static __always_inline int lw_b4_from_tunnel(struct xdp_md *ctx, const struct lw
 		return lw_b4_drop(LW_B4_STAT_DROP_ICMP_TYPE, bytes);
 	if (!lw_b4_pool_find(iph->daddr, l4.dport, &ps))
 		return lw_b4_drop(LW_B4_STAT_DROP_NOT_OUR_PORT, bytes);
-	ik = (struct lw_b4_in_key){ .addr = iph->daddr, .port = bpf_htons(l4.dport), .proto = proto };
+	ik = (struct lw_b4_in_key){ .addr = iph->daddr,
+				    .port = bpf_htons(l4.dport),
+				    .proto = proto };
 	iv = bpf_map_lookup_elem(&LW_MAP_B4_IN, &ik);
 	if (!iv && lw_b4_unsolicited_syn(data, data_end, proto, inner + ihl))
 		return lw_b4_drop(LW_B4_STAT_DROP_UNSOLICITED_SYN, bytes);
@@ -502,7 +508,8 @@ static __always_inline int lw_b4_from_tunnel(struct xdp_md *ctx, const struct lw
 		return lw_b4_drop(LW_B4_STAT_DROP_FILTERED, bytes);
 	if (iph->ttl <= 1)
 		return lw_b4_drop_tell(ctx, cfg, LW_B4_STAT_DROP_TTL_ZERO, bytes,
-				       LW_B4_EV_TTL_EXPIRED, LW_B4_DIR_FROM_WAN, l3off, ETH_P_IPV6, 0);
+				       LW_B4_EV_TTL_EXPIRED, LW_B4_DIR_FROM_WAN, l3off, ETH_P_IPV6,
+				       0);
 	return lw_b4_decap_and_napt(ctx, cfg, s, &ok, l3off, inner, ihl, tot_len, bytes);
 }
 

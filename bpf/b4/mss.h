@@ -15,10 +15,10 @@
 #include "report.h"
 
 /* TCP options (RFC 9293 §3.1) */
-#define LW_TCPOPT_EOL  0
-#define LW_TCPOPT_NOP  1
-#define LW_TCPOPT_MSS  2
-#define LW_TCPOLEN_MSS 4
+#define LW_TCPOPT_EOL       0
+#define LW_TCPOPT_NOP       1
+#define LW_TCPOPT_MSS       2
+#define LW_TCPOLEN_MSS      4
 #define LW_TCP_OPTS_WALKED  8    /* options looked at; the MSS comes first in practice */
 #define LW_TCP_OPT_OFF_MASK 0x3f /* an offset within a TCP header (at most 60 bytes) */
 

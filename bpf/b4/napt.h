@@ -23,7 +23,7 @@
 /* RFC 1624 for a 32-bit field, as two 16-bit words in memory order. */
 static __always_inline __u16 lw_b4_csum_addr(__u16 check, __be32 old, __be32 new)
 {
-	check = lw_csum_replace2(check, (__u16)old, (__u16)new);
+	check = lw_csum_replace2(check, (__u16)old, (__u16) new);
 	return lw_csum_replace2(check, (__u16)(old >> 16), (__u16)(new >> 16));
 }
 
@@ -31,8 +31,8 @@ static __always_inline __u16 lw_b4_csum_addr(__u16 check, __be32 old, __be32 new
  * of the IPv4 packet at iph, with every checksum updated incrementally.
  * src: the source side (outbound) or the destination side (inbound).
  * Returns 0, or -1 when a header is cut short. */
-static __always_inline int lw_b4_rewrite(void *data, void *data_end, struct iphdr *iph,
-					 __u32 l4off, int src, __be32 new_addr, __be16 new_port)
+static __always_inline int lw_b4_rewrite(void *data, void *data_end, struct iphdr *iph, __u32 l4off,
+					 int src, __be32 new_addr, __be16 new_port)
 {
 	__be32 old_addr = src ? iph->saddr : iph->daddr;
 	__u8 proto = iph->protocol;
@@ -114,9 +114,9 @@ static __always_inline __u8 lw_b4_tcp_bits(const struct tcphdr *th, int out)
  * the race for the forward entry releases its port and uses the winner's.
  * Returns the session, or NULL with *stat set to the drop reason. */
 static __always_inline struct lw_b4_session *lw_b4_mapping(struct xdp_md *ctx,
-							   const struct lw_b4_config *cfg, __u32 l3off,
-							   __u8 proto, __be32 saddr, __be16 sport,
-							   __be32 daddr, __u32 *stat)
+							   const struct lw_b4_config *cfg,
+							   __u32 l3off, __u8 proto, __be32 saddr,
+							   __be16 sport, __be32 daddr, __u32 *stat)
 {
 	struct lw_b4_out_key ok = { .addr = saddr, .port = sport, .proto = proto };
 	struct lw_b4_session *s, ns = {};

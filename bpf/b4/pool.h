@@ -69,7 +69,7 @@ static __always_inline __u32 lw_b4_pool_total(void)
 struct lw_b4_probe {
 	struct lw_b4_in_val internal; /* value of the reverse entry */
 	__u32 start, total;
-	__be32 ext_addr;              /* result */
+	__be32 ext_addr; /* result */
 	__be16 ext_port;
 	__u8 proto;
 	__u8 found;
@@ -152,8 +152,10 @@ static __always_inline void lw_b4_usage_add(struct xdp_md *ctx, const struct lw_
 	__u32 kc = LW_B4_USAGE_CREATED, kr = LW_B4_USAGE_RELEASED;
 	struct lw_b4_usage *c = bpf_map_lookup_elem(&LW_MAP_B4_USAGE, &kc);
 	struct lw_b4_usage *r = bpf_map_lookup_elem(&LW_MAP_B4_USAGE, &kr);
-	struct lw_b4_evinfo ei = { .type = LW_B4_EV_POOL_THRESHOLD, .dir = LW_B4_DIR_FROM_LAN,
-				   .l3_proto = ETH_P_IP, .l3off = l3off };
+	struct lw_b4_evinfo ei = { .type = LW_B4_EV_POOL_THRESHOLD,
+				   .dir = LW_B4_DIR_FROM_LAN,
+				   .l3_proto = ETH_P_IP,
+				   .l3off = l3off };
 	__u64 used, created, released;
 	__u32 pct = cfg->pool_warn_pct;
 	int hit;

@@ -43,19 +43,22 @@ static __always_inline void lw_b4_emit(struct xdp_md *ctx, const struct lw_b4_co
 				       const struct lw_b4_evinfo *ei)
 {
 	const struct lw_event_queue q = {
-		.ratelim = &LW_MAP_B4_RATELIM, .ringbuf = &LW_MAP_B4_EVENTS,
+		.ratelim = &LW_MAP_B4_RATELIM,
+		.ringbuf = &LW_MAP_B4_EVENTS,
 		.stats = &LW_MAP_B4_STATS,
 		.bucket = ei->type == LW_B4_EV_FRAG_NEEDED ? LW_BUCKET_BULK : LW_BUCKET_SIGNAL,
-		.rate = cfg->event_rate, .burst = cfg->event_burst,
+		.rate = cfg->event_rate,
+		.burst = cfg->event_burst,
 		.st_suppressed = LW_B4_STAT_EVENT_SUPPRESSED,
-		.st_full = LW_B4_STAT_EVENT_RINGBUF_FULL, .st_sent = LW_B4_STAT_EVENT_SENT,
+		.st_full = LW_B4_STAT_EVENT_RINGBUF_FULL,
+		.st_sent = LW_B4_STAT_EVENT_SENT,
 	};
 	struct lw_b4_event *ev = lw_event_reserve(&q, sizeof(*ev));
 
 	if (!ev)
 		return;
-	lw_event_fill(ctx, &ev->head, ev->pkt, LW_B4_EVENT_MAX_CAPTURE, ei->type,
-		      ei->dir, ei->l3off, ei->l3_proto, ei->mtu);
+	lw_event_fill(ctx, &ev->head, ev->pkt, LW_B4_EVENT_MAX_CAPTURE, ei->type, ei->dir,
+		      ei->l3off, ei->l3_proto, ei->mtu);
 	ev->ps_ipv4 = ei->ps.ipv4;
 	ev->ps_first = ei->ps.first;
 	ev->ps_size = ei->ps.size;
@@ -66,8 +69,9 @@ static __always_inline void lw_b4_emit_simple(struct xdp_md *ctx, const struct l
 					      __u16 type, __u16 dir, __u32 l3off, __u16 l3_proto,
 					      __u32 mtu)
 {
-	struct lw_b4_evinfo ei = { .type = type, .dir = dir, .l3_proto = l3_proto,
-				   .l3off = l3off, .mtu = mtu };
+	struct lw_b4_evinfo ei = {
+		.type = type, .dir = dir, .l3_proto = l3_proto, .l3off = l3off, .mtu = mtu
+	};
 
 	lw_b4_emit(ctx, cfg, &ei);
 }

@@ -17,8 +17,7 @@
 
 /* LW_FWD_*: the FIB only (no static next hops on the lwB4). */
 static __always_inline int lw_b4_route(struct xdp_md *ctx, const struct lw_b4_config *cfg,
-				       struct bpf_fib_lookup *fib, struct lw_out *out,
-				       __u64 bytes)
+				       struct bpf_fib_lookup *fib, struct lw_out *out, __u64 bytes)
 {
 	const struct lw_fwd_stats st = {
 		.pass_foreign = LW_B4_STAT_PASS_FOREIGN_EGRESS,
@@ -59,8 +58,8 @@ static __always_inline int lw_b4_route_to_aftr(struct xdp_md *ctx, const struct 
 					       struct bpf_fib_lookup *fib, struct lw_out *out,
 					       __u32 tot_len, __u64 bytes)
 {
-	lw_fib_ipv6(fib, cfg->wan_ifindex, IPPROTO_IPIP, tot_len + LW_TUNNEL_HLEN, &cfg->tunnel_addr,
-		    &cfg->aftr_addr);
+	lw_fib_ipv6(fib, cfg->wan_ifindex, IPPROTO_IPIP, tot_len + LW_TUNNEL_HLEN,
+		    &cfg->tunnel_addr, &cfg->aftr_addr);
 	return lw_b4_route(ctx, cfg, fib, out, bytes);
 }
 

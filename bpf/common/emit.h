@@ -20,8 +20,8 @@
 struct lw_event_queue {
 	void *ratelim; /* array of struct lw_token_bucket, one per lw_event_bucket */
 	void *ringbuf;
-	void *stats;   /* per-CPU struct lw_counter array */
-	__u32 bucket;  /* enum lw_event_bucket */
+	void *stats;  /* per-CPU struct lw_counter array */
+	__u32 bucket; /* enum lw_event_bucket */
 	__u32 rate, burst;
 	__u32 st_suppressed, st_full, st_sent;
 };

@@ -25,7 +25,7 @@ struct lw_out {
 	__u8 smac[ETH_ALEN];
 	__u32 ifindex;
 	__u16 vid;
-	__u8 pass;       /* neighbour unknown or foreign egress: the kernel forwards */
+	__u8 pass; /* neighbour unknown or foreign egress: the kernel forwards */
 	__u8 reserved;
 };
 
@@ -37,17 +37,17 @@ struct lw_fwd_stats {
 };
 
 enum {
-	LW_FWD_DROP = -1,    /* counted */
+	LW_FWD_DROP = -1, /* counted */
 	LW_FWD_REDIRECT = 0,
-	LW_FWD_PASS = 1,     /* counted */
-	LW_FWD_TOO_BIG = 2,  /* fib->mtu_result holds the route's MTU */
+	LW_FWD_PASS = 1,    /* counted */
+	LW_FWD_TOO_BIG = 2, /* fib->mtu_result holds the route's MTU */
 };
 
 /* FIB lookup for fib; if_a/if_b: the interfaces this program may redirect
  * to. Fills out (not out->vid) and returns an LW_FWD_* outcome. */
 static __always_inline int lw_fib_route(struct xdp_md *ctx, struct bpf_fib_lookup *fib,
-					struct lw_out *out, __u32 if_a, __u32 if_b,
-					void *stats_map, const struct lw_fwd_stats *st, __u64 bytes)
+					struct lw_out *out, __u32 if_a, __u32 if_b, void *stats_map,
+					const struct lw_fwd_stats *st, __u64 bytes)
 {
 	int rc = bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
 
@@ -73,14 +73,11 @@ static __always_inline int lw_fib_route(struct xdp_md *ctx, struct bpf_fib_looku
 		out->pass = 1;
 		lw_counter_add(stats_map, st->pass_no_neigh, bytes);
 		return LW_FWD_PASS;
-	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
-		return LW_FWD_TOO_BIG;
+	case BPF_FIB_LKUP_RET_FRAG_NEEDED: return LW_FWD_TOO_BIG;
 	case BPF_FIB_LKUP_RET_FWD_DISABLED:
 		/* no forwarding (or no IPv6 at all) on the interface the lookup
 		 * names: handed over, the packet would be lost unseen */
-	default:
-		lw_counter_add(stats_map, st->drop_fib, bytes);
-		return LW_FWD_DROP;
+	default: lw_counter_add(stats_map, st->drop_fib, bytes); return LW_FWD_DROP;
 	}
 }
 

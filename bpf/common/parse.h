@@ -15,7 +15,7 @@
 #include <bpf/bpf_endian.h>
 
 #define LW_IPV6_EXT_MAX 4   /* extension headers walked */
-#define LW_EXT_MAX_LEN 256  /* longest IPv6 extension chain we walk */
+#define LW_EXT_MAX_LEN  256 /* longest IPv6 extension chain we walk */
 
 /* Offsets into the frame are masked to a power-of-two bound before a
  * pointer is made of them, so that the verifier knows their range without
@@ -34,13 +34,13 @@
 /* <linux/icmp.h> drags in libc's socket headers, which do not build for
  * -target bpf; the few ICMPv4 definitions we need are these. */
 /* IPv4 flags, kernel-internal in <net/ip.h> */
-#define IP_DF 0x4000
-#define IP_MF 0x2000
+#define IP_DF     0x4000
+#define IP_MF     0x2000
 #define IP_OFFSET 0x1fff
 
-#define ICMP_ECHOREPLY 0
-#define ICMP_DEST_UNREACH 3
-#define ICMP_ECHO 8
+#define ICMP_ECHOREPLY     0
+#define ICMP_DEST_UNREACH  3
+#define ICMP_ECHO          8
 #define ICMP_TIME_EXCEEDED 11
 #define ICMP_PARAMETERPROB 12
 
@@ -185,7 +185,8 @@ static __always_inline int lw_ipv6_walk_ext(void *data, void *data_end, __u32 l3
 				return -1;
 			nh = fh->nexthdr;
 			o += sizeof(*fh);
-			if ((fh->frag_off & bpf_htons(LW_IPV6_FRAG_OFFSET)) && lw_ipv6_ext_walked(nh, walk))
+			if ((fh->frag_off & bpf_htons(LW_IPV6_FRAG_OFFSET)) &&
+			    lw_ipv6_ext_walked(nh, walk))
 				return -1;
 			continue;
 		}
@@ -201,11 +202,11 @@ static __always_inline int lw_ipv6_walk_ext(void *data, void *data_end, __u32 l3
 
 /* Where the layer-4 "port" of an IPv4 packet comes from. */
 struct lw_l4 {
-	__u16 sport;        /* host order; TCP/UDP port, ICMP echo Identifier */
+	__u16 sport; /* host order; TCP/UDP port, ICMP echo Identifier */
 	__u16 dport;
-	__u8 has_ports;     /* 0 for protocols without ports (GRE, ESP, …) */
+	__u8 has_ports; /* 0 for protocols without ports (GRE, ESP, …) */
 	__u8 icmp_type;
-	__u8 icmp_error;    /* an ICMP error: the ports come from the quote */
+	__u8 icmp_error; /* an ICMP error: the ports come from the quote */
 	__u8 reserved;
 };
 
@@ -232,8 +233,8 @@ static __always_inline int lw_icmp_is_error(__u8 type)
  * 8 bytes of it may be all there is). data_end bounds every access for the
  * verifier; end, which the caller has checked against it, for the packet. */
 static __always_inline int lw_parse_l4(void *data, void *data_end, __u32 l4off, __u32 end,
-				       __u8 proto, struct lw_l4 *l4,
-				       __be32 *quoted_src, __be32 *quoted_dst)
+				       __u8 proto, struct lw_l4 *l4, __be32 *quoted_src,
+				       __be32 *quoted_dst)
 {
 	l4->has_ports = 0;
 	l4->icmp_error = 0;

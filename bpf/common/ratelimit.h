@@ -9,7 +9,7 @@
 #include <bpf/bpf_helpers.h>
 #include "lw4o6/aftr.h" /* struct lw_token_bucket */
 
-#define LW_TOKEN 1000             /* one event, in the bucket's thousandths */
+#define LW_TOKEN         1000 /* one event, in the bucket's thousandths */
 #define LW_NSEC_PER_MSEC 1000000ull
 
 /* Takes one token from element bucket (enum lw_event_bucket) of

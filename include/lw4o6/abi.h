@@ -6,7 +6,8 @@
 
 /* Bumped whenever a pinned map's key, value or size changes: the loader refuses
  * to reuse pins whose lw_meta entry carries another number. */
-#define LW_ABI_VERSION 3 /* 2: lw_b4_session grew to 80 bytes (explicit mappings)
+#define LW_ABI_VERSION \
+	3 /* 2: lw_b4_session grew to 80 bytes (explicit mappings)
 			  * 3: lw_stats grew a slot (drop-ipv6-extension-header) */
 
 #define LW4O6_PIN_ROOT "/sys/fs/bpf/lw4o6"
@@ -23,7 +24,7 @@
 #define LW_MAP_RATELIM   lw_ratelimit
 
 #define LW_STR_(x) #x
-#define LW_STR(x) LW_STR_(x)
+#define LW_STR(x)  LW_STR_(x)
 
 #define LW_AFTR_PROG_NAME "lw4o6_aftr"
 

@@ -34,7 +34,7 @@
 #define LW_B4_PROG_NAME "lw4o6_b4"
 
 /* Granted port sets held at once (PCP grants, one per MAP response). */
-#define LW_B4_POOL_MAX 8
+#define LW_B4_POOL_MAX     8
 #define LW_B4_MAX_SESSIONS 65536
 /* Remote addresses remembered per mapping for address-dependent filtering. */
 #define LW_B4_REMOTES 4
@@ -44,27 +44,27 @@
  * multiple of it (PCP grants are aligned blocks, design.md "Maps"). */
 struct lw_b4_portset {
 	__be32 ipv4;
-	__u32 first;  /* host order; 0..65535 */
-	__u32 size;   /* host order; 1..65536, a power of two; 0 = slot unused */
+	__u32 first;         /* host order; 0..65535 */
+	__u32 size;          /* host order; 1..65536, a power of two; 0 = slot unused */
 	__u32 lease_expires; /* CLOCK_REALTIME second at which a PCP grant of this set ends; 0 = a static set (no lease). The data plane ignores it. */
 };
 
 enum lw_b4_cfg_flags {
 	/* Endpoint-independent filtering (B4-NAT-4); clear = address-dependent */
-	LW_B4_CFG_EIF       = 1u << 0,
+	LW_B4_CFG_EIF = 1u << 0,
 	/* TCP MSS clamping on SYN and SYN/ACK (B4-FRAG-4) */
 	LW_B4_CFG_MSS_CLAMP = 1u << 1,
 	/* Events for oversize packets (→ ICMPv4 3/4 / fragmentation by pcpd) */
-	LW_B4_CFG_EVENTS    = 1u << 2,
+	LW_B4_CFG_EVENTS = 1u << 2,
 };
 
 #define LW_B4_CFG_DEFAULT_FLAGS (LW_B4_CFG_MSS_CLAMP | LW_B4_CFG_EVENTS)
 
 /* RFC 4787 REQ-5 / RFC 5382 REQ-5 / RFC 5508 REQ-2 defaults, in seconds. */
-#define LW_B4_DEFAULT_UDP_TIMEOUT     300
-#define LW_B4_DEFAULT_TCP_EST_TIMEOUT 7440
+#define LW_B4_DEFAULT_UDP_TIMEOUT       300
+#define LW_B4_DEFAULT_TCP_EST_TIMEOUT   7440
 #define LW_B4_DEFAULT_TCP_TRANS_TIMEOUT 240
-#define LW_B4_DEFAULT_ICMP_TIMEOUT    60
+#define LW_B4_DEFAULT_ICMP_TIMEOUT      60
 
 /* lw_b4_cfg[0]. The tunnel MTU is the largest IPv6 packet sent to the
  * lwAFTR; the IPv4 MTU of the tunnel is ipv6_mtu - 40 and the MSS clamp
@@ -101,9 +101,9 @@ struct lw_b4_config {
  * wrap below zero. above is the data plane's: set while usage is at or over
  * pool_warn_pct (one event per crossing). */
 enum lw_b4_usage_slot {
-	LW_B4_USAGE_CREATED  = 0,
+	LW_B4_USAGE_CREATED = 0,
 	LW_B4_USAGE_RELEASED = 1,
-	LW_B4_USAGE_SLOTS    = 2,
+	LW_B4_USAGE_SLOTS = 2,
 };
 
 struct lw_b4_usage {
@@ -123,10 +123,10 @@ struct lw_b4_out_key {
 /* TCP state bits (RFC 5382 timers; RFC 7857 §2). */
 enum lw_b4_tcp_state {
 	LW_B4_TCP_SYN_OUT = 1u << 0,
-	LW_B4_TCP_SYN_IN  = 1u << 1,
+	LW_B4_TCP_SYN_IN = 1u << 1,
 	LW_B4_TCP_FIN_OUT = 1u << 2,
-	LW_B4_TCP_FIN_IN  = 1u << 3,
-	LW_B4_TCP_RST     = 1u << 4,
+	LW_B4_TCP_FIN_IN = 1u << 3,
+	LW_B4_TCP_RST = 1u << 4,
 };
 
 /* Explicit mappings (PCP MAP/PEER requested by a LAN host and answered by
@@ -134,26 +134,27 @@ enum lw_b4_tcp_state {
  * LW_B4_PCP_NONE; only user space (lw_b4_explicit_set) sets another kind. */
 enum lw_b4_pcp_kind {
 	LW_B4_PCP_NONE = 0,
-	LW_B4_PCP_MAP  = 1, /* any remote admitted (RFC 6887 §11: a MAP opens the port) */
-	LW_B4_PCP_PEER = 2, /* filtered like a dynamic mapping (ADF/EIF per config); the peer is in remotes[] */
+	LW_B4_PCP_MAP = 1, /* any remote admitted (RFC 6887 §11: a MAP opens the port) */
+	LW_B4_PCP_PEER =
+		2, /* filtered like a dynamic mapping (ADF/EIF per config); the peer is in remotes[] */
 };
 
 /* lw_b4_out value: one mapping. */
 struct lw_b4_session {
-	__be32 ext_addr;     /* public IPv4 of the port set used */
-	__be16 ext_port;     /* external port / Identifier, in the pool */
-	__u8 tcp_state;      /* enum lw_b4_tcp_state bits */
-	__u8 next_remote;    /* next slot of remotes[] to overwrite */
+	__be32 ext_addr;  /* public IPv4 of the port set used */
+	__be16 ext_port;  /* external port / Identifier, in the pool */
+	__u8 tcp_state;   /* enum lw_b4_tcp_state bits */
+	__u8 next_remote; /* next slot of remotes[] to overwrite */
 	/* address-dependent filtering: the last LW_B4_REMOTES distinct
 	 * destinations the mapping sent to (0 = empty slot) */
 	__be32 remotes[LW_B4_REMOTES];
-	__u64 created_ns;    /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
-	__u64 last_out_ns;   /* refreshed by outbound packets (B4-NAT-6) */
-	__u64 last_in_ns;    /* inbound packets; TCP timers only */
+	__u64 created_ns;  /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
+	__u64 last_out_ns; /* refreshed by outbound packets (B4-NAT-6) */
+	__u64 last_in_ns;  /* inbound packets; TCP timers only */
 	__u64 packets_out;
 	__u64 packets_in;
-	__u64 pcp_until_ns;  /* explicit mapping (PCP MAP/PEER from a LAN host): lives until this CLOCK_MONOTONIC time whatever its traffic; 0 = dynamic (idle timers) */
-	__u32 pcp_kind;      /* enum lw_b4_pcp_kind */
+	__u64 pcp_until_ns; /* explicit mapping (PCP MAP/PEER from a LAN host): lives until this CLOCK_MONOTONIC time whatever its traffic; 0 = dynamic (idle timers) */
+	__u32 pcp_kind;     /* enum lw_b4_pcp_kind */
 	__u32 reserved2;
 };
 
@@ -175,69 +176,74 @@ struct lw_b4_in_val {
 /* Counters: one PERCPU_ARRAY slot each, {packets, bytes} (struct
  * lw_counter from stats.h). Bytes are the frame as received, except sent-*
  * (the frame as sent). */
-#define LW_B4_STAT_LIST(X)                                                       \
-	X(RCVD_LAN,             "rcvd-ipv4-lan")            /* IPv4 from LAN hosts to translate */ \
-	X(SENT_TUNNEL,          "sent-ipv6-tunnel")         /* translated and encapsulated */ \
-	X(RCVD_TUNNEL,          "rcvd-ipv6-tunnel")         /* IPv4-in-IPv6 from the lwAFTR */ \
-	X(SENT_LAN,             "sent-ipv4-lan")            /* decapsulated, translated back */ \
-	X(MAPPING_CREATED,      "mappings-created")          \
-	X(MAPPING_RACE_LOST,    "mappings-race-lost")       /* another CPU created it first */ \
-	X(MSS_CLAMPED,          "tcp-mss-clamped")           \
-	X(PASS_NOT_OURS,        "pass-not-lw4o6")            \
-	X(PASS_PCP,             "pass-pcp-in-tunnel")       /* B4-DP-6 */ \
-	X(PASS_ICMPV6,          "pass-icmpv6-from-aftr")     \
-	X(PASS_IPV6_FRAGMENT,   "pass-ipv6-fragment")        \
-	X(PASS_NO_NEIGH,        "pass-unresolved-neighbour") \
-	X(PASS_FOREIGN_EGRESS,  "pass-foreign-egress")       \
-	X(DROP_POOL_EXHAUSTED,  "drop-pool-exhausted")      /* B4-NAT-3 */ \
-	X(DROP_NO_POOL,         "drop-no-port-set")         /* nothing granted yet */ \
-	X(DROP_BAD_IPV4,        "drop-malformed-ipv4")       \
-	X(DROP_BAD_INNER,       "drop-malformed-inner-ipv4") \
-	X(DROP_IPV4_FRAGMENT,   "drop-ipv4-fragment")        \
-	X(DROP_PROTO,           "drop-unsupported-protocol") \
-	X(DROP_ICMP_TYPE,       "drop-unsupported-icmpv4")  /* not echo, echo reply or an error */ \
-	X(DROP_TTL_ZERO,        "drop-ttl-zero-ipv4")        \
-	X(DROP_OVER_MTU_DF,     "drop-over-mtu-but-dont-fragment-ipv4") \
-	X(PUNT_FRAG_NEEDED,     "punt-over-mtu-fragment-ipv4") /* B4-FRAG-1: translated, to pcpd */ \
-	X(DROP_FRAG_TOO_LONG,   "drop-over-mtu-too-long-to-punt") /* B4-FRAG-1: beyond the event capture */ \
-	X(DROP_WRONG_AFTR,      "drop-ipip-not-from-aftr")  /* B4-DP-3 */ \
-	X(DROP_NOT_OUR_PORT,    "drop-not-our-address-port") /* B4-DP-4 */ \
-	X(DROP_NO_MAPPING,      "drop-no-mapping")          /* in the pool, unmapped */ \
-	X(DROP_FILTERED,        "drop-filtered-adf")        /* B4-NAT-4 */ \
-	X(DROP_FIB,             "drop-no-route")             \
-	X(DROP_ADJUST,          "drop-headroom")             \
-	X(EVENT_SENT,           "events-sent")               \
-	X(EVENT_SUPPRESSED,     "events-rate-limited")       \
-	X(EVENT_RINGBUF_FULL,   "events-ringbuf-full")      \
-	X(HAIRPIN,              "hairpin-ipv4-lan")         /* B4-NAT-10: LAN to LAN via our address */ \
-	X(ICMP_ERR_IN,          "icmpv4-errors-translated-in")  /* B4-NAT-15: tunnel to LAN */ \
-	X(ICMP_ERR_OUT,         "icmpv4-errors-translated-out") /* B4-NAT-15: LAN to tunnel */ \
-	X(DROP_ICMP_CSUM,       "drop-bad-checksum-icmpv4")  /* RFC 5508 REQ-3 */ \
-	X(DROP_ICMP_QUOTE,      "drop-icmpv4-error-bad-quote") /* REQ-3a: quoted header checksum, protocol */ \
-	X(DROP_ICMP_NO_MAPPING, "drop-icmpv4-error-no-mapping") /* B4-NAT-16 */ \
-	X(POOL_THRESHOLD,       "pool-usage-threshold-crossed") /* pool_warn_pct reached */ \
-	X(DROP_UNSOLICITED_SYN, "drop-unsolicited-syn")     /* B4-NAT-9: SYN (no ACK) to an unmapped pool port */ \
-	X(CLAIM_ERROR,          "port-claim-errors")        /* reverse insert failed other than EEXIST */
+/* clang-format off: one aligned row per counter */
+#define LW_B4_STAT_LIST(X)                                                                        \
+	X(RCVD_LAN, "rcvd-ipv4-lan")       /* IPv4 from LAN hosts to translate */                 \
+	X(SENT_TUNNEL, "sent-ipv6-tunnel") /* translated and encapsulated */                      \
+	X(RCVD_TUNNEL, "rcvd-ipv6-tunnel") /* IPv4-in-IPv6 from the lwAFTR */                     \
+	X(SENT_LAN, "sent-ipv4-lan")       /* decapsulated, translated back */                    \
+	X(MAPPING_CREATED, "mappings-created")                                                    \
+	X(MAPPING_RACE_LOST, "mappings-race-lost") /* another CPU created it first */             \
+	X(MSS_CLAMPED, "tcp-mss-clamped")                                                         \
+	X(PASS_NOT_OURS, "pass-not-lw4o6")                                                        \
+	X(PASS_PCP, "pass-pcp-in-tunnel") /* B4-DP-6 */                                           \
+	X(PASS_ICMPV6, "pass-icmpv6-from-aftr")                                                   \
+	X(PASS_IPV6_FRAGMENT, "pass-ipv6-fragment")                                               \
+	X(PASS_NO_NEIGH, "pass-unresolved-neighbour")                                             \
+	X(PASS_FOREIGN_EGRESS, "pass-foreign-egress")                                             \
+	X(DROP_POOL_EXHAUSTED, "drop-pool-exhausted") /* B4-NAT-3 */                              \
+	X(DROP_NO_POOL, "drop-no-port-set")           /* nothing granted yet */                   \
+	X(DROP_BAD_IPV4, "drop-malformed-ipv4")                                                   \
+	X(DROP_BAD_INNER, "drop-malformed-inner-ipv4")                                            \
+	X(DROP_IPV4_FRAGMENT, "drop-ipv4-fragment")                                               \
+	X(DROP_PROTO, "drop-unsupported-protocol")                                                \
+	X(DROP_ICMP_TYPE, "drop-unsupported-icmpv4") /* not echo, echo reply or an error */       \
+	X(DROP_TTL_ZERO, "drop-ttl-zero-ipv4")                                                    \
+	X(DROP_OVER_MTU_DF, "drop-over-mtu-but-dont-fragment-ipv4")                               \
+	X(PUNT_FRAG_NEEDED, "punt-over-mtu-fragment-ipv4") /* B4-FRAG-1: translated, to pcpd */   \
+	X(DROP_FRAG_TOO_LONG,                                                                     \
+	  "drop-over-mtu-too-long-to-punt")           /* B4-FRAG-1: beyond the event capture */   \
+	X(DROP_WRONG_AFTR, "drop-ipip-not-from-aftr") /* B4-DP-3 */                               \
+	X(DROP_NOT_OUR_PORT, "drop-not-our-address-port") /* B4-DP-4 */                           \
+	X(DROP_NO_MAPPING, "drop-no-mapping")             /* in the pool, unmapped */             \
+	X(DROP_FILTERED, "drop-filtered-adf")             /* B4-NAT-4 */                          \
+	X(DROP_FIB, "drop-no-route")                                                              \
+	X(DROP_ADJUST, "drop-headroom")                                                           \
+	X(EVENT_SENT, "events-sent")                                                              \
+	X(EVENT_SUPPRESSED, "events-rate-limited")                                                \
+	X(EVENT_RINGBUF_FULL, "events-ringbuf-full")                                              \
+	X(HAIRPIN, "hairpin-ipv4-lan")                /* B4-NAT-10: LAN to LAN via our address */ \
+	X(ICMP_ERR_IN, "icmpv4-errors-translated-in") /* B4-NAT-15: tunnel to LAN */              \
+	X(ICMP_ERR_OUT, "icmpv4-errors-translated-out") /* B4-NAT-15: LAN to tunnel */            \
+	X(DROP_ICMP_CSUM, "drop-bad-checksum-icmpv4")   /* RFC 5508 REQ-3 */                      \
+	X(DROP_ICMP_QUOTE,                                                                        \
+	  "drop-icmpv4-error-bad-quote") /* REQ-3a: quoted header checksum, protocol */           \
+	X(DROP_ICMP_NO_MAPPING, "drop-icmpv4-error-no-mapping") /* B4-NAT-16 */                   \
+	X(POOL_THRESHOLD, "pool-usage-threshold-crossed")       /* pool_warn_pct reached */       \
+	X(DROP_UNSOLICITED_SYN,                                                                   \
+	  "drop-unsolicited-syn")           /* B4-NAT-9: SYN (no ACK) to an unmapped pool port */ \
+	X(CLAIM_ERROR, "port-claim-errors") /* reverse insert failed other than EEXIST */
+/* clang-format on */
 
 #define LW_B4_STAT_ENUM_(name, str) LW_B4_STAT_##name,
 enum lw_b4_stat { LW_B4_STAT_LIST(LW_B4_STAT_ENUM_) LW_B4_STAT_MAX };
 #undef LW_B4_STAT_ENUM_
 
 /* Ring-buffer records of the lwB4 (lw_b4_events). */
-#define LW_B4_EVENT_MAX_CAPTURE 1536
+#define LW_B4_EVENT_MAX_CAPTURE    1536
 #define LW_B4_EVENTS_RINGBUF_BYTES (1u << 20)
 
 enum lw_b4_event_type {
-	LW_B4_EV_TOO_BIG_DF      = 1, /* → ICMPv4 3/4, mtu = tunnel IPv4 MTU (B4-FRAG-2);
+	LW_B4_EV_TOO_BIG_DF = 1,     /* → ICMPv4 3/4, mtu = tunnel IPv4 MTU (B4-FRAG-2);
 				       * the original packet (the quote) */
-	LW_B4_EV_FRAG_NEEDED     = 2, /* DF clear: the packet AFTER the NAPT (source
+	LW_B4_EV_FRAG_NEEDED = 2,    /* DF clear: the packet AFTER the NAPT (source
 				       * external, TTL-1); pcpd encapsulates it and
 				       * sends the IPv6 packet in fragments of at most
 				       * the tunnel MTU, built by itself (B4-FRAG-1) */
-	LW_B4_EV_POOL_EXHAUSTED  = 3, /* no free port: ask for another set (B4-NAT-17) */
-	LW_B4_EV_TTL_EXPIRED     = 4, /* → ICMPv4 11/0 */
-	LW_B4_EV_NO_BINDING      = 5, /* ICMPv6 1/5 from the lwAFTR: ps_* name the set */
-	LW_B4_EV_POOL_THRESHOLD  = 6, /* pool_warn_pct reached: ps_first = ports mapped,
+	LW_B4_EV_POOL_EXHAUSTED = 3, /* no free port: ask for another set (B4-NAT-17) */
+	LW_B4_EV_TTL_EXPIRED = 4,    /* → ICMPv4 11/0 */
+	LW_B4_EV_NO_BINDING = 5,     /* ICMPv6 1/5 from the lwAFTR: ps_* name the set */
+	LW_B4_EV_POOL_THRESHOLD = 6, /* pool_warn_pct reached: ps_first = ports mapped,
 				       * ps_size = ports in the pool */
 };
 
@@ -247,7 +253,7 @@ enum lw_b4_event_dir {
 };
 
 struct lw_b4_event {
-	LW_EVENT_HEAD;     /* mtu: TOO_BIG_DF the MTU to report, FRAG_NEEDED the tunnel's */
+	LW_EVENT_HEAD; /* mtu: TOO_BIG_DF the MTU to report, FRAG_NEEDED the tunnel's */
 	/* NO_BINDING: the port set the quoted packet used (size 0: none of
 	 * ours); POOL_EXHAUSTED: zero; POOL_THRESHOLD: ps_first = ports
 	 * mapped, ps_size = ports in the pool (ps_ipv4 zero) */
@@ -258,8 +264,10 @@ struct lw_b4_event {
 };
 
 _Static_assert(__builtin_offsetof(struct lw_b4_event, cap_len) == 16 &&
-	       __builtin_offsetof(struct lw_b4_event, ps_ipv4) == sizeof(struct lw_event_head) &&
-	       sizeof(struct lw_b4_event) == 36 + LW_B4_EVENT_MAX_CAPTURE, "lwB4 event layout");
+		       __builtin_offsetof(struct lw_b4_event, ps_ipv4) ==
+			       sizeof(struct lw_event_head) &&
+		       sizeof(struct lw_b4_event) == 36 + LW_B4_EVENT_MAX_CAPTURE,
+	       "lwB4 event layout");
 
 #ifndef __bpf__
 _Static_assert(sizeof(struct lw_b4_portset) == 16, "port set layout");

@@ -7,11 +7,11 @@
 
 /* The PCP server inside the softwire (RFC 6333 §5.7: the AFTR's
  * well-known address, which RFC 7596 lwAFTRs keep). */
-#define LW_PCP_SERVER_ADDR 0xc0000001u   /* 192.0.0.1 */
+#define LW_PCP_SERVER_ADDR 0xc0000001u /* 192.0.0.1 */
 /* The lwB4's own address inside the softwire for its PCP client. */
 #define LW_PCP_B4_CLIENT_ADDR 0xc0000002u /* 192.0.0.2 */
 /* Unsolicited ANNOUNCE to every host of a link (RFC 6887 §14.1.1). */
-#define LW_PCP_ALL_HOSTS 0xe0000001u     /* 224.0.0.1 */
+#define LW_PCP_ALL_HOSTS 0xe0000001u /* 224.0.0.1 */
 
 #define LW_PCP_SERVER_PORT 5351 /* RFC 6887 §19.1 */
 #define LW_PCP_CLIENT_PORT 5350 /* RFC 6887 §19.1: unsolicited ANNOUNCE destination */

@@ -68,10 +68,11 @@ int lw_aftr_maps_open_pinned(const char *root, struct lw_aftr_maps *m, char *err
 	if (r == -ENOENT)
 		lw_err_append(err, errlen, " (run 'lw4o6 load aftr ...')");
 	if (r == -ENOTSUP)
-		return lw_errf_code(-EPROTO, err, errlen,
-				    "maps pinned under %s come from an incompatible build (ABI %u, this build %u); "
-				    "remove them with 'lw4o6 unload' (or rm -r %s) and load again",
-				    root, meta.abi_version, LW_ABI_VERSION, root);
+		return lw_errf_code(
+			-EPROTO, err, errlen,
+			"maps pinned under %s come from an incompatible build (ABI %u, this build %u); "
+			"remove them with 'lw4o6 unload' (or rm -r %s) and load again",
+			root, meta.abi_version, LW_ABI_VERSION, root);
 	return r;
 }
 
@@ -119,7 +120,8 @@ static int br_index_for(const struct lw_aftr_maps *m, const struct in6_addr *br,
 	return lw_errf_code(-E2BIG, err, errlen, "more than %d BR addresses", LW_MAX_BR_ADDRS);
 }
 
-int lw_aftr_br_add(const struct lw_aftr_maps *m, const struct in6_addr *br, char *err, size_t errlen)
+int lw_aftr_br_add(const struct lw_aftr_maps *m, const struct in6_addr *br, char *err,
+		   size_t errlen)
 {
 	__u32 index;
 
@@ -169,7 +171,8 @@ static int clear_map(int fd, size_t key_size)
 			keys = k;
 			cap = ncap;
 		}
-		if (bpf_map_get_next_key(fd, n ? keys + (n - 1) * key_size : NULL, keys + n * key_size))
+		if (bpf_map_get_next_key(fd, n ? keys + (n - 1) * key_size : NULL,
+					 keys + n * key_size))
 			break;
 		n++;
 	}
@@ -282,7 +285,8 @@ static int clear_tables(const struct lw_aftr_maps *m, char *err, size_t errlen)
 	if ((ret = clear_map(m->softwires, sizeof(struct lw_softwire_key))) ||
 	    (ret = clear_map(m->psid, sizeof(__be32))) ||
 	    (ret = clear_map(m->br_addrs, sizeof(struct in6_addr))))
-		return lw_errf_code(ret, err, errlen, "cannot clear binding table: %s", strerror(-ret));
+		return lw_errf_code(ret, err, errlen, "cannot clear binding table: %s",
+				    strerror(-ret));
 	for (__u32 i = 0; i < LW_MAX_BR_ADDRS; i++)
 		if (bpf_map_update_elem(m->br_by_index, &i, &none, BPF_ANY))
 			return lw_errf_code(-errno, err, errlen, "cannot clear BR table: %s",
@@ -306,7 +310,8 @@ static int softwire_batch(const struct lw_aftr_setup *s, const __u32 *br_idx, st
 			if (memcmp(&s->br_addrs[br], &e->br_ipv6, sizeof(e->br_ipv6)) == 0)
 				break;
 		if (br == s->n_br_addrs)
-			return lw_errf(err, errlen, "softwire %zu: BR address not in the BR table", i);
+			return lw_errf(err, errlen, "softwire %zu: BR address not in the BR table",
+				       i);
 		keys[i].ipv4 = e->ipv4;
 		keys[i].psid = e->psid;
 		vals[i].b4_ipv6 = e->b4_ipv6;
@@ -328,9 +333,9 @@ int lw_aftr_install(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s,
 	__u32 *br_idx = NULL;
 	int ret;
 
-	if ((ret = lw_aftr_write_meta(m)) ||
-	    (ret = lw_aftr_config_write(m, &s->cfg)))
-		return lw_errf_code(ret, err, errlen, "cannot write configuration: %s", strerror(-ret));
+	if ((ret = lw_aftr_write_meta(m)) || (ret = lw_aftr_config_write(m, &s->cfg)))
+		return lw_errf_code(ret, err, errlen, "cannot write configuration: %s",
+				    strerror(-ret));
 	if (replace && (ret = clear_tables(m, err, errlen)))
 		return ret;
 	br_idx = calloc(s->n_br_addrs ? s->n_br_addrs : 1, sizeof(*br_idx));
@@ -348,8 +353,8 @@ int lw_aftr_install(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s,
 	/* port-set parameters before the softwires that need them */
 	ret = install_psid_params(m, s);
 	if (ret) {
-		lw_errf_code(ret, err, errlen, "cannot add port-set parameters: %s%s", strerror(-ret),
-			     full_hint(ret, " (too many addresses)"));
+		lw_errf_code(ret, err, errlen, "cannot add port-set parameters: %s%s",
+			     strerror(-ret), full_hint(ret, " (too many addresses)"));
 		goto out;
 	}
 	ret = batch_install(m->softwires, &sw);
@@ -381,8 +386,8 @@ static bool address_has_softwires(const struct lw_aftr_maps *m, __be32 ipv4)
 	return false;
 }
 
-int lw_aftr_softwire_add(const struct lw_aftr_maps *m, const struct lw_softwire_entry *e,
-			 char *err, size_t errlen)
+int lw_aftr_softwire_add(const struct lw_aftr_maps *m, const struct lw_softwire_entry *e, char *err,
+			 size_t errlen)
 {
 	struct lw_psid_params have;
 	struct lw_softwire_key key = { .ipv4 = e->ipv4, .psid = e->psid };
@@ -400,11 +405,14 @@ int lw_aftr_softwire_add(const struct lw_aftr_maps *m, const struct lw_softwire_
 	if (bpf_map_lookup_elem(m->psid, &e->ipv4, &have) == 0 &&
 	    (have.psid_offset != e->ps.psid_offset || have.psid_len != e->ps.psid_len) &&
 	    address_has_softwires(m, e->ipv4))
-		return lw_errf(err, errlen,
-			       "%s already has softwires with psid-offset %u psid-len %u; all softwires of one address "
-			       "must share them (RFC 7597 §5.1)", a, have.psid_offset, have.psid_len);
+		return lw_errf(
+			err, errlen,
+			"%s already has softwires with psid-offset %u psid-len %u; all softwires of one address "
+			"must share them (RFC 7597 §5.1)",
+			a, have.psid_offset, have.psid_len);
 	if (bpf_map_lookup_elem(m->softwires, &key, &val) == 0)
-		return lw_errf_code(-EEXIST, err, errlen, "%s psid %u is already bound", a, e->psid);
+		return lw_errf_code(-EEXIST, err, errlen, "%s psid %u is already bound", a,
+				    e->psid);
 	memset(&val, 0, sizeof(val));
 	val.b4_ipv6 = e->b4_ipv6;
 	if ((ret = br_index_for(m, &e->br_ipv6, &val.br_index, err, errlen)))
@@ -416,8 +424,8 @@ int lw_aftr_softwire_add(const struct lw_aftr_maps *m, const struct lw_softwire_
 	return 0;
 }
 
-int lw_aftr_softwire_del(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid,
-			 char *err, size_t errlen)
+int lw_aftr_softwire_del(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid, char *err,
+			 size_t errlen)
 {
 	struct lw_softwire_key key = { .ipv4 = ipv4, .psid = psid };
 	char a[LW_IPV4_STRLEN];
@@ -528,8 +536,8 @@ int lw_aftr_stats_reset(const struct lw_aftr_maps *m)
 
 /* ---- single entries: the lookups pcpd and the slow path make ---- */
 
-int lw_aftr_softwire_get(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid,
-			 struct in6_addr *b4, struct in6_addr *br)
+int lw_aftr_softwire_get(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid, struct in6_addr *b4,
+			 struct in6_addr *br)
 {
 	struct lw_softwire_key key = { .ipv4 = ipv4, .psid = psid };
 	struct lw_softwire sw;

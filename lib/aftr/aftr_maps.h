@@ -47,12 +47,12 @@ int lw_aftr_install(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s,
 /* Adds one softwire, checking it against what is installed: the address's
  * port-set parameters must agree, the (IPv4, PSID) must be free, and the BR
  * gets an index if it is new. -EEXIST / -EINVAL with a message. */
-int lw_aftr_softwire_add(const struct lw_aftr_maps *m, const struct lw_softwire_entry *e,
-			 char *err, size_t errlen);
+int lw_aftr_softwire_add(const struct lw_aftr_maps *m, const struct lw_softwire_entry *e, char *err,
+			 size_t errlen);
 /* Removes one softwire; the IPv4's parameters go when its last softwire goes
  * (traffic to it is then dropped only if a pool covers it). -ENOENT if absent. */
-int lw_aftr_softwire_del(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid,
-			 char *err, size_t errlen);
+int lw_aftr_softwire_del(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid, char *err,
+			 size_t errlen);
 
 struct lw_softwire_row {
 	struct lw_softwire_entry entry;
@@ -65,7 +65,8 @@ int lw_aftr_softwire_count(const struct lw_aftr_maps *m, size_t *count);
 
 /* Makes br a BR address of this lwAFTR (idempotent): IPv4-in-IPv6 to it is
  * softwire traffic even before any softwire names it (AFTR-DECAP-8). */
-int lw_aftr_br_add(const struct lw_aftr_maps *m, const struct in6_addr *br, char *err, size_t errlen);
+int lw_aftr_br_add(const struct lw_aftr_maps *m, const struct in6_addr *br, char *err,
+		   size_t errlen);
 /* Whether br is a BR address of this lwAFTR. */
 bool lw_aftr_is_br(const struct lw_aftr_maps *m, const struct in6_addr *br);
 
@@ -88,8 +89,8 @@ const char *lw_stat_name(unsigned stat);
 /* The softwire (ipv4, psid): 0 with its B4 and, when br is not NULL, its BR
  * address (:: when its BR index holds none); -ENOENT when there is no such
  * softwire; -EIO when its BR index is outside the BR table. */
-int lw_aftr_softwire_get(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid,
-			 struct in6_addr *b4, struct in6_addr *br);
+int lw_aftr_softwire_get(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid, struct in6_addr *b4,
+			 struct in6_addr *br);
 /* The port-set parameters of ipv4 (RFC 7597 §5.1): 0, or -ENOENT when the
  * address has none. */
 int lw_aftr_psid_params_get(const struct lw_aftr_maps *m, __be32 ipv4, struct lw_psid_params *pp);

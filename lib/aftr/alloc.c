@@ -146,8 +146,8 @@ static const char *fmt_grant(const struct alloc_grant *g, char *buf, size_t len)
 		return "?";
 	inet_ntop(AF_INET, &g->ipv4, v4, sizeof(v4));
 	inet_ntop(AF_INET6, &g->b4, v6, sizeof(v6));
-	snprintf(buf, len, "%s psid-len %u psid %u (B4 %s port %u)", v4, g->psid_len, g->psid,
-		 v6, g->internal_port);
+	snprintf(buf, len, "%s psid-len %u psid %u (B4 %s port %u)", v4, g->psid_len, g->psid, v6,
+		 g->internal_port);
 	return buf;
 }
 
@@ -180,21 +180,25 @@ int alloc_restore(struct alloc *a, const struct alloc_grant *g, char *err, size_
 		return lw_errf(err, errlen, "restore %s: block holds ports 0-1023 (PSID-5)", buf);
 	idx = alloc_addr_index(a, ntohl(g->ipv4));
 	if (idx < 0)
-		return lw_errf_code(-EADDRNOTAVAIL, err, errlen, "restore %s: address in no pool", buf);
+		return lw_errf_code(-EADDRNOTAVAIL, err, errlen, "restore %s: address in no pool",
+				    buf);
 	ad = &a->addrs[idx];
 	if (ad->n_blocks > 0 && ad->psid_len != g->psid_len)
-		return lw_errf_code(-EEXIST, err, errlen,
-				    "restore %s: the address already has psid-len %u blocks (PSID-4), e.g. %s",
-				    buf, ad->psid_len, fmt_grant(owner_of(a, (uint32_t)idx, -1), other, sizeof(other)));
+		return lw_errf_code(
+			-EEXIST, err, errlen,
+			"restore %s: the address already has psid-len %u blocks (PSID-4), e.g. %s",
+			buf, ad->psid_len,
+			fmt_grant(owner_of(a, (uint32_t)idx, -1), other, sizeof(other)));
 	if (!alloc_addr_psid_free(ad, g->psid_len, g->psid))
-		return lw_errf_code(-EEXIST, err, errlen, "restore %s: block already granted to %s",
-				    buf, fmt_grant(owner_of(a, (uint32_t)idx, g->psid), other,
-						   sizeof(other)));
+		return lw_errf_code(
+			-EEXIST, err, errlen, "restore %s: block already granted to %s", buf,
+			fmt_grant(owner_of(a, (uint32_t)idx, g->psid), other, sizeof(other)));
 	alloc_subs_key(a, &g->b4, &key);
 	s = alloc_subs_find(a, &key);
 	if (s && alloc_sub_find_live(s, &g->b4, g->internal_port))
 		return lw_errf_code(-EEXIST, err, errlen,
-				    "restore %s: this B4 and internal port already have a grant", buf);
+				    "restore %s: this B4 and internal port already have a grant",
+				    buf);
 
 	r = calloc(1, sizeof(*r));
 	if (!s)

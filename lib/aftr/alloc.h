@@ -49,37 +49,37 @@ enum alloc_result {
 /* What a SUCCESS decision did to the grant table, i.e. what pcpd must do to
  * the store and the binding table. */
 enum alloc_action {
-	ALLOC_NONE = 0,   /* nothing changed (errors, deleting an absent mapping) */
-	ALLOC_CREATED,    /* new grant: store put, binding add */
-	ALLOC_RENEWED,    /* same block, new expiry (and BR): store put, binding update */
-	ALLOC_DELETED,    /* lifetime 0: store delete, binding delete */
+	ALLOC_NONE = 0, /* nothing changed (errors, deleting an absent mapping) */
+	ALLOC_CREATED,  /* new grant: store put, binding add */
+	ALLOC_RENEWED,  /* same block, new expiry (and BR): store put, binding update */
+	ALLOC_DELETED,  /* lifetime 0: store delete, binding delete */
 };
 
 struct alloc_pool {
-	__be32 prefix;        /* network order, host bits zero */
-	uint8_t prefix_len;   /* 0..32 */
+	__be32 prefix;      /* network order, host bits zero */
+	uint8_t prefix_len; /* 0..32 */
 };
 
 #define ALLOC_MAX_ADDRESSES (1u << 20) /* = LW_DEFAULT_MAX_IPV4 of the maps */
-#define ALLOC_MAX_QUOTA 1024u
+#define ALLOC_MAX_QUOTA     1024u
 
 struct alloc_config {
-	const struct alloc_pool *pools;  /* copied by alloc_new */
+	const struct alloc_pool *pools; /* copied by alloc_new */
 	size_t n_pools;
 	/* Block sizes in ports, powers of two, 1..65536; 65536 = a whole
 	 * address. min <= default <= max. */
-	uint32_t default_block_size;     /* for Port Set Size 65535 ("as many as
+	uint32_t default_block_size;        /* for Port Set Size 65535 ("as many as
 					  * you will give", RFC 7753 §4.1) */
-	uint32_t min_block_size;         /* smallest block handed out at all */
-	uint32_t max_block_size;         /* cap on an explicit Port Set Size */
+	uint32_t min_block_size;            /* smallest block handed out at all */
+	uint32_t max_block_size;            /* cap on an explicit Port Set Size */
 	uint32_t max_grants_per_subscriber; /* 1..ALLOC_MAX_QUOTA (RFC 7785 §4, AFTR-BT-5) */
-	uint8_t subscriber_prefix_len;   /* 0..128: B4 address mask (PCPS-10) */
-	uint32_t min_lifetime;           /* >= 120 s (RFC 6887 §15, PCPS-12) */
-	uint32_t max_lifetime;           /* <= 86400 s */
-	uint32_t short_error_lifetime;   /* NO_RESOURCES, USER_EX_QUOTA: the allocator's
+	uint8_t subscriber_prefix_len;      /* 0..128: B4 address mask (PCPS-10) */
+	uint32_t min_lifetime;              /* >= 120 s (RFC 6887 §15, PCPS-12) */
+	uint32_t max_lifetime;              /* <= 86400 s */
+	uint32_t short_error_lifetime;      /* NO_RESOURCES, USER_EX_QUOTA: the allocator's
 					  * errors are all short ones (RFC 6887 §7.4) */
-	uint32_t reuse_hold_seconds;     /* RFC 6887 §15 reuse time; 0 = none */
-	uint64_t hash_seed;              /* pcpd: random; tests: fixed */
+	uint32_t reuse_hold_seconds;        /* RFC 6887 §15 reuse time; 0 = none */
+	uint64_t hash_seed;                 /* pcpd: random; tests: fixed */
 };
 
 /* Defaults: no pools; blocks 2048 (min 1024, max 2048); 1 grant per
@@ -98,19 +98,19 @@ struct alloc *alloc_new(const struct alloc_config *c, char *err, size_t errlen);
 void alloc_free(struct alloc *a);
 
 struct alloc_request {
-	struct in6_addr b4;        /* outer IPv6 source: the subscriber (PCPS-10) */
-	struct in6_addr br;        /* outer IPv6 destination: recorded, not decided on */
+	struct in6_addr b4; /* outer IPv6 source: the subscriber (PCPS-10) */
+	struct in6_addr br; /* outer IPv6 destination: recorded, not decided on */
 	uint8_t nonce[ALLOC_NONCE_LEN];
-	uint8_t protocol;          /* 0 = all; a lw4o6 block serves every
+	uint8_t protocol;        /* 0 = all; a lw4o6 block serves every
 				    * port-aware protocol, so this does not
 				    * select another mapping (PCPS-19) */
-	uint16_t internal_port;    /* with b4, names the mapping (RFC 6887 §11.3) */
-	uint32_t lifetime;         /* requested; 0 = delete (RFC 7753 §4.4) */
-	uint16_t port_set_size;    /* 1..65535; 65535 = as many as policy gives;
+	uint16_t internal_port;  /* with b4, names the mapping (RFC 6887 §11.3) */
+	uint32_t lifetime;       /* requested; 0 = delete (RFC 7753 §4.4) */
+	uint16_t port_set_size;  /* 1..65535; 65535 = as many as policy gives;
 				    * with internal_port the internal range the
 				    * block must lie in (RFC 7753 §4.2) */
-	__be32 suggested_ipv4;     /* 0 = no suggestion */
-	uint16_t suggested_port;   /* 0 = no suggestion */
+	__be32 suggested_ipv4;   /* 0 = no suggestion */
+	uint16_t suggested_port; /* 0 = no suggestion */
 	uint64_t now;
 };
 
@@ -120,18 +120,18 @@ struct alloc_undo_info {
 	uint64_t generation;
 	struct alloc_grant prev;
 	uint64_t prev_deadline;
-	bool fresh;        /* the grant record did not exist before */
+	bool fresh; /* the grant record did not exist before */
 	bool prev_held;
 };
 
 struct alloc_decision {
 	enum alloc_result result;
 	enum alloc_action action;
-	uint32_t lifetime;         /* the response's Lifetime: granted, 0 after a
+	uint32_t lifetime;        /* the response's Lifetime: granted, 0 after a
 				    * delete, or the error lifetime */
-	struct alloc_grant grant;  /* CREATED/RENEWED: the grant as it now is;
+	struct alloc_grant grant; /* CREATED/RENEWED: the grant as it now is;
 				    * DELETED: as it was; otherwise zero */
-	const char *why;           /* one line for logs, a string literal */
+	const char *why;          /* one line for logs, a string literal */
 	struct alloc_undo_info undo;
 };
 
@@ -142,8 +142,8 @@ struct alloc_decision {
  *
  * Call alloc_expire_next(now) until false first: a grant past its expiry
  * that has not been taken out yet still counts as existing here. */
-int alloc_request(struct alloc *a, const struct alloc_request *req,
-		  struct alloc_decision *d, char *err, size_t errlen);
+int alloc_request(struct alloc *a, const struct alloc_request *req, struct alloc_decision *d,
+		  char *err, size_t errlen);
 
 /* Reverts the decision alloc_request() just applied (for a store write that
  * failed). Only valid before any other call that changes the allocator:
@@ -186,12 +186,12 @@ const struct alloc_grant *alloc_find(const struct alloc *a, const struct in6_add
 				     uint16_t internal_port);
 
 struct alloc_stats {
-	size_t grants;            /* live */
-	size_t held;              /* freed blocks still held back */
-	size_t subscribers;       /* with a live or held grant */
-	size_t addresses;         /* in the pools */
-	size_t addresses_empty;   /* no block at all: any psid-len possible */
-	size_t free_blocks;       /* grantable now on addresses already in use */
+	size_t grants;          /* live */
+	size_t held;            /* freed blocks still held back */
+	size_t subscribers;     /* with a live or held grant */
+	size_t addresses;       /* in the pools */
+	size_t addresses_empty; /* no block at all: any psid-len possible */
+	size_t free_blocks;     /* grantable now on addresses already in use */
 };
 void alloc_get_stats(const struct alloc *a, struct alloc_stats *st);
 
@@ -202,7 +202,7 @@ void alloc_get_stats(const struct alloc *a, struct alloc_stats *st);
 int alloc_check(const struct alloc *a, char *err, size_t errlen);
 
 /* Helpers shared with tests and pcpd. */
-uint8_t alloc_block_psid_len(uint32_t block_size);       /* 2^m -> 16 - m */
-uint32_t alloc_first_grantable_psid(uint8_t psid_len);  /* PSID-5 */
+uint8_t alloc_block_psid_len(uint32_t block_size);     /* 2^m -> 16 - m */
+uint32_t alloc_first_grantable_psid(uint8_t psid_len); /* PSID-5 */
 
 #endif

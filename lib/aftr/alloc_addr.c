@@ -113,10 +113,13 @@ int alloc_addrs_init(struct alloc *a, char *err, size_t errlen)
 {
 	size_t i, k;
 
-	a->n_addrs = a->n_ranges ? a->ranges[a->n_ranges - 1].base + a->ranges[a->n_ranges - 1].count : 0;
+	a->n_addrs = a->n_ranges
+			     ? a->ranges[a->n_ranges - 1].base + a->ranges[a->n_ranges - 1].count
+			     : 0;
 	a->addrs = calloc(a->n_addrs, sizeof(*a->addrs));
 	if (!a->addrs)
-		return lw_errf_code(-ENOMEM, err, errlen, "out of memory for %zu addresses", a->n_addrs);
+		return lw_errf_code(-ENOMEM, err, errlen, "out of memory for %zu addresses",
+				    a->n_addrs);
 	a->empty.head = a->empty.tail = ALLOC_NIL;
 	for (k = 0; k <= ALLOC_MAX_PSID_LEN; k++)
 		a->partial[k].head = a->partial[k].tail = ALLOC_NIL;
@@ -288,7 +291,8 @@ long alloc_addr_first_free_in(const struct alloc_addr *ad, uint32_t lo, uint32_t
 
 bool alloc_addr_bit(const struct alloc_addr *ad, uint32_t psid)
 {
-	return ad->n_blocks > 0 && psid < n_words(ad->psid_len) * 64 && test_bit(cwords_of(ad), psid);
+	return ad->n_blocks > 0 && psid < n_words(ad->psid_len) * 64 &&
+	       test_bit(cwords_of(ad), psid);
 }
 
 static int check_list(const struct alloc *a, const struct alloc_list *l, uint8_t which, int k,
@@ -323,16 +327,19 @@ int alloc_addrs_check(const struct alloc *a, char *err, size_t errlen)
 
 		if (ad->n_blocks == 0) {
 			if (ad->used || ad->list != ALLOC_LIST_EMPTY)
-				return lw_errf_code(-EUCLEAN, err, errlen,
-						    "empty address #%zu has a bitmap or is not listed empty", i);
+				return lw_errf_code(
+					-EUCLEAN, err, errlen,
+					"empty address #%zu has a bitmap or is not listed empty",
+					i);
 			n_empty++;
 			continue;
 		}
 		first = alloc_first_grantable_psid(ad->psid_len);
 		for (p = 0; p < first; p++)
 			if (!test_bit(cwords_of(ad), p))
-				return lw_errf_code(-EUCLEAN, err, errlen,
-						    "address #%zu: reserved psid %u is free (PSID-5)", i, p);
+				return lw_errf_code(
+					-EUCLEAN, err, errlen,
+					"address #%zu: reserved psid %u is free (PSID-5)", i, p);
 		for (p = first; p < (1u << ad->psid_len); p++)
 			set += test_bit(cwords_of(ad), p);
 		if (set != ad->n_blocks || ad->n_free != alloc_grantable_blocks(ad->psid_len) - set)
@@ -353,8 +360,8 @@ int alloc_addrs_check(const struct alloc *a, char *err, size_t errlen)
 	if (rc)
 		return rc;
 	if (n != n_empty || n != a->n_empty)
-		return lw_errf_code(-EUCLEAN, err, errlen, "empty list holds %zu of %zu empty addresses",
-				    n, n_empty);
+		return lw_errf_code(-EUCLEAN, err, errlen,
+				    "empty list holds %zu of %zu empty addresses", n, n_empty);
 	for (k = 0; k <= ALLOC_MAX_PSID_LEN; k++) {
 		rc = check_list(a, &a->partial[k], ALLOC_LIST_PARTIAL, k, &n, err, errlen);
 		if (rc)
@@ -362,7 +369,7 @@ int alloc_addrs_check(const struct alloc *a, char *err, size_t errlen)
 		listed += n;
 	}
 	if (listed != n_partial)
-		return lw_errf_code(-EUCLEAN, err, errlen, "partial lists hold %zu of %zu addresses",
-				    listed, n_partial);
+		return lw_errf_code(-EUCLEAN, err, errlen,
+				    "partial lists hold %zu of %zu addresses", listed, n_partial);
 	return 0;
 }

@@ -37,24 +37,29 @@ static int check_recs(const struct alloc *a, char *err, size_t errlen)
 		const struct alloc_addr *ad = &a->addrs[r->addr_idx];
 
 		if (r->heap_idx != i)
-			rc = lw_errf_code(-EUCLEAN, err, errlen, "heap index %zu stored as %zu", i, r->heap_idx);
+			rc = lw_errf_code(-EUCLEAN, err, errlen, "heap index %zu stored as %zu", i,
+					  r->heap_idx);
 		else if (i > 0 && a->heap[(i - 1) / 2]->deadline > r->deadline)
 			rc = lw_errf_code(-EUCLEAN, err, errlen, "heap order broken at %zu", i);
 		else if (r->addr_idx >= a->n_addrs || ntohl(r->g.ipv4) != ad->ipv4)
 			rc = lw_errf_code(-EUCLEAN, err, errlen, "grant %zu: address mismatch", i);
 		else if (ad->n_blocks == 0 || ad->psid_len != r->g.psid_len)
-			rc = lw_errf_code(-EUCLEAN, err, errlen,
-					  "grant %zu: psid-len %u on an address of psid-len %u (PSID-4)",
-					  i, r->g.psid_len, ad->psid_len);
+			rc = lw_errf_code(
+				-EUCLEAN, err, errlen,
+				"grant %zu: psid-len %u on an address of psid-len %u (PSID-4)", i,
+				r->g.psid_len, ad->psid_len);
 		else if (r->g.psid >= (1u << r->g.psid_len) ||
 			 r->g.psid < alloc_first_grantable_psid(r->g.psid_len))
-			rc = lw_errf_code(-EUCLEAN, err, errlen,
-					  "grant %zu: psid %u not grantable at psid-len %u (PSID-5)",
-					  i, r->g.psid, r->g.psid_len);
+			rc = lw_errf_code(
+				-EUCLEAN, err, errlen,
+				"grant %zu: psid %u not grantable at psid-len %u (PSID-5)", i,
+				r->g.psid, r->g.psid_len);
 		else if (!alloc_addr_bit(ad, r->g.psid))
-			rc = lw_errf_code(-EUCLEAN, err, errlen, "grant %zu: block not marked used", i);
+			rc = lw_errf_code(-EUCLEAN, err, errlen, "grant %zu: block not marked used",
+					  i);
 		else if (!r->held && r->deadline != r->g.expires_at)
-			rc = lw_errf_code(-EUCLEAN, err, errlen, "grant %zu: deadline != expiry", i);
+			rc = lw_errf_code(-EUCLEAN, err, errlen, "grant %zu: deadline != expiry",
+					  i);
 		refs[i].addr_idx = r->addr_idx;
 		refs[i].psid = r->g.psid;
 		if (r->held)
@@ -63,8 +68,9 @@ static int check_recs(const struct alloc *a, char *err, size_t errlen)
 			live++;
 	}
 	if (!rc && (live != a->n_live || held != a->n_held))
-		rc = lw_errf_code(-EUCLEAN, err, errlen, "counted %zu live / %zu held, recorded %zu / %zu",
-				  live, held, a->n_live, a->n_held);
+		rc = lw_errf_code(-EUCLEAN, err, errlen,
+				  "counted %zu live / %zu held, recorded %zu / %zu", live, held,
+				  a->n_live, a->n_held);
 	if (!rc) {
 		/* No two subscribers ever on one block: each block at most once. */
 		qsort(refs, a->n_heap, sizeof(*refs), by_block);
@@ -85,16 +91,16 @@ static int check_recs(const struct alloc *a, char *err, size_t errlen)
 				n++;
 			if (n != a->addrs[i].n_blocks)
 				rc = lw_errf_code(-EUCLEAN, err, errlen,
-						  "address #%zu: %zu grants, %u blocks recorded",
-						  i, n, a->addrs[i].n_blocks);
+						  "address #%zu: %zu grants, %u blocks recorded", i,
+						  n, a->addrs[i].n_blocks);
 		}
 	}
 	free(refs);
 	return rc;
 }
 
-static int check_sub(const struct alloc *a, const struct alloc_sub *s, size_t bucket,
-		     size_t *recs, char *err, size_t errlen)
+static int check_sub(const struct alloc *a, const struct alloc_sub *s, size_t bucket, size_t *recs,
+		     char *err, size_t errlen)
 {
 	const struct alloc_rec *r, *o;
 	struct in6_addr key;
@@ -104,10 +110,12 @@ static int check_sub(const struct alloc *a, const struct alloc_sub *s, size_t bu
 		return lw_errf_code(-EUCLEAN, err, errlen, "subscriber without grants");
 	for (r = s->recs; r; r = r->sub_next) {
 		if (r->sub != s)
-			return lw_errf_code(-EUCLEAN, err, errlen, "grant linked to another subscriber");
+			return lw_errf_code(-EUCLEAN, err, errlen,
+					    "grant linked to another subscriber");
 		alloc_subs_key(a, &r->g.b4, &key);
 		if (memcmp(&key, &s->key, sizeof(key)) != 0)
-			return lw_errf_code(-EUCLEAN, err, errlen, "grant B4 outside its subscriber prefix");
+			return lw_errf_code(-EUCLEAN, err, errlen,
+					    "grant B4 outside its subscriber prefix");
 		if (r->held)
 			continue;
 		live++;
@@ -120,10 +128,11 @@ static int check_sub(const struct alloc *a, const struct alloc_sub *s, size_t bu
 	for (r = s->recs; r; r = r->sub_next)
 		(*recs)++;
 	if (live != s->n_live)
-		return lw_errf_code(-EUCLEAN, err, errlen, "subscriber has %u live grants, recorded %u",
-				    live, s->n_live);
+		return lw_errf_code(-EUCLEAN, err, errlen,
+				    "subscriber has %u live grants, recorded %u", live, s->n_live);
 	if (alloc_subs_find(a, &s->key) != s)
-		return lw_errf_code(-EUCLEAN, err, errlen, "subscriber in bucket %zu not findable", bucket);
+		return lw_errf_code(-EUCLEAN, err, errlen, "subscriber in bucket %zu not findable",
+				    bucket);
 	return 0;
 }
 

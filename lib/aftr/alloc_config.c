@@ -16,12 +16,12 @@ void alloc_config_init(struct alloc_config *c)
 	c->default_block_size = 2048;
 	c->min_block_size = 1024;
 	c->max_block_size = 2048;
-	c->max_grants_per_subscriber = 1;   /* RFC 7785 §4 default, AFTR-BT-5 */
+	c->max_grants_per_subscriber = 1; /* RFC 7785 §4 default, AFTR-BT-5 */
 	c->subscriber_prefix_len = 128;
-	c->min_lifetime = 120;              /* RFC 6887 §15 */
+	c->min_lifetime = 120; /* RFC 6887 §15 */
 	c->max_lifetime = 86400;
-	c->short_error_lifetime = 30;       /* RFC 6887 §7.4 */
-	c->reuse_hold_seconds = 120;        /* RFC 6887 §15: 2 min MSL */
+	c->short_error_lifetime = 30; /* RFC 6887 §7.4 */
+	c->reuse_hold_seconds = 120;  /* RFC 6887 §15: 2 min MSL */
 }
 
 static bool is_block_size(uint32_t v)
@@ -41,11 +41,13 @@ int alloc_config_validate(const struct alloc_config *c, char *err, size_t errlen
 	free(r);
 	if (!is_block_size(c->default_block_size) || !is_block_size(c->min_block_size) ||
 	    !is_block_size(c->max_block_size))
-		return lw_errf(err, errlen,
-			       "block sizes must be powers of two from 1 to 65536 (default %u, min %u, max %u)",
-			       c->default_block_size, c->min_block_size, c->max_block_size);
+		return lw_errf(
+			err, errlen,
+			"block sizes must be powers of two from 1 to 65536 (default %u, min %u, max %u)",
+			c->default_block_size, c->min_block_size, c->max_block_size);
 	if (c->min_block_size > c->default_block_size || c->default_block_size > c->max_block_size)
-		return lw_errf(err, errlen, "block sizes must satisfy min %u <= default %u <= max %u",
+		return lw_errf(err, errlen,
+			       "block sizes must satisfy min %u <= default %u <= max %u",
 			       c->min_block_size, c->default_block_size, c->max_block_size);
 	if (c->max_grants_per_subscriber < 1 || c->max_grants_per_subscriber > ALLOC_MAX_QUOTA)
 		return lw_errf(err, errlen, "grants per subscriber %u outside 1..%u",
@@ -55,9 +57,10 @@ int alloc_config_validate(const struct alloc_config *c, char *err, size_t errlen
 			       c->subscriber_prefix_len);
 	/* PCPS-12 / RFC 6887 §15: at least 120 s, at most 24 h. */
 	if (c->min_lifetime < 120 || c->max_lifetime > 86400 || c->min_lifetime > c->max_lifetime)
-		return lw_errf(err, errlen,
-			       "lifetimes must satisfy 120 <= min %u <= max %u <= 86400 (RFC 6887 §15)",
-			       c->min_lifetime, c->max_lifetime);
+		return lw_errf(
+			err, errlen,
+			"lifetimes must satisfy 120 <= min %u <= max %u <= 86400 (RFC 6887 §15)",
+			c->min_lifetime, c->max_lifetime);
 	/* An error lifetime of 0 invites an immediate retry loop (pcp.md §3). */
 	if (c->short_error_lifetime < 1 || c->short_error_lifetime > 86400)
 		return lw_errf(err, errlen, "error lifetimes must be 1..86400 s (short %u)",

@@ -20,14 +20,14 @@
 #define ALLOC_NONCE_LEN 12 /* PCP Mapping Nonce, RFC 6887 §11.1 */
 
 struct alloc_grant {
-	struct in6_addr b4;       /* binding-ipv6info: the request's outer IPv6 source */
-	struct in6_addr br;       /* br-ipv6-addr: the outer destination it was sent to */
-	uint64_t expires_at;      /* absolute, seconds on the caller's clock */
-	__be32 ipv4;              /* binding-ipv4-addr, network order */
-	uint16_t psid;            /* numeric, right-aligned (standards.md §3.3) */
-	uint16_t internal_port;   /* MAP Internal Port: with b4 it names the mapping */
-	uint8_t psid_len;         /* k, 0..16; 0 = the whole address */
-	uint8_t reserved[3];      /* zero */
+	struct in6_addr b4;     /* binding-ipv6info: the request's outer IPv6 source */
+	struct in6_addr br;     /* br-ipv6-addr: the outer destination it was sent to */
+	uint64_t expires_at;    /* absolute, seconds on the caller's clock */
+	__be32 ipv4;            /* binding-ipv4-addr, network order */
+	uint16_t psid;          /* numeric, right-aligned (standards.md §3.3) */
+	uint16_t internal_port; /* MAP Internal Port: with b4 it names the mapping */
+	uint8_t psid_len;       /* k, 0..16; 0 = the whole address */
+	uint8_t reserved[3];    /* zero */
 	uint8_t nonce[ALLOC_NONCE_LEN];
 };
 
@@ -50,8 +50,7 @@ static inline uint16_t alloc_grant_first_port(const struct alloc_grant *g)
 
 /* The binding-entry this grant installs (AFTR-BT-1): psid-offset is 0 for
  * every PCP grant. */
-static inline void alloc_grant_to_softwire(const struct alloc_grant *g,
-					   struct lw_softwire_entry *e)
+static inline void alloc_grant_to_softwire(const struct alloc_grant *g, struct lw_softwire_entry *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->ipv4 = g->ipv4;

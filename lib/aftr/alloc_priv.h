@@ -20,44 +20,44 @@
 #include <stdint.h>
 #include "alloc.h"
 
-#define ALLOC_NIL (-1)
-#define ALLOC_MAX_PSID_LEN 16
-#define ALLOC_HEAP_FIRST_CAP 64  /* records the deadline heap has room for at first */
+#define ALLOC_NIL            (-1)
+#define ALLOC_MAX_PSID_LEN   16
+#define ALLOC_HEAP_FIRST_CAP 64 /* records the deadline heap has room for at first */
 
 /* One granted (live) or held block. */
 struct alloc_rec {
 	struct alloc_grant g;
 	struct alloc_sub *sub;
 	struct alloc_rec *sub_next;
-	uint64_t deadline;     /* live: g.expires_at; held: when the hold ends */
+	uint64_t deadline; /* live: g.expires_at; held: when the hold ends */
 	size_t heap_idx;
 	uint32_t addr_idx;
-	bool held;             /* freed, waiting out reuse_hold_seconds */
+	bool held; /* freed, waiting out reuse_hold_seconds */
 };
 
 struct alloc_sub {
-	struct in6_addr key;   /* B4 address masked to subscriber_prefix_len */
+	struct in6_addr key; /* B4 address masked to subscriber_prefix_len */
 	struct alloc_sub *hash_next;
 	struct alloc_rec *recs;
 	uint32_t n_live;
 };
 
 enum alloc_addr_list {
-	ALLOC_LIST_NONE = 0,   /* full */
+	ALLOC_LIST_NONE = 0, /* full */
 	ALLOC_LIST_EMPTY,
-	ALLOC_LIST_PARTIAL,    /* partial[psid_len] */
+	ALLOC_LIST_PARTIAL, /* partial[psid_len] */
 };
 
 struct alloc_addr {
-	uint64_t *used;        /* 2^k bits, 1 = taken or never grantable; NULL when empty */
-	uint64_t used_word;    /* storage for `used` when k <= 6 */
-	uint32_t ipv4;         /* host order */
-	uint32_t n_blocks;     /* blocks owned (live + held) */
-	uint32_t n_free;       /* grantable blocks left */
-	uint32_t hint;         /* no free bit in words below this */
-	int32_t prev, next;    /* links in the list named by `list` */
-	uint8_t psid_len;      /* meaningful while n_blocks > 0 */
-	uint8_t list;          /* enum alloc_addr_list */
+	uint64_t *used;     /* 2^k bits, 1 = taken or never grantable; NULL when empty */
+	uint64_t used_word; /* storage for `used` when k <= 6 */
+	uint32_t ipv4;      /* host order */
+	uint32_t n_blocks;  /* blocks owned (live + held) */
+	uint32_t n_free;    /* grantable blocks left */
+	uint32_t hint;      /* no free bit in words below this */
+	int32_t prev, next; /* links in the list named by `list` */
+	uint8_t psid_len;   /* meaningful while n_blocks > 0 */
+	uint8_t list;       /* enum alloc_addr_list */
 };
 
 struct alloc_list {
@@ -66,15 +66,15 @@ struct alloc_list {
 
 /* A pool after validation: a run of consecutive addresses. */
 struct alloc_range {
-	uint32_t first;        /* host order */
+	uint32_t first; /* host order */
 	uint32_t count;
-	uint32_t base;         /* index of `first` in addrs */
+	uint32_t base; /* index of `first` in addrs */
 };
 
 struct alloc {
-	struct alloc_config cfg;      /* cfg.pools points at `ranges`-owned copy */
+	struct alloc_config cfg; /* cfg.pools points at `ranges`-owned copy */
 	struct alloc_pool *pools;
-	struct alloc_range *ranges;   /* sorted by first */
+	struct alloc_range *ranges; /* sorted by first */
 	size_t n_ranges;
 	struct alloc_addr *addrs;
 	size_t n_addrs;
@@ -83,14 +83,14 @@ struct alloc {
 	size_t n_empty;
 
 	struct alloc_sub **buckets;
-	size_t n_buckets;             /* power of two */
+	size_t n_buckets; /* power of two */
 	size_t n_subs;
 
 	struct alloc_rec **heap;
 	size_t n_heap, cap_heap;
 	size_t n_live, n_held;
 
-	uint64_t generation;          /* bumped by every change (alloc_undo) */
+	uint64_t generation; /* bumped by every change (alloc_undo) */
 };
 
 /* alloc_pool.c: IPv4 (host order) -> index in addrs, or -1. */
@@ -125,7 +125,7 @@ int alloc_subs_init(struct alloc *a);
 void alloc_subs_free(struct alloc *a);
 void alloc_subs_key(const struct alloc *a, const struct in6_addr *b4, struct in6_addr *key);
 struct alloc_sub *alloc_subs_find(const struct alloc *a, const struct in6_addr *key);
-void alloc_subs_insert(struct alloc *a, struct alloc_sub *s);  /* may grow; never fails */
+void alloc_subs_insert(struct alloc *a, struct alloc_sub *s); /* may grow; never fails */
 void alloc_subs_remove(struct alloc *a, struct alloc_sub *s);
 /* The live record of (b4, internal port); a held one may exist beside it. */
 struct alloc_rec *alloc_sub_find_live(const struct alloc_sub *s, const struct in6_addr *b4,

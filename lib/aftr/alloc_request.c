@@ -141,7 +141,7 @@ static void renew(struct alloc *a, struct alloc_rec *live, const struct alloc_re
  * from 1) may get any block. false when no k-block lies in the range. */
 struct psid_window {
 	uint32_t lo, hi;
-	bool whole;              /* every grantable psid: no search needed */
+	bool whole; /* every grantable psid: no search needed */
 };
 
 static bool window_of(const struct alloc_request *q, uint8_t k, struct psid_window *w)
@@ -155,7 +155,7 @@ static bool window_of(const struct alloc_request *q, uint8_t k, struct psid_wind
 	w->lo = (first + (1u << m) - 1) >> m;
 	if (w->lo < min)
 		w->lo = min;
-	above = end >> m;  /* blocks that end by `end` */
+	above = end >> m; /* blocks that end by `end` */
 	if (above == 0 || w->lo > above - 1)
 		return false;
 	w->hi = above - 1;
@@ -327,8 +327,10 @@ static int create(struct alloc *a, struct alloc_sub *s, const struct in6_addr *k
 		found = pick_block(a, k, &w, q, own_idx, &idx, &psid);
 	}
 	if (!found) {
-		refuse(d, ALLOC_NO_RESOURCES, a->cfg.short_error_lifetime, any_window ? "no free block" :
-		       "no block of an allowed size lies in the internal ports asked for");
+		refuse(d, ALLOC_NO_RESOURCES, a->cfg.short_error_lifetime,
+		       any_window
+			       ? "no free block"
+			       : "no block of an allowed size lies in the internal ports asked for");
 		return 0;
 	}
 	/* Everything that can fail comes before the first change. */

@@ -12,14 +12,14 @@
 #include "errmsg.h"
 #include "json_cursor.h"
 
-#define KEY_FMT "%.*s"
+#define KEY_FMT       "%.*s"
 #define KEY_ARG(k, n) (int)((n) > 64 ? 64 : (n)), (k)
 
 struct bt_ctx {
 	struct lw_jcur cur;
 	struct lw_aftr_setup *s;
-	bool has_entries;        /* a binding-entry array has been read */
-	uint32_t icmp_rate;      /* smallest icmpv4-rate / icmpv6-rate, 0 = none */
+	bool has_entries;   /* a binding-entry array has been read */
+	uint32_t icmp_rate; /* smallest icmpv4-rate / icmpv6-rate, 0 = none */
 };
 
 static int read_entries(struct bt_ctx *c)
@@ -30,7 +30,8 @@ static int read_entries(struct bt_ctx *c)
 	int ret;
 
 	if (c->has_entries)
-		return lw_jcur_error(&c->cur, "a second binding-entry list (only one binding table is read)");
+		return lw_jcur_error(
+			&c->cur, "a second binding-entry list (only one binding table is read)");
 	c->has_entries = true;
 	ret = lw_jcur_array_begin(&c->cur, "binding-entry", &first);
 	while (!ret && (ret = lw_jcur_array_next(&c->cur, &first)) == 1) {
@@ -48,14 +49,16 @@ static int read_entries(struct bt_ctx *c)
 				       lw_jcur_line(&c->cur, at), msg);
 		ret = lw_setup_add_softwire(c->s, &e);
 		if (ret == -E2BIG)
-			return lw_errf(c->cur.err, c->cur.errlen,
-				       "%s:%u: %s: br-ipv6-addr %s would be distinct BR address number %u; at most %u are supported",
-				       c->cur.file, lw_jcur_line(&c->cur, at), what,
-				       lw_format_ipv6(&e.br_ipv6, br, sizeof(br)), LW_MAX_BR_ADDRS + 1,
-				       LW_MAX_BR_ADDRS);
+			return lw_errf(
+				c->cur.err, c->cur.errlen,
+				"%s:%u: %s: br-ipv6-addr %s would be distinct BR address number %u; at most %u are supported",
+				c->cur.file, lw_jcur_line(&c->cur, at), what,
+				lw_format_ipv6(&e.br_ipv6, br, sizeof(br)), LW_MAX_BR_ADDRS + 1,
+				LW_MAX_BR_ADDRS);
 		if (ret)
-			return lw_errf_code(ret, c->cur.err, c->cur.errlen, "%s: out of memory after %zu entries",
-					    c->cur.file, idx);
+			return lw_errf_code(ret, c->cur.err, c->cur.errlen,
+					    "%s: out of memory after %zu entries", c->cur.file,
+					    idx);
 	}
 	return ret;
 }
@@ -72,7 +75,8 @@ static int read_binding_table(struct bt_ctx *c)
 		if (lw_jcur_key_is(key, klen, "binding-entry"))
 			ret = read_entries(c);
 		else
-			ret = lw_jcur_error(&c->cur, "unknown member \"" KEY_FMT "\" in binding-table",
+			ret = lw_jcur_error(&c->cur,
+					    "unknown member \"" KEY_FMT "\" in binding-table",
 					    KEY_ARG(key, klen));
 	}
 	return ret;
@@ -122,7 +126,7 @@ static void set_flag(struct lw_aftr_setup *s, __u32 flag, bool on)
 
 struct icmp_leaf {
 	const char *container, *name;
-	__u32 flag;     /* 0: a rate */
+	__u32 flag; /* 0: a rate */
 };
 
 static const struct icmp_leaf icmp_leaves[] = {
@@ -150,15 +154,17 @@ static int read_icmp_policy(struct bt_ctx *c)
 		    !json_object_object_get_ex(sub, l->name, &v))
 			continue;
 		if (l->flag && !json_object_is_type(v, json_type_boolean)) {
-			ret = lw_errf(c->cur.err, c->cur.errlen, "%s:%u: icmp-policy/%s/%s must be true or false",
-				      c->cur.file, lw_jcur_line(&c->cur, at), l->container, l->name);
+			ret = lw_errf(c->cur.err, c->cur.errlen,
+				      "%s:%u: icmp-policy/%s/%s must be true or false", c->cur.file,
+				      lw_jcur_line(&c->cur, at), l->container, l->name);
 		} else if (l->flag) {
 			set_flag(c->s, l->flag, json_object_get_boolean(v));
 		} else if (!json_object_is_type(v, json_type_int) ||
 			   (x = json_object_get_int64(v)) < 0 || x > UINT32_MAX) {
 			ret = lw_errf(c->cur.err, c->cur.errlen,
 				      "%s:%u: icmp-policy/%s/%s must be an integer in 0..%u",
-				      c->cur.file, lw_jcur_line(&c->cur, at), l->container, l->name, UINT32_MAX);
+				      c->cur.file, lw_jcur_line(&c->cur, at), l->container, l->name,
+				      UINT32_MAX);
 		} else {
 			/* One token bucket serves both families: keep the stricter
 			 * rate, and at least one message a second. */
@@ -229,8 +235,8 @@ static int read_binding(struct bt_ctx *c)
 
 	ret = lw_jcur_object_begin(&c->cur, "binding", &first);
 	while (!ret && (ret = lw_jcur_object_next(&c->cur, &first, &key, &klen)) == 1)
-		ret = lw_jcur_key_is(key, klen, "bind-instance") ? read_bind_instances(c) :
-								    lw_jcur_skip(&c->cur);
+		ret = lw_jcur_key_is(key, klen, "bind-instance") ? read_bind_instances(c)
+								 : lw_jcur_skip(&c->cur);
 	return ret;
 }
 
@@ -247,8 +253,9 @@ static int read_br_instances(struct bt_ctx *c)
 			ret = read_binding(c);
 		} else if (lw_jcur_key_is(key, klen, "algorithm")) {
 			ret = lw_setup_add_unsupported(c->s, "algorithm (MAP-E/MAP-T) instances");
-			ret = ret ? lw_errf_code(ret, c->cur.err, c->cur.errlen, "%s: out of memory", c->cur.file) :
-				    lw_jcur_skip(&c->cur);
+			ret = ret ? lw_errf_code(ret, c->cur.err, c->cur.errlen,
+						 "%s: out of memory", c->cur.file)
+				  : lw_jcur_skip(&c->cur);
 		} else {
 			ret = lw_jcur_skip(&c->cur);
 		}
@@ -266,7 +273,9 @@ static int read_document(struct bt_ctx *c)
 	ret = lw_jcur_object_begin(&c->cur, "the document", &first);
 	while (!ret && (ret = lw_jcur_object_next(&c->cur, &first, &key, &klen)) == 1) {
 		if (seen)
-			return lw_jcur_error(&c->cur, "a second top-level member \"" KEY_FMT "\" (only one table per file)",
+			return lw_jcur_error(&c->cur,
+					     "a second top-level member \"" KEY_FMT
+					     "\" (only one table per file)",
 					     KEY_ARG(key, klen));
 		seen = true;
 		if (lw_jcur_key_is(key, klen, "binding-table"))
@@ -275,12 +284,16 @@ static int read_document(struct bt_ctx *c)
 			 lw_jcur_key_is(key, klen, "br-instances"))
 			ret = read_br_instances(c);
 		else
-			ret = lw_jcur_error(&c->cur,
-					    "unknown top-level member \"" KEY_FMT "\" (expected \"binding-table\" or \"ietf-softwire-br:br-instances\")",
-					    KEY_ARG(key, klen));
+			ret = lw_jcur_error(
+				&c->cur,
+				"unknown top-level member \"" KEY_FMT
+				"\" (expected \"binding-table\" or \"ietf-softwire-br:br-instances\")",
+				KEY_ARG(key, klen));
 	}
 	if (!ret && !seen)
-		ret = lw_jcur_error(&c->cur, "empty document (expected \"binding-table\" or \"ietf-softwire-br:br-instances\")");
+		ret = lw_jcur_error(
+			&c->cur,
+			"empty document (expected \"binding-table\" or \"ietf-softwire-br:br-instances\")");
 	return ret ? ret : lw_jcur_end(&c->cur);
 }
 

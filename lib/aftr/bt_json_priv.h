@@ -8,7 +8,7 @@
 
 /* Decodes one binding-entry object. On error writes
  * "binding-entry[index]: field ..." into err and returns -EINVAL. */
-int lw_bt_json_decode_entry(json_object *o, size_t index, struct lw_softwire_entry *e,
-			    char *err, size_t errlen);
+int lw_bt_json_decode_entry(json_object *o, size_t index, struct lw_softwire_entry *e, char *err,
+			    size_t errlen);
 
 #endif

@@ -15,13 +15,14 @@ int lw_bt_json_write(FILE *f, const struct lw_softwire_entry *e, size_t n)
 	 * exact. */
 	fputs("{\"binding-table\": {\"binding-entry\": [\n", f);
 	for (i = 0; i < n; i++)
-		fprintf(f, "  {\"binding-ipv6info\": \"%s\", \"binding-ipv4-addr\": \"%s\", "
+		fprintf(f,
+			"  {\"binding-ipv6info\": \"%s\", \"binding-ipv4-addr\": \"%s\", "
 			"\"port-set\": {\"psid-offset\": %u, \"psid-len\": %u, \"psid\": %u}, "
 			"\"br-ipv6-addr\": \"%s\"}%s\n",
 			lw_format_ipv6(&e[i].b4_ipv6, b4, sizeof(b4)),
-			lw_format_ipv4(e[i].ipv4, v4, sizeof(v4)),
-			e[i].ps.psid_offset, e[i].ps.psid_len, e[i].psid,
-			lw_format_ipv6(&e[i].br_ipv6, br, sizeof(br)), i + 1 < n ? "," : "");
+			lw_format_ipv4(e[i].ipv4, v4, sizeof(v4)), e[i].ps.psid_offset,
+			e[i].ps.psid_len, e[i].psid, lw_format_ipv6(&e[i].br_ipv6, br, sizeof(br)),
+			i + 1 < n ? "," : "");
 	fputs("]}}\n", f);
 	if (fflush(f) || ferror(f))
 		return -EIO;

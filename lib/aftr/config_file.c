@@ -40,8 +40,8 @@ static int sniff(const char *path, enum lw_config_format *fmt, char *err, size_t
 	return 0;
 }
 
-int lw_config_load(const char *path, enum lw_config_format fmt, struct lw_aftr_setup *s,
-		   char *err, size_t errlen)
+int lw_config_load(const char *path, enum lw_config_format fmt, struct lw_aftr_setup *s, char *err,
+		   size_t errlen)
 {
 	int ret;
 

@@ -14,24 +14,24 @@
 #define IPV6_BITS 128
 #define IPV4_BITS 32
 /* IPv4 prefixes are kept as IPv4-mapped IPv6 ones: ::ffff:a.b.c.d/96+len */
-#define IPV4_MAPPED_LEN 96
+#define IPV4_MAPPED_LEN   96
 #define IPV4_MAPPED_BYTES (IPV4_MAPPED_LEN / 8)
-#define PREFIX_TEXT_MAX 80
+#define PREFIX_TEXT_MAX   80
 
-#define PORTS_PER_ADDRESS 65536
-#define DAY_SECONDS 86400
-#define MAX_RATE 10000000              /* icmpv4-rate, icmpv6-rate: per second */
+#define PORTS_PER_ADDRESS    65536
+#define DAY_SECONDS          86400
+#define MAX_RATE             10000000 /* icmpv4-rate, icmpv6-rate: per second */
 #define MAX_FRAGS_PER_PACKET 255
-#define MAX_REASM_PACKETS 65536
-#define MAX_REASM_TIMEOUT 120          /* seconds */
+#define MAX_REASM_PACKETS    65536
+#define MAX_REASM_TIMEOUT    120 /* seconds */
 
-#define DEFAULT_DATABASE "/var/lib/lw4o6/pcpd.db"
-#define DEFAULT_ICMP_RATE 100
-#define DEFAULT_MAX_FRAGS 40           /* Snabb's default */
-#define DEFAULT_REASM_PACKETS 1024
-#define DEFAULT_REASM_TIMEOUT 30
+#define DEFAULT_DATABASE       "/var/lib/lw4o6/pcpd.db"
+#define DEFAULT_ICMP_RATE      100
+#define DEFAULT_MAX_FRAGS      40 /* Snabb's default */
+#define DEFAULT_REASM_PACKETS  1024
+#define DEFAULT_REASM_TIMEOUT  30
 #define DEFAULT_ANNOUNCE_GROUP "ff02::1"
-#define DEFAULT_ORPHAN_GRACE 120
+#define DEFAULT_ORPHAN_GRACE   120
 
 void pcpd_config_defaults(struct pcpd_config *c)
 {
@@ -208,8 +208,10 @@ static int set_announce_interface(void *cfg, const struct conf_key *k, const str
 	struct pcpd_config *c = cfg;
 
 	if (strlen(st->argv[1]) >= IF_NAMESIZE)
-		return lw_errf(err, errlen, "announce-interface: '%s' is too long for an "
-			       "interface name", st->argv[1]);
+		return lw_errf(err, errlen,
+			       "announce-interface: '%s' is too long for an "
+			       "interface name",
+			       st->argv[1]);
 	snprintf(c->announce_ifname, sizeof(c->announce_ifname), "%s", st->argv[1]);
 	return 0;
 }
@@ -267,10 +269,10 @@ static const struct conf_key pcpd_keys[] = {
 	CONF_KEY("icmpv4-source", 1, set_icmpv4_source),
 	CONF_U32(struct pcpd_config, "icmpv4-rate", icmpv4_rate, 0, MAX_RATE),
 	CONF_U32(struct pcpd_config, "icmpv6-rate", icmpv6_rate, 0, MAX_RATE),
-	CONF_U32(struct pcpd_config, "max-fragments-per-packet",
-		 max_frags, 1, MAX_FRAGS_PER_PACKET),
-	CONF_U32(struct pcpd_config, "reassembly-max-packets",
-		 reasm_max_packets, 1, MAX_REASM_PACKETS),
+	CONF_U32(struct pcpd_config, "max-fragments-per-packet", max_frags, 1,
+		 MAX_FRAGS_PER_PACKET),
+	CONF_U32(struct pcpd_config, "reassembly-max-packets", reasm_max_packets, 1,
+		 MAX_REASM_PACKETS),
 	CONF_U32(struct pcpd_config, "reassembly-timeout", reasm_timeout, 1, MAX_REASM_TIMEOUT),
 	CONF_KEY("announce-interface", 1, set_announce_interface),
 	CONF_KEY("announce-group", 1, set_announce_group),

@@ -141,11 +141,13 @@ static int check_port_set(const struct lw_softwire_entry *e, size_t i, const str
 	unsigned a = e->ps.psid_offset, k = e->ps.psid_len;
 
 	if (a + k > 16)
-		return lw_errf(err, errlen, "%s: psid-offset %u + psid-len %u = %u exceeds 16 (ipv4 %s psid %u)",
+		return lw_errf(err, errlen,
+			       "%s: psid-offset %u + psid-len %u = %u exceeds 16 (ipv4 %s psid %u)",
 			       entry_name(nm, i, name, sizeof(name)), a, k, a + k,
 			       lw_format_ipv4(e->ipv4, ip, sizeof(ip)), e->psid);
 	if (k < 16 && e->psid >= (1u << k))
-		return lw_errf(err, errlen, "%s: psid %u out of range for psid-len %u (0..%u) (ipv4 %s)",
+		return lw_errf(err, errlen,
+			       "%s: psid %u out of range for psid-len %u (0..%u) (ipv4 %s)",
 			       entry_name(nm, i, name, sizeof(name)), e->psid, k, (1u << k) - 1,
 			       lw_format_ipv4(e->ipv4, ip, sizeof(ip)));
 	return 0;
@@ -158,8 +160,8 @@ static int cmp_in6(const void *a, const void *b)
 
 /* The distinct BRs seen so far, sorted; at most LW_MAX_BR_ADDRS of them, so
  * each softwire costs one binary search over a few KiB. */
-static int check_br_count(const struct lw_aftr_setup *s, const struct namer *nm,
-			  char *err, size_t errlen)
+static int check_br_count(const struct lw_aftr_setup *s, const struct namer *nm, char *err,
+			  size_t errlen)
 {
 	struct in6_addr *seen;
 	size_t n = 0, i;
@@ -190,11 +192,12 @@ static int check_br_count(const struct lw_aftr_setup *s, const struct namer *nm,
 		if (n == LW_MAX_BR_ADDRS) {
 			char name[256], addr[LW_IPV6_STRLEN];
 
-			ret = lw_errf(err, errlen,
-				      "%s: br-ipv6-addr %s is distinct BR address number %u; at most %u are supported",
-				      entry_name(nm, i, name, sizeof(name)),
-				      lw_format_ipv6(br, addr, sizeof(addr)), LW_MAX_BR_ADDRS + 1,
-				      LW_MAX_BR_ADDRS);
+			ret = lw_errf(
+				err, errlen,
+				"%s: br-ipv6-addr %s is distinct BR address number %u; at most %u are supported",
+				entry_name(nm, i, name, sizeof(name)),
+				lw_format_ipv6(br, addr, sizeof(addr)), LW_MAX_BR_ADDRS + 1,
+				LW_MAX_BR_ADDRS);
 			break;
 		}
 		memmove(&seen[lo + 1], &seen[lo], (n - lo) * sizeof(*seen));
@@ -228,8 +231,8 @@ static bool same_port_set(const struct lw_psid_params *a, const struct lw_psid_p
 }
 
 /* keys[lo..hi) are the softwires of one IPv4 address, sorted by (psid, idx). */
-static int check_one_address(const struct lw_aftr_setup *s, const struct sw_key *keys,
-			     size_t lo, size_t hi, const struct namer *nm, char *err, size_t errlen)
+static int check_one_address(const struct lw_aftr_setup *s, const struct sw_key *keys, size_t lo,
+			     size_t hi, const struct namer *nm, char *err, size_t errlen)
 {
 	char n1[256], n2[256], ip[LW_IPV4_STRLEN];
 	size_t ref = keys[lo].idx, bad = SIZE_MAX, j;
@@ -244,25 +247,30 @@ static int check_one_address(const struct lw_aftr_setup *s, const struct sw_key 
 		    keys[j].idx < bad)
 			bad = keys[j].idx;
 	if (bad != SIZE_MAX) {
-		const struct lw_psid_params *pb = &s->softwires[bad].ps, *pr = &s->softwires[ref].ps;
+		const struct lw_psid_params *pb = &s->softwires[bad].ps,
+					    *pr = &s->softwires[ref].ps;
 
-		return lw_errf(err, errlen,
-			       "%s: ipv4 %s has psid-offset %u psid-len %u, but %s gives the same address psid-offset %u psid-len %u; every softwire of one IPv4 address must use the same port-set parameters (RFC 7597 section 5.1)",
-			       entry_name(nm, bad, n1, sizeof(n1)),
-			       lw_format_ipv4(s->softwires[bad].ipv4, ip, sizeof(ip)),
-			       pb->psid_offset, pb->psid_len, entry_name(nm, ref, n2, sizeof(n2)),
-			       pr->psid_offset, pr->psid_len);
+		return lw_errf(
+			err, errlen,
+			"%s: ipv4 %s has psid-offset %u psid-len %u, but %s gives the same address psid-offset %u psid-len %u; every softwire of one IPv4 address must use the same port-set parameters (RFC 7597 section 5.1)",
+			entry_name(nm, bad, n1, sizeof(n1)),
+			lw_format_ipv4(s->softwires[bad].ipv4, ip, sizeof(ip)), pb->psid_offset,
+			pb->psid_len, entry_name(nm, ref, n2, sizeof(n2)), pr->psid_offset,
+			pr->psid_len);
 	}
 	for (j = lo; j + 1 < hi; j++)
 		if (keys[j].psid == keys[j + 1].psid)
-			return lw_errf(err, errlen, "%s: duplicate softwire ipv4 %s psid %u (already at %s)",
+			return lw_errf(err, errlen,
+				       "%s: duplicate softwire ipv4 %s psid %u (already at %s)",
 				       entry_name(nm, keys[j + 1].idx, n1, sizeof(n1)),
-				       lw_format_ipv4(s->softwires[keys[j].idx].ipv4, ip, sizeof(ip)),
+				       lw_format_ipv4(s->softwires[keys[j].idx].ipv4, ip,
+						      sizeof(ip)),
 				       keys[j].psid, entry_name(nm, keys[j].idx, n2, sizeof(n2)));
 	return 0;
 }
 
-static int check_keys(const struct lw_aftr_setup *s, const struct namer *nm, char *err, size_t errlen)
+static int check_keys(const struct lw_aftr_setup *s, const struct namer *nm, char *err,
+		      size_t errlen)
 {
 	struct sw_key *keys;
 	size_t n = s->n_softwires, i, lo;
@@ -272,7 +280,8 @@ static int check_keys(const struct lw_aftr_setup *s, const struct namer *nm, cha
 		return 0;
 	keys = malloc(n * sizeof(*keys));
 	if (!keys)
-		return lw_errf_code(-ENOMEM, err, errlen, "out of memory validating %zu softwires", n);
+		return lw_errf_code(-ENOMEM, err, errlen, "out of memory validating %zu softwires",
+				    n);
 	for (i = 0; i < n; i++) {
 		keys[i].ipv4 = ntohl(s->softwires[i].ipv4);
 		keys[i].psid = s->softwires[i].psid;
@@ -288,8 +297,8 @@ static int check_keys(const struct lw_aftr_setup *s, const struct namer *nm, cha
 	return ret;
 }
 
-int lw_setup_validate_named(const struct lw_aftr_setup *s, lw_softwire_namer namer,
-			    const void *ctx, char *err, size_t errlen)
+int lw_setup_validate_named(const struct lw_aftr_setup *s, lw_softwire_namer namer, const void *ctx,
+			    char *err, size_t errlen)
 {
 	struct namer nm = { namer, ctx };
 	size_t i;

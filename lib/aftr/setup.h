@@ -12,19 +12,19 @@
 #include "lw4o6/aftr.h"
 
 /* Protocol numbers the importers check values against. */
-#define LW_PORT_BITS 16      /* a + k + m of RFC 7597 §5.1: psid-offset, psid-len */
+#define LW_PORT_BITS    16   /* a + k + m of RFC 7597 §5.1: psid-offset, psid-len */
 #define LW_IPV4_MIN_MTU 68   /* RFC 791 */
 #define LW_IPV6_MIN_MTU 1280 /* RFC 8200 §5 */
 #define LW_IPV6_HDR_LEN 40
-#define LW_VLAN_ID_MAX 4094
+#define LW_VLAN_ID_MAX  4094
 
 /* One binding-entry in RFC 8676 terms. */
 struct lw_softwire_entry {
-	__be32 ipv4;                 /* binding-ipv4-addr, network order */
-	struct lw_psid_params ps;    /* psid-offset (a), psid-len (k) */
-	__u16 psid;                  /* numeric PSID (right-aligned) */
-	struct in6_addr b4_ipv6;     /* binding-ipv6info (an address) */
-	struct in6_addr br_ipv6;     /* br-ipv6-addr */
+	__be32 ipv4;              /* binding-ipv4-addr, network order */
+	struct lw_psid_params ps; /* psid-offset (a), psid-len (k) */
+	__u16 psid;               /* numeric PSID (right-aligned) */
+	struct in6_addr b4_ipv6;  /* binding-ipv6info (an address) */
+	struct in6_addr br_ipv6;  /* br-ipv6-addr */
 };
 
 /* One side of the lwAFTR as Snabb's instance/queue section describes it. */
@@ -36,18 +36,18 @@ struct lw_side {
 	__u8 next_hop_mac[6];
 	__be32 next_hop_ip4;
 	struct in6_addr next_hop_ip6;
-	__u16 vlan;                  /* 0 = untagged */
-	__u16 mtu;                   /* 0 = not given */
+	__u16 vlan; /* 0 = untagged */
+	__u16 mtu;  /* 0 = not given */
 };
 
 struct lw_aftr_setup {
-	struct lw_aftr_config cfg;   /* flags, MTUs, VLANs, echo policy, rates; ifindexes 0 */
+	struct lw_aftr_config cfg; /* flags, MTUs, VLANs, echo policy, rates; ifindexes 0 */
 	struct lw_softwire_entry *softwires;
 	size_t n_softwires, cap_softwires;
-	struct in6_addr *br_addrs;   /* distinct, in order of first appearance */
+	struct in6_addr *br_addrs; /* distinct, in order of first appearance */
 	size_t n_br_addrs, cap_br_addrs;
-	struct lw_side external;     /* internet (IPv4) side */
-	struct lw_side internal;     /* access (IPv6) side */
+	struct lw_side external; /* internet (IPv4) side */
+	struct lw_side internal; /* access (IPv6) side */
 	/* Features the configuration asks for that lw4o6 does not implement
 	 * (e.g. "ingress-filter on internal-interface"): one malloc'd string each. */
 	char **unsupported;
@@ -86,8 +86,8 @@ typedef void (*lw_softwire_namer)(const void *ctx, size_t index, char *buf, size
  * counting from 0). Also refuses more than LW_MAX_BR_ADDRS distinct BR
  * addresses among the softwires. Sorts a copy: O(n log n) time, 12 bytes of
  * scratch per softwire; -ENOMEM if that cannot be allocated. */
-int lw_setup_validate_named(const struct lw_aftr_setup *s, lw_softwire_namer namer,
-			    const void *ctx, char *err, size_t errlen);
+int lw_setup_validate_named(const struct lw_aftr_setup *s, lw_softwire_namer namer, const void *ctx,
+			    char *err, size_t errlen);
 
 /* Records a feature the input asks for that lw4o6 does not implement
  * (copied into unsupported[]). Returns 0 or -ENOMEM. */

@@ -3,32 +3,27 @@
  * struct lw_event and hands it to the builder for its type. */
 #include "slowpath_priv.h"
 
-int lw_slowpath_handle(const struct lw_slowpath_cfg *cfg, const struct lw_event *ev,
-		       size_t ev_size, struct lw_slowpath_out *out)
+int lw_slowpath_handle(const struct lw_slowpath_cfg *cfg, const struct lw_event *ev, size_t ev_size,
+		       struct lw_slowpath_out *out)
 {
 	sp_out_begin(out);
 	/* The record is the data plane's, but pcpd may run against another
 	 * build of it: trust no length it did not check. */
-	if (ev_size < sizeof(*ev) || ev->cap_len > LW_EVENT_MAX_CAPTURE || ev->cap_len > ev->pkt_len)
+	if (ev_size < sizeof(*ev) || ev->cap_len > LW_EVENT_MAX_CAPTURE ||
+	    ev->cap_len > ev->pkt_len)
 		return -EINVAL;
 	switch (ev->type) {
-	case LW_EV_DECAP_NO_BINDING:
-		return lw_slowpath_decap_no_binding(cfg, ev, out);
-	case LW_EV_ENCAP_NO_BINDING:
-		return lw_slowpath_encap_no_binding(cfg, ev, out);
-	case LW_EV_TTL_EXPIRED:
-		return lw_slowpath_ttl_expired(cfg, ev, out);
-	case LW_EV_TOO_BIG_DF:
-		return lw_slowpath_too_big(cfg, ev, out);
-	case LW_EV_ICMPV6_ERROR:
-		return lw_slowpath_icmpv6_error(cfg, ev, out);
+	case LW_EV_DECAP_NO_BINDING: return lw_slowpath_decap_no_binding(cfg, ev, out);
+	case LW_EV_ENCAP_NO_BINDING: return lw_slowpath_encap_no_binding(cfg, ev, out);
+	case LW_EV_TTL_EXPIRED: return lw_slowpath_ttl_expired(cfg, ev, out);
+	case LW_EV_TOO_BIG_DF: return lw_slowpath_too_big(cfg, ev, out);
+	case LW_EV_ICMPV6_ERROR: return lw_slowpath_icmpv6_error(cfg, ev, out);
 	case LW_EV_FRAG_NEEDED:
 	case LW_EV_FRAGMENT:
 		/* stateful (reassembly) and several packets out:
 		 * lw_slowpath_frag_event() in slowpath_frag.h */
 		return LW_SLOWPATH_NOT_HANDLED;
-	default:
-		return -EINVAL;
+	default: return -EINVAL;
 	}
 }
 

@@ -39,7 +39,7 @@
  * tunnel is at most 576 + 40 octets. */
 #define LW_SLOWPATH_ICMP4_MAX 576
 #define LW_SLOWPATH_ICMP6_MAX 1280
-#define LW_SLOWPATH_PKT_MAX 1280
+#define LW_SLOWPATH_PKT_MAX   1280
 /* Every event handled here gives at most one packet; the array leaves room
  * for reactions that give more without changing the interface. */
 #define LW_SLOWPATH_MAX_OUT 2
@@ -54,14 +54,14 @@
  *   other negative errno  the address is ours but no softwire owns the port.
  * port is the transport port the data plane would look the packet up with;
  * 0 for protocols without ports, which only psid-len 0 softwires carry. */
-typedef int (*lw_slowpath_find_softwire_fn)(void *ctx, __be32 ipv4, __u16 port,
-					    struct in6_addr *b4, struct in6_addr *br);
+typedef int (*lw_slowpath_find_softwire_fn)(void *ctx, __be32 ipv4, __u16 port, struct in6_addr *b4,
+					    struct in6_addr *br);
 
 struct lw_slowpath_cfg {
-	__be32 ipv4_addr;    /* the lwAFTR's IPv4 address: source of its ICMPv4 errors */
-	bool icmpv4_errors;  /* generate-icmpv4-errors (RFC 8676), AFTR-ICMP-8 */
-	bool icmpv6_errors;  /* generate-icmpv6-errors */
-	__u8 hop_limit;      /* outer hop limit of errors tunnelled to a B4; 0 = 64 */
+	__be32 ipv4_addr;   /* the lwAFTR's IPv4 address: source of its ICMPv4 errors */
+	bool icmpv4_errors; /* generate-icmpv4-errors (RFC 8676), AFTR-ICMP-8 */
+	bool icmpv6_errors; /* generate-icmpv6-errors */
+	__u8 hop_limit;     /* outer hop limit of errors tunnelled to a B4; 0 = 64 */
 	/* Needed where the event does not name the B4: the hairpin too-big
 	 * events (inner IPv4 only), and relayed ICMPv6 errors, whose quote
 	 * must be a tunnel packet to the B4 of the softwire owning its inner
@@ -86,25 +86,25 @@ enum lw_slowpath_kind {
 /* Why an event gave no packet (for counters and logs). */
 enum lw_slowpath_reason {
 	LW_SLOWPATH_SENT = 0,
-	LW_SLOWPATH_DISABLED,         /* that error kind is configured off */
-	LW_SLOWPATH_NO_SOURCE,        /* no lwAFTR IPv4 address configured */
-	LW_SLOWPATH_ERROR_ABOUT_ERROR,/* AFTR-ICMP-9 */
+	LW_SLOWPATH_DISABLED,          /* that error kind is configured off */
+	LW_SLOWPATH_NO_SOURCE,         /* no lwAFTR IPv4 address configured */
+	LW_SLOWPATH_ERROR_ABOUT_ERROR, /* AFTR-ICMP-9 */
 	LW_SLOWPATH_NOT_FIRST_FRAGMENT,
-	LW_SLOWPATH_BAD_ADDRESS,      /* source or destination not one host (RFC 1812 §4.3.2.7) */
-	LW_SLOWPATH_ICMP_UNBOUND,     /* ICMP without a binding: discarded (RFC 7596 §8.1) */
-	LW_SLOWPATH_NO_SOFTWIRE,      /* the B4 to send to cannot be found */
-	LW_SLOWPATH_NOT_OUR_PACKET,   /* an ICMPv6 error quoting no tunnel packet of ours
+	LW_SLOWPATH_BAD_ADDRESS,    /* source or destination not one host (RFC 1812 §4.3.2.7) */
+	LW_SLOWPATH_ICMP_UNBOUND,   /* ICMP without a binding: discarded (RFC 7596 §8.1) */
+	LW_SLOWPATH_NO_SOFTWIRE,    /* the B4 to send to cannot be found */
+	LW_SLOWPATH_NOT_OUR_PACKET, /* an ICMPv6 error quoting no tunnel packet of ours
 				       * (AFTR-ICMP-6) */
-	LW_SLOWPATH_NOT_RELAYED,      /* an ICMPv6 error with no ICMPv4 counterpart */
-	LW_SLOWPATH_MALFORMED,        /* the captured packet is cut short or inconsistent */
-	LW_SLOWPATH_BAD_CHECKSUM,     /* an ICMPv6 error whose checksum is wrong (RFC 4443 §2.3) */
+	LW_SLOWPATH_NOT_RELAYED,    /* an ICMPv6 error with no ICMPv4 counterpart */
+	LW_SLOWPATH_MALFORMED,      /* the captured packet is cut short or inconsistent */
+	LW_SLOWPATH_BAD_CHECKSUM,   /* an ICMPv6 error whose checksum is wrong (RFC 4443 §2.3) */
 	LW_SLOWPATH_REASON_MAX,
 };
 
 struct lw_slowpath_pkt {
-	__u8 dest;  /* enum lw_slowpath_dest */
-	__u8 kind;  /* enum lw_slowpath_kind */
-	__u16 len;  /* bytes of data[], from the IP header */
+	__u8 dest; /* enum lw_slowpath_dest */
+	__u8 kind; /* enum lw_slowpath_kind */
+	__u16 len; /* bytes of data[], from the IP header */
 	__u8 data[LW_SLOWPATH_PKT_MAX];
 };
 
@@ -118,8 +118,8 @@ struct lw_slowpath_out {
  * the number of packets in out (0 with out->reason saying why none), -EINVAL
  * for a record that is not a well-formed struct lw_event, or
  * LW_SLOWPATH_NOT_HANDLED. */
-int lw_slowpath_handle(const struct lw_slowpath_cfg *cfg, const struct lw_event *ev,
-		       size_t ev_size, struct lw_slowpath_out *out);
+int lw_slowpath_handle(const struct lw_slowpath_cfg *cfg, const struct lw_event *ev, size_t ev_size,
+		       struct lw_slowpath_out *out);
 
 /* The builders lw_slowpath_handle() dispatches to; same contract, for an
  * event of their type whose record is already known to be well formed. */

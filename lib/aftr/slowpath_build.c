@@ -26,8 +26,8 @@ static size_t put_icmp4(uint8_t *p, __be32 src, __be32 dst, uint8_t type, uint8_
 	p[0] = 0x45;
 	p[1] = 0;
 	sp_put16(p + 2, (uint16_t)tot);
-	sp_put16(p + 4, 0);  /* ID */
-	sp_put16(p + 6, 0);  /* no DF, not a fragment */
+	sp_put16(p + 4, 0); /* ID */
+	sp_put16(p + 6, 0); /* no DF, not a fragment */
 	p[8] = SP_ERROR_TTL;
 	p[9] = SP_PROTO_ICMP;
 	sp_put16(p + 10, 0);
@@ -77,7 +77,8 @@ int sp_emit_icmp4(const struct lw_slowpath_cfg *cfg, struct lw_slowpath_out *out
 		len = put_icmp4(pk->data + SP_IPV6_HDR, cfg->ipv4_addr, dst, type, code, rest,
 				quote, qlen);
 		put_ipv6(pk->data, len, SP_PROTO_IPIP,
-			 cfg->hop_limit ? cfg->hop_limit : SP_DEFAULT_TUNNEL_HOP_LIMIT, &rt->br, &rt->b4);
+			 cfg->hop_limit ? cfg->hop_limit : SP_DEFAULT_TUNNEL_HOP_LIMIT, &rt->br,
+			 &rt->b4);
 		len += SP_IPV6_HDR;
 	}
 	pk->len = (__u16)len;

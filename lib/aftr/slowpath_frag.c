@@ -10,7 +10,6 @@
 #include "slowpath_frag.h"
 #include "net_frag.h"
 
-
 /* ---- the lwAFTR on whole packets ---- */
 
 static int none(struct lw_frag_out *out, int reason)
@@ -140,7 +139,11 @@ static int lookup_port(const struct lw_frag_cfg *fc, const uint8_t *ip, size_t l
 	case 0: /* echo reply */
 		*port = !dst && fc->echo_policy == LW_ECHO_PORT0 ? 0 : sp_get16(l4 + 4);
 		return 0;
-	case 3: case 4: case 5: case 11: case 12: {
+	case 3:
+	case 4:
+	case 5:
+	case 11:
+	case 12: {
 		/* an error: the quoted packet went the other way */
 		const uint8_t *q = l4 + SP_ICMP_HDR;
 		size_t qlen = l4len - SP_ICMP_HDR, qihl;
@@ -149,7 +152,8 @@ static int lookup_port(const struct lw_frag_cfg *fc, const uint8_t *ip, size_t l
 		if (qlen < SP_IPV4_HDR)
 			return -LW_SLOWPATH_MALFORMED;
 		qihl = (size_t)(q[0] & 15) * 4;
-		if (qihl < SP_IPV4_HDR || qlen < qihl + 4 || (q[9] != SP_PROTO_TCP && q[9] != SP_PROTO_UDP))
+		if (qihl < SP_IPV4_HDR || qlen < qihl + 4 ||
+		    (q[9] != SP_PROTO_TCP && q[9] != SP_PROTO_UDP))
 			return -LW_SLOWPATH_NOT_OUR_PACKET;
 		/* the quote's source is us (dst side) / its destination is us */
 		if (memcmp(q + (dst ? 12 : 16), ip + (dst ? 16 : 12), 4))
@@ -157,8 +161,7 @@ static int lookup_port(const struct lw_frag_cfg *fc, const uint8_t *ip, size_t l
 		*port = sp_get16(q + qihl + (dst ? 0 : 2));
 		return 0;
 	}
-	default:
-		return from_inet ? -LW_FRAG_POLICY : 0;
+	default: return from_inet ? -LW_FRAG_POLICY : 0;
 	}
 }
 
@@ -231,14 +234,14 @@ int lw_slowpath_encap_whole(const struct lw_slowpath_cfg *cfg, const struct lw_f
 	if (rc) {
 		/* AFTR-ENCAP-2: ICMPv4 3/1 to the sender */
 		if (!from_b4 && (fc->flags & LW_CFG_ICMPV4_ERRORS) && !icmp_error)
-			return via_event(cfg, LW_EV_ENCAP_NO_BINDING, LW_DIR_FROM_INTERNET, ETH_P_IP,
-					 pkt, tot, LW_SLOWPATH_NO_SOFTWIRE, out);
+			return via_event(cfg, LW_EV_ENCAP_NO_BINDING, LW_DIR_FROM_INTERNET,
+					 ETH_P_IP, pkt, tot, LW_SLOWPATH_NO_SOFTWIRE, out);
 		return none(out, LW_SLOWPATH_NO_SOFTWIRE);
 	}
 	if (pkt[8] <= 1) {
 		if (!from_b4 && (fc->flags & LW_CFG_ICMPV4_ERRORS) && !icmp_error)
-			return via_event(cfg, LW_EV_TTL_EXPIRED, LW_DIR_FROM_INTERNET, ETH_P_IP, pkt, tot,
-					 LW_FRAG_TTL, out);
+			return via_event(cfg, LW_EV_TTL_EXPIRED, LW_DIR_FROM_INTERNET, ETH_P_IP,
+					 pkt, tot, LW_FRAG_TTL, out);
 		return none(out, LW_FRAG_TTL);
 	}
 	if (tot + SP_IPV6_HDR > mtu && (sp_get16(pkt + 6) & SP_IPV4_DF)) {
@@ -311,13 +314,13 @@ static int hairpin(const struct lw_slowpath_cfg *cfg, const struct lw_frag_cfg *
 	if (!(fc->flags & LW_CFG_HAIRPINNING))
 		return none(out, LW_FRAG_POLICY);
 	if (!found)
-		return errors ? via_event(cfg, LW_EV_ENCAP_NO_BINDING, LW_DIR_FROM_B4, ETH_P_IPV6, pkt,
-					  pkt_len, LW_SLOWPATH_NO_SOFTWIRE, out) :
-				none(out, LW_SLOWPATH_NO_SOFTWIRE);
+		return errors ? via_event(cfg, LW_EV_ENCAP_NO_BINDING, LW_DIR_FROM_B4, ETH_P_IPV6,
+					  pkt, pkt_len, LW_SLOWPATH_NO_SOFTWIRE, out)
+			      : none(out, LW_SLOWPATH_NO_SOFTWIRE);
 	if (ip[8] <= 1)
 		return errors ? via_event(cfg, LW_EV_TTL_EXPIRED, LW_DIR_FROM_B4, ETH_P_IPV6, pkt,
-					  pkt_len, LW_FRAG_TTL, out) :
-				none(out, LW_FRAG_TTL);
+					  pkt_len, LW_FRAG_TTL, out)
+			      : none(out, LW_FRAG_TTL);
 	ipv4_ttl_dec(ip);
 	return encap_send(cfg, fc, r, ip, tot, fc->ipv6_mtu, db4, dbr, out);
 }
@@ -357,13 +360,12 @@ int lw_slowpath_decap_whole(const struct lw_slowpath_cfg *cfg, const struct lw_f
 		return none(out, -rc);
 	errors = (fc->flags & LW_CFG_ICMPV4_ERRORS) && !icmp_error;
 	/* AFTR-DECAP-2..5: (B4, BR, IPv4 source, port) name one softwire */
-	if (!cfg->find_softwire ||
-	    cfg->find_softwire(cfg->ctx, src, sport, &b4, &br) ||
+	if (!cfg->find_softwire || cfg->find_softwire(cfg->ctx, src, sport, &b4, &br) ||
 	    memcmp(&b4, &o.src, 16) || memcmp(&br, &o.dst, 16)) {
 		/* AFTR-DECAP-3: ICMPv6 1/5 to the B4 */
 		if (fc->flags & LW_CFG_ICMPV6_ERRORS)
-			return via_event(cfg, LW_EV_DECAP_NO_BINDING, LW_DIR_FROM_B4, ETH_P_IPV6, pkt,
-					 o.len, LW_SLOWPATH_NO_SOFTWIRE, out);
+			return via_event(cfg, LW_EV_DECAP_NO_BINDING, LW_DIR_FROM_B4, ETH_P_IPV6,
+					 pkt, o.len, LW_SLOWPATH_NO_SOFTWIRE, out);
 		return none(out, LW_SLOWPATH_NO_SOFTWIRE);
 	}
 	rt.b4 = b4;
@@ -371,8 +373,8 @@ int lw_slowpath_decap_whole(const struct lw_slowpath_cfg *cfg, const struct lw_f
 	if ((fc->flags & LW_CFG_TTL_DECAP) && inner[8] <= 1) {
 		/* AFTR-DECAP-7: ICMPv4 11/0 back through the tunnel */
 		if (errors)
-			return via_event(cfg, LW_EV_TTL_EXPIRED, LW_DIR_FROM_B4, ETH_P_IPV6, pkt, o.len,
-					 LW_FRAG_TTL, out);
+			return via_event(cfg, LW_EV_TTL_EXPIRED, LW_DIR_FROM_B4, ETH_P_IPV6, pkt,
+					 o.len, LW_FRAG_TTL, out);
 		return none(out, LW_FRAG_TTL);
 	}
 
@@ -397,9 +399,9 @@ int lw_slowpath_decap_whole(const struct lw_slowpath_cfg *cfg, const struct lw_f
 	n = lw_frag_ipv4(ip, tot, mtu, LW_SLOWPATH_TO_INTERNET, out);
 	/* DF: ICMPv4 3/4 back through the tunnel, quoting the packet as it came */
 	if (n == -EMSGSIZE)
-		n = errors ? add_icmp4(cfg, &rt, inner, tot, SP_ICMP_DEST_UNREACH, SP_ICMP_FRAG_NEEDED,
-				       mtu, out) :
-			     none(out, LW_FRAG_DF);
+		n = errors ? add_icmp4(cfg, &rt, inner, tot, SP_ICMP_DEST_UNREACH,
+				       SP_ICMP_FRAG_NEEDED, mtu, out)
+			   : none(out, LW_FRAG_DF);
 	free(ip);
 	return n;
 }
@@ -413,7 +415,8 @@ int lw_slowpath_frag_event(const struct lw_slowpath_cfg *cfg, const struct lw_fr
 	int rc;
 
 	lw_frag_out_init(out);
-	if (ev_size < sizeof(*ev) || ev->cap_len > LW_EVENT_MAX_CAPTURE || ev->cap_len > ev->pkt_len)
+	if (ev_size < sizeof(*ev) || ev->cap_len > LW_EVENT_MAX_CAPTURE ||
+	    ev->cap_len > ev->pkt_len)
 		return -EINVAL;
 	if (ev->type != LW_EV_FRAGMENT && ev->type != LW_EV_FRAG_NEEDED)
 		return LW_SLOWPATH_NOT_HANDLED;
@@ -475,7 +478,8 @@ int lw_slowpath_frag_event(const struct lw_slowpath_cfg *cfg, const struct lw_fr
 				return none(out, LW_FRAG_INVALID);
 			memcpy(buf, ev->pkt, off);
 			sp_put16(buf + 4, (uint16_t)(off - SP_IPV6_HDR + whole));
-			return lw_slowpath_decap_whole(cfg, fc, r, buf, off + whole, fc->ipv4_mtu, out);
+			return lw_slowpath_decap_whole(cfg, fc, r, buf, off + whole, fc->ipv4_mtu,
+						       out);
 		}
 		rc = lw_reasm_ipv6(r, ev->pkt, ev->cap_len, now_ms, buf, LW_FRAG_PKT_MAX, &whole);
 		if (rc <= 0)

@@ -35,11 +35,11 @@
 #define LW_FRAG_PKT_MAX (65535 + 40 + 8)
 
 struct lw_frag_cfg {
-	__u32 flags;          /* LW_CFG_* of the lwAFTR's configuration */
-	__u8 echo_policy;     /* enum lw_echo_policy */
-	__u8 hop_limit;       /* outer hop limit of encapsulated packets; 0 = 64 */
-	__u16 ipv4_mtu;       /* largest IPv4 packet to the internet */
-	__u16 ipv6_mtu;       /* largest IPv6 packet to a B4 */
+	__u32 flags;      /* LW_CFG_* of the lwAFTR's configuration */
+	__u8 echo_policy; /* enum lw_echo_policy */
+	__u8 hop_limit;   /* outer hop limit of encapsulated packets; 0 = 64 */
+	__u16 ipv4_mtu;   /* largest IPv4 packet to the internet */
+	__u16 ipv6_mtu;   /* largest IPv6 packet to a B4 */
 	/* reassembly bounds (per family) */
 	unsigned max_frags;   /* fragments per packet (Snabb's max-fragments-per-packet) */
 	unsigned max_packets; /* packets being reassembled at once */
@@ -54,16 +54,16 @@ void lw_frag_cfg_defaults(struct lw_frag_cfg *fc);
 /* Why a fragment or a packet gave nothing (counters and logs); extends
  * enum lw_slowpath_reason. */
 enum lw_frag_reason {
-	LW_FRAG_PENDING = 100,   /* kept: the packet is not complete yet */
-	LW_FRAG_TOO_MANY,        /* more than max_frags fragments: packet discarded */
-	LW_FRAG_OVERLAP,         /* overlapping fragments: packet discarded (RFC 5722) */
-	LW_FRAG_INVALID,         /* bad offsets or lengths */
-	LW_FRAG_NO_ROOM,         /* max_packets / max_bytes: the oldest packet was dropped */
-	LW_FRAG_INNER_FRAGMENT,  /* decapsulated IPv4 is itself a fragment (AFTR-DECAP-6) */
-	LW_FRAG_TTL,             /* TTL expired */
-	LW_FRAG_POLICY,          /* ICMP policy, hairpinning off, PCP bootstrap */
-	LW_FRAG_DF,              /* too big with DF set, ICMPv4 errors off */
-	LW_FRAG_CAPTURE,         /* the event holds only part of the packet */
+	LW_FRAG_PENDING = 100,  /* kept: the packet is not complete yet */
+	LW_FRAG_TOO_MANY,       /* more than max_frags fragments: packet discarded */
+	LW_FRAG_OVERLAP,        /* overlapping fragments: packet discarded (RFC 5722) */
+	LW_FRAG_INVALID,        /* bad offsets or lengths */
+	LW_FRAG_NO_ROOM,        /* max_packets / max_bytes: the oldest packet was dropped */
+	LW_FRAG_INNER_FRAGMENT, /* decapsulated IPv4 is itself a fragment (AFTR-DECAP-6) */
+	LW_FRAG_TTL,            /* TTL expired */
+	LW_FRAG_POLICY,         /* ICMP policy, hairpinning off, PCP bootstrap */
+	LW_FRAG_DF,             /* too big with DF set, ICMPv4 errors off */
+	LW_FRAG_CAPTURE,        /* the event holds only part of the packet */
 	LW_FRAG_REASON_MAX,
 };
 
@@ -85,8 +85,8 @@ unsigned lw_reasm_pending(const struct lw_reasm *r);
  * clear, the header of the first fragment, ID kept, checksum recomputed), 0
  * while incomplete, or -enum lw_frag_reason when the fragment (and for
  * TOO_MANY/OVERLAP the whole packet) was discarded. cap: LW_FRAG_PKT_MAX. */
-int lw_reasm_ipv4(struct lw_reasm *r, const uint8_t *pkt, size_t len, uint64_t now_ms,
-		  uint8_t *out, size_t cap, size_t *out_len);
+int lw_reasm_ipv4(struct lw_reasm *r, const uint8_t *pkt, size_t len, uint64_t now_ms, uint8_t *out,
+		  size_t cap, size_t *out_len);
 /* The same for an IPv4 fragment that came inside IPv6 (outer: its IPv6
  * header): fragments are put together only when their outer source (the
  * B4) and destination (the BR) are the same too (AFTR-DECAP-6). */
@@ -95,8 +95,8 @@ int lw_reasm_ipv4_tunnel(struct lw_reasm *r, const uint8_t *pkt, size_t len, con
 /* The same for an IPv6 fragment (a fragment header after optional
  * hop-by-hop, destination options or routing headers). The whole packet keeps
  * the first fragment's headers before the fragment header, which goes. */
-int lw_reasm_ipv6(struct lw_reasm *r, const uint8_t *pkt, size_t len, uint64_t now_ms,
-		  uint8_t *out, size_t cap, size_t *out_len);
+int lw_reasm_ipv6(struct lw_reasm *r, const uint8_t *pkt, size_t len, uint64_t now_ms, uint8_t *out,
+		  size_t cap, size_t *out_len);
 
 /* The lwAFTR on a whole IPv4 packet for a B4 (from the internet, or
  * hairpinned when from_b4): (dst, port) looked up, TTL−1, encapsulated from

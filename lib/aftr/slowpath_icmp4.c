@@ -47,7 +47,8 @@ static enum lw_slowpath_reason offender(const struct lw_slowpath_cfg *cfg,
 		return LW_SLOWPATH_MALFORMED;
 	/* hairpinned: the inner source is one of our B4s; the lookup port is
 	 * the one the data plane validated it with */
-	if (!cfg->find_softwire || cfg->find_softwire(cfg->ctx, ip->src, ip->port, &rt->b4, &rt->br))
+	if (!cfg->find_softwire ||
+	    cfg->find_softwire(cfg->ctx, ip->src, ip->port, &rt->b4, &rt->br))
 		return LW_SLOWPATH_NO_SOFTWIRE;
 	rt->tunnel = true;
 	return LW_SLOWPATH_SENT;

@@ -8,7 +8,7 @@
 #include "slowpath_priv.h"
 
 #define ICMPV6_DEST_UNREACH 1
-#define ICMPV6_POLICY_FAIL 5
+#define ICMPV6_POLICY_FAIL  5
 
 int lw_slowpath_decap_no_binding(const struct lw_slowpath_cfg *cfg, const struct lw_event *ev,
 				 struct lw_slowpath_out *out)
@@ -31,8 +31,7 @@ int lw_slowpath_decap_no_binding(const struct lw_slowpath_cfg *cfg, const struct
 		return sp_none(out, LW_SLOWPATH_NOT_FIRST_FRAGMENT);
 	/* RFC 4443 §2.4 (e.1) and AFTR-ICMP-9: no error about an error, be it
 	 * ICMPv6 or the ICMPv4 error a B4 tunnelled (design decision 4). */
-	if (ip.nexthdr == SP_PROTO_ICMPV6 &&
-	    (ip.l4off >= ip.len || ip.hdr[ip.l4off] < 128))
+	if (ip.nexthdr == SP_PROTO_ICMPV6 && (ip.l4off >= ip.len || ip.hdr[ip.l4off] < 128))
 		return sp_none(out, LW_SLOWPATH_ERROR_ABOUT_ERROR);
 	if (ip.nexthdr == SP_PROTO_IPIP &&
 	    !sp_parse_ipv4(ip.hdr + ip.l4off, ip.len - ip.l4off, &inner) && inner.icmp_error)

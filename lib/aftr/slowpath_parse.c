@@ -71,8 +71,7 @@ int sp_parse_ipv4(const uint8_t *p, size_t avail, struct sp_ipv4 *ip)
 			}
 		}
 		break;
-	default:
-		break;
+	default: break;
 	}
 	return 0;
 }

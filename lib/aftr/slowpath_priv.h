@@ -26,24 +26,24 @@
 #define SP_PROTO_HOPOPTS 0
 #define SP_PROTO_ROUTING 43
 #define SP_PROTO_DSTOPTS 60
-#define SP_IPV6_EXT_MAX 256
+#define SP_IPV6_EXT_MAX  256
 /* the fragment header's offset (in octets, 8-aligned) and M flag */
 #define SP_IPV6_FRAG_OFFSET 0xfff8
-#define SP_IPV6_FRAG_MORE 1
+#define SP_IPV6_FRAG_MORE   1
 
 /* IPv4 flags and fragment offset (RFC 791) */
-#define SP_IPV4_DF 0x4000
-#define SP_IPV4_MF 0x2000
-#define SP_IPV4_OFFSET 0x1fff                      /* in 8-octet units */
+#define SP_IPV4_DF        0x4000
+#define SP_IPV4_MF        0x2000
+#define SP_IPV4_OFFSET    0x1fff                        /* in 8-octet units */
 #define SP_IPV4_FRAG_MASK (SP_IPV4_MF | SP_IPV4_OFFSET) /* any bit: a fragment */
-#define SP_IPV4_MIN_MTU 68                         /* RFC 791 */
+#define SP_IPV4_MIN_MTU   68                            /* RFC 791 */
 
 /* ICMPv4 errors (RFC 792) */
-#define SP_ICMP_DEST_UNREACH 3
-#define SP_ICMP_HOST_UNREACH 1
-#define SP_ICMP_FRAG_NEEDED 4
+#define SP_ICMP_DEST_UNREACH  3
+#define SP_ICMP_HOST_UNREACH  1
+#define SP_ICMP_FRAG_NEEDED   4
 #define SP_ICMP_TIME_EXCEEDED 11
-#define SP_ICMP_EXC_TTL 0
+#define SP_ICMP_EXC_TTL       0
 
 /* The next-hop MTU an ICMPv4 3/4 reports (RFC 1191): in the low 16 bits of
  * the second word, and never below the IPv4 minimum. */
@@ -59,14 +59,14 @@ static inline uint32_t sp_next_hop_mtu(uint32_t mtu)
 /* An IPv4 packet as far as it was captured. */
 struct sp_ipv4 {
 	const uint8_t *hdr;
-	size_t len;         /* bytes of the packet present: tot_len, or less if cut */
-	size_t ihl;         /* header length in bytes */
+	size_t len; /* bytes of the packet present: tot_len, or less if cut */
+	size_t ihl; /* header length in bytes */
 	uint8_t proto;
-	__be32 src, dst;    /* network order, as on the wire */
-	bool later_fragment;/* fragment offset != 0: no transport header */
-	bool icmp_error;    /* an ICMP error, or ICMP whose type is not visible */
-	__u16 port;         /* the lookup port of the packet's source (see below) */
-	__u16 dport;        /* and of its destination */
+	__be32 src, dst;     /* network order, as on the wire */
+	bool later_fragment; /* fragment offset != 0: no transport header */
+	bool icmp_error;     /* an ICMP error, or ICMP whose type is not visible */
+	__u16 port;          /* the lookup port of the packet's source (see below) */
+	__u16 dport;         /* and of its destination */
 };
 
 /* Parses the IPv4 packet at p (avail bytes, possibly followed by link-layer
@@ -83,7 +83,7 @@ int sp_parse_ipv4(const uint8_t *p, size_t avail, struct sp_ipv4 *ip);
  * ones the data plane walks) and a fragment header. */
 struct sp_ipv6 {
 	const uint8_t *hdr;
-	size_t len;          /* bytes present: 40 + payload length, or less if cut */
+	size_t len; /* bytes present: 40 + payload length, or less if cut */
 	struct in6_addr src, dst;
 	uint8_t nexthdr;     /* the upper-layer protocol */
 	size_t l4off;        /* where it starts, from hdr */

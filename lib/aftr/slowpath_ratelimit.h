@@ -15,7 +15,8 @@
 #include "slowpath.h"
 
 struct lw_slowpath_ratelimit {
-	struct lw_rate_bucket b[LW_SLOWPATH_KIND_MAX]; /* suppressed: the "drops counted" of AFTR-ICMP-7 */
+	struct lw_rate_bucket
+		b[LW_SLOWPATH_KIND_MAX]; /* suppressed: the "drops counted" of AFTR-ICMP-7 */
 };
 
 /* Sets the limits; every bucket starts full. */

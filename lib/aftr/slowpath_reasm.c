@@ -17,14 +17,14 @@ struct frag_range {
 
 struct reasm_pkt {
 	bool used;
-	uint8_t key[48];     /* v4: src dst proto id [tunnel B4 BR]; v6: src dst id */
+	uint8_t key[48]; /* v4: src dst proto id [tunnel B4 BR]; v6: src dst id */
 	uint64_t first_ms;
 	uint8_t hdr[SP_IPV6_HDR + SP_IPV6_EXT_MAX]; /* header(s) of the first fragment */
-	size_t hdr_len;      /* 0 until the first fragment is here */
-	size_t nh_off;       /* IPv6: where the next-header byte to patch is, in hdr */
-	uint8_t nexthdr;     /* IPv6: the fragment header's next header */
-	uint32_t total;      /* payload length, known from the last fragment; 0 = unknown */
-	uint32_t have;       /* payload bytes received */
+	size_t hdr_len;                             /* 0 until the first fragment is here */
+	size_t nh_off;   /* IPv6: where the next-header byte to patch is, in hdr */
+	uint8_t nexthdr; /* IPv6: the fragment header's next header */
+	uint32_t total;  /* payload length, known from the last fragment; 0 = unknown */
+	uint32_t have;   /* payload bytes received */
 	unsigned nfrags;
 	struct frag_range *ranges;
 	uint8_t *data;
@@ -250,8 +250,8 @@ static int pkt_add(struct lw_reasm *r, struct reasm_table *t, struct reasm_pkt *
 	return p->total && p->hdr_len && p->have == p->total;
 }
 
-int lw_reasm_ipv4(struct lw_reasm *r, const uint8_t *pkt, size_t len, uint64_t now_ms,
-		  uint8_t *out, size_t cap, size_t *out_len)
+int lw_reasm_ipv4(struct lw_reasm *r, const uint8_t *pkt, size_t len, uint64_t now_ms, uint8_t *out,
+		  size_t cap, size_t *out_len)
 {
 	return lw_reasm_ipv4_tunnel(r, pkt, len, NULL, now_ms, out, cap, out_len);
 }
@@ -315,8 +315,8 @@ int lw_reasm_ipv4_tunnel(struct lw_reasm *r, const uint8_t *pkt, size_t len, con
 	return 1;
 }
 
-int lw_reasm_ipv6(struct lw_reasm *r, const uint8_t *pkt, size_t len, uint64_t now_ms,
-		  uint8_t *out, size_t cap, size_t *out_len)
+int lw_reasm_ipv6(struct lw_reasm *r, const uint8_t *pkt, size_t len, uint64_t now_ms, uint8_t *out,
+		  size_t cap, size_t *out_len)
 {
 	uint8_t key[36], nh;
 	size_t off = SP_IPV6_HDR, nh_off = 6, end;

@@ -33,8 +33,7 @@ static bool map_type(uint8_t type, uint8_t code, uint32_t word, uint8_t *t4, uin
 	*rest = 0;
 	switch (type) {
 	case 1: /* destination unreachable */
-	case 4: /* parameter problem */
-		break;
+	case 4: /* parameter problem */ break;
 	case 3: /* time exceeded */
 		if (code != 0)
 			return false;
@@ -44,8 +43,7 @@ static bool map_type(uint8_t type, uint8_t code, uint32_t word, uint8_t *t4, uin
 		*c4 = 4;
 		*rest = sp_next_hop_mtu(word > SP_IPV6_HDR ? word - SP_IPV6_HDR : 0);
 		return true;
-	default:
-		return false;
+	default: return false;
 	}
 	*t4 = 3;
 	*c4 = 1;
@@ -92,7 +90,8 @@ static enum lw_slowpath_reason our_tunnel_packet(const struct lw_slowpath_cfg *c
 	struct in6_addr b4, br;
 	enum lw_slowpath_reason r;
 
-	if (sp_parse_ipv6(q, qlen, &quoted) || memcmp(&quoted.src, &outer->dst, sizeof(quoted.src)) ||
+	if (sp_parse_ipv6(q, qlen, &quoted) ||
+	    memcmp(&quoted.src, &outer->dst, sizeof(quoted.src)) ||
 	    quoted.nexthdr != SP_PROTO_IPIP || quoted.later_fragment)
 		return LW_SLOWPATH_NOT_OUR_PACKET;
 	if (sp_parse_ipv4(quoted.hdr + quoted.l4off, quoted.len - quoted.l4off, inner))
@@ -130,8 +129,8 @@ int lw_slowpath_icmpv6_error(const struct lw_slowpath_cfg *cfg, const struct lw_
 		return sp_none(out, LW_SLOWPATH_NOT_RELAYED); /* informational */
 	if (!map_type(icmp[0], icmp[1], sp_get32(icmp + 4), &t4, &c4, &rest))
 		return sp_none(out, LW_SLOWPATH_NOT_RELAYED);
-	r = our_tunnel_packet(cfg, &outer, icmp + SP_ICMP_HDR, outer.len - outer.l4off - SP_ICMP_HDR,
-			      &inner);
+	r = our_tunnel_packet(cfg, &outer, icmp + SP_ICMP_HDR,
+			      outer.len - outer.l4off - SP_ICMP_HDR, &inner);
 	if (r != LW_SLOWPATH_SENT)
 		return sp_none(out, r);
 	/* the original sender: on the internet, or a B4 of ours (hairpinned) */

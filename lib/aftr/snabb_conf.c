@@ -27,7 +27,8 @@ static int reject_legacy(const char *text, size_t len, const char *file, char *e
 	unsigned line = 1;
 
 	for (;;) {
-		while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
+		while (i < len &&
+		       (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
 			line += text[i++] == '\n';
 		if (i + 1 < len && text[i] == '/' && text[i + 1] == '/') {
 			while (i < len && text[i] != '\n')
@@ -44,13 +45,17 @@ static int reject_legacy(const char *text, size_t len, const char *file, char *e
 		;
 	word = i - word;
 	if (word == 8 && !memcmp(text + i - word, "psid_map", 8))
-		return lw_errf(err, errlen, "%s:%u: unsupported Snabb config format (legacy psid_map binding-table syntax)" MIGRATE_HINT,
-			       file, line);
+		return lw_errf(
+			err, errlen,
+			"%s:%u: unsupported Snabb config format (legacy psid_map binding-table syntax)" MIGRATE_HINT,
+			file, line);
 	while (i < len && (text[i] == ' ' || text[i] == '\t'))
 		i++;
 	if (word && i < len && text[i] == '=')
-		return lw_errf(err, errlen, "%s:%u: unsupported Snabb config format (legacy 'key = value' lwAFTR configuration from before the YANG schema)" MIGRATE_HINT,
-			       file, line);
+		return lw_errf(
+			err, errlen,
+			"%s:%u: unsupported Snabb config format (legacy 'key = value' lwAFTR configuration from before the YANG schema)" MIGRATE_HINT,
+			file, line);
 	return 0;
 }
 
@@ -73,17 +78,20 @@ static int reject_v1(struct snabb_ctx *c)
 	const struct lw_ynode *bt = sc ? find_child(c->tree, sc, "binding-table") : NULL;
 	const struct lw_ynode *old;
 
-	for (old = bt ? lw_ynode_at(c->tree, bt->child) : NULL; old; old = lw_ynode_at(c->tree, old->next))
+	for (old = bt ? lw_ynode_at(c->tree, bt->child) : NULL; old;
+	     old = lw_ynode_at(c->tree, old->next))
 		if (!strcmp(old->name, "psid-map") || !strcmp(old->name, "br-address"))
 			break;
 	if (old)
-		return snabb_error(c, old->line, "unsupported Snabb config format (snabb-softwire-v1 binding-table with '%s', Snabb 3.x)" MIGRATE_HINT,
-				   old->name);
+		return snabb_error(
+			c, old->line,
+			"unsupported Snabb config format (snabb-softwire-v1 binding-table with '%s', Snabb 3.x)" MIGRATE_HINT,
+			old->name);
 	return 0;
 }
 
 static const struct snabb_member softwire_config_members[] = {
-	{ "name", SNABB_LEAF, NULL },  /* Snabb's process name */
+	{ "name", SNABB_LEAF, NULL }, /* Snabb's process name */
 	{ "binding-table", SNABB_BLOCK, snabb_binding_table },
 	{ "external-interface", SNABB_BLOCK, snabb_external_interface },
 	{ "internal-interface", SNABB_BLOCK, snabb_internal_interface },
@@ -156,7 +164,8 @@ int lw_snabb_conf_parse(const char *text, size_t len, const char *name_for_error
 		ret = snabb_walk(&c, &tree.nodes[0], "the top level", root_members,
 				 SNABB_ARRAY_SIZE(root_members), NULL);
 	if (!ret && !find_child(&tree, &tree.nodes[0], "softwire-config"))
-		ret = lw_errf(err, errlen, "%s: no 'softwire-config' block (not a Snabb lwAFTR configuration?)",
+		ret = lw_errf(err, errlen,
+			      "%s: no 'softwire-config' block (not a Snabb lwAFTR configuration?)",
 			      file);
 	if (!ret) {
 		finish(&c);

@@ -98,36 +98,38 @@ static int h_port_set(struct snabb_ctx *c, const struct lw_ynode *n, void *arg)
 }
 
 static const struct snabb_member softwire_members[] = {
-	{ "ipv4", SNABB_LEAF, h_ipv4 },
-	{ "psid", SNABB_LEAF, h_psid },
-	{ "b4-ipv6", SNABB_LEAF, h_b4_ipv6 },
-	{ "br-address", SNABB_LEAF, h_br_address },
-	{ "padding", SNABB_LEAF, h_padding },
-	{ "port-set", SNABB_BLOCK, h_port_set },
+	{ "ipv4", SNABB_LEAF, h_ipv4 },       { "psid", SNABB_LEAF, h_psid },
+	{ "b4-ipv6", SNABB_LEAF, h_b4_ipv6 }, { "br-address", SNABB_LEAF, h_br_address },
+	{ "padding", SNABB_LEAF, h_padding }, { "port-set", SNABB_BLOCK, h_port_set },
 };
 
 static int check_softwire(struct snabb_ctx *c, const struct lw_ynode *n, struct softwire_build *b)
 {
-	const char *missing = !b->has_ipv4 ? "ipv4" : !b->has_psid ? "psid" :
-			      !b->has_b4 ? "b4-ipv6" : !b->has_br ? "br-address" :
-			      !b->has_port_set ? "port-set" : NULL;
+	const char *missing = !b->has_ipv4       ? "ipv4"
+			      : !b->has_psid     ? "psid"
+			      : !b->has_b4       ? "b4-ipv6"
+			      : !b->has_br       ? "br-address"
+			      : !b->has_port_set ? "port-set"
+						 : NULL;
 
 	if (missing)
 		return snabb_error(c, n->line, "softwire has no '%s' (mandatory)", missing);
 	if (!b->has_psid_len)
-		return snabb_error(c, b->port_set_line, "port-set has no 'psid-length' (mandatory)");
+		return snabb_error(c, b->port_set_line,
+				   "port-set has no 'psid-length' (mandatory)");
 	if (b->psid_len + b->offset > LW_PORT_BITS)
 		return snabb_error(c, b->port_set_line,
 				   "psid-length %u + reserved-ports-bit-count %u exceeds 16",
 				   b->psid_len, b->offset);
 	if (b->has_shift && b->shift != LW_PORT_BITS - b->psid_len - b->offset)
-		return snabb_error(c, b->shift_line,
-				   "shift %u does not match 16 - psid-length %u - reserved-ports-bit-count %u = %u",
-				   b->shift, b->psid_len, b->offset,
-				   LW_PORT_BITS - b->psid_len - b->offset);
+		return snabb_error(
+			c, b->shift_line,
+			"shift %u does not match 16 - psid-length %u - reserved-ports-bit-count %u = %u",
+			b->shift, b->psid_len, b->offset, LW_PORT_BITS - b->psid_len - b->offset);
 	if (b->psid_len < LW_PORT_BITS && b->psid >= (1u << b->psid_len))
-		return snabb_error(c, b->psid_line, "psid %u out of range for psid-length %u (0..%u)",
-				   b->psid, b->psid_len, (1u << b->psid_len) - 1);
+		return snabb_error(c, b->psid_line,
+				   "psid %u out of range for psid-length %u (0..%u)", b->psid,
+				   b->psid_len, (1u << b->psid_len) - 1);
 	return 0;
 }
 
@@ -166,9 +168,11 @@ static int h_softwire(struct snabb_ctx *c, const struct lw_ynode *n, void *arg)
 		return ret;
 	ret = lw_setup_add_softwire(c->s, &b.e);
 	if (ret == -E2BIG)
-		return snabb_error(c, n->line, "br-address %s would be distinct BR address number %u; at most %u are supported",
-				   lw_format_ipv6(&b.e.br_ipv6, br, sizeof(br)), LW_MAX_BR_ADDRS + 1,
-				   LW_MAX_BR_ADDRS);
+		return snabb_error(
+			c, n->line,
+			"br-address %s would be distinct BR address number %u; at most %u are supported",
+			lw_format_ipv6(&b.e.br_ipv6, br, sizeof(br)), LW_MAX_BR_ADDRS + 1,
+			LW_MAX_BR_ADDRS);
 	return ret ? snabb_nomem(c) : 0;
 }
 
@@ -178,10 +182,11 @@ static int h_version_number(struct snabb_ctx *c, const struct lw_ynode *n, void 
 	const char *p = n->value;
 	size_t digits = strspn(p, "0123456789");
 
-	if (!digits || p[digits] || (p[0] == '0' && digits > 1) ||
-	    digits > 20 || (digits == 20 && strcmp(p, "18446744073709551615") > 0))
-		return snabb_error(c, n->line, "number '%.64s' is not a decimal number in 0..18446744073709551615",
-				   p);
+	if (!digits || p[digits] || (p[0] == '0' && digits > 1) || digits > 20 ||
+	    (digits == 20 && strcmp(p, "18446744073709551615") > 0))
+		return snabb_error(
+			c, n->line,
+			"number '%.64s' is not a decimal number in 0..18446744073709551615", p);
 	return 0;
 }
 

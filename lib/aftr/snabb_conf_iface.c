@@ -11,11 +11,11 @@ enum { EXT = 0, INT = 1 };
 /* ---- softwire-config/{external,internal}-interface ---------------------- */
 
 struct iface_policy {
-	int side;             /* EXT or INT */
-	const char *path;     /* for messages */
-	const char *label;    /* for unsupported[] */
+	int side;          /* EXT or INT */
+	const char *path;  /* for messages */
+	const char *label; /* for unsupported[] */
 	__u32 allow_flag, errors_flag;
-	uint32_t mtu_min;     /* the protocol minimum (LW_IPV4_MIN_MTU, LW_IPV6_MIN_MTU) */
+	uint32_t mtu_min; /* the protocol minimum (LW_IPV4_MIN_MTU, LW_IPV6_MIN_MTU) */
 	uint32_t packets, period;
 };
 
@@ -93,7 +93,8 @@ static int h_flow_label(struct snabb_ctx *c, const struct lw_ynode *n, void *arg
 
 	if (ret || label == 0)
 		return ret;
-	snprintf(what, sizeof(what), "flow-label %u on %s", label, ((struct iface_policy *)arg)->label);
+	snprintf(what, sizeof(what), "flow-label %u on %s", label,
+		 ((struct iface_policy *)arg)->label);
 	return snabb_unsupported(c, what);
 }
 
@@ -172,7 +173,8 @@ static int h_reassembly(struct snabb_ctx *c, const struct lw_ynode *n, void *arg
 	char path[96];
 
 	snprintf(path, sizeof(path), "%s/reassembly", ((struct iface_policy *)arg)->path);
-	return snabb_walk(c, n, path, reassembly_members, SNABB_ARRAY_SIZE(reassembly_members), arg);
+	return snabb_walk(c, n, path, reassembly_members, SNABB_ARRAY_SIZE(reassembly_members),
+			  arg);
 }
 
 static const struct snabb_member external_members[] = {
@@ -203,9 +205,12 @@ static const struct snabb_member internal_members[] = {
 int snabb_external_interface(struct snabb_ctx *c, const struct lw_ynode *n, void *arg)
 {
 	struct iface_policy p = {
-		.side = EXT, .path = "softwire-config/external-interface",
-		.label = "external-interface", .allow_flag = LW_CFG_ALLOW_ICMPV4_IN,
-		.errors_flag = LW_CFG_ICMPV4_ERRORS, .mtu_min = LW_IPV4_MIN_MTU,
+		.side = EXT,
+		.path = "softwire-config/external-interface",
+		.label = "external-interface",
+		.allow_flag = LW_CFG_ALLOW_ICMPV4_IN,
+		.errors_flag = LW_CFG_ICMPV4_ERRORS,
+		.mtu_min = LW_IPV4_MIN_MTU,
 	};
 
 	return snabb_walk(c, n, p.path, external_members, SNABB_ARRAY_SIZE(external_members), &p);
@@ -214,9 +219,12 @@ int snabb_external_interface(struct snabb_ctx *c, const struct lw_ynode *n, void
 int snabb_internal_interface(struct snabb_ctx *c, const struct lw_ynode *n, void *arg)
 {
 	struct iface_policy p = {
-		.side = INT, .path = "softwire-config/internal-interface",
-		.label = "internal-interface", .allow_flag = LW_CFG_ALLOW_ICMPV6_IN,
-		.errors_flag = LW_CFG_ICMPV6_ERRORS, .mtu_min = LW_IPV6_MIN_MTU,
+		.side = INT,
+		.path = "softwire-config/internal-interface",
+		.label = "internal-interface",
+		.allow_flag = LW_CFG_ALLOW_ICMPV6_IN,
+		.errors_flag = LW_CFG_ICMPV6_ERRORS,
+		.mtu_min = LW_IPV6_MIN_MTU,
 	};
 
 	return snabb_walk(c, n, p.path, internal_members, SNABB_ARRAY_SIZE(internal_members), &p);
@@ -304,7 +312,8 @@ static int h_q_next_hop(struct snabb_ctx *c, const struct lw_ynode *n, void *arg
 	/* A YANG choice: a static MAC or an address to resolve, not both. */
 	if (q->side_cfg.has_next_hop_mac &&
 	    (q->side_cfg.has_next_hop_ip4 || q->side_cfg.has_next_hop_ip6))
-		return snabb_error(c, n->line, "next-hop has both 'mac' and 'ip'; give one of them");
+		return snabb_error(c, n->line,
+				   "next-hop has both 'mac' and 'ip'; give one of them");
 	if (!q->side_cfg.has_next_hop_mac && !q->side_cfg.has_next_hop_ip4 &&
 	    !q->side_cfg.has_next_hop_ip6)
 		return snabb_error(c, n->line, "next-hop needs 'mac' or 'ip'");
@@ -320,17 +329,21 @@ static const struct snabb_member queue_iface_members[] = {
 
 static int h_queue_iface(struct snabb_ctx *c, const struct lw_ynode *n, void *arg)
 {
-	struct queue_iface *q = &((struct queue_iface *)arg)[strcmp(n->name, "external-interface") ? INT : EXT];
+	struct queue_iface *q =
+		&((struct queue_iface *)arg)[strcmp(n->name, "external-interface") ? INT : EXT];
 	const char *missing;
 	int ret;
 
 	q->present = true;
 	q->line = n->line;
-	ret = snabb_walk(c, n, q->path, queue_iface_members, SNABB_ARRAY_SIZE(queue_iface_members), q);
+	ret = snabb_walk(c, n, q->path, queue_iface_members, SNABB_ARRAY_SIZE(queue_iface_members),
+			 q);
 	if (ret)
 		return ret;
-	missing = !(q->side_cfg.has_ip4 || q->side_cfg.has_ip6) ? "ip" :
-		  !q->side_cfg.has_mac ? "mac" : !q->next_hop_line ? "next-hop" : NULL;
+	missing = !(q->side_cfg.has_ip4 || q->side_cfg.has_ip6) ? "ip"
+		  : !q->side_cfg.has_mac                        ? "mac"
+		  : !q->next_hop_line                           ? "next-hop"
+								: NULL;
 	if (missing)
 		return snabb_error(c, n->line, "%s has no '%s' (mandatory)", n->name, missing);
 	return 0;
@@ -350,7 +363,7 @@ static const struct snabb_member queue_members[] = {
 };
 
 struct instance_build {
-	bool use;          /* the first instance: the one that is installed */
+	bool use; /* the first instance: the one that is installed */
 	unsigned n_queues;
 };
 

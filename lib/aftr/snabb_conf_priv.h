@@ -28,14 +28,14 @@ struct snabb_ctx {
 	 * internal-interface/vlan-tag, so the latter waits in here. */
 	uint16_t global_internal_vlan;
 	bool has_global_internal_vlan;
-	bool queue_vlan[2];        /* the used queue set vlan-tag (0 ext, 1 int) */
+	bool queue_vlan[2]; /* the used queue set vlan-tag (0 ext, 1 int) */
 	unsigned n_instances;
 };
 
 enum snabb_kind {
-	SNABB_LEAF,   /* name value; */
-	SNABB_BLOCK,  /* name { ... }, at most once */
-	SNABB_LIST,   /* name { ... }, repeatable (YANG list entry) */
+	SNABB_LEAF,  /* name value; */
+	SNABB_BLOCK, /* name { ... }, at most once */
+	SNABB_LIST,  /* name { ... }, repeatable (YANG list entry) */
 };
 
 /* fn may be NULL: the statement is part of the schema, is accepted and
@@ -76,9 +76,9 @@ int snabb_instance(struct snabb_ctx *c, const struct lw_ynode *n, void *arg);
 #define SNABB_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* snabb-softwire-v3's defaults where they differ from lw_setup_init's */
-#define SNABB_DEFAULT_IPV4_MTU 1460  /* external-interface/mtu */
-#define SNABB_DEFAULT_IPV6_MTU 1500  /* internal-interface/mtu */
-#define SNABB_ERROR_RATE_PACKETS 200 /* error-rate-limiting/packets */
-#define SNABB_ERROR_RATE_PERIOD 2    /* error-rate-limiting/period, seconds */
+#define SNABB_DEFAULT_IPV4_MTU   1460 /* external-interface/mtu */
+#define SNABB_DEFAULT_IPV6_MTU   1500 /* internal-interface/mtu */
+#define SNABB_ERROR_RATE_PACKETS 200  /* error-rate-limiting/packets */
+#define SNABB_ERROR_RATE_PERIOD  2    /* error-rate-limiting/period, seconds */
 
 #endif

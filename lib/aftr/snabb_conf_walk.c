@@ -47,13 +47,15 @@ int snabb_walk(struct snabb_ctx *c, const struct lw_ynode *block, const char *pa
 			return snabb_error(c, n->line, "unknown %s '" V "' in %s",
 					   n->block ? "block" : "leaf", n->name, path);
 		if (members[i].kind == SNABB_LEAF && n->block)
-			return snabb_error(c, n->line, "'%s' in %s is a leaf ('%s <value>;'), not a block",
+			return snabb_error(c, n->line,
+					   "'%s' in %s is a leaf ('%s <value>;'), not a block",
 					   n->name, path, n->name);
 		if (members[i].kind != SNABB_LEAF && !n->block)
 			return snabb_error(c, n->line, "'%s' in %s is a block ('%s { ... }')",
 					   n->name, path, n->name);
 		if (members[i].kind == SNABB_LEAF && !n->value)
-			return snabb_error(c, n->line, "'%s' needs a value ('%s <value>;')", n->name, n->name);
+			return snabb_error(c, n->line, "'%s' needs a value ('%s <value>;')",
+					   n->name, n->name);
 		if (members[i].kind != SNABB_LIST && (seen & (1ull << i)))
 			return snabb_error(c, n->line, "'%s' given twice in %s", n->name, path);
 		seen |= 1ull << i;
@@ -72,7 +74,8 @@ int snabb_leaf_u32(struct snabb_ctx *c, const struct lw_ynode *n, uint32_t min, 
 	int ret = lw_parse_u32(n->value, min, max, out);
 
 	if (ret == -ERANGE)
-		return snabb_error(c, n->line, "%s " V " out of range %u..%u", n->name, n->value, min, max);
+		return snabb_error(c, n->line, "%s " V " out of range %u..%u", n->name, n->value,
+				   min, max);
 	if (ret)
 		return snabb_error(c, n->line, "%s '" V "' is not a decimal number in %u..%u",
 				   n->name, n->value, min, max);

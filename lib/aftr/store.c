@@ -17,13 +17,13 @@
  * allocator's invariants a second time. */
 static const char schema_v1[] =
 	"CREATE TABLE grants ("
-	" ipv4 INTEGER NOT NULL,"          /* host order */
+	" ipv4 INTEGER NOT NULL," /* host order */
 	" psid_len INTEGER NOT NULL,"
 	" psid INTEGER NOT NULL,"
-	" b4 BLOB NOT NULL,"               /* 16 bytes */
-	" br BLOB NOT NULL,"               /* 16 bytes */
+	" b4 BLOB NOT NULL," /* 16 bytes */
+	" br BLOB NOT NULL," /* 16 bytes */
 	" internal_port INTEGER NOT NULL,"
-	" nonce BLOB NOT NULL,"            /* 12 bytes */
+	" nonce BLOB NOT NULL," /* 12 bytes */
 	" expires_at INTEGER NOT NULL,"
 	" PRIMARY KEY (ipv4, psid_len, psid),"
 	" UNIQUE (b4, internal_port)"
@@ -37,30 +37,16 @@ int store_fail(struct store *s, int rc, const char *what, char *err, size_t errl
 	int code;
 
 	switch (rc & 0xff) {
-	case SQLITE_NOMEM:
-		code = -ENOMEM;
-		break;
+	case SQLITE_NOMEM: code = -ENOMEM; break;
 	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		code = -EBUSY;
-		break;
+	case SQLITE_LOCKED: code = -EBUSY; break;
 	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
-		code = -EUCLEAN;
-		break;
-	case SQLITE_FULL:
-		code = -ENOSPC;
-		break;
-	case SQLITE_READONLY:
-		code = -EROFS;
-		break;
+	case SQLITE_NOTADB: code = -EUCLEAN; break;
+	case SQLITE_FULL: code = -ENOSPC; break;
+	case SQLITE_READONLY: code = -EROFS; break;
 	case SQLITE_PERM:
-	case SQLITE_AUTH:
-		code = -EACCES;
-		break;
-	case SQLITE_CONSTRAINT:
-		code = -EEXIST;
-		break;
+	case SQLITE_AUTH: code = -EACCES; break;
+	case SQLITE_CONSTRAINT: code = -EEXIST; break;
 	case SQLITE_CANTOPEN:
 	case SQLITE_IOERR: {
 		int e = s && s->db ? sqlite3_system_errno(s->db) : 0;
@@ -68,8 +54,7 @@ int store_fail(struct store *s, int rc, const char *what, char *err, size_t errl
 		code = e > 0 ? -e : -EIO;
 		break;
 	}
-	default:
-		code = -EIO;
+	default: code = -EIO;
 	}
 	return lw_errf_code(code, err, errlen, "%s: %s: %s", path, what, msg);
 }
@@ -167,10 +152,11 @@ static int check_identity(struct store *s, bool *fresh, char *err, size_t errlen
 				    "(application_id 0x%llx); refusing to change it",
 				    s->path, (unsigned long long)app_id);
 	if (version != STORE_SCHEMA_VERSION)
-		return lw_errf_code(-ENOTSUP, err, errlen,
-				    "%s: grant store schema version %lld, this pcpd knows version %d; "
-				    "refusing to change it",
-				    s->path, (long long)version, STORE_SCHEMA_VERSION);
+		return lw_errf_code(
+			-ENOTSUP, err, errlen,
+			"%s: grant store schema version %lld, this pcpd knows version %d; "
+			"refusing to change it",
+			s->path, (long long)version, STORE_SCHEMA_VERSION);
 	return 0;
 }
 
@@ -222,7 +208,6 @@ static int quick_check(struct store *s, char *err, size_t errlen)
 	char result[256], *nl;
 	int rc = query_text(s, "PRAGMA quick_check(1)", result, sizeof(result), err, errlen);
 
-
 	if (rc)
 		return rc;
 	/* SQLite's report spans lines; a log line should not. */
@@ -248,26 +233,32 @@ static int prepare_all(struct store *s, char *err, size_t errlen)
 {
 	int rc;
 
-	rc = prepare(s, &s->put_grant,
-		     "INSERT INTO grants (ipv4, psid_len, psid, b4, br, internal_port, nonce, expires_at)"
-		     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-		     " ON CONFLICT (ipv4, psid_len, psid) DO UPDATE SET b4 = excluded.b4,"
-		     " br = excluded.br, internal_port = excluded.internal_port,"
-		     " nonce = excluded.nonce, expires_at = excluded.expires_at", err, errlen);
+	rc = prepare(
+		s, &s->put_grant,
+		"INSERT INTO grants (ipv4, psid_len, psid, b4, br, internal_port, nonce, expires_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+		" ON CONFLICT (ipv4, psid_len, psid) DO UPDATE SET b4 = excluded.b4,"
+		" br = excluded.br, internal_port = excluded.internal_port,"
+		" nonce = excluded.nonce, expires_at = excluded.expires_at",
+		err, errlen);
 	if (!rc)
 		rc = prepare(s, &s->delete_grant,
 			     "DELETE FROM grants WHERE ipv4 = ?1 AND psid_len = ?2 AND psid = ?3"
-			     " AND b4 = ?4 AND internal_port = ?5", err, errlen);
+			     " AND b4 = ?4 AND internal_port = ?5",
+			     err, errlen);
 	if (!rc)
 		rc = prepare(s, &s->list_grants,
 			     "SELECT ipv4, psid_len, psid, b4, br, internal_port, nonce, expires_at"
-			     " FROM grants ORDER BY ipv4, psid", err, errlen);
+			     " FROM grants ORDER BY ipv4, psid",
+			     err, errlen);
 	if (!rc)
-		rc = prepare(s, &s->get_state, "SELECT value FROM state WHERE key = ?1", err, errlen);
+		rc = prepare(s, &s->get_state, "SELECT value FROM state WHERE key = ?1", err,
+			     errlen);
 	if (!rc)
 		rc = prepare(s, &s->put_state,
 			     "INSERT INTO state (key, value) VALUES (?1, ?2)"
-			     " ON CONFLICT (key) DO UPDATE SET value = excluded.value", err, errlen);
+			     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+			     err, errlen);
 	return rc;
 }
 

@@ -30,7 +30,7 @@
 
 /* Keys for store_get_state()/store_put_state() that pcpd uses. */
 #define STORE_STATE_EPOCH_BASE "epoch_base" /* clock value at which epoch 0 was */
-#define STORE_STATE_CLEAN "clean"           /* 1 after an orderly shutdown */
+#define STORE_STATE_CLEAN      "clean"      /* 1 after an orderly shutdown */
 
 struct store;
 

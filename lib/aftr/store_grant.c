@@ -83,7 +83,8 @@ int store_list_grants(struct store *s, store_grant_fn fn, void *ctx, char *err, 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (!row_to_grant(st, &g)) {
 			ret = lw_errf_code(-EUCLEAN, err, errlen,
-					   "%s: a grants row holds values no grant can have", s->path);
+					   "%s: a grants row holds values no grant can have",
+					   s->path);
 			break;
 		}
 		ret = fn(&g, ctx);

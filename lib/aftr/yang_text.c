@@ -79,7 +79,8 @@ static int skip_blanks(struct parser *p)
 			uint32_t start = p->line;
 
 			p->pos += 2;
-			while (p->pos < p->len && !(p->buf[p->pos] == '*' && p->buf[p->pos + 1] == '/')) {
+			while (p->pos < p->len &&
+			       !(p->buf[p->pos] == '*' && p->buf[p->pos + 1] == '/')) {
 				if (p->buf[p->pos] == '\n')
 					p->line++;
 				p->pos++;
@@ -121,7 +122,8 @@ static int read_string(struct parser *p, struct token *tok)
 			else if (e == '"' || e == '\\')
 				c = e;
 			else
-				return lw_errf(p->err, p->errlen, "%s:%u: invalid escape '\\%c' in a quoted string",
+				return lw_errf(p->err, p->errlen,
+					       "%s:%u: invalid escape '\\%c' in a quoted string",
 					       p->file, p->line, e ? e : '0');
 			r++;
 		}
@@ -152,20 +154,12 @@ static int next_token(struct parser *p, struct token *tok)
 	}
 	c = p->buf[p->pos];
 	switch (c) {
-	case '{':
-		tok->kind = T_LBRACE;
-		break;
-	case '}':
-		tok->kind = T_RBRACE;
-		break;
-	case ';':
-		tok->kind = T_SEMI;
-		break;
+	case '{': tok->kind = T_LBRACE; break;
+	case '}': tok->kind = T_RBRACE; break;
+	case ';': tok->kind = T_SEMI; break;
 	case '"':
-	case '\'':
-		return read_string(p, tok);
-	case '\0':
-		return syntax_error(p, p->line, "NUL byte in the file (binary data?)");
+	case '\'': return read_string(p, tok);
+	case '\0': return syntax_error(p, p->line, "NUL byte in the file (binary data?)");
 	default:
 		tok->kind = T_WORD;
 		while (!ends_word(p, p->pos))
@@ -192,11 +186,13 @@ static int add_node(struct parser *p, uint32_t parent, uint32_t *last, const str
 					    p->file, name->line);
 		nn = realloc(t->nodes, ncap * sizeof(*nn));
 		if (!nn)
-			return lw_errf_code(-ENOMEM, p->err, p->errlen, "%s: out of memory", p->file);
+			return lw_errf_code(-ENOMEM, p->err, p->errlen, "%s: out of memory",
+					    p->file);
 		t->nodes = nn;
 		nl = realloc(p->lens, ncap * sizeof(*nl));
 		if (!nl)
-			return lw_errf_code(-ENOMEM, p->err, p->errlen, "%s: out of memory", p->file);
+			return lw_errf_code(-ENOMEM, p->err, p->errlen, "%s: out of memory",
+					    p->file);
 		p->lens = nl;
 		t->cap_nodes = ncap;
 	}
@@ -240,13 +236,14 @@ static int parse_statement(struct parser *p, uint32_t parent, uint32_t *last, un
 		((char *)name->text)[name->len] = '\0';
 		p->t->nodes[idx].block = true;
 		if (depth + 1 > MAX_DEPTH)
-			return lw_errf(p->err, p->errlen, "%s:%u: blocks nested deeper than %d levels",
-				       p->file, name->line, MAX_DEPTH);
+			return lw_errf(p->err, p->errlen,
+				       "%s:%u: blocks nested deeper than %d levels", p->file,
+				       name->line, MAX_DEPTH);
 		return parse_statements(p, (uint32_t)idx, depth + 1);
 	}
 	if (val.kind != T_WORD && val.kind != T_STRING)
-		return lw_errf(p->err, p->errlen, "%s:%u: missing ';' after '%.*s'",
-			       p->file, name->line, (int)(name->len < QLEN ? name->len : QLEN), name->text);
+		return lw_errf(p->err, p->errlen, "%s:%u: missing ';' after '%.*s'", p->file,
+			       name->line, (int)(name->len < QLEN ? name->len : QLEN), name->text);
 	p->t->nodes[idx].value = val.text;
 	p->lens[idx].value = val.len;
 	err = next_token(p, &end);
@@ -256,10 +253,10 @@ static int parse_statement(struct parser *p, uint32_t parent, uint32_t *last, un
 		return 0;
 	if (end.kind == T_LBRACE)
 		return lw_errf(p->err, p->errlen, "%s:%u: '%.*s %.*s {': a block takes no value",
-			       p->file, end.line, (int)(name->len < QLEN ? name->len : QLEN), name->text,
-			       (int)(val.len < QLEN ? val.len : QLEN), val.text);
-	return lw_errf(p->err, p->errlen, "%s:%u: missing ';' after '%.*s %.*s'",
-		       p->file, val.line, (int)(name->len < QLEN ? name->len : QLEN), name->text,
+			       p->file, end.line, (int)(name->len < QLEN ? name->len : QLEN),
+			       name->text, (int)(val.len < QLEN ? val.len : QLEN), val.text);
+	return lw_errf(p->err, p->errlen, "%s:%u: missing ';' after '%.*s %.*s'", p->file, val.line,
+		       (int)(name->len < QLEN ? name->len : QLEN), name->text,
 		       (int)(val.len < QLEN ? val.len : QLEN), val.text);
 }
 
@@ -279,20 +276,21 @@ static int parse_statements(struct parser *p, uint32_t parent, unsigned depth)
 		case T_END:
 			if (parent == 0)
 				return 0;
-			return lw_errf(p->err, p->errlen,
-				       "%s:%u: '%s {' is never closed (missing '}' before the end of the file)",
-				       p->file, p->t->nodes[parent].line, p->t->nodes[parent].name);
+			return lw_errf(
+				p->err, p->errlen,
+				"%s:%u: '%s {' is never closed (missing '}' before the end of the file)",
+				p->file, p->t->nodes[parent].line, p->t->nodes[parent].name);
 		case T_RBRACE:
 			if (parent != 0)
 				return 0;
 			return syntax_error(p, tok.line, "'}' without a matching '{'");
-		case T_SEMI:
-			return syntax_error(p, tok.line, "';' without a statement before it");
-		case T_LBRACE:
-			return syntax_error(p, tok.line, "'{' without a name before it");
+		case T_SEMI: return syntax_error(p, tok.line, "';' without a statement before it");
+		case T_LBRACE: return syntax_error(p, tok.line, "'{' without a name before it");
 		case T_STRING:
-			return lw_errf(p->err, p->errlen, "%s:%u: expected a name, got the quoted string \"%.*s\"",
-				       p->file, tok.line, (int)(tok.len < QLEN ? tok.len : QLEN), tok.text);
+			return lw_errf(p->err, p->errlen,
+				       "%s:%u: expected a name, got the quoted string \"%.*s\"",
+				       p->file, tok.line, (int)(tok.len < QLEN ? tok.len : QLEN),
+				       tok.text);
 		case T_WORD:
 			err = parse_statement(p, parent, &last, depth, &tok);
 			if (err)
@@ -327,18 +325,23 @@ void lw_ytree_free(struct lw_ytree *t)
 	memset(t, 0, sizeof(*t));
 }
 
-int lw_ytree_parse(const char *text, size_t len, const char *name_for_errors,
-		   struct lw_ytree *t, char *err, size_t errlen)
+int lw_ytree_parse(const char *text, size_t len, const char *name_for_errors, struct lw_ytree *t,
+		   char *err, size_t errlen)
 {
 	struct parser p = {
-		.len = len, .line = 1, .file = name_for_errors ? name_for_errors : "<input>",
-		.err = err, .errlen = errlen, .t = t,
+		.len = len,
+		.line = 1,
+		.file = name_for_errors ? name_for_errors : "<input>",
+		.err = err,
+		.errlen = errlen,
+		.t = t,
 	};
 	int ret;
 
 	memset(t, 0, sizeof(*t));
 	if (len >= UINT32_MAX)
-		return lw_errf_code(-E2BIG, err, errlen, "%s: file too large (%zu bytes)", p.file, len);
+		return lw_errf_code(-E2BIG, err, errlen, "%s: file too large (%zu bytes)", p.file,
+				    len);
 	/* Two spare NULs: the comment checks look one byte ahead. */
 	t->buf = malloc(len + 2);
 	if (!t->buf)

@@ -19,12 +19,12 @@
 #define LW_YNODE_NONE UINT32_MAX
 
 struct lw_ynode {
-	const char *name;   /* NUL-terminated, points into the tree's buffer */
-	const char *value;  /* NULL for blocks and for `name;` */
-	uint32_t line;      /* 1-based line of the name */
-	uint32_t child;     /* first child (blocks only), or LW_YNODE_NONE */
-	uint32_t next;      /* next sibling, or LW_YNODE_NONE */
-	bool block;         /* written as `name { ... }` */
+	const char *name;  /* NUL-terminated, points into the tree's buffer */
+	const char *value; /* NULL for blocks and for `name;` */
+	uint32_t line;     /* 1-based line of the name */
+	uint32_t child;    /* first child (blocks only), or LW_YNODE_NONE */
+	uint32_t next;     /* next sibling, or LW_YNODE_NONE */
+	bool block;        /* written as `name { ... }` */
 };
 
 /* nodes[0] is an unnamed root block whose children are the top-level
@@ -39,8 +39,8 @@ struct lw_ytree {
 /* Parses len bytes of text. Errors ("x.conf:12: missing ';' after 'psid 4'")
  * start with name_for_errors and the line; returns 0, -EINVAL or -ENOMEM.
  * On error the tree is left empty; lw_ytree_free() is safe either way. */
-int lw_ytree_parse(const char *text, size_t len, const char *name_for_errors,
-		   struct lw_ytree *t, char *err, size_t errlen);
+int lw_ytree_parse(const char *text, size_t len, const char *name_for_errors, struct lw_ytree *t,
+		   char *err, size_t errlen);
 void lw_ytree_free(struct lw_ytree *t);
 
 static inline const struct lw_ynode *lw_ynode_at(const struct lw_ytree *t, uint32_t i)

@@ -12,26 +12,26 @@
 #include "lw4o6/abi.h"
 #include "lw4o6/b4.h"
 
-#define DAY_SECONDS 86400
-#define MAX_IRT_MS 60000
-#define MIN_IRT_MS 10
+#define DAY_SECONDS             86400
+#define MAX_IRT_MS              60000
+#define MIN_IRT_MS              10
 #define MAX_REANNOUNCE_DELAY_MS 60000
-#define MAX_EXPIRE_INTERVAL 3600
-#define MAX_ICMP_RATE 100000
-#define MAX_PERCENT 100
+#define MAX_EXPIRE_INTERVAL     3600
+#define MAX_ICMP_RATE           100000
+#define MAX_PERCENT             100
 
-#define DEFAULT_DATABASE "/var/lib/lw4o6/pcpd-b4.db"
-#define DEFAULT_LIFETIME 7200
-#define DEFAULT_IRT_MS 3000            /* RFC 6887 §8.1.1 IRT */
+#define DEFAULT_DATABASE            "/var/lib/lw4o6/pcpd-b4.db"
+#define DEFAULT_LIFETIME            7200
+#define DEFAULT_IRT_MS              3000 /* RFC 6887 §8.1.1 IRT */
 #define DEFAULT_REANNOUNCE_DELAY_MS 1000
-#define DEFAULT_EXPIRE_INTERVAL 5
-#define DEFAULT_MAX_SETS 4
-#define DEFAULT_GROW_PCT 80
-#define DEFAULT_RELEASE_PCT 50
-#define DEFAULT_RELEASE_IDLE 600
-#define DEFAULT_LAN_MIN_LIFETIME 120   /* RFC 6887 §15 */
-#define DEFAULT_LAN_MAX_LIFETIME 7200
-#define DEFAULT_ICMP_RATE 100
+#define DEFAULT_EXPIRE_INTERVAL     5
+#define DEFAULT_MAX_SETS            4
+#define DEFAULT_GROW_PCT            80
+#define DEFAULT_RELEASE_PCT         50
+#define DEFAULT_RELEASE_IDLE        600
+#define DEFAULT_LAN_MIN_LIFETIME    120 /* RFC 6887 §15 */
+#define DEFAULT_LAN_MAX_LIFETIME    7200
+#define DEFAULT_ICMP_RATE           100
 
 void b4_config_defaults(struct b4_config *c)
 {
@@ -108,8 +108,8 @@ static const struct conf_key b4_keys[] = {
 	CONF_KEY("tunnel-ipv6", 1, set_tunnel),
 	CONF_U32(struct b4_config, "lifetime", lifetime, 1, DAY_SECONDS),
 	CONF_U32(struct b4_config, "irt-ms", irt_ms, MIN_IRT_MS, MAX_IRT_MS),
-	CONF_U32(struct b4_config, "reannounce-delay-ms",
-		 reannounce_delay_ms, 0, MAX_REANNOUNCE_DELAY_MS),
+	CONF_U32(struct b4_config, "reannounce-delay-ms", reannounce_delay_ms, 0,
+		 MAX_REANNOUNCE_DELAY_MS),
 	CONF_U32(struct b4_config, "expire-interval", expire_interval, 1, MAX_EXPIRE_INTERVAL),
 	CONF_U32(struct b4_config, "max-sets", max_sets, 1, LW_B4_POOL_MAX),
 	CONF_U32(struct b4_config, "grow-percent", grow_pct, 1, MAX_PERCENT),
@@ -141,11 +141,12 @@ int b4_config_parse(const char *text, const char *name, struct b4_config *c, cha
 	if (!r && !c->has_tunnel)
 		r = lw_errf(err, errlen, "%s: tunnel-ipv6 is required", name);
 	if (!r && c->release_pct >= c->grow_pct)
-		r = lw_errf(err, errlen, "%s: release-percent %u must be below grow-percent %u (hysteresis)",
+		r = lw_errf(err, errlen,
+			    "%s: release-percent %u must be below grow-percent %u (hysteresis)",
 			    name, c->release_pct, c->grow_pct);
 	if (!r && c->lan_min_lifetime > c->lan_max_lifetime)
-		r = lw_errf(err, errlen, "%s: lan-min-lifetime %u is above lan-max-lifetime %u", name,
-			    c->lan_min_lifetime, c->lan_max_lifetime);
+		r = lw_errf(err, errlen, "%s: lan-min-lifetime %u is above lan-max-lifetime %u",
+			    name, c->lan_min_lifetime, c->lan_max_lifetime);
 	if (!r && c->lan_ifname[0] && !c->has_lan)
 		r = lw_errf(err, errlen, "%s: lan-interface needs lan-address", name);
 	return r ? -EINVAL : 0;

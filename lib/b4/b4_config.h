@@ -55,8 +55,8 @@ struct b4_config {
 	__be32 lan_addr;
 	char lan_ifname[16];
 	uint32_t lan_min_lifetime, lan_max_lifetime;
-	uint32_t icmp_rate;           /* errors to LAN hosts per second */
-	int log_level;                /* 0 error, 1 warning, 2 info, 3 debug */
+	uint32_t icmp_rate; /* errors to LAN hosts per second */
+	int log_level;      /* 0 error, 1 warning, 2 info, 3 debug */
 };
 
 void b4_config_defaults(struct b4_config *c);

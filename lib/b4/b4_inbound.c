@@ -69,7 +69,8 @@ int b4_inbound_xlate(const struct lw_b4_maps *m, const struct lw_b4_config *cfg,
 	/* a corrupt packet stays corrupt: the checksum is verified before it
 	 * is computed anew (the data plane's incremental update keeps an
 	 * error visible too) */
-	if ((proto == IPPROTO_TCP || sp_get16(l4 + 6) != 0) && l4_csum(pkt, l4, l4len, proto) != 0) {
+	if ((proto == IPPROTO_TCP || sp_get16(l4 + 6) != 0) &&
+	    l4_csum(pkt, l4, l4len, proto) != 0) {
 		*why = "bad TCP/UDP checksum";
 		return -EBADMSG;
 	}

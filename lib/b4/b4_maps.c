@@ -22,10 +22,10 @@
 #include "percpu_counters.h"
 #include "pinned_maps.h"
 
-#define NSEC_PER_SEC 1000000000ull
-#define DEFAULT_HOP_LIMIT 64
-#define DEFAULT_MTU 1500
-#define DEFAULT_EVENT_RATE 1000
+#define NSEC_PER_SEC        1000000000ull
+#define DEFAULT_HOP_LIMIT   64
+#define DEFAULT_MTU         1500
+#define DEFAULT_EVENT_RATE  1000
 #define DEFAULT_EVENT_BURST 100
 /* room for this many mapping keys first when collecting them; it doubles */
 #define COLLECT_FIRST_CAP 256
@@ -34,20 +34,17 @@
 
 #define SLOT(field, name) LW_MAP_SLOT(struct lw_b4_maps, field, LW_STR(name))
 static const struct lw_map_slot b4_slots[] = {
-	SLOT(meta, LW_MAP_B4_META),
-	SLOT(cfg, LW_MAP_B4_CFG),
-	SLOT(pool, LW_MAP_B4_POOL),
-	SLOT(out, LW_MAP_B4_OUT),
-	SLOT(in, LW_MAP_B4_IN),
-	SLOT(stats, LW_MAP_B4_STATS),
-	SLOT(events, LW_MAP_B4_EVENTS),
-	SLOT(ratelim, LW_MAP_B4_RATELIM),
+	SLOT(meta, LW_MAP_B4_META),     SLOT(cfg, LW_MAP_B4_CFG),
+	SLOT(pool, LW_MAP_B4_POOL),     SLOT(out, LW_MAP_B4_OUT),
+	SLOT(in, LW_MAP_B4_IN),         SLOT(stats, LW_MAP_B4_STATS),
+	SLOT(events, LW_MAP_B4_EVENTS), SLOT(ratelim, LW_MAP_B4_RATELIM),
 	SLOT(usage, LW_MAP_B4_USAGE),
 };
 #undef SLOT
 #define N_B4_SLOTS (sizeof(b4_slots) / sizeof(b4_slots[0]))
 /* a map added to struct lw_b4_maps must be added here too */
-_Static_assert(sizeof(struct lw_b4_maps) == N_B4_SLOTS * sizeof(int), "one slot per map descriptor");
+_Static_assert(sizeof(struct lw_b4_maps) == N_B4_SLOTS * sizeof(int),
+	       "one slot per map descriptor");
 
 static const struct lw_map_set b4_map_set = {
 	.role_name = "lwB4",
@@ -366,15 +363,12 @@ uint64_t lw_b4_session_timeout_ns(const struct lw_b4_config *cfg, uint8_t proto,
 
 	switch (proto) {
 	case IPPROTO_TCP:
-		sec = lw_b4_tcp_classify(tcp_state) == LW_B4_TCP_ESTABLISHED ? cfg->tcp_est_timeout
-									     : cfg->tcp_trans_timeout;
+		sec = lw_b4_tcp_classify(tcp_state) == LW_B4_TCP_ESTABLISHED
+			      ? cfg->tcp_est_timeout
+			      : cfg->tcp_trans_timeout;
 		break;
-	case IPPROTO_UDP:
-		sec = cfg->udp_timeout;
-		break;
-	default:
-		sec = cfg->icmp_timeout;
-		break;
+	case IPPROTO_UDP: sec = cfg->udp_timeout; break;
+	default: sec = cfg->icmp_timeout; break;
 	}
 	return (uint64_t)sec * NSEC_PER_SEC;
 }
@@ -665,7 +659,8 @@ int lw_b4_explicit_del(const struct lw_b4_maps *m, uint8_t proto, __be32 int_add
 	return ret;
 }
 
-bool lw_b4_ext_port_free(const struct lw_b4_maps *m, uint8_t proto, __be32 ext_addr, __be16 ext_port)
+bool lw_b4_ext_port_free(const struct lw_b4_maps *m, uint8_t proto, __be32 ext_addr,
+			 __be16 ext_port)
 {
 	struct lw_b4_in_key ik = { .addr = ext_addr, .port = ext_port, .proto = proto };
 	struct lw_b4_in_val iv;

@@ -94,10 +94,10 @@ int lw_b4_session_foreach(const struct lw_b4_maps *m,
  *                4 min rather than deleting it)
  * Only ESTABLISHED gets tcp_est_timeout; the others tcp_trans_timeout. */
 enum lw_b4_tcp_class {
-	LW_B4_TCP_OPENING     = 0,
+	LW_B4_TCP_OPENING = 0,
 	LW_B4_TCP_ESTABLISHED = 1,
-	LW_B4_TCP_CLOSING     = 2,
-	LW_B4_TCP_RESET       = 3,
+	LW_B4_TCP_CLOSING = 2,
+	LW_B4_TCP_RESET = 3,
 };
 enum lw_b4_tcp_class lw_b4_tcp_classify(uint8_t tcp_state);
 /* The idle timeout of a mapping in nanoseconds under cfg: UDP, ICMP, and
@@ -158,7 +158,8 @@ int lw_b4_explicit_set(const struct lw_b4_maps *m, uint8_t proto, __be32 int_add
  * deletion. */
 int lw_b4_explicit_del(const struct lw_b4_maps *m, uint8_t proto, __be32 int_addr, __be16 int_port);
 /* Whether an external endpoint carries no mapping (no lw_b4_in entry). */
-bool lw_b4_ext_port_free(const struct lw_b4_maps *m, uint8_t proto, __be32 ext_addr, __be16 ext_port);
+bool lw_b4_ext_port_free(const struct lw_b4_maps *m, uint8_t proto, __be32 ext_addr,
+			 __be16 ext_port);
 
 int lw_b4_stats_read(const struct lw_b4_maps *m, struct lw_counter out[LW_B4_STAT_MAX]);
 int lw_b4_stats_reset(const struct lw_b4_maps *m);

@@ -55,7 +55,8 @@ int b4_grant_check(const struct pcp_response *r, uint16_t internal_port, struct 
 		*why = "no PORT_SET: the server mapped a single port (it does not support RFC 7753)";
 		return -1;
 	}
-	if (ps->size == B4_REQUEST_SET_SIZE && ps->first_internal_port == internal_port && !ps->parity) {
+	if (ps->size == B4_REQUEST_SET_SIZE && ps->first_internal_port == internal_port &&
+	    !ps->parity) {
 		*why = "PORT_SET echoed back unchanged (a server that ignores it, as miniupnpd does)";
 		return -1;
 	}
@@ -102,8 +103,8 @@ int b4_pool_release(const struct b4_set_use *sets, size_t n, uint64_t mapped, ui
 		const struct b4_set_use *u = &sets[i];
 		uint64_t left = ports - u->ports;
 
-		if (!u->releasable || u->mappings || !u->idle_since_ms || now_ms < u->idle_since_ms ||
-		    now_ms - u->idle_since_ms < idle_ms || !left)
+		if (!u->releasable || u->mappings || !u->idle_since_ms ||
+		    now_ms < u->idle_since_ms || now_ms - u->idle_since_ms < idle_ms || !left)
 			continue;
 		if (mapped * 100 < (uint64_t)release_pct * left)
 			return (int)i;
@@ -117,8 +118,8 @@ static bool in_set(const struct b4_set *s, __be32 addr, uint32_t port)
 }
 
 int b4_lan_pick_port(const struct b4_set *sets, size_t n, __be32 want_addr, uint16_t want_port,
-		     uint16_t internal_port, bool prefer_failure, uint32_t rnd, b4_port_free_fn is_free,
-		     void *ctx, __be32 *addr, uint16_t *port)
+		     uint16_t internal_port, bool prefer_failure, uint32_t rnd,
+		     b4_port_free_fn is_free, void *ctx, __be32 *addr, uint16_t *port)
 {
 	uint64_t total = 0, start;
 
@@ -141,7 +142,8 @@ int b4_lan_pick_port(const struct b4_set *sets, size_t n, __be32 want_addr, uint
 	if (prefer_failure && want_port)
 		return -EADDRNOTAVAIL;
 	for (size_t i = 0; i < n; i++) {
-		if (internal_port >= sets[i].first && internal_port - sets[i].first < sets[i].size &&
+		if (internal_port >= sets[i].first &&
+		    internal_port - sets[i].first < sets[i].size &&
 		    is_free(ctx, sets[i].ipv4, internal_port)) {
 			*addr = sets[i].ipv4;
 			*port = internal_port;

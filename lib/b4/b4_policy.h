@@ -69,11 +69,11 @@ int b4_grant_check(const struct pcp_response *r, uint16_t internal_port, struct 
 
 /* The pool as the policy sees it. */
 struct b4_pool_view {
-	unsigned sets;           /* sets held or being requested */
-	unsigned max_sets;       /* configured ceiling */
-	uint64_t mapped, ports;  /* mappings and ports over the held sets */
-	bool request_pending;    /* an extra set is being asked for */
-	bool backing_off;        /* the last extra request was refused and its
+	unsigned sets;          /* sets held or being requested */
+	unsigned max_sets;      /* configured ceiling */
+	uint64_t mapped, ports; /* mappings and ports over the held sets */
+	bool request_pending;   /* an extra set is being asked for */
+	bool backing_off;       /* the last extra request was refused and its
 				  * error lifetime has not passed (PCPC-10) */
 };
 
@@ -84,10 +84,10 @@ bool b4_pool_grow(const struct b4_pool_view *v, unsigned grow_pct, bool exhauste
 
 /* One held set, for the release decision. */
 struct b4_set_use {
-	bool releasable;         /* an extra set (not the first), granted */
-	uint32_t ports;          /* its size */
-	uint32_t mappings;       /* mappings in it now (explicit ones included) */
-	uint64_t idle_since_ms;  /* since when mappings == 0; 0 = in use */
+	bool releasable;        /* an extra set (not the first), granted */
+	uint32_t ports;         /* its size */
+	uint32_t mappings;      /* mappings in it now (explicit ones included) */
+	uint64_t idle_since_ms; /* since when mappings == 0; 0 = in use */
 };
 
 /* The index of a set to give back, or -1. A set goes back when it is
@@ -107,8 +107,8 @@ typedef bool (*b4_port_free_fn)(void *ctx, __be32 ipv4, uint16_t port);
  * is free, then a free port from a random start. -ENOSPC when no port is
  * free, -ENOENT when no set is held. rnd picks the random start. */
 int b4_lan_pick_port(const struct b4_set *sets, size_t n, __be32 want_addr, uint16_t want_port,
-		     uint16_t internal_port, bool prefer_failure, uint32_t rnd, b4_port_free_fn is_free,
-		     void *ctx, __be32 *addr, uint16_t *port);
+		     uint16_t internal_port, bool prefer_failure, uint32_t rnd,
+		     b4_port_free_fn is_free, void *ctx, __be32 *addr, uint16_t *port);
 
 /* PCPC-8 (RFC 6887 §11.2.1): after an unanswered renewal, the next try
  * halfway to the expiry (renewing at 1/2 of the lifetime gives 3/4, 7/8,

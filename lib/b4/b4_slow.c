@@ -13,13 +13,13 @@
 #include "net_csum.h"
 #include "net_frag.h"
 
-#define ERROR_TTL 64                /* of the errors this lwB4 sends */
-#define B4_IPV6_MIN_MTU 1280        /* RFC 8200 §5 */
+#define ERROR_TTL       64   /* of the errors this lwB4 sends */
+#define B4_IPV6_MIN_MTU 1280 /* RFC 8200 §5 */
 /* RFC 792 */
-#define ICMP_DEST_UNREACH 3
-#define ICMP_FRAG_NEEDED 4
+#define ICMP_DEST_UNREACH  3
+#define ICMP_FRAG_NEEDED   4
 #define ICMP_TIME_EXCEEDED 11
-#define ICMP_EXC_TTL 0
+#define ICMP_EXC_TTL       0
 
 /* RFC 1071 over len bytes (lib/net), complemented: the value to store. */
 static uint16_t csum(const uint8_t *p, size_t len)
@@ -125,13 +125,13 @@ size_t b4_slow_icmp4(const struct b4_slow_lan *lan, uint8_t type, uint8_t code, 
 
 	memset(out, 0, SP_IPV4_HDR + SP_ICMP_HDR);
 	out[0] = 0x45;
-	out[1] = 0xc0;                   /* precedence internetwork control (RFC 1812 §4.3.2.5) */
+	out[1] = 0xc0; /* precedence internetwork control (RFC 1812 §4.3.2.5) */
 	sp_put16(out + 2, (uint16_t)tot);
-	sp_put16(out + 4, id);              /* frag_off 0: never DF, never a fragment (P19) */
+	sp_put16(out + 4, id); /* frag_off 0: never DF, never a fragment (P19) */
 	out[8] = ERROR_TTL;
 	out[9] = SP_PROTO_ICMP;
 	memcpy(out + 12, &lan->addr, 4);
-	memcpy(out + 16, pkt + 12, 4);   /* to the original source */
+	memcpy(out + 16, pkt + 12, 4); /* to the original source */
 	sp_put16(out + 10, csum(out, SP_IPV4_HDR));
 
 	out[SP_IPV4_HDR] = type;
@@ -176,8 +176,8 @@ int b4_slow_event(const struct b4_slow_lan *lan, const void *rec, size_t size,
 		/* RFC 1191: the next-hop MTU in the low 16 bits */
 		out->len = b4_slow_icmp4(lan, too_big ? ICMP_DEST_UNREACH : ICMP_TIME_EXCEEDED,
 					 too_big ? ICMP_FRAG_NEEDED : ICMP_EXC_TTL,
-					 too_big ? (ev->mtu & 0xffff) : 0,
-					 ev->pkt, cap, out->pkt, sizeof(out->pkt), &out->why);
+					 too_big ? (ev->mtu & 0xffff) : 0, ev->pkt, cap, out->pkt,
+					 sizeof(out->pkt), &out->why);
 		if (!out->len)
 			return none(out, out->why);
 		memcpy(&out->dst, ev->pkt + 12, 4);
@@ -202,8 +202,7 @@ int b4_slow_event(const struct b4_slow_lan *lan, const void *rec, size_t size,
 		out->kind = B4_SLOW_TO_TUNNEL;
 		out->why = B4_SLOW_OK;
 		return 0;
-	default:
-		return none(out, B4_SLOW_NOT_MINE);
+	default: return none(out, B4_SLOW_NOT_MINE);
 	}
 }
 

@@ -45,36 +45,36 @@
 
 enum b4_slow_reason {
 	B4_SLOW_OK = 0,
-	B4_SLOW_ERROR_ABOUT_ERROR,  /* the packet is an ICMP error (or its type is unseen) */
+	B4_SLOW_ERROR_ABOUT_ERROR, /* the packet is an ICMP error (or its type is unseen) */
 	B4_SLOW_NOT_FIRST_FRAGMENT,
-	B4_SLOW_TO_BROADCAST,       /* destination multicast or broadcast */
-	B4_SLOW_BAD_SOURCE,         /* source not one host */
-	B4_SLOW_MALFORMED,          /* captured packet cut short or inconsistent */
-	B4_SLOW_TRUNCATED,          /* FRAG_NEEDED: the capture holds less than the packet */
-	B4_SLOW_NO_LAN_ADDRESS,     /* the lwB4 has no LAN address to send from */
-	B4_SLOW_FROM_WAN,           /* TTL expired on the way in: not answered */
-	B4_SLOW_NOT_MINE,           /* another event type (pool, binding) */
+	B4_SLOW_TO_BROADCAST,   /* destination multicast or broadcast */
+	B4_SLOW_BAD_SOURCE,     /* source not one host */
+	B4_SLOW_MALFORMED,      /* captured packet cut short or inconsistent */
+	B4_SLOW_TRUNCATED,      /* FRAG_NEEDED: the capture holds less than the packet */
+	B4_SLOW_NO_LAN_ADDRESS, /* the lwB4 has no LAN address to send from */
+	B4_SLOW_FROM_WAN,       /* TTL expired on the way in: not answered */
+	B4_SLOW_NOT_MINE,       /* another event type (pool, binding) */
 	B4_SLOW_REASON_MAX,
 };
 
 enum b4_slow_kind {
 	B4_SLOW_NONE = 0,
-	B4_SLOW_ICMP_TO_LAN,        /* pkt: IPv4 + ICMPv4, to dst (IPPROTO_RAW socket) */
-	B4_SLOW_TO_TUNNEL,          /* pkt: the translated IPv4 packet, inside IPv6 to the lwAFTR */
+	B4_SLOW_ICMP_TO_LAN, /* pkt: IPv4 + ICMPv4, to dst (IPPROTO_RAW socket) */
+	B4_SLOW_TO_TUNNEL,   /* pkt: the translated IPv4 packet, inside IPv6 to the lwAFTR */
 };
 
 /* The lwB4's LAN side, from its configuration map (lw_b4_cfg). */
 struct b4_slow_lan {
-	__be32 addr;                /* errors come from here; 0 = none */
-	uint8_t prefixlen;          /* its network and broadcast address are no host */
+	__be32 addr;       /* errors come from here; 0 = none */
+	uint8_t prefixlen; /* its network and broadcast address are no host */
 };
 
 struct b4_slow_out {
 	enum b4_slow_kind kind;
-	enum b4_slow_reason why;    /* B4_SLOW_OK when kind != NONE */
-	__be32 dst;                 /* ICMP_TO_LAN: the LAN host */
-	uint8_t tos;                /* TO_TUNNEL: the inner TOS (outer traffic class) */
-	uint32_t mtu;               /* TO_TUNNEL: the tunnel's IPv6 MTU */
+	enum b4_slow_reason why; /* B4_SLOW_OK when kind != NONE */
+	__be32 dst;              /* ICMP_TO_LAN: the LAN host */
+	uint8_t tos;             /* TO_TUNNEL: the inner TOS (outer traffic class) */
+	uint32_t mtu;            /* TO_TUNNEL: the tunnel's IPv6 MTU */
 	size_t len;
 	uint8_t pkt[LW_B4_EVENT_MAX_CAPTURE];
 };
@@ -103,14 +103,14 @@ const char *b4_slow_reason_name(enum b4_slow_reason r);
 /* The IPv6 packets carrying an IPv4 packet of up to LW_B4_EVENT_MAX_CAPTURE
  * octets to the lwAFTR: one, or fragments of at most mtu octets (mtu below
  * 1280 counts as 1280, RFC 8200 §5). */
-#define B4_SLOW_FRAGS_MAX 4
+#define B4_SLOW_FRAGS_MAX  4
 #define B4_SLOW_FRAG_BYTES (SP_IPV6_HDR + SP_FRAG_HDR + LW_B4_EVENT_MAX_CAPTURE)
 
 struct b4_slow_frags {
 	size_t n;
 	size_t len[B4_SLOW_FRAGS_MAX];
 	uint8_t pkt[B4_SLOW_FRAGS_MAX][B4_SLOW_FRAG_BYTES];
-	struct lw_frag_out work;  /* the fragmenter's (net_frag.h), in the caller's memory */
+	struct lw_frag_out work; /* the fragmenter's (net_frag.h), in the caller's memory */
 };
 
 /* Encapsulates pkt (len octets, an IPv4 packet) from src to dst with

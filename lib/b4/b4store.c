@@ -22,7 +22,8 @@ static int fail(struct b4store *s, const char *what, char *err, size_t errlen)
 }
 
 /* Runs a prepared statement that returns no rows, then finalizes it. */
-static int step_done(struct b4store *s, sqlite3_stmt *st, const char *what, char *err, size_t errlen)
+static int step_done(struct b4store *s, sqlite3_stmt *st, const char *what, char *err,
+		     size_t errlen)
 {
 	int r = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(s, what, err, errlen);
 
@@ -54,9 +55,11 @@ int b4store_open(const char *path, struct b4store **out, char *err, size_t errle
 
 	if (!s)
 		return -ENOMEM;
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+		    SQLITE_OK ||
 	    sqlite3_busy_timeout(s->db, B4STORE_BUSY_TIMEOUT_MS) != SQLITE_OK) {
-		lw_errf(err, errlen, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		lw_errf(err, errlen, "%s: %s", path,
+			s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		sqlite3_close(s->db);
 		free(s);
 		return -EIO;
@@ -87,8 +90,10 @@ int b4store_grants(struct b4store *s, struct b4_grant *out, size_t max, size_t *
 	int r;
 
 	*n = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT slot, nonce, ipv4, first, size, expires_at FROM b4_grants "
-			       "ORDER BY slot", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT slot, nonce, ipv4, first, size, expires_at FROM b4_grants "
+			       "ORDER BY slot",
+			       -1, &st, NULL) != SQLITE_OK)
 		return fail(s, "read grants", err, errlen);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
 		struct b4_grant *g = &out[*n];
@@ -96,7 +101,8 @@ int b4store_grants(struct b4store *s, struct b4_grant *out, size_t max, size_t *
 		memset(g, 0, sizeof(*g));
 		if (sqlite3_column_bytes(st, 1) != PCP_NONCE_LEN) {
 			sqlite3_finalize(st);
-			return lw_errf_code(-EUCLEAN, err, errlen, "stored grant of slot %lld has a bad nonce",
+			return lw_errf_code(-EUCLEAN, err, errlen,
+					    "stored grant of slot %lld has a bad nonce",
 					    (long long)sqlite3_column_int64(st, 0));
 		}
 		g->slot = (uint32_t)sqlite3_column_int64(st, 0);
@@ -116,8 +122,10 @@ int b4store_put(struct b4store *s, const struct b4_grant *g, char *err, size_t e
 {
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO b4_grants (slot, nonce, ipv4, first, size, "
-			       "expires_at) VALUES (?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT OR REPLACE INTO b4_grants (slot, nonce, ipv4, first, size, "
+			       "expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+			       -1, &st, NULL) != SQLITE_OK)
 		return fail(s, "store grant", err, errlen);
 	sqlite3_bind_int64(st, 1, g->slot);
 	sqlite3_bind_blob(st, 2, g->nonce, PCP_NONCE_LEN, SQLITE_STATIC);
@@ -132,7 +140,8 @@ int b4store_delete(struct b4store *s, uint32_t slot, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(s->db, "DELETE FROM b4_grants WHERE slot = ?", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "DELETE FROM b4_grants WHERE slot = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return fail(s, "delete grant", err, errlen);
 	sqlite3_bind_int64(st, 1, slot);
 	return step_done(s, st, "delete grant", err, errlen);
@@ -148,8 +157,10 @@ int b4store_lan_all(struct b4store *s, struct b4_lan_mapping **out, size_t *n, c
 
 	*out = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT opcode, proto, int_addr, int_port, peer_addr, peer_port, "
-			       "nonce, ext_addr, ext_port, expires_at FROM b4_lan", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT opcode, proto, int_addr, int_port, peer_addr, peer_port, "
+			       "nonce, ext_addr, ext_port, expires_at FROM b4_lan",
+			       -1, &st, NULL) != SQLITE_OK)
 		return fail(s, "read LAN mappings", err, errlen);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		struct b4_lan_mapping *m;
@@ -204,9 +215,11 @@ int b4store_lan_put(struct b4store *s, const struct b4_lan_mapping *m, char *err
 {
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO b4_lan (opcode, proto, int_addr, int_port, "
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT OR REPLACE INTO b4_lan (opcode, proto, int_addr, int_port, "
 			       "peer_addr, peer_port, nonce, ext_addr, ext_port, expires_at) "
-			       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+			       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			       -1, &st, NULL) != SQLITE_OK)
 		return fail(s, "store LAN mapping", err, errlen);
 	bind_identity(st, m);
 	sqlite3_bind_blob(st, 7, m->nonce, PCP_NONCE_LEN, SQLITE_STATIC);
@@ -220,9 +233,10 @@ int b4store_lan_delete(struct b4store *s, const struct b4_lan_mapping *m, char *
 {
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(s->db, "DELETE FROM b4_lan WHERE opcode = ? AND proto = ? AND int_addr = ? "
-			       "AND int_port = ? AND peer_addr = ? AND peer_port = ?", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db,
+			       "DELETE FROM b4_lan WHERE opcode = ? AND proto = ? AND int_addr = ? "
+			       "AND int_port = ? AND peer_addr = ? AND peer_port = ?",
+			       -1, &st, NULL) != SQLITE_OK)
 		return fail(s, "delete LAN mapping", err, errlen);
 	bind_identity(st, m);
 	return step_done(s, st, "delete LAN mapping", err, errlen);
@@ -245,8 +259,8 @@ int b4store_epoch_base(struct b4store *s, int64_t *base, char *err, size_t errle
 	sqlite3_stmt *st;
 	int r;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT value FROM b4_meta WHERE key = 'lan_epoch_base'", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM b4_meta WHERE key = 'lan_epoch_base'", -1,
+			       &st, NULL) != SQLITE_OK)
 		return fail(s, "read epoch", err, errlen);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
@@ -263,8 +277,10 @@ int b4store_set_epoch_base(struct b4store *s, int64_t base, char *err, size_t er
 {
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO b4_meta (key, value) "
-			       "VALUES ('lan_epoch_base', ?)", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT OR REPLACE INTO b4_meta (key, value) "
+			       "VALUES ('lan_epoch_base', ?)",
+			       -1, &st, NULL) != SQLITE_OK)
 		return fail(s, "store epoch", err, errlen);
 	sqlite3_bind_int64(st, 1, base);
 	return step_done(s, st, "store epoch", err, errlen);

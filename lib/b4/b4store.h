@@ -23,7 +23,7 @@
 #include "pcp_msg.h"
 
 struct b4_grant {
-	uint32_t slot;        /* 0..LW_B4_POOL_MAX-1; Internal Port = slot + 1 */
+	uint32_t slot; /* 0..LW_B4_POOL_MAX-1; Internal Port = slot + 1 */
 	uint8_t nonce[PCP_NONCE_LEN];
 	__be32 ipv4;          /* external address */
 	uint32_t first, size; /* port set: first port, number of ports */
@@ -33,16 +33,16 @@ struct b4_grant {
 /* One mapping served to a LAN host: MAP (peer zero) or PEER. Identity:
  * proto, internal endpoint, opcode, and for PEER the remote peer. */
 struct b4_lan_mapping {
-	uint8_t opcode;       /* PCP_OP_MAP or PCP_OP_PEER */
-	uint8_t proto;        /* IPPROTO_TCP or IPPROTO_UDP */
+	uint8_t opcode; /* PCP_OP_MAP or PCP_OP_PEER */
+	uint8_t proto;  /* IPPROTO_TCP or IPPROTO_UDP */
 	uint8_t nonce[PCP_NONCE_LEN];
 	__be32 int_addr;
-	uint16_t int_port;    /* host order */
+	uint16_t int_port; /* host order */
 	__be32 ext_addr;
 	uint16_t ext_port;
-	__be32 peer_addr;     /* PEER: the remote peer; MAP: 0 */
+	__be32 peer_addr; /* PEER: the remote peer; MAP: 0 */
 	uint16_t peer_port;
-	int64_t expires_at;   /* wall clock, seconds */
+	int64_t expires_at; /* wall clock, seconds */
 };
 
 struct b4store;

@@ -10,9 +10,9 @@
 
 struct inet_udp {
 	__be32 src, dst;
-	uint16_t sport, dport;   /* host order */
+	uint16_t sport, dport; /* host order */
 	const uint8_t *payload;
-	size_t len;              /* payload bytes */
+	size_t len; /* payload bytes */
 };
 
 /* Accepts an IPv4 packet carrying a whole UDP datagram (not a fragment) with

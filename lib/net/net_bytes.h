@@ -8,16 +8,16 @@
 
 #include <stdint.h>
 
-#define SP_IPV4_HDR 20
-#define SP_IPV6_HDR 40
-#define SP_ICMP_HDR 8
-#define SP_FRAG_HDR 8
-#define SP_PROTO_ICMP 1
-#define SP_PROTO_IPIP 4
-#define SP_PROTO_TCP 6
-#define SP_PROTO_UDP 17
+#define SP_IPV4_HDR       20
+#define SP_IPV6_HDR       40
+#define SP_ICMP_HDR       8
+#define SP_FRAG_HDR       8
+#define SP_PROTO_ICMP     1
+#define SP_PROTO_IPIP     4
+#define SP_PROTO_TCP      6
+#define SP_PROTO_UDP      17
 #define SP_PROTO_FRAGMENT 44
-#define SP_PROTO_ICMPV6 58
+#define SP_PROTO_ICMPV6   58
 
 static inline uint16_t sp_get16(const uint8_t *p)
 {

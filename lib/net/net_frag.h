@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <linux/types.h>
 
-#define LW_FRAG_OUT_MAX 64                 /* packets out of one event */
-#define LW_FRAG_BUF_MAX (96 * 1024)        /* their bytes, headers included */
+#define LW_FRAG_OUT_MAX 64          /* packets out of one event */
+#define LW_FRAG_BUF_MAX (96 * 1024) /* their bytes, headers included */
 
 /* Which raw socket a packet leaves by. */
 enum lw_net_family {
@@ -21,16 +21,16 @@ enum lw_net_family {
 };
 
 struct lw_frag_pkt {
-	__u8 dest;   /* enum lw_net_family: which raw socket it leaves by */
-	__u8 icmp;   /* an ICMP error: counts against the ICMP rate limits (kind) */
-	__u8 kind;   /* enum lw_slowpath_kind when icmp */
-	__u8 fragment; /* a fragment made here */
+	__u8 dest;      /* enum lw_net_family: which raw socket it leaves by */
+	__u8 icmp;      /* an ICMP error: counts against the ICMP rate limits (kind) */
+	__u8 kind;      /* enum lw_slowpath_kind when icmp */
+	__u8 fragment;  /* a fragment made here */
 	__u32 off, len; /* in buf */
 };
 
 struct lw_frag_out {
 	unsigned n;
-	int reason;   /* 0 (sent), or the user's reason why nothing was */
+	int reason; /* 0 (sent), or the user's reason why nothing was */
 	size_t used;
 	struct lw_frag_pkt pkt[LW_FRAG_OUT_MAX];
 	uint8_t buf[LW_FRAG_BUF_MAX];
@@ -48,8 +48,7 @@ static inline void lw_frag_out_init(struct lw_frag_out *o)
  * within mtu is appended whole. -EMSGSIZE when DF is set and it does not
  * fit, -ENOSPC when out is full, -EINVAL for a bad packet; else the number
  * of packets appended. */
-int lw_frag_ipv4(const uint8_t *pkt, size_t len, unsigned mtu, __u8 dest,
-		 struct lw_frag_out *out);
+int lw_frag_ipv4(const uint8_t *pkt, size_t len, unsigned mtu, __u8 dest, struct lw_frag_out *out);
 /* Fragments the IPv6 packet at pkt (40-octet header, no extension headers)
  * for mtu with a fragment header of Identification id. Whole when it fits. */
 int lw_frag_ipv6(const uint8_t *pkt, size_t len, unsigned mtu, uint32_t id,

@@ -9,9 +9,9 @@
 #include <linux/types.h>
 
 struct lw_rate_bucket {
-	__u32 rate;       /* tokens per second; 0 = the burst, then nothing */
-	__u32 burst;      /* depth */
-	__u64 level;      /* tokens × 10^9 (token-nanoseconds): exact at any rate */
+	__u32 rate;  /* tokens per second; 0 = the burst, then nothing */
+	__u32 burst; /* depth */
+	__u64 level; /* tokens × 10^9 (token-nanoseconds): exact at any rate */
 	__u64 last_ns;
 	__u64 passed;     /* packets allowed */
 	__u64 suppressed; /* packets refused */

@@ -8,14 +8,10 @@
 int pcp_body_len(uint8_t opcode)
 {
 	switch (opcode) {
-	case PCP_OP_ANNOUNCE:
-		return 0; /* §14.1: the common header only */
-	case PCP_OP_MAP:
-		return PCP_MAP_BODY_LEN;
-	case PCP_OP_PEER:
-		return PCP_PEER_BODY_LEN;
-	default:
-		return -1;
+	case PCP_OP_ANNOUNCE: return 0; /* §14.1: the common header only */
+	case PCP_OP_MAP: return PCP_MAP_BODY_LEN;
+	case PCP_OP_PEER: return PCP_PEER_BODY_LEN;
+	default: return -1;
 	}
 }
 
@@ -97,8 +93,8 @@ int pcp_decode_request(const uint8_t *buf, size_t len, struct pcp_request *out)
 		return -EBADMSG;
 	if (rc != 0)
 		return rc;
-	return pcp_parse_options(buf, len, PCP_HEADER_LEN + (size_t)pcp_body_len(out->opcode), out->opcode,
-				 out->lifetime, true, &out->opts);
+	return pcp_parse_options(buf, len, PCP_HEADER_LEN + (size_t)pcp_body_len(out->opcode),
+				 out->opcode, out->lifetime, true, &out->opts);
 }
 
 int pcp_decode_response(const uint8_t *buf, size_t len, struct pcp_response *out)
@@ -131,8 +127,8 @@ int pcp_decode_response(const uint8_t *buf, size_t len, struct pcp_response *out
 			return 0;
 		out->has_body = true;
 		pcp_read_body(buf, out->opcode, &out->body);
-		if (pcp_parse_options(buf, len, PCP_HEADER_LEN + (size_t)body, out->opcode, 0, false,
-				      &out->opts))
+		if (pcp_parse_options(buf, len, PCP_HEADER_LEN + (size_t)body, out->opcode, 0,
+				      false, &out->opts))
 			memset(&out->opts, 0, sizeof(out->opts));
 		return 0;
 	}
@@ -140,7 +136,8 @@ int pcp_decode_response(const uint8_t *buf, size_t len, struct pcp_response *out
 		return -EBADMSG;
 	out->has_body = true;
 	pcp_read_body(buf, out->opcode, &out->body);
-	if (pcp_parse_options(buf, len, PCP_HEADER_LEN + (size_t)body, out->opcode, 0, false, &out->opts))
+	if (pcp_parse_options(buf, len, PCP_HEADER_LEN + (size_t)body, out->opcode, 0, false,
+			      &out->opts))
 		return -EBADMSG;
 	return 0;
 }

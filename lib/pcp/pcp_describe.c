@@ -35,14 +35,10 @@ const char *pcp_result_name(uint8_t result)
 const char *pcp_opcode_name(uint8_t opcode)
 {
 	switch (opcode) {
-	case PCP_OP_ANNOUNCE:
-		return "ANNOUNCE";
-	case PCP_OP_MAP:
-		return "MAP";
-	case PCP_OP_PEER:
-		return "PEER";
-	default:
-		return "UNKNOWN_OPCODE";
+	case PCP_OP_ANNOUNCE: return "ANNOUNCE";
+	case PCP_OP_MAP: return "MAP";
+	case PCP_OP_PEER: return "PEER";
+	default: return "UNKNOWN_OPCODE";
 	}
 }
 
@@ -139,8 +135,8 @@ static void describe_request(struct line *l, const uint8_t *buf, size_t len)
 		return;
 	}
 	if (rc > 0) {
-		add(l, "version %u %s request refused: %s (%zu octets)", req.version, pcp_opcode_name(req.opcode),
-		    pcp_result_name((uint8_t)rc), len);
+		add(l, "version %u %s request refused: %s (%zu octets)", req.version,
+		    pcp_opcode_name(req.opcode), pcp_result_name((uint8_t)rc), len);
 		return;
 	}
 	add(l, "%s request lifetime=%u client=", pcp_opcode_name(req.opcode), req.lifetime);
@@ -157,14 +153,14 @@ static void describe_response(struct line *l, const uint8_t *buf, size_t len)
 
 	if (rc != 0) {
 		if (len >= 4)
-			add(l, "invalid PCP response: version %u opcode %u result %u (%zu octets)", rsp.version,
-			    rsp.opcode, rsp.result, len);
+			add(l, "invalid PCP response: version %u opcode %u result %u (%zu octets)",
+			    rsp.version, rsp.opcode, rsp.result, len);
 		else
 			add(l, "invalid PCP response (%zu octets)", len);
 		return;
 	}
-	add(l, "%s response %s lifetime=%u epoch=%u", pcp_opcode_name(rsp.opcode), pcp_result_name(rsp.result),
-	    rsp.lifetime, rsp.epoch);
+	add(l, "%s response %s lifetime=%u epoch=%u", pcp_opcode_name(rsp.opcode),
+	    pcp_result_name(rsp.result), rsp.lifetime, rsp.epoch);
 	if (rsp.has_body && rsp.opcode != PCP_OP_ANNOUNCE)
 		add_body(l, rsp.opcode, &rsp.body);
 	add_options(l, &rsp.opts);

@@ -53,7 +53,8 @@ static void put_port_set(struct writer *w, const struct pcp_port_set *ps)
 /* THIRD_PARTY, PREFER_FAILURE, FILTERs, then PORT_SET when port_set is not
  * NULL. PORT_SET goes last: its 5-octet length derails Wireshark's decode
  * of whatever follows it (pcp.md §4, bug 1). */
-static void put_options(struct writer *w, const struct pcp_options *opts, const struct pcp_port_set *port_set)
+static void put_options(struct writer *w, const struct pcp_options *opts,
+			const struct pcp_port_set *port_set)
 {
 	uint8_t *d;
 	uint16_t i;
@@ -82,8 +83,8 @@ static void put_options(struct writer *w, const struct pcp_options *opts, const 
 /* The MAP body (§11.1) or PEER body (§12.1), with the external port and
  * address given separately: suggested ones in a request, assigned ones in
  * a response. */
-static void put_body(struct writer *w, uint8_t opcode, const struct pcp_body *b, uint16_t external_port,
-		     const struct in6_addr *external_addr)
+static void put_body(struct writer *w, uint8_t opcode, const struct pcp_body *b,
+		     uint16_t external_port, const struct in6_addr *external_addr)
 {
 	uint8_t *p;
 
@@ -103,8 +104,8 @@ static void put_body(struct writer *w, uint8_t opcode, const struct pcp_body *b,
 	}
 }
 
-static uint8_t *put_response_header(struct writer *w, uint8_t opcode, uint8_t result, uint32_t lifetime,
-				    uint32_t epoch)
+static uint8_t *put_response_header(struct writer *w, uint8_t opcode, uint8_t result,
+				    uint32_t lifetime, uint32_t epoch)
 {
 	uint8_t *p = reserve(w, PCP_HEADER_LEN);
 
@@ -165,8 +166,8 @@ int pcp_encode_request(const struct pcp_request *req, uint8_t *out, size_t cap)
  * becomes a response header: version 2 even when the request's was not
  * (§9), R, the opcode as received, result, lifetime, epoch, and the 12
  * reserved octets that held the Client IP set to 0 (§7.2). */
-static int encode_error(const struct pcp_request *req, uint8_t result, uint32_t lifetime, uint32_t epoch,
-			uint8_t *out, size_t cap)
+static int encode_error(const struct pcp_request *req, uint8_t result, uint32_t lifetime,
+			uint32_t epoch, uint8_t *out, size_t cap)
 {
 	struct writer w = { .len = 0 };
 	size_t copied;
@@ -198,8 +199,8 @@ static int encode_error(const struct pcp_request *req, uint8_t result, uint32_t 
 	return finish(&w, out, cap);
 }
 
-int pcp_encode_response(const struct pcp_request *req, uint8_t result, uint32_t lifetime, uint32_t epoch,
-			const struct pcp_map_answer *ans, uint8_t *out, size_t cap)
+int pcp_encode_response(const struct pcp_request *req, uint8_t result, uint32_t lifetime,
+			uint32_t epoch, const struct pcp_map_answer *ans, uint8_t *out, size_t cap)
 {
 	struct writer w = { .len = 0 };
 	struct pcp_port_set granted;

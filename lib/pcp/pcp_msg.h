@@ -22,16 +22,16 @@
 #include <string.h>
 #include <netinet/in.h>
 
-#define PCP_VERSION 2             /* RFC 6887 §7.1; 0 is NAT-PMP (RFC 6886) */
-#define PCP_HEADER_LEN 24         /* §7.1, §7.2 */
-#define PCP_MAX_LEN 1100          /* §7: largest message, in octets */
-#define PCP_NONCE_LEN 12          /* §11.1 */
-#define PCP_MAP_BODY_LEN 36       /* §11.1 */
-#define PCP_PEER_BODY_LEN 56      /* §12.1 */
-#define PCP_MAP_LEN (PCP_HEADER_LEN + PCP_MAP_BODY_LEN)   /* 60 */
-#define PCP_PEER_LEN (PCP_HEADER_LEN + PCP_PEER_BODY_LEN) /* 80 */
-#define PCP_R_BIT 0x80            /* second octet: 1 = response (§7.1) */
-#define PCP_OPCODE_MASK 0x7f
+#define PCP_VERSION       2    /* RFC 6887 §7.1; 0 is NAT-PMP (RFC 6886) */
+#define PCP_HEADER_LEN    24   /* §7.1, §7.2 */
+#define PCP_MAX_LEN       1100 /* §7: largest message, in octets */
+#define PCP_NONCE_LEN     12   /* §11.1 */
+#define PCP_MAP_BODY_LEN  36   /* §11.1 */
+#define PCP_PEER_BODY_LEN 56   /* §12.1 */
+#define PCP_MAP_LEN       (PCP_HEADER_LEN + PCP_MAP_BODY_LEN)  /* 60 */
+#define PCP_PEER_LEN      (PCP_HEADER_LEN + PCP_PEER_BODY_LEN) /* 80 */
+#define PCP_R_BIT         0x80 /* second octet: 1 = response (§7.1) */
+#define PCP_OPCODE_MASK   0x7f
 
 /* Opcodes (§19.2). */
 enum pcp_opcode {
@@ -47,19 +47,19 @@ enum pcp_option_code {
 	PCP_OPT_THIRD_PARTY = 1,
 	PCP_OPT_PREFER_FAILURE = 2,
 	PCP_OPT_FILTER = 3,
-	PCP_OPT_DESCRIPTION = 128,    /* RFC 7220; not processed here */
-	PCP_OPT_PREFIX64 = 129,       /* RFC 7225; not processed here */
-	PCP_OPT_PORT_SET = 130,       /* RFC 7753 */
+	PCP_OPT_DESCRIPTION = 128, /* RFC 7220; not processed here */
+	PCP_OPT_PREFIX64 = 129,    /* RFC 7225; not processed here */
+	PCP_OPT_PORT_SET = 130,    /* RFC 7753 */
 };
-#define PCP_OPT_OPTIONAL_MIN 128
-#define PCP_OPTION_HEADER_LEN 4       /* code, reserved, 16-bit length */
+#define PCP_OPT_OPTIONAL_MIN  128
+#define PCP_OPTION_HEADER_LEN 4 /* code, reserved, 16-bit length */
 /* Option Length of each processed option: the data only, without the header
  * and without the padding to a multiple of 4 (§7.3). */
-#define PCP_THIRD_PARTY_LEN 16        /* §13.1 */
-#define PCP_PREFER_FAILURE_LEN 0      /* §13.2 */
-#define PCP_FILTER_LEN 20             /* §13.3 */
-#define PCP_PORT_SET_LEN 5            /* RFC 7753 §4: 12 octets on the wire */
-#define PCP_PORT_SET_PARITY 0x01      /* the P bit; the other 7 bits are reserved */
+#define PCP_THIRD_PARTY_LEN    16   /* §13.1 */
+#define PCP_PREFER_FAILURE_LEN 0    /* §13.2 */
+#define PCP_FILTER_LEN         20   /* §13.3 */
+#define PCP_PORT_SET_LEN       5    /* RFC 7753 §4: 12 octets on the wire */
+#define PCP_PORT_SET_PARITY    0x01 /* the P bit; the other 7 bits are reserved */
 
 /* Result codes (§7.4). */
 enum pcp_result {
@@ -83,13 +83,13 @@ enum pcp_result {
  * that no message is ever cut short: FILTER is MAP-only and takes 24 octets
  * after the 60 of a MAP; the smallest option takes 4 octets after the
  * 24-octet header. */
-#define PCP_MAX_FILTERS ((PCP_MAX_LEN - PCP_MAP_LEN) / (PCP_OPTION_HEADER_LEN + PCP_FILTER_LEN))
+#define PCP_MAX_FILTERS         ((PCP_MAX_LEN - PCP_MAP_LEN) / (PCP_OPTION_HEADER_LEN + PCP_FILTER_LEN))
 #define PCP_MAX_UNKNOWN_OPTIONS ((PCP_MAX_LEN - PCP_HEADER_LEN) / PCP_OPTION_HEADER_LEN)
 
 /* FILTER (§13.3): remote peers allowed to use a MAP mapping. */
 struct pcp_filter {
-	uint8_t prefix_len;           /* bits of the 128-bit field; IPv4 /p is 96 + p */
-	uint16_t remote_peer_port;    /* 0 = all ports */
+	uint8_t prefix_len;        /* bits of the 128-bit field; IPv4 /p is 96 + p */
+	uint16_t remote_peer_port; /* 0 = all ports */
 	struct in6_addr remote_peer_addr;
 };
 
@@ -110,9 +110,9 @@ struct pcp_unknown_option {
 };
 
 struct pcp_options {
-	bool has_third_party;         /* THIRD_PARTY (§13.1): allowing it is the caller's policy */
+	bool has_third_party; /* THIRD_PARTY (§13.1): allowing it is the caller's policy */
 	struct in6_addr third_party_addr;
-	bool prefer_failure;          /* PREFER_FAILURE (§13.2) */
+	bool prefer_failure; /* PREFER_FAILURE (§13.2) */
 	bool has_port_set;
 	struct pcp_port_set port_set;
 	uint16_t n_filters;
@@ -125,19 +125,19 @@ struct pcp_options {
  * octets plus the remote peer. ANNOUNCE has no body. */
 struct pcp_body {
 	uint8_t nonce[PCP_NONCE_LEN];
-	uint8_t protocol;             /* IANA protocol number; 0 = all protocols */
-	uint16_t internal_port;       /* 0 = all ports */
-	uint16_t external_port;       /* suggested (request) / assigned (response) */
+	uint8_t protocol;       /* IANA protocol number; 0 = all protocols */
+	uint16_t internal_port; /* 0 = all ports */
+	uint16_t external_port; /* suggested (request) / assigned (response) */
 	struct in6_addr external_addr;
-	uint16_t remote_peer_port;    /* PEER only */
+	uint16_t remote_peer_port;        /* PEER only */
 	struct in6_addr remote_peer_addr; /* PEER only */
 };
 
 struct pcp_request {
 	uint8_t version;
-	uint8_t opcode;               /* without the R bit */
-	uint32_t lifetime;            /* Requested Lifetime, seconds; 0 = delete */
-	struct in6_addr client_addr;  /* PCP Client's IP Address */
+	uint8_t opcode;              /* without the R bit */
+	uint32_t lifetime;           /* Requested Lifetime, seconds; 0 = delete */
+	struct in6_addr client_addr; /* PCP Client's IP Address */
 	struct pcp_body body;
 	struct pcp_options opts;
 	/* The request as received, up to PCP_MAX_LEN octets: an error response
@@ -148,29 +148,29 @@ struct pcp_request {
 
 struct pcp_response {
 	uint8_t version;
-	uint8_t opcode;               /* without the R bit */
+	uint8_t opcode; /* without the R bit */
 	uint8_t result;
-	uint32_t lifetime;            /* granted lifetime, or how long an error lasts (§7.2) */
-	uint32_t epoch;               /* Epoch Time (§8.5) */
-	bool has_body;                /* false: an error response too short for its opcode */
+	uint32_t lifetime; /* granted lifetime, or how long an error lasts (§7.2) */
+	uint32_t epoch;    /* Epoch Time (§8.5) */
+	bool has_body;     /* false: an error response too short for its opcode */
 	struct pcp_body body;
 	struct pcp_options opts;
 };
 
 /* What the server granted, for a SUCCESS MAP or PEER response. */
 struct pcp_map_answer {
-	uint16_t external_port;       /* Assigned External Port = first port of the block */
+	uint16_t external_port;        /* Assigned External Port = first port of the block */
 	struct in6_addr external_addr; /* Assigned External IP Address */
-	uint16_t port_set_size;       /* ports granted; 0 or 1 = one port, no PORT_SET */
-	uint16_t first_internal_port; /* PORT_SET First Internal Port */
-	bool parity;                  /* PORT_SET P bit in the response */
+	uint16_t port_set_size;        /* ports granted; 0 or 1 = one port, no PORT_SET */
+	uint16_t first_internal_port;  /* PORT_SET First Internal Port */
+	bool parity;                   /* PORT_SET P bit in the response */
 };
 
 /* What the server does with a datagram (see pcp_validate.c for the table). */
 enum pcp_verdict {
-	PCP_VERDICT_DROP = 0,         /* silently dropped, no answer (§8.2) */
-	PCP_VERDICT_ERROR,            /* answer with *result_code, a copy of the request */
-	PCP_VERDICT_PROCESS,          /* a valid request: the caller decides and answers */
+	PCP_VERDICT_DROP = 0, /* silently dropped, no answer (§8.2) */
+	PCP_VERDICT_ERROR,    /* answer with *result_code, a copy of the request */
+	PCP_VERDICT_PROCESS,  /* a valid request: the caller decides and answers */
 };
 
 /* ---- decoding --------------------------------------------------------- */
@@ -206,8 +206,9 @@ int pcp_decode_response(const uint8_t *buf, size_t len, struct pcp_response *out
  * *result_code, ...) builds the answer; on PCP_VERDICT_PROCESS, req is
  * parsed and *result_code is 0. packet_src is the datagram's source address
  * (IPv4-mapped for IPv4). A NULL argument gives PCP_VERDICT_DROP. */
-enum pcp_verdict pcp_server_validate(const uint8_t *buf, size_t len, const struct in6_addr *packet_src,
-				     struct pcp_request *req, uint8_t *result_code);
+enum pcp_verdict pcp_server_validate(const uint8_t *buf, size_t len,
+				     const struct in6_addr *packet_src, struct pcp_request *req,
+				     uint8_t *result_code);
 
 /* THIRD_PARTY is the caller's policy (RFC 6887 §13.1, PCPS-18): call this
  * after PCP_VERDICT_PROCESS. Returns SUCCESS when the request has no
@@ -219,7 +220,7 @@ uint8_t pcp_third_party_check(const struct pcp_request *req, const struct in6_ad
 /* RFC 6887 §7.4: the RECOMMENDED Lifetime of a short-lifetime error (the
  * cause may pass) and of a long-lifetime one (the same request fails again). */
 #define PCP_SHORT_ERROR_LIFETIME 30
-#define PCP_LONG_ERROR_LIFETIME 1800
+#define PCP_LONG_ERROR_LIFETIME  1800
 
 /* The Lifetime of an error response by the class §7.4 gives its result
  * (PCPS-4, PCPS-15): short for NETWORK_FAILURE, NO_RESOURCES, USER_EX_QUOTA
@@ -254,8 +255,8 @@ int pcp_encode_request(const struct pcp_request *req, uint8_t *out, size_t cap);
  *   (RFC 7753 §4.2, PCPS-8); unknown optional options are left out (§7.3).
  *   Granting a set the request did not ask for, or more ports than asked,
  *   is -EINVAL (RFC 7753 §4.2 MUST NOT). */
-int pcp_encode_response(const struct pcp_request *req, uint8_t result, uint32_t lifetime, uint32_t epoch,
-			const struct pcp_map_answer *ans, uint8_t *out, size_t cap);
+int pcp_encode_response(const struct pcp_request *req, uint8_t result, uint32_t lifetime,
+			uint32_t epoch, const struct pcp_map_answer *ans, uint8_t *out, size_t cap);
 
 /* An unsolicited ANNOUNCE response (RFC 6887 §14.1.3): 24 octets, opcode 0
  * with R, SUCCESS, lifetime 0, the given epoch. */

@@ -36,8 +36,8 @@ void pcp_read_body(const uint8_t *buf, uint8_t opcode, struct pcp_body *body);
  * unknown options of every code and does not check which opcode an option
  * belongs to. lifetime is the request's: RFC 7753 §4.2's PORT_SET rules
  * apply to non-zero lifetimes only. */
-int pcp_parse_options(const uint8_t *buf, size_t len, size_t start, uint8_t opcode, uint32_t lifetime,
-		      bool is_request, struct pcp_options *opts);
+int pcp_parse_options(const uint8_t *buf, size_t len, size_t start, uint8_t opcode,
+		      uint32_t lifetime, bool is_request, struct pcp_options *opts);
 
 /* Shared first steps of pcp_decode_request() and pcp_server_validate():
  * zeroes out, keeps the raw copy, checks the header and reads the fixed

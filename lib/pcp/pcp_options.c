@@ -27,7 +27,8 @@ struct option_rule {
 };
 
 static const struct option_rule option_rules[] = {
-	{ PCP_OPT_THIRD_PARTY, OPCODE_BIT(PCP_OP_MAP) | OPCODE_BIT(PCP_OP_PEER), false, PCP_THIRD_PARTY_LEN },
+	{ PCP_OPT_THIRD_PARTY, OPCODE_BIT(PCP_OP_MAP) | OPCODE_BIT(PCP_OP_PEER), false,
+	  PCP_THIRD_PARTY_LEN },
 	{ PCP_OPT_PREFER_FAILURE, OPCODE_BIT(PCP_OP_MAP), false, PCP_PREFER_FAILURE_LEN },
 	{ PCP_OPT_FILTER, OPCODE_BIT(PCP_OP_MAP), true, PCP_FILTER_LEN },
 	{ PCP_OPT_PORT_SET, OPCODE_BIT(PCP_OP_MAP), false, PCP_PORT_SET_LEN },
@@ -46,14 +47,10 @@ static const struct option_rule *find_rule(uint8_t code)
 static bool seen_before(const struct pcp_options *opts, uint8_t code)
 {
 	switch (code) {
-	case PCP_OPT_THIRD_PARTY:
-		return opts->has_third_party;
-	case PCP_OPT_PREFER_FAILURE:
-		return opts->prefer_failure;
-	case PCP_OPT_PORT_SET:
-		return opts->has_port_set;
-	default:
-		return false;
+	case PCP_OPT_THIRD_PARTY: return opts->has_third_party;
+	case PCP_OPT_PREFER_FAILURE: return opts->prefer_failure;
+	case PCP_OPT_PORT_SET: return opts->has_port_set;
+	default: return false;
 	}
 }
 
@@ -65,7 +62,8 @@ static bool filter_prefix_ok(const struct pcp_filter *f)
 {
 	if (f->prefix_len > 128)
 		return false;
-	if (f->prefix_len != 0 && f->prefix_len < 96 && pcp_addr_is_ipv4_mapped(&f->remote_peer_addr))
+	if (f->prefix_len != 0 && f->prefix_len < 96 &&
+	    pcp_addr_is_ipv4_mapped(&f->remote_peer_addr))
 		return false;
 	return true;
 }
@@ -110,13 +108,12 @@ static int take_option(const uint8_t *data, uint8_t code, uint32_t lifetime, boo
 		    (opts->port_set.size == 0 || opts->prefer_failure))
 			return PCP_RES_MALFORMED_OPTION; /* RFC 7753 §4.2 */
 		return 0;
-	default:
-		return PCP_RES_MALFORMED_OPTION;
+	default: return PCP_RES_MALFORMED_OPTION;
 	}
 }
 
-int pcp_parse_options(const uint8_t *buf, size_t len, size_t start, uint8_t opcode, uint32_t lifetime,
-		      bool is_request, struct pcp_options *opts)
+int pcp_parse_options(const uint8_t *buf, size_t len, size_t start, uint8_t opcode,
+		      uint32_t lifetime, bool is_request, struct pcp_options *opts)
 {
 	size_t off = start;
 
@@ -164,7 +161,8 @@ int pcp_parse_options(const uint8_t *buf, size_t len, size_t start, uint8_t opco
 			return PCP_RES_MALFORMED_OPTION;
 		if (!rule->repeatable && seen_before(opts, code))
 			return PCP_RES_MALFORMED_OPTION;
-		rc = take_option(buf + off + PCP_OPTION_HEADER_LEN, code, lifetime, is_request, opts);
+		rc = take_option(buf + off + PCP_OPTION_HEADER_LEN, code, lifetime, is_request,
+				 opts);
 		if (rc)
 			return rc;
 		off = next;

@@ -82,8 +82,9 @@ static uint8_t check_map_request(const struct pcp_request *req)
 	return PCP_RES_MALFORMED_REQUEST;
 }
 
-enum pcp_verdict pcp_server_validate(const uint8_t *buf, size_t len, const struct in6_addr *packet_src,
-				     struct pcp_request *req, uint8_t *result_code)
+enum pcp_verdict pcp_server_validate(const uint8_t *buf, size_t len,
+				     const struct in6_addr *packet_src, struct pcp_request *req,
+				     uint8_t *result_code)
 {
 	int rc;
 
@@ -97,8 +98,8 @@ enum pcp_verdict pcp_server_validate(const uint8_t *buf, size_t len, const struc
 		return answer(result_code, (uint8_t)rc);
 	if (memcmp(&req->client_addr, packet_src, sizeof(req->client_addr)) != 0)
 		return answer(result_code, PCP_RES_ADDRESS_MISMATCH); /* row 9 */
-	rc = pcp_parse_options(buf, len, PCP_HEADER_LEN + (size_t)pcp_body_len(req->opcode), req->opcode,
-			       req->lifetime, true, &req->opts); /* row 10 */
+	rc = pcp_parse_options(buf, len, PCP_HEADER_LEN + (size_t)pcp_body_len(req->opcode),
+			       req->opcode, req->lifetime, true, &req->opts); /* row 10 */
 	if (rc != 0)
 		return answer(result_code, (uint8_t)rc);
 	rc = check_map_request(req);
@@ -130,9 +131,7 @@ uint32_t pcp_error_lifetime(uint8_t result)
 	case PCP_RES_USER_EX_QUOTA:
 	/* §7.4 leaves it to the cause; ours (a suggested port in use, an
 	 * external address not there yet) pass */
-	case PCP_RES_CANNOT_PROVIDE_EXTERNAL:
-		return PCP_SHORT_ERROR_LIFETIME;
-	default:
-		return PCP_LONG_ERROR_LIFETIME;
+	case PCP_RES_CANNOT_PROVIDE_EXTERNAL: return PCP_SHORT_ERROR_LIFETIME;
+	default: return PCP_LONG_ERROR_LIFETIME;
 	}
 }

@@ -47,14 +47,18 @@ int lw_parse_ipv4(const char *s, __be32 *out, char *err, size_t errlen)
 		digits = (size_t)(p - start);
 		if (digits == 0) {
 			if (*p)
-				return lw_errf(err, errlen, Q " is not an IPv4 address: unexpected character '%c'",
+				return lw_errf(err, errlen,
+					       Q
+					       " is not an IPv4 address: unexpected character '%c'",
 					       s, *p);
-			return lw_errf(err, errlen, Q " is not an IPv4 address: expected 4 dot-separated octets",
+			return lw_errf(err, errlen,
+				       Q " is not an IPv4 address: expected 4 dot-separated octets",
 				       s);
 		}
 		/* inet_aton() would read 010 as octal 8; refuse rather than guess. */
 		if (digits > 1 && *start == '0')
-			return lw_errf(err, errlen, Q " is not an IPv4 address: octet '%.*s' has a leading zero",
+			return lw_errf(err, errlen,
+				       Q " is not an IPv4 address: octet '%.*s' has a leading zero",
 				       s, (int)digits, start);
 		if (v > 255)
 			return lw_errf(err, errlen, Q " is not an IPv4 address: octet '%.*s' > 255",
@@ -63,12 +67,14 @@ int lw_parse_ipv4(const char *s, __be32 *out, char *err, size_t errlen)
 		if (++octets == 4)
 			break;
 		if (*p != '.')
-			return lw_errf(err, errlen, Q " is not an IPv4 address: expected 4 dot-separated octets",
+			return lw_errf(err, errlen,
+				       Q " is not an IPv4 address: expected 4 dot-separated octets",
 				       s);
 		p++;
 	}
 	if (*p == '/')
-		return lw_errf(err, errlen, Q " is not an IPv4 address: a prefix length is not allowed here", s);
+		return lw_errf(err, errlen,
+			       Q " is not an IPv4 address: a prefix length is not allowed here", s);
 	if (*p)
 		return lw_errf(err, errlen, Q " is not an IPv4 address: trailing " Q, s, p);
 	*out = htonl(addr);
@@ -85,29 +91,39 @@ static int explain_bad_ipv6(const char *s, char *err, size_t errlen)
 	if (!*s)
 		return lw_errf(err, errlen, "empty IPv6 address");
 	if (strchr(s, '/'))
-		return lw_errf(err, errlen, Q " is not an IPv6 address: a prefix length is not allowed here", s);
+		return lw_errf(err, errlen,
+			       Q " is not an IPv6 address: a prefix length is not allowed here", s);
 	if (strchr(s, '%'))
-		return lw_errf(err, errlen, Q " is not an IPv6 address: a zone index is not allowed here", s);
+		return lw_errf(err, errlen,
+			       Q " is not an IPv6 address: a zone index is not allowed here", s);
 	if (!strchr(s, ':'))
 		return lw_errf(err, errlen, Q " is not an IPv6 address: no ':'", s);
 	for (p = s; *p; p++) {
 		if (hex_value(*p) < 0 && *p != ':' && *p != '.')
-			return lw_errf(err, errlen, Q " is not an IPv6 address: unexpected character '%c'",
-				       s, *p);
+			return lw_errf(err, errlen,
+				       Q " is not an IPv6 address: unexpected character '%c'", s,
+				       *p);
 		if (p[0] == ':' && p[1] == ':')
 			double_colons++;
 	}
 	if (strstr(s, ":::") || double_colons > 1)
-		return lw_errf(err, errlen, Q " is not an IPv6 address: '::' may appear only once", s);
+		return lw_errf(err, errlen, Q " is not an IPv6 address: '::' may appear only once",
+			       s);
 	for (group = s; group; group = strchr(group, ':') ? strchr(group, ':') + 1 : NULL) {
 		size_t n = strcspn(group, ":");
 
 		if (n > 4 && !memchr(group, '.', n))
-			return lw_errf(err, errlen, Q " is not an IPv6 address: group '%.*s' has more than 4 hex digits",
-				       s, (int)(n > 16 ? 16 : n), group);
+			return lw_errf(
+				err, errlen,
+				Q
+				" is not an IPv6 address: group '%.*s' has more than 4 hex digits",
+				s, (int)(n > 16 ? 16 : n), group);
 	}
-	return lw_errf(err, errlen,
-		       Q " is not an IPv6 address: expected 8 groups of 1-4 hex digits, or fewer with one '::'", s);
+	return lw_errf(
+		err, errlen,
+		Q
+		" is not an IPv6 address: expected 8 groups of 1-4 hex digits, or fewer with one '::'",
+		s);
 }
 
 int lw_parse_ipv6(const char *s, struct in6_addr *out, char *err, size_t errlen)
@@ -135,8 +151,11 @@ int lw_parse_mac(const char *s, __u8 out[6], char *err, size_t errlen)
 		char sep = (hi < 0 || lo < 0) ? 0 : p[2];
 
 		if (hi < 0 || lo < 0 || (i < 5 && sep != ':') || (i == 5 && sep != '\0'))
-			return lw_errf(err, errlen,
-				       Q " is not a MAC address: expected six ':'-separated pairs of hex digits", s);
+			return lw_errf(
+				err, errlen,
+				Q
+				" is not a MAC address: expected six ':'-separated pairs of hex digits",
+				s);
 		mac[i] = (__u8)(hi << 4 | lo);
 	}
 	memcpy(out, mac, sizeof(mac));
@@ -183,7 +202,7 @@ const char *lw_format_ipv6(const struct in6_addr *a, char *buf, size_t len)
 
 const char *lw_format_mac(const __u8 mac[6], char *buf, size_t len)
 {
-	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x",
-		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+		 mac[5]);
 	return buf;
 }

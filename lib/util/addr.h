@@ -14,7 +14,7 @@
 
 #define LW_IPV4_STRLEN 16 /* "255.255.255.255" + NUL */
 #define LW_IPV6_STRLEN 46 /* INET6_ADDRSTRLEN */
-#define LW_MAC_STRLEN 18  /* "xx:xx:xx:xx:xx:xx" + NUL */
+#define LW_MAC_STRLEN  18 /* "xx:xx:xx:xx:xx:xx" + NUL */
 
 /* Each parser returns 0, or -EINVAL with a message such as
  * "'10.0.0.256' is not an IPv4 address: octet 256 > 255" in err (which the

@@ -75,8 +75,8 @@ static int apply(const struct conf_syntax *syn, void *cfg, const struct conf_stm
 			       syn->unknown_hint ? syn->unknown_hint : "");
 	n = k->n_values;
 	if (st->argc - 1 != n)
-		return lw_errf(err, errlen, "%s takes %d value%s, not %d", k->key, n, n == 1 ? "" : "s",
-			       st->argc - 1);
+		return lw_errf(err, errlen, "%s takes %d value%s, not %d", k->key, n,
+			       n == 1 ? "" : "s", st->argc - 1);
 	return k->set(cfg, k, st, err, errlen);
 }
 

@@ -47,21 +47,31 @@ struct conf_key {
 struct conf_syntax {
 	const struct conf_key *keys;
 	size_t n_keys;
-	int max_words;           /* a longer line is "too many words" (<= CONF_MAX_WORDS) */
+	int max_words;            /* a longer line is "too many words" (<= CONF_MAX_WORDS) */
 	const char *unknown_hint; /* after "unknown statement 'KEY'", or NULL */
 };
 
-#define CONF_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define CONF_ARRAY_SIZE(a)           (sizeof(a) / sizeof((a)[0]))
 #define CONF_FIELD_SIZE(type, field) sizeof(((type *)0)->field)
 
 /* Entries of a table of keys: a key with its own setter, and the keys the
  * generic setters serve (field: a member of the configuration type). */
-#define CONF_KEY(key, n_values, set) { key, n_values, set, 0, 0, 0 }
-#define CONF_FIELD_KEY(type, key, set, field) { key, 1, set, offsetof(type, field), 0, 0 }
-#define CONF_U32(type, key, field, min, max) \
-	{ key, 1, conf_set_u32, offsetof(type, field), min, max }
-#define CONF_PATH(type, key, field) \
-	{ key, 1, conf_set_path, offsetof(type, field), 0, CONF_FIELD_SIZE(type, field) }
+#define CONF_KEY(key, n_values, set)        \
+	{                                   \
+		key, n_values, set, 0, 0, 0 \
+	}
+#define CONF_FIELD_KEY(type, key, set, field)            \
+	{                                                \
+		key, 1, set, offsetof(type, field), 0, 0 \
+	}
+#define CONF_U32(type, key, field, min, max)                          \
+	{                                                             \
+		key, 1, conf_set_u32, offsetof(type, field), min, max \
+	}
+#define CONF_PATH(type, key, field)                                                           \
+	{                                                                                     \
+		key, 1, conf_set_path, offsetof(type, field), 0, CONF_FIELD_SIZE(type, field) \
+	}
 #define CONF_LOG_LEVEL(type, field) CONF_FIELD_KEY(type, "log-level", conf_set_log_level, field)
 
 /* A uint32_t at off within min..max: "KEY: V is outside MIN..MAX",

@@ -9,8 +9,7 @@
 
 /* snprintf into err when err and errlen are usable; returns -EINVAL so that
  * a failing check can be written as `return lw_errf(err, len, ...);`. */
-int lw_errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int lw_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Same, returning the given negative errno instead of -EINVAL. */
 int lw_errf_code(int code, char *err, size_t errlen, const char *fmt, ...)

@@ -37,8 +37,8 @@ int lw_read_file(const char *path, char **buf, size_t *len, char *err, size_t er
 			char *bigger = cap > ((size_t)-1) / 2 ? NULL : realloc(data, cap * 2);
 
 			if (!bigger) {
-				ret = lw_errf_code(-ENOMEM, err, errlen, "%s: out of memory (%zu bytes read)",
-						   path, n);
+				ret = lw_errf_code(-ENOMEM, err, errlen,
+						   "%s: out of memory (%zu bytes read)", path, n);
 				goto out;
 			}
 			data = bigger;

@@ -7,8 +7,8 @@
 #include "errmsg.h"
 #include "json_cursor.h"
 
-int lw_jcur_init(struct lw_jcur *c, const char *text, size_t len, const char *file,
-		 char *err, size_t errlen)
+int lw_jcur_init(struct lw_jcur *c, const char *text, size_t len, const char *file, char *err,
+		 size_t errlen)
 {
 	memset(c, 0, sizeof(*c));
 	c->text = text;
@@ -148,7 +148,8 @@ int lw_jcur_object_next(struct lw_jcur *c, bool *first, const char **key, size_t
 	}
 	if (!*first) {
 		if (ch != ',')
-			return lw_jcur_error(c, "expected ',' or '}' in an object, found %s", describe(ch));
+			return lw_jcur_error(c, "expected ',' or '}' in an object, found %s",
+					     describe(ch));
 		c->pos++;
 		ch = peek(c);
 	}
@@ -162,10 +163,12 @@ int lw_jcur_object_next(struct lw_jcur *c, bool *first, const char **key, size_t
 	*key = c->text + start;
 	*klen = c->pos - 1 - start;
 	if (peek(c) != ':')
-		return lw_jcur_error(c, "expected ':' after \"%.*s\"", (int)(*klen > 64 ? 64 : *klen), *key);
+		return lw_jcur_error(c, "expected ':' after \"%.*s\"",
+				     (int)(*klen > 64 ? 64 : *klen), *key);
 	c->pos++;
 	if (peek(c) < 0)
-		return lw_jcur_error(c, "missing value after \"%.*s\"", (int)(*klen > 64 ? 64 : *klen), *key);
+		return lw_jcur_error(c, "missing value after \"%.*s\"",
+				     (int)(*klen > 64 ? 64 : *klen), *key);
 	return 1;
 }
 
@@ -190,7 +193,8 @@ int lw_jcur_array_next(struct lw_jcur *c, bool *first)
 	}
 	if (!*first) {
 		if (ch != ',')
-			return lw_jcur_error(c, "expected ',' or ']' in an array, found %s", describe(ch));
+			return lw_jcur_error(c, "expected ',' or ']' in an array, found %s",
+					     describe(ch));
 		c->pos++;
 		ch = peek(c);
 	}
@@ -261,7 +265,8 @@ int lw_jcur_value(struct lw_jcur *c, const char *what, json_object **out)
 		char buf[64];
 
 		if (span >= sizeof(buf))
-			return error_at(c, start, "%s%svalue '%.32s...' too long", w, sep, c->text + start);
+			return error_at(c, start, "%s%svalue '%.32s...' too long", w, sep,
+					c->text + start);
 		memcpy(buf, c->text + start, span);
 		buf[span] = '\0';
 		o = json_tokener_parse_ex(c->tok, buf, (int)span + 1);
@@ -272,8 +277,8 @@ int lw_jcur_value(struct lw_jcur *c, const char *what, json_object **out)
 	if (jerr == json_tokener_continue)
 		return error_at(c, start, "%s%sinvalid JSON value (incomplete)", w, sep);
 	if (jerr != json_tokener_success)
-		return error_at(c, start + json_tokener_get_parse_end(c->tok), "%s%sinvalid JSON: %s",
-				w, sep, json_tokener_error_desc(jerr));
+		return error_at(c, start + json_tokener_get_parse_end(c->tok),
+				"%s%sinvalid JSON: %s", w, sep, json_tokener_error_desc(jerr));
 	if (json_tokener_get_parse_end(c->tok) != span) {
 		json_object_put(o);
 		return error_at(c, start, "%s%sinvalid JSON value '%.*s'", w, sep,

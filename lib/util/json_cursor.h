@@ -13,15 +13,15 @@
 struct lw_jcur {
 	const char *text;
 	size_t len, pos;
-	const char *file;           /* for messages */
+	const char *file; /* for messages */
 	char *err;
 	size_t errlen;
 	struct json_tokener *tok;
 };
 
 /* Returns 0 or -ENOMEM. */
-int lw_jcur_init(struct lw_jcur *c, const char *text, size_t len, const char *file,
-		 char *err, size_t errlen);
+int lw_jcur_init(struct lw_jcur *c, const char *text, size_t len, const char *file, char *err,
+		 size_t errlen);
 void lw_jcur_free(struct lw_jcur *c);
 
 /* 1-based line of a byte offset, for messages (scans from the start). */

@@ -16,16 +16,17 @@ static int *slot_fd(const struct lw_map_set *set, void *fds, size_t i)
 	return (int *)((char *)fds + set->slots[i].off);
 }
 
-int lw_map_set_from_obj(const struct lw_map_set *set, struct bpf_object *obj, void *fds,
-			char *err, size_t errlen)
+int lw_map_set_from_obj(const struct lw_map_set *set, struct bpf_object *obj, void *fds, char *err,
+			size_t errlen)
 {
 	for (size_t i = 0; i < set->n_slots; i++) {
 		struct bpf_map *map = bpf_object__find_map_by_name(obj, set->slots[i].name);
 
 		if (!map)
-			return lw_errf_code(-ENOENT, err, errlen,
-					    "BPF object has no map %s: not an %s object of this build",
-					    set->slots[i].name, set->role_name);
+			return lw_errf_code(
+				-ENOENT, err, errlen,
+				"BPF object has no map %s: not an %s object of this build",
+				set->slots[i].name, set->role_name);
 		*slot_fd(set, fds, i) = bpf_map__fd(map);
 	}
 	return 0;
@@ -60,8 +61,8 @@ static int open_pins(const struct lw_map_set *set, const char *root, void *fds, 
 		e = errno;
 		lw_map_set_close(set, fds);
 		if (e == ENOENT)
-			return lw_errf_code(-ENOENT, err, errlen, "%s not found: no %s is loaded", path,
-					    set->role_name);
+			return lw_errf_code(-ENOENT, err, errlen, "%s not found: no %s is loaded",
+					    path, set->role_name);
 		return lw_errf_code(-e, err, errlen, "cannot open %s: %s", path, strerror(e));
 	}
 	return 0;
@@ -80,10 +81,11 @@ int lw_map_set_open_pinned(const struct lw_map_set *set, const char *root, void 
 		lw_map_set_close(set, fds);
 		if (meta)
 			*meta = found;
-		return lw_errf_code(-ENOTSUP, err, errlen,
-				    "maps pinned under %s come from an incompatible build or role (ABI %u "
-				    "role %u, this build ABI %u role %u)", root, found.abi_version,
-				    found.role, LW_ABI_VERSION, set->role);
+		return lw_errf_code(
+			-ENOTSUP, err, errlen,
+			"maps pinned under %s come from an incompatible build or role (ABI %u "
+			"role %u, this build ABI %u role %u)",
+			root, found.abi_version, found.role, LW_ABI_VERSION, set->role);
 	}
 	return 0;
 }

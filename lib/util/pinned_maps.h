@@ -16,19 +16,22 @@ struct lw_map_slot {
 	const char *name;
 	size_t off; /* of the descriptor in the role's struct */
 };
-#define LW_MAP_SLOT(type, field, name) { name, offsetof(type, field) }
+#define LW_MAP_SLOT(type, field, name)      \
+	{                                   \
+		name, offsetof(type, field) \
+	}
 
 struct lw_map_set {
-	const char *role_name;            /* in messages: "lwAFTR", "lwB4" */
-	enum lw_role role;                /* what the meta map says of maps of this build */
-	const struct lw_map_slot *slots;  /* slots[0]: the meta map (struct lw_meta at key 0) */
+	const char *role_name;           /* in messages: "lwAFTR", "lwB4" */
+	enum lw_role role;               /* what the meta map says of maps of this build */
+	const struct lw_map_slot *slots; /* slots[0]: the meta map (struct lw_meta at key 0) */
 	size_t n_slots;
 };
 
 /* Descriptors of a loaded object's maps (the object keeps them): 0 or
  * -ENOENT "BPF object has no map NAME: not an ROLE object of this build". */
-int lw_map_set_from_obj(const struct lw_map_set *set, struct bpf_object *obj, void *fds,
-			char *err, size_t errlen);
+int lw_map_set_from_obj(const struct lw_map_set *set, struct bpf_object *obj, void *fds, char *err,
+			size_t errlen);
 
 /* The maps pinned under root, checked against this build's ABI and the
  * role. 0, or (every descriptor -1, the message in err):

@@ -11,7 +11,7 @@
 
 /* A turn of the loop ends within a second, within 100 ms while ANNOUNCE
  * repeats and the orphan grace run, and by the next grant expiry. */
-#define AFTR_TICK_MS 1000
+#define AFTR_TICK_MS          1000
 #define AFTR_ANNOUNCE_TICK_MS 100
 
 struct list_ctx {
@@ -32,8 +32,8 @@ static int print_grant(const struct alloc_grant *g, void *arg)
 	lw_format_ipv6(&g->br, r, sizeof(r));
 	if (c->json)
 		printf("%s{\"b4\":\"%s\",\"br\":\"%s\",\"ipv4\":\"%s\",\"psid-len\":%u,\"psid\":%u,"
-		       "\"first-port\":%u,\"last-port\":%u,\"expires-in\":%ld}", c->n ? "," : "", b, r, a,
-		       g->psid_len, g->psid, first, last, left);
+		       "\"first-port\":%u,\"last-port\":%u,\"expires-in\":%ld}",
+		       c->n ? "," : "", b, r, a, g->psid_len, g->psid, first, last, left);
 	else
 		printf("%-39s %-15s %5u-%-5u  psid %5u/%-2u  %7ld s\n", b, a, first, last, g->psid,
 		       g->psid_len, left);
@@ -55,7 +55,8 @@ static int list_stored(const struct pcpd_config *cfg, bool json)
 	if (json)
 		printf("{\"grants\":[");
 	else
-		printf("%-39s %-15s %-11s  %-13s  %s\n", "B4", "IPv4", "ports", "PSID/len", "expires in");
+		printf("%-39s %-15s %-11s  %-13s  %s\n", "B4", "IPv4", "ports", "PSID/len",
+		       "expires in");
 	if (store_list_grants(st, print_grant, &c, err, sizeof(err))) {
 		fprintf(stderr, "pcpd: %s\n", err);
 		store_close(st);
@@ -119,13 +120,15 @@ static void third_party_readable(void *ctx)
 
 static void log_counters(const struct pcpd *d)
 {
-	pcpd_log(LOG_INFO_, "stopped: %llu requests (%llu tunnel packets not from the access side "
+	pcpd_log(LOG_INFO_,
+		 "stopped: %llu requests (%llu tunnel packets not from the access side "
 		 "dropped), %llu grants created, %llu renewed, %llu deleted, "
 		 "%llu expired, %llu ICMP sent, %llu ANNOUNCE, %llu fragment events (%llu packets "
 		 "sent, %llu dropped, %llu reassemblies timed out)",
 		 (unsigned long long)d->ctr.requests, (unsigned long long)d->ctr.off_access,
 		 (unsigned long long)d->ctr.grants_created,
-		 (unsigned long long)d->ctr.grants_renewed, (unsigned long long)d->ctr.grants_deleted,
+		 (unsigned long long)d->ctr.grants_renewed,
+		 (unsigned long long)d->ctr.grants_deleted,
 		 (unsigned long long)d->ctr.grants_expired, (unsigned long long)d->ctr.icmp_sent,
 		 (unsigned long long)d->ctr.announces, (unsigned long long)d->ctr.frag_events,
 		 (unsigned long long)d->ctr.frag_sent, (unsigned long long)d->ctr.frag_dropped,
@@ -135,7 +138,8 @@ static void log_counters(const struct pcpd *d)
 static int run(struct pcpd *d)
 {
 	const struct pcpd_loop_role role = {
-		.fds = { { d->ipip_fd, tunnel_readable, d }, { d->tp_fd, third_party_readable, d } },
+		.fds = { { d->ipip_fd, tunnel_readable, d },
+			 { d->tp_fd, third_party_readable, d } },
 		.events = d->rb,
 		.timeout_ms = aftr_timeout_ms,
 		.after_wake = aftr_timers,
@@ -158,13 +162,17 @@ static int run(struct pcpd *d)
 static int config_usable(const struct pcpd_config *cfg, const char *config)
 {
 	if (cfg->third_party_enabled && !cfg->has_br) {
-		fprintf(stderr, "pcpd: %s: third-party-listen needs br-address (the BR of grants made "
-				"for a provisioning system)\n", config);
+		fprintf(stderr,
+			"pcpd: %s: third-party-listen needs br-address (the BR of grants made "
+			"for a provisioning system)\n",
+			config);
 		return -1;
 	}
 	if (cfg->announce_ifname[0] && !cfg->has_br) {
-		fprintf(stderr, "pcpd: %s: announce-interface needs br-address (the source of the "
-				"multicast ANNOUNCE)\n", config);
+		fprintf(stderr,
+			"pcpd: %s: announce-interface needs br-address (the source of the "
+			"multicast ANNOUNCE)\n",
+			config);
 		return -1;
 	}
 	return 0;

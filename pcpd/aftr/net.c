@@ -100,10 +100,16 @@ int pcpd_send_in_tunnel(struct pcpd *d, const struct in6_addr *b4, const struct 
 {
 	uint8_t pkt[PCPD_PCP_PACKET_MAX];
 	char cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_addr = *b4, .sin6_scope_id = ifindex };
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6,
+				   .sin6_addr = *b4,
+				   .sin6_scope_id = ifindex };
 	struct iovec iov;
-	struct msghdr mh = { .msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov,
-			     .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct msghdr mh = { .msg_name = &to,
+			     .msg_namelen = sizeof(to),
+			     .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *cm;
 	struct in6_pktinfo pi = { .ipi6_addr = *br, .ipi6_ifindex = ifindex };
 	int n = inet_udp_build(htonl(LW_PCP_SERVER_ADDR), dst4, LW_PCP_SERVER_PORT, dport, msg, len,
@@ -128,7 +134,8 @@ int pcpd_send_in_tunnel(struct pcpd *d, const struct in6_addr *b4, const struct 
 	if (sendmsg(d->ipip_fd, &mh, 0) < 0) {
 		char a[LW_IPV6_STRLEN];
 
-		pcpd_log(LOG_WARN_, "send to %s: %s", lw_format_ipv6(b4, a, sizeof(a)), strerror(errno));
+		pcpd_log(LOG_WARN_, "send to %s: %s", lw_format_ipv6(b4, a, sizeof(a)),
+			 strerror(errno));
 		return -errno;
 	}
 	return 0;
@@ -146,7 +153,8 @@ int pcpd_send_ip(struct pcpd *d, unsigned dest, const uint8_t *data, size_t len)
 
 		if (len < sizeof(struct ip6_hdr))
 			return -EINVAL;
-		memcpy(&to.sin6_addr, data + offsetof(struct ip6_hdr, ip6_dst), sizeof(to.sin6_addr));
+		memcpy(&to.sin6_addr, data + offsetof(struct ip6_hdr, ip6_dst),
+		       sizeof(to.sin6_addr));
 		r = sendto(d->raw6_fd, data, len, 0, (struct sockaddr *)&to, sizeof(to));
 	} else {
 		struct sockaddr_in to = { .sin_family = AF_INET };
@@ -195,8 +203,12 @@ void pcpd_handle_tunnel_readable(struct pcpd *d)
 		char cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + 64];
 		struct sockaddr_in6 from;
 		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
-				     .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+		struct msghdr mh = { .msg_name = &from,
+				     .msg_namelen = sizeof(from),
+				     .msg_iov = &iov,
+				     .msg_iovlen = 1,
+				     .msg_control = cbuf,
+				     .msg_controllen = sizeof(cbuf) };
 		struct in6_addr br = IN6ADDR_ANY_INIT, pcp_src;
 		struct inet_udp u;
 		const char *why;
@@ -216,15 +228,18 @@ void pcpd_handle_tunnel_readable(struct pcpd *d)
 		if (!ifindex || ifindex != d->access_ifindex) {
 			d->ctr.dropped++;
 			d->ctr.off_access++;
-			pcpd_log(LOG_DEBUG_, "tunnel packet from %s on interface %u ignored: not the "
-				 "access side (%u)", lw_format_ipv6(&from.sin6_addr, a, sizeof(a)), ifindex,
+			pcpd_log(LOG_DEBUG_,
+				 "tunnel packet from %s on interface %u ignored: not the "
+				 "access side (%u)",
+				 lw_format_ipv6(&from.sin6_addr, a, sizeof(a)), ifindex,
 				 d->access_ifindex);
 			continue;
 		}
 		if (inet_udp_parse(buf, (size_t)n, &u, &why) ||
 		    u.dst != htonl(LW_PCP_SERVER_ADDR) || u.dport != LW_PCP_SERVER_PORT) {
 			d->ctr.dropped++;
-			pcpd_log(LOG_DEBUG_, "tunnel packet ignored: %s", why ? why : "not PCP to 192.0.0.1");
+			pcpd_log(LOG_DEBUG_, "tunnel packet ignored: %s",
+				 why ? why : "not PCP to 192.0.0.1");
 			continue;
 		}
 		/* PCPS-1: served on the BR addresses only, never on the host's
@@ -241,10 +256,10 @@ void pcpd_handle_tunnel_readable(struct pcpd *d)
 			continue;
 		}
 		pcp_addr_from_ipv4(&pcp_src, u.src);
-		rlen = pcpd_serve(d, u.payload, u.len, &pcp_src, &from.sin6_addr, &br, false, false, resp,
-				  sizeof(resp));
-		if (rlen > 0 &&
-		    pcpd_send_in_tunnel(d, &from.sin6_addr, &br, 0, u.src, u.sport, resp, (size_t)rlen) == 0)
+		rlen = pcpd_serve(d, u.payload, u.len, &pcp_src, &from.sin6_addr, &br, false, false,
+				  resp, sizeof(resp));
+		if (rlen > 0 && pcpd_send_in_tunnel(d, &from.sin6_addr, &br, 0, u.src, u.sport,
+						    resp, (size_t)rlen) == 0)
 			d->ctr.responses++;
 	}
 }
@@ -262,9 +277,10 @@ void pcpd_handle_third_party_readable(struct pcpd *d)
 		if (n < 0)
 			return;
 		allowed = pcpd_prefix_match(d->cfg.acl, d->cfg.n_acl, &from.sin6_addr);
-		rlen = pcpd_serve(d, buf, (size_t)n, &from.sin6_addr, NULL, &d->cfg.br, true, allowed, resp,
-				  sizeof(resp));
-		if (rlen > 0 && sendto(d->tp_fd, resp, (size_t)rlen, 0, (struct sockaddr *)&from, fl) >= 0)
+		rlen = pcpd_serve(d, buf, (size_t)n, &from.sin6_addr, NULL, &d->cfg.br, true,
+				  allowed, resp, sizeof(resp));
+		if (rlen > 0 &&
+		    sendto(d->tp_fd, resp, (size_t)rlen, 0, (struct sockaddr *)&from, fl) >= 0)
 			d->ctr.responses++;
 	}
 }

@@ -18,14 +18,13 @@
 #include "slowpath_ratelimit.h"
 #include "pcp_msg.h"
 
-
 struct orphan_set; /* bindings left in the maps after a state loss */
 
 #define PCPD_COUNTED_RESULTS 14 /* RFC 6887 §7.4: results 0..13 */
 
 struct pcpd_counters {
 	uint64_t requests, responses, dropped, errors_by_result[PCPD_COUNTED_RESULTS];
-	uint64_t off_access;   /* in-tunnel PCP that came in elsewhere than the access side */
+	uint64_t off_access; /* in-tunnel PCP that came in elsewhere than the access side */
 	uint64_t grants_created, grants_renewed, grants_deleted, grants_expired;
 	uint64_t icmp_sent, icmp_ratelimited, events, events_unhandled;
 	uint64_t frag_events, frag_sent, frag_dropped, reasm_expired;
@@ -37,19 +36,19 @@ struct pcpd {
 	struct lw_aftr_maps maps;
 	struct store *store;
 	struct alloc *alloc;
-	int ipip_fd;     /* raw AF_INET6, protocol 4: PCP inside the softwire */
-	int raw6_fd;     /* raw AF_INET6, IPPROTO_RAW: slow-path IPv6 packets */
-	int raw4_fd;     /* raw AF_INET, IPPROTO_RAW: slow-path IPv4 packets */
-	int tp_fd;       /* UDP, THIRD_PARTY requests from provisioning; -1 */
+	int ipip_fd; /* raw AF_INET6, protocol 4: PCP inside the softwire */
+	int raw6_fd; /* raw AF_INET6, IPPROTO_RAW: slow-path IPv6 packets */
+	int raw4_fd; /* raw AF_INET, IPPROTO_RAW: slow-path IPv4 packets */
+	int tp_fd;   /* UDP, THIRD_PARTY requests from provisioning; -1 */
 	struct ring_buffer *rb;
-	int64_t epoch_base;       /* wall-clock second of epoch 0 */
+	int64_t epoch_base; /* wall-clock second of epoch 0 */
 	bool state_lost;
 	struct lw_slowpath_cfg sp;
 	struct lw_slowpath_ratelimit rl;
-	struct lw_frag_cfg fc;      /* fragments: settings from the data plane's config map */
-	unsigned access_ifindex;    /* where in-tunnel PCP must come in: the data plane's
+	struct lw_frag_cfg fc;   /* fragments: settings from the data plane's config map */
+	unsigned access_ifindex; /* where in-tunnel PCP must come in: the data plane's
 				     * access side (pcpd_access_ifindex); 0 = unknown */
-	struct lw_reasm *reasm;     /* and the reassembly state */
+	struct lw_reasm *reasm;  /* and the reassembly state */
 	uint64_t next_frag_tick_ms;
 	struct orphan_set *orphans;
 	uint64_t orphan_deadline; /* wall clock; 0 = none */

@@ -28,7 +28,7 @@ uint32_t pcpd_epoch(const struct pcpd *d)
 
 /* How often reassembly times out and the data plane's settings are read
  * again, and how often the data plane is checked for a reload. */
-#define FRAG_TICK_MS 1000
+#define FRAG_TICK_MS       1000
 #define DATAPLANE_CHECK_MS 2000
 
 /* ---- bindings ------------------------------------------------------------------ */
@@ -92,7 +92,8 @@ static int collect_other_len(const struct lw_softwire_row *r, void *arg)
 {
 	struct evict_ctx *c = arg;
 
-	if (r->entry.ipv4 == c->ipv4 && r->entry.ps.psid_len != c->keep_psid_len && c->n < EVICT_BATCH) {
+	if (r->entry.ipv4 == c->ipv4 && r->entry.ps.psid_len != c->keep_psid_len &&
+	    c->n < EVICT_BATCH) {
 		c->dead[c->n].ipv4 = r->entry.ipv4;
 		c->dead[c->n].psid = r->entry.psid;
 		c->n++;
@@ -119,7 +120,8 @@ static int install_binding(struct pcpd *d, const struct alloc_grant *g)
 			c.n = 0;
 			lw_aftr_softwire_foreach(&d->maps, collect_other_len, &c);
 			for (size_t i = 0; i < c.n; i++)
-				lw_aftr_softwire_del(&d->maps, c.dead[i].ipv4, c.dead[i].psid, NULL, 0);
+				lw_aftr_softwire_del(&d->maps, c.dead[i].ipv4, c.dead[i].psid, NULL,
+						     0);
 		} while (c.n == EVICT_BATCH);
 		r = lw_aftr_softwire_add(&d->maps, &e, err, sizeof(err));
 	}
@@ -139,7 +141,8 @@ static bool binding_is(const struct pcpd *d, __be32 ipv4, uint16_t psid, const s
 
 	if (lw_aftr_softwire_get(&d->maps, ipv4, psid, &have_b4, br ? &have_br : NULL))
 		return false;
-	return !memcmp(&have_b4, b4, sizeof(have_b4)) && (!br || !memcmp(&have_br, br, sizeof(have_br)));
+	return !memcmp(&have_b4, b4, sizeof(have_b4)) &&
+	       (!br || !memcmp(&have_br, br, sizeof(have_br)));
 }
 
 static void remove_binding(struct pcpd *d, const struct alloc_grant *g)
@@ -265,7 +268,8 @@ void pcpd_dataplane_tick(struct pcpd *d)
 	if (!d->cfg.n_pools || now < d->next_dataplane_check_ms)
 		return;
 	d->next_dataplane_check_ms = now + DATAPLANE_CHECK_MS;
-	if (lw_aftr_pool_covers(&d->maps, d->cfg.pools[0].prefix, d->cfg.pools[0].prefix_len) != -ENOENT)
+	if (lw_aftr_pool_covers(&d->maps, d->cfg.pools[0].prefix, d->cfg.pools[0].prefix_len) !=
+	    -ENOENT)
 		return;
 	for (size_t i = 0; i < d->cfg.n_pools; i++)
 		lw_aftr_pool_add(&d->maps, d->cfg.pools[i].prefix, d->cfg.pools[i].prefix_len);
@@ -274,8 +278,10 @@ void pcpd_dataplane_tick(struct pcpd *d)
 			pcpd_log(LOG_ERR_, "BR address: %s", err);
 	alloc_foreach(d->alloc, count_grant, &n);
 	alloc_foreach(d->alloc, reinstall_grant, d);
-	pcpd_log(LOG_WARN_, "the lwAFTR's maps lost pcpd's pools (the lwAFTR loaded again?): pools, BR "
-		 "addresses and %zu bindings put back", n);
+	pcpd_log(LOG_WARN_,
+		 "the lwAFTR's maps lost pcpd's pools (the lwAFTR loaded again?): pools, BR "
+		 "addresses and %zu bindings put back",
+		 n);
 }
 
 /* Unicast ANNOUNCE to every B4 the table still names, multicast on the access
@@ -299,8 +305,8 @@ void pcpd_announce_tick(struct pcpd *d)
 			if (i && !memcmp(&d->orphans->v[i].b4, &d->orphans->v[i - 1].b4,
 					 sizeof(struct in6_addr)))
 				continue;
-			if (lw_aftr_softwire_get(&d->maps, d->orphans->v[i].ipv4, d->orphans->v[i].psid,
-						 &b4, &br))
+			if (lw_aftr_softwire_get(&d->maps, d->orphans->v[i].ipv4,
+						 d->orphans->v[i].psid, &b4, &br))
 				continue;
 			if (pcpd_send_in_tunnel(d, &d->orphans->v[i].b4, &br, 0, htonl(0xc0000002u),
 						LW_PCP_CLIENT_PORT, msg, (size_t)len) == 0)
@@ -311,7 +317,8 @@ void pcpd_announce_tick(struct pcpd *d)
 	    pcpd_send_in_tunnel(d, &d->cfg.announce_group, &d->cfg.br, d->announce_ifindex,
 				htonl(LW_PCP_ALL_HOSTS), LW_PCP_CLIENT_PORT, msg, (size_t)len) == 0)
 		d->ctr.announces++;
-	pcpd_log(LOG_INFO_, "ANNOUNCE round %u sent (epoch %u)", d->announce_round + 1, pcpd_epoch(d));
+	pcpd_log(LOG_INFO_, "ANNOUNCE round %u sent (epoch %u)", d->announce_round + 1,
+		 pcpd_epoch(d));
 	d->announce_round++;
 	if (d->announce_round < PCPD_ANNOUNCE_ROUNDS)
 		d->next_announce_ms = pcpd_now_ms() + pcpd_announce_delay_ms(d->announce_round);
@@ -389,9 +396,10 @@ static void keep_orphans(struct pcpd *d)
 {
 	d->orphan_deadline = pcpd_now() + d->cfg.orphan_grace;
 	d->next_announce_ms = pcpd_now_ms();
-	pcpd_log(LOG_WARN_, "no grant state in %s: epoch restarts at 0, %zu bindings kept %u s "
-		 "for their B4s to re-request, ANNOUNCE follows", d->cfg.database, d->orphans->n,
-		 d->cfg.orphan_grace);
+	pcpd_log(LOG_WARN_,
+		 "no grant state in %s: epoch restarts at 0, %zu bindings kept %u s "
+		 "for their B4s to re-request, ANNOUNCE follows",
+		 d->cfg.database, d->orphans->n, d->cfg.orphan_grace);
 }
 
 /* With the state intact the store is authoritative: a binding without a
@@ -403,11 +411,14 @@ static void remove_stale(struct pcpd *d, int64_t clean)
 	for (size_t i = 0; i < d->orphans->n; i++) {
 		if (d->orphans->v[i].claimed)
 			continue;
-		lw_aftr_softwire_del(&d->maps, d->orphans->v[i].ipv4, d->orphans->v[i].psid, NULL, 0);
+		lw_aftr_softwire_del(&d->maps, d->orphans->v[i].ipv4, d->orphans->v[i].psid, NULL,
+				     0);
 		stale++;
 	}
-	pcpd_log(LOG_INFO_, "state restored from %s (%s shutdown): epoch %u, %zu stale bindings "
-		 "removed", d->cfg.database, clean ? "clean" : "unclean", pcpd_epoch(d), stale);
+	pcpd_log(LOG_INFO_,
+		 "state restored from %s (%s shutdown): epoch %u, %zu stale bindings "
+		 "removed",
+		 d->cfg.database, clean ? "clean" : "unclean", pcpd_epoch(d), stale);
 }
 
 /* Every binding on a pool address must be a live grant: the grants are
@@ -444,8 +455,9 @@ static int start_slow_path(struct pcpd *d, char *err, size_t errlen)
 	d->sp.hop_limit = PCPD_HOP_LIMIT;
 	d->sp.find_softwire = lw_slowpath_find_softwire_maps;
 	d->sp.ctx = &d->maps;
-	lw_slowpath_ratelimit_init(&d->rl, d->cfg.icmpv4_rate, d->cfg.icmpv4_rate, d->cfg.icmpv6_rate,
-				   d->cfg.icmpv6_rate, pcpd_now_ms() * NSEC_PER_MSEC);
+	lw_slowpath_ratelimit_init(&d->rl, d->cfg.icmpv4_rate, d->cfg.icmpv4_rate,
+				   d->cfg.icmpv6_rate, d->cfg.icmpv6_rate,
+				   pcpd_now_ms() * NSEC_PER_MSEC);
 	/* fragments: the data plane's settings, pcpd's reassembly bounds */
 	lw_frag_cfg_defaults(&d->fc);
 	d->fc.max_frags = d->cfg.max_frags;
@@ -553,7 +565,8 @@ static int answer(struct pcpd *d, const struct pcp_request *req, uint8_t result,
 	if (result < PCPD_COUNTED_RESULTS)
 		d->ctr.errors_by_result[result]++;
 	if (n < 0)
-		pcpd_log(LOG_ERR_, "cannot encode a %s response: %s", pcp_result_name(result), strerror(-n));
+		pcpd_log(LOG_ERR_, "cannot encode a %s response: %s", pcp_result_name(result),
+			 strerror(-n));
 	return n < 0 ? 0 : n;
 }
 
@@ -635,11 +648,13 @@ static void map_answer_of(const struct pcp_request *req, const struct alloc_deci
 		ans->external_port = alloc_grant_first_port(&dec->grant);
 		pcp_addr_from_ipv4(&ans->external_addr, dec->grant.ipv4);
 		/* a whole address (65536 ports) does not fit the 16-bit size */
-		ans->port_set_size = req->opts.has_port_set ?
-				     (uint16_t)(size > UINT16_MAX ? UINT16_MAX : size) : 0;
+		ans->port_set_size = req->opts.has_port_set
+					     ? (uint16_t)(size > UINT16_MAX ? UINT16_MAX : size)
+					     : 0;
 		ans->first_internal_port = ans->external_port;
-		pcpd_log(LOG_INFO_, "%s %s: %s ports %u-%u, %u s", dec->action == ALLOC_CREATED ?
-			 "granted" : "renewed", lw_format_ipv6(b4, b, sizeof(b)),
+		pcpd_log(LOG_INFO_, "%s %s: %s ports %u-%u, %u s",
+			 dec->action == ALLOC_CREATED ? "granted" : "renewed",
+			 lw_format_ipv6(b4, b, sizeof(b)),
 			 lw_format_ipv4(dec->grant.ipv4, a, sizeof(a)), ans->external_port,
 			 ans->external_port + size - 1, dec->lifetime);
 		return;
@@ -647,7 +662,8 @@ static void map_answer_of(const struct pcp_request *req, const struct alloc_deci
 	ans->external_port = req->body.external_port;
 	ans->external_addr = req->body.external_addr;
 	ans->port_set_size = req->opts.has_port_set ? req->opts.port_set.size : 0;
-	ans->first_internal_port = req->opts.has_port_set ? req->opts.port_set.first_internal_port : 0;
+	ans->first_internal_port = req->opts.has_port_set ? req->opts.port_set.first_internal_port
+							  : 0;
 	if (dec->action == ALLOC_DELETED)
 		pcpd_log(LOG_INFO_, "deleted: %s", lw_format_ipv6(b4, b, sizeof(b)));
 }
@@ -720,10 +736,8 @@ int pcpd_serve(struct pcpd *d, const uint8_t *msg, size_t len, const struct in6_
 			return refuse(d, req, result, resp, cap);
 	}
 	switch (req->opcode) {
-	case PCP_OP_ANNOUNCE:
-		return answer(d, req, PCP_RES_SUCCESS, 0, NULL, resp, cap);
-	case PCP_OP_MAP:
-		return serve_map(d, req, b4, br, resp, cap);
+	case PCP_OP_ANNOUNCE: return answer(d, req, PCP_RES_SUCCESS, 0, NULL, resp, cap);
+	case PCP_OP_MAP: return serve_map(d, req, b4, br, resp, cap);
 	default:
 		/* PEER creates per-flow state, which an lwAFTR does not keep */
 		return refuse(d, req, PCP_RES_UNSUPP_OPCODE, resp, cap);
@@ -760,7 +774,8 @@ static int handle_frag_event(struct pcpd *d, const void *data, size_t size)
 	for (unsigned i = 0; i < out->n; i++) {
 		const struct lw_frag_pkt *p = &out->pkt[i];
 
-		if (p->icmp && !lw_slowpath_ratelimit_allow(&d->rl, p->kind, pcpd_now_ms() * NSEC_PER_MSEC)) {
+		if (p->icmp &&
+		    !lw_slowpath_ratelimit_allow(&d->rl, p->kind, pcpd_now_ms() * NSEC_PER_MSEC)) {
 			d->ctr.icmp_ratelimited++;
 			continue;
 		}
@@ -786,12 +801,15 @@ int pcpd_handle_event(void *ctx, void *data, size_t size)
 		return handle_frag_event(d, data, size);
 	if (n <= 0) {
 		pcpd_log(LOG_DEBUG_, "event type %u: nothing sent (%s)",
-			 size >= sizeof(struct lw_event_head) ? ((const struct lw_event_head *)data)->type : 0,
+			 size >= sizeof(struct lw_event_head)
+				 ? ((const struct lw_event_head *)data)->type
+				 : 0,
 			 n < 0 ? strerror(-n) : lw_slowpath_reason_name(out->reason));
 		return 0;
 	}
 	for (unsigned i = 0; i < out->n; i++) {
-		if (!lw_slowpath_ratelimit_allow(&d->rl, out->pkt[i].kind, pcpd_now_ms() * NSEC_PER_MSEC)) {
+		if (!lw_slowpath_ratelimit_allow(&d->rl, out->pkt[i].kind,
+						 pcpd_now_ms() * NSEC_PER_MSEC)) {
 			d->ctr.icmp_ratelimited++;
 			continue;
 		}

@@ -51,7 +51,7 @@
 
 /* A turn of the loop ends within a second at the latest; a burst of pool
  * events walks the mappings at most once per B4_EVENT_CHECK_MS. */
-#define B4_TICK_MS 1000
+#define B4_TICK_MS        1000
 #define B4_EVENT_CHECK_MS 100
 /* The client's source port is drawn above the well-known ports. */
 #define B4_FIRST_SPORT 1024
@@ -92,14 +92,14 @@ static int maps_open(struct b4d *d, char *err, size_t errlen)
 	if (r == -ENOENT) {
 		size_t n = strlen(err);
 
-		snprintf(err + n, errlen - n, " (start it first: 'lw4o6 --pin-root %s load b4 ...')",
-			 d->cfg.pin_root);
+		snprintf(err + n, errlen - n,
+			 " (start it first: 'lw4o6 --pin-root %s load b4 ...')", d->cfg.pin_root);
 	}
 	if (r)
 		return r;
 	if (lw_b4_config_read(&d->maps, &d->dp))
-		return lw_errf_code(-EIO, err, errlen, "cannot read the lwB4 configuration under %s",
-				    d->cfg.pin_root);
+		return lw_errf_code(-EIO, err, errlen,
+				    "cannot read the lwB4 configuration under %s", d->cfg.pin_root);
 	return 0;
 }
 
@@ -129,15 +129,18 @@ static void pool_reconcile(struct b4d *d)
 		d->dp = dp;
 		d->dp.pool_warn_pct = d->cfg.grow_pct;
 		if (lw_b4_config_write(&d->maps, &d->dp))
-			pcpd_log(LOG_WARN_, "cannot set the lwB4's pool-warn-percent to %u", d->cfg.grow_pct);
+			pcpd_log(LOG_WARN_, "cannot set the lwB4's pool-warn-percent to %u",
+				 d->cfg.grow_pct);
 	}
 	for (unsigned i = 0; i < B4_SLOTS; i++) {
 		struct b4_slot *s = &d->slot[i];
 
 		if (!s->installed || b4_pool_has(d, &s->g))
 			continue;
-		pcpd_log(LOG_WARN_, "slot %u: %s is no longer in the lwB4 pool (the lwB4 reloaded?): "
-			 "putting it back", i, b4_set_str(&s->g, str, sizeof(str)));
+		pcpd_log(LOG_WARN_,
+			 "slot %u: %s is no longer in the lwB4 pool (the lwB4 reloaded?): "
+			 "putting it back",
+			 i, b4_set_str(&s->g, str, sizeof(str)));
 		s->installed = false;
 		b4_install(d, i);
 	}
@@ -183,8 +186,10 @@ static void pool_check(struct b4d *d, bool exhausted)
 			s->idle_since_ms = 0;
 		else if (!s->idle_since_ms)
 			s->idle_since_ms = now;
-		use[k] = (struct b4_set_use){ .releasable = idx[k] > 0 && s->valid, .ports = sets[k].size,
-					      .mappings = counts[k], .idle_since_ms = s->idle_since_ms };
+		use[k] = (struct b4_set_use){ .releasable = idx[k] > 0 && s->valid,
+					      .ports = sets[k].size,
+					      .mappings = counts[k],
+					      .idle_since_ms = s->idle_since_ms };
 	}
 	v.mapped = mapped;
 	v.backing_off = now < d->grow_backoff_until_ms;
@@ -199,7 +204,8 @@ static void pool_check(struct b4d *d, bool exhausted)
 	}
 	if (!d->cfg.release_pct)
 		return;
-	r = b4_pool_release(use, n, mapped, now, (uint64_t)d->cfg.release_idle_s * 1000, d->cfg.release_pct);
+	r = b4_pool_release(use, n, mapped, now, (uint64_t)d->cfg.release_idle_s * 1000,
+			    d->cfg.release_pct);
 	if (r >= 0) {
 		char why[96];
 
@@ -235,22 +241,25 @@ static void send_tunnel(struct b4d *d, const struct b4_slow_out *o, uint8_t hop_
 
 	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != sizeof(id))
 		id = (uint32_t)random();
-	if (d->frag_fd < 0 ||
-	    b4_slow_fragment(&d->cfg.tunnel, &d->cfg.aftr, o->tos, hop_limit ? hop_limit : PCPD_HOP_LIMIT, id,
-			     o->pkt, o->len, o->mtu, fr)) {
+	if (d->frag_fd < 0 || b4_slow_fragment(&d->cfg.tunnel, &d->cfg.aftr, o->tos,
+					       hop_limit ? hop_limit : PCPD_HOP_LIMIT, id, o->pkt,
+					       o->len, o->mtu, fr)) {
 		d->slow.send_errors++;
 		return;
 	}
 	for (size_t i = 0; i < fr->n; i++)
-		if (sendto(d->frag_fd, fr->pkt[i], fr->len[i], 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
+		if (sendto(d->frag_fd, fr->pkt[i], fr->len[i], 0, (struct sockaddr *)&to,
+			   sizeof(to)) < 0) {
 			d->slow.send_errors++;
-			pcpd_log(LOG_DEBUG_, "slow path: fragment %zu of %zu to the lwAFTR: %s", i + 1, fr->n,
-				 strerror(errno));
+			pcpd_log(LOG_DEBUG_, "slow path: fragment %zu of %zu to the lwAFTR: %s",
+				 i + 1, fr->n, strerror(errno));
 			return;
 		}
 	d->slow.tunnel_sent++;
-	pcpd_log(LOG_DEBUG_, "slow path: %zu-byte IPv4 packet sent through the tunnel in %zu IPv6 "
-		 "fragment(s), MTU %u (B4-FRAG-1)", o->len, fr->n, o->mtu);
+	pcpd_log(LOG_DEBUG_,
+		 "slow path: %zu-byte IPv4 packet sent through the tunnel in %zu IPv6 "
+		 "fragment(s), MTU %u (B4-FRAG-1)",
+		 o->len, fr->n, o->mtu);
 }
 
 static void send_icmp(struct b4d *d, const struct b4_slow_out *o)
@@ -262,11 +271,12 @@ static void send_icmp(struct b4d *d, const struct b4_slow_out *o)
 		d->slow.icmp_rate_limited++;
 		return;
 	}
-	if (d->icmp_fd < 0 || sendto(d->icmp_fd, o->pkt, o->len, 0, (struct sockaddr *)&to,
-				     sizeof(to)) < 0) {
+	if (d->icmp_fd < 0 ||
+	    sendto(d->icmp_fd, o->pkt, o->len, 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
 		d->slow.send_errors++;
 		pcpd_log(LOG_DEBUG_, "slow path: ICMPv4 %u/%u to %s: %s", o->pkt[20], o->pkt[21],
-			 lw_format_ipv4(o->dst, a, sizeof(a)), d->icmp_fd < 0 ? "no socket" : strerror(errno));
+			 lw_format_ipv4(o->dst, a, sizeof(a)),
+			 d->icmp_fd < 0 ? "no socket" : strerror(errno));
 		return;
 	}
 	d->slow.icmp_sent++;
@@ -289,21 +299,20 @@ static void slow_event(struct b4d *d, const void *data, size_t size)
 	if (b4_slow_event(&lan, data, size, out))
 		return;
 	switch (out->kind) {
-	case B4_SLOW_ICMP_TO_LAN:
-		send_icmp(d, out);
-		break;
-	case B4_SLOW_TO_TUNNEL:
-		send_tunnel(d, out, dp.hop_limit);
-		break;
+	case B4_SLOW_ICMP_TO_LAN: send_icmp(d, out); break;
+	case B4_SLOW_TO_TUNNEL: send_tunnel(d, out, dp.hop_limit); break;
 	default:
 		if (out->why == B4_SLOW_TRUNCATED) {
 			d->slow.tunnel_refused++;
-			pcpd_log(LOG_INFO_, "slow path: a packet to fragment arrived truncated: dropped "
-				 "(%llu so far)", (unsigned long long)d->slow.tunnel_refused);
+			pcpd_log(LOG_INFO_,
+				 "slow path: a packet to fragment arrived truncated: dropped "
+				 "(%llu so far)",
+				 (unsigned long long)d->slow.tunnel_refused);
 		} else {
 			d->slow.icmp_suppressed++;
 			pcpd_log(LOG_DEBUG_, "slow path: no packet for event %u: %s",
-				 ((const struct lw_b4_event *)data)->type, b4_slow_reason_name(out->why));
+				 ((const struct lw_b4_event *)data)->type,
+				 b4_slow_reason_name(out->why));
 		}
 	}
 }
@@ -327,7 +336,8 @@ static int handle_event(void *ctx, void *data, size_t size)
 			if (!s->installed || e->ps_size == 0 || e->ps_ipv4 != s->g.ipv4 ||
 			    e->ps_first != s->g.first || e->ps_size != s->g.size)
 				continue;
-			pcpd_log(LOG_INFO_, "the lwAFTR has no binding for %s ports %u-%u (ICMPv6 1/5)",
+			pcpd_log(LOG_INFO_,
+				 "the lwAFTR has no binding for %s ports %u-%u (ICMPv6 1/5)",
 				 lw_format_ipv4(e->ps_ipv4, a, sizeof(a)), e->ps_first,
 				 e->ps_first + e->ps_size - 1);
 			b4_lost(d, "NO_BINDING");
@@ -351,16 +361,14 @@ static int handle_event(void *ctx, void *data, size_t size)
 		break;
 	}
 	case LW_B4_EV_POOL_THRESHOLD:
-		pcpd_log(LOG_INFO_, "pool usage threshold: %u of %u ports mapped", e->ps_first, e->ps_size);
+		pcpd_log(LOG_INFO_, "pool usage threshold: %u of %u ports mapped", e->ps_first,
+			 e->ps_size);
 		pool_check_soon(d, false);
 		break;
 	case LW_B4_EV_TOO_BIG_DF:
 	case LW_B4_EV_TTL_EXPIRED:
-	case LW_B4_EV_FRAG_NEEDED:
-		slow_event(d, data, size);
-		break;
-	default:
-		break;
+	case LW_B4_EV_FRAG_NEEDED: slow_event(d, data, size); break;
+	default: break;
 	}
 	return 0;
 }
@@ -421,7 +429,8 @@ static void restore(struct b4d *d)
 		s->g = gs[k];
 		if (s->g.expires_at > (int64_t)pcpd_now()) {
 			s->valid = true;
-			s->expire_ms = b4_now_ms() + (uint64_t)(s->g.expires_at - (int64_t)pcpd_now()) * 1000;
+			s->expire_ms = b4_now_ms() +
+				       (uint64_t)(s->g.expires_at - (int64_t)pcpd_now()) * 1000;
 			pcpd_log(LOG_INFO_, "slot %u: stored grant %s, %lld s left: renewing", i,
 				 b4_set_str(&s->g, str, sizeof(str)),
 				 (long long)(s->g.expires_at - (int64_t)pcpd_now()));
@@ -461,12 +470,16 @@ static int start(struct b4d *d, char *err, size_t errlen)
 		return ret;
 	d->fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_IPIP);
 	if (d->fd < 0)
-		return lw_errf_code(-errno, err, errlen, "raw IPv6 (protocol 4) socket: %s", strerror(errno));
+		return lw_errf_code(-errno, err, errlen, "raw IPv6 (protocol 4) socket: %s",
+				    strerror(errno));
 	if (bind(d->fd, (struct sockaddr *)&sa, sizeof(sa)))
-		return lw_errf_code(-errno, err, errlen, "bind tunnel-ipv6: %s (is it an address of this "
-				    "host?)", strerror(errno));
+		return lw_errf_code(-errno, err, errlen,
+				    "bind tunnel-ipv6: %s (is it an address of this "
+				    "host?)",
+				    strerror(errno));
 	if (setsockopt(d->fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, &on, sizeof(on)))
-		pcpd_log(LOG_WARN_, "IPV6_MULTICAST_ALL: %s (multicast ANNOUNCE may be missed)", strerror(errno));
+		pcpd_log(LOG_WARN_, "IPV6_MULTICAST_ALL: %s (multicast ANNOUNCE may be missed)",
+			 strerror(errno));
 	/* B4-FRAG-1: IPv6 fragments of packets too big for the tunnel */
 	d->frag_fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_RAW);
 	if (d->frag_fd < 0)
@@ -475,7 +488,8 @@ static int start(struct b4d *d, char *err, size_t errlen)
 	/* ICMPv4 errors to LAN hosts: whole IPv4 packets (IP_HDRINCL) */
 	d->icmp_fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_RAW);
 	if (d->icmp_fd < 0)
-		pcpd_log(LOG_WARN_, "raw IPv4 socket: %s (no ICMPv4 errors to LAN hosts)", strerror(errno));
+		pcpd_log(LOG_WARN_, "raw IPv4 socket: %s (no ICMPv4 errors to LAN hosts)",
+			 strerror(errno));
 	b4_slow_rate_init(&d->icmp_rl, d->cfg.icmp_rate, pcpd_now_ns());
 	do {
 		r = (uint16_t)random();
@@ -483,12 +497,14 @@ static int start(struct b4d *d, char *err, size_t errlen)
 	d->sport = r;
 	d->rb = ring_buffer__new(d->maps.events, handle_event, d, NULL);
 	if (!d->rb)
-		return lw_errf_code(-EIO, err, errlen, "ring buffer on the lwB4 events: %s", strerror(errno));
+		return lw_errf_code(-EIO, err, errlen, "ring buffer on the lwB4 events: %s",
+				    strerror(errno));
 	/* the data plane's early warning is our growth trigger */
 	if (d->dp.pool_warn_pct != d->cfg.grow_pct) {
 		d->dp.pool_warn_pct = d->cfg.grow_pct;
 		if (lw_b4_config_write(&d->maps, &d->dp))
-			pcpd_log(LOG_WARN_, "cannot set the lwB4's pool-warn-percent to %u", d->cfg.grow_pct);
+			pcpd_log(LOG_WARN_, "cannot set the lwB4's pool-warn-percent to %u",
+				 d->cfg.grow_pct);
 	}
 	if ((ret = b4_lan_start(d, err, errlen)))
 		return ret;
@@ -527,15 +543,21 @@ static void log_slow_path_counters(const struct b4d *d)
 {
 	if (d->slow.icmp_sent || d->slow.tunnel_sent || d->slow.icmp_rate_limited ||
 	    d->slow.tunnel_refused || d->slow.send_errors)
-		pcpd_log(LOG_INFO_, "slow path: %llu ICMPv4 errors sent, %llu rate-limited, %llu not "
-			 "allowed; %llu packets fragmented into the tunnel, %llu truncated; %llu send errors",
-			 (unsigned long long)d->slow.icmp_sent, (unsigned long long)d->slow.icmp_rate_limited,
-			 (unsigned long long)d->slow.icmp_suppressed, (unsigned long long)d->slow.tunnel_sent,
-			 (unsigned long long)d->slow.tunnel_refused, (unsigned long long)d->slow.send_errors);
+		pcpd_log(
+			LOG_INFO_,
+			"slow path: %llu ICMPv4 errors sent, %llu rate-limited, %llu not "
+			"allowed; %llu packets fragmented into the tunnel, %llu truncated; %llu send errors",
+			(unsigned long long)d->slow.icmp_sent,
+			(unsigned long long)d->slow.icmp_rate_limited,
+			(unsigned long long)d->slow.icmp_suppressed,
+			(unsigned long long)d->slow.tunnel_sent,
+			(unsigned long long)d->slow.tunnel_refused,
+			(unsigned long long)d->slow.send_errors);
 	if (d->reasm_sent || d->reasm_dropped)
-		pcpd_log(LOG_INFO_, "reassembled packets from the lwAFTR: %llu translated and sent to the "
-			 "LAN, %llu dropped", (unsigned long long)d->reasm_sent,
-			 (unsigned long long)d->reasm_dropped);
+		pcpd_log(LOG_INFO_,
+			 "reassembled packets from the lwAFTR: %llu translated and sent to the "
+			 "LAN, %llu dropped",
+			 (unsigned long long)d->reasm_sent, (unsigned long long)d->reasm_dropped);
 }
 
 static void stop(struct b4d *d)
@@ -614,14 +636,15 @@ int pcpd_b4_list(const char *config, bool json)
 		printf("{\"sets\":[");
 		for (size_t i = 0; i < n; i++)
 			printf("%s{\"slot\":%u,\"ipv4\":\"%s\",\"first-port\":%u,\"last-port\":%u,"
-			       "\"size\":%u,\"expires-in\":%lld}", i ? "," : "", gs[i].slot,
-			       lw_format_ipv4(gs[i].ipv4, a, sizeof(a)), gs[i].first,
-			       gs[i].first + gs[i].size - 1, gs[i].size, (long long)(gs[i].expires_at - now));
+			       "\"size\":%u,\"expires-in\":%lld}",
+			       i ? "," : "", gs[i].slot, lw_format_ipv4(gs[i].ipv4, a, sizeof(a)),
+			       gs[i].first, gs[i].first + gs[i].size - 1, gs[i].size,
+			       (long long)(gs[i].expires_at - now));
 		printf("],\"lan-mappings\":[");
 		for (size_t i = 0; i < nl; i++)
 			printf("%s{\"opcode\":\"%s\",\"protocol\":%u,\"internal\":\"%s:%u\","
-			       "\"external\":\"%s:%u\",\"peer\":\"%s:%u\",\"expires-in\":%lld}", i ? "," : "",
-			       pcp_opcode_name(lan[i].opcode), lan[i].proto,
+			       "\"external\":\"%s:%u\",\"peer\":\"%s:%u\",\"expires-in\":%lld}",
+			       i ? "," : "", pcp_opcode_name(lan[i].opcode), lan[i].proto,
 			       lw_format_ipv4(lan[i].int_addr, a, sizeof(a)), lan[i].int_port,
 			       lw_format_ipv4(lan[i].ext_addr, b, sizeof(b)), lan[i].ext_port,
 			       lw_format_ipv4(lan[i].peer_addr, c, sizeof(c)), lan[i].peer_port,
@@ -629,30 +652,33 @@ int pcpd_b4_list(const char *config, bool json)
 		printf("]}\n");
 	} else {
 		printf("Port sets from the lwAFTR (%zu)\n", n);
-		printf("  %-4s %-15s %-11s %6s  %s\n", "slot", "IPv4", "ports", "size", "expires in");
+		printf("  %-4s %-15s %-11s %6s  %s\n", "slot", "IPv4", "ports", "size",
+		       "expires in");
 		for (size_t i = 0; i < n; i++)
 			printf("  %-4u %-15s %5u-%-5u %6u  %lld s\n", gs[i].slot,
 			       lw_format_ipv4(gs[i].ipv4, a, sizeof(a)), gs[i].first,
-			       gs[i].first + gs[i].size - 1, gs[i].size, (long long)(gs[i].expires_at - now));
+			       gs[i].first + gs[i].size - 1, gs[i].size,
+			       (long long)(gs[i].expires_at - now));
 		printf("Mappings granted to LAN hosts (%zu)\n", nl);
 		if (nl)
-			printf("  %-4s %-5s %-21s %-21s %-21s %s\n", "op", "proto", "internal", "external",
-			       "peer", "expires in");
+			printf("  %-4s %-5s %-21s %-21s %-21s %s\n", "op", "proto", "internal",
+			       "external", "peer", "expires in");
 		for (size_t i = 0; i < nl; i++) {
 			char in[32], ex[32], pe[32];
 
-			snprintf(in, sizeof(in), "%s:%u", lw_format_ipv4(lan[i].int_addr, a, sizeof(a)),
-				 lan[i].int_port);
-			snprintf(ex, sizeof(ex), "%s:%u", lw_format_ipv4(lan[i].ext_addr, b, sizeof(b)),
-				 lan[i].ext_port);
+			snprintf(in, sizeof(in), "%s:%u",
+				 lw_format_ipv4(lan[i].int_addr, a, sizeof(a)), lan[i].int_port);
+			snprintf(ex, sizeof(ex), "%s:%u",
+				 lw_format_ipv4(lan[i].ext_addr, b, sizeof(b)), lan[i].ext_port);
 			if (lan[i].opcode == PCP_OP_PEER)
-				snprintf(pe, sizeof(pe), "%s:%u", lw_format_ipv4(lan[i].peer_addr, c, sizeof(c)),
+				snprintf(pe, sizeof(pe), "%s:%u",
+					 lw_format_ipv4(lan[i].peer_addr, c, sizeof(c)),
 					 lan[i].peer_port);
 			else
 				snprintf(pe, sizeof(pe), "-");
-			printf("  %-4s %-5s %-21s %-21s %-21s %lld s\n", pcp_opcode_name(lan[i].opcode),
-			       lan[i].proto == 6 ? "tcp" : "udp", in, ex, pe,
-			       (long long)(lan[i].expires_at - now));
+			printf("  %-4s %-5s %-21s %-21s %-21s %lld s\n",
+			       pcp_opcode_name(lan[i].opcode), lan[i].proto == 6 ? "tcp" : "udp",
+			       in, ex, pe, (long long)(lan[i].expires_at - now));
 		}
 	}
 	free(lan);

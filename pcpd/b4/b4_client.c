@@ -54,7 +54,7 @@
 #include "addr.h"
 
 #define B4_RELEASE_TRIES 3
-#define B4_MAX_LIFETIME 86400u   /* RFC 6887 §15, PCPC-10 */
+#define B4_MAX_LIFETIME  86400u /* RFC 6887 §15, PCPC-10 */
 
 /* RFC 6887 §8.1.1: RAND is uniform in -0.1..+0.1 */
 static uint64_t jitter(uint64_t ms)
@@ -109,8 +109,8 @@ int b4_install(struct b4d *d, unsigned i)
 	if (r == -EEXIST && b4_pool_has(d, &s->g))
 		r = lw_b4_pool_set_lease(&d->maps, &ps);
 	if (r) {
-		pcpd_log(LOG_ERR_, "cannot add %s to the lwB4 pool: %s", b4_set_str(&s->g, str, sizeof(str)),
-			 strerror(-r));
+		pcpd_log(LOG_ERR_, "cannot add %s to the lwB4 pool: %s",
+			 b4_set_str(&s->g, str, sizeof(str)), strerror(-r));
 		return r;
 	}
 	s->installed = true;
@@ -136,8 +136,8 @@ void b4_uninstall(struct b4d *d, unsigned i, const char *why)
 	to_portset(&s->g, &ps);
 	r = lw_b4_pool_del(&d->maps, &ps, &flushed);
 	if (r && r != -ENOENT)
-		pcpd_log(LOG_WARN_, "cannot remove %s from the pool: %s", b4_set_str(&s->g, str, sizeof(str)),
-			 strerror(-r));
+		pcpd_log(LOG_WARN_, "cannot remove %s from the pool: %s",
+			 b4_set_str(&s->g, str, sizeof(str)), strerror(-r));
 	else
 		pcpd_log(LOG_INFO_, "removed %s (%s), %zu mappings flushed",
 			 b4_set_str(&s->g, str, sizeof(str)), why, flushed);
@@ -159,8 +159,8 @@ static int send_map(struct b4d *d, unsigned i)
 	n = pcp_encode_request(req, msg, sizeof(msg));
 	if (n < 0)
 		return n;
-	plen = inet_udp_build(htonl(LW_PCP_B4_CLIENT_ADDR), htonl(LW_PCP_SERVER_ADDR), d->sport, LW_PCP_SERVER_PORT,
-			      msg, (size_t)n, pkt, sizeof(pkt));
+	plen = inet_udp_build(htonl(LW_PCP_B4_CLIENT_ADDR), htonl(LW_PCP_SERVER_ADDR), d->sport,
+			      LW_PCP_SERVER_PORT, msg, (size_t)n, pkt, sizeof(pkt));
 	if (plen < 0)
 		return plen;
 	if (sendto(d->fd, pkt, (size_t)plen, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
@@ -196,7 +196,8 @@ void b4_release(struct b4d *d, unsigned i, const char *why)
 	struct b4_slot *s = &d->slot[i];
 	char err[256], str[80];
 
-	pcpd_log(LOG_INFO_, "slot %u: giving %s back (%s)", i, b4_set_str(&s->g, str, sizeof(str)), why);
+	pcpd_log(LOG_INFO_, "slot %u: giving %s back (%s)", i, b4_set_str(&s->g, str, sizeof(str)),
+		 why);
 	b4_uninstall(d, i, "given back");
 	if (b4store_delete(d->store, i, err, sizeof(err)))
 		pcpd_log(LOG_ERR_, "store: %s", err);
@@ -217,7 +218,8 @@ static void send_tick(struct b4d *d, unsigned i)
 		return;
 	if (s->releasing && s->tries >= B4_RELEASE_TRIES) {
 		/* unanswered: the lwAFTR drops the binding when it expires */
-		pcpd_log(LOG_WARN_, "slot %u: the release was not answered; the lwAFTR will let it expire", i);
+		pcpd_log(LOG_WARN_,
+			 "slot %u: the release was not answered; the lwAFTR will let it expire", i);
 		memset(s, 0, sizeof(*s));
 		return;
 	}
@@ -261,8 +263,10 @@ static void handle_error(struct b4d *d, unsigned i, const struct pcp_response *r
 	if (r->result == PCP_RES_MALFORMED_REQUEST && slot_protocol(d, i) == 0) {
 		/* a server without PCPS-19's exception: another request, so
 		 * no error lifetime to wait out, and a new schedule */
-		pcpd_log(LOG_WARN_, "slot %u: MALFORMED_REQUEST to protocol 0 with Internal Port %u: "
-			 "asking per protocol (%u) from now", i, i + 1, b4_slot_protocol(i, true));
+		pcpd_log(LOG_WARN_,
+			 "slot %u: MALFORMED_REQUEST to protocol 0 with Internal Port %u: "
+			 "asking per protocol (%u) from now",
+			 i, i + 1, b4_slot_protocol(i, true));
 		s->proto0_refused = true;
 		s->tries = 0;
 		s->next_send_ms = b4_now_ms() + jitter(d->cfg.irt_ms);
@@ -272,9 +276,10 @@ static void handle_error(struct b4d *d, unsigned i, const struct pcp_response *r
 		wait = rt;
 	if (i > 0 && !s->valid) {
 		/* an extra set refused (quota, no resources): growth waits */
-		pcpd_log(LOG_WARN_, "slot %u: another set refused: %s, lifetime %u s; not asking for "
-			 "more for %llu ms", i, pcp_result_name(r->result), r->lifetime,
-			 (unsigned long long)wait);
+		pcpd_log(LOG_WARN_,
+			 "slot %u: another set refused: %s, lifetime %u s; not asking for "
+			 "more for %llu ms",
+			 i, pcp_result_name(r->result), r->lifetime, (unsigned long long)wait);
 		d->grow_backoff_until_ms = b4_now_ms() + wait;
 		memset(s, 0, sizeof(*s));
 		return;
@@ -309,9 +314,13 @@ static void handle_map_response(struct b4d *d, unsigned i, const struct pcp_resp
 	}
 	if (b4_grant_check(r, (uint16_t)(i + 1), &set, &why)) {
 		/* PCPC-7: not a grant; the retransmission schedule goes on */
-		pcpd_log(LOG_WARN_, "slot %u: SUCCESS that is no usable port set: %s (port %u, %u s); "
-			 "asking again in %llu ms", i, why, r->body.external_port, r->lifetime,
-			 (unsigned long long)(s->next_send_ms > b4_now_ms() ? s->next_send_ms - b4_now_ms() : 0));
+		pcpd_log(LOG_WARN_,
+			 "slot %u: SUCCESS that is no usable port set: %s (port %u, %u s); "
+			 "asking again in %llu ms",
+			 i, why, r->body.external_port, r->lifetime,
+			 (unsigned long long)(s->next_send_ms > b4_now_ms()
+						      ? s->next_send_ms - b4_now_ms()
+						      : 0));
 		return;
 	}
 	if (lifetime > B4_MAX_LIFETIME) /* PCPC-10: never trust more than 24 h */
@@ -323,10 +332,11 @@ static void handle_map_response(struct b4d *d, unsigned i, const struct pcp_resp
 	ng.first = set.first;
 	ng.size = set.size;
 	ng.expires_at = (int64_t)pcpd_now() + lifetime;
-	same = s->have_set && ng.ipv4 == s->g.ipv4 && ng.first == s->g.first && ng.size == s->g.size;
+	same = s->have_set && ng.ipv4 == s->g.ipv4 && ng.first == s->g.first &&
+	       ng.size == s->g.size;
 	if (!same && s->installed) {
-		pcpd_log(LOG_INFO_, "slot %u: grant changed: %s -> %s", i, b4_set_str(&s->g, s1, sizeof(s1)),
-			 b4_set_str(&ng, s2, sizeof(s2)));
+		pcpd_log(LOG_INFO_, "slot %u: grant changed: %s -> %s", i,
+			 b4_set_str(&s->g, s1, sizeof(s1)), b4_set_str(&ng, s2, sizeof(s2)));
 		b4_uninstall(d, i, "the grant changed"); /* PCPC-11 */
 	}
 	/* durable first, then in the data plane */
@@ -349,9 +359,10 @@ static void handle_map_response(struct b4d *d, unsigned i, const struct pcp_resp
 		lw_b4_pool_set_lease(&d->maps, &ps);
 	}
 	/* PCPC-8: renew at a uniform random 1/2..5/8 of the lifetime */
-	s->renew_ms = b4_now_ms() + (uint64_t)((double)lifetime * 1000.0 * (0.5 + 0.125 * b4_rand01()));
-	pcpd_log(LOG_INFO_, "slot %u: granted %s for %u s (epoch %u, %u tries); renewing in %llu s", i,
-		 b4_set_str(&ng, s1, sizeof(s1)), lifetime, r->epoch, s->tries,
+	s->renew_ms =
+		b4_now_ms() + (uint64_t)((double)lifetime * 1000.0 * (0.5 + 0.125 * b4_rand01()));
+	pcpd_log(LOG_INFO_, "slot %u: granted %s for %u s (epoch %u, %u tries); renewing in %llu s",
+		 i, b4_set_str(&ng, s1, sizeof(s1)), lifetime, r->epoch, s->tries,
 		 (unsigned long long)((s->renew_ms - b4_now_ms()) / 1000));
 	recovered(d);
 }
@@ -361,7 +372,8 @@ static void handle_map_response(struct b4d *d, unsigned i, const struct pcp_resp
 static bool epoch_check(struct b4d *d, uint32_t epoch)
 {
 	uint64_t now = b4_now_ms();
-	bool lost = d->have_epoch && b4_epoch_lost(d->prev_epoch, d->prev_epoch_ms / 1000, epoch, now / 1000);
+	bool lost = d->have_epoch &&
+		    b4_epoch_lost(d->prev_epoch, d->prev_epoch_ms / 1000, epoch, now / 1000);
 
 	d->have_epoch = true;
 	d->prev_epoch = epoch;
@@ -375,7 +387,8 @@ static void re_request_all(struct b4d *d, unsigned skip, const char *why)
 	b4_lost(d, why);
 	for (unsigned i = 0; i < B4_SLOTS; i++)
 		if (i != skip && d->slot[i].used && !d->slot[i].releasing)
-			b4_start_request(d, i, (uint64_t)(b4_rand01() * d->cfg.reannounce_delay_ms), why);
+			b4_start_request(d, i, (uint64_t)(b4_rand01() * d->cfg.reannounce_delay_ms),
+					 why);
 }
 
 static void handle_message(struct b4d *d, const uint8_t *m, size_t len, bool to_client_port)
@@ -387,7 +400,8 @@ static void handle_message(struct b4d *d, const uint8_t *m, size_t len, bool to_
 	if (len < 4 || !(m[1] & PCP_R_BIT))
 		return;
 	if (pcp_decode_response(m, len, &r)) {
-		pcpd_log(LOG_DEBUG_, "ignored an invalid response: %s", pcp_describe(m, len, desc, sizeof(desc)));
+		pcpd_log(LOG_DEBUG_, "ignored an invalid response: %s",
+			 pcp_describe(m, len, desc, sizeof(desc)));
 		return;
 	}
 	pcpd_log(LOG_DEBUG_, "received: %s", pcp_describe(m, len, desc, sizeof(desc)));
@@ -402,8 +416,10 @@ static void handle_message(struct b4d *d, const uint8_t *m, size_t len, bool to_
 		if (r.opcode != PCP_OP_ANNOUNCE || r.result != PCP_RES_SUCCESS)
 			return;
 		if (!epoch_check(d, r.epoch) && known) {
-			pcpd_log(LOG_INFO_, "ANNOUNCE (epoch %u): consistent with the last epoch, "
-				 "nothing lost", r.epoch);
+			pcpd_log(LOG_INFO_,
+				 "ANNOUNCE (epoch %u): consistent with the last epoch, "
+				 "nothing lost",
+				 r.epoch);
 			return;
 		}
 		pcpd_log(LOG_INFO_, "ANNOUNCE (epoch %u): the server lost its state", r.epoch);
@@ -424,7 +440,8 @@ static void handle_message(struct b4d *d, const uint8_t *m, size_t len, bool to_
 	}
 	if (epoch_check(d, r.epoch) && d->slot[i].valid) {
 		/* this answer is already of the new state: the other sets ask */
-		pcpd_log(LOG_INFO_, "epoch discontinuity (now %u): re-requesting the other sets", r.epoch);
+		pcpd_log(LOG_INFO_, "epoch discontinuity (now %u): re-requesting the other sets",
+			 r.epoch);
 		handle_map_response(d, i, &r);
 		re_request_all(d, i, "epoch discontinuity");
 		return;
@@ -443,10 +460,12 @@ static void reassembled(struct b4d *d, uint8_t *pkt, size_t len)
 
 	if (b4_inbound_xlate(&d->maps, &d->dp, pkt, len, &to.sin_addr.s_addr, &why)) {
 		d->reasm_dropped++;
-		pcpd_log(LOG_DEBUG_, "reassembled packet from the lwAFTR (%zu octets) dropped: %s", len, why);
+		pcpd_log(LOG_DEBUG_, "reassembled packet from the lwAFTR (%zu octets) dropped: %s",
+			 len, why);
 		return;
 	}
-	if (d->icmp_fd < 0 || sendto(d->icmp_fd, pkt, len, 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
+	if (d->icmp_fd < 0 ||
+	    sendto(d->icmp_fd, pkt, len, 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
 		d->reasm_dropped++;
 		pcpd_log(LOG_DEBUG_, "reassembled packet to %s (%zu octets): %s",
 			 lw_format_ipv4(to.sin_addr.s_addr, a, sizeof(a)), len, strerror(errno));
@@ -466,14 +485,15 @@ void b4_client_readable(struct b4d *d)
 		socklen_t fl = sizeof(from);
 		struct inet_udp u;
 		const char *why = NULL;
-		ssize_t n = recvfrom(d->fd, buf, sizeof(d->rx), MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+		ssize_t n = recvfrom(d->fd, buf, sizeof(d->rx), MSG_DONTWAIT,
+				     (struct sockaddr *)&from, &fl);
 
 		if (n < 0)
 			return;
 		if (memcmp(&from.sin6_addr, &d->cfg.aftr, sizeof(d->cfg.aftr)))
 			continue; /* PCPC-6, B4-DP-3: only from the lwAFTR */
-		if (inet_udp_parse(buf, (size_t)n, &u, &why) || u.src != htonl(LW_PCP_SERVER_ADDR) ||
-		    u.sport != LW_PCP_SERVER_PORT) {
+		if (inet_udp_parse(buf, (size_t)n, &u, &why) ||
+		    u.src != htonl(LW_PCP_SERVER_ADDR) || u.sport != LW_PCP_SERVER_PORT) {
 			reassembled(d, buf, (size_t)n);
 			continue;
 		}
@@ -505,7 +525,7 @@ void b4_client_tick(struct b4d *d)
 			s->valid = false;
 			if (b4store_delete(d->store, i, err, sizeof(err)))
 				pcpd_log(LOG_ERR_, "store: %s", err);
-			if (i > 0) {  /* an extra set is not asked for again */
+			if (i > 0) { /* an extra set is not asked for again */
 				memset(s, 0, sizeof(*s));
 				continue;
 			}

@@ -58,7 +58,8 @@ static void tell(struct b4d *d, __be32 host)
 		__be32 *p = realloc(d->lan_told, cap * sizeof(*p));
 
 		if (!p) {
-			pcpd_log(LOG_WARN_, "LAN: out of memory: a host misses the unicast ANNOUNCE");
+			pcpd_log(LOG_WARN_,
+				 "LAN: out of memory: a host misses the unicast ANNOUNCE");
 			return;
 		}
 		d->lan_told = p;
@@ -169,9 +170,10 @@ static int apply(struct b4d *d, uint8_t proto, __be32 addr, uint16_t port, __be3
 			if (!same_endpoint(m, proto, addr, port) ||
 			    (pass == 0) != (m->opcode == PCP_OP_PEER))
 				continue;
-			r = lw_b4_explicit_set(&d->maps, proto, addr, htons(port), got_addr, got_port, kind,
-					       m->opcode == PCP_OP_PEER ? m->peer_addr : 0, until, &got_addr,
-					       &got_port);
+			r = lw_b4_explicit_set(&d->maps, proto, addr, htons(port), got_addr,
+					       got_port, kind,
+					       m->opcode == PCP_OP_PEER ? m->peer_addr : 0, until,
+					       &got_addr, &got_port);
 		}
 	}
 	if (r)
@@ -202,9 +204,10 @@ static void reply(struct b4d *d, const struct pcp_request *req, uint8_t result, 
 		pcpd_log(LOG_WARN_, "LAN: answer to %s: %s",
 			 lw_format_ipv4(to->sin_addr.s_addr, a, sizeof(a)), strerror(errno));
 	if (result != PCP_RES_SUCCESS)
-		pcpd_log(LOG_INFO_, "LAN: %s %s from %s: %s (lifetime %u s)", pcp_opcode_name(req->opcode),
-			 "request", lw_format_ipv4(to->sin_addr.s_addr, a, sizeof(a)),
-			 pcp_result_name(result), lifetime);
+		pcpd_log(LOG_INFO_, "LAN: %s %s from %s: %s (lifetime %u s)",
+			 pcp_opcode_name(req->opcode), "request",
+			 lw_format_ipv4(to->sin_addr.s_addr, a, sizeof(a)), pcp_result_name(result),
+			 lifetime);
 }
 
 /* An error with its RFC 6887 §7.4 lifetime (PCPS-4). */
@@ -261,7 +264,8 @@ static uint8_t request_identity(const struct pcp_request *req, const struct sock
 	if (req->opts.n_filters) /* §13.3: remote-peer filters are not implemented */
 		return PCP_RES_UNSUPP_OPTION;
 	if (req->opcode == PCP_OP_PEER) {
-		if (!pcp_addr_is_ipv4_mapped(&req->body.remote_peer_addr) || !req->body.remote_peer_port)
+		if (!pcp_addr_is_ipv4_mapped(&req->body.remote_peer_addr) ||
+		    !req->body.remote_peer_port)
 			return PCP_RES_MALFORMED_REQUEST;
 		memcpy(&key->peer_addr, &req->body.remote_peer_addr.s6_addr[12], 4);
 		key->peer_port = req->body.remote_peer_port;
@@ -289,9 +293,9 @@ static void serve_delete(struct b4d *d, const struct pcp_request *req, struct b4
 			pcpd_log(LOG_ERR_, "store: %s", err);
 		remove_record(d, rec);
 		apply(d, gone.proto, gone.int_addr, gone.int_port, gone.ext_addr, gone.ext_port);
-		pcpd_log(LOG_INFO_, "LAN: %s deleted %s:%u (was %s:%u)", pcp_opcode_name(gone.opcode),
-			 lw_format_ipv4(gone.int_addr, a, sizeof(a)), gone.int_port,
-			 lw_format_ipv4(gone.ext_addr, b, sizeof(b)), gone.ext_port);
+		pcpd_log(LOG_INFO_, "LAN: %s deleted %s:%u (was %s:%u)",
+			 pcp_opcode_name(gone.opcode), lw_format_ipv4(gone.int_addr, a, sizeof(a)),
+			 gone.int_port, lw_format_ipv4(gone.ext_addr, b, sizeof(b)), gone.ext_port);
 	}
 	reply(d, req, PCP_RES_SUCCESS, 0, &ans, from);
 }
@@ -362,8 +366,9 @@ static void acknowledge(struct b4d *d, const struct pcp_request *req, struct b4_
 	ans.external_port = rec->ext_port;
 	ans.port_set_size = 1;
 	pcpd_log(LOG_INFO_, "LAN: %s %s %s:%u -> %s:%u for %u s", pcp_opcode_name(rec->opcode),
-		 rec->proto == IPPROTO_TCP ? "tcp" : "udp", lw_format_ipv4(rec->int_addr, a, sizeof(a)),
-		 rec->int_port, lw_format_ipv4(rec->ext_addr, b, sizeof(b)), rec->ext_port, lifetime);
+		 rec->proto == IPPROTO_TCP ? "tcp" : "udp",
+		 lw_format_ipv4(rec->int_addr, a, sizeof(a)), rec->int_port,
+		 lw_format_ipv4(rec->ext_addr, b, sizeof(b)), rec->ext_port, lifetime);
 	reply(d, req, PCP_RES_SUCCESS, lifetime, &ans, from);
 }
 
@@ -385,15 +390,17 @@ static void serve(struct b4d *d, const struct pcp_request *req, const struct soc
 	if (rec && memcmp(rec->nonce, req->body.nonce, PCP_NONCE_LEN)) {
 		/* §11.3: someone else's mapping; its remaining life */
 		return reply(d, req, PCP_RES_NOT_AUTHORIZED,
-			     rec->expires_at > now ? (uint32_t)(rec->expires_at - now) : 1, NULL, from);
+			     rec->expires_at > now ? (uint32_t)(rec->expires_at - now) : 1, NULL,
+			     from);
 	}
 	if (req->lifetime == 0)
 		return serve_delete(d, req, rec, from);
 	nsets = held_sets(d, sets);
 	if (!nsets) /* no set from the lwAFTR yet: ask again soon (§7.4) */
 		return refuse(d, req, PCP_RES_NETWORK_FAILURE, from);
-	lifetime = req->lifetime < d->cfg.lan_min_lifetime ? d->cfg.lan_min_lifetime :
-		   req->lifetime > d->cfg.lan_max_lifetime ? d->cfg.lan_max_lifetime : req->lifetime;
+	lifetime = req->lifetime < d->cfg.lan_min_lifetime   ? d->cfg.lan_min_lifetime
+		   : req->lifetime > d->cfg.lan_max_lifetime ? d->cfg.lan_max_lifetime
+							     : req->lifetime;
 	nm = key;
 	memcpy(nm.nonce, req->body.nonce, PCP_NONCE_LEN);
 	nm.expires_at = now + lifetime;
@@ -404,7 +411,8 @@ static void serve(struct b4d *d, const struct pcp_request *req, const struct soc
 	rec = find(d, &nm);
 	if (r || !rec) {
 		pcpd_log(LOG_WARN_, "LAN: cannot install the mapping of %s:%u: %s",
-			 lw_format_ipv4(nm.int_addr, a, sizeof(a)), nm.int_port, strerror(r ? -r : ENOENT));
+			 lw_format_ipv4(nm.int_addr, a, sizeof(a)), nm.int_port,
+			 strerror(r ? -r : ENOENT));
 		if (rec) {
 			b4store_lan_delete(d->store, rec, err, sizeof(err));
 			remove_record(d, rec);
@@ -426,7 +434,8 @@ void b4_lan_readable(struct b4d *d)
 		uint8_t result = 0;
 		uint32_t mask;
 		enum pcp_verdict v;
-		ssize_t n = recvfrom(d->lan_fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+		ssize_t n = recvfrom(d->lan_fd, buf, sizeof(buf), MSG_DONTWAIT,
+				     (struct sockaddr *)&from, &fl);
 
 		if (n < 0)
 			return;
@@ -461,13 +470,15 @@ void b4_lan_readable(struct b4d *d)
 /* The ANNOUNCE to one destination (RFC 6887 §14.1.3: port 5350). */
 static int announce_to(struct b4d *d, const uint8_t *msg, size_t len, __be32 dst)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(LW_PCP_CLIENT_PORT),
+	struct sockaddr_in to = { .sin_family = AF_INET,
+				  .sin_port = htons(LW_PCP_CLIENT_PORT),
 				  .sin_addr.s_addr = dst };
 	char a[LW_IPV4_STRLEN];
 
 	if (sendto(d->lan_fd, msg, len, 0, (struct sockaddr *)&to, sizeof(to)) >= 0)
 		return 0;
-	pcpd_log(LOG_WARN_, "LAN: ANNOUNCE to %s: %s", lw_format_ipv4(dst, a, sizeof(a)), strerror(errno));
+	pcpd_log(LOG_WARN_, "LAN: ANNOUNCE to %s: %s", lw_format_ipv4(dst, a, sizeof(a)),
+		 strerror(errno));
 	return -1;
 }
 
@@ -483,11 +494,13 @@ static void announce_round(struct b4d *d)
 		sent++;
 	for (size_t i = 0; n > 0 && i < d->n_lan_told; i++)
 		sent += announce_to(d, msg, (size_t)n, d->lan_told[i]) == 0;
-	pcpd_log(LOG_INFO_, "LAN: ANNOUNCE round %u sent (epoch %u): 224.0.0.1 and %zu hosts, %zu sent",
+	pcpd_log(LOG_INFO_,
+		 "LAN: ANNOUNCE round %u sent (epoch %u): 224.0.0.1 and %zu hosts, %zu sent",
 		 d->lan_announce_round + 1, lan_epoch(d), d->n_lan_told, sent);
 	d->lan_announce_round++;
 	if (d->lan_announce_round < PCPD_ANNOUNCE_ROUNDS)
-		d->next_lan_announce_ms = b4_now_ms() + pcpd_announce_delay_ms(d->lan_announce_round);
+		d->next_lan_announce_ms =
+			b4_now_ms() + pcpd_announce_delay_ms(d->lan_announce_round);
 	else
 		d->n_lan_told = 0;
 }
@@ -517,7 +530,8 @@ void b4_lan_tick(struct b4d *d)
 
 uint64_t b4_lan_deadline(const struct b4d *d, uint64_t t)
 {
-	if (d->lan_fd >= 0 && d->lan_announce_round < PCPD_ANNOUNCE_ROUNDS && d->next_lan_announce_ms < t)
+	if (d->lan_fd >= 0 && d->lan_announce_round < PCPD_ANNOUNCE_ROUNDS &&
+	    d->next_lan_announce_ms < t)
 		t = d->next_lan_announce_ms;
 	return t;
 }
@@ -528,8 +542,8 @@ void b4_lan_pool_grew(struct b4d *d)
 		return;
 	/* mappings restored from disk whose set is back */
 	for (size_t i = 0; i < d->n_lan; i++)
-		apply(d, d->lan[i].proto, d->lan[i].int_addr, d->lan[i].int_port, d->lan[i].ext_addr,
-		      d->lan[i].ext_port);
+		apply(d, d->lan[i].proto, d->lan[i].int_addr, d->lan[i].int_port,
+		      d->lan[i].ext_addr, d->lan[i].ext_port);
 	announce_soon(d);
 }
 
@@ -585,7 +599,8 @@ static unsigned ifindex_of(__be32 addr)
 
 int b4_lan_start(struct b4d *d, char *err, size_t errlen)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(LW_PCP_SERVER_PORT),
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons(LW_PCP_SERVER_PORT),
 				  .sin_addr.s_addr = d->cfg.lan_addr };
 	struct ip_mreqn mr = { .imr_address.s_addr = d->cfg.lan_addr };
 	int on = 1, ttl = 1, off = 0, r;
@@ -598,25 +613,30 @@ int b4_lan_start(struct b4d *d, char *err, size_t errlen)
 	if (d->cfg.lan_ifname[0]) {
 		d->lan_ifindex = if_nametoindex(d->cfg.lan_ifname);
 		if (!d->lan_ifindex)
-			return lw_errf_code(-ENODEV, err, errlen, "lan-interface %s: no such interface",
+			return lw_errf_code(-ENODEV, err, errlen,
+					    "lan-interface %s: no such interface",
 					    d->cfg.lan_ifname);
 	} else {
 		d->lan_ifindex = ifindex_of(d->cfg.lan_addr);
 		if (!d->lan_ifindex)
-			return lw_errf_code(-EADDRNOTAVAIL, err, errlen, "lan-address %s is on no interface "
-					    "of this host", a);
+			return lw_errf_code(-EADDRNOTAVAIL, err, errlen,
+					    "lan-address %s is on no interface "
+					    "of this host",
+					    a);
 	}
 	d->lan_fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (d->lan_fd < 0)
 		return lw_errf_code(-errno, err, errlen, "LAN PCP socket: %s", strerror(errno));
 	setsockopt(d->lan_fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 	if (bind(d->lan_fd, (struct sockaddr *)&sa, sizeof(sa)))
-		return lw_errf_code(-errno, err, errlen, "bind %s:%u: %s", a, LW_PCP_SERVER_PORT, strerror(errno));
+		return lw_errf_code(-errno, err, errlen, "bind %s:%u: %s", a, LW_PCP_SERVER_PORT,
+				    strerror(errno));
 	mr.imr_ifindex = (int)d->lan_ifindex;
 	if (setsockopt(d->lan_fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr)) ||
 	    setsockopt(d->lan_fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl)) ||
 	    setsockopt(d->lan_fd, IPPROTO_IP, IP_MULTICAST_LOOP, &off, sizeof(off)))
-		return lw_errf_code(-errno, err, errlen, "LAN multicast options: %s", strerror(errno));
+		return lw_errf_code(-errno, err, errlen, "LAN multicast options: %s",
+				    strerror(errno));
 	r = b4store_epoch_base(d->store, &d->lan_epoch_base, err, errlen);
 	if (r == -ENOENT) {
 		d->lan_epoch_base = (int64_t)pcpd_now();
@@ -636,7 +656,8 @@ int b4_lan_start(struct b4d *d, char *err, size_t errlen)
 		remove_record(d, &d->lan[i]);
 		dropped++;
 	}
-	pcpd_log(LOG_INFO_, "LAN PCP server on %s:%u (ifindex %u), epoch %u, %zu mappings restored%s", a,
+	pcpd_log(LOG_INFO_,
+		 "LAN PCP server on %s:%u (ifindex %u), epoch %u, %zu mappings restored%s", a,
 		 LW_PCP_SERVER_PORT, d->lan_ifindex, lan_epoch(d), d->n_lan,
 		 dropped ? " (some expired while stopped)" : "");
 	d->lan_announce_round = PCPD_ANNOUNCE_ROUNDS; /* nothing to say until the pool is there */
@@ -661,7 +682,8 @@ void b4_lan_restored(struct b4d *d)
 		for (size_t k = 0; k < nsets; k++)
 			held |= sets[k].ipv4 == m->ext_addr && m->ext_port >= sets[k].first &&
 				m->ext_port - sets[k].first < sets[k].size;
-		if (held && apply(d, m->proto, m->int_addr, m->int_port, m->ext_addr, m->ext_port) == 0) {
+		if (held &&
+		    apply(d, m->proto, m->int_addr, m->int_port, m->ext_addr, m->ext_port) == 0) {
 			i++;
 			continue;
 		}

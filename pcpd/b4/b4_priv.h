@@ -18,36 +18,36 @@
 #include "b4_maps.h"
 #include "b4_slow.h"
 
-#define B4_SLOTS LW_B4_POOL_MAX
+#define B4_SLOTS  LW_B4_POOL_MAX
 #define B4_RX_MAX 65536 /* from the tunnel: a packet the kernel reassembled, up to 64 KiB */
 
 /* One MAP to the lwAFTR (Internal Port slot + 1) and the set it got. */
 struct b4_slot {
-	bool used;            /* a nonce is drawn: asked for, held or released */
-	struct b4_grant g;    /* nonce always; the set when have_set */
-	bool have_set;        /* g's set means something (a suggestion when !valid) */
-	bool valid;           /* g is a current grant */
-	bool installed;       /* g's set is in the lwB4 pool */
-	bool releasing;       /* a lifetime-0 MAP is being sent */
-	bool proto0_refused;  /* MALFORMED_REQUEST to protocol 0: per protocol from now */
+	bool used;           /* a nonce is drawn: asked for, held or released */
+	struct b4_grant g;   /* nonce always; the set when have_set */
+	bool have_set;       /* g's set means something (a suggestion when !valid) */
+	bool valid;          /* g is a current grant */
+	bool installed;      /* g's set is in the lwB4 pool */
+	bool releasing;      /* a lifetime-0 MAP is being sent */
+	bool proto0_refused; /* MALFORMED_REQUEST to protocol 0: per protocol from now */
 	/* the exchange in progress */
 	bool pending;
 	uint64_t next_send_ms, rt_ms;
 	unsigned tries;
-	uint64_t renew_ms;    /* monotonic; 0 = none */
-	bool timer_renewal;   /* the exchange is the lifetime timer's renewal */
-	uint64_t expire_ms;   /* monotonic end of the grant while valid (g has
+	uint64_t renew_ms;  /* monotonic; 0 = none */
+	bool timer_renewal; /* the exchange is the lifetime timer's renewal */
+	uint64_t expire_ms; /* monotonic end of the grant while valid (g has
 			       * the wall-clock second, for the disk) */
 	uint64_t idle_since_ms;
 };
 
 struct b4d {
 	struct b4_config cfg;
-	struct lw_b4_config dp;       /* the lwB4's configuration, read at start */
+	struct lw_b4_config dp; /* the lwB4's configuration, read at start */
 	struct lw_b4_maps maps;
 	struct b4store *store;
 	struct ring_buffer *rb;
-	int fd;                       /* raw IPv6, protocol 4: the tunnel */
+	int fd; /* raw IPv6, protocol 4: the tunnel */
 	uint16_t sport;
 	struct b4_slot slot[B4_SLOTS];
 	/* §8.5: the lwAFTR's previous epoch and when it arrived */
@@ -56,8 +56,8 @@ struct b4d {
 	uint64_t prev_epoch_ms;
 	/* pool management */
 	uint64_t grow_backoff_until_ms;
-	bool exhausted;               /* the data plane reported exhaustion */
-	uint64_t exhausted_drops;     /* its drop-pool-exhausted count when a
+	bool exhausted;           /* the data plane reported exhaustion */
+	uint64_t exhausted_drops; /* its drop-pool-exhausted count when a
 				       * set last joined the pool */
 	uint64_t next_expire_ms, last_event_check_ms;
 	/* recovery measurement */
@@ -76,12 +76,12 @@ struct b4d {
 	/* the LAN server */
 	int lan_fd;
 	unsigned lan_ifindex;
-	int64_t lan_epoch_base;       /* wall clock */
+	int64_t lan_epoch_base; /* wall clock */
 	struct b4_lan_mapping *lan;
 	size_t n_lan, cap_lan;
 	unsigned lan_announce_round;
 	uint64_t next_lan_announce_ms;
-	__be32 *lan_told;             /* the hosts the ANNOUNCE rounds go to unicast */
+	__be32 *lan_told; /* the hosts the ANNOUNCE rounds go to unicast */
 	size_t n_lan_told, cap_lan_told;
 	/* what one packet, request or event is worked on in: too big for the
 	 * stack */

@@ -11,5 +11,4 @@ int pcpd_b4_main(const char *config, int log_delta);
 /* pcpd --role b4 --list-grants [--json]: the stored sets and LAN mappings. */
 int pcpd_b4_list(const char *config, bool json);
 
-
 #endif
