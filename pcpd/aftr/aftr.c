@@ -135,6 +135,8 @@ static void log_counters(const struct pcpd *d)
 		 (unsigned long long)d->ctr.reasm_expired);
 }
 
+/* Alike in shape to the lwB4's loop() in pcpd/b4/b4.c: both only fill in
+ * pcpd/loop.c's role description, which is where the loop itself lives. */
 static int run(struct pcpd *d)
 {
 	const struct pcpd_loop_role role = {

@@ -523,6 +523,8 @@ static void lan_readable(void *ctx)
 	b4_lan_readable(ctx);
 }
 
+/* Alike in shape to the lwAFTR's run() in pcpd/aftr/aftr.c: both only fill in
+ * pcpd/loop.c's role description, which is where the loop itself lives. */
 static int loop(struct b4d *d)
 {
 	const struct pcpd_loop_role role = {
