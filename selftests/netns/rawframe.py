@@ -20,6 +20,10 @@ import os
 import socket
 import struct
 import sys
+import types
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lanpcp  # noqa: E402
 
 ETH_P_IP = 0x0800
 ETH_P_IPV6 = 0x86DD
@@ -47,12 +51,11 @@ def ipv4_udp(src: str, dst: str, sport: int, dport: int, payload: bytes) -> byte
 
 
 def pcp_map_request() -> bytes:
-    client = ipaddress.IPv6Address("::ffff:192.0.0.2").packed
-    header = struct.pack("!BBHI", 2, 1, 0, 7200) + client
-    nonce = os.urandom(12)
-    body = nonce + struct.pack("!B3xHH", 0, 1, 0) + ipaddress.IPv6Address("::ffff:0.0.0.0").packed
-    port_set = struct.pack("!BBHHHB3x", 130, 0, 5, 0xFFFF, 1, 0)
-    return header + body + port_set
+    """The lwB4's first MAP, made by the netns tests' PCP client (lanpcp.py)."""
+    a = types.SimpleNamespace(cmd="map", lifetime=7200, protocol_number=0, proto=None,
+                              internal_port=1, suggest=None, peer=None, prefer_failure=False,
+                              filter=None, port_set=0xFFFF)
+    return lanpcp.build(a, "192.0.0.2", os.urandom(12))
 
 
 def ipv6(src: str, dst: str, nexthdr: int, payload: bytes) -> bytes:
