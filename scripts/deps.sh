@@ -8,7 +8,7 @@ PACKAGES=(
   libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev zlib1g-dev
   libcmocka-dev libsqlite3-dev libjson-c-dev
   iproute2 iputils-ping iputils-arping netcat-openbsd tcpdump ethtool jq sqlite3
-  python3 curl universal-ctags clang-format
+  python3 curl universal-ctags clang-format gnuplot-nox
   linux-libc-dev
 )
 
