@@ -84,8 +84,11 @@ typedef void (*lw_softwire_namer)(const void *ctx, size_t index, char *buf, size
 
 /* lw_setup_validate with entries named by `namer` (NULL: "softwire #N",
  * counting from 0). Also refuses more than LW_MAX_BR_ADDRS distinct BR
- * addresses among the softwires. Sorts a copy: O(n log n) time, 12 bytes of
- * scratch per softwire; -ENOMEM if that cannot be allocated. */
+ * addresses among the softwires. Linear time; a table in (IPv4, PSID) order
+ * needs no scratch, another is checked through a radix-sorted copy of its
+ * keys (16 bytes of scratch per softwire; -ENOMEM if that cannot be
+ * allocated). Of several problems, the one of the lowest IPv4 address is
+ * reported. */
 int lw_setup_validate_named(const struct lw_aftr_setup *s, lw_softwire_namer namer, const void *ctx,
 			    char *err, size_t errlen);
 
