@@ -11,7 +11,6 @@
 #include "addr.h"
 #include "errmsg.h"
 #include "setup.h"
-#include "file_read.h"
 
 void lw_setup_init(struct lw_aftr_setup *s)
 {
@@ -433,16 +432,15 @@ int lw_setup_static_nexthops(struct lw_aftr_setup *s)
 int lw_setup_load_file(const char *path, const char *name, lw_setup_parse_fn parse,
 		       struct lw_aftr_setup *out, char *err, size_t errlen)
 {
-	char *text;
-	size_t len;
-	int ret = lw_read_file(path, &text, &len, err, errlen);
+	struct lw_tstream in;
+	int ret = lw_tstream_open(&in, path, err, errlen);
 
 	if (ret) {
 		lw_setup_init(out);
 		lw_setup_free(out);
 		return ret;
 	}
-	ret = parse(text, len, name, out, err, errlen);
-	free(text);
+	ret = parse(&in, name, out, err, errlen);
+	lw_tstream_close(&in);
 	return ret;
 }
