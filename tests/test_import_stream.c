@@ -5,7 +5,7 @@
  * the very end of a large table (an error naming it, nothing returned),
  * the order in which a Snabb file's problems are reported, the window not
  * growing with the file, the two ways an entry is read agreeing, the
- * unsorted-table validation. */
+ * unsorted-table validation, and the capacity check. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,9 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <bpf/bpf.h>
 #include <cmocka.h>
 
 #include "bt_json.h"
+#include "import.h"
 #include "snabb_conf.h"
 #include "yang_text.h"
 #include "stream_fixture.h"
@@ -521,6 +523,50 @@ static void test_unsorted_validation(void **state)
 	lw_setup_free(&s);
 }
 
+/* ---- capacity ------------------------------------------------------------------------------ */
+
+static void test_capacity_counts(void **state)
+{
+	char err[256];
+
+	assert_int_equal(lw_import_fits(1048576, 1048576, 0, err, sizeof(err)), 0);
+	assert_int_equal(lw_import_fits(1048576, 1048577, 0, err, sizeof(err)), -ENOSPC);
+	assert_string_equal(err, "1048577 softwires do not fit the binding table, which holds "
+				 "1048576; nothing was changed");
+	assert_int_equal(lw_import_fits(16777216, 10000000, 6777216, err, sizeof(err)), 0);
+	assert_int_equal(lw_import_fits(16777216, 10000000, 6777217, err, sizeof(err)), -ENOSPC);
+	assert_string_equal(err, "10000000 softwires and the 6777217 installed do not fit the "
+				 "binding table, which holds 16777216; nothing was changed (--replace "
+				 "replaces the installed ones)");
+	/* no wrap-around */
+	assert_int_equal(lw_import_fits(1048576, SIZE_MAX, SIZE_MAX, err, sizeof(err)), -ENOSPC);
+	assert_int_equal(lw_import_fits(1048576, 1, SIZE_MAX, err, sizeof(err)), -ENOSPC);
+	assert_int_equal(lw_import_fits(UINT64_MAX, SIZE_MAX, 0, err, sizeof(err)), 0);
+	assert_int_equal(lw_import_fits(0, 0, 0, err, sizeof(err)), 0);
+}
+
+/* The loaded table's capacity is its map's (root: a real map). */
+static void test_capacity_of_a_map(void **state)
+{
+	struct lw_aftr_maps m = { 0 };
+	char err[256];
+	int fd;
+
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "lw_cap_test", sizeof(struct lw_softwire_key),
+			    sizeof(struct lw_softwire), 100, NULL);
+	if (fd < 0)
+		skip();
+	m.softwires = fd;
+	assert_int_equal(lw_import_check_capacity(&m, 100, 0, err, sizeof(err)), 0);
+	assert_int_equal(lw_import_check_capacity(&m, 60, 41, err, sizeof(err)), -ENOSPC);
+	assert_int_equal(lw_import_check_capacity(&m, 101, 0, err, sizeof(err)), -ENOSPC);
+	assert_string_equal(err, "101 softwires do not fit the binding table, which holds 100; "
+				 "nothing was changed");
+	close(fd);
+	m.softwires = fd;
+	assert_true(lw_import_check_capacity(&m, 1, 0, err, sizeof(err)) < 0);
+}
+
 /* ---- the YANG reader's hooks ----------------------------------------------------------------- */
 
 static int drop_b(void *ctx, const struct lw_ytree *t, uint32_t node)
@@ -575,6 +621,8 @@ int main(void)
 		cmocka_unit_test(test_snabb_problems_in_file_order),
 		cmocka_unit_test(test_direct_and_json_c_agree),
 		cmocka_unit_test(test_unsorted_validation),
+		cmocka_unit_test(test_capacity_counts),
+		cmocka_unit_test(test_capacity_of_a_map),
 		cmocka_unit_test(test_yang_blocks_taken_out),
 	};
 
