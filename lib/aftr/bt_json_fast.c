@@ -31,9 +31,12 @@ static const unsigned char plain_byte[256] = {
 	['0' ... '9'] = 1, ['a' ... 'z'] = 1, ['A' ... 'Z'] = 1, ['.'] = 1, [':'] = 1, ['-'] = 1,
 };
 
+/* JSON's white space */
+static const unsigned char ws_byte[256] = { [' '] = 1, ['\n'] = 1, ['\t'] = 1, ['\r'] = 1 };
+
 static void ws(struct scan *s)
 {
-	while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\t' || *s->p == '\r'))
+	while (s->p < s->end && ws_byte[(unsigned char)*s->p])
 		s->p++;
 }
 
@@ -47,8 +50,8 @@ static bool punct(struct scan *s, char ch)
 	return false;
 }
 
-/* "plain bytes", NUL-terminated into buf */
-static bool string(struct scan *s, char buf[STR_MAX], size_t *len)
+/* "plain bytes": *str and *len, in the window */
+static bool plain_string(struct scan *s, const char **str, size_t *len)
 {
 	const char *start;
 
@@ -56,12 +59,22 @@ static bool string(struct scan *s, char buf[STR_MAX], size_t *len)
 		return false;
 	for (start = s->p; s->p < s->end && plain_byte[(unsigned char)*s->p]; s->p++)
 		;
-	*len = (size_t)(s->p - start);
-	if (s->p == s->end || *s->p != '"' || *len >= STR_MAX)
+	if (s->p == s->end || *s->p != '"')
 		return false;
-	memcpy(buf, start, *len);
+	*str = start;
+	*len = (size_t)(s->p++ - start);
+	return true;
+}
+
+/* The same, NUL-terminated into buf. */
+static bool string(struct scan *s, char buf[STR_MAX], size_t *len)
+{
+	const char *str;
+
+	if (!plain_string(s, &str, len) || *len >= STR_MAX)
+		return false;
+	memcpy(buf, str, *len);
 	buf[*len] = '\0';
-	s->p++;
 	return true;
 }
 
@@ -115,13 +128,13 @@ static unsigned member_of(const char *k, size_t len)
 /* "key": */
 static unsigned key(struct scan *s, unsigned allowed, unsigned *seen)
 {
-	char buf[STR_MAX];
+	const char *k;
 	size_t len;
 	unsigned m;
 
-	if (!string(s, buf, &len) || !punct(s, ':'))
+	if (!plain_string(s, &k, &len) || !punct(s, ':'))
 		return 0;
-	m = member_of(buf, len);
+	m = member_of(k, len);
 	if (!(m & allowed) || (*seen & m))
 		return 0;
 	*seen |= m;

@@ -34,15 +34,15 @@ static const unsigned char word_byte[256] = {
 	[':'] = 1,         ['-'] = 1,         ['_'] = 1,
 };
 
+/* 1: a blank, 2: a newline */
+static const unsigned char blank_byte[256] = { [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 2 };
+
 static void blanks(struct scan *s)
 {
-	while (s->p < s->end) {
-		char c = *s->p;
+	unsigned k;
 
-		if (c == '\n')
-			s->lines++;
-		else if (c != ' ' && c != '\t' && c != '\r')
-			return;
+	while (s->p < s->end && (k = blank_byte[(unsigned char)*s->p])) {
+		s->lines += k >> 1;
 		s->p++;
 	}
 }

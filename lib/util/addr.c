@@ -138,17 +138,28 @@ int lw_parse_ipv6(const char *s, struct in6_addr *out, char *err, size_t errlen)
 	return 0;
 }
 
+/* 1 + the value of a hex digit, 0 for any other byte */
+static const unsigned char hex1[256] = {
+	['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,
+	['6'] = 7,  ['7'] = 8,  ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
+	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
+	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 /* One to four hex digits at s[*i]; -1 when there are none or more than four. */
 static int hex_group(const char *s, size_t len, size_t *i)
 {
 	size_t start = *i;
-	int v = 0, h;
+	unsigned h;
+	int v = 0;
 
-	while (*i < len && *i - start < 5 && (h = hex_value(s[*i])) >= 0) {
-		v = v << 4 | h;
+	while (*i < len && (h = hex1[(unsigned char)s[*i]])) {
+		if (*i - start == 4)
+			return -1;
+		v = v << 4 | (int)(h - 1);
 		(*i)++;
 	}
-	return *i == start || *i - start > 4 ? -1 : v;
+	return *i == start ? -1 : v;
 }
 
 bool lw_ipv6_plain(const char *s, size_t len, struct in6_addr *out)

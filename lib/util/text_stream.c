@@ -9,7 +9,7 @@
 
 /* The window of a file: large reads, few system calls; it grows only when a
  * reader keeps more than this (one token never does). */
-#define FILE_WINDOW (4u << 20)
+#define FILE_WINDOW (1u << 20)
 
 int lw_tstream_open(struct lw_tstream *s, const char *path, char *err, size_t errlen)
 {
