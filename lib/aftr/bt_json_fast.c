@@ -34,10 +34,15 @@ static const unsigned char plain_byte[256] = {
 /* JSON's white space */
 static const unsigned char ws_byte[256] = { [' '] = 1, ['\n'] = 1, ['\t'] = 1, ['\r'] = 1 };
 
+/* The loops work on locals: through s the compiler would store s->p at
+ * every byte. */
 static void ws(struct scan *s)
 {
-	while (s->p < s->end && ws_byte[(unsigned char)*s->p])
-		s->p++;
+	const char *p = s->p, *end = s->end;
+
+	while (p < end && ws_byte[(unsigned char)*p])
+		p++;
+	s->p = p;
 }
 
 static bool punct(struct scan *s, char ch)
@@ -55,14 +60,18 @@ static bool plain_string(struct scan *s, const char **str, size_t *len)
 {
 	const char *start;
 
+	const char *p, *end = s->end;
+
 	if (!punct(s, '"'))
 		return false;
-	for (start = s->p; s->p < s->end && plain_byte[(unsigned char)*s->p]; s->p++)
+	for (start = p = s->p; p < end && plain_byte[(unsigned char)*p]; p++)
 		;
-	if (s->p == s->end || *s->p != '"')
+	s->p = p;
+	if (p == end || *p != '"')
 		return false;
 	*str = start;
-	*len = (size_t)(s->p++ - start);
+	*len = (size_t)(p - start);
+	s->p++;
 	return true;
 }
 

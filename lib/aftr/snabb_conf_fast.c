@@ -37,14 +37,20 @@ static const unsigned char word_byte[256] = {
 /* 1: a blank, 2: a newline */
 static const unsigned char blank_byte[256] = { [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 2 };
 
+/* The loops work on locals: through s the compiler would store s->p at
+ * every byte. */
 static void blanks(struct scan *s)
 {
+	const char *p = s->p, *end = s->end;
+	uint32_t lines = 0;
 	unsigned k;
 
-	while (s->p < s->end && (k = blank_byte[(unsigned char)*s->p])) {
-		s->lines += k >> 1;
-		s->p++;
+	while (p < end && (k = blank_byte[(unsigned char)*p])) {
+		lines += k >> 1;
+		p++;
 	}
+	s->p = p;
+	s->lines += lines;
 }
 
 static bool punct(struct scan *s, char ch)
@@ -60,19 +66,20 @@ static bool punct(struct scan *s, char ch)
 /* A word, ended by a byte that ends words for the tokenizer too. */
 static bool word(struct scan *s, const char **w, size_t *len)
 {
-	const char *start;
+	const char *start, *p, *end = s->end;
 	char c;
 
 	blanks(s);
-	for (start = s->p; s->p < s->end && word_byte[(unsigned char)*s->p]; s->p++)
+	for (start = p = s->p; p < end && word_byte[(unsigned char)*p]; p++)
 		;
-	if (s->p == start || s->p == s->end)
+	s->p = p;
+	if (p == start || p == end)
 		return false;
-	c = *s->p;
+	c = *p;
 	if (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != ';' && c != '{' && c != '}')
 		return false;
 	*w = start;
-	*len = (size_t)(s->p - start);
+	*len = (size_t)(p - start);
 	return true;
 }
 
