@@ -226,15 +226,18 @@ int lw_jcur_array_next(struct lw_jcur *c, bool *first)
 	return 1;
 }
 
-/* Steps over the value at pos. hold keeps it all in the window (for
- * json-c); otherwise the window follows the cursor, so that skipping a
- * large member costs no memory. */
+/* Steps over the value at pos. hold keeps it all in the window, from
+ * where the current member or element starts (for json-c and for
+ * messages about it); otherwise the window follows the cursor, so that
+ * skipping a large member costs no memory. */
 static int skip_value(struct lw_jcur *c, bool hold)
 {
 	unsigned start_line;
 	int depth = 0, open, ch = peek(c);
 
-	lw_tstream_keep(c->in, c->pos);
+	/* held: the caller's keep (the member or element) already covers it */
+	if (!hold)
+		lw_tstream_keep(c->in, c->pos);
 	if (ch < 0)
 		return lw_jcur_error(c, "expected a value, found end of input");
 	open = ch;
