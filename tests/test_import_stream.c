@@ -4,7 +4,8 @@
  * time. Here: the stream itself, entries split across reads, a bad entry at
  * the very end of a large table (an error naming it, nothing returned),
  * the order in which a Snabb file's problems are reported, the window not
- * growing with the file, the two ways an entry is read agreeing, the
+ * growing with the file, the two ways an entry is read agreeing (also on
+ * thousands of random entries, good and bad, message for message), the
  * unsorted-table validation, and the capacity check. */
 #include <errno.h>
 #include <stdarg.h>
@@ -472,6 +473,168 @@ static void test_direct_and_json_c_agree(void **state)
 	lw_setup_free(&b);
 }
 
+/* ---- the direct readers against the general way, on random entries -------------------- */
+
+static const char *const v4s[] = { "192.0.2.1", "192.0.2.2", "10.0.0.0", "255.255.255.255",
+				   "192.0.2.256", "01.2.3.4", "1.2.3", "x" };
+static const char *const v6s[] = { "2001:db8::1", "2001:DB8::1", "::", "1:2:3:4:5:6:7:8",
+				   "::ffff:192.0.2.1", "fe80::1:2", "1::2::3", "12345::",
+				   "1:2:3:4:5:6:7:8:9", "g::1" };
+static const char *const nums[] = { "0", "1", "6", "15", "16", "17", "63", "64", "65535",
+				    "65536", "01", "-1", "1.5", "1e2" };
+
+/* Mostly one of the first n_good, sometimes anything. */
+static const char *pick(const char *const *v, size_t n_good, size_t n)
+{
+	return v[(unsigned)rand() % (rand() % 8 ? n_good : n)];
+}
+
+#define V4()     pick(v4s, 4, sizeof(v4s) / sizeof(v4s[0]))
+#define V6()     pick(v6s, 6, sizeof(v6s) / sizeof(v6s[0]))
+#define NUM(k)   pick(nums, k, sizeof(nums) / sizeof(nums[0]))
+#define TIMES()  (rand() % 12 == 0 ? 0 : rand() % 12 == 0 ? 2 : 1)
+
+/* A random softwire, its members in random order, each now and then
+ * missing, repeated or wrong; pad is written inside the block first. */
+static void random_snabb(struct text *t, const char *pad)
+{
+	unsigned m, k, order[6] = { 0, 1, 2, 3, 4, 5 };
+
+	for (m = 5; m > 0; m--) {
+		unsigned r = (unsigned)rand() % (m + 1), x = order[m];
+
+		order[m] = order[r];
+		order[r] = x;
+	}
+	put(t, "softwire-config {\n  binding-table {\n    softwire {%s\n", pad);
+	for (m = 0; m < 6; m++) {
+		for (k = TIMES(); k > 0; k--) {
+			switch (order[m]) {
+			case 0: put(t, "      ipv4 %s;\n", V4()); break;
+			case 1: put(t, "      psid %s;\n", NUM(4)); break;
+			case 2: put(t, "      b4-ipv6 %s;\n", V6()); break;
+			case 3: put(t, "      br-address %s;\n", V6()); break;
+			case 4:
+				if (rand() % 4 == 0)
+					put(t, "      padding %s;\n", NUM(9));
+				break;
+			default:
+				put(t, "      port-set { psid-length %s; ", NUM(4));
+				if (rand() % 3 == 0)
+					put(t, "reserved-ports-bit-count %s; ", NUM(2));
+				if (rand() % 3 == 0)
+					put(t, "shift %s; ", NUM(5));
+				put(t, "}\n");
+			}
+		}
+	}
+	put(t, "    }\n  }\n}\n");
+}
+
+/* A comment inside the block sends a softwire the general way; with or
+ * without it, the result and the message must be the same. */
+static void test_snabb_direct_reader_agrees(void **state)
+{
+	unsigned i, ok = 0;
+
+	for (i = 0; i < 4000; i++) {
+		struct text a = { 0 }, b = { 0 };
+		struct lw_aftr_setup sa, sb;
+		char ea[512] = "", eb[512] = "";
+		int ra, rb;
+
+		srand(1 + i);
+		random_snabb(&a, "");
+		srand(1 + i);
+		random_snabb(&b, " /* the general way */");
+		ra = lw_snabb_conf_parse(a.buf, a.len, "t.conf", &sa, ea, sizeof(ea));
+		rb = lw_snabb_conf_parse(b.buf, b.len, "t.conf", &sb, eb, sizeof(eb));
+		if (ra != rb || strcmp(ea, eb))
+			fail_msg("%s\n-> %d %s\nthe general way: %d %s", a.buf, ra, ea, rb, eb);
+		if (!ra)
+			assert_same_setup(&sa, &sb);
+		ok += !ra;
+		lw_setup_free(&sa);
+		lw_setup_free(&sb);
+		free(a.buf);
+		free(b.buf);
+	}
+	/* the mix holds valid softwires too */
+	assert_true(ok > 300);
+}
+
+/* A random entry, the same way; esc writes its binding-ipv6info key with
+ * an escape (json-c reads it). */
+static void random_json(struct text *t, bool esc)
+{
+	unsigned m, k, n = 0, order[4] = { 0, 1, 2, 3 };
+
+	for (m = 3; m > 0; m--) {
+		unsigned r = (unsigned)rand() % (m + 1), x = order[m];
+
+		order[m] = order[r];
+		order[r] = x;
+	}
+	put(t, "{\"binding-table\": {\"binding-entry\": [{");
+	for (m = 0; m < 4; m++) {
+		for (k = TIMES(); k > 0; k--) {
+			const char *sep = n++ ? ", " : "";
+
+			switch (order[m]) {
+			case 0: put(t, "%s\"binding-ipv4-addr\": \"%s\"", sep, V4()); break;
+			case 1:
+				put(t, "%s\"%s\": \"%s\"", sep,
+				    esc ? "binding-ipv6inf\\u006f" : "binding-ipv6info", V6());
+				break;
+			case 2:
+				if (rand() % 10)
+					put(t, "%s\"br-ipv6-addr\": \"%s\"", sep, V6());
+				else
+					put(t, "%s\"br-ipv6-addr\": %s", sep, NUM(4));
+				break;
+			default:
+				put(t, "%s\"port-set\": {\"psid-len\": %s, \"psid\": %s", sep, NUM(4),
+				    NUM(4));
+				if (rand() % 3 == 0)
+					put(t, ", \"psid-offset\": %s", NUM(2));
+				put(t, "}");
+			}
+		}
+	}
+	put(t, "}]}}");
+}
+
+/* With an escaped key an entry goes to json-c; with or without it, the
+ * result and the message must be the same. */
+static void test_json_direct_reader_agrees(void **state)
+{
+	unsigned i, ok = 0;
+
+	for (i = 0; i < 4000; i++) {
+		struct text a = { 0 }, b = { 0 };
+		struct lw_aftr_setup sa, sb;
+		char ea[512] = "", eb[512] = "";
+		int ra, rb;
+
+		srand(100000 + i);
+		random_json(&a, false);
+		srand(100000 + i);
+		random_json(&b, true);
+		ra = lw_bt_json_parse(a.buf, a.len, "t.json", &sa, ea, sizeof(ea));
+		rb = lw_bt_json_parse(b.buf, b.len, "t.json", &sb, eb, sizeof(eb));
+		if (ra != rb || strcmp(ea, eb))
+			fail_msg("%s\n-> %d %s\nthrough json-c: %d %s", a.buf, ra, ea, rb, eb);
+		if (!ra)
+			assert_same_setup(&sa, &sb);
+		ok += !ra;
+		lw_setup_free(&sa);
+		lw_setup_free(&sb);
+		free(a.buf);
+		free(b.buf);
+	}
+	assert_true(ok > 300);
+}
+
 /* ---- validation of an unsorted table ---------------------------------------------------- */
 
 static struct lw_softwire_entry entry(uint32_t ipv4, unsigned len, unsigned psid)
@@ -620,6 +783,8 @@ int main(void)
 		cmocka_unit_test(test_window_stays_small),
 		cmocka_unit_test(test_snabb_problems_in_file_order),
 		cmocka_unit_test(test_direct_and_json_c_agree),
+		cmocka_unit_test(test_snabb_direct_reader_agrees),
+		cmocka_unit_test(test_json_direct_reader_agrees),
 		cmocka_unit_test(test_unsorted_validation),
 		cmocka_unit_test(test_capacity_counts),
 		cmocka_unit_test(test_capacity_of_a_map),
