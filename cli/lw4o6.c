@@ -114,7 +114,7 @@ static void usage(FILE *f)
 		"  softwire add --ipv4 A --psid N --psid-len K [--psid-offset A] --b4 IPV6 --br IPV6\n"
 		"  softwire del --ipv4 A --psid N\n"
 		"  softwire list [--json]\n"
-		"  softwire import FILE [--format snabb|json] [--replace]\n"
+		"  softwire import FILE [--format snabb|json] [--replace] [--dry-run]\n"
 		"  softwire export [FILE]            RFC 8676 JSON\n"
 		"  pool add|del PREFIX | pool list [--json]\n"
 		"                 IPv4 pools: traffic to a pool address without a softwire is\n"

@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <cmocka.h>
@@ -134,11 +135,71 @@ static void test_u32(void **state)
 	assert_int_equal(v, 7); /* untouched on error */
 }
 
+static bool plain_agrees(const char *s)
+{
+	struct in6_addr a, b;
+	bool plain = lw_ipv6_plain(s, strlen(s), &a);
+
+	if (!plain)
+		return false;
+	if (inet_pton(AF_INET6, s, &b) != 1)
+		fail_msg("'%s': read as plain, refused by inet_pton", s);
+	if (memcmp(&a, &b, sizeof(a)))
+		fail_msg("'%s': read differently from inet_pton", s);
+	return true;
+}
+
+/* lw_ipv6_plain reads only what inet_pton reads, the same way; and the
+ * forms tables are written in are plain. */
+static void test_ipv6_plain_agrees_with_inet_pton(void **state)
+{
+	static const char alphabet[] = "0123456789abcdefABCDEFg:::::.";
+	static const char *const cases[] = {
+		"::", "::1", "1::", "1::2", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8",
+		"fc00:1:2:3:4:5:0:7e", "FC00::100", "0000:0:00:000:0:0:0:1", "1:2:3:4:5:6:7:8::",
+		"::1:2:3:4:5:6:7:8", "1:2:3:4::5:6:7:8", ":1::", "1:", ":", "", "1::2::3", "1:::2",
+		"12345::", "1:2:3:4:5:6:7", "1:2:3:4:5:6:7:8:9", "::ffff:1.2.3.4", "g::",
+	};
+	char buf[64];
+	unsigned i, j, plain = 0;
+
+	srand(11);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		plain_agrees(cases[i]);
+	assert_true(plain_agrees("fc00:1:2:3:4:5:0:7e") && plain_agrees("::") &&
+		    plain_agrees("1:2:3:4:5:6:7::"));
+	for (i = 0; i < 200000; i++) {
+		unsigned len = (unsigned)rand() % 24;
+
+		for (j = 0; j < len; j++)
+			buf[j] = alphabet[(unsigned)rand() % (sizeof(alphabet) - 1)];
+		buf[len] = '\0';
+		plain_agrees(buf);
+	}
+	/* inet_ntop's forms of random addresses with runs of zero groups */
+	for (i = 0; i < 100000; i++) {
+		struct in6_addr a;
+
+		for (j = 0; j < 8; j++) {
+			unsigned v = rand() % 3 ? 0 : (unsigned)rand() & 0xffff;
+
+			a.s6_addr[2 * j] = (__u8)(v >> 8);
+			a.s6_addr[2 * j + 1] = (__u8)v;
+		}
+		inet_ntop(AF_INET6, &a, buf, sizeof(buf));
+		plain += plain_agrees(buf);
+	}
+	/* only the ::a.b.c.d forms (six zero groups first: (2/3)^6 of
+	 * them here) are not plain */
+	assert_true(plain > 88000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ipv4),
 		cmocka_unit_test(test_ipv6),
+		cmocka_unit_test(test_ipv6_plain_agrees_with_inet_pton),
 		cmocka_unit_test(test_mac),
 		cmocka_unit_test(test_u32),
 	};

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "bt_json.h"
+#include "stream_fixture.h"
 
 static struct lw_softwire_entry sw(const char *ipv4, unsigned offset, unsigned len, unsigned psid,
 				   const char *b4, const char *br)
@@ -43,7 +44,7 @@ static void assert_same_entry(const struct lw_softwire_entry *a, const struct lw
 static int parse(const char *text, struct lw_aftr_setup *s, char *err, size_t errlen)
 {
 	err[0] = '\0';
-	return lw_bt_json_parse(text, strlen(text), "t.json", s, err, errlen);
+	return parse_in_pieces(lw_bt_json_parse_stream, text, strlen(text), "t.json", s, err, errlen);
 }
 
 static void test_write_format(void **state)

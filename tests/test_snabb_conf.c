@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "snabb_conf.h"
+#include "stream_fixture.h"
 
 #define DATA LW4O6_DATA_DIR "/snabb-lwaftr/tests/data"
 
@@ -312,7 +313,8 @@ static void test_missing_file(void **state)
 static int parse(const char *text, struct lw_aftr_setup *s, char *err, size_t errlen)
 {
 	err[0] = '\0';
-	return lw_snabb_conf_parse(text, strlen(text), "t.conf", s, err, errlen);
+	return parse_in_pieces(lw_snabb_conf_parse_stream, text, strlen(text), "t.conf", s, err,
+			       errlen);
 }
 
 static void expect_error(const char *text, const char *message)
@@ -482,7 +484,8 @@ static void test_tokenizer_errors(void **state)
 		struct lw_aftr_setup s;
 		char err[256];
 
-		assert_int_equal(lw_snabb_conf_parse(nul, sizeof(nul) - 1, "t.conf", &s, err, sizeof(err)),
+		assert_int_equal(parse_in_pieces(lw_snabb_conf_parse_stream, nul, sizeof(nul) - 1,
+						 "t.conf", &s, err, sizeof(err)),
 				 -EINVAL);
 		assert_string_equal(err, "t.conf:2: NUL byte in the file (binary data?)");
 	}

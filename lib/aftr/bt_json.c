@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Reading RFC 8676 binding tables in JSON: the document structure around
- * the entries (see bt_json.h), walked with json_cursor so that only one
- * binding-entry at a time becomes a json-c object. */
+ * the entries (see bt_json.h), walked with json_cursor over a stream, so
+ * that neither the file nor a tree of it is ever whole in memory; entries of
+ * the usual shape are read without json-c (bt_json_fast.c), the others
+ * become one json-c object at a time. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,12 +22,32 @@ struct bt_ctx {
 	struct lw_aftr_setup *s;
 	bool has_entries;   /* a binding-entry array has been read */
 	uint32_t icmp_rate; /* smallest icmpv4-rate / icmpv6-rate, 0 = none */
+	struct lw_bt_fast fast;
 };
+
+/* An entry json-c reads, with the messages of lw_bt_json_decode_entry. */
+static int slow_entry(struct bt_ctx *c, size_t idx, size_t at, struct lw_softwire_entry *e)
+{
+	char what[48], msg[512];
+	json_object *o;
+	int ret;
+
+	snprintf(what, sizeof(what), "binding-entry[%zu]", idx);
+	ret = lw_jcur_value(&c->cur, what, &o);
+	if (ret)
+		return ret;
+	ret = lw_bt_json_decode_entry(o, idx, e, msg, sizeof(msg));
+	json_object_put(o);
+	if (ret)
+		return lw_errf(c->cur.err, c->cur.errlen, "%s:%u: %s", c->cur.file,
+			       lw_jcur_line(&c->cur, at), msg);
+	return 0;
+}
 
 static int read_entries(struct bt_ctx *c)
 {
 	struct lw_softwire_entry e;
-	char what[48], msg[512], br[LW_IPV6_STRLEN];
+	char br[LW_IPV6_STRLEN];
 	bool first;
 	int ret;
 
@@ -36,23 +58,18 @@ static int read_entries(struct bt_ctx *c)
 	ret = lw_jcur_array_begin(&c->cur, "binding-entry", &first);
 	while (!ret && (ret = lw_jcur_array_next(&c->cur, &first)) == 1) {
 		size_t idx = c->s->n_softwires, at = c->cur.pos;
-		json_object *o;
 
-		snprintf(what, sizeof(what), "binding-entry[%zu]", idx);
-		ret = lw_jcur_value(&c->cur, what, &o);
-		if (ret)
-			return ret;
-		ret = lw_bt_json_decode_entry(o, idx, &e, msg, sizeof(msg));
-		json_object_put(o);
-		if (ret)
-			return lw_errf(c->cur.err, c->cur.errlen, "%s:%u: %s", c->cur.file,
-				       lw_jcur_line(&c->cur, at), msg);
+		if (!lw_bt_json_fast_entry(&c->cur, &c->fast, &e)) {
+			ret = slow_entry(c, idx, at, &e);
+			if (ret)
+				return ret;
+		}
 		ret = lw_setup_add_softwire(c->s, &e);
 		if (ret == -E2BIG)
 			return lw_errf(
 				c->cur.err, c->cur.errlen,
-				"%s:%u: %s: br-ipv6-addr %s would be distinct BR address number %u; at most %u are supported",
-				c->cur.file, lw_jcur_line(&c->cur, at), what,
+				"%s:%u: binding-entry[%zu]: br-ipv6-addr %s would be distinct BR address number %u; at most %u are supported",
+				c->cur.file, lw_jcur_line(&c->cur, at), idx,
 				lw_format_ipv6(&e.br_ipv6, br, sizeof(br)), LW_MAX_BR_ADDRS + 1,
 				LW_MAX_BR_ADDRS);
 		if (ret)
@@ -302,16 +319,16 @@ static void name_entry(const void *ctx, size_t index, char *buf, size_t len)
 	snprintf(buf, len, "binding-entry[%zu]", index);
 }
 
-int lw_bt_json_parse(const char *text, size_t len, const char *name_for_errors,
-		     struct lw_aftr_setup *out, char *err, size_t errlen)
+int lw_bt_json_parse_stream(struct lw_tstream *in, const char *name_for_errors,
+			    struct lw_aftr_setup *out, char *err, size_t errlen)
 {
 	struct bt_ctx c = { .s = out };
 	int ret;
 
 	lw_setup_init(out);
-	ret = lw_jcur_init(&c.cur, text, len, name_for_errors, err, errlen);
+	ret = lw_jcur_init(&c.cur, in, name_for_errors, err, errlen);
 	if (!ret)
-		ret = read_document(&c);
+		ret = lw_jcur_io_check(&c.cur, read_document(&c));
 	if (!ret && c.icmp_rate)
 		out->cfg.event_rate = c.icmp_rate;
 	if (!ret) {
@@ -325,8 +342,20 @@ int lw_bt_json_parse(const char *text, size_t len, const char *name_for_errors,
 	return ret;
 }
 
+int lw_bt_json_parse(const char *text, size_t len, const char *name_for_errors,
+		     struct lw_aftr_setup *out, char *err, size_t errlen)
+{
+	struct lw_tstream in;
+	int ret;
+
+	lw_tstream_mem(&in, text, len, 0);
+	ret = lw_bt_json_parse_stream(&in, name_for_errors, out, err, errlen);
+	lw_tstream_close(&in);
+	return ret;
+}
+
 int lw_bt_json_load(const char *path, struct lw_aftr_setup *out, char *err, size_t errlen)
 {
-	return lw_setup_load_file(path, strcmp(path, "-") ? path : "<stdin>", lw_bt_json_parse, out,
-				  err, errlen);
+	return lw_setup_load_file(path, strcmp(path, "-") ? path : "<stdin>",
+				  lw_bt_json_parse_stream, out, err, errlen);
 }

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "setup.h"
+#include "text_stream.h"
 
 /* Both initialise *out (lw_setup_init; previous content is not freed), fill
  * it and run lw_setup_validate. Errors name the file, line, entry index and
@@ -29,6 +30,11 @@
 int lw_bt_json_load(const char *path, struct lw_aftr_setup *out, char *err, size_t errlen);
 int lw_bt_json_parse(const char *text, size_t len, const char *name_for_errors,
 		     struct lw_aftr_setup *out, char *err, size_t errlen);
+/* The same from a stream, read once front to back: the file is never whole
+ * in memory, and the entries go straight into out->softwires (44 bytes
+ * each). */
+int lw_bt_json_parse_stream(struct lw_tstream *in, const char *name_for_errors,
+			    struct lw_aftr_setup *out, char *err, size_t errlen);
 
 /* Writes {"binding-table": {"binding-entry": [...]}}, one entry per line,
  * straight to f (no tree is built). Returns 0 or -EIO. */

@@ -11,7 +11,6 @@
 #include "addr.h"
 #include "errmsg.h"
 #include "setup.h"
-#include "file_read.h"
 
 void lw_setup_init(struct lw_aftr_setup *s)
 {
@@ -159,7 +158,9 @@ static int cmp_in6(const void *a, const void *b)
 }
 
 /* The distinct BRs seen so far, sorted; at most LW_MAX_BR_ADDRS of them, so
- * each softwire costs one binary search over a few KiB. */
+ * each softwire costs one binary search over a few KiB, and none when it
+ * names the BR of the softwire before it (tables list a BR's softwires
+ * together). */
 static int check_br_count(const struct lw_aftr_setup *s, const struct namer *nm, char *err,
 			  size_t errlen)
 {
@@ -173,6 +174,9 @@ static int check_br_count(const struct lw_aftr_setup *s, const struct namer *nm,
 	for (i = 0; i < s->n_softwires && !ret; i++) {
 		const struct in6_addr *br = &s->softwires[i].br_ipv6;
 		size_t lo = 0, hi = n;
+
+		if (i && !cmp_in6(br, &s->softwires[i - 1].br_ipv6))
+			continue;
 
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
@@ -208,91 +212,174 @@ static int check_br_count(const struct lw_aftr_setup *s, const struct namer *nm,
 	return ret;
 }
 
-struct sw_key {
-	uint32_t ipv4; /* host order, so that equal addresses sort together */
-	uint32_t idx;
-	uint16_t psid;
-};
-
-static int cmp_key(const void *pa, const void *pb)
+/* (IPv4 in host order, PSID) in the top 48 bits, the port-set parameters in
+ * the low 16: in the order of the top 48 bits the softwires of one address
+ * are together, by PSID. */
+static uint64_t sw_key(const struct lw_softwire_entry *e)
 {
-	const struct sw_key *a = pa, *b = pb;
-
-	if (a->ipv4 != b->ipv4)
-		return a->ipv4 < b->ipv4 ? -1 : 1;
-	if (a->psid != b->psid)
-		return a->psid < b->psid ? -1 : 1;
-	return a->idx < b->idx ? -1 : a->idx > b->idx;
+	return (uint64_t)ntohl(e->ipv4) << 32 | (uint64_t)e->psid << 16 |
+	       (uint64_t)e->ps.psid_offset << 8 | e->ps.psid_len;
 }
+
+#define KEY_ADDR(k)     ((uint32_t)((k) >> 32))
+#define KEY_SOFTWIRE(k) ((k) >> 16)
+#define KEY_PORT_SET(k) ((k)&0xffff)
 
 static bool same_port_set(const struct lw_psid_params *a, const struct lw_psid_params *b)
 {
 	return a->psid_offset == b->psid_offset && a->psid_len == b->psid_len;
 }
 
-/* keys[lo..hi) are the softwires of one IPv4 address, sorted by (psid, idx). */
-static int check_one_address(const struct lw_aftr_setup *s, const struct sw_key *keys, size_t lo,
-			     size_t hi, const struct namer *nm, char *err, size_t errlen)
+/* The errors are rare, so they find the entries to name by a walk in input
+ * order: the first softwire of the address is the reference, the first that
+ * disagrees with it is the one the operator will look at. */
+static int report_port_set(const struct lw_aftr_setup *s, __be32 ipv4, const struct namer *nm,
+			   char *err, size_t errlen)
 {
 	char n1[256], n2[256], ip[LW_IPV4_STRLEN];
-	size_t ref = keys[lo].idx, bad = SIZE_MAX, j;
+	size_t ref = SIZE_MAX, bad = SIZE_MAX, i;
+	const struct lw_psid_params *pb, *pr;
 
-	/* Judge against the first softwire in input order, and report the
-	 * first one that disagrees: that is the one the operator will look at. */
-	for (j = lo; j < hi; j++)
-		if (keys[j].idx < ref)
-			ref = keys[j].idx;
-	for (j = lo; j < hi; j++)
-		if (!same_port_set(&s->softwires[keys[j].idx].ps, &s->softwires[ref].ps) &&
-		    keys[j].idx < bad)
-			bad = keys[j].idx;
-	if (bad != SIZE_MAX) {
-		const struct lw_psid_params *pb = &s->softwires[bad].ps,
-					    *pr = &s->softwires[ref].ps;
-
-		return lw_errf(
-			err, errlen,
-			"%s: ipv4 %s has psid-offset %u psid-len %u, but %s gives the same address psid-offset %u psid-len %u; every softwire of one IPv4 address must use the same port-set parameters (RFC 7597 section 5.1)",
-			entry_name(nm, bad, n1, sizeof(n1)),
-			lw_format_ipv4(s->softwires[bad].ipv4, ip, sizeof(ip)), pb->psid_offset,
-			pb->psid_len, entry_name(nm, ref, n2, sizeof(n2)), pr->psid_offset,
-			pr->psid_len);
+	for (i = 0; i < s->n_softwires && bad == SIZE_MAX; i++) {
+		if (s->softwires[i].ipv4 != ipv4)
+			continue;
+		if (ref == SIZE_MAX)
+			ref = i;
+		else if (!same_port_set(&s->softwires[i].ps, &s->softwires[ref].ps))
+			bad = i;
 	}
-	for (j = lo; j + 1 < hi; j++)
-		if (keys[j].psid == keys[j + 1].psid)
-			return lw_errf(err, errlen,
-				       "%s: duplicate softwire ipv4 %s psid %u (already at %s)",
-				       entry_name(nm, keys[j + 1].idx, n1, sizeof(n1)),
-				       lw_format_ipv4(s->softwires[keys[j].idx].ipv4, ip,
-						      sizeof(ip)),
-				       keys[j].psid, entry_name(nm, keys[j].idx, n2, sizeof(n2)));
+	pb = &s->softwires[bad].ps;
+	pr = &s->softwires[ref].ps;
+	return lw_errf(
+		err, errlen,
+		"%s: ipv4 %s has psid-offset %u psid-len %u, but %s gives the same address psid-offset %u psid-len %u; every softwire of one IPv4 address must use the same port-set parameters (RFC 7597 section 5.1)",
+		entry_name(nm, bad, n1, sizeof(n1)), lw_format_ipv4(ipv4, ip, sizeof(ip)),
+		pb->psid_offset, pb->psid_len, entry_name(nm, ref, n2, sizeof(n2)), pr->psid_offset,
+		pr->psid_len);
+}
+
+/* Names the second softwire (ipv4, psid) and the first. */
+static int report_duplicate(const struct lw_aftr_setup *s, __be32 ipv4, uint16_t psid,
+			    const struct namer *nm, char *err, size_t errlen)
+{
+	char n1[256], n2[256], ip[LW_IPV4_STRLEN];
+	size_t first = SIZE_MAX, i;
+
+	for (i = 0; i < s->n_softwires; i++) {
+		if (s->softwires[i].ipv4 != ipv4 || s->softwires[i].psid != psid)
+			continue;
+		if (first != SIZE_MAX)
+			break;
+		first = i;
+	}
+	return lw_errf(err, errlen, "%s: duplicate softwire ipv4 %s psid %u (already at %s)",
+		       entry_name(nm, i, n1, sizeof(n1)), lw_format_ipv4(ipv4, ip, sizeof(ip)),
+		       psid, entry_name(nm, first, n2, sizeof(n2)));
+}
+
+static uint64_t key_at(const struct lw_aftr_setup *s, const uint64_t *keys, size_t i)
+{
+	return keys ? keys[i] : sw_key(&s->softwires[i]);
+}
+
+/* Over the softwires in key order (keys, or the table itself when it is in
+ * that order already): per address, in ascending order, the port-set
+ * parameters must agree (PSID-4), then no PSID may repeat. */
+static int check_addresses(const struct lw_aftr_setup *s, const uint64_t *keys,
+			   const struct namer *nm, char *err, size_t errlen)
+{
+	size_t n = s->n_softwires, lo, i;
+
+	for (lo = 0; lo < n; lo = i) {
+		uint64_t first = key_at(s, keys, lo), prev = first, k = 0, dup = UINT64_MAX;
+		bool mixed = false;
+
+		for (i = lo + 1; i < n && KEY_ADDR(k = key_at(s, keys, i)) == KEY_ADDR(first);
+		     prev = k, i++) {
+			mixed |= KEY_PORT_SET(k) != KEY_PORT_SET(first);
+			if (dup == UINT64_MAX && KEY_SOFTWIRE(k) == KEY_SOFTWIRE(prev))
+				dup = KEY_SOFTWIRE(k);
+		}
+		if (mixed)
+			return report_port_set(s, htonl(KEY_ADDR(first)), nm, err, errlen);
+		if (dup != UINT64_MAX)
+			return report_duplicate(s, htonl((uint32_t)(dup >> 16)), (uint16_t)dup, nm,
+						err, errlen);
+	}
 	return 0;
 }
 
+/* Stable LSD radix sort on the top 48 bits, 16 at a time; a pass whose
+ * digit is the same in every key (the top of the addresses, usually) is
+ * skipped. Scratch: a second array and 512 KiB of counts. */
+static int sort_keys(uint64_t **keys, size_t n)
+{
+	const size_t buckets = 1u << 16;
+	uint64_t *a = *keys, *b = malloc(n * sizeof(*b)), *t;
+	size_t *count = malloc(buckets * sizeof(*count)), i, sum;
+	unsigned shift;
+
+	if (!b || !count) {
+		free(b);
+		free(count);
+		return -ENOMEM;
+	}
+	for (shift = 16; shift < 64; shift += 16) {
+		memset(count, 0, buckets * sizeof(*count));
+		for (i = 0; i < n; i++)
+			count[(a[i] >> shift) & 0xffff]++;
+		if (count[(a[0] >> shift) & 0xffff] == n)
+			continue;
+		for (i = 0, sum = 0; i < buckets; i++) {
+			size_t c = count[i];
+
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			b[count[(a[i] >> shift) & 0xffff]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	free(b);
+	free(count);
+	*keys = a;
+	return 0;
+}
+
+static bool in_key_order(const struct lw_aftr_setup *s)
+{
+	for (size_t i = 1; i < s->n_softwires; i++)
+		if (KEY_SOFTWIRE(sw_key(&s->softwires[i])) <
+		    KEY_SOFTWIRE(sw_key(&s->softwires[i - 1])))
+			return false;
+	return true;
+}
+
+/* Tables written address by address, PSID by PSID (Snabb's generator,
+ * sorted exports) are checked in place; others through a sorted copy of
+ * their keys, 8 bytes a softwire plus as much for the sort. */
 static int check_keys(const struct lw_aftr_setup *s, const struct namer *nm, char *err,
 		      size_t errlen)
 {
-	struct sw_key *keys;
-	size_t n = s->n_softwires, i, lo;
-	int ret = 0;
+	size_t n = s->n_softwires, i;
+	uint64_t *keys;
+	int ret;
 
 	if (n < 2)
 		return 0;
+	if (in_key_order(s))
+		return check_addresses(s, NULL, nm, err, errlen);
 	keys = malloc(n * sizeof(*keys));
-	if (!keys)
+	for (i = 0; keys && i < n; i++)
+		keys[i] = sw_key(&s->softwires[i]);
+	if (!keys || sort_keys(&keys, n)) {
+		free(keys);
 		return lw_errf_code(-ENOMEM, err, errlen, "out of memory validating %zu softwires",
 				    n);
-	for (i = 0; i < n; i++) {
-		keys[i].ipv4 = ntohl(s->softwires[i].ipv4);
-		keys[i].psid = s->softwires[i].psid;
-		keys[i].idx = (uint32_t)i;
 	}
-	qsort(keys, n, sizeof(*keys), cmp_key);
-	for (lo = 0; lo < n && !ret; lo = i) {
-		for (i = lo + 1; i < n && keys[i].ipv4 == keys[lo].ipv4; i++)
-			;
-		ret = check_one_address(s, keys, lo, i, nm, err, errlen);
-	}
+	ret = check_addresses(s, keys, nm, err, errlen);
 	free(keys);
 	return ret;
 }
@@ -345,16 +432,15 @@ int lw_setup_static_nexthops(struct lw_aftr_setup *s)
 int lw_setup_load_file(const char *path, const char *name, lw_setup_parse_fn parse,
 		       struct lw_aftr_setup *out, char *err, size_t errlen)
 {
-	char *text;
-	size_t len;
-	int ret = lw_read_file(path, &text, &len, err, errlen);
+	struct lw_tstream in;
+	int ret = lw_tstream_open(&in, path, err, errlen);
 
 	if (ret) {
 		lw_setup_init(out);
 		lw_setup_free(out);
 		return ret;
 	}
-	ret = parse(text, len, name, out, err, errlen);
-	free(text);
+	ret = parse(&in, name, out, err, errlen);
+	lw_tstream_close(&in);
 	return ret;
 }

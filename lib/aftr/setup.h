@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <linux/types.h>
 #include "lw4o6/aftr.h"
+#include "text_stream.h"
 
 /* Protocol numbers the importers check values against. */
 #define LW_PORT_BITS    16   /* a + k + m of RFC 7597 §5.1: psid-offset, psid-len */
@@ -84,8 +85,11 @@ typedef void (*lw_softwire_namer)(const void *ctx, size_t index, char *buf, size
 
 /* lw_setup_validate with entries named by `namer` (NULL: "softwire #N",
  * counting from 0). Also refuses more than LW_MAX_BR_ADDRS distinct BR
- * addresses among the softwires. Sorts a copy: O(n log n) time, 12 bytes of
- * scratch per softwire; -ENOMEM if that cannot be allocated. */
+ * addresses among the softwires. Linear time; a table in (IPv4, PSID) order
+ * needs no scratch, another is checked through a radix-sorted copy of its
+ * keys (16 bytes of scratch per softwire; -ENOMEM if that cannot be
+ * allocated). Of several problems, the one of the lowest IPv4 address is
+ * reported. */
 int lw_setup_validate_named(const struct lw_aftr_setup *s, lw_softwire_namer namer, const void *ctx,
 			    char *err, size_t errlen);
 
@@ -98,10 +102,11 @@ int lw_setup_add_unsupported(struct lw_aftr_setup *s, const char *what);
  * switched (0..2). */
 int lw_setup_static_nexthops(struct lw_aftr_setup *s);
 
-/* A parser of one configuration format (lw_bt_json_parse, lw_snabb_conf_parse). */
-typedef int (*lw_setup_parse_fn)(const char *text, size_t len, const char *name_for_errors,
+/* A parser of one configuration format (lw_bt_json_parse_stream,
+ * lw_snabb_conf_parse_stream). */
+typedef int (*lw_setup_parse_fn)(struct lw_tstream *in, const char *name_for_errors,
 				 struct lw_aftr_setup *out, char *err, size_t errlen);
-/* Reads the file at path ("-": stdin) and parses it, naming it name in
+/* Streams the file at path ("-": stdin) through parse, naming it name in
  * messages. On failure out is left empty (initialised, nothing to free). */
 int lw_setup_load_file(const char *path, const char *name, lw_setup_parse_fn parse,
 		       struct lw_aftr_setup *out, char *err, size_t errlen);

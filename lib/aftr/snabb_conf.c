@@ -21,37 +21,43 @@ static bool is_word_char(char ch)
 	       ch == '_' || ch == '-';
 }
 
-static int reject_legacy(const char *text, size_t len, const char *file, char *err, size_t errlen)
+static int reject_legacy(struct lw_tstream *in, const char *file, char *err, size_t errlen)
 {
-	size_t i = 0, word;
+	size_t i = in->base, n = 0;
 	unsigned line = 1;
+	char word[9];
+	int c;
 
+	/* the window keeps all of this (nothing has moved keep yet) */
 	for (;;) {
-		while (i < len &&
-		       (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
-			line += text[i++] == '\n';
-		if (i + 1 < len && text[i] == '/' && text[i + 1] == '/') {
-			while (i < len && text[i] != '\n')
+		while ((c = lw_tstream_at(in, i)) == ' ' || c == '\t' || c == '\r' || c == '\n') {
+			line += c == '\n';
+			i++;
+		}
+		if (c == '/' && lw_tstream_at(in, i + 1) == '/') {
+			while ((c = lw_tstream_at(in, i)) >= 0 && c != '\n')
 				i++;
-		} else if (i + 1 < len && text[i] == '/' && text[i + 1] == '*') {
-			for (i += 2; i + 1 < len && !(text[i] == '*' && text[i + 1] == '/'); i++)
-				line += text[i] == '\n';
+		} else if (c == '/' && lw_tstream_at(in, i + 1) == '*') {
+			for (i += 2; (c = lw_tstream_at(in, i)) >= 0 &&
+				     !(c == '*' && lw_tstream_at(in, i + 1) == '/');
+			     i++)
+				line += c == '\n';
 			i += 2;
 		} else {
 			break;
 		}
 	}
-	for (word = i; i < len && is_word_char(text[i]); i++)
-		;
-	word = i - word;
-	if (word == 8 && !memcmp(text + i - word, "psid_map", 8))
+	for (; (c = lw_tstream_at(in, i)) >= 0 && is_word_char((char)c); i++, n++)
+		if (n < sizeof(word))
+			word[n] = (char)c;
+	if (n == 8 && !memcmp(word, "psid_map", 8))
 		return lw_errf(
 			err, errlen,
 			"%s:%u: unsupported Snabb config format (legacy psid_map binding-table syntax)" MIGRATE_HINT,
 			file, line);
-	while (i < len && (text[i] == ' ' || text[i] == '\t'))
+	while ((c = lw_tstream_at(in, i)) == ' ' || c == '\t')
 		i++;
-	if (word && i < len && text[i] == '=')
+	if (n && c == '=')
 		return lw_errf(
 			err, errlen,
 			"%s:%u: unsupported Snabb config format (legacy 'key = value' lwAFTR configuration from before the YANG schema)" MIGRATE_HINT,
@@ -143,26 +149,55 @@ static void name_by_line(const void *ctx, size_t index, char *buf, size_t len)
 	snprintf(buf, len, "%s:%u", c->file, c->sw_lines[index]);
 }
 
-int lw_snabb_conf_parse(const char *text, size_t len, const char *name_for_errors,
-			struct lw_aftr_setup *out, char *err, size_t errlen)
+static int hook_open(void *ctx, const struct lw_ytree *t, uint32_t parent, const char *name,
+		     size_t len, uint32_t line, struct lw_ylex *lx)
+{
+	if (!snabb_is_softwire(t, parent, name, len))
+		return 0;
+	return snabb_softwire_fast(ctx, lx, line);
+}
+
+static int hook_done(void *ctx, const struct lw_ytree *t, uint32_t node)
+{
+	const struct lw_ynode *n = &t->nodes[node];
+
+	if (!snabb_is_softwire(t, n->parent, n->name, strlen(n->name)))
+		return 0;
+	return snabb_softwire_done(ctx, n);
+}
+
+/* The schema walk of what stayed in the tree, and the first bad softwire if
+ * one was found while reading: whichever comes first in the file. */
+static int walk_tree(struct snabb_ctx *c)
+{
+	int ret;
+
+	c->error_line = UINT32_MAX;
+	ret = snabb_walk(c, &c->tree->nodes[0], "the top level", root_members,
+			 SNABB_ARRAY_SIZE(root_members), NULL);
+	if (c->deferred && (!ret || (ret == -EINVAL && c->deferred_line < c->error_line)))
+		ret = lw_errf(c->err, c->errlen, "%s", c->deferred);
+	return ret;
+}
+
+int lw_snabb_conf_parse_stream(struct lw_tstream *in, const char *name_for_errors,
+			       struct lw_aftr_setup *out, char *err, size_t errlen)
 {
 	const char *file = name_for_errors ? name_for_errors : "<input>";
-	struct lw_ytree tree;
+	struct lw_ytree tree = { 0 };
 	struct snabb_ctx c = { .s = out, .tree = &tree, .file = file, .err = err, .errlen = errlen };
+	const struct lw_yhooks hooks = { hook_open, hook_done, &c };
 	int ret;
 
 	lw_setup_init(out);
 	snabb_defaults(out);
-	ret = reject_legacy(text, len, file, err, errlen);
-	if (ret)
-		goto fail;
-	ret = lw_ytree_parse(text, len, file, &tree, err, errlen);
-	if (ret)
-		goto fail;
-	ret = reject_v1(&c);
+	ret = reject_legacy(in, file, err, errlen);
 	if (!ret)
-		ret = snabb_walk(&c, &tree.nodes[0], "the top level", root_members,
-				 SNABB_ARRAY_SIZE(root_members), NULL);
+		ret = lw_ytree_parse_stream(in, file, &tree, &hooks, err, errlen);
+	if (!ret)
+		ret = reject_v1(&c);
+	if (!ret)
+		ret = walk_tree(&c);
 	if (!ret && !find_child(&tree, &tree.nodes[0], "softwire-config"))
 		ret = lw_errf(err, errlen,
 			      "%s: no 'softwire-config' block (not a Snabb lwAFTR configuration?)",
@@ -172,14 +207,26 @@ int lw_snabb_conf_parse(const char *text, size_t len, const char *name_for_error
 		ret = lw_setup_validate_named(out, name_by_line, &c, err, errlen);
 	}
 	lw_ytree_free(&tree);
-fail:
 	free(c.sw_lines);
+	free(c.deferred);
 	if (ret)
 		lw_setup_free(out);
 	return ret;
 }
 
+int lw_snabb_conf_parse(const char *text, size_t len, const char *name_for_errors,
+			struct lw_aftr_setup *out, char *err, size_t errlen)
+{
+	struct lw_tstream in;
+	int ret;
+
+	lw_tstream_mem(&in, text, len, 0);
+	ret = lw_snabb_conf_parse_stream(&in, name_for_errors, out, err, errlen);
+	lw_tstream_close(&in);
+	return ret;
+}
+
 int lw_snabb_conf_load(const char *path, struct lw_aftr_setup *out, char *err, size_t errlen)
 {
-	return lw_setup_load_file(path, path, lw_snabb_conf_parse, out, err, errlen);
+	return lw_setup_load_file(path, path, lw_snabb_conf_parse_stream, out, err, errlen);
 }

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include "setup.h"
+#include "text_stream.h"
 
 /* Both initialise *out (lw_setup_init, then the Snabb defaults: IPv4 MTU
  * 1460, echo policy LW_ECHO_PORT0), fill it and run lw_setup_validate. On
@@ -21,5 +22,10 @@
 int lw_snabb_conf_load(const char *path, struct lw_aftr_setup *out, char *err, size_t errlen);
 int lw_snabb_conf_parse(const char *text, size_t len, const char *name_for_errors,
 			struct lw_aftr_setup *out, char *err, size_t errlen);
+/* The same from a stream, read once front to back: the file is never whole
+ * in memory, and the softwires go straight into out->softwires (44 bytes
+ * each, plus 4 for their line until validation is done). */
+int lw_snabb_conf_parse_stream(struct lw_tstream *in, const char *name_for_errors,
+			       struct lw_aftr_setup *out, char *err, size_t errlen);
 
 #endif

@@ -133,7 +133,7 @@ static int check_softwire(struct snabb_ctx *c, const struct lw_ynode *n, struct 
 	return 0;
 }
 
-static int remember_line(struct snabb_ctx *c, size_t index, uint32_t line)
+int snabb_remember_line(struct snabb_ctx *c, size_t index, uint32_t line)
 {
 	if (index >= c->cap_sw_lines) {
 		size_t ncap = c->cap_sw_lines ? c->cap_sw_lines * 2 : 1024;
@@ -163,7 +163,7 @@ static int h_softwire(struct snabb_ctx *c, const struct lw_ynode *n, void *arg)
 	b.e.psid = (__u16)b.psid;
 	b.e.ps.psid_len = (__u8)b.psid_len;
 	b.e.ps.psid_offset = (__u8)b.offset;
-	ret = remember_line(c, c->s->n_softwires, n->line);
+	ret = snabb_remember_line(c, c->s->n_softwires, n->line);
 	if (ret)
 		return ret;
 	ret = lw_setup_add_softwire(c->s, &b.e);
@@ -174,6 +174,31 @@ static int h_softwire(struct snabb_ctx *c, const struct lw_ynode *n, void *arg)
 			lw_format_ipv6(&b.e.br_ipv6, br, sizeof(br)), LW_MAX_BR_ADDRS + 1,
 			LW_MAX_BR_ADDRS);
 	return ret ? snabb_nomem(c) : 0;
+}
+
+bool snabb_is_softwire(const struct lw_ytree *t, uint32_t parent, const char *name, size_t len)
+{
+	const struct lw_ynode *bt = lw_ynode_at(t, parent);
+	const struct lw_ynode *sc = bt ? lw_ynode_at(t, bt->parent) : NULL;
+
+	return len == 8 && !memcmp(name, "softwire", 8) && sc && sc->parent == 0 &&
+	       !strcmp(bt->name, "binding-table") && !strcmp(sc->name, "softwire-config");
+}
+
+int snabb_softwire_done(struct snabb_ctx *c, const struct lw_ynode *n)
+{
+	int ret;
+
+	if (c->deferred)
+		return 1;
+	ret = h_softwire(c, n, NULL);
+	if (ret != -EINVAL)
+		return ret ? ret : 1;
+	c->deferred = strdup(c->err && c->errlen ? c->err : "");
+	if (!c->deferred)
+		return snabb_nomem(c);
+	c->deferred_line = c->error_line;
+	return 1;
 }
 
 /* uint64: too wide for lw_parse_u32, and only checked, never used. */
@@ -202,6 +227,9 @@ static int h_version(struct snabb_ctx *c, const struct lw_ynode *n, void *arg)
 			  SNABB_ARRAY_SIZE(version_members), arg);
 }
 
+/* Softwire blocks have left the tree while it was read (snabb_conf.c's
+ * hooks); what is left here is a softwire written as a leaf, which the walk
+ * refuses. */
 static const struct snabb_member binding_table_members[] = {
 	{ "softwire", SNABB_LIST, h_softwire },
 	{ "version", SNABB_BLOCK, h_version },

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "addr.h"
 #include "setup.h"
 #include "yang_text.h"
 
@@ -30,6 +31,21 @@ struct snabb_ctx {
 	bool has_global_internal_vlan;
 	bool queue_vlan[2]; /* the used queue set vlan-tag (0 ext, 1 int) */
 	unsigned n_instances;
+	/* Line of the last message snabb_error wrote. */
+	uint32_t error_line;
+	/* Softwires are converted while the file is read (snabb_softwire_*),
+	 * but a syntax error anywhere, a v1 file, or a schema error earlier in
+	 * the file than a bad softwire is what the operator is told first, as
+	 * when the whole tree was read before anything was checked: the first
+	 * bad softwire's message waits here, and later softwires are only
+	 * read. */
+	char *deferred;
+	uint32_t deferred_line;
+	/* The last br-address, as written and parsed: tables name one BR for
+	 * thousands of softwires. */
+	char br_text[LW_IPV6_STRLEN];
+	size_t br_len;
+	struct in6_addr br;
 };
 
 enum snabb_kind {
@@ -66,6 +82,21 @@ int snabb_error(struct snabb_ctx *c, uint32_t line, const char *fmt, ...)
 int snabb_nomem(struct snabb_ctx *c);
 /* Appends to out->unsupported[]. */
 int snabb_unsupported(struct snabb_ctx *c, const char *what);
+
+/* The streaming side of softwire-config/binding-table/softwire, as
+ * lw_yhooks (snabb_conf_bt.c, snabb_conf_fast.c). Whether the block is one
+ * (under softwire-config/binding-table at the top level). */
+bool snabb_is_softwire(const struct lw_ytree *t, uint32_t parent, const char *name, size_t len);
+/* block_open: the usual shape of a softwire, read straight from the text
+ * into a binding entry: 1 when done, 0 when the block holds anything else
+ * (the tree reads it and snabb_softwire_done checks it, with the messages). */
+int snabb_softwire_fast(struct snabb_ctx *c, struct lw_ylex *lx, uint32_t line);
+/* block_done: the softwire node n, read into the tree, converted (or its
+ * message deferred). Returns 1 (take it out of the tree) or -ENOMEM. */
+int snabb_softwire_done(struct snabb_ctx *c, const struct lw_ynode *n);
+/* Records softwire number index (c->s->n_softwires before it is added) as
+ * starting on line. */
+int snabb_remember_line(struct snabb_ctx *c, size_t index, uint32_t line);
 
 /* Handlers of softwire-config's children (snabb_conf_bt.c, snabb_conf_iface.c). */
 int snabb_binding_table(struct snabb_ctx *c, const struct lw_ynode *n, void *arg);

@@ -19,6 +19,7 @@ int snabb_error(struct snabb_ctx *c, uint32_t line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	c->error_line = line;
 	return lw_errf(c->err, c->errlen, "%s:%u: %s", c->file, line, msg);
 }
 

@@ -138,6 +138,69 @@ int lw_parse_ipv6(const char *s, struct in6_addr *out, char *err, size_t errlen)
 	return 0;
 }
 
+/* 1 + the value of a hex digit, 0 for any other byte */
+static const unsigned char hex1[256] = {
+	['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,
+	['6'] = 7,  ['7'] = 8,  ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
+	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
+	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
+/* One to four hex digits at s[*i]; -1 when there are none or more than four. */
+static int hex_group(const char *s, size_t len, size_t *i)
+{
+	size_t start = *i;
+	unsigned h;
+	int v = 0;
+
+	while (*i < len && (h = hex1[(unsigned char)s[*i]])) {
+		if (*i - start == 4)
+			return -1;
+		v = v << 4 | (int)(h - 1);
+		(*i)++;
+	}
+	return *i == start ? -1 : v;
+}
+
+bool lw_ipv6_plain(const char *s, size_t len, struct in6_addr *out)
+{
+	int g[8], n = 0, gap = -1, v;
+	size_t i = 0;
+
+	if (len >= 2 && s[0] == ':' && s[1] == ':') {
+		gap = 0;
+		i = 2;
+	} else if (!len || s[0] == ':') {
+		return false;
+	}
+	while (i < len) {
+		if (n == 8 || (v = hex_group(s, len, &i)) < 0)
+			return false;
+		g[n++] = v;
+		if (i == len)
+			break;
+		if (s[i++] != ':' || i == len)
+			return false;
+		if (s[i] == ':') {
+			if (gap >= 0)
+				return false;
+			gap = n;
+			i++;
+		}
+	}
+	/* '::' stands for at least one group (as for inet_pton) */
+	if (gap < 0 ? n != 8 : n > 7)
+		return false;
+	memset(out, 0, sizeof(*out));
+	for (v = 0; v < n; v++) {
+		int at = gap < 0 || v < gap ? v : 8 - n + v;
+
+		out->s6_addr[2 * at] = (__u8)(g[v] >> 8);
+		out->s6_addr[2 * at + 1] = (__u8)g[v];
+	}
+	return true;
+}
+
 int lw_parse_mac(const char *s, __u8 out[6], char *err, size_t errlen)
 {
 	__u8 mac[6];

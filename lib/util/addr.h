@@ -7,6 +7,7 @@
 #ifndef LW4O6_ADDR_H
 #define LW4O6_ADDR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
@@ -22,6 +23,12 @@
 int lw_parse_ipv4(const char *s, __be32 *out, char *err, size_t errlen);
 int lw_parse_ipv6(const char *s, struct in6_addr *out, char *err, size_t errlen);
 int lw_parse_mac(const char *s, __u8 out[6], char *err, size_t errlen);
+
+/* The common form of an IPv6 address (hex groups, at most one '::', no
+ * dotted quad), len bytes at s, no terminator needed: true with *out exactly
+ * as inet_pton would read it, false for anything else, which lw_parse_ipv6
+ * then judges. For the importers, which read millions. */
+bool lw_ipv6_plain(const char *s, size_t len, struct in6_addr *out);
 
 /* Strict decimal: digits only, no sign, no leading zero unless the number is
  * 0. Returns 0, -EINVAL when s is not a decimal number (or does not fit 32

@@ -7,12 +7,12 @@
 #include "errmsg.h"
 #include "json_cursor.h"
 
-int lw_jcur_init(struct lw_jcur *c, const char *text, size_t len, const char *file, char *err,
+int lw_jcur_init(struct lw_jcur *c, struct lw_tstream *in, const char *file, char *err,
 		 size_t errlen)
 {
 	memset(c, 0, sizeof(*c));
-	c->text = text;
-	c->len = len;
+	c->in = in;
+	in->count_lines = true;
 	c->file = file ? file : "<input>";
 	c->err = err;
 	c->errlen = errlen;
@@ -34,12 +34,20 @@ void lw_jcur_free(struct lw_jcur *c)
 
 unsigned lw_jcur_line(const struct lw_jcur *c, size_t pos)
 {
-	unsigned line = 1;
-	size_t i;
+	return lw_tstream_line(c->in, pos);
+}
 
-	for (i = 0; i < pos && i < c->len; i++)
-		line += c->text[i] == '\n';
-	return line;
+int lw_jcur_io_check(struct lw_jcur *c, int ret)
+{
+	if (!c->in->io_error)
+		return ret;
+	return lw_errf_code(-EIO, c->err, c->errlen, "%s: read error: %s", c->file,
+			    strerror(c->in->io_error));
+}
+
+static int at(struct lw_jcur *c, size_t pos)
+{
+	return lw_tstream_at(c->in, pos);
 }
 
 static int verror_at(struct lw_jcur *c, size_t pos, const char *fmt, va_list ap)
@@ -76,12 +84,15 @@ static int error_at(struct lw_jcur *c, size_t pos, const char *fmt, ...)
 
 static void skip_ws(struct lw_jcur *c)
 {
-	while (c->pos < c->len) {
-		char ch = c->text[c->pos];
+	for (;;) {
+		const char *p = lw_tstream_ptr(c->in, c->pos);
+		const char *end = lw_tstream_ptr(c->in, lw_tstream_end(c->in));
 
-		if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r')
-			break;
-		c->pos++;
+		while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
+			p++;
+		c->pos += (size_t)(p - lw_tstream_ptr(c->in, c->pos));
+		if (p < end || !lw_tstream_fill(c->in, c->pos))
+			return;
 	}
 }
 
@@ -89,7 +100,12 @@ static void skip_ws(struct lw_jcur *c)
 static int peek(struct lw_jcur *c)
 {
 	skip_ws(c);
-	return c->pos < c->len ? (unsigned char)c->text[c->pos] : -1;
+	return at(c, c->pos);
+}
+
+int lw_jcur_peek(struct lw_jcur *c)
+{
+	return peek(c);
 }
 
 static const char *describe(int ch)
@@ -107,14 +123,13 @@ static const char *describe(int ch)
 	}
 }
 
-/* Steps over a string starting at the opening quote. */
+/* Steps over a string starting at the opening quote (not before keep). */
 static int skip_string(struct lw_jcur *c)
 {
 	size_t start = c->pos;
+	int ch;
 
-	for (c->pos++; c->pos < c->len; c->pos++) {
-		char ch = c->text[c->pos];
-
+	for (c->pos++; (ch = at(c, c->pos)) >= 0; c->pos++) {
 		if (ch == '\\')
 			c->pos++;
 		else if (ch == '"') {
@@ -129,6 +144,7 @@ int lw_jcur_object_begin(struct lw_jcur *c, const char *what, bool *first)
 {
 	int ch = peek(c);
 
+	lw_tstream_keep(c->in, c->pos);
 	if (ch != '{')
 		return lw_jcur_error(c, "%s must be an object, found %s", what, describe(ch));
 	c->pos++;
@@ -142,6 +158,7 @@ int lw_jcur_object_next(struct lw_jcur *c, bool *first, const char **key, size_t
 	size_t start;
 	int ret;
 
+	lw_tstream_keep(c->in, c->pos);
 	if (ch == '}') {
 		c->pos++;
 		return 0;
@@ -152,6 +169,7 @@ int lw_jcur_object_next(struct lw_jcur *c, bool *first, const char **key, size_t
 					     describe(ch));
 		c->pos++;
 		ch = peek(c);
+		lw_tstream_keep(c->in, c->pos);
 	}
 	*first = false;
 	if (ch != '"')
@@ -160,15 +178,16 @@ int lw_jcur_object_next(struct lw_jcur *c, bool *first, const char **key, size_t
 	ret = skip_string(c);
 	if (ret)
 		return ret;
-	*key = c->text + start;
 	*klen = c->pos - 1 - start;
+	/* the key stays in the window (keep), but a refill may move it */
 	if (peek(c) != ':')
 		return lw_jcur_error(c, "expected ':' after \"%.*s\"",
-				     (int)(*klen > 64 ? 64 : *klen), *key);
+				     (int)(*klen > 64 ? 64 : *klen), lw_tstream_ptr(c->in, start));
 	c->pos++;
 	if (peek(c) < 0)
 		return lw_jcur_error(c, "missing value after \"%.*s\"",
-				     (int)(*klen > 64 ? 64 : *klen), *key);
+				     (int)(*klen > 64 ? 64 : *klen), lw_tstream_ptr(c->in, start));
+	*key = lw_tstream_ptr(c->in, start);
 	return 1;
 }
 
@@ -176,6 +195,7 @@ int lw_jcur_array_begin(struct lw_jcur *c, const char *what, bool *first)
 {
 	int ch = peek(c);
 
+	lw_tstream_keep(c->in, c->pos);
 	if (ch != '[')
 		return lw_jcur_error(c, "%s must be an array, found %s", what, describe(ch));
 	c->pos++;
@@ -187,6 +207,7 @@ int lw_jcur_array_next(struct lw_jcur *c, bool *first)
 {
 	int ch = peek(c);
 
+	lw_tstream_keep(c->in, c->pos);
 	if (ch == ']') {
 		c->pos++;
 		return 0;
@@ -197,6 +218,7 @@ int lw_jcur_array_next(struct lw_jcur *c, bool *first)
 					     describe(ch));
 		c->pos++;
 		ch = peek(c);
+		lw_tstream_keep(c->in, c->pos);
 	}
 	*first = false;
 	if (ch < 0 || ch == ']' || ch == '}' || ch == ',')
@@ -204,25 +226,33 @@ int lw_jcur_array_next(struct lw_jcur *c, bool *first)
 	return 1;
 }
 
-int lw_jcur_skip(struct lw_jcur *c)
+/* Steps over the value at pos. hold keeps it all in the window, from
+ * where the current member or element starts (for json-c and for
+ * messages about it); otherwise the window follows the cursor, so that
+ * skipping a large member costs no memory. */
+static int skip_value(struct lw_jcur *c, bool hold)
 {
-	size_t start;
+	unsigned start_line;
 	int depth = 0, open, ch = peek(c);
 
+	/* held: the caller's keep (the member or element) already covers it */
+	if (!hold)
+		lw_tstream_keep(c->in, c->pos);
 	if (ch < 0)
 		return lw_jcur_error(c, "expected a value, found end of input");
-	start = c->pos;
 	open = ch;
 	if (ch == '"')
 		return skip_string(c);
 	if (ch != '{' && ch != '[') {
 		/* number, true, false or null: up to the next delimiter */
-		while (c->pos < c->len && !strchr(",}] \t\r\n", c->text[c->pos]) && c->text[c->pos])
+		while ((ch = at(c, c->pos)) > 0 && !strchr(",}] \t\r\n", ch))
 			c->pos++;
 		return 0;
 	}
-	while (c->pos < c->len) {
-		ch = c->text[c->pos];
+	start_line = lw_jcur_line(c, c->pos);
+	while ((ch = at(c, c->pos)) >= 0) {
+		if (!hold)
+			lw_tstream_keep(c->in, c->pos);
 		if (ch == '"') {
 			int ret = skip_string(c);
 
@@ -238,7 +268,13 @@ int lw_jcur_skip(struct lw_jcur *c)
 		if (depth == 0)
 			return 0;
 	}
-	return error_at(c, start, "%s never closed", open == '{' ? "object" : "array");
+	return lw_errf(c->err, c->errlen, "%s:%u: %s never closed", c->file, start_line,
+		       open == '{' ? "object" : "array");
+}
+
+int lw_jcur_skip(struct lw_jcur *c)
+{
+	return skip_value(c, false);
 }
 
 int lw_jcur_value(struct lw_jcur *c, const char *what, json_object **out)
@@ -250,7 +286,7 @@ int lw_jcur_value(struct lw_jcur *c, const char *what, json_object **out)
 	int ret, ch = peek(c);
 
 	start = c->pos;
-	ret = lw_jcur_skip(c);
+	ret = skip_value(c, true);
 	if (ret)
 		return ret;
 	span = c->pos - start;
@@ -258,7 +294,7 @@ int lw_jcur_value(struct lw_jcur *c, const char *what, json_object **out)
 		return error_at(c, start, "%s%svalue too large (%zu bytes)", w, sep, span);
 	json_tokener_reset(c->tok);
 	if (ch == '{' || ch == '[' || ch == '"') {
-		o = json_tokener_parse_ex(c->tok, c->text + start, (int)span);
+		o = json_tokener_parse_ex(c->tok, lw_tstream_ptr(c->in, start), (int)span);
 	} else {
 		/* json-c cannot know a number has ended without seeing what
 		 * follows it; give it a terminated copy. */
@@ -266,8 +302,8 @@ int lw_jcur_value(struct lw_jcur *c, const char *what, json_object **out)
 
 		if (span >= sizeof(buf))
 			return error_at(c, start, "%s%svalue '%.32s...' too long", w, sep,
-					c->text + start);
-		memcpy(buf, c->text + start, span);
+					lw_tstream_ptr(c->in, start));
+		memcpy(buf, lw_tstream_ptr(c->in, start), span);
 		buf[span] = '\0';
 		o = json_tokener_parse_ex(c->tok, buf, (int)span + 1);
 	}
@@ -282,7 +318,7 @@ int lw_jcur_value(struct lw_jcur *c, const char *what, json_object **out)
 	if (json_tokener_get_parse_end(c->tok) != span) {
 		json_object_put(o);
 		return error_at(c, start, "%s%sinvalid JSON value '%.*s'", w, sep,
-				(int)(span > 32 ? 32 : span), c->text + start);
+				(int)(span > 32 ? 32 : span), lw_tstream_ptr(c->in, start));
 	}
 	*out = o;
 	return 0;
@@ -292,6 +328,7 @@ int lw_jcur_end(struct lw_jcur *c)
 {
 	int ch = peek(c);
 
+	lw_tstream_keep(c->in, c->pos);
 	if (ch >= 0)
 		return lw_jcur_error(c, "unexpected '%c' after the end of the JSON document", ch);
 	return 0;

@@ -89,6 +89,10 @@ declare -A TEST_IDS=(
 # shellcheck source=selftests/netns/airtight.sh
 . "$(dirname "${BASH_SOURCE[0]}")/airtight.sh"
 
+# softwire import is all or nothing (issue 11)
+# shellcheck source=selftests/netns/import.sh
+. "$(dirname "${BASH_SOURCE[0]}")/import.sh"
+
 # the lwB4 tests (two lwB4s sharing an address, LAN hosts, the lwAFTR):
 # they add themselves to ALL_TESTS and TEST_IDS, and build their own topology
 # shellcheck source=selftests/netns/b4.sh
