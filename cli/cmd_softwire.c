@@ -11,6 +11,7 @@
 #include "lw4o6/aftr.h"
 #include "aftr_maps.h"
 #include "config_file.h"
+#include "errmsg.h"
 #include "bt_json.h"
 #include "addr.h"
 #include "cli.h"
@@ -256,36 +257,14 @@ static int sw_import(int argc, char **argv)
 		/* only the binding table is imported: the running configuration stays */
 		if (lw_aftr_config_read(&m, &cur) == 0)
 			s.cfg = cur;
-		if (!replace) {
-			/* against what is installed: every entry must be new */
-			for (size_t i = 0; i < s.n_softwires && !ret; i++) {
-				struct lw_softwire_key key = { .ipv4 = s.softwires[i].ipv4,
-							       .psid = s.softwires[i].psid };
-				struct lw_softwire have;
-				struct lw_psid_params pp;
-				char a[LW_IPV4_STRLEN];
-
-				lw_format_ipv4(key.ipv4, a, sizeof(a));
-				if (bpf_map_lookup_elem(m.softwires, &key, &have) == 0)
-					ret = lw_fail(
-						"%s: %s psid %u is already bound (use --replace to "
-						"replace the whole table)",
-						path, a, key.psid);
-				else if (bpf_map_lookup_elem(m.psid, &key.ipv4, &pp) == 0 &&
-					 (pp.psid_len != s.softwires[i].ps.psid_len ||
-					  pp.psid_offset != s.softwires[i].ps.psid_offset))
-					ret = lw_fail(
-						"%s: %s has installed softwires with psid-len %u, the "
-						"file says %u",
-						path, a, pp.psid_len, s.softwires[i].ps.psid_len);
-			}
-			if (ret) {
-				lw_setup_free(&s);
-				lw_aftr_maps_close(&m);
-				return LW_EXIT_FAIL;
-			}
-		}
+		/* all or nothing: without --replace, against what is installed
+		 * (every entry new, the same port-set parameters per address) */
 		ret = lw_aftr_install(&m, &s, replace, err, sizeof(err));
+		if (ret == -EEXIST)
+			lw_err_append(err, sizeof(err),
+				      " (use --replace to replace the whole table)");
+		if (ret && err[0])
+			lw_err_prefix(err, sizeof(err), "%s", path);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!ret)
