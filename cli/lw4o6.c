@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <bpf/libbpf.h>
 
 #include "lw4o6/abi.h"
@@ -160,9 +161,16 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	struct rlimit nofile;
 	int i = 1;
 
 	libbpf_set_print(print_libbpf);
+	/* a large table creates thousands of chunks before it publishes them
+	 * at once (lib/aftr/bind_priv.h): room for their descriptors */
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-v"))
 			lw_verbose++;

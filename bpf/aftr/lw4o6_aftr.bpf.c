@@ -170,15 +170,19 @@ static __always_inline int lw_addr_find(__be32 addr, union lw_addr_copy *rec, __
 	return rec->a.flags & LW_ADDR_VALID;
 }
 
-/* Slot s of the binding table: two inlined array lookups. */
+/* Slot s of the binding table: two inlined array lookups, then an index. */
 static __always_inline struct lw_softwire *lw_slot(__u32 s)
 {
-	__u32 c = s >> LW_SW_CHUNK_SHIFT, i = s & (LW_SW_CHUNK_SLOTS - 1);
-	void *chunk = bpf_map_lookup_elem(&LW_MAP_SW_CHUNKS, &c);
+	__u32 c = s >> LW_SW_CHUNK_SHIFT, k0 = 0;
+	void *inner = bpf_map_lookup_elem(&LW_MAP_SW_CHUNKS, &c);
+	struct lw_sw_chunk *chunk;
 
+	if (!inner)
+		return 0;
+	chunk = bpf_map_lookup_elem(inner, &k0);
 	if (!chunk)
 		return 0;
-	return bpf_map_lookup_elem(chunk, &i);
+	return &chunk->sw[s & (LW_SW_CHUNK_SLOTS - 1)];
 }
 
 /* The softwire owning (addr, port), addr having record rec. psid_len 0

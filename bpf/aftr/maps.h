@@ -33,15 +33,16 @@ LW_PINNED_ARRAY(LW_MAP_ADDR_RECS, LW_ADDR_BLOCKS(LW_DEFAULT_MAX_SOFTWIRES) * LW_
  * map's value only when a top-level map has named it first; user space
  * creates the chunks with that type, so that `bpftool map dump` of a chunk
  * shows softwires. */
-LW_PINNED_ARRAY(LW_MAP_SW_EMPTY, LW_SW_CHUNK_SLOTS, struct lw_softwire);
+LW_PINNED_ARRAY(LW_MAP_SW_EMPTY, 1, struct lw_sw_chunk);
 
-/* The softwires: 512 slots a chunk, every chunk the same shape and without
- * BPF_F_INNER_MAP, so that the verifier inlines both lookups. */
-struct lw_sw_chunk {
+/* The softwires: a chunk of 512 slots an inner map, every chunk the same
+ * shape and without BPF_F_INNER_MAP, so that the verifier inlines both
+ * lookups. */
+struct lw_sw_chunk_map {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, LW_SW_CHUNK_SLOTS);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct lw_softwire);
+	__type(value, struct lw_sw_chunk);
 };
 
 struct {
@@ -49,7 +50,7 @@ struct {
 	__uint(max_entries, LW_SW_OUTER_ENTRIES(LW_DEFAULT_MAX_SOFTWIRES));
 	__type(key, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-	__array(values, struct lw_sw_chunk);
+	__array(values, struct lw_sw_chunk_map);
 } LW_MAP_SW_CHUNKS SEC(".maps");
 
 /* The writers' bookkeeping (struct lw_bind_state); the program never reads it. */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <bpf/bpf.h>
 
 #include "bind_priv.h"
@@ -23,11 +24,17 @@ int bind_fault(void)
 struct lw_bind *bind_new(const char *lock_dir)
 {
 	struct lw_bind *b = calloc(1, sizeof(*b));
+	struct rlimit lim;
 
 	if (!b)
 		return NULL;
 	b->lock_fd = -1;
 	b->btf_fd = -1;
+	b->pend_cap = 16;
+	if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur > 256 + 2 * b->pend_cap)
+		b->pend_cap = (lim.rlim_cur - 256) / 2 < BIND_PENDING_MAX
+				      ? (size_t)(lim.rlim_cur - 256) / 2
+				      : BIND_PENDING_MAX;
 	for (size_t i = 0; i < BIND_FD_CACHE; i++)
 		b->fdc[i].fd = -1;
 	if (lock_dir) {
@@ -66,6 +73,7 @@ static void forget_mirror(struct lw_bind *b)
 		close(b->pend[i].fd);
 	b->n_pend = 0;
 	b->valid = false;
+	b->rc_ok = false;
 }
 
 void bind_free(struct lw_bind *b)
@@ -77,6 +85,8 @@ void bind_free(struct lw_bind *b)
 		close(b->lock_fd);
 	if (b->btf_fd >= 0)
 		close(b->btf_fd);
+	free(b->rc);
+	free(b->wb);
 	free(b);
 }
 
@@ -177,8 +187,8 @@ static int read_geometry(const struct lw_aftr_maps *m, struct lw_bind *b)
 	if ((r = map_info(m->sw_chunks, &outer)) || (r = map_info(m->addr_l2, &l2)) ||
 	    (r = map_info(m->addr_recs, &recs)) || (r = map_info(m->sw_empty, &empty)))
 		return r;
-	if (outer.max_entries <= LW_SW_SPARE_CHUNKS || empty.max_entries != LW_SW_CHUNK_SLOTS ||
-	    empty.value_size != sizeof(struct lw_softwire))
+	if (outer.max_entries <= LW_SW_SPARE_CHUNKS || empty.max_entries != 1 ||
+	    empty.value_size != sizeof(struct lw_sw_chunk))
 		return -EINVAL;
 	b->n_chunks = outer.max_entries;
 	b->max_softwires = (outer.max_entries - LW_SW_SPARE_CHUNKS) * 256u;

@@ -3,7 +3,7 @@
  * (issue 11). First a plan that writes nothing: one entry per address (its
  * run, its record before), conflicts, capacity, runs, record blocks and BR
  * addresses; then the writes, in an order that keeps every address served:
- * BR addresses, the softwires into their slots (a bounded batch at a time),
+ * BR addresses, the softwires into their slots (a chunk at a time),
  * the address records (switched to the new runs), and only then the old
  * table goes. On an error the writes are undone in reverse. */
 #include <errno.h>
@@ -14,10 +14,6 @@
 #include "bind_priv.h"
 #include "addr.h"
 #include "errmsg.h"
-
-/* Softwires written per batch: bounds the memory an install takes beside
- * the table it is given (about 4 MiB). */
-#define SLOT_BATCH 65536
 
 struct plan_addr {
 	__be32 addr;
@@ -87,6 +83,9 @@ static int entry_check(const struct lw_softwire_entry *e, size_t i, char *err, s
 {
 	char a[LW_IPV4_STRLEN];
 
+	if (e->ipv4 && e->ps.psid_offset + e->ps.psid_len <= LW_PORT_BITS &&
+	    e->psid < (1u << e->ps.psid_len))
+		return 0;
 	lw_format_ipv4(e->ipv4, a, sizeof(a));
 	if (!e->ipv4)
 		return lw_errf(err, errlen, "softwire %zu: 0.0.0.0 is no binding address", i);
@@ -99,6 +98,25 @@ static int entry_check(const struct lw_softwire_entry *e, size_t i, char *err, s
 	return 0;
 }
 
+/* The message of an address whose softwires disagree on their port-set
+ * parameters, within the table or with what is installed. */
+static int params_clash(__be32 addr, unsigned off, unsigned len, const struct lw_addr *installed,
+			char *err, size_t errlen)
+{
+	char a[LW_IPV4_STRLEN];
+
+	lw_format_ipv4(addr, a, sizeof(a));
+	if (installed)
+		return lw_errf(err, errlen,
+			       "%s has installed softwires with psid-offset %u psid-len %u, the "
+			       "table says %u and %u",
+			       a, installed->psid_offset, installed->psid_len, off, len);
+	return lw_errf(err, errlen,
+		       "%s: softwires with psid-offset/psid-len %u/%u and others; all softwires of "
+		       "one address must share them (RFC 7597 §5.1)",
+		       a, off, len);
+}
+
 /* One entry per address, each with what it had; port-set parameters agree
  * within the table and, without replace, with what the address has. */
 static int plan_addresses(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s, int replace,
@@ -108,7 +126,6 @@ static int plan_addresses(const struct lw_aftr_maps *m, const struct lw_aftr_set
 		const struct lw_softwire_entry *e = &s->softwires[i];
 		const struct lw_addr *rec;
 		struct plan_addr *pa;
-		char a[LW_IPV4_STRLEN];
 		int r;
 
 		if ((r = entry_check(e, i, err, errlen)))
@@ -116,14 +133,10 @@ static int plan_addresses(const struct lw_aftr_maps *m, const struct lw_aftr_set
 		if (2 * (p->n + 1) > p->cap && (r = plan_grow(p)))
 			return r;
 		pa = plan_find(p, e->ipv4);
-		lw_format_ipv4(e->ipv4, a, sizeof(a));
 		if (pa->used) {
 			if (pa->off != e->ps.psid_offset || pa->len != e->ps.psid_len)
-				return lw_errf(
-					err, errlen,
-					"%s: softwires with psid-len %u and %u; all softwires "
-					"of one address must share them (RFC 7597 §5.1)",
-					a, pa->len, e->ps.psid_len);
+				return params_clash(e->ipv4, e->ps.psid_offset, e->ps.psid_len,
+						    NULL, err, errlen);
 			continue;
 		}
 		*pa = (struct plan_addr){ .addr = e->ipv4,
@@ -137,11 +150,7 @@ static int plan_addresses(const struct lw_aftr_maps *m, const struct lw_aftr_set
 			pa->old = *rec;
 		}
 		if (!replace && rec && (rec->psid_offset != pa->off || rec->psid_len != pa->len))
-			return lw_errf(
-				err, errlen,
-				"%s has installed softwires with psid-offset %u psid-len %u, "
-				"the table says %u and %u",
-				a, rec->psid_offset, rec->psid_len, pa->off, pa->len);
+			return params_clash(e->ipv4, pa->off, pa->len, rec, err, errlen);
 		pa->fresh = replace || !rec;
 		pa->base = rec && !replace ? rec->sw_base : 0;
 	}
@@ -164,10 +173,11 @@ static int plan_conflicts(const struct lw_aftr_maps *m, const struct lw_aftr_set
 		if ((r = bind_read_slot(m, pa->base + e->psid, &have)))
 			return lw_errf_code(r, err, errlen, "cannot read the binding table: %s",
 					    strerror(-r));
+		if (have.ipv4 != e->ipv4 || have.psid != e->psid)
+			continue;
 		lw_format_ipv4(e->ipv4, a, sizeof(a));
-		if (have.ipv4 == e->ipv4 && have.psid == e->psid)
-			return lw_errf_code(-EEXIST, err, errlen, "%s psid %u is already bound", a,
-					    e->psid);
+		return lw_errf_code(-EEXIST, err, errlen, "%s psid %u is already bound", a,
+				    e->psid);
 	}
 	return 0;
 }
@@ -197,37 +207,51 @@ static int plan_room(const struct lw_aftr_maps *m, const struct plan *p, char *e
 	return r;
 }
 
-/* A run for every address that needs one; the space read again from the
- * records once, when it looks full. */
+static int cmp_plan_addr(const void *x, const void *y)
+{
+	return cmp_addr(&(*(struct plan_addr *const *)x)->addr,
+			&(*(struct plan_addr *const *)y)->addr);
+}
+
+/* A run for every address that needs one, in address order (so that a
+ * table listed by address fills chunk after chunk); the space read again
+ * from the records once, when it looks full. */
 static int plan_runs(const struct lw_aftr_maps *m, struct plan *p, char *err, size_t errlen)
 {
+	struct plan_addr **v = malloc((p->n ? p->n : 1) * sizeof(*v));
 	bool compacted = false;
+	size_t n = 0;
+	int r = 0;
 
 	p->fresh = calloc(p->n ? p->n : 1, sizeof(*p->fresh));
-	if (!p->fresh)
+	if (!v || !p->fresh) {
+		free(v);
 		return -ENOMEM;
-	for (size_t i = 0; i < p->cap; i++) {
-		struct plan_addr *pa = &p->h[i];
-		int r;
-
-		if (!pa->used || !pa->fresh)
-			continue;
-		r = bind_run_alloc(m, pa->len, &pa->base);
+	}
+	for (size_t i = 0; i < p->cap; i++)
+		if (p->h[i].used && p->h[i].fresh)
+			v[n++] = &p->h[i];
+	qsort(v, n, sizeof(*v), cmp_plan_addr);
+	for (size_t i = 0; i < n && !r; i++) {
+		r = bind_run_alloc(m, v[i]->len, &v[i]->base);
 		if (r == -ENOSPC && !compacted) {
 			compacted = true;
 			if (!(r = bind_compact(m, p->fresh, p->n_fresh)))
-				r = bind_run_alloc(m, pa->len, &pa->base);
+				r = bind_run_alloc(m, v[i]->len, &v[i]->base);
 		}
-		if (r)
-			return lw_errf_code(r, err, errlen,
-					    "no room for the table in the binding table's slots "
-					    "(%zu of %zu addresses placed; %u softwires fit, and a "
-					    "replaced table stands beside its successor until the "
-					    "switch): raise lw4o6 load aftr --max-softwires",
-					    p->n_fresh, p->n, m->bind->max_softwires);
-		p->fresh[p->n_fresh].base = pa->base;
-		p->fresh[p->n_fresh++].order = pa->len;
+		if (!r) {
+			p->fresh[p->n_fresh].base = v[i]->base;
+			p->fresh[p->n_fresh++].order = v[i]->len;
+		}
 	}
+	free(v);
+	if (r)
+		return lw_errf_code(r, err, errlen,
+				    "no room for the table in the binding table's slots "
+				    "(%zu of %zu addresses placed; %u softwires fit, and a "
+				    "replaced table stands beside its successor until the "
+				    "switch): raise lw4o6 load aftr --max-softwires",
+				    p->n_fresh, n, m->bind->max_softwires);
 	return 0;
 }
 
@@ -317,73 +341,103 @@ static size_t br_of(const struct lw_aftr_setup *s, const struct in6_addr *br, si
 	return s->n_br_addrs;
 }
 
-struct slot_pair {
-	uint32_t slot, idx;
-};
-
-static int cmp_pair(const void *x, const void *y)
+/* The plan entry of e's address: the last one asked for when it is the
+ * same (tables list an address's softwires together). */
+static const struct plan_addr *addr_of(const struct plan *p, const struct lw_softwire_entry *e,
+				       const struct plan_addr **memo)
 {
-	const struct slot_pair *a = x, *b = y;
-
-	return a->slot < b->slot ? -1 : a->slot > b->slot;
+	if (!*memo || (*memo)->addr != e->ipv4)
+		*memo = plan_find(p, e->ipv4);
+	return *memo;
 }
 
-struct slot_buf {
-	struct slot_pair *pair;
-	uint32_t *slot;
-	struct lw_softwire *val;
+struct buckets {
+	uint32_t *start; /* n_chunks + 1: the first index of each chunk's entries */
+	uint32_t *idx;   /* the table's entries, chunk by chunk */
 };
 
-/* Softwires [first, first + n) into their slots; undo: zeroes instead, and
- * only the slots of runs that were there before (fresh runs go whole). */
-static int write_batch(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s,
-		       const struct plan *p, size_t first, size_t n, struct slot_buf *sb, bool undo)
+/* The table's entries bucketed by chunk (undo: those of runs that were
+ * there before): 4 bytes an entry, the only table-sized memory an install
+ * takes. */
+static int bucket(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s,
+		  const struct plan *p, bool undo, struct buckets *bk)
 {
-	size_t k = 0, br = 0;
+	uint32_t n_chunks = m->bind->n_chunks, *fill;
+	const struct plan_addr *memo = NULL;
 
-	for (size_t i = 0; i < n; i++) {
-		const struct lw_softwire_entry *e = &s->softwires[first + i];
-		const struct plan_addr *pa = plan_find(p, e->ipv4);
-
-		if (undo && pa->fresh)
-			continue;
-		sb->pair[k].slot = pa->base + e->psid;
-		sb->pair[k++].idx = (uint32_t)(first + i);
+	bk->start = calloc((size_t)n_chunks + 1, sizeof(uint32_t));
+	bk->idx = malloc((s->n_softwires ? s->n_softwires : 1) * sizeof(uint32_t));
+	fill = calloc((size_t)n_chunks + 1, sizeof(uint32_t));
+	if (!bk->start || !bk->idx || !fill) {
+		free(fill);
+		return -ENOMEM;
 	}
-	qsort(sb->pair, k, sizeof(*sb->pair), cmp_pair);
-	for (size_t i = 0; i < k; i++) {
-		const struct lw_softwire_entry *e = &s->softwires[sb->pair[i].idx];
+	for (size_t i = 0; i < s->n_softwires; i++) {
+		const struct plan_addr *pa = addr_of(p, &s->softwires[i], &memo);
 
-		sb->slot[i] = sb->pair[i].slot;
-		memset(&sb->val[i], 0, sizeof(sb->val[i]));
+		if (!undo || !pa->fresh)
+			bk->start[(pa->base + s->softwires[i].psid) / LW_SW_CHUNK_SLOTS + 1]++;
+	}
+	for (uint32_t c = 0; c < n_chunks; c++)
+		bk->start[c + 1] += bk->start[c];
+	memcpy(fill, bk->start, (size_t)n_chunks * sizeof(uint32_t));
+	for (size_t i = 0; i < s->n_softwires; i++) {
+		const struct plan_addr *pa = addr_of(p, &s->softwires[i], &memo);
+
+		if (!undo || !pa->fresh)
+			bk->idx[fill[(pa->base + s->softwires[i].psid) / LW_SW_CHUNK_SLOTS]++] =
+				(uint32_t)i;
+	}
+	free(fill);
+	return 0;
+}
+
+/* Chunk c patched with its entries [from, to) of bk (undo: zeroed). */
+static int patch_chunk(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s,
+		       const struct plan *p, const struct buckets *bk, uint32_t c, bool undo,
+		       struct lw_sw_chunk *v)
+{
+	const struct plan_addr *memo = NULL;
+	size_t br = 0;
+	int r = bind_chunk_read(m, c, v);
+
+	for (uint32_t k = bk->start[c]; !r && k < bk->start[c + 1]; k++) {
+		const struct lw_softwire_entry *e = &s->softwires[bk->idx[k]];
+		const struct plan_addr *pa = addr_of(p, e, &memo);
+		struct lw_softwire *sw = &v->sw[(pa->base + e->psid) % LW_SW_CHUNK_SLOTS];
+
+		memset(sw, 0, sizeof(*sw));
 		if (undo)
 			continue;
 		br = br_of(s, &e->br_ipv6, br);
 		if (br == s->n_br_addrs)
 			return -EINVAL;
-		sb->val[i].b4_ipv6 = e->b4_ipv6;
-		sb->val[i].ipv4 = e->ipv4;
-		sb->val[i].psid = e->psid;
-		sb->val[i].br_index = (__u16)p->br_idx[br];
+		sw->b4_ipv6 = e->b4_ipv6;
+		sw->ipv4 = e->ipv4;
+		sw->psid = e->psid;
+		sw->br_index = (__u16)p->br_idx[br];
 	}
-	return bind_write_slots(m, sb->slot, sb->val, k);
+	return r ? r : bind_chunk_write(m, c, v);
 }
 
+/* The softwires into their slots, each chunk read, patched and written
+ * once (a chunk is one value: one copy each way); undo: zeroes the slots
+ * of runs that were there before (fresh runs go whole). */
 static int write_slots(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s,
 		       const struct plan *p, bool undo)
 {
-	size_t cap = s->n_softwires < SLOT_BATCH ? s->n_softwires + 1 : SLOT_BATCH;
-	struct slot_buf sb = { calloc(cap, sizeof(*sb.pair)), calloc(cap, sizeof(*sb.slot)),
-			       calloc(cap, sizeof(*sb.val)) };
-	int r = sb.pair && sb.slot && sb.val ? 0 : -ENOMEM;
+	struct buckets bk = {};
+	struct lw_sw_chunk *v = malloc(sizeof(*v));
+	int r = v ? bucket(m, s, p, undo, &bk) : -ENOMEM;
 
-	for (size_t i = 0; !r && i < s->n_softwires; i += SLOT_BATCH)
-		r = write_batch(m, s, p, i,
-				s->n_softwires - i < SLOT_BATCH ? s->n_softwires - i : SLOT_BATCH,
-				&sb, undo);
-	free(sb.pair);
-	free(sb.slot);
-	free(sb.val);
+	for (uint32_t c = 0; !r && c < m->bind->n_chunks; c++)
+		if (bk.start[c] < bk.start[c + 1])
+			r = patch_chunk(m, s, p, &bk, c, undo, v);
+	if (!r)
+		r = bind_publish_chunks(m);
+	free(bk.start);
+	free(bk.idx);
+	free(v);
 	return r;
 }
 

@@ -15,8 +15,9 @@
 
 #define BIND_FD_CACHE 64
 /* Chunks created and not yet in lw_sw_chunks: published together, since
- * every update of a map-in-map waits for an RCU grace period (~10 ms here). */
-#define BIND_PENDING 256
+ * every update of a map-in-map waits for an RCU grace period (~10 ms here);
+ * as many as half the descriptors the process may open allow. */
+#define BIND_PENDING_MAX 4096
 
 struct bind_fd {
 	uint32_t chunk;
@@ -42,8 +43,11 @@ struct lw_bind {
 	int btf_fd; /* the object's BTF for chunks, -1: none */
 	uint32_t btf_key, btf_value;
 	struct bind_fd fdc[BIND_FD_CACHE];
-	struct bind_fd pend[BIND_PENDING];
-	size_t n_pend;
+	struct bind_fd pend[BIND_PENDING_MAX];
+	size_t n_pend, pend_cap;
+	struct lw_sw_chunk *rc, *wb; /* the chunk read last (rc_chunk), a buffer to patch */
+	uint32_t rc_chunk;
+	bool rc_ok;
 };
 
 /* Tests: called before every write of the binding table; a non-zero
@@ -97,6 +101,12 @@ int bind_set_records(const struct lw_aftr_maps *m, const __be32 *addr, const str
 /* Whether set_records can place n new addresses (sorted) in blocks. */
 int bind_room_for(const struct lw_bind *b, const __be32 *addr, size_t n, char *err, size_t errlen);
 
+/* Chunk c's value (zeroes when it has none of its own), and a new value
+ * for it (created, not yet published, when it has none): 0 or -errno. A
+ * chunk is written whole: its softwires' counters lose what the data plane
+ * adds between the read and the write (microseconds). */
+int bind_chunk_read(const struct lw_aftr_maps *m, uint32_t c, struct lw_sw_chunk *v);
+int bind_chunk_write(const struct lw_aftr_maps *m, uint32_t c, const struct lw_sw_chunk *v);
 /* Writes n values at their slots (ascending), creating chunks as needed and
  * publishing them before it returns. */
 int bind_write_slots(const struct lw_aftr_maps *m, const uint32_t *slot,

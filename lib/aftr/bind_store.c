@@ -262,13 +262,13 @@ static int create_chunk(const struct lw_bind *b)
 		o.btf_key_type_id = b->btf_key;
 		o.btf_value_type_id = b->btf_value;
 		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "lw_sw_chunk", sizeof(__u32),
-				    sizeof(struct lw_softwire), LW_SW_CHUNK_SLOTS, &o);
+				    sizeof(struct lw_sw_chunk), 1, &o);
 		if (fd >= 0)
 			return fd;
 	}
 	LIBBPF_OPTS(bpf_map_create_opts, plain);
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "lw_sw_chunk", sizeof(__u32),
-			    sizeof(struct lw_softwire), LW_SW_CHUNK_SLOTS, &plain);
+			    sizeof(struct lw_sw_chunk), 1, &plain);
 	return fd >= 0 ? fd : -errno;
 }
 
@@ -296,7 +296,7 @@ int bind_chunk_fd(const struct lw_aftr_maps *m, uint32_t c, bool create)
 	}
 	if (!create)
 		return -ENOENT;
-	if (b->n_pend == BIND_PENDING && (r = bind_publish_chunks(m)))
+	if (b->n_pend >= b->pend_cap && (r = bind_publish_chunks(m)))
 		return r;
 	if ((r = bind_fault()))
 		return r;
@@ -321,8 +321,8 @@ static void cache_put(struct lw_bind *b, uint32_t c, int fd)
 int bind_publish_chunks(const struct lw_aftr_maps *m)
 {
 	struct lw_bind *b = m->bind;
-	uint32_t keys[BIND_PENDING], cnt = (uint32_t)b->n_pend;
-	int fds[BIND_PENDING], r;
+	uint32_t keys[BIND_PENDING_MAX], cnt = (uint32_t)b->n_pend;
+	int fds[BIND_PENDING_MAX], r;
 	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
 
 	if (!b->n_pend)
@@ -389,57 +389,91 @@ int bind_reclaim_chunks(const struct lw_aftr_maps *m)
 			e->fd = -1;
 		}
 	}
+	b->rc_ok = false;
 out:
 	free(keys);
 	free(fds);
 	return r;
 }
 
-/* ---- slots and runs ---------------------------------------------------------------- */
+/* ---- chunk values, slots and runs ---------------------------------------------------- */
 
-static int update_keys(int fd, const uint32_t *keys, const void *vals, uint32_t n)
+int bind_chunk_read(const struct lw_aftr_maps *m, uint32_t c, struct lw_sw_chunk *v)
 {
-	uint32_t cnt = n;
-	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
-	int r = bind_fault();
+	struct lw_bind *b = m->bind;
+	static const __u32 key0;
+	int fd;
 
-	if (r)
-		return r;
-	if (bpf_map_update_batch(fd, keys, vals, &cnt, &opts))
+	if (b->rc_ok && b->rc_chunk == c) {
+		memcpy(v, b->rc, sizeof(*v));
+		return 0;
+	}
+	fd = bind_chunk_fd(m, c, false);
+	if (fd == -ENOENT) {
+		memset(v, 0, sizeof(*v));
+		return 0;
+	}
+	if (fd < 0)
+		return fd;
+	if (bpf_map_lookup_elem(fd, &key0, v))
 		return -errno;
-	return cnt == n ? 0 : -EIO;
+	if (b->rc || (b->rc = malloc(sizeof(*b->rc)))) {
+		memcpy(b->rc, v, sizeof(*v));
+		b->rc_chunk = c;
+		b->rc_ok = true;
+	}
+	return 0;
+}
+
+int bind_chunk_write(const struct lw_aftr_maps *m, uint32_t c, const struct lw_sw_chunk *v)
+{
+	struct lw_bind *b = m->bind;
+	static const __u32 key0;
+	int fd = bind_chunk_fd(m, c, true), r;
+
+	if (b->rc_chunk == c)
+		b->rc_ok = false;
+	if (fd < 0)
+		return fd;
+	if ((r = bind_fault()))
+		return r;
+	return bpf_map_update_elem(fd, &key0, v, BPF_ANY) ? -errno : 0;
+}
+
+/* The chunk buffer writers patch (one at a time). */
+static struct lw_sw_chunk *wbuf(struct lw_bind *b)
+{
+	if (!b->wb)
+		b->wb = malloc(sizeof(*b->wb));
+	return b->wb;
 }
 
 int bind_write_slots(const struct lw_aftr_maps *m, const uint32_t *slot,
 		     const struct lw_softwire *val, size_t n)
 {
-	uint32_t keys[LW_SW_CHUNK_SLOTS];
-	int r = 0;
+	struct lw_sw_chunk *v = wbuf(m->bind);
+	int r = v ? 0 : -ENOMEM;
 
 	for (size_t i = 0, j; i < n && !r; i = j) {
 		uint32_t c = slot[i] / LW_SW_CHUNK_SLOTS;
-		int fd;
 
-		for (j = i; j < n && slot[j] / LW_SW_CHUNK_SLOTS == c && j - i < LW_SW_CHUNK_SLOTS;
-		     j++)
-			keys[j - i] = slot[j] % LW_SW_CHUNK_SLOTS;
-		fd = bind_chunk_fd(m, c, true);
-		r = fd < 0 ? fd : update_keys(fd, keys, &val[i], (uint32_t)(j - i));
+		if ((r = bind_chunk_read(m, c, v)))
+			break;
+		for (j = i; j < n && slot[j] / LW_SW_CHUNK_SLOTS == c; j++)
+			v->sw[slot[j] % LW_SW_CHUNK_SLOTS] = val[j];
+		r = bind_chunk_write(m, c, v);
 	}
 	return r ? r : bind_publish_chunks(m);
 }
 
 int bind_read_slot(const struct lw_aftr_maps *m, uint32_t s, struct lw_softwire *val)
 {
-	uint32_t k = s % LW_SW_CHUNK_SLOTS;
-	int fd = bind_chunk_fd(m, s / LW_SW_CHUNK_SLOTS, false);
+	struct lw_sw_chunk *v = wbuf(m->bind);
+	int r = v ? bind_chunk_read(m, s / LW_SW_CHUNK_SLOTS, v) : -ENOMEM;
 
-	memset(val, 0, sizeof(*val));
-	if (fd == -ENOENT)
-		return 0;
-	if (fd < 0)
-		return fd;
-	return bpf_map_lookup_elem(fd, &k, val) ? -errno : 0;
+	if (!r)
+		*val = v->sw[s % LW_SW_CHUNK_SLOTS];
+	return r;
 }
 
 /* The part of run [base, base + 2^order) in chunk c: [*lo, *hi). */
@@ -452,25 +486,26 @@ static void run_in_chunk(uint32_t base, unsigned order, uint32_t c, uint32_t *lo
 	*hi = (uint32_t)((re < e ? re : e) - s);
 }
 
+static uint32_t last_chunk(uint32_t base, unsigned order)
+{
+	return (uint32_t)((base + (1ull << order) - 1) / LW_SW_CHUNK_SLOTS);
+}
+
 int bind_run_live(const struct lw_aftr_maps *m, uint32_t base, unsigned order)
 {
-	static struct lw_softwire buf[LW_SW_CHUNK_SLOTS];
-	uint32_t first = base / LW_SW_CHUNK_SLOTS;
-	uint32_t last = (uint32_t)((base + (1ull << order) - 1) / LW_SW_CHUNK_SLOTS);
+	struct lw_sw_chunk *v = wbuf(m->bind);
 
-	for (uint32_t c = first; c <= last; c++) {
+	if (!v)
+		return -ENOMEM;
+	for (uint32_t c = base / LW_SW_CHUNK_SLOTS; c <= last_chunk(base, order); c++) {
 		uint32_t lo, hi;
-		int fd = bind_chunk_fd(m, c, false), r;
+		int r = bind_chunk_read(m, c, v);
 
-		if (fd == -ENOENT)
-			continue;
-		if (fd < 0)
-			return fd;
-		run_in_chunk(base, order, c, &lo, &hi);
-		if ((r = bind_read_range(fd, lo, hi - lo, buf, sizeof(buf[0]))))
+		if (r)
 			return r;
-		for (uint32_t i = 0; i < hi - lo; i++)
-			if (buf[i].ipv4)
+		run_in_chunk(base, order, c, &lo, &hi);
+		for (uint32_t i = lo; i < hi; i++)
+			if (v->sw[i].ipv4)
 				return 1;
 	}
 	return 0;
@@ -478,10 +513,8 @@ int bind_run_live(const struct lw_aftr_maps *m, uint32_t base, unsigned order)
 
 static void chunks_use(struct lw_bind *b, uint32_t base, unsigned order, int sign)
 {
-	uint32_t first = base / LW_SW_CHUNK_SLOTS;
-	uint32_t last = (uint32_t)((base + (1ull << order) - 1) / LW_SW_CHUNK_SLOTS);
-
-	for (uint32_t c = first; c <= last && c < b->n_chunks; c++) {
+	for (uint32_t c = base / LW_SW_CHUNK_SLOTS; c <= last_chunk(base, order) && c < b->n_chunks;
+	     c++) {
 		uint32_t lo, hi;
 
 		run_in_chunk(base, order, c, &lo, &hi);
@@ -498,9 +531,33 @@ int bind_run_alloc(const struct lw_aftr_maps *m, unsigned order, uint32_t *base)
 	return r;
 }
 
+/* Zeroes run's slots in the chunks that stay (own, still used). */
+static int zero_run(const struct lw_aftr_maps *m, const struct lw_sw_run *run)
+{
+	struct lw_bind *b = m->bind;
+	struct lw_sw_chunk *v = wbuf(b);
+
+	if (!v)
+		return -ENOMEM;
+	for (uint32_t c = run->base / LW_SW_CHUNK_SLOTS; c <= last_chunk(run->base, run->order);
+	     c++) {
+		uint32_t lo, hi;
+		int r;
+
+		if (!b->chunk_used[c] || (!own_chunk(b, c) && pending_fd(b, c) < 0))
+			continue;
+		if ((r = bind_chunk_read(m, c, v)))
+			return r;
+		run_in_chunk(run->base, run->order, c, &lo, &hi);
+		memset(&v->sw[lo], 0, (hi - lo) * sizeof(v->sw[0]));
+		if ((r = bind_chunk_write(m, c, v)))
+			return r;
+	}
+	return 0;
+}
+
 int bind_runs_free(const struct lw_aftr_maps *m, const struct lw_sw_run *runs, size_t n)
 {
-	static const struct lw_softwire zero[LW_SW_CHUNK_SLOTS];
 	struct lw_bind *b = m->bind;
 	int r = 0;
 
@@ -510,25 +567,8 @@ int bind_runs_free(const struct lw_aftr_maps *m, const struct lw_sw_run *runs, s
 	}
 	/* chunks still used by others keep the freed slots: zeroed, so that a
 	 * run given out again holds nothing of its past */
-	for (size_t i = 0; i < n && !r; i++) {
-		uint32_t first = runs[i].base / LW_SW_CHUNK_SLOTS;
-		uint32_t last = (uint32_t)((runs[i].base + (1ull << runs[i].order) - 1) /
-					   LW_SW_CHUNK_SLOTS);
-
-		for (uint32_t c = first; c <= last && !r; c++) {
-			uint32_t lo, hi;
-			int fd;
-
-			if (!b->chunk_used[c] || (fd = bind_chunk_fd(m, c, false)) == -ENOENT)
-				continue;
-			if (fd < 0) {
-				r = fd;
-				break;
-			}
-			run_in_chunk(runs[i].base, runs[i].order, c, &lo, &hi);
-			r = bind_update_range(fd, lo, hi - lo, zero);
-		}
-	}
+	for (size_t i = 0; i < n && !r; i++)
+		r = zero_run(m, &runs[i]);
 	return r ? r : bind_reclaim_chunks(m);
 }
 
@@ -565,29 +605,32 @@ static bool slot_accounted(const struct lw_bind *b, uint32_t s, const struct lw_
 
 int bind_repair(const struct lw_aftr_maps *m)
 {
-	static struct lw_softwire buf[LW_SW_CHUNK_SLOTS];
-	static const struct lw_softwire zero;
 	struct lw_bind *b = m->bind;
+	struct lw_sw_chunk *v = wbuf(b);
 	uint32_t count = 0;
 	int r;
 
+	if (!v)
+		return -ENOMEM;
 	for (uint32_t c = 0; c < b->n_chunks; c++) {
-		int fd = bind_chunk_fd(m, c, false);
+		bool dirty = false;
 
-		if (fd == -ENOENT)
+		if (!own_chunk(b, c))
 			continue;
-		if (fd < 0)
-			return fd;
-		if ((r = bind_read_range(fd, 0, LW_SW_CHUNK_SLOTS, buf, sizeof(buf[0]))))
+		if ((r = bind_chunk_read(m, c, v)))
 			return r;
 		for (uint32_t i = 0; i < LW_SW_CHUNK_SLOTS; i++) {
-			if (!buf[i].ipv4)
+			if (!v->sw[i].ipv4)
 				continue;
-			if (slot_accounted(b, c * LW_SW_CHUNK_SLOTS + i, &buf[i]))
+			if (slot_accounted(b, c * LW_SW_CHUNK_SLOTS + i, &v->sw[i])) {
 				count++;
-			else if (bpf_map_update_elem(fd, &i, &zero, BPF_ANY))
-				return -errno;
+			} else {
+				memset(&v->sw[i], 0, sizeof(v->sw[i]));
+				dirty = true;
+			}
 		}
+		if (dirty && (r = bind_chunk_write(m, c, v)))
+			return r;
 	}
 	b->st.softwires = count;
 	return bind_reclaim_chunks(m);

@@ -178,7 +178,8 @@ static int read_rec(const struct lw_aftr_maps *m, __be32 addr, struct lw_addr *r
 
 static int read_slot(const struct lw_aftr_maps *m, uint32_t s, struct lw_softwire *val)
 {
-	uint32_t c = s / LW_SW_CHUNK_SLOTS, k = s % LW_SW_CHUNK_SLOTS, id;
+	uint32_t c = s / LW_SW_CHUNK_SLOTS, key0 = 0, id;
+	struct lw_sw_chunk *v;
 	int fd, r = 0;
 
 	memset(val, 0, sizeof(*val));
@@ -187,8 +188,14 @@ static int read_slot(const struct lw_aftr_maps *m, uint32_t s, struct lw_softwir
 	fd = bpf_map_get_fd_by_id(id);
 	if (fd < 0)
 		return -errno;
-	if (bpf_map_lookup_elem(fd, &k, val))
+	v = malloc(sizeof(*v));
+	if (!v)
+		r = -ENOMEM;
+	else if (bpf_map_lookup_elem(fd, &key0, v))
 		r = -errno;
+	else
+		*val = v->sw[s % LW_SW_CHUNK_SLOTS];
+	free(v);
 	close(fd);
 	return r;
 }
@@ -222,28 +229,29 @@ int lw_aftr_psid_params_get(const struct lw_aftr_maps *m, __be32 ipv4, struct lw
 	return 0;
 }
 
-/* Every softwire of chunk c (its values in buf) the records account for. */
-static int chunk_rows(const struct lw_bind *b, uint32_t c, const struct lw_softwire *buf,
+/* Every softwire of chunk c (its value v) the records account for. */
+static int chunk_rows(const struct lw_bind *b, uint32_t c, const struct lw_sw_chunk *v,
 		      const struct in6_addr *brs,
 		      int (*fn)(const struct lw_softwire_row *row, void *arg), void *arg)
 {
 	for (uint32_t i = 0; i < LW_SW_CHUNK_SLOTS; i++) {
-		const struct lw_addr *rec = buf[i].ipv4 ? bind_rec(b, buf[i].ipv4) : NULL;
+		const struct lw_softwire *sw = &v->sw[i];
+		const struct lw_addr *rec = sw->ipv4 ? bind_rec(b, sw->ipv4) : NULL;
 		struct lw_softwire_row row;
 		int r;
 
-		if (!rec || buf[i].psid >= (1u << rec->psid_len) ||
-		    rec->sw_base + buf[i].psid != c * LW_SW_CHUNK_SLOTS + i)
+		if (!rec || sw->psid >= (1u << rec->psid_len) ||
+		    rec->sw_base + sw->psid != c * LW_SW_CHUNK_SLOTS + i)
 			continue;
 		memset(&row, 0, sizeof(row));
-		row.entry.ipv4 = buf[i].ipv4;
+		row.entry.ipv4 = sw->ipv4;
 		row.entry.ps.psid_offset = rec->psid_offset;
 		row.entry.ps.psid_len = rec->psid_len;
-		row.entry.psid = buf[i].psid;
-		row.entry.b4_ipv6 = buf[i].b4_ipv6;
-		if (buf[i].br_index < LW_MAX_BR_ADDRS)
-			row.entry.br_ipv6 = brs[buf[i].br_index];
-		row.counters = buf[i];
+		row.entry.psid = sw->psid;
+		row.entry.b4_ipv6 = sw->b4_ipv6;
+		if (sw->br_index < LW_MAX_BR_ADDRS)
+			row.entry.br_ipv6 = brs[sw->br_index];
+		row.counters = *sw;
 		if ((r = fn(&row, arg)))
 			return r;
 	}
@@ -253,17 +261,15 @@ static int chunk_rows(const struct lw_bind *b, uint32_t c, const struct lw_softw
 int lw_aftr_softwire_foreach(const struct lw_aftr_maps *m,
 			     int (*fn)(const struct lw_softwire_row *row, void *arg), void *arg)
 {
-	static struct lw_softwire buf[LW_SW_CHUNK_SLOTS];
+	static const __u32 key0;
 	struct in6_addr brs[LW_MAX_BR_ADDRS];
 	struct lw_bind *b = bind_new(NULL);
-	int r;
+	struct lw_sw_chunk *v = malloc(sizeof(*v));
+	int r = b && v ? bind_read_all(m, b) : -ENOMEM;
 
-	if (!b)
-		return -ENOMEM;
-	r = bind_read_all(m, b);
 	if (!r)
 		r = bind_read_range(m->br_by_index, 0, LW_MAX_BR_ADDRS, brs, sizeof(brs[0]));
-	for (uint32_t c = 0; !r && c < b->n_chunks; c++) {
+	for (uint32_t c = 0; !r && b->chunk_id && c < b->n_chunks; c++) {
 		int fd;
 
 		if (!b->chunk_id[c] || b->chunk_id[c] == b->empty_id)
@@ -271,12 +277,13 @@ int lw_aftr_softwire_foreach(const struct lw_aftr_maps *m,
 		fd = bpf_map_get_fd_by_id(b->chunk_id[c]);
 		if (fd < 0)
 			continue; /* released since */
-		r = bind_read_range(fd, 0, LW_SW_CHUNK_SLOTS, buf, sizeof(buf[0]));
+		r = bpf_map_lookup_elem(fd, &key0, v) ? -errno : 0;
 		close(fd);
 		if (!r)
-			r = chunk_rows(b, c, buf, brs, fn, arg);
+			r = chunk_rows(b, c, v, brs, fn, arg);
 	}
 	bind_free(b);
+	free(v);
 	return r;
 }
 
