@@ -359,8 +359,8 @@ struct buckets {
 /* The table's entries bucketed by chunk (undo: those of runs that were
  * there before): 4 bytes an entry, the only table-sized memory an install
  * takes. */
-static int bucket(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s,
-		  const struct plan *p, bool undo, struct buckets *bk)
+static int bucket(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s, const struct plan *p,
+		  bool undo, struct buckets *bk)
 {
 	uint32_t n_chunks = m->bind->n_chunks, *fill;
 	const struct plan_addr *memo = NULL;
