@@ -529,6 +529,50 @@ static void test_config_carries_the_br(void **state)
 	(void)state;
 }
 
+/* Two writers on the same maps (pcpd and the CLI): each sees what the
+ * other wrote since (the generation in lw_bind_state), so neither hands
+ * out a run, a block or a slot the other took. */
+static void test_two_writers(void **state)
+{
+	struct lw_aftr_maps other = m;
+	char err[256];
+
+	NEED_BPF();
+	assert_int_equal(lw_aftr_maps_prepare(&other, NULL), 0);
+	for (unsigned i = 0; i < 40; i++) {
+		char a[32], b4[48];
+		struct lw_softwire_entry e;
+
+		snprintf(a, sizeof(a), "10.9.%u.%u", i / 4, i % 4);
+		snprintf(b4, sizeof(b4), "2001:db8:9::%x", i);
+		e = entry(a, i % 3 ? 6 : 0, i % 3 ? i : 0, b4);
+		assert_int_equal(lw_aftr_softwire_add(i % 2 ? &other : &m, &e, err, sizeof(err)),
+				 0);
+	}
+	for (unsigned i = 0; i < 40; i++) {
+		char a[32];
+		struct in6_addr b4;
+
+		snprintf(a, sizeof(a), "10.9.%u.%u", i / 4, i % 4);
+		assert_int_equal(lw_aftr_softwire_get(&m, ip4(a), (__u16)(i % 3 ? i : 0), &b4, NULL),
+				 0);
+		assert_int_equal(b4.s6_addr[15], i);
+	}
+	assert_int_equal(count_all(), 40);
+	for (unsigned i = 0; i < 40; i++) {
+		char a[32];
+
+		snprintf(a, sizeof(a), "10.9.%u.%u", i / 4, i % 4);
+		assert_int_equal(lw_aftr_softwire_del(i % 2 ? &m : &other, ip4(a),
+						      (__u16)(i % 3 ? i : 0), err, sizeof(err)),
+				 0);
+	}
+	assert_int_equal(count_all(), 0);
+	other.own_fds = false;
+	lw_aftr_maps_close(&other); /* its own state; the descriptors are m's */
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -542,6 +586,7 @@ int main(void)
 		cmocka_unit_test_setup(test_long_runs_and_chunks_follow_use, fresh_default),
 		cmocka_unit_test_setup(test_pool_bits, fresh_default),
 		cmocka_unit_test_setup(test_config_carries_the_br, fresh_default),
+		cmocka_unit_test_setup(test_two_writers, fresh_default),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
