@@ -66,7 +66,8 @@ int lw_sw_slots_reset(struct lw_sw_slots *a, uint32_t size, struct lw_sw_run *us
 		a->free[k].n = 0;
 	a->size = size;
 	a->free_slots = 0;
-	qsort(used, n, sizeof(*used), cmp_run);
+	if (n)
+		qsort(used, n, sizeof(*used), cmp_run);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t len = 1ull << used[i].order;
 
@@ -81,7 +82,8 @@ int lw_sw_slots_reset(struct lw_sw_slots *a, uint32_t size, struct lw_sw_run *us
 		return -ENOMEM;
 	/* lowest addresses first: the lists are popped from their end */
 	for (unsigned k = 0; k <= LW_SW_MAX_ORDER; k++)
-		qsort(a->free[k].v, a->free[k].n, sizeof(uint32_t), cmp_desc);
+		if (a->free[k].n)
+			qsort(a->free[k].v, a->free[k].n, sizeof(uint32_t), cmp_desc);
 	return 0;
 }
 
