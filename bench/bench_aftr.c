@@ -33,18 +33,22 @@ struct workload {
 	double install_s;
 };
 
-/* ---- CAPACITY (issue 11) -----------------------------------------------------------
- * Opens the lwAFTR object for a table of `want` softwires and says how many it
- * holds. Today the binding table's size is fixed when the object is built
- * (LW_DEFAULT_MAX_SOFTWIRES, 1,048,576). When lib/aftr provides
- * lw_aftr_obj_set_capacity() and aftr_env its max_softwires input, this is
- * the one place to pass `want` through and return the capacity set. */
+/* The object sized for the workload (lw_aftr_obj_set_capacity through
+ * aftr_env), and the capacity the loaded maps report. */
 static int aftr_open(struct aftr_env *env, const char *obj, size_t want, size_t *capacity,
 		     char *err, size_t errlen)
 {
-	(void)want;
-	*capacity = LW_DEFAULT_MAX_SOFTWIRES;
-	return aftr_env_open(env, obj, err, errlen);
+	struct lw_aftr_capacity c;
+
+	if (aftr_env_open_sized(env, obj, (uint32_t)want, err, errlen))
+		return -1;
+	if (lw_aftr_capacity(&env->maps, &c)) {
+		snprintf(err, errlen, "cannot read the binding table's capacity");
+		aftr_env_close(env);
+		return -1;
+	}
+	*capacity = c.max_softwires;
+	return 0;
 }
 
 /* ---- NEXT-HOP MODES (issue 11) -----------------------------------------------------

@@ -29,6 +29,7 @@
 struct load_opts {
 	const char *ipv6_dev, *ipv4_dev, *config;
 	__u32 xdp_flags;
+	__u32 max_softwires; /* 0: from the pins, else from the configuration */
 	bool attach;
 	bool static_nh;
 };
@@ -41,8 +42,10 @@ static int parse_load_opts(int argc, char **argv, struct load_opts *o)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "nexthop", required_argument, NULL, 'n' },
+		{ "max-softwires", required_argument, NULL, 'x' },
 		{ 0 },
 	};
+	uint32_t n;
 	int c;
 
 	if (argc < 2 || strcmp(argv[1], "aftr"))
@@ -64,6 +67,12 @@ static int parse_load_opts(int argc, char **argv, struct load_opts *o)
 				lw_die_usage("--nexthop must be fib or static, not '%s'", optarg);
 			break;
 		case 'm': o->xdp_flags = lw_xdp_mode_flags(optarg); break;
+		case 'x':
+			if (lw_parse_u32(optarg, 1, LW_MAX_SOFTWIRES_LIMIT, &n))
+				lw_die_usage("--max-softwires: a number in 1..%u, not '%s'",
+					     LW_MAX_SOFTWIRES_LIMIT, optarg);
+			o->max_softwires = n;
+			break;
 		default: lw_die_usage("load aftr: bad option");
 		}
 	}
@@ -122,47 +131,99 @@ static void warn_host_settings(const char *v6dev, const char *v4dev)
 			v4dev);
 }
 
-static int install_config(const struct lw_aftr_maps *maps, const struct load_opts *o, unsigned v6,
-			  unsigned v4)
+/* The configuration file, parsed: 0, or LW_EXIT_FAIL after saying why. */
+static int read_config(const struct load_opts *o, struct lw_aftr_setup *s, unsigned v6, unsigned v4)
 {
-	struct lw_aftr_setup s;
 	char err[LW_ERR_MAX] = "";
-	int ret;
 
-	lw_setup_init(&s);
-	ret = lw_config_load(o->config, LW_FMT_AUTO, &s, err, sizeof(err));
-	if (ret) {
-		lw_setup_free(&s);
+	lw_setup_init(s);
+	if (lw_config_load(o->config, LW_FMT_AUTO, s, err, sizeof(err))) {
+		lw_setup_free(s);
 		return lw_fail("%s", err);
 	}
-	for (size_t i = 0; i < s.n_unsupported; i++)
+	for (size_t i = 0; i < s->n_unsupported; i++)
 		fprintf(stderr, "lw4o6: warning: %s: %s is not supported and is ignored\n",
-			o->config, s.unsupported[i]);
-	s.cfg.ipv6_ifindex = v6;
-	s.cfg.ipv4_ifindex = v4;
-	if (o->static_nh && lw_setup_static_nexthops(&s) != 2) {
-		lw_setup_free(&s);
+			o->config, s->unsupported[i]);
+	s->cfg.ipv6_ifindex = v6;
+	s->cfg.ipv4_ifindex = v4;
+	if (o->static_nh && lw_setup_static_nexthops(s) != 2) {
+		lw_setup_free(s);
 		return lw_fail("%s: --nexthop static needs both sides' MAC and next-hop MAC in the "
 			       "configuration",
 			       o->config);
 	}
-	/* a load starts from the file alone, whatever earlier pins held */
-	ret = lw_aftr_pools_clear(maps);
-	if (!ret)
-		ret = lw_aftr_install(maps, &s, 1, err, sizeof(err));
-	if (ret) {
-		lw_setup_free(&s);
-		return lw_fail("%s", err[0] ? err : strerror(-ret));
-	}
-	lw_info("installed %zu softwires, %zu BR addresses", s.n_softwires, s.n_br_addrs);
-	lw_setup_free(&s);
 	return 0;
+}
+
+static int install_config(const struct lw_aftr_maps *maps, struct lw_aftr_setup *s)
+{
+	char err[LW_ERR_MAX] = "";
+	/* a load starts from the file alone, whatever earlier pins held */
+	int ret = lw_aftr_pools_clear(maps);
+
+	if (!ret)
+		ret = lw_aftr_install(maps, s, 1, err, sizeof(err));
+	if (ret)
+		return lw_fail("%s", err[0] ? err : strerror(-ret));
+	lw_info("installed %zu softwires, %zu BR addresses", s->n_softwires, s->n_br_addrs);
+	return 0;
+}
+
+/* The binding table's capacity: the pins' when there are pins (their maps
+ * are reused; another size needs an unload), else --max-softwires or what
+ * the configuration needs, generously (chunks cost nothing until used). */
+static int choose_capacity(const struct load_opts *o, const struct lw_aftr_setup *s, uint32_t *max)
+{
+	uint32_t pinned;
+
+	if (lw_aftr_pinned_capacity(lw_pin_root, &pinned) == 0) {
+		if (o->max_softwires && (o->max_softwires + 255) / 256 * 256 != pinned)
+			return lw_fail("the lwAFTR pinned under %s holds %u softwires; "
+				       "--max-softwires %u needs 'lw4o6 unload' first",
+				       lw_pin_root, pinned, o->max_softwires);
+		*max = pinned;
+		return 0;
+	}
+	*max = o->max_softwires ? o->max_softwires : lw_aftr_capacity_for(s);
+	return 0;
+}
+
+static int load_and_install(const struct load_opts *o, struct lw_aftr_setup *s, unsigned v6,
+			    unsigned v4)
+{
+	struct lw4o6_aftr *skel;
+	struct lw_aftr_maps maps = {};
+	char err[LW_ERR_MAX];
+	uint32_t max = 0;
+	int ret;
+
+	if (choose_capacity(o, s, &max))
+		return LW_EXIT_FAIL;
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = lw_pin_root);
+	skel = lw4o6_aftr__open_opts(&open_opts);
+	if (!skel)
+		return lw_fail("cannot open the BPF object: %s", strerror(errno));
+	if (lw_aftr_obj_set_capacity(skel->obj, max, err, sizeof(err)))
+		ret = lw_fail("%s", err);
+	else if ((ret = lw4o6_aftr__load(skel)))
+		ret = lw_fail_load("lwAFTR", ret);
+	else if (lw_aftr_maps_from_obj(skel->obj, &maps, err, sizeof(err)))
+		ret = lw_fail("%s", err);
+	else
+		ret = install_config(&maps, s);
+	if (!ret)
+		ret = lw_xdp_attach_pair(v6, o->ipv6_dev, v4, o->ipv4_dev,
+					 bpf_program__fd(skel->progs.lw4o6_aftr), o->xdp_flags,
+					 LW_AFTR_PROG_NAME);
+	lw_aftr_maps_close(&maps);
+	lw4o6_aftr__destroy(skel); /* the attachment and the pins keep it all alive */
+	return ret ? LW_EXIT_FAIL : 0;
 }
 
 static int do_load(int argc, char **argv, bool do_attach)
 {
 	struct load_opts o = { .attach = do_attach };
-	struct lw4o6_aftr *skel = NULL;
+	struct lw_aftr_setup s;
 	struct lw_aftr_maps maps;
 	unsigned v6, v4;
 	char err[LW_ERR_MAX];
@@ -176,37 +237,22 @@ static int do_load(int argc, char **argv, bool do_attach)
 	if (lw_ensure_bpffs() || check_existing_pins())
 		return LW_EXIT_FAIL;
 	warn_host_settings(o.ipv6_dev, o.ipv4_dev);
-
-	if (!do_attach) {
-		/* a program loaded by xdp-loader -p LW4O6_PIN_ROOT is there already */
-		if (lw_aftr_maps_open_pinned(lw_pin_root, &maps, err, sizeof(err)))
-			return lw_fail("%s", err);
-		ret = install_config(&maps, &o, v6, v4);
-		lw_aftr_maps_close(&maps);
-		return ret ? LW_EXIT_FAIL : 0;
-	}
-
-	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = lw_pin_root);
-	skel = lw4o6_aftr__open_opts(&open_opts);
-	if (!skel)
-		return lw_fail("cannot open the BPF object: %s", strerror(errno));
-	ret = lw4o6_aftr__load(skel);
-	if (ret)
-		ret = lw_fail_load("lwAFTR", ret);
-	else if (lw_aftr_maps_from_obj(skel->obj, &maps, err, sizeof(err)))
-		ret = lw_fail("%s", err);
-	else
-		ret = install_config(&maps, &o, v6, v4);
-	if (!ret)
-		ret = lw_xdp_attach_pair(v6, o.ipv6_dev, v4, o.ipv4_dev,
-					 bpf_program__fd(skel->progs.lw4o6_aftr), o.xdp_flags,
-					 LW_AFTR_PROG_NAME);
-	lw4o6_aftr__destroy(skel); /* the attachment and the pins keep it all alive */
-	if (ret)
+	if (read_config(&o, &s, v6, v4))
 		return LW_EXIT_FAIL;
-	printf("lwAFTR attached: access (IPv6) %s, internet (IPv4) %s%s, maps under %s\n",
-	       o.ipv6_dev, o.ipv4_dev, v4 == v6 ? " (on a stick)" : "", lw_pin_root);
-	return 0;
+	if (do_attach) {
+		ret = load_and_install(&o, &s, v6, v4);
+	} else if (lw_aftr_maps_open_pinned(lw_pin_root, &maps, err, sizeof(err))) {
+		/* a program loaded by xdp-loader -p LW4O6_PIN_ROOT is there already */
+		ret = lw_fail("%s", err);
+	} else {
+		ret = install_config(&maps, &s) ? LW_EXIT_FAIL : 0;
+		lw_aftr_maps_close(&maps);
+	}
+	lw_setup_free(&s);
+	if (!ret && do_attach)
+		printf("lwAFTR attached: access (IPv6) %s, internet (IPv4) %s%s, maps under %s\n",
+		       o.ipv6_dev, o.ipv4_dev, v4 == v6 ? " (on a stick)" : "", lw_pin_root);
+	return ret;
 }
 
 int cmd_load(int argc, char **argv)
@@ -267,11 +313,40 @@ static const char *echo_policy_name(unsigned p)
 	return p == LW_ECHO_IDENTIFIER ? "identifier" : p == LW_ECHO_PORT0 ? "port0" : "drop";
 }
 
+static double mib(uint64_t bytes)
+{
+	return (double)bytes / (1024.0 * 1024.0);
+}
+
+/* The binding table's room, use and kernel memory (lw_aftr_capacity). */
+static void print_capacity(const struct lw_aftr_capacity *c)
+{
+	printf("binding table   %u of %u softwires; %u addresses in %u of %u /24 blocks, "
+	       "%u of %u /16 tables\n",
+	       c->softwires, c->max_softwires, c->addresses, c->blocks, c->max_blocks, c->l2_tables,
+	       c->max_l2_tables);
+	printf("memory          %.1f MiB: %u chunks of 512 slots %.1f MiB (of %u), address "
+	       "records %.1f MiB\n",
+	       mib(c->bytes), c->chunks, mib(c->chunk_bytes), c->max_chunks, mib(c->record_bytes));
+}
+
+static void print_capacity_json(const struct lw_aftr_capacity *c)
+{
+	printf("\"capacity\":{\"max-softwires\":%u,\"softwires\":%u,\"addresses\":%u,"
+	       "\"blocks\":%u,\"max-blocks\":%u,\"l2-tables\":%u,\"max-l2-tables\":%u,"
+	       "\"chunks\":%u,\"max-chunks\":%u,\"bytes\":%llu,\"chunk-bytes\":%llu,"
+	       "\"record-bytes\":%llu}}\n",
+	       c->max_softwires, c->softwires, c->addresses, c->blocks, c->max_blocks, c->l2_tables,
+	       c->max_l2_tables, c->chunks, c->max_chunks, (unsigned long long)c->bytes,
+	       (unsigned long long)c->chunk_bytes, (unsigned long long)c->record_bytes);
+}
+
 int cmd_status(int argc, char **argv)
 {
 	struct lw_aftr_maps maps;
 	struct lw_aftr_config cfg = {};
 	char err[LW_ERR_MAX], n6[IF_NAMESIZE], n4[IF_NAMESIZE];
+	struct lw_aftr_capacity cap = {};
 	__u32 prog6, prog4;
 	size_t nsw = 0, nbr = 0;
 	bool json = argc > 1 && !strcmp(argv[1], "--json");
@@ -283,6 +358,7 @@ int cmd_status(int argc, char **argv)
 		return lw_fail("%s", err);
 	lw_aftr_config_read(&maps, &cfg);
 	lw_aftr_softwire_count(&maps, &nsw);
+	lw_aftr_capacity(&maps, &cap);
 	while (bpf_map_get_next_key(maps.br_addrs, prev, &key) == 0) {
 		nbr++;
 		br = key;
@@ -313,9 +389,12 @@ int cmd_status(int argc, char **argv)
 		       cfg.flags & LW_CFG_TTL_DECAP ? "true" : "false", cfg.ipv4_mtu, cfg.ipv6_mtu,
 		       cfg.ipv4_vlan, cfg.ipv6_vlan, cfg.hop_limit, cfg.event_rate,
 		       cfg.event_burst);
-		printf("\"softwires\":%u,\"psid\":%u,\"br-addrs\":%u,\"stats\":%u,\"events\":%u,\"config\":%u}}\n",
-		       lw_map_id(maps.softwires), lw_map_id(maps.psid), lw_map_id(maps.br_addrs),
-		       lw_map_id(maps.stats), lw_map_id(maps.events), lw_map_id(maps.cfg));
+		printf("\"sw-chunks\":%u,\"addr-l1\":%u,\"addr-records\":%u,\"br-addrs\":%u,"
+		       "\"stats\":%u,\"events\":%u,\"config\":%u},",
+		       lw_map_id(maps.sw_chunks), lw_map_id(maps.addr_l1),
+		       lw_map_id(maps.addr_recs), lw_map_id(maps.br_addrs), lw_map_id(maps.stats),
+		       lw_map_id(maps.events), lw_map_id(maps.cfg));
+		print_capacity_json(&cap);
 	} else {
 		printf("role            lwAFTR (maps under %s)\n", lw_pin_root);
 		printf("access (IPv6)   %s%s, XDP program id %u\n", n6,
@@ -325,6 +404,7 @@ int cmd_status(int argc, char **argv)
 		if (!prog6 || !prog4)
 			printf("                warning: not attached on every interface\n");
 		printf("softwires       %zu, BR addresses %zu\n", nsw, nbr);
+		print_capacity(&cap);
 		printf("hairpinning     %s; echo policy %s; TTL on decap %s\n",
 		       cfg.flags & LW_CFG_HAIRPINNING ? "on" : "off",
 		       echo_policy_name(cfg.echo_policy),
@@ -336,9 +416,11 @@ int cmd_status(int argc, char **argv)
 		       cfg.event_burst);
 		printf("MTU             IPv4 %u, IPv6 %u; VLAN IPv4 %u, IPv6 %u; hop limit %u\n",
 		       cfg.ipv4_mtu, cfg.ipv6_mtu, cfg.ipv4_vlan, cfg.ipv6_vlan, cfg.hop_limit);
-		printf("map ids         softwires %u, psid %u, br-addrs %u, stats %u, events %u, config %u\n",
-		       lw_map_id(maps.softwires), lw_map_id(maps.psid), lw_map_id(maps.br_addrs),
-		       lw_map_id(maps.stats), lw_map_id(maps.events), lw_map_id(maps.cfg));
+		printf("map ids         sw-chunks %u, addr-l1 %u, addr-records %u, br-addrs %u, stats %u, "
+		       "events %u, config %u\n",
+		       lw_map_id(maps.sw_chunks), lw_map_id(maps.addr_l1),
+		       lw_map_id(maps.addr_recs), lw_map_id(maps.br_addrs), lw_map_id(maps.stats),
+		       lw_map_id(maps.events), lw_map_id(maps.cfg));
 	}
 	lw_aftr_maps_close(&maps);
 	return 0;

@@ -11,6 +11,7 @@
 #include "lw4o6/aftr.h"
 #include "aftr_maps.h"
 #include "config_file.h"
+#include "errmsg.h"
 #include "bt_json.h"
 #include "addr.h"
 #include "import.h"
@@ -341,6 +342,11 @@ static int sw_import(int argc, char **argv)
 		if (lw_aftr_config_read(&m, &cur) == 0)
 			s.cfg = cur;
 		ret = lw_aftr_install(&m, &s, o.replace, err, sizeof(err));
+		if (ret == -EEXIST)
+			lw_err_append(err, sizeof(err),
+				      " (use --replace to replace the whole table)");
+		if (ret && err[0])
+			lw_err_prefix(err, sizeof(err), "%s", o.path);
 		if (ret)
 			ret = lw_fail("%s", err[0] ? err : strerror(-ret));
 		clock_gettime(CLOCK_MONOTONIC, &t2);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <bpf/libbpf.h>
 
 #include "lw4o6/abi.h"
@@ -99,13 +100,16 @@ static void usage(FILE *f)
 		"usage: lw4o6 [-v] [--pin-root DIR] COMMAND ...\n"
 		"\n"
 		"  load aftr --ipv6-dev DEV --ipv4-dev DEV [--mode native|skb] [--nexthop fib|static]\n"
-		"            --config FILE\n"
+		"            --config FILE [--max-softwires N]\n"
 		"                 load the lwAFTR program, install FILE (Snabb lwAFTR config or\n"
 		"                 RFC 8676 JSON), pin its maps under " LW4O6_PIN_ROOT
 		" and attach it\n"
 		"                 to both interfaces (the same DEV twice: on a stick). --nexthop\n"
 		"                 static sends to the next-hop MACs of the configuration instead\n"
-		"                 of asking the kernel's FIB\n"
+		"                 of asking the kernel's FIB. --max-softwires: the binding\n"
+		"                 table's capacity (default: twice the file's, at least 1048576;\n"
+		"                 memory follows use, about 64 bytes a softwire); pins already\n"
+		"                 there keep theirs\n"
 		"  configure aftr --ipv6-dev DEV --ipv4-dev DEV --config FILE\n"
 		"                 the same without attaching: for a program attached by xdp-loader\n"
 		"  unload [--keep-maps]\n"
@@ -157,9 +161,16 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	struct rlimit nofile;
 	int i = 1;
 
 	libbpf_set_print(print_libbpf);
+	/* a large table creates thousands of chunks before it publishes them
+	 * at once (lib/aftr/bind_priv.h): room for their descriptors */
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-v"))
 			lw_verbose++;

@@ -1,62 +1,62 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* lib/aftr/aftr_maps.c against real BPF maps of the lwAFTR's types: what
- * softwire add/del, install and replace leave in the binding table
- * (AFTR-BT-1, AFTR-BT-3, PSID-4). Needs bpf(): skipped where map creation
- * is not permitted. */
+/* lib/aftr/aftr_maps.c and the binding table (bind*.c) against real BPF
+ * maps of the lwAFTR's shapes: what softwire add/del, install and replace
+ * leave in the table (AFTR-BT-1, AFTR-BT-3, PSID-4), capacity refused
+ * before anything is written, a failure at any write leaving the table as
+ * it was, a replace during which every address stays served, chunks that
+ * follow use, the pool bits and the configuration's copy of the BR
+ * addresses (issue 11). Needs bpf(): skipped where map creation is not
+ * permitted. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <cmocka.h>
 
 #include "pkt.h"
 #include "lw4o6/abi.h"
 #include "aftr_maps.h"
+#include "aftr_maps_fixture.h"
+#include "bind_priv.h"
 
 static struct lw_aftr_maps m;
 static bool have_bpf;
 
-static int create(enum bpf_map_type type, size_t key, size_t value, unsigned max, unsigned flags)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = flags);
-
-	return bpf_map_create(type, NULL, (__u32)key, (__u32)value, max, &o);
-}
-
 static int setup(void **state)
 {
-	memset(&m, -1, sizeof(m));
-	m.psid = create(BPF_MAP_TYPE_HASH, sizeof(__be32), sizeof(struct lw_psid_params), 1 << 17, 0);
-	have_bpf = m.psid >= 0;
-	if (!have_bpf)
-		return 0;
-	m.softwires = create(BPF_MAP_TYPE_HASH, sizeof(struct lw_softwire_key),
-			     sizeof(struct lw_softwire), 1 << 17, 0);
-	m.br_addrs = create(BPF_MAP_TYPE_HASH, sizeof(struct in6_addr), sizeof(struct lw_br), 256, 0);
-	m.br_by_index = create(BPF_MAP_TYPE_ARRAY, sizeof(__u32), sizeof(struct in6_addr), 256, 0);
-	m.pools = create(BPF_MAP_TYPE_LPM_TRIE, sizeof(struct lw_ipv4_prefix), sizeof(__u32), 64,
-			 BPF_F_NO_PREALLOC);
-	m.cfg = create(BPF_MAP_TYPE_ARRAY, sizeof(__u32), sizeof(struct lw_aftr_config), 1, 0);
-	m.meta = create(BPF_MAP_TYPE_ARRAY, sizeof(__u32), sizeof(struct lw_meta), 1, 0);
-	assert_true(m.softwires >= 0 && m.br_addrs >= 0 && m.br_by_index >= 0 && m.pools >= 0 &&
-		    m.cfg >= 0 && m.meta >= 0);
 	(void)state;
+	have_bpf = aftr_maps_fixture_open(&m, 0) == 0;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	int *fds[] = { &m.psid, &m.softwires, &m.br_addrs, &m.br_by_index, &m.pools, &m.cfg, &m.meta };
-
-	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
-		if (*fds[i] >= 0)
-			close(*fds[i]);
 	(void)state;
+	if (have_bpf)
+		aftr_maps_fixture_close(&m);
 	return 0;
+}
+
+/* Each test starts from an empty table (maps of capacity max). */
+static int fresh(uint32_t max)
+{
+	if (have_bpf)
+		aftr_maps_fixture_close(&m);
+	have_bpf = aftr_maps_fixture_open(&m, max) == 0;
+	return 0;
+}
+
+static int fresh_default(void **state)
+{
+	(void)state;
+	return fresh(0);
 }
 
 #define NEED_BPF() do { if (!have_bpf) skip(); } while (0)
@@ -72,13 +72,30 @@ static struct lw_softwire_entry entry(const char *v4, unsigned len, unsigned psi
 
 static bool has_params(const char *v4, unsigned *len)
 {
-	__be32 a = ip4(v4);
 	struct lw_psid_params pp;
 
-	if (bpf_map_lookup_elem(m.psid, &a, &pp))
+	if (lw_aftr_psid_params_get(&m, ip4(v4), &pp))
 		return false;
 	*len = pp.psid_len;
 	return true;
+}
+
+static int count_rows(const struct lw_softwire_row *r, void *arg)
+{
+	(*(size_t *)arg)++;
+	(void)r;
+	return 0;
+}
+
+/* The softwires foreach finds, which the count kept by the writers agrees with. */
+static size_t count_all(void)
+{
+	size_t n = 0, via_state = 0;
+
+	lw_aftr_softwire_foreach(&m, count_rows, &n);
+	assert_int_equal(lw_aftr_softwire_count(&m, &via_state), 0);
+	assert_int_equal(via_state, n);
+	return n;
 }
 
 static void test_add_then_duplicate_is_eexist(void **state)
@@ -109,7 +126,7 @@ static void test_psid_len_fixed_while_address_has_softwires(void **state)
 	assert_int_equal(lw_aftr_softwire_add(&m, &b, err, sizeof(err)), 0);
 	assert_int_equal(lw_aftr_softwire_add(&m, &c, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "psid-len 6"));
-	/* the last psid of the range (63) is found by the probe */
+	/* the last psid of the range (63) keeps the address */
 	assert_int_equal(lw_aftr_softwire_del(&m, a.ipv4, 3, err, sizeof(err)), 0);
 	assert_true(has_params("192.0.2.2", &len));
 	assert_int_equal(len, 6);
@@ -119,6 +136,12 @@ static void test_psid_len_fixed_while_address_has_softwires(void **state)
 	assert_int_equal(lw_aftr_softwire_add(&m, &c, err, sizeof(err)), 0);
 	assert_true(has_params("192.0.2.2", &len));
 	assert_int_equal(len, 5);
+	/* a deleted softwire does not come back with its address's new run */
+	{
+		struct in6_addr b4;
+
+		assert_int_equal(lw_aftr_softwire_get(&m, a.ipv4, 3, &b4, NULL), -ENOENT);
+	}
 	assert_int_equal(lw_aftr_softwire_del(&m, c.ipv4, 7, err, sizeof(err)), 0);
 	(void)state;
 }
@@ -133,34 +156,31 @@ static void test_del_absent_is_enoent(void **state)
 	(void)state;
 }
 
-static int count_rows(const struct lw_softwire_row *r, void *arg)
+static void add_n(struct lw_aftr_setup *s, unsigned n, unsigned first, unsigned len,
+		  const char *b4)
 {
-	(*(size_t *)arg)++;
-	(void)r;
-	return 0;
-}
-
-/* install(replace) empties what was there: 70,000 entries (more than one
- * deletion batch) go, the new table stays. */
-static void test_install_replace_empties_large_table(void **state)
-{
-	struct lw_aftr_setup s;
-	char err[256];
-	size_t n = 0;
-
-	NEED_BPF();
-	lw_setup_init(&s);
-	for (unsigned i = 0; i < 70000; i++) {
+	for (unsigned i = first; i < first + n; i++) {
 		char a[32];
 		struct lw_softwire_entry e;
 
 		snprintf(a, sizeof(a), "10.%u.%u.%u", i >> 16 & 255, (i >> 8) & 255, i & 255);
-		e = entry(a, 0, 0, "2001:db8::1");
-		assert_int_equal(lw_setup_add_softwire(&s, &e), 0);
+		e = entry(a, len, 0, b4);
+		assert_int_equal(lw_setup_add_softwire(s, &e), 0);
 	}
+}
+
+/* install(replace) empties what was there: 70,000 entries go, the new table
+ * stays. */
+static void test_install_replace_empties_large_table(void **state)
+{
+	struct lw_aftr_setup s;
+	char err[256];
+
+	NEED_BPF();
+	lw_setup_init(&s);
+	add_n(&s, 70000, 1, 0, "2001:db8::1");
 	assert_int_equal(lw_aftr_install(&m, &s, 1, err, sizeof(err)), 0);
-	lw_aftr_softwire_foreach(&m, count_rows, &n);
-	assert_int_equal(n, 70000);
+	assert_int_equal(count_all(), 70000);
 	lw_setup_free(&s);
 
 	lw_setup_init(&s);
@@ -170,10 +190,386 @@ static void test_install_replace_empties_large_table(void **state)
 		assert_int_equal(lw_setup_add_softwire(&s, &e), 0);
 	}
 	assert_int_equal(lw_aftr_install(&m, &s, 1, err, sizeof(err)), 0);
-	n = 0;
-	lw_aftr_softwire_foreach(&m, count_rows, &n);
-	assert_int_equal(n, 1);
+	assert_int_equal(count_all(), 1);
 	lw_setup_free(&s);
+	(void)state;
+}
+
+/* Capacity is checked before anything is written: a table of 300 into a
+ * binding table of 256 changes nothing and names the flag that helps. */
+static void test_capacity_refused_before_writing(void **state)
+{
+	struct lw_softwire_entry e = entry("192.0.2.1", 0, 0, "2001:db8::1");
+	struct lw_aftr_capacity cap;
+	struct lw_aftr_setup s;
+	char err[256];
+
+	fresh(256);
+	NEED_BPF();
+	assert_int_equal(lw_aftr_softwire_add(&m, &e, err, sizeof(err)), 0);
+	lw_setup_init(&s);
+	add_n(&s, 300, 1, 0, "2001:db8::2");
+	assert_int_equal(lw_aftr_install(&m, &s, 0, err, sizeof(err)), -ENOSPC);
+	assert_non_null(strstr(err, "--max-softwires"));
+	assert_int_equal(lw_aftr_install(&m, &s, 1, err, sizeof(err)), -ENOSPC);
+	assert_int_equal(count_all(), 1);
+	assert_int_equal(lw_aftr_capacity(&m, &cap), 0);
+	assert_int_equal(cap.max_softwires, 256);
+	assert_int_equal(cap.softwires, 1);
+	assert_int_equal(cap.chunks, 1);
+	lw_setup_free(&s);
+	/* 255 more fit, one more does not */
+	lw_setup_init(&s);
+	add_n(&s, 255, 1, 0, "2001:db8::2");
+	assert_int_equal(lw_aftr_install(&m, &s, 0, err, sizeof(err)), 0);
+	e = entry("192.0.2.2", 0, 0, "2001:db8::1");
+	assert_int_equal(lw_aftr_softwire_add(&m, &e, err, sizeof(err)), -ENOSPC);
+	assert_int_equal(count_all(), 256);
+	lw_setup_free(&s);
+	fresh(0);
+	(void)state;
+}
+
+/* Every softwire of the table, as text, sorted: to compare tables. */
+struct dump {
+	char **v;
+	size_t n;
+};
+
+static int dump_row(const struct lw_softwire_row *r, void *arg)
+{
+	struct dump *d = arg;
+	char line[160], b4[64], br[64];
+
+	inet_ntop(AF_INET6, &r->entry.b4_ipv6, b4, sizeof(b4));
+	inet_ntop(AF_INET6, &r->entry.br_ipv6, br, sizeof(br));
+	snprintf(line, sizeof(line), "%08x %u/%u/%u %s %s", ntohl(r->entry.ipv4),
+		 r->entry.ps.psid_offset, r->entry.ps.psid_len, r->entry.psid, b4, br);
+	d->v = realloc(d->v, (d->n + 1) * sizeof(*d->v));
+	d->v[d->n++] = strdup(line);
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static struct dump dump_table(void)
+{
+	struct dump d = {};
+
+	lw_aftr_softwire_foreach(&m, dump_row, &d);
+	qsort(d.v, d.n, sizeof(*d.v), cmp_str);
+	return d;
+}
+
+static void dump_free(struct dump *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->v[i]);
+	free(d->v);
+}
+
+static void assert_same(const struct dump *a, const struct dump *b)
+{
+	assert_int_equal(a->n, b->n);
+	for (size_t i = 0; i < a->n; i++)
+		assert_string_equal(a->v[i], b->v[i]);
+}
+
+/* Table A: 600 softwires on 10.0.x.y (psid-len 6, 64 per address across
+ * two /24s) and two whole addresses; B: half of A's addresses with other
+ * B4s, others new, one of another psid-len, and a second BR. */
+static void table(struct lw_aftr_setup *s, bool b)
+{
+	lw_setup_init(s);
+	for (unsigned i = 0; i < 600; i++) {
+		char a[32], b4[48];
+		unsigned addr = (b ? 5 : 0) + i / 64;
+		struct lw_softwire_entry e;
+
+		snprintf(a, sizeof(a), "10.0.%u.%u", addr / 4, 200 + addr % 4 * 10);
+		snprintf(b4, sizeof(b4), "2001:db8:%x::%x", b ? 0xb : 0xa, i);
+		e = entry(a, 6, i % 64, b4);
+		if (b && i % 2)
+			e.br_ipv6 = ip6("2001:db8:ffff::2");
+		assert_int_equal(lw_setup_add_softwire(s, &e), 0);
+	}
+	{
+		struct lw_softwire_entry w = entry(b ? "192.0.2.9" : "192.0.2.8", b ? 9 : 0,
+						   b ? 300 : 0, "2001:db8::8");
+
+		assert_int_equal(lw_setup_add_softwire(s, &w), 0);
+	}
+}
+
+struct fault {
+	unsigned long after;
+};
+
+static int fail_at(void *arg)
+{
+	struct fault *f = arg;
+
+	return f->after && !--f->after ? -EIO : 0;
+}
+
+/* A failure at any write of a replace, or of an addition, leaves the
+ * table exactly as it was. */
+static void test_failure_half_way_leaves_table(void **state)
+{
+	struct lw_aftr_setup a, b;
+	struct dump before, after;
+	struct fault f;
+	char err[512];
+	int r;
+
+	NEED_BPF();
+	table(&a, false);
+	table(&b, true);
+	assert_int_equal(lw_aftr_install(&m, &a, 1, err, sizeof(err)), 0);
+	before = dump_table();
+	assert_int_equal(before.n, 601);
+	for (int replace = 1; replace >= 0; replace--) {
+		unsigned long k;
+
+		if (!replace) /* B's addresses overlap A's: make them new ones */
+			for (size_t i = 0; i < b.n_softwires; i++)
+				b.softwires[i].ipv4 ^= htonl(0x00010000);
+		for (k = 1;; k++) {
+			f.after = k;
+			lw_bind_test_hook = fail_at;
+			lw_bind_test_arg = &f;
+			r = lw_aftr_install(&m, &b, replace, err, sizeof(err));
+			lw_bind_test_hook = NULL;
+			if (r == 0)
+				break;
+			assert_int_equal(r, -EIO);
+			assert_non_null(strstr(err, "unchanged"));
+			after = dump_table();
+			assert_same(&before, &after);
+			dump_free(&after);
+		}
+		assert_true(k > 3); /* it failed at several points */
+		after = dump_table();
+		assert_int_equal(after.n, replace ? 601 : 1202);
+		dump_free(&after);
+		assert_int_equal(lw_aftr_install(&m, &a, 1, err, sizeof(err)), 0);
+	}
+	dump_free(&before);
+	lw_setup_free(&a);
+	lw_setup_free(&b);
+	(void)state;
+}
+
+/* While a replace runs, every address both tables have stays served: at
+ * every write, each of its softwires resolves to the old or the new B4. */
+struct both {
+	const struct lw_aftr_setup *a, *b;
+	unsigned checks, fails;
+};
+
+static int still_served(void *arg)
+{
+	struct both *x = arg;
+
+	for (size_t i = 0; i < x->a->n_softwires; i++) {
+		const struct lw_softwire_entry *e = &x->a->softwires[i];
+		struct in6_addr b4;
+		bool in_b = false;
+
+		for (size_t j = 0; j < x->b->n_softwires && !in_b; j++)
+			in_b = x->b->softwires[j].ipv4 == e->ipv4 &&
+			       x->b->softwires[j].psid == e->psid;
+		if (!in_b)
+			continue;
+		x->checks++;
+		if (lw_aftr_softwire_get(&m, e->ipv4, e->psid, &b4, NULL))
+			x->fails++;
+	}
+	return 0;
+}
+
+static void test_replace_keeps_addresses_served(void **state)
+{
+	struct lw_aftr_setup a, b;
+	struct both x = {};
+	struct dump got;
+	char err[512];
+
+	NEED_BPF();
+	table(&a, false);
+	table(&b, true);
+	x.a = &a;
+	x.b = &b;
+	assert_int_equal(lw_aftr_install(&m, &a, 1, err, sizeof(err)), 0);
+	lw_bind_test_hook = still_served;
+	lw_bind_test_arg = &x;
+	assert_int_equal(lw_aftr_install(&m, &b, 1, err, sizeof(err)), 0);
+	lw_bind_test_hook = NULL;
+	assert_true(x.checks > 1000);
+	assert_int_equal(x.fails, 0);
+	got = dump_table();
+	assert_int_equal(got.n, 601);
+	assert_int_equal(strncmp(got.v[0], "0a00", 4), 0);
+	dump_free(&got);
+	/* A's own addresses went: 10.0.0.200 had only A's softwires */
+	{
+		struct in6_addr b4;
+
+		assert_int_equal(lw_aftr_softwire_get(&m, ip4("10.0.0.200"), 1, &b4, NULL), -ENOENT);
+		assert_int_equal(lw_aftr_softwire_get(&m, ip4("192.0.2.8"), 0, &b4, NULL), -ENOENT);
+		assert_int_equal(lw_aftr_softwire_get(&m, ip4("192.0.2.9"), 300, &b4, NULL), 0);
+	}
+	lw_setup_free(&a);
+	lw_setup_free(&b);
+	(void)state;
+}
+
+/* Runs longer than a chunk (psid-len 9 and 16): every PSID has its slot,
+ * and chunks exist only where softwires are; they go with them. */
+static void test_long_runs_and_chunks_follow_use(void **state)
+{
+	static const unsigned psids[] = { 0, 511, 512, 4660, 65535 };
+	struct lw_aftr_capacity cap;
+	char err[256];
+
+	NEED_BPF();
+	for (size_t i = 0; i < sizeof(psids) / sizeof(psids[0]); i++) {
+		struct lw_softwire_entry e = entry("198.18.0.1", 16, psids[i], "2001:db8::16");
+
+		e.b4_ipv6.s6_addr[15] = (uint8_t)i;
+		assert_int_equal(lw_aftr_softwire_add(&m, &e, err, sizeof(err)), 0);
+	}
+	{
+		struct lw_softwire_entry e = entry("198.18.0.2", 9, 300, "2001:db8::9");
+
+		assert_int_equal(lw_aftr_softwire_add(&m, &e, err, sizeof(err)), 0);
+	}
+	for (size_t i = 0; i < sizeof(psids) / sizeof(psids[0]); i++) {
+		struct in6_addr b4;
+
+		assert_int_equal(lw_aftr_softwire_get(&m, ip4("198.18.0.1"), (__u16)psids[i], &b4,
+						      NULL),
+				 0);
+		assert_int_equal(b4.s6_addr[15], i);
+	}
+	assert_int_equal(lw_aftr_capacity(&m, &cap), 0);
+	assert_int_equal(cap.softwires, 6);
+	assert_int_equal(cap.addresses, 2);
+	assert_true(cap.chunks >= 4 && cap.chunks <= 6); /* 128 chunks of slot space, 4 used */
+	for (size_t i = 0; i < sizeof(psids) / sizeof(psids[0]); i++)
+		assert_int_equal(lw_aftr_softwire_del(&m, ip4("198.18.0.1"), (__u16)psids[i], err,
+						      sizeof(err)),
+				 0);
+	assert_int_equal(lw_aftr_softwire_del(&m, ip4("198.18.0.2"), 300, err, sizeof(err)), 0);
+	assert_int_equal(lw_aftr_capacity(&m, &cap), 0);
+	assert_int_equal(cap.softwires, 0);
+	assert_int_equal(cap.addresses, 0);
+	assert_int_equal(cap.chunks, 0);
+	assert_int_equal(cap.blocks, 0);
+	(void)state;
+}
+
+static uint32_t l1_of(const char *v4)
+{
+	uint32_t k = ntohl(ip4(v4)) >> 16, v = 0;
+
+	assert_int_equal(bpf_map_lookup_elem(m.addr_l1, &k, &v), 0);
+	return v;
+}
+
+/* The pool bit of a /16 says whether a pool prefix touches it. */
+static void test_pool_bits(void **state)
+{
+	NEED_BPF();
+	assert_int_equal(lw_aftr_pool_add(&m, ip4("198.51.100.0"), 24), 0);
+	assert_int_equal(lw_aftr_pool_add(&m, ip4("198.48.0.0"), 14), 0);
+	assert_true(l1_of("198.51.7.7") & LW_L1_POOL);
+	assert_true(l1_of("198.48.0.1") & LW_L1_POOL);
+	assert_false(l1_of("198.52.0.1") & LW_L1_POOL);
+	/* 198.51/16 keeps its bit for the /14 */
+	assert_int_equal(lw_aftr_pool_del(&m, ip4("198.51.100.0"), 24), 0);
+	assert_true(l1_of("198.51.7.7") & LW_L1_POOL);
+	assert_int_equal(lw_aftr_pool_del(&m, ip4("198.48.0.0"), 14), 0);
+	assert_false(l1_of("198.51.7.7") & LW_L1_POOL);
+	assert_false(l1_of("198.49.0.1") & LW_L1_POOL);
+	assert_int_equal(lw_aftr_pool_add(&m, ip4("10.1.0.0"), 16), 0);
+	assert_int_equal(lw_aftr_pools_clear(&m), 0);
+	assert_false(l1_of("10.1.0.0") & LW_L1_POOL);
+	(void)state;
+}
+
+/* With one BR address the configuration carries it (the data plane's
+ * compare); with two, the count says "hash". */
+static void test_config_carries_the_br(void **state)
+{
+	struct lw_softwire_entry e = entry("192.0.2.1", 6, 3, "2001:db8::3");
+	struct lw_aftr_config cfg = { .ipv4_mtu = 1400 };
+	char err[256];
+
+	NEED_BPF();
+	assert_int_equal(lw_aftr_config_write(&m, &cfg), 0);
+	assert_int_equal(lw_aftr_softwire_add(&m, &e, err, sizeof(err)), 0);
+	assert_int_equal(lw_aftr_config_read(&m, &cfg), 0);
+	assert_int_equal(cfg.br_count, 1);
+	assert_memory_equal(&cfg.br_addr, &e.br_ipv6, 16);
+	assert_int_equal(cfg.ipv4_mtu, 1400);
+	/* a writer's stale copy does not undo it */
+	cfg.br_count = 0;
+	assert_int_equal(lw_aftr_config_write(&m, &cfg), 0);
+	assert_int_equal(lw_aftr_config_read(&m, &cfg), 0);
+	assert_int_equal(cfg.br_count, 1);
+	assert_int_equal(lw_aftr_br_add(&m, &(struct in6_addr){ .s6_addr = { 0x20, 1 } }, err,
+					sizeof(err)),
+			 0);
+	assert_int_equal(lw_aftr_config_read(&m, &cfg), 0);
+	assert_int_equal(cfg.br_count, 2);
+	(void)state;
+}
+
+/* Two writers on the same maps (pcpd and the CLI): each sees what the
+ * other wrote since (the generation in lw_bind_state), so neither hands
+ * out a run, a block or a slot the other took. */
+static void test_two_writers(void **state)
+{
+	struct lw_aftr_maps other = m;
+	char err[256];
+
+	NEED_BPF();
+	assert_int_equal(lw_aftr_maps_prepare(&other, NULL), 0);
+	for (unsigned i = 0; i < 40; i++) {
+		char a[32], b4[48];
+		struct lw_softwire_entry e;
+
+		snprintf(a, sizeof(a), "10.9.%u.%u", i / 4, i % 4);
+		snprintf(b4, sizeof(b4), "2001:db8:9::%x", i);
+		e = entry(a, i % 3 ? 6 : 0, i % 3 ? i : 0, b4);
+		assert_int_equal(lw_aftr_softwire_add(i % 2 ? &other : &m, &e, err, sizeof(err)),
+				 0);
+	}
+	for (unsigned i = 0; i < 40; i++) {
+		char a[32];
+		struct in6_addr b4;
+
+		snprintf(a, sizeof(a), "10.9.%u.%u", i / 4, i % 4);
+		assert_int_equal(lw_aftr_softwire_get(&m, ip4(a), (__u16)(i % 3 ? i : 0), &b4, NULL),
+				 0);
+		assert_int_equal(b4.s6_addr[15], i);
+	}
+	assert_int_equal(count_all(), 40);
+	for (unsigned i = 0; i < 40; i++) {
+		char a[32];
+
+		snprintf(a, sizeof(a), "10.9.%u.%u", i / 4, i % 4);
+		assert_int_equal(lw_aftr_softwire_del(i % 2 ? &m : &other, ip4(a),
+						      (__u16)(i % 3 ? i : 0), err, sizeof(err)),
+				 0);
+	}
+	assert_int_equal(count_all(), 0);
+	other.own_fds = false;
+	lw_aftr_maps_close(&other); /* its own state; the descriptors are m's */
 	(void)state;
 }
 
@@ -183,7 +579,14 @@ int main(void)
 		cmocka_unit_test(test_add_then_duplicate_is_eexist),
 		cmocka_unit_test(test_psid_len_fixed_while_address_has_softwires),
 		cmocka_unit_test(test_del_absent_is_enoent),
-		cmocka_unit_test(test_install_replace_empties_large_table),
+		cmocka_unit_test_setup(test_install_replace_empties_large_table, fresh_default),
+		cmocka_unit_test(test_capacity_refused_before_writing),
+		cmocka_unit_test_setup(test_failure_half_way_leaves_table, fresh_default),
+		cmocka_unit_test_setup(test_replace_keeps_addresses_served, fresh_default),
+		cmocka_unit_test_setup(test_long_runs_and_chunks_follow_use, fresh_default),
+		cmocka_unit_test_setup(test_pool_bits, fresh_default),
+		cmocka_unit_test_setup(test_config_carries_the_br, fresh_default),
+		cmocka_unit_test_setup(test_two_writers, fresh_default),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The slow path's binding-table lookup on BPF maps (lib/aftr/slowpath_maps.c):
- * maps of the lwAFTR's types created here and filled by hand, then every
+ * maps of the lwAFTR's types created here and filled through aftr_maps.h
+ * (one BR index emptied by hand), then every
  * answer the slow path tells apart -- found, ours but no softwire (-ESRCH),
  * not ours (-ENOENT), a softwire whose BR index has no address (-EIO).
  * Needs bpf(): skipped where map creation is not permitted. */
@@ -16,64 +17,41 @@
 
 #include "pkt.h"
 #include "slowpath_maps.h"
+#include "aftr_maps_fixture.h"
 
 struct fixture {
 	struct lw_aftr_maps m;
 };
 
-static int create(enum bpf_map_type type, size_t key, size_t value, unsigned max, unsigned flags)
+static void put_softwire(const struct lw_aftr_maps *m, const char *ipv4, __u8 offset, __u8 len,
+			 __u16 psid, const char *b4, const char *br)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = flags);
+	struct lw_softwire_entry e = { .ipv4 = ip4(ipv4), .psid = psid, .b4_ipv6 = ip6(b4),
+				       .br_ipv6 = ip6(br) };
+	char err[256];
 
-	return bpf_map_create(type, NULL, (__u32)key, (__u32)value, max, &o);
-}
-
-static void put_softwire(const struct lw_aftr_maps *m, const char *ipv4, __u16 psid,
-			 const char *b4, __u32 br_index)
-{
-	struct lw_softwire_key k = { .ipv4 = ip4(ipv4), .psid = psid };
-	struct lw_softwire sw = { .b4_ipv6 = ip6(b4), .br_index = br_index };
-
-	assert_int_equal(bpf_map_update_elem(m->softwires, &k, &sw, BPF_ANY), 0);
-}
-
-static void put_params(const struct lw_aftr_maps *m, const char *ipv4, __u8 offset, __u8 len)
-{
-	__be32 a = ip4(ipv4);
-	struct lw_psid_params pp = { .psid_offset = offset, .psid_len = len };
-
-	assert_int_equal(bpf_map_update_elem(m->psid, &a, &pp, BPF_ANY), 0);
+	e.ps.psid_offset = offset;
+	e.ps.psid_len = len;
+	assert_int_equal(lw_aftr_softwire_add(m, &e, err, sizeof(err)), 0);
 }
 
 static int setup(void **state)
 {
 	static struct fixture f;
-	struct lw_ipv4_prefix pool = { .prefixlen = 24, .addr = ip4("198.51.100.0") };
-	struct in6_addr br = ip6("8:9:a:b:c:d:e:f");
-	__u32 one = 1, present = 1;
+	static const struct in6_addr none;
+	__u32 second = 1;
 
-	memset(&f.m, -1, sizeof(f.m));
-	f.m.psid = create(BPF_MAP_TYPE_HASH, sizeof(__be32), sizeof(struct lw_psid_params), 64, 0);
-	if (f.m.psid < 0)
+	if (aftr_maps_fixture_open(&f.m, 0))
 		return 0; /* no bpf(): the tests skip */
-	f.m.softwires = create(BPF_MAP_TYPE_HASH, sizeof(struct lw_softwire_key),
-			       sizeof(struct lw_softwire), 64, 0);
-	f.m.br_by_index = create(BPF_MAP_TYPE_ARRAY, sizeof(__u32), sizeof(struct in6_addr),
-				 LW_MAX_BR_ADDRS, 0);
-	f.m.pools = create(BPF_MAP_TYPE_LPM_TRIE, sizeof(struct lw_ipv4_prefix), sizeof(__u32), 16,
-			   BPF_F_NO_PREALLOC);
-	assert_true(f.m.softwires >= 0 && f.m.br_by_index >= 0 && f.m.pools >= 0);
-
 	/* 178.79.150.233: one port per PSID; 178.79.150.3: 6-bit PSIDs with
 	 * psid-offset 6 (ports below 1024 belong to nobody); a pool without
-	 * softwires; BR index 1 = 8:9:a:b:c:d:e:f, index 2 empty */
-	put_params(&f.m, "178.79.150.233", 0, 16);
-	put_softwire(&f.m, "178.79.150.233", 4660, "127:11:12:13:14:15:16:128", 1);
-	put_softwire(&f.m, "178.79.150.233", 80, "127:2:3:4:5:6:7:128", 2);
-	put_params(&f.m, "178.79.150.3", 6, 6);
-	put_softwire(&f.m, "178.79.150.3", 4, "127:14:25:36:47:58:69:128", 1);
-	assert_int_equal(bpf_map_update_elem(f.m.br_by_index, &one, &br, BPF_ANY), 0);
-	assert_int_equal(bpf_map_update_elem(f.m.pools, &pool, &present, BPF_ANY), 0);
+	 * softwires; BR index 0 = 8:9:a:b:c:d:e:f, index 1 emptied by hand */
+	put_softwire(&f.m, "178.79.150.233", 0, 16, 4660, "127:11:12:13:14:15:16:128",
+		     "8:9:a:b:c:d:e:f");
+	put_softwire(&f.m, "178.79.150.233", 0, 16, 80, "127:2:3:4:5:6:7:128", "8:9:a:b:c:d:e:10");
+	put_softwire(&f.m, "178.79.150.3", 6, 6, 4, "127:14:25:36:47:58:69:128", "8:9:a:b:c:d:e:f");
+	assert_int_equal(bpf_map_update_elem(f.m.br_by_index, &second, &none, BPF_ANY), 0);
+	assert_int_equal(lw_aftr_pool_add(&f.m, ip4("198.51.100.0"), 24), 0);
 	*state = &f;
 	return 0;
 }
@@ -82,12 +60,8 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	if (f) {
-		close(f->m.psid);
-		close(f->m.softwires);
-		close(f->m.br_by_index);
-		close(f->m.pools);
-	}
+	if (f)
+		aftr_maps_fixture_close(&f->m);
 	return 0;
 }
 

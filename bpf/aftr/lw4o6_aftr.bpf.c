@@ -134,33 +134,81 @@ static __always_inline int lw_route(struct xdp_md *ctx, const struct lw_aftr_con
 			    bytes);
 }
 
-/* Finds the softwire owning (addr, port). psid_len 0 owns every port and
- * the port-less protocols (AFTR-ENCAP-6). */
-static __always_inline struct lw_softwire *
-lw_lookup_pp(__be32 addr, const struct lw_psid_params *pp, const struct lw_l4 *l4, int use_dport)
+/* An address record as the program uses it: copied in one 8-byte load,
+ * since user space rewrites a record in place when it moves the address's
+ * run of slots (a replaced table). */
+union lw_addr_copy {
+	__u64 raw;
+	struct lw_addr a;
+};
+
+/* The record of addr (DIR-16-8-8): 1 with *rec, 0 when the address has
+ * none. *l1 receives its level-1 entry whatever the outcome, for the pool
+ * bit (LW_L1_POOL). */
+static __always_inline int lw_addr_find(__be32 addr, union lw_addr_copy *rec, __u32 *l1)
 {
-	struct lw_softwire_key key = { .ipv4 = addr };
+	__u32 a = bpf_ntohl(addr), k = a >> 16, t;
+	__u32 *e = bpf_map_lookup_elem(&LW_MAP_ADDR_L1, &k);
+	__u64 *r;
+
+	*l1 = 0;
+	if (!e)
+		return 0;
+	*l1 = *e;
+	t = *l1 & LW_L1_L2_MASK;
+	if (!t)
+		return 0;
+	k = (t - 1) << 8 | (a >> 8 & 0xff);
+	e = bpf_map_lookup_elem(&LW_MAP_ADDR_L2, &k);
+	if (!e || !*e)
+		return 0;
+	k = (*e - 1) << 8 | (a & 0xff);
+	r = bpf_map_lookup_elem(&LW_MAP_ADDR_RECS, &k);
+	if (!r)
+		return 0;
+	rec->raw = *(volatile __u64 *)r;
+	return rec->a.flags & LW_ADDR_VALID;
+}
+
+/* Slot s of the binding table: two inlined array lookups, then an index. */
+static __always_inline struct lw_softwire *lw_slot(__u32 s)
+{
+	__u32 c = s >> LW_SW_CHUNK_SHIFT, k0 = 0;
+	void *inner = bpf_map_lookup_elem(&LW_MAP_SW_CHUNKS, &c);
+	struct lw_sw_chunk *chunk;
+
+	if (!inner)
+		return 0;
+	chunk = bpf_map_lookup_elem(inner, &k0);
+	if (!chunk)
+		return 0;
+	return &chunk->sw[s & (LW_SW_CHUNK_SLOTS - 1)];
+}
+
+/* The softwire owning (addr, port), addr having record rec. psid_len 0
+ * owns every port and the port-less protocols (AFTR-ENCAP-6). The slot
+ * counts only when it names (addr, PSID): one read while user space
+ * reassigns it never matches. */
+static __always_inline struct lw_softwire *lw_binding(__be32 addr, const struct lw_addr *rec,
+						      const struct lw_l4 *l4, int use_dport)
+{
+	struct lw_psid_params pp = { .psid_offset = rec->psid_offset, .psid_len = rec->psid_len };
+	struct lw_softwire *sw;
 	int psid;
 
-	if (!pp)
-		return 0;
 	if (!l4->has_ports) {
-		if (pp->psid_len != 0)
+		if (pp.psid_len != 0)
 			return 0;
 		psid = 0;
 	} else {
-		psid = lw_port_to_psid(pp, use_dport ? l4->dport : l4->sport);
+		psid = lw_port_to_psid(&pp, use_dport ? l4->dport : l4->sport);
 		if (psid < 0)
 			return 0;
 	}
-	key.psid = (__u16)psid;
-	return bpf_map_lookup_elem(&LW_MAP_SOFTWIRES, &key);
-}
-
-static __always_inline struct lw_softwire *lw_lookup(__be32 addr, const struct lw_l4 *l4,
-						     int use_dport)
-{
-	return lw_lookup_pp(addr, bpf_map_lookup_elem(&LW_MAP_PSID, &addr), l4, use_dport);
+	sw = lw_slot(rec->sw_base + (__u32)psid);
+	if (!sw || sw->ipv4 != addr || sw->psid != (__u16)psid)
+		return 0;
+	return sw;
 }
 
 /* A packet too big for where it goes (AFTR-ENCAP-4): with DF the sender
@@ -243,7 +291,9 @@ static __always_inline int lw_encap(struct xdp_md *ctx, const struct lw_aftr_con
 	__u8 tos;
 	int rc, delta;
 
-	br = bpf_map_lookup_elem(&lw_br_by_index, &br_index);
+	/* one BR address: every softwire's, kept in the configuration */
+	br = cfg->br_count == 1 ? (struct in6_addr *)&cfg->br_addr
+				: bpf_map_lookup_elem(&lw_br_by_index, &br_index);
 	if (!br)
 		return lw_drop(LW_STAT_DROP_NO_DST_SOFTWIRE, in_bytes);
 	l3off &= LW_L3_OFF_MASK;
@@ -293,19 +343,23 @@ static __always_inline int lw_encap(struct xdp_md *ctx, const struct lw_aftr_con
 	return lw_out_send(&out);
 }
 
-/* An address of ours that has no softwire now still belongs to a pool. */
-static __always_inline int lw_in_pool(__be32 addr)
+/* An address of ours that has no softwire now still belongs to a pool;
+ * asked only when a pool touches its /16 (l1 from lw_addr_find). */
+static __always_inline int lw_in_pool(__be32 addr, __u32 l1)
 {
 	struct lw_ipv4_prefix pfx = { .prefixlen = 32, .addr = addr };
 
-	return bpf_map_lookup_elem(&lw_ipv4_pools, &pfx) != 0;
+	return (l1 & LW_L1_POOL) && bpf_map_lookup_elem(&lw_ipv4_pools, &pfx) != 0;
 }
 
-/* An address served here: one with softwires (in the port-set map), or
- * one of a pool. */
+/* An address served here: one with softwires (an address record), or one
+ * of a pool. */
 static __always_inline int lw_served_ipv4(__be32 addr)
 {
-	return bpf_map_lookup_elem(&LW_MAP_PSID, &addr) || lw_in_pool(addr);
+	union lw_addr_copy rec;
+	__u32 l1;
+
+	return lw_addr_find(addr, &rec, &l1) || lw_in_pool(addr, l1);
 }
 
 /* An ICMP error towards one of our B4s must be about a packet that B4 sent
@@ -375,19 +429,20 @@ static __always_inline int lw_from_internet(struct xdp_md *ctx, const struct lw_
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct iphdr *iph;
-	struct lw_psid_params *pp;
+	union lw_addr_copy rec;
 	struct lw_softwire *sw;
 	struct lw_l4 l4;
 	__be32 qsrc = 0, qdst = 0, daddr;
-	__u32 ihl, tot_len, stat;
+	__u32 ihl, tot_len, stat, l1;
+	int have;
 
 	l3off &= LW_L3_OFF_MASK;
 	iph = data + l3off;
 	if ((void *)(iph + 1) > data_end)
 		return lw_drop(LW_STAT_DROP_BAD_IPV4, bytes);
 	daddr = iph->daddr;
-	pp = bpf_map_lookup_elem(&LW_MAP_PSID, &daddr);
-	if (!pp && !lw_in_pool(daddr))
+	have = lw_addr_find(daddr, &rec, &l1);
+	if (!have && !lw_in_pool(daddr, l1))
 		return lw_pass_not_ours(bytes);
 	lw_count(LW_STAT_RCVD_IPV4, bytes);
 
@@ -408,7 +463,7 @@ static __always_inline int lw_from_internet(struct xdp_md *ctx, const struct lw_
 			return lw_drop(stat, bytes);
 	}
 
-	sw = lw_lookup_pp(daddr, pp, &l4, 1);
+	sw = have ? lw_binding(daddr, &rec.a, &l4, 1) : 0;
 	if (!sw)
 		return lw_drop_tell(ctx, cfg, LW_STAT_DROP_NO_DST_SOFTWIRE, bytes,
 				    lw_icmpv4_error_due(cfg, &l4), LW_EV_ENCAP_NO_BINDING,
@@ -459,20 +514,24 @@ static __always_inline int lw_is_pcp_bootstrap(const struct lw_aftr_config *cfg,
 
 /* AFTR-DECAP-2..5: the softwire the packet from ip6 names, or NULL with
  * *stat the reason: the inner source address and port must be in its set,
- * the outer source must be its B4 and the outer destination its BR (br); an
- * ICMP error must quote a packet sent to that same source. */
-static __always_inline struct lw_softwire *lw_softwire_of(const struct ipv6hdr *ip6,
-							  const struct lw_br *br, __be32 saddr,
-							  const struct lw_l4 *l4, __be32 qdst,
-							  __u32 *stat)
+ * the outer source must be its B4 and the outer destination its BR (the
+ * one of index br); an ICMP error must quote a packet sent to that same
+ * source. */
+static __always_inline struct lw_softwire *lw_softwire_of(const struct ipv6hdr *ip6, __u32 br,
+							  __be32 saddr, const struct lw_l4 *l4,
+							  __be32 qdst, __u32 *stat)
 {
-	struct lw_softwire *sw = lw_lookup(saddr, l4, 0);
+	union lw_addr_copy rec;
+	struct lw_softwire *sw = 0;
+	__u32 l1;
 
+	if (lw_addr_find(saddr, &rec, &l1))
+		sw = lw_binding(saddr, &rec.a, l4, 0);
 	if (!sw || !lw_ipv6_eq(&sw->b4_ipv6, &ip6->saddr) || (l4->icmp_error && qdst != saddr)) {
 		*stat = LW_STAT_DROP_NO_SRC_SOFTWIRE;
 		return 0;
 	}
-	if (sw->br_index != br->index) {
+	if (sw->br_index != br) {
 		*stat = LW_STAT_DROP_WRONG_BR;
 		return 0;
 	}
@@ -488,7 +547,7 @@ static __always_inline struct lw_softwire *lw_softwire_of(const struct ipv6hdr *
  * qsrc: an ICMP error's quoted source; ihl, tot_len: the inner header's
  * and packet's length. */
 static __always_inline int lw_hairpin(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
-				      struct lw_softwire *sw, struct lw_psid_params *dst_pp,
+				      struct lw_softwire *sw, const struct lw_addr *dst,
 				      const struct iphdr *iph, struct lw_l4 *l4, __be32 qsrc,
 				      __u32 l3off, __u32 inner, __u32 ihl, __u32 tot_len,
 				      const struct ethhdr *old_eth, __u32 bytes, __u16 vid)
@@ -506,7 +565,7 @@ static __always_inline int lw_hairpin(struct xdp_md *ctx, const struct lw_aftr_c
 		if (stat)
 			return lw_drop(stat, bytes);
 	}
-	dst_sw = lw_lookup_pp(iph->daddr, dst_pp, l4, 1);
+	dst_sw = lw_binding(iph->daddr, dst, l4, 1);
 	if (!dst_sw)
 		return lw_drop_tell(ctx, cfg, LW_STAT_DROP_NO_DST_SOFTWIRE, bytes,
 				    lw_icmpv4_error_due(cfg, l4), LW_EV_ENCAP_NO_BINDING,
@@ -574,18 +633,18 @@ static __always_inline int lw_decap_and_send(struct xdp_md *ctx, const struct lw
  * and name a softwire; then it is hairpinned to another of our B4s or
  * decapsulated towards the internet. */
 static __always_inline int lw_softwire_from_b4(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
-					       struct ipv6hdr *ip6, const struct lw_br *br,
-					       __u32 l3off, __u32 inner, __u32 bytes, __u16 vid)
+					       struct ipv6hdr *ip6, __u32 br, __u32 l3off,
+					       __u32 inner, __u32 bytes, __u16 vid)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct iphdr *iph = data + inner;
-	struct lw_psid_params *dst_pp;
+	union lw_addr_copy dst;
 	struct lw_softwire *sw;
 	struct ethhdr old_eth;
 	struct lw_l4 l4;
 	__be32 qsrc = 0, qdst = 0, daddr;
-	__u32 ihl, tot_len, stat, outer_len = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
+	__u32 ihl, tot_len, stat, l1, outer_len = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
 
 	if ((void *)(iph + 1) > data_end || !lw_ipv4_whole(iph, data_end, &ihl, &tot_len) ||
 	    inner + tot_len > l3off + outer_len || !lw_ipv4_csum_ok(ctx, iph, inner))
@@ -622,18 +681,37 @@ static __always_inline int lw_softwire_from_b4(struct xdp_md *ctx, const struct 
 		return XDP_DROP;
 	__builtin_memcpy(&old_eth, data, sizeof(old_eth));
 
+	/* is the destination ours? For internet destinations one l1 read */
 	daddr = iph->daddr;
-	dst_pp = bpf_map_lookup_elem(&LW_MAP_PSID, &daddr);
-	if (dst_pp)
-		return lw_hairpin(ctx, cfg, sw, dst_pp, iph, &l4, qsrc, l3off, inner, ihl, tot_len,
+	if (lw_addr_find(daddr, &dst, &l1))
+		return lw_hairpin(ctx, cfg, sw, &dst.a, iph, &l4, qsrc, l3off, inner, ihl, tot_len,
 				  &old_eth, bytes, vid);
-	if (lw_in_pool(daddr))
+	if (lw_in_pool(daddr, l1))
 		/* ours, but nobody's now: never out to the internet, which
 		 * would route it straight back */
 		return lw_drop_tell(ctx, cfg, LW_STAT_DROP_NO_DST_SOFTWIRE, bytes,
 				    lw_icmpv4_error_due(cfg, &l4), LW_EV_ENCAP_NO_BINDING,
 				    LW_DIR_FROM_B4, l3off, ETH_P_IPV6);
 	return lw_decap_and_send(ctx, cfg, sw, iph, l3off, inner, tot_len, &old_eth, bytes, vid);
+}
+
+/* The index of BR address addr in *br: 0, or -1 when addr is no BR of
+ * ours. One BR (the usual case): a compare with the configuration's copy
+ * instead of hashing 16 bytes. */
+static __always_inline int lw_br_of(const struct lw_aftr_config *cfg, const struct in6_addr *addr,
+				    __u32 *br)
+{
+	struct lw_br *b;
+
+	if (cfg->br_count == 1) {
+		*br = cfg->br_index;
+		return lw_ipv6_eq(addr, &cfg->br_addr) ? 0 : -1;
+	}
+	b = bpf_map_lookup_elem(&LW_MAP_BR_ADDRS, addr);
+	if (!b)
+		return -1;
+	*br = b->index;
+	return 0;
 }
 
 /* IPv6 from the access side: to a BR address, a truncated packet (Payload
@@ -651,16 +729,14 @@ static __always_inline int lw_from_b4(struct xdp_md *ctx, const struct lw_aftr_c
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct ipv6hdr *ip6;
-	struct lw_br *br;
-	__u32 off;
+	__u32 off, br;
 	__u8 nexthdr;
 
 	l3off &= LW_L3_OFF_MASK;
 	ip6 = data + l3off;
 	if ((void *)(ip6 + 1) > data_end || ip6->version != 6)
 		return lw_drop(LW_STAT_DROP_BAD_IPV6, bytes);
-	br = bpf_map_lookup_elem(&LW_MAP_BR_ADDRS, &ip6->daddr);
-	if (!br)
+	if (lw_br_of(cfg, &ip6->daddr, &br))
 		return lw_pass_not_ours(bytes);
 	if (!lw_ipv6_whole(ip6, l3off, bytes))
 		return lw_drop(LW_STAT_DROP_BAD_IPV6, bytes);

@@ -19,14 +19,42 @@ LW_PINNED_ARRAY(LW_MAP_META, 1, struct lw_meta);
 /* Run-time configuration: a program attached by xdp-loader is complete. */
 LW_PINNED_ARRAY(LW_MAP_AFTR_CFG, 1, struct lw_aftr_config);
 
-/* Public IPv4 → its port-set parameters. Presence also marks the address as
- * served by this lwAFTR. */
-LW_PINNED_MAP_FLAGS(BPF_MAP_TYPE_HASH, LW_MAP_PSID, LW_DEFAULT_MAX_IPV4, __be32,
-		    struct lw_psid_params, BPF_F_NO_PREALLOC);
+/* The binding table (include/lw4o6/aftr.h says how its maps fit). Address
+ * records: the level-1 table of every /16, the l2 tables of /16s that have
+ * records, the record blocks of /24s that have records. */
+LW_PINNED_ARRAY(LW_MAP_ADDR_L1, LW_L1_ENTRIES, __u32);
+LW_PINNED_ARRAY(LW_MAP_ADDR_L2, LW_ADDR_BLOCKS(LW_DEFAULT_MAX_SOFTWIRES) * LW_ADDR_BLOCK, __u32);
+LW_PINNED_ARRAY(LW_MAP_ADDR_RECS, LW_ADDR_BLOCKS(LW_DEFAULT_MAX_SOFTWIRES) * LW_ADDR_BLOCK,
+		struct lw_addr);
 
-/* The binding table: {IPv4, PSID} → {B4, BR, counters}. */
-LW_PINNED_MAP(BPF_MAP_TYPE_HASH, LW_MAP_SOFTWIRES, LW_DEFAULT_MAX_SOFTWIRES, struct lw_softwire_key,
-	      struct lw_softwire);
+/* The shared zeroed chunk: what a slot of lw_sw_chunks holds until it has
+ * softwires of its own and once they are gone; nobody writes it. Declared
+ * before lw_sw_chunks because clang 14 emits the whole type of a nested
+ * map's value only when a top-level map has named it first; user space
+ * creates the chunks with that type, so that `bpftool map dump` of a chunk
+ * shows softwires. */
+LW_PINNED_ARRAY(LW_MAP_SW_EMPTY, 1, struct lw_sw_chunk);
+
+/* The softwires: a chunk of 512 slots an inner map, every chunk the same
+ * shape and without BPF_F_INNER_MAP, so that the verifier inlines both
+ * lookups. */
+struct lw_sw_chunk_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lw_sw_chunk);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, LW_SW_OUTER_ENTRIES(LW_DEFAULT_MAX_SOFTWIRES));
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct lw_sw_chunk_map);
+} LW_MAP_SW_CHUNKS SEC(".maps");
+
+/* The writers' bookkeeping (struct lw_bind_state); the program never reads it. */
+LW_PINNED_ARRAY(LW_MAP_BIND_STATE, 1, struct lw_bind_state);
 
 /* BR addresses this lwAFTR decapsulates for → their index. */
 LW_PINNED_MAP(BPF_MAP_TYPE_HASH, LW_MAP_BR_ADDRS, LW_MAX_BR_ADDRS, struct in6_addr, struct lw_br);

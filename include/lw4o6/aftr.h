@@ -8,27 +8,99 @@
 #include <linux/in6.h>
 #include "psid.h"
 
-#define LW_MAX_BR_ADDRS          256
-#define LW_DEFAULT_MAX_SOFTWIRES (1u << 20)
-#define LW_DEFAULT_MAX_IPV4      (1u << 20)
+#define LW_MAX_BR_ADDRS 256
 
-/* Softwire lookup key: {public IPv4, PSID}. */
+/* The binding table (issue 11): built for the cache, one dependent access
+ * per step, sized at load time.
+ *
+ *   address records, DIR-16-8-8: lw_addr_l1[addr >> 16] → l2 table + 1
+ *   (0 = none; LW_L1_POOL: a pool prefix intersects this /16);
+ *   lw_addr_l2[(table << 8) | addr >> 8 & 255] → record block + 1;
+ *   lw_addr_recs[(block << 8) | addr & 255] → struct lw_addr.
+ *
+ *   softwires: slot sw_base + psid of the address's run of 2^psid-len
+ *   slots, in chunk slot >> LW_SW_CHUNK_SHIFT (an inner array map of
+ *   lw_sw_chunks holding one struct lw_sw_chunk) at slot & (LW_SW_CHUNK_SLOTS
+ *   - 1). A chunk is sizeof(struct bpf_array) (312 B) + 512 × 56 B = 28,984
+ *   B, under the 32 KiB the kernel still kmallocs from its directly mapped
+ *   memory, so a lookup costs no vmalloc TLB miss; one value per chunk, so
+ *   that user space reads or writes a chunk in one copy (7 µs, where 512
+ *   values take 260 µs). Chunks are created as slots are used; unused ones
+ *   point to the shared zeroed chunk lw_sw_empty. */
+#define LW_SW_CHUNK_SHIFT 9
+#define LW_SW_CHUNK_SLOTS (1u << LW_SW_CHUNK_SHIFT)
+#define LW_ADDR_BLOCK     256u /* records per block (a /24), entries per l2 table (a /16) */
+#define LW_L1_ENTRIES     65536u
+#define LW_L1_POOL        (1u << 31)
+#define LW_L1_L2_MASK     (LW_L1_POOL - 1)
+#define LW_ADDR_VALID     1u /* struct lw_addr flags */
+
+/* Capacity (lw4o6 load aftr --max-softwires): what the object holds
+ * unless the loader sizes it (lw_aftr_obj_set_capacity), and the most it
+ * accepts. The maps derived from it: LW_SW_OUTER_ENTRIES chunks of slot
+ * space (twice the capacity plus one 2^16 run, so that a replaced table
+ * and its successor fit side by side), LW_ADDR_BLOCKS record blocks and as
+ * many l2 tables. */
+#define LW_DEFAULT_MAX_SOFTWIRES (1u << 20)
+#define LW_MAX_SOFTWIRES_LIMIT   (1u << 26)
+#define LW_SW_SPARE_CHUNKS       128u
+#define LW_SW_OUTER_ENTRIES(n)   (((n) + 255u) / 256u + LW_SW_SPARE_CHUNKS)
+#define LW_ADDR_MIN_BLOCKS       1024u
+#define LW_ADDR_MAX_BLOCKS       65536u
+#define LW_ADDR_BLOCKS(n)                                        \
+	((n) / 1024u < LW_ADDR_MIN_BLOCKS   ? LW_ADDR_MIN_BLOCKS \
+	 : (n) / 1024u > LW_ADDR_MAX_BLOCKS ? LW_ADDR_MAX_BLOCKS \
+					    : (n) / 1024u)
+
+/* {public IPv4, PSID}: how user space names a softwire. */
 struct lw_softwire_key {
 	__be32 ipv4;
 	__u16 psid;
 	__u16 reserved; /* must be zero */
 };
 
-/* One binding-entry. The counters live in the value so that the fast path
- * pays no second lookup; they are updated atomically. */
+/* One binding-entry, the value of a chunk slot. ipv4 and psid say whose
+ * slot it is: the data plane takes a slot only when they are the packet's,
+ * so that a slot read while user space moves things (a run freed and
+ * given to another address) never validates a packet; ipv4 0 = free. The
+ * counters live in the value, on the cache line the lookup brought in. */
 struct lw_softwire {
 	struct in6_addr b4_ipv6; /* binding-ipv6info */
-	__u32 br_index;          /* index into lw_br_addrs */
-	__u32 flags;             /* reserved */
-	__u64 decap_packets;     /* from the B4, validated and forwarded */
+	__be32 ipv4;             /* binding-ipv4-addr; 0: a free slot */
+	__u16 psid;
+	__u16 br_index;      /* index into lw_br_by_index */
+	__u64 decap_packets; /* from the B4, validated and forwarded */
 	__u64 decap_bytes;
 	__u64 encap_packets; /* towards the B4 */
 	__u64 encap_bytes;
+};
+
+/* The value of a chunk: 512 slots. */
+struct lw_sw_chunk {
+	struct lw_softwire sw[1u << 9];
+};
+
+/* An address record: the address's run of slots starts at sw_base. */
+struct lw_addr {
+	__u32 sw_base;
+	__u8 psid_offset; /* the address's port-set parameters (PSID-4) */
+	__u8 psid_len;
+	__u8 flags; /* LW_ADDR_VALID */
+	__u8 reserved;
+};
+
+/* lw_bind_state[0]: the writers' bookkeeping (user space only). Writers
+ * serialise on flock() of the pin root and bump generation twice around
+ * each change (odd while one is under way), so that a process holding a
+ * copy of the allocator's state knows when to read it again. */
+struct lw_bind_state {
+	__u64 generation;
+	__u32 softwires; /* installed */
+	__u32 chunks;    /* chunks of their own (not lw_sw_empty) */
+	__u32 addresses; /* address records */
+	__u32 blocks;    /* record blocks in use */
+	__u32 l2_tables; /* l2 tables in use */
+	__u32 reserved;
 };
 
 /* lw_ipv4_pools key (LPM trie): prefixlen first, as the kernel requires. */
@@ -86,6 +158,12 @@ struct lw_aftr_config {
 	__u8 ipv4_nh_mac[6];  /*   and the next hop's */
 	__u8 ipv6_src_mac[6]; /* LW_CFG_STATIC_NH6: our MAC on the access side */
 	__u8 ipv6_nh_mac[6];  /*   and the next hop's */
+	/* The BR addresses as aftr_maps.c keeps them (whatever a caller
+	 * writes): with exactly one, the data plane compares with br_addr
+	 * instead of hashing (lw_br_addrs), and encapsulates from it. */
+	__u32 br_count;
+	__u32 br_index; /* br_addr's index when br_count == 1 */
+	struct in6_addr br_addr;
 };
 
 /* The event token buckets of each program (lw_ratelimit, lw_b4_ratelim),
@@ -107,8 +185,12 @@ struct lw_token_bucket {
 
 #ifndef __bpf__
 _Static_assert(sizeof(struct lw_softwire_key) == 8, "softwire key layout");
-_Static_assert(sizeof(struct lw_softwire) == 56, "softwire value layout");
-_Static_assert(sizeof(struct lw_aftr_config) == 56, "config layout");
+_Static_assert(sizeof(struct lw_softwire) == 56, "softwire value layout: 512 a chunk");
+_Static_assert(sizeof(struct lw_addr) == 8, "address record layout");
+_Static_assert(sizeof(struct lw_sw_chunk) == LW_SW_CHUNK_SLOTS * sizeof(struct lw_softwire),
+	       "a chunk of LW_SW_CHUNK_SLOTS slots");
+_Static_assert(sizeof(struct lw_bind_state) == 32, "binding state layout");
+_Static_assert(sizeof(struct lw_aftr_config) == 80, "config layout");
 #endif
 
 #endif

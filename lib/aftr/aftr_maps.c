@@ -15,6 +15,7 @@
 #include "errmsg.h"
 #include "percpu_counters.h"
 #include "pinned_maps.h"
+#include "bind_priv.h"
 
 #define LW_STAT_NAME_(name, str) [LW_STAT_##name] = str,
 static const char *const stat_names[LW_STAT_MAX] = { LW_STAT_LIST(LW_STAT_NAME_) };
@@ -29,8 +30,12 @@ const char *lw_stat_name(unsigned stat)
 static const struct lw_map_slot slots[] = {
 	SLOT(meta, LW_STR(LW_MAP_META)),
 	SLOT(cfg, LW_STR(LW_MAP_AFTR_CFG)),
-	SLOT(psid, LW_STR(LW_MAP_PSID)),
-	SLOT(softwires, LW_STR(LW_MAP_SOFTWIRES)),
+	SLOT(bind_state, LW_STR(LW_MAP_BIND_STATE)),
+	SLOT(addr_l1, LW_STR(LW_MAP_ADDR_L1)),
+	SLOT(addr_l2, LW_STR(LW_MAP_ADDR_L2)),
+	SLOT(addr_recs, LW_STR(LW_MAP_ADDR_RECS)),
+	SLOT(sw_chunks, LW_STR(LW_MAP_SW_CHUNKS)),
+	SLOT(sw_empty, LW_STR(LW_MAP_SW_EMPTY)),
 	SLOT(br_addrs, LW_STR(LW_MAP_BR_ADDRS)),
 	SLOT(br_by_index, "lw_br_by_index"),
 	SLOT(pools, "lw_ipv4_pools"),
@@ -40,7 +45,9 @@ static const struct lw_map_slot slots[] = {
 };
 #undef SLOT
 /* a map added to struct lw_aftr_maps must be added here too */
-_Static_assert(sizeof(struct lw_aftr_maps) == sizeof(slots) / sizeof(slots[0]) * sizeof(int),
+_Static_assert(offsetof(struct lw_aftr_maps, bind) ==
+		       (sizeof(slots) / sizeof(slots[0]) * sizeof(int) + sizeof(void *) - 1) /
+			       sizeof(void *) * sizeof(void *),
 	       "one slot per map descriptor");
 
 static const struct lw_map_set aftr_map_set = {
@@ -50,21 +57,61 @@ static const struct lw_map_set aftr_map_set = {
 	.n_slots = sizeof(slots) / sizeof(slots[0]),
 };
 
+int lw_aftr_maps_prepare(struct lw_aftr_maps *m, const char *lock_dir)
+{
+	m->bind = bind_new(lock_dir);
+	return m->bind ? 0 : -errno;
+}
+
+/* The directory an object's maps are pinned in, or NULL. */
+static char *pin_dir_of(struct bpf_object *obj)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, LW_STR(LW_MAP_BIND_STATE));
+	const char *path = map ? bpf_map__pin_path(map) : NULL;
+	char *dir, *slash;
+
+	if (!path || !(dir = strdup(path)))
+		return NULL;
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	return dir;
+}
+
 int lw_aftr_maps_from_obj(struct bpf_object *obj, struct lw_aftr_maps *m, char *err, size_t errlen)
 {
-	return lw_map_set_from_obj(&aftr_map_set, obj, m, err, errlen);
+	char *dir;
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	r = lw_map_set_from_obj(&aftr_map_set, obj, m, err, errlen);
+	if (r)
+		return r;
+	dir = pin_dir_of(obj);
+	r = lw_aftr_maps_prepare(m, dir);
+	free(dir);
+	if (r)
+		return lw_errf_code(r, err, errlen, "cannot prepare the binding table: %s",
+				    strerror(-r));
+	return 0;
 }
 
 void lw_aftr_maps_close(struct lw_aftr_maps *m)
 {
-	lw_map_set_close(&aftr_map_set, m);
+	if (m->own_fds)
+		lw_map_set_close(&aftr_map_set, m);
+	m->own_fds = false;
+	bind_free(m->bind);
+	m->bind = NULL;
 }
 
 int lw_aftr_maps_open_pinned(const char *root, struct lw_aftr_maps *m, char *err, size_t errlen)
 {
 	struct lw_meta meta;
-	int r = lw_map_set_open_pinned(&aftr_map_set, root, m, &meta, err, errlen);
+	int r;
 
+	memset(m, 0, sizeof(*m));
+	r = lw_map_set_open_pinned(&aftr_map_set, root, m, &meta, err, errlen);
 	if (r == -ENOENT)
 		lw_err_append(err, errlen, " (run 'lw4o6 load aftr ...')");
 	if (r == -ENOTSUP)
@@ -73,7 +120,14 @@ int lw_aftr_maps_open_pinned(const char *root, struct lw_aftr_maps *m, char *err
 			"maps pinned under %s come from an incompatible build (ABI %u, this build %u); "
 			"remove them with 'lw4o6 unload' (or rm -r %s) and load again",
 			root, meta.abi_version, LW_ABI_VERSION, root);
-	return r;
+	if (r)
+		return r;
+	m->own_fds = true;
+	if ((r = lw_aftr_maps_prepare(m, root))) {
+		lw_aftr_maps_close(m);
+		return lw_errf_code(r, err, errlen, "cannot open %s: %s", root, strerror(-r));
+	}
+	return 0;
 }
 
 int lw_aftr_write_meta(const struct lw_aftr_maps *m)
@@ -86,46 +140,129 @@ int lw_aftr_config_read(const struct lw_aftr_maps *m, struct lw_aftr_config *cfg
 	return lw_map_entry0_read(m->cfg, cfg);
 }
 
-int lw_aftr_config_write(const struct lw_aftr_maps *m, const struct lw_aftr_config *cfg)
+/* ---- BR addresses, and the configuration's copy of them ---------------------------- */
+
+static const struct in6_addr no_br;
+
+static int read_brs(const struct lw_aftr_maps *m, struct in6_addr brs[LW_MAX_BR_ADDRS])
 {
-	return lw_map_entry0_write(m->cfg, cfg);
+	return bind_read_range(m->br_by_index, 0, LW_MAX_BR_ADDRS, brs, sizeof(brs[0]));
 }
 
-/* Index of br in the installed BR table, allocating a free slot when absent. */
-static int br_index_for(const struct lw_aftr_maps *m, const struct in6_addr *br, __u32 *index,
-			char *err, size_t errlen)
+int lw_aftr_br_count(const struct lw_aftr_maps *m, size_t *n)
 {
-	static const struct in6_addr any;
+	struct in6_addr brs[LW_MAX_BR_ADDRS];
+	int r = read_brs(m, brs);
+
+	*n = 0;
+	for (size_t i = 0; !r && i < LW_MAX_BR_ADDRS; i++)
+		*n += memcmp(&brs[i], &no_br, sizeof(no_br)) != 0;
+	return r;
+}
+
+int lw_aftr_config_sync_locked(const struct lw_aftr_maps *m, const struct lw_aftr_config *cfg)
+{
+	struct in6_addr brs[LW_MAX_BR_ADDRS];
+	struct lw_aftr_config c = *cfg;
+	int r = read_brs(m, brs);
+
+	if (r)
+		return r;
+	c.br_count = 0;
+	c.br_index = 0;
+	memset(&c.br_addr, 0, sizeof(c.br_addr));
+	for (__u32 i = 0; i < LW_MAX_BR_ADDRS; i++) {
+		if (!memcmp(&brs[i], &no_br, sizeof(no_br)))
+			continue;
+		if (!c.br_count++) {
+			c.br_index = i;
+			c.br_addr = brs[i];
+		}
+	}
+	return lw_map_entry0_write(m->cfg, &c);
+}
+
+/* The configuration as it is, its BR fields brought up to date. */
+static int config_resync_locked(const struct lw_aftr_maps *m)
+{
+	struct lw_aftr_config c;
+	int r = lw_aftr_config_read(m, &c);
+
+	return r ? r : lw_aftr_config_sync_locked(m, &c);
+}
+
+int lw_aftr_config_write(const struct lw_aftr_maps *m, const struct lw_aftr_config *cfg)
+{
+	int r = bind_lock(m);
+
+	if (r)
+		return r;
+	r = lw_aftr_config_sync_locked(m, cfg);
+	bind_unlock(m);
+	return r;
+}
+
+int lw_aftr_br_index_locked(const struct lw_aftr_maps *m, const struct in6_addr *br, __u32 *index,
+			    bool *added, char *err, size_t errlen)
+{
 	struct lw_br val;
 	struct in6_addr slot;
 
+	*added = false;
 	if (bpf_map_lookup_elem(m->br_addrs, br, &val) == 0) {
 		*index = val.index;
 		return 0;
 	}
 	for (__u32 i = 0; i < LW_MAX_BR_ADDRS; i++) {
+		int r;
+
 		if (bpf_map_lookup_elem(m->br_by_index, &i, &slot))
 			return -errno;
-		if (memcmp(&slot, &any, sizeof(any)) != 0)
+		if (memcmp(&slot, &no_br, sizeof(no_br)) != 0)
 			continue;
 		val.index = i;
 		val.reserved = 0;
-		if (bpf_map_update_elem(m->br_by_index, &i, br, BPF_ANY) ||
-		    bpf_map_update_elem(m->br_addrs, br, &val, BPF_NOEXIST))
-			return lw_errf_code(-errno, err, errlen, "cannot add BR address: %s",
-					    strerror(errno));
+		/* the index first: the data plane finds a BR by address */
+		if ((r = bind_update(m->br_by_index, &i, br)) ||
+		    (bpf_map_update_elem(m->br_addrs, br, &val, BPF_NOEXIST) && (r = -errno)) ||
+		    (r = config_resync_locked(m)))
+			return lw_errf_code(r, err, errlen, "cannot add BR address: %s",
+					    strerror(-r));
 		*index = i;
+		*added = true;
 		return 0;
 	}
 	return lw_errf_code(-E2BIG, err, errlen, "more than %d BR addresses", LW_MAX_BR_ADDRS);
+}
+
+int lw_aftr_br_remove_locked(const struct lw_aftr_maps *m, __u32 index)
+{
+	struct in6_addr br;
+
+	if (bpf_map_lookup_elem(m->br_by_index, &index, &br))
+		return -errno;
+	if (!memcmp(&br, &no_br, sizeof(no_br)))
+		return 0;
+	if (bpf_map_delete_elem(m->br_addrs, &br) && errno != ENOENT)
+		return -errno;
+	if (bpf_map_update_elem(m->br_by_index, &index, &no_br, BPF_ANY))
+		return -errno;
+	return config_resync_locked(m);
 }
 
 int lw_aftr_br_add(const struct lw_aftr_maps *m, const struct in6_addr *br, char *err,
 		   size_t errlen)
 {
 	__u32 index;
+	bool added;
+	int r = bind_lock(m);
 
-	return br_index_for(m, br, &index, err, errlen);
+	if (r)
+		return lw_errf_code(r, err, errlen, "cannot lock the binding table: %s",
+				    strerror(-r));
+	r = lw_aftr_br_index_locked(m, br, &index, &added, err, errlen);
+	bind_unlock(m);
+	return r;
 }
 
 bool lw_aftr_is_br(const struct lw_aftr_maps *m, const struct in6_addr *br)
@@ -135,379 +272,112 @@ bool lw_aftr_is_br(const struct lw_aftr_maps *m, const struct in6_addr *br)
 	return bpf_map_lookup_elem(m->br_addrs, br, &val) == 0;
 }
 
-struct lw_addr_params {
-	__be32 addr;
-	struct lw_psid_params ps;
-};
-
-/* Entries per batched system call. */
-#define BATCH_MAX 65536
-/* First room for the keys of a map being cleared; it doubles. */
-#define CLEAR_FIRST_CAP 1024
-
-static size_t batch_len(size_t n, size_t i)
-{
-	return n - i < BATCH_MAX ? n - i : BATCH_MAX;
-}
-
-/* Collects every key first (a walk that deletes as it goes restarts from the
- * first bucket each time: quadratic on a million softwires), then deletes
- * them in batches, one by one where batches are refused. */
-static int clear_map(int fd, size_t key_size)
-{
-	unsigned char *keys = NULL;
-	size_t n = 0, cap = 0;
-	int ret = 0;
-
-	for (;;) {
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : CLEAR_FIRST_CAP;
-			void *k = realloc(keys, ncap * key_size);
-
-			if (!k) {
-				free(keys);
-				return -ENOMEM;
-			}
-			keys = k;
-			cap = ncap;
-		}
-		if (bpf_map_get_next_key(fd, n ? keys + (n - 1) * key_size : NULL,
-					 keys + n * key_size))
-			break;
-		n++;
-	}
-	for (size_t i = 0; i < n; i += BATCH_MAX) {
-		__u32 cnt = (__u32)batch_len(n, i);
-		LIBBPF_OPTS(bpf_map_batch_opts, opts);
-
-		if (bpf_map_delete_batch(fd, keys + i * key_size, &cnt, &opts) == 0)
-			continue;
-		for (size_t j = i; j < i + batch_len(n, i); j++)
-			if (bpf_map_delete_elem(fd, keys + j * key_size) && errno != ENOENT) {
-				ret = -errno;
-				goto out;
-			}
-	}
-out:
-	free(keys);
-	return ret;
-}
-
-/* Keys and values for one map, n of them so far, each array with room for
- * the table's entries (one at least: an empty table is no failure). */
-struct batch {
-	void *keys, *vals;
-	size_t n, key_size, val_size;
-};
-
-static int batch_alloc(struct batch *b, size_t cap, size_t key_size, size_t val_size)
-{
-	*b = (struct batch){ .key_size = key_size, .val_size = val_size };
-	b->keys = calloc(cap ? cap : 1, key_size);
-	b->vals = calloc(cap ? cap : 1, val_size);
-	return b->keys && b->vals ? 0 : -ENOMEM;
-}
-
-static void batch_free(struct batch *b)
-{
-	free(b->keys);
-	free(b->vals);
-}
-
-/* Batched update with a per-element fallback for kernels or map types that
- * refuse batches. */
-static int batch_install(int fd, const struct batch *b)
-{
-	const char *keys = b->keys, *vals = b->vals;
-
-	for (size_t i = 0; i < b->n; i += BATCH_MAX) {
-		__u32 cnt = (__u32)batch_len(b->n, i);
-		LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
-
-		if (bpf_map_update_batch(fd, keys + i * b->key_size, vals + i * b->val_size, &cnt,
-					 &opts) == 0)
-			continue;
-		for (size_t j = i; j < i + batch_len(b->n, i); j++)
-			if (bpf_map_update_elem(fd, keys + j * b->key_size, vals + j * b->val_size,
-						BPF_ANY))
-				return -errno;
-	}
-	return 0;
-}
-
-static int cmp_be32(const void *a, const void *b)
-{
-	__u32 x = ntohl(((const struct lw_addr_params *)a)->addr);
-	__u32 y = ntohl(((const struct lw_addr_params *)b)->addr);
-
-	return x < y ? -1 : x > y;
-}
-
-/* The port-set parameters of every address, once per address (validated to
- * agree). */
-static int install_psid_params(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s)
-{
-	struct lw_addr_params *v = calloc(s->n_softwires ? s->n_softwires : 1, sizeof(*v));
-	struct batch b;
-	int ret;
-
-	if (!v)
-		return -ENOMEM;
-	for (size_t i = 0; i < s->n_softwires; i++) {
-		v[i].addr = s->softwires[i].ipv4;
-		v[i].ps = s->softwires[i].ps;
-	}
-	qsort(v, s->n_softwires, sizeof(*v), cmp_be32);
-	ret = batch_alloc(&b, s->n_softwires, sizeof(__be32), sizeof(struct lw_psid_params));
-	for (size_t i = 0; !ret && i < s->n_softwires; i++) {
-		__be32 *keys = b.keys;
-		struct lw_psid_params *vals = b.vals;
-
-		if (i && v[i].addr == v[i - 1].addr)
-			continue;
-		keys[b.n] = v[i].addr;
-		vals[b.n] = v[i].ps;
-		b.n++;
-	}
-	if (!ret)
-		ret = batch_install(m->psid, &b);
-	batch_free(&b);
-	free(v);
-	return ret;
-}
-
-/* Empties the binding table and the BR addresses (install with replace). */
-static int clear_tables(const struct lw_aftr_maps *m, char *err, size_t errlen)
-{
-	static const struct in6_addr none;
-	int ret;
-
-	if ((ret = clear_map(m->softwires, sizeof(struct lw_softwire_key))) ||
-	    (ret = clear_map(m->psid, sizeof(__be32))) ||
-	    (ret = clear_map(m->br_addrs, sizeof(struct in6_addr))))
-		return lw_errf_code(ret, err, errlen, "cannot clear binding table: %s",
-				    strerror(-ret));
-	for (__u32 i = 0; i < LW_MAX_BR_ADDRS; i++)
-		if (bpf_map_update_elem(m->br_by_index, &i, &none, BPF_ANY))
-			return lw_errf_code(-errno, err, errlen, "cannot clear BR table: %s",
-					    strerror(errno));
-	return 0;
-}
-
-/* The binding table's entries: br_idx[b] is the installed index of the
- * setup's BR address b. */
-static int softwire_batch(const struct lw_aftr_setup *s, const __u32 *br_idx, struct batch *b,
-			  char *err, size_t errlen)
-{
-	struct lw_softwire_key *keys = b->keys;
-	struct lw_softwire *vals = b->vals;
-
-	for (size_t i = 0; i < s->n_softwires; i++) {
-		const struct lw_softwire_entry *e = &s->softwires[i];
-		size_t br;
-
-		for (br = 0; br < s->n_br_addrs; br++)
-			if (memcmp(&s->br_addrs[br], &e->br_ipv6, sizeof(e->br_ipv6)) == 0)
-				break;
-		if (br == s->n_br_addrs)
-			return lw_errf(err, errlen, "softwire %zu: BR address not in the BR table",
-				       i);
-		keys[i].ipv4 = e->ipv4;
-		keys[i].psid = e->psid;
-		vals[i].b4_ipv6 = e->b4_ipv6;
-		vals[i].br_index = br_idx[br];
-		b->n++;
-	}
-	return 0;
-}
-
-static const char *full_hint(int ret, const char *hint)
-{
-	return ret == -E2BIG || ret == -ENOSPC ? hint : "";
-}
-
-int lw_aftr_install(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s, int replace,
-		    char *err, size_t errlen)
-{
-	struct batch sw = {};
-	__u32 *br_idx = NULL;
-	int ret;
-
-	if ((ret = lw_aftr_write_meta(m)) || (ret = lw_aftr_config_write(m, &s->cfg)))
-		return lw_errf_code(ret, err, errlen, "cannot write configuration: %s",
-				    strerror(-ret));
-	if (replace && (ret = clear_tables(m, err, errlen)))
-		return ret;
-	br_idx = calloc(s->n_br_addrs ? s->n_br_addrs : 1, sizeof(*br_idx));
-	if (!br_idx)
-		return -ENOMEM;
-	for (size_t i = 0; i < s->n_br_addrs; i++)
-		if ((ret = br_index_for(m, &s->br_addrs[i], &br_idx[i], err, errlen)))
-			goto out;
-	ret = batch_alloc(&sw, s->n_softwires, sizeof(struct lw_softwire_key),
-			  sizeof(struct lw_softwire));
-	if (!ret)
-		ret = softwire_batch(s, br_idx, &sw, err, errlen);
-	if (ret)
-		goto out;
-	/* port-set parameters before the softwires that need them */
-	ret = install_psid_params(m, s);
-	if (ret) {
-		lw_errf_code(ret, err, errlen, "cannot add port-set parameters: %s%s",
-			     strerror(-ret), full_hint(ret, " (too many addresses)"));
-		goto out;
-	}
-	ret = batch_install(m->softwires, &sw);
-	if (ret)
-		lw_errf_code(ret, err, errlen, "cannot install softwires: %s%s", strerror(-ret),
-			     full_hint(ret, " (binding table full)"));
-out:
-	batch_free(&sw);
-	free(br_idx);
-	return ret;
-}
-
-/* Whether any softwire of ipv4 is installed. Probes the 2^psid-len keys its
- * parameters allow instead of walking the table: bounded by 65536 lookups
- * whatever the table's size (a walk is a million system calls). */
-static bool address_has_softwires(const struct lw_aftr_maps *m, __be32 ipv4)
-{
-	struct lw_psid_params pp;
-	struct lw_softwire_key key = { .ipv4 = ipv4 };
-	struct lw_softwire val;
-
-	if (bpf_map_lookup_elem(m->psid, &ipv4, &pp))
-		return false;
-	for (__u32 psid = 0; psid < (1u << pp.psid_len); psid++) {
-		key.psid = (__u16)psid;
-		if (bpf_map_lookup_elem(m->softwires, &key, &val) == 0)
-			return true;
-	}
-	return false;
-}
-
-int lw_aftr_softwire_add(const struct lw_aftr_maps *m, const struct lw_softwire_entry *e, char *err,
-			 size_t errlen)
-{
-	struct lw_psid_params have;
-	struct lw_softwire_key key = { .ipv4 = e->ipv4, .psid = e->psid };
-	struct lw_softwire val = { .b4_ipv6 = e->b4_ipv6 };
-	char a[LW_IPV4_STRLEN];
-	int ret;
-
-	lw_format_ipv4(e->ipv4, a, sizeof(a));
-	if (e->ps.psid_offset + e->ps.psid_len > LW_PORT_BITS)
-		return lw_errf(err, errlen, "%s: psid-offset %u + psid-len %u exceeds 16", a,
-			       e->ps.psid_offset, e->ps.psid_len);
-	if (e->ps.psid_len < LW_PORT_BITS && e->psid >= (1u << e->ps.psid_len))
-		return lw_errf(err, errlen, "%s: psid %u does not fit psid-len %u", a, e->psid,
-			       e->ps.psid_len);
-	if (bpf_map_lookup_elem(m->psid, &e->ipv4, &have) == 0 &&
-	    (have.psid_offset != e->ps.psid_offset || have.psid_len != e->ps.psid_len) &&
-	    address_has_softwires(m, e->ipv4))
-		return lw_errf(
-			err, errlen,
-			"%s already has softwires with psid-offset %u psid-len %u; all softwires of one address "
-			"must share them (RFC 7597 §5.1)",
-			a, have.psid_offset, have.psid_len);
-	if (bpf_map_lookup_elem(m->softwires, &key, &val) == 0)
-		return lw_errf_code(-EEXIST, err, errlen, "%s psid %u is already bound", a,
-				    e->psid);
-	memset(&val, 0, sizeof(val));
-	val.b4_ipv6 = e->b4_ipv6;
-	if ((ret = br_index_for(m, &e->br_ipv6, &val.br_index, err, errlen)))
-		return ret;
-	if (bpf_map_update_elem(m->psid, &e->ipv4, &e->ps, BPF_ANY) ||
-	    bpf_map_update_elem(m->softwires, &key, &val, BPF_NOEXIST))
-		return lw_errf_code(-errno, err, errlen, "cannot add softwire %s psid %u: %s", a,
-				    e->psid, strerror(errno));
-	return 0;
-}
-
-int lw_aftr_softwire_del(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid, char *err,
-			 size_t errlen)
-{
-	struct lw_softwire_key key = { .ipv4 = ipv4, .psid = psid };
-	char a[LW_IPV4_STRLEN];
-
-	lw_format_ipv4(ipv4, a, sizeof(a));
-	if (bpf_map_delete_elem(m->softwires, &key))
-		return lw_errf_code(-errno, err, errlen, "%s psid %u: %s", a, psid,
-				    errno == ENOENT ? "no such softwire" : strerror(errno));
-	/* The address stays ours (pool) but loses its parameters with its last
-	 * softwire, so that a later add may choose new ones. */
-	if (!address_has_softwires(m, ipv4))
-		bpf_map_delete_elem(m->psid, &ipv4);
-	return 0;
-}
-
-int lw_aftr_softwire_foreach(const struct lw_aftr_maps *m,
-			     int (*fn)(const struct lw_softwire_row *row, void *arg), void *arg)
-{
-	struct lw_softwire_key key, *prev = NULL;
-	struct lw_softwire_row row;
-	struct in6_addr br;
-	int ret;
-
-	while (bpf_map_get_next_key(m->softwires, prev, &key) == 0) {
-		memset(&row, 0, sizeof(row));
-		if (bpf_map_lookup_elem(m->softwires, &key, &row.counters) == 0) {
-			row.entry.ipv4 = key.ipv4;
-			row.entry.psid = key.psid;
-			row.entry.b4_ipv6 = row.counters.b4_ipv6;
-			bpf_map_lookup_elem(m->psid, &key.ipv4, &row.entry.ps);
-			if (bpf_map_lookup_elem(m->br_by_index, &row.counters.br_index, &br) == 0)
-				row.entry.br_ipv6 = br;
-			if ((ret = fn(&row, arg)))
-				return ret;
-		}
-		prev = &key;
-	}
-	return 0;
-}
-
-int lw_aftr_softwire_count(const struct lw_aftr_maps *m, size_t *count)
-{
-	struct lw_softwire_key key, *prev = NULL;
-	size_t n = 0;
-
-	while (bpf_map_get_next_key(m->softwires, prev, &key) == 0) {
-		n++;
-		prev = &key;
-	}
-	*count = n;
-	return 0;
-}
+/* ---- pools: the LPM trie, and the bit of every /16 it touches in l1 ---------------- */
 
 static __be32 prefix_mask(unsigned prefixlen)
 {
 	return prefixlen ? htonl(~0u << (32 - prefixlen)) : 0;
 }
 
-int lw_aftr_pool_add(const struct lw_aftr_maps *m, __be32 addr, unsigned prefixlen)
+/* The /16s prefix addr/len touches: [*first, *first + *n). */
+static void prefix_16s(__be32 addr, unsigned len, uint32_t *first, uint32_t *n)
+{
+	*first = ntohl(addr) >> 16;
+	*n = len >= 16 ? 1 : 1u << (16 - len);
+}
+
+struct pool_scan {
+	uint32_t s16;
+	bool hit;
+};
+
+static int pool_touches(__be32 addr, unsigned len, void *arg)
+{
+	struct pool_scan *ps = arg;
+	uint32_t first, n;
+
+	prefix_16s(addr, len, &first, &n);
+	if (ps->s16 >= first && ps->s16 - first < n)
+		ps->hit = true;
+	return ps->hit;
+}
+
+/* Sets the pool bit of the /16s of addr/len as the pools now say. */
+static int pool_bits(const struct lw_aftr_maps *m, __be32 addr, unsigned len)
+{
+	struct lw_bind *b = m->bind;
+	uint32_t first, n;
+	int r = 0;
+
+	prefix_16s(addr, len, &first, &n);
+	for (uint32_t k = first; !r && k < first + n; k++) {
+		struct pool_scan ps = { .s16 = k };
+		uint32_t v;
+
+		if ((r = lw_aftr_pool_foreach(m, pool_touches, &ps)) < 0)
+			break;
+		r = 0;
+		v = ps.hit ? b->l1[k] | LW_L1_POOL : b->l1[k] & ~LW_L1_POOL;
+		if (v != b->l1[k] && !(r = bind_update(m->addr_l1, &k, &v)))
+			b->l1[k] = v;
+	}
+	return r < 0 ? r : 0;
+}
+
+/* A pool change: the trie first, the bits then follow it. A bit is only a
+ * hint (the data plane still asks the trie), so a bit without its pool
+ * costs one lookup, and a pool never goes unseen: its bits are set after it
+ * is in the trie. */
+static int pool_change(const struct lw_aftr_maps *m, __be32 addr, unsigned prefixlen, bool add)
 {
 	struct lw_ipv4_prefix key = { .prefixlen = prefixlen };
 	__u32 val = 0;
+	int r;
 
 	if (prefixlen > 32)
 		return -EINVAL;
 	key.addr = addr & prefix_mask(prefixlen);
-	return bpf_map_update_elem(m->pools, &key, &val, BPF_ANY) ? -errno : 0;
+	if ((r = bind_begin(m, NULL, 0)))
+		return r;
+	if (add ? bpf_map_update_elem(m->pools, &key, &val, BPF_ANY)
+		: bpf_map_delete_elem(m->pools, &key))
+		r = -errno;
+	if (!r)
+		r = pool_bits(m, key.addr, prefixlen);
+	bind_end(m, r == 0);
+	return r;
 }
 
-int lw_aftr_pools_clear(const struct lw_aftr_maps *m)
+int lw_aftr_pool_add(const struct lw_aftr_maps *m, __be32 addr, unsigned prefixlen)
 {
-	return clear_map(m->pools, sizeof(struct lw_ipv4_prefix));
+	return pool_change(m, addr, prefixlen, true);
 }
 
 int lw_aftr_pool_del(const struct lw_aftr_maps *m, __be32 addr, unsigned prefixlen)
 {
-	struct lw_ipv4_prefix key = { .prefixlen = prefixlen };
+	return pool_change(m, addr, prefixlen, false);
+}
 
-	if (prefixlen > 32)
-		return -EINVAL;
-	key.addr = addr & prefix_mask(prefixlen);
-	return bpf_map_delete_elem(m->pools, &key) ? -errno : 0;
+int lw_aftr_pools_clear(const struct lw_aftr_maps *m)
+{
+	struct lw_ipv4_prefix key;
+	struct lw_bind *b;
+	int r = bind_begin(m, NULL, 0);
+
+	if (r)
+		return r;
+	b = m->bind;
+	while (!r && bpf_map_get_next_key(m->pools, NULL, &key) == 0)
+		if (bpf_map_delete_elem(m->pools, &key))
+			r = -errno;
+	for (uint32_t k = 0; !r && k < LW_L1_ENTRIES; k++) {
+		uint32_t v = b->l1[k] & ~LW_L1_POOL;
+
+		if (v != b->l1[k] && !(r = bind_update(m->addr_l1, &k, &v)))
+			b->l1[k] = v;
+	}
+	bind_end(m, r == 0);
+	return r;
 }
 
 int lw_aftr_pool_foreach(const struct lw_aftr_maps *m,
@@ -524,6 +394,14 @@ int lw_aftr_pool_foreach(const struct lw_aftr_maps *m,
 	return 0;
 }
 
+int lw_aftr_pool_covers(const struct lw_aftr_maps *m, __be32 addr, unsigned prefixlen)
+{
+	struct lw_ipv4_prefix key = { .prefixlen = prefixlen, .addr = addr };
+	__u32 val; /* only presence counts */
+
+	return bpf_map_lookup_elem(m->pools, &key, &val) ? -errno : 0;
+}
+
 int lw_aftr_stats_read(const struct lw_aftr_maps *m, struct lw_counter out[LW_STAT_MAX])
 {
 	return lw_percpu_counters_read(m->stats, LW_STAT_MAX, out);
@@ -532,33 +410,4 @@ int lw_aftr_stats_read(const struct lw_aftr_maps *m, struct lw_counter out[LW_ST
 int lw_aftr_stats_reset(const struct lw_aftr_maps *m)
 {
 	return lw_percpu_counters_reset(m->stats, LW_STAT_MAX);
-}
-
-/* ---- single entries: the lookups pcpd and the slow path make ---- */
-
-int lw_aftr_softwire_get(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid, struct in6_addr *b4,
-			 struct in6_addr *br)
-{
-	struct lw_softwire_key key = { .ipv4 = ipv4, .psid = psid };
-	struct lw_softwire sw;
-
-	if (bpf_map_lookup_elem(m->softwires, &key, &sw))
-		return -ENOENT;
-	if (br && bpf_map_lookup_elem(m->br_by_index, &sw.br_index, br))
-		return -EIO;
-	*b4 = sw.b4_ipv6;
-	return 0;
-}
-
-int lw_aftr_psid_params_get(const struct lw_aftr_maps *m, __be32 ipv4, struct lw_psid_params *pp)
-{
-	return bpf_map_lookup_elem(m->psid, &ipv4, pp) ? -ENOENT : 0;
-}
-
-int lw_aftr_pool_covers(const struct lw_aftr_maps *m, __be32 addr, unsigned prefixlen)
-{
-	struct lw_ipv4_prefix key = { .prefixlen = prefixlen, .addr = addr };
-	__u32 val; /* only presence counts */
-
-	return bpf_map_lookup_elem(m->pools, &key, &val) ? -errno : 0;
 }

@@ -8,24 +8,61 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/bpf.h>
 #include <bpf/libbpf.h>
 #include "lw4o6/aftr.h"
 #include "lw4o6/stats.h"
 #include "setup.h"
 
+struct lw_bind; /* a writer's copy of the binding table's bookkeeping (bind_priv.h) */
+
 struct lw_aftr_maps {
-	int meta, cfg, psid, softwires, br_addrs, br_by_index, pools, stats, events, ratelim;
+	int meta, cfg, bind_state, addr_l1, addr_l2, addr_recs, sw_chunks, sw_empty, br_addrs,
+		br_by_index, pools, stats, events, ratelim;
+	/* not map descriptors */
+	struct lw_bind *bind; /* made by the openers, freed by lw_aftr_maps_close() */
+	bool own_fds;         /* opened from pins: close() closes the descriptors */
 };
 
 /* File descriptors of a loaded (or opened, not yet loaded: then -1) object's
- * maps. The object keeps ownership; lw_aftr_maps_close() is not needed. */
+ * maps. The object keeps the descriptors; lw_aftr_maps_close() frees the
+ * rest (and only that). Writers lock the object's pin root if it has one. */
 int lw_aftr_maps_from_obj(struct bpf_object *obj, struct lw_aftr_maps *m, char *err, size_t errlen);
 
 /* Opens the maps pinned under root (LW4O6_PIN_ROOT normally) and checks the
  * ABI version stored in lw_meta. Errors name the missing pin or the version
  * mismatch and say how to clean up. */
 int lw_aftr_maps_open_pinned(const char *root, struct lw_aftr_maps *m, char *err, size_t errlen);
+/* For maps whose descriptors the caller filled in itself (tests): the
+ * writers' state, locking lock_dir (NULL: no lock) around writes. */
+int lw_aftr_maps_prepare(struct lw_aftr_maps *m, const char *lock_dir);
 void lw_aftr_maps_close(struct lw_aftr_maps *m);
+
+/* Sizes the binding maps of an opened, not yet loaded lwAFTR object for
+ * max_softwires softwires (0: LW_DEFAULT_MAX_SOFTWIRES), rounded up to a
+ * multiple of 256; at most LW_MAX_SOFTWIRES_LIMIT. Address-record room
+ * follows (LW_ADDR_BLOCKS). 0 or -EINVAL/-ENOENT with err. */
+int lw_aftr_obj_set_capacity(struct bpf_object *obj, uint32_t max_softwires, char *err,
+			     size_t errlen);
+
+/* The binding table's room and use, and the kernel memory its maps take
+ * (chunks count at the 32 KiB the kernel gives each). */
+struct lw_aftr_capacity {
+	uint32_t max_softwires, softwires;
+	uint32_t max_blocks, blocks;       /* record blocks: /24s with softwires */
+	uint32_t max_l2_tables, l2_tables; /* /16s with softwires */
+	uint32_t max_chunks, chunks;       /* chunks of 512 slots */
+	uint32_t addresses;                /* addresses with softwires */
+	uint64_t bytes, chunk_bytes, record_bytes;
+};
+int lw_aftr_capacity(const struct lw_aftr_maps *m, struct lw_aftr_capacity *c);
+/* What lw4o6 load aftr gives a configuration by default: room for twice its
+ * softwires (at least LW_DEFAULT_MAX_SOFTWIRES) and record blocks for twice
+ * its /24s, since a replaced table stands beside its successor. */
+uint32_t lw_aftr_capacity_for(const struct lw_aftr_setup *s);
+/* The capacity the lwAFTR pinned under root was loaded with: 0 with *max,
+ * or -errno (-ENOENT: nothing pinned). */
+int lw_aftr_pinned_capacity(const char *root, uint32_t *max);
 
 /* Writes lw_meta (ABI version, role). */
 int lw_aftr_write_meta(const struct lw_aftr_maps *m);
@@ -34,13 +71,19 @@ int lw_aftr_config_read(const struct lw_aftr_maps *m, struct lw_aftr_config *cfg
 int lw_aftr_config_write(const struct lw_aftr_maps *m, const struct lw_aftr_config *cfg);
 
 /* Installs a whole parsed configuration: config (as given, ifindexes
- * included), BR addresses, per-IPv4 port-set parameters, pool /32s of every
- * softwire address, and the softwires (batched). The table must have passed
- * lw_setup_validate(). Existing softwires are kept unless replace is set, in
- * which case the binding table and BR addresses are emptied first.
+ * included; its BR fields are the maps'), BR addresses and the softwires.
+ * The table must have passed lw_setup_validate(). Existing softwires are
+ * kept unless replace is set, in which case the new table replaces the
+ * binding table and its BR addresses. All or nothing: capacity and
+ * conflicts (without replace: a (IPv4, PSID) already bound, other port-set
+ * parameters on an address) are checked before anything is written, and on
+ * any later error the binding table is left as it was. Replacing builds the
+ * new table in free slots, switches each address's record to it, then frees
+ * the old one, so that every address is served throughout. Memory: a batch
+ * of the table at a time, plus one entry per address.
  * Pools are not derived from softwires: an address with softwires is served
- * through its port-set parameters; a pool prefix (lw_aftr_pool_add) extends
- * that to addresses with none. */
+ * through its address record; a pool prefix (lw_aftr_pool_add) extends that
+ * to addresses with none. */
 int lw_aftr_install(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s, int replace,
 		    char *err, size_t errlen);
 
@@ -49,8 +92,9 @@ int lw_aftr_install(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s,
  * gets an index if it is new. -EEXIST / -EINVAL with a message. */
 int lw_aftr_softwire_add(const struct lw_aftr_maps *m, const struct lw_softwire_entry *e, char *err,
 			 size_t errlen);
-/* Removes one softwire; the IPv4's parameters go when its last softwire goes
- * (traffic to it is then dropped only if a pool covers it). -ENOENT if absent. */
+/* Removes one softwire; the IPv4's record (its parameters and run of
+ * slots) goes when its last softwire goes (traffic to it is then dropped
+ * only if a pool covers it). -ENOENT if absent. */
 int lw_aftr_softwire_del(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid, char *err,
 			 size_t errlen);
 
@@ -58,7 +102,8 @@ struct lw_softwire_row {
 	struct lw_softwire_entry entry;
 	struct lw_softwire counters; /* the map value, counters included */
 };
-/* Calls fn for every installed softwire; stops early when fn returns non-zero. */
+/* Calls fn for every installed softwire, in slot order (a chunk read at a
+ * time); stops early when fn returns non-zero. */
 int lw_aftr_softwire_foreach(const struct lw_aftr_maps *m,
 			     int (*fn)(const struct lw_softwire_row *row, void *arg), void *arg);
 int lw_aftr_softwire_count(const struct lw_aftr_maps *m, size_t *count);

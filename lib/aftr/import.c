@@ -23,15 +23,11 @@ int lw_import_fits(uint64_t capacity, size_t n_new, size_t installed, char *err,
 int lw_import_check_capacity(const struct lw_aftr_maps *m, size_t n_new, size_t installed,
 			     char *err, size_t errlen)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
+	struct lw_aftr_capacity c;
+	int ret = lw_aftr_capacity(m, &c);
 
-	/* Stand-in until aftr_maps.c, the only reader of the maps, has an
-	 * accessor for the capacity chosen at load time: the binding map's
-	 * own limit. */
-	if (bpf_obj_get_info_by_fd(m->softwires, &info, &len))
-		return lw_errf_code(-errno, err, errlen,
-				    "cannot read the binding table's capacity: %s",
-				    strerror(errno));
-	return lw_import_fits(info.max_entries, n_new, installed, err, errlen);
+	if (ret)
+		return lw_errf_code(ret, err, errlen, "cannot read the binding table's capacity: %s",
+				    strerror(-ret));
+	return lw_import_fits(c.max_softwires, n_new, installed, err, errlen);
 }

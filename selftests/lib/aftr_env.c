@@ -98,6 +98,12 @@ int aftr_env_enter_netns(char *err, size_t errlen)
 
 int aftr_env_open(struct aftr_env *e, const char *obj_path, char *err, size_t errlen)
 {
+	return aftr_env_open_sized(e, obj_path, 0, err, errlen);
+}
+
+int aftr_env_open_sized(struct aftr_env *e, const char *obj_path, uint32_t max_softwires, char *err,
+			size_t errlen)
+{
 	struct bpf_program *prog;
 	struct bpf_map *map;
 	int ret;
@@ -112,6 +118,12 @@ int aftr_env_open(struct aftr_env *e, const char *obj_path, char *err, size_t er
 	}
 	bpf_object__for_each_map(map, e->obj)
 		bpf_map__set_pin_path(map, NULL);
+	ret = lw_aftr_obj_set_capacity(e->obj, max_softwires, err, errlen);
+	if (ret) {
+		bpf_object__close(e->obj);
+		e->obj = NULL;
+		return ret;
+	}
 	ret = bpf_object__load(e->obj);
 	if (ret) {
 		snprintf(err, errlen, "cannot load %s: %s", obj_path, strerror(-ret));
@@ -131,6 +143,7 @@ int aftr_env_open(struct aftr_env *e, const char *obj_path, char *err, size_t er
 
 void aftr_env_close(struct aftr_env *e)
 {
+	lw_aftr_maps_close(&e->maps); /* the writers' state; the object keeps the maps */
 	if (e->obj)
 		bpf_object__close(e->obj);
 	e->obj = NULL;

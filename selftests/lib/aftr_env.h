@@ -28,6 +28,10 @@ int aftr_env_enter_netns(char *err, size_t errlen);
 
 /* Opens and loads the object with every pin path cleared. */
 int aftr_env_open(struct aftr_env *e, const char *obj_path, char *err, size_t errlen);
+/* The same with the binding table sized for max_softwires softwires (0 =
+ * the object's default; lw_aftr_obj_set_capacity). */
+int aftr_env_open_sized(struct aftr_env *e, const char *obj_path, uint32_t max_softwires, char *err,
+			size_t errlen);
 void aftr_env_close(struct aftr_env *e);
 
 /* One side of the lab: a veth pair "<name>" (ours) / "<name>p" (peer). */

@@ -5,6 +5,7 @@
 static const struct setup vlans = { .v4vlan = 100, .v6vlan = 200 };
 static const struct setup static_nh = { .static_nh = true };
 static const struct setup stick = { .stick = true };
+static const struct setup one_br = { .one_br = true };
 
 const struct tcase misc_cases[] = {
 	/* ---- 802.1Q ---- */
@@ -505,6 +506,69 @@ const struct tcase misc_cases[] = {
 			.l4 = UDP(PORT_A, PORT_C, 24), .mangle = MG_IP4_CSUM, .mangle_arg = 0x0001 },
 		.act = XDP_DROP,
 		.ctr = { C(RCVD_IPV6, 1), C(DROP_BAD_INNER, 1) },
+	},
+	/* ---- one BR address: compared with the configuration's copy (issue 11) ---- */
+	{
+		.name = "AFTR-DECAP-5 one BR address (the configuration's copy): decap TCP from the bound B4",
+		.setup = &one_br,
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_A, BR1, 0, 64),
+			.ip4 = IP4(SHARED1, INET_HOST, 0, 64), .l4 = TCP(PORT_A, 80, 16) },
+		.act = XDP_REDIRECT,
+		.out = FRAME(.l2 = L2_OUT_INET, .ip4 = IP4(SHARED1, INET_HOST, 0, 63), .l4 = TCP(PORT_A, 80, 16)),
+		.ctr = { C(RCVD_IPV6, 1), CO(SENT_IPV4, 1) },
+		.sw = { { SW_A, 1, 0 } },
+	},
+	{
+		.name = "AFTR-DECAP-5 one BR address: the BR replaced away is no BR any more: XDP_PASS",
+		.setup = &one_br,
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_A, BR2, 0, 64),
+			.ip4 = IP4(SHARED1, INET_HOST, 0, 64), .l4 = TCP(PORT_A, 80, 16) },
+		.act = XDP_PASS,
+		.ctr = { C(PASS_NOT_OURS, 1) },
+	},
+	{
+		.name = "AFTR-DECAP-5 one BR address: an address equal to it in its last 64 bits is no BR: XDP_PASS",
+		.setup = &one_br,
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_A, "2001:db9:ffff::1", 0, 64),
+			.ip4 = IP4(SHARED1, INET_HOST, 0, 64), .l4 = TCP(PORT_A, 80, 16) },
+		.act = XDP_PASS,
+		.ctr = { C(PASS_NOT_OURS, 1) },
+	},
+	{
+		.name = "AFTR-ENCAP-1 one BR address: the source is the configuration's copy of BR1",
+		.setup = &one_br,
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip4 = IP4(INET_HOST, SHARED1, 0, 64), .l4 = TCP(80, PORT_A, 16) },
+		.act = XDP_REDIRECT,
+		.out = FRAME(.l2 = L2_OUT_ACC, .ip6 = IP6(BR1, B4_A, 0, 64),
+			     .ip4 = IP4(INET_HOST, SHARED1, 0, 63), .l4 = TCP(80, PORT_A, 16)),
+		.ctr = { C(RCVD_IPV4, 1), CO(SENT_IPV6, 1) },
+		.sw = { { SW_A, 0, 1 } },
+	},
+	{
+		.name = "AFTR-HP-1 one BR address: hairpin B4 A -> B4 B, source BR1",
+		.setup = &one_br,
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_A, BR1, 0, 64),
+			.ip4 = IP4(SHARED1, SHARED1, 0, 64), .l4 = UDP(PORT_A, PORT_B, 24) },
+		.act = XDP_REDIRECT,
+		.out = FRAME(.l2 = L2_OUT_ACC, .ip6 = IP6(BR1, B4_B, 0, 64),
+			     .ip4 = IP4(SHARED1, SHARED1, 0, 63), .l4 = UDP(PORT_A, PORT_B, 24)),
+		.ctr = { C(RCVD_IPV6, 1), CV(HAIRPIN_IPV4, 1) },
+		.sw = { { SW_A, 1, 0 }, { SW_B, 0, 1 } },
+	},
+	{
+		.name = "AFTR-HP-1 one BR address: hairpin to an address whose softwires went with BR2: no binding",
+		.setup = &one_br,
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_A, BR1, 0, 64),
+			.ip4 = IP4(SHARED1, SHARED2, 0, 64), .l4 = UDP(PORT_A, PORT_C, 24) },
+		.act = XDP_DROP,
+		.ctr = { C(RCVD_IPV6, 1), C(DROP_NO_DST_SOFTWIRE, 1) },
+		.ev = { EV(ENCAP_NO_BINDING, FROM_B4, 0, 14, ETH_P_IPV6) },
 	},
 };
 const size_t n_misc_cases = sizeof(misc_cases) / sizeof(misc_cases[0]);

@@ -223,6 +223,9 @@ struct setup {
 	uint16_t inet_link_mtu;       /* the internet veth's MTU; 0: 1500 (below 1280 the
 				       * kernel takes IPv6 off it) */
 	bool acc_ipv6_fwd_off;        /* net.ipv6.conf.acc.forwarding = 0 */
+	bool one_br;                  /* only BR1's softwires: one BR address, which
+				       * the program compares with the configuration's
+				       * copy instead of hashing (issue 11) */
 };
 
 #define MAX_CTR 8

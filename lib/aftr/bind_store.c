@@ -1,0 +1,637 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The binding table's writer: address records, chunks, slots and runs
+ * (bind_priv.h). Every write goes to the maps first and to the mirror once
+ * it succeeded, so that the mirror never claims what the maps lack. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+
+#include "bind_priv.h"
+#include "errmsg.h"
+
+/* ---- address records ------------------------------------------------------------ */
+
+const struct lw_addr *bind_rec(const struct lw_bind *b, __be32 addr)
+{
+	uint32_t a = ntohl(addr), t = b->l1[a >> 16] & LW_L1_L2_MASK, k;
+	const struct lw_addr *rec;
+
+	if (!t || t > b->n_l2 || !b->l2[t - 1])
+		return NULL;
+	k = b->l2[t - 1][(a >> 8) & 0xff];
+	if (!k || k > b->n_blocks || !b->blk[k - 1])
+		return NULL;
+	rec = &b->blk[k - 1][a & 0xff];
+	return rec->flags & LW_ADDR_VALID ? rec : NULL;
+}
+
+static bool has_block(const struct lw_bind *b, uint32_t a)
+{
+	uint32_t t = b->l1[a >> 16] & LW_L1_L2_MASK;
+
+	return t && b->l2[t - 1] && b->l2[t - 1][(a >> 8) & 0xff];
+}
+
+int bind_room_for(const struct lw_bind *b, const __be32 *addr, size_t n, char *err, size_t errlen)
+{
+	uint32_t blocks = 0, tables = 0, last24 = 0, last16 = 0;
+	bool first = true;
+
+	for (size_t i = 0; i < n; i++) {
+		uint32_t a = ntohl(addr[i]);
+
+		if (has_block(b, a) || (!first && a >> 8 == last24))
+			continue;
+		blocks++;
+		if (!(b->l1[a >> 16] & LW_L1_L2_MASK) && (first || a >> 16 != last16))
+			tables++;
+		last24 = a >> 8;
+		last16 = a >> 16;
+		first = false;
+	}
+	if (blocks > b->blocks.n - b->blocks.used || tables > b->l2s.n - b->l2s.used)
+		return lw_errf_code(-ENOSPC, err, errlen,
+				    "no room for the addresses: %u more /24s with softwires "
+				    "(%u of %u in use) in %u more /16s (%u of %u in use); raise "
+				    "lw4o6 load aftr --max-softwires",
+				    blocks, b->blocks.used, b->blocks.n, tables, b->l2s.used,
+				    b->l2s.n);
+	return 0;
+}
+
+/* A block and table taken by block_for() that never made it into the maps. */
+static void block_drop(struct lw_bind *b, uint32_t blk, uint32_t tab, bool new_blk, bool new_tab)
+{
+	if (new_blk) {
+		free(b->blk[blk]);
+		b->blk[blk] = NULL;
+		lw_ids_free(&b->blocks, blk);
+	}
+	if (new_tab) {
+		free(b->l2[tab]);
+		b->l2[tab] = NULL;
+		lw_ids_free(&b->l2s, tab);
+	}
+}
+
+/* The block of a (a /24), taking a block (and an l2 table) when it has
+ * none: 0 with *blk and whether they are new, or -ENOSPC/-ENOMEM. */
+static int block_for(struct lw_bind *b, uint32_t a, uint32_t *blk, uint32_t *tab, bool *new_blk,
+		     bool *new_tab)
+{
+	uint32_t t = b->l1[a >> 16] & LW_L1_L2_MASK;
+
+	*new_blk = *new_tab = false;
+	if (t && b->l2[t - 1][(a >> 8) & 0xff]) {
+		*tab = t - 1;
+		*blk = b->l2[t - 1][(a >> 8) & 0xff] - 1;
+		return 0;
+	}
+	if (!t) {
+		if (lw_ids_alloc(&b->l2s, tab))
+			return -ENOSPC;
+		b->l2[*tab] = calloc(LW_ADDR_BLOCK, sizeof(uint32_t));
+		if (!b->l2[*tab]) {
+			lw_ids_free(&b->l2s, *tab);
+			return -ENOMEM;
+		}
+		*new_tab = true;
+	} else {
+		*tab = t - 1;
+	}
+	if (lw_ids_alloc(&b->blocks, blk)) {
+		block_drop(b, 0, *tab, false, *new_tab);
+		return -ENOSPC;
+	}
+	b->blk[*blk] = calloc(LW_ADDR_BLOCK, sizeof(struct lw_addr));
+	if (!b->blk[*blk]) {
+		lw_ids_free(&b->blocks, *blk);
+		block_drop(b, 0, *tab, false, *new_tab);
+		return -ENOMEM;
+	}
+	*new_blk = true;
+	return 0;
+}
+
+static bool all_zero(const void *p, size_t len)
+{
+	const unsigned char *c = p;
+
+	for (size_t i = 0; i < len; i++)
+		if (c[i])
+			return false;
+	return true;
+}
+
+/* An emptied block leaves (its l2 entry first), then an emptied table. */
+static int block_retire(const struct lw_aftr_maps *m, struct lw_bind *b, uint32_t a, uint32_t blk,
+			uint32_t tab)
+{
+	uint32_t zero = 0, k = tab * LW_ADDR_BLOCK + ((a >> 8) & 0xff), l1;
+	int r;
+
+	for (uint32_t i = 0; i < LW_ADDR_BLOCK; i++)
+		if (b->blk[blk][i].flags & LW_ADDR_VALID)
+			return 0;
+	if ((r = bind_update(m->addr_l2, &k, &zero)))
+		return r;
+	b->l2[tab][(a >> 8) & 0xff] = 0;
+	block_drop(b, blk, 0, true, false);
+	if (!all_zero(b->l2[tab], LW_ADDR_BLOCK * sizeof(uint32_t)))
+		return 0;
+	k = a >> 16;
+	l1 = b->l1[k] & LW_L1_POOL;
+	if ((r = bind_update(m->addr_l1, &k, &l1)))
+		return r;
+	b->l1[k] = l1;
+	block_drop(b, 0, tab, false, true);
+	return 0;
+}
+
+/* Addresses [i, j) of one /24: their records, then (a new block) its l2
+ * entry, then (a new table) its l1 entry. */
+static int set_group(const struct lw_aftr_maps *m, struct lw_bind *b, const __be32 *addr,
+		     const struct lw_addr *recs, size_t i, size_t j)
+{
+	struct lw_addr tmp[LW_ADDR_BLOCK];
+	uint32_t a = ntohl(addr[i]), blk, tab, lo = 255, hi = 0, k, v;
+	bool new_blk, new_tab;
+	int r;
+
+	if (!has_block(b, a)) {
+		size_t x = i;
+
+		while (x < j && !(recs[x].flags & LW_ADDR_VALID))
+			x++;
+		if (x == j)
+			return 0; /* removing what is not there */
+	}
+	if ((r = block_for(b, a, &blk, &tab, &new_blk, &new_tab)))
+		return r;
+	memcpy(tmp, b->blk[blk], sizeof(tmp));
+	for (size_t x = i; x < j; x++) {
+		uint32_t idx = ntohl(addr[x]) & 0xff;
+
+		b->st.addresses +=
+			(recs[x].flags & LW_ADDR_VALID) - (tmp[idx].flags & LW_ADDR_VALID);
+		tmp[idx] = recs[x];
+		lo = idx < lo ? idx : lo;
+		hi = idx > hi ? idx : hi;
+	}
+	/* a block or table taken anew is written whole: the map may hold what
+	 * an earlier user left */
+	if (new_blk) {
+		lo = 0;
+		hi = LW_ADDR_BLOCK - 1;
+	}
+	r = bind_update_range(m->addr_recs, blk * LW_ADDR_BLOCK + lo, hi - lo + 1, &tmp[lo]);
+	if (!r && new_blk) {
+		uint32_t t2[LW_ADDR_BLOCK];
+
+		memcpy(t2, b->l2[tab], sizeof(t2));
+		t2[(a >> 8) & 0xff] = blk + 1;
+		if (new_tab) {
+			r = bind_update_range(m->addr_l2, tab * LW_ADDR_BLOCK, LW_ADDR_BLOCK, t2);
+		} else {
+			k = tab * LW_ADDR_BLOCK + ((a >> 8) & 0xff);
+			r = bind_update(m->addr_l2, &k, &t2[(a >> 8) & 0xff]);
+		}
+	}
+	if (!r && new_tab) {
+		k = a >> 16;
+		v = (b->l1[k] & LW_L1_POOL) | (tab + 1);
+		if (!(r = bind_update(m->addr_l1, &k, &v)))
+			b->l1[k] = v;
+	}
+	if (r) {
+		for (size_t x = i; x < j; x++) /* the count follows the mirror */
+			b->st.addresses -=
+				(recs[x].flags & LW_ADDR_VALID) -
+				(b->blk[blk][ntohl(addr[x]) & 0xff].flags & LW_ADDR_VALID);
+		block_drop(b, blk, tab, new_blk, new_tab);
+		return r;
+	}
+	memcpy(b->blk[blk], tmp, sizeof(tmp));
+	if (new_blk)
+		b->l2[tab][(a >> 8) & 0xff] = blk + 1;
+	return new_blk ? 0 : block_retire(m, b, a, blk, tab);
+}
+
+int bind_set_records(const struct lw_aftr_maps *m, const __be32 *addr, const struct lw_addr *recs,
+		     size_t n)
+{
+	struct lw_bind *b = m->bind;
+	int r = 0;
+
+	for (size_t i = 0, j; i < n && !r; i = j) {
+		for (j = i + 1; j < n && ntohl(addr[j]) >> 8 == ntohl(addr[i]) >> 8; j++)
+			;
+		r = set_group(m, b, addr, recs, i, j);
+	}
+	b->st.blocks = b->blocks.used;
+	b->st.l2_tables = b->l2s.used;
+	return r;
+}
+
+/* ---- chunks ------------------------------------------------------------------------ */
+
+static bool own_chunk(const struct lw_bind *b, uint32_t c)
+{
+	return b->chunk_id[c] && b->chunk_id[c] != b->empty_id;
+}
+
+static int pending_fd(const struct lw_bind *b, uint32_t c)
+{
+	for (size_t i = 0; i < b->n_pend; i++)
+		if (b->pend[i].chunk == c)
+			return b->pend[i].fd;
+	return -1;
+}
+
+/* A chunk map of the object's shape, with its BTF when there is one. */
+static int create_chunk(const struct lw_bind *b)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o);
+	int fd;
+
+	if (b->btf_fd >= 0) {
+		o.btf_fd = (__u32)b->btf_fd;
+		o.btf_key_type_id = b->btf_key;
+		o.btf_value_type_id = b->btf_value;
+		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "lw_sw_chunk", sizeof(__u32),
+				    sizeof(struct lw_sw_chunk), 1, &o);
+		if (fd >= 0)
+			return fd;
+	}
+	LIBBPF_OPTS(bpf_map_create_opts, plain);
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "lw_sw_chunk", sizeof(__u32),
+			    sizeof(struct lw_sw_chunk), 1, &plain);
+	return fd >= 0 ? fd : -errno;
+}
+
+int bind_chunk_fd(const struct lw_aftr_maps *m, uint32_t c, bool create)
+{
+	struct lw_bind *b = m->bind;
+	struct bind_fd *e = &b->fdc[c % BIND_FD_CACHE];
+	int fd = pending_fd(b, c), r;
+
+	if (fd >= 0)
+		return fd;
+	if (c >= b->n_chunks)
+		return -ERANGE;
+	if (own_chunk(b, c)) {
+		if (e->fd >= 0 && e->chunk == c)
+			return e->fd;
+		fd = bpf_map_get_fd_by_id(b->chunk_id[c]);
+		if (fd < 0)
+			return -errno;
+		if (e->fd >= 0)
+			close(e->fd);
+		e->chunk = c;
+		e->fd = fd;
+		return fd;
+	}
+	if (!create)
+		return -ENOENT;
+	if (b->n_pend >= b->pend_cap && (r = bind_publish_chunks(m)))
+		return r;
+	if ((r = bind_fault()))
+		return r;
+	fd = create_chunk(b);
+	if (fd < 0)
+		return fd;
+	b->pend[b->n_pend].chunk = c;
+	b->pend[b->n_pend++].fd = fd;
+	return fd;
+}
+
+static void cache_put(struct lw_bind *b, uint32_t c, int fd)
+{
+	struct bind_fd *e = &b->fdc[c % BIND_FD_CACHE];
+
+	if (e->fd >= 0)
+		close(e->fd);
+	e->chunk = c;
+	e->fd = fd;
+}
+
+int bind_publish_chunks(const struct lw_aftr_maps *m)
+{
+	struct lw_bind *b = m->bind;
+	uint32_t keys[BIND_PENDING_MAX], cnt = (uint32_t)b->n_pend;
+	int fds[BIND_PENDING_MAX], r;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+
+	if (!b->n_pend)
+		return 0;
+	for (size_t i = 0; i < b->n_pend; i++) {
+		keys[i] = b->pend[i].chunk;
+		fds[i] = b->pend[i].fd;
+	}
+	if ((r = bind_fault()))
+		return r;
+	if (bpf_map_update_batch(m->sw_chunks, keys, fds, &cnt, &opts))
+		return -errno;
+	for (size_t i = 0; i < b->n_pend; i++) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(b->pend[i].fd, &info, &len) == 0)
+			b->chunk_id[b->pend[i].chunk] = info.id;
+		b->st.chunks++;
+		cache_put(b, b->pend[i].chunk, b->pend[i].fd);
+	}
+	b->n_pend = 0;
+	return 0;
+}
+
+int bind_reclaim_chunks(const struct lw_aftr_maps *m)
+{
+	struct lw_bind *b = m->bind;
+	uint32_t *keys = NULL, n = 0;
+	int *fds = NULL, r = 0;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+
+	/* created for runs that went again before being published */
+	for (size_t i = 0; i < b->n_pend;) {
+		if (b->chunk_used[b->pend[i].chunk]) {
+			i++;
+			continue;
+		}
+		close(b->pend[i].fd);
+		b->pend[i] = b->pend[--b->n_pend];
+	}
+	for (uint32_t c = 0; c < b->n_chunks; c++) {
+		if (b->chunk_used[c] || !own_chunk(b, c))
+			continue;
+		if (!keys && (!(keys = calloc(b->n_chunks, sizeof(*keys))) ||
+			      !(fds = calloc(b->n_chunks, sizeof(*fds))))) {
+			r = -ENOMEM;
+			goto out;
+		}
+		keys[n] = c;
+		fds[n++] = m->sw_empty;
+	}
+	if (n && bpf_map_update_batch(m->sw_chunks, keys, fds, &n, &opts)) {
+		r = -errno;
+		goto out;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct bind_fd *e = &b->fdc[keys[i] % BIND_FD_CACHE];
+
+		b->chunk_id[keys[i]] = b->empty_id;
+		b->st.chunks--;
+		if (e->fd >= 0 && e->chunk == keys[i]) {
+			close(e->fd);
+			e->fd = -1;
+		}
+	}
+	b->rc_ok = false;
+out:
+	free(keys);
+	free(fds);
+	return r;
+}
+
+/* ---- chunk values, slots and runs ---------------------------------------------------- */
+
+int bind_chunk_read(const struct lw_aftr_maps *m, uint32_t c, struct lw_sw_chunk *v)
+{
+	struct lw_bind *b = m->bind;
+	static const __u32 key0;
+	int fd;
+
+	if (b->rc_ok && b->rc_chunk == c) {
+		memcpy(v, b->rc, sizeof(*v));
+		return 0;
+	}
+	fd = bind_chunk_fd(m, c, false);
+	if (fd == -ENOENT) {
+		memset(v, 0, sizeof(*v));
+		return 0;
+	}
+	if (fd < 0)
+		return fd;
+	if (bpf_map_lookup_elem(fd, &key0, v))
+		return -errno;
+	if (b->rc || (b->rc = malloc(sizeof(*b->rc)))) {
+		memcpy(b->rc, v, sizeof(*v));
+		b->rc_chunk = c;
+		b->rc_ok = true;
+	}
+	return 0;
+}
+
+int bind_chunk_write(const struct lw_aftr_maps *m, uint32_t c, const struct lw_sw_chunk *v)
+{
+	struct lw_bind *b = m->bind;
+	static const __u32 key0;
+	int fd = bind_chunk_fd(m, c, true), r;
+
+	if (b->rc_chunk == c)
+		b->rc_ok = false;
+	if (fd < 0)
+		return fd;
+	if ((r = bind_fault()))
+		return r;
+	return bpf_map_update_elem(fd, &key0, v, BPF_ANY) ? -errno : 0;
+}
+
+/* The chunk buffer writers patch (one at a time). */
+static struct lw_sw_chunk *wbuf(struct lw_bind *b)
+{
+	if (!b->wb)
+		b->wb = malloc(sizeof(*b->wb));
+	return b->wb;
+}
+
+int bind_write_slots(const struct lw_aftr_maps *m, const uint32_t *slot,
+		     const struct lw_softwire *val, size_t n)
+{
+	struct lw_sw_chunk *v = wbuf(m->bind);
+	int r = v ? 0 : -ENOMEM;
+
+	for (size_t i = 0, j; i < n && !r; i = j) {
+		uint32_t c = slot[i] / LW_SW_CHUNK_SLOTS;
+
+		if ((r = bind_chunk_read(m, c, v)))
+			break;
+		for (j = i; j < n && slot[j] / LW_SW_CHUNK_SLOTS == c; j++)
+			v->sw[slot[j] % LW_SW_CHUNK_SLOTS] = val[j];
+		r = bind_chunk_write(m, c, v);
+	}
+	return r ? r : bind_publish_chunks(m);
+}
+
+int bind_read_slot(const struct lw_aftr_maps *m, uint32_t s, struct lw_softwire *val)
+{
+	struct lw_sw_chunk *v = wbuf(m->bind);
+	int r = v ? bind_chunk_read(m, s / LW_SW_CHUNK_SLOTS, v) : -ENOMEM;
+
+	if (!r)
+		*val = v->sw[s % LW_SW_CHUNK_SLOTS];
+	return r;
+}
+
+/* The part of run [base, base + 2^order) in chunk c: [*lo, *hi). */
+static void run_in_chunk(uint32_t base, unsigned order, uint32_t c, uint32_t *lo, uint32_t *hi)
+{
+	uint64_t s = c * (uint64_t)LW_SW_CHUNK_SLOTS, e = s + LW_SW_CHUNK_SLOTS;
+	uint64_t rb = base, re = rb + (1ull << order);
+
+	*lo = (uint32_t)((rb > s ? rb : s) - s);
+	*hi = (uint32_t)((re < e ? re : e) - s);
+}
+
+static uint32_t last_chunk(uint32_t base, unsigned order)
+{
+	return (uint32_t)((base + (1ull << order) - 1) / LW_SW_CHUNK_SLOTS);
+}
+
+int bind_run_live(const struct lw_aftr_maps *m, uint32_t base, unsigned order)
+{
+	struct lw_sw_chunk *v = wbuf(m->bind);
+
+	if (!v)
+		return -ENOMEM;
+	for (uint32_t c = base / LW_SW_CHUNK_SLOTS; c <= last_chunk(base, order); c++) {
+		uint32_t lo, hi;
+		int r = bind_chunk_read(m, c, v);
+
+		if (r)
+			return r;
+		run_in_chunk(base, order, c, &lo, &hi);
+		for (uint32_t i = lo; i < hi; i++)
+			if (v->sw[i].ipv4)
+				return 1;
+	}
+	return 0;
+}
+
+static void chunks_use(struct lw_bind *b, uint32_t base, unsigned order, int sign)
+{
+	for (uint32_t c = base / LW_SW_CHUNK_SLOTS; c <= last_chunk(base, order) && c < b->n_chunks;
+	     c++) {
+		uint32_t lo, hi;
+
+		run_in_chunk(base, order, c, &lo, &hi);
+		b->chunk_used[c] += sign > 0 ? hi - lo : -(hi - lo);
+	}
+}
+
+int bind_run_alloc(const struct lw_aftr_maps *m, unsigned order, uint32_t *base)
+{
+	int r = lw_sw_slots_alloc(&m->bind->slots, order, base);
+
+	if (!r)
+		chunks_use(m->bind, *base, order, 1);
+	return r;
+}
+
+/* Zeroes run's slots in the chunks that stay (own, still used). */
+static int zero_run(const struct lw_aftr_maps *m, const struct lw_sw_run *run)
+{
+	struct lw_bind *b = m->bind;
+	struct lw_sw_chunk *v = wbuf(b);
+
+	if (!v)
+		return -ENOMEM;
+	for (uint32_t c = run->base / LW_SW_CHUNK_SLOTS; c <= last_chunk(run->base, run->order);
+	     c++) {
+		uint32_t lo, hi;
+		int r;
+
+		if (!b->chunk_used[c] || (!own_chunk(b, c) && pending_fd(b, c) < 0))
+			continue;
+		if ((r = bind_chunk_read(m, c, v)))
+			return r;
+		run_in_chunk(run->base, run->order, c, &lo, &hi);
+		memset(&v->sw[lo], 0, (hi - lo) * sizeof(v->sw[0]));
+		if ((r = bind_chunk_write(m, c, v)))
+			return r;
+	}
+	return 0;
+}
+
+int bind_runs_free(const struct lw_aftr_maps *m, const struct lw_sw_run *runs, size_t n)
+{
+	struct lw_bind *b = m->bind;
+	int r = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		lw_sw_slots_free(&b->slots, runs[i].base, runs[i].order);
+		chunks_use(b, runs[i].base, runs[i].order, -1);
+	}
+	/* chunks still used by others keep the freed slots: zeroed, so that a
+	 * run given out again holds nothing of its past */
+	for (size_t i = 0; i < n && !r; i++)
+		r = zero_run(m, &runs[i]);
+	return r ? r : bind_reclaim_chunks(m);
+}
+
+/* The runs of every record in the mirror, plus extra. */
+int bind_compact(const struct lw_aftr_maps *m, const struct lw_sw_run *extra, size_t n_extra)
+{
+	struct lw_bind *b = m->bind;
+	size_t n = 0, cap = b->st.addresses + n_extra + 1;
+	struct lw_sw_run *v = malloc(cap * sizeof(*v));
+	int r;
+
+	if (!v)
+		return -ENOMEM;
+	for (uint32_t k = 0; k < b->n_blocks; k++)
+		for (uint32_t i = 0; b->blk[k] && i < LW_ADDR_BLOCK && n < cap; i++)
+			if (b->blk[k][i].flags & LW_ADDR_VALID) {
+				v[n].base = b->blk[k][i].sw_base;
+				v[n++].order = b->blk[k][i].psid_len;
+			}
+	for (size_t i = 0; i < n_extra && n < cap; i++)
+		v[n++] = extra[i];
+	r = lw_sw_slots_reset(&b->slots, b->n_chunks * LW_SW_CHUNK_SLOTS, v, n);
+	free(v);
+	return r;
+}
+
+/* Whether value v at slot s is a softwire its address's record accounts for. */
+static bool slot_accounted(const struct lw_bind *b, uint32_t s, const struct lw_softwire *v)
+{
+	const struct lw_addr *rec = bind_rec(b, v->ipv4);
+
+	return rec && v->psid < (1u << rec->psid_len) && rec->sw_base + v->psid == s;
+}
+
+int bind_repair(const struct lw_aftr_maps *m)
+{
+	struct lw_bind *b = m->bind;
+	struct lw_sw_chunk *v = wbuf(b);
+	uint32_t count = 0;
+	int r;
+
+	if (!v)
+		return -ENOMEM;
+	for (uint32_t c = 0; c < b->n_chunks; c++) {
+		bool dirty = false;
+
+		if (!own_chunk(b, c))
+			continue;
+		if ((r = bind_chunk_read(m, c, v)))
+			return r;
+		for (uint32_t i = 0; i < LW_SW_CHUNK_SLOTS; i++) {
+			if (!v->sw[i].ipv4)
+				continue;
+			if (slot_accounted(b, c * LW_SW_CHUNK_SLOTS + i, &v->sw[i])) {
+				count++;
+			} else {
+				memset(&v->sw[i], 0, sizeof(v->sw[i]));
+				dirty = true;
+			}
+		}
+		if (dirty && (r = bind_chunk_write(m, c, v)))
+			return r;
+	}
+	b->st.softwires = count;
+	return bind_reclaim_chunks(m);
+}
