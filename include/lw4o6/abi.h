@@ -7,8 +7,9 @@
 /* Bumped whenever a pinned map's key, value or size changes: the loader refuses
  * to reuse pins whose lw_meta entry carries another number. */
 #define LW_ABI_VERSION \
-	3 /* 2: lw_b4_session grew to 80 bytes (explicit mappings)
-			  * 3: lw_stats grew a slot (drop-ipv6-extension-header) */
+	4 /* 2: lw_b4_session grew to 80 bytes (explicit mappings)
+			  * 3: lw_stats grew a slot (drop-ipv6-extension-header)
+			  * 4: the next-hop caches lw_nexthop, lw_b4_nexthop (issue 11) */
 
 #define LW4O6_PIN_ROOT "/sys/fs/bpf/lw4o6"
 
