@@ -290,9 +290,13 @@ static unsigned route_shape(const struct lw_nh_state *st, const struct lw_nh_rou
 	size_t dup = same_prefix(st, c);
 
 	fmt_addr(c->family, c->dst, a);
-	if (c->nhops > 1 || dup > 1) {
-		snprintf(why, len, "%s/%u has %u next hops", a, c->dst_len,
-			 (unsigned)(c->nhops > 1 ? c->nhops : dup));
+	if (c->nhops > 1) {
+		snprintf(why, len, "%s/%u has %u next hops", a, c->dst_len, (unsigned)c->nhops);
+		return LW_NH_WHY_ECMP;
+	}
+	if (dup > 1) {
+		/* metrics, TOS or IPv6 router preference choose among them */
+		snprintf(why, len, "%zu routes for %s/%u", dup, a, c->dst_len);
 		return LW_NH_WHY_ECMP;
 	}
 	if (c->type != RTN_UNICAST || c->tos || c->nh_id || c->encap ||
@@ -427,7 +431,8 @@ static bool merge_exceptions(struct pfx_list *x, uint8_t family, struct lw_nh_en
 	struct pfx kept[LW_NH_MAX_EXCEPTIONS];
 	size_t n = 0;
 
-	qsort(x->v, x->n, sizeof(*x->v), pfx_cmp);
+	if (x->n)
+		qsort(x->v, x->n, sizeof(*x->v), pfx_cmp);
 	for (size_t i = 0; i < x->n; i++) {
 		bool inside = false;
 

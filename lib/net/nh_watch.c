@@ -105,13 +105,18 @@ struct lw_nh_watch {
 	bool dirty, said_no_map;
 };
 
-static void say(struct lw_nh_watch *w, bool warn, const char *fmt, const char *s)
+static void say(struct lw_nh_watch *w, bool warn, const char *msg)
 {
-	char msg[320];
-
-	snprintf(msg, sizeof(msg), fmt, s);
 	if (w->ops.log)
 		w->ops.log(w->ops.ctx, warn, msg);
+}
+
+static void copy_text(char *dst, const char *src, size_t size)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 /* Logs the verdicts that differ from the last ones, and keeps the gateways
@@ -121,12 +126,12 @@ static void note_verdicts(struct lw_nh_watch *w, const struct lw_nh_verdict *v)
 	w->n_gw = 0;
 	for (unsigned f = 0; f < LW_NH_FAMILIES; f++) {
 		if (strcmp(w->said[f], v[f].text)) {
-			snprintf(w->said[f], sizeof(w->said[f]), "%s", v[f].text);
+			copy_text(w->said[f], v[f].text, sizeof(w->said[f]));
 			say(w,
 			    v[f].entry.mode != LW_NH_CACHED &&
 				    v[f].entry.reason != LW_NH_WHY_OPERATOR &&
 				    v[f].entry.reason != LW_NH_WHY_NO_INTERFACE,
-			    "%s", v[f].text);
+			    v[f].text);
 		}
 		if (v[f].has_gw) {
 			struct lw_nh_gw *g = &w->gw[w->n_gw++];
@@ -174,8 +179,10 @@ static void check_pin(struct lw_nh_watch *w)
 	w->last_pin_check = mono_ns();
 	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) || info.id == w->map.id) {
 		if (fd < 0 && !w->said_no_map) {
-			say(w, true, "next-hop cache: no map at %s: the FIB decides",
-			    w->ops.pin_path);
+			snprintf(err, sizeof(err),
+				 "next-hop cache: no map at %.160s: the FIB decides",
+				 w->ops.pin_path);
+			say(w, true, err);
 			w->said_no_map = true;
 		}
 		if (fd >= 0)
@@ -188,7 +195,7 @@ static void check_pin(struct lw_nh_watch *w)
 	}
 	w->map_fd = -1;
 	if (lw_nh_map_attach(&w->map, fd, err, sizeof(err))) {
-		say(w, true, "next-hop cache: %s", err);
+		say(w, true, err);
 		close(fd);
 		return;
 	}
@@ -297,7 +304,7 @@ void lw_nh_watch_close(struct lw_nh_watch *w)
 	if (w->map.c) {
 		for (unsigned f = 0; f < w->map.n; f++)
 			lw_nh_map_fall_back(&w->map, f, LW_NH_WHY_STOPPED);
-		say(w, false, "%s", "next-hop cache: left to the FIB (stopping)");
+		say(w, false, "next-hop cache: left to the FIB (stopping)");
 		lw_nh_map_detach(&w->map);
 	}
 	if (w->map_fd >= 0)
