@@ -37,8 +37,10 @@ static void verdict_fib(struct lw_nh_verdict *v, unsigned family, unsigned reaso
 	memset(v, 0, sizeof(*v));
 	v->entry.mode = LW_NH_FIB;
 	v->entry.reason = (__u8)reason;
-	snprintf(v->text, sizeof(v->text), "%s falls back to the FIB: %s",
-		 family == LW_NH_IPV4 ? "IPv4" : "IPv6", why);
+	/* the operator's or the role's choice is no fall-back */
+	snprintf(v->text, sizeof(v->text), "%s %s the FIB: %s",
+		 family == LW_NH_IPV4 ? "IPv4" : "IPv6",
+		 reason == LW_NH_WHY_OPERATOR ? "uses" : "falls back to", why);
 }
 
 /* Reads the kernel into st and judges every family of spec into v. */
