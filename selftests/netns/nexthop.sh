@@ -21,6 +21,7 @@ NEXTHOP_TESTS="
 nexthop_ipv4_route_change
 nexthop_ipv6_route_change
 nexthop_pcpd_gone_falls_back
+nexthop_b4_tunnel_cached
 "
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
@@ -35,6 +36,7 @@ TEST_IDS+=(
 	[nexthop_ipv4_route_change]="NH-CACHE AFTR-DECAP-2"
 	[nexthop_ipv6_route_change]="NH-CACHE AFTR-ENCAP-1"
 	[nexthop_pcpd_gone_falls_back]="NH-CACHE lease, --nexthop fib"
+	[nexthop_b4_tunnel_cached]="NH-CACHE B4-DP-1"
 )
 
 NH_FAR4=203.0.113.7           # an internet address behind the default route
@@ -258,4 +260,27 @@ nexthop_pcpd_gone_falls_back()
 	check_run aftr_lw4o6 status
 	# and the FIB forwards
 	check_run in_ns "$NS_B4" ping -c 2 -i 0.2 -W 2 "$INET4"
+}
+
+# The lwB4 (pcpb4.sh's topology): pcpd --role b4 caches the way to the
+# lwAFTR once the first packets have resolved its gateway; traffic goes on
+# through the cache, and through the FIB once pcpd has stopped.
+nexthop_b4_tunnel_cached()
+{
+	local st
+
+	pb_setup
+	check_run in_ns "$LB_P-h1" ping -c 2 -i 0.2 -W 2 -w 10 "$LB_INET"
+	wait_for 3 grep -qF "IPv6 next hop cached: via 2001:db8:1::1 dev b4v" "$T/pcpd-b4.log" ||
+		pb_fail "pcpd --role b4 did not cache the way to the lwAFTR"
+	st=$(lb b4a status --json | jq -c .nexthop)
+	log "lwB4 status: $st"
+	[ "$(jq -r .ipv6.mode <<<"$st")" = cached ] || pb_fail "the lwB4's status does not say cached: $st"
+	pb_wait_udp 5 >/dev/null || pb_fail "UDP through the cached next hop is not answered"
+	check_run lb b4a status
+	stop_bg "$PB_B4_PID" TERM
+	st=$(lb b4a status --json | jq -c .nexthop.ipv6)
+	[ "$(jq -r .mode <<<"$st")" = fib ] || pb_fail "pcpd stopped, the lwB4 still says $st"
+	pb_wait_udp 5 >/dev/null || pb_fail "UDP through the FIB after pcpd stopped is not answered"
+	stop_bg "$PB_AFTR_PID" TERM
 }
