@@ -165,6 +165,17 @@ static int install_config(const struct lw_aftr_maps *maps, const struct load_opt
 	return 0;
 }
 
+/* New interfaces or flags: a next-hop cache entry of before (pins kept
+ * across loads) is not to answer until pcpd has judged them. fd: the
+ * object's map, or -1 for the pinned one. */
+static void nexthop_fall_back(int fd)
+{
+	char path[PATH_MAX];
+
+	lw_aftr_nh_pin_path(lw_pin_root, path, sizeof(path));
+	lw_nh_after_load(path, fd);
+}
+
 static int do_load(int argc, char **argv, bool do_attach)
 {
 	struct load_opts o = { .attach = do_attach };
@@ -189,6 +200,8 @@ static int do_load(int argc, char **argv, bool do_attach)
 			return lw_fail("%s", err);
 		ret = install_config(&maps, &o, v6, v4);
 		lw_aftr_maps_close(&maps);
+		if (!ret)
+			nexthop_fall_back(-1);
 		return ret ? LW_EXIT_FAIL : 0;
 	}
 
@@ -203,6 +216,8 @@ static int do_load(int argc, char **argv, bool do_attach)
 		ret = lw_fail("%s", err);
 	else
 		ret = install_config(&maps, &o, v6, v4);
+	if (!ret)
+		nexthop_fall_back(lw_aftr_nh_fd_from_obj(skel->obj));
 	if (!ret)
 		ret = lw_xdp_attach_pair(v6, o.ipv6_dev, v4, o.ipv4_dev,
 					 bpf_program__fd(skel->progs.lw4o6_aftr), o.xdp_flags,

@@ -196,6 +196,9 @@ static int load_and_attach(const struct b4_load_opts *o, const struct b4_file *b
 		ret = lw_fail("%s", err);
 	else
 		ret = install_config(&maps, bf);
+	if (!ret) /* as the lwAFTR's: pcpd --role b4 judges the new configuration */
+		lw_nh_after_load(NULL, bpf_object__find_map_fd_by_name(skel->obj,
+								       LW_STR(LW_MAP_B4_NEXTHOP)));
 	if (!ret)
 		ret = lw_xdp_attach_pair(bf->cfg.lan_ifindex, o->lan, bf->cfg.wan_ifindex, o->wan,
 					 bpf_program__fd(skel->progs.lw4o6_b4), o->xdp_flags,
@@ -259,6 +262,15 @@ int cmd_b4_unload(int argc, char **argv)
 		char path[PATH_MAX];
 
 		snprintf(path, sizeof(path), "%s/%s", lw_pin_root, lw_b4_pin_name(i));
+		if (unlink(path) && errno != ENOENT)
+			fprintf(stderr, "lw4o6: warning: cannot remove %s: %s\n", path,
+				strerror(errno));
+	}
+	{
+		/* the next-hop cache is not one of b4_maps.c's maps */
+		char path[PATH_MAX];
+
+		lw_b4_nh_pin_path(lw_pin_root, path, sizeof(path));
 		if (unlink(path) && errno != ENOENT)
 			fprintf(stderr, "lw4o6: warning: cannot remove %s: %s\n", path,
 				strerror(errno));

@@ -108,3 +108,15 @@ void lw_nh_print_status(const char *pin_path, const char *setting, const unsigne
 	if (fd >= 0)
 		close(fd);
 }
+
+void lw_nh_after_load(const char *pin_path, int fd)
+{
+	int own = -1;
+
+	if (fd < 0 && pin_path)
+		fd = own = bpf_obj_get(pin_path);
+	if (fd >= 0 && lw_nh_fall_back_all(fd, LW_NH_WHY_CHANGING))
+		fprintf(stderr, "lw4o6: warning: cannot reset the next-hop cache\n");
+	if (own >= 0)
+		close(own);
+}

@@ -11,4 +11,9 @@
 void lw_nh_print_status(const char *pin_path, const char *setting, const unsigned *fams, unsigned n,
 			bool json);
 
+/* After a load: the next-hop cache at pin_path, or the object's map fd
+ * (>= 0), leaves both families to the FIB until the daemon has judged the
+ * new configuration (within a second). Warns when it cannot. */
+void lw_nh_after_load(const char *pin_path, int fd);
+
 #endif

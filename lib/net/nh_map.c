@@ -138,6 +138,20 @@ void lw_nh_map_read(const struct lw_nh_map *m, unsigned fam, struct lw_nh_entry 
 	*e = c->slot[__atomic_load_n(&c->active, __ATOMIC_ACQUIRE) & 1];
 }
 
+int lw_nh_fall_back_all(int fd, unsigned reason)
+{
+	struct lw_nh_map m;
+	char err[256];
+	int r = lw_nh_map_attach(&m, fd, err, sizeof(err));
+
+	if (r)
+		return r;
+	for (unsigned f = 0; f < m.n; f++)
+		lw_nh_map_fall_back(&m, f, reason);
+	lw_nh_map_detach(&m);
+	return 0;
+}
+
 int lw_nh_map_lookup(int fd, unsigned fam, struct lw_nh_entry *e)
 {
 	struct lw_nh_cache c;

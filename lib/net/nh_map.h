@@ -38,6 +38,11 @@ void lw_nh_map_fall_back(struct lw_nh_map *m, unsigned fam, unsigned reason);
 /* A copy of the active entry of fam (zeroed for a family the map lacks). */
 void lw_nh_map_read(const struct lw_nh_map *m, unsigned fam, struct lw_nh_entry *e);
 
+/* lw_nh_map_fall_back for every family of the map behind fd, mapped for
+ * the while: a load replaced the configuration, and what an entry says may
+ * not hold for it until the daemon has judged again. 0 or -errno. */
+int lw_nh_fall_back_all(int fd, unsigned reason);
+
 /* The active entry of fam read through the map's descriptor, without
  * mapping it (status): 0 or -errno. */
 int lw_nh_map_lookup(int fd, unsigned fam, struct lw_nh_entry *e);
