@@ -21,6 +21,8 @@
 #include "lw4o6/aftr.h"
 #include "lw4o6_aftr.skel.h"
 #include "aftr_maps.h"
+#include "aftr_nexthop.h"
+#include "nh_status.h"
 #include "config_file.h"
 #include "pinned_maps.h"
 #include "addr.h"
@@ -32,6 +34,7 @@ struct load_opts {
 	__u32 max_softwires; /* 0: from the pins, else from the configuration */
 	bool attach;
 	bool static_nh;
+	bool fib_nh; /* --nexthop fib: no next-hop cache */
 };
 
 static int parse_load_opts(int argc, char **argv, struct load_opts *o)
@@ -61,10 +64,11 @@ static int parse_load_opts(int argc, char **argv, struct load_opts *o)
 		case '4': o->ipv4_dev = optarg; break;
 		case 'c': o->config = optarg; break;
 		case 'n':
-			if (!strcmp(optarg, "static"))
-				o->static_nh = true;
-			else if (strcmp(optarg, "fib"))
-				lw_die_usage("--nexthop must be fib or static, not '%s'", optarg);
+			o->static_nh = !strcmp(optarg, "static");
+			o->fib_nh = !strcmp(optarg, "fib");
+			if (!o->static_nh && !o->fib_nh && strcmp(optarg, "cache"))
+				lw_die_usage("--nexthop must be cache, fib or static, not '%s'",
+					     optarg);
 			break;
 		case 'm': o->xdp_flags = lw_xdp_mode_flags(optarg); break;
 		case 'x':
@@ -146,6 +150,8 @@ static int read_config(const struct load_opts *o, struct lw_aftr_setup *s, unsig
 			o->config, s->unsupported[i]);
 	s->cfg.ipv6_ifindex = v6;
 	s->cfg.ipv4_ifindex = v4;
+	if (o->fib_nh)
+		s->cfg.flags |= LW_CFG_NH_FIB;
 	if (o->static_nh && lw_setup_static_nexthops(s) != 2) {
 		lw_setup_free(s);
 		return lw_fail("%s: --nexthop static needs both sides' MAC and next-hop MAC in the "
@@ -153,6 +159,17 @@ static int read_config(const struct load_opts *o, struct lw_aftr_setup *s, unsig
 			       o->config);
 	}
 	return 0;
+}
+
+/* New interfaces or flags: a next-hop cache entry of before (pins kept
+ * across loads) is not to answer until pcpd has judged them. fd: the
+ * object's map, or -1 for the pinned one. */
+static void nexthop_fall_back(int fd)
+{
+	char path[PATH_MAX];
+
+	lw_aftr_nh_pin_path(lw_pin_root, path, sizeof(path));
+	lw_nh_after_load(path, fd);
 }
 
 static int install_config(const struct lw_aftr_maps *maps, struct lw_aftr_setup *s)
@@ -211,6 +228,8 @@ static int load_and_install(const struct load_opts *o, struct lw_aftr_setup *s, 
 		ret = lw_fail("%s", err);
 	else
 		ret = install_config(&maps, s);
+	if (!ret)
+		nexthop_fall_back(lw_aftr_nh_fd_from_obj(skel->obj));
 	if (!ret)
 		ret = lw_xdp_attach_pair(v6, o->ipv6_dev, v4, o->ipv4_dev,
 					 bpf_program__fd(skel->progs.lw4o6_aftr), o->xdp_flags,
@@ -313,6 +332,21 @@ static const char *echo_policy_name(unsigned p)
 	return p == LW_ECHO_IDENTIFIER ? "identifier" : p == LW_ECHO_PORT0 ? "port0" : "drop";
 }
 
+/* The next-hop mode the operator chose, and what each family does now. */
+static void print_nexthop(const struct lw_aftr_config *cfg, bool json)
+{
+	static const unsigned fams[] = { LW_NH_IPV4, LW_NH_IPV6 };
+	char path[PATH_MAX];
+	const char *setting = "cache";
+
+	if (cfg->flags & (LW_CFG_STATIC_NH4 | LW_CFG_STATIC_NH6))
+		setting = "static";
+	else if (cfg->flags & LW_CFG_NH_FIB)
+		setting = "fib";
+	lw_aftr_nh_pin_path(lw_pin_root, path, sizeof(path));
+	lw_nh_print_status(path, setting, fams, 2, json);
+}
+
 static double mib(uint64_t bytes)
 {
 	return (double)bytes / (1024.0 * 1024.0);
@@ -379,7 +413,7 @@ int cmd_status(int argc, char **argv)
 		       "\"enable-hairpinning\":%s,\"echo-policy\":\"%s\",\"generate-icmpv4-errors\":%s,"
 		       "\"generate-icmpv6-errors\":%s,\"allow-incoming-icmpv4\":%s,\"pcp-bootstrap\":%s,"
 		       "\"ttl-on-decap\":%s,\"ipv4-mtu\":%u,\"ipv6-mtu\":%u,\"ipv4-vlan\":%u,\"ipv6-vlan\":%u,"
-		       "\"hop-limit\":%u,\"event-rate\":%u,\"event-burst\":%u,\"maps\":{",
+		       "\"hop-limit\":%u,\"event-rate\":%u,\"event-burst\":%u,",
 		       prog4, nsw, nbr, cfg.flags & LW_CFG_HAIRPINNING ? "true" : "false",
 		       echo_policy_name(cfg.echo_policy),
 		       cfg.flags & LW_CFG_ICMPV4_ERRORS ? "true" : "false",
@@ -389,7 +423,8 @@ int cmd_status(int argc, char **argv)
 		       cfg.flags & LW_CFG_TTL_DECAP ? "true" : "false", cfg.ipv4_mtu, cfg.ipv6_mtu,
 		       cfg.ipv4_vlan, cfg.ipv6_vlan, cfg.hop_limit, cfg.event_rate,
 		       cfg.event_burst);
-		printf("\"sw-chunks\":%u,\"addr-l1\":%u,\"addr-records\":%u,\"br-addrs\":%u,"
+		print_nexthop(&cfg, true);
+		printf("\"maps\":{\"sw-chunks\":%u,\"addr-l1\":%u,\"addr-records\":%u,\"br-addrs\":%u,"
 		       "\"stats\":%u,\"events\":%u,\"config\":%u},",
 		       lw_map_id(maps.sw_chunks), lw_map_id(maps.addr_l1),
 		       lw_map_id(maps.addr_recs), lw_map_id(maps.br_addrs), lw_map_id(maps.stats),
@@ -416,6 +451,7 @@ int cmd_status(int argc, char **argv)
 		       cfg.event_burst);
 		printf("MTU             IPv4 %u, IPv6 %u; VLAN IPv4 %u, IPv6 %u; hop limit %u\n",
 		       cfg.ipv4_mtu, cfg.ipv6_mtu, cfg.ipv4_vlan, cfg.ipv6_vlan, cfg.hop_limit);
+		print_nexthop(&cfg, false);
 		printf("map ids         sw-chunks %u, addr-l1 %u, addr-records %u, br-addrs %u, stats %u, "
 		       "events %u, config %u\n",
 		       lw_map_id(maps.sw_chunks), lw_map_id(maps.addr_l1),
@@ -485,6 +521,24 @@ static bool set_echo_policy(struct lw_aftr_config *cfg, const char *k, const cha
 	return true;
 }
 
+/* set nexthop cache|fib: static next hops need MACs, which only a load
+ * with a configuration gives. */
+static bool set_nexthop(struct lw_aftr_config *cfg, const char *k, const char *v)
+{
+	if (strcmp(k, "nexthop"))
+		return false;
+	if (!strcmp(v, "cache"))
+		cfg->flags &= ~LW_CFG_NH_FIB;
+	else if (!strcmp(v, "fib"))
+		cfg->flags |= LW_CFG_NH_FIB;
+	else
+		lw_die_usage("set nexthop: cache or fib, not '%s' (static: lw4o6 load aftr "
+			     "--nexthop static)",
+			     v);
+	cfg->flags &= ~(__u32)(LW_CFG_STATIC_NH4 | LW_CFG_STATIC_NH6);
+	return true;
+}
+
 static bool set_number(struct lw_aftr_config *cfg, const char *k, const char *v)
 {
 	for (size_t i = 0; i < sizeof(set_numbers) / sizeof(set_numbers[0]); i++) {
@@ -525,7 +579,8 @@ int cmd_set(int argc, char **argv)
 		lw_aftr_maps_close(&maps);
 		return lw_fail("cannot read the configuration map");
 	}
-	if (!set_flag(&cfg, k, v) && !set_echo_policy(&cfg, k, v) && !set_number(&cfg, k, v)) {
+	if (!set_flag(&cfg, k, v) && !set_echo_policy(&cfg, k, v) && !set_number(&cfg, k, v) &&
+	    !set_nexthop(&cfg, k, v)) {
 		lw_aftr_maps_close(&maps);
 		lw_die_usage("set: unknown key '%s'", k);
 	}

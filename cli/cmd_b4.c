@@ -32,6 +32,8 @@
 #include "lw4o6_b4.skel.h"
 #include "b4_maps.h"
 #include "b4_conf.h"
+#include "b4_nexthop.h"
+#include "nh_status.h"
 #include "addr.h"
 #include "cli.h"
 
@@ -101,6 +103,7 @@ static void warn_host_settings(const char *wan)
 struct b4_load_opts {
 	const char *lan, *wan, *config;
 	__u32 xdp_flags;
+	bool fib_nh; /* --nexthop fib */
 };
 
 static void parse_load_opts(int argc, char **argv, struct b4_load_opts *o)
@@ -110,6 +113,7 @@ static void parse_load_opts(int argc, char **argv, struct b4_load_opts *o)
 		{ "wan-dev", required_argument, NULL, 'w' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "mode", required_argument, NULL, 'm' },
+		{ "nexthop", required_argument, NULL, 'n' },
 		{ 0 },
 	};
 	int c;
@@ -124,6 +128,12 @@ static void parse_load_opts(int argc, char **argv, struct b4_load_opts *o)
 		case 'w': o->wan = optarg; break;
 		case 'c': o->config = optarg; break;
 		case 'm': o->xdp_flags = lw_xdp_mode_flags(optarg); break;
+		case 'n':
+			o->fib_nh = !strcmp(optarg, "fib");
+			if (!o->fib_nh && strcmp(optarg, "cache"))
+				lw_die_usage("load b4: --nexthop must be cache or fib, not '%s'",
+					     optarg);
+			break;
 		default: lw_die_usage("load b4: bad option");
 		}
 	}
@@ -186,6 +196,9 @@ static int load_and_attach(const struct b4_load_opts *o, const struct b4_file *b
 		ret = lw_fail("%s", err);
 	else
 		ret = install_config(&maps, bf);
+	if (!ret) /* as the lwAFTR's: pcpd --role b4 judges the new configuration */
+		lw_nh_after_load(NULL, bpf_object__find_map_fd_by_name(skel->obj,
+								       LW_STR(LW_MAP_B4_NEXTHOP)));
 	if (!ret)
 		ret = lw_xdp_attach_pair(bf->cfg.lan_ifindex, o->lan, bf->cfg.wan_ifindex, o->wan,
 					 bpf_program__fd(skel->progs.lw4o6_b4), o->xdp_flags,
@@ -211,6 +224,8 @@ int cmd_b4_load(int argc, char **argv)
 		return LW_EXIT_FAIL;
 	bf.cfg.lan_ifindex = lan_if;
 	bf.cfg.wan_ifindex = wan_if;
+	if (o.fib_nh)
+		bf.cfg.flags |= LW_B4_CFG_NH_FIB;
 	if (check_existing_pins())
 		return LW_EXIT_FAIL;
 	warn_host_settings(o.wan);
@@ -247,6 +262,15 @@ int cmd_b4_unload(int argc, char **argv)
 		char path[PATH_MAX];
 
 		snprintf(path, sizeof(path), "%s/%s", lw_pin_root, lw_b4_pin_name(i));
+		if (unlink(path) && errno != ENOENT)
+			fprintf(stderr, "lw4o6: warning: cannot remove %s: %s\n", path,
+				strerror(errno));
+	}
+	{
+		/* the next-hop cache is not one of b4_maps.c's maps */
+		char path[PATH_MAX];
+
+		lw_b4_nh_pin_path(lw_pin_root, path, sizeof(path));
 		if (unlink(path) && errno != ENOENT)
 			fprintf(stderr, "lw4o6: warning: cannot remove %s: %s\n", path,
 				strerror(errno));
@@ -349,6 +373,16 @@ static void print_held_set_json(const struct b4_status *st, size_t i)
 	printf("\"mappings\":%u,\"pcp-mappings\":%u}", st->per_set[i], st->per_set_pcp[i]);
 }
 
+/* The way to the lwAFTR: the next-hop cache or the FIB, and why. */
+static void print_nexthop(const struct lw_b4_config *cfg, bool json)
+{
+	static const unsigned fams[] = { LW_NH_IPV6 };
+	char path[PATH_MAX];
+
+	lw_b4_nh_pin_path(lw_pin_root, path, sizeof(path));
+	lw_nh_print_status(path, cfg->flags & LW_B4_CFG_NH_FIB ? "fib" : "cache", fams, 1, json);
+}
+
 static void print_status_json(const struct b4_status *st)
 {
 	const struct lw_b4_config *cfg = &st->cfg;
@@ -373,6 +407,7 @@ static void print_status_json(const struct b4_status *st)
 	printf("\"config\":%u,\"pool\":%u,\"out\":%u,\"in\":%u,\"stats\":%u,\"events\":%u},",
 	       st->map_id_cfg, st->map_id_pool, st->map_id_out, st->map_id_in, st->map_id_stats,
 	       st->map_id_events);
+	print_nexthop(cfg, true);
 	/* the held sets, their leases and mappings; the pool's usage */
 	printf("\"held-sets\":[");
 	for (size_t i = 0; i < st->nsets; i++)
@@ -394,6 +429,7 @@ static void print_status_text(const struct b4_status *st)
 		printf("                warning: not attached on every interface\n");
 	printf("tunnel          %s -> lwAFTR %s, MTU %u, hop limit %u\n", st->tunnel, st->aftr,
 	       cfg->ipv6_mtu, cfg->hop_limit);
+	print_nexthop(cfg, false);
 	printf("NAPT            filtering %s, MSS clamp %s; %zu port set%s, %zu mapping%s\n",
 	       cfg->flags & LW_B4_CFG_EIF ? "endpoint-independent" : "address-dependent",
 	       cfg->flags & LW_B4_CFG_MSS_CLAMP ? "on" : "off", st->nsets,

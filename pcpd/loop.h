@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#define PCPD_LOOP_MAX_FDS 2
+#define PCPD_LOOP_MAX_FDS 3
 
 struct ring_buffer;
 

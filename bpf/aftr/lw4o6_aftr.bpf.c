@@ -31,6 +31,7 @@
 #include "ctx.h"
 #include "emit.h"
 #include "fwd.h"
+#include "nexthop.h"
 #include "l2.h"
 #include "tunnel.h"
 
@@ -108,7 +109,8 @@ static __always_inline int lw_pass_not_ours(__u64 bytes)
 }
 
 /* Outcome of a route lookup (LW_FWD_*): the configured static next hops
- * (LW_CFG_STATIC_NH4/6) first, else the FIB. */
+ * (LW_CFG_STATIC_NH4/6) first, then the next-hop cache pcpd keeps (unless
+ * LW_CFG_NH_FIB), else the FIB. */
 static __always_inline int lw_route(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
 				    struct bpf_fib_lookup *fib, struct lw_out *out, __u16 vid,
 				    __u64 bytes)
@@ -129,6 +131,12 @@ static __always_inline int lw_route(struct xdp_md *ctx, const struct lw_aftr_con
 		__builtin_memcpy(out->dmac, v4 ? cfg->ipv4_nh_mac : cfg->ipv6_nh_mac, ETH_ALEN);
 		__builtin_memcpy(out->smac, v4 ? cfg->ipv4_src_mac : cfg->ipv6_src_mac, ETH_ALEN);
 		return LW_FWD_REDIRECT;
+	}
+	if (!(cfg->flags & LW_CFG_NH_FIB)) {
+		int rc = lw_nh_route(&LW_MAP_AFTR_NEXTHOP, fib, out);
+
+		if (rc != LW_NH_MISS)
+			return rc;
 	}
 	return lw_fib_route(ctx, fib, out, cfg->ipv4_ifindex, cfg->ipv6_ifindex, &LW_MAP_STATS, &st,
 			    bytes);

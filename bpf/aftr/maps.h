@@ -8,6 +8,7 @@
 #include "lw4o6/aftr.h"
 #include "lw4o6/stats.h"
 #include "lw4o6/events.h"
+#include "lw4o6/nexthop.h"
 #include "pinned.h"
 
 /* LPM entries of lw_ipv4_pools. */
@@ -81,5 +82,10 @@ LW_PINNED_ARRAY(LW_MAP_RATELIM, LW_EVENT_BUCKETS, struct lw_token_bucket);
  * libbpf 1.1 cannot reuse a pinned one ("parameter mismatch") and a second
  * load (or xdp-loader on the second interface) fails. bpf_redirect() to the
  * configured interfaces needs no map. */
+
+/* The next-hop cache per family (enum lw_nh_family), kept by pcpd --role
+ * aftr; mapped by user space, which flips slots (include/lw4o6/nexthop.h). */
+LW_PINNED_MAP_FLAGS(BPF_MAP_TYPE_ARRAY, LW_MAP_AFTR_NEXTHOP, LW_NH_FAMILIES, __u32,
+		    struct lw_nh_cache, BPF_F_MMAPABLE);
 
 #endif

@@ -8,6 +8,7 @@
 #include "lw4o6/aftr.h"  /* struct lw_token_bucket */
 #include "lw4o6/stats.h" /* struct lw_counter */
 #include "lw4o6/b4.h"
+#include "lw4o6/nexthop.h"
 #include "pinned.h"
 
 /* ABI guard, as the lwAFTR's lw_meta (role LW_ROLE_B4). */
@@ -41,5 +42,10 @@ LW_PINNED_ARRAY(LW_MAP_B4_RATELIM, LW_EVENT_BUCKETS, struct lw_token_bucket);
 /* Ports mapped, for the pool_warn_pct event: one writer per slot
  * (enum lw_b4_usage_slot). */
 LW_PINNED_ARRAY(LW_MAP_B4_USAGE, LW_B4_USAGE_SLOTS, struct lw_b4_usage);
+
+/* The next-hop cache (include/lw4o6/nexthop.h): only the IPv6 entry is
+ * used, the way to the lwAFTR, kept by pcpd --role b4. */
+LW_PINNED_MAP_FLAGS(BPF_MAP_TYPE_ARRAY, LW_MAP_B4_NEXTHOP, LW_NH_FAMILIES, __u32,
+		    struct lw_nh_cache, BPF_F_MMAPABLE);
 
 #endif

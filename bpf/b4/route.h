@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Where a translated packet of the lwB4 leaves and in what frame: to a LAN
- * host as IPv4, or to the lwAFTR inside IPv6. The FIB only (no static next
- * hops on the lwB4), untagged frames only. */
+ * host as IPv4 (the FIB: every host is its own neighbour), or to the lwAFTR
+ * inside IPv6 (one destination: the next-hop cache pcpd keeps, else the
+ * FIB). No static next hops on the lwB4, untagged frames only. */
 #ifndef LW4O6_BPF_B4_ROUTE_H
 #define LW4O6_BPF_B4_ROUTE_H
 
@@ -11,6 +12,7 @@
 #include <bpf/bpf_helpers.h>
 #include "lw4o6/b4.h"
 #include "fwd.h"
+#include "nexthop.h"
 #include "l2.h"
 #include "tunnel.h"
 #include "report.h"
@@ -51,6 +53,31 @@ static __always_inline int lw_b4_route_to_lan(struct xdp_md *ctx, const struct l
 	return 0;
 }
 
+/* The way the lookup fib describes (a tunnel packet to the lwAFTR) goes:
+ * the next-hop cache first (unless LW_B4_CFG_NH_FIB), the FIB for what it
+ * does not answer. A global function, verified once on its own: the
+ * cache's outcomes inlined at both callers took lw4o6_b4 from 193k to 279k
+ * processed instructions. */
+__attribute__((noinline)) int lw_b4_route_tunnel(struct xdp_md *ctx, struct bpf_fib_lookup *fib,
+						 struct lw_out *out, __u64 bytes)
+{
+	const struct lw_b4_config *cfg;
+	__u32 key = 0;
+	int rc;
+
+	cfg = bpf_map_lookup_elem(&LW_MAP_B4_CFG, &key);
+	if (!fib || !out || !cfg)
+		return LW_FWD_DROP; /* cannot be: an array's entry 0, our own stack */
+	if (!(cfg->flags & LW_B4_CFG_NH_FIB)) {
+		rc = lw_nh_route(&LW_MAP_B4_NEXTHOP, fib, out);
+		if (rc != LW_NH_MISS) {
+			out->vid = 0;
+			return rc;
+		}
+	}
+	return lw_b4_route(ctx, cfg, fib, out, bytes);
+}
+
 /* The way to the lwAFTR for an IPv4 packet of tot_len bytes: LW_FWD_*, the
  * route's MTU in fib->mtu_result when LW_FWD_TOO_BIG (fib zeroed by the
  * caller). */
@@ -60,7 +87,7 @@ static __always_inline int lw_b4_route_to_aftr(struct xdp_md *ctx, const struct 
 {
 	lw_fib_ipv6(fib, cfg->wan_ifindex, IPPROTO_IPIP, tot_len + LW_TUNNEL_HLEN,
 		    &cfg->tunnel_addr, &cfg->aftr_addr);
-	return lw_b4_route(ctx, cfg, fib, out, bytes);
+	return lw_b4_route_tunnel(ctx, fib, out, bytes);
 }
 
 /* Puts the packet ending at offset end into a frame for out: the start moves

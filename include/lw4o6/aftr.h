@@ -134,6 +134,10 @@ enum lw_cfg_flags {
 	 * out of the side's interface to the configured MAC. */
 	LW_CFG_STATIC_NH4 = 1u << 7,
 	LW_CFG_STATIC_NH6 = 1u << 8,
+	/* --nexthop fib: bpf_fib_lookup() for every packet, whatever the
+	 * next-hop cache (lw_nexthop) says. Clear: the cache where pcpd keeps
+	 * it, the FIB elsewhere (issue 11). */
+	LW_CFG_NH_FIB = 1u << 9,
 };
 
 #define LW_CFG_DEFAULT_FLAGS                                                    \

@@ -56,6 +56,9 @@ enum lw_b4_cfg_flags {
 	LW_B4_CFG_MSS_CLAMP = 1u << 1,
 	/* Events for oversize packets (→ ICMPv4 3/4 / fragmentation by pcpd) */
 	LW_B4_CFG_EVENTS = 1u << 2,
+	/* --nexthop fib: bpf_fib_lookup() for every packet to the lwAFTR,
+	 * whatever the next-hop cache (lw_b4_nexthop) says (issue 11) */
+	LW_B4_CFG_NH_FIB = 1u << 3,
 };
 
 #define LW_B4_CFG_DEFAULT_FLAGS (LW_B4_CFG_MSS_CLAMP | LW_B4_CFG_EVENTS)

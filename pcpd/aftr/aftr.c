@@ -106,6 +106,7 @@ static void aftr_timers(void *ctx)
 	pcpd_orphans_tick(d);
 	pcpd_dataplane_tick(d);
 	pcpd_frag_tick(d);
+	pcpd_nh_tick(d);
 }
 
 static void tunnel_readable(void *ctx)
@@ -141,7 +142,8 @@ static int run(struct pcpd *d)
 {
 	const struct pcpd_loop_role role = {
 		.fds = { { d->ipip_fd, tunnel_readable, d },
-			 { d->tp_fd, third_party_readable, d } },
+			 { d->tp_fd, third_party_readable, d },
+			 { pcpd_nh_fd(d), pcpd_nh_readable, d } },
 		.events = d->rb,
 		.timeout_ms = aftr_timeout_ms,
 		.after_wake = aftr_timers,
@@ -207,6 +209,10 @@ static int start(struct pcpd *d, const char *config, int log_delta)
 		pcpd_net_close(d);
 		return 1;
 	}
+	/* without it the data plane asks the FIB for every packet: slower,
+	 * still right, so pcpd serves anyway */
+	if (pcpd_nh_start(d, err, sizeof(err)))
+		pcpd_log(LOG_WARN_, "next-hop cache not kept: %s", err);
 	return 0;
 }
 
@@ -225,6 +231,7 @@ int pcpd_aftr_main(const char *config, int log_delta)
 		return 1;
 	}
 	ret = run(d);
+	pcpd_nh_stop(d);
 	pcpd_server_stop(d);
 	pcpd_net_close(d);
 	free(d);

@@ -17,6 +17,7 @@
 #include "slowpath_frag.h"
 #include "slowpath_ratelimit.h"
 #include "pcp_msg.h"
+#include "nh_watch.h"
 
 struct orphan_set; /* bindings left in the maps after a state loss */
 
@@ -56,6 +57,8 @@ struct pcpd {
 	uint64_t next_announce_ms;
 	uint64_t next_dataplane_check_ms;
 	unsigned announce_ifindex;
+	struct lw_nh_watch *nh; /* the next-hop cache's keeper (nexthop.c) */
+	char nh_pin[320];
 	struct pcpd_counters ctr;
 	/* what one request or event is worked on in: too big for the stack */
 	struct pcp_request req;
@@ -85,6 +88,14 @@ unsigned pcpd_access_ifindex(unsigned ifindex, unsigned vid);
 int pcpd_send_ip(struct pcpd *d, unsigned dest, const uint8_t *data, size_t len);
 void pcpd_handle_tunnel_readable(struct pcpd *d);
 void pcpd_handle_third_party_readable(struct pcpd *d);
+
+/* nexthop.c: the lwAFTR's next-hop cache, kept from rtnetlink; stopping
+ * leaves it to the FIB. */
+int pcpd_nh_start(struct pcpd *d, char *err, size_t errlen);
+int pcpd_nh_fd(const struct pcpd *d);
+void pcpd_nh_readable(void *ctx);
+void pcpd_nh_tick(struct pcpd *d);
+void pcpd_nh_stop(struct pcpd *d);
 
 /* server.c */
 uint32_t pcpd_epoch(const struct pcpd *d);

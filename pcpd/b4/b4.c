@@ -383,6 +383,7 @@ static void tick(void *ctx)
 
 	b4_client_tick(d);
 	b4_lan_tick(d);
+	b4_nh_tick(d);
 	if (now >= d->next_expire_ms) {
 		size_t n = 0;
 
@@ -508,6 +509,7 @@ static int start(struct b4d *d, char *err, size_t errlen)
 	}
 	if ((ret = b4_lan_start(d, err, errlen)))
 		return ret;
+	b4_nh_start(d);
 	restore(d);
 	b4_lan_restored(d);
 	return 0;
@@ -528,7 +530,9 @@ static void lan_readable(void *ctx)
 static int loop(struct b4d *d)
 {
 	const struct pcpd_loop_role role = {
-		.fds = { { d->fd, tunnel_readable, d }, { d->lan_fd, lan_readable, d } },
+		.fds = { { d->fd, tunnel_readable, d },
+			 { d->lan_fd, lan_readable, d },
+			 { b4_nh_fd(d), b4_nh_readable, d } },
 		.events = d->rb,
 		.before_wait = tick,
 		.timeout_ms = next_timeout,
@@ -564,6 +568,7 @@ static void log_slow_path_counters(const struct b4d *d)
 
 static void stop(struct b4d *d)
 {
+	b4_nh_stop(d);
 	b4_lan_stop(d);
 	ring_buffer__free(d->rb);
 	log_slow_path_counters(d);

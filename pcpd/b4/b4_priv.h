@@ -2,7 +2,8 @@
 /* pcpd --role b4: state shared by its parts.
  *   b4.c         start, event loop, data-plane events, pool housekeeping
  *   b4_client.c  the PCP client to the lwAFTR: one MAP per slot
- *   b4_lan.c     the PCP server for LAN hosts (PCPC-12) */
+ *   b4_lan.c     the PCP server for LAN hosts (PCPC-12)
+ *   b4_nexthop.c the next-hop cache to the lwAFTR (issue 11) */
 #ifndef LW4O6_PCPD_B4_PRIV_H
 #define LW4O6_PCPD_B4_PRIV_H
 
@@ -17,6 +18,7 @@
 #include "b4_policy.h"
 #include "b4_maps.h"
 #include "b4_slow.h"
+#include "nh_watch.h"
 
 #define B4_SLOTS  LW_B4_POOL_MAX
 #define B4_RX_MAX 65536 /* from the tunnel: a packet the kernel reassembled, up to 64 KiB */
@@ -83,6 +85,8 @@ struct b4d {
 	uint64_t next_lan_announce_ms;
 	__be32 *lan_told; /* the hosts the ANNOUNCE rounds go to unicast */
 	size_t n_lan_told, cap_lan_told;
+	struct lw_nh_watch *nh; /* the next-hop cache's keeper */
+	char nh_pin[320];
 	/* what one packet, request or event is worked on in: too big for the
 	 * stack */
 	uint8_t rx[B4_RX_MAX];
@@ -109,6 +113,14 @@ void b4_client_readable(struct b4d *d);
 void b4_client_tick(struct b4d *d);
 uint64_t b4_client_deadline(const struct b4d *d, uint64_t t);
 void b4_lost(struct b4d *d, const char *why);
+
+/* b4_nexthop.c: the next-hop cache to the lwAFTR, kept from rtnetlink;
+ * stopping leaves it to the FIB */
+void b4_nh_start(struct b4d *d);
+int b4_nh_fd(const struct b4d *d);
+void b4_nh_readable(void *ctx);
+void b4_nh_tick(struct b4d *d);
+void b4_nh_stop(struct b4d *d);
 
 /* b4_lan.c: a no-op without lan-address */
 int b4_lan_start(struct b4d *d, char *err, size_t errlen);

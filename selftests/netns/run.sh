@@ -84,6 +84,11 @@ declare -A TEST_IDS=(
 # shellcheck source=selftests/netns/aftrfrag.sh
 . "$(dirname "${BASH_SOURCE[0]}")/aftrfrag.sh"
 
+# the next-hop cache pcpd keeps: route changes followed within 100 ms, the
+# FIB when pcpd is gone (issue 11)
+# shellcheck source=selftests/netns/nexthop.sh
+. "$(dirname "${BASH_SOURCE[0]}")/nexthop.sh"
+
 # what the lwAFTR must refuse: frames made by hand from the internet and the
 # access side (issue 10)
 # shellcheck source=selftests/netns/airtight.sh

@@ -17,6 +17,8 @@
 
 #include "aftr_env.h"
 #include "aftr_maps.h"
+#include "aftr_nexthop.h"
+#include "nh_map.h"
 #include "csum_ref.h"
 #include "pcap.h"
 #include "pkt.h"
@@ -29,6 +31,8 @@ const char *obj_path = "build/bpf/lw4o6_aftr_test.bpf.o";
 
 static struct aftr_env env;
 static bool env_open;
+static struct lw_nh_map nh_map; /* the object's lw_nexthop, mapped */
+bool harness_cache_pass;
 static struct ring_buffer *rb;
 static int acc_ifindex, inet_ifindex;
 static struct pcap_writer dump_w;
@@ -99,6 +103,10 @@ static const char *l2_mac(uint8_t l2, bool src)
 		return src ? STATIC6_MAC : STATIC6_NH_MAC;
 	case L2_OUT_STATIC_INET:
 		return src ? STATIC4_MAC : STATIC4_NH_MAC;
+	case L2_OUT_CACHE_ACC:
+		return src ? CACHE6_MAC : CACHE6_NH_MAC;
+	case L2_OUT_CACHE_INET:
+		return src ? CACHE4_MAC : CACHE4_NH_MAC;
 	}
 	return "00:00:00:00:00:00";
 }
@@ -280,12 +288,15 @@ static int open_env(char *err, size_t errlen)
 	if (env_open) {
 		ring_buffer__free(rb);
 		rb = NULL;
+		lw_nh_map_detach(&nh_map);
 		aftr_env_close(&env);
 		env_open = false;
 	}
 	if (aftr_env_open(&env, obj_path, err, errlen))
 		return -1;
 	env_open = true;
+	if (lw_nh_map_attach(&nh_map, lw_aftr_nh_fd_from_obj(env.obj), err, errlen))
+		return -1;
 	rb = ring_buffer__new(env.maps.events, on_event, &evs, NULL);
 	if (!rb) {
 		snprintf(err, errlen, "ring_buffer__new: %s", strerror(errno));
@@ -335,6 +346,7 @@ int harness_init(char *err, size_t errlen)
 
 void harness_fini(void)
 {
+	lw_nh_map_detach(&nh_map);
 	if (rb)
 		ring_buffer__free(rb);
 	rb = NULL;
@@ -376,6 +388,79 @@ static int apply_links(const struct setup *s, char *err, size_t errlen)
 		acc_fwd_off = s->acc_ipv6_fwd_off;
 	}
 	return 0;
+}
+
+/* "A/N" into a next-hop prefix of family. */
+static int nh_prefix(struct lw_nh_prefix *p, int family, const char *text)
+{
+	char a[64];
+	uint8_t addr[16] = { 0 };
+	const char *slash = strchr(text, '/');
+
+	if (!slash || (size_t)(slash - text) >= sizeof(a))
+		return -1;
+	memcpy(a, text, (size_t)(slash - text));
+	a[slash - text] = '\0';
+	if (inet_pton(family, a, addr) != 1)
+		return -1;
+	lw_nh_prefix_make(p, (uint8_t)family, addr, (unsigned)atoi(slash + 1));
+	return 0;
+}
+
+/* The hand-written entry of one family. */
+static int nh_fake(const struct nhx *x, unsigned fam, struct lw_nh_entry *e)
+{
+	bool v4 = fam == LW_NH_IPV4;
+	const char *route = v4 ? x->route4 : x->route6, *except = v4 ? x->except4 : x->except6;
+	int family = v4 ? AF_INET : AF_INET6;
+
+	memset(e, 0, sizeof(*e));
+	e->mode = x->mode;
+	e->ifindex = (__u32)(v4 ? inet_ifindex : acc_ifindex);
+	e->expires = x->expired ? 1 : lw_nh_lease(60000);
+	mac(v4 ? CACHE4_MAC : CACHE6_MAC, e->smac);
+	mac(v4 ? CACHE4_NH_MAC : CACHE6_NH_MAC, e->dmac);
+	e->mtu = x->mtu ? x->mtu : 1500;
+	if (nh_prefix(&e->route, family, route ? route : v4 ? "0.0.0.0/0" : "::/0"))
+		return -1;
+	if (except) {
+		e->n_except = 1;
+		if (nh_prefix(&e->except[0], family, except))
+			return -1;
+	}
+	return 0;
+}
+
+/* The next-hop cache as the case wants it: filled from the lab, written by
+ * hand, or empty (FIB mode). */
+static int apply_nexthop(const struct setup *s, const struct lw_aftr_config *cfg, char *err,
+			 size_t errlen)
+{
+	struct lw_nh_entry e;
+
+	if (s->nh_sync || (harness_cache_pass && !s->nh)) {
+		if (lw_aftr_nh_sync_once(nh_map.fd, cfg, 60000, NULL, err, errlen))
+			return -1;
+		return 0;
+	}
+	for (unsigned f = 0; f < LW_NH_FAMILIES; f++) {
+		memset(&e, 0, sizeof(e));
+		if (s->nh && nh_fake(s->nh, f, &e)) {
+			snprintf(err, errlen, "case defect: a next-hop prefix does not parse");
+			return -1;
+		}
+		if (lw_nh_map_publish(&nh_map, f, &e) < 0) {
+			snprintf(err, errlen, "next-hop map: cannot publish");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int harness_nh_entry(unsigned fam, struct lw_nh_entry *e)
+{
+	lw_nh_map_read(&nh_map, fam, e);
+	return nh_map.c ? 0 : -1;
 }
 
 static int apply_setup(const struct setup *s, char *err, size_t errlen)
@@ -433,7 +518,8 @@ static int apply_setup(const struct setup *s, char *err, size_t errlen)
 		}
 	}
 	if (lw_setup_validate(&st, err, errlen) ||
-	    lw_aftr_install(&env.maps, &st, 1, err, errlen)) {
+	    lw_aftr_install(&env.maps, &st, 1, err, errlen) ||
+	    apply_nexthop(s, &st.cfg, err, errlen)) {
 		lw_setup_free(&st);
 		return -1;
 	}

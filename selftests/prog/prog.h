@@ -19,6 +19,7 @@
 #include "lw4o6/aftr.h"
 #include "lw4o6/events.h"
 #include "lw4o6/stats.h"
+#include "lw4o6/nexthop.h"
 
 /* ---- the lab (netns sides, see harness.c) ----------------------------------- */
 
@@ -35,6 +36,14 @@
 #define STATIC4_NH_MAC "02:00:00:00:5a:02"
 #define STATIC6_MAC    "02:00:00:00:6a:01"
 #define STATIC6_NH_MAC "02:00:00:00:6a:02"
+
+/* Next-hop cache entries written by hand (struct nhx): MACs that exist
+ * nowhere either, so that a frame carrying them can only come from the
+ * cache. */
+#define CACHE4_MAC    "02:00:00:00:c4:01"
+#define CACHE4_NH_MAC "02:00:00:00:c4:02"
+#define CACHE6_MAC    "02:00:00:00:c6:01"
+#define CACHE6_NH_MAC "02:00:00:00:c6:02"
 
 /* BR addresses (both in the BR table), and one that is not a BR. */
 #define BR1    "2001:db8:ffff::1"
@@ -91,6 +100,8 @@ enum l2kind {
 	L2_OUT_INET,  /* our internet MAC → internet peer */
 	L2_OUT_STATIC_ACC,  /* static next hop on the access side */
 	L2_OUT_STATIC_INET, /* static next hop on the internet side */
+	L2_OUT_CACHE_ACC,   /* hand-written next-hop cache entry, access side */
+	L2_OUT_CACHE_INET,  /* hand-written next-hop cache entry, internet side */
 };
 
 enum ext6 {
@@ -210,6 +221,16 @@ struct evx {
 	uint16_t l3_proto; /* ETH_P_IP / ETH_P_IPV6 */
 };
 
+/* Hand-written next-hop cache entries (lw_nexthop) for both families: the
+ * side's interface, the CACHE*_MAC pair, a lease of a minute. */
+struct nhx {
+	uint8_t mode;                   /* enum lw_nh_mode */
+	bool expired;                   /* the lease is over */
+	uint16_t mtu;                   /* 0: 1500 */
+	const char *route4, *route6;    /* what the entries stand for; NULL: 0.0.0.0/0, ::/0 */
+	const char *except4, *except6;  /* one exception each; NULL: none */
+};
+
 struct setup {
 	uint32_t flags_off, flags_on; /* changes to LW_CFG_DEFAULT_FLAGS */
 	uint16_t v4vlan, v6vlan;
@@ -226,6 +247,9 @@ struct setup {
 	bool one_br;                  /* only BR1's softwires: one BR address, which
 				       * the program compares with the configuration's
 				       * copy instead of hashing (issue 11) */
+	const struct nhx *nh;         /* next-hop cache entries written by hand */
+	bool nh_sync;                 /* next-hop cache filled from the lab's kernel state
+				       * (lw_aftr_nh_sync_once); neither: FIB mode */
 };
 
 #define MAX_CTR 8
@@ -260,6 +284,8 @@ extern const struct tcase encap_cases[];
 extern const size_t n_encap_cases;
 extern const struct tcase misc_cases[];
 extern const size_t n_misc_cases;
+extern const struct tcase nexthop_cases[];
+extern const size_t n_nexthop_cases;
 
 /* ---- harness --------------------------------------------------------------- */
 
@@ -276,6 +302,12 @@ int harness_init(char *err, size_t errlen);
 void harness_fini(void);
 /* 0 pass, 1 fail (why says what differed). */
 int harness_run(const struct tcase *c, char *why, size_t whylen);
+/* Set: every case runs with the next-hop cache filled from the lab's
+ * kernel state (as nh_sync), which must change no outcome. */
+extern bool harness_cache_pass;
+/* The active next-hop entry of family fam (enum lw_nh_family), for cases
+ * that check what the fill decided. */
+int harness_nh_entry(unsigned fam, struct lw_nh_entry *e);
 
 /* The verifier-complexity case (verifier.c). */
 int verifier_check(const struct tcase *c, char *why, size_t whylen);

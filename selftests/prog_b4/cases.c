@@ -28,6 +28,15 @@
 
 #define EV(t, mtu_) { .type = LW_B4_EV_##t, .mtu = (mtu_) }
 
+/* the next-hop cache to the lwAFTR (issue 11) */
+#define WAN_OUT_CACHE(s, d, ...) FR(.l2 = L2_OUT_WAN_CACHE, .s6 = TUN6, .d6 = AFTR6, .hl = 64, .s4 = (s), \
+				    .d4 = (d), .ttl = 63, .df = true, __VA_ARGS__)
+static const struct setup nh_fake = { .nh = NH_FAKE };
+static const struct setup nh_expired = { .nh = NH_FAKE_EXPIRED };
+static const struct setup nh_fib_flag = { .nh = NH_FAKE, .flags_on = LW_B4_CFG_NH_FIB };
+static const struct setup nh_mtu1300 = { .nh = NH_FAKE_MTU1300 };
+static const struct setup nh_sync = { .nh = NH_SYNC };
+
 static const struct setup eif = { .flags_on = LW_B4_CFG_EIF };
 static const struct setup mtu1280 = { .mtu = 1280 };
 static const struct setup lan_ipv6_fwd_off = { .lan_ipv6_fwd_off = true };
@@ -837,6 +846,62 @@ const struct tcase b4_cases[] = {
 		.name = "B4-NAT-3 race: two CPUs send the first packet of the same flow at once, 2000 rounds, "
 			"random probe: one mapping, one reverse entry, same external port on both",
 		.special = race_check_probe,
+	},
+	/* ---- the next-hop cache to the lwAFTR (issue 11) ---- */
+	{
+		.name = "B4-NH cache hit: encapsulated to the lwAFTR through the cached MACs, no FIB",
+		.setup = &nh_fake,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, TCP(1500, 80), .payload = 20), XDP_REDIRECT,
+			  WAN_OUT_CACHE(PUB, INET1, TCP(1500, 80), .payload = 20) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NH cache lease over (a dead pcpd): the FIB's next hop",
+		.setup = &nh_expired,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, TCP(1500, 80), .payload = 20), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, TCP(1500, 80), .payload = 20) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NH --nexthop fib (LW_B4_CFG_NH_FIB) over a cached entry: the FIB's next hop",
+		.setup = &nh_fib_flag,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, TCP(1500, 80), .payload = 20), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, TCP(1500, 80), .payload = 20) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NH B4-FRAG-2 DF and too big for the cached route MTU 1300: dropped + TOO_BIG_DF, MTU 1260",
+		.setup = &nh_mtu1300,
+		/* the route's MTU is learnt after the mapping, as with the FIB's
+		 * FRAG_NEEDED (lw_b4_napt_and_encap) */
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, UDP(1500, 53), .payload = 1300), XDP_DROP } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(DROP_OVER_MTU_DF, 1) },
+		.ev = { EV(TOO_BIG_DF, 1260) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NH B4-FRAG-1 DF clear and too big for the cached route MTU 1300: FRAG_NEEDED, MTU 1300",
+		.setup = &nh_mtu1300,
+		.st = { { SIDE_LAN, { .l2 = L2_IN_LAN, .s4 = HOST1, .d4 = INET1, .ttl = 64, UDP(1500, 53),
+				      .payload = 1300 }, XDP_DROP } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(PUNT_FRAG_NEEDED, 1) },
+		.ev = { EV(FRAG_NEEDED, 1300) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NH cache filled from the lab's routes: the FIB's own next hop, through the cache",
+		.setup = &nh_sync,
+		.st = { { SIDE_LAN, LAN_IN(HOST1, INET1, TCP(1500, 80), .payload = 20), XDP_REDIRECT,
+			  WAN_OUT(PUB, INET1, TCP(1500, 80), .payload = 20) } },
+		.ctr = { C(RCVD_LAN, 1), C(MAPPING_CREATED, 1), C(SENT_TUNNEL, 1) },
+		.mappings = 1,
+	},
+	{
+		.name = "B4-NH fill: the lwAFTR's /128 cached through the default route's gateway (WAN peer MAC)",
+		.special = nh_check_synced,
 	},
 };
 

@@ -17,6 +17,8 @@
 
 #include "aftr_env.h"
 #include "b4_maps.h"
+#include "b4_nexthop.h"
+#include "nh_map.h"
 #include "csum_ref.h"
 #include "pkt.h"
 #include "pktcmp.h"
@@ -31,6 +33,7 @@ static struct aftr_env env; /* prog_fd only, for aftr_env_run() */
 static struct lw_b4_maps maps;
 static struct ring_buffer *rb;
 static int lan_ifindex, wan_ifindex;
+static struct lw_nh_map nh_map; /* lw_b4_nexthop, mapped */
 
 struct ev_list {
 	struct lw_b4_event ev[8];
@@ -65,6 +68,8 @@ static const char *l2_mac(uint8_t l2, bool src)
 		return src ? LAN_MAC : LAN_HOST_MAC;
 	case L2_OUT_WAN:
 		return src ? WAN_MAC : WAN_PEER_MAC;
+	case L2_OUT_WAN_CACHE:
+		return src ? CACHE_MAC : CACHE_NH_MAC;
 	}
 	return "00:00:00:00:00:00";
 }
@@ -205,7 +210,9 @@ int harness_init(char *err, size_t errlen)
 		return -1;
 	}
 	env.prog_fd = bpf_program__fd(prog);
-	if (lw_b4_maps_from_obj(obj, &maps, err, errlen))
+	if (lw_b4_maps_from_obj(obj, &maps, err, errlen) ||
+	    lw_nh_map_attach(&nh_map, bpf_object__find_map_fd_by_name(obj, "lw_b4_nexthop"), err,
+			     errlen))
 		return -1;
 	rb = ring_buffer__new(maps.events, on_event, &evs, NULL);
 	if (!rb) {
@@ -217,6 +224,7 @@ int harness_init(char *err, size_t errlen)
 
 void harness_fini(void)
 {
+	lw_nh_map_detach(&nh_map);
 	if (rb)
 		ring_buffer__free(rb);
 	if (obj)
@@ -226,6 +234,37 @@ void harness_fini(void)
 }
 
 static const struct lw_b4_portset default_pool = { .first = 1024, .size = 1024 };
+
+/* The next-hop cache as the setup wants it; the IPv4 entry is never used. */
+static int apply_nexthop(uint8_t nh, const struct lw_b4_config *cfg, char *err, size_t errlen)
+{
+	struct lw_nh_entry e = { 0 }, none = { 0 };
+	uint8_t any[16] = { 0 };
+
+	if (nh == NH_SYNC)
+		return lw_b4_nh_sync_once(nh_map.fd, cfg, 60000, NULL, err, errlen) ? -1 : 0;
+	if (nh != NH_NONE) {
+		e.mode = LW_NH_CACHED;
+		e.ifindex = (__u32)wan_ifindex;
+		e.expires = nh == NH_FAKE_EXPIRED ? 1 : lw_nh_lease(60000);
+		e.mtu = nh == NH_FAKE_MTU1300 ? 1300 : 1500;
+		mac(CACHE_MAC, e.smac);
+		mac(CACHE_NH_MAC, e.dmac);
+		lw_nh_prefix_make(&e.route, AF_INET6, any, 0);
+	}
+	if (lw_nh_map_publish(&nh_map, LW_NH_IPV6, &e) < 0 ||
+	    lw_nh_map_publish(&nh_map, LW_NH_IPV4, &none) < 0) {
+		snprintf(err, errlen, "next-hop map: cannot publish");
+		return -1;
+	}
+	return 0;
+}
+
+int harness_nh_entry(struct lw_nh_entry *e)
+{
+	lw_nh_map_read(&nh_map, LW_NH_IPV6, e);
+	return nh_map.c ? 0 : -1;
+}
 
 static int apply_setup(const struct setup *s, char *err, size_t errlen)
 {
@@ -259,6 +298,8 @@ static int apply_setup(const struct setup *s, char *err, size_t errlen)
 		snprintf(err, errlen, "config / flush / stats: %s", strerror(-ret));
 		return -1;
 	}
+	if (apply_nexthop(s->nh, &cfg, err, errlen))
+		return -1;
 	for (key = 0; key < LW_EVENT_BUCKETS; key++) {
 		if (bpf_map_update_elem(maps.ratelim, &key, &tb, BPF_ANY)) {
 			snprintf(err, errlen, "token bucket %u: %s", key, strerror(errno));

@@ -22,6 +22,10 @@
 #define LAN_HOST_MAC "02:00:00:00:1a:02"
 #define WAN_MAC      "02:00:00:00:2a:01"
 #define WAN_PEER_MAC "02:00:00:00:2a:02"
+/* a hand-written next-hop cache entry (struct setup's nh): MACs that
+ * exist nowhere, so that a frame carrying them can only come from it */
+#define CACHE_MAC    "02:00:00:00:c6:01"
+#define CACHE_NH_MAC "02:00:00:00:c6:02"
 
 #define TUN6   "2001:db8:b4::1"     /* our tunnel address */
 #define AFTR6  "2001:db8:ffff::1"   /* the lwAFTR */
@@ -35,7 +39,7 @@
 #define INET2  "203.0.113.20"
 
 enum side { SIDE_LAN = 1, SIDE_WAN = 2 };
-enum l2kind { L2_NONE, L2_IN_LAN, L2_IN_WAN, L2_OUT_LAN, L2_OUT_WAN };
+enum l2kind { L2_NONE, L2_IN_LAN, L2_IN_WAN, L2_OUT_LAN, L2_OUT_WAN, L2_OUT_WAN_CACHE };
 enum l4kind { L4_NONE, L4_TCP, L4_UDP, L4_ICMP, L4_ICMP6, L4_ARP };
 
 struct fr {
@@ -121,6 +125,15 @@ struct setup {
 	uint8_t warn_pct;               /* cfg.pool_warn_pct */
 	struct lw_b4_portset pool[2];   /* size 0 ends; none: PUB 1024/1024 */
 	bool lan_ipv6_fwd_off;          /* net.ipv6.conf.lan.forwarding = 0 */
+	uint8_t nh;                     /* the next-hop cache (lw_b4_nexthop): enum nh_setup */
+};
+
+enum nh_setup {
+	NH_NONE = 0,     /* empty: FIB mode */
+	NH_FAKE,         /* cached, CACHE_MAC pair, for every destination, MTU 1500 */
+	NH_FAKE_EXPIRED, /* the same, lease over */
+	NH_FAKE_MTU1300, /* the same, MTU 1300 */
+	NH_SYNC,         /* filled from the lab's routes (lw_b4_nh_sync_once) */
 };
 
 struct ctr {
@@ -174,6 +187,11 @@ void harness_drain_events(void);
 size_t harness_events(const struct lw_b4_event **ev);
 /* B4-NAT-3: two CPUs run the first packet of the same flow at once (race.c):
  * the internal port in the pool (both claim it) or outside (random probe) */
+/* The active next-hop cache entry for the tunnel (IPv6). */
+struct lw_nh_entry;
+int harness_nh_entry(struct lw_nh_entry *e);
+/* The next-hop cache filled from the lab (nexthop.c). */
+int nh_check_synced(const struct tcase *c, char *why, size_t whylen);
 int race_check_keep(const struct tcase *c, char *why, size_t whylen);
 int race_check_probe(const struct tcase *c, char *why, size_t whylen);
 /* B4-FRAG-1/2: what the too-big events carry for pcpd (punt.c) */
