@@ -27,7 +27,7 @@ int lw_import_check_capacity(const struct lw_aftr_maps *m, size_t n_new, size_t 
 	int ret = lw_aftr_capacity(m, &c);
 
 	if (ret)
-		return lw_errf_code(ret, err, errlen, "cannot read the binding table's capacity: %s",
-				    strerror(-ret));
+		return lw_errf_code(ret, err, errlen,
+				    "cannot read the binding table's capacity: %s", strerror(-ret));
 	return lw_import_fits(c.max_softwires, n_new, installed, err, errlen);
 }
