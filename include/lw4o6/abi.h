@@ -7,8 +7,11 @@
 /* Bumped whenever a pinned map's key, value or size changes: the loader refuses
  * to reuse pins whose lw_meta entry carries another number. */
 #define LW_ABI_VERSION \
-	3 /* 2: lw_b4_session grew to 80 bytes (explicit mappings)
-			  * 3: lw_stats grew a slot (drop-ipv6-extension-header) */
+	4 /* 2: lw_b4_session grew to 80 bytes (explicit mappings)
+			  * 3: lw_stats grew a slot (drop-ipv6-extension-header)
+			  * 4: the lwB4's sessions moved to lw_b4_sess/lw_b4_life
+			  *    (lw_b4_in gone, lw_b4_out → position), port sets
+			  *    grew a base (issue 11) */
 
 #define LW4O6_PIN_ROOT "/sys/fs/bpf/lw4o6"
 

@@ -830,12 +830,12 @@ const struct tcase b4_cases[] = {
 	},
 	{
 		.name = "B4-NAT-3 race: two CPUs send the first packet of the same flow at once, 2000 rounds, "
-			"internal port in the pool: one mapping, one reverse entry, same external port on both",
+			"internal port in the pool: one mapping, one session slot, same external port on both",
 		.special = race_check_keep,
 	},
 	{
 		.name = "B4-NAT-3 race: two CPUs send the first packet of the same flow at once, 2000 rounds, "
-			"random probe: one mapping, one reverse entry, same external port on both",
+			"random probe: one mapping, one session slot, same external port on both",
 		.special = race_check_probe,
 	},
 };

@@ -3,10 +3,12 @@
  * steps (a frame in, the action, the frame expected out), then the counters
  * and events of the whole row. Every row names its checklist item
  * (docs/standards.md §10). After every row the harness also checks the NAPT
- * invariants over both maps: every mapping has exactly one reverse entry
- * pointing back to it, no two mappings share an external port, and every
- * external port lies in the pool (B4-NAT-1, B4-NAT-3), and the usage
- * counters (lw_b4_usage) agree with the number of mappings. A step whose
+ * invariants over the session slots and the lw_b4_out index: every mapping
+ * is live in the slot of its own external port, which lies in the pool
+ * (B4-NAT-1, B4-NAT-3: no two mappings share one), every index entry names
+ * a distinct mapping of its own internal endpoint, as many entries as
+ * mappings (B4-NAT-2), and the usage counters (lw_b4_usage) agree with the
+ * number of mappings. A step whose
  * input is an ICMPv4 error must leave every mapping exactly as it was
  * (B4-NAT-13, B4-NAT-16). */
 #ifndef LW4O6_SELFTEST_PROG_B4_H
