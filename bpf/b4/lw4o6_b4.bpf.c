@@ -202,10 +202,9 @@ static __always_inline int lw_b4_hairpin(struct xdp_md *ctx, const struct lw_b4_
 	if (bits_d)
 		d->tcp_state |= bits_d;
 
-	if (lw_b4_rewrite(data, data_end, iph, l3off + ihl, 1, e.addr, e.port) ||
-	    lw_b4_rewrite(data, data_end, iph, l3off + ihl, 0, ok.addr, ok.port))
+	if (lw_b4_rewrite(data, data_end, iph, l3off + ihl, 1, e.addr, e.port, 0) ||
+	    lw_b4_rewrite(data, data_end, iph, l3off + ihl, 0, ok.addr, ok.port, 1))
 		return XDP_DROP;
-	lw_ipv4_ttl_dec(iph);
 	if (lw_b4_frame_for_lan(ctx, &out, l3off, tot_len, bytes))
 		return XDP_DROP;
 	lw_b4_count(LW_B4_STAT_HAIRPIN, tot_len + sizeof(struct ethhdr));

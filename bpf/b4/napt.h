@@ -29,14 +29,42 @@ static __always_inline __u16 lw_b4_csum_addr(__u16 check, __be32 old, __be32 new
 	return lw_csum_replace2(check, (__u16)(old >> 16), (__u16)(new >> 16));
 }
 
+/* What replacing the 16-bit word old by new adds to a one's complement sum
+ * (RFC 1624 eqn. 3: ~m + m'), not folded: several such terms add up, and
+ * lw_b4_csum_apply folds them once. */
+static __always_inline __u32 lw_b4_csum_diff2(__u16 old, __u16 new)
+{
+	return (__u32)(__u16)~old + new;
+}
+
+/* The same for a 32-bit field, as two 16-bit words in memory order. */
+static __always_inline __u32 lw_b4_csum_diff4(__be32 old, __be32 new)
+{
+	return lw_b4_csum_diff2((__u16)old, (__u16) new) +
+	       lw_b4_csum_diff2((__u16)(old >> 16), (__u16)(new >> 16));
+}
+
+/* check after changes whose terms add up to diff (a few of them: two folds
+ * take any carry). */
+static __always_inline __u16 lw_b4_csum_apply(__u16 check, __u32 diff)
+{
+	__u32 sum = (__u16)~check + diff;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)~sum;
+}
+
 /* Rewrites one address and one port (the ICMP Identifier: no pseudo-header)
- * of the IPv4 packet at iph, with every checksum updated incrementally.
- * src: the source side (outbound) or the destination side (inbound).
- * Returns 0, or -1 when a header is cut short. */
+ * of the IPv4 packet at iph, and decrements its TTL when ttl_dec, with every
+ * checksum updated incrementally, each folded once. src: the source side
+ * (outbound) or the destination side (inbound). Returns 0, or -1 when a
+ * header is cut short. */
 static __always_inline int lw_b4_rewrite(void *data, void *data_end, struct iphdr *iph, __u32 l4off,
-					 int src, __be32 new_addr, __be16 new_port)
+					 int src, __be32 new_addr, __be16 new_port, int ttl_dec)
 {
 	__be32 old_addr = src ? iph->saddr : iph->daddr;
+	__u32 d_addr = lw_b4_csum_diff4(old_addr, new_addr), d_ip = d_addr;
 	__u8 proto = iph->protocol;
 
 	l4off &= LW_L4_OFF_MASK;
@@ -47,8 +75,8 @@ static __always_inline int lw_b4_rewrite(void *data, void *data_end, struct iphd
 		if ((void *)(th + 1) > data_end)
 			return -1;
 		old_port = src ? th->source : th->dest;
-		th->check = lw_b4_csum_addr(th->check, old_addr, new_addr);
-		th->check = lw_csum_replace2(th->check, old_port, new_port);
+		th->check =
+			lw_b4_csum_apply(th->check, d_addr + lw_b4_csum_diff2(old_port, new_port));
 		if (src)
 			th->source = new_port;
 		else
@@ -61,9 +89,9 @@ static __always_inline int lw_b4_rewrite(void *data, void *data_end, struct iphd
 			return -1;
 		old_port = src ? uh->source : uh->dest;
 		if (uh->check) { /* 0: no checksum, stays 0 (RFC 768) */
-			__u16 c = lw_b4_csum_addr(uh->check, old_addr, new_addr);
+			__u16 c = lw_b4_csum_apply(uh->check,
+						   d_addr + lw_b4_csum_diff2(old_port, new_port));
 
-			c = lw_csum_replace2(c, old_port, new_port);
 			uh->check = c ? c : LW_UDP_CSUM_ZERO_SENT;
 		}
 		if (src)
@@ -75,10 +103,18 @@ static __always_inline int lw_b4_rewrite(void *data, void *data_end, struct iphd
 
 		if ((void *)(ic + 1) > data_end)
 			return -1;
-		ic->checksum = lw_csum_replace2(ic->checksum, ic->un.echo.id, new_port);
+		ic->checksum =
+			lw_b4_csum_apply(ic->checksum, lw_b4_csum_diff2(ic->un.echo.id, new_port));
 		ic->un.echo.id = new_port;
 	}
-	iph->check = lw_b4_csum_addr(iph->check, old_addr, new_addr);
+	if (ttl_dec) {
+		/* TTL and protocol share a 16-bit word */
+		__u16 w = *(__u16 *)&iph->ttl;
+
+		iph->ttl--;
+		d_ip += lw_b4_csum_diff2(w, *(__u16 *)&iph->ttl);
+	}
+	iph->check = lw_b4_csum_apply(iph->check, d_ip);
 	if (src)
 		iph->saddr = new_addr;
 	else
@@ -421,9 +457,8 @@ static __always_inline int lw_b4_translate_out(void *data, void *data_end,
 	}
 	if (bits)
 		s->tcp_state |= bits;
-	if (lw_b4_rewrite(data, data_end, iph, l4off, 1, e->addr, e->port))
+	if (lw_b4_rewrite(data, data_end, iph, l4off, 1, e->addr, e->port, 1))
 		return -1;
-	lw_ipv4_ttl_dec(iph);
 	return 0;
 }
 
@@ -450,9 +485,8 @@ static __always_inline int lw_b4_translate_in(void *data, void *data_end,
 	}
 	if (bits)
 		s->tcp_state |= bits;
-	if (lw_b4_rewrite(data, data_end, iph, l4off, 0, ok->addr, ok->port))
+	if (lw_b4_rewrite(data, data_end, iph, l4off, 0, ok->addr, ok->port, 1))
 		return -1;
-	lw_ipv4_ttl_dec(iph);
 	return 0;
 }
 
