@@ -838,6 +838,12 @@ const struct tcase b4_cases[] = {
 			"random probe: one mapping, one session slot, same external port on both",
 		.special = race_check_probe,
 	},
+	{
+		.name = "B4-NAT-2 B4-NAT-11 issue 11: a mapping is found at its home without the index "
+			"(the kept internal port 1500; the hashed slot of HOST1:40000): their index "
+			"entries removed, the next packets leave from the same ports, nothing made anew",
+		.special = home_check,
+	},
 };
 
 const size_t n_b4_cases = sizeof(b4_cases) / sizeof(b4_cases[0]);

@@ -87,7 +87,7 @@ struct pcp_req {
 	uint16_t got_port;        /* the endpoint's existing mapping keeps its port */
 };
 
-/* dyn: the translated port is the NAPT's choice, read from lw_b4_out and
+/* dyn: the translated port is the NAPT's choice, read from its mapping and
  * checked against the pool: outbound, the expected frame's source port;
  * inbound, the input's destination port (mapping of the expected frame's
  * destination). */
@@ -180,6 +180,7 @@ int race_check_keep(const struct tcase *c, char *why, size_t whylen);
 int race_check_probe(const struct tcase *c, char *why, size_t whylen);
 /* B4-FRAG-1/2: what the too-big events carry for pcpd (punt.c) */
 int punt_check_frag_needed(const struct tcase *c, char *why, size_t whylen);
+int home_check(const struct tcase *c, char *why, size_t whylen);
 int punt_check_too_big_df(const struct tcase *c, char *why, size_t whylen);
 
 #endif
