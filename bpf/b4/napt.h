@@ -235,11 +235,14 @@ __attribute__((noinline)) long lw_b4_out_find(struct lw_b4_find *f)
 	f->home = (struct lw_b4_home){};
 	if (pi < 0)
 		return -1;
-	lw_b4_pool_home(pi, bpf_ntohs(f->ok.port), lw_b4_home_hash(&f->ok), &f->home);
+	lw_b4_pool_kept(pi, bpf_ntohs(f->ok.port), &f->home);
 	if (f->home.kept && lw_b4_home_at(&f->ok, f->home.kpos, &f->e))
 		return f->home.kpos;
-	if (f->home.total && lw_b4_home_at(&f->ok, f->home.hpos, &f->e))
-		return f->home.hpos;
+	if (f->home.total) {
+		lw_b4_pool_hashed(pi, lw_b4_home_hash(&f->ok), &f->home);
+		if (lw_b4_home_at(&f->ok, f->home.hpos, &f->e))
+			return f->home.hpos;
+	}
 	v = bpf_map_lookup_elem(&LW_MAP_B4_OUT, &f->ok);
 	return v ? lw_b4_indexed(&f->ok, pi, v, &f->e) : -1;
 }

@@ -51,13 +51,10 @@ struct lw_b4_home {
 	__u32 hpos;   /* the position of hidx, when total */
 };
 
-/* One walk of the pool for internal port port (host order) and hash h:
- * the total, the kept port's position, the hashed index (a multiply-shift
- * range reduction, no division) and its position. pi: protocol index. */
-static __always_inline void lw_b4_pool_home(int pi, __u32 port, __u32 h, struct lw_b4_home *home)
+/* One walk of the pool for internal port port (host order): the total and
+ * the kept port's position. pi: protocol index. */
+static __always_inline void lw_b4_pool_kept(int pi, __u32 port, struct lw_b4_home *home)
 {
-	__u32 idx;
-
 #pragma unroll
 	for (__u32 i = 0; i < LW_B4_POOL_MAX; i++) {
 		__u32 key = i;
@@ -72,7 +69,15 @@ static __always_inline void lw_b4_pool_home(int pi, __u32 port, __u32 h, struct 
 		}
 		home->total += ps->size;
 	}
-	home->hidx = idx = (__u32)(((__u64)h * home->total) >> 32);
+}
+
+/* The hashed index of hash h among the pool's home->total ports (a
+ * multiply-shift range reduction, no division) and its position. */
+static __always_inline void lw_b4_pool_hashed(int pi, __u32 h, struct lw_b4_home *home)
+{
+	__u32 idx = (__u32)(((__u64)h * home->total) >> 32);
+
+	home->hidx = idx;
 #pragma unroll
 	for (__u32 i = 0; i < LW_B4_POOL_MAX; i++) {
 		__u32 key = i;
