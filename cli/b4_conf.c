@@ -282,6 +282,7 @@ static int set_port_set(void *cfg, const struct conf_key *k, const struct conf_s
 	char **w = st->argv, held[LW_B4_SET_STRLEN];
 	const struct lw_b4_portset *o;
 	struct lw_b4_portset ps;
+	uint64_t ports = 0;
 
 	if (b4_set_parse(w[1], w[2], w[3], &ps, err, errlen))
 		return -EINVAL;
@@ -292,6 +293,11 @@ static int set_port_set(void *cfg, const struct conf_key *k, const struct conf_s
 	}
 	if (bf->n_sets == LW_B4_POOL_MAX)
 		return lw_errf(err, errlen, "more than %d port sets", LW_B4_POOL_MAX);
+	for (size_t i = 0; i < bf->n_sets; i++)
+		ports += bf->sets[i].size;
+	if (ports + ps.size > LW_B4_POOL_PORTS)
+		return lw_errf(err, errlen, "port set %s %s %s: more than %d ports in all", w[1],
+			       w[2], w[3], LW_B4_POOL_PORTS);
 	bf->sets[bf->n_sets++] = ps;
 	return 0;
 }

@@ -307,7 +307,7 @@ struct b4_status {
 	uint32_t per_set[LW_B4_POOL_MAX], per_set_pcp[LW_B4_POOL_MAX];
 	size_t nsets, nsess;
 	uint64_t ports, mapped;
-	__u32 map_id_cfg, map_id_pool, map_id_out, map_id_in, map_id_stats, map_id_events;
+	__u32 map_id_cfg, map_id_pool, map_id_out, map_id_sess, map_id_stats, map_id_events;
 	__u32 lan_prog, wan_prog;
 	char lan_dev[IF_NAMESIZE], wan_dev[IF_NAMESIZE];
 	char tunnel[LW_IPV6_STRLEN], aftr[LW_IPV6_STRLEN], lan_addr[LW_IPV4_STRLEN];
@@ -330,7 +330,7 @@ static void read_status(const struct lw_b4_maps *m, struct b4_status *st)
 	st->map_id_cfg = lw_map_id(m->cfg);
 	st->map_id_pool = lw_map_id(m->pool);
 	st->map_id_out = lw_map_id(m->out);
-	st->map_id_in = lw_map_id(m->in);
+	st->map_id_sess = lw_map_id(m->sess);
 	st->map_id_stats = lw_map_id(m->stats);
 	st->map_id_events = lw_map_id(m->events);
 	st->lan_prog = lw_xdp_prog_id(st->cfg.lan_ifindex);
@@ -404,8 +404,8 @@ static void print_status_json(const struct b4_status *st)
 	       json_bool(cfg->flags & LW_B4_CFG_EVENTS), cfg->event_rate, cfg->event_burst,
 	       cfg->udp_timeout, cfg->tcp_est_timeout, cfg->tcp_trans_timeout, cfg->icmp_timeout,
 	       st->nsets, st->nsess);
-	printf("\"config\":%u,\"pool\":%u,\"out\":%u,\"in\":%u,\"stats\":%u,\"events\":%u},",
-	       st->map_id_cfg, st->map_id_pool, st->map_id_out, st->map_id_in, st->map_id_stats,
+	printf("\"config\":%u,\"pool\":%u,\"out\":%u,\"sess\":%u,\"stats\":%u,\"events\":%u},",
+	       st->map_id_cfg, st->map_id_pool, st->map_id_out, st->map_id_sess, st->map_id_stats,
 	       st->map_id_events);
 	print_nexthop(cfg, true);
 	/* the held sets, their leases and mappings; the pool's usage */
@@ -448,8 +448,8 @@ static void print_status_text(const struct b4_status *st)
 	       cfg->udp_timeout, cfg->tcp_est_timeout, cfg->tcp_trans_timeout, cfg->icmp_timeout);
 	printf("events          %s, %u/s burst %u\n", cfg->flags & LW_B4_CFG_EVENTS ? "on" : "off",
 	       cfg->event_rate, cfg->event_burst);
-	printf("map ids         config %u, pool %u, out %u, in %u, stats %u, events %u\n",
-	       st->map_id_cfg, st->map_id_pool, st->map_id_out, st->map_id_in, st->map_id_stats,
+	printf("map ids         config %u, pool %u, out %u, sess %u, stats %u, events %u\n",
+	       st->map_id_cfg, st->map_id_pool, st->map_id_out, st->map_id_sess, st->map_id_stats,
 	       st->map_id_events);
 }
 
@@ -603,8 +603,10 @@ static int portset_add(const struct lw_b4_portset *ps, const char *name, bool js
 		ret = lw_b4_pool_add(&m, ps);
 	b4_maps_close(&m);
 	if (ret == -ENOSPC)
-		return lw_fail("portset add: %d port sets held already (the most the lwB4 holds)",
-			       LW_B4_POOL_MAX);
+		return lw_fail(
+			"portset add: no room for %s: the lwB4 holds at most %d port sets of "
+			"%d ports in all",
+			name, LW_B4_POOL_MAX, LW_B4_POOL_PORTS);
 	if (ret == -EEXIST)
 		return lw_fail("portset add: %s overlaps a set already held", name);
 	if (ret)

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Explicit (PCP MAP/PEER) mappings and port-set leases in the lwB4 maps
  * (lib/b4/b4_maps.c), for pcpd's LAN-facing PCP server (PCPC-12): maps
- * of the lwB4's types created here (include/lw4o6/b4.h), each test on fresh
- * ones. State is planted and checked through bpf_map_lookup_elem /
- * bpf_map_update_elem on the raw maps, never through the library under test.
- * Needs bpf(): skipped where map creation is not permitted. */
+ * of the lwB4's types created here (include/lw4o6/b4.h, tests/b4_fixture.h),
+ * each test on fresh ones. State is planted and checked on the raw maps
+ * (session slots, lw_b4_life, the lw_b4_out index, the pool), never through
+ * the library under test. Needs bpf(): skipped where map creation is not
+ * permitted. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -19,6 +20,7 @@
 #include <cmocka.h>
 
 #include "b4_maps.h"
+#include "b4_fixture.h"
 #include "pkt.h"
 
 #define S(x) ((uint64_t)(x) * 1000000000ull)
@@ -32,19 +34,16 @@
 
 static struct lw_b4_maps M;
 
-static int create(enum bpf_map_type type, size_t key, size_t value, unsigned max)
-{
-	return bpf_map_create(type, NULL, (__u32)key, (__u32)value, max, NULL);
-}
+/* The held sets as setup writes them: slots 0 and 1, side by side from
+ * position 0 (as lw_b4_pool_add places them). */
+static const struct {
+	const char *addr;
+	__u32 first, size, base;
+} held[2] = { { PUB, 1024, 1024, 0 }, { PUB2, 4096, 1024, 1024 } };
 
 static int teardown(void **state)
 {
-	int *fds = (int *)&M;
-
-	for (size_t i = 0; i < sizeof(M) / sizeof(int); i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	memset(&M, -1, sizeof(M));
+	fx_maps_close(&M);
 	(void)state;
 	return 0;
 }
@@ -52,33 +51,28 @@ static int teardown(void **state)
 /* Fresh maps of the lwB4's types; *state = &M, or NULL without bpf(). */
 static int setup(void **state)
 {
-	struct lw_b4_portset sets[2] = {
-		{ .ipv4 = ip4(PUB), .first = 1024, .size = 1024 },
-		{ .ipv4 = ip4(PUB2), .first = 4096, .size = 1024, .lease_expires = 1700000000 },
-	};
 	struct lw_b4_config cfg;
 	__u32 k = 0;
 
-	memset(&M, -1, sizeof(M));
 	*state = NULL;
-	M.cfg = create(BPF_MAP_TYPE_ARRAY, sizeof(__u32), sizeof(struct lw_b4_config), 1);
+	fx_maps_create(&M);
 	if (M.cfg < 0)
 		return 0; /* no bpf(): the tests skip */
-	M.pool = create(BPF_MAP_TYPE_ARRAY, sizeof(__u32), sizeof(struct lw_b4_portset), LW_B4_POOL_MAX);
-	M.out = create(BPF_MAP_TYPE_HASH, sizeof(struct lw_b4_out_key), sizeof(struct lw_b4_session),
-		       LW_B4_MAX_SESSIONS);
-	M.in = create(BPF_MAP_TYPE_HASH, sizeof(struct lw_b4_in_key), sizeof(struct lw_b4_in_val),
-		      LW_B4_MAX_SESSIONS);
-	M.usage = create(BPF_MAP_TYPE_ARRAY, sizeof(__u32), sizeof(struct lw_b4_usage), LW_B4_USAGE_SLOTS);
-	assert_true(M.pool >= 0 && M.out >= 0 && M.in >= 0 && M.usage >= 0);
+	assert_true(fx_maps_ok(&M));
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.udp_timeout = 300;
 	cfg.tcp_est_timeout = 7440;
 	cfg.tcp_trans_timeout = 240;
 	cfg.icmp_timeout = 60;
 	assert_int_equal(bpf_map_update_elem(M.cfg, &k, &cfg, BPF_ANY), 0);
-	for (k = 0; k < 2; k++)
-		assert_int_equal(bpf_map_update_elem(M.pool, &k, &sets[k], BPF_ANY), 0);
+	for (k = 0; k < 2; k++) {
+		struct lw_b4_portset ps = { .ipv4 = ip4(held[k].addr), .first = held[k].first,
+					    .size = held[k].size, .base = held[k].base };
+
+		if (k == 1)
+			ps.lease_expires = 1700000000;
+		assert_int_equal(bpf_map_update_elem(M.pool, &k, &ps, BPF_ANY), 0);
+	}
 	*state = &M;
 	return 0;
 }
@@ -87,59 +81,79 @@ static int setup(void **state)
 
 /* ---- raw map access ---------------------------------------------------------- */
 
-static struct lw_b4_out_key okey(uint8_t proto, const char *a, uint16_t port)
+/* The slot of external endpoint ea:ep: its held set's position; one outside
+ * every held set's positions for an endpoint no held set has (a mapping a
+ * race with a set's removal could leave). */
+static __u32 ext_slot(uint8_t proto, const char *ea, uint16_t ep)
 {
-	return (struct lw_b4_out_key){ .addr = ip4(a), .port = htons(port), .proto = proto };
+	for (int i = 0; i < 2; i++)
+		if (ip4(ea) == ip4(held[i].addr) && ep >= held[i].first &&
+		    ep - held[i].first < held[i].size)
+			return fx_pos(proto, held[i].base, held[i].first, ep);
+	return fx_pos(proto, 2048, 0, ep % 2048);
 }
 
-static struct lw_b4_in_key ikey(uint8_t proto, const char *a, uint16_t port)
-{
-	return (struct lw_b4_in_key){ .addr = ip4(a), .port = htons(port), .proto = proto };
-}
-
-/* A mapping as the data plane leaves it (both entries), plus pcp fields. */
+/* A mapping as the data plane leaves it (slot, life, index), plus pcp fields. */
 static void plant(uint8_t proto, const char *ia, uint16_t ip, const char *ea, uint16_t ep,
 		  const char *remote, uint32_t kind, uint64_t until)
 {
-	struct lw_b4_out_key ok = okey(proto, ia, ip);
-	struct lw_b4_in_key ik = ikey(proto, ea, ep);
-	struct lw_b4_in_val iv = { .addr = ok.addr, .port = ok.port };
-	struct lw_b4_session s = { .ext_addr = ik.addr, .ext_port = ik.port, .next_remote = 1,
-				   .created_ns = S(100), .last_out_ns = S(150), .last_in_ns = S(140),
-				   .packets_out = 7, .packets_in = 5, .pcp_kind = kind,
-				   .pcp_until_ns = until };
+	struct fx_mapping x = { .proto = proto, .int_addr = ip4(ia), .int_port = htons(ip),
+				.ext_addr = ip4(ea), .ext_port = htons(ep),
+				.pos = ext_slot(proto, ea, ep) };
 
-	s.remotes[0] = remote ? ip4(remote) : 0;
-	assert_int_equal(bpf_map_update_elem(M.in, &ik, &iv, BPF_NOEXIST), 0);
-	assert_int_equal(bpf_map_update_elem(M.out, &ok, &s, BPF_NOEXIST), 0);
+	x.s.next_remote = 1;
+	x.s.last_out_ns = S(150);
+	x.s.last_in_ns = S(140);
+	x.s.packets_out = 7;
+	x.s.packets_in = 5;
+	x.s.pcp_kind = (__u8)kind;
+	x.s.remotes[0] = remote ? ip4(remote) : 0;
+	x.l.created_ns = S(100);
+	x.l.pcp_until_ns = until;
+	assert_int_equal(fx_plant(&M, &x), 0);
 }
 
+/* The mapping of an internal endpoint, read raw into the library's view
+ * type (a container here). */
 static bool get_out(uint8_t proto, const char *a, uint16_t port, struct lw_b4_session *s)
 {
-	struct lw_b4_out_key k = okey(proto, a, port);
+	struct fx_mapping x;
+	bool ok = fx_get_out(&M, proto, ip4(a), htons(port), &x);
 
-	return bpf_map_lookup_elem(M.out, &k, s) == 0;
+	memset(s, 0, sizeof(*s));
+	if (!ok)
+		return false;
+	s->ext_addr = x.ext_addr;
+	s->ext_port = x.ext_port;
+	s->tcp_state = x.s.tcp_state;
+	s->next_remote = x.s.next_remote;
+	memcpy(s->remotes, x.s.remotes, sizeof(s->remotes));
+	s->created_ns = x.l.created_ns;
+	s->last_out_ns = x.s.last_out_ns;
+	s->last_in_ns = x.s.last_in_ns;
+	s->packets_out = x.s.packets_out;
+	s->packets_in = x.s.packets_in;
+	s->pcp_until_ns = x.l.pcp_until_ns;
+	s->pcp_kind = x.s.pcp_kind;
+	s->live = x.s.live;
+	return true;
 }
 
-static bool get_in(uint8_t proto, const char *a, uint16_t port, struct lw_b4_in_val *v)
+/* The internal endpoint of the live mapping of an external endpoint. */
+struct fx_in {
+	__be32 addr;
+	__be16 port;
+};
+
+static bool get_in(uint8_t proto, const char *a, uint16_t port, struct fx_in *v)
 {
-	struct lw_b4_in_key k = ikey(proto, a, port);
+	struct fx_mapping x;
 
-	return bpf_map_lookup_elem(M.in, &k, v) == 0;
-}
-
-static size_t count(int fd, size_t keylen)
-{
-	uint8_t k[16], next[16];
-	void *prev = NULL;
-	size_t n = 0;
-
-	while (bpf_map_get_next_key(fd, prev, next) == 0) {
-		memcpy(k, next, keylen);
-		prev = k;
-		n++;
-	}
-	return n;
+	if (!fx_get_slot(&M, ext_slot(proto, a, port), ip4(a), htons(port), &x))
+		return false;
+	v->addr = x.int_addr;
+	v->port = x.int_port;
+	return true;
 }
 
 static void set_usage(uint64_t created, uint64_t released)
@@ -166,7 +180,7 @@ static uint64_t usage_slot(__u32 slot)
 static void test_set_new(void **state)
 {
 	struct lw_b4_session s;
-	struct lw_b4_in_val iv;
+	struct fx_in iv;
 	__be32 ga = 0;
 	__be16 gp = 0;
 	uint64_t mapped = 99;
@@ -188,8 +202,8 @@ static void test_set_new(void **state)
 	assert_true(get_in(IPPROTO_UDP, PUB, 1500, &iv));
 	assert_int_equal(iv.addr, ip4(HOST1));
 	assert_int_equal(ntohs(iv.port), 5000);
-	assert_int_equal(count(M.out, sizeof(struct lw_b4_out_key)), 1);
-	assert_int_equal(count(M.in, sizeof(struct lw_b4_in_key)), 1);
+	assert_int_equal(fx_count_index(&M), 1);
+	assert_int_equal(fx_count_claimed(&M), 1);
 	/* CREATED is the data plane's: RELEASED goes down by one */
 	assert_int_equal(usage_slot(LW_B4_USAGE_CREATED), 5);
 	assert_int_equal(usage_slot(LW_B4_USAGE_RELEASED), 2);
@@ -235,7 +249,7 @@ static void test_set_usage_from_zero(void **state)
 static void test_set_existing_dynamic(void **state)
 {
 	struct lw_b4_session before, s;
-	struct lw_b4_in_val iv;
+	struct fx_in iv;
 	__be32 ga = 0;
 	__be16 gp = 0;
 
@@ -256,8 +270,8 @@ static void test_set_existing_dynamic(void **state)
 	assert_memory_equal(&s, &before, sizeof(s));
 	assert_false(get_in(IPPROTO_UDP, PUB, 1500, &iv)); /* the wanted port untouched */
 	assert_true(get_in(IPPROTO_UDP, PUB, 1100, &iv));
-	assert_int_equal(count(M.out, sizeof(struct lw_b4_out_key)), 1);
-	assert_int_equal(count(M.in, sizeof(struct lw_b4_in_key)), 1);
+	assert_int_equal(fx_count_index(&M), 1);
+	assert_int_equal(fx_count_claimed(&M), 1);
 	/* no new port mapped */
 	assert_int_equal(usage_slot(LW_B4_USAGE_CREATED), 1);
 	assert_int_equal(usage_slot(LW_B4_USAGE_RELEASED), 0);
@@ -295,7 +309,7 @@ static void test_set_existing_dynamic(void **state)
 static void test_set_eexist(void **state)
 {
 	struct lw_b4_session s;
-	struct lw_b4_in_val iv;
+	struct fx_in iv;
 	__be32 ga;
 	__be16 gp;
 
@@ -309,8 +323,8 @@ static void test_set_eexist(void **state)
 	assert_int_equal(iv.addr, ip4(HOST2)); /* still HOST2's */
 	assert_true(get_out(IPPROTO_TCP, HOST2, 1500, &s));
 	assert_int_equal(s.pcp_kind, LW_B4_PCP_NONE);
-	assert_int_equal(count(M.out, sizeof(struct lw_b4_out_key)), 1);
-	assert_int_equal(count(M.in, sizeof(struct lw_b4_in_key)), 1);
+	assert_int_equal(fx_count_index(&M), 1);
+	assert_int_equal(fx_count_claimed(&M), 1);
 	assert_int_equal(usage_slot(LW_B4_USAGE_RELEASED), 0);
 	/* the same port number of the other protocol is free */
 	assert_int_equal(lw_b4_explicit_set(&M, IPPROTO_UDP, ip4(HOST1), htons(5000), ip4(PUB), htons(1500),
@@ -348,8 +362,8 @@ static void test_set_erange_and_args(void **state)
 					    LW_B4_PCP_PEER, 0, S(5000), &ga, &gp), -EINVAL);
 	assert_int_equal(lw_b4_explicit_set(&M, IPPROTO_ICMP, ip4(HOST1), htons(5000), ip4(PUB), htons(1500),
 					    LW_B4_PCP_MAP, 0, S(5000), &ga, &gp), -EPROTONOSUPPORT);
-	assert_int_equal(count(M.out, sizeof(struct lw_b4_out_key)), 0);
-	assert_int_equal(count(M.in, sizeof(struct lw_b4_in_key)), 0);
+	assert_int_equal(fx_count_index(&M), 0);
+	assert_int_equal(fx_count_claimed(&M), 0);
 	assert_int_equal(usage_slot(LW_B4_USAGE_RELEASED), 0);
 	/* the edges of the sets are inside */
 	assert_int_equal(lw_b4_explicit_set(&M, IPPROTO_UDP, ip4(HOST1), htons(5000), ip4(PUB), htons(2047),
@@ -363,7 +377,7 @@ static void test_set_erange_and_args(void **state)
 static void test_del(void **state)
 {
 	struct lw_b4_session s;
-	struct lw_b4_in_val iv;
+	struct fx_in iv;
 
 	NEED_BPF();
 	set_usage(1, (uint64_t)-1); /* one explicit, one dynamic mapping */
@@ -387,8 +401,8 @@ static void test_del(void **state)
 	assert_false(get_out(IPPROTO_UDP, HOST1, 5000, &s));
 	assert_false(get_in(IPPROTO_UDP, PUB, 1500, &iv));
 	assert_true(lw_b4_ext_port_free(&M, IPPROTO_UDP, ip4(PUB), htons(1500)));
-	assert_int_equal(count(M.out, sizeof(struct lw_b4_out_key)), 1);
-	assert_int_equal(count(M.in, sizeof(struct lw_b4_in_key)), 1);
+	assert_int_equal(fx_count_index(&M), 1);
+	assert_int_equal(fx_count_claimed(&M), 1);
 	assert_int_equal(usage_slot(LW_B4_USAGE_RELEASED), 0);
 	assert_int_equal(lw_b4_explicit_del(&M, IPPROTO_UDP, ip4(HOST1), htons(5000)), -ENOENT);
 }
@@ -401,7 +415,7 @@ static void test_del(void **state)
 static void test_expire_explicit(void **state)
 {
 	struct lw_b4_session s;
-	struct lw_b4_in_val iv;
+	struct fx_in iv;
 	size_t n = 99;
 
 	NEED_BPF();
@@ -420,8 +434,8 @@ static void test_expire_explicit(void **state)
 	assert_int_equal(n, 1);
 	assert_false(get_out(IPPROTO_UDP, HOST1, 5000, &s));
 	assert_false(get_in(IPPROTO_UDP, PUB, 1500, &iv));
-	assert_int_equal(count(M.out, sizeof(struct lw_b4_out_key)), 0);
-	assert_int_equal(count(M.in, sizeof(struct lw_b4_in_key)), 0);
+	assert_int_equal(fx_count_index(&M), 0);
+	assert_int_equal(fx_count_claimed(&M), 0);
 	assert_int_equal(usage_slot(LW_B4_USAGE_RELEASED), 1); /* = CREATED: 0 mapped */
 }
 
@@ -445,8 +459,8 @@ static void test_pool_del_flushes_explicit(void **state)
 	assert_false(get_out(IPPROTO_UDP, HOST1, 5000, &s));
 	assert_false(get_out(IPPROTO_TCP, HOST1, 6000, &s));
 	assert_true(get_out(IPPROTO_UDP, HOST2, 40001, &s));
-	assert_int_equal(count(M.out, sizeof(struct lw_b4_out_key)), 1);
-	assert_int_equal(count(M.in, sizeof(struct lw_b4_in_key)), 1);
+	assert_int_equal(fx_count_index(&M), 1);
+	assert_int_equal(fx_count_claimed(&M), 1);
 	assert_int_equal(usage_slot(LW_B4_USAGE_RELEASED), 1); /* 3 released: 2 - 1 = 1 mapped */
 }
 
@@ -494,6 +508,9 @@ static void test_pool_lease(void **state)
 	assert_int_equal(lw_b4_pool_add(&M, &add), 0);
 	k = 2;
 	assert_int_equal(bpf_map_lookup_elem(M.pool, &k, &cur), 0);
+	/* placed at the lowest free positions that are a multiple of its size
+	 * (0 .. 2047 are held) */
+	add.base = 4096;
 	assert_memory_equal(&cur, &add, sizeof(cur));
 
 	assert_int_equal(lw_b4_pool_set_lease(&M, &ps), 0);
@@ -529,6 +546,106 @@ static void test_pool_lease(void **state)
 	assert_int_equal(lw_b4_pool_set_lease(&M, &ps), -ENOENT);
 }
 
+/* ---- positions (issue 11) ------------------------------------------------------ */
+
+static __u32 slot_base(__u32 slot)
+{
+	struct lw_b4_portset cur;
+
+	assert_int_equal(bpf_map_lookup_elem(M.pool, &slot, &cur), 0);
+	return cur.size ? cur.base : 0xffffffffu;
+}
+
+/* A set takes the lowest free aligned block of LW_B4_POOL_PORTS positions;
+ * a set that fits in no such block is refused (-ENOSPC) with nothing
+ * written, even when enough positions are free in pieces. */
+static void test_pool_positions(void **state)
+{
+	struct lw_b4_portset a = { .ipv4 = ip4(PUB), .first = 0, .size = 2048 };
+	struct lw_b4_portset whole = { .ipv4 = ip4(INET1), .first = 0, .size = 65536 };
+	struct lw_b4_portset half = { .ipv4 = ip4(INET1), .first = 32768, .size = 32768 };
+	struct lw_b4_portset q1 = { .ipv4 = ip4(INET2), .first = 16384, .size = 16384 };
+	struct lw_b4_portset q2 = { .ipv4 = ip4(INET2), .first = 32768, .size = 16384 };
+	struct lw_b4_portset cur;
+	__u32 k;
+
+	NEED_BPF();
+	/* PUB 0..2047 overlaps PUB's held 1024..2047 */
+	assert_int_equal(lw_b4_pool_add(&M, &a), -EEXIST);
+	a.ipv4 = ip4(PUB2);
+	assert_int_equal(lw_b4_pool_add(&M, &a), 0);
+	assert_int_equal(slot_base(2), 2048);
+	assert_int_equal(lw_b4_pool_add(&M, &whole), -ENOSPC);
+	assert_int_equal(lw_b4_pool_add(&M, &half), 0);
+	assert_int_equal(slot_base(3), 32768);
+	assert_int_equal(lw_b4_pool_add(&M, &q1), 0);
+	assert_int_equal(slot_base(4), 16384);
+	/* 4096 .. 16383 are free, but no aligned block of 16384 is */
+	assert_int_equal(lw_b4_pool_add(&M, &q2), -ENOSPC);
+	k = 5;
+	assert_int_equal(bpf_map_lookup_elem(M.pool, &k, &cur), 0);
+	assert_int_equal(cur.size, 0);
+}
+
+/* A mapping left in positions no held set has (a race with a set's
+ * removal) goes when a new set takes them: slot and index, one port
+ * released. */
+static void test_pool_add_flushes_positions(void **state)
+{
+	struct lw_b4_portset add = { .ipv4 = ip4(INET1), .first = 2048, .size = 2048 };
+	struct lw_b4_session s;
+	uint64_t mapped = 9;
+
+	NEED_BPF();
+	set_usage(1, 0);
+	/* INET1:5000 lies at position 2048 + 904: no held set's */
+	plant(IPPROTO_UDP, HOST1, 40000, INET1, 5000, INET2, LW_B4_PCP_NONE, 0);
+	assert_int_equal(fx_count_claimed(&M), 1);
+	assert_int_equal(lw_b4_pool_add(&M, &add), 0);
+	assert_int_equal(slot_base(2), 2048);
+	assert_false(get_out(IPPROTO_UDP, HOST1, 40000, &s));
+	assert_int_equal(fx_count_claimed(&M), 0);
+	assert_int_equal(fx_count_index(&M), 0);
+	assert_int_equal(lw_b4_usage_read(&M, &mapped), 0);
+	assert_int_equal(mapped, 0);
+}
+
+/* Held sets stay in the first slots (the data plane stops at a free one):
+ * the last moves into the slot a removed set frees; its mappings stay. */
+static void test_pool_del_compacts(void **state)
+{
+	struct lw_b4_portset add = { .ipv4 = ip4(INET1), .first = 2048, .size = 2048 };
+	struct lw_b4_portset first = { .ipv4 = ip4(PUB), .first = 1024, .size = 1024 };
+	struct lw_b4_portset cur;
+	struct lw_b4_session s;
+	__u32 k;
+
+	NEED_BPF();
+	set_usage(1, (uint64_t)-1);
+	assert_int_equal(lw_b4_pool_add(&M, &add), 0);
+	assert_int_equal(lw_b4_explicit_set(&M, IPPROTO_UDP, ip4(HOST1), htons(5000), ip4(INET1),
+					    htons(2050), LW_B4_PCP_MAP, 0, S(5000), &(__be32){ 0 },
+					    &(__be16){ 0 }), 0);
+	plant(IPPROTO_UDP, HOST2, 40000, PUB, 1100, INET1, LW_B4_PCP_NONE, 0);
+	assert_int_equal(lw_b4_pool_del(&M, &first, NULL), 0);
+	k = 0;
+	assert_int_equal(bpf_map_lookup_elem(M.pool, &k, &cur), 0);
+	assert_int_equal(cur.ipv4, ip4(INET1));
+	assert_int_equal(cur.base, 2048);
+	k = 1;
+	assert_int_equal(bpf_map_lookup_elem(M.pool, &k, &cur), 0);
+	assert_int_equal(cur.ipv4, ip4(PUB2));
+	k = 2;
+	assert_int_equal(bpf_map_lookup_elem(M.pool, &k, &cur), 0);
+	assert_int_equal(cur.size, 0);
+	assert_false(get_out(IPPROTO_UDP, HOST2, 40000, &s));
+	assert_true(get_out(IPPROTO_UDP, HOST1, 5000, &s));
+	assert_int_equal(ntohs(s.ext_port), 2050);
+	/* the set that moved keeps its positions: its mapping is where it was */
+	assert_true(lw_b4_ext_port_free(&M, IPPROTO_UDP, ip4(INET1), htons(2051)));
+	assert_false(lw_b4_ext_port_free(&M, IPPROTO_UDP, ip4(INET1), htons(2050)));
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -543,6 +660,9 @@ int main(void)
 		T(test_pool_del_flushes_explicit),
 		T(test_pool_mappings),
 		T(test_pool_lease),
+		T(test_pool_positions),
+		T(test_pool_add_flushes_positions),
+		T(test_pool_del_compacts),
 	};
 #undef T
 

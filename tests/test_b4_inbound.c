@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* B4-FRAG-3: the lwB4's translation of a packet the kernel reassembled from
  * the lwAFTR's IPv6 fragments (lib/b4/b4_inbound.c). Maps of the lwB4's
- * types created here, mappings planted with raw map updates; packets built
+ * types created here (tests/b4_fixture.h), mappings planted with raw map
+ * updates; packets built
  * with selftests/lib/pkt.c and the results checked with the independent
  * RFC 1071 reference (csum_ref.c). Needs bpf(): skipped where map creation
  * is not permitted. */
@@ -19,6 +20,7 @@
 #include <cmocka.h>
 
 #include "b4_inbound.h"
+#include "b4_fixture.h"
 #include "csum_ref.h"
 #include "pkt.h"
 
@@ -32,46 +34,36 @@ static struct lw_b4_config cfg;
 
 static int teardown(void **state)
 {
-	int *fds = (int *)&M;
-
-	for (size_t i = 0; i < sizeof(M) / sizeof(int); i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	memset(&M, -1, sizeof(M));
+	fx_maps_close(&M);
 	(void)state;
 	return 0;
 }
 
 /* UDP HOST:5000 <-> PUB:1500 and TCP HOST:8080 <-> PUB:1600, both having
- * sent to INET1 only; filtering ADF. */
+ * sent to INET1 only; filtering ADF. PUB's set: 1024..2047 at position 0. */
 static void plant(uint8_t proto, uint16_t int_port, uint16_t ext_port, uint32_t pcp_kind)
 {
-	struct lw_b4_out_key ok = { .addr = ip4(HOST), .port = htons(int_port), .proto = proto };
-	struct lw_b4_in_key ik = { .addr = ip4(PUB), .port = htons(ext_port), .proto = proto };
-	struct lw_b4_in_val iv = { .addr = ok.addr, .port = ok.port };
-	struct lw_b4_session s;
+	struct fx_mapping x = { .proto = proto, .int_addr = ip4(HOST), .int_port = htons(int_port),
+				.ext_addr = ip4(PUB), .ext_port = htons(ext_port),
+				.pos = fx_pos(proto, 0, 1024, ext_port) };
 
-	memset(&s, 0, sizeof(s));
-	s.ext_addr = ik.addr;
-	s.ext_port = ik.port;
-	s.remotes[0] = ip4(INET1);
-	s.next_remote = 1;
-	s.pcp_kind = pcp_kind;
-	assert_int_equal(bpf_map_update_elem(M.out, &ok, &s, BPF_ANY), 0);
-	assert_int_equal(bpf_map_update_elem(M.in, &ik, &iv, BPF_ANY), 0);
+	x.s.remotes[0] = ip4(INET1);
+	x.s.next_remote = 1;
+	x.s.pcp_kind = (__u8)pcp_kind;
+	assert_int_equal(fx_plant(&M, &x), 0);
 }
 
 static int setup(void **state)
 {
-	memset(&M, -1, sizeof(M));
+	struct lw_b4_portset ps = { .ipv4 = ip4(PUB), .first = 1024, .size = 1024 };
+	__u32 k = 0;
+
 	*state = NULL;
-	M.out = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, sizeof(struct lw_b4_out_key),
-			       sizeof(struct lw_b4_session), 1024, NULL);
-	if (M.out < 0)
+	fx_maps_create(&M);
+	if (M.cfg < 0)
 		return 0; /* no bpf(): the tests skip */
-	M.in = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, sizeof(struct lw_b4_in_key),
-			      sizeof(struct lw_b4_in_val), 1024, NULL);
-	assert_true(M.in >= 0);
+	assert_true(fx_maps_ok(&M));
+	assert_int_equal(bpf_map_update_elem(M.pool, &k, &ps, BPF_ANY), 0);
 	memset(&cfg, 0, sizeof(cfg)); /* ADF */
 	plant(IPPROTO_UDP, 5000, 1500, LW_B4_PCP_NONE);
 	plant(IPPROTO_TCP, 8080, 1600, LW_B4_PCP_NONE);

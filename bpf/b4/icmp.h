@@ -164,8 +164,8 @@ static __always_inline int lw_b4_error_from_wan(struct xdp_md *ctx, const struct
 {
 	void *data, *data_end;
 	struct lw_b4_out_key ok;
-	struct lw_b4_portset ps;
-	struct lw_b4_session *s;
+	struct lw_b4_portset *ps;
+	struct lw_b4_sess *s;
 	struct ipv6hdr *ip6;
 	struct iphdr *iph, *q;
 	struct lw_out out;
@@ -182,11 +182,15 @@ static __always_inline int lw_b4_error_from_wan(struct xdp_md *ctx, const struct
 	if (!q)
 		return XDP_DROP;
 	daddr = iph->daddr;
-	if (qsrc != daddr || !lw_b4_pool_find(daddr, l4->dport, &ps))
+	ps = qsrc == daddr ? lw_b4_pool_find(daddr, l4->dport) : 0;
+	if (!ps)
 		return lw_b4_drop(LW_B4_STAT_DROP_ICMP_NO_MAPPING, bytes);
-	s = lw_b4_mapping_of(q->protocol, daddr, bpf_htons(l4->dport), &ok);
+	s = lw_b4_session_in(lw_b4_proto_index(q->protocol), ps, daddr, l4->dport);
 	if (!s)
 		return lw_b4_drop(LW_B4_STAT_DROP_ICMP_NO_MAPPING, bytes);
+	ok = (struct lw_b4_out_key){ .addr = s->int_addr,
+				     .port = s->int_port,
+				     .proto = q->protocol };
 	if (!lw_b4_admitted(cfg, s, qdst))
 		return lw_b4_drop(LW_B4_STAT_DROP_FILTERED, bytes);
 	if (iph->ttl <= 1) /* no error about an error */
@@ -226,8 +230,8 @@ static __always_inline int lw_b4_error_from_lan(struct xdp_md *ctx, const struct
 {
 	void *data, *data_end;
 	struct bpf_fib_lookup fib = {};
-	struct lw_b4_out_key ok = {};
-	struct lw_b4_session *s;
+	struct lw_b4_find f = {};
+	struct lw_b4_sess *s;
 	struct iphdr *iph, *q;
 	struct lw_out out;
 	__be32 saddr, ext_addr;
@@ -244,14 +248,14 @@ static __always_inline int lw_b4_error_from_lan(struct xdp_md *ctx, const struct
 	q = lw_b4_error_quote(data, data_end, l3off, ihl, &iph);
 	if (!q)
 		return XDP_DROP;
-	ok.addr = qdst;
-	ok.port = bpf_htons(l4->sport); /* the quoted destination port */
-	ok.proto = q->protocol;
-	s = bpf_map_lookup_elem(&LW_MAP_B4_OUT, &ok);
+	f.ok.addr = qdst;
+	f.ok.port = bpf_htons(l4->sport); /* the quoted destination port */
+	f.ok.proto = q->protocol;
+	s = lw_b4_find_out(&f);
 	if (!s)
 		return lw_b4_drop(LW_B4_STAT_DROP_ICMP_NO_MAPPING, bytes);
-	ext_addr = s->ext_addr;
-	ext_port = s->ext_port;
+	ext_addr = f.e.addr;
+	ext_port = f.e.port;
 	if (iph->ttl <= 1) /* no error about an error */
 		return lw_b4_drop(LW_B4_STAT_DROP_TTL_ZERO, bytes);
 	if (tot_len + LW_TUNNEL_HLEN > cfg->ipv6_mtu)

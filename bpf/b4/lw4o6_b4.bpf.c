@@ -67,28 +67,30 @@ static __always_inline int lw_b4_too_big(struct xdp_md *ctx, const struct lw_b4_
  * then goes to pcpd as the FRAG_NEEDED event (mtu = the tunnel's IPv6 MTU)
  * and is dropped here; pcpd sends it inside IPv6 to the lwAFTR, in
  * fragments of at most that MTU that it builds itself (RFC 2473 §7.1). The
- * caller has created or found the mapping of {proto, source, sport}.
+ * caller has created or found the mapping of {proto, source, sport}, whose
+ * session is at pos.
  *
  * lw_b4_punt_xlate translates and counts; a global function, verified once
  * on its own instead of doubling the states of lw_b4_from_lan, with
  * arguments it must check (l4 = ihl << 16 | proto). Returns 0 when the
  * packet is translated and fits the event, else 1 (dropped, counted). The
  * event is emitted by the caller, whose stack is the larger. */
-__attribute__((noinline)) int lw_b4_punt_xlate(struct xdp_md *ctx, __u32 l3off, __u32 l4,
-					       __u32 sport, __u32 mtu)
+__attribute__((noinline)) int lw_b4_punt_xlate(struct xdp_md *ctx, __u32 l3off, __u32 l4, __u32 pos,
+					       __u32 mtu)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct lw_b4_out_key ok = { .port = bpf_htons((__u16)sport), .proto = (__u8)l4 };
+	struct lw_b4_ref e = { .pos = pos };
 	struct lw_b4_config *cfg;
-	struct lw_b4_session *s;
+	struct lw_b4_sess *s;
 	struct iphdr *iph;
 	__u32 key = 0, bytes = (__u32)(data_end - data);
 
 	cfg = bpf_map_lookup_elem(&LW_MAP_B4_CFG, &key);
+	s = bpf_map_lookup_elem(&LW_MAP_B4_SESS, &pos);
 	l3off &= LW_L3_OFF_MASK;
 	iph = data + l3off;
-	if (!cfg || (void *)(iph + 1) > data_end)
+	if (!cfg || !s || (void *)(iph + 1) > data_end || s->int_addr != iph->saddr)
 		return 1;
 	/* the slow path gets the whole packet or nothing, never a truncated
 	 * one (the mapping stays, as for any packet dropped on the way) */
@@ -96,20 +98,20 @@ __attribute__((noinline)) int lw_b4_punt_xlate(struct xdp_md *ctx, __u32 l3off, 
 		lw_b4_count(LW_B4_STAT_DROP_FRAG_TOO_LONG, bytes);
 		return 1;
 	}
-	ok.addr = iph->saddr;
-	s = bpf_map_lookup_elem(&LW_MAP_B4_OUT, &ok);
-	if (!s || lw_b4_translate_out(data, data_end, cfg, s, iph,
-				      l3off + ((l4 >> 16) & LW_IPV4_HLEN_MASK), (__u8)l4,
-				      iph->daddr, mtu))
+	e.addr = s->ext_addr;
+	e.port = s->ext_port;
+	if (lw_b4_translate_out(data, data_end, cfg, s, &e, iph,
+				l3off + ((l4 >> 16) & LW_IPV4_HLEN_MASK), (__u8)l4, iph->daddr,
+				mtu))
 		return 1;
 	lw_b4_count(LW_B4_STAT_PUNT_FRAG_NEEDED, bytes);
 	return 0;
 }
 
 static __always_inline int lw_b4_punt(struct xdp_md *ctx, const struct lw_b4_config *cfg,
-				      __u32 l3off, __u32 ihl, __u8 proto, __u16 sport, __u32 mtu)
+				      __u32 l3off, __u32 ihl, __u8 proto, __u32 pos, __u32 mtu)
 {
-	if (lw_b4_punt_xlate(ctx, l3off, ihl << 16 | proto, sport, mtu) == 0 &&
+	if (lw_b4_punt_xlate(ctx, l3off, ihl << 16 | proto, pos, mtu) == 0 &&
 	    (cfg->flags & LW_B4_CFG_EVENTS))
 		lw_b4_emit_simple(ctx, cfg, LW_B4_EV_FRAG_NEEDED, LW_B4_DIR_FROM_LAN, l3off,
 				  ETH_P_IP, mtu);
@@ -150,28 +152,30 @@ static __always_inline int lw_b4_no_mapping(struct xdp_md *ctx, const struct lw_
  * packet (ADF/EIF) with our public address as the remote. TCP and UDP only:
  * an echo request to our address goes through the tunnel as before. */
 static __always_inline int lw_b4_hairpin(struct xdp_md *ctx, const struct lw_b4_config *cfg,
-					 __u32 l3off, __u32 ihl, __u32 tot_len, __u8 proto,
-					 __be32 saddr, __be16 sport, __be32 daddr, __be16 dport,
-					 __u32 bytes)
+					 const struct lw_b4_portset *ps, __u32 l3off, __u32 ihl,
+					 __u32 tot_len, __u8 proto, __be32 saddr, __be16 sport,
+					 __be32 daddr, __u16 dport, __u32 bytes)
 {
 	void *data, *data_end;
 	struct lw_b4_out_key ok;
-	struct lw_b4_session *s, *d;
+	struct lw_b4_ref e;
+	struct lw_b4_sess *s, *d;
 	struct iphdr *iph;
 	struct lw_out out;
 	__u32 stat = 0;
 	__u8 bits_s = 0, bits_d = 0;
 
 	/* the sender's mapping first, as for any outbound packet (EIM) */
-	s = lw_b4_mapping(ctx, cfg, l3off, proto, saddr, sport, daddr, &stat);
+	s = lw_b4_mapping(ctx, cfg, l3off, proto, saddr, sport, daddr, &e, &stat);
 	if (!s)
 		return lw_b4_no_mapping(ctx, cfg, stat, l3off, bytes);
-	d = lw_b4_mapping_of(proto, daddr, dport, &ok);
+	d = lw_b4_session_in(lw_b4_proto_index(proto), ps, daddr, dport);
 	if (!d)
 		return lw_b4_drop(LW_B4_STAT_DROP_NO_MAPPING, bytes);
-	if (!lw_b4_admitted(cfg, d, s->ext_addr))
+	ok = (struct lw_b4_out_key){ .addr = d->int_addr, .port = d->int_port, .proto = proto };
+	if (!lw_b4_admitted(cfg, d, e.addr))
 		return lw_b4_drop(LW_B4_STAT_DROP_FILTERED, bytes);
-	if (lw_b4_route_to_lan(ctx, cfg, &out, 0, proto, tot_len, s->ext_addr, ok.addr, bytes))
+	if (lw_b4_route_to_lan(ctx, cfg, &out, 0, proto, tot_len, e.addr, ok.addr, bytes))
 		return XDP_DROP;
 
 	data = (void *)(long)ctx->data;
@@ -188,20 +192,19 @@ static __always_inline int lw_b4_hairpin(struct xdp_md *ctx, const struct lw_b4_
 		bits_d = lw_b4_tcp_bits(th, 0);
 	}
 	/* both mappings are used: the sender's outbound, the receiver's inbound */
-	s->last_out_ns = bpf_ktime_get_ns();
-	__sync_fetch_and_add(&s->packets_out, 1);
+	s->last_out_ns = lw_b4_now();
+	s->packets_out++;
 	lw_b4_remember(s, daddr);
 	if (bits_s)
 		s->tcp_state |= bits_s;
 	d->last_in_ns = s->last_out_ns;
-	__sync_fetch_and_add(&d->packets_in, 1);
+	d->packets_in++;
 	if (bits_d)
 		d->tcp_state |= bits_d;
 
-	if (lw_b4_rewrite(data, data_end, iph, l3off + ihl, 1, s->ext_addr, s->ext_port) ||
-	    lw_b4_rewrite(data, data_end, iph, l3off + ihl, 0, ok.addr, ok.port))
+	if (lw_b4_rewrite(data, data_end, iph, l3off + ihl, 1, e.addr, e.port, 0) ||
+	    lw_b4_rewrite(data, data_end, iph, l3off + ihl, 0, ok.addr, ok.port, 1))
 		return XDP_DROP;
-	lw_ipv4_ttl_dec(iph);
 	if (lw_b4_frame_for_lan(ctx, &out, l3off, tot_len, bytes))
 		return XDP_DROP;
 	lw_b4_count(LW_B4_STAT_HAIRPIN, tot_len + sizeof(struct ethhdr));
@@ -214,10 +217,11 @@ static __always_inline int lw_b4_hairpin(struct xdp_md *ctx, const struct lw_b4_
  * DF gets an ICMPv4 3/4 and no DF the slow path. fib: zeroed by the caller
  * (lw_b4_from_lan says why). */
 static __always_inline int lw_b4_napt_and_encap(struct xdp_md *ctx, const struct lw_b4_config *cfg,
-						struct lw_b4_session *s, struct bpf_fib_lookup *fib,
-						__u32 l3off, __u32 ihl, __u32 tot_len, __u8 proto,
-						__u8 tos, __be16 frag_off, __u16 sport,
-						__be32 daddr, __u32 mtu, __u32 bytes)
+						struct lw_b4_sess *s, const struct lw_b4_ref *e,
+						struct bpf_fib_lookup *fib, __u32 l3off, __u32 ihl,
+						__u32 tot_len, __u8 proto, __u8 tos,
+						__be16 frag_off, __u16 sport, __be32 daddr,
+						__u32 mtu, __u32 bytes)
 {
 	void *data, *data_end;
 	struct iphdr *iph;
@@ -229,7 +233,7 @@ static __always_inline int lw_b4_napt_and_encap(struct xdp_md *ctx, const struct
 		/* the route's MTU is below the configured tunnel MTU */
 		if (frag_off & bpf_htons(IP_DF))
 			return lw_b4_too_big(ctx, cfg, l3off, fib->mtu_result, bytes);
-		return lw_b4_punt(ctx, cfg, l3off, ihl, proto, sport, fib->mtu_result);
+		return lw_b4_punt(ctx, cfg, l3off, ihl, proto, e->pos, fib->mtu_result);
 	}
 
 	/* translate in place; pointers were last checked before the lookup */
@@ -238,7 +242,7 @@ static __always_inline int lw_b4_napt_and_encap(struct xdp_md *ctx, const struct
 	iph = data + l3off;
 	if ((void *)(iph + 1) > data_end)
 		return XDP_DROP;
-	if (lw_b4_translate_out(data, data_end, cfg, s, iph, l3off + ihl, proto, daddr, mtu))
+	if (lw_b4_translate_out(data, data_end, cfg, s, e, iph, l3off + ihl, proto, daddr, mtu))
 		return XDP_DROP;
 	if (lw_b4_encap(ctx, cfg, &out, l3off, tot_len, tos, bytes))
 		return XDP_DROP;
@@ -261,8 +265,9 @@ static __always_inline int lw_b4_from_lan(struct xdp_md *ctx, const struct lw_b4
 	 * hold other locals first and lw4o6_b4 took 40% more instructions to
 	 * verify (prog-b4 budgets them). */
 	struct bpf_fib_lookup fib = {};
-	struct lw_b4_portset ps;
-	struct lw_b4_session *s;
+	struct lw_b4_portset *ps;
+	struct lw_b4_ref e;
+	struct lw_b4_sess *s;
 	struct iphdr *iph;
 	struct lw_l4 l4;
 	__be32 qsrc = 0, qdst = 0, saddr, daddr;
@@ -302,21 +307,21 @@ static __always_inline int lw_b4_from_lan(struct xdp_md *ctx, const struct lw_b4
 		return lw_b4_drop_tell(ctx, cfg, LW_B4_STAT_DROP_TTL_ZERO, bytes,
 				       LW_B4_EV_TTL_EXPIRED, LW_B4_DIR_FROM_LAN, l3off, ETH_P_IP,
 				       0);
-	if (proto != IPPROTO_ICMP && lw_b4_pool_find(daddr, l4.dport, &ps))
-		return lw_b4_hairpin(ctx, cfg, l3off, ihl, tot_len, proto, saddr,
-				     bpf_htons(l4.sport), daddr, bpf_htons(l4.dport), bytes);
+	if (proto != IPPROTO_ICMP && (ps = lw_b4_pool_find(daddr, l4.dport)))
+		return lw_b4_hairpin(ctx, cfg, ps, l3off, ihl, tot_len, proto, saddr,
+				     bpf_htons(l4.sport), daddr, l4.dport, bytes);
 	/* too big for the tunnel: DF → 3/4 quoting the original packet; no DF
 	 * → through the NAPT, then to the slow path (lw_b4_punt) */
 	if (tot_len + LW_TUNNEL_HLEN > mtu && (frag_off & bpf_htons(IP_DF)))
 		return lw_b4_too_big(ctx, cfg, l3off, mtu, bytes);
 
-	s = lw_b4_mapping(ctx, cfg, l3off, proto, saddr, bpf_htons(l4.sport), daddr, &stat);
+	s = lw_b4_mapping(ctx, cfg, l3off, proto, saddr, bpf_htons(l4.sport), daddr, &e, &stat);
 	if (!s)
 		return lw_b4_no_mapping(ctx, cfg, stat, l3off, bytes);
 	if (tot_len + LW_TUNNEL_HLEN > mtu)
-		return lw_b4_punt(ctx, cfg, l3off, ihl, proto, l4.sport, mtu);
-	return lw_b4_napt_and_encap(ctx, cfg, s, &fib, l3off, ihl, tot_len, proto, tos, frag_off,
-				    l4.sport, daddr, mtu, bytes);
+		return lw_b4_punt(ctx, cfg, l3off, ihl, proto, e.pos, mtu);
+	return lw_b4_napt_and_encap(ctx, cfg, s, &e, &fib, l3off, ihl, tot_len, proto, tos,
+				    frag_off, l4.sport, daddr, mtu, bytes);
 }
 
 /* ---- from the WAN ---------------------------------------------------------------- */
@@ -371,6 +376,7 @@ static __always_inline int lw_b4_icmpv6(struct xdp_md *ctx, const struct lw_b4_c
 				   .l3_proto = ETH_P_IPV6,
 				   .l3off = l3off };
 	struct icmp6hdr *ic = data + l3off + sizeof(struct ipv6hdr);
+	struct lw_b4_portset *ps;
 	struct ipv6hdr *q6;
 	struct iphdr *q4;
 	__be16 *qp;
@@ -392,8 +398,12 @@ static __always_inline int lw_b4_icmpv6(struct xdp_md *ctx, const struct lw_b4_c
 				qport = bpf_ntohs(qp[0]);
 			else if (q4->protocol == IPPROTO_ICMP)
 				qport = bpf_ntohs(qp[2]); /* echo Identifier */
-			if (!lw_b4_pool_find(q4->saddr, qport, &ei.ps))
-				ei.ps.size = 0;
+			ps = lw_b4_pool_find(q4->saddr, qport);
+			if (ps) {
+				ei.ps_ipv4 = ps->ipv4;
+				ei.ps_first = ps->first;
+				ei.ps_size = ps->size;
+			}
 		}
 	}
 	lw_b4_emit(ctx, cfg, &ei);
@@ -404,7 +414,7 @@ static __always_inline int lw_b4_icmpv6(struct xdp_md *ctx, const struct lw_b4_c
  * and translated towards the LAN host: the mapping refreshed by it
  * (B4-NAT-6), the outer ECN kept (RFC 6040). */
 static __always_inline int lw_b4_decap_and_napt(struct xdp_md *ctx, const struct lw_b4_config *cfg,
-						struct lw_b4_session *s,
+						struct lw_b4_sess *s,
 						const struct lw_b4_out_key *ok, __u32 l3off,
 						__u32 inner, __u32 ihl, __u32 tot_len, __u64 bytes)
 {
@@ -421,8 +431,8 @@ static __always_inline int lw_b4_decap_and_napt(struct xdp_md *ctx, const struct
 	if (lw_b4_route_to_lan(ctx, cfg, &out, iph->tos, ok->proto, tot_len, iph->saddr, ok->addr,
 			       bytes))
 		return XDP_DROP;
-	s->last_in_ns = bpf_ktime_get_ns();
-	__sync_fetch_and_add(&s->packets_in, 1);
+	s->last_in_ns = lw_b4_now();
+	s->packets_in++;
 
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
@@ -462,10 +472,8 @@ static __always_inline int lw_b4_from_tunnel(struct xdp_md *ctx, const struct lw
 	__u32 inner = l3off + sizeof(*ip6), ihl, tot_len;
 	struct iphdr *iph = data + inner;
 	struct lw_b4_out_key ok;
-	struct lw_b4_in_key ik;
-	struct lw_b4_portset ps;
-	struct lw_b4_session *s;
-	struct lw_b4_in_val *iv;
+	struct lw_b4_portset *ps;
+	struct lw_b4_sess *s;
 	struct lw_l4 l4;
 	__be32 qsrc = 0, qdst = 0;
 	__u8 proto;
@@ -493,17 +501,15 @@ static __always_inline int lw_b4_from_tunnel(struct xdp_md *ctx, const struct lw
 					    bytes);
 	if (proto == IPPROTO_ICMP && l4.icmp_type != ICMP_ECHOREPLY)
 		return lw_b4_drop(LW_B4_STAT_DROP_ICMP_TYPE, bytes);
-	if (!lw_b4_pool_find(iph->daddr, l4.dport, &ps))
+	ps = lw_b4_pool_find(iph->daddr, l4.dport);
+	if (!ps)
 		return lw_b4_drop(LW_B4_STAT_DROP_NOT_OUR_PORT, bytes);
-	ik = (struct lw_b4_in_key){ .addr = iph->daddr,
-				    .port = bpf_htons(l4.dport),
-				    .proto = proto };
-	iv = bpf_map_lookup_elem(&LW_MAP_B4_IN, &ik);
-	if (!iv && lw_b4_unsolicited_syn(data, data_end, proto, inner + ihl))
+	s = lw_b4_session_in(lw_b4_proto_index(proto), ps, iph->daddr, l4.dport);
+	if (!s && lw_b4_unsolicited_syn(data, data_end, proto, inner + ihl))
 		return lw_b4_drop(LW_B4_STAT_DROP_UNSOLICITED_SYN, bytes);
-	s = iv ? lw_b4_mapping_in(&ik, iv, &ok) : 0;
 	if (!s)
 		return lw_b4_drop(LW_B4_STAT_DROP_NO_MAPPING, bytes);
+	ok = (struct lw_b4_out_key){ .addr = s->int_addr, .port = s->int_port, .proto = proto };
 	if (!lw_b4_admitted(cfg, s, iph->saddr))
 		return lw_b4_drop(LW_B4_STAT_DROP_FILTERED, bytes);
 	if (iph->ttl <= 1)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Every map of the lwB4 program, one commented line each, pinned by name
- * (include/lw4o6/b4.h) under LW4O6_PIN_ROOT. */
+ * (include/lw4o6/b4.h) under LW4O6_PIN_ROOT; the clock cache alone is not. */
 #ifndef LW4O6_BPF_B4_MAPS_H
 #define LW4O6_BPF_B4_MAPS_H
 
@@ -20,15 +20,22 @@ LW_PINNED_ARRAY(LW_MAP_B4_CFG, 1, struct lw_b4_config);
 /* Granted port sets: a small array so that the data plane can walk it. */
 LW_PINNED_ARRAY(LW_MAP_B4_POOL, LW_B4_POOL_MAX, struct lw_b4_portset);
 
-/* NAPT, outbound: internal endpoint → mapping (EIM). Preallocated, so that
- * inserts never allocate in the packet path. */
-LW_PINNED_MAP(BPF_MAP_TYPE_HASH, LW_MAP_B4_OUT, LW_B4_MAX_SESSIONS, struct lw_b4_out_key,
-	      struct lw_b4_session);
+/* NAPT sessions by (protocol, pool position): an inbound packet's one
+ * lookup. Mappable, so that user space claims and frees slots with the
+ * atomics the data plane uses (and, page-aligned, each slot is one cache
+ * line). */
+LW_PINNED_MAP_FLAGS(BPF_MAP_TYPE_ARRAY, LW_MAP_B4_SESS, LW_B4_SESS_SLOTS, __u32, struct lw_b4_sess,
+		    BPF_F_MMAPABLE);
 
-/* NAPT, inbound: external endpoint → internal endpoint. Created with
- * BPF_NOEXIST before the outbound entry: the arbiter of external ports. */
-LW_PINNED_MAP(BPF_MAP_TYPE_HASH, LW_MAP_B4_IN, LW_B4_MAX_SESSIONS, struct lw_b4_in_key,
-	      struct lw_b4_in_val);
+/* Beside each session, what only user space reads (creation, PCP end). */
+LW_PINNED_MAP_FLAGS(BPF_MAP_TYPE_ARRAY, LW_MAP_B4_LIFE, LW_B4_SESS_SLOTS, __u32, struct lw_b4_life,
+		    BPF_F_MMAPABLE);
+
+/* NAPT, outbound: internal endpoint → session position (EIM), inserted
+ * with BPF_NOEXIST: the arbiter between two creators of one mapping.
+ * Preallocated, so that inserts never allocate in the packet path. */
+LW_PINNED_MAP(BPF_MAP_TYPE_HASH, LW_MAP_B4_OUT, LW_B4_MAX_SESSIONS, struct lw_b4_out_key,
+	      struct lw_b4_out_val);
 
 /* One counter slot per outcome and drop reason. */
 LW_PINNED_MAP(BPF_MAP_TYPE_PERCPU_ARRAY, LW_MAP_B4_STATS, LW_B4_STAT_MAX, __u32, struct lw_counter);
@@ -47,5 +54,30 @@ LW_PINNED_ARRAY(LW_MAP_B4_USAGE, LW_B4_USAGE_SLOTS, struct lw_b4_usage);
  * used, the way to the lwAFTR, kept by pcpd --role b4. */
 LW_PINNED_MAP_FLAGS(BPF_MAP_TYPE_ARRAY, LW_MAP_B4_NEXTHOP, LW_NH_FAMILIES, __u32,
 		    struct lw_nh_cache, BPF_F_MMAPABLE);
+
+/* The key of the hash that gives each internal endpoint its home in the
+ * pool (napt.h), drawn by the first packet that needs it. The program's
+ * own, not pinned: after a new load, established mappings are found
+ * through lw_b4_out until they end. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lw_b4_seed SEC(".maps");
+
+/* Each CPU's last reading of the clock and the jiffy it was taken in
+ * (clock.h). A cache of the program's own, shared with nobody: not pinned,
+ * a new one with each load. */
+struct lw_b4_clock {
+	__u64 jiffies;
+	__u64 ns;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lw_b4_clock);
+} lw_b4_clock SEC(".maps");
 
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* NAPT44 of the lwB4 (RFC 4787, RFC 5382, RFC 7857): the mappings in
- * lw_b4_out / lw_b4_in (include/lw4o6/b4.h), their creation, filtering
+ * lw_b4_sess / lw_b4_out (include/lw4o6/b4.h), their creation, filtering
  * (ADF/EIF) and the translation of a packet in place, every checksum
  * updated incrementally. */
 #ifndef LW4O6_BPF_B4_NAPT_H
@@ -10,6 +10,7 @@
 #include <linux/ip.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
+#include <asm-generic/errno-base.h> /* EEXIST */
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "lw4o6/b4.h"
@@ -17,6 +18,7 @@
 #include "parse.h"
 #include "csum.h"
 #include "report.h"
+#include "clock.h"
 #include "pool.h"
 #include "mss.h"
 
@@ -27,14 +29,42 @@ static __always_inline __u16 lw_b4_csum_addr(__u16 check, __be32 old, __be32 new
 	return lw_csum_replace2(check, (__u16)(old >> 16), (__u16)(new >> 16));
 }
 
+/* What replacing the 16-bit word old by new adds to a one's complement sum
+ * (RFC 1624 eqn. 3: ~m + m'), not folded: several such terms add up, and
+ * lw_b4_csum_apply folds them once. */
+static __always_inline __u32 lw_b4_csum_diff2(__u16 old, __u16 new)
+{
+	return (__u32)(__u16)~old + new;
+}
+
+/* The same for a 32-bit field, as two 16-bit words in memory order. */
+static __always_inline __u32 lw_b4_csum_diff4(__be32 old, __be32 new)
+{
+	return lw_b4_csum_diff2((__u16)old, (__u16) new) +
+	       lw_b4_csum_diff2((__u16)(old >> 16), (__u16)(new >> 16));
+}
+
+/* check after changes whose terms add up to diff (a few of them: two folds
+ * take any carry). */
+static __always_inline __u16 lw_b4_csum_apply(__u16 check, __u32 diff)
+{
+	__u32 sum = (__u16)~check + diff;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)~sum;
+}
+
 /* Rewrites one address and one port (the ICMP Identifier: no pseudo-header)
- * of the IPv4 packet at iph, with every checksum updated incrementally.
- * src: the source side (outbound) or the destination side (inbound).
- * Returns 0, or -1 when a header is cut short. */
+ * of the IPv4 packet at iph, and decrements its TTL when ttl_dec, with every
+ * checksum updated incrementally, each folded once. src: the source side
+ * (outbound) or the destination side (inbound). Returns 0, or -1 when a
+ * header is cut short. */
 static __always_inline int lw_b4_rewrite(void *data, void *data_end, struct iphdr *iph, __u32 l4off,
-					 int src, __be32 new_addr, __be16 new_port)
+					 int src, __be32 new_addr, __be16 new_port, int ttl_dec)
 {
 	__be32 old_addr = src ? iph->saddr : iph->daddr;
+	__u32 d_addr = lw_b4_csum_diff4(old_addr, new_addr), d_ip = d_addr;
 	__u8 proto = iph->protocol;
 
 	l4off &= LW_L4_OFF_MASK;
@@ -45,8 +75,8 @@ static __always_inline int lw_b4_rewrite(void *data, void *data_end, struct iphd
 		if ((void *)(th + 1) > data_end)
 			return -1;
 		old_port = src ? th->source : th->dest;
-		th->check = lw_b4_csum_addr(th->check, old_addr, new_addr);
-		th->check = lw_csum_replace2(th->check, old_port, new_port);
+		th->check =
+			lw_b4_csum_apply(th->check, d_addr + lw_b4_csum_diff2(old_port, new_port));
 		if (src)
 			th->source = new_port;
 		else
@@ -59,9 +89,9 @@ static __always_inline int lw_b4_rewrite(void *data, void *data_end, struct iphd
 			return -1;
 		old_port = src ? uh->source : uh->dest;
 		if (uh->check) { /* 0: no checksum, stays 0 (RFC 768) */
-			__u16 c = lw_b4_csum_addr(uh->check, old_addr, new_addr);
+			__u16 c = lw_b4_csum_apply(uh->check,
+						   d_addr + lw_b4_csum_diff2(old_port, new_port));
 
-			c = lw_csum_replace2(c, old_port, new_port);
 			uh->check = c ? c : LW_UDP_CSUM_ZERO_SENT;
 		}
 		if (src)
@@ -73,10 +103,18 @@ static __always_inline int lw_b4_rewrite(void *data, void *data_end, struct iphd
 
 		if ((void *)(ic + 1) > data_end)
 			return -1;
-		ic->checksum = lw_csum_replace2(ic->checksum, ic->un.echo.id, new_port);
+		ic->checksum =
+			lw_b4_csum_apply(ic->checksum, lw_b4_csum_diff2(ic->un.echo.id, new_port));
 		ic->un.echo.id = new_port;
 	}
-	iph->check = lw_b4_csum_addr(iph->check, old_addr, new_addr);
+	if (ttl_dec) {
+		/* TTL and protocol share a 16-bit word */
+		__u16 w = *(__u16 *)&iph->ttl;
+
+		iph->ttl--;
+		d_ip += lw_b4_csum_diff2(w, *(__u16 *)&iph->ttl);
+	}
+	iph->check = lw_b4_csum_apply(iph->check, d_ip);
 	if (src)
 		iph->saddr = new_addr;
 	else
@@ -84,7 +122,7 @@ static __always_inline int lw_b4_rewrite(void *data, void *data_end, struct iphd
 	return 0;
 }
 
-static __always_inline void lw_b4_remember(struct lw_b4_session *s, __be32 remote)
+static __always_inline void lw_b4_remember(struct lw_b4_sess *s, __be32 remote)
 {
 #pragma unroll
 	for (int i = 0; i < LW_B4_REMOTES; i++)
@@ -107,83 +145,275 @@ static __always_inline __u8 lw_b4_tcp_bits(const struct tcphdr *th, int out)
 	return b;
 }
 
-/* The mapping of {proto, saddr, sport}, created when missing: keep the
- * internal port if it is free and in the pool, else a bounded random probe
- * (B4-NAT-11). The reverse entry is claimed (BPF_NOEXIST) before the forward
- * one, so that a port never gets two mappings (B4-NAT-3); a CPU that loses
- * the race for the forward entry releases its port and uses the winner's.
- * Returns the session, or NULL with *stat set to the drop reason. */
-static __always_inline struct lw_b4_session *lw_b4_mapping(struct xdp_md *ctx,
-							   const struct lw_b4_config *cfg,
-							   __u32 l3off, __u8 proto, __be32 saddr,
-							   __be16 sport, __be32 daddr, __u32 *stat)
+/* A mapping as an outbound packet uses it: its external endpoint (public
+ * address and port or ICMP Identifier) and its session's position. */
+struct lw_b4_ref {
+	__be32 addr;
+	__be16 port;
+	__u32 pos;
+};
+
+/* The keyed hash of an internal endpoint, whose index among the pool's
+ * ports is the first a new mapping of it claims (RFC 6056 §3.3.3, a keyed
+ * function of the endpoint: unpredictable from outside, found again from
+ * the packet without the index). The key is random, per load. */
+static __always_inline __u32 lw_b4_home_hash(const struct lw_b4_out_key *ok)
 {
-	struct lw_b4_out_key ok = { .addr = saddr, .port = sport, .proto = proto };
-	struct lw_b4_session *s, ns = {};
-	struct lw_b4_probe p = { .internal = { .addr = saddr, .port = sport }, .proto = proto };
-	__u64 now;
+	__u32 key = 0;
+	__u64 *seed = bpf_map_lookup_elem(&lw_b4_seed, &key);
+	__u64 x;
 
-	s = bpf_map_lookup_elem(&LW_MAP_B4_OUT, &ok);
-	if (s)
-		return s;
-	p.total = lw_b4_pool_total();
-	if (!p.total) {
-		*stat = LW_B4_STAT_DROP_NO_POOL;
+	if (!seed)
 		return 0;
-	}
-	lw_b4_pool_claim(&p, bpf_ntohs(sport));
-	if (!p.found) {
-		*stat = LW_B4_STAT_DROP_POOL_EXHAUSTED;
-		return 0;
-	}
-	now = bpf_ktime_get_ns();
-	ns.ext_addr = p.ext_addr;
-	ns.ext_port = p.ext_port;
-	ns.remotes[0] = daddr;
-	ns.next_remote = 1;
-	ns.created_ns = now;
-	ns.last_out_ns = now;
-	if (bpf_map_update_elem(&LW_MAP_B4_OUT, &ok, &ns, BPF_NOEXIST)) {
-		struct lw_b4_in_key ik = { .addr = p.ext_addr, .port = p.ext_port, .proto = proto };
-
-		bpf_map_delete_elem(&LW_MAP_B4_IN, &ik);
-		lw_b4_count(LW_B4_STAT_MAPPING_RACE_LOST, 0);
-		s = bpf_map_lookup_elem(&LW_MAP_B4_OUT, &ok);
-		if (!s)
-			*stat = LW_B4_STAT_DROP_POOL_EXHAUSTED;
-		return s;
-	}
-	lw_b4_count(LW_B4_STAT_MAPPING_CREATED, 0);
-	lw_b4_usage_add(ctx, cfg, p.total, l3off);
-	return bpf_map_lookup_elem(&LW_MAP_B4_OUT, &ok);
+	if (!*seed)
+		__sync_val_compare_and_swap(
+			seed, 0, (__u64)bpf_get_prandom_u32() << 32 | bpf_get_prandom_u32() | 1);
+	x = ((__u64)ok->addr << 32 | (__u32)ok->port << 8 | ok->proto) ^ *seed;
+	x *= 0x9e3779b97f4a7c15ull;
+	x ^= x >> 29;
+	x *= 0xbf58476d1ce4e5b9ull;
+	return (__u32)(x >> 32);
 }
 
-/* The mapping whose reverse entry for external endpoint ik is iv, if its
- * forward entry agrees on that endpoint (one without the other is no
- * mapping: user space may be between the two writes); its internal
- * endpoint in *ok. */
-static __always_inline struct lw_b4_session *lw_b4_mapping_in(const struct lw_b4_in_key *ik,
-							      const struct lw_b4_in_val *iv,
-							      struct lw_b4_out_key *ok)
+/* Whether the slot at position pos holds the live mapping of internal
+ * endpoint ok (its protocol is that of the part pos is in): its external
+ * endpoint in *e then. */
+static __always_inline int lw_b4_home_at(const struct lw_b4_out_key *ok, __u32 pos,
+					 struct lw_b4_ref *e)
 {
-	struct lw_b4_session *s;
+	struct lw_b4_sess *s = bpf_map_lookup_elem(&LW_MAP_B4_SESS, &pos);
 
-	*ok = (struct lw_b4_out_key){ .addr = iv->addr, .port = iv->port, .proto = ik->proto };
-	s = bpf_map_lookup_elem(&LW_MAP_B4_OUT, ok);
-	if (!s || s->ext_addr != ik->addr || s->ext_port != ik->port)
+	if (!s || !s->live || s->int_addr != ok->addr || s->int_port != ok->port)
+		return 0;
+	e->addr = s->ext_addr;
+	e->port = s->ext_port;
+	e->pos = pos;
+	return 1;
+}
+
+/* Whether the slot lw_b4_out's entry v names for ok (protocol index pi)
+ * holds ok's mapping; its external endpoint in *e, from v: the session's
+ * line only confirms it, so the packet's translation does not wait for that
+ * line. The position, or -1. */
+static __always_inline long lw_b4_indexed(const struct lw_b4_out_key *ok, int pi,
+					  const struct lw_b4_out_val *v, struct lw_b4_ref *e)
+{
+	__u32 pos = (__u32)pi * LW_B4_POOL_PORTS + v->pos;
+	struct lw_b4_sess *s = bpf_map_lookup_elem(&LW_MAP_B4_SESS, &pos);
+
+	e->addr = v->ext_addr;
+	e->port = v->ext_port;
+	e->pos = pos;
+	if (!s || s->int_addr != ok->addr || s->int_port != ok->port || s->ext_addr != e->addr ||
+	    s->ext_port != e->port)
+		return -1;
+	return pos;
+}
+
+/* An outbound packet's mapping, looked for: in, the internal endpoint; out,
+ * its external endpoint, and what a new mapping would start from. */
+struct lw_b4_find {
+	struct lw_b4_out_key ok;
+	struct lw_b4_ref e;
+	struct lw_b4_home home;
+};
+
+/* The session position of the mapping of f->ok, its external endpoint in
+ * f->e; -1 when it has none (f->home then says where a new one starts).
+ * Most mappings are at a home position the packet gives (the kept internal
+ * port, else the hashed index): one cache line, the session's own. The
+ * others, and those whose home the pool's growth moved, are found through
+ * lw_b4_out. A global function: verified once, whatever its callers. */
+__attribute__((noinline)) long lw_b4_out_find(struct lw_b4_find *f)
+{
+	struct lw_b4_out_val *v;
+	int pi;
+
+	if (!f)
+		return -1;
+	pi = lw_b4_proto_index(f->ok.proto);
+	f->home = (struct lw_b4_home){};
+	if (pi < 0)
+		return -1;
+	lw_b4_pool_kept(pi, bpf_ntohs(f->ok.port), &f->home);
+	if (f->home.kept && lw_b4_home_at(&f->ok, f->home.kpos, &f->e))
+		return f->home.kpos;
+	if (f->home.total) {
+		lw_b4_pool_hashed(pi, lw_b4_home_hash(&f->ok), &f->home);
+		if (lw_b4_home_at(&f->ok, f->home.hpos, &f->e))
+			return f->home.hpos;
+	}
+	v = bpf_map_lookup_elem(&LW_MAP_B4_OUT, &f->ok);
+	return v ? lw_b4_indexed(&f->ok, pi, v, &f->e) : -1;
+}
+
+/* The session of the mapping of internal endpoint f->ok, its external
+ * endpoint in f->e, or NULL: for a packet that never creates a mapping. */
+static __always_inline struct lw_b4_sess *lw_b4_find_out(struct lw_b4_find *f)
+{
+	long pos = lw_b4_out_find(f);
+	__u32 key = (__u32)pos;
+
+	return pos < 0 ? 0 : bpf_map_lookup_elem(&LW_MAP_B4_SESS, &key);
+}
+
+/* The live session of external endpoint addr:port (host order) of set ps,
+ * for protocol index pi, or NULL: one array slot, reached from the port. */
+static __always_inline struct lw_b4_sess *lw_b4_session_in(int pi, const struct lw_b4_portset *ps,
+							   __be32 addr, __u16 port)
+{
+	__u32 pos = lw_b4_sess_pos(pi, ps, port);
+	struct lw_b4_sess *s;
+
+	if (pi < 0)
+		return 0;
+	s = bpf_map_lookup_elem(&LW_MAP_B4_SESS, &pos);
+	if (!s || !s->live || s->ext_addr != addr || s->ext_port != bpf_htons(port))
 		return 0;
 	return s;
 }
 
-/* The mapping of external endpoint {proto, addr, port} (see
- * lw_b4_mapping_in), or NULL. */
-static __always_inline struct lw_b4_session *lw_b4_mapping_of(__u8 proto, __be32 addr, __be16 port,
-							      struct lw_b4_out_key *ok)
+/* The slot p claimed, made the new mapping's session (not live yet): every
+ * field written, whatever a packet of the slot's last mapping left. */
+static __always_inline struct lw_b4_sess *lw_b4_session_init(const struct lw_b4_probe *p,
+							     __be32 daddr)
 {
-	struct lw_b4_in_key ik = { .addr = addr, .port = port, .proto = proto };
-	struct lw_b4_in_val *iv = bpf_map_lookup_elem(&LW_MAP_B4_IN, &ik);
+	__u32 pos = p->pos;
+	struct lw_b4_sess *s = bpf_map_lookup_elem(&LW_MAP_B4_SESS, &pos);
+	struct lw_b4_life *l = bpf_map_lookup_elem(&LW_MAP_B4_LIFE, &pos);
+	__u64 now = lw_b4_now();
 
-	return iv ? lw_b4_mapping_in(&ik, iv, ok) : 0;
+	if (!s)
+		return 0;
+	s->ext_addr = p->ext_addr;
+	s->ext_port = p->ext_port;
+	s->tcp_state = 0;
+	s->next_remote = 1;
+	s->remotes[0] = daddr;
+	s->remotes[1] = 0;
+	s->remotes[2] = 0;
+	s->remotes[3] = 0;
+	s->last_out_ns = now;
+	s->last_in_ns = 0;
+	s->packets_out = 0;
+	s->packets_in = 0;
+	if (l) {
+		l->created_ns = now;
+		l->pcp_until_ns = 0;
+	}
+	return s;
+}
+
+/* The owner word p's claim wrote, live or not. */
+static __always_inline __u64 lw_b4_claimed(const struct lw_b4_probe *p, __u8 live)
+{
+	union lw_b4_owner o = { .int_addr = p->int_addr, .int_port = p->int_port, .live = live };
+
+	return o.word;
+}
+
+/* An outbound packet's mapping, found or made: f as lw_b4_out_find left it
+ * (the internal endpoint, where its home is; the external endpoint out),
+ * the packet's destination and network header; the session's position
+ * out. */
+struct lw_b4_new {
+	struct lw_b4_find f;
+	__be32 daddr;
+	__u32 pos;
+	__u32 created; /* made here, not found (lost a race) */
+};
+
+/* The mapping of n->ok made: keep the internal port if it is free and in
+ * the pool (B4-NAT-11), else its home (hashed) index, else a bounded random
+ * probe. The external port's session slot is claimed first (B4-NAT-3), then
+ * the lw_b4_out entry inserted with BPF_NOEXIST; a CPU that loses the race
+ * for that entry frees its slot and uses the winner's mapping. The session
+ * goes live (inbound packets see it) once it is whole and indexed. Returns
+ * 0 with n->pos and n->f.e (n->created when this call made it), or the drop
+ * reason. A global function, verified once on its own (the first packet of
+ * a flow is the rare one). */
+__attribute__((noinline)) int lw_b4_create(struct lw_b4_new *n)
+{
+	struct lw_b4_probe p = {};
+	struct lw_b4_out_val ov = {}, *v;
+	struct lw_b4_sess *s;
+	int pi;
+	long err;
+
+	if (!n)
+		return LW_B4_STAT_DROP_NO_POOL;
+	pi = lw_b4_proto_index(n->f.ok.proto);
+	if (!n->f.home.total || pi < 0)
+		return LW_B4_STAT_DROP_NO_POOL;
+	p.int_addr = n->f.ok.addr;
+	p.int_port = n->f.ok.port;
+	p.pi = (__u8)pi;
+	p.total = n->f.home.total;
+	p.start = n->f.home.hidx;
+	lw_b4_pool_claim(&p, &n->f.home);
+	s = p.found ? lw_b4_session_init(&p, n->daddr) : 0;
+	if (!s)
+		return LW_B4_STAT_DROP_POOL_EXHAUSTED;
+	ov.ext_addr = p.ext_addr;
+	ov.ext_port = p.ext_port;
+	ov.pos = (__u16)p.pos;
+	err = bpf_map_update_elem(&LW_MAP_B4_OUT, &n->f.ok, &ov, BPF_NOEXIST);
+	if (err) {
+		/* the slot goes back (unless user space took it meanwhile) */
+		__sync_val_compare_and_swap(&s->owner, lw_b4_claimed(&p, 0), 0);
+		/* EEXIST: another CPU made the mapping first; anything else (a
+		 * full index, a contended bucket lock) is counted so that it
+		 * cannot hide */
+		lw_b4_count(err == -EEXIST ? LW_B4_STAT_MAPPING_RACE_LOST : LW_B4_STAT_CLAIM_ERROR,
+			    0);
+		if (err != -EEXIST)
+			return LW_B4_STAT_DROP_POOL_EXHAUSTED;
+		/* the winner's entry, there since the insert failed on it */
+		v = bpf_map_lookup_elem(&LW_MAP_B4_OUT, &n->f.ok);
+		err = v ? lw_b4_indexed(&n->f.ok, pi, v, &n->f.e) : -1;
+		n->pos = (__u32)err;
+		return err >= 0 ? 0 : LW_B4_STAT_DROP_POOL_EXHAUSTED;
+	}
+	/* whole and indexed: live. A flush of the pool between the claim and
+	 * here took the slot: the index entry goes too, no mapping is made. */
+	if (__sync_val_compare_and_swap(&s->owner, lw_b4_claimed(&p, 0), lw_b4_claimed(&p, 1)) !=
+	    lw_b4_claimed(&p, 0)) {
+		v = bpf_map_lookup_elem(&LW_MAP_B4_OUT, &n->f.ok);
+		if (v && v->pos == ov.pos)
+			bpf_map_delete_elem(&LW_MAP_B4_OUT, &n->f.ok);
+		return LW_B4_STAT_DROP_POOL_EXHAUSTED;
+	}
+	lw_b4_count(LW_B4_STAT_MAPPING_CREATED, 0);
+	n->created = 1;
+	n->pos = p.pos;
+	n->f.e.addr = p.ext_addr;
+	n->f.e.port = p.ext_port;
+	n->f.e.pos = p.pos;
+	return 0;
+}
+
+/* The mapping of {proto, saddr, sport}, made when missing (lw_b4_create).
+ * Returns the session, its external endpoint and position in *e, or NULL
+ * with *stat set to the drop reason. */
+static __always_inline struct lw_b4_sess *
+lw_b4_mapping(struct xdp_md *ctx, const struct lw_b4_config *cfg, __u32 l3off, __u8 proto,
+	      __be32 saddr, __be16 sport, __be32 daddr, struct lw_b4_ref *e, __u32 *stat)
+{
+	struct lw_b4_new n = { .f.ok = { .addr = saddr, .port = sport, .proto = proto },
+			       .daddr = daddr };
+	long pos = lw_b4_out_find(&n.f);
+
+	if (pos < 0) {
+		*stat = (__u32)lw_b4_create(&n);
+		if (*stat)
+			return 0;
+		if (n.created)
+			lw_b4_usage_add(ctx, cfg, n.f.home.total, l3off);
+		pos = n.pos;
+	}
+	*e = n.f.e;
+	n.pos = (__u32)pos;
+	return bpf_map_lookup_elem(&LW_MAP_B4_SESS, &n.pos);
 }
 
 /* B4-NAT-4 filtering of a packet from remote towards mapping s: ADF unless
@@ -191,7 +421,7 @@ static __always_inline struct lw_b4_session *lw_b4_mapping_of(__u8 proto, __be32
  * (RFC 6887 §11: a MAP opens the port, PCPC-12); a PEER one is filtered as
  * a dynamic mapping, its peer being one of remotes[]. */
 static __always_inline int lw_b4_admitted(const struct lw_b4_config *cfg,
-					  const struct lw_b4_session *s, __be32 remote)
+					  const struct lw_b4_sess *s, __be32 remote)
 {
 	int seen = 0;
 
@@ -205,20 +435,20 @@ static __always_inline int lw_b4_admitted(const struct lw_b4_config *cfg,
 	return seen;
 }
 
-/* Translates the outbound packet at iph in place for mapping s, as every
- * packet leaving through the tunnel is: the mapping refreshed (B4-NAT-6)
+/* Translates the outbound packet at iph in place for mapping s, external
+ * endpoint e, as every packet leaving through the tunnel is: the mapping refreshed (B4-NAT-6)
  * and its remote remembered, TCP state bits, MSS clamp (B4-FRAG-4), source
  * rewritten to the external endpoint with every checksum, TTL−1.
  * Returns 0, or -1 when a header is cut short. */
 static __always_inline int lw_b4_translate_out(void *data, void *data_end,
-					       const struct lw_b4_config *cfg,
-					       struct lw_b4_session *s, struct iphdr *iph,
+					       const struct lw_b4_config *cfg, struct lw_b4_sess *s,
+					       const struct lw_b4_ref *e, struct iphdr *iph,
 					       __u32 l4off, __u8 proto, __be32 daddr, __u32 mtu)
 {
 	__u8 bits = 0;
 
-	s->last_out_ns = bpf_ktime_get_ns();
-	__sync_fetch_and_add(&s->packets_out, 1);
+	s->last_out_ns = lw_b4_now();
+	s->packets_out++;
 	lw_b4_remember(s, daddr);
 	if (proto == IPPROTO_TCP) {
 		struct tcphdr *th = data + (l4off & LW_L4_OFF_MASK);
@@ -230,9 +460,8 @@ static __always_inline int lw_b4_translate_out(void *data, void *data_end,
 	}
 	if (bits)
 		s->tcp_state |= bits;
-	if (lw_b4_rewrite(data, data_end, iph, l4off, 1, s->ext_addr, s->ext_port))
+	if (lw_b4_rewrite(data, data_end, iph, l4off, 1, e->addr, e->port, 1))
 		return -1;
-	lw_ipv4_ttl_dec(iph);
 	return 0;
 }
 
@@ -243,9 +472,8 @@ static __always_inline int lw_b4_translate_out(void *data, void *data_end,
  * both ways), destination rewritten with every checksum, TTL−1. The caller
  * has refreshed the mapping. Returns 0, or -1 when a header is cut short. */
 static __always_inline int lw_b4_translate_in(void *data, void *data_end,
-					      const struct lw_b4_config *cfg,
-					      struct lw_b4_session *s, struct iphdr *iph,
-					      __u32 l4off, __u8 proto,
+					      const struct lw_b4_config *cfg, struct lw_b4_sess *s,
+					      struct iphdr *iph, __u32 l4off, __u8 proto,
 					      const struct lw_b4_out_key *ok)
 {
 	__u8 bits = 0;
@@ -260,9 +488,8 @@ static __always_inline int lw_b4_translate_in(void *data, void *data_end,
 	}
 	if (bits)
 		s->tcp_state |= bits;
-	if (lw_b4_rewrite(data, data_end, iph, l4off, 0, ok->addr, ok->port))
+	if (lw_b4_rewrite(data, data_end, iph, l4off, 0, ok->addr, ok->port, 1))
 		return -1;
-	lw_ipv4_ttl_dec(iph);
 	return 0;
 }
 

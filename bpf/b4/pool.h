@@ -1,111 +1,154 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The lwB4's pool: the port sets granted to it (lw_b4_pool), one after the
- * other, the bounded random probe for a free external port, and how much of
- * the pool is mapped (lw_b4_usage, the pool_warn_pct event). */
+ * other, the claim of a session slot for a new mapping (its home position
+ * first, then a bounded random probe), and how much of the pool is mapped
+ * (lw_b4_usage, the pool_warn_pct event). Held sets fill the first slots
+ * (include/lw4o6/b4.h): every walk stops at the first free one. */
 #ifndef LW4O6_BPF_B4_POOL_H
 #define LW4O6_BPF_B4_POOL_H
 
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
-#include <asm-generic/errno-base.h> /* EEXIST */
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "lw4o6/b4.h"
 #include "maps.h"
 #include "report.h"
 
-/* Bounded probe for a free external port: verifier cost is one callback. */
+/* Bounded probe for a free external port: tries of a new mapping. */
 #define LW_B4_PROBE_TRIES 64
 
 #define LW_PORT_MAX   65535 /* ports are 1..65535 */
 #define LW_PORT_SPACE 65536 /* the most ports a set, or the pool, holds */
 
-/* The first granted set holding port, of address addr when match_addr
- * (B4-DP-4), else of any address; 0 when none does. */
-static __always_inline int lw_b4_pool_lookup(__be32 addr, int match_addr, __u32 port,
-					     struct lw_b4_portset *out)
+/* The held set holding (addr, port), in lw_b4_pool; NULL when none does
+ * (B4-DP-4). */
+static __always_inline struct lw_b4_portset *lw_b4_pool_find(__be32 addr, __u32 port)
 {
 #pragma unroll
 	for (__u32 i = 0; i < LW_B4_POOL_MAX; i++) {
 		__u32 key = i;
 		struct lw_b4_portset *ps = bpf_map_lookup_elem(&LW_MAP_B4_POOL, &key);
 
-		if (ps && ps->size && (!match_addr || ps->ipv4 == addr) && port >= ps->first &&
-		    port - ps->first < ps->size) {
-			*out = *ps;
-			return 1;
-		}
+		if (!ps || !ps->size)
+			break;
+		if (ps->ipv4 == addr && port - ps->first < ps->size)
+			return ps;
 	}
 	return 0;
 }
 
-/* The granted set holding (addr, port); 0 when none does (B4-DP-4). */
-static __always_inline int lw_b4_pool_find(__be32 addr, __u32 port, struct lw_b4_portset *out)
-{
-	return lw_b4_pool_lookup(addr, 1, port, out);
-}
+/* Where an internal endpoint's mapping is looked for before the index, and
+ * a new mapping claims first (napt.h): the position of its internal port
+ * when a set holds that port (B4-NAT-11 keeps it), and its hashed index
+ * among the pool's ports, set after set. */
+struct lw_b4_home {
+	__u32 total;  /* ports in the pool */
+	__u32 hidx;   /* hashed index, < total */
+	__u32 kept;   /* a set holds the internal port: */
+	__u32 kpos;   /* its position (protocol's part), */
+	__be32 kaddr; /* the set's address */
+	__u32 hpos;   /* the position of hidx, when total */
+};
 
-/* The first granted set whose range holds port, whatever its address. */
-static __always_inline int lw_b4_pool_find_port(__u32 port, struct lw_b4_portset *out)
+/* One walk of the pool for internal port port (host order): the total and
+ * the kept port's position. pi: protocol index. */
+static __always_inline void lw_b4_pool_kept(int pi, __u32 port, struct lw_b4_home *home)
 {
-	return lw_b4_pool_lookup(0, 0, port, out);
-}
-
-static __always_inline __u32 lw_b4_pool_total(void)
-{
-	__u32 total = 0;
-
 #pragma unroll
 	for (__u32 i = 0; i < LW_B4_POOL_MAX; i++) {
 		__u32 key = i;
 		struct lw_b4_portset *ps = bpf_map_lookup_elem(&LW_MAP_B4_POOL, &key);
 
-		if (ps && ps->size <= LW_PORT_SPACE)
-			total += ps->size;
+		if (!ps || !ps->size)
+			break;
+		if (!home->kept && port - ps->first < ps->size) {
+			home->kept = 1;
+			home->kpos = lw_b4_sess_pos(pi, ps, port);
+			home->kaddr = ps->ipv4;
+		}
+		home->total += ps->size;
 	}
-	return total;
 }
 
+/* The hashed index of hash h among the pool's home->total ports (a
+ * multiply-shift range reduction, no division) and its position. */
+static __always_inline void lw_b4_pool_hashed(int pi, __u32 h, struct lw_b4_home *home)
+{
+	__u32 idx = (__u32)(((__u64)h * home->total) >> 32);
+
+	home->hidx = idx;
+#pragma unroll
+	for (__u32 i = 0; i < LW_B4_POOL_MAX; i++) {
+		__u32 key = i;
+		struct lw_b4_portset *ps = bpf_map_lookup_elem(&LW_MAP_B4_POOL, &key);
+
+		if (!ps || !ps->size)
+			break;
+		if (idx < ps->size) {
+			home->hpos = lw_b4_sess_pos(pi, ps, ps->first + idx);
+			break;
+		}
+		idx -= ps->size;
+	}
+}
+
+/* A claim in progress: the internal endpoint, the protocol's part of
+ * lw_b4_sess, the pool's size; what was claimed. */
 struct lw_b4_probe {
-	struct lw_b4_in_val internal; /* value of the reverse entry */
-	__u32 start, total;
-	__be32 ext_addr; /* result */
-	__be16 ext_port;
-	__u8 proto;
+	__be32 int_addr;
+	__be16 int_port;
+	__u8 pi; /* lw_b4_proto_index */
 	__u8 found;
+	__u32 start, total;
+	__u32 pos;       /* result: the slot claimed, */
+	__be32 ext_addr; /* its external endpoint */
+	__be16 ext_port;
+	__u16 reserved;
 };
 
-/* Claims the reverse entry of {proto, addr, port} for p->internal. */
-static __always_inline int lw_b4_claim(struct lw_b4_probe *p, __be32 addr, __u32 port)
+/* The owner word of a session slot (struct lw_b4_sess), built apart. */
+union lw_b4_owner {
+	struct {
+		__be32 int_addr;
+		__be16 int_port;
+		__u8 live;
+		__u8 pcp_kind;
+	};
+	__u64 word;
+};
+
+/* Claims the session slot at pos, external endpoint addr:port (host order),
+ * for p's internal endpoint: one compare-and-swap of its owner word from 0
+ * (B4-NAT-3: a port is somebody's or free, never two mappings'). */
+static __always_inline int lw_b4_claim(struct lw_b4_probe *p, __u32 pos, __be32 addr, __u32 port)
 {
-	struct lw_b4_in_key k = { .addr = addr, .port = bpf_htons((__u16)port), .proto = p->proto };
+	union lw_b4_owner o = { .int_addr = p->int_addr, .int_port = p->int_port };
+	struct lw_b4_sess *s;
 
 	if (port == 0 || port > LW_PORT_MAX)
 		return 0;
-	long err = bpf_map_update_elem(&LW_MAP_B4_IN, &k, &p->internal, BPF_NOEXIST);
-
-	if (err) {
-		/* EEXIST is a taken port; anything else (a full table, a
-		 * contended bucket lock) is counted so that it cannot hide */
-		if (err != -EEXIST)
-			lw_b4_count(LW_B4_STAT_CLAIM_ERROR, 0);
+	s = bpf_map_lookup_elem(&LW_MAP_B4_SESS, &pos);
+	/* a taken slot is seen without a locked operation */
+	if (!s || s->owner)
 		return 0;
-	}
+	if (__sync_val_compare_and_swap(&s->owner, 0, o.word))
+		return 0;
+	p->pos = pos;
 	p->ext_addr = addr;
-	p->ext_port = k.port;
+	p->ext_port = bpf_htons((__u16)port);
 	p->found = 1;
 	return 1;
 }
 
-/* bpf_loop callback: try pool position (start + i) mod total, the pool
- * being the granted sets one after the other. 1 stops the loop. */
-static long lw_b4_probe_cb(__u32 i, void *arg)
+/* Try i of the probe: pool position (start + i) mod total, the pool being
+ * the held sets one after the other. 1 when it claimed a port. */
+static __always_inline int lw_b4_probe_try(struct lw_b4_probe *p, __u32 i)
 {
-	struct lw_b4_probe *p = arg;
 	__u32 idx;
 
 	if (!p->total)
-		return 1;
+		return 0;
 	/* A pool no larger than the probe is swept whole. A larger one gets a
 	 * fresh random position every try, not consecutive ones: hosts take
 	 * their ports in runs (kept internal ports, sequential ephemeral
@@ -121,26 +164,31 @@ static long lw_b4_probe_cb(__u32 i, void *arg)
 		struct lw_b4_portset *ps = bpf_map_lookup_elem(&LW_MAP_B4_POOL, &key);
 
 		if (!ps || !ps->size)
-			continue;
+			break;
 		if (idx < ps->size)
-			return lw_b4_claim(p, ps->ipv4, ps->first + idx);
+			return lw_b4_claim(p, lw_b4_sess_pos(p->pi, ps, ps->first + idx), ps->ipv4,
+					   ps->first + idx);
 		idx -= ps->size;
 	}
 	return 0; /* the pool shrank under us: keep trying */
 }
 
-/* A port for the internal endpoint of p (p->internal, p->proto), claimed:
- * the internal port itself if a set holds it and it is free (B4-NAT-11;
- * the first such set wins), else a bounded random probe. p->found says
+/* A port for the internal endpoint of p (p->int_addr, p->int_port, p->pi),
+ * claimed: the internal port itself if a set holds it and it is free
+ * (B4-NAT-11; the first such set wins: home), else a bounded probe of at
+ * most LW_B4_PROBE_TRIES slots, one compare-and-swap each: the endpoint's
+ * hashed index first (p->start, its home), then random ones. p->found says
  * whether one was; p->total must be the pool's size, not 0. */
-static __always_inline void lw_b4_pool_claim(struct lw_b4_probe *p, __u16 internal_port)
+static __always_inline void lw_b4_pool_claim(struct lw_b4_probe *p, const struct lw_b4_home *home)
 {
-	struct lw_b4_portset ps;
-
-	if (lw_b4_pool_find_port(internal_port, &ps) && lw_b4_claim(p, ps.ipv4, internal_port))
+	if (home->kept && lw_b4_claim(p, home->kpos, home->kaddr, bpf_ntohs(p->int_port)))
 		return;
-	p->start = bpf_get_prandom_u32() % p->total;
-	bpf_loop(p->total < LW_B4_PROBE_TRIES ? p->total : LW_B4_PROBE_TRIES, lw_b4_probe_cb, p, 0);
+	/* a loop the verifier walks try by try: the caller is a global
+	 * function, verified once, and bpf_loop's callback frame would not fit
+	 * the stack beside the program's */
+	for (__u32 i = 0; i < LW_B4_PROBE_TRIES && i < p->total; i++)
+		if (lw_b4_probe_try(p, i))
+			break;
 }
 
 /* A mapping was created (B4-NAT-17 early warning): ports mapped =
@@ -174,8 +222,8 @@ static __always_inline void lw_b4_usage_add(struct xdp_md *ctx, const struct lw_
 	if (hit && !c->above) {
 		c->above = 1;
 		lw_b4_count(LW_B4_STAT_POOL_THRESHOLD, 0);
-		ei.ps.first = used > LW_PORT_SPACE ? LW_PORT_SPACE : (__u32)used;
-		ei.ps.size = total;
+		ei.ps_first = used > LW_PORT_SPACE ? LW_PORT_SPACE : (__u32)used;
+		ei.ps_size = total;
 		lw_b4_emit(ctx, cfg, &ei);
 	} else if (!hit && c->above) {
 		c->above = 0;

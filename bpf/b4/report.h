@@ -30,11 +30,13 @@ static __always_inline int lw_b4_pass(__u32 stat, __u64 bytes)
 	return XDP_PASS;
 }
 
-/* An event: what lw_event_fill needs, and the port set it names. */
+/* An event: what lw_event_fill needs, and the port set it names (struct
+ * lw_b4_event's ps_*). */
 struct lw_b4_evinfo {
 	__u16 type, dir, l3_proto;
 	__u32 l3off, mtu;
-	struct lw_b4_portset ps;
+	__be32 ps_ipv4;
+	__u32 ps_first, ps_size;
 };
 
 /* The packets pcpd is to forward (fragmentation) take the bulk bucket, the
@@ -59,9 +61,9 @@ static __always_inline void lw_b4_emit(struct xdp_md *ctx, const struct lw_b4_co
 		return;
 	lw_event_fill(ctx, &ev->head, ev->pkt, LW_B4_EVENT_MAX_CAPTURE, ei->type, ei->dir,
 		      ei->l3off, ei->l3_proto, ei->mtu);
-	ev->ps_ipv4 = ei->ps.ipv4;
-	ev->ps_first = ei->ps.first;
-	ev->ps_size = ei->ps.size;
+	ev->ps_ipv4 = ei->ps_ipv4;
+	ev->ps_first = ei->ps_first;
+	ev->ps_size = ei->ps_size;
 	lw_event_submit(&q, ev);
 }
 

@@ -11,7 +11,10 @@
 			  * 3: lw_stats grew a slot (drop-ipv6-extension-header)
 			  * 4: the binding table's layout (issue 11): address records and
 			  *    chunked softwires instead of lw_psid_map and lw_softwires;
-			  *    the configuration carries the BR address */
+			  *    the configuration carries the BR address; the next-hop
+			  *    caches lw_nexthop, lw_b4_nexthop; the lwB4's sessions
+			  *    in lw_b4_sess/lw_b4_life (lw_b4_in gone, lw_b4_out →
+			  *    position), port sets grew a base */
 
 #define LW4O6_PIN_ROOT "/sys/fs/bpf/lw4o6"
 

@@ -3,13 +3,19 @@
  * and ring-buffer records: the one definition shared by bpf/b4/lw4o6_b4.bpf.c and
  * user space (lib/b4/b4_maps.c, pcpd, the selftests).
  *
- * NAPT state is two hash maps written together:
- *   lw_b4_out  {proto, internal addr, internal port} → session (EIM key)
- *   lw_b4_in   {proto, external addr, external port} → internal endpoint
- * lw_b4_in is the arbiter of external ports: an entry is only ever created
- * with BPF_NOEXIST, so no external port carries two mappings (B4-NAT-3).
- * User space removes both entries of a mapping together (b4_maps.c), and
- * creates explicit (PCP) mappings the same way, lw_b4_in first. */
+ * NAPT state (B4-NAT-2/3): one session slot per external endpoint, in a
+ * dense array indexed by (protocol, position of the port in the pool), and
+ * one hash index for the way out:
+ *   lw_b4_sess  [proto index * LW_B4_POOL_PORTS + set base + port - first]
+ *               → session: internal and external endpoint, filter, timers
+ *   lw_b4_out   {proto, internal addr, internal port} → that position (EIM)
+ * An inbound packet reaches its session in one step from its destination
+ * port; an outbound one through one hash lookup. A slot is claimed with one
+ * 64-bit compare-and-swap of its owner word (free = 0), so no external port
+ * ever carries two mappings (B4-NAT-3); the lw_b4_out entry, inserted with
+ * BPF_NOEXIST, arbitrates between two creators of one internal endpoint's
+ * mapping. User space (lib/b4/b4_maps.c) maps both arrays and takes and
+ * frees slots with the same atomics. */
 #ifndef LW4O6_B4_H
 #define LW4O6_B4_H
 
@@ -25,7 +31,8 @@
 #define LW_MAP_B4_CFG     lw_b4_cfg
 #define LW_MAP_B4_POOL    lw_b4_pool
 #define LW_MAP_B4_OUT     lw_b4_out
-#define LW_MAP_B4_IN      lw_b4_in
+#define LW_MAP_B4_SESS    lw_b4_sess
+#define LW_MAP_B4_LIFE    lw_b4_life
 #define LW_MAP_B4_STATS   lw_b4_stats
 #define LW_MAP_B4_EVENTS  lw_b4_events
 #define LW_MAP_B4_RATELIM lw_b4_ratelim
@@ -34,19 +41,34 @@
 #define LW_B4_PROG_NAME "lw4o6_b4"
 
 /* Granted port sets held at once (PCP grants, one per MAP response). */
-#define LW_B4_POOL_MAX     8
+#define LW_B4_POOL_MAX 8
+/* Entries of lw_b4_out: mappings of all protocols together. */
 #define LW_B4_MAX_SESSIONS 65536
+/* Ports of all held sets together, the positions of one protocol's part of
+ * lw_b4_sess: the sets of the pool lie side by side in 0..65535 (base). */
+#define LW_B4_POOL_PORTS 65536
+/* TCP, UDP, ICMP (echo Identifiers): lw_b4_proto_index */
+#define LW_B4_PROTOS     3
+#define LW_B4_SESS_SLOTS (LW_B4_PROTOS * LW_B4_POOL_PORTS)
 /* Remote addresses remembered per mapping for address-dependent filtering. */
 #define LW_B4_REMOTES 4
 
 /* lw_b4_pool[i]: one granted port set; size 0 marks a free slot. Ports
  * first .. first + size - 1 of ipv4; size is a power of two and first a
- * multiple of it (PCP grants are aligned blocks, design.md "Maps"). */
+ * multiple of it (PCP grants are aligned blocks, design.md "Maps"). Port p
+ * of the set is position base + p - first of the pool: base is chosen by
+ * user space when the set is added (lw_b4_pool_add), a multiple of size with
+ * base + size <= LW_B4_POOL_PORTS, no two held sets' ranges overlapping.
+ * Held sets fill slots 0 .. n-1, none free between them (lw_b4_pool_del
+ * moves the last set into the slot it frees): the data plane's walks stop
+ * at the first free slot. */
 struct lw_b4_portset {
 	__be32 ipv4;
 	__u32 first;         /* host order; 0..65535 */
 	__u32 size;          /* host order; 1..65536, a power of two; 0 = slot unused */
 	__u32 lease_expires; /* CLOCK_REALTIME second at which a PCP grant of this set ends; 0 = a static set (no lease). The data plane ignores it. */
+	__u32 base;          /* the set's first position in the pool (above) */
+	__u32 reserved;      /* zero */
 };
 
 enum lw_b4_cfg_flags {
@@ -142,39 +164,69 @@ enum lw_b4_pcp_kind {
 		2, /* filtered like a dynamic mapping (ADF/EIF per config); the peer is in remotes[] */
 };
 
-/* lw_b4_out value: one mapping. */
-struct lw_b4_session {
-	__be32 ext_addr;  /* public IPv4 of the port set used */
-	__be16 ext_port;  /* external port / Identifier, in the pool */
+/* lw_b4_out value: the mapping's external endpoint, which an outbound
+ * packet found here takes without waiting for the session's cache line
+ * (the session confirms it), and where the session is. */
+struct lw_b4_out_val {
+	__be32 ext_addr;
+	__be16 ext_port;
+	__u16 pos; /* in the protocol's part of lw_b4_sess */
+};
+
+/* lw_b4_sess[pos]: the session of one external endpoint, one cache line.
+ * The owner word is the slot's state, changed only by 64-bit
+ * compare-and-swap: 0 = free; a claim from 0 writes the internal endpoint
+ * (live 0); live = 1 once the session is whole and its lw_b4_out entry in
+ * place (inbound packets use live slots only); back to 0 when the mapping
+ * goes, whatever else it holds then. pcp_kind lives there too, so that
+ * user space changing it cannot undo a data plane's claim or release. */
+struct lw_b4_sess {
+	union {
+		struct {
+			__be32 int_addr; /* internal (LAN) address, never 0 */
+			__be16 int_port; /* internal port, ICMP echo Identifier */
+			__u8 live;
+			__u8 pcp_kind; /* enum lw_b4_pcp_kind; set by user space only */
+		};
+		__u64 owner;
+	};
+	__be32 ext_addr; /* external endpoint: a port of the pool */
+	__be16 ext_port;
 	__u8 tcp_state;   /* enum lw_b4_tcp_state bits */
 	__u8 next_remote; /* next slot of remotes[] to overwrite */
 	/* address-dependent filtering: the last LW_B4_REMOTES distinct
 	 * destinations the mapping sent to (0 = empty slot) */
 	__be32 remotes[LW_B4_REMOTES];
-	__u64 created_ns;  /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
 	__u64 last_out_ns; /* refreshed by outbound packets (B4-NAT-6) */
 	__u64 last_in_ns;  /* inbound packets; TCP timers only */
 	__u64 packets_out;
 	__u64 packets_in;
+};
+
+/* lw_b4_life[pos]: what only user space reads, beside the session. */
+struct lw_b4_life {
+	__u64 created_ns;   /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
 	__u64 pcp_until_ns; /* explicit mapping (PCP MAP/PEER from a LAN host): lives until this CLOCK_MONOTONIC time whatever its traffic; 0 = dynamic (idle timers) */
-	__u32 pcp_kind;     /* enum lw_b4_pcp_kind */
-	__u32 reserved2;
 };
 
-/* lw_b4_in key: the external endpoint. */
-struct lw_b4_in_key {
-	__be32 addr;
-	__be16 port;
-	__u8 proto;
-	__u8 reserved;
-};
+/* The index of proto's part of lw_b4_sess, or -1 (no NAPT for proto). */
+static inline int lw_b4_proto_index(__u8 proto)
+{
+	switch (proto) {
+	case 6: return 0;  /* IPPROTO_TCP */
+	case 17: return 1; /* IPPROTO_UDP */
+	case 1: return 2;  /* IPPROTO_ICMP */
+	default: return -1;
+	}
+}
 
-/* lw_b4_in value: back to the internal endpoint (its lw_b4_out key). */
-struct lw_b4_in_val {
-	__be32 addr;
-	__be16 port;
-	__u16 reserved;
-};
+/* The position in lw_b4_sess of port (host order) of set ps for proto
+ * index pi; port must lie in the set. Masked: always within the array. */
+static inline __u32 lw_b4_sess_pos(int pi, const struct lw_b4_portset *ps, __u32 port)
+{
+	return (__u32)pi * LW_B4_POOL_PORTS +
+	       ((ps->base + port - ps->first) & (LW_B4_POOL_PORTS - 1));
+}
 
 /* Counters: one PERCPU_ARRAY slot each, {packets, bytes} (struct
  * lw_counter from stats.h). Bytes are the frame as received, except sent-*
@@ -271,13 +323,13 @@ _Static_assert(__builtin_offsetof(struct lw_b4_event, cap_len) == 16 &&
 	       "lwB4 event layout");
 
 #ifndef __bpf__
-_Static_assert(sizeof(struct lw_b4_portset) == 16, "port set layout");
+_Static_assert(sizeof(struct lw_b4_portset) == 24, "port set layout");
 _Static_assert(sizeof(struct lw_b4_config) == 80, "lwB4 config layout");
 _Static_assert(sizeof(struct lw_b4_usage) == 16, "usage layout");
 _Static_assert(sizeof(struct lw_b4_out_key) == 8, "out key layout");
-_Static_assert(sizeof(struct lw_b4_in_key) == 8, "in key layout");
-_Static_assert(sizeof(struct lw_b4_in_val) == 8, "in value layout");
-_Static_assert(sizeof(struct lw_b4_session) == 80, "session layout");
+_Static_assert(sizeof(struct lw_b4_out_val) == 8, "out value layout");
+_Static_assert(sizeof(struct lw_b4_sess) == 64, "session layout: one cache line");
+_Static_assert(sizeof(struct lw_b4_life) == 16, "life layout");
 _Static_assert(sizeof(LW_STR(LW_MAP_B4_RATELIM)) <= 16, "map name length");
 #endif
 

@@ -36,10 +36,7 @@ static bool admitted(const struct lw_b4_config *cfg, const struct lw_b4_session 
 int b4_inbound_xlate(const struct lw_b4_maps *m, const struct lw_b4_config *cfg, uint8_t *pkt,
 		     size_t len, __be32 *to, const char **why)
 {
-	struct lw_b4_in_key ik = { 0 };
-	struct lw_b4_in_val iv;
-	struct lw_b4_out_key ok = { 0 };
-	struct lw_b4_session s;
+	struct lw_b4_session_row row;
 	size_t ihl, tot, l4len;
 	uint8_t proto, *l4;
 	__be32 saddr, daddr;
@@ -81,27 +78,17 @@ int b4_inbound_xlate(const struct lw_b4_maps *m, const struct lw_b4_config *cfg,
 	memcpy(&saddr, pkt + 12, 4);
 	memcpy(&daddr, pkt + 16, 4);
 	dport = sp_get16(l4 + 2);
-	ik.addr = daddr;
-	ik.port = htons(dport);
-	ik.proto = proto;
-	if (bpf_map_lookup_elem(m->in, &ik, &iv)) {
+	if (lw_b4_mapping_by_ext(m, proto, daddr, htons(dport), &row)) {
 		*why = "no mapping for the destination (B4-DP-4)";
 		return -ENOENT;
 	}
-	ok.addr = iv.addr;
-	ok.port = iv.port;
-	ok.proto = proto;
-	if (bpf_map_lookup_elem(m->out, &ok, &s) || s.ext_addr != daddr || s.ext_port != ik.port) {
-		*why = "no mapping for the destination (B4-DP-4)";
-		return -ENOENT;
-	}
-	if (!admitted(cfg, &s, saddr)) {
+	if (!admitted(cfg, &row.s, saddr)) {
 		*why = "filtered (B4-NAT-4)";
 		return -EACCES;
 	}
 	/* the destination becomes the internal endpoint; TTL - 1 */
-	memcpy(pkt + 16, &iv.addr, 4);
-	memcpy(l4 + 2, &iv.port, 2);
+	memcpy(pkt + 16, &row.key.addr, 4);
+	memcpy(l4 + 2, &row.key.port, 2);
 	pkt[8]--;
 	sp_put16(pkt + 10, 0);
 	sp_put16(pkt + 10, sp_csum_final(sp_csum_add(pkt, ihl, 0)));
@@ -115,7 +102,7 @@ int b4_inbound_xlate(const struct lw_b4_maps *m, const struct lw_b4_config *cfg,
 		sp_put16(l4 + 16, 0);
 		sp_put16(l4 + 16, l4_csum(pkt, l4, l4len, proto));
 	}
-	*to = iv.addr;
+	*to = row.key.addr;
 	*why = NULL;
 	return 0;
 }

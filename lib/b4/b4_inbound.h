@@ -6,8 +6,8 @@
  * IPIP socket. It is translated here exactly as lw4o6_b4 translates an
  * inbound packet (b4_inbound.c), then sent to the LAN host by pcpd.
  *
- * TCP and UDP: the destination must be the external endpoint of a mapping
- * (lw_b4_in, then its lw_b4_out entry pointing back), the mapping's filter
+ * TCP and UDP: the destination must be the external endpoint of a live
+ * mapping (the session slot of its port in the pool), the mapping's filter
  * must admit the source (EIF, an explicit MAP, or ADF with the source among
  * the remotes, B4-NAT-4), the TTL above 1; the destination becomes the
  * internal endpoint, the TTL drops by one, both checksums are recomputed.

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* User-space side of the lwB4 maps; see b4_maps.h. Mappings are removed in
- * both directions together, the reverse (lw_b4_in) entry last, so that the
- * data plane never sees a reverse entry pointing to a mapping that a new
- * flow could not also claim (the port is free again only once both are
- * gone). */
+/* User-space side of the lwB4 maps; see b4_maps.h. The session arrays
+ * (lw_b4_sess, lw_b4_life) are mapped into this process where slots are
+ * taken or given back, with the data plane's atomics on the owner word
+ * (include/lw4o6/b4.h). A mapping is removed index first (lw_b4_out), slot
+ * last, so that its external port is free again only once nothing leads to
+ * it. */
 #include <errno.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <bpf/bpf.h>
@@ -27,18 +29,18 @@
 #define DEFAULT_MTU         1500
 #define DEFAULT_EVENT_RATE  1000
 #define DEFAULT_EVENT_BURST 100
-/* room for this many mapping keys first when collecting them; it doubles */
-#define COLLECT_FIRST_CAP 256
 /* tries of lw_b4_explicit_set against the data plane's races */
 #define EXPLICIT_SET_ROUNDS 4
+/* tries of a compare-and-swap of an owner word the data plane also writes */
+#define OWNER_CAS_TRIES 8
 
 #define SLOT(field, name) LW_MAP_SLOT(struct lw_b4_maps, field, LW_STR(name))
 static const struct lw_map_slot b4_slots[] = {
-	SLOT(meta, LW_MAP_B4_META),     SLOT(cfg, LW_MAP_B4_CFG),
-	SLOT(pool, LW_MAP_B4_POOL),     SLOT(out, LW_MAP_B4_OUT),
-	SLOT(in, LW_MAP_B4_IN),         SLOT(stats, LW_MAP_B4_STATS),
-	SLOT(events, LW_MAP_B4_EVENTS), SLOT(ratelim, LW_MAP_B4_RATELIM),
-	SLOT(usage, LW_MAP_B4_USAGE),
+	SLOT(meta, LW_MAP_B4_META),       SLOT(cfg, LW_MAP_B4_CFG),
+	SLOT(pool, LW_MAP_B4_POOL),       SLOT(out, LW_MAP_B4_OUT),
+	SLOT(sess, LW_MAP_B4_SESS),       SLOT(life, LW_MAP_B4_LIFE),
+	SLOT(stats, LW_MAP_B4_STATS),     SLOT(events, LW_MAP_B4_EVENTS),
+	SLOT(ratelim, LW_MAP_B4_RATELIM), SLOT(usage, LW_MAP_B4_USAGE),
 };
 #undef SLOT
 #define N_B4_SLOTS (sizeof(b4_slots) / sizeof(b4_slots[0]))
@@ -104,6 +106,181 @@ int lw_b4_config_read(const struct lw_b4_maps *m, struct lw_b4_config *cfg)
 int lw_b4_config_write(const struct lw_b4_maps *m, const struct lw_b4_config *cfg)
 {
 	return lw_map_entry0_write(m->cfg, cfg);
+}
+
+/* ---- the session arrays ------------------------------------------------------------ */
+
+/* lw_b4_sess and lw_b4_life mapped into this process: the owner words are
+ * changed with the data plane's atomics, never by a whole-element write. */
+struct sess_view {
+	struct lw_b4_sess *sess;
+	struct lw_b4_life *life;
+	__u32 n; /* slots of both */
+	size_t sess_len, life_len;
+};
+
+/* Maps the array map fd of values of value_size (BPF_F_MMAPABLE); flags:
+ * MAP_POPULATE for a walk of every slot, 0 for a few. */
+static int map_array(int fd, size_t value_size, bool rw, int flags, void **p, __u32 *n, size_t *len)
+{
+	struct bpf_map_info info;
+	__u32 info_len = sizeof(info);
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &info_len))
+		return -errno;
+	if (info.value_size != value_size || !(info.map_flags & BPF_F_MMAPABLE))
+		return -EINVAL;
+	*n = info.max_entries;
+	*len = ((size_t)info.max_entries * value_size + page - 1) / page * page;
+	*p = mmap(NULL, *len, rw ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | flags, fd, 0);
+	if (*p == MAP_FAILED) {
+		*p = NULL;
+		return -errno;
+	}
+	return 0;
+}
+
+static void view_close(struct sess_view *v)
+{
+	if (v->sess)
+		munmap(v->sess, v->sess_len);
+	if (v->life)
+		munmap(v->life, v->life_len);
+	memset(v, 0, sizeof(*v));
+}
+
+/* walk: every slot will be read (the pages are mapped at once). */
+static int view_open(const struct lw_b4_maps *m, bool rw, bool walk, struct sess_view *v)
+{
+	int flags = walk ? MAP_POPULATE : 0;
+	__u32 ns = 0, nl = 0;
+	int ret;
+
+	memset(v, 0, sizeof(*v));
+	ret = map_array(m->sess, sizeof(struct lw_b4_sess), rw, flags, (void **)&v->sess, &ns,
+			&v->sess_len);
+	if (!ret)
+		ret = map_array(m->life, sizeof(struct lw_b4_life), rw, flags, (void **)&v->life,
+				&nl, &v->life_len);
+	if (ret) {
+		view_close(v);
+		return ret;
+	}
+	v->n = ns < nl ? ns : nl;
+	return 0;
+}
+
+/* The protocol of lw_b4_sess position pos (lw_b4_proto_index's order). */
+static uint8_t pos_proto(__u32 pos)
+{
+	static const uint8_t protos[LW_B4_PROTOS] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP };
+
+	return protos[(pos / LW_B4_POOL_PORTS) % LW_B4_PROTOS];
+}
+
+static __u64 owner_load(const struct lw_b4_sess *s)
+{
+	return __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE);
+}
+
+static bool owner_cas(struct lw_b4_sess *s, __u64 old, __u64 new)
+{
+	return __atomic_compare_exchange_n(&s->owner, &old, new, false, __ATOMIC_SEQ_CST,
+					   __ATOMIC_SEQ_CST);
+}
+
+static __u64 owner_word(__be32 addr, __be16 port, __u8 live, __u8 kind)
+{
+	struct lw_b4_sess o;
+
+	memset(&o, 0, sizeof(o));
+	o.int_addr = addr;
+	o.int_port = port;
+	o.live = live;
+	o.pcp_kind = kind;
+	return o.owner;
+}
+
+/* The row of the claimed slot pos whose copy is s, l. */
+static void fill_row(struct lw_b4_session_row *row, __u32 pos, const struct lw_b4_sess *s,
+		     const struct lw_b4_life *l)
+{
+	memset(row, 0, sizeof(*row));
+	row->pos = pos;
+	row->key.addr = s->int_addr;
+	row->key.port = s->int_port;
+	row->key.proto = pos_proto(pos);
+	row->s.ext_addr = s->ext_addr;
+	row->s.ext_port = s->ext_port;
+	row->s.tcp_state = s->tcp_state;
+	row->s.next_remote = s->next_remote;
+	memcpy(row->s.remotes, s->remotes, sizeof(row->s.remotes));
+	row->s.created_ns = l->created_ns;
+	row->s.last_out_ns = s->last_out_ns;
+	row->s.last_in_ns = s->last_in_ns;
+	row->s.packets_out = s->packets_out;
+	row->s.packets_in = s->packets_in;
+	row->s.pcp_until_ns = l->pcp_until_ns;
+	row->s.pcp_kind = s->pcp_kind;
+	row->s.live = s->live;
+}
+
+/* The mapping in mapped slot pos: true and *row when the slot is claimed. */
+static bool view_row(const struct sess_view *v, __u32 pos, struct lw_b4_session_row *row)
+{
+	struct lw_b4_sess c;
+	struct lw_b4_life l;
+	__u64 owner = owner_load(&v->sess[pos]);
+
+	if (!owner)
+		return false;
+	memcpy(&c, (const void *)&v->sess[pos], sizeof(c));
+	memcpy(&l, (const void *)&v->life[pos], sizeof(l));
+	c.owner = owner;
+	fill_row(row, pos, &c, &l);
+	return true;
+}
+
+/* The mapping in slot pos, read through bpf(): 1 and *row, 0 when the slot
+ * is free, -errno. */
+static int read_slot(const struct lw_b4_maps *m, __u32 pos, struct lw_b4_session_row *row)
+{
+	struct lw_b4_sess s;
+	struct lw_b4_life l;
+
+	if (bpf_map_lookup_elem(m->sess, &pos, &s) || bpf_map_lookup_elem(m->life, &pos, &l))
+		return -errno;
+	if (!s.owner)
+		return 0;
+	fill_row(row, pos, &s, &l);
+	return 1;
+}
+
+/* Removes the mapping of internal endpoint {addr, port} in slot pos: its
+ * lw_b4_out entry if that names the slot, then the slot. 1 when this call
+ * freed it, 0 when the slot holds no longer that mapping, -errno. */
+static int delete_slot(const struct lw_b4_maps *m, const struct sess_view *v, __u32 pos,
+		       __be32 addr, __be16 port)
+{
+	struct lw_b4_out_key k = { .addr = addr, .port = port, .proto = pos_proto(pos) };
+	struct lw_b4_sess *s = &v->sess[pos], o;
+	struct lw_b4_out_val ov;
+
+	if (bpf_map_lookup_elem(m->out, &k, &ov) == 0 && ov.pos == pos % LW_B4_POOL_PORTS &&
+	    bpf_map_delete_elem(m->out, &k) && errno != ENOENT)
+		return -errno;
+	/* the data plane may be making the slot live, or user space changing
+	 * its kind, at the same moment: try again with what is there */
+	for (int i = 0; i < OWNER_CAS_TRIES; i++) {
+		o.owner = owner_load(s);
+		if (!o.owner || o.int_addr != addr || o.int_port != port)
+			return 0;
+		if (owner_cas(s, o.owner, 0))
+			return 1;
+	}
+	return -EAGAIN;
 }
 
 /* ---- pool ----------------------------------------------------------------------- */
@@ -176,9 +353,12 @@ int lw_b4_pool_find(const struct lw_b4_maps *m, const struct lw_b4_portset *ps, 
 struct pool_room {
 	const struct lw_b4_portset *add;
 	int free_slot;
+	size_t n_held;
+	struct lw_b4_portset held[LW_B4_POOL_MAX];
 };
 
-/* -EEXIST at the first set the new one overlaps; notes the first free slot. */
+/* -EEXIST at the first set the new one overlaps; notes the first free slot
+ * and the positions the held sets take. */
 static int find_room(__u32 slot, const struct lw_b4_portset *ps, void *arg)
 {
 	struct pool_room *r = arg;
@@ -188,38 +368,120 @@ static int find_room(__u32 slot, const struct lw_b4_portset *ps, void *arg)
 			r->free_slot = (int)slot;
 		return 0;
 	}
+	if (r->n_held < LW_B4_POOL_MAX)
+		r->held[r->n_held++] = *ps;
 	return lw_b4_portsets_overlap(ps, r->add) ? -EEXIST : 0;
 }
+
+/* The lowest base, a multiple of size, whose positions no held set takes;
+ * -ENOSPC when none is left. Sizes are powers of two: aligned blocks, as a
+ * buddy allocator places them. */
+static long pool_base(const struct pool_room *r, __u32 size)
+{
+	for (__u32 b = 0; b + size <= LW_B4_POOL_PORTS; b += size) {
+		bool taken = false;
+
+		for (size_t i = 0; i < r->n_held && !taken; i++)
+			taken = r->held[i].base < b + size && b < r->held[i].base + r->held[i].size;
+		if (!taken)
+			return b;
+	}
+	return -ENOSPC;
+}
+
+/* Frees whatever mappings the positions base .. base + size - 1 hold, in
+ * every protocol (a set that is no longer held has none but for a race
+ * with its removal); *n receives how many. */
+static int flush_positions(const struct lw_b4_maps *m, __u32 base, __u32 size, size_t *n)
+{
+	struct sess_view v;
+	struct lw_b4_session_row row;
+	int ret = view_open(m, true, false, &v);
+
+	*n = 0;
+	for (__u32 pi = 0; ret >= 0 && pi < LW_B4_PROTOS; pi++)
+		for (__u32 i = 0; ret >= 0 && i < size; i++) {
+			__u32 pos = pi * LW_B4_POOL_PORTS + ((base + i) & (LW_B4_POOL_PORTS - 1));
+
+			if (pos >= v.n || !view_row(&v, pos, &row))
+				continue;
+			ret = delete_slot(m, &v, pos, row.key.addr, row.key.port);
+			if (ret > 0)
+				(*n)++;
+		}
+	view_close(&v);
+	return ret < 0 ? ret : 0;
+}
+
+static void usage_release(const struct lw_b4_maps *m, size_t n);
 
 int lw_b4_pool_add(const struct lw_b4_maps *m, const struct lw_b4_portset *ps)
 {
 	struct lw_b4_portset add = *ps;
 	struct pool_room room = { .add = ps, .free_slot = -1 };
+	size_t flushed = 0;
+	long base;
 	int ret;
 
 	if (!lw_b4_portset_valid(ps))
 		return -EINVAL;
 	if ((ret = lw_b4_pool_foreach(m, find_room, &room)))
 		return ret;
-	if (room.free_slot < 0)
+	if (room.free_slot < 0 || (base = pool_base(&room, ps->size)) < 0)
 		return -ENOSPC;
+	add.base = (__u32)base;
+	add.reserved = 0;
+	ret = flush_positions(m, add.base, add.size, &flushed);
+	usage_release(m, flushed);
+	if (ret)
+		return ret;
 	return bpf_map_update_elem(m->pool, &room.free_slot, &add, BPF_ANY) ? -errno : 0;
 }
 
 static const struct lw_b4_portset empty_set;
 
+/* Empties pool slot slot and keeps the held sets in the first slots (the
+ * data plane's walks stop at a free one): the last held set moves into the
+ * slot, written there before it leaves its own, so that no walk meets a
+ * free slot before a held set. */
+static int pool_free_slot(const struct lw_b4_maps *m, __u32 slot)
+{
+	struct lw_b4_portset last;
+	__u32 n = slot + 1;
+
+	while (n < LW_B4_POOL_MAX) {
+		if (bpf_map_lookup_elem(m->pool, &n, &last))
+			return -errno;
+		if (!last.size)
+			break;
+		n++;
+	}
+	if (--n != slot) {
+		if (bpf_map_lookup_elem(m->pool, &n, &last) ||
+		    bpf_map_update_elem(m->pool, &slot, &last, BPF_ANY))
+			return -errno;
+	}
+	return bpf_map_update_elem(m->pool, &n, &empty_set, BPF_ANY) ? -errno : 0;
+}
+
 int lw_b4_pool_del(const struct lw_b4_maps *m, const struct lw_b4_portset *ps, size_t *flushed)
 {
 	struct lw_b4_portset held;
+	size_t n = 0;
 	__u32 slot;
 	int ret = lw_b4_pool_find(m, ps, &slot, &held);
 
 	if (ret)
 		return ret;
-	/* no new mapping in the set once it is gone, then flush */
-	if (bpf_map_update_elem(m->pool, &slot, &empty_set, BPF_ANY))
-		return -errno;
-	return lw_b4_flush_portset(m, &held, flushed);
+	/* no new mapping in the set once it is gone, then flush its positions:
+	 * every mapping of the set is there, explicit ones too (B4-PROV-6) */
+	if ((ret = pool_free_slot(m, slot)))
+		return ret;
+	ret = flush_positions(m, held.base, held.size, &n);
+	usage_release(m, n);
+	if (flushed)
+		*flushed = n;
+	return ret;
 }
 
 struct pool_copy {
@@ -275,6 +537,43 @@ static bool in_set(const struct lw_b4_portset *ps, __be32 addr, __be16 port)
 	return ps->size && ps->ipv4 == addr && p >= ps->first && p - ps->first < ps->size;
 }
 
+struct pool_endpoint {
+	__be32 addr;
+	__be16 port;
+	struct lw_b4_portset set;
+};
+
+static int holds_endpoint(__u32 slot, const struct lw_b4_portset *ps, void *arg)
+{
+	struct pool_endpoint *e = arg;
+
+	if (!in_set(ps, e->addr, e->port))
+		return 0;
+	e->set = *ps;
+	return 1;
+}
+
+/* The session position of external endpoint {proto, addr, port}: 1 and
+ * *pos, 0 when no held set has it, -errno. */
+static int ext_pos(const struct lw_b4_maps *m, uint8_t proto, __be32 addr, __be16 port, __u32 *pos)
+{
+	struct pool_endpoint e = { .addr = addr, .port = port };
+	int pi = lw_b4_proto_index(proto);
+	int ret = pi < 0 ? 0 : lw_b4_pool_foreach(m, holds_endpoint, &e);
+
+	if (ret > 0)
+		*pos = lw_b4_sess_pos(pi, &e.set, ntohs(port));
+	return ret;
+}
+
+/* The session position an lw_b4_out entry of key k names. */
+static __u32 indexed_pos(const struct lw_b4_out_key *k, const struct lw_b4_out_val *v)
+{
+	int pi = lw_b4_proto_index(k->proto);
+
+	return (__u32)(pi < 0 ? LW_B4_PROTOS : pi) * LW_B4_POOL_PORTS + v->pos;
+}
+
 /* An explicit (PCP-created) mapping: it has a lifetime of its own. */
 static bool is_explicit(const struct lw_b4_session *s)
 {
@@ -318,21 +617,48 @@ int lw_b4_pool_mappings(const struct lw_b4_maps *m, const struct lw_b4_portset *
 int lw_b4_session_foreach(const struct lw_b4_maps *m,
 			  int (*fn)(const struct lw_b4_session_row *row, void *arg), void *arg)
 {
-	struct lw_b4_out_key key, next;
 	struct lw_b4_session_row row;
-	void *prev = NULL;
+	struct sess_view v;
+	int ret = view_open(m, false, true, &v);
+
+	for (__u32 pos = 0; ret == 0 && pos < v.n; pos++)
+		if (v.sess[pos].owner && view_row(&v, pos, &row))
+			ret = fn(&row, arg);
+	view_close(&v);
+	return ret;
+}
+
+int lw_b4_mapping_get(const struct lw_b4_maps *m, uint8_t proto, __be32 int_addr, __be16 int_port,
+		      struct lw_b4_session_row *row)
+{
+	struct lw_b4_out_key k = { .addr = int_addr, .port = int_port, .proto = proto };
+	struct lw_b4_out_val ov;
 	int ret;
 
-	while (bpf_map_get_next_key(m->out, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(m->out, &key, &row.s))
-			continue; /* deleted meanwhile */
-		row.key = key;
-		if ((ret = fn(&row, arg)))
-			return ret;
-	}
-	return errno == ENOENT ? 0 : -errno;
+	if (bpf_map_lookup_elem(m->out, &k, &ov))
+		return -errno;
+	ret = read_slot(m, indexed_pos(&k, &ov), row);
+	if (ret < 0)
+		return ret;
+	if (!ret || row->key.addr != int_addr || row->key.port != int_port ||
+	    row->key.proto != proto)
+		return -ENOENT;
+	return 0;
+}
+
+int lw_b4_mapping_by_ext(const struct lw_b4_maps *m, uint8_t proto, __be32 ext_addr,
+			 __be16 ext_port, struct lw_b4_session_row *row)
+{
+	__u32 pos;
+	int ret = ext_pos(m, proto, ext_addr, ext_port, &pos);
+
+	if (ret > 0)
+		ret = read_slot(m, pos, row);
+	if (ret < 0)
+		return ret;
+	if (!ret || !row->s.live || row->s.ext_addr != ext_addr || row->s.ext_port != ext_port)
+		return -ENOENT;
+	return 0;
 }
 
 uint64_t lw_b4_now_ns(void)
@@ -431,32 +757,10 @@ static int usage_unrelease(const struct lw_b4_maps *m)
 	return bpf_map_update_elem(m->usage, &key, &u, BPF_ANY) ? -errno : 0;
 }
 
-/* Both directions of one mapping; the reverse entry only if it still names
- * this internal endpoint. *deleted counts the mappings this call removed. */
-static int delete_mapping(const struct lw_b4_maps *m, const struct lw_b4_out_key *k,
-			  const struct lw_b4_session *s, size_t *deleted)
-{
-	struct lw_b4_in_key ik = { .addr = s->ext_addr, .port = s->ext_port, .proto = k->proto };
-	struct lw_b4_in_val iv;
-
-	if (bpf_map_delete_elem(m->out, k)) {
-		if (errno != ENOENT)
-			return -errno;
-	} else {
-		(*deleted)++;
-	}
-	if (bpf_map_lookup_elem(m->in, &ik, &iv) == 0 && iv.addr == k->addr && iv.port == k->port &&
-	    bpf_map_delete_elem(m->in, &ik) && errno != ENOENT)
-		return -errno;
-	return 0;
-}
-
 struct selection {
 	const struct lw_b4_config *cfg;
 	const struct lw_b4_portset *ps; /* flush: this set; NULL: all */
 	uint64_t now_ns;                /* expire: non-zero */
-	struct lw_b4_out_key *keys;
-	size_t n, cap;
 };
 
 static bool selected(const struct selection *sel, const struct lw_b4_session_row *row)
@@ -468,48 +772,27 @@ static bool selected(const struct selection *sel, const struct lw_b4_session_row
 	return true;
 }
 
-static int collect(const struct lw_b4_session_row *row, void *arg)
+/* One walk of the slots, each read as it is when its turn comes: a mapping
+ * refreshed meanwhile is judged as refreshed. */
+static int delete_selected(const struct lw_b4_maps *m, const struct selection *sel, size_t *count)
 {
-	struct selection *sel = arg;
+	struct lw_b4_session_row row;
+	struct sess_view v;
+	size_t deleted = 0;
+	int ret = view_open(m, true, true, &v);
 
-	if (!selected(sel, row))
-		return 0;
-	if (sel->n == sel->cap) {
-		size_t cap = sel->cap ? sel->cap * 2 : COLLECT_FIRST_CAP;
-		void *k = realloc(sel->keys, cap * sizeof(*sel->keys));
-
-		if (!k)
-			return -ENOMEM;
-		sel->keys = k;
-		sel->cap = cap;
-	}
-	sel->keys[sel->n++] = row->key;
-	return 0;
-}
-
-/* Collects first (deleting while walking a hash map restarts the walk),
- * then deletes each mapping that still qualifies. */
-static int delete_selected(const struct lw_b4_maps *m, struct selection *sel, size_t *count)
-{
-	size_t done = 0, deleted = 0;
-	int ret = lw_b4_session_foreach(m, collect, sel);
-
-	for (size_t i = 0; ret == 0 && i < sel->n; i++) {
-		struct lw_b4_session_row row = { .key = sel->keys[i] };
-
-		if (bpf_map_lookup_elem(m->out, &row.key, &row.s))
+	for (__u32 pos = 0; ret >= 0 && pos < v.n; pos++) {
+		if (!v.sess[pos].owner || !view_row(&v, pos, &row) || !selected(sel, &row))
 			continue;
-		if (!selected(sel, &row)) /* refreshed since */
-			continue;
-		ret = delete_mapping(m, &row.key, &row.s, &deleted);
-		if (ret == 0)
-			done++;
+		ret = delete_slot(m, &v, pos, row.key.addr, row.key.port);
+		if (ret > 0)
+			deleted++;
 	}
+	view_close(&v);
 	usage_release(m, deleted);
-	free(sel->keys);
 	if (count)
-		*count = done;
-	return ret;
+		*count = deleted;
+	return ret < 0 ? ret : 0;
 }
 
 int lw_b4_expire(const struct lw_b4_maps *m, uint64_t now_ns, size_t *expired)
@@ -545,127 +828,171 @@ static bool l4_proto(uint8_t proto)
 	return proto == IPPROTO_TCP || proto == IPPROTO_UDP;
 }
 
-/* As the data plane's lw_b4_remember: a remote not yet remembered takes the
- * next slot. */
-static void remember(struct lw_b4_session *s, __be32 remote)
+/* As the data plane's lw_b4_remember, on a mapped slot: a remote not yet
+ * remembered takes the next slot. */
+static void remember(struct lw_b4_sess *s, __be32 remote)
 {
+	__u8 next = s->next_remote;
+
 	for (int i = 0; i < LW_B4_REMOTES; i++)
 		if (s->remotes[i] == remote)
 			return;
-	s->remotes[s->next_remote & (LW_B4_REMOTES - 1)] = remote;
-	s->next_remote = (s->next_remote + 1) & (LW_B4_REMOTES - 1);
+	s->remotes[next & (LW_B4_REMOTES - 1)] = remote;
+	s->next_remote = (__u8)((next + 1) & (LW_B4_REMOTES - 1));
 }
 
-struct pool_endpoint {
-	__be32 addr;
-	__be16 port;
+struct explicit_req {
+	struct lw_b4_out_key ok; /* the internal endpoint */
+	__be32 want_addr;
+	__be16 want_port;
+	enum lw_b4_pcp_kind kind;
+	__be32 peer;
+	uint64_t until_ns;
+	__be32 *got_addr;
+	__be16 *got_port;
 };
 
-static int holds_endpoint(__u32 slot, const struct lw_b4_portset *ps, void *arg)
+/* The endpoint's existing mapping made explicit (EIM: it keeps its external
+ * port, RFC 6887 §11.3): 0, -ENOENT when it has none, -EAGAIN when it is
+ * being made or unmade right now, -errno. */
+static int explicit_update(const struct lw_b4_maps *m, const struct sess_view *v,
+			   const struct explicit_req *r)
 {
-	const struct pool_endpoint *e = arg;
+	struct lw_b4_out_val ov;
+	struct lw_b4_sess *s, o;
+	__u32 pos;
 
-	return in_set(ps, e->addr, e->port);
+	if (bpf_map_lookup_elem(m->out, &r->ok, &ov))
+		return errno == ENOENT ? -ENOENT : -errno;
+	pos = indexed_pos(&r->ok, &ov);
+	if (pos >= v->n)
+		return -EIO;
+	s = &v->sess[pos];
+	o.owner = owner_load(s);
+	if (!o.owner || o.int_addr != r->ok.addr || o.int_port != r->ok.port || !o.live)
+		return -EAGAIN;
+	/* the end first: the kind never says explicit without it */
+	v->life[pos].pcp_until_ns = r->until_ns;
+	if (r->peer)
+		remember(s, r->peer);
+	if (!owner_cas(s, o.owner, owner_word(o.int_addr, o.int_port, 1, (__u8)r->kind)))
+		return -EAGAIN;
+	*r->got_addr = s->ext_addr;
+	*r->got_port = s->ext_port;
+	return 0;
 }
 
-/* 1: a held set contains addr:port, 0: none does, or -errno. */
-static int in_pool(const struct lw_b4_maps *m, __be32 addr, __be16 port)
+/* A new mapping on the wanted endpoint, claimed as the data plane claims a
+ * slot (B4-NAT-3) and indexed with BPF_NOEXIST: 0, -EEXIST (the port
+ * carries a mapping), -ERANGE (no held set has it), -EAGAIN (the data plane
+ * made the endpoint's mapping meanwhile), -errno. */
+static int explicit_create(const struct lw_b4_maps *m, const struct sess_view *v,
+			   const struct explicit_req *r)
 {
-	struct pool_endpoint e = { .addr = addr, .port = port };
+	__u64 claimed = owner_word(r->ok.addr, r->ok.port, 0, (__u8)r->kind);
+	struct lw_b4_out_val ov = { .ext_addr = r->want_addr, .ext_port = r->want_port };
+	struct lw_b4_sess *s;
+	__u32 pos;
+	int ret = ext_pos(m, r->ok.proto, r->want_addr, r->want_port, &pos);
 
-	return lw_b4_pool_foreach(m, holds_endpoint, &e);
+	if (ret <= 0)
+		return ret ? ret : -ERANGE;
+	if (pos >= v->n)
+		return -EIO;
+	ov.pos = (__u16)(pos % LW_B4_POOL_PORTS);
+	s = &v->sess[pos];
+	if (!owner_cas(s, 0, claimed))
+		return -EEXIST;
+	s->ext_addr = r->want_addr;
+	s->ext_port = r->want_port;
+	s->tcp_state = 0;
+	s->next_remote = r->peer ? 1 : 0;
+	memset(s->remotes, 0, sizeof(s->remotes));
+	s->remotes[0] = r->peer;
+	s->last_out_ns = lw_b4_now_ns();
+	s->last_in_ns = 0;
+	s->packets_out = 0;
+	s->packets_in = 0;
+	v->life[pos].created_ns = s->last_out_ns;
+	v->life[pos].pcp_until_ns = r->until_ns;
+	if (bpf_map_update_elem(m->out, &r->ok, &ov, BPF_NOEXIST)) {
+		ret = errno;
+		owner_cas(s, claimed, 0); /* the port goes back */
+		return ret == EEXIST ? -EAGAIN : -ret;
+	}
+	if (!owner_cas(s, claimed, owner_word(r->ok.addr, r->ok.port, 1, (__u8)r->kind))) {
+		/* flushed between the claim and here: no mapping made */
+		bpf_map_delete_elem(m->out, &r->ok);
+		return -EAGAIN;
+	}
+	*r->got_addr = r->want_addr;
+	*r->got_port = r->want_port;
+	return usage_unrelease(m);
 }
 
 int lw_b4_explicit_set(const struct lw_b4_maps *m, uint8_t proto, __be32 int_addr, __be16 int_port,
 		       __be32 want_addr, __be16 want_port, enum lw_b4_pcp_kind kind, __be32 peer,
 		       uint64_t until_ns, __be32 *got_addr, __be16 *got_port)
 {
-	struct lw_b4_out_key ok = { .addr = int_addr, .port = int_port, .proto = proto };
-	struct lw_b4_in_key ik = { .addr = want_addr, .port = want_port, .proto = proto };
-	struct lw_b4_in_val iv = { .addr = int_addr, .port = int_port };
-	struct lw_b4_session s;
-	int err;
+	struct explicit_req r = { .ok = { .addr = int_addr, .port = int_port, .proto = proto },
+				  .want_addr = want_addr,
+				  .want_port = want_port,
+				  .kind = kind,
+				  .peer = peer,
+				  .until_ns = until_ns,
+				  .got_addr = got_addr,
+				  .got_port = got_port };
+	struct sess_view v;
+	int ret;
 
 	if (!l4_proto(proto))
 		return -EPROTONOSUPPORT;
 	if ((kind != LW_B4_PCP_MAP && kind != LW_B4_PCP_PEER) || !until_ns ||
-	    (kind == LW_B4_PCP_PEER && !peer))
+	    (kind == LW_B4_PCP_PEER && !peer) || !int_addr)
 		return -EINVAL;
+	if ((ret = view_open(m, true, false, &v)))
+		return ret;
 	/* a few rounds: the data plane may create, or user space expire, the
 	 * endpoint's mapping between a lookup and an insert here */
-	for (int round = 0; round < EXPLICIT_SET_ROUNDS; round++) {
-		if (bpf_map_lookup_elem(m->out, &ok, &s) == 0) {
-			/* EIM: the endpoint keeps its external port (RFC 6887 §11.3) */
-			s.pcp_kind = kind;
-			s.pcp_until_ns = until_ns;
-			if (peer)
-				remember(&s, peer);
-			if (bpf_map_update_elem(m->out, &ok, &s, BPF_EXIST) == 0) {
-				*got_addr = s.ext_addr;
-				*got_port = s.ext_port;
-				return 0;
-			}
-			if (errno != ENOENT)
-				return -errno;
-			continue; /* expired meanwhile: create it */
-		}
-		if (errno != ENOENT)
-			return -errno;
-		err = in_pool(m, want_addr, want_port);
-		if (err <= 0)
-			return err ? err : -ERANGE;
-		/* B4-NAT-3: the reverse entry arbitrates the external port */
-		if (bpf_map_update_elem(m->in, &ik, &iv, BPF_NOEXIST))
-			return errno == EEXIST ? -EEXIST : -errno;
-		memset(&s, 0, sizeof(s));
-		s.ext_addr = want_addr;
-		s.ext_port = want_port;
-		s.created_ns = lw_b4_now_ns();
-		s.last_out_ns = s.created_ns;
-		s.pcp_kind = kind;
-		s.pcp_until_ns = until_ns;
-		if (peer) {
-			s.remotes[0] = peer;
-			s.next_remote = 1;
-		}
-		if (bpf_map_update_elem(m->out, &ok, &s, BPF_NOEXIST) == 0) {
-			*got_addr = want_addr;
-			*got_port = want_port;
-			return usage_unrelease(m);
-		}
-		err = errno;
-		/* the data plane made the endpoint's mapping first: give the
-		 * port back and make that one explicit */
-		bpf_map_delete_elem(m->in, &ik);
-		if (err != EEXIST)
-			return -err;
+	ret = -EAGAIN;
+	for (int round = 0; round < EXPLICIT_SET_ROUNDS && ret == -EAGAIN; round++) {
+		ret = explicit_update(m, &v, &r);
+		if (ret == -ENOENT)
+			ret = explicit_create(m, &v, &r);
 	}
-	return -EAGAIN;
+	view_close(&v);
+	return ret;
 }
 
 int lw_b4_explicit_del(const struct lw_b4_maps *m, uint8_t proto, __be32 int_addr, __be16 int_port)
 {
-	struct lw_b4_out_key ok = { .addr = int_addr, .port = int_port, .proto = proto };
-	struct lw_b4_session s;
-	size_t deleted = 0;
-	int ret;
+	struct lw_b4_session_row row;
+	struct sess_view v;
+	int ret = lw_b4_mapping_get(m, proto, int_addr, int_port, &row);
 
-	if (bpf_map_lookup_elem(m->out, &ok, &s))
-		return -errno;
-	if (!is_explicit(&s))
+	if (ret)
+		return ret;
+	if (!is_explicit(&row.s))
 		return -EPERM;
-	ret = delete_mapping(m, &ok, &s, &deleted);
-	usage_release(m, deleted);
-	return ret;
+	if ((ret = view_open(m, true, false, &v)))
+		return ret;
+	ret = delete_slot(m, &v, row.pos, int_addr, int_port);
+	view_close(&v);
+	if (ret > 0)
+		usage_release(m, 1);
+	return ret < 0 ? ret : 0;
 }
 
 bool lw_b4_ext_port_free(const struct lw_b4_maps *m, uint8_t proto, __be32 ext_addr,
 			 __be16 ext_port)
 {
-	struct lw_b4_in_key ik = { .addr = ext_addr, .port = ext_port, .proto = proto };
-	struct lw_b4_in_val iv;
+	struct lw_b4_session_row row;
+	__u32 pos;
+	int ret = ext_pos(m, proto, ext_addr, ext_port, &pos);
 
-	return bpf_map_lookup_elem(m->in, &ik, &iv) != 0 && errno == ENOENT;
+	if (ret <= 0)
+		return ret == 0; /* no held set has it: nothing maps it */
+	return read_slot(m, pos, &row) == 0;
 }
 
 /* ---- counters ----------------------------------------------------------------------- */

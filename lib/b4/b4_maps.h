@@ -15,7 +15,7 @@
 #include "lw4o6/stats.h"
 
 struct lw_b4_maps {
-	int meta, cfg, pool, out, in, stats, events, ratelim, usage;
+	int meta, cfg, pool, out, sess, life, stats, events, ratelim, usage;
 };
 
 /* The maps of an lwB4 pinned under root, checked against this build's ABI
@@ -56,9 +56,13 @@ int lw_b4_pool_foreach(const struct lw_b4_maps *m, lw_b4_pool_fn fn, void *arg);
  * entry, lease included (either may be NULL); -ENOENT when not held. */
 int lw_b4_pool_find(const struct lw_b4_maps *m, const struct lw_b4_portset *ps, __u32 *slot,
 		    struct lw_b4_portset *held);
-/* Adds a set to a free slot, lease_expires as given: -EINVAL (invalid),
- * -EEXIST (overlaps a set of the same address), -ENOSPC (LW_B4_POOL_MAX sets
- * held). */
+/* Adds a set to a free slot, lease_expires as given, at the lowest base (a
+ * multiple of its size) no held set's positions overlap: -EINVAL
+ * (invalid), -EEXIST (overlaps a set of the same address), -ENOSPC
+ * (LW_B4_POOL_MAX sets held, or no room left among the LW_B4_POOL_PORTS
+ * positions). Whatever the new set's positions still hold (a mapping left
+ * by a race with an earlier removal) is flushed first. ps->base is
+ * ignored. */
 int lw_b4_pool_add(const struct lw_b4_maps *m, const struct lw_b4_portset *ps);
 /* Removes the set and flushes its mappings, explicit ones too (B4-PROV-6: a
  * set that leaves takes all its mappings); -ENOENT if absent. *flushed (may
@@ -72,17 +76,46 @@ int lw_b4_pool_clear(const struct lw_b4_maps *m);
 int lw_b4_pool_set_lease(const struct lw_b4_maps *m, const struct lw_b4_portset *ps);
 /* Mappings per held set: for each of the n sets in sets[], counts[i] =
  * mappings whose external endpoint lies in it, pcp[i] = of those, explicit
- * ones (pcp may be NULL). One walk of lw_b4_out. */
+ * ones (pcp may be NULL). One walk of lw_b4_sess. */
 int lw_b4_pool_mappings(const struct lw_b4_maps *m, const struct lw_b4_portset *sets, size_t n,
 			uint32_t *counts, uint32_t *pcp);
 
-struct lw_b4_session_row {
-	struct lw_b4_out_key key;
-	struct lw_b4_session s;
+/* A mapping as user space reads it: its session slot (lw_b4_sess) and what
+ * lies beside it (lw_b4_life), in the shape it had before the two were
+ * split (issue 11). */
+struct lw_b4_session {
+	__be32 ext_addr;  /* public IPv4 of the port set used */
+	__be16 ext_port;  /* external port / Identifier, in the pool */
+	__u8 tcp_state;   /* enum lw_b4_tcp_state bits */
+	__u8 next_remote; /* next slot of remotes[] to overwrite */
+	__be32 remotes[LW_B4_REMOTES];
+	__u64 created_ns;  /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
+	__u64 last_out_ns; /* refreshed by outbound packets (B4-NAT-6) */
+	__u64 last_in_ns;  /* inbound packets; TCP timers only */
+	__u64 packets_out;
+	__u64 packets_in;
+	__u64 pcp_until_ns; /* explicit mapping: its end (CLOCK_MONOTONIC); 0 = dynamic */
+	__u32 pcp_kind;     /* enum lw_b4_pcp_kind */
+	__u32 live;         /* 0: being made (or unmade) right now */
 };
-/* Calls fn for every mapping; stops when fn returns non-zero (returned). */
+
+struct lw_b4_session_row {
+	struct lw_b4_out_key key; /* the internal endpoint */
+	struct lw_b4_session s;
+	__u32 pos; /* its slot in lw_b4_sess */
+};
+/* Calls fn for every mapping (every claimed slot, live or not); stops when fn
+ * returns non-zero (returned). */
 int lw_b4_session_foreach(const struct lw_b4_maps *m,
 			  int (*fn)(const struct lw_b4_session_row *row, void *arg), void *arg);
+/* The mapping of internal endpoint {proto, int_addr, int_port} (lw_b4_out,
+ * then its slot): 0 and *row, or -ENOENT. */
+int lw_b4_mapping_get(const struct lw_b4_maps *m, uint8_t proto, __be32 int_addr, __be16 int_port,
+		      struct lw_b4_session_row *row);
+/* The live mapping of external endpoint {proto, ext_addr, ext_port} (the
+ * slot its port is in the pool): 0 and *row, or -ENOENT. */
+int lw_b4_mapping_by_ext(const struct lw_b4_maps *m, uint8_t proto, __be32 ext_addr,
+			 __be16 ext_port, struct lw_b4_session_row *row);
 
 /* The connection state of a TCP mapping from its state bits (B4-NAT-7/8;
  * RFC 5382 REQ-5, RFC 7857 §2, RFC 6146 §3.5.2 simplified):
@@ -128,10 +161,10 @@ int lw_b4_flush_all(const struct lw_b4_maps *m, size_t *flushed);
  * (dynamic or explicit), it keeps its external endpoint (endpoint-independent
  * mapping; RFC 6887 §11.3 returns the existing external port) and only
  * kind/until/peer change. Otherwise a new mapping on {want_addr, want_port}:
- * the lw_b4_in entry is inserted first with BPF_NOEXIST, as the data plane
- * does (B4-NAT-3 arbitration), then lw_b4_out; -EEXIST when that external
- * port already carries a mapping; -ERANGE when want is not inside a set of
- * the pool.
+ * its session slot is claimed first, as the data plane claims it (B4-NAT-3
+ * arbitration), then lw_b4_out inserted with BPF_NOEXIST; -EEXIST when that
+ * external port already carries a mapping; -ERANGE when want is not inside
+ * a set of the pool.
  * kind: LW_B4_PCP_MAP or LW_B4_PCP_PEER (-EINVAL otherwise); peer: for PEER,
  * the remote address put in remotes[] (admitted under ADF; -EINVAL if 0,
  * which marks an empty slot); a non-zero peer is remembered with MAP too,
@@ -144,9 +177,9 @@ int lw_b4_flush_all(const struct lw_b4_maps *m, size_t *flushed);
  * mapped -- the RELEASED slot is decremented (user space is its only writer),
  * so CREATED - RELEASED rises by one; turning an existing mapping explicit
  * changes no counter.
- * The data plane may update an existing mapping (timestamps, packet
- * counters, TCP state, remotes) while it is rewritten here: such an update
- * made between the read and the write here is lost.
+ * Only the fields named change in an existing mapping (the data plane's
+ * timestamps, counters and TCP state are left as they are); a remote the
+ * data plane remembers at the same moment as the peer here may be lost.
  * *got_addr and *got_port (network order) receive the external endpoint used.
  * proto: IPPROTO_TCP or IPPROTO_UDP (-EPROTONOSUPPORT otherwise). */
 int lw_b4_explicit_set(const struct lw_b4_maps *m, uint8_t proto, __be32 int_addr, __be16 int_port,
@@ -157,7 +190,8 @@ int lw_b4_explicit_set(const struct lw_b4_maps *m, uint8_t proto, __be32 int_add
  * none, -EPERM when it is dynamic (left alone). Usage counters as for any
  * deletion. */
 int lw_b4_explicit_del(const struct lw_b4_maps *m, uint8_t proto, __be32 int_addr, __be16 int_port);
-/* Whether an external endpoint carries no mapping (no lw_b4_in entry). */
+/* Whether an external endpoint carries no mapping (its slot is free, or
+ * no held set has it). */
 bool lw_b4_ext_port_free(const struct lw_b4_maps *m, uint8_t proto, __be32 ext_addr,
 			 __be16 ext_port);
 

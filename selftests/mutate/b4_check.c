@@ -117,28 +117,45 @@ static int our_end(const struct v4view *v, bool src, struct ep *e, struct verdic
 	return 0;
 }
 
+/* The mapping of an internal endpoint: its lw_b4_out entry. */
 static bool mapping_out(const struct ep *internal, struct ep *ext)
 {
 	struct lw_b4_out_key k = { .addr = internal->addr, .port = htons(internal->port),
 				   .proto = internal->proto };
-	struct lw_b4_session s;
+	struct lw_b4_out_val v;
 
-	if (bpf_map_lookup_elem(b4_lab.out_fd, &k, &s))
+	if (bpf_map_lookup_elem(b4_lab.out_fd, &k, &v))
 		return false;
-	*ext = (struct ep){ s.ext_addr, ntohs(s.ext_port), internal->proto };
+	*ext = (struct ep){ v.ext_addr, ntohs(v.ext_port), internal->proto };
 	return true;
 }
 
+/* The mapping of an external endpoint: the live session in the slot of its
+ * port, worked out here from the pool (include/lw4o6/b4.h: the protocol's
+ * part of 65536 positions, the set's base + port - first). */
 static bool mapping_in(const struct ep *ext, struct ep *internal)
 {
-	struct lw_b4_in_key k = { .addr = ext->addr, .port = htons(ext->port),
-				  .proto = ext->proto };
-	struct lw_b4_in_val iv;
+	__u32 part = ext->proto == IPPROTO_TCP ? 0 : ext->proto == IPPROTO_UDP ? 1 : 2;
+	struct lw_b4_portset ps;
+	struct lw_b4_sess s;
 
-	if (bpf_map_lookup_elem(b4_lab.in_fd, &k, &iv))
+	if (ext->proto != IPPROTO_TCP && ext->proto != IPPROTO_UDP && ext->proto != IPPROTO_ICMP)
 		return false;
-	*internal = (struct ep){ iv.addr, ntohs(iv.port), ext->proto };
-	return true;
+	for (__u32 i = 0; i < LW_B4_POOL_MAX; i++) {
+		__u32 pos;
+
+		if (bpf_map_lookup_elem(b4_lab.pool_fd, &i, &ps) || !ps.size)
+			break;
+		if (ps.ipv4 != ext->addr || ext->port < ps.first || ext->port - ps.first >= ps.size)
+			continue;
+		pos = part * 65536 + ((ps.base + ext->port - ps.first) & 0xffff);
+		if (bpf_map_lookup_elem(b4_lab.sess_fd, &pos, &s) || !s.owner || !s.live ||
+		    s.ext_addr != ext->addr || ntohs(s.ext_port) != ext->port)
+			return false;
+		*internal = (struct ep){ s.int_addr, ntohs(s.int_port), ext->proto };
+		return true;
+	}
+	return false;
 }
 
 static bool ep_eq(const struct ep *a, const struct ep *b)

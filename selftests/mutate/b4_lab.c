@@ -117,7 +117,8 @@ static int load(char *err, size_t errlen)
 		return -1;
 	b4_target.prog_fd = bpf_program__fd(prog);
 	b4_lab.out_fd = maps.out;
-	b4_lab.in_fd = maps.in;
+	b4_lab.sess_fd = maps.sess;
+	b4_lab.pool_fd = maps.pool;
 	lw_b4_config_init(&cfg);
 	cfg.tunnel_addr = b4_lab.tunnel;
 	cfg.aftr_addr = b4_lab.aftr;
@@ -217,14 +218,14 @@ static int open_flow(struct base_map *m, char *err, size_t errlen)
 static int read_ext(struct base_map *m, char *err, size_t errlen)
 {
 	struct lw_b4_out_key k = { .addr = m->int_addr, .port = htons(m->port), .proto = m->proto };
-	struct lw_b4_session s;
+	struct lw_b4_out_val v;
 
-	if (bpf_map_lookup_elem(b4_lab.out_fd, &k, &s)) {
+	if (bpf_map_lookup_elem(b4_lab.out_fd, &k, &v)) {
 		snprintf(err, errlen, "no mapping of %s:%u", m->host, m->port);
 		return -1;
 	}
-	m->ext_addr = s.ext_addr;
-	m->ext_port = ntohs(s.ext_port);
+	m->ext_addr = v.ext_addr;
+	m->ext_port = ntohs(v.ext_port);
 	return 0;
 }
 

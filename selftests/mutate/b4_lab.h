@@ -22,7 +22,8 @@ struct b4_lab {
 	struct in6_addr tunnel, aftr;
 	const struct b4_set *sets;
 	int n_sets;
-	int out_fd, in_fd;      /* lw_b4_out, lw_b4_in */
+	int out_fd, sess_fd;    /* lw_b4_out, lw_b4_sess */
+	int pool_fd;            /* lw_b4_pool */
 };
 
 extern struct b4_lab b4_lab;

@@ -839,12 +839,12 @@ const struct tcase b4_cases[] = {
 	},
 	{
 		.name = "B4-NAT-3 race: two CPUs send the first packet of the same flow at once, 2000 rounds, "
-			"internal port in the pool: one mapping, one reverse entry, same external port on both",
+			"internal port in the pool: one mapping, one session slot, same external port on both",
 		.special = race_check_keep,
 	},
 	{
 		.name = "B4-NAT-3 race: two CPUs send the first packet of the same flow at once, 2000 rounds, "
-			"random probe: one mapping, one reverse entry, same external port on both",
+			"random probe: one mapping, one session slot, same external port on both",
 		.special = race_check_probe,
 	},
 	/* ---- the next-hop cache to the lwAFTR (issue 11) ---- */
@@ -902,6 +902,12 @@ const struct tcase b4_cases[] = {
 	{
 		.name = "B4-NH fill: the lwAFTR's /128 cached through the default route's gateway (WAN peer MAC)",
 		.special = nh_check_synced,
+	},
+	{
+		.name = "B4-NAT-2 B4-NAT-11 issue 11: a mapping is found at its home without the index "
+			"(the kept internal port 1500; the hashed slot of HOST1:40000): their index "
+			"entries removed, the next packets leave from the same ports, nothing made anew",
+		.special = home_check,
 	},
 };
 

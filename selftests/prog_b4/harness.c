@@ -360,85 +360,134 @@ static bool in_pool(__be32 addr, uint16_t port)
 	return false;
 }
 
-/* The external port of the mapping of {proto, addr, port}, 0 if none. */
 /* The step's TCP_STATE_CHECK (B4-NAT-7/8); 0 when it holds. */
 static int tcp_state_check(const struct step *st, const struct fr *fin, const struct fr *fout,
 			   char *why, size_t whylen)
 {
 	const char *addr = st->side == SIDE_LAN ? fin->s4 : fout->d4;
 	uint16_t port = st->side == SIDE_LAN ? fin->sport : fout->dport;
-	struct lw_b4_out_key k = { .addr = ip4(addr), .port = htons(port), .proto = IPPROTO_TCP };
-	struct lw_b4_session s;
+	struct lw_b4_session_row row;
 	uint8_t bits = st->tcp_state & 0xff;
 
-	if (bpf_map_lookup_elem(maps.out, &k, &s))
+	if (lw_b4_mapping_get(&maps, IPPROTO_TCP, ip4(addr), htons(port), &row))
 		return snprintf(why, whylen, "no TCP mapping of %s:%u", addr, port), 1;
-	if (s.tcp_state != bits)
+	if (row.s.tcp_state != bits)
 		return snprintf(why, whylen, "B4-NAT-8 tcp state bits (expected 0x%02x got 0x%02x)", bits,
-				s.tcp_state), 1;
-	if (lw_b4_tcp_classify(s.tcp_state) != st->tcp_class)
+				row.s.tcp_state), 1;
+	if (lw_b4_tcp_classify(row.s.tcp_state) != st->tcp_class)
 		return snprintf(why, whylen, "B4-NAT-7 tcp class (expected %u got %u)", st->tcp_class,
-				lw_b4_tcp_classify(s.tcp_state)), 1;
+				lw_b4_tcp_classify(row.s.tcp_state)), 1;
 	return 0;
 }
 
+/* The external port of the mapping of {proto, addr, port}, 0 if none. */
 static uint16_t mapped_port(uint8_t proto, const char *addr, uint16_t port)
 {
-	struct lw_b4_out_key k = { .addr = ip4(addr), .port = htons(port), .proto = proto };
-	struct lw_b4_session s;
+	struct lw_b4_session_row row;
 
-	if (bpf_map_lookup_elem(maps.out, &k, &s))
+	if (lw_b4_mapping_get(&maps, proto, ip4(addr), htons(port), &row))
 		return 0;
-	return ntohs(s.ext_port);
+	return ntohs(row.s.ext_port);
 }
 
 struct inv {
 	size_t n;
+	uint8_t *seen; /* one bit per session position: a mapping there */
 	char *why;
 	size_t whylen;
 };
 
+/* The position the external endpoint of a mapping of proto must have:
+ * that of its port in the set holding it; -1 when no held set does. */
+static long ext_position(uint8_t proto, __be32 addr, uint16_t port)
+{
+	struct lw_b4_portset sets[LW_B4_POOL_MAX];
+	int pi = lw_b4_proto_index(proto);
+	size_t n;
+
+	if (pi < 0 || lw_b4_pool_list(&maps, sets, LW_B4_POOL_MAX, &n))
+		return -1;
+	for (size_t i = 0; i < n && i < LW_B4_POOL_MAX; i++)
+		if (sets[i].ipv4 == addr && port >= sets[i].first && port - sets[i].first < sets[i].size)
+			return (long)lw_b4_sess_pos(pi, &sets[i], port);
+	return -1;
+}
+
 static int inv_row(const struct lw_b4_session_row *row, void *arg)
 {
 	struct inv *v = arg;
-	struct lw_b4_in_key ik = { .addr = row->s.ext_addr, .port = row->s.ext_port,
-				   .proto = row->key.proto };
-	struct lw_b4_in_val iv;
+	uint16_t ext = ntohs(row->s.ext_port);
 
 	v->n++;
-	if (!in_pool(row->s.ext_addr, ntohs(row->s.ext_port))) {
-		snprintf(v->why, v->whylen, "B4-NAT-1: mapping to external port %u outside the pool",
-			 ntohs(row->s.ext_port));
+	if (!in_pool(row->s.ext_addr, ext)) {
+		snprintf(v->why, v->whylen, "B4-NAT-1: mapping to external port %u outside the pool", ext);
 		return 1;
 	}
-	if (bpf_map_lookup_elem(maps.in, &ik, &iv) || iv.addr != row->key.addr ||
-	    iv.port != row->key.port) {
+	/* the slot of a mapping is its external endpoint's: two mappings on
+	 * one external port would need one slot (B4-NAT-3) */
+	if (ext_position(row->key.proto, row->s.ext_addr, ext) != (long)row->pos || !row->s.live) {
 		snprintf(v->why, v->whylen,
-			 "B4-NAT-3: external port %u has no reverse entry naming its mapping (internal port %u)",
-			 ntohs(row->s.ext_port), ntohs(row->key.port));
+			 "B4-NAT-3: mapping of external port %u in slot %u, not its port's (or not live)",
+			 ext, row->pos);
 		return 1;
 	}
+	v->seen[row->pos / 8] |= (uint8_t)(1u << (row->pos % 8));
 	return 0;
+}
+
+/* Every lw_b4_out entry names a distinct mapping of its own internal
+ * endpoint and carries that mapping's external endpoint; *n: how many. */
+static int check_index(struct inv *v, size_t *n)
+{
+	struct lw_b4_out_key k, next;
+	struct lw_b4_out_val ov;
+	struct lw_b4_sess ses;
+	uint8_t *named = calloc(LW_B4_SESS_SLOTS / 8, 1);
+	void *prev = NULL;
+	int bad = 0;
+
+	*n = 0;
+	while (!bad && named && bpf_map_get_next_key(maps.out, prev, &next) == 0) {
+		__u32 pos;
+
+		k = next;
+		prev = &k;
+		if (bpf_map_lookup_elem(maps.out, &k, &ov))
+			continue;
+		pos = (__u32)lw_b4_proto_index(k.proto) * LW_B4_POOL_PORTS + ov.pos;
+		(*n)++;
+		bad = lw_b4_proto_index(k.proto) < 0 || pos >= LW_B4_SESS_SLOTS ||
+		      bpf_map_lookup_elem(maps.sess, &pos, &ses) || ses.int_addr != k.addr ||
+		      ses.int_port != k.port || ses.ext_addr != ov.ext_addr ||
+		      ses.ext_port != ov.ext_port || !(v->seen[pos / 8] & (1u << (pos % 8))) ||
+		      (named[pos / 8] & (1u << (pos % 8)));
+		if (!bad)
+			named[pos / 8] |= (uint8_t)(1u << (pos % 8));
+		else
+			snprintf(v->why, v->whylen,
+				 "B4-NAT-2/3: index entry of internal port %u names slot %u, which is "
+				 "not its mapping (or another entry's)", ntohs(k.port), pos);
+	}
+	free(named);
+	return bad || !named;
 }
 
 static int check_invariants(int want, char *why, size_t whylen)
 {
-	struct inv v = { .why = why, .whylen = whylen };
-	struct lw_b4_in_key k, next;
-	void *prev = NULL;
-	size_t n_in = 0;
+	struct inv v = { .why = why, .whylen = whylen, .seen = calloc(LW_B4_SESS_SLOTS / 8, 1) };
+	size_t n_index = 0;
+	int bad;
 
-	if (lw_b4_session_foreach(&maps, inv_row, &v))
+	if (!v.seen)
+		return snprintf(why, whylen, "out of memory"), 1;
+	bad = lw_b4_session_foreach(&maps, inv_row, &v) || check_index(&v, &n_index);
+	free(v.seen);
+	if (bad)
 		return 1;
-	while (bpf_map_get_next_key(maps.in, prev, &next) == 0) {
-		k = next;
-		prev = &k;
-		n_in++;
-	}
-	/* every mapping has its own reverse entry, so equal counts mean no
-	 * external port carries two mappings and no reverse entry is stale */
-	if (n_in != v.n) {
-		snprintf(why, whylen, "B4-NAT-3: %zu mappings but %zu reverse entries", v.n, n_in);
+	/* every mapping has its own index entry (EIM, B4-NAT-2), and each entry
+	 * names a distinct mapping: equal counts mean none is missing */
+	if (n_index != v.n) {
+		snprintf(why, whylen, "B4-NAT-2: %zu mappings but %zu index entries", v.n, n_index);
 		return 1;
 	}
 	{

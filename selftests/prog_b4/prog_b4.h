@@ -3,10 +3,12 @@
  * steps (a frame in, the action, the frame expected out), then the counters
  * and events of the whole row. Every row names its checklist item
  * (docs/standards.md §10). After every row the harness also checks the NAPT
- * invariants over both maps: every mapping has exactly one reverse entry
- * pointing back to it, no two mappings share an external port, and every
- * external port lies in the pool (B4-NAT-1, B4-NAT-3), and the usage
- * counters (lw_b4_usage) agree with the number of mappings. A step whose
+ * invariants over the session slots and the lw_b4_out index: every mapping
+ * is live in the slot of its own external port, which lies in the pool
+ * (B4-NAT-1, B4-NAT-3: no two mappings share one), every index entry names
+ * a distinct mapping of its own internal endpoint, as many entries as
+ * mappings (B4-NAT-2), and the usage counters (lw_b4_usage) agree with the
+ * number of mappings. A step whose
  * input is an ICMPv4 error must leave every mapping exactly as it was
  * (B4-NAT-13, B4-NAT-16). */
 #ifndef LW4O6_SELFTEST_PROG_B4_H
@@ -89,7 +91,7 @@ struct pcp_req {
 	uint16_t got_port;        /* the endpoint's existing mapping keeps its port */
 };
 
-/* dyn: the translated port is the NAPT's choice, read from lw_b4_out and
+/* dyn: the translated port is the NAPT's choice, read from its mapping and
  * checked against the pool: outbound, the expected frame's source port;
  * inbound, the input's destination port (mapping of the expected frame's
  * destination). */
@@ -196,6 +198,7 @@ int race_check_keep(const struct tcase *c, char *why, size_t whylen);
 int race_check_probe(const struct tcase *c, char *why, size_t whylen);
 /* B4-FRAG-1/2: what the too-big events carry for pcpd (punt.c) */
 int punt_check_frag_needed(const struct tcase *c, char *why, size_t whylen);
+int home_check(const struct tcase *c, char *why, size_t whylen);
 int punt_check_too_big_df(const struct tcase *c, char *why, size_t whylen);
 
 #endif

@@ -97,9 +97,9 @@ int punt_check_frag_needed(const struct tcase *c, char *why, size_t whylen)
 			      .l4 = L4_UDP, .sport = 1500, .dport = 53, .payload = 1300 };
 	struct fr x = { .l2 = L2_IN_LAN, .s4 = PUB, .d4 = INET1, .ttl = 63, .df = false,
 			.l4 = L4_UDP, .dport = 53, .payload = 1300 };
-	struct lw_b4_out_key k = { .addr = ip4(HOST1), .port = htons(1500), .proto = IPPROTO_UDP };
 	const struct lw_b4_event *ev;
-	struct lw_b4_session s;
+	struct lw_b4_session_row row;
+	const struct lw_b4_session *sp = &row.s;
 	struct ref_l4_result r;
 	uint64_t want[LW_B4_STAT_MAX] = { 0 };
 	size_t inlen, explen;
@@ -109,15 +109,15 @@ int punt_check_frag_needed(const struct tcase *c, char *why, size_t whylen)
 	if (ev->mtu != 1280)
 		FAIL("event mtu (expected the tunnel MTU 1280 got %u)", ev->mtu);
 	/* B4-NAT-1/2: the mapping was created, is used and lies in the pool */
-	if (bpf_map_lookup_elem(harness_maps()->out, &k, &s))
+	if (lw_b4_mapping_get(harness_maps(), IPPROTO_UDP, ip4(HOST1), htons(1500), &row))
 		FAIL("no mapping of %s:1500 after the packet", HOST1);
-	if (s.ext_addr != ip4(PUB) || ntohs(s.ext_port) < 1024 || ntohs(s.ext_port) > 2047)
-		FAIL("mapping external endpoint %08x:%u outside the pool", ntohl(s.ext_addr),
-		     ntohs(s.ext_port));
-	if (s.packets_out != 1 || !s.last_out_ns)
+	if (sp->ext_addr != ip4(PUB) || ntohs(sp->ext_port) < 1024 || ntohs(sp->ext_port) > 2047)
+		FAIL("mapping external endpoint %08x:%u outside the pool", ntohl(sp->ext_addr),
+		     ntohs(sp->ext_port));
+	if (sp->packets_out != 1 || !sp->last_out_ns)
 		FAIL("B4-NAT-6 the mapping was not refreshed (packets_out %llu)",
-		     (unsigned long long)s.packets_out);
-	x.sport = ntohs(s.ext_port);
+		     (unsigned long long)sp->packets_out);
+	x.sport = ntohs(sp->ext_port);
 	if (harness_build(&x, exp, sizeof(exp), &explen))
 		FAIL("expected packet");
 	if (compare(ev, exp, explen, why, whylen))

@@ -4,9 +4,9 @@
  * first packet of a new UDP flow at the same moment, round after round, a
  * fresh internal port each round. After every round: both verdicts are
  * XDP_REDIRECT, both output frames carry the same external port, the
- * endpoint has its one mapping with that port, whose reverse entry points
- * back to it, the port was never handed out before, and the reverse map
- * holds exactly one entry per mapping (none left by the CPU that lost);
+ * endpoint has its one mapping with that port, whose session slot (the
+ * port's) names it, the port was never handed out before, and exactly one
+ * slot is claimed per mapping (none left by the CPU that lost);
  * every RACE_FULL_EVERY rounds and at the end, the harness's full NAPT
  * invariants. The rounds where the program counted mappings-race-lost are
  * counted and printed: a round without a race proves nothing. */
@@ -159,17 +159,18 @@ static int race_lost_total(const struct lw_b4_maps *m, uint64_t *total)
 	return 0;
 }
 
-static size_t count_reverse(const struct lw_b4_maps *m)
+static int count_row(const struct lw_b4_session_row *row, void *arg)
 {
-	struct lw_b4_in_key k, next;
-	void *prev = NULL;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+/* Session slots claimed, live or not. */
+static size_t count_claimed(const struct lw_b4_maps *m)
+{
 	size_t n = 0;
 
-	while (bpf_map_get_next_key(m->in, prev, &next) == 0) {
-		k = next;
-		prev = &k;
-		n++;
-	}
+	lw_b4_session_foreach(m, count_row, &n);
 	return n;
 }
 
@@ -188,10 +189,8 @@ static int race_round_check(unsigned r, void *arg)
 {
 	struct race_ctx *x = arg;
 	uint16_t sport = (uint16_t)(x->base + r);
-	struct lw_b4_out_key ok = { .addr = x->host, .port = htons(sport), .proto = IPPROTO_UDP };
-	struct lw_b4_session s;
-	struct lw_b4_in_key ik;
-	struct lw_b4_in_val iv;
+	struct lw_b4_session_row row, by_ext;
+	const struct lw_b4_session *sp = &row.s;
 	int p[2];
 	uint64_t lost;
 	size_t n_in;
@@ -220,7 +219,9 @@ static int race_round_check(unsigned r, void *arg)
 			      "must forward the first packet); counters:%s; mappings-race-lost this round %llu; "
 			      "mapping of the port afterwards: %s; other cpu: action %u",
 			      r, sport, w->cpu, w->action, ctrs, (unsigned long long)(lost - x->lost_before),
-			      bpf_map_lookup_elem(x->m->out, &ok, &s) ? "none" : "present", R.w[!i].action);
+			      lw_b4_mapping_get(x->m, IPPROTO_UDP, x->host, htons(sport), &row) ? "none"
+												 : "present",
+			      R.w[!i].action);
 		}
 		p[i] = outer_udp_sport(w->out, w->outlen);
 		if (p[i] < 0)
@@ -237,28 +238,27 @@ static int race_round_check(unsigned r, void *arg)
 	if (p[0] != p[1])
 		RFAIL("round %u: B4-NAT-3 the two CPUs sent the flow from different external ports "
 		      "(cpu %d: %d, cpu %d: %d)", r, R.w[0].cpu, p[0], R.w[1].cpu, p[1]);
-	if (bpf_map_lookup_elem(x->m->out, &ok, &s))
+	if (lw_b4_mapping_get(x->m, IPPROTO_UDP, x->host, htons(sport), &row))
 		RFAIL("round %u: no mapping of internal port %u after both CPUs sent it (port %d on the wire)",
 		      r, sport, p[0]);
-	if (s.ext_addr != x->pub || ntohs(s.ext_port) != p[0])
+	if (sp->ext_addr != x->pub || ntohs(sp->ext_port) != p[0])
 		RFAIL("round %u: mapping of internal port %u says external port %u, both frames carry %d",
-		      r, sport, ntohs(s.ext_port), p[0]);
-	ik = (struct lw_b4_in_key){ .addr = s.ext_addr, .port = s.ext_port, .proto = IPPROTO_UDP };
-	if (bpf_map_lookup_elem(x->m->in, &ik, &iv))
-		RFAIL("round %u: B4-NAT-3 external port %d has no reverse entry (internal port %u)", r, p[0],
-		      sport);
-	if (iv.addr != x->host || ntohs(iv.port) != sport)
-		RFAIL("round %u: B4-NAT-3 reverse entry of external port %d names internal port %u, "
-		      "not %u", r, p[0], ntohs(iv.port), sport);
+		      r, sport, ntohs(sp->ext_port), p[0]);
+	if (lw_b4_mapping_by_ext(x->m, IPPROTO_UDP, sp->ext_addr, sp->ext_port, &by_ext))
+		RFAIL("round %u: B4-NAT-3 external port %d has no live session (internal port %u)", r,
+		      p[0], sport);
+	if (by_ext.key.addr != x->host || ntohs(by_ext.key.port) != sport || by_ext.pos != row.pos)
+		RFAIL("round %u: B4-NAT-3 the session of external port %d names internal port %u, "
+		      "not %u", r, p[0], ntohs(by_ext.key.port), sport);
 	if (p[0] < RACE_POOL_FIRST || p[0] >= RACE_POOL_FIRST + RACE_POOL_SIZE)
 		RFAIL("round %u: B4-NAT-1 external port %d outside the pool", r, p[0]);
 	if (x->used[p[0] / 8] & (1u << (p[0] % 8)))
 		RFAIL("round %u: B4-NAT-3 external port %d handed out a second time", r, p[0]);
 	x->used[p[0] / 8] |= (uint8_t)(1u << (p[0] % 8));
-	n_in = count_reverse(x->m);
+	n_in = count_claimed(x->m);
 	if (n_in != r + 1)
-		RFAIL("round %u: B4-NAT-3 %zu reverse entries for %u mappings (the losing CPU left its claim)",
-		      r, n_in, r + 1);
+		RFAIL("round %u: B4-NAT-3 %zu session slots claimed for %u mappings (the losing CPU left "
+		      "its claim)", r, n_in, r + 1);
 	if ((r + 1) % RACE_FULL_EVERY == 0 || r + 1 == R.rounds) {
 		char err[400];
 
