@@ -31,6 +31,7 @@
 
 #include "bench.h"
 #include "addr.h"
+#include "b4_nexthop.h"
 #include "b4_maps.h"
 #include "pkt.h"
 
@@ -272,8 +273,40 @@ static int v2_flush(const void *maps)
 	return lw_b4_flush_all(maps, NULL);
 }
 
+/* The lwB4's next hop for v2's rows: "fib" (--nexthop fib) or "cache",
+ * the default, filled once from the lab's routes as pcpd --role b4 keeps
+ * it (lw_b4_nh_sync_once), with a lease longer than the run. 0, 1 (not
+ * cached: the rows are skipped) or -1. */
+static int b4_nexthop(const struct b4_lab *b, const char *mode)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(b->obj, LW_STR(LW_MAP_B4_NEXTHOP));
+	struct lw_nh_verdict v[LW_NH_FAMILIES];
+	struct lw_b4_config cfg;
+	char err[256];
+
+	if (lw_b4_config_read(&b->m, &cfg))
+		return -1;
+	cfg.flags &= ~(__u32)LW_B4_CFG_NH_FIB;
+	if (!strcmp(mode, "fib"))
+		cfg.flags |= LW_B4_CFG_NH_FIB;
+	if (lw_b4_config_write(&b->m, &cfg))
+		return -1;
+	if (!strcmp(mode, "fib"))
+		return 0;
+	if (!map || lw_b4_nh_sync_once(bpf_map__fd(map), &cfg, 600000, v, err, sizeof(err))) {
+		fprintf(stderr, "bench: lwB4 next-hop cache not filled: %s\n",
+			map ? err : "no map");
+		return 1;
+	}
+	if (v[LW_NH_IPV6].entry.mode != LW_NH_CACHED) {
+		fprintf(stderr, "bench: lwB4 next hop not cached: %s\n", v[LW_NH_IPV6].text);
+		return 1;
+	}
+	return 0;
+}
+
 static int v2_row(const struct bench_lab *lab, const struct b4_lab *b,
-		  const struct bench_frames *fs, bool first)
+		  const struct bench_frames *fs, bool first, const char *nexthop)
 {
 	struct bench_counters c = {
 		.maps = &b->m,
@@ -287,7 +320,7 @@ static int v2_row(const struct bench_lab *lab, const struct b4_lab *b,
 	struct bench_row row = { .role = "lwB4",
 				 .path = first ? "first" : "established",
 				 .workload = "lan-20k",
-				 .nexthop = "fib",
+				 .nexthop = nexthop,
 				 .softwires = 1,
 				 .flows = fs->n,
 				 .install_s = -1 };
@@ -317,7 +350,17 @@ static int v2_rows(const struct bench_lab *lab, const struct b4_lab *b)
 	}
 	/* first packets before established: the last first-packet run leaves
 	 * the 20k mappings the established rows use */
-	ret = v2_row(lab, b, &fs, true) || v2_row(lab, b, &fs, false) ? -1 : 0;
+	ret = 0;
+	for (int i = 0; i < 2 && !ret; i++) {
+		const char *nh = i ? "cache" : "fib";
+		int c = b4_nexthop(b, nh);
+
+		if (c < 0)
+			ret = -1;
+		else if (c == 0)
+			ret = v2_row(lab, b, &fs, true, nh) || v2_row(lab, b, &fs, false, nh) ? -1
+											      : 0;
+	}
 out:
 	bench_frames_free(&fs);
 	return ret;
