@@ -12,6 +12,7 @@
 #   SIZE: 1m, 10m, or a number of addresses (x 64 softwires); default "1m 10m"
 #   FORMATS="snabb json br-instances"   which formats to generate and import
 #   ROUNDS=1      rounds of each measurement (the machine is shared: take medians)
+#   MAX_SOFTWIRES=16777216   the binding table's capacity (load aftr --max-softwires)
 #   DRY=auto      auto: --dry-run when the table exceeds the binding map's
 #                 capacity, full import otherwise; 1: always --dry-run; 0: never
 #   INTERLEAVE=0  1: PSID-major order (an unsorted table, like an export)
@@ -66,8 +67,8 @@ ip -n "$NS" link set acc up && ip -n "$NS" link set wan up || exit 1
 printf '{"binding-table":{"binding-entry":[]}}\n' >"$T/empty.json"
 in_ns sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 in_ns "$LW4O6" --pin-root "$PIN_ROOT" load aftr --ipv6-dev acc --ipv4-dev wan \
-	--config "$T/empty.json" >/dev/null || exit 1
-CAPACITY=$(bpftool -j map show pinned "$PIN_ROOT/lw_softwires" 2>/dev/null | jq -r .max_entries)
+	--config "$T/empty.json" --max-softwires "${MAX_SOFTWIRES:-16777216}" >/dev/null || exit 1
+CAPACITY=$(in_ns "$LW4O6" --pin-root "$PIN_ROOT" status --json | jq -r '.capacity["max-softwires"]')
 echo "# binding map capacity ${CAPACITY:-unknown}; $(nproc) CPUs; $(uname -r)"
 printf '# %-8s %-13s %-8s %8s %10s %s\n' size format mode seconds peak-MiB status
 
