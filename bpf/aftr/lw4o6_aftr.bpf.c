@@ -293,7 +293,6 @@ static __always_inline int lw_encap(struct xdp_md *ctx, const struct lw_aftr_con
 	struct iphdr *iph;
 	struct ipv6hdr *ip6;
 	struct lw_out out;
-	struct ethhdr old_eth;
 	__u32 br_index = sw->br_index;
 	__u16 tot_len, new_l2;
 	__u8 tos;
@@ -308,7 +307,6 @@ static __always_inline int lw_encap(struct xdp_md *ctx, const struct lw_aftr_con
 	iph = data + l3off;
 	if ((void *)(iph + 1) > data_end || (void *)((struct ethhdr *)data + 1) > data_end)
 		return XDP_DROP;
-	__builtin_memcpy(&old_eth, data, sizeof(old_eth));
 	tot_len = bpf_ntohs(iph->tot_len);
 	tos = iph->tos;
 
@@ -329,8 +327,8 @@ static __always_inline int lw_encap(struct xdp_md *ctx, const struct lw_aftr_con
 	if (ttl_dec)
 		lw_ipv4_ttl_dec(iph);
 
-	if (out.pass) /* keep the frame addressed to us, as it arrived */
-		lw_out_as_arrived(&out, &old_eth, in_vid);
+	if (out.pass) /* keep the frame addressed to us, as it arrived (still there) */
+		lw_out_as_arrived(&out, data, in_vid);
 
 	new_l2 = lw_l2_hlen(out.vid);
 	delta = (int)l3off - (int)(new_l2 + LW_TUNNEL_HLEN);
@@ -558,10 +556,11 @@ static __always_inline int lw_hairpin(struct xdp_md *ctx, const struct lw_aftr_c
 				      struct lw_softwire *sw, const struct lw_addr *dst,
 				      const struct iphdr *iph, struct lw_l4 *l4, __be32 qsrc,
 				      __u32 l3off, __u32 inner, __u32 ihl, __u32 tot_len,
-				      const struct ethhdr *old_eth, __u32 bytes, __u16 vid)
+				      __u32 bytes, __u16 vid)
 {
 	struct lw_softwire *dst_sw;
 	void *data, *data_end;
+	struct ethhdr old_eth;
 	__u32 stat;
 	int act;
 
@@ -583,13 +582,18 @@ static __always_inline int lw_hairpin(struct xdp_md *ctx, const struct lw_aftr_c
 				    lw_icmpv4_error_due(cfg, l4), LW_EV_TTL_EXPIRED, LW_DIR_FROM_B4,
 				    l3off, ETH_P_IPV6);
 
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	if ((void *)((struct ethhdr *)data + 1) > data_end)
+		return XDP_DROP;
+	__builtin_memcpy(&old_eth, data, sizeof(old_eth));
 	if (lw_reframe(ctx, inner + tot_len, (int)(inner - l3off)))
 		return lw_drop(LW_STAT_DROP_ADJUST, bytes);
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 	if ((void *)((struct ethhdr *)data + 1) > data_end)
 		return XDP_DROP;
-	__builtin_memcpy(data, old_eth, sizeof(*old_eth));
+	__builtin_memcpy(data, &old_eth, sizeof(old_eth));
 	act = lw_encap(ctx, cfg, dst_sw, l3off, bytes, 1, LW_DIR_FROM_B4, vid,
 		       LW_STAT_HAIRPIN_IPV4);
 	if (act == XDP_REDIRECT || act == XDP_PASS)
@@ -602,8 +606,7 @@ static __always_inline int lw_hairpin(struct xdp_md *ctx, const struct lw_aftr_c
  * route (or the kernel forwards it, with the L2 header it arrived with). */
 static __always_inline int lw_decap_and_send(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
 					     struct lw_softwire *sw, struct iphdr *iph, __u32 l3off,
-					     __u32 inner, __u32 tot_len,
-					     const struct ethhdr *old_eth, __u32 bytes, __u16 vid)
+					     __u32 inner, __u32 tot_len, __u32 bytes, __u16 vid)
 {
 	struct bpf_fib_lookup fib = {};
 	struct lw_out out;
@@ -624,8 +627,13 @@ static __always_inline int lw_decap_and_send(struct xdp_md *ctx, const struct lw
 				  fib.mtu_result, bytes);
 	if ((cfg->flags & LW_CFG_TTL_DECAP) && !out.pass)
 		lw_ipv4_ttl_dec(iph);
-	if (out.pass)
-		lw_out_as_arrived(&out, old_eth, vid);
+	if (out.pass) { /* the frame is not reshaped yet: its header is still there */
+		struct ethhdr *eth = (void *)(long)ctx->data;
+
+		if ((void *)(eth + 1) > (void *)(long)ctx->data_end)
+			return XDP_DROP;
+		lw_out_as_arrived(&out, eth, vid);
+	}
 	new_l2 = lw_l2_hlen(out.vid);
 	if (lw_reframe(ctx, inner + tot_len, (int)inner - (int)new_l2))
 		return lw_drop(LW_STAT_DROP_ADJUST, bytes);
@@ -649,7 +657,6 @@ static __always_inline int lw_softwire_from_b4(struct xdp_md *ctx, const struct 
 	struct iphdr *iph = data + inner;
 	union lw_addr_copy dst;
 	struct lw_softwire *sw;
-	struct ethhdr old_eth;
 	struct lw_l4 l4;
 	__be32 qsrc = 0, qdst = 0, daddr;
 	__u32 ihl, tot_len, stat, l1, outer_len = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
@@ -687,20 +694,19 @@ static __always_inline int lw_softwire_from_b4(struct xdp_md *ctx, const struct 
 	lw_tunnel_ecn_decap(ip6, iph);
 	if (l3off < sizeof(struct ethhdr) || (void *)((struct ethhdr *)data + 1) > data_end)
 		return XDP_DROP;
-	__builtin_memcpy(&old_eth, data, sizeof(old_eth));
 
 	/* is the destination ours? For internet destinations one l1 read */
 	daddr = iph->daddr;
 	if (lw_addr_find(daddr, &dst, &l1))
 		return lw_hairpin(ctx, cfg, sw, &dst.a, iph, &l4, qsrc, l3off, inner, ihl, tot_len,
-				  &old_eth, bytes, vid);
+				  bytes, vid);
 	if (lw_in_pool(daddr, l1))
 		/* ours, but nobody's now: never out to the internet, which
 		 * would route it straight back */
 		return lw_drop_tell(ctx, cfg, LW_STAT_DROP_NO_DST_SOFTWIRE, bytes,
 				    lw_icmpv4_error_due(cfg, &l4), LW_EV_ENCAP_NO_BINDING,
 				    LW_DIR_FROM_B4, l3off, ETH_P_IPV6);
-	return lw_decap_and_send(ctx, cfg, sw, iph, l3off, inner, tot_len, &old_eth, bytes, vid);
+	return lw_decap_and_send(ctx, cfg, sw, iph, l3off, inner, tot_len, bytes, vid);
 }
 
 /* The index of BR address addr in *br: 0, or -1 when addr is no BR of

@@ -33,7 +33,22 @@ static __always_inline __u32 lw_l2_hlen(__u16 vid)
 	return sizeof(struct ethhdr) + (vid ? sizeof(struct lw_vlan_hdr) : 0);
 }
 
-/* Writes Ethernet (+ an 802.1Q tag when vid) at the start of the frame. */
+/* A MAC address in three 16-bit words: struct ethhdr is packed, so a
+ * memcpy into it goes byte by byte (12 loads and 12 stores a frame). src is
+ * 2-byte aligned (a struct lw_out's dmac or smac: stack accesses must be
+ * aligned); the frame takes unaligned stores. */
+static __always_inline void lw_put_mac(void *dst, const __u8 *src)
+{
+	const __u16 *s = (const __u16 *)src;
+	__u16 *d = dst;
+
+	d[0] = s[0];
+	d[1] = s[1];
+	d[2] = s[2];
+}
+
+/* Writes Ethernet (+ an 802.1Q tag when vid) at the start of the frame;
+ * dmac and smac 2-byte aligned (lw_put_mac). */
 static __always_inline int lw_write_l2(struct xdp_md *ctx, const __u8 *dmac, const __u8 *smac,
 				       __u16 vid, __u16 proto)
 {
@@ -43,8 +58,8 @@ static __always_inline int lw_write_l2(struct xdp_md *ctx, const __u8 *dmac, con
 
 	if ((void *)(eth + 1) > data_end)
 		return -1;
-	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
+	lw_put_mac(eth->h_dest, dmac);
+	lw_put_mac(eth->h_source, smac);
 	if (vid) {
 		struct lw_vlan_hdr *vh = (void *)(eth + 1);
 
