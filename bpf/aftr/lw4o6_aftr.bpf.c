@@ -334,7 +334,7 @@ static __always_inline int lw_encap(struct xdp_md *ctx, const struct lw_aftr_con
 	delta = (int)l3off - (int)(new_l2 + LW_TUNNEL_HLEN);
 	if (lw_reframe(ctx, l3off + tot_len, delta))
 		return lw_drop(LW_STAT_DROP_ADJUST, in_bytes);
-	if (lw_write_l2(ctx, out.dmac, out.smac, out.vid, ETH_P_IPV6))
+	if (lw_write_l2_words(ctx, out.dmac, out.smac, out.vid, ETH_P_IPV6))
 		return XDP_DROP;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
@@ -637,7 +637,7 @@ static __always_inline int lw_decap_and_send(struct xdp_md *ctx, const struct lw
 	new_l2 = lw_l2_hlen(out.vid);
 	if (lw_reframe(ctx, inner + tot_len, (int)inner - (int)new_l2))
 		return lw_drop(LW_STAT_DROP_ADJUST, bytes);
-	if (lw_write_l2(ctx, out.dmac, out.smac, out.vid, ETH_P_IP))
+	if (lw_write_l2_words(ctx, out.dmac, out.smac, out.vid, ETH_P_IP))
 		return XDP_DROP;
 	lw_softwire_count_decap(sw, tot_len);
 	lw_count(LW_STAT_SENT_IPV4, tot_len + new_l2);
