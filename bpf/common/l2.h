@@ -65,9 +65,11 @@ static __always_inline int lw_write_l2_type(struct ethhdr *eth, void *data_end, 
 	return 0;
 }
 
-/* Writes Ethernet (+ an 802.1Q tag when vid) at the start of the frame. */
-static __always_inline int lw_write_l2(struct xdp_md *ctx, const __u8 *dmac, const __u8 *smac,
-				       __u16 vid, __u16 proto)
+/* Writes Ethernet (+ an 802.1Q tag when vid) at the start of the frame.
+ * words (a constant): dmac and smac are 2-byte aligned and go as words
+ * (lw_put_mac), else byte by byte. */
+static __always_inline int lw_write_l2_as(struct xdp_md *ctx, const __u8 *dmac, const __u8 *smac,
+					  __u16 vid, __u16 proto, const int words)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -75,27 +77,29 @@ static __always_inline int lw_write_l2(struct xdp_md *ctx, const __u8 *dmac, con
 
 	if ((void *)(eth + 1) > data_end)
 		return -1;
-	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
+	if (words) {
+		lw_put_mac(eth->h_dest, dmac);
+		lw_put_mac(eth->h_source, smac);
+	} else {
+		__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
+		__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
+	}
 	return lw_write_l2_type(eth, data_end, vid, proto);
 }
 
-/* lw_write_l2 with dmac and smac 2-byte aligned, written as words
- * (lw_put_mac). The lwAFTR's; the lwB4 keeps the byte copy, whose stack
- * the verifier's 512-byte limit on its call chain can afford (the word
- * form took that chain to 528 bytes). */
+/* The lwB4's: the byte copy, whose stack its call chain can afford under
+ * the verifier's 512-byte limit (the word form took it to 528). */
+static __always_inline int lw_write_l2(struct xdp_md *ctx, const __u8 *dmac, const __u8 *smac,
+				       __u16 vid, __u16 proto)
+{
+	return lw_write_l2_as(ctx, dmac, smac, vid, proto, 0);
+}
+
+/* The lwAFTR's: dmac and smac in a struct lw_out, 2-byte aligned. */
 static __always_inline int lw_write_l2_words(struct xdp_md *ctx, const __u8 *dmac, const __u8 *smac,
 					     __u16 vid, __u16 proto)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-
-	if ((void *)(eth + 1) > data_end)
-		return -1;
-	lw_put_mac(eth->h_dest, dmac);
-	lw_put_mac(eth->h_source, smac);
-	return lw_write_l2_type(eth, data_end, vid, proto);
+	return lw_write_l2_as(ctx, dmac, smac, vid, proto, 1);
 }
 
 #endif

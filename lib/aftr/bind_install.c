@@ -79,23 +79,14 @@ static void plan_free(struct plan *p)
 	free(p->br_added);
 }
 
+/* bind_entry_check, an address of 0 named by its place in the table. */
 static int entry_check(const struct lw_softwire_entry *e, size_t i, char *err, size_t errlen)
 {
-	char a[LW_IPV4_STRLEN];
+	int r = bind_entry_check(e, err, errlen);
 
-	if (e->ipv4 && e->ps.psid_offset + e->ps.psid_len <= LW_PORT_BITS &&
-	    e->psid < (1u << e->ps.psid_len))
-		return 0;
-	lw_format_ipv4(e->ipv4, a, sizeof(a));
-	if (!e->ipv4)
-		return lw_errf(err, errlen, "softwire %zu: 0.0.0.0 is no binding address", i);
-	if (e->ps.psid_offset + e->ps.psid_len > LW_PORT_BITS)
-		return lw_errf(err, errlen, "%s: psid-offset %u + psid-len %u exceeds 16", a,
-			       e->ps.psid_offset, e->ps.psid_len);
-	if (e->psid >= (1u << e->ps.psid_len))
-		return lw_errf(err, errlen, "%s: psid %u does not fit psid-len %u", a, e->psid,
-			       e->ps.psid_len);
-	return 0;
+	if (r && !e->ipv4)
+		lw_err_prefix(err, errlen, "softwire %zu", i);
+	return r;
 }
 
 /* The message of an address whose softwires disagree on their port-set

@@ -79,6 +79,11 @@ int bind_update_range(int fd, uint32_t first, uint32_t n, const void *vals);
 /* n values of array map fd from index first (batched): 0 or -errno. An
  * absent entry (a map-in-map's) reads as zeroes. */
 int bind_read_range(int fd, uint32_t first, uint32_t n, void *vals, size_t vsize);
+
+/* One entry's own checks, before any map is read: an address other than
+ * 0.0.0.0, psid-offset + psid-len <= 16, the PSID within psid-len. 0, or
+ * -1 with the message in err. */
+int bind_entry_check(const struct lw_softwire_entry *e, char *err, size_t errlen);
 /* The chunk map of chunk c for writing, created (not yet published) when
  * it has none of its own: a descriptor the mirror keeps, or -errno. */
 int bind_chunk_fd(const struct lw_aftr_maps *m, uint32_t c, bool create);

@@ -91,21 +91,32 @@ static int add_locked(const struct lw_aftr_maps *m, const struct lw_softwire_ent
 	return r;
 }
 
-int lw_aftr_softwire_add(const struct lw_aftr_maps *m, const struct lw_softwire_entry *e, char *err,
-			 size_t errlen)
+int bind_entry_check(const struct lw_softwire_entry *e, char *err, size_t errlen)
 {
 	char a[LW_IPV4_STRLEN];
-	int r;
 
+	if (e->ipv4 && e->ps.psid_offset + e->ps.psid_len <= LW_PORT_BITS &&
+	    e->psid < (1u << e->ps.psid_len))
+		return 0;
 	lw_format_ipv4(e->ipv4, a, sizeof(a));
 	if (!e->ipv4)
 		return lw_errf(err, errlen, "0.0.0.0 is no binding address");
 	if (e->ps.psid_offset + e->ps.psid_len > LW_PORT_BITS)
 		return lw_errf(err, errlen, "%s: psid-offset %u + psid-len %u exceeds 16", a,
 			       e->ps.psid_offset, e->ps.psid_len);
-	if (e->psid >= (1u << e->ps.psid_len))
-		return lw_errf(err, errlen, "%s: psid %u does not fit psid-len %u", a, e->psid,
-			       e->ps.psid_len);
+	return lw_errf(err, errlen, "%s: psid %u does not fit psid-len %u", a, e->psid,
+		       e->ps.psid_len);
+}
+
+int lw_aftr_softwire_add(const struct lw_aftr_maps *m, const struct lw_softwire_entry *e, char *err,
+			 size_t errlen)
+{
+	char a[LW_IPV4_STRLEN];
+	int r;
+
+	if ((r = bind_entry_check(e, err, errlen)))
+		return r;
+	lw_format_ipv4(e->ipv4, a, sizeof(a));
 	if ((r = bind_begin(m, err, errlen)))
 		return r;
 	r = add_locked(m, e, a, err, errlen);
