@@ -26,6 +26,8 @@ struct bench_opts {
 	const char *plot_script; /* bench/bench.gp */
 	bool v1;                 /* also today's table (single calls) */
 	bool b4;                 /* also the lwB4 */
+	const char *workload;    /* --workload: only the lwAFTR workload of this name */
+	const char *nexthop;     /* --nexthop: only this next-hop mode (fib, static, cache) */
 };
 
 /* What the steps share once the lab is up. */

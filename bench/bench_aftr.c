@@ -158,7 +158,11 @@ static int run_modes(const struct bench_lab *lab, const struct aftr_env *env,
 {
 	for (int nh = 0; nh < NH_MODES; nh++) {
 		char skip[200];
-		int ret = nexthop_mode(env, nh, skip, sizeof(skip));
+		int ret;
+
+		if (lab->o->nexthop && strcmp(lab->o->nexthop, nh_names[nh]) != 0)
+			continue;
+		ret = nexthop_mode(env, nh, skip, sizeof(skip));
 
 		if (ret < 0)
 			return -1;
@@ -277,11 +281,21 @@ int bench_v2_aftr(const struct bench_lab *lab)
 		{ .name = "snabb-10M", .num_ips = 156250, .flows = FLOWS },
 	};
 
+	size_t run = 0;
+
 	for (size_t i = 0; i < sizeof(ws) / sizeof(ws[0]); i++) {
+		if (lab->o->workload && strcmp(lab->o->workload, ws[i].name) != 0)
+			continue;
+		run++;
 		if (ws[i].num_ips)
 			ws[i].softwires = ws[i].num_ips * 64;
 		if (run_workload(lab, &ws[i]))
 			return -1;
+	}
+	if (run == 0) {
+		fprintf(stderr, "bench: --workload %s: no such workload (benchdata-550, snabb-1M, "
+				"snabb-10M)\n", lab->o->workload);
+		return -1;
 	}
 	return 0;
 }

@@ -74,8 +74,12 @@ static int parse_opts(int argc, char **argv, struct bench_opts *o)
 		{ "out", required_argument, NULL, 'd' },
 		{ "plot", required_argument, NULL, 'g' },
 		{ "no-v1", no_argument, NULL, '1' },
+		{ "no-b4", no_argument, NULL, '4' },
+		{ "workload", required_argument, NULL, 'w' },
+		{ "nexthop", required_argument, NULL, 'n' },
 		{ 0 },
 	};
+	bool no_b4 = false;
 	int c;
 
 	*o = (struct bench_opts){ .data_dir = LW4O6_DATA_DIR,
@@ -96,10 +100,18 @@ static int parse_opts(int argc, char **argv, struct bench_opts *o)
 		case 'd': o->out_dir = optarg; break;
 		case 'g': o->plot_script = optarg; break;
 		case '1': o->v1 = false; break;
+		case '4': no_b4 = true; break;
+		case 'w': o->workload = optarg; break;
+		case 'n': o->nexthop = optarg; break;
 		default: return -1;
 		}
 	}
-	o->b4 = access(o->b4_obj, R_OK) == 0;
+	if (o->nexthop && strcmp(o->nexthop, "fib") && strcmp(o->nexthop, "static") &&
+	    strcmp(o->nexthop, "cache")) {
+		fprintf(stderr, "bench: --nexthop %s: fib, static or cache\n", o->nexthop);
+		return -1;
+	}
+	o->b4 = !no_b4 && access(o->b4_obj, R_OK) == 0;
 	return 0;
 }
 
@@ -161,7 +173,8 @@ static int run(struct bench_lab *lab)
 	if (o->b4 && bench_v2_b4(lab))
 		return -1;
 	if (!o->b4)
-		printf("lwB4: not measured: %s is not built\n", o->b4_obj);
+		printf("lwB4: not measured: %s\n",
+		       access(o->b4_obj, R_OK) ? "the object is not built" : "--no-b4");
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		printf("peak RSS of the bench: %ld MiB\n", ru.ru_maxrss / 1024);
 	mkdir(o->out_dir, 0755);
