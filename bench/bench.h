@@ -28,6 +28,8 @@ struct bench_opts {
 	bool b4;                 /* also the lwB4 */
 	const char *workload;    /* --workload: only the lwAFTR workload of this name */
 	const char *nexthop;     /* --nexthop: only this next-hop mode (fib, static, cache) */
+	const char *compare_obj; /* --compare: a second lwAFTR object, on the same maps */
+	bool compare_unchecked;  /* --compare-unchecked: its outcome is not checked */
 };
 
 /* What the steps share once the lab is up. */
@@ -94,6 +96,7 @@ struct bench_counters {
 	unsigned want[4], n_want;
 	/* before every data-plane run, outside the timed call (or NULL) */
 	int (*before)(const void *maps);
+	bool unchecked2; /* the second data plane of an A/B run is not checked */
 };
 
 struct bench_result {
@@ -114,6 +117,13 @@ int bench_loop_prepare(const struct bench_loop *l, int dp_fd, const struct bench
 int bench_loop_measure(const struct bench_loop *l, const struct bench_frames *fs, int dp_fd,
 		       int pass_fd, const struct bench_counters *c, unsigned long packets,
 		       struct bench_result *res);
+/* The same with a second data plane (dp2_fd, on the same maps) in every
+ * round: data plane, baseline, second data plane, ...; res2 its figures
+ * against the same baseline. For comparing two builds on a busy machine. */
+int bench_loop_measure_ab(const struct bench_loop *l, const struct bench_frames *fs, int dp_fd,
+			  int dp2_fd, int pass_fd, const struct bench_counters *c,
+			  unsigned long packets, struct bench_result *res,
+			  struct bench_result *res2);
 
 /* Snabb's workload (bench_swgen.c): the table of `snabb lwaftr
  * generate-configuration FROM_IPV4 NUM_IPS BR FROM_B4 PSID_LEN SHIFT`. */

@@ -32,6 +32,7 @@ struct workload {
 	size_t softwires, flows;
 	struct bench_frames decap, encap;
 	double install_s;
+	int compare_fd; /* --compare's program, or -1 */
 };
 
 /* The object sized for the workload (lw_aftr_obj_set_capacity through
@@ -119,6 +120,40 @@ static void row_init(struct bench_row *row, const struct workload *w, enum nh_mo
 	row->install_s = w->install_s;
 }
 
+/* --compare: the second object loaded on the maps of the first, its
+ * internal maps (.rodata, .bss) its own. Returns its program's fd. */
+static int compare_open(const char *path, const struct aftr_env *env, struct bpf_object **pobj)
+{
+	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	struct bpf_program *prog;
+	struct bpf_map *map;
+
+	*pobj = obj;
+	if (!obj) {
+		fprintf(stderr, "bench: --compare: cannot open %s\n", path);
+		return -1;
+	}
+	bpf_object__for_each_map(map, obj) {
+		const struct bpf_map *a = bpf_object__find_map_by_name(env->obj,
+									bpf_map__name(map));
+
+		bpf_map__set_pin_path(map, NULL);
+		if (bpf_map__is_internal(map))
+			continue;
+		if (!a || bpf_map__reuse_fd(map, bpf_map__fd(a))) {
+			fprintf(stderr, "bench: --compare: map %s: not in %s or not reusable\n",
+				bpf_map__name(map), path);
+			return -1;
+		}
+	}
+	prog = bpf_object__find_program_by_name(obj, "lw4o6_aftr");
+	if (bpf_object__load(obj) || !prog) {
+		fprintf(stderr, "bench: --compare: cannot load %s\n", path);
+		return -1;
+	}
+	return bpf_program__fd(prog);
+}
+
 static int measure_path(const struct bench_lab *lab, const struct aftr_env *env,
 			const struct workload *w, enum nh_mode nh, bool decap)
 {
@@ -131,14 +166,22 @@ static int measure_path(const struct bench_lab *lab, const struct aftr_env *env,
 		.want = { decap ? LW_STAT_RCVD_IPV6 : LW_STAT_RCVD_IPV4,
 			  decap ? LW_STAT_SENT_IPV4 : LW_STAT_SENT_IPV6 },
 		.n_want = 2,
+		.unchecked2 = lab->o->compare_unchecked,
 	};
-	struct bench_row row;
+	struct bench_row row, row2;
 
 	row_init(&row, w, nh, decap);
+	row_init(&row2, w, nh, decap);
+	row2.role = "cmp";
 	if (bench_loop_prepare(lab->loop, env->prog_fd, fs, XDP_REDIRECT) ||
-	    bench_loop_measure(lab->loop, fs, env->prog_fd, lab->pass_fd, &c, PACKETS, &row.r))
+	    (w->compare_fd >= 0 && !c.unchecked2 &&
+	     bench_loop_prepare(lab->loop, w->compare_fd, fs, XDP_REDIRECT)) ||
+	    bench_loop_measure_ab(lab->loop, fs, env->prog_fd, w->compare_fd, lab->pass_fd, &c,
+				  PACKETS, &row.r, &row2.r))
 		return -1;
 	bench_report_row(&row);
+	if (w->compare_fd >= 0)
+		bench_report_row(&row2);
 	return 0;
 }
 
@@ -247,14 +290,22 @@ static int load_snabb(const struct bench_lab *lab, const struct aftr_env *env, s
 
 static int run_workload(const struct bench_lab *lab, struct workload *w)
 {
+	struct bpf_object *cmp_obj = NULL;
 	struct aftr_env env;
 	size_t capacity;
 	char err[512];
 	int ret = -1;
 
 	w->install_s = -1;
+	w->compare_fd = -1;
 	if (aftr_open(&env, lab->o->aftr_obj, w->softwires, &capacity, err, sizeof(err))) {
 		fprintf(stderr, "bench: %s\n", err);
+		return -1;
+	}
+	if (lab->o->compare_obj &&
+	    (w->compare_fd = compare_open(lab->o->compare_obj, &env, &cmp_obj)) < 0) {
+		bpf_object__close(cmp_obj);
+		aftr_env_close(&env);
 		return -1;
 	}
 	if (capacity < w->softwires) {
@@ -269,6 +320,7 @@ static int run_workload(const struct bench_lab *lab, struct workload *w)
 	}
 	bench_frames_free(&w->decap);
 	bench_frames_free(&w->encap);
+	bpf_object__close(cmp_obj);
 	aftr_env_close(&env);
 	return ret;
 }

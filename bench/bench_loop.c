@@ -228,6 +228,17 @@ static int run_base(const struct bench_loop *l, const struct bench_frames *fs, i
 	return check_last(fs, pass_fd, reps, out, outlen);
 }
 
+/* A second data plane taken apart for measuring (--compare-unchecked):
+ * timed, nothing checked. */
+static int run_unchecked(const struct bench_loop *l, const struct bench_frames *fs, int fd,
+			 unsigned long reps, double *ns)
+{
+	static uint8_t out[4096];
+	size_t outlen;
+
+	return run_once(l, fs, fd, reps, ns, out, &outlen);
+}
+
 /* The counters moved by reps packets in the want slots and nowhere else. */
 static int check_counters(const struct bench_counters *c, const uint64_t *before,
 			  const uint64_t *after, unsigned long reps)
@@ -269,24 +280,42 @@ static int run_checked(const struct bench_loop *l, const struct bench_frames *fs
 	return ret;
 }
 
-int bench_loop_measure(const struct bench_loop *l, const struct bench_frames *fs, int dp_fd,
-		       int pass_fd, const struct bench_counters *c, unsigned long packets,
-		       struct bench_result *res)
+static void result_of(struct bench_result *res, double *dp, double *base, unsigned long packets)
 {
-	double dp[ROUNDS], base[ROUNDS];
-
-	memset(res, 0, sizeof(*res));
-	for (int r = 0; r < ROUNDS; r++) {
-		if (run_checked(l, fs, dp_fd, c, packets, &dp[r]) ||
-		    run_base(l, fs, pass_fd, packets, &base[r]))
-			return -1;
-		res->verified += packets;
-	}
 	res->ns_sd = bench_stddev(dp, ROUNDS);
 	res->base_sd = bench_stddev(base, ROUNDS);
 	res->ns = bench_median(dp, ROUNDS);
 	res->base_ns = bench_median(base, ROUNDS);
 	res->rounds = ROUNDS;
 	res->packets = packets;
+	res->verified = packets * ROUNDS;
+}
+
+int bench_loop_measure_ab(const struct bench_loop *l, const struct bench_frames *fs, int dp_fd,
+			  int dp2_fd, int pass_fd, const struct bench_counters *c,
+			  unsigned long packets, struct bench_result *res,
+			  struct bench_result *res2)
+{
+	double dp[ROUNDS], dp2[ROUNDS], base[ROUNDS], base2[ROUNDS];
+
+	memset(res, 0, sizeof(*res));
+	for (int r = 0; r < ROUNDS; r++) {
+		if (run_checked(l, fs, dp_fd, c, packets, &dp[r]) ||
+		    run_base(l, fs, pass_fd, packets, &base[r]) ||
+		    (dp2_fd >= 0 && (c->unchecked2 ? run_unchecked(l, fs, dp2_fd, packets, &dp2[r])
+						   : run_checked(l, fs, dp2_fd, c, packets, &dp2[r]))))
+			return -1;
+	}
+	memcpy(base2, base, sizeof(base));
+	result_of(res, dp, base, packets);
+	if (dp2_fd >= 0)
+		result_of(res2, dp2, base2, packets);
 	return 0;
+}
+
+int bench_loop_measure(const struct bench_loop *l, const struct bench_frames *fs, int dp_fd,
+		       int pass_fd, const struct bench_counters *c, unsigned long packets,
+		       struct bench_result *res)
+{
+	return bench_loop_measure_ab(l, fs, dp_fd, -1, pass_fd, c, packets, res, NULL);
 }

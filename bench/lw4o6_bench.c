@@ -77,6 +77,8 @@ static int parse_opts(int argc, char **argv, struct bench_opts *o)
 		{ "no-b4", no_argument, NULL, '4' },
 		{ "workload", required_argument, NULL, 'w' },
 		{ "nexthop", required_argument, NULL, 'n' },
+		{ "compare", required_argument, NULL, 'c' },
+		{ "compare-unchecked", required_argument, NULL, 'u' },
 		{ 0 },
 	};
 	bool no_b4 = false;
@@ -103,6 +105,11 @@ static int parse_opts(int argc, char **argv, struct bench_opts *o)
 		case '4': no_b4 = true; break;
 		case 'w': o->workload = optarg; break;
 		case 'n': o->nexthop = optarg; break;
+		case 'c': o->compare_obj = optarg; break;
+		case 'u':
+			o->compare_obj = optarg;
+			o->compare_unchecked = true;
+			break;
 		default: return -1;
 		}
 	}
