@@ -59,11 +59,17 @@ static int fresh_default(void **state)
 	return fresh(0);
 }
 
-#define NEED_BPF() do { if (!have_bpf) skip(); } while (0)
+#define NEED_BPF()              \
+	do {                    \
+		if (!have_bpf)  \
+			skip(); \
+	} while (0)
 
 static struct lw_softwire_entry entry(const char *v4, unsigned len, unsigned psid, const char *b4)
 {
-	struct lw_softwire_entry e = { .ipv4 = ip4(v4), .psid = (__u16)psid, .b4_ipv6 = ip6(b4),
+	struct lw_softwire_entry e = { .ipv4 = ip4(v4),
+				       .psid = (__u16)psid,
+				       .b4_ipv6 = ip6(b4),
 				       .br_ipv6 = ip6("2001:db8:ffff::1") };
 
 	e.ps.psid_len = (__u8)len;
@@ -96,6 +102,62 @@ static size_t count_all(void)
 	assert_int_equal(lw_aftr_softwire_count(&m, &via_state), 0);
 	assert_int_equal(via_state, n);
 	return n;
+}
+
+/* The record-block headers against the records, read from the maps as
+ * the data plane reads them: a uniform header must say of every address
+ * of its /24 exactly what the address's record says (present or not; run
+ * and port-set parameters). Returns the number of blocks that disagree;
+ * *uniform counts the uniform ones. */
+static unsigned headers_disagree(unsigned *uniform)
+{
+	static uint32_t l1[LW_L1_ENTRIES];
+	unsigned bad = 0;
+
+	*uniform = 0;
+	assert_int_equal(bind_read_range(m.addr_l1, 0, LW_L1_ENTRIES, l1, sizeof(l1[0])), 0);
+	for (uint32_t hi = 0; hi < LW_L1_ENTRIES; hi++) {
+		uint32_t t = l1[hi] & LW_L1_L2_MASK;
+
+		for (uint32_t mid = 0; t && mid < LW_ADDR_BLOCK; mid++) {
+			uint32_t k = (t - 1) * LW_ADDR_BLOCK + mid, blk = 0;
+			struct lw_addr_block h;
+			bool ok = true;
+
+			assert_int_equal(bpf_map_lookup_elem(m.addr_l2, &k, &blk), 0);
+			if (!blk)
+				continue;
+			blk--;
+			assert_int_equal(bpf_map_lookup_elem(m.addr_blocks, &blk, &h), 0);
+			if (!(h.head.flags & LW_BLOCK_UNIFORM))
+				continue;
+			(*uniform)++;
+			for (uint32_t lo = 0; lo < LW_ADDR_BLOCK; lo++) {
+				uint32_t rk = blk * LW_ADDR_BLOCK + lo;
+				struct lw_addr r;
+				bool present = (h.present[lo / 64] >> (lo % 64)) & 1;
+
+				assert_int_equal(bpf_map_lookup_elem(m.addr_recs, &rk, &r), 0);
+				if (present != ((r.flags & LW_ADDR_VALID) != 0))
+					ok = false;
+				else if (present &&
+					 (r.sw_base !=
+						  h.head.sw_base + lo * (1u << h.head.psid_len) ||
+					  r.psid_len != h.head.psid_len ||
+					  r.psid_offset != h.head.psid_offset))
+					ok = false;
+			}
+			bad += !ok;
+		}
+	}
+	return bad;
+}
+
+static void assert_headers_agree(void)
+{
+	unsigned uniform;
+
+	assert_int_equal(headers_disagree(&uniform), 0);
 }
 
 static void test_add_then_duplicate_is_eexist(void **state)
@@ -156,8 +218,7 @@ static void test_del_absent_is_enoent(void **state)
 	(void)state;
 }
 
-static void add_n(struct lw_aftr_setup *s, unsigned n, unsigned first, unsigned len,
-		  const char *b4)
+static void add_n(struct lw_aftr_setup *s, unsigned n, unsigned first, unsigned len, const char *b4)
 {
 	for (unsigned i = first; i < first + n; i++) {
 		char a[32];
@@ -297,8 +358,8 @@ static void table(struct lw_aftr_setup *s, bool b)
 		assert_int_equal(lw_setup_add_softwire(s, &e), 0);
 	}
 	{
-		struct lw_softwire_entry w = entry(b ? "192.0.2.9" : "192.0.2.8", b ? 9 : 0,
-						   b ? 300 : 0, "2001:db8::8");
+		struct lw_softwire_entry w =
+			entry(b ? "192.0.2.9" : "192.0.2.8", b ? 9 : 0, b ? 300 : 0, "2001:db8::8");
 
 		assert_int_equal(lw_setup_add_softwire(s, &w), 0);
 	}
@@ -306,12 +367,17 @@ static void table(struct lw_aftr_setup *s, bool b)
 
 struct fault {
 	unsigned long after;
+	unsigned disagreed; /* writes before which a header disagreed */
 };
 
 static int fail_at(void *arg)
 {
 	struct fault *f = arg;
+	unsigned uniform;
 
+	/* before every write: what the data plane would read agrees */
+	if (headers_disagree(&uniform))
+		f->disagreed++;
 	return f->after && !--f->after ? -EIO : 0;
 }
 
@@ -321,7 +387,7 @@ static void test_failure_half_way_leaves_table(void **state)
 {
 	struct lw_aftr_setup a, b;
 	struct dump before, after;
-	struct fault f;
+	struct fault f = { 0 };
 	char err[512];
 	int r;
 
@@ -352,6 +418,8 @@ static void test_failure_half_way_leaves_table(void **state)
 			dump_free(&after);
 		}
 		assert_true(k > 3); /* it failed at several points */
+		assert_int_equal(f.disagreed, 0);
+		assert_headers_agree();
 		after = dump_table();
 		assert_int_equal(after.n, replace ? 601 : 1202);
 		dump_free(&after);
@@ -367,12 +435,16 @@ static void test_failure_half_way_leaves_table(void **state)
  * every write, each of its softwires resolves to the old or the new B4. */
 struct both {
 	const struct lw_aftr_setup *a, *b;
-	unsigned checks, fails;
+	unsigned checks, fails, disagreed;
 };
 
 static int still_served(void *arg)
 {
 	struct both *x = arg;
+	unsigned uniform;
+
+	if (headers_disagree(&uniform))
+		x->disagreed++;
 
 	for (size_t i = 0; i < x->a->n_softwires; i++) {
 		const struct lw_softwire_entry *e = &x->a->softwires[i];
@@ -410,6 +482,8 @@ static void test_replace_keeps_addresses_served(void **state)
 	lw_bind_test_hook = NULL;
 	assert_true(x.checks > 1000);
 	assert_int_equal(x.fails, 0);
+	assert_int_equal(x.disagreed, 0);
+	assert_headers_agree();
 	got = dump_table();
 	assert_int_equal(got.n, 601);
 	assert_int_equal(strncmp(got.v[0], "0a00", 4), 0);
@@ -418,12 +492,105 @@ static void test_replace_keeps_addresses_served(void **state)
 	{
 		struct in6_addr b4;
 
-		assert_int_equal(lw_aftr_softwire_get(&m, ip4("10.0.0.200"), 1, &b4, NULL), -ENOENT);
+		assert_int_equal(lw_aftr_softwire_get(&m, ip4("10.0.0.200"), 1, &b4, NULL),
+				 -ENOENT);
 		assert_int_equal(lw_aftr_softwire_get(&m, ip4("192.0.2.8"), 0, &b4, NULL), -ENOENT);
 		assert_int_equal(lw_aftr_softwire_get(&m, ip4("192.0.2.9"), 300, &b4, NULL), 0);
 	}
 	lw_setup_free(&a);
 	lw_setup_free(&b);
+	(void)state;
+}
+
+/* The header of the record block holding addr (struct lw_addr_block). */
+static struct lw_addr_block head_of(const char *v4)
+{
+	uint32_t a = ntohl(ip4(v4)), k = a >> 16, t = 0, blk = 0;
+	struct lw_addr_block h;
+
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(bpf_map_lookup_elem(m.addr_l1, &k, &t), 0);
+	t &= LW_L1_L2_MASK;
+	assert_true(t != 0);
+	k = (t - 1) * LW_ADDR_BLOCK + ((a >> 8) & 0xff);
+	assert_int_equal(bpf_map_lookup_elem(m.addr_l2, &k, &blk), 0);
+	assert_true(blk != 0);
+	blk--;
+	assert_int_equal(bpf_map_lookup_elem(m.addr_blocks, &blk, &h), 0);
+	return h;
+}
+
+static bool head_has(const struct lw_addr_block *h, unsigned lo)
+{
+	return (h->present[lo / 64] >> (lo % 64)) & 1;
+}
+
+/* Record-block headers (issue 11): a /24 whose addresses share their
+ * port-set parameters and sit in consecutive runs, as an installed pool
+ * does, gets a uniform header, so that the data plane needs no record; a
+ * /24 of mixed psid-len gets none; every add and delete keeps the headers
+ * saying what the records say. */
+static void test_block_headers_follow_records(void **state)
+{
+	struct lw_aftr_setup s;
+	struct lw_addr_block h;
+	unsigned uniform;
+	char err[256];
+
+	NEED_BPF();
+	lw_setup_init(&s);
+	for (unsigned i = 0; i < 256; i++) {
+		char a[32];
+		struct lw_softwire_entry e;
+
+		snprintf(a, sizeof(a), "10.9.8.%u", i);
+		e = entry(a, 6, i % 64, "2001:db8::98");
+		assert_int_equal(lw_setup_add_softwire(&s, &e), 0);
+	}
+	{
+		struct lw_softwire_entry e1 = entry("10.9.9.1", 6, 5, "2001:db8::991");
+		struct lw_softwire_entry e2 = entry("10.9.9.2", 4, 3, "2001:db8::992");
+
+		assert_int_equal(lw_setup_add_softwire(&s, &e1), 0);
+		assert_int_equal(lw_setup_add_softwire(&s, &e2), 0);
+	}
+	assert_int_equal(lw_aftr_install(&m, &s, 1, err, sizeof(err)), 0);
+	lw_setup_free(&s);
+	assert_int_equal(headers_disagree(&uniform), 0);
+	assert_int_equal(uniform, 1);
+	h = head_of("10.9.8.77");
+	assert_true(h.head.flags & LW_BLOCK_UNIFORM);
+	assert_int_equal(h.head.psid_len, 6);
+	for (unsigned lo = 0; lo < 256; lo++)
+		assert_true(head_has(&h, lo));
+	h = head_of("10.9.9.1");
+	assert_false(h.head.flags & LW_BLOCK_UNIFORM);
+
+	/* 10.9.9.2 (psid-len 4) gone: 10.9.9.0/24 is uniform */
+	assert_int_equal(lw_aftr_softwire_del(&m, ip4("10.9.9.2"), 3, err, sizeof(err)), 0);
+	h = head_of("10.9.9.1");
+	assert_true(h.head.flags & LW_BLOCK_UNIFORM);
+	assert_true(head_has(&h, 1));
+	assert_false(head_has(&h, 2));
+	assert_headers_agree();
+
+	/* 10.9.8.7's only softwire gone: absent from the header, the rest kept */
+	assert_int_equal(lw_aftr_softwire_del(&m, ip4("10.9.8.7"), 7, err, sizeof(err)), 0);
+	h = head_of("10.9.8.77");
+	assert_true(h.head.flags & LW_BLOCK_UNIFORM);
+	assert_false(head_has(&h, 7));
+	assert_true(head_has(&h, 8));
+	assert_headers_agree();
+
+	/* a softwire of a new psid-len in a uniform /24: the header goes */
+	{
+		struct lw_softwire_entry e = entry("10.9.8.7", 2, 1, "2001:db8::987");
+
+		assert_int_equal(lw_aftr_softwire_add(&m, &e, err, sizeof(err)), 0);
+	}
+	h = head_of("10.9.8.77");
+	assert_false(h.head.flags & LW_BLOCK_UNIFORM);
+	assert_headers_agree();
 	(void)state;
 }
 
@@ -450,9 +617,8 @@ static void test_long_runs_and_chunks_follow_use(void **state)
 	for (size_t i = 0; i < sizeof(psids) / sizeof(psids[0]); i++) {
 		struct in6_addr b4;
 
-		assert_int_equal(lw_aftr_softwire_get(&m, ip4("198.18.0.1"), (__u16)psids[i], &b4,
-						      NULL),
-				 0);
+		assert_int_equal(
+			lw_aftr_softwire_get(&m, ip4("198.18.0.1"), (__u16)psids[i], &b4, NULL), 0);
 		assert_int_equal(b4.s6_addr[15], i);
 	}
 	assert_int_equal(lw_aftr_capacity(&m, &cap), 0);
@@ -554,8 +720,8 @@ static void test_two_writers(void **state)
 		struct in6_addr b4;
 
 		snprintf(a, sizeof(a), "10.9.%u.%u", i / 4, i % 4);
-		assert_int_equal(lw_aftr_softwire_get(&m, ip4(a), (__u16)(i % 3 ? i : 0), &b4, NULL),
-				 0);
+		assert_int_equal(
+			lw_aftr_softwire_get(&m, ip4(a), (__u16)(i % 3 ? i : 0), &b4, NULL), 0);
 		assert_int_equal(b4.s6_addr[15], i);
 	}
 	assert_int_equal(count_all(), 40);
@@ -584,6 +750,7 @@ int main(void)
 		cmocka_unit_test_setup(test_failure_half_way_leaves_table, fresh_default),
 		cmocka_unit_test_setup(test_replace_keeps_addresses_served, fresh_default),
 		cmocka_unit_test_setup(test_long_runs_and_chunks_follow_use, fresh_default),
+		cmocka_unit_test_setup(test_block_headers_follow_records, fresh_default),
 		cmocka_unit_test_setup(test_pool_bits, fresh_default),
 		cmocka_unit_test_setup(test_config_carries_the_br, fresh_default),
 		cmocka_unit_test_setup(test_two_writers, fresh_default),

@@ -150,14 +150,36 @@ union lw_addr_copy {
 	struct lw_addr a;
 };
 
-/* The record of addr (DIR-16-8-8): 1 with *rec, 0 when the address has
- * none. *l1 receives its level-1 entry whatever the outcome, for the pool
- * bit (LW_L1_POOL). */
-static __always_inline int lw_addr_find(__be32 addr, union lw_addr_copy *rec, __u32 *l1)
+/* Where an address's record is: rec, read from lw_addr_recs[key] or
+ * (guessed) computed from its block's uniform header. */
+struct lw_addr_loc {
+	union lw_addr_copy rec;
+	__u32 key;
+	__u32 guessed;
+};
+
+/* The record itself (lw_addr_recs[loc->key]): 1 when the address has one. */
+static __always_inline int lw_addr_read(struct lw_addr_loc *loc)
 {
-	__u32 a = bpf_ntohl(addr), k = a >> 16, t;
+	__u64 *r = bpf_map_lookup_elem(&LW_MAP_ADDR_RECS, &loc->key);
+
+	loc->guessed = 0;
+	if (!r)
+		return 0;
+	loc->rec.raw = *(volatile __u64 *)r;
+	return loc->rec.a.flags & LW_ADDR_VALID;
+}
+
+/* The record of addr (DIR-16-8-8), from its block's header when the block
+ * is uniform (include/lw4o6/aftr.h), else read: 1 with *loc, 0 when the
+ * address has none. *l1 receives its level-1 entry whatever the outcome,
+ * for the pool bit (LW_L1_POOL). */
+static __always_inline int lw_addr_find(__be32 addr, struct lw_addr_loc *loc, __u32 *l1)
+{
+	__u32 a = bpf_ntohl(addr), k = a >> 16, t, lo = a & 0xff;
 	__u32 *e = bpf_map_lookup_elem(&LW_MAP_ADDR_L1, &k);
-	__u64 *r;
+	struct lw_addr_block *blk;
+	union lw_addr_copy head;
 
 	*l1 = 0;
 	if (!e)
@@ -170,12 +192,21 @@ static __always_inline int lw_addr_find(__be32 addr, union lw_addr_copy *rec, __
 	e = bpf_map_lookup_elem(&LW_MAP_ADDR_L2, &k);
 	if (!e || !*e)
 		return 0;
-	k = (*e - 1) << 8 | (a & 0xff);
-	r = bpf_map_lookup_elem(&LW_MAP_ADDR_RECS, &k);
-	if (!r)
-		return 0;
-	rec->raw = *(volatile __u64 *)r;
-	return rec->a.flags & LW_ADDR_VALID;
+	k = *e - 1;
+	loc->key = k << 8 | lo;
+	blk = bpf_map_lookup_elem(&LW_MAP_ADDR_BLKS, &k);
+	if (blk) {
+		head.raw = *(volatile __u64 *)&blk->head;
+		if (head.a.flags & LW_BLOCK_UNIFORM) {
+			if (!(blk->present[lo >> 6] & (1ull << (lo & 63))))
+				return 0;
+			loc->rec.raw = head.raw;
+			loc->rec.a.sw_base += lo << (head.a.psid_len & 31);
+			loc->guessed = 1;
+			return 1;
+		}
+	}
+	return lw_addr_read(loc);
 }
 
 /* Slot s of the binding table: two inlined array lookups, then an index. */
@@ -197,8 +228,8 @@ static __always_inline struct lw_softwire *lw_slot(__u32 s)
  * owns every port and the port-less protocols (AFTR-ENCAP-6). The slot
  * counts only when it names (addr, PSID): one read while user space
  * reassigns it never matches. */
-static __always_inline struct lw_softwire *lw_binding(__be32 addr, const struct lw_addr *rec,
-						      const struct lw_l4 *l4, int use_dport)
+static __always_inline struct lw_softwire *lw_binding_of(__be32 addr, const struct lw_addr *rec,
+							 const struct lw_l4 *l4, int use_dport)
 {
 	struct lw_psid_params pp = { .psid_offset = rec->psid_offset, .psid_len = rec->psid_len };
 	struct lw_softwire *sw;
@@ -217,6 +248,19 @@ static __always_inline struct lw_softwire *lw_binding(__be32 addr, const struct 
 	if (!sw || sw->ipv4 != addr || sw->psid != (__u16)psid)
 		return 0;
 	return sw;
+}
+
+/* The same for an address found by lw_addr_find(): a slot guessed from its
+ * block's header that does not name the packet's softwire (a writer moving
+ * the block's runs, or no such softwire) is checked against the record. */
+static __always_inline struct lw_softwire *lw_binding(__be32 addr, struct lw_addr_loc *loc,
+						      const struct lw_l4 *l4, int use_dport)
+{
+	struct lw_softwire *sw = lw_binding_of(addr, &loc->rec.a, l4, use_dport);
+
+	if (sw || !loc->guessed || !lw_addr_read(loc))
+		return sw;
+	return lw_binding_of(addr, &loc->rec.a, l4, use_dport);
 }
 
 /* A packet too big for where it goes (AFTR-ENCAP-4): with DF the sender
@@ -362,10 +406,10 @@ static __always_inline int lw_in_pool(__be32 addr, __u32 l1)
  * of a pool. */
 static __always_inline int lw_served_ipv4(__be32 addr)
 {
-	union lw_addr_copy rec;
+	struct lw_addr_loc loc;
 	__u32 l1;
 
-	return lw_addr_find(addr, &rec, &l1) || lw_in_pool(addr, l1);
+	return lw_addr_find(addr, &loc, &l1) || lw_in_pool(addr, l1);
 }
 
 /* An ICMP error towards one of our B4s must be about a packet that B4 sent
@@ -435,7 +479,7 @@ static __always_inline int lw_from_internet(struct xdp_md *ctx, const struct lw_
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct iphdr *iph;
-	union lw_addr_copy rec;
+	struct lw_addr_loc rec;
 	struct lw_softwire *sw;
 	struct lw_l4 l4;
 	__be32 qsrc = 0, qdst = 0, daddr;
@@ -469,7 +513,7 @@ static __always_inline int lw_from_internet(struct xdp_md *ctx, const struct lw_
 			return lw_drop(stat, bytes);
 	}
 
-	sw = have ? lw_binding(daddr, &rec.a, &l4, 1) : 0;
+	sw = have ? lw_binding(daddr, &rec, &l4, 1) : 0;
 	if (!sw)
 		return lw_drop_tell(ctx, cfg, LW_STAT_DROP_NO_DST_SOFTWIRE, bytes,
 				    lw_icmpv4_error_due(cfg, &l4), LW_EV_ENCAP_NO_BINDING,
@@ -527,12 +571,12 @@ static __always_inline struct lw_softwire *lw_softwire_of(const struct ipv6hdr *
 							  __be32 saddr, const struct lw_l4 *l4,
 							  __be32 qdst, __u32 *stat)
 {
-	union lw_addr_copy rec;
+	struct lw_addr_loc rec;
 	struct lw_softwire *sw = 0;
 	__u32 l1;
 
 	if (lw_addr_find(saddr, &rec, &l1))
-		sw = lw_binding(saddr, &rec.a, l4, 0);
+		sw = lw_binding(saddr, &rec, l4, 0);
 	if (!sw || !lw_ipv6_eq(&sw->b4_ipv6, &ip6->saddr) || (l4->icmp_error && qdst != saddr)) {
 		*stat = LW_STAT_DROP_NO_SRC_SOFTWIRE;
 		return 0;
@@ -553,7 +597,7 @@ static __always_inline struct lw_softwire *lw_softwire_of(const struct ipv6hdr *
  * qsrc: an ICMP error's quoted source; ihl, tot_len: the inner header's
  * and packet's length. */
 static __always_inline int lw_hairpin(struct xdp_md *ctx, const struct lw_aftr_config *cfg,
-				      struct lw_softwire *sw, const struct lw_addr *dst,
+				      struct lw_softwire *sw, struct lw_addr_loc *dst,
 				      const struct iphdr *iph, struct lw_l4 *l4, __be32 qsrc,
 				      __u32 l3off, __u32 inner, __u32 ihl, __u32 tot_len,
 				      __u32 bytes, __u16 vid)
@@ -655,7 +699,7 @@ static __always_inline int lw_softwire_from_b4(struct xdp_md *ctx, const struct 
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct iphdr *iph = data + inner;
-	union lw_addr_copy dst;
+	struct lw_addr_loc dst;
 	struct lw_softwire *sw;
 	struct lw_l4 l4;
 	__be32 qsrc = 0, qdst = 0, daddr;
@@ -698,7 +742,7 @@ static __always_inline int lw_softwire_from_b4(struct xdp_md *ctx, const struct 
 	/* is the destination ours? For internet destinations one l1 read */
 	daddr = iph->daddr;
 	if (lw_addr_find(daddr, &dst, &l1))
-		return lw_hairpin(ctx, cfg, sw, &dst.a, iph, &l4, qsrc, l3off, inner, ihl, tot_len,
+		return lw_hairpin(ctx, cfg, sw, &dst, iph, &l4, qsrc, l3off, inner, ihl, tot_len,
 				  bytes, vid);
 	if (lw_in_pool(daddr, l1))
 		/* ours, but nobody's now: never out to the internet, which

@@ -27,6 +27,8 @@ LW_PINNED_ARRAY(LW_MAP_ADDR_L1, LW_L1_ENTRIES, __u32);
 LW_PINNED_ARRAY(LW_MAP_ADDR_L2, LW_ADDR_BLOCKS(LW_DEFAULT_MAX_SOFTWIRES) * LW_ADDR_BLOCK, __u32);
 LW_PINNED_ARRAY(LW_MAP_ADDR_RECS, LW_ADDR_BLOCKS(LW_DEFAULT_MAX_SOFTWIRES) * LW_ADDR_BLOCK,
 		struct lw_addr);
+/* One header per record block: a uniform block spares the packet its record. */
+LW_PINNED_ARRAY(LW_MAP_ADDR_BLKS, LW_ADDR_BLOCKS(LW_DEFAULT_MAX_SOFTWIRES), struct lw_addr_block);
 
 /* The shared zeroed chunk: what a slot of lw_sw_chunks holds until it has
  * softwires of its own and once they are gone; nobody writes it. Declared

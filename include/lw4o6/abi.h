@@ -7,14 +7,15 @@
 /* Bumped whenever a pinned map's key, value or size changes: the loader refuses
  * to reuse pins whose lw_meta entry carries another number. */
 #define LW_ABI_VERSION \
-	4 /* 2: lw_b4_session grew to 80 bytes (explicit mappings)
+	5 /* 2: lw_b4_session grew to 80 bytes (explicit mappings)
 			  * 3: lw_stats grew a slot (drop-ipv6-extension-header)
 			  * 4: the binding table's layout (issue 11): address records and
 			  *    chunked softwires instead of lw_psid_map and lw_softwires;
 			  *    the configuration carries the BR address; the next-hop
 			  *    caches lw_nexthop, lw_b4_nexthop; the lwB4's sessions
 			  *    in lw_b4_sess/lw_b4_life (lw_b4_in gone, lw_b4_out →
-			  *    position), port sets grew a base */
+			  *    position), port sets grew a base
+			  * 5: lw_addr_blocks, the record blocks' headers */
 
 #define LW4O6_PIN_ROOT "/sys/fs/bpf/lw4o6"
 
@@ -26,6 +27,7 @@
 #define LW_MAP_ADDR_L1    lw_addr_l1
 #define LW_MAP_ADDR_L2    lw_addr_l2
 #define LW_MAP_ADDR_RECS  lw_addr_recs
+#define LW_MAP_ADDR_BLKS  lw_addr_blocks
 #define LW_MAP_SW_CHUNKS  lw_sw_chunks
 #define LW_MAP_SW_EMPTY   lw_sw_empty
 #define LW_MAP_BR_ADDRS   lw_br_addrs

@@ -16,7 +16,11 @@
  *   address records, DIR-16-8-8: lw_addr_l1[addr >> 16] → l2 table + 1
  *   (0 = none; LW_L1_POOL: a pool prefix intersects this /16);
  *   lw_addr_l2[(table << 8) | addr >> 8 & 255] → record block + 1;
- *   lw_addr_recs[(block << 8) | addr & 255] → struct lw_addr.
+ *   lw_addr_recs[(block << 8) | addr & 255] → struct lw_addr;
+ *   lw_addr_blocks[block] → struct lw_addr_block: when the block is uniform
+ *   the data plane takes the address's record from it and never reads
+ *   lw_addr_recs, a random access per packet over 8 bytes per address
+ *   (1.25 MB at 10M softwires) that the header's few KiB replace.
  *
  *   softwires: slot sw_base + psid of the address's run of 2^psid-len
  *   slots, in chunk slot >> LW_SW_CHUNK_SHIFT (an inner array map of
@@ -34,6 +38,7 @@
 #define LW_L1_POOL        (1u << 31)
 #define LW_L1_L2_MASK     (LW_L1_POOL - 1)
 #define LW_ADDR_VALID     1u /* struct lw_addr flags */
+#define LW_BLOCK_UNIFORM  2u /* struct lw_addr_block head.flags */
 
 /* Capacity (lw4o6 load aftr --max-softwires): what the object holds
  * unless the loader sizes it (lw_aftr_obj_set_capacity), and the most it
@@ -87,6 +92,20 @@ struct lw_addr {
 	__u8 psid_len;
 	__u8 flags; /* LW_ADDR_VALID */
 	__u8 reserved;
+};
+
+/* A record block's header (lw_addr_blocks). Uniform (head.flags
+ * LW_BLOCK_UNIFORM): every address of the /24 with a record has the
+ * psid-offset and psid-len of head and its run at head.sw_base + (low byte
+ * << psid-len) (modulo 2^32), and present says which addresses have one. A
+ * header that is not uniform says nothing: the data plane reads the
+ * address's record. Writers clear a uniform header before they change the
+ * block's records and write the new one after, so a packet racing them
+ * finds at worst a slot that no longer names it (the slot check) and then
+ * asks the record itself. */
+struct lw_addr_block {
+	struct lw_addr head;
+	__u64 present[LW_ADDR_BLOCK / 64]; /* bit (low byte & 63) of word (low byte >> 6) */
 };
 
 /* lw_bind_state[0]: the writers' bookkeeping (user space only). Writers
@@ -191,6 +210,7 @@ struct lw_token_bucket {
 _Static_assert(sizeof(struct lw_softwire_key) == 8, "softwire key layout");
 _Static_assert(sizeof(struct lw_softwire) == 56, "softwire value layout: 512 a chunk");
 _Static_assert(sizeof(struct lw_addr) == 8, "address record layout");
+_Static_assert(sizeof(struct lw_addr_block) == 40, "record block header layout");
 _Static_assert(sizeof(struct lw_sw_chunk) == LW_SW_CHUNK_SLOTS * sizeof(struct lw_softwire),
 	       "a chunk of LW_SW_CHUNK_SLOTS slots");
 _Static_assert(sizeof(struct lw_bind_state) == 32, "binding state layout");

@@ -34,6 +34,7 @@ static const struct lw_map_slot slots[] = {
 	SLOT(addr_l1, LW_STR(LW_MAP_ADDR_L1)),
 	SLOT(addr_l2, LW_STR(LW_MAP_ADDR_L2)),
 	SLOT(addr_recs, LW_STR(LW_MAP_ADDR_RECS)),
+	SLOT(addr_blocks, LW_STR(LW_MAP_ADDR_BLKS)),
 	SLOT(sw_chunks, LW_STR(LW_MAP_SW_CHUNKS)),
 	SLOT(sw_empty, LW_STR(LW_MAP_SW_EMPTY)),
 	SLOT(br_addrs, LW_STR(LW_MAP_BR_ADDRS)),

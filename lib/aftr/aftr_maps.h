@@ -17,8 +17,8 @@
 struct lw_bind; /* a writer's copy of the binding table's bookkeeping (bind_priv.h) */
 
 struct lw_aftr_maps {
-	int meta, cfg, bind_state, addr_l1, addr_l2, addr_recs, sw_chunks, sw_empty, br_addrs,
-		br_by_index, pools, stats, events, ratelim;
+	int meta, cfg, bind_state, addr_l1, addr_l2, addr_recs, addr_blocks, sw_chunks, sw_empty,
+		br_addrs, br_by_index, pools, stats, events, ratelim;
 	/* not map descriptors */
 	struct lw_bind *bind; /* made by the openers, freed by lw_aftr_maps_close() */
 	bool own_fds;         /* opened from pins: close() closes the descriptors */

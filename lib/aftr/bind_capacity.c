@@ -47,7 +47,8 @@ int lw_aftr_obj_set_capacity(struct bpf_object *obj, uint32_t max_softwires, cha
 	blocks = LW_ADDR_BLOCKS(n);
 	if ((r = set_entries(obj, LW_STR(LW_MAP_SW_CHUNKS), LW_SW_OUTER_ENTRIES(n), err, errlen)) ||
 	    (r = set_entries(obj, LW_STR(LW_MAP_ADDR_L2), blocks * LW_ADDR_BLOCK, err, errlen)) ||
-	    (r = set_entries(obj, LW_STR(LW_MAP_ADDR_RECS), blocks * LW_ADDR_BLOCK, err, errlen)))
+	    (r = set_entries(obj, LW_STR(LW_MAP_ADDR_RECS), blocks * LW_ADDR_BLOCK, err, errlen)) ||
+	    (r = set_entries(obj, LW_STR(LW_MAP_ADDR_BLKS), blocks, err, errlen)))
 		return r;
 	return 0;
 }
@@ -106,9 +107,11 @@ int lw_aftr_capacity(const struct lw_aftr_maps *m, struct lw_aftr_capacity *c)
 	c->l2_tables = st.l2_tables;
 	/* the chunks (and lw_sw_empty), then the tables that are always there */
 	c->chunk_bytes = (uint64_t)(st.chunks + 1) * CHUNK_BYTES;
-	c->record_bytes =
-		(uint64_t)LW_L1_ENTRIES * sizeof(uint32_t) + (uint64_t)l2 * sizeof(uint32_t) +
-		(uint64_t)recs * sizeof(struct lw_addr) + (uint64_t)outer * sizeof(void *);
+	c->record_bytes = (uint64_t)LW_L1_ENTRIES * sizeof(uint32_t) +
+			  (uint64_t)l2 * sizeof(uint32_t) +
+			  (uint64_t)recs * sizeof(struct lw_addr) +
+			  (uint64_t)(recs / LW_ADDR_BLOCK) * sizeof(struct lw_addr_block) +
+			  (uint64_t)outer * sizeof(void *);
 	c->bytes = c->chunk_bytes + c->record_bytes;
 	return 0;
 }

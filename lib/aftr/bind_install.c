@@ -204,9 +204,60 @@ static int cmp_plan_addr(const void *x, const void *y)
 			&(*(struct plan_addr *const *)y)->addr);
 }
 
+static uint32_t low_byte(const struct plan_addr *pa)
+{
+	return ntohl(pa->addr) & 0xff;
+}
+
+/* The addresses v[i, j), of one /24 and with the same port-set parameters,
+ * in one run taken for them all when they fill at least half of it: each
+ * address's run at (low byte - the first's) << psid-len within it, so that
+ * the block's header can be uniform and packets need no record
+ * (include/lw4o6/aftr.h); the runs of the addresses missing in between go
+ * back at once. 0, or why not (the caller then places them one by one). */
+static int group_run(const struct lw_aftr_maps *m, struct plan *p, struct plan_addr **v, size_t i,
+		     size_t j)
+{
+	uint32_t lo = low_byte(v[i]), span = low_byte(v[j - 1]) - lo + 1, base, k = i;
+	unsigned len = v[i]->len, s = 0;
+	int r;
+
+	while ((1u << s) < span)
+		s++;
+	if (len + s > LW_SW_MAX_ORDER || 2 * (j - i) < (1u << s))
+		return -EAGAIN;
+	if ((r = bind_run_alloc(m, len + s, &base)))
+		return r;
+	for (uint32_t x = 0; x < (1u << s); x++) {
+		uint32_t at = base + (x << len);
+
+		if (k < j && low_byte(v[k]) - lo == x) {
+			v[k++]->base = at;
+			p->fresh[p->n_fresh].base = at;
+			p->fresh[p->n_fresh++].order = (uint8_t)len;
+		} else if (bind_run_unused(m, at, len)) {
+			/* out of memory: that run is short until the next reset */
+		}
+	}
+	return 0;
+}
+
+/* The end of the group of v[i] for group_run(): the same /24, the same
+ * port-set parameters. */
+static size_t group_end(struct plan_addr **v, size_t i, size_t n)
+{
+	size_t j = i + 1;
+
+	while (j < n && ntohl(v[j]->addr) >> 8 == ntohl(v[i]->addr) >> 8 &&
+	       v[j]->off == v[i]->off && v[j]->len == v[i]->len)
+		j++;
+	return j;
+}
+
 /* A run for every address that needs one, in address order (so that a
- * table listed by address fills chunk after chunk); the space read again
- * from the records once, when it looks full. */
+ * table listed by address fills chunk after chunk), a /24's together where
+ * they fit (group_run); the space read again from the records once, when
+ * it looks full. */
 static int plan_runs(const struct lw_aftr_maps *m, struct plan *p, char *err, size_t errlen)
 {
 	struct plan_addr **v = malloc((p->n ? p->n : 1) * sizeof(*v));
@@ -223,7 +274,14 @@ static int plan_runs(const struct lw_aftr_maps *m, struct plan *p, char *err, si
 		if (p->h[i].used && p->h[i].fresh)
 			v[n++] = &p->h[i];
 	qsort(v, n, sizeof(*v), cmp_plan_addr);
-	for (size_t i = 0; i < n && !r; i++) {
+	for (size_t i = 0, g = 0; i < n && !r; i++) {
+		if (i >= g) { /* the start of a group */
+			g = group_end(v, i, n);
+			if (g - i > 1 && group_run(m, p, v, i, g) == 0) {
+				i = g - 1;
+				continue;
+			}
+		}
 		r = bind_run_alloc(m, v[i]->len, &v[i]->base);
 		if (r == -ENOSPC && !compacted) {
 			compacted = true;

@@ -151,15 +151,48 @@ static int block_retire(const struct lw_aftr_maps *m, struct lw_bind *b, uint32_
 	return 0;
 }
 
-/* Addresses [i, j) of one /24: their records, then (a new block) its l2
- * entry, then (a new table) its l1 entry. */
+void bind_block_head(const struct lw_addr *recs, struct lw_addr_block *h)
+{
+	bool any = false, uniform = true;
+
+	memset(h, 0, sizeof(*h));
+	for (uint32_t i = 0; i < LW_ADDR_BLOCK && uniform; i++) {
+		const struct lw_addr *r = &recs[i];
+		uint32_t base;
+
+		if (!(r->flags & LW_ADDR_VALID))
+			continue;
+		base = r->sw_base - (i << (r->psid_len & 31));
+		h->present[i / 64] |= 1ull << (i % 64);
+		if (!any) {
+			h->head = *r;
+			h->head.sw_base = base;
+			any = true;
+		} else if (r->psid_offset != h->head.psid_offset ||
+			   r->psid_len != h->head.psid_len || base != h->head.sw_base) {
+			uniform = false;
+		}
+	}
+	if (!any || !uniform) {
+		memset(h, 0, sizeof(*h)); /* says nothing: the records do */
+		return;
+	}
+	h->head.flags = LW_BLOCK_UNIFORM;
+	h->head.reserved = 0;
+}
+
+/* Addresses [i, j) of one /24: a uniform header that is to change cleared,
+ * their records, the block's new header, then (a new block) its l2 entry,
+ * then (a new table) its l1 entry. */
 static int set_group(const struct lw_aftr_maps *m, struct lw_bind *b, const __be32 *addr,
 		     const struct lw_addr *recs, size_t i, size_t j)
 {
+	static const struct lw_addr_block zero_head;
 	struct lw_addr tmp[LW_ADDR_BLOCK];
+	struct lw_addr_block oldh, newh;
 	uint32_t a = ntohl(addr[i]), blk, tab, lo = 255, hi = 0, k, v;
-	bool new_blk, new_tab;
-	int r;
+	bool new_blk, new_tab, head_changes;
+	int r = 0;
 
 	if (!has_block(b, a)) {
 		size_t x = i;
@@ -187,8 +220,25 @@ static int set_group(const struct lw_aftr_maps *m, struct lw_bind *b, const __be
 		lo = 0;
 		hi = LW_ADDR_BLOCK - 1;
 	}
-	r = bind_update_range(m->addr_recs, blk * LW_ADDR_BLOCK + lo, hi - lo + 1, &tmp[lo]);
-	if (!r && new_blk) {
+	bind_block_head(b->blk[blk], &oldh);
+	bind_block_head(tmp, &newh);
+	head_changes = memcmp(&oldh, &newh, sizeof(newh)) != 0;
+	if (!new_blk && head_changes && (oldh.head.flags & LW_BLOCK_UNIFORM))
+		r = bind_update(m->addr_blocks, &blk, &zero_head);
+	if (!r)
+		r = bind_update_range(m->addr_recs, blk * LW_ADDR_BLOCK + lo, hi - lo + 1,
+				      &tmp[lo]);
+	if (!r && !new_blk) {
+		/* the records are in: the mirror follows them whatever comes
+		 * next; a header left cleared only costs the data plane a read */
+		memcpy(b->blk[blk], tmp, sizeof(tmp));
+		if (head_changes && (r = bind_update(m->addr_blocks, &blk, &newh)))
+			return r;
+		return block_retire(m, b, a, blk, tab);
+	}
+	if (!r)
+		r = bind_update(m->addr_blocks, &blk, &newh);
+	if (!r) {
 		uint32_t t2[LW_ADDR_BLOCK];
 
 		memcpy(t2, b->l2[tab], sizeof(t2));
@@ -215,9 +265,8 @@ static int set_group(const struct lw_aftr_maps *m, struct lw_bind *b, const __be
 		return r;
 	}
 	memcpy(b->blk[blk], tmp, sizeof(tmp));
-	if (new_blk)
-		b->l2[tab][(a >> 8) & 0xff] = blk + 1;
-	return new_blk ? 0 : block_retire(m, b, a, blk, tab);
+	b->l2[tab][(a >> 8) & 0xff] = blk + 1;
+	return 0;
 }
 
 int bind_set_records(const struct lw_aftr_maps *m, const __be32 *addr, const struct lw_addr *recs,
@@ -529,6 +578,12 @@ int bind_run_alloc(const struct lw_aftr_maps *m, unsigned order, uint32_t *base)
 	if (!r)
 		chunks_use(m->bind, *base, order, 1);
 	return r;
+}
+
+int bind_run_unused(const struct lw_aftr_maps *m, uint32_t base, unsigned order)
+{
+	chunks_use(m->bind, base, order, -1);
+	return lw_sw_slots_free(&m->bind->slots, base, order);
 }
 
 /* Zeroes run's slots in the chunks that stay (own, still used). */

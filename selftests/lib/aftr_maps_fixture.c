@@ -42,6 +42,7 @@ int aftr_maps_fixture_open(struct lw_aftr_maps *m, uint32_t max_softwires)
 	m->addr_l1 = array(sizeof(__u32), LW_L1_ENTRIES);
 	m->addr_l2 = array(sizeof(__u32), blocks * LW_ADDR_BLOCK);
 	m->addr_recs = array(sizeof(struct lw_addr), blocks * LW_ADDR_BLOCK);
+	m->addr_blocks = array(sizeof(struct lw_addr_block), blocks);
 	m->sw_empty = array(sizeof(struct lw_sw_chunk), 1);
 	outer.inner_map_fd = (__u32)m->sw_empty;
 	m->sw_chunks = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, NULL, sizeof(__u32), sizeof(__u32),

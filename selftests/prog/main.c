@@ -63,6 +63,7 @@ int main(int argc, char **argv)
 		{ encap_cases, &n_encap_cases },
 		{ misc_cases, &n_misc_cases },
 		{ nexthop_cases, &n_nexthop_cases },
+		{ block_cases, &n_block_cases },
 	};
 	const char *filter = NULL, *pcap_path = NULL, *skip;
 	unsigned passed = 0, failed = 0, skipped = 0;

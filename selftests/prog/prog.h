@@ -231,6 +231,17 @@ struct nhx {
 	const char *except4, *except6;  /* one exception each; NULL: none */
 };
 
+/* The header of 198.51.100.0/24 (struct lw_addr_block). The table's /24
+ * mixes psid-len 6 (SHARED1, SHARED2) and 0 (FULL3), so the writer gives it
+ * no uniform header and every other case runs on the records. */
+enum blocks_case {
+	BLK_AS_WRITTEN = 0,
+	BLK_UNIFORM, /* without FULL3's softwire (D): the writer must make it uniform */
+	BLK_HIDE,    /* BLK_UNIFORM, then SHARED1's presence bit cleared by hand */
+	BLK_STALE,   /* the whole table, then a uniform header that lies: every address
+		      * present, psid-len 6, runs 4096 slots from the real ones */
+};
+
 struct setup {
 	uint32_t flags_off, flags_on; /* changes to LW_CFG_DEFAULT_FLAGS */
 	uint16_t v4vlan, v6vlan;
@@ -247,6 +258,8 @@ struct setup {
 	bool one_br;                  /* only BR1's softwires: one BR address, which
 				       * the program compares with the configuration's
 				       * copy instead of hashing (issue 11) */
+	uint8_t blocks;               /* enum blocks_case: the record-block header of
+				       * 198.51.100.0/24 (issue 11) */
 	const struct nhx *nh;         /* next-hop cache entries written by hand */
 	bool nh_sync;                 /* next-hop cache filled from the lab's kernel state
 				       * (lw_aftr_nh_sync_once); neither: FIB mode */
@@ -286,6 +299,8 @@ extern const struct tcase misc_cases[];
 extern const size_t n_misc_cases;
 extern const struct tcase nexthop_cases[];
 extern const size_t n_nexthop_cases;
+extern const struct tcase block_cases[];
+extern const size_t n_block_cases;
 
 /* ---- harness --------------------------------------------------------------- */
 
