@@ -412,7 +412,7 @@ int cmd_status(int argc, char **argv)
 		printf(",\"ipv4-xdp-prog-id\":%u,\"softwires\":%zu,\"br-addresses\":%zu,"
 		       "\"enable-hairpinning\":%s,\"echo-policy\":\"%s\",\"generate-icmpv4-errors\":%s,"
 		       "\"generate-icmpv6-errors\":%s,\"allow-incoming-icmpv4\":%s,\"pcp-bootstrap\":%s,"
-		       "\"ttl-on-decap\":%s,\"ipv4-mtu\":%u,\"ipv6-mtu\":%u,\"ipv4-vlan\":%u,\"ipv6-vlan\":%u,"
+		       "\"ttl-on-decap\":%s,\"softwire-counters\":%s,\"ipv4-mtu\":%u,\"ipv6-mtu\":%u,\"ipv4-vlan\":%u,\"ipv6-vlan\":%u,"
 		       "\"hop-limit\":%u,\"event-rate\":%u,\"event-burst\":%u,",
 		       prog4, nsw, nbr, cfg.flags & LW_CFG_HAIRPINNING ? "true" : "false",
 		       echo_policy_name(cfg.echo_policy),
@@ -420,15 +420,17 @@ int cmd_status(int argc, char **argv)
 		       cfg.flags & LW_CFG_ICMPV6_ERRORS ? "true" : "false",
 		       cfg.flags & LW_CFG_ALLOW_ICMPV4_IN ? "true" : "false",
 		       cfg.flags & LW_CFG_PCP_BOOTSTRAP ? "true" : "false",
-		       cfg.flags & LW_CFG_TTL_DECAP ? "true" : "false", cfg.ipv4_mtu, cfg.ipv6_mtu,
-		       cfg.ipv4_vlan, cfg.ipv6_vlan, cfg.hop_limit, cfg.event_rate,
+		       cfg.flags & LW_CFG_TTL_DECAP ? "true" : "false",
+		       cfg.flags & LW_CFG_SW_COUNTERS ? "true" : "false", cfg.ipv4_mtu,
+		       cfg.ipv6_mtu, cfg.ipv4_vlan, cfg.ipv6_vlan, cfg.hop_limit, cfg.event_rate,
 		       cfg.event_burst);
 		print_nexthop(&cfg, true);
-		printf("\"maps\":{\"sw-chunks\":%u,\"addr-l1\":%u,\"addr-records\":%u,\"br-addrs\":%u,"
-		       "\"stats\":%u,\"events\":%u,\"config\":%u},",
+		printf("\"maps\":{\"sw-chunks\":%u,\"addr-l1\":%u,\"addr-records\":%u,"
+		       "\"addr-blocks\":%u,\"br-addrs\":%u,\"stats\":%u,\"events\":%u,\"config\":%u},",
 		       lw_map_id(maps.sw_chunks), lw_map_id(maps.addr_l1),
-		       lw_map_id(maps.addr_recs), lw_map_id(maps.br_addrs), lw_map_id(maps.stats),
-		       lw_map_id(maps.events), lw_map_id(maps.cfg));
+		       lw_map_id(maps.addr_recs), lw_map_id(maps.addr_blocks),
+		       lw_map_id(maps.br_addrs), lw_map_id(maps.stats), lw_map_id(maps.events),
+		       lw_map_id(maps.cfg));
 		print_capacity_json(&cap);
 	} else {
 		printf("role            lwAFTR (maps under %s)\n", lw_pin_root);
@@ -440,10 +442,11 @@ int cmd_status(int argc, char **argv)
 			printf("                warning: not attached on every interface\n");
 		printf("softwires       %zu, BR addresses %zu\n", nsw, nbr);
 		print_capacity(&cap);
-		printf("hairpinning     %s; echo policy %s; TTL on decap %s\n",
+		printf("hairpinning     %s; echo policy %s; TTL on decap %s; softwire counters %s\n",
 		       cfg.flags & LW_CFG_HAIRPINNING ? "on" : "off",
 		       echo_policy_name(cfg.echo_policy),
-		       cfg.flags & LW_CFG_TTL_DECAP ? "on" : "off");
+		       cfg.flags & LW_CFG_TTL_DECAP ? "on" : "off",
+		       cfg.flags & LW_CFG_SW_COUNTERS ? "on" : "off");
 		printf("ICMP            incoming ICMPv4 %s; generate ICMPv4 %s, ICMPv6 %s; events %u/s burst %u\n",
 		       cfg.flags & LW_CFG_ALLOW_ICMPV4_IN ? "allowed" : "dropped",
 		       cfg.flags & LW_CFG_ICMPV4_ERRORS ? "on" : "off",
@@ -452,11 +455,12 @@ int cmd_status(int argc, char **argv)
 		printf("MTU             IPv4 %u, IPv6 %u; VLAN IPv4 %u, IPv6 %u; hop limit %u\n",
 		       cfg.ipv4_mtu, cfg.ipv6_mtu, cfg.ipv4_vlan, cfg.ipv6_vlan, cfg.hop_limit);
 		print_nexthop(&cfg, false);
-		printf("map ids         sw-chunks %u, addr-l1 %u, addr-records %u, br-addrs %u, stats %u, "
-		       "events %u, config %u\n",
+		printf("map ids         sw-chunks %u, addr-l1 %u, addr-records %u, addr-blocks %u, "
+		       "br-addrs %u, stats %u, events %u, config %u\n",
 		       lw_map_id(maps.sw_chunks), lw_map_id(maps.addr_l1),
-		       lw_map_id(maps.addr_recs), lw_map_id(maps.br_addrs), lw_map_id(maps.stats),
-		       lw_map_id(maps.events), lw_map_id(maps.cfg));
+		       lw_map_id(maps.addr_recs), lw_map_id(maps.addr_blocks),
+		       lw_map_id(maps.br_addrs), lw_map_id(maps.stats), lw_map_id(maps.events),
+		       lw_map_id(maps.cfg));
 	}
 	lw_aftr_maps_close(&maps);
 	return 0;
@@ -473,6 +477,7 @@ static const struct {
 	{ "incoming-icmpv6", LW_CFG_ALLOW_ICMPV6_IN },
 	{ "pcp-bootstrap", LW_CFG_PCP_BOOTSTRAP },
 	{ "ttl-on-decap", LW_CFG_TTL_DECAP },
+	{ "softwire-counters", LW_CFG_SW_COUNTERS },
 };
 
 #define CFG_FIELD(f) offsetof(struct lw_aftr_config, f), sizeof(((struct lw_aftr_config *)0)->f)

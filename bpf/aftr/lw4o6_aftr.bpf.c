@@ -315,9 +315,13 @@ static __always_inline __u32 lw_echo_request_policy(const struct lw_aftr_config 
 	return 0;
 }
 
-/* A packet of sw left (decapsulated, or hairpinned to another B4). */
-static __always_inline void lw_softwire_count_decap(struct lw_softwire *sw, __u32 tot_len)
+/* A packet of sw left (decapsulated, or hairpinned to another B4): counted
+ * when the operator keeps per-softwire counters. */
+static __always_inline void lw_softwire_count_decap(const struct lw_aftr_config *cfg,
+						    struct lw_softwire *sw, __u32 tot_len)
 {
+	if (!(cfg->flags & LW_CFG_SW_COUNTERS))
+		return;
 	__sync_fetch_and_add(&sw->decap_packets, 1);
 	__sync_fetch_and_add(&sw->decap_bytes, tot_len);
 }
@@ -387,8 +391,10 @@ static __always_inline int lw_encap(struct xdp_md *ctx, const struct lw_aftr_con
 		return XDP_DROP;
 	lw_tunnel_write_ip6(ip6, tos, tot_len, cfg->hop_limit, br, &sw->b4_ipv6);
 
-	__sync_fetch_and_add(&sw->encap_packets, 1);
-	__sync_fetch_and_add(&sw->encap_bytes, tot_len);
+	if (cfg->flags & LW_CFG_SW_COUNTERS) {
+		__sync_fetch_and_add(&sw->encap_packets, 1);
+		__sync_fetch_and_add(&sw->encap_bytes, tot_len);
+	}
 	lw_count(ok_stat, ok_stat == LW_STAT_HAIRPIN_IPV4 ? tot_len : (__u64)(data_end - data));
 	return lw_out_send(&out);
 }
@@ -641,7 +647,7 @@ static __always_inline int lw_hairpin(struct xdp_md *ctx, const struct lw_aftr_c
 	act = lw_encap(ctx, cfg, dst_sw, l3off, bytes, 1, LW_DIR_FROM_B4, vid,
 		       LW_STAT_HAIRPIN_IPV4);
 	if (act == XDP_REDIRECT || act == XDP_PASS)
-		lw_softwire_count_decap(sw, tot_len);
+		lw_softwire_count_decap(cfg, sw, tot_len);
 	return act;
 }
 
@@ -683,7 +689,7 @@ static __always_inline int lw_decap_and_send(struct xdp_md *ctx, const struct lw
 		return lw_drop(LW_STAT_DROP_ADJUST, bytes);
 	if (lw_write_l2_words(ctx, out.dmac, out.smac, out.vid, ETH_P_IP))
 		return XDP_DROP;
-	lw_softwire_count_decap(sw, tot_len);
+	lw_softwire_count_decap(cfg, sw, tot_len);
 	lw_count(LW_STAT_SENT_IPV4, tot_len + new_l2);
 	return lw_out_send(&out);
 }

@@ -13,7 +13,19 @@ static const struct setup icmpv6_in_off = { .flags_off = LW_CFG_ALLOW_ICMPV6_IN 
 static const struct setup v4mtu_1000 = { .v4mtu = 1000 };
 static const struct setup vlans = { .v4vlan = 100, .v6vlan = 200 };
 
+static const struct setup no_sw_counters = { .flags_off = LW_CFG_SW_COUNTERS };
+
 const struct tcase decap_cases[] = {
+	{
+		.name = "AFTR-DECAP-2 softwire-counters off: decapsulated, the softwire's counters stay 0",
+		.setup = &no_sw_counters,
+		.side = SIDE_ACC,
+		.in = { .l2 = L2_IN_ACC, .ip6 = IP6(B4_C, BR2, 0, 64),
+			.ip4 = IP4(SHARED2, INET_HOST, 0, 64), .l4 = TCP(PORT_C, 443, 100) },
+		.act = XDP_REDIRECT,
+		.out = FRAME(.l2 = L2_OUT_INET, .ip4 = IP4(SHARED2, INET_HOST, 0, 63), .l4 = TCP(PORT_C, 443, 100)),
+		.ctr = { C(RCVD_IPV6, 1), CO(SENT_IPV4, 1) },
+	},
 	/* ---- forwarded ---- */
 	{
 		.name = "AFTR-DECAP-2 decap TCP from the bound B4, inner TTL 64 -> 63 (decision 7)",

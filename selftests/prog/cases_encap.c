@@ -16,7 +16,19 @@ static const struct setup rate_1_burst_2 = { .rate = 1, .burst = 2, .fresh = tru
 /* the same rate on the object as it is: the buckets keep what they hold */
 static const struct setup rate_1_burst_2_kept = { .rate = 1, .burst = 2 };
 
+static const struct setup no_sw_counters = { .flags_off = LW_CFG_SW_COUNTERS };
+
 const struct tcase encap_cases[] = {
+	{
+		.name = "AFTR-ENCAP-1 softwire-counters off: encapsulated, the softwire's counters stay 0",
+		.setup = &no_sw_counters,
+		.side = SIDE_INET,
+		.in = { .l2 = L2_IN_INET, .ip4 = IP4(INET_HOST, SHARED1, 0, 64), .l4 = TCP(80, PORT_A, 16) },
+		.act = XDP_REDIRECT,
+		.out = FRAME(.l2 = L2_OUT_ACC, .ip6 = IP6(BR1, B4_A, 0, 64),
+			     .ip4 = IP4(INET_HOST, SHARED1, 0, 63), .l4 = TCP(80, PORT_A, 16)),
+		.ctr = { C(RCVD_IPV4, 1), CO(SENT_IPV6, 1) },
+	},
 	{
 		.name = "AFTR-ENCAP-1 encap TCP to a bound port: src BR1, dst B4 A, hop limit 64, TTL 64 -> 63",
 		.side = SIDE_INET,
