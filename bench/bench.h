@@ -26,6 +26,7 @@ struct bench_opts {
 	const char *plot_script; /* bench/bench.gp */
 	bool v1;                 /* also today's table (single calls) */
 	bool b4;                 /* also the lwB4 */
+	bool aftr;               /* the lwAFTR's rows (--b4-only: not) */
 };
 
 /* What the steps share once the lab is up. */
