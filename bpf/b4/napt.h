@@ -253,7 +253,7 @@ static __always_inline long lw_b4_hint_get(const struct lw_b4_find *f)
 static __always_inline void lw_b4_hint_put(__u32 h, __u32 pos)
 {
 	__u32 key = h & (LW_B4_HINT_BUCKETS - 1), want = lw_b4_hint_word(h, pos);
-	__u32 tag = want & 0xffff0000u, way = (h >> 12) & (LW_B4_HINT_WAYS - 1);
+	__u32 tag = want & 0xffff0000u, way = (h >> 14) & (LW_B4_HINT_WAYS - 1);
 	struct lw_b4_hint_bucket *b = bpf_map_lookup_elem(&lw_b4_hint, &key);
 	int same = -1, empty = -1;
 
