@@ -30,6 +30,7 @@ struct bench_opts {
 	const char *nexthop;     /* --nexthop: only this next-hop mode (fib, static, cache) */
 	const char *compare_obj; /* --compare: a second lwAFTR object, on the same maps */
 	bool compare_unchecked;  /* --compare-unchecked: its outcome is not checked */
+	bool aftr;               /* the lwAFTR's rows (--b4-only: not) */
 };
 
 /* What the steps share once the lab is up. */

@@ -75,6 +75,7 @@ static int parse_opts(int argc, char **argv, struct bench_opts *o)
 		{ "plot", required_argument, NULL, 'g' },
 		{ "no-v1", no_argument, NULL, '1' },
 		{ "no-b4", no_argument, NULL, '4' },
+		{ "b4-only", no_argument, NULL, 'B' },
 		{ "workload", required_argument, NULL, 'w' },
 		{ "nexthop", required_argument, NULL, 'n' },
 		{ "compare", required_argument, NULL, 'c' },
@@ -91,7 +92,8 @@ static int parse_opts(int argc, char **argv, struct bench_opts *o)
 				  .loop_obj = "build/bench/lw4o6_bench_loop.bpf.o",
 				  .out_dir = "build/bench",
 				  .plot_script = "bench/bench.gp",
-				  .v1 = true };
+				  .v1 = true,
+				  .aftr = true };
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': o->data_dir = optarg; break;
@@ -103,6 +105,7 @@ static int parse_opts(int argc, char **argv, struct bench_opts *o)
 		case 'g': o->plot_script = optarg; break;
 		case '1': o->v1 = false; break;
 		case '4': no_b4 = true; break;
+		case 'B': o->aftr = false; break;
 		case 'w': o->workload = optarg; break;
 		case 'n': o->nexthop = optarg; break;
 		case 'c': o->compare_obj = optarg; break;
@@ -172,10 +175,11 @@ static int run(struct bench_lab *lab)
 	const struct bench_opts *o = lab->o;
 	struct rusage ru;
 
-	if (o->v1 && (aftr_sides(lab) || bench_v1_aftr(lab) || (o->b4 && bench_v1_b4(lab))))
+	if (o->v1 && (aftr_sides(lab) || (o->aftr && bench_v1_aftr(lab)) ||
+		      (o->b4 && bench_v1_b4(lab))))
 		return -1;
 	bench_report_header();
-	if (aftr_sides(lab) || bench_v2_aftr(lab))
+	if (o->aftr && (aftr_sides(lab) || bench_v2_aftr(lab)))
 		return -1;
 	if (o->b4 && bench_v2_b4(lab))
 		return -1;

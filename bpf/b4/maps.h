@@ -66,6 +66,29 @@ struct {
 	__type(value, __u64);
 } lw_b4_seed SEC(".maps");
 
+/* The outbound hints (napt.h): the keyed hash of an internal endpoint
+ * names one bucket of LW_B4_HINT_WAYS words, each a 16-bit tag of the hash
+ * and the 16-bit position of a session in its protocol's part of
+ * lw_b4_sess (0 = empty). A packet of a mapping away from its home reads
+ * its bucket (256 KiB for all, four buckets a cache line) and then its
+ * session's line. Only ever a hint: the session slot confirms it (live,
+ * the same internal endpoint), so a stale or lost word costs the slow
+ * lookup, never a wrong mapping; user space neither reads nor clears it.
+ * The program's own, not pinned: a new load starts empty and fills it
+ * from lw_b4_out. Mappable, so that no bucket straddles two lines. */
+#define LW_B4_HINT_BUCKETS 16384
+#define LW_B4_HINT_WAYS    4
+struct lw_b4_hint_bucket {
+	__u32 w[LW_B4_HINT_WAYS];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LW_B4_HINT_BUCKETS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct lw_b4_hint_bucket);
+} lw_b4_hint SEC(".maps");
+
 /* Each CPU's last reading of the clock and the jiffy it was taken in
  * (clock.h). A cache of the program's own, shared with nobody: not pinned,
  * a new one with each load. */

@@ -216,17 +216,78 @@ struct lw_b4_find {
 	struct lw_b4_out_key ok;
 	struct lw_b4_ref e;
 	struct lw_b4_home home;
+	__u32 hash; /* lw_b4_home_hash(&ok) */
 };
+
+/* The hint word of hash h for position pos of a protocol's part: the tag
+ * (high half of the hash, odd: never 0, the empty word) over the position. */
+static __always_inline __u32 lw_b4_hint_word(__u32 h, __u32 pos)
+{
+	return (h | 0x10000u) >> 16 << 16 | (pos & 0xffff);
+}
+
+/* The position its hint bucket names for f->ok (hash f->hash), in its
+ * protocol's part, or -1: the bucket's line only, the slot unconfirmed. */
+static __always_inline long lw_b4_hint_get(const struct lw_b4_find *f)
+{
+	__u32 key = f->hash & (LW_B4_HINT_BUCKETS - 1), tag = lw_b4_hint_word(f->hash, 0);
+	struct lw_b4_hint_bucket *b = bpf_map_lookup_elem(&lw_b4_hint, &key);
+	long w = -1;
+
+	if (!b)
+		return -1;
+#pragma unroll
+	for (int i = 0; i < LW_B4_HINT_WAYS; i++) {
+		__u32 x = b->w[i];
+
+		if ((x & 0xffff0000u) == tag)
+			w = x & 0xffff;
+	}
+	return w;
+}
+
+/* Remembers position pos (of its protocol's part) for hash h: the word of
+ * the same tag, else an empty one, else the way the hash picks. Plain
+ * 32-bit stores: two CPUs may overwrite each other's word, which costs a
+ * later packet the slow lookup, nothing else. */
+static __always_inline void lw_b4_hint_put(__u32 h, __u32 pos)
+{
+	__u32 key = h & (LW_B4_HINT_BUCKETS - 1), want = lw_b4_hint_word(h, pos);
+	__u32 tag = want & 0xffff0000u, way = (h >> 14) & (LW_B4_HINT_WAYS - 1);
+	struct lw_b4_hint_bucket *b = bpf_map_lookup_elem(&lw_b4_hint, &key);
+	int same = -1, empty = -1;
+
+	if (!b)
+		return;
+#pragma unroll
+	for (int i = 0; i < LW_B4_HINT_WAYS; i++) {
+		__u32 x = b->w[i];
+
+		if ((x & 0xffff0000u) == tag)
+			same = i;
+		else if (!x)
+			empty = i;
+	}
+	if (same >= 0)
+		way = (__u32)same;
+	else if (empty >= 0)
+		way = (__u32)empty;
+	b->w[way & (LW_B4_HINT_WAYS - 1)] = want;
+}
 
 /* The session position of the mapping of f->ok, its external endpoint in
  * f->e; -1 when it has none (f->home then says where a new one starts).
  * Most mappings are at a home position the packet gives (the kept internal
  * port, else the hashed index): one cache line, the session's own. The
- * others, and those whose home the pool's growth moved, are found through
- * lw_b4_out. A global function: verified once, whatever its callers. */
+ * others have a hint (lw_b4_hint), whose bucket is read before the hashed
+ * home is, so that the two loads overlap: an established packet waits for
+ * one line, or two. Without a hint that the slot confirms, lw_b4_out
+ * answers, and the mapping found there is hinted for the next packets.
+ * A global function: verified once, whatever its callers. */
 __attribute__((noinline)) long lw_b4_out_find(struct lw_b4_find *f)
 {
 	struct lw_b4_out_val *v;
+	long pos = -1, hint;
 	int pi;
 
 	if (!f)
@@ -235,16 +296,24 @@ __attribute__((noinline)) long lw_b4_out_find(struct lw_b4_find *f)
 	f->home = (struct lw_b4_home){};
 	if (pi < 0)
 		return -1;
+	f->hash = lw_b4_home_hash(&f->ok);
 	lw_b4_pool_kept(pi, bpf_ntohs(f->ok.port), &f->home);
 	if (f->home.kept && lw_b4_home_at(&f->ok, f->home.kpos, &f->e))
 		return f->home.kpos;
+	hint = lw_b4_hint_get(f);
 	if (f->home.total) {
-		lw_b4_pool_hashed(pi, lw_b4_home_hash(&f->ok), &f->home);
+		lw_b4_pool_hashed(pi, f->hash, &f->home);
 		if (lw_b4_home_at(&f->ok, f->home.hpos, &f->e))
 			return f->home.hpos;
 	}
+	if (hint >= 0 && lw_b4_home_at(&f->ok, (__u32)pi * LW_B4_POOL_PORTS + (__u32)hint, &f->e))
+		return f->e.pos;
 	v = bpf_map_lookup_elem(&LW_MAP_B4_OUT, &f->ok);
-	return v ? lw_b4_indexed(&f->ok, pi, v, &f->e) : -1;
+	if (v)
+		pos = lw_b4_indexed(&f->ok, pi, v, &f->e);
+	if (pos >= 0)
+		lw_b4_hint_put(f->hash, (__u32)pos);
+	return pos;
 }
 
 /* The session of the mapping of internal endpoint f->ok, its external
@@ -384,6 +453,9 @@ __attribute__((noinline)) int lw_b4_create(struct lw_b4_new *n)
 		return LW_B4_STAT_DROP_POOL_EXHAUSTED;
 	}
 	lw_b4_count(LW_B4_STAT_MAPPING_CREATED, 0);
+	/* away from its homes: hinted */
+	if (!(n->f.home.kept && p.pos == n->f.home.kpos) && p.pos != n->f.home.hpos)
+		lw_b4_hint_put(n->f.hash, p.pos);
 	n->created = 1;
 	n->pos = p.pos;
 	n->f.e.addr = p.ext_addr;
@@ -448,6 +520,11 @@ static __always_inline int lw_b4_translate_out(void *data, void *data_end,
 	__u8 bits = 0;
 
 	s->last_out_ns = lw_b4_now();
+	/* Plain increments here and on every path, not atomic ones: two CPUs
+	 * can lose a count only when they handle one mapping's packets at the
+	 * same moment, and the counts are for display (lw4o6 b4 mappings). A
+	 * locked add cost 5-9 ns a packet in bench v2 (issue 11), where the
+	 * whole established path is 60-100. */
 	s->packets_out++;
 	lw_b4_remember(s, daddr);
 	if (proto == IPPROTO_TCP) {

@@ -909,6 +909,12 @@ const struct tcase b4_cases[] = {
 			"entries removed, the next packets leave from the same ports, nothing made anew",
 		.special = home_check,
 	},
+	{
+		.name = "B4-NAT-2 B4-NAT-3 issue 11: a mapping away from its home is hinted once found "
+			"through the index: its index entry removed, the next packets leave from the "
+			"same port; a hint whose slot is another endpoint's is not followed",
+		.special = hint_check,
+	},
 };
 
 const size_t n_b4_cases = sizeof(b4_cases) / sizeof(b4_cases[0]);

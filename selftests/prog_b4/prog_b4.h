@@ -199,6 +199,7 @@ int race_check_probe(const struct tcase *c, char *why, size_t whylen);
 /* B4-FRAG-1/2: what the too-big events carry for pcpd (punt.c) */
 int punt_check_frag_needed(const struct tcase *c, char *why, size_t whylen);
 int home_check(const struct tcase *c, char *why, size_t whylen);
+int hint_check(const struct tcase *c, char *why, size_t whylen);
 int punt_check_too_big_df(const struct tcase *c, char *why, size_t whylen);
 
 #endif
