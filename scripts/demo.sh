@@ -332,30 +332,43 @@ kill -TERM "$TCPDUMP_PID" 2>/dev/null
 wait "$TCPDUMP_PID" 2>/dev/null
 
 step "what the internet host saw (tcpdump -w, read back)"
-declare -A SEEN=() LO=() HI=() ADDRS=()
-n=0 stray=0
-while read -r line; do
-	src=$(awk '{print $2}' <<<"$line") dst=$(awk '{print $4}' <<<"$line")
-	case $dst in "$INET".* | "$INET:") ;; *) continue ;; esac # the servers' own packets
-	if [[ $line == *"ICMP echo request"* ]]; then
-		addr=$src port=$(sed -n 's/.* id \([0-9]*\),.*/\1/p' <<<"$line")
-	else
-		addr=${src%.*} port=${src##*.}
-	fi
-	n=$((n + 1))
-	ADDRS[$addr]=1
-	owner=""
-	for name in $B4S; do in_set "$port" "$name" && owner=$name; done
-	if [ "$addr" != "$POOL_ADDR" ] || [ -z "$owner" ]; then
-		stray=$((stray + 1))
-		[ "$stray" -le 3 ] && say "  outside: $line"
-		continue
-	fi
-	SEEN[$owner]=$((${SEEN[$owner]:-0} + 1))
-	[ "${LO[$owner]:-99999}" -gt "$port" ] && LO[$owner]=$port
-	[ "${HI[$owner]:-0}" -lt "$port" ] && HI[$owner]=$port
-done < <(tcpdump -t -nr "$T/inet.pcap" 2>/dev/null)
-say "  $n packets to $INET, source addresses: ${!ADDRS[*]}"
+declare -A SEEN=() LO=() HI=()
+sets=""
+for name in $B4S; do sets+="$name:${SET_FIRST[$name]:-}:${SET_SIZE[$name]:-} "; done
+# one awk over the capture: the packets to $INET, their source address and
+# port (or echo Identifier), the lwB4 whose set holds it
+tcpdump -t -nr "$T/inet.pcap" 2>/dev/null | awk -v inet="$INET" -v pool="$POOL_ADDR" -v sets="$sets" '
+	BEGIN {
+		ns = split(sets, S, " ")
+		for (i = 1; i <= ns; i++) { split(S[i], f, ":"); name[i] = f[1]; first[i] = f[2]; size[i] = f[3] }
+	}
+	index($4, inet ".") != 1 && $4 != inet ":" { next } # the servers own packets
+	{
+		addr = $2; port = $2
+		if ($0 ~ /ICMP echo request/) { port = $0; sub(/.* id /, "", port); sub(/,.*/, "", port) }
+		else { sub(/\.[0-9]+$/, "", addr); sub(/.*\./, "", port) }
+		n++; addrs[addr] = 1; owner = ""; p = port + 0
+		for (i = 1; i <= ns; i++)
+			if (first[i] != "" && p >= first[i] && p < first[i] + size[i]) owner = name[i]
+		if (addr != pool || owner == "") { stray++; if (stray <= 3) print "outside " $0; next }
+		seen[owner]++
+		if (!(owner in lo) || p < lo[owner]) lo[owner] = p
+		if (!(owner in hi) || p > hi[owner]) hi[owner] = p
+	}
+	END {
+		a = ""; for (x in addrs) a = a " " x
+		print "count " n + 0 " " stray + 0 a
+		for (o in seen) print "set " o " " seen[o] " " lo[o] " " hi[o]
+	}' >"$T/inet.seen"
+n=0 stray=0 ADDRS=""
+while read -r kind a b c d rest; do
+	case $kind in
+	outside) say "  outside: $a $b $c $d $rest" ;;
+	count) n=$a stray=$b ADDRS="$c${d:+ $d}${rest:+ $rest}" ;;
+	set) SEEN[$a]=$b LO[$a]=$c HI[$a]=$d ;;
+	esac
+done <"$T/inet.seen"
+say "  $n packets to $INET, source addresses: $ADDRS"
 for name in $B4S; do say "  $name's set $(set_str "$name"): ${SEEN[$name]:-0} packets, ports/Identifiers ${LO[$name]:-none}-${HI[$name]:-none}"; done
 if [ "$n" -gt 100 ] && [ "$stray" = 0 ]; then
 	ok "the internet host saw only $POOL_ADDR, every port inside a granted set ($n packets)"
