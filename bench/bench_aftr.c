@@ -332,7 +332,6 @@ int bench_v2_aftr(const struct bench_lab *lab)
 		{ .name = "snabb-1M", .num_ips = 15874, .flows = FLOWS },
 		{ .name = "snabb-10M", .num_ips = 156250, .flows = FLOWS },
 	};
-
 	size_t run = 0;
 
 	for (size_t i = 0; i < sizeof(ws) / sizeof(ws[0]); i++) {
@@ -345,8 +344,11 @@ int bench_v2_aftr(const struct bench_lab *lab)
 			return -1;
 	}
 	if (run == 0) {
-		fprintf(stderr, "bench: --workload %s: no such workload (benchdata-550, snabb-1M, "
-				"snabb-10M)\n", lab->o->workload);
+		fprintf(stderr, "bench: --workload %s: no such workload; there are",
+			lab->o->workload);
+		for (size_t i = 0; i < sizeof(ws) / sizeof(ws[0]); i++)
+			fprintf(stderr, " %s", ws[i].name);
+		fprintf(stderr, "\n");
 		return -1;
 	}
 	return 0;

@@ -228,17 +228,6 @@ static int run_base(const struct bench_loop *l, const struct bench_frames *fs, i
 	return check_last(fs, pass_fd, reps, out, outlen);
 }
 
-/* A second data plane taken apart for measuring (--compare-unchecked):
- * timed, nothing checked. */
-static int run_unchecked(const struct bench_loop *l, const struct bench_frames *fs, int fd,
-			 unsigned long reps, double *ns)
-{
-	static uint8_t out[4096];
-	size_t outlen;
-
-	return run_once(l, fs, fd, reps, ns, out, &outlen);
-}
-
 /* The counters moved by reps packets in the want slots and nowhere else. */
 static int check_counters(const struct bench_counters *c, const uint64_t *before,
 			  const uint64_t *after, unsigned long reps)
@@ -280,15 +269,32 @@ static int run_checked(const struct bench_loop *l, const struct bench_frames *fs
 	return ret;
 }
 
-static void result_of(struct bench_result *res, double *dp, double *base, unsigned long packets)
+/* The figures of rounds dp against the baseline's (order does not matter:
+ * medians, deviations); verified: the packets whose outcome was checked. */
+static void result_of(struct bench_result *res, double *dp, double *base, unsigned long packets,
+		      bool checked)
 {
+	memset(res, 0, sizeof(*res));
 	res->ns_sd = bench_stddev(dp, ROUNDS);
 	res->base_sd = bench_stddev(base, ROUNDS);
 	res->ns = bench_median(dp, ROUNDS);
 	res->base_ns = bench_median(base, ROUNDS);
 	res->rounds = ROUNDS;
 	res->packets = packets;
-	res->verified = packets * ROUNDS;
+	res->verified = checked ? packets * ROUNDS : 0;
+}
+
+/* The second data plane's run of a round: checked as the first's, or only
+ * timed (--compare-unchecked). */
+static int run_second(const struct bench_loop *l, const struct bench_frames *fs, int fd,
+		      const struct bench_counters *c, unsigned long reps, double *ns)
+{
+	static uint8_t out[4096];
+	size_t outlen;
+
+	if (c->unchecked2)
+		return run_once(l, fs, fd, reps, ns, out, &outlen);
+	return run_checked(l, fs, fd, c, reps, ns);
 }
 
 int bench_loop_measure_ab(const struct bench_loop *l, const struct bench_frames *fs, int dp_fd,
@@ -296,20 +302,17 @@ int bench_loop_measure_ab(const struct bench_loop *l, const struct bench_frames 
 			  unsigned long packets, struct bench_result *res,
 			  struct bench_result *res2)
 {
-	double dp[ROUNDS], dp2[ROUNDS], base[ROUNDS], base2[ROUNDS];
+	double dp[ROUNDS], dp2[ROUNDS], base[ROUNDS];
 
-	memset(res, 0, sizeof(*res));
 	for (int r = 0; r < ROUNDS; r++) {
 		if (run_checked(l, fs, dp_fd, c, packets, &dp[r]) ||
 		    run_base(l, fs, pass_fd, packets, &base[r]) ||
-		    (dp2_fd >= 0 && (c->unchecked2 ? run_unchecked(l, fs, dp2_fd, packets, &dp2[r])
-						   : run_checked(l, fs, dp2_fd, c, packets, &dp2[r]))))
+		    (dp2_fd >= 0 && run_second(l, fs, dp2_fd, c, packets, &dp2[r])))
 			return -1;
 	}
-	memcpy(base2, base, sizeof(base));
-	result_of(res, dp, base, packets);
+	result_of(res, dp, base, packets, true);
 	if (dp2_fd >= 0)
-		result_of(res2, dp2, base2, packets);
+		result_of(res2, dp2, base, packets, !c->unchecked2);
 	return 0;
 }
 

@@ -235,8 +235,9 @@ static int group_run(const struct lw_aftr_maps *m, struct plan *p, struct plan_a
 			v[k++]->base = at;
 			p->fresh[p->n_fresh].base = at;
 			p->fresh[p->n_fresh++].order = (uint8_t)len;
-		} else if (bind_run_unused(m, at, len)) {
+		} else {
 			/* out of memory: that run is short until the next reset */
+			(void)bind_run_unused(m, at, len);
 		}
 	}
 	return 0;

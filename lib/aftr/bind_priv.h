@@ -97,9 +97,6 @@ int bind_repair(const struct lw_aftr_maps *m);
 
 /* addr's record in the mirror (NULL: none). */
 const struct lw_addr *bind_rec(const struct lw_bind *b, __be32 addr);
-/* The header (struct lw_addr_block) of a block holding recs[LW_ADDR_BLOCK]:
- * uniform with its presence bits, or all zero. */
-void bind_block_head(const struct lw_addr *recs, struct lw_addr_block *h);
 /* Sets (rec valid) or removes (rec NULL) the records of n addresses sorted
  * ascending, publishing bottom-up: records, then a new block's l2 entry,
  * then a new l2 table's l1 entry; an emptied block leaves its l2 entry
@@ -128,10 +125,10 @@ int bind_run_live(const struct lw_aftr_maps *m, uint32_t base, unsigned order);
  * back: its slots zeroed where its chunk stays, the chunks nobody uses then
  * released. */
 int bind_run_alloc(const struct lw_aftr_maps *m, unsigned order, uint32_t *base);
+int bind_runs_free(const struct lw_aftr_maps *m, const struct lw_sw_run *runs, size_t n);
 /* Gives back part of a run that was never written (the allocator's books
  * only): 0 or -ENOMEM. */
 int bind_run_unused(const struct lw_aftr_maps *m, uint32_t base, unsigned order);
-int bind_runs_free(const struct lw_aftr_maps *m, const struct lw_sw_run *runs, size_t n);
 /* The allocator anew from the records plus extra (runs taken and not yet
  * recorded): coalesces what frees left fragmented. */
 int bind_compact(const struct lw_aftr_maps *m, const struct lw_sw_run *extra, size_t n_extra);

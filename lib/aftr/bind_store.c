@@ -151,7 +151,9 @@ static int block_retire(const struct lw_aftr_maps *m, struct lw_bind *b, uint32_
 	return 0;
 }
 
-void bind_block_head(const struct lw_addr *recs, struct lw_addr_block *h)
+/* The header (struct lw_addr_block) of a block holding recs[LW_ADDR_BLOCK]:
+ * uniform with its presence bits, or all zero. */
+static void bind_block_head(const struct lw_addr *recs, struct lw_addr_block *h)
 {
 	bool any = false, uniform = true;
 
