@@ -31,6 +31,7 @@ struct bench_opts {
 	const char *compare_obj; /* --compare: a second lwAFTR object, on the same maps */
 	bool compare_unchecked;  /* --compare-unchecked: its outcome is not checked */
 	bool aftr;               /* the lwAFTR's rows (--b4-only: not) */
+	int cpu;                 /* --cpu: run there; -1: the quietest (bench_cpu.c) */
 };
 
 /* What the steps share once the lab is up. */
@@ -45,6 +46,10 @@ struct bench_lab {
 double bench_median(double *v, size_t n);
 double bench_stddev(const double *v, size_t n);
 double bench_now(void); /* CLOCK_MONOTONIC seconds */
+/* Pins the bench to CPU want, or (want < 0) to the allowed CPU where
+ * pass_fd runs cheapest now; prints which and why. Returns the CPU or -1. */
+int bench_cpu_pin(int pass_fd, int want);
+extern int bench_cpu; /* where bench_cpu_pin pinned the bench, for the JSON rows */
 
 /* ---- today's table (bench_v1.c) ---- */
 

@@ -83,6 +83,7 @@ static json_object *row_json(const struct bench_row *row)
 	add_num(o, "verified_packets", (double)r->verified, 0, m);
 	add_num(o, "install_s", row->install_s, 3, row->install_s >= 0);
 	json_object_object_add(o, "method", json_object_new_string("loop"));
+	json_object_object_add(o, "cpu", json_object_new_int(bench_cpu));
 	json_object_object_add(o, "skip", m ? NULL : json_object_new_string(row->skip));
 	return o;
 }

@@ -80,6 +80,7 @@ static int parse_opts(int argc, char **argv, struct bench_opts *o)
 		{ "nexthop", required_argument, NULL, 'n' },
 		{ "compare", required_argument, NULL, 'c' },
 		{ "compare-unchecked", required_argument, NULL, 'u' },
+		{ "cpu", required_argument, NULL, 'C' },
 		{ 0 },
 	};
 	bool no_b4 = false;
@@ -93,7 +94,8 @@ static int parse_opts(int argc, char **argv, struct bench_opts *o)
 				  .out_dir = "build/bench",
 				  .plot_script = "bench/bench.gp",
 				  .v1 = true,
-				  .aftr = true };
+				  .aftr = true,
+				  .cpu = -1 };
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': o->data_dir = optarg; break;
@@ -109,6 +111,13 @@ static int parse_opts(int argc, char **argv, struct bench_opts *o)
 		case 'w': o->workload = optarg; break;
 		case 'n': o->nexthop = optarg; break;
 		case 'c': o->compare_obj = optarg; break;
+		case 'C':
+			o->cpu = atoi(optarg);
+			if (o->cpu < 0) {
+				fprintf(stderr, "bench: --cpu %s: a CPU number\n", optarg);
+				return -1;
+			}
+			break;
 		case 'u':
 			o->compare_obj = optarg;
 			o->compare_unchecked = true;
@@ -167,7 +176,9 @@ static int lab_up(struct bench_lab *lab, struct bpf_object **pobj)
 		return -1;
 	}
 	lab->pass_fd = bpf_program__fd(bpf_object__find_program_by_name(*pobj, "lw4o6_pass"));
-	return lab->pass_fd < 0 ? -1 : 0;
+	if (lab->pass_fd < 0)
+		return -1;
+	return bench_cpu_pin(lab->pass_fd, lab->o->cpu) < 0 ? -1 : 0;
 }
 
 static int run(struct bench_lab *lab)
