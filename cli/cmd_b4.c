@@ -547,6 +547,36 @@ int cmd_b4_stats(int argc, char **argv)
 	return 0;
 }
 
+/* ---- set ---------------------------------------------------------------------------- */
+
+/* lw4o6 set KEY VALUE on an lwB4's pins: the running data plane reads its
+ * configuration map for every packet and pcpd --role b4 reads it again at
+ * every expiry round, so the new value holds at once; the mappings, sets
+ * and counters stay (issue 12). */
+int cmd_b4_set(int argc, char **argv)
+{
+	struct lw_b4_config cfg;
+	struct lw_b4_maps m;
+	char err[LW_ERR_MAX];
+	int ret;
+
+	if (argc != 3)
+		lw_die_usage("set KEY VALUE (an lwB4: %s)", B4_SET_KEYS);
+	if (b4_maps_open(&m))
+		return LW_EXIT_FAIL;
+	if ((ret = lw_b4_config_read(&m, &cfg))) {
+		b4_maps_close(&m);
+		return lw_fail("cannot read the configuration map: %s", strerror(-ret));
+	}
+	if (b4_conf_set(&cfg, argv[1], argv[2], err, sizeof(err))) {
+		b4_maps_close(&m);
+		lw_die_usage("set: %s", err);
+	}
+	ret = lw_b4_config_write(&m, &cfg);
+	b4_maps_close(&m);
+	return ret ? lw_fail("cannot write the configuration: %s", strerror(-ret)) : 0;
+}
+
 /* ---- portset ------------------------------------------------------------------------ */
 
 static void portset_args(int argc, char **argv, struct lw_b4_portset *ps, bool *json)

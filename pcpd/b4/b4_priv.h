@@ -45,7 +45,8 @@ struct b4_slot {
 
 struct b4d {
 	struct b4_config cfg;
-	struct lw_b4_config dp; /* the lwB4's configuration, read at start */
+	struct lw_b4_config dp; /* the lwB4's configuration, read at start and every
+				 * expiry round (lw4o6 set changes it) */
 	struct lw_b4_maps maps;
 	struct b4store *store;
 	struct ring_buffer *rb;
