@@ -346,9 +346,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 				 lw_format_ipv4(e->ps_ipv4, a, sizeof(a)), e->ps_first,
 				 e->ps_first + e->ps_size - 1);
 			b4_lost(d, "NO_BINDING");
-			b4_uninstall(d, i, "no binding at the lwAFTR");
-			s->valid = false;
-			b4_start_request(d, i, 0, "no binding");
+			b4_rebind(d, i);
 		}
 		break;
 	case LW_B4_EV_POOL_EXHAUSTED: {

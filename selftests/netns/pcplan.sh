@@ -652,9 +652,12 @@ pcplan_restart_keeps_mappings()
 	pl_stop_all
 }
 
-# The lwAFTR loses the lwB4's binding (deleted behind its back); h1's
-# traffic draws ICMPv6 1/5, pcpd --role b4 drops the set with its mappings
-# (B4-PROV-6, PCPC-11) and asks again. The LAN mapping in that set is lost:
+# The lwAFTR loses the lwB4's binding (deleted behind its back) and, by the
+# time the lwB4 asks again, grants it another set (its grant moved to the
+# next block in pcpd --role aftr's database while it was stopped): h1's
+# traffic draws ICMPv6 1/5, pcpd --role b4 asks again, gets the other set
+# and drops the old one with its mappings (B4-PROV-6/8, PCPC-11; a set
+# granted again unchanged would keep them). The LAN mapping in that set is lost:
 # gone from the database and the data plane, the LAN server's epoch
 # restarts and an ANNOUNCE goes to 224.0.0.1:5350 from 192.168.1.1:5351
 # (PCPC-12, RFC 7648 §3.2), and unicast to port 5350 of each LAN host that
@@ -685,11 +688,17 @@ pcplan_set_loss_announces()
 	libpcp=$BG_PID
 	wait_for 5 grep -q " result=SUCCESS " "$T/libpcp.log" || pb_fail "the libpcp-like MAP was not granted: $(cat "$T/libpcp.log")"
 	psid=$((PL_FIRST / PL_SIZE))
+	need_sqlite3
+	stop_bg "$PB_AFTR_PID" TERM
 	t_loss=$(date +%s)
 	check_run lb_aftr softwire del --ipv4 "$PL_ADDR" --psid "$psid"
+	check_run sqlite3 "$T/pcpd-aftr.db" "UPDATE grants SET psid = psid + 1 WHERE psid = $psid"
+	pb_start_aftr_pcpd
 	pb_wait_udp 20 >/dev/null || pb_fail "traffic did not recover after the binding was deleted"
-	grep -q "removed $PL_ADDR ports $PL_FIRST-.*(no binding at the lwAFTR)" "$PB_B4_LOG" ||
+	grep -q "removed $PL_ADDR ports $PL_FIRST-.*(the grant changed)" "$PB_B4_LOG" ||
 		pb_fail "the set did not leave the pool"
+	PL_FIRST=$((PL_FIRST + PL_SIZE))
+	grep -q "granted $PL_ADDR ports $PL_FIRST-" "$PB_B4_LOG" || pb_fail "the next block was not granted"
 	grep -q "LAN: epoch restarted (2 LAN mappings lost with their port set)" "$PB_B4_LOG" ||
 		pb_fail "the LAN server did not restart its epoch for the lost mapping"
 	wait_for 5 grep -q "^announce" "$T/announce.log" || pb_fail "h1 received no ANNOUNCE"
