@@ -365,12 +365,12 @@ int b4_conf_set(struct lw_b4_config *cfg, const char *key, const char *value, ch
 	struct b4_file bf;
 	int ret;
 
-	if (!k || k->n_values != 1)
-		return lw_errf(err, errlen, "unknown setting '%s' (%s)", key, B4_SET_KEYS);
 	if (load_only(key))
 		return lw_errf(err, errlen,
 			       "%s: only 'lw4o6 load b4' with a changed configuration changes it",
 			       key);
+	if (!k || k->n_values != 1)
+		return lw_errf(err, errlen, "unknown setting '%s' (%s)", key, B4_SET_KEYS);
 	memset(&bf, 0, sizeof(bf));
 	bf.cfg = *cfg;
 	if ((ret = k->set(&bf, k, &st, err, errlen)))
