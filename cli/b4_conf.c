@@ -155,14 +155,19 @@ static const struct {
 	{ "icmp-timeout", 60, "RFC 5508 REQ-2" },
 };
 
+/* A statement of the file is FILE:LINE; one of lw4o6 set (line 0) has
+ * no place. */
 static void warn_short_timer(const struct conf_stmt *st, uint32_t v)
 {
+	char where[LW_ERR_MAX] = "";
+
+	if (st->line > 0)
+		snprintf(where, sizeof(where), "%s:%d: ", st->file, st->line);
 	for (size_t i = 0; i < CONF_ARRAY_SIZE(timer_minimum); i++)
 		if (!strcmp(st->argv[0], timer_minimum[i].key) && v < timer_minimum[i].min)
 			fprintf(stderr,
-				"lw4o6: warning: %s:%d: %s %u s is below the %s minimum of %u s\n",
-				st->file, st->line, st->argv[0], v, timer_minimum[i].rfc,
-				timer_minimum[i].min);
+				"lw4o6: warning: %s%s %u s is below the %s minimum of %u s\n",
+				where, st->argv[0], v, timer_minimum[i].rfc, timer_minimum[i].min);
 }
 
 static int set_timer(void *cfg, const struct conf_key *k, const struct conf_stmt *st, char *err,
@@ -329,6 +334,50 @@ static const struct conf_syntax b4_file_syntax = {
 	.max_words = CONF_MAX_WORDS,
 	.unknown_hint = " (see docs/examples/lwb4.conf)",
 };
+
+/* What only a load changes: the addresses the softwire, the LAN and the
+ * grants stand on, and the static sets. */
+static const char *const load_only_keys[] = { "aftr-ipv6", "tunnel-ipv6", "lan-address",
+					      "port-set" };
+
+static bool load_only(const char *key)
+{
+	for (size_t i = 0; i < CONF_ARRAY_SIZE(load_only_keys); i++)
+		if (!strcmp(key, load_only_keys[i]))
+			return true;
+	return false;
+}
+
+static const struct conf_key *find_key(const char *key)
+{
+	for (size_t i = 0; i < CONF_ARRAY_SIZE(b4_file_keys); i++)
+		if (!strcmp(key, b4_file_keys[i].key))
+			return &b4_file_keys[i];
+	return NULL;
+}
+
+int b4_conf_set(struct lw_b4_config *cfg, const char *key, const char *value, char *err,
+		size_t errlen)
+{
+	char *argv[] = { (char *)key, (char *)value };
+	struct conf_stmt st = { .file = "set", .line = 0, .argc = 2, .argv = argv };
+	const struct conf_key *k = find_key(key);
+	struct b4_file bf;
+	int ret;
+
+	if (load_only(key))
+		return lw_errf(err, errlen,
+			       "%s: only 'lw4o6 load b4' with a changed configuration changes it",
+			       key);
+	if (!k || k->n_values != 1)
+		return lw_errf(err, errlen, "unknown setting '%s' (%s)", key, B4_SET_KEYS);
+	memset(&bf, 0, sizeof(bf));
+	bf.cfg = *cfg;
+	if ((ret = k->set(&bf, k, &st, err, errlen)))
+		return ret;
+	*cfg = bf.cfg;
+	return 0;
+}
 
 static int parse(const char *text, const char *name, void *cfg, char *err, size_t errlen)
 {

@@ -19,6 +19,18 @@ struct b4_file {
  * after saying why ("FILE:LINE: ..."). */
 int b4_conf_read(const char *path, struct b4_file *bf);
 
+/* lw4o6 set KEY VALUE on a running lwB4: the statement KEY VALUE of the
+ * file applied to cfg by the file's own setter (same values, same
+ * messages: "udp-timeout: 'x' is not a number of seconds in 1..604800"),
+ * for every key but the addresses and port-set, which only a load changes.
+ * 0, or -1 with the reason in err and cfg unchanged. */
+#define B4_SET_KEYS                                                                      \
+	"udp-timeout, tcp-established-timeout, tcp-transitory-timeout, icmp-timeout, "   \
+	"tunnel-mtu, filtering, mss-clamp, hop-limit, events, event-rate, event-burst, " \
+	"pool-warn-percent"
+int b4_conf_set(struct lw_b4_config *cfg, const char *key, const char *value, char *err,
+		size_t errlen);
+
 /* "A ports F-L" */
 #define LW_B4_SET_STRLEN 64
 void b4_set_format(const struct lw_b4_portset *ps, char *buf, size_t len);

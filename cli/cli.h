@@ -69,6 +69,7 @@ int cmd_b4_load(int argc, char **argv);
 int cmd_b4_unload(int argc, char **argv);
 int cmd_b4_status(int argc, char **argv);
 int cmd_b4_stats(int argc, char **argv);
+int cmd_b4_set(int argc, char **argv);
 int cmd_portset(int argc, char **argv);
 int cmd_sessions(int argc, char **argv);
 int cmd_expire(int argc, char **argv);

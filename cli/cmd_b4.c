@@ -162,17 +162,54 @@ static int check_existing_pins(void)
 	return 0;
 }
 
-/* A load starts from the file alone: no sets, no mappings of before. */
+/* Whether a running lwB4's PCP grants are still its own under cfg: they
+ * were made to its tunnel address by its lwAFTR. */
+static bool same_softwire(const struct lw_b4_config *old, const struct lw_b4_config *cfg)
+{
+	return !memcmp(&old->tunnel_addr, &cfg->tunnel_addr, sizeof(cfg->tunnel_addr)) &&
+	       !memcmp(&old->aftr_addr, &cfg->aftr_addr, sizeof(cfg->aftr_addr));
+}
+
+/* Over a running lwB4 (pins reused: its configuration is in the map), the
+ * mappings stay unless what they stand on changed (issue 12): a static set
+ * removed or changed takes its own mappings (B4-PROV-6), PCP sets go only
+ * with a new tunnel or lwAFTR address, and a new LAN prefix takes the
+ * mappings of hosts outside it. Settings alone (timers, MTU, filtering,
+ * MSS clamp, events) flush nothing. */
+static int reload_state(const struct lw_b4_maps *maps, const struct lw_b4_config *old,
+			const struct b4_file *bf, bool running)
+{
+	const struct lw_b4_config *cfg = &bf->cfg;
+	struct lw_b4_reload r;
+	size_t lan_flushed = 0, kept = 0;
+	int ret = lw_b4_pool_reload(maps, bf->sets, bf->n_sets, running && same_softwire(old, cfg),
+				    &r);
+
+	if (!ret && running &&
+	    (old->lan_addr != cfg->lan_addr || old->lan_prefixlen != cfg->lan_prefixlen))
+		ret = lw_b4_flush_outside_lan(maps, cfg->lan_addr, cfg->lan_prefixlen,
+					      &lan_flushed);
+	if (!ret && running)
+		ret = lw_b4_mapping_count(maps, &kept);
+	if (!ret && running)
+		printf("lwB4 reloaded: %zu mapping%s kept, %zu flushed (%zu port set%s kept, "
+		       "%zu removed, %zu added; %zu outside the LAN prefix)\n",
+		       kept, kept == 1 ? "" : "s", r.flushed + lan_flushed, r.sets_kept,
+		       r.sets_kept == 1 ? "" : "s", r.sets_removed, r.sets_added, lan_flushed);
+	return ret;
+}
+
+/* The file's configuration and static sets into the maps. A first load
+ * finds them empty; a load over a running lwB4 keeps what still holds
+ * (reload_state). */
 static int install_config(const struct lw_b4_maps *maps, const struct b4_file *bf)
 {
-	int ret = lw_b4_pool_clear(maps);
+	struct lw_b4_config old = {};
+	bool running = lw_b4_config_read(maps, &old) == 0 && old.lan_ifindex != 0;
+	int ret = lw_b4_config_write(maps, &bf->cfg);
 
 	if (!ret)
-		ret = lw_b4_flush_all(maps, NULL);
-	if (!ret)
-		ret = lw_b4_config_write(maps, &bf->cfg);
-	for (size_t i = 0; !ret && i < bf->n_sets; i++)
-		ret = lw_b4_pool_add(maps, &bf->sets[i]);
+		ret = reload_state(maps, &old, bf, running);
 	if (!ret)
 		ret = lw_b4_write_meta(maps);
 	return ret ? lw_fail("cannot install the configuration: %s", strerror(-ret)) : 0;
@@ -508,6 +545,36 @@ int cmd_b4_stats(int argc, char **argv)
 		lw_print_counters_table("counter (lwB4)", st, LW_B4_STAT_MAX, lw_b4_stat_name);
 	}
 	return 0;
+}
+
+/* ---- set ---------------------------------------------------------------------------- */
+
+/* lw4o6 set KEY VALUE on an lwB4's pins: the running data plane reads its
+ * configuration map for every packet and pcpd --role b4 reads it again at
+ * every expiry round, so the new value holds at once; the mappings, sets
+ * and counters stay (issue 12). */
+int cmd_b4_set(int argc, char **argv)
+{
+	struct lw_b4_config cfg;
+	struct lw_b4_maps m;
+	char err[LW_ERR_MAX];
+	int ret;
+
+	if (argc != 3)
+		lw_die_usage("set KEY VALUE (an lwB4: %s)", B4_SET_KEYS);
+	if (b4_maps_open(&m))
+		return LW_EXIT_FAIL;
+	if ((ret = lw_b4_config_read(&m, &cfg))) {
+		b4_maps_close(&m);
+		return lw_fail("cannot read the configuration map: %s", strerror(-ret));
+	}
+	if (b4_conf_set(&cfg, argv[1], argv[2], err, sizeof(err))) {
+		b4_maps_close(&m);
+		lw_die_usage("set: %s", err);
+	}
+	ret = lw_b4_config_write(&m, &cfg);
+	b4_maps_close(&m);
+	return ret ? lw_fail("cannot write the configuration: %s", strerror(-ret)) : 0;
 }
 
 /* ---- portset ------------------------------------------------------------------------ */

@@ -153,6 +153,15 @@ static void usage(FILE *f)
 		"                   pool-warn-percent N (0..100, 0 = off: the default),\n"
 		"                   port-set IPV4 FIRST SIZE (static sets, repeatable)\n"
 		"                 see docs/examples/lwb4.conf\n"
+		"                 Loaded again over a running lwB4, it keeps the mappings:\n"
+		"                 only a static set removed or changed flushes its own, a new\n"
+		"                 tunnel-ipv6/aftr-ipv6 the PCP sets', a new LAN prefix those\n"
+		"                 of hosts outside it (the counts are printed)\n"
+		"  set KEY VALUE  change a running lwB4's setting in place, no mapping lost:\n"
+		"                 udp-timeout, tcp-established-timeout, tcp-transitory-timeout,\n"
+		"                 icmp-timeout, tunnel-mtu, filtering, mss-clamp, hop-limit,\n"
+		"                 events, event-rate, event-burst, pool-warn-percent (values as\n"
+		"                 in FILE)\n"
 		"  portset add|del --ipv4 A --first P --size N [--json]\n"
 		"                 static port sets (running without PCP): SIZE a power of two,\n"
 		"                 FIRST a multiple of it; del flushes the set's mappings\n"
@@ -220,7 +229,8 @@ int main(int argc, char **argv)
 		return lw_pinned_role() == LW_ROLE_B4 ? cmd_b4_stats(argc, argv)
 						      : cmd_stats(argc, argv);
 	if (!strcmp(argv[0], "set"))
-		return cmd_set(argc, argv);
+		return lw_pinned_role() == LW_ROLE_B4 ? cmd_b4_set(argc, argv)
+						      : cmd_set(argc, argv);
 	if (!strcmp(argv[0], "pool"))
 		return cmd_pool(argc, argv);
 	if (!strcmp(argv[0], "portset"))

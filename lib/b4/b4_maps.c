@@ -761,6 +761,7 @@ struct selection {
 	const struct lw_b4_config *cfg;
 	const struct lw_b4_portset *ps; /* flush: this set; NULL: all */
 	uint64_t now_ns;                /* expire: non-zero */
+	__be32 lan_addr, lan_mask;      /* flush: internal addresses outside; mask 0: none */
 };
 
 static bool selected(const struct selection *sel, const struct lw_b4_session_row *row)
@@ -769,6 +770,8 @@ static bool selected(const struct selection *sel, const struct lw_b4_session_row
 		return lw_b4_session_expired(sel->cfg, row->key.proto, &row->s, sel->now_ns);
 	if (sel->ps)
 		return in_set(sel->ps, row->s.ext_addr, row->s.ext_port);
+	if (sel->lan_mask)
+		return ((row->key.addr ^ sel->lan_addr) & sel->lan_mask) != 0;
 	return true;
 }
 
@@ -819,6 +822,84 @@ int lw_b4_flush_all(const struct lw_b4_maps *m, size_t *flushed)
 	struct selection sel = { 0 };
 
 	return delete_selected(m, &sel, flushed);
+}
+
+int lw_b4_flush_outside_lan(const struct lw_b4_maps *m, __be32 lan_addr, uint8_t prefixlen,
+			    size_t *flushed)
+{
+	struct selection sel = { .lan_addr = lan_addr };
+
+	if (prefixlen == 0 || prefixlen > 32)
+		return -EINVAL;
+	sel.lan_mask = htonl(prefixlen == 32 ? ~0u : ~(~0u >> prefixlen));
+	return delete_selected(m, &sel, flushed);
+}
+
+static int count_one(const struct lw_b4_session_row *row, void *arg)
+{
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+int lw_b4_mapping_count(const struct lw_b4_maps *m, size_t *n)
+{
+	*n = 0;
+	return lw_b4_session_foreach(m, count_one, n);
+}
+
+/* ---- reload ------------------------------------------------------------------------ */
+
+static const struct lw_b4_portset *find_equal(const struct lw_b4_portset *sets, size_t n,
+					      const struct lw_b4_portset *ps)
+{
+	for (size_t i = 0; i < n; i++)
+		if (same_set(&sets[i], ps))
+			return &sets[i];
+	return NULL;
+}
+
+/* Whether held set h stays through a reload to the static sets[0..n). */
+static bool reload_keeps(const struct lw_b4_portset *h, const struct lw_b4_portset *sets, size_t n,
+			 bool keep_pcp)
+{
+	if (find_equal(sets, n, h))
+		return true;
+	if (!h->lease_expires || !keep_pcp)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (lw_b4_portsets_overlap(&sets[i], h))
+			return false;
+	return true;
+}
+
+int lw_b4_pool_reload(const struct lw_b4_maps *m, const struct lw_b4_portset *sets, size_t n,
+		      bool keep_pcp, struct lw_b4_reload *r)
+{
+	struct lw_b4_portset held[LW_B4_POOL_MAX];
+	size_t nh = 0, fl;
+	int ret = lw_b4_pool_list(m, held, LW_B4_POOL_MAX, &nh);
+
+	memset(r, 0, sizeof(*r));
+	if (nh > LW_B4_POOL_MAX)
+		nh = LW_B4_POOL_MAX;
+	/* the sets that go first, so that the new ones find room */
+	for (size_t i = 0; !ret && i < nh; i++) {
+		if (reload_keeps(&held[i], sets, n, keep_pcp)) {
+			r->sets_kept++;
+			continue;
+		}
+		fl = 0;
+		ret = lw_b4_pool_del(m, &held[i], &fl);
+		r->flushed += fl;
+		r->sets_removed++;
+	}
+	for (size_t i = 0; !ret && i < n; i++) {
+		if (lw_b4_pool_find(m, &sets[i], NULL, NULL) == 0)
+			continue;
+		ret = lw_b4_pool_add(m, &sets[i]);
+		r->sets_added += !ret;
+	}
+	return ret;
 }
 
 /* ---- explicit (PCP) mappings --------------------------------------------------------- */

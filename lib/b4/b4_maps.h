@@ -155,6 +155,27 @@ int lw_b4_flush_portset(const struct lw_b4_maps *m, const struct lw_b4_portset *
 			size_t *flushed);
 /* Deletes every mapping. */
 int lw_b4_flush_all(const struct lw_b4_maps *m, size_t *flushed);
+/* Deletes every mapping whose internal address lies outside lan_addr /
+ * prefixlen: a LAN prefix changed by a load leaves them without a host. */
+int lw_b4_flush_outside_lan(const struct lw_b4_maps *m, __be32 lan_addr, uint8_t prefixlen,
+			    size_t *flushed);
+
+/* What lw_b4_pool_reload did: sets and mappings kept, removed, added. */
+struct lw_b4_reload {
+	size_t sets_kept, sets_removed, sets_added;
+	size_t flushed; /* mappings of the removed sets */
+};
+/* A load over a running lwB4 (issue 12): the pool made to hold the n static
+ * sets of the new configuration without touching what still agrees with it.
+ * A held static set (lease 0) stays, with its mappings, when the new
+ * configuration has it unchanged, and leaves with them (B4-PROV-6)
+ * otherwise. A held PCP set stays while keep_pcp (the grant is still the
+ * lwB4's: same tunnel and lwAFTR addresses) unless a new static set overlaps
+ * it without being equal to it. The new sets not held yet are added. */
+int lw_b4_pool_reload(const struct lw_b4_maps *m, const struct lw_b4_portset *sets, size_t n,
+		      bool keep_pcp, struct lw_b4_reload *r);
+/* Mappings held now (claimed session slots), *n. */
+int lw_b4_mapping_count(const struct lw_b4_maps *m, size_t *n);
 
 /* An explicit mapping for a LAN host (PCP MAP/PEER served by pcpd, PCPC-12).
  * If the internal endpoint {proto, int_addr, int_port} already has a mapping

@@ -116,17 +116,22 @@ static void pool_grow(struct b4d *d, const char *why)
 	}
 }
 
-/* `lw4o6 load b4` again (a restart of the data plane, a new configuration)
- * keeps the pinned maps but empties the pool and the mappings and rewrites
- * the configuration: what pcpd holds is put back, LAN mappings included
- * (b4_install -> b4_lan_pool_grew), and the growth threshold reset. */
+/* The lwB4's configuration is read again every round: `lw4o6 set` changes
+ * the filtering or the LAN's settings in place, and the slow path
+ * (b4_inbound_xlate) and the LAN server follow them. `lw4o6 load b4` again
+ * keeps the pinned maps and, unless its tunnel or lwAFTR address changed,
+ * the PCP sets and their mappings (issue 12); a set that is gone all the
+ * same (a first load after an unload, a new address) is put back, LAN
+ * mappings included (b4_install -> b4_lan_pool_grew). The load rewrites
+ * the growth threshold, which is reset here. */
 static void pool_reconcile(struct b4d *d)
 {
 	struct lw_b4_config dp;
 	char str[80];
 
-	if (lw_b4_config_read(&d->maps, &dp) == 0 && dp.pool_warn_pct != d->cfg.grow_pct) {
+	if (lw_b4_config_read(&d->maps, &dp) == 0)
 		d->dp = dp;
+	if (d->dp.pool_warn_pct != d->cfg.grow_pct) {
 		d->dp.pool_warn_pct = d->cfg.grow_pct;
 		if (lw_b4_config_write(&d->maps, &d->dp))
 			pcpd_log(LOG_WARN_, "cannot set the lwB4's pool-warn-percent to %u",
@@ -341,9 +346,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 				 lw_format_ipv4(e->ps_ipv4, a, sizeof(a)), e->ps_first,
 				 e->ps_first + e->ps_size - 1);
 			b4_lost(d, "NO_BINDING");
-			b4_uninstall(d, i, "no binding at the lwAFTR");
-			s->valid = false;
-			b4_start_request(d, i, 0, "no binding");
+			b4_rebind(d, i);
 		}
 		break;
 	case LW_B4_EV_POOL_EXHAUSTED: {

@@ -33,6 +33,11 @@
  *                   growth backs off
  *   renewal         uniform random 1/2..5/8 of the lifetime (PCPC-8)
  *   changed grant   old set removed, its mappings flushed (B4-PROV-6, PCPC-11)
+ *   ICMPv6 1/5      B4-PROV-8: asked again at once; the set and its mappings
+ *                   stay until the answer: the same set keeps them (an lwAFTR
+ *                   that lost the binding for a moment, issue 12), another
+ *                   set, an error or B4_REBIND_TRIES requests unanswered
+ *                   remove them
  *   release         set removed from the pool, then MAP lifetime 0 with the
  *                   nonce and PORT_SET (PCPC-8), a few tries
  *   ANNOUNCE/epoch  an epoch that shows a state loss (RFC 6887 §8.5, PCPC-9):
@@ -54,6 +59,7 @@
 #include "addr.h"
 
 #define B4_RELEASE_TRIES 3
+#define B4_REBIND_TRIES  3
 #define B4_MAX_LIFETIME  86400u /* RFC 6887 §15, PCPC-10 */
 
 /* RFC 6887 §8.1.1: RAND is uniform in -0.1..+0.1 */
@@ -145,6 +151,25 @@ void b4_uninstall(struct b4d *d, unsigned i, const char *why)
 	b4_lan_set_gone(d, &s->g);
 }
 
+void b4_rebind(struct b4d *d, unsigned i)
+{
+	struct b4_slot *s = &d->slot[i];
+
+	s->rebinding = true;
+	b4_start_request(d, i, 0, "no binding at the lwAFTR");
+}
+
+/* The rebinding ends without the set: it leaves the pool with its mappings
+ * (B4-PROV-8) and is asked for again. */
+static void rebind_failed(struct b4d *d, unsigned i, const char *why)
+{
+	struct b4_slot *s = &d->slot[i];
+
+	s->rebinding = false;
+	b4_uninstall(d, i, why);
+	s->valid = false;
+}
+
 static int send_map(struct b4d *d, unsigned i)
 {
 	struct pcp_request *req = &d->map_req;
@@ -223,6 +248,8 @@ static void send_tick(struct b4d *d, unsigned i)
 		memset(s, 0, sizeof(*s));
 		return;
 	}
+	if (s->rebinding && s->tries >= B4_REBIND_TRIES)
+		rebind_failed(d, i, "no binding at the lwAFTR, and no answer");
 	send_map(d, i);
 	if (s->timer_renewal && s->valid)
 		/* PCPC-8: an unanswered renewal again at 3/4, 7/8, ... of the
@@ -274,6 +301,8 @@ static void handle_error(struct b4d *d, unsigned i, const struct pcp_response *r
 	}
 	if (wait < rt)
 		wait = rt;
+	if (s->rebinding)
+		rebind_failed(d, i, "no binding at the lwAFTR, and the request refused");
 	if (i > 0 && !s->valid) {
 		/* an extra set refused (quota, no resources): growth waits */
 		pcpd_log(LOG_WARN_,
@@ -338,7 +367,11 @@ static void handle_map_response(struct b4d *d, unsigned i, const struct pcp_resp
 		pcpd_log(LOG_INFO_, "slot %u: grant changed: %s -> %s", i,
 			 b4_set_str(&s->g, s1, sizeof(s1)), b4_set_str(&ng, s2, sizeof(s2)));
 		b4_uninstall(d, i, "the grant changed"); /* PCPC-11 */
+	} else if (s->rebinding && s->installed) {
+		pcpd_log(LOG_INFO_, "slot %u: %s granted again unchanged: its mappings kept", i,
+			 b4_set_str(&ng, s2, sizeof(s2)));
 	}
+	s->rebinding = false;
 	/* durable first, then in the data plane */
 	if (b4store_put(d->store, &ng, err, sizeof(err)))
 		pcpd_log(LOG_ERR_, "store: %s", err);

@@ -31,6 +31,9 @@ struct b4_slot {
 	bool valid;          /* g is a current grant */
 	bool installed;      /* g's set is in the lwB4 pool */
 	bool releasing;      /* a lifetime-0 MAP is being sent */
+	bool rebinding;      /* the lwAFTR said it has no binding for the installed
+			      * set (ICMPv6 1/5): asked again, the set and its
+			      * mappings kept until the answer (B4-PROV-8) */
 	bool proto0_refused; /* MALFORMED_REQUEST to protocol 0: per protocol from now */
 	/* the exchange in progress */
 	bool pending;
@@ -45,7 +48,8 @@ struct b4_slot {
 
 struct b4d {
 	struct b4_config cfg;
-	struct lw_b4_config dp; /* the lwB4's configuration, read at start */
+	struct lw_b4_config dp; /* the lwB4's configuration, read at start and every
+				 * expiry round (lw4o6 set changes it) */
 	struct lw_b4_maps maps;
 	struct b4store *store;
 	struct ring_buffer *rb;
@@ -109,6 +113,10 @@ int b4_install(struct b4d *d, unsigned i);
 /* Whether the lwB4 pool holds g's set (address, first port, size). */
 bool b4_pool_has(struct b4d *d, const struct b4_grant *g);
 void b4_uninstall(struct b4d *d, unsigned i, const char *why);
+/* ICMPv6 1/5 for slot i's installed set: asked again at once; the set stays
+ * in the pool with its mappings unless the answer is another set, an error,
+ * or none after B4_REBIND_TRIES requests. */
+void b4_rebind(struct b4d *d, unsigned i);
 void b4_client_readable(struct b4d *d);
 void b4_client_tick(struct b4d *d);
 uint64_t b4_client_deadline(const struct b4d *d, uint64_t t);

@@ -37,7 +37,7 @@ fi
 ALL_TESTS+=$PCPB4_TESTS
 
 TEST_IDS+=(
-	[pcpb4_obtain_set_and_recover_no_binding]="PCPC-5 B4-PROV-5 B4-PROV-6 B4-PROV-7"
+	[pcpb4_obtain_set_and_recover_no_binding]="PCPC-5 B4-PROV-5 B4-PROV-7 B4-PROV-8"
 	[pcpb4_announce_re_request]="PCPC-9 PCPS-16 PCPS-17 B4-PROV-5"
 	[pcpb4_announce_multicast_only]="PCPS-17 PCPC-9 B4-DP-3 B4-DP-6"
 	[pcpb4_renewal_same_set]="PCPC-8 B4-PROV-5"
@@ -184,7 +184,8 @@ pb_setup()
 	log "port set obtained by PCP: $PB_SET; lwAFTR: $(lb_aftr softwire list 2>&1 | paste -sd';')"
 }
 
-# pb_udp_ok TEXT: one datagram from h1 to the echo, 0 when answered.
+# pb_udp_ok TEXT [SPORT]: one datagram from h1 (from port SPORT) to the
+# echo, 0 when answered.
 pb_udp_ok()
 {
 	local out
@@ -192,14 +193,23 @@ pb_udp_ok()
 	out=$(in_ns "$LB_P-h1" timeout 3 python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+if len(sys.argv) > 4: s.bind(("0.0.0.0", int(sys.argv[4])))
 s.settimeout(0.3)
 s.sendto(sys.argv[3].encode(), (sys.argv[1], int(sys.argv[2])))
 try:
     print(s.recvfrom(2048)[0].decode())
 except socket.timeout:
     pass
-' "$LB_INET" "$LB_ECHO_PORT" "$1" 2>&1)
+' "$LB_INET" "$LB_ECHO_PORT" "$1" ${2:+"$2"} 2>&1)
 	[ "$out" = "echo $1" ]
+}
+
+# pb_mapping PROTO PORT: the lwB4's mapping of h1 (192.168.1.10):PORT, one
+# JSON line (or nothing)
+pb_mapping()
+{
+	lb b4a sessions --json | jq -c --arg p "$1" --argjson n "$2" \
+		'.sessions[] | select(.protocol == $p and ."internal-address" == "192.168.1.10" and ."internal-port" == $n)'
 }
 
 # pb_wait_udp SECONDS: datagrams until one is answered; prints the ms waited.
@@ -222,11 +232,13 @@ pb_wait_udp()
 # request as PCPC-5 says (its suggested external address ::ffff:0.0.0.0, an
 # IPv4 address without preference, RFC 6887 §11.1); h1 pings and UDPs the internet host through it.
 # The binding is then deleted on the lwAFTR behind the lwB4's back: the
-# next packet draws ICMPv6 1/5, pcpd --role b4 drops the set with its
-# mappings (B4-PROV-6/7) and asks again; traffic recovers.
+# next packet draws ICMPv6 1/5, pcpd --role b4 asks again at once
+# (B4-PROV-8) and pcpd --role aftr grants the same set to the same nonce:
+# the set stays in the pool with its mappings (issue 12), so a UDP
+# mapping of h1 goes on with its external port and counters.
 pcpb4_obtain_set_and_recover_no_binding()
 {
-	local ipv4 first size psid ms
+	local ipv4 first size psid ms kept
 
 	pb_setup
 	ipv4=$(jq -r .ipv4 <<<"$PB_SET") first=$(jq -r .first <<<"$PB_SET") size=$(jq -r .size <<<"$PB_SET")
@@ -238,6 +250,9 @@ pcpb4_obtain_set_and_recover_no_binding()
 	ms=$(pb_wait_udp 5) || pb_fail "UDP from h1 through the PCP-provisioned lwB4 is not answered"
 	log "UDP through the lwB4 works (${ms} ms)"
 	[ "$(lb b4a sessions --json | jq .count)" -ge 1 ] || pb_fail "no mapping on the lwB4 after traffic"
+	wait_for 3 pb_udp_ok kept 40010 || pb_fail "UDP from h1:40010 is not answered"
+	kept=$(pb_mapping udp 40010)
+	[ -n "$kept" ] || pb_fail "no mapping of h1:40010: $(lb b4a sessions --json)"
 
 	psid=$((first / size))
 	check_run lb_aftr softwire del --ipv4 "$ipv4" --psid "$psid"
@@ -245,7 +260,13 @@ pcpb4_obtain_set_and_recover_no_binding()
 	ms=$(pb_wait_udp 20) || pb_fail "traffic did not recover after the binding was deleted"
 	grep -q "no binding for $ipv4 ports $first-" "$T/pcpd-b4.log" ||
 		pb_fail "pcpd --role b4 did not see the NO_BINDING event (ICMPv6 1/5)"
-	grep -q "mappings flushed" "$T/pcpd-b4.log" || pb_fail "the set was not removed with its mappings"
+	grep -q "granted again unchanged: its mappings kept" "$T/pcpd-b4.log" ||
+		pb_fail "the set granted again was not kept as it was"
+	grep -q "mappings flushed" "$T/pcpd-b4.log" && pb_fail "the set granted again unchanged lost its mappings"
+	wait_for 3 pb_udp_ok kept-after 40010 || pb_fail "UDP from h1:40010 is not answered after the recovery"
+	[ "$(pb_mapping udp 40010 | jq '."external-port"')" = "$(jq '."external-port"' <<<"$kept")" ] &&
+		[ "$(pb_mapping udp 40010 | jq '."packets-out"')" -gt "$(jq '."packets-out"' <<<"$kept")" ] ||
+		pb_fail "h1:40010's mapping did not go on: before $kept, after $(pb_mapping udp 40010)"
 	echo "RECOVERY no-binding (ICMPv6 1/5 -> MAP -> traffic): ${ms} ms;" \
 		"pcpd --role b4: $(grep -o 'recovered from NO_BINDING in [0-9]* ms' "$T/pcpd-b4.log" | tail -1)"
 	[ "$(lb b4a portset list --json | jq '."port-sets" | length')" = 1 ] || pb_fail "not one port set after the recovery"

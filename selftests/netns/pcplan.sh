@@ -652,9 +652,12 @@ pcplan_restart_keeps_mappings()
 	pl_stop_all
 }
 
-# The lwAFTR loses the lwB4's binding (deleted behind its back); h1's
-# traffic draws ICMPv6 1/5, pcpd --role b4 drops the set with its mappings
-# (B4-PROV-6, PCPC-11) and asks again. The LAN mapping in that set is lost:
+# The lwAFTR loses the lwB4's binding (deleted behind its back) and, by the
+# time the lwB4 asks again, grants it another set (its grant moved to the
+# next block in pcpd --role aftr's database while it was stopped): h1's
+# traffic draws ICMPv6 1/5, pcpd --role b4 asks again, gets the other set
+# and drops the old one with its mappings (B4-PROV-6/8, PCPC-11; a set
+# granted again unchanged would keep them). The LAN mapping in that set is lost:
 # gone from the database and the data plane, the LAN server's epoch
 # restarts and an ANNOUNCE goes to 224.0.0.1:5350 from 192.168.1.1:5351
 # (PCPC-12, RFC 7648 §3.2), and unicast to port 5350 of each LAN host that
@@ -685,11 +688,17 @@ pcplan_set_loss_announces()
 	libpcp=$BG_PID
 	wait_for 5 grep -q " result=SUCCESS " "$T/libpcp.log" || pb_fail "the libpcp-like MAP was not granted: $(cat "$T/libpcp.log")"
 	psid=$((PL_FIRST / PL_SIZE))
+	need_sqlite3
+	stop_bg "$PB_AFTR_PID" TERM
 	t_loss=$(date +%s)
 	check_run lb_aftr softwire del --ipv4 "$PL_ADDR" --psid "$psid"
+	check_run sqlite3 "$T/pcpd-aftr.db" "UPDATE grants SET psid = psid + 1 WHERE psid = $psid"
+	pb_start_aftr_pcpd
 	pb_wait_udp 20 >/dev/null || pb_fail "traffic did not recover after the binding was deleted"
-	grep -q "removed $PL_ADDR ports $PL_FIRST-.*(no binding at the lwAFTR)" "$PB_B4_LOG" ||
+	grep -q "removed $PL_ADDR ports $PL_FIRST-.*(the grant changed)" "$PB_B4_LOG" ||
 		pb_fail "the set did not leave the pool"
+	PL_FIRST=$((PL_FIRST + PL_SIZE))
+	grep -q "granted $PL_ADDR ports $PL_FIRST-" "$PB_B4_LOG" || pb_fail "the next block was not granted"
 	grep -q "LAN: epoch restarted (2 LAN mappings lost with their port set)" "$PB_B4_LOG" ||
 		pb_fail "the LAN server did not restart its epoch for the lost mapping"
 	wait_for 5 grep -q "^announce" "$T/announce.log" || pb_fail "h1 received no ANNOUNCE"
@@ -780,14 +789,15 @@ pcplan_no_set_network_failure()
 }
 
 # The lwB4 data plane is loaded again under the running pcpd --role b4
-# (`lw4o6 load b4`, e.g. after a configuration change): the load empties
-# the pool and the mappings and rewrites the configuration. Within its
-# housekeeping interval pcpd puts its set back, recreates the LAN mapping
-# on the same external port and sets the growth threshold again; traffic
-# out and in works without any new PCP exchange, upstream or on the LAN.
+# (`lw4o6 load b4`, e.g. after a configuration change): the load keeps the
+# pinned maps, the PCP set and its mappings (issue 12), and rewrites the
+# configuration. The LAN mapping is the same one after the load (its
+# counters go on), pcpd has nothing to put back and sets the growth
+# threshold again within its housekeeping interval; traffic out and in
+# works without any new PCP exchange, upstream or on the LAN.
 pcplan_lwb4_reload_restored()
 {
-	local ext sent0 warn
+	local ext sent0 in0 out
 
 	command -v bpftool >/dev/null || skip "missing: bpftool"
 	pl_setup
@@ -796,26 +806,28 @@ pcplan_lwb4_reload_restored()
 	pl_granted 6 8080
 	ext=$PL_EXT_PORT
 	pl_in_ok tcp "$LB_INET" "$ext" before-reload
+	in0=$(pl_session tcp 8080 | jq '."packets-in"')
 	sent0=$(grep -c "slot 0 sent (try" "$PB_B4_LOG")
 
 	echo "\$ lw4o6 load b4 (again, same configuration) under the running pcpd --role b4"
-	check_run lb b4a load b4 --lan-dev lan --wan-dev b4v --config "$T/b4a.conf"
-	# right after the load: empty
-	[ "$(lb b4a portset list --json | jq '."port-sets" | length')" = 0 ] ||
-		log "(pcpd was quicker than this check)"
-	wait_for 5 grep -q "is no longer in the lwB4 pool" "$PB_B4_LOG" ||
-		pb_fail "pcpd --role b4 did not notice the reload in 5 s"
-	wait_for 3 sh -c "[ \"\$(nsenter --net=/run/netns/$LB_P-b4a $LW4O6 --pin-root $T/bpffs/b4a portset list --json | jq -c '.\"port-sets\"[0]')\" = '$PB_SET' ]" ||
-		pb_fail "the set is not back in the pool: $(lb b4a portset list --json)"
-	wait_for 3 sh -c "[ -n \"\$(nsenter --net=/run/netns/$LB_P-b4a $LW4O6 --pin-root $T/bpffs/b4a sessions --json | jq -c '.sessions[] | select(.\"internal-port\" == 8080 and .\"external-port\" == $ext and .explicit)')\" ]" ||
-		pb_fail "the LAN mapping 8080 -> $ext was not recreated: $(lb b4a sessions --json)"
+	out=$(lb b4a load b4 --lan-dev lan --wan-dev b4v --config "$T/b4a.conf" 2>&1) ||
+		pb_fail "load b4 failed: $out"
+	echo "$out"
+	grep -q "^lwB4 reloaded: .* kept, 0 flushed" <<<"$out" || pb_fail "the load flushed mappings: $out"
+	# right after the load, before pcpd's next round
+	[ "$(lb b4a portset list --json | jq -c '."port-sets"[0]')" = "$PB_SET" ] ||
+		pb_fail "the set left the pool: $(lb b4a portset list --json)"
+	[ "$(pl_session tcp 8080 | jq -c '[."external-port", .explicit]')" = "[$ext,true]" ] ||
+		pb_fail "the LAN mapping 8080 -> $ext is not kept: $(lb b4a sessions --json)"
+	[ "$(pl_session tcp 8080 | jq '."packets-in"')" -ge "$in0" ] ||
+		pb_fail "the LAN mapping's counters started over: $(pl_session tcp 8080)"
 	pl_in_ok tcp "$LB_INET" "$ext" after-reload
 	pb_wait_udp 5 >/dev/null || pb_fail "outbound traffic does not flow after the reload"
 	[ "$(grep -c "slot 0 sent (try" "$PB_B4_LOG")" = "$sent0" ] ||
 		pb_fail "the reload drew a new MAP upstream"
 	# pcpd's grow-percent (80 by default) in the data plane again; the file says 0
-	warn=$(bpftool -j map dump pinned "$T/bpffs/b4a/lw_b4_cfg" | jq '.[0].formatted.value.pool_warn_pct')
-	[ "$warn" = 80 ] || pb_fail "the lwB4's pool_warn_pct is '$warn' after the reload, expected pcpd's 80"
-	log "pcpd --role b4: $(grep -E 'no longer in the lwB4 pool' "$PB_B4_LOG" | sed 's/^pcpd: //' | paste -sd'|')"
+	wait_for 3 sh -c "[ \"\$(bpftool -j map dump pinned $T/bpffs/b4a/lw_b4_cfg | jq '.[0].formatted.value.pool_warn_pct')\" = 80 ]" ||
+		pb_fail "the lwB4's pool_warn_pct is not pcpd's 80 again after the reload"
+	grep -q "is no longer in the lwB4 pool" "$PB_B4_LOG" && pb_fail "pcpd had to put the set back"
 	pl_stop_all
 }

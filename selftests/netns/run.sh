@@ -112,6 +112,10 @@ declare -A TEST_IDS=(
 . "$(dirname "${BASH_SOURCE[0]}")/pcplan.sh"
 # shellcheck source=selftests/netns/pcpb4slow.sh
 . "$(dirname "${BASH_SOURCE[0]}")/pcpb4slow.sh"
+# the lwB4 loaded again and set while it runs, its mappings kept (issue 12),
+# on pcplan.sh's helpers
+# shellcheck source=selftests/netns/b4reload.sh
+. "$(dirname "${BASH_SOURCE[0]}")/b4reload.sh"
 
 # ---- addresses (documentation ranges only) -----------------------------------
 
