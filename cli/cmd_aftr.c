@@ -172,14 +172,18 @@ static void nexthop_fall_back(int fd)
 	lw_nh_after_load(path, fd);
 }
 
+/* The file's softwires become the configuration's (issue 12): over a
+ * running lwAFTR those unchanged are not written (no packet lost, counters
+ * kept), the changed ones are rewritten in place, those the file no longer
+ * names go; pcpd's PCP bindings stay as they are. The pools are left
+ * alone: the file names none (pcpd and `lw4o6 pool` add them), and
+ * clearing them would leave pcpd's free pool addresses unserved until it
+ * noticed. */
 static int install_config(const struct lw_aftr_maps *maps, struct lw_aftr_setup *s)
 {
 	char err[LW_ERR_MAX] = "";
-	/* a load starts from the file alone, whatever earlier pins held */
-	int ret = lw_aftr_pools_clear(maps);
+	int ret = lw_aftr_install(maps, s, 1, err, sizeof(err));
 
-	if (!ret)
-		ret = lw_aftr_install(maps, s, 1, err, sizeof(err));
 	if (ret)
 		return lw_fail("%s", err[0] ? err : strerror(-ret));
 	lw_info("installed %zu softwires, %zu BR addresses", s->n_softwires, s->n_br_addrs);

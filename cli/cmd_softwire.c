@@ -150,6 +150,12 @@ struct list_ctx {
 	size_t cap;
 };
 
+/* Who installed a softwire (issue 12): pcpd's grants or the configuration. */
+static const char *origin_of(const struct lw_softwire_row *r)
+{
+	return r->counters.origin == LW_SW_ORIGIN_PCP ? "pcp" : "config";
+}
+
 static int print_row(const struct lw_softwire_row *r, void *arg)
 {
 	struct list_ctx *c = arg;
@@ -161,9 +167,10 @@ static int print_row(const struct lw_softwire_row *r, void *arg)
 	lw_format_ipv6(&r->entry.br_ipv6, br, sizeof(br));
 	if (c->json) {
 		printf("%s{\"binding-ipv4-addr\":\"%s\",\"port-set\":{\"psid-offset\":%u,\"psid-len\":%u,"
-		       "\"psid\":%u},\"binding-ipv6info\":\"%s\",\"br-ipv6-addr\":\"%s\"",
+		       "\"psid\":%u},\"binding-ipv6info\":\"%s\",\"br-ipv6-addr\":\"%s\","
+		       "\"origin\":\"%s\"",
 		       c->n ? "," : "", a, r->entry.ps.psid_offset, r->entry.ps.psid_len,
-		       r->entry.psid, b4, br);
+		       r->entry.psid, b4, br, origin_of(r));
 		if (c->counters)
 			printf(",\"decap-packets\":%llu,\"decap-bytes\":%llu,\"encap-packets\":%llu,"
 			       "\"encap-bytes\":%llu",
@@ -184,11 +191,13 @@ static int print_row(const struct lw_softwire_row *r, void *arg)
 		unsigned last = r->entry.ps.psid_offset ? 0 : first + (1u << shift) - 1;
 
 		if (r->entry.ps.psid_offset)
-			printf("%-15s %5u %2u/%-2u %-13s %-39s %s\n", a, r->entry.psid,
-			       r->entry.ps.psid_len, r->entry.ps.psid_offset, "(A+P)", b4, br);
+			printf("%-15s %5u %2u/%-2u %-13s %-39s %-39s %s\n", a, r->entry.psid,
+			       r->entry.ps.psid_len, r->entry.ps.psid_offset, "(A+P)", b4, br,
+			       origin_of(r));
 		else
-			printf("%-15s %5u %2u/%-2u %5u-%-7u %-39s %s\n", a, r->entry.psid,
-			       r->entry.ps.psid_len, r->entry.ps.psid_offset, first, last, b4, br);
+			printf("%-15s %5u %2u/%-2u %5u-%-7u %-39s %-39s %s\n", a, r->entry.psid,
+			       r->entry.ps.psid_len, r->entry.ps.psid_offset, first, last, b4, br,
+			       origin_of(r));
 	}
 	c->n++;
 	return 0;
@@ -215,8 +224,8 @@ static int sw_list(int argc, char **argv)
 		printf("%-15s %5s  %-39s %12s %14s %12s %14s\n", "IPv4", "PSID", "B4", "decap-pkts",
 		       "decap-bytes", "encap-pkts", "encap-bytes");
 	else
-		printf("%-15s %5s %-5s %-13s %-39s %s\n", "IPv4", "PSID", "len/a", "ports", "B4",
-		       "BR");
+		printf("%-15s %5s %-5s %-13s %-39s %-39s %s\n", "IPv4", "PSID", "len/a", "ports",
+		       "B4", "BR", "origin");
 	lw_aftr_softwire_foreach(&m, print_row, &c);
 	if (c.json)
 		printf("]}}\n");
@@ -367,10 +376,14 @@ struct export_ctx {
 	size_t n, cap;
 };
 
+/* The configuration's softwires: the PCP bindings are pcpd's (its store
+ * has them), and an import of the file must not claim their sets. */
 static int collect(const struct lw_softwire_row *r, void *arg)
 {
 	struct export_ctx *c = arg;
 
+	if (r->counters.origin != LW_SW_ORIGIN_CONFIG)
+		return 0;
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : EXPORT_FIRST_CAP;
 		void *v = realloc(c->v, cap * sizeof(*c->v));

@@ -5,8 +5,9 @@
  * before anything is written, a failure at any write leaving the table as
  * it was, a replace during which every address stays served, chunks that
  * follow use, the pool bits and the configuration's copy of the BR
- * addresses (issue 11). Needs bpf(): skipped where map creation is not
- * permitted. */
+ * addresses (issue 11); bindings updated in place, their origins, and a
+ * replace that keeps the PCP bindings and the counters (issue 12). Needs
+ * bpf(): skipped where map creation is not permitted. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -432,10 +433,12 @@ static void test_failure_half_way_leaves_table(void **state)
 }
 
 /* While a replace runs, every address both tables have stays served: at
- * every write, each of its softwires resolves to the old or the new B4. */
+ * every write, a softwire both tables give to one B4 resolves to it, and
+ * one that moves to another B4 resolves to the old one, the new one or
+ * (the moment it moves, issue 12) none, never to a third. */
 struct both {
 	const struct lw_aftr_setup *a, *b;
-	unsigned checks, fails, disagreed;
+	unsigned checks, fails, disagreed, kept_checks;
 };
 
 static int still_served(void *arg)
@@ -447,17 +450,25 @@ static int still_served(void *arg)
 		x->disagreed++;
 
 	for (size_t i = 0; i < x->a->n_softwires; i++) {
-		const struct lw_softwire_entry *e = &x->a->softwires[i];
+		const struct lw_softwire_entry *e = &x->a->softwires[i], *f = NULL;
 		struct in6_addr b4;
-		bool in_b = false;
+		bool same;
+		int r;
 
-		for (size_t j = 0; j < x->b->n_softwires && !in_b; j++)
-			in_b = x->b->softwires[j].ipv4 == e->ipv4 &&
-			       x->b->softwires[j].psid == e->psid;
-		if (!in_b)
+		for (size_t j = 0; j < x->b->n_softwires && !f; j++)
+			if (x->b->softwires[j].ipv4 == e->ipv4 &&
+			    x->b->softwires[j].psid == e->psid)
+				f = &x->b->softwires[j];
+		if (!f)
 			continue;
 		x->checks++;
-		if (lw_aftr_softwire_get(&m, e->ipv4, e->psid, &b4, NULL))
+		same = !memcmp(&e->b4_ipv6, &f->b4_ipv6, sizeof(b4));
+		x->kept_checks += same;
+		r = lw_aftr_softwire_get(&m, e->ipv4, e->psid, &b4, NULL);
+		if (r == -ENOENT && !same)
+			continue;
+		if (r ||
+		    (memcmp(&b4, &e->b4_ipv6, sizeof(b4)) && memcmp(&b4, &f->b4_ipv6, sizeof(b4))))
 			x->fails++;
 	}
 	return 0;
@@ -473,6 +484,12 @@ static void test_replace_keeps_addresses_served(void **state)
 	NEED_BPF();
 	table(&a, false);
 	table(&b, true);
+	/* half the softwires both have keep their B4 (and BR) */
+	for (size_t j = 0; j < b.n_softwires; j += 2)
+		for (size_t i = 0; i < a.n_softwires; i++)
+			if (a.softwires[i].ipv4 == b.softwires[j].ipv4 &&
+			    a.softwires[i].psid == b.softwires[j].psid)
+				b.softwires[j].b4_ipv6 = a.softwires[i].b4_ipv6;
 	x.a = &a;
 	x.b = &b;
 	assert_int_equal(lw_aftr_install(&m, &a, 1, err, sizeof(err)), 0);
@@ -481,6 +498,7 @@ static void test_replace_keeps_addresses_served(void **state)
 	assert_int_equal(lw_aftr_install(&m, &b, 1, err, sizeof(err)), 0);
 	lw_bind_test_hook = NULL;
 	assert_true(x.checks > 1000);
+	assert_true(x.kept_checks > 500);
 	assert_int_equal(x.fails, 0);
 	assert_int_equal(x.disagreed, 0);
 	assert_headers_agree();
@@ -739,6 +757,387 @@ static void test_two_writers(void **state)
 	(void)state;
 }
 
+/* ---- issue 12: in place, origins ---------------------------------------------------- */
+
+/* The slot the data plane reads for (v4, psid): the address's record
+ * found as it finds it, plus the PSID. */
+static uint32_t slot_of(const char *v4, unsigned psid)
+{
+	uint32_t a = ntohl(ip4(v4)), k = a >> 16, t = 0, blk = 0;
+	struct lw_addr rec;
+
+	assert_int_equal(bpf_map_lookup_elem(m.addr_l1, &k, &t), 0);
+	t &= LW_L1_L2_MASK;
+	assert_true(t != 0);
+	k = (t - 1) * LW_ADDR_BLOCK + ((a >> 8) & 0xff);
+	assert_int_equal(bpf_map_lookup_elem(m.addr_l2, &k, &blk), 0);
+	assert_true(blk != 0);
+	k = (blk - 1) * LW_ADDR_BLOCK + (a & 0xff);
+	assert_int_equal(bpf_map_lookup_elem(m.addr_recs, &k, &rec), 0);
+	assert_true(rec.flags & LW_ADDR_VALID);
+	return rec.sw_base + psid;
+}
+
+/* Slot s's chunk, read (and written back) as the data plane's counting
+ * would change it. */
+static int chunk_of(uint32_t s, struct lw_sw_chunk *v)
+{
+	uint32_t c = s / LW_SW_CHUNK_SLOTS, id = 0, k0 = 0;
+	int fd;
+
+	assert_int_equal(bpf_map_lookup_elem(m.sw_chunks, &c, &id), 0);
+	fd = bpf_map_get_fd_by_id(id);
+	assert_true(fd >= 0);
+	assert_int_equal(bpf_map_lookup_elem(fd, &k0, v), 0);
+	return fd;
+}
+
+/* What the data plane's per-softwire counting leaves: n packets each way. */
+static void count_packets(const char *v4, unsigned psid, __u64 n)
+{
+	static struct lw_sw_chunk v;
+	uint32_t s = slot_of(v4, psid), k0 = 0;
+	int fd = chunk_of(s, &v);
+	struct lw_softwire *sw = &v.sw[s % LW_SW_CHUNK_SLOTS];
+
+	assert_int_equal(sw->ipv4, ip4(v4));
+	sw->decap_packets = n;
+	sw->decap_bytes = 100 * n;
+	sw->encap_packets = n + 1;
+	sw->encap_bytes = 100 * n + 1;
+	assert_int_equal(bpf_map_update_elem(fd, &k0, &v, BPF_ANY), 0);
+	close(fd);
+}
+
+static void assert_counted(const char *v4, unsigned psid, __u64 n)
+{
+	struct lw_softwire sw;
+
+	assert_int_equal(lw_aftr_softwire_read(&m, ip4(v4), (__u16)psid, &sw), 0);
+	assert_int_equal(sw.decap_packets, n);
+	assert_int_equal(sw.decap_bytes, 100 * n);
+	assert_int_equal(sw.encap_packets, n + 1);
+	assert_int_equal(sw.encap_bytes, 100 * n + 1);
+}
+
+static struct lw_softwire_entry pcp_entry(const char *v4, unsigned len, unsigned psid,
+					  const char *b4)
+{
+	struct lw_softwire_entry e = entry(v4, len, psid, b4);
+
+	e.br_ipv6 = ip6("2001:db8:ffff::9");
+	return e;
+}
+
+/* What a write of the binding table may show the data plane: softwires
+ * that must resolve to one B4 throughout (steady), and those that may
+ * move between two B4s (and be missing a moment meanwhile). */
+struct watch {
+	struct {
+		__be32 ipv4;
+		__u16 psid;
+		struct in6_addr b4, b4_new;
+		bool moves;
+	} sw[8];
+	size_t n;
+	unsigned writes, fails;
+};
+
+static void watch_steady(struct watch *w, const char *v4, unsigned psid, const char *b4)
+{
+	w->sw[w->n].ipv4 = ip4(v4);
+	w->sw[w->n].psid = (__u16)psid;
+	w->sw[w->n].b4 = ip6(b4);
+	w->sw[w->n++].moves = false;
+}
+
+static void watch_move(struct watch *w, const char *v4, unsigned psid, const char *b4,
+		       const char *b4_new)
+{
+	watch_steady(w, v4, psid, b4);
+	w->sw[w->n - 1].b4_new = ip6(b4_new);
+	w->sw[w->n - 1].moves = true;
+}
+
+static int watch_write(void *arg)
+{
+	struct watch *w = arg;
+
+	w->writes++;
+	for (size_t i = 0; i < w->n; i++) {
+		struct in6_addr b4;
+		int r = lw_aftr_softwire_get(&m, w->sw[i].ipv4, w->sw[i].psid, &b4, NULL);
+
+		if (r == -ENOENT && w->sw[i].moves)
+			continue;
+		if (r || (memcmp(&b4, &w->sw[i].b4, sizeof(b4)) &&
+			  (!w->sw[i].moves || memcmp(&b4, &w->sw[i].b4_new, sizeof(b4)))))
+			w->fails++;
+	}
+	return 0;
+}
+
+static void watch_on(struct watch *w)
+{
+	w->writes = w->fails = 0;
+	lw_bind_test_hook = watch_write;
+	lw_bind_test_arg = w;
+}
+
+static void watch_off(void)
+{
+	lw_bind_test_hook = NULL;
+	lw_bind_test_arg = NULL;
+}
+
+/* A renewal (the same grant again) writes nothing and keeps the counters. */
+static void test_set_same_binding_writes_nothing(void **state)
+{
+	struct lw_softwire_entry e = pcp_entry("10.1.0.1", 4, 3, "2001:db8:1::3");
+	struct watch w = {};
+	char err[256];
+
+	NEED_BPF();
+	assert_int_equal(lw_aftr_softwire_set(&m, &e, LW_SW_ORIGIN_PCP, err, sizeof(err)),
+			 LW_SW_ADDED);
+	count_packets("10.1.0.1", 3, 1000);
+	watch_on(&w);
+	assert_int_equal(lw_aftr_softwire_set(&m, &e, LW_SW_ORIGIN_PCP, err, sizeof(err)),
+			 LW_SW_UNCHANGED);
+	watch_off();
+	assert_int_equal(w.writes, 0);
+	assert_counted("10.1.0.1", 3, 1000);
+	assert_int_equal(count_all(), 1);
+	(void)state;
+}
+
+/* A re-grant to another B4 rewrites the same slot: the counters stay
+ * (a delete and an add would zero them), the neighbour in the chunk is
+ * served at every write, and the moving softwire resolves to the old B4,
+ * the new one or none -- never to anything else. */
+static void test_set_new_b4_in_place(void **state)
+{
+	struct lw_softwire_entry e = pcp_entry("10.1.0.1", 4, 3, "2001:db8:1::3"),
+				 n = pcp_entry("10.1.0.1", 4, 4, "2001:db8:1::4");
+	struct lw_softwire before, after;
+	struct watch w = {};
+	char err[256];
+
+	NEED_BPF();
+	assert_int_equal(lw_aftr_softwire_set(&m, &e, LW_SW_ORIGIN_PCP, err, sizeof(err)),
+			 LW_SW_ADDED);
+	assert_int_equal(lw_aftr_softwire_set(&m, &n, LW_SW_ORIGIN_PCP, err, sizeof(err)),
+			 LW_SW_ADDED);
+	count_packets("10.1.0.1", 3, 1000);
+	count_packets("10.1.0.1", 4, 50);
+	assert_int_equal(lw_aftr_softwire_read(&m, e.ipv4, 3, &before), 0);
+	watch_steady(&w, "10.1.0.1", 4, "2001:db8:1::4");
+	watch_move(&w, "10.1.0.1", 3, "2001:db8:1::3", "2001:db8:1::33");
+	e.b4_ipv6 = ip6("2001:db8:1::33");
+	watch_on(&w);
+	assert_int_equal(lw_aftr_softwire_set(&m, &e, LW_SW_ORIGIN_PCP, err, sizeof(err)),
+			 LW_SW_UPDATED);
+	watch_off();
+	assert_true(w.writes > 0);
+	assert_int_equal(w.fails, 0);
+	assert_int_equal(lw_aftr_softwire_read(&m, e.ipv4, 3, &after), 0);
+	assert_memory_equal(&after.b4_ipv6, &e.b4_ipv6, sizeof(e.b4_ipv6));
+	assert_int_equal(after.origin, LW_SW_ORIGIN_PCP);
+	assert_int_equal(after.br_index, before.br_index);
+	assert_int_equal(slot_of("10.1.0.1", 3), slot_of("10.1.0.1", 3));
+	assert_counted("10.1.0.1", 3, 1000);
+	assert_counted("10.1.0.1", 4, 50);
+	assert_int_equal(count_all(), 2);
+	(void)state;
+}
+
+/* Another BR for the same B4: the B4's packets find the binding at every
+ * write. */
+static void test_set_new_br_never_missing(void **state)
+{
+	struct lw_softwire_entry e = pcp_entry("10.1.0.2", 0, 0, "2001:db8:1::5");
+	struct in6_addr b4, br;
+	struct watch w = {};
+	char err[256];
+
+	NEED_BPF();
+	assert_int_equal(lw_aftr_softwire_set(&m, &e, LW_SW_ORIGIN_PCP, err, sizeof(err)),
+			 LW_SW_ADDED);
+	count_packets("10.1.0.2", 0, 7);
+	watch_steady(&w, "10.1.0.2", 0, "2001:db8:1::5");
+	e.br_ipv6 = ip6("2001:db8:ffff::7");
+	watch_on(&w);
+	assert_int_equal(lw_aftr_softwire_set(&m, &e, LW_SW_ORIGIN_PCP, err, sizeof(err)),
+			 LW_SW_UPDATED);
+	watch_off();
+	assert_true(w.writes > 0);
+	assert_int_equal(w.fails, 0);
+	assert_int_equal(lw_aftr_softwire_get(&m, e.ipv4, 0, &b4, &br), 0);
+	assert_memory_equal(&br, &e.br_ipv6, sizeof(br));
+	assert_counted("10.1.0.2", 0, 7);
+	(void)state;
+}
+
+/* Each origin changes only its own bindings. */
+static void test_origins_guard_their_bindings(void **state)
+{
+	struct lw_softwire_entry c = entry("10.1.0.3", 4, 1, "2001:db8:1::10"),
+				 p = pcp_entry("10.1.0.3", 4, 2, "2001:db8:1::20"), x;
+	struct lw_softwire sw;
+	char err[256];
+
+	NEED_BPF();
+	assert_int_equal(lw_aftr_softwire_add(&m, &c, err, sizeof(err)), 0);
+	assert_int_equal(lw_aftr_softwire_set(&m, &p, LW_SW_ORIGIN_PCP, err, sizeof(err)),
+			 LW_SW_ADDED);
+	/* pcpd does not overwrite the configuration's, nor it pcpd's */
+	x = c;
+	x.b4_ipv6 = ip6("2001:db8:1::99");
+	assert_int_equal(lw_aftr_softwire_set(&m, &x, LW_SW_ORIGIN_PCP, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "configuration"));
+	x = p;
+	x.b4_ipv6 = ip6("2001:db8:1::99");
+	assert_int_equal(lw_aftr_softwire_set(&m, &x, LW_SW_ORIGIN_CONFIG, err, sizeof(err)),
+			 -EPERM);
+	assert_int_equal(lw_aftr_softwire_read(&m, c.ipv4, 1, &sw), 0);
+	assert_memory_equal(&sw.b4_ipv6, &c.b4_ipv6, sizeof(sw.b4_ipv6));
+	assert_int_equal(sw.origin, LW_SW_ORIGIN_CONFIG);
+	assert_int_equal(lw_aftr_softwire_read(&m, p.ipv4, 2, &sw), 0);
+	assert_memory_equal(&sw.b4_ipv6, &p.b4_ipv6, sizeof(sw.b4_ipv6));
+	assert_int_equal(sw.origin, LW_SW_ORIGIN_PCP);
+	/* pcpd removes its own, and only while it names the grant's B4 */
+	assert_int_equal(lw_aftr_softwire_del_own(&m, c.ipv4, 1, LW_SW_ORIGIN_PCP, NULL, NULL, 0),
+			 -ENOENT);
+	assert_int_equal(lw_aftr_softwire_del_own(&m, p.ipv4, 2, LW_SW_ORIGIN_PCP, &c.b4_ipv6, NULL,
+						  0),
+			 -ENOENT);
+	assert_int_equal(count_all(), 2);
+	assert_int_equal(
+		lw_aftr_softwire_del_own(&m, p.ipv4, 2, LW_SW_ORIGIN_PCP, &p.b4_ipv6, NULL, 0), 0);
+	assert_int_equal(count_all(), 1);
+	assert_int_equal(lw_aftr_softwire_read(&m, c.ipv4, 1, &sw), 0);
+	(void)state;
+}
+
+static void add_cfg(struct lw_aftr_setup *s, const char *v4, unsigned psid, const char *b4)
+{
+	struct lw_softwire_entry e = entry(v4, 4, psid, b4);
+
+	assert_int_equal(lw_setup_add_softwire(s, &e), 0);
+}
+
+/* A replace (import --replace, load aftr) touches the configuration's
+ * softwires only: pcpd's stay with their counters (on an address of the
+ * table, on an address the table drops, on an address of their own), an
+ * unchanged configuration softwire is served throughout and keeps its
+ * counters, a changed one is rewritten in place, the dropped ones go. */
+static void test_replace_keeps_pcp_and_counters(void **state)
+{
+	struct lw_softwire_entry p1 = pcp_entry("10.2.0.1", 4, 8, "2001:db8:2::81"),
+				 p3 = pcp_entry("10.2.0.3", 4, 5, "2001:db8:2::35"),
+				 p9 = pcp_entry("10.2.0.9", 4, 3, "2001:db8:2::93");
+	struct lw_aftr_setup a, b, bad;
+	struct lw_softwire sw;
+	struct in6_addr b4;
+	struct watch w = {};
+	unsigned len;
+	char err[512];
+
+	NEED_BPF();
+	lw_setup_init(&a);
+	for (unsigned i = 1; i <= 4; i++) {
+		char b4s[48];
+
+		snprintf(b4s, sizeof(b4s), "2001:db8:2::1%u", i);
+		add_cfg(&a, "10.2.0.1", i, b4s);
+	}
+	add_cfg(&a, "10.2.0.2", 1, "2001:db8:2::21");
+	add_cfg(&a, "10.2.0.2", 2, "2001:db8:2::22");
+	add_cfg(&a, "10.2.0.3", 1, "2001:db8:2::31");
+	assert_int_equal(lw_aftr_install(&m, &a, 1, err, sizeof(err)), 0);
+	assert_int_equal(lw_aftr_softwire_set(&m, &p1, LW_SW_ORIGIN_PCP, err, sizeof(err)),
+			 LW_SW_ADDED);
+	assert_int_equal(lw_aftr_softwire_set(&m, &p3, LW_SW_ORIGIN_PCP, err, sizeof(err)),
+			 LW_SW_ADDED);
+	assert_int_equal(lw_aftr_softwire_set(&m, &p9, LW_SW_ORIGIN_PCP, err, sizeof(err)),
+			 LW_SW_ADDED);
+	count_packets("10.2.0.1", 1, 500);
+	count_packets("10.2.0.1", 2, 600);
+	count_packets("10.2.0.1", 8, 700);
+	count_packets("10.2.0.3", 5, 701);
+	count_packets("10.2.0.9", 3, 702);
+	assert_int_equal(count_all(), 10);
+
+	lw_setup_init(&b);
+	add_cfg(&b, "10.2.0.1", 1, "2001:db8:2::11");  /* unchanged */
+	add_cfg(&b, "10.2.0.1", 2, "2001:db8:2::122"); /* another B4 */
+	add_cfg(&b, "10.2.0.1", 5, "2001:db8:2::15");  /* new */
+	add_cfg(&b, "10.2.0.4", 1, "2001:db8:2::41");  /* a new address */
+	watch_steady(&w, "10.2.0.1", 1, "2001:db8:2::11");
+	watch_move(&w, "10.2.0.1", 2, "2001:db8:2::12", "2001:db8:2::122");
+	watch_steady(&w, "10.2.0.1", 8, "2001:db8:2::81");
+	watch_steady(&w, "10.2.0.3", 5, "2001:db8:2::35");
+	watch_steady(&w, "10.2.0.9", 3, "2001:db8:2::93");
+	watch_on(&w);
+	assert_int_equal(lw_aftr_install(&m, &b, 1, err, sizeof(err)), 0);
+	watch_off();
+	assert_true(w.writes > 0);
+	assert_int_equal(w.fails, 0);
+
+	/* pcpd's, with their counters and origin */
+	assert_counted("10.2.0.1", 8, 700);
+	assert_counted("10.2.0.3", 5, 701);
+	assert_counted("10.2.0.9", 3, 702);
+	assert_int_equal(lw_aftr_softwire_read(&m, ip4("10.2.0.3"), 5, &sw), 0);
+	assert_int_equal(sw.origin, LW_SW_ORIGIN_PCP);
+	/* the configuration's: kept, rewritten, added, dropped */
+	assert_counted("10.2.0.1", 1, 500);
+	assert_int_equal(lw_aftr_softwire_get(&m, ip4("10.2.0.1"), 2, &b4, NULL), 0);
+	assert_memory_equal(&b4, &b.softwires[1].b4_ipv6, sizeof(b4));
+	assert_counted("10.2.0.1", 2, 600); /* the same softwire, another B4 */
+	assert_int_equal(lw_aftr_softwire_get(&m, ip4("10.2.0.1"), 5, &b4, NULL), 0);
+	assert_int_equal(lw_aftr_softwire_get(&m, ip4("10.2.0.4"), 1, &b4, NULL), 0);
+	assert_int_equal(lw_aftr_softwire_get(&m, ip4("10.2.0.1"), 3, &b4, NULL), -ENOENT);
+	assert_int_equal(lw_aftr_softwire_get(&m, ip4("10.2.0.1"), 4, &b4, NULL), -ENOENT);
+	assert_int_equal(lw_aftr_softwire_get(&m, ip4("10.2.0.3"), 1, &b4, NULL), -ENOENT);
+	assert_false(has_params("10.2.0.2", &len)); /* only the configuration's: gone */
+	assert_true(has_params("10.2.0.3", &len));  /* pcpd's keep it */
+	assert_int_equal(count_all(), 7);
+	/* pcpd's BR address stays: its bindings use it */
+	assert_true(lw_aftr_is_br(&m, &p1.br_ipv6));
+
+	/* the same table again writes nothing */
+	watch_on(&w);
+	assert_int_equal(lw_aftr_install(&m, &b, 1, err, sizeof(err)), 0);
+	watch_off();
+	assert_int_equal(w.writes, 0);
+	assert_counted("10.2.0.1", 1, 500);
+
+	/* a table that takes a PCP binding's set, or changes the parameters
+	 * under PCP bindings, is refused before anything is written */
+	lw_setup_init(&bad);
+	add_cfg(&bad, "10.2.0.9", 3, "2001:db8:2::99");
+	watch_on(&w);
+	assert_int_equal(lw_aftr_install(&m, &bad, 1, err, sizeof(err)), -EBUSY);
+	assert_non_null(strstr(err, "PCP binding"));
+	lw_setup_free(&bad);
+	lw_setup_init(&bad);
+	{
+		struct lw_softwire_entry e = entry("10.2.0.1", 5, 1, "2001:db8:2::11");
+
+		assert_int_equal(lw_setup_add_softwire(&bad, &e), 0);
+	}
+	assert_int_equal(lw_aftr_install(&m, &bad, 1, err, sizeof(err)), -EBUSY);
+	watch_off();
+	assert_int_equal(w.writes, 0);
+	assert_int_equal(count_all(), 7);
+	assert_counted("10.2.0.9", 3, 702);
+	lw_setup_free(&bad);
+	lw_setup_free(&a);
+	lw_setup_free(&b);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -754,6 +1153,11 @@ int main(void)
 		cmocka_unit_test_setup(test_pool_bits, fresh_default),
 		cmocka_unit_test_setup(test_config_carries_the_br, fresh_default),
 		cmocka_unit_test_setup(test_two_writers, fresh_default),
+		cmocka_unit_test_setup(test_set_same_binding_writes_nothing, fresh_default),
+		cmocka_unit_test_setup(test_set_new_b4_in_place, fresh_default),
+		cmocka_unit_test_setup(test_set_new_br_never_missing, fresh_default),
+		cmocka_unit_test_setup(test_origins_guard_their_bindings, fresh_default),
+		cmocka_unit_test_setup(test_replace_keeps_pcp_and_counters, fresh_default),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

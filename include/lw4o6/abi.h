@@ -7,7 +7,7 @@
 /* Bumped whenever a pinned map's key, value or size changes: the loader refuses
  * to reuse pins whose lw_meta entry carries another number. */
 #define LW_ABI_VERSION \
-	5 /* 2: lw_b4_session grew to 80 bytes (explicit mappings)
+	6 /* 2: lw_b4_session grew to 80 bytes (explicit mappings)
 			  * 3: lw_stats grew a slot (drop-ipv6-extension-header)
 			  * 4: the binding table's layout (issue 11): address records and
 			  *    chunked softwires instead of lw_psid_map and lw_softwires;
@@ -15,7 +15,9 @@
 			  *    caches lw_nexthop, lw_b4_nexthop; the lwB4's sessions
 			  *    in lw_b4_sess/lw_b4_life (lw_b4_in gone, lw_b4_out →
 			  *    position), port sets grew a base
-			  * 5: lw_addr_blocks, the record blocks' headers */
+			  * 5: lw_addr_blocks, the record blocks' headers
+			  * 6: struct lw_softwire: br_index a __u8, origin
+			  *    (configuration or PCP, issue 12) */
 
 #define LW4O6_PIN_ROOT "/sys/fs/bpf/lw4o6"
 

@@ -73,11 +73,21 @@ struct lw_softwire {
 	struct in6_addr b4_ipv6; /* binding-ipv6info */
 	__be32 ipv4;             /* binding-ipv4-addr; 0: a free slot */
 	__u16 psid;
-	__u16 br_index;      /* index into lw_br_by_index */
+	__u8 br_index;       /* index into lw_br_by_index (LW_MAX_BR_ADDRS fits) */
+	__u8 origin;         /* enum lw_sw_origin: who installed it, who may change it */
 	__u64 decap_packets; /* from the B4, validated and forwarded */
 	__u64 decap_bytes;
 	__u64 encap_packets; /* towards the B4 */
 	__u64 encap_bytes;
+};
+
+/* Who owns a binding (issue 12): the configuration (lw4o6 load aftr,
+ * softwire import/add) or pcpd's PCP grants. Each writer changes only its
+ * own; pcpd names a grant by (ipv4, psid, b4), which the slot holds. The
+ * data plane ignores the field. */
+enum lw_sw_origin {
+	LW_SW_ORIGIN_CONFIG = 0,
+	LW_SW_ORIGIN_PCP = 1,
 };
 
 /* The value of a chunk: 512 slots. */
@@ -214,6 +224,7 @@ struct lw_token_bucket {
 #ifndef __bpf__
 _Static_assert(sizeof(struct lw_softwire_key) == 8, "softwire key layout");
 _Static_assert(sizeof(struct lw_softwire) == 56, "softwire value layout: 512 a chunk");
+_Static_assert(LW_MAX_BR_ADDRS <= 256, "a BR index fits struct lw_softwire's __u8 br_index");
 _Static_assert(sizeof(struct lw_addr) == 8, "address record layout");
 _Static_assert(sizeof(struct lw_addr_block) == 40, "record block header layout");
 _Static_assert(sizeof(struct lw_sw_chunk) == LW_SW_CHUNK_SLOTS * sizeof(struct lw_softwire),

@@ -87,16 +87,43 @@ int lw_aftr_config_write(const struct lw_aftr_maps *m, const struct lw_aftr_conf
 int lw_aftr_install(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s, int replace,
 		    char *err, size_t errlen);
 
-/* Adds one softwire, checking it against what is installed: the address's
- * port-set parameters must agree, the (IPv4, PSID) must be free, and the BR
- * gets an index if it is new. -EEXIST / -EINVAL with a message. */
+/* Adds one configuration softwire (LW_SW_ORIGIN_CONFIG), checking it
+ * against what is installed: the address's port-set parameters must agree,
+ * the (IPv4, PSID) must be free, and the BR gets an index if it is new.
+ * -EEXIST / -EINVAL with a message. */
 int lw_aftr_softwire_add(const struct lw_aftr_maps *m, const struct lw_softwire_entry *e, char *err,
 			 size_t errlen);
+/* What lw_aftr_softwire_set() did. */
+enum lw_sw_set_result {
+	LW_SW_ADDED = 1,
+	LW_SW_UPDATED = 2,   /* rewritten in place, counters kept */
+	LW_SW_UNCHANGED = 3, /* it was so already: nothing written */
+};
+#define LW_SW_ORIGIN_ANY 255u
+
+/* Installs one softwire for origin (enum lw_sw_origin) or, when origin
+ * holds its (IPv4, PSID) already, rewrites it in the same slot (issue 12):
+ * a renewal writes nothing, a new B4 or BR is written in an order that
+ * never shows a packet the slot valid for a half-written B4 (the old B4's
+ * packets may be dropped meanwhile, those of an unchanged B4 never are),
+ * and the counters stay. -EPERM when another origin holds it (pcpd never
+ * overwrites a configuration binding, nor the configuration a PCP one),
+ * -EINVAL when the address has other port-set parameters, -ENOSPC when
+ * full; else an enum lw_sw_set_result. */
+int lw_aftr_softwire_set(const struct lw_aftr_maps *m, const struct lw_softwire_entry *e,
+			 unsigned origin, char *err, size_t errlen);
 /* Removes one softwire; the IPv4's record (its parameters and run of
  * slots) goes when its last softwire goes (traffic to it is then dropped
  * only if a pool covers it). -ENOENT if absent. */
 int lw_aftr_softwire_del(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid, char *err,
 			 size_t errlen);
+
+/* lw_aftr_softwire_del() for one origin only (LW_SW_ORIGIN_ANY: any),
+ * and only while it names b4 (NULL: any): checked under the writers' lock,
+ * so that pcpd cannot remove what the configuration put in its place.
+ * -ENOENT otherwise. */
+int lw_aftr_softwire_del_own(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid, unsigned origin,
+			     const struct in6_addr *b4, char *err, size_t errlen);
 
 struct lw_softwire_row {
 	struct lw_softwire_entry entry;
@@ -136,6 +163,10 @@ const char *lw_stat_name(unsigned stat);
  * softwire; -EIO when its BR index is outside the BR table. */
 int lw_aftr_softwire_get(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid, struct in6_addr *b4,
 			 struct in6_addr *br);
+/* The value of softwire (ipv4, psid): B4, BR index, origin, counters. 0
+ * or -ENOENT. */
+int lw_aftr_softwire_read(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid,
+			  struct lw_softwire *sw);
 /* The port-set parameters of ipv4 (RFC 7597 §5.1): 0, or -ENOENT when the
  * address has none. */
 int lw_aftr_psid_params_get(const struct lw_aftr_maps *m, __be32 ipv4, struct lw_psid_params *pp);

@@ -3,9 +3,17 @@
  * (issue 11). First a plan that writes nothing: one entry per address (its
  * run, its record before), conflicts, capacity, runs, record blocks and BR
  * addresses; then the writes, in an order that keeps every address served:
- * BR addresses, the softwires into their slots (a chunk at a time),
- * the address records (switched to the new runs), and only then the old
- * table goes. On an error the writes are undone in reverse. */
+ * BR addresses, the softwires of new addresses (and of addresses whose
+ * port-set parameters change) into new runs (a chunk at a time), the
+ * address records (switched to the new runs), the softwires of addresses
+ * that keep their run rewritten in place (bind_rewrite_chunk: an unchanged
+ * binding is not written, a changed one keeps its counters), and only then
+ * the old runs go. On an error the writes are undone in reverse.
+ *
+ * The table is the configuration's (LW_SW_ORIGIN_CONFIG, issue 12):
+ * replacing it removes the configuration's softwires it no longer names
+ * and leaves every PCP binding (pcpd's) where it is, with the records,
+ * runs and BR addresses those use. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +29,7 @@ struct plan_addr {
 	bool used;  /* a slot of the table */
 	bool fresh; /* the table's softwires go into a new run */
 	bool had;   /* the address had a record */
+	bool pcp;   /* replace: its run holds PCP bindings */
 	struct lw_addr old;
 	uint32_t base; /* the run the table's softwires go into */
 };
@@ -34,7 +43,13 @@ struct plan {
 	size_t n_fresh;
 	__u32 *br_idx;
 	bool *br_added;
-	bool wrote_slots, wrote_records;
+	/* replace: what PCP holds, which stays (issue 12) */
+	__be32 *kept; /* addresses the table drops that keep PCP bindings, sorted */
+	size_t n_kept, cap_kept;
+	uint32_t pcp_softwires;
+	bool br_pcp[LW_MAX_BR_ADDRS]; /* BR indexes PCP bindings use */
+	struct bind_undo undo;        /* the slots rewritten in place */
+	bool wrote_slots, wrote_records, wrote_inplace;
 };
 
 static uint32_t hash32(uint32_t x)
@@ -77,6 +92,8 @@ static void plan_free(struct plan *p)
 	free(p->fresh);
 	free(p->br_idx);
 	free(p->br_added);
+	free(p->kept);
+	bind_undo_free(&p->undo);
 }
 
 /* bind_entry_check, an address of 0 named by its place in the table. */
@@ -140,33 +157,121 @@ static int plan_addresses(const struct lw_aftr_maps *m, const struct lw_aftr_set
 			pa->had = true;
 			pa->old = *rec;
 		}
-		if (!replace && rec && (rec->psid_offset != pa->off || rec->psid_len != pa->len))
+		pa->fresh = !rec || rec->psid_offset != pa->off || rec->psid_len != pa->len;
+		if (!replace && rec && pa->fresh)
 			return params_clash(e->ipv4, pa->off, pa->len, rec, err, errlen);
-		pa->fresh = replace || !rec;
-		pa->base = rec && !replace ? rec->sw_base : 0;
+		/* same parameters: the address keeps its run, its softwires
+		 * are rewritten in place (no packet lost, counters kept) */
+		pa->base = pa->fresh ? 0 : rec->sw_base;
 	}
 	return 0;
 }
 
-/* Without replace: none of the table's (IPv4, PSID) may be bound already. */
+static int cmp_addr(const void *x, const void *y);
+
+static int kept_add(struct plan *p, __be32 addr)
+{
+	if (p->n_kept && p->kept[p->n_kept - 1] == addr)
+		return 0;
+	if (p->n_kept == p->cap_kept) {
+		size_t cap = p->cap_kept ? 2 * p->cap_kept : 64;
+		void *v = realloc(p->kept, cap * sizeof(*p->kept));
+
+		if (!v)
+			return -ENOMEM;
+		p->kept = v;
+		p->cap_kept = cap;
+	}
+	p->kept[p->n_kept++] = addr;
+	return 0;
+}
+
+static bool is_kept(const struct plan *p, __be32 addr)
+{
+	return p->n_kept && bsearch(&addr, p->kept, p->n_kept, sizeof(addr), cmp_addr);
+}
+
+/* Replace: the PCP bindings, which stay. An address of the table whose
+ * port-set parameters change cannot move them (they are pcpd's grants);
+ * an address the table drops keeps its record for them. */
+static int plan_pcp(const struct lw_aftr_maps *m, struct plan *p, char *err, size_t errlen)
+{
+	const struct lw_bind *b = m->bind;
+	struct lw_sw_chunk *v = malloc(sizeof(*v));
+	int r = v ? 0 : -ENOMEM;
+
+	for (uint32_t c = 0; !r && c < b->n_chunks; c++) {
+		if (!bind_own_chunk(b, c) || (r = bind_chunk_read(m, c, v)))
+			continue;
+		for (uint32_t i = 0; !r && i < LW_SW_CHUNK_SLOTS; i++) {
+			const struct lw_softwire *sw = &v->sw[i];
+			struct plan_addr *pa;
+
+			if (!sw->ipv4 || sw->origin != LW_SW_ORIGIN_PCP ||
+			    !bind_slot_accounted(b, c * LW_SW_CHUNK_SLOTS + i, sw))
+				continue;
+			p->pcp_softwires++;
+			p->br_pcp[sw->br_index] = true;
+			pa = plan_find(p, sw->ipv4);
+			if (!pa->used) {
+				r = kept_add(p, sw->ipv4);
+			} else if (pa->fresh && pa->had) {
+				char a[LW_IPV4_STRLEN];
+
+				lw_format_ipv4(sw->ipv4, a, sizeof(a));
+				r = lw_errf_code(-EBUSY, err, errlen,
+						 "%s has PCP bindings with psid-offset %u psid-len "
+						 "%u, the table says %u and %u; the parameters "
+						 "of an address change once pcpd's grants on it "
+						 "are gone",
+						 a, pa->old.psid_offset, pa->old.psid_len, pa->off,
+						 pa->len);
+			} else {
+				pa->pcp = true;
+			}
+		}
+	}
+	free(v);
+	if (!r && p->n_kept) {
+		size_t n = 1;
+
+		qsort(p->kept, p->n_kept, sizeof(*p->kept), cmp_addr);
+		for (size_t i = 1; i < p->n_kept; i++)
+			if (p->kept[i] != p->kept[n - 1])
+				p->kept[n++] = p->kept[i];
+		p->n_kept = n;
+	}
+	return r;
+}
+
+/* Without replace: none of the table's (IPv4, PSID) may be bound already.
+ * With replace: none may be a PCP binding (pcpd's grant; the table's
+ * would take its set from under it). */
 static int plan_conflicts(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s,
-			  const struct plan *p, char *err, size_t errlen)
+			  const struct plan *p, int replace, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < s->n_softwires; i++) {
 		const struct lw_softwire_entry *e = &s->softwires[i];
 		const struct plan_addr *pa = plan_find(p, e->ipv4);
 		struct lw_softwire have;
-		char a[LW_IPV4_STRLEN];
+		char a[LW_IPV4_STRLEN], b4[LW_IPV6_STRLEN];
 		int r;
 
-		if (pa->fresh)
+		if (pa->fresh || (replace && !pa->pcp))
 			continue;
 		if ((r = bind_read_slot(m, pa->base + e->psid, &have)))
 			return lw_errf_code(r, err, errlen, "cannot read the binding table: %s",
 					    strerror(-r));
-		if (have.ipv4 != e->ipv4 || have.psid != e->psid)
+		if (have.ipv4 != e->ipv4 || have.psid != e->psid ||
+		    (replace && have.origin != LW_SW_ORIGIN_PCP))
 			continue;
 		lw_format_ipv4(e->ipv4, a, sizeof(a));
+		if (replace)
+			return lw_errf_code(-EBUSY, err, errlen,
+					    "%s psid %u is a PCP binding (pcpd's grant to %s); "
+					    "the table cannot take it over",
+					    a, e->psid,
+					    lw_format_ipv6(&have.b4_ipv6, b4, sizeof(b4)));
 		return lw_errf_code(-EEXIST, err, errlen, "%s psid %u is already bound", a,
 				    e->psid);
 	}
@@ -324,7 +429,7 @@ static int plan_gone(const struct lw_aftr_maps *m, struct plan *p)
 				__be32 a = htonl(t << 16 | j << 8 | i);
 
 				if (!(b->blk[k - 1][i].flags & LW_ADDR_VALID) ||
-				    plan_find(p, a)->used)
+				    plan_find(p, a)->used || is_kept(p, a))
 					continue;
 				p->gone[p->n_gone].addr = a;
 				p->gone[p->n_gone].had = true;
@@ -363,18 +468,22 @@ static int plan(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s, int
 		struct plan *p, char *err, size_t errlen)
 {
 	const struct lw_bind *b = m->bind;
-	uint64_t total = (replace ? 0 : b->st.softwires) + (uint64_t)s->n_softwires;
+	uint64_t total;
 	int r;
 
-	if ((r = plan_grow(p)) || (r = plan_addresses(m, s, replace, p, err, errlen)))
+	if ((r = plan_grow(p)) || (r = plan_addresses(m, s, replace, p, err, errlen)) ||
+	    (replace && (r = plan_pcp(m, p, err, errlen))))
 		return r;
+	total = (replace ? p->pcp_softwires : b->st.softwires) + (uint64_t)s->n_softwires;
 	if (total > b->max_softwires)
 		return lw_errf_code(-ENOSPC, err, errlen,
 				    "binding table full: %zu softwires%s would make %llu, the "
 				    "capacity is %u (lw4o6 load aftr --max-softwires raises it)",
-				    s->n_softwires, replace ? "" : " more than those installed",
+				    s->n_softwires,
+				    replace ? " and the PCP bindings"
+					    : " more than those installed",
 				    (unsigned long long)total, b->max_softwires);
-	if ((!replace && (r = plan_conflicts(m, s, p, err, errlen))) ||
+	if ((r = plan_conflicts(m, s, p, replace, err, errlen)) ||
 	    (r = plan_room(m, p, err, errlen)) || (r = plan_brs(m, s, p, err, errlen)) ||
 	    (replace && (r = plan_gone(m, p))))
 		return r;
@@ -406,11 +515,12 @@ struct buckets {
 	uint32_t *idx;   /* the table's entries, chunk by chunk */
 };
 
-/* The table's entries bucketed by chunk (undo: those of runs that were
- * there before): 4 bytes an entry, the only table-sized memory an install
- * takes. */
+/* The table's entries bucketed by chunk, those of new runs (fresh) or
+ * those of runs that stay: 4 bytes an entry, the only table-sized memory an
+ * install takes (a replace also keeps the old value of every binding it
+ * rewrites in place, for the undo). */
 static int bucket(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s, const struct plan *p,
-		  bool undo, struct buckets *bk)
+		  bool fresh, struct buckets *bk)
 {
 	uint32_t n_chunks = m->bind->n_chunks, *fill;
 	const struct plan_addr *memo = NULL;
@@ -425,7 +535,7 @@ static int bucket(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s, c
 	for (size_t i = 0; i < s->n_softwires; i++) {
 		const struct plan_addr *pa = addr_of(p, &s->softwires[i], &memo);
 
-		if (!undo || !pa->fresh)
+		if (pa->fresh == fresh)
 			bk->start[(pa->base + s->softwires[i].psid) / LW_SW_CHUNK_SLOTS + 1]++;
 	}
 	for (uint32_t c = 0; c < n_chunks; c++)
@@ -434,7 +544,7 @@ static int bucket(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s, c
 	for (size_t i = 0; i < s->n_softwires; i++) {
 		const struct plan_addr *pa = addr_of(p, &s->softwires[i], &memo);
 
-		if (!undo || !pa->fresh)
+		if (pa->fresh == fresh)
 			bk->idx[fill[(pa->base + s->softwires[i].psid) / LW_SW_CHUNK_SLOTS]++] =
 				(uint32_t)i;
 	}
@@ -442,49 +552,102 @@ static int bucket(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s, c
 	return 0;
 }
 
-/* Chunk c patched with its entries [from, to) of bk (undo: zeroed). */
-static int patch_chunk(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s,
-		       const struct plan *p, const struct buckets *bk, uint32_t c, bool undo,
-		       struct lw_sw_chunk *v)
+/* Chunk value v patched with chunk c's entries of bk (the configuration's),
+ * the slots patched marked in touched (may be NULL). */
+static int patch_entries(const struct lw_aftr_setup *s, const struct plan *p,
+			 const struct buckets *bk, uint32_t c, struct lw_sw_chunk *v, bool *touched)
 {
 	const struct plan_addr *memo = NULL;
 	size_t br = 0;
-	int r = bind_chunk_read(m, c, v);
 
-	for (uint32_t k = bk->start[c]; !r && k < bk->start[c + 1]; k++) {
+	for (uint32_t k = bk->start[c]; k < bk->start[c + 1]; k++) {
 		const struct lw_softwire_entry *e = &s->softwires[bk->idx[k]];
 		const struct plan_addr *pa = addr_of(p, e, &memo);
-		struct lw_softwire *sw = &v->sw[(pa->base + e->psid) % LW_SW_CHUNK_SLOTS];
+		uint32_t i = (pa->base + e->psid) % LW_SW_CHUNK_SLOTS;
+		struct lw_softwire *sw = &v->sw[i];
 
 		memset(sw, 0, sizeof(*sw));
-		if (undo)
-			continue;
 		br = br_of(s, &e->br_ipv6, br);
 		if (br == s->n_br_addrs)
 			return -EINVAL;
 		sw->b4_ipv6 = e->b4_ipv6;
 		sw->ipv4 = e->ipv4;
 		sw->psid = e->psid;
-		sw->br_index = (__u16)p->br_idx[br];
+		sw->br_index = (__u8)p->br_idx[br];
+		sw->origin = LW_SW_ORIGIN_CONFIG;
+		if (touched)
+			touched[i] = true;
 	}
-	return r ? r : bind_chunk_write(m, c, v);
+	return 0;
 }
 
-/* The softwires into their slots, each chunk read, patched and written
- * once (a chunk is one value: one copy each way); undo: zeroes the slots
- * of runs that were there before (fresh runs go whole). */
+/* The softwires of new runs into their slots, each chunk read, patched
+ * and written once (a chunk is one value: one copy each way); no record
+ * names those runs yet, so no packet reads them. */
 static int write_slots(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s,
-		       const struct plan *p, bool undo)
+		       const struct plan *p)
 {
 	struct buckets bk = {};
 	struct lw_sw_chunk *v = malloc(sizeof(*v));
-	int r = v ? bucket(m, s, p, undo, &bk) : -ENOMEM;
+	int r = v ? bucket(m, s, p, true, &bk) : -ENOMEM;
 
 	for (uint32_t c = 0; !r && c < m->bind->n_chunks; c++)
-		if (bk.start[c] < bk.start[c + 1])
-			r = patch_chunk(m, s, p, &bk, c, undo, v);
+		if (bk.start[c] < bk.start[c + 1] && !(r = bind_chunk_read(m, c, v)) &&
+		    !(r = patch_entries(s, p, &bk, c, v, NULL)))
+			r = bind_chunk_write(m, c, v);
 	if (!r)
 		r = bind_publish_chunks(m);
+	free(bk.start);
+	free(bk.idx);
+	free(v);
+	return r;
+}
+
+/* Replace: whether a configuration softwire at slot s, which the table
+ * does not name, goes in place (its address keeps its run: the table's
+ * own, or one PCP bindings keep); the others go with their runs. */
+static bool config_goes_in_place(const struct lw_bind *b, const struct plan *p, uint32_t s,
+				 const struct lw_softwire *sw)
+{
+	const struct plan_addr *pa;
+
+	if (!sw->ipv4 || sw->origin != LW_SW_ORIGIN_CONFIG || !bind_slot_accounted(b, s, sw))
+		return false;
+	pa = plan_find(p, sw->ipv4);
+	return pa->used ? !pa->fresh : is_kept(p, sw->ipv4);
+}
+
+/* The softwires of runs that stay, rewritten in place a chunk at a time
+ * (bind_rewrite_chunk: the same binding is not written, a changed one
+ * keeps its counters, no packet sees a half-written B4 as valid); replace
+ * also removes, in place, the configuration's softwires the table does not
+ * name on addresses that keep their run. PCP bindings are left alone. */
+static int write_inplace(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s,
+			 struct plan *p, int replace)
+{
+	struct lw_bind *b = m->bind;
+	struct buckets bk = {};
+	struct lw_sw_chunk *v = malloc(sizeof(*v));
+	bool touched[LW_SW_CHUNK_SLOTS];
+	int r = v ? bucket(m, s, p, false, &bk) : -ENOMEM;
+
+	for (uint32_t c = 0; !r && c < b->n_chunks; c++) {
+		bool mine = bk.start[c] < bk.start[c + 1];
+
+		if (!mine && !(replace && bind_own_chunk(b, c)))
+			continue;
+		b->rc_ok = false;
+		if ((r = bind_chunk_read(m, c, v)))
+			break;
+		memset(touched, 0, sizeof(touched));
+		if ((r = patch_entries(s, p, &bk, c, v, touched)))
+			break;
+		for (uint32_t i = 0; replace && i < LW_SW_CHUNK_SLOTS; i++)
+			if (!touched[i] &&
+			    config_goes_in_place(b, p, c * LW_SW_CHUNK_SLOTS + i, &v->sw[i]))
+				memset(&v->sw[i], 0, sizeof(v->sw[i]));
+		r = bind_rewrite_chunk(m, c, v, &p->undo);
+	}
 	free(bk.start);
 	free(bk.idx);
 	free(v);
@@ -557,7 +720,8 @@ static int write_records(const struct lw_aftr_maps *m, const struct plan *p, boo
 }
 
 /* Replace: what the old table held and the new one does not (its runs, its
- * BR addresses) goes once every address is switched. */
+ * BR addresses, except those PCP bindings use) goes once every address is
+ * switched. */
 static int drop_old(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s,
 		    const struct plan *p)
 {
@@ -568,7 +732,7 @@ static int drop_old(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s,
 	if (!runs)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->cap; i++)
-		if (p->h[i].used && p->h[i].had) {
+		if (p->h[i].used && p->h[i].had && p->h[i].fresh) {
 			runs[n].base = p->h[i].old.sw_base;
 			runs[n++].order = p->h[i].old.psid_len;
 		}
@@ -579,7 +743,7 @@ static int drop_old(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s,
 	r = bind_runs_free(m, runs, n);
 	free(runs);
 	for (__u32 idx = 0; !r && idx < LW_MAX_BR_ADDRS; idx++) {
-		bool keep = false;
+		bool keep = p->br_pcp[idx];
 
 		for (size_t i = 0; i < s->n_br_addrs && !keep; i++)
 			keep = p->br_idx[i] == idx;
@@ -591,15 +755,15 @@ static int drop_old(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s,
 
 /* Undoes what apply() did up to its failure: 0 when the table is as it
  * was. */
-static int undo(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s, const struct plan *p)
+static int undo(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s, struct plan *p)
 {
 	int r = 0;
 
-	if (p->wrote_records)
+	if (p->wrote_inplace)
+		r = bind_undo_apply(m, &p->undo);
+	if (!r && p->wrote_records)
 		r = write_records(m, p, true);
-	if (!r && p->wrote_slots)
-		r = write_slots(m, s, p, true);
-	if (!r)
+	if (!r) /* zeroes what write_slots() put in them */
 		r = bind_runs_free(m, p->fresh, p->n_fresh);
 	for (size_t i = 0; !r && i < s->n_br_addrs; i++)
 		if (p->br_added[i])
@@ -619,12 +783,17 @@ static int apply(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s, in
 	if (!r) {
 		what = "write softwires";
 		p->wrote_slots = true;
-		r = write_slots(m, s, p, false);
+		r = write_slots(m, s, p);
 	}
 	if (!r) {
 		what = "write address records";
 		p->wrote_records = true;
 		r = write_records(m, p, false);
+	}
+	if (!r) {
+		what = "rewrite softwires in place";
+		p->wrote_inplace = true;
+		r = write_inplace(m, s, p, replace);
 	}
 	if (r) {
 		*clean = undo(m, s, p) == 0;
@@ -632,7 +801,8 @@ static int apply(const struct lw_aftr_maps *m, const struct lw_aftr_setup *s, in
 				    strerror(-r),
 				    *clean ? "unchanged" : "inconsistent until the next write");
 	}
-	m->bind->st.softwires = (replace ? 0 : m->bind->st.softwires) + (uint32_t)s->n_softwires;
+	m->bind->st.softwires =
+		(replace ? p->pcp_softwires : m->bind->st.softwires) + (uint32_t)s->n_softwires;
 	/* the new table stands: what remains is clean-up, never undone */
 	if (replace && (r = drop_old(m, s, p)))
 		*clean = false;

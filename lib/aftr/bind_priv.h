@@ -95,6 +95,12 @@ int bind_reclaim_chunks(const struct lw_aftr_maps *m);
  * writer died half-way). */
 int bind_repair(const struct lw_aftr_maps *m);
 
+/* Whether chunk c has a value of its own (not lw_sw_empty). */
+bool bind_own_chunk(const struct lw_bind *b, uint32_t c);
+/* Whether value v at slot s is a softwire its address's record (in the
+ * mirror) accounts for. */
+bool bind_slot_accounted(const struct lw_bind *b, uint32_t s, const struct lw_softwire *v);
+
 /* addr's record in the mirror (NULL: none). */
 const struct lw_addr *bind_rec(const struct lw_bind *b, __be32 addr);
 /* Sets (rec valid) or removes (rec NULL) the records of n addresses sorted
@@ -116,6 +122,30 @@ int bind_chunk_write(const struct lw_aftr_maps *m, uint32_t c, const struct lw_s
  * publishing them before it returns. */
 int bind_write_slots(const struct lw_aftr_maps *m, const uint32_t *slot,
 		     const struct lw_softwire *val, size_t n);
+/* What a rewrite changed, to put back (the old values of the slots). */
+struct bind_undo {
+	uint32_t *slot;
+	struct lw_softwire *old;
+	size_t n, cap;
+};
+int bind_undo_add(struct bind_undo *u, uint32_t slot, const struct lw_softwire *old);
+/* Puts every recorded slot back (through bind_rewrite_slots). */
+int bind_undo_apply(const struct lw_aftr_maps *m, struct bind_undo *u);
+void bind_undo_free(struct bind_undo *u);
+
+/* Chunk c to want where its records are live (issue 12): slots that name
+ * the same binding (B4, IPv4, PSID, BR index, origin) are left alone and a
+ * chunk with nothing to change is not written; a slot that stays the same
+ * softwire keeps its counters (want's are ignored). A slot whose B4 changes
+ * is never readable as valid with a B4 half written: its ipv4 goes 0
+ * first, then the rest is written, then its ipv4 (three writes of the
+ * chunk at most; one when only BR indexes or origins change). undo (may be
+ * NULL) gets the old value of each slot changed. 0 or -errno. */
+int bind_rewrite_chunk(const struct lw_aftr_maps *m, uint32_t c, const struct lw_sw_chunk *want,
+		       struct bind_undo *undo);
+/* The same for n slots (ascending) given their new values. */
+int bind_rewrite_slots(const struct lw_aftr_maps *m, const uint32_t *slot,
+		       const struct lw_softwire *val, size_t n, struct bind_undo *undo);
 /* Slot s's value (a chunk of its own, else zeroes): 0 or -errno. */
 int bind_read_slot(const struct lw_aftr_maps *m, uint32_t s, struct lw_softwire *val);
 /* Whether any slot of the run holds a softwire: 1, 0 or -errno. */

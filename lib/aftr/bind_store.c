@@ -294,6 +294,11 @@ static bool own_chunk(const struct lw_bind *b, uint32_t c)
 	return b->chunk_id[c] && b->chunk_id[c] != b->empty_id;
 }
 
+bool bind_own_chunk(const struct lw_bind *b, uint32_t c)
+{
+	return c < b->n_chunks && own_chunk(b, c);
+}
+
 static int pending_fd(const struct lw_bind *b, uint32_t c)
 {
 	for (size_t i = 0; i < b->n_pend; i++)
@@ -653,7 +658,7 @@ int bind_compact(const struct lw_aftr_maps *m, const struct lw_sw_run *extra, si
 }
 
 /* Whether value v at slot s is a softwire its address's record accounts for. */
-static bool slot_accounted(const struct lw_bind *b, uint32_t s, const struct lw_softwire *v)
+bool bind_slot_accounted(const struct lw_bind *b, uint32_t s, const struct lw_softwire *v)
 {
 	const struct lw_addr *rec = bind_rec(b, v->ipv4);
 
@@ -679,7 +684,7 @@ int bind_repair(const struct lw_aftr_maps *m)
 		for (uint32_t i = 0; i < LW_SW_CHUNK_SLOTS; i++) {
 			if (!v->sw[i].ipv4)
 				continue;
-			if (slot_accounted(b, c * LW_SW_CHUNK_SLOTS + i, &v->sw[i])) {
+			if (bind_slot_accounted(b, c * LW_SW_CHUNK_SLOTS + i, &v->sw[i])) {
 				count++;
 			} else {
 				memset(&v->sw[i], 0, sizeof(v->sw[i]));
@@ -691,4 +696,166 @@ int bind_repair(const struct lw_aftr_maps *m)
 	}
 	b->st.softwires = count;
 	return bind_reclaim_chunks(m);
+}
+
+/* ---- rewriting live slots (issue 12) ------------------------------------------------ */
+
+/* Whether two values name the same binding: the fields the data plane
+ * reads and the origin, counters aside. */
+static bool same_binding(const struct lw_softwire *x, const struct lw_softwire *y)
+{
+	return x->ipv4 == y->ipv4 && x->psid == y->psid && x->br_index == y->br_index &&
+	       x->origin == y->origin && !memcmp(&x->b4_ipv6, &y->b4_ipv6, sizeof(x->b4_ipv6));
+}
+
+/* Whether the softwire a slot holds goes on as the same one ((IPv4, PSID)),
+ * keeping its counters. */
+static bool same_softwire(const struct lw_softwire *x, const struct lw_softwire *y)
+{
+	return x->ipv4 && x->ipv4 == y->ipv4 && x->psid == y->psid;
+}
+
+/* Slot i's B4 changes under a value a packet could match: it was valid
+ * and is about to name another B4 or nothing (vanishing), or it will be
+ * valid with a B4 it did not have (appearing). */
+static bool b4_moves(const struct lw_softwire *cur, const struct lw_softwire *want)
+{
+	return !same_softwire(cur, want) ||
+	       memcmp(&cur->b4_ipv6, &want->b4_ipv6, sizeof(cur->b4_ipv6));
+}
+
+enum { RW_CHANGE = 1, RW_KEEP_COUNTERS = 2, RW_VANISH = 4, RW_APPEAR = 8 };
+
+int bind_rewrite_chunk(const struct lw_aftr_maps *m, uint32_t c, const struct lw_sw_chunk *want,
+		       struct bind_undo *undo)
+{
+	struct lw_bind *b = m->bind;
+	struct lw_sw_chunk *v = wbuf(b);
+	uint8_t how[LW_SW_CHUNK_SLOTS];
+	unsigned all = 0;
+	int r;
+
+	if (!v)
+		return -ENOMEM;
+	b->rc_ok = false; /* counters as fresh as they come */
+	if ((r = bind_chunk_read(m, c, v)))
+		return r;
+	for (uint32_t i = 0; i < LW_SW_CHUNK_SLOTS; i++) {
+		const struct lw_softwire *cur = &v->sw[i], *w = &want->sw[i];
+
+		how[i] = 0;
+		if ((!cur->ipv4 && !w->ipv4) || (cur->ipv4 && same_binding(cur, w)))
+			continue;
+		how[i] = RW_CHANGE;
+		if (same_softwire(cur, w))
+			how[i] |= RW_KEEP_COUNTERS;
+		if (cur->ipv4 && b4_moves(cur, w))
+			how[i] |= RW_VANISH;
+		if (w->ipv4 && b4_moves(cur, w))
+			how[i] |= RW_APPEAR;
+		all |= how[i];
+		if (undo && (r = bind_undo_add(undo, c * LW_SW_CHUNK_SLOTS + i, cur)))
+			return r;
+	}
+	if (!all)
+		return 0;
+	/* 1: a slot whose B4 goes (another B4, or none) stops matching any
+	 *    packet: its ipv4 0, which a read torn between the two values
+	 *    cannot take for the slot's address either */
+	if (all & RW_VANISH) {
+		for (uint32_t i = 0; i < LW_SW_CHUNK_SLOTS; i++)
+			if (how[i] & RW_VANISH)
+				v->sw[i].ipv4 = 0;
+		if ((r = bind_chunk_write(m, c, v)) || (r = bind_chunk_read(m, c, v)))
+			return r;
+	}
+	/* 2: the new values, but no address yet for a slot that takes a B4
+	 *    it did not have; one write when only the BR index or the origin
+	 *    change (a byte each: a packet reads the old or the new). The
+	 *    same softwire keeps its counters (those of the read just made). */
+	for (uint32_t i = 0; i < LW_SW_CHUNK_SLOTS; i++) {
+		struct lw_softwire n = want->sw[i];
+
+		if (!(how[i] & RW_CHANGE))
+			continue;
+		n.decap_packets = n.decap_bytes = n.encap_packets = n.encap_bytes = 0;
+		if (how[i] & RW_KEEP_COUNTERS) {
+			n.decap_packets = v->sw[i].decap_packets;
+			n.decap_bytes = v->sw[i].decap_bytes;
+			n.encap_packets = v->sw[i].encap_packets;
+			n.encap_bytes = v->sw[i].encap_bytes;
+		}
+		if (how[i] & RW_APPEAR)
+			n.ipv4 = 0;
+		v->sw[i] = n;
+	}
+	if ((r = bind_chunk_write(m, c, v)))
+		return r;
+	/* 3: the slots that take a new B4 become valid, that B4 whole */
+	if (all & RW_APPEAR) {
+		if ((r = bind_chunk_read(m, c, v)))
+			return r;
+		for (uint32_t i = 0; i < LW_SW_CHUNK_SLOTS; i++)
+			if (how[i] & RW_APPEAR)
+				v->sw[i].ipv4 = want->sw[i].ipv4;
+		r = bind_chunk_write(m, c, v);
+	}
+	return r ? r : bind_publish_chunks(m);
+}
+
+int bind_rewrite_slots(const struct lw_aftr_maps *m, const uint32_t *slot,
+		       const struct lw_softwire *val, size_t n, struct bind_undo *undo)
+{
+	struct lw_sw_chunk *w = malloc(sizeof(*w));
+	int r = w ? 0 : -ENOMEM;
+
+	for (size_t i = 0, j; i < n && !r; i = j) {
+		uint32_t c = slot[i] / LW_SW_CHUNK_SLOTS;
+
+		m->bind->rc_ok = false;
+		if ((r = bind_chunk_read(m, c, w)))
+			break;
+		for (j = i; j < n && slot[j] / LW_SW_CHUNK_SLOTS == c; j++)
+			w->sw[slot[j] % LW_SW_CHUNK_SLOTS] = val[j];
+		r = bind_rewrite_chunk(m, c, w, undo);
+	}
+	free(w);
+	return r;
+}
+
+int bind_undo_add(struct bind_undo *u, uint32_t slot, const struct lw_softwire *old)
+{
+	if (u->n == u->cap) {
+		size_t cap = u->cap ? u->cap * 2 : 64;
+		void *s = realloc(u->slot, cap * sizeof(*u->slot));
+
+		if (!s)
+			return -ENOMEM;
+		u->slot = s;
+		s = realloc(u->old, cap * sizeof(*u->old));
+		if (!s)
+			return -ENOMEM;
+		u->old = s;
+		u->cap = cap;
+	}
+	u->slot[u->n] = slot;
+	u->old[u->n++] = *old;
+	return 0;
+}
+
+int bind_undo_apply(const struct lw_aftr_maps *m, struct bind_undo *u)
+{
+	/* recorded chunk by chunk in ascending order: as rewrite_slots wants */
+	int r = bind_rewrite_slots(m, u->slot, u->old, u->n, NULL);
+
+	if (!r)
+		u->n = 0;
+	return r;
+}
+
+void bind_undo_free(struct bind_undo *u)
+{
+	free(u->slot);
+	free(u->old);
+	memset(u, 0, sizeof(*u));
 }

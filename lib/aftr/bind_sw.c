@@ -46,15 +46,26 @@ static int add_new_address(const struct lw_aftr_maps *m, const struct lw_softwir
 	return lw_errf_code(r, err, errlen, "cannot add softwire: %s", strerror(-r));
 }
 
-static int add_locked(const struct lw_aftr_maps *m, const struct lw_softwire_entry *e,
-		      const char *a, char *err, size_t errlen)
+static const char *origin_name(unsigned origin)
+{
+	return origin == LW_SW_ORIGIN_PCP ? "PCP" : "the configuration";
+}
+
+/* Adds e (update: or rewrites what origin holds at its (IPv4, PSID) in
+ * place). LW_SW_ADDED, LW_SW_UPDATED, LW_SW_UNCHANGED or -errno. */
+static int set_locked(const struct lw_aftr_maps *m, const struct lw_softwire_entry *e,
+		      unsigned origin, bool update, const char *a, char *err, size_t errlen)
 {
 	struct lw_bind *b = m->bind;
 	const struct lw_addr *rec = bind_rec(b, e->ipv4);
-	struct lw_softwire v = { .b4_ipv6 = e->b4_ipv6, .ipv4 = e->ipv4, .psid = e->psid }, have;
+	struct lw_softwire v = { .b4_ipv6 = e->b4_ipv6,
+				 .ipv4 = e->ipv4,
+				 .psid = e->psid,
+				 .origin = (__u8)origin },
+			   have = {};
+	bool exists, br_added;
 	uint32_t slot;
 	__u32 br;
-	bool br_added;
 	int r;
 
 	if (rec && (rec->psid_offset != e->ps.psid_offset || rec->psid_len != e->ps.psid_len))
@@ -65,30 +76,47 @@ static int add_locked(const struct lw_aftr_maps *m, const struct lw_softwire_ent
 	if (rec && (r = bind_read_slot(m, rec->sw_base + e->psid, &have)))
 		return lw_errf_code(r, err, errlen, "cannot read the binding table: %s",
 				    strerror(-r));
-	if (rec && have.ipv4 == e->ipv4 && have.psid == e->psid)
+	exists = rec && have.ipv4 == e->ipv4 && have.psid == e->psid;
+	if (exists && !update)
 		return lw_errf_code(-EEXIST, err, errlen, "%s psid %u is already bound", a,
 				    e->psid);
-	if (b->st.softwires >= b->max_softwires)
+	if (exists && have.origin != origin)
+		return lw_errf_code(-EPERM, err, errlen,
+				    "%s psid %u is bound by %s (to its B4); %s does not change it",
+				    a, e->psid, origin_name(have.origin), origin_name(origin));
+	if (!exists && b->st.softwires >= b->max_softwires)
 		return lw_errf_code(-ENOSPC, err, errlen,
 				    "binding table full: %u softwires (lw4o6 load aftr "
 				    "--max-softwires raises it)",
 				    b->st.softwires);
 	if ((r = lw_aftr_br_index_locked(m, &e->br_ipv6, &br, &br_added, err, errlen)))
 		return r;
-	v.br_index = (__u16)br;
+	v.br_index = (__u8)br;
+	if (exists) {
+		slot = rec->sw_base + e->psid;
+		if (have.br_index == v.br_index &&
+		    !memcmp(&have.b4_ipv6, &v.b4_ipv6, sizeof(v.b4_ipv6)))
+			return LW_SW_UNCHANGED; /* a renewal: nothing to write */
+		if ((r = bind_rewrite_slots(m, &slot, &v, 1, NULL)))
+			return lw_errf_code(r, err, errlen, "cannot update softwire %s psid %u: %s",
+					    a, e->psid, strerror(-r));
+		return LW_SW_UPDATED;
+	}
 	if (!rec) {
 		r = add_new_address(m, e, &v, err, errlen);
 	} else {
+		/* the address's record is live: the slot appears whole */
 		slot = rec->sw_base + e->psid;
-		if ((r = bind_write_slots(m, &slot, &v, 1)))
+		if ((r = bind_rewrite_slots(m, &slot, &v, 1, NULL)))
 			lw_errf_code(r, err, errlen, "cannot add softwire %s psid %u: %s", a,
 				     e->psid, strerror(-r));
 	}
 	if (r && br_added)
 		lw_aftr_br_remove_locked(m, br);
-	if (!r)
-		b->st.softwires++;
-	return r;
+	if (r)
+		return r;
+	b->st.softwires++;
+	return LW_SW_ADDED;
 }
 
 int bind_entry_check(const struct lw_softwire_entry *e, char *err, size_t errlen)
@@ -119,13 +147,31 @@ int lw_aftr_softwire_add(const struct lw_aftr_maps *m, const struct lw_softwire_
 	lw_format_ipv4(e->ipv4, a, sizeof(a));
 	if ((r = bind_begin(m, err, errlen)))
 		return r;
-	r = add_locked(m, e, a, err, errlen);
+	r = set_locked(m, e, LW_SW_ORIGIN_CONFIG, false, a, err, errlen);
+	bind_end(m, true);
+	return r < 0 ? r : 0;
+}
+
+int lw_aftr_softwire_set(const struct lw_aftr_maps *m, const struct lw_softwire_entry *e,
+			 unsigned origin, char *err, size_t errlen)
+{
+	char a[LW_IPV4_STRLEN];
+	int r;
+
+	if ((r = bind_entry_check(e, err, errlen)))
+		return r;
+	lw_format_ipv4(e->ipv4, a, sizeof(a));
+	if ((r = bind_begin(m, err, errlen)))
+		return r;
+	r = set_locked(m, e, origin, true, a, err, errlen);
 	bind_end(m, true);
 	return r;
 }
 
-static int del_locked(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid, const char *a,
-		      char *err, size_t errlen)
+/* Removes (ipv4, psid) when it is origin's (any origin: LW_SW_ORIGIN_ANY)
+ * and names b4 (NULL: any B4). */
+static int del_locked(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid, unsigned origin,
+		      const struct in6_addr *b4, const char *a, char *err, size_t errlen)
 {
 	static const struct lw_softwire zero;
 	const struct lw_addr *rec = bind_rec(m->bind, ipv4);
@@ -139,9 +185,13 @@ static int del_locked(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid, con
 	    bind_read_slot(m, slot = rec->sw_base + psid, &have) || have.ipv4 != ipv4 ||
 	    have.psid != psid)
 		return lw_errf_code(-ENOENT, err, errlen, "%s psid %u: no such softwire", a, psid);
+	if ((origin != LW_SW_ORIGIN_ANY && have.origin != origin) ||
+	    (b4 && memcmp(&have.b4_ipv6, b4, sizeof(*b4))))
+		return lw_errf_code(-ENOENT, err, errlen, "%s psid %u: no such softwire of %s%s", a,
+				    psid, origin_name(origin), b4 ? " for that B4" : "");
 	run.base = rec->sw_base;
 	run.order = rec->psid_len;
-	if ((r = bind_write_slots(m, &slot, &zero, 1)))
+	if ((r = bind_rewrite_slots(m, &slot, &zero, 1, NULL)))
 		return lw_errf_code(r, err, errlen, "%s psid %u: %s", a, psid, strerror(-r));
 	m->bind->st.softwires--;
 	/* the address goes with its last softwire, so that a later add may
@@ -161,7 +211,21 @@ int lw_aftr_softwire_del(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid, 
 	lw_format_ipv4(ipv4, a, sizeof(a));
 	if ((r = bind_begin(m, err, errlen)))
 		return r;
-	r = del_locked(m, ipv4, psid, a, err, errlen);
+	r = del_locked(m, ipv4, psid, LW_SW_ORIGIN_ANY, NULL, a, err, errlen);
+	bind_end(m, r == 0 || r == -ENOENT);
+	return r;
+}
+
+int lw_aftr_softwire_del_own(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid, unsigned origin,
+			     const struct in6_addr *b4, char *err, size_t errlen)
+{
+	char a[LW_IPV4_STRLEN];
+	int r;
+
+	lw_format_ipv4(ipv4, a, sizeof(a));
+	if ((r = bind_begin(m, err, errlen)))
+		return r;
+	r = del_locked(m, ipv4, psid, origin, b4, a, err, errlen);
 	bind_end(m, r == 0 || r == -ENOENT);
 	return r;
 }
@@ -228,6 +292,17 @@ int lw_aftr_softwire_get(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid, 
 	return 0;
 }
 
+int lw_aftr_softwire_read(const struct lw_aftr_maps *m, __be32 ipv4, __u16 psid,
+			  struct lw_softwire *sw)
+{
+	struct lw_addr rec;
+
+	if (read_rec(m, ipv4, &rec) || psid >= (1u << rec.psid_len) ||
+	    read_slot(m, rec.sw_base + psid, sw) || sw->ipv4 != ipv4 || sw->psid != psid)
+		return -ENOENT;
+	return 0;
+}
+
 int lw_aftr_psid_params_get(const struct lw_aftr_maps *m, __be32 ipv4, struct lw_psid_params *pp)
 {
 	struct lw_addr rec;
@@ -260,8 +335,7 @@ static int chunk_rows(const struct lw_bind *b, uint32_t c, const struct lw_sw_ch
 		row.entry.ps.psid_len = rec->psid_len;
 		row.entry.psid = sw->psid;
 		row.entry.b4_ipv6 = sw->b4_ipv6;
-		if (sw->br_index < LW_MAX_BR_ADDRS)
-			row.entry.br_ipv6 = brs[sw->br_index];
+		row.entry.br_ipv6 = brs[sw->br_index]; /* a __u8: LW_MAX_BR_ADDRS covers it */
 		row.counters = *sw;
 		if ((r = fn(&row, arg)))
 			return r;

@@ -42,6 +42,7 @@ const char *lw_slowpath_reason_name(enum lw_slowpath_reason r)
 		[LW_SLOWPATH_NOT_RELAYED] = "not-relayed",
 		[LW_SLOWPATH_MALFORMED] = "malformed",
 		[LW_SLOWPATH_BAD_CHECKSUM] = "bad-checksum",
+		[LW_SLOWPATH_BOUND_NOW] = "bound-now",
 	};
 
 	if ((unsigned)r >= LW_SLOWPATH_REASON_MAX || !names[r])

@@ -98,6 +98,9 @@ enum lw_slowpath_reason {
 	LW_SLOWPATH_NOT_RELAYED,    /* an ICMPv6 error with no ICMPv4 counterpart */
 	LW_SLOWPATH_MALFORMED,      /* the captured packet is cut short or inconsistent */
 	LW_SLOWPATH_BAD_CHECKSUM,   /* an ICMPv6 error whose checksum is wrong (RFC 4443 §2.3) */
+	LW_SLOWPATH_BOUND_NOW,      /* no ICMPv6 1/5: the binding table gives the packet's
+				     * (IPv4, port) to its B4 and BR now (the event raced an
+				     * update of the binding, issue 12) */
 	LW_SLOWPATH_REASON_MAX,
 };
 

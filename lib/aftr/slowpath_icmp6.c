@@ -10,6 +10,31 @@
 #define ICMPV6_DEST_UNREACH 1
 #define ICMPV6_POLICY_FAIL  5
 
+/* Whether the binding table, read now, gives the packet's inner source
+ * (address, port) to the packet's B4 through the BR it was sent to: the
+ * data plane found no such binding a moment ago, while a writer was
+ * changing it (pcpd renewing, an import rewriting it in place). A lwB4
+ * drops its port set on 1/5 (B4-PROV-8), so a stale event must not make
+ * one. Only a positive answer counts: any doubt (a later fragment, a
+ * port the data plane may have looked up otherwise, no lookup) sends. */
+static bool bound_now(const struct lw_slowpath_cfg *cfg, const struct sp_ipv6 *ip)
+{
+	struct in6_addr b4, br;
+	struct sp_ipv4 inner;
+
+	if (!cfg->find_softwire || ip->nexthdr != SP_PROTO_IPIP ||
+	    sp_parse_ipv4(ip->hdr + ip->l4off, ip->len - ip->l4off, &inner) ||
+	    inner.later_fragment || inner.icmp_error)
+		return false;
+	/* an echo reply the data plane may have looked up as port 0 (echo
+	 * policy port0), which the event does not say */
+	if (inner.proto == SP_PROTO_ICMP && inner.ihl < inner.len && inner.hdr[inner.ihl] == 0)
+		return false;
+	if (cfg->find_softwire(cfg->ctx, inner.src, inner.port, &b4, &br))
+		return false;
+	return !memcmp(&b4, &ip->src, sizeof(b4)) && !memcmp(&br, &ip->dst, sizeof(br));
+}
+
 int lw_slowpath_decap_no_binding(const struct lw_slowpath_cfg *cfg, const struct lw_event *ev,
 				 struct lw_slowpath_out *out)
 {
@@ -36,6 +61,8 @@ int lw_slowpath_decap_no_binding(const struct lw_slowpath_cfg *cfg, const struct
 	if (ip.nexthdr == SP_PROTO_IPIP &&
 	    !sp_parse_ipv4(ip.hdr + ip.l4off, ip.len - ip.l4off, &inner) && inner.icmp_error)
 		return sp_none(out, LW_SLOWPATH_ERROR_ABOUT_ERROR);
+	if (bound_now(cfg, &ip))
+		return sp_none(out, LW_SLOWPATH_BOUND_NOW);
 	/* RFC 4443 §2.4 (c): as much of the packet as fits in 1280 octets */
 	return sp_emit_icmp6(out, &ip.dst, &ip.src, ICMPV6_DEST_UNREACH, ICMPV6_POLICY_FAIL, 0,
 			     ip.hdr, ip.len);

@@ -124,16 +124,18 @@ static void log_counters(const struct pcpd *d)
 	pcpd_log(LOG_INFO_,
 		 "stopped: %llu requests (%llu tunnel packets not from the access side "
 		 "dropped), %llu grants created, %llu renewed, %llu deleted, "
-		 "%llu expired, %llu ICMP sent, %llu ANNOUNCE, %llu fragment events (%llu packets "
+		 "%llu expired, %llu ICMP sent, %llu icmpv6-1-5-suppressed, %llu refused for a "
+		 "configuration binding, %llu ANNOUNCE, %llu fragment events (%llu packets "
 		 "sent, %llu dropped, %llu reassemblies timed out)",
 		 (unsigned long long)d->ctr.requests, (unsigned long long)d->ctr.off_access,
 		 (unsigned long long)d->ctr.grants_created,
 		 (unsigned long long)d->ctr.grants_renewed,
 		 (unsigned long long)d->ctr.grants_deleted,
 		 (unsigned long long)d->ctr.grants_expired, (unsigned long long)d->ctr.icmp_sent,
-		 (unsigned long long)d->ctr.announces, (unsigned long long)d->ctr.frag_events,
-		 (unsigned long long)d->ctr.frag_sent, (unsigned long long)d->ctr.frag_dropped,
-		 (unsigned long long)d->ctr.reasm_expired);
+		 (unsigned long long)d->ctr.icmpv6_suppressed,
+		 (unsigned long long)d->ctr.refused_config, (unsigned long long)d->ctr.announces,
+		 (unsigned long long)d->ctr.frag_events, (unsigned long long)d->ctr.frag_sent,
+		 (unsigned long long)d->ctr.frag_dropped, (unsigned long long)d->ctr.reasm_expired);
 }
 
 /* Alike in shape to the lwB4's loop() in pcpd/b4/b4.c: both only fill in

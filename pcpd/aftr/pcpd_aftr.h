@@ -30,6 +30,10 @@ struct pcpd_counters {
 	uint64_t icmp_sent, icmp_ratelimited, events, events_unhandled;
 	uint64_t frag_events, frag_sent, frag_dropped, reasm_expired;
 	uint64_t announces;
+	/* ICMPv6 1/5 not sent: the packet's B4 had its binding by the time
+	 * pcpd read the event (it raced an update) */
+	uint64_t icmpv6_suppressed;
+	uint64_t refused_config; /* grants refused: a configuration binding holds the set */
 };
 
 struct pcpd {

@@ -66,18 +66,6 @@ static void orphan_claim(struct pcpd *d, __be32 ipv4, uint16_t psid)
 		o->claimed = true;
 }
 
-static bool in_pools(const struct pcpd *d, __be32 ipv4)
-{
-	for (size_t i = 0; i < d->cfg.n_pools; i++) {
-		uint32_t len = d->cfg.pools[i].prefix_len;
-		uint32_t mask = len ? ~0u << (32 - len) : 0;
-
-		if ((ntohl(ipv4) & mask) == ntohl(d->cfg.pools[i].prefix))
-			return true;
-	}
-	return false;
-}
-
 /* Bindings of another psid-len are collected this many at a time. */
 #define EVICT_BATCH 256
 
@@ -93,7 +81,7 @@ static int collect_other_len(const struct lw_softwire_row *r, void *arg)
 	struct evict_ctx *c = arg;
 
 	if (r->entry.ipv4 == c->ipv4 && r->entry.ps.psid_len != c->keep_psid_len &&
-	    c->n < EVICT_BATCH) {
+	    r->counters.origin == LW_SW_ORIGIN_PCP && c->n < EVICT_BATCH) {
 		c->dead[c->n].ipv4 = r->entry.ipv4;
 		c->dead[c->n].psid = r->entry.psid;
 		c->n++;
@@ -101,9 +89,13 @@ static int collect_other_len(const struct lw_softwire_row *r, void *arg)
 	return 0;
 }
 
-/* Installs g in the binding table, replacing what the table holds for its
- * block: the allocator is the authority over pool addresses. Bindings of
- * another psid-len on the address can only be orphans of a lost state. */
+/* Installs g in the binding table (issue 12): a renewal or a re-grant
+ * rewrites pcpd's own binding in place (nothing written when nothing
+ * changed, counters kept, never a moment without it), so that no packet
+ * of the B4 meets a missing binding and draws ICMPv6 1/5. PCP bindings of
+ * another psid-len on the address can only be orphans of a lost state:
+ * the allocator is the authority over its grants. A configuration binding
+ * is never overwritten: the grant is refused. */
 static int install_binding(struct pcpd *d, const struct alloc_grant *g)
 {
 	struct lw_softwire_entry e;
@@ -111,8 +103,7 @@ static int install_binding(struct pcpd *d, const struct alloc_grant *g)
 	int r;
 
 	alloc_grant_to_softwire(g, &e);
-	lw_aftr_softwire_del(&d->maps, e.ipv4, e.psid, NULL, 0);
-	r = lw_aftr_softwire_add(&d->maps, &e, err, sizeof(err));
+	r = lw_aftr_softwire_set(&d->maps, &e, LW_SW_ORIGIN_PCP, err, sizeof(err));
 	if (r == -EINVAL) {
 		struct evict_ctx c = { .ipv4 = e.ipv4, .keep_psid_len = e.ps.psid_len };
 
@@ -120,16 +111,19 @@ static int install_binding(struct pcpd *d, const struct alloc_grant *g)
 			c.n = 0;
 			lw_aftr_softwire_foreach(&d->maps, collect_other_len, &c);
 			for (size_t i = 0; i < c.n; i++)
-				lw_aftr_softwire_del(&d->maps, c.dead[i].ipv4, c.dead[i].psid, NULL,
-						     0);
+				lw_aftr_softwire_del_own(&d->maps, c.dead[i].ipv4, c.dead[i].psid,
+							 LW_SW_ORIGIN_PCP, NULL, NULL, 0);
 		} while (c.n == EVICT_BATCH);
-		r = lw_aftr_softwire_add(&d->maps, &e, err, sizeof(err));
+		r = lw_aftr_softwire_set(&d->maps, &e, LW_SW_ORIGIN_PCP, err, sizeof(err));
 	}
-	if (r)
+	if (r < 0) {
+		if (r == -EPERM)
+			d->ctr.refused_config++;
 		pcpd_log(LOG_ERR_, "cannot install binding: %s", err);
-	else
-		orphan_claim(d, e.ipv4, e.psid);
-	return r;
+		return r;
+	}
+	orphan_claim(d, e.ipv4, e.psid);
+	return 0;
 }
 
 /* Whether the binding table gives (ipv4, psid) to b4 (and through br, unless
@@ -145,11 +139,11 @@ static bool binding_is(const struct pcpd *d, __be32 ipv4, uint16_t psid, const s
 	       (!br || !memcmp(&have_br, br, sizeof(have_br)));
 }
 
+/* Only pcpd's binding of this grant -- (ipv4, psid, b4) names it -- and
+ * only while the table still holds it (checked under the writers' lock). */
 static void remove_binding(struct pcpd *d, const struct alloc_grant *g)
 {
-	/* only if the table still holds this grant's B4 */
-	if (binding_is(d, g->ipv4, g->psid, &g->b4, NULL))
-		lw_aftr_softwire_del(&d->maps, g->ipv4, g->psid, NULL, 0);
+	lw_aftr_softwire_del_own(&d->maps, g->ipv4, g->psid, LW_SW_ORIGIN_PCP, &g->b4, NULL, 0);
 }
 
 /* ---- start-up ------------------------------------------------------------------- */
@@ -171,14 +165,14 @@ struct scan_ctx {
 	int fail;
 };
 
-/* Every binding on a pool address; those a restored grant accounts for are
- * claimed by reinstall_grant(), the rest are stale or orphaned. */
+/* Every PCP binding; those a restored grant accounts for are claimed by
+ * reinstall_grant(), the rest are stale or orphaned. */
 static int scan_binding(const struct lw_softwire_row *r, void *arg)
 {
 	struct scan_ctx *c = arg;
 
-	if (!in_pools(c->d, r->entry.ipv4))
-		return 0; /* static softwires are the operator's */
+	if (r->counters.origin != LW_SW_ORIGIN_PCP)
+		return 0; /* the configuration's: the operator's */
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 256;
 		void *v = realloc(c->v, cap * sizeof(*c->v));
@@ -253,6 +247,16 @@ void pcpd_frag_tick(struct pcpd *d)
 	dataplane_cfg_refresh(d);
 }
 
+/* Whether the data plane knows every BR address of pcpd's: a load or an
+ * import --replace removes those no binding uses. */
+static bool brs_present(const struct pcpd *d)
+{
+	for (size_t i = 0; i < d->cfg.n_brs; i++)
+		if (!lw_aftr_is_br(&d->maps, &d->cfg.brs[i]))
+			return false;
+	return true;
+}
+
 /* `lw4o6 load aftr` again keeps the pinned maps but starts them from the
  * file: the pools, the BR addresses and every binding pcpd installed are
  * gone, and every lwB4 would draw ICMPv6 1/5 and re-request. Checked every
@@ -269,7 +273,8 @@ void pcpd_dataplane_tick(struct pcpd *d)
 		return;
 	d->next_dataplane_check_ms = now + DATAPLANE_CHECK_MS;
 	if (lw_aftr_pool_covers(&d->maps, d->cfg.pools[0].prefix, d->cfg.pools[0].prefix_len) !=
-	    -ENOENT)
+		    -ENOENT &&
+	    brs_present(d))
 		return;
 	for (size_t i = 0; i < d->cfg.n_pools; i++)
 		lw_aftr_pool_add(&d->maps, d->cfg.pools[i].prefix, d->cfg.pools[i].prefix_len);
@@ -279,8 +284,9 @@ void pcpd_dataplane_tick(struct pcpd *d)
 	alloc_foreach(d->alloc, count_grant, &n);
 	alloc_foreach(d->alloc, reinstall_grant, d);
 	pcpd_log(LOG_WARN_,
-		 "the lwAFTR's maps lost pcpd's pools (the lwAFTR loaded again?): pools, BR "
-		 "addresses and %zu bindings put back",
+		 "the lwAFTR's maps lost pcpd's pools or BR addresses (the lwAFTR loaded "
+		 "again?): pools, BR addresses and %zu bindings put back (those still there "
+		 "untouched)",
 		 n);
 }
 
@@ -336,10 +342,9 @@ void pcpd_orphans_tick(struct pcpd *d)
 
 		if (o->claimed)
 			continue;
-		if (binding_is(d, o->ipv4, o->psid, &o->b4, NULL)) {
-			lw_aftr_softwire_del(&d->maps, o->ipv4, o->psid, NULL, 0);
+		if (lw_aftr_softwire_del_own(&d->maps, o->ipv4, o->psid, LW_SW_ORIGIN_PCP, &o->b4,
+					     NULL, 0) == 0)
 			removed++;
-		}
 	}
 	if (removed)
 		pcpd_log(LOG_INFO_, "removed %zu bindings nobody re-requested after the state loss",
@@ -411,9 +416,9 @@ static void remove_stale(struct pcpd *d, int64_t clean)
 	for (size_t i = 0; i < d->orphans->n; i++) {
 		if (d->orphans->v[i].claimed)
 			continue;
-		lw_aftr_softwire_del(&d->maps, d->orphans->v[i].ipv4, d->orphans->v[i].psid, NULL,
-				     0);
-		stale++;
+		if (lw_aftr_softwire_del_own(&d->maps, d->orphans->v[i].ipv4, d->orphans->v[i].psid,
+					     LW_SW_ORIGIN_PCP, &d->orphans->v[i].b4, NULL, 0) == 0)
+			stale++;
 	}
 	pcpd_log(LOG_INFO_,
 		 "state restored from %s (%s shutdown): epoch %u, %zu stale bindings "
@@ -800,6 +805,8 @@ int pcpd_handle_event(void *ctx, void *data, size_t size)
 	if (n == LW_SLOWPATH_NOT_HANDLED)
 		return handle_frag_event(d, data, size);
 	if (n <= 0) {
+		if (n == 0 && out->reason == LW_SLOWPATH_BOUND_NOW)
+			d->ctr.icmpv6_suppressed++;
 		pcpd_log(LOG_DEBUG_, "event type %u: nothing sent (%s)",
 			 size >= sizeof(struct lw_event_head)
 				 ? ((const struct lw_event_head *)data)->type

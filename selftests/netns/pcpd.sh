@@ -36,6 +36,7 @@ pcp_state_loss_announce
 pcp_policy_fail_icmpv6
 pcp_icmpv6_relay_checked
 pcp_expiry_removes_binding
+pcp_binding_survives_config_changes
 pcp_measure
 "
 
@@ -63,6 +64,7 @@ TEST_IDS+=(
 	[pcp_policy_fail_icmpv6]="AFTR-DECAP-3 AFTR-ICMP-7"
 	[pcp_icmpv6_relay_checked]="AFTR-ICMP-6 AFTR-ICMP-8"
 	[pcp_expiry_removes_binding]="PCPS-11 AFTR-BT-2"
+	[pcp_binding_survives_config_changes]="AFTR-DECAP-3 PCPS-11 (issue 12: renewals in place, origins)"
 	[pcp_measure]="grants/s, MAP round trip (measured)"
 )
 
@@ -976,6 +978,70 @@ pcp_expiry_removes_binding()
 # grant, in $T), 1000 B4 addresses one after the other and 1000 more 8 at a
 # time; the round trip of one MAP (a renewal: also a durable write), median
 # of 20.
+# Issue 12: a PCP binding is pcpd's. Under a ping stream through it, 20
+# renewals and two `softwire import --replace` of the static table (one
+# changing it, one the same) lose no packet and draw no ICMPv6 1/5; the
+# binding keeps its slot, its origin and its counters, while the static
+# table becomes the file's. `lw4o6 load aftr` over the running lwAFTR then
+# leaves the PCP binding and its counters as they were (the attach itself
+# is not judged here).
+pcp_binding_survives_config_changes()
+{
+	local ip port size out sent got n=150 c0 c1 c2
+
+	pcp_setup
+	pcp "$PCP_B4A" map --nonce "$NONCE_A"
+	check_port_set "B4 A"
+	ip=$(kv "$OUT" ipv4) port=$(kv "$OUT" port) size=$(kv "$OUT" size)
+	# shellcheck disable=SC2034 # start_b4tun (run.sh) reads it
+	B4_IPV4=$ip
+	start_b4tun
+	printf '{"binding-table":{"binding-entry":[%s]}}\n' "$(sw_entry 192.0.2.50 0 0 "$PCP_B4B")" >"$T/static1.json"
+	printf '{"binding-table":{"binding-entry":[%s]}}\n' "$(sw_entry 192.0.2.51 0 0 "$PCP_B4B")" >"$T/static2.json"
+	check_run aftr_lw4o6 softwire import "$T/static1.json" --replace
+	check_run in_ns "$NS_B4" ping -c 1 -W 2 -e $((port + 7)) "$INET4"
+
+	bg ping "$NS_B4" ping -n -c "$n" -i 0.02 -W 1 -e $((port + 7)) "$INET4"
+	pcp "$PCP_B4A" map --nonce "$NONCE_A" --repeat 20 --irt 2
+	[ "$(kv "$OUT" success)" = 20 ] || pfail "not all 20 renewals succeeded"
+	check_run aftr_lw4o6 softwire import "$T/static2.json" --replace
+	check_run aftr_lw4o6 softwire import "$T/static2.json" --replace
+	wait_for 15 sh -c "grep -q 'packets transmitted' '$T/ping.log'" || pfail "the ping stream did not end"
+	out=$(grep "packets transmitted" "$T/ping.log")
+	log "ping during 20 renewals and two imports: $out"
+	sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' <<<"$out")
+	got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' <<<"$out")
+	[ "$sent" = "$n" ] && [ "$got" = "$n" ] || pfail "ping through the PCP binding lost packets: $out"
+
+	expect_binding "$PCP_B4A" "$ip" "$port" "$size"
+	out=$(sw_list_json)
+	log "binding table: $(jq -c '."binding-table"."binding-entry"' <<<"$out")"
+	[ "$(jq -r --arg b "$PCP_B4A" '."binding-table"."binding-entry"[] | select(."binding-ipv6info" == $b) | .origin' <<<"$out")" = pcp ] ||
+		pfail "the PCP binding is not listed with origin pcp"
+	[ "$(jq -r '."binding-table"."binding-entry"[] | select(."binding-ipv4-addr" == "192.0.2.51") | .origin' <<<"$out")" = config ] ||
+		pfail "the imported static softwire is not there with origin config"
+	[ -z "$(jq -r '."binding-table"."binding-entry"[] | select(."binding-ipv4-addr" == "192.0.2.50")' <<<"$out")" ] ||
+		pfail "the static softwire the second file dropped is still there"
+	stats_json "$T/c1.json"
+	c1=$(sw_stat "$T/c1.json" "$ip" $((port / size)) decap-packets)
+	# the check ping and the stream: a reset at any renewal or import would
+	# leave fewer
+	[ "$c1" -ge $((n + 1)) ] || pfail "the PCP binding counted $c1 packets from the B4, it sent $((n + 1))"
+
+	# load aftr over the running lwAFTR, the file being the static table
+	check_run aftr_lw4o6 load aftr --ipv6-dev acc --ipv4-dev wan --config "$T/static2.json"
+	expect_binding "$PCP_B4A" "$ip" "$port" "$size"
+	stats_json "$T/c2.json"
+	c2=$(sw_stat "$T/c2.json" "$ip" $((port / size)) decap-packets)
+	[ "$c2" -ge "$c1" ] || pfail "the load reset the PCP binding's counters: $c1 before, $c2 after"
+	c0=$(sw_list_json | jq -r --arg b "$PCP_B4A" '."binding-table"."binding-entry"[] | select(."binding-ipv6info" == $b) | .origin')
+	[ "$c0" = pcp ] || pfail "after the load the binding's origin is '$c0'"
+	check_run in_ns "$NS_B4" ping -c 1 -W 2 -e $((port + 7)) "$INET4"
+
+	stop_pcpd
+	grep -q " 0 ICMP sent" "$PCPD_LOG" || pfail "pcpd sent ICMP errors (ICMPv6 1/5 to the B4?): $(tail -1 "$PCPD_LOG")"
+}
+
 pcp_measure()
 {
 	local i seq par lat fs n=1000

@@ -485,6 +485,20 @@ static int block_head(const char *v4, uint32_t *blk, struct lw_addr_block *h)
 	return bpf_map_lookup_elem(env.maps.addr_blocks, blk, h) ? -1 : 0;
 }
 
+/* An empty table: a case's softwires then start with zero counters, which
+ * a replace keeps for a softwire it leaves as it was (issue 12). */
+static int no_softwires(const struct lw_aftr_config *cfg, char *err, size_t errlen)
+{
+	struct lw_aftr_setup none;
+	int r;
+
+	lw_setup_init(&none);
+	none.cfg = *cfg;
+	r = lw_aftr_install(&env.maps, &none, 1, err, errlen);
+	lw_setup_free(&none);
+	return r;
+}
+
 /* A header written by hand outlives the case in the maps (the writers
  * know nothing of it): the next case starts from a fresh object. */
 static bool blocks_tampered;
@@ -590,7 +604,7 @@ static int apply_setup(const struct setup *s, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	if (lw_setup_validate(&st, err, errlen) ||
+	if (lw_setup_validate(&st, err, errlen) || no_softwires(&st.cfg, err, errlen) ||
 	    lw_aftr_install(&env.maps, &st, 1, err, errlen) ||
 	    apply_blocks(s, err, errlen) || apply_nexthop(s, &st.cfg, err, errlen)) {
 		lw_setup_free(&st);
