@@ -98,6 +98,11 @@ declare -A TEST_IDS=(
 # shellcheck source=selftests/netns/import.sh
 . "$(dirname "${BASH_SOURCE[0]}")/import.sh"
 
+# instances: failed loads leave nothing, one instance per interface, loads
+# over a running lwAFTR lose nothing (issue 12)
+# shellcheck source=selftests/netns/instances.sh
+. "$(dirname "${BASH_SOURCE[0]}")/instances.sh"
+
 # the lwB4 tests (two lwB4s sharing an address, LAN hosts, the lwAFTR):
 # they add themselves to ALL_TESTS and TEST_IDS, and build their own topology
 # shellcheck source=selftests/netns/b4.sh
