@@ -6,7 +6,8 @@
 # attached pinned beside its maps. Sourced by run.sh; run directly for these
 # tests only. On run.sh's topology (one softwire, b4tun's):
 #   a failed load (bad configuration, a native attach the device refuses, an
-#   interface that does not exist) on a new pin root leaves no pin; over the
+#   interface that does not exist) on a new pin root leaves no pin, and a
+#   pin root off any bpffs is refused (nothing mounted over it); over the
 #   running instance it leaves the instance exactly as it was;
 #   a second instance on the first's interfaces is refused, naming the first's
 #   pin root, and a foreign XDP program is refused by name; unloading one
@@ -98,6 +99,14 @@ instances_failed_load_leaves_nothing()
 	[ -e "$other" ] && fail "a failed native attach left $other: $(ls "$other")"
 	expect_fail "no lwAFTR is loaded" lw_at "$other" status
 	[ "$(xdp_id lo)" = 0 ] || fail "lo has an XDP program after the failed load"
+
+	# a pin root whose parent is no bpffs: refused, nothing mounted over it
+	mkdir "$T/plain"
+	touch "$T/plain/mine"
+	expect_fail "$T/plain is not on a bpf filesystem: mount one first (mount -t bpf bpf $T/plain)" \
+		lw_at "$T/plain/lw4o6" load aftr --ipv6-dev lan0 --ipv4-dev lan1 --config "$CONFIG"
+	grep -q " $T/plain " /proc/mounts && fail "lw4o6 mounted something on $T/plain"
+	[ -e "$T/plain/mine" ] && [ ! -e "$T/plain/lw4o6" ] || fail "$T/plain changed: $(ls "$T/plain")"
 
 	# over the running instance: the same failures change nothing
 	before=$(instance_state)
