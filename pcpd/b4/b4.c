@@ -103,6 +103,30 @@ static int maps_open(struct b4d *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* The data plane encapsulates from and to the addresses of its own
+ * configuration: a client asking from others would install sets for a
+ * softwire that is not this lwB4's. */
+static int dp_addresses_match(const struct b4d *d, char *err, size_t errlen)
+{
+	char want[INET6_ADDRSTRLEN], have[INET6_ADDRSTRLEN];
+
+	if (memcmp(&d->dp.tunnel_addr, &d->cfg.tunnel, sizeof(d->cfg.tunnel)))
+		return lw_errf_code(-EINVAL, err, errlen,
+				    "tunnel-ipv6 %s differs from the lwB4's under %s (%s): give "
+				    "pcpd the data plane's configuration",
+				    inet_ntop(AF_INET6, &d->cfg.tunnel, want, sizeof(want)),
+				    d->cfg.pin_root,
+				    inet_ntop(AF_INET6, &d->dp.tunnel_addr, have, sizeof(have)));
+	if (memcmp(&d->dp.aftr_addr, &d->cfg.aftr, sizeof(d->cfg.aftr)))
+		return lw_errf_code(-EINVAL, err, errlen,
+				    "aftr-ipv6 %s differs from the lwB4's under %s (%s): give "
+				    "pcpd the data plane's configuration",
+				    inet_ntop(AF_INET6, &d->cfg.aftr, want, sizeof(want)),
+				    d->cfg.pin_root,
+				    inet_ntop(AF_INET6, &d->dp.aftr_addr, have, sizeof(have)));
+	return 0;
+}
+
 /* ---- the pool ------------------------------------------------------------ */
 
 static void pool_grow(struct b4d *d, const char *why)
@@ -465,7 +489,7 @@ static int start(struct b4d *d, char *err, size_t errlen)
 	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
 		seed = (uint32_t)time(NULL) ^ (uint32_t)getpid();
 	srandom(seed);
-	if ((ret = maps_open(d, err, errlen)))
+	if ((ret = maps_open(d, err, errlen)) || (ret = dp_addresses_match(d, err, errlen)))
 		return ret;
 	if ((ret = b4store_open(d->cfg.database, &d->store, err, errlen)))
 		return ret;
@@ -602,6 +626,8 @@ int pcpd_b4_main(const char *config, int log_delta)
 	pcpd_set_log_level(d->cfg.log_level + log_delta);
 	/* a second client would fight over the slots */
 	ret = pcpd_lock_database(d->cfg.database, err, sizeof(err));
+	if (!ret) /* and a second client of the same data plane would install its sets */
+		ret = pcpd_lock_pin_root(d->cfg.pin_root, "b4", err, sizeof(err));
 	if (!ret)
 		ret = start(d, err, sizeof(err));
 	if (!ret) {

@@ -14,13 +14,19 @@
 #   instance leaves the other's program;
 #   unload with pins of another ABI still detaches the program;
 #   five loads over the running instance lose no echo of a ping flood, keep
-#   every map and replace the program each time.
+#   every map and replace the program each time;
+#   a second pcpd on the same pin root (another database) is refused;
+#   pcpd notices an unload (MAP answered NETWORK_FAILURE), a load after it
+#   (its bindings back in the new maps) and a load over the running lwAFTR
+#   (only logged).
 
 INSTANCE_TESTS="
 instances_failed_load_leaves_nothing
 instances_second_refused_unload_own
 instances_unload_incompatible_abi
 instances_reload_keeps_traffic
+instances_pcpd_second_refused
+instances_pcpd_follows_unload_load
 "
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
@@ -36,6 +42,8 @@ TEST_IDS+=(
 	[instances_second_refused_unload_own]="lw4o6 load/unload: one instance per interface (issue 12)"
 	[instances_unload_incompatible_abi]="lw4o6 unload: detaches with pins of another ABI (issue 12)"
 	[instances_reload_keeps_traffic]="lw4o6 load over a running lwAFTR: atomic replace (issue 12)"
+	[instances_pcpd_second_refused]="pcpd: one per pin root and role (issue 12)"
+	[instances_pcpd_follows_unload_load]="pcpd follows unload and load of its lwAFTR; PCPS-4 (issue 12)"
 )
 
 # lw_at ROOT ARGS...: lw4o6 on another pin root, in the aftr namespace
@@ -211,4 +219,71 @@ instances_reload_keeps_traffic()
 	[ "$(aftr_lw4o6 status --json | jq -c .maps)" = "$maps" ] ||
 		fail "the maps changed across the loads: $maps, now $(aftr_lw4o6 status --json | jq -c .maps)"
 	echo "NOTE: $sent echoes, 0 lost, during 5 loads"
+}
+
+instances_pcpd_second_refused()
+{
+	local out rc
+
+	pcp_setup
+	sed "s|^database .*|database $T/pcpd2.db|" "$T/pcpd.conf" >"$T/pcpd2.conf"
+	out=$(in_ns "$NS_AFTR" timeout 10 "$PCPD" --role aftr --config "$T/pcpd2.conf" 2>&1)
+	rc=$?
+	log "second pcpd (status $rc): $out"
+	[ "$rc" = 1 ] || pfail "a second pcpd on the same pin root: status $rc, expected 1"
+	grep -qF "another pcpd --role aftr already serves the data plane pinned under $PIN_ROOT" <<<"$out" ||
+		pfail "the second pcpd does not say why it refuses"
+	alive "$PCPD_PID" || pfail "the first pcpd is gone"
+	pcp "$PCP_B4A" map --nonce "$NONCE_A"
+	check_port_set "B4 A, served by the first pcpd"
+}
+
+# wait_log PATTERN WHAT: pcpd logs a line matching PATTERN (within 5 s)
+wait_log()
+{
+	wait_for 5 grep -q "$1" "$PCPD_LOG" || pfail "pcpd did not log $2"
+	log "pcpd: $(grep "$1" "$PCPD_LOG" | tail -1)"
+}
+
+instances_pcpd_follows_unload_load()
+{
+	local ipa pa sa
+
+	pcp_setup
+	pcp "$PCP_B4A" map --nonce "$NONCE_A"
+	check_port_set "B4 A"
+	ipa=$(kv "$OUT" ipv4) pa=$(kv "$OUT" port) sa=$(kv "$OUT" size)
+	expect_binding "$PCP_B4A" "$ipa" "$pa" "$sa"
+
+	check_run aftr_lw4o6 unload
+	wait_log "was unloaded" "the unload"
+	pcp "$PCP_B4B" map --nonce "$NONCE_B"
+	expect_result NETWORK_FAILURE "B4 B's MAP with no lwAFTR loaded"
+	[ "$(grep -c "was unloaded" "$PCPD_LOG")" = 1 ] || pfail "pcpd logged the unload more than once"
+
+	check_run aftr_lw4o6 load aftr --ipv6-dev acc --ipv4-dev wan --config "$CONFIG"
+	wait_log "was loaded again" "the new load"
+	expect_binding "$PCP_B4A" "$ipa" "$pa" "$sa"
+	pcp "$PCP_B4B" map --nonce "$NONCE_B"
+	check_port_set "B4 B after the new load"
+
+	# over the running lwAFTR the maps stay: a new program, nothing to put back
+	check_run aftr_lw4o6 load aftr --ipv6-dev acc --ipv4-dev wan --config "$CONFIG"
+	wait_log "nothing to reopen" "the program replaced"
+	[ "$(grep -c "was loaded again" "$PCPD_LOG")" = 1 ] ||
+		pfail "a load over the running lwAFTR was taken for new maps"
+	# a load that starts the maps from its file takes pcpd's BR address
+	# and pools: pcpd puts them back (a load that keeps them: nothing to do)
+	wait_for 5 sh -c "'$LW4O6' --pin-root '$PIN_ROOT' status --json | jq -e '.\"br-addresses\" >= 1'" ||
+		pfail "the BR address is not back after the load over the running lwAFTR"
+	pcp "$PCP_B4A" map --nonce "$NONCE_A"
+	check_port_set "B4 A renews after the loads"
+	[ "$(kv "$OUT" port)" = "$pa" ] || pfail "B4 A's set changed across the loads: $pa, now $(kv "$OUT" port)"
+
+	# maps of another ABI under the pin root: no SUCCESS either
+	check_run bpftool map update pinned "$PIN_ROOT/lw_meta" key hex 00 00 00 00 \
+		value hex e7 03 00 00 01 00 00 00
+	wait_log "has maps of another build (ABI 999" "the maps of another ABI"
+	pcp "$PCP_B4A" map --nonce "$NONCE_A"
+	expect_result NETWORK_FAILURE "B4 A's MAP with maps of another ABI"
 }
