@@ -18,7 +18,10 @@
 #   a second pcpd on the same pin root (another database) is refused;
 #   pcpd notices an unload (MAP answered NETWORK_FAILURE), a load after it
 #   (its bindings back in the new maps) and a load over the running lwAFTR
-#   (only logged).
+#   (only logged);
+#   pcpd --role b4 puts its set back into an lwB4 loaded again after an
+#   unload, a second one on its pin root is refused, and one whose
+#   tunnel-ipv6 is not the lwB4's refuses to start (pcpb4.sh's topology).
 
 INSTANCE_TESTS="
 instances_failed_load_leaves_nothing
@@ -27,6 +30,7 @@ instances_unload_incompatible_abi
 instances_reload_keeps_traffic
 instances_pcpd_second_refused
 instances_pcpd_follows_unload_load
+instances_pcpd_b4_follows_reload
 "
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
@@ -44,6 +48,7 @@ TEST_IDS+=(
 	[instances_reload_keeps_traffic]="lw4o6 load over a running lwAFTR: atomic replace (issue 12)"
 	[instances_pcpd_second_refused]="pcpd: one per pin root and role (issue 12)"
 	[instances_pcpd_follows_unload_load]="pcpd follows unload and load of its lwAFTR; PCPS-4 (issue 12)"
+	[instances_pcpd_b4_follows_reload]="pcpd --role b4: follows its lwB4, one per pin root, addresses checked (issue 12)"
 )
 
 # lw_at ROOT ARGS...: lw4o6 on another pin root, in the aftr namespace
@@ -286,4 +291,38 @@ instances_pcpd_follows_unload_load()
 	wait_log "has maps of another build (ABI 999" "the maps of another ABI"
 	pcp "$PCP_B4A" map --nonce "$NONCE_A"
 	expect_result NETWORK_FAILURE "B4 A's MAP with maps of another ABI"
+}
+
+instances_pcpd_b4_follows_reload()
+{
+	local out rc set
+
+	pb_setup
+	check_run lb b4a unload
+	wait_for 5 grep -q "was unloaded" "$T/pcpd-b4.log" || pb_fail "pcpd --role b4 did not log the unload"
+	check_run lb b4a load b4 --lan-dev lan --wan-dev b4v --config "$T/b4a.conf"
+	wait_for 5 grep -q "was loaded again" "$T/pcpd-b4.log" || pb_fail "pcpd --role b4 did not log the new load"
+	log "pcpd --role b4: $(grep -E "was unloaded|was loaded again" "$T/pcpd-b4.log" | paste -sd'|')"
+	wait_for 5 sh -c "[ \$(nsenter --net=/run/netns/$LB_P-b4a $LW4O6 --pin-root $T/bpffs/b4a portset list --json | jq -c '.\"port-sets\"[0]') = '$PB_SET' ]" ||
+		pb_fail "the set $PB_SET is not back in the new lwB4: $(lb b4a portset list --json)"
+	pb_wait_udp 5 >/dev/null || pb_fail "no UDP through the lwB4 loaded again"
+
+	# a second client of the same lwB4
+	sed "s|^database .*|database $T/pcpd-b4-2.db|" "$T/pcpd-b4.conf" >"$T/pcpd-b4-2.conf"
+	out=$(in_ns "$LB_P-b4a" timeout 10 "$PB_PCPD" --role b4 --config "$T/pcpd-b4-2.conf" 2>&1)
+	rc=$?
+	log "second pcpd --role b4 (status $rc): $out"
+	[ "$rc" = 1 ] && grep -qF "another pcpd --role b4 already serves the data plane pinned under $T/bpffs/b4a" <<<"$out" ||
+		pb_fail "a second pcpd --role b4 on the same pin root was not refused as such"
+
+	# a client for another softwire
+	stop_bg "$PB_B4_PID" TERM
+	sed "s|^tunnel-ipv6 .*|tunnel-ipv6 2001:db8:b4::99|" "$T/pcpd-b4-2.conf" >"$T/pcpd-b4-3.conf"
+	out=$(in_ns "$LB_P-b4a" timeout 10 "$PB_PCPD" --role b4 --config "$T/pcpd-b4-3.conf" 2>&1)
+	rc=$?
+	log "pcpd --role b4 with another tunnel-ipv6 (status $rc): $out"
+	[ "$rc" = 1 ] && grep -qF "tunnel-ipv6 2001:db8:b4::99 differs from the lwB4's under $T/bpffs/b4a (2001:db8:b4::1)" <<<"$out" ||
+		pb_fail "pcpd --role b4 with another tunnel address was not refused as such"
+	set=$(lb b4a portset list --json | jq -c '."port-sets"')
+	[ "$set" = "[$PB_SET]" ] || pb_fail "the refused pcpd changed the port sets: $set"
 }
