@@ -190,7 +190,8 @@ static int install_all(struct bpf_object *obj, const struct b4_file *bf)
 		return lw_fail("%s", err);
 	ret = install_config(&maps, bf);
 	if (!ret) /* as the lwAFTR's: pcpd --role b4 judges the new configuration */
-		lw_nh_after_load(NULL, bpf_object__find_map_fd_by_name(obj, LW_STR(LW_MAP_B4_NEXTHOP)));
+		lw_nh_after_load(NULL,
+				 bpf_object__find_map_fd_by_name(obj, LW_STR(LW_MAP_B4_NEXTHOP)));
 	return ret;
 }
 

@@ -61,8 +61,8 @@ void lw_instance_prog_pin_path(const char *prog_name, char *buf, size_t len)
 	snprintf(buf, len, "%s/%s_prog", lw_pin_root, prog_name);
 }
 
-void lw_attach_target_init(struct lw_attach_target *t, unsigned if1, const char *dev1,
-			   unsigned if2, const char *dev2, __u32 xdp_flags, const char *prog_name)
+void lw_attach_target_init(struct lw_attach_target *t, unsigned if1, const char *dev1, unsigned if2,
+			   const char *dev2, __u32 xdp_flags, const char *prog_name)
 {
 	*t = (struct lw_attach_target){ .ifindex = { if1, if2 },
 					.dev = { dev1, dev2 },
@@ -153,10 +153,11 @@ static int refuse_foreign(const char *dev, const char *prog_name, __u32 id)
 		close(fd);
 	}
 	if (!strcmp(name, prog_name) && pin_root_of(prog_name, id, root, sizeof(root)))
-		return lw_fail("%s runs the XDP program %s (id %u) of the lw4o6 instance pinned under "
-			       "%s, not of this one (%s): unload it with 'lw4o6 --pin-root %s unload' "
-			       "or choose another interface",
-			       dev, name, id, root, lw_pin_root, root);
+		return lw_fail(
+			"%s runs the XDP program %s (id %u) of the lw4o6 instance pinned under "
+			"%s, not of this one (%s): unload it with 'lw4o6 --pin-root %s unload' "
+			"or choose another interface",
+			dev, name, id, root, lw_pin_root, root);
 	if (!strcmp(name, prog_name))
 		return lw_fail("%s runs the XDP program %s (id %u) of another lw4o6 instance (its "
 			       "pins are not under %s): unload it there, or detach it with "
@@ -207,8 +208,7 @@ static int attach_fresh(unsigned ifindex, int fd, __u32 flags)
 }
 
 /* Puts ifindex back as u says: the old program in its old mode, or none. */
-static void undo_one(unsigned ifindex, const struct undo *u, int new_fd, __u32 new_mode,
-		     int old_fd)
+static void undo_one(unsigned ifindex, const struct undo *u, int new_fd, __u32 new_mode, int old_fd)
 {
 	if (!u->changed)
 		return;
@@ -277,7 +277,8 @@ static void detach_elsewhere(const struct lw_attach_target *t, int old_fd, __u32
 		if (s.id != old_id || in_target(t, p->if_index))
 			continue;
 		if ((r = detach_from(p->if_index, s.mode_flag, old_fd)))
-			fprintf(stderr, "lw4o6: warning: cannot detach the old program from %s: %s\n",
+			fprintf(stderr,
+				"lw4o6: warning: cannot detach the old program from %s: %s\n",
 				p->if_name, strerror(-r));
 	}
 	if (ifs)

@@ -19,8 +19,8 @@ struct lw_attach_target {
 	const char *prog_name;
 };
 
-void lw_attach_target_init(struct lw_attach_target *t, unsigned if1, const char *dev1,
-			   unsigned if2, const char *dev2, __u32 xdp_flags, const char *prog_name);
+void lw_attach_target_init(struct lw_attach_target *t, unsigned if1, const char *dev1, unsigned if2,
+			   const char *dev2, __u32 xdp_flags, const char *prog_name);
 
 /* <pin root>/<prog_name>_prog */
 void lw_instance_prog_pin_path(const char *prog_name, char *buf, size_t len);

@@ -41,8 +41,9 @@ int lw_ensure_bpffs(void)
 	if (!strncmp(lw_pin_root, std_root, sizeof(std_root) - 1) &&
 	    lw_pin_root[sizeof(std_root) - 1] == '/' && !on_bpffs(std_root)) {
 		if (mount("bpf", std_root, "bpf", 0, "mode=0700"))
-			return lw_fail("%s is not a bpf filesystem and mounting one there failed: %s",
-				       std_root, strerror(errno));
+			return lw_fail(
+				"%s is not a bpf filesystem and mounting one there failed: %s",
+				std_root, strerror(errno));
 		fprintf(stderr, "lw4o6: %s was not a bpf filesystem: mounted one there\n",
 			std_root);
 		if (on_bpffs(parent))
@@ -169,7 +170,6 @@ __u32 lw_xdp_prog_id(unsigned ifindex)
 
 int lw_fail_load(const char *role, int err)
 {
-	return lw_fail(
-		"cannot load the %s program: %s (run with -v for the verifier log)", role,
-		strerror(-err));
+	return lw_fail("cannot load the %s program: %s (run with -v for the verifier log)", role,
+		       strerror(-err));
 }

@@ -449,7 +449,8 @@ static void dp_reopen(struct b4d *d, __u32 meta_id)
 	d->dp_meta_id = meta_id;
 	d->dp_gone = false;
 	lw_b4_config_read(&d->maps, &d->dp);
-	pcpd_log(LOG_WARN_, "the lwB4 under %s was loaded again (new maps): putting pcpd's sets back",
+	pcpd_log(LOG_WARN_,
+		 "the lwB4 under %s was loaded again (new maps): putting pcpd's sets back",
 		 d->cfg.pin_root);
 	pool_reconcile(d);
 }
