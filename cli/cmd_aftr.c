@@ -257,6 +257,28 @@ static int load_and_install(const struct load_opts *o, struct lw_aftr_setup *s,
 	return ret ? LW_EXIT_FAIL : 0;
 }
 
+/* Pins of a build before program pins: the interfaces their configuration
+ * names (their lw4o6_aftr is this instance's, for a load over it). */
+static void legacy_interfaces(struct lw_attach_target *t)
+{
+	struct lw_aftr_maps maps;
+	struct lw_aftr_config cfg = {};
+	char err[LW_ERR_MAX];
+	int fd = lw_instance_prog_fd(LW_AFTR_PROG_NAME);
+
+	if (fd >= 0) {
+		close(fd);
+		return;
+	}
+	if (lw_aftr_maps_open_pinned(lw_pin_root, &maps, err, sizeof(err)))
+		return;
+	if (lw_aftr_config_read(&maps, &cfg) == 0) {
+		t->legacy_ifindex[0] = cfg.ipv6_ifindex;
+		t->legacy_ifindex[1] = cfg.ipv4_ifindex;
+	}
+	lw_aftr_maps_close(&maps);
+}
+
 /* Loads and attaches; a failure removes whatever this load pinned. */
 static int load_attach(const struct load_opts *o, struct lw_aftr_setup *s, unsigned v6, unsigned v4)
 {
@@ -266,6 +288,7 @@ static int load_attach(const struct load_opts *o, struct lw_aftr_setup *s, unsig
 
 	lw_attach_target_init(&t, v6, o->ipv6_dev, v4, o->ipv4_dev, o->xdp_flags,
 			      LW_AFTR_PROG_NAME);
+	legacy_interfaces(&t);
 	if (lw_instance_check_target(&t))
 		return LW_EXIT_FAIL;
 	if (lw_pins_snapshot(&snap))

@@ -222,6 +222,28 @@ static int load_and_attach(const struct lw_attach_target *t, const struct b4_fil
 	return ret ? LW_EXIT_FAIL : 0;
 }
 
+/* Pins of a build before program pins: the interfaces their configuration
+ * names (their lw4o6_b4 is this instance's). */
+static void b4_legacy_interfaces(struct lw_attach_target *t)
+{
+	struct lw_b4_maps m;
+	struct lw_b4_config cfg = {};
+	char err[LW_ERR_MAX];
+	int fd = lw_instance_prog_fd(LW_B4_PROG_NAME);
+
+	if (fd >= 0) {
+		close(fd);
+		return;
+	}
+	if (lw_b4_maps_open_pinned(lw_pin_root, &m, err, sizeof(err)))
+		return;
+	if (lw_b4_config_read(&m, &cfg) == 0) {
+		t->legacy_ifindex[0] = cfg.lan_ifindex;
+		t->legacy_ifindex[1] = cfg.wan_ifindex;
+	}
+	lw_b4_maps_close(&m);
+}
+
 /* Refuses an interface another program runs on before loading anything;
  * a failed load removes whatever it pinned. */
 static int load_attach_clean(const struct b4_load_opts *o, const struct b4_file *bf)
@@ -232,6 +254,7 @@ static int load_attach_clean(const struct b4_load_opts *o, const struct b4_file 
 
 	lw_attach_target_init(&t, bf->cfg.lan_ifindex, o->lan, bf->cfg.wan_ifindex, o->wan,
 			      o->xdp_flags, LW_B4_PROG_NAME);
+	b4_legacy_interfaces(&t);
 	if (lw_instance_check_target(&t))
 		return LW_EXIT_FAIL;
 	if (lw_pins_snapshot(&snap))

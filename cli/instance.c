@@ -168,9 +168,47 @@ static int refuse_foreign(const char *dev, const char *prog_name, __u32 id)
 		       dev, name, id, dev, dev);
 }
 
+static bool legacy_named(const struct lw_attach_target *t, unsigned ifindex)
+{
+	return ifindex && (t->legacy_ifindex[0] == ifindex || t->legacy_ifindex[1] == ifindex);
+}
+
+/* With no program pinned: the program named prog_name on an interface the
+ * pinned configuration names is the one a build before program pins
+ * attached for this pin root. Its id, or 0. */
+static __u32 legacy_prog_id(const struct lw_attach_target *t)
+{
+	for (unsigned i = 0; i < t->n; i++) {
+		struct xdp_slot s = xdp_slot_of(t->ifindex[i]);
+		char name[BPF_OBJ_NAME_LEN] = "", other[PATH_MAX];
+		int fd;
+
+		if (!s.id || !legacy_named(t, t->ifindex[i]))
+			continue;
+		fd = bpf_prog_get_fd_by_id(s.id);
+		if (fd < 0)
+			continue;
+		prog_id_of(fd, name, sizeof(name));
+		close(fd);
+		if (!strcmp(name, t->prog_name) &&
+		    !pin_root_of(t->prog_name, s.id, other, sizeof(other)))
+			return s.id; /* (pinned elsewhere: another instance's) */
+	}
+	return 0;
+}
+
+/* This instance's program: the pinned one, else (pins of an older build)
+ * the one its configuration's interfaces run. */
+static __u32 own_prog_id(const struct lw_attach_target *t)
+{
+	__u32 id = instance_prog_id(t->prog_name);
+
+	return id ? id : legacy_prog_id(t);
+}
+
 int lw_instance_check_target(const struct lw_attach_target *t)
 {
-	__u32 ours = instance_prog_id(t->prog_name);
+	__u32 ours = own_prog_id(t);
 
 	for (unsigned i = 0; i < t->n; i++) {
 		struct xdp_slot s = xdp_slot_of(t->ifindex[i]);
@@ -309,8 +347,11 @@ int lw_instance_attach(const struct lw_attach_target *t, int prog_fd)
 {
 	struct undo u[2] = {};
 	int old_fd = lw_instance_prog_fd(t->prog_name), r = 0;
-	__u32 old_id = old_fd >= 0 ? prog_id_of(old_fd, NULL, 0) : 0;
+	__u32 old_id = old_fd >= 0 ? prog_id_of(old_fd, NULL, 0) : legacy_prog_id(t);
 	unsigned i;
+
+	if (old_fd < 0 && old_id)
+		old_fd = bpf_prog_get_fd_by_id(old_id);
 
 	for (i = 0; i < t->n && !r; i++)
 		r = attach_one(t, i, prog_fd, old_fd, old_id, &u[i]);

@@ -17,6 +17,10 @@ struct lw_attach_target {
 	unsigned n;
 	__u32 xdp_flags; /* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE */
 	const char *prog_name;
+	/* Pins of a build before program pins: the interfaces their
+	 * configuration names, whose program named prog_name is taken for
+	 * this instance's (0: none). */
+	unsigned legacy_ifindex[2];
 };
 
 void lw_attach_target_init(struct lw_attach_target *t, unsigned if1, const char *dev1, unsigned if2,

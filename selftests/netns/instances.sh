@@ -223,6 +223,14 @@ instances_reload_keeps_traffic()
 		fail "each load should attach a new program: ids ${ids[*]}"
 	[ "$(aftr_lw4o6 status --json | jq -c .maps)" = "$maps" ] ||
 		fail "the maps changed across the loads: $maps, now $(aftr_lw4o6 status --json | jq -c .maps)"
+	# pins of a build before program pins: the program the configuration's
+	# interfaces run is taken for the instance's, and replaced
+	check_run rm "$PIN_ROOT/lw4o6_aftr_prog"
+	check_run aftr_lw4o6 load aftr --ipv6-dev acc --ipv4-dev wan --config "$CONFIG"
+	id=$(xdp_id acc)
+	[ "$id" != "${ids[5]}" ] && [ "$(xdp_id wan)" = "$id" ] ||
+		fail "a load over pins without a program pin: acc $id, wan $(xdp_id wan), before ${ids[5]}"
+	[ -e "$PIN_ROOT/lw4o6_aftr_prog" ] || fail "the load did not pin its program"
 	echo "NOTE: $sent echoes, 0 lost, during 5 loads"
 }
 
