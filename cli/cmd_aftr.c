@@ -232,11 +232,9 @@ static int load_and_install(const struct load_opts *o, struct lw_aftr_setup *s,
 	struct lw4o6_aftr *skel;
 	char err[LW_ERR_MAX];
 	uint32_t max = 0;
-	int ret, old = lw_instance_prog_fd(LW_AFTR_PROG_NAME);
-	bool running = old >= 0;
+	bool running = lw_instance_running(t);
+	int ret;
 
-	if (running)
-		close(old);
 	if (choose_capacity(o, s, &max))
 		return LW_EXIT_FAIL;
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = lw_pin_root);

@@ -202,11 +202,9 @@ static int load_and_attach(const struct lw_attach_target *t, const struct b4_fil
 {
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = lw_pin_root);
 	struct lw4o6_b4 *skel = lw4o6_b4__open_opts(&open_opts);
-	int ret, old = lw_instance_prog_fd(LW_B4_PROG_NAME);
-	bool running = old >= 0;
+	bool running = lw_instance_running(t);
+	int ret;
 
-	if (running)
-		close(old);
 	if (!skel)
 		return lw_fail("cannot open the lwB4 BPF object: %s", strerror(errno));
 	ret = lw4o6_b4__load(skel);

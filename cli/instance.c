@@ -206,6 +206,11 @@ static __u32 own_prog_id(const struct lw_attach_target *t)
 	return id ? id : legacy_prog_id(t);
 }
 
+bool lw_instance_running(const struct lw_attach_target *t)
+{
+	return own_prog_id(t) != 0;
+}
+
 int lw_instance_check_target(const struct lw_attach_target *t)
 {
 	__u32 ours = own_prog_id(t);

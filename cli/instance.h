@@ -33,6 +33,10 @@ void lw_instance_prog_pin_path(const char *prog_name, char *buf, size_t len);
  * (-ENOENT: none pinned, e.g. pins of a build before program pins). */
 int lw_instance_prog_fd(const char *prog_name);
 
+/* Whether this instance's program (pinned, or the legacy one of t) exists:
+ * a load over it attaches before it installs its configuration. */
+bool lw_instance_running(const struct lw_attach_target *t);
+
 /* Before anything is loaded: each interface of t carries no XDP program or
  * this instance's. 0, or LW_EXIT_FAIL after naming the other program (and
  * the pin root of another lw4o6 instance when one under a bpffs pins it). */
