@@ -377,6 +377,9 @@ teardown_env()
 		[ -e "/run/netns/$ns" ] || continue
 		ip netns del "$ns" || echo "teardown: cannot delete namespace $ns"
 	done
+	# pcpd's pin-root locks (pcpd/daemon.h) of pin roots under $T, whose
+	# pcpds are gone
+	rm -f /run/lw4o6/pcpd-*-"${T//\//%2f}"%2f*.lock
 	# unmounting the bpffs drops the pins and with them the maps
 	if [ -f "$T/bpffs.mounted" ]; then
 		umount "$T/bpffs" || echo "teardown: cannot unmount $T/bpffs"
@@ -389,6 +392,7 @@ teardown_env()
 		[ -e "/run/netns/$ns" ] && left+=" namespace $ns;"
 	done
 	grep -q " $T/bpffs " /proc/mounts && left+=" bpffs mount $T/bpffs;"
+	compgen -G "/run/lw4o6/pcpd-*-${T//\//%2f}%2f*.lock" >/dev/null && left+=" pcpd lock files in /run/lw4o6;"
 	[ -e "$T" ] && left+=" directory $T;"
 	if [ -n "$left" ]; then
 		echo "FAIL: teardown left behind:$left"
