@@ -26,16 +26,12 @@ int lw_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lw_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* xdp_util.c: what both roles' commands share. */
-int lw_ensure_bpffs(void); /* mounts a bpffs at the pin root's parent */
+/* The pin root's parent is on a bpffs; /sys/fs/bpf gets one if it has none,
+ * any other place is refused. 0 or LW_EXIT_FAIL after saying why. */
+int lw_ensure_bpffs(void);
 int lw_xdp_detach_named(unsigned ifindex, const char *prog_name); /* 1 detached, 0 none, -errno */
-int lw_xdp_attach_named(unsigned ifindex, const char *dev, int prog_fd, __u32 flags,
-			const char *prog_name); /* replaces our own program in any mode */
-/* Attaches to if1 and, when it is another interface, if2; a failure on if2
- * detaches if1 again. 0 or LW_EXIT_FAIL after saying why. */
-int lw_xdp_attach_pair(unsigned if1, const char *dev1, unsigned if2, const char *dev2, int prog_fd,
-		       __u32 flags, const char *prog_name);
 /* Detaches prog_name from if1 and if2 (once when they are one), warning of
- * a failure. */
+ * a failure: for pins of a build before program pins (instance.h). */
 void lw_xdp_detach_pair(unsigned if1, unsigned if2, const char *prog_name);
 __u32 lw_xdp_mode_flags(const char *mode);   /* --mode native|skb; dies on another */
 __u32 lw_xdp_prog_id(unsigned ifindex);      /* of the XDP program there; 0 none */

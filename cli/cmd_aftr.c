@@ -27,6 +27,7 @@
 #include "pinned_maps.h"
 #include "addr.h"
 #include "cli.h"
+#include "instance.h"
 
 struct load_opts {
 	const char *ipv6_dev, *ipv4_dev, *config;
@@ -209,13 +210,33 @@ static int choose_capacity(const struct load_opts *o, const struct lw_aftr_setup
 	return 0;
 }
 
-static int load_and_install(const struct load_opts *o, struct lw_aftr_setup *s, unsigned v6,
-			    unsigned v4)
+/* The configuration into the maps of the loaded object. */
+static int install_all(struct lw_aftr_setup *s, struct bpf_object *obj)
 {
-	struct lw4o6_aftr *skel;
 	struct lw_aftr_maps maps = {};
 	char err[LW_ERR_MAX];
+	int ret;
+
+	if (lw_aftr_maps_from_obj(obj, &maps, err, sizeof(err)))
+		return lw_fail("%s", err);
+	ret = install_config(&maps, s);
+	if (!ret)
+		nexthop_fall_back(lw_aftr_nh_fd_from_obj(obj));
+	lw_aftr_maps_close(&maps);
+	return ret;
+}
+
+/* Over a running instance the new program goes in first, on the maps as
+ * they are (same ABI, so it serves them as the old one did): a failed
+ * attach then leaves the instance exactly as it was. A fresh instance gets
+ * its configuration before it sees a packet. */
+static int load_and_install(const struct load_opts *o, struct lw_aftr_setup *s,
+			    const struct lw_attach_target *t)
+{
+	struct lw4o6_aftr *skel;
+	char err[LW_ERR_MAX];
 	uint32_t max = 0;
+	bool running = lw_instance_running(t);
 	int ret;
 
 	if (choose_capacity(o, s, &max))
@@ -228,19 +249,58 @@ static int load_and_install(const struct load_opts *o, struct lw_aftr_setup *s, 
 		ret = lw_fail("%s", err);
 	else if ((ret = lw4o6_aftr__load(skel)))
 		ret = lw_fail_load("lwAFTR", ret);
-	else if (lw_aftr_maps_from_obj(skel->obj, &maps, err, sizeof(err)))
-		ret = lw_fail("%s", err);
+	else if (running)
+		ret = lw_instance_attach(t, bpf_program__fd(skel->progs.lw4o6_aftr)) ||
+		      install_all(s, skel->obj);
 	else
-		ret = install_config(&maps, s);
-	if (!ret)
-		nexthop_fall_back(lw_aftr_nh_fd_from_obj(skel->obj));
-	if (!ret)
-		ret = lw_xdp_attach_pair(v6, o->ipv6_dev, v4, o->ipv4_dev,
-					 bpf_program__fd(skel->progs.lw4o6_aftr), o->xdp_flags,
-					 LW_AFTR_PROG_NAME);
-	lw_aftr_maps_close(&maps);
+		ret = install_all(s, skel->obj) ||
+		      lw_instance_attach(t, bpf_program__fd(skel->progs.lw4o6_aftr));
 	lw4o6_aftr__destroy(skel); /* the attachment and the pins keep it all alive */
 	return ret ? LW_EXIT_FAIL : 0;
+}
+
+/* Pins of a build before program pins: the interfaces their configuration
+ * names (their lw4o6_aftr is this instance's, for a load over it). */
+static void legacy_interfaces(struct lw_attach_target *t)
+{
+	struct lw_aftr_maps maps;
+	struct lw_aftr_config cfg = {};
+	char err[LW_ERR_MAX];
+	int fd = lw_instance_prog_fd(LW_AFTR_PROG_NAME);
+
+	if (fd >= 0) {
+		close(fd);
+		return;
+	}
+	if (lw_aftr_maps_open_pinned(lw_pin_root, &maps, err, sizeof(err)))
+		return;
+	if (lw_aftr_config_read(&maps, &cfg) == 0) {
+		t->legacy_ifindex[0] = cfg.ipv6_ifindex;
+		t->legacy_ifindex[1] = cfg.ipv4_ifindex;
+	}
+	lw_aftr_maps_close(&maps);
+}
+
+/* Loads and attaches; a failure removes whatever this load pinned. */
+static int load_attach(const struct load_opts *o, struct lw_aftr_setup *s, unsigned v6, unsigned v4)
+{
+	struct lw_attach_target t;
+	struct lw_pin_snapshot snap;
+	int ret;
+
+	lw_attach_target_init(&t, v6, o->ipv6_dev, v4, o->ipv4_dev, o->xdp_flags,
+			      LW_AFTR_PROG_NAME);
+	legacy_interfaces(&t);
+	if (lw_instance_check_target(&t))
+		return LW_EXIT_FAIL;
+	if (lw_pins_snapshot(&snap))
+		return lw_fail("cannot read %s: out of memory", lw_pin_root);
+	ret = load_and_install(o, s, &t);
+	if (ret)
+		lw_pins_restore(&snap);
+	else
+		lw_pins_snapshot_free(&snap);
+	return ret;
 }
 
 static int do_load(int argc, char **argv, bool do_attach)
@@ -263,7 +323,7 @@ static int do_load(int argc, char **argv, bool do_attach)
 	if (read_config(&o, &s, v6, v4))
 		return LW_EXIT_FAIL;
 	if (do_attach) {
-		ret = load_and_install(&o, &s, v6, v4);
+		ret = load_attach(&o, &s, v6, v4);
 	} else if (lw_aftr_maps_open_pinned(lw_pin_root, &maps, err, sizeof(err))) {
 		/* a program loaded by xdp-loader -p LW4O6_PIN_ROOT is there already */
 		ret = lw_fail("%s", err);
@@ -302,15 +362,26 @@ int cmd_unload(int argc, char **argv)
 		else
 			lw_die_usage("unload: unknown argument '%s'", argv[i]);
 	}
-	if (lw_aftr_maps_open_pinned(lw_pin_root, &maps, err, sizeof(err)) == 0) {
+	/* this instance's program, wherever it runs, whatever the maps' ABI */
+	if (lw_instance_detach(LW_AFTR_PROG_NAME) >= 0) {
+		/* detached */
+	} else if (lw_aftr_maps_open_pinned(lw_pin_root, &maps, err, sizeof(err)) == 0) {
+		/* pins of a build before program pins: by the configured interfaces */
 		lw_aftr_config_read(&maps, &cfg);
 		lw_aftr_maps_close(&maps);
 		lw_xdp_detach_pair(cfg.ipv6_ifindex, cfg.ipv4_ifindex, LW_AFTR_PROG_NAME);
 	} else if (access(lw_pin_root, F_OK)) {
 		return lw_fail("nothing to unload: %s does not exist", lw_pin_root);
 	}
-	if (keep)
+	if (keep) { /* detached: nothing of this instance runs */
+		char path[PATH_MAX];
+
+		lw_instance_prog_pin_path(LW_AFTR_PROG_NAME, path, sizeof(path));
+		if (unlink(path) && errno != ENOENT)
+			fprintf(stderr, "lw4o6: warning: cannot remove %s: %s\n", path,
+				strerror(errno));
 		return 0;
+	}
 	d = opendir(lw_pin_root);
 	if (d) {
 		struct dirent *de;

@@ -36,6 +36,7 @@
 #include "nh_status.h"
 #include "addr.h"
 #include "cli.h"
+#include "instance.h"
 
 #define NSEC_PER_SEC 1000000000ull
 #define YEAR_SECONDS (365 * 86400)
@@ -215,13 +216,30 @@ static int install_config(const struct lw_b4_maps *maps, const struct b4_file *b
 	return ret ? lw_fail("cannot install the configuration: %s", strerror(-ret)) : 0;
 }
 
-/* Loads the program (pinning its maps), installs bf and attaches it. */
-static int load_and_attach(const struct b4_load_opts *o, const struct b4_file *bf)
+/* The configuration and the next-hop cache's reset into the loaded object. */
+static int install_all(struct bpf_object *obj, const struct b4_file *bf)
+{
+	struct lw_b4_maps maps;
+	char err[LW_ERR_MAX];
+	int ret;
+
+	if (lw_b4_maps_from_obj(obj, &maps, err, sizeof(err)))
+		return lw_fail("%s", err);
+	ret = install_config(&maps, bf);
+	if (!ret) /* as the lwAFTR's: pcpd --role b4 judges the new configuration */
+		lw_nh_after_load(NULL,
+				 bpf_object__find_map_fd_by_name(obj, LW_STR(LW_MAP_B4_NEXTHOP)));
+	return ret;
+}
+
+/* Loads the program (pinning its maps), installs bf and attaches it: over a
+ * running instance the program goes in first (a failed attach leaves the
+ * instance as it was), a fresh one gets its configuration first. */
+static int load_and_attach(const struct lw_attach_target *t, const struct b4_file *bf)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = lw_pin_root);
 	struct lw4o6_b4 *skel = lw4o6_b4__open_opts(&open_opts);
-	struct lw_b4_maps maps;
-	char err[LW_ERR_MAX];
+	bool running = lw_instance_running(t);
 	int ret;
 
 	if (!skel)
@@ -229,19 +247,59 @@ static int load_and_attach(const struct b4_load_opts *o, const struct b4_file *b
 	ret = lw4o6_b4__load(skel);
 	if (ret)
 		ret = lw_fail_load("lwB4", ret);
-	else if (lw_b4_maps_from_obj(skel->obj, &maps, err, sizeof(err)))
-		ret = lw_fail("%s", err);
+	else if (running)
+		ret = lw_instance_attach(t, bpf_program__fd(skel->progs.lw4o6_b4)) ||
+		      install_all(skel->obj, bf);
 	else
-		ret = install_config(&maps, bf);
-	if (!ret) /* as the lwAFTR's: pcpd --role b4 judges the new configuration */
-		lw_nh_after_load(NULL, bpf_object__find_map_fd_by_name(skel->obj,
-								       LW_STR(LW_MAP_B4_NEXTHOP)));
-	if (!ret)
-		ret = lw_xdp_attach_pair(bf->cfg.lan_ifindex, o->lan, bf->cfg.wan_ifindex, o->wan,
-					 bpf_program__fd(skel->progs.lw4o6_b4), o->xdp_flags,
-					 LW_B4_PROG_NAME);
+		ret = install_all(skel->obj, bf) ||
+		      lw_instance_attach(t, bpf_program__fd(skel->progs.lw4o6_b4));
 	lw4o6_b4__destroy(skel); /* the attachment and the pins keep it all alive */
 	return ret ? LW_EXIT_FAIL : 0;
+}
+
+/* Pins of a build before program pins: the interfaces their configuration
+ * names (their lw4o6_b4 is this instance's). */
+static void b4_legacy_interfaces(struct lw_attach_target *t)
+{
+	struct lw_b4_maps m;
+	struct lw_b4_config cfg = {};
+	char err[LW_ERR_MAX];
+	int fd = lw_instance_prog_fd(LW_B4_PROG_NAME);
+
+	if (fd >= 0) {
+		close(fd);
+		return;
+	}
+	if (lw_b4_maps_open_pinned(lw_pin_root, &m, err, sizeof(err)))
+		return;
+	if (lw_b4_config_read(&m, &cfg) == 0) {
+		t->legacy_ifindex[0] = cfg.lan_ifindex;
+		t->legacy_ifindex[1] = cfg.wan_ifindex;
+	}
+	lw_b4_maps_close(&m);
+}
+
+/* Refuses an interface another program runs on before loading anything;
+ * a failed load removes whatever it pinned. */
+static int load_attach_clean(const struct b4_load_opts *o, const struct b4_file *bf)
+{
+	struct lw_attach_target t;
+	struct lw_pin_snapshot snap;
+	int ret;
+
+	lw_attach_target_init(&t, bf->cfg.lan_ifindex, o->lan, bf->cfg.wan_ifindex, o->wan,
+			      o->xdp_flags, LW_B4_PROG_NAME);
+	b4_legacy_interfaces(&t);
+	if (lw_instance_check_target(&t))
+		return LW_EXIT_FAIL;
+	if (lw_pins_snapshot(&snap))
+		return lw_fail("cannot read %s: out of memory", lw_pin_root);
+	ret = load_and_attach(&t, bf);
+	if (ret)
+		lw_pins_restore(&snap);
+	else
+		lw_pins_snapshot_free(&snap);
+	return ret;
 }
 
 int cmd_b4_load(int argc, char **argv)
@@ -266,7 +324,7 @@ int cmd_b4_load(int argc, char **argv)
 	if (check_existing_pins())
 		return LW_EXIT_FAIL;
 	warn_host_settings(o.wan);
-	if (load_and_attach(&o, &bf))
+	if (load_attach_clean(&o, &bf))
 		return LW_EXIT_FAIL;
 	printf("lwB4 attached: LAN (IPv4) %s, WAN (IPv6) %s%s, %zu static port set%s, maps under %s\n",
 	       o.lan, o.wan, lan_if == wan_if ? " (on a stick)" : "", bf.n_sets,
@@ -276,9 +334,34 @@ int cmd_b4_load(int argc, char **argv)
 
 /* ---- unload, status, stats ---------------------------------------------------- */
 
-int cmd_b4_unload(int argc, char **argv)
+/* This instance's program leaves every interface it runs on, whatever the
+ * maps' ABI; pins of a build before program pins: by the configured
+ * interfaces, which needs maps this build reads. */
+static int b4_unload_detach(struct lw_b4_config *cfg)
 {
 	struct lw_b4_maps m;
+
+	if (lw_instance_detach(LW_B4_PROG_NAME) >= 0)
+		return 0;
+	if (b4_maps_open(&m))
+		return LW_EXIT_FAIL;
+	lw_b4_config_read(&m, cfg);
+	b4_maps_close(&m);
+	lw_xdp_detach_pair(cfg->lan_ifindex, cfg->wan_ifindex, LW_B4_PROG_NAME);
+	return 0;
+}
+
+static void b4_unpin_prog(void)
+{
+	char path[PATH_MAX];
+
+	lw_instance_prog_pin_path(LW_B4_PROG_NAME, path, sizeof(path));
+	if (unlink(path) && errno != ENOENT)
+		fprintf(stderr, "lw4o6: warning: cannot remove %s: %s\n", path, strerror(errno));
+}
+
+int cmd_b4_unload(int argc, char **argv)
+{
 	struct lw_b4_config cfg = {};
 	bool keep = false;
 
@@ -288,11 +371,9 @@ int cmd_b4_unload(int argc, char **argv)
 		else
 			lw_die_usage("unload: unknown argument '%s'", argv[i]);
 	}
-	if (b4_maps_open(&m))
+	if (b4_unload_detach(&cfg))
 		return LW_EXIT_FAIL;
-	lw_b4_config_read(&m, &cfg);
-	b4_maps_close(&m);
-	lw_xdp_detach_pair(cfg.lan_ifindex, cfg.wan_ifindex, LW_B4_PROG_NAME);
+	b4_unpin_prog(); /* detached: nothing of this instance runs */
 	if (keep)
 		return 0;
 	for (size_t i = 0; lw_b4_pin_name(i); i++) {

@@ -17,9 +17,18 @@
 
 #include "cli.h"
 
-int lw_ensure_bpffs(void)
+static bool on_bpffs(const char *path)
 {
 	struct statfs st;
+
+	return statfs(path, &st) == 0 && st.f_type == BPF_FS_MAGIC;
+}
+
+/* Only /sys/fs/bpf, the standard place, gets a bpffs of ours when it has
+ * none: anywhere else a mount would hide what the directory holds. */
+int lw_ensure_bpffs(void)
+{
+	static const char std_root[] = "/sys/fs/bpf";
 	char parent[PATH_MAX];
 	char *slash;
 
@@ -27,12 +36,22 @@ int lw_ensure_bpffs(void)
 	slash = strrchr(parent, '/');
 	if (slash && slash != parent)
 		*slash = '\0';
-	if (statfs(parent, &st) == 0 && st.f_type == BPF_FS_MAGIC)
+	if (on_bpffs(lw_pin_root) || on_bpffs(parent))
 		return 0;
-	if (mount("bpf", parent, "bpf", 0, "mode=0700"))
-		return lw_fail("%s is not a bpf filesystem and mounting one failed: %s", parent,
-			       strerror(errno));
-	return 0;
+	if (!strncmp(lw_pin_root, std_root, sizeof(std_root) - 1) &&
+	    lw_pin_root[sizeof(std_root) - 1] == '/' && !on_bpffs(std_root)) {
+		if (mount("bpf", std_root, "bpf", 0, "mode=0700"))
+			return lw_fail(
+				"%s is not a bpf filesystem and mounting one there failed: %s",
+				std_root, strerror(errno));
+		fprintf(stderr, "lw4o6: %s was not a bpf filesystem: mounted one there\n",
+			std_root);
+		if (on_bpffs(parent))
+			return 0;
+	}
+	return lw_fail("%s is not on a bpf filesystem: mount one first (mount -t bpf bpf %s) or "
+		       "choose a --pin-root on one",
+		       parent, parent);
 }
 
 int lw_xdp_detach_named(unsigned ifindex, const char *prog_name)
@@ -69,30 +88,6 @@ int lw_xdp_detach_named(unsigned ifindex, const char *prog_name)
 	}
 	close(fd);
 	return ret;
-}
-
-int lw_xdp_attach_named(unsigned ifindex, const char *dev, int prog_fd, __u32 flags,
-			const char *prog_name)
-{
-	__u32 have = 0;
-	/* our own program from an earlier load, in either mode: native and
-	 * generic cannot coexist, so it goes first */
-	int r = lw_xdp_detach_named(ifindex, prog_name);
-
-	if (r < 0)
-		return lw_fail("cannot replace the %s already on %s: %s", prog_name, dev,
-			       strerror(-r));
-	if (bpf_xdp_query_id((int)ifindex, 0, &have) == 0 && have)
-		return lw_fail("%s already has an XDP program (id %u, not %s); detach it first "
-			       "(e.g. 'xdp-loader unload %s --all')",
-			       dev, have, prog_name, dev);
-	if (bpf_xdp_attach((int)ifindex, prog_fd, flags | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL)) {
-		int e = errno;
-
-		return lw_fail("cannot attach to %s: %s%s", dev, strerror(e),
-			       e == EOPNOTSUPP ? " (try --mode skb)" : "");
-	}
-	return 0;
 }
 
 long lw_read_sysctl(const char *fmt, const char *dev)
@@ -151,19 +146,6 @@ __u32 lw_xdp_mode_flags(const char *mode)
 	lw_die_usage("--mode must be native or skb, not '%s'", mode);
 }
 
-int lw_xdp_attach_pair(unsigned if1, const char *dev1, unsigned if2, const char *dev2, int prog_fd,
-		       __u32 flags, const char *prog_name)
-{
-	int ret = lw_xdp_attach_named(if1, dev1, prog_fd, flags, prog_name);
-
-	if (ret || if2 == if1)
-		return ret;
-	ret = lw_xdp_attach_named(if2, dev2, prog_fd, flags, prog_name);
-	if (ret)
-		lw_xdp_detach_named(if1, prog_name);
-	return ret;
-}
-
 void lw_xdp_detach_pair(unsigned if1, unsigned if2, const char *prog_name)
 {
 	unsigned ifs[] = { if1, if2 };
@@ -188,8 +170,6 @@ __u32 lw_xdp_prog_id(unsigned ifindex)
 
 int lw_fail_load(const char *role, int err)
 {
-	return lw_fail(
-		"cannot load the %s program: %s (run with -v for the verifier log; stale pins "
-		"under %s can be removed with 'lw4o6 unload')",
-		role, strerror(-err), lw_pin_root);
+	return lw_fail("cannot load the %s program: %s (run with -v for the verifier log)", role,
+		       strerror(-err));
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* What both roles of pcpd share (daemon.h): logging, clocks, the ANNOUNCE
- * schedule, the database lock. */
+ * schedule, the database and pin-root locks. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -9,7 +9,10 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 
 #include "daemon.h"
 
@@ -86,6 +89,51 @@ int pcpd_lock_database(const char *database, char *err, size_t errlen)
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
 		snprintf(err, errlen, "another pcpd already serves %s (%s is locked)", database,
 			 path);
+		close(fd);
+		return -EBUSY;
+	}
+	return 0; /* the descriptor stays open: the lock lives as long as we do */
+}
+
+/* The pin root as a file name: '/' and '%' escaped, so that two pin roots
+ * never share a lock. */
+static void escape_path(const char *path, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (; *path && o + 4 < len; path++) {
+		if (*path == '/' || *path == '%')
+			o += (size_t)snprintf(out + o, len - o, "%%%02x", (unsigned char)*path);
+		else
+			out[o++] = *path;
+	}
+	out[o] = '\0';
+}
+
+int pcpd_lock_pin_root(const char *pin_root, const char *role, char *err, size_t errlen)
+{
+	char real[PATH_MAX], name[NAME_MAX - 32], path[PATH_MAX];
+	int fd;
+
+	/* the same pin root however it is spelled, when it exists */
+	if (!realpath(pin_root, real))
+		snprintf(real, sizeof(real), "%s", pin_root);
+	escape_path(real, name, sizeof(name));
+	if (mkdir(PCPD_LOCK_DIR, 0755) && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", PCPD_LOCK_DIR, strerror(errno));
+		return -errno;
+	}
+	snprintf(path, sizeof(path), "%s/pcpd-%s-%s.lock", PCPD_LOCK_DIR, role, name);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		snprintf(err, errlen,
+			 "another pcpd --role %s already serves the data plane pinned under %s "
+			 "(%s is locked)",
+			 role, pin_root, path);
 		close(fd);
 		return -EBUSY;
 	}

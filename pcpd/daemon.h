@@ -46,4 +46,11 @@ uint64_t pcpd_announce_delay_ms(unsigned round);
  * held until exit. 0, or a negative errno with the message in err. */
 int pcpd_lock_database(const char *database, char *err, size_t errlen);
 
+/* One daemon per data plane and role, whatever its database: an exclusive
+ * flock on PCPD_LOCK_DIR/pcpd-ROLE-<pin root, escaped>.lock, held until
+ * exit. A file of its own, not the pin root, which binding writers flock.
+ * 0, or a negative errno with the message in err. */
+#define PCPD_LOCK_DIR "/run/lw4o6"
+int pcpd_lock_pin_root(const char *pin_root, const char *role, char *err, size_t errlen);
+
 #endif

@@ -94,7 +94,8 @@ static int aftr_timeout_ms(void *ctx)
 		timeout = AFTR_ANNOUNCE_TICK_MS;
 	if (next && next > now && (next - now) * 1000 < (uint64_t)timeout)
 		timeout = (int)((next - now) * 1000);
-	return timeout;
+	/* the data plane is looked at this often (dp_watch.c) */
+	return timeout < PCPD_DP_WATCH_MS ? timeout : PCPD_DP_WATCH_MS;
 }
 
 static void aftr_timers(void *ctx)
@@ -104,6 +105,7 @@ static void aftr_timers(void *ctx)
 	pcpd_expire(d);
 	pcpd_announce_tick(d);
 	pcpd_orphans_tick(d);
+	pcpd_dp_watch_tick(d);
 	pcpd_dataplane_tick(d);
 	pcpd_frag_tick(d);
 	pcpd_nh_tick(d);
@@ -199,13 +201,16 @@ static int start(struct pcpd *d, const char *config, int log_delta)
 		return 1;
 	/* One server per database: a second one would answer the same
 	 * requests from another epoch and fight over the same bindings. */
-	if (pcpd_lock_database(d->cfg.database, err, sizeof(err))) {
+	if (pcpd_lock_database(d->cfg.database, err, sizeof(err)) ||
+	    pcpd_lock_pin_root(d->cfg.pin_root, "aftr", err, sizeof(err))) {
 		fprintf(stderr, "pcpd: %s\n", err);
 		return 1;
 	}
 	ret = pcpd_net_open(d, err, sizeof(err));
 	if (!ret)
 		ret = pcpd_server_start(d, err, sizeof(err));
+	if (!ret)
+		pcpd_dp_watch_init(d);
 	if (ret) {
 		pcpd_log(LOG_ERR_, "%s", err[0] ? err : strerror(-ret));
 		pcpd_net_close(d);

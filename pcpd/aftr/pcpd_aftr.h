@@ -62,6 +62,12 @@ struct pcpd {
 	uint64_t next_dataplane_check_ms;
 	unsigned announce_ifindex;
 	struct lw_nh_watch *nh; /* the next-hop cache's keeper (nexthop.c) */
+	/* the data plane pcpd serves (dp_watch.c): its meta map's and program's
+	 * ids as last seen, and whether it is gone (unloaded, another ABI) */
+	__u32 dp_meta_id, dp_prog_id;
+	bool dp_gone;
+	uint64_t next_dp_watch_ms;
+	uint64_t dp_new_since_ms; /* new maps seen, not yet taken: since when */
 	char nh_pin[320];
 	struct pcpd_counters ctr;
 	/* what one request or event is worked on in: too big for the stack */
@@ -112,11 +118,23 @@ void pcpd_expire(struct pcpd *d);
 uint64_t pcpd_next_deadline(const struct pcpd *d);
 void pcpd_announce_tick(struct pcpd *d);
 /* Puts pools, BR addresses and bindings back after the lwAFTR was loaded
- * again under pcpd (checked every 2 s). */
+ * again over the same maps and cleared them (checked every 500 ms). */
 void pcpd_dataplane_tick(struct pcpd *d);
+/* The pools, BR addresses and bindings of every grant into the maps (those
+ * already right untouched): the number of grants. */
+size_t pcpd_server_put_back(struct pcpd *d);
 void pcpd_frag_tick(struct pcpd *d);
 void pcpd_orphans_tick(struct pcpd *d);
 void pcpd_server_stop(struct pcpd *d);
 int pcpd_handle_event(void *ctx, void *data, size_t size);
+
+/* dp_watch.c: pcpd follows its data plane. Every PCPD_DP_WATCH_MS the pins
+ * under the pin root are looked at: gone (unload) or of another ABI, pcpd
+ * answers MAP with NETWORK_FAILURE until an lwAFTR is back; new maps (a
+ * load after an unload), pcpd reopens them and puts its pools, BR addresses
+ * and bindings back; a new program on the same maps is only logged. */
+#define PCPD_DP_WATCH_MS 250
+void pcpd_dp_watch_init(struct pcpd *d);
+void pcpd_dp_watch_tick(struct pcpd *d);
 
 #endif

@@ -29,7 +29,7 @@ uint32_t pcpd_epoch(const struct pcpd *d)
 /* How often reassembly times out and the data plane's settings are read
  * again, and how often the data plane is checked for a reload. */
 #define FRAG_TICK_MS       1000
-#define DATAPLANE_CHECK_MS 2000
+#define DATAPLANE_CHECK_MS 500 /* a few lookups: within 1 s of a load (issue 12) */
 
 /* ---- bindings ------------------------------------------------------------------ */
 
@@ -257,16 +257,16 @@ static bool brs_present(const struct pcpd *d)
 	return true;
 }
 
-/* `lw4o6 load aftr` again keeps the pinned maps but starts them from the
- * file: the pools, the BR addresses and every binding pcpd installed are
- * gone, and every lwB4 would draw ICMPv6 1/5 and re-request. Checked every
- * few seconds on the pools, which only pcpd adds (a few lookups): when the
- * first is missing, everything pcpd holds is put back, no PCP exchange
- * needed. */
+/* What pcpd installs can go without pcpd: `lw4o6 load aftr` keeps its pools
+ * and bindings but removes BR addresses no binding uses (a pcpd BR with no
+ * grant yet), and `lw4o6 pool del` or `softwire del` are the operator's.
+ * Checked every DATAPLANE_CHECK_MS on the first pool and the BR addresses
+ * (a few lookups): when one is missing, everything pcpd holds is put back,
+ * no PCP exchange needed, bindings still there untouched. A load after an
+ * unload (new maps) is dp_watch.c's. */
 void pcpd_dataplane_tick(struct pcpd *d)
 {
-	char err[256];
-	size_t n = 0;
+	size_t n;
 	uint64_t now = pcpd_now_ms();
 
 	if (!d->cfg.n_pools || now < d->next_dataplane_check_ms)
@@ -276,6 +276,19 @@ void pcpd_dataplane_tick(struct pcpd *d)
 		    -ENOENT &&
 	    brs_present(d))
 		return;
+	n = pcpd_server_put_back(d);
+	pcpd_log(LOG_WARN_,
+		 "the lwAFTR's maps lost pcpd's pools or BR addresses (the lwAFTR loaded "
+		 "again?): pools, BR addresses and %zu bindings put back (those still there "
+		 "untouched)",
+		 n);
+}
+
+size_t pcpd_server_put_back(struct pcpd *d)
+{
+	char err[256];
+	size_t n = 0;
+
 	for (size_t i = 0; i < d->cfg.n_pools; i++)
 		lw_aftr_pool_add(&d->maps, d->cfg.pools[i].prefix, d->cfg.pools[i].prefix_len);
 	for (size_t i = 0; i < d->cfg.n_brs; i++)
@@ -283,11 +296,7 @@ void pcpd_dataplane_tick(struct pcpd *d)
 			pcpd_log(LOG_ERR_, "BR address: %s", err);
 	alloc_foreach(d->alloc, count_grant, &n);
 	alloc_foreach(d->alloc, reinstall_grant, d);
-	pcpd_log(LOG_WARN_,
-		 "the lwAFTR's maps lost pcpd's pools or BR addresses (the lwAFTR loaded "
-		 "again?): pools, BR addresses and %zu bindings put back (those still there "
-		 "untouched)",
-		 n);
+	return n;
 }
 
 /* Unicast ANNOUNCE to every B4 the table still names, multicast on the access
@@ -740,6 +749,11 @@ int pcpd_serve(struct pcpd *d, const uint8_t *msg, size_t len, const struct in6_
 		if (result != PCP_RES_SUCCESS)
 			return refuse(d, req, result, resp, cap);
 	}
+	/* no lwAFTR loaded: a grant would reach no data plane (dp_watch.c);
+	 * RFC 6887 §7.4: "the device it controls is experiencing a network
+	 * failure", a short-lifetime error */
+	if (req->opcode == PCP_OP_MAP && d->dp_gone)
+		return refuse(d, req, PCP_RES_NETWORK_FAILURE, resp, cap);
 	switch (req->opcode) {
 	case PCP_OP_ANNOUNCE: return answer(d, req, PCP_RES_SUCCESS, 0, NULL, resp, cap);
 	case PCP_OP_MAP: return serve_map(d, req, b4, br, resp, cap);

@@ -30,6 +30,7 @@
  * IPV6_MULTICAST_ALL is on (raw_v6_match, inet6_mc_check), the default,
  * set explicitly below. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,30 @@ static int maps_open(struct b4d *d, char *err, size_t errlen)
 	if (lw_b4_config_read(&d->maps, &d->dp))
 		return lw_errf_code(-EIO, err, errlen,
 				    "cannot read the lwB4 configuration under %s", d->cfg.pin_root);
+	return 0;
+}
+
+/* The data plane encapsulates from and to the addresses of its own
+ * configuration: a client asking from others would install sets for a
+ * softwire that is not this lwB4's. */
+static int dp_addresses_match(const struct b4d *d, char *err, size_t errlen)
+{
+	char want[INET6_ADDRSTRLEN], have[INET6_ADDRSTRLEN];
+
+	if (memcmp(&d->dp.tunnel_addr, &d->cfg.tunnel, sizeof(d->cfg.tunnel)))
+		return lw_errf_code(-EINVAL, err, errlen,
+				    "tunnel-ipv6 %s differs from the lwB4's under %s (%s): give "
+				    "pcpd the data plane's configuration",
+				    inet_ntop(AF_INET6, &d->cfg.tunnel, want, sizeof(want)),
+				    d->cfg.pin_root,
+				    inet_ntop(AF_INET6, &d->dp.tunnel_addr, have, sizeof(have)));
+	if (memcmp(&d->dp.aftr_addr, &d->cfg.aftr, sizeof(d->cfg.aftr)))
+		return lw_errf_code(-EINVAL, err, errlen,
+				    "aftr-ipv6 %s differs from the lwB4's under %s (%s): give "
+				    "pcpd the data plane's configuration",
+				    inet_ntop(AF_INET6, &d->cfg.aftr, want, sizeof(want)),
+				    d->cfg.pin_root,
+				    inet_ntop(AF_INET6, &d->dp.aftr_addr, have, sizeof(have)));
 	return 0;
 }
 
@@ -376,6 +401,95 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* ---- the data plane: unload and load after it (issue 12) ----------------- */
+
+#define B4_DP_WATCH_MS  250  /* bpffs has no inotify for bpf(2) pins: polled */
+#define B4_DP_SETTLE_MS 1000 /* new maps without a program pin: a load by hand */
+
+static __u32 fd_map_id(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+/* The id of the object pinned at pin root/name; 0 none. */
+static __u32 pinned_obj_id(const struct b4d *d, const char *name, bool prog)
+{
+	struct bpf_prog_info pi = {};
+	char path[PATH_MAX];
+	__u32 len = sizeof(pi), id;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", d->cfg.pin_root, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	id = prog ? (bpf_obj_get_info_by_fd(fd, &pi, &len) ? 0 : pi.id) : fd_map_id(fd);
+	close(fd);
+	return id;
+}
+
+/* New maps (`lw4o6 load b4` after an unload): pcpd's descriptors and ring
+ * buffer follow, and its sets go back into the new pool (pool_reconcile).
+ * The old ring stays in the ring buffer, silent. */
+static void dp_reopen(struct b4d *d, __u32 meta_id)
+{
+	struct lw_b4_maps m;
+	char err[512];
+
+	if (lw_b4_maps_open_pinned(d->cfg.pin_root, &m, err, sizeof(err))) {
+		if (!d->dp_gone)
+			pcpd_log(LOG_WARN_, "the lwB4's new maps: %s", err);
+		d->dp_gone = true;
+		return;
+	}
+	if (d->rb && ring_buffer__add(d->rb, m.events, handle_event, d))
+		pcpd_log(LOG_ERR_, "the new lw_b4_events ring buffer: %s", strerror(errno));
+	lw_b4_maps_close(&d->maps);
+	d->maps = m;
+	d->dp_meta_id = meta_id;
+	d->dp_gone = false;
+	lw_b4_config_read(&d->maps, &d->dp);
+	pcpd_log(LOG_WARN_,
+		 "the lwB4 under %s was loaded again (new maps): putting pcpd's sets back",
+		 d->cfg.pin_root);
+	pool_reconcile(d);
+}
+
+static void dp_follow(struct b4d *d)
+{
+	uint64_t now = b4_now_ms();
+	__u32 meta_id, prog;
+
+	if (now < d->next_dp_watch_ms)
+		return;
+	d->next_dp_watch_ms = now + B4_DP_WATCH_MS;
+	if (!d->dp_meta_id)
+		d->dp_meta_id = fd_map_id(d->maps.meta);
+	meta_id = pinned_obj_id(d, LW_STR(LW_MAP_B4_META), false);
+	if (!meta_id) {
+		if (!d->dp_gone)
+			pcpd_log(LOG_WARN_,
+				 "the lwB4 under %s was unloaded: its sets wait for it to be "
+				 "loaded again",
+				 d->cfg.pin_root);
+		d->dp_gone = true;
+		d->dp_new_since_ms = 0;
+		return;
+	}
+	if (meta_id == d->dp_meta_id)
+		return;
+	prog = pinned_obj_id(d, LW_B4_PROG_NAME "_prog", true);
+	if (!d->dp_new_since_ms)
+		d->dp_new_since_ms = now;
+	if (!prog && now - d->dp_new_since_ms < B4_DP_SETTLE_MS)
+		return; /* lw4o6 load pins its program last, after its file */
+	d->dp_new_since_ms = 0;
+	dp_reopen(d, meta_id);
+}
+
 /* ---- timers -------------------------------------------------------------- */
 
 /* Before every wait: what is due now decides when the next thing is. */
@@ -384,6 +498,7 @@ static void tick(void *ctx)
 	struct b4d *d = ctx;
 	uint64_t now = b4_now_ms();
 
+	dp_follow(d);
 	b4_client_tick(d);
 	b4_lan_tick(d);
 	b4_nh_tick(d);
@@ -404,6 +519,8 @@ static int next_timeout(void *ctx)
 	const struct b4d *d = ctx;
 	uint64_t now = b4_now_ms(), t = now + B4_TICK_MS;
 
+	if (d->next_dp_watch_ms < t)
+		t = d->next_dp_watch_ms;
 	t = b4_client_deadline(d, t);
 	t = b4_lan_deadline(d, t);
 	if (d->next_expire_ms < t)
@@ -468,7 +585,7 @@ static int start(struct b4d *d, char *err, size_t errlen)
 	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
 		seed = (uint32_t)time(NULL) ^ (uint32_t)getpid();
 	srandom(seed);
-	if ((ret = maps_open(d, err, errlen)))
+	if ((ret = maps_open(d, err, errlen)) || (ret = dp_addresses_match(d, err, errlen)))
 		return ret;
 	if ((ret = b4store_open(d->cfg.database, &d->store, err, errlen)))
 		return ret;
@@ -605,6 +722,8 @@ int pcpd_b4_main(const char *config, int log_delta)
 	pcpd_set_log_level(d->cfg.log_level + log_delta);
 	/* a second client would fight over the slots */
 	ret = pcpd_lock_database(d->cfg.database, err, sizeof(err));
+	if (!ret) /* and a second client of the same data plane would install its sets */
+		ret = pcpd_lock_pin_root(d->cfg.pin_root, "b4", err, sizeof(err));
 	if (!ret)
 		ret = start(d, err, sizeof(err));
 	if (!ret) {

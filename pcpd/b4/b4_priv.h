@@ -51,6 +51,11 @@ struct b4d {
 	struct lw_b4_config dp; /* the lwB4's configuration, read at start and every
 				 * expiry round (lw4o6 set changes it) */
 	struct lw_b4_maps maps;
+	/* the data plane followed (b4.c dp_follow): its meta map's id as
+	 * last taken, whether it is gone, new maps seen since when */
+	__u32 dp_meta_id;
+	bool dp_gone;
+	uint64_t next_dp_watch_ms, dp_new_since_ms;
 	struct b4store *store;
 	struct ring_buffer *rb;
 	int fd; /* raw IPv6, protocol 4: the tunnel */

@@ -98,6 +98,11 @@ declare -A TEST_IDS=(
 # shellcheck source=selftests/netns/import.sh
 . "$(dirname "${BASH_SOURCE[0]}")/import.sh"
 
+# instances: failed loads leave nothing, one instance per interface, loads
+# over a running lwAFTR lose nothing (issue 12)
+# shellcheck source=selftests/netns/instances.sh
+. "$(dirname "${BASH_SOURCE[0]}")/instances.sh"
+
 # the lwB4 tests (two lwB4s sharing an address, LAN hosts, the lwAFTR):
 # they add themselves to ALL_TESTS and TEST_IDS, and build their own topology
 # shellcheck source=selftests/netns/b4.sh
@@ -376,6 +381,9 @@ teardown_env()
 		[ -e "/run/netns/$ns" ] || continue
 		ip netns del "$ns" || echo "teardown: cannot delete namespace $ns"
 	done
+	# pcpd's pin-root locks (pcpd/daemon.h) of pin roots under $T, whose
+	# pcpds are gone
+	rm -f /run/lw4o6/pcpd-*-"${T//\//%2f}"%2f*.lock
 	# unmounting the bpffs drops the pins and with them the maps
 	if [ -f "$T/bpffs.mounted" ]; then
 		umount "$T/bpffs" || echo "teardown: cannot unmount $T/bpffs"
@@ -388,6 +396,7 @@ teardown_env()
 		[ -e "/run/netns/$ns" ] && left+=" namespace $ns;"
 	done
 	grep -q " $T/bpffs " /proc/mounts && left+=" bpffs mount $T/bpffs;"
+	compgen -G "/run/lw4o6/pcpd-*-${T//\//%2f}%2f*.lock" >/dev/null && left+=" pcpd lock files in /run/lw4o6;"
 	[ -e "$T" ] && left+=" directory $T;"
 	if [ -n "$left" ]; then
 		echo "FAIL: teardown left behind:$left"
