@@ -31,6 +31,7 @@
 
 struct load_opts {
 	const char *ipv6_dev, *ipv4_dev, *config;
+	const char *obj; /* --obj: the program from this object, not the one built in */
 	__u32 xdp_flags;
 	__u32 max_softwires; /* 0: from the pins, else from the configuration */
 	bool attach;
@@ -47,6 +48,7 @@ static int parse_load_opts(int argc, char **argv, struct load_opts *o)
 		{ "config", required_argument, NULL, 'c' },
 		{ "nexthop", required_argument, NULL, 'n' },
 		{ "max-softwires", required_argument, NULL, 'x' },
+		{ "obj", required_argument, NULL, 'o' },
 		{ 0 },
 	};
 	uint32_t n;
@@ -72,6 +74,7 @@ static int parse_load_opts(int argc, char **argv, struct load_opts *o)
 					     optarg);
 			break;
 		case 'm': o->xdp_flags = lw_xdp_mode_flags(optarg); break;
+		case 'o': o->obj = optarg; break;
 		case 'x':
 			if (lw_parse_u32(optarg, 1, LW_MAX_SOFTWIRES_LIMIT, &n))
 				lw_die_usage("--max-softwires: a number in 1..%u, not '%s'",
@@ -230,32 +233,67 @@ static int install_all(struct lw_aftr_setup *s, struct bpf_object *obj)
  * they are (same ABI, so it serves them as the old one did): a failed
  * attach then leaves the instance exactly as it was. A fresh instance gets
  * its configuration before it sees a packet. */
+/* The lwAFTR object: the one built into lw4o6, or --obj's (an upgrade: a
+ * program built from other sources of the same ABI, on the same maps;
+ * libbpf refuses a pinned map whose definition differs). */
+static struct bpf_object *open_object(const struct load_opts *o, struct lw4o6_aftr **skel)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = lw_pin_root);
+	struct bpf_object *obj;
+
+	*skel = NULL;
+	if (!o->obj) {
+		*skel = lw4o6_aftr__open_opts(&open_opts);
+		if (!*skel) {
+			lw_fail("cannot open the BPF object: %s", strerror(errno));
+			return NULL;
+		}
+		return (*skel)->obj;
+	}
+	obj = bpf_object__open_file(o->obj, &open_opts);
+	if (!obj) {
+		lw_fail("cannot open %s: %s", o->obj, strerror(errno));
+		return NULL;
+	}
+	if (!bpf_object__find_program_by_name(obj, LW_AFTR_PROG_NAME)) {
+		lw_fail("%s has no program %s: not an lwAFTR object", o->obj, LW_AFTR_PROG_NAME);
+		bpf_object__close(obj);
+		return NULL;
+	}
+	return obj;
+}
+
 static int load_and_install(const struct load_opts *o, struct lw_aftr_setup *s,
 			    const struct lw_attach_target *t)
 {
 	struct lw4o6_aftr *skel;
+	struct bpf_object *obj;
 	char err[LW_ERR_MAX];
 	uint32_t max = 0;
 	bool running = lw_instance_running(t);
-	int ret;
+	int ret, prog_fd;
 
 	if (choose_capacity(o, s, &max))
 		return LW_EXIT_FAIL;
-	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = lw_pin_root);
-	skel = lw4o6_aftr__open_opts(&open_opts);
-	if (!skel)
-		return lw_fail("cannot open the BPF object: %s", strerror(errno));
-	if (lw_aftr_obj_set_capacity(skel->obj, max, err, sizeof(err)))
+	obj = open_object(o, &skel);
+	if (!obj)
+		return LW_EXIT_FAIL;
+	if (lw_aftr_obj_set_capacity(obj, max, err, sizeof(err)))
 		ret = lw_fail("%s", err);
-	else if ((ret = lw4o6_aftr__load(skel)))
+	else if ((ret = bpf_object__load(obj)))
 		ret = lw_fail_load("lwAFTR", ret);
+	else if ((prog_fd = bpf_program__fd(
+			  bpf_object__find_program_by_name(obj, LW_AFTR_PROG_NAME))) < 0)
+		ret = lw_fail("the lwAFTR program did not load");
 	else if (running)
-		ret = lw_instance_attach(t, bpf_program__fd(skel->progs.lw4o6_aftr)) ||
-		      install_all(s, skel->obj);
+		ret = lw_instance_attach(t, prog_fd) || install_all(s, obj);
 	else
-		ret = install_all(s, skel->obj) ||
-		      lw_instance_attach(t, bpf_program__fd(skel->progs.lw4o6_aftr));
-	lw4o6_aftr__destroy(skel); /* the attachment and the pins keep it all alive */
+		ret = install_all(s, obj) || lw_instance_attach(t, prog_fd);
+	/* the attachment and the pins keep it all alive */
+	if (skel)
+		lw4o6_aftr__destroy(skel);
+	else
+		bpf_object__close(obj);
 	return ret ? LW_EXIT_FAIL : 0;
 }
 

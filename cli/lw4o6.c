@@ -101,6 +101,7 @@ static void usage(FILE *f)
 		"\n"
 		"  load aftr --ipv6-dev DEV --ipv4-dev DEV [--mode native|skb]\n"
 		"            [--nexthop cache|fib|static] --config FILE [--max-softwires N]\n"
+		"            [--obj FILE]\n"
 		"                 load the lwAFTR program, install FILE (Snabb lwAFTR config or\n"
 		"                 RFC 8676 JSON), pin its maps under " LW4O6_PIN_ROOT
 		" and attach it\n"
