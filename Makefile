@@ -72,7 +72,7 @@ SKELS    := $(B)/lw4o6_aftr.skel.h $(B)/lw4o6_b4.skel.h
 PRODUCT := $(BPF_PROD) $(B)/lw4o6 $(B)/pcpd
 TESTS   := $(BPF_TEST) $(UNIT_BINS) $(TOOL_BINS) $(B)/selftests/prog_runner \
 	$(B)/selftests/prog_b4_runner $(B)/selftests/conformance $(B)/bench/lw4o6_bench \
-	$(B)/bench/lw4o6_bench_loop.bpf.o $(B)/selftests/mutate
+	$(B)/bench/lw4o6_bench_loop.bpf.o $(B)/selftests/mutate $(B)/selftests/lw4o6_aftr_rebuilt.bpf.o
 TARGETS := $(PRODUCT) $(TESTS) $(FUZZ_BINS)
 
 .PHONY: all product tests deps test unit selftest prog prog-b4 conformance netns fuzz bench demo \
@@ -103,6 +103,13 @@ $(B)/bpf/lw4o6_$(1)_test.bpf.o: bpf/$(1)/lw4o6_$(1).bpf.c
 	$$(Q)$$(CLANG) $$(BPF_CFLAGS) -DLW4O6_TEST $$(DEPFLAGS) -c $$< -o $$@
 endef
 $(foreach p,aftr b4 pass,$(eval $(call bpf_rules,$(p))))
+
+# selftests/netns/hitless.sh replaces the running lwAFTR with an object that
+# is not the running one's: the same sources, built with a build tag.
+$(B)/selftests/lw4o6_aftr_rebuilt.bpf.o: bpf/aftr/lw4o6_aftr.bpf.c
+	@mkdir -p $(@D)
+	$(call msg,CLANG,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DLW4O6_BUILD_TAG=2 $(DEPFLAGS) -c $< -o $@
 
 # make bench's loop wrapper (bench/lw4o6_bench_loop.bpf.c): not a product.
 $(B)/bench/lw4o6_bench_loop.bpf.o: bench/lw4o6_bench_loop.bpf.c

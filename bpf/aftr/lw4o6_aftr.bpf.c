@@ -911,4 +911,10 @@ int lw4o6_aftr(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+#ifdef LW4O6_BUILD_TAG
+/* An object built with a tag differs from the one without (the hitless
+ * test replaces the running program with it); nothing reads it. */
+const volatile __u32 lw_build_tag = LW4O6_BUILD_TAG;
+#endif
+
 char _license[] SEC("license") = "GPL";

@@ -121,6 +121,9 @@ declare -A TEST_IDS=(
 # on pcplan.sh's helpers
 # shellcheck source=selftests/netns/b4reload.sh
 . "$(dirname "${BASH_SOURCE[0]}")/b4reload.sh"
+# hitless operation under traffic, on b4.sh's and pcpb4.sh's helpers
+# shellcheck source=selftests/netns/hitless.sh
+. "$(dirname "${BASH_SOURCE[0]}")/hitless.sh"
 
 # ---- addresses (documentation ranges only) -----------------------------------
 
