@@ -136,8 +136,10 @@ int bind_entry_check(const struct lw_softwire_entry *e, char *err, size_t errlen
 		       e->ps.psid_len);
 }
 
-int lw_aftr_softwire_add(const struct lw_aftr_maps *m, const struct lw_softwire_entry *e, char *err,
-			 size_t errlen)
+/* One binding of origin written under the writers' lock: added, or with
+ * update an existing one rewritten in place (set_locked says how). */
+static int set_entry(const struct lw_aftr_maps *m, const struct lw_softwire_entry *e,
+		     unsigned origin, bool update, char *err, size_t errlen)
 {
 	char a[LW_IPV4_STRLEN];
 	int r;
@@ -147,25 +149,23 @@ int lw_aftr_softwire_add(const struct lw_aftr_maps *m, const struct lw_softwire_
 	lw_format_ipv4(e->ipv4, a, sizeof(a));
 	if ((r = bind_begin(m, err, errlen)))
 		return r;
-	r = set_locked(m, e, LW_SW_ORIGIN_CONFIG, false, a, err, errlen);
+	r = set_locked(m, e, origin, update, a, err, errlen);
 	bind_end(m, true);
+	return r;
+}
+
+int lw_aftr_softwire_add(const struct lw_aftr_maps *m, const struct lw_softwire_entry *e, char *err,
+			 size_t errlen)
+{
+	int r = set_entry(m, e, LW_SW_ORIGIN_CONFIG, false, err, errlen);
+
 	return r < 0 ? r : 0;
 }
 
 int lw_aftr_softwire_set(const struct lw_aftr_maps *m, const struct lw_softwire_entry *e,
 			 unsigned origin, char *err, size_t errlen)
 {
-	char a[LW_IPV4_STRLEN];
-	int r;
-
-	if ((r = bind_entry_check(e, err, errlen)))
-		return r;
-	lw_format_ipv4(e->ipv4, a, sizeof(a));
-	if ((r = bind_begin(m, err, errlen)))
-		return r;
-	r = set_locked(m, e, origin, true, a, err, errlen);
-	bind_end(m, true);
-	return r;
+	return set_entry(m, e, origin, true, err, errlen);
 }
 
 /* Removes (ipv4, psid) when it is origin's (any origin: LW_SW_ORIGIN_ANY)

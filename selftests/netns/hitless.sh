@@ -40,8 +40,8 @@ TEST_IDS+=(
 
 HS_STATIC=192.0.2.2
 HS_STATIC_PSID=5
-HS_UDP_PORT=7777
-HS_TCP_PORT=7778
+HS_UDP_PORT=7787 # pb_setup's own echo has $LB_ECHO_PORT
+HS_TCP_PORT=7788
 HS_INBOUND_PORT=9999
 HS_STEADY=$ROOT/selftests/netns/steady.py
 
@@ -54,97 +54,34 @@ hs_static_table()
 
 hs_setup()
 {
-	[ -x "$PB_PCPD" ] || skip "not built: $PB_PCPD"
 	[ -x "$BUILD/selftests/pcpc" ] || skip "not built: $BUILD/selftests/pcpc"
-	for t in "$LB_OBJ" python3 jq sqlite3 tcpdump; do
-		[ -e "$t" ] || command -v "$t" >/dev/null || skip "missing: $t"
+	for t in sqlite3 tcpdump; do
+		command -v "$t" >/dev/null || skip "missing: $t"
 	done
-	LB_P=${NS_AFTR%-aftr}
-	# shellcheck disable=SC2034 # pb_start_aftr_pcpd (pcpb4.sh) counts from it
-	PB_AFTR_RUNS=0
-	mkdir "$T/bpffs"
-	check_run mount -t bpf bpf "$T/bpffs"
-	touch "$T/bpffs.mounted"
-	for ns in sw aftr inet b4a b4b; do
-		lb_ns "$ns"
-	done
-	check_run ip -n "$LB_P-sw" link add br0 type bridge
-	check_run ip -n "$LB_P-sw" link add bra type bridge
-	check_run ip -n "$LB_P-sw" link set br0 up
-	check_run ip -n "$LB_P-sw" link set bra up
-
-	# the lwAFTR with its static table, and its PCP server for the pool
-	check_run ip -n "$LB_P-aftr" link add acc type veth peer name acc-sw netns "$LB_P-sw"
-	check_run ip -n "$LB_P-sw" link set acc-sw master br0 up
-	lb_pass "$LB_P-sw" acc-sw
-	check_run ip -n "$LB_P-aftr" link add wan type veth peer name inetv netns "$LB_P-inet"
-	check_run in_ns "$LB_P-aftr" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
-		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
-	check_run ip -n "$LB_P-aftr" addr add 2001:db8:1::1/64 dev acc nodad
-	check_run ip -n "$LB_P-aftr" addr add "$LB_BR/128" dev lo
-	check_run ip -n "$LB_P-aftr" addr add 198.51.100.1/24 dev wan
-	check_run ip -n "$LB_P-aftr" link set acc up
-	check_run ip -n "$LB_P-aftr" link set wan up
-	check_run in_ns "$LB_P-aftr" sysctl -qw net.ipv4.conf.acc.rp_filter=0 net.ipv4.conf.wan.rp_filter=0
-	hs_static_table >"$T/aftr.json"
-	check_run lb_aftr load aftr --ipv6-dev acc --ipv4-dev wan --config "$T/aftr.json"
-	printf '%s\n' "# written by selftests/netns/hitless.sh" "pin-root $T/bpffs/aftr" \
-		"database $T/pcpd-aftr.db" "br-address $LB_BR" "pool $LB_PUB/32" "block-size 1024" \
-		"log-level debug" >"$T/pcpd-aftr.conf"
-	pb_start_aftr_pcpd
-
-	# the internet host: a UDP and a TCP echo that log their peers
-	check_run ip -n "$LB_P-inet" addr add "$LB_INET/24" dev inetv
-	check_run ip -n "$LB_P-inet" link set inetv up
-	check_run ip -n "$LB_P-inet" route add 192.0.2.0/24 via 198.51.100.1 dev inetv
-	lb_pass "$LB_P-inet" inetv
-	check_run in_ns "$LB_P-inet" ethtool -K inetv tx off
-	bg udpecho "$LB_P-inet" python3 "$HS_STEADY" udp-echo --bind "$LB_INET:$HS_UDP_PORT" \
-		--peers "$T/udp-peers"
-	bg tcpecho "$LB_P-inet" python3 "$HS_STEADY" tcp-echo --bind "$LB_INET:$HS_TCP_PORT" \
-		--peers "$T/tcp-peers"
-	wait_for 5 in_ns "$LB_P-inet" sh -c "ss -Hlun 'sport = :$HS_UDP_PORT' | grep -q ." ||
-		fail "the UDP echo did not start: $(cat "$T/udpecho.log")"
-	wait_for 5 in_ns "$LB_P-inet" sh -c "ss -Hltn 'sport = :$HS_TCP_PORT' | grep -q ." ||
-		fail "the TCP echo did not start: $(cat "$T/tcpecho.log")"
-
-	# lwB4 A: no static set, pcpd --role b4 gets one; h1 on its LAN
-	lb_host h1 192.168.1.10 192.168.1.1
-	check_run ip -n "$LB_P-h1" link set h1-p netns "$LB_P-sw"
-	check_run ip -n "$LB_P-sw" link set h1-p master bra up
-	check_run ip -n "$LB_P-b4a" link add lan type veth peer name a-lan netns "$LB_P-sw"
-	check_run ip -n "$LB_P-sw" link set a-lan master bra up
-	lb_pass "$LB_P-sw" a-lan
-	check_run ip -n "$LB_P-b4a" link add b4v type veth peer name b4a-sw netns "$LB_P-sw"
-	check_run ip -n "$LB_P-sw" link set b4a-sw master br0 up
-	lb_pass "$LB_P-sw" b4a-sw
-	check_run ip -n "$LB_P-b4a" addr add 2001:db8:1::11/64 dev b4v nodad
-	check_run ip -n "$LB_P-b4a" addr add 2001:db8:b4::1/128 dev b4v nodad
-	check_run ip -n "$LB_P-b4a" link set b4v up
-	check_run ip -n "$LB_P-b4a" -6 route add default via 2001:db8:1::1 dev b4v
-	check_run ip -n "$LB_P-b4a" addr add 192.168.1.1/24 dev lan
-	check_run ip -n "$LB_P-b4a" link set lan up
-	check_run in_ns "$LB_P-b4a" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
-		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.b4v.rp_filter=0
-	printf '%s\n' "# lwB4 A, no static port set" "aftr-ipv6 $LB_BR" "tunnel-ipv6 2001:db8:b4::1" \
-		"tunnel-mtu 1500" "lan-address 192.168.1.1/24" "filtering adf" >"$T/b4a.conf"
-	check_run lb b4a load b4 --lan-dev lan --wan-dev b4v --config "$T/b4a.conf"
-	check_run ip -n "$LB_P-aftr" -6 route add 2001:db8:b4::1/128 via 2001:db8:1::11 dev acc
-	printf '%s\n' "# written by selftests/netns/hitless.sh" "pin-root $T/bpffs/b4a" \
-		"database $T/pcpd-b4.db" "aftr-ipv6 $LB_BR" "tunnel-ipv6 2001:db8:b4::1" \
-		"lifetime 600" "irt-ms 200" "expire-interval 1" "log-level debug" \
-		"lan-address 192.168.1.1" >"$T/pcpd-b4.conf"
-	bg pcpd-b4 "$LB_P-b4a" "$PB_PCPD" --role b4 --config "$T/pcpd-b4.conf"
-	wait_for 10 sh -c "[ \$(nsenter --net=/run/netns/$LB_P-b4a $LW4O6 --pin-root $T/bpffs/b4a portset list --json | jq '.\"port-sets\" | length') = 1 ]" ||
-		pb_fail "pcpd --role b4 installed no port set in 10 s"
-	PB_SET=$(lb b4a portset list --json | jq -c '."port-sets"[0]')
-	log "lwB4 A's set, by PCP: $PB_SET"
+	# the lab of pcpb4.sh (lwAFTR, pcpd --role aftr with pool $LB_PUB/32,
+	# lwB4 A and its pcpd, h1), the lwAFTR's table holding b4b's softwire
+	# shellcheck disable=SC2034 # read by pb_setup
+	PB_AFTR_TABLE=$(hs_static_table)
+	# shellcheck disable=SC2034 # read by pb_setup
+	PB_B4_EXTRA=("lan-address 192.168.1.1")
+	pb_setup
 
 	# lwB4 B: the static set of the lwAFTR's table; h3 is its LAN
+	lb_ns b4b
 	lb_host h3 192.168.2.10 192.168.2.1
 	check_run ip -n "$LB_P-h3" link set h3-p netns "$LB_P-b4b" name lan
 	lb_pass "$LB_P-h3" eth0
 	LB_PUB=$HS_STATIC lb_b4 b4b 2 192.168.2.1 $((HS_STATIC_PSID * 1024)) 1024
+
+	# the internet host: a UDP and a TCP echo that log their peers
+	bg udpecho2 "$LB_P-inet" python3 "$HS_STEADY" udp-echo --bind "$LB_INET:$HS_UDP_PORT" \
+		--peers "$T/udp-peers"
+	bg tcpecho "$LB_P-inet" python3 "$HS_STEADY" tcp-echo --bind "$LB_INET:$HS_TCP_PORT" \
+		--peers "$T/tcp-peers"
+	wait_for 5 in_ns "$LB_P-inet" sh -c "ss -Hlun 'sport = :$HS_UDP_PORT' | grep -q ." ||
+		fail "the UDP echo did not start: $(cat "$T/udpecho2.log")"
+	wait_for 5 in_ns "$LB_P-inet" sh -c "ss -Hltn 'sport = :$HS_TCP_PORT' | grep -q ." ||
+		fail "the TCP echo did not start: $(cat "$T/tcpecho.log")"
 }
 
 # hs_counts: the lwAFTR's and both lwB4s' statistics, for the log.

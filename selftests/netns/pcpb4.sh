@@ -50,6 +50,7 @@ PB_AFTR_EXTRA=()
 PB_B4_EXTRA=()
 PB_LWB4_EXTRA=()
 PB_AFTR_EPOCH_AGE=
+PB_AFTR_TABLE=
 
 # pb_fail MSG: fail with both pcpd logs.
 pb_fail()
@@ -76,6 +77,7 @@ pb_start_aftr_pcpd()
 # The topology of the header; pcpd --role b4 is started by the test.
 # PB_AFTR_EXTRA / PB_B4_EXTRA / PB_LWB4_EXTRA: arrays of more configuration
 # lines for pcpd --role aftr, pcpd --role b4 and the lwB4 (lw4o6 load b4),
+# PB_AFTR_TABLE: the lwAFTR's binding table (RFC 8676 JSON; default empty),
 # e.g. PB_AFTR_EXTRA=("quota 2" "min-lifetime 4"). PB_AFTR_EPOCH_AGE=S:
 # pcpd --role aftr's epoch has run S seconds when the lwB4 first hears it,
 # so that a restart with the state lost shows in the epoch (RFC 6887 §8.5:
@@ -114,7 +116,11 @@ pb_setup()
 	check_run ip -n "$LB_P-aftr" link set acc up
 	check_run ip -n "$LB_P-aftr" link set wan up
 	check_run in_ns "$LB_P-aftr" sysctl -qw net.ipv4.conf.acc.rp_filter=0 net.ipv4.conf.wan.rp_filter=0
-	printf '{"binding-table":{"binding-entry":[]}}\n' >"$T/aftr.json"
+	if [ -n "$PB_AFTR_TABLE" ]; then
+		printf '%s\n' "$PB_AFTR_TABLE"
+	else
+		printf '{"binding-table":{"binding-entry":[]}}\n'
+	fi >"$T/aftr.json"
 	check_run lb_aftr load aftr --ipv6-dev acc --ipv4-dev wan --config "$T/aftr.json"
 	printf '%s\n' "# written by selftests/netns/pcpb4.sh" "pin-root $T/bpffs/aftr" \
 		"database $T/pcpd-aftr.db" "br-address $LB_BR" "pool $LB_PUB/32" "block-size 1024" \
