@@ -252,7 +252,11 @@ static struct bpf_object *open_object(const struct load_opts *o, struct lw4o6_af
 	}
 	obj = bpf_object__open_file(o->obj, &open_opts);
 	if (!obj) {
-		lw_fail("cannot open %s: %s", o->obj, strerror(errno));
+		char why[128];
+
+		/* libbpf's own codes (not an ELF object, ...) are above errno's */
+		libbpf_strerror(errno, why, sizeof(why));
+		lw_fail("cannot open %s: %s", o->obj, why);
 		return NULL;
 	}
 	if (!bpf_object__find_program_by_name(obj, LW_AFTR_PROG_NAME)) {

@@ -127,6 +127,14 @@ instances_failed_load_leaves_nothing()
 	expect_fail "" aftr_lw4o6 load aftr --ipv6-dev acc --ipv4-dev wan --config "$T/bad.json"
 	after=$(instance_state)
 	[ "$after" = "$before" ] || fail "a refused configuration changed the instance: $after"
+	# --obj that is no BPF object, or not an lwAFTR's
+	expect_fail "cannot open $CONFIG: BPF object format invalid" \
+		aftr_lw4o6 load aftr --ipv6-dev acc --ipv4-dev wan --config "$CONFIG" --obj "$CONFIG"
+	expect_fail "has no program lw4o6_aftr: not an lwAFTR object" \
+		aftr_lw4o6 load aftr --ipv6-dev acc --ipv4-dev wan --config "$CONFIG" \
+		--obj "$BUILD/bpf/lw4o6_b4.bpf.o"
+	after=$(instance_state)
+	[ "$after" = "$before" ] || fail "a refused --obj changed the instance: $after"
 	# acc is replaced first, then lo refuses: acc gets its program back
 	expect_fail "cannot attach to lo" \
 		aftr_lw4o6 load aftr --ipv6-dev acc --ipv4-dev lo --mode native --config "$CONFIG"
