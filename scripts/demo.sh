@@ -66,6 +66,8 @@ cleanup()
 	wait 2>/dev/null
 	for ns in "${NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null; done
 	mountpoint -q "$T/bpffs" && umount "$T/bpffs"
+	# pcpd's pin-root locks (pcpd/daemon.h) of our pin roots: their pcpds are gone
+	rm -f /run/lw4o6/pcpd-*-"${T//\//%2f}"%2f*.lock
 	rm -rf "$T"
 	local left
 	left=$(ip netns list | grep -c "^$P-" || true)
