@@ -30,9 +30,6 @@ void lw_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * any other place is refused. 0 or LW_EXIT_FAIL after saying why. */
 int lw_ensure_bpffs(void);
 int lw_xdp_detach_named(unsigned ifindex, const char *prog_name); /* 1 detached, 0 none, -errno */
-/* Detaches prog_name from if1 and if2 (once when they are one), warning of
- * a failure: for pins of a build before program pins (instance.h). */
-void lw_xdp_detach_pair(unsigned if1, unsigned if2, const char *prog_name);
 __u32 lw_xdp_mode_flags(const char *mode);   /* --mode native|skb; dies on another */
 __u32 lw_xdp_prog_id(unsigned ifindex);      /* of the XDP program there; 0 none */
 int lw_fail_load(const char *role, int err); /* the program did not load: -err why */

@@ -411,7 +411,7 @@ int cmd_unload(int argc, char **argv)
 		/* pins of a build before program pins: by the configured interfaces */
 		lw_aftr_config_read(&maps, &cfg);
 		lw_aftr_maps_close(&maps);
-		lw_xdp_detach_pair(cfg.ipv6_ifindex, cfg.ipv4_ifindex, LW_AFTR_PROG_NAME);
+		lw_instance_detach_unpinned(cfg.ipv6_ifindex, cfg.ipv4_ifindex, LW_AFTR_PROG_NAME);
 	} else if (access(lw_pin_root, F_OK)) {
 		return lw_fail("nothing to unload: %s does not exist", lw_pin_root);
 	}

@@ -347,7 +347,7 @@ static int b4_unload_detach(struct lw_b4_config *cfg)
 		return LW_EXIT_FAIL;
 	lw_b4_config_read(&m, cfg);
 	b4_maps_close(&m);
-	lw_xdp_detach_pair(cfg->lan_ifindex, cfg->wan_ifindex, LW_B4_PROG_NAME);
+	lw_instance_detach_unpinned(cfg->lan_ifindex, cfg->wan_ifindex, LW_B4_PROG_NAME);
 	return 0;
 }
 

@@ -143,6 +143,31 @@ static bool pin_root_of(const char *prog_name, __u32 id, char *root, size_t len)
 	return found;
 }
 
+void lw_instance_detach_unpinned(unsigned if1, unsigned if2, const char *prog_name)
+{
+	unsigned ifs[] = { if1, if2 };
+
+	for (int i = 0; i < (if1 == if2 ? 1 : 2); i++) {
+		struct xdp_slot s = xdp_slot_of(ifs[i]);
+		char root[PATH_MAX], dev[IF_NAMESIZE];
+		int r;
+
+		if (!s.id)
+			continue;
+		if (pin_root_of(prog_name, s.id, root, sizeof(root))) {
+			fprintf(stderr,
+				"lw4o6: warning: %s runs the %s (id %u) of the instance pinned "
+				"under %s, not this one's: left alone\n",
+				lw_ifname(ifs[i], dev), prog_name, s.id, root);
+			continue;
+		}
+		r = lw_xdp_detach_named(ifs[i], prog_name);
+		if (r < 0)
+			fprintf(stderr, "lw4o6: warning: cannot detach from %s: %s\n",
+				lw_ifname(ifs[i], dev), strerror(-r));
+	}
+}
+
 static int refuse_foreign(const char *dev, const char *prog_name, __u32 id)
 {
 	char name[BPF_OBJ_NAME_LEN] = "?", root[PATH_MAX];

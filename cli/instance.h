@@ -54,6 +54,11 @@ int lw_instance_attach(const struct lw_attach_target *t, int prog_fd);
  * build's). The number detached, or -ENOENT when no program is pinned (the
  * caller falls back to detaching by name). */
 int lw_instance_detach(const char *prog_name);
+/* Pins with no program pin (configure, unload --keep-maps, a build before
+ * program pins): detaches the program named prog_name from the interfaces
+ * the configuration names, unless another pin root pins it (then it is
+ * that instance's and stays, with a warning). */
+void lw_instance_detach_unpinned(unsigned if1, unsigned if2, const char *prog_name);
 
 /* What a pin root held before a load, so that a failed load removes what
  * it pinned (and the directory if it made it). */

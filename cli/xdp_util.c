@@ -146,19 +146,6 @@ __u32 lw_xdp_mode_flags(const char *mode)
 	lw_die_usage("--mode must be native or skb, not '%s'", mode);
 }
 
-void lw_xdp_detach_pair(unsigned if1, unsigned if2, const char *prog_name)
-{
-	unsigned ifs[] = { if1, if2 };
-
-	for (int i = 0; i < (if1 == if2 ? 1 : 2); i++) {
-		int r = lw_xdp_detach_named(ifs[i], prog_name);
-
-		if (r < 0)
-			fprintf(stderr, "lw4o6: warning: cannot detach from ifindex %u: %s\n",
-				ifs[i], strerror(-r));
-	}
-}
-
 __u32 lw_xdp_prog_id(unsigned ifindex)
 {
 	__u32 id = 0;

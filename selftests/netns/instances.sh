@@ -181,6 +181,20 @@ instances_second_refused_unload_own()
 	check_run lw_at "$other" unload
 	[ "$(xdp_id lan0)" = 0 ] && [ "$(xdp_id lan1)" = 0 ] || fail "unload left the second instance's program"
 	[ -e "$other" ] && fail "unload left $other"
+
+	# pins without a program pin (unload --keep-maps) name interfaces that
+	# another instance may run on since: its program is not theirs to detach
+	check_run aftr_lw4o6 load aftr --ipv6-dev acc --ipv4-dev wan --config "$CONFIG"
+	check_run aftr_lw4o6 unload --keep-maps
+	check_run lw_at "$other" load aftr --ipv6-dev acc --ipv4-dev wan --config "$CONFIG"
+	other_id=$(xdp_id acc)
+	[ "$other_id" != 0 ] || fail "the second instance did not attach to acc"
+	out=$(aftr_lw4o6 unload 2>&1) || fail "unload of the kept maps failed: $out"
+	log "unload of the kept maps: $out"
+	[ "$(xdp_id acc)" = "$other_id" ] && [ "$(xdp_id wan)" = "$other_id" ] ||
+		fail "unload of maps without a program pin detached the other instance's program: acc $(xdp_id acc), wan $(xdp_id wan), expected $other_id"
+	grep -qF "left alone" <<<"$out" || fail "unload did not say it left the other instance's program"
+	check_run lw_at "$other" unload
 	return 0
 }
 
