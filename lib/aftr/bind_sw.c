@@ -97,9 +97,12 @@ static int set_locked(const struct lw_aftr_maps *m, const struct lw_softwire_ent
 		if (have.br_index == v.br_index &&
 		    !memcmp(&have.b4_ipv6, &v.b4_ipv6, sizeof(v.b4_ipv6)))
 			return LW_SW_UNCHANGED; /* a renewal: nothing to write */
-		if ((r = bind_rewrite_slots(m, &slot, &v, 1, NULL)))
+		if ((r = bind_rewrite_slots(m, &slot, &v, 1, NULL))) {
+			if (br_added) /* the BR address added for this update */
+				lw_aftr_br_remove_locked(m, br);
 			return lw_errf_code(r, err, errlen, "cannot update softwire %s psid %u: %s",
 					    a, e->psid, strerror(-r));
+		}
 		return LW_SW_UPDATED;
 	}
 	if (!rec) {
