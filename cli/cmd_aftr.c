@@ -267,6 +267,28 @@ static struct bpf_object *open_object(const struct load_opts *o, struct lw4o6_af
 	return obj;
 }
 
+/* Over a running instance: the new program first, then the configuration.
+ * A configuration the maps refuse (it claims a PCP binding's set, it does
+ * not fit, ...) changes no map, and the program that ran before is put
+ * back, so that a failed load leaves the instance as it was. */
+static int replace_and_install(const struct lw_attach_target *t, int prog_fd,
+			       struct lw_aftr_setup *s, struct bpf_object *obj)
+{
+	int old_fd = lw_instance_prog_fd(LW_AFTR_PROG_NAME);
+	int ret = lw_instance_attach(t, prog_fd);
+
+	if (!ret && (ret = install_all(s, obj)) && old_fd >= 0) {
+		if (lw_instance_attach(t, old_fd))
+			fprintf(stderr, "lw4o6: warning: the program that ran before could not be "
+					"put back; the new one runs on the unchanged maps\n");
+		else
+			fprintf(stderr, "lw4o6: the program that ran before is back\n");
+	}
+	if (old_fd >= 0)
+		close(old_fd);
+	return ret;
+}
+
 static int load_and_install(const struct load_opts *o, struct lw_aftr_setup *s,
 			    const struct lw_attach_target *t)
 {
@@ -290,7 +312,7 @@ static int load_and_install(const struct load_opts *o, struct lw_aftr_setup *s,
 			  bpf_object__find_program_by_name(obj, LW_AFTR_PROG_NAME))) < 0)
 		ret = lw_fail("the lwAFTR program did not load");
 	else if (running)
-		ret = lw_instance_attach(t, prog_fd) || install_all(s, obj);
+		ret = replace_and_install(t, prog_fd, s, obj);
 	else
 		ret = install_all(s, obj) || lw_instance_attach(t, prog_fd);
 	/* the attachment and the pins keep it all alive */
