@@ -30,6 +30,22 @@ TEST_IDS+=(
 )
 
 GENTABLE=$BUILD/selftests/gentable
+
+# over_capacity_table FILE WHAT: FILE gets a table one address (64
+# softwires) over the loaded lwAFTR's capacity, which goes to $cap; 1 when
+# the capacity is too large to fill here (logged: WHAT is not checked).
+over_capacity_table()
+{
+	cap=$(aftr_lw4o6 status --json | jq -r '.capacity["max-softwires"]')
+	log "binding table capacity: ${cap:-unknown}"
+	case $cap in '' | null | *[!0-9]*) fail "status --json gives no capacity ('$cap')" ;; esac
+	if [ "$cap" -gt 4194304 ]; then
+		log "capacity $cap too large to fill here: $2 is not checked"
+		return 1
+	fi
+	check_run "$GENTABLE" --format json --ipv4 10.0.0.0 --addresses $((cap / 64 + 1)) \
+		--br "$BR_IPV6" -o "$1"
+}
 IMPORT_POOL_ADDR=192.0.2.100 # two addresses of the pool, 64 softwires each
 
 sw_count()
@@ -89,14 +105,7 @@ import_all_or_nothing()
 
 	# one address over the capacity the lwAFTR was loaded with (status
 	# says it; a capacity too large to fill here is said, not hidden)
-	cap=$(aftr_lw4o6 status --json | jq -r '.capacity["max-softwires"]')
-	log "binding table capacity: ${cap:-unknown}"
-	case $cap in '' | null | *[!0-9]*) fail "status --json gives no capacity ('$cap')" ;; esac
-	if [ "$cap" -gt 4194304 ]; then
-		log "capacity $cap too large to fill here: the over-capacity refusal is not checked"
-	else
-		check_run "$GENTABLE" --format json --ipv4 10.0.0.0 --addresses $((cap / 64 + 1)) \
-			--br "$BR_IPV6" -o "$T/big.json"
+	if over_capacity_table "$T/big.json" "the over-capacity refusal"; then
 		expect_refused "softwires do not fit the binding table, which holds $cap; nothing was changed" \
 			"$T/big.json" --replace
 		expect_refused "softwires and the 129 installed do not fit the binding table, which holds $cap" \

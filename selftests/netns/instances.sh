@@ -92,7 +92,7 @@ instance_state()
 
 instances_failed_load_leaves_nothing()
 {
-	local other=$T/bpffs/other before after cap
+	local other=$T/bpffs/other before after
 
 	setup_env "$(sw_entry "$B4_IPV4" 0 0 "$B4_IPV6")"
 	echo '{"binding-table":{"binding-entry":[{"binding-ipv6info":"nonsense"}]}}' >"$T/bad.json"
@@ -137,13 +137,7 @@ instances_failed_load_leaves_nothing()
 	[ "$after" = "$before" ] || fail "a refused --obj changed the instance: $after"
 	# a table the pinned maps cannot hold: refused at install, after the new
 	# program went in; the program that ran before is put back
-	cap=$(aftr_lw4o6 status --json | jq -r '.capacity["max-softwires"]')
-	case $cap in '' | null | *[!0-9]*) fail "status --json gives no capacity ('$cap')" ;; esac
-	if [ "$cap" -gt 4194304 ]; then
-		log "capacity $cap too large to fill here: the refusal at install is not checked"
-	else
-		check_run "$GENTABLE" --format json --ipv4 10.0.0.0 --addresses $((cap / 64 + 1)) \
-			--br "$BR_IPV6" -o "$T/big.json"
+	if over_capacity_table "$T/big.json" "the refusal at install"; then
 		expect_fail "the program that ran before is back" \
 			aftr_lw4o6 load aftr --ipv6-dev acc --ipv4-dev wan --config "$T/big.json"
 		after=$(instance_state)
